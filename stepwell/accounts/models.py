@@ -1,0 +1,90 @@
+"""People who log in: staff with roles and credentials, patients, and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class UserKind(models.TextChoices):
+    STAFF = "staff", "Staff"
+    PATIENT = "patient", "Patient"
+
+
+class Role(models.TextChoices):
+    INTAKE_COORDINATOR = "intake_coordinator", "Intake coordinator"
+    CLINICIAN = "clinician", "Clinician"
+    PRESCRIBER = "prescriber", "Prescriber"
+    NURSE = "nurse", "Nurse"
+    PROGRAM_DIRECTOR = "program_director", "Program director"
+    BILLING = "billing", "Billing"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    kind = models.CharField(max_length=16, choices=UserKind.choices, default=UserKind.STAFF)
+    credentials = models.CharField(
+        max_length=100, blank=True, help_text="Professional credentials, e.g. LCSW, LPC, MD, NP."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=UserKind.values), name="user_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        name = self.get_full_name() or self.username
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+    @property
+    def is_patient_user(self) -> bool:
+        return self.kind == UserKind.PATIENT
+
+    def role_keys(self) -> set[str]:
+        cached = getattr(self, "_role_keys", None)
+        if cached is None:
+            if self.kind != UserKind.STAFF or not self.is_active:
+                cached = set()
+            else:
+                cached = set(self.role_assignments.values_list("role", flat=True))
+            self._role_keys = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_keys() & set(roles))
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.get_role_display()}"
+
+
+class PersonalAccessToken(models.Model):
+    """A staff member's token for integrations. Only a hash of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"

@@ -1,0 +1,229 @@
+"""Login with password and TOTP, logout, and personal access tokens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from stepwell.core.errors import ApplicationError
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record, client_address_of
+
+from . import mfa, tokens
+from .middleware import mfa_required_for
+from .models import UserKind
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(widget=forms.PasswordInput)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(max_length=8, label="6-digit code")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'lab interface'.")
+    days = forms.IntegerField(min_value=1, max_value=365, initial=90, label="Valid for (days)")
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    locked = False
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
+        locked = bool(getattr(request, "axes_locked_out", False))
+        if user is None:
+            audit_record(
+                action=AuditAction.LOGIN_FAILED,
+                outcome=AuditOutcome.FAILED,
+                object_type="user",
+                client_address=client_address_of(request),
+                detail={"username": form.cleaned_data["username"][:150], "locked_out": locked},
+            )
+            if locked:
+                return render(request, "accounts/locked_out.html", status=403)
+            form.add_error(None, "The username or password is not right.")
+        else:
+            login(request, user)
+            audit_record(
+                user=user,
+                action=AuditAction.LOGIN,
+                object_type="user",
+                object_id=user.pk,
+                client_address=client_address_of(request),
+                detail={"step": "password"},
+            )
+            if mfa_required_for(user):
+                request.session["mfa_next"] = _next_url(request)
+                return redirect("accounts:mfa")
+            return redirect(_next_url(request))
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_view(request):
+    user = request.user
+    if not mfa_required_for(user) or user.is_verified():
+        return redirect("core:home")
+    if mfa.totp_device_confirmed(user) is None:
+        return redirect("accounts:mfa_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = mfa.totp_verify(user, form.cleaned_data["code"])
+        except ApplicationError as error:
+            for field, message in error.field_errors.items():
+                form.add_error(field, message)
+            audit_record(
+                user=user,
+                action=AuditAction.LOGIN_FAILED,
+                outcome=AuditOutcome.FAILED,
+                object_type="user",
+                object_id=user.pk,
+                client_address=client_address_of(request),
+                detail={"step": "totp"},
+            )
+        else:
+            otp_login(request, device)
+            audit_record(
+                user=user,
+                action=AuditAction.LOGIN,
+                object_type="user",
+                object_id=user.pk,
+                client_address=client_address_of(request),
+                detail={"step": "totp"},
+            )
+            return redirect(request.session.pop("mfa_next", "/"))
+    return render(request, "accounts/mfa.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_setup_view(request):
+    user = request.user
+    if user.kind != UserKind.STAFF:
+        return redirect("core:home")
+    if mfa.totp_device_confirmed(user) is not None and not user.is_verified():
+        return redirect("accounts:mfa")
+    device = mfa.totp_device_pending(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = mfa.totp_enrol_confirm(user, form.cleaned_data["code"])
+        except ApplicationError as error:
+            for field, message in error.field_errors.items():
+                form.add_error(field, message)
+        else:
+            otp_login(request, device)
+            audit_record(
+                user=user,
+                action=AuditAction.PRIVILEGE_CHANGE,
+                object_type="user",
+                object_id=user.pk,
+                client_address=client_address_of(request),
+                detail={"mfa": "totp_enrolled"},
+            )
+            messages.success(request, "Your authenticator app is set up.")
+            return redirect(request.session.pop("mfa_next", "/"))
+    secret = device.bin_key.hex()
+    return render(
+        request,
+        "accounts/mfa_setup.html",
+        {
+            "form": form,
+            "qr_svg": mfa.totp_qr_svg(device),
+            "secret_hex": secret,
+            "config_url": device.config_url,
+        },
+    )
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit_record(
+            user=request.user,
+            action=AuditAction.LOGOUT,
+            object_type="user",
+            object_id=request.user.pk,
+            client_address=client_address_of(request),
+        )
+    logout(request)
+    return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens_view(request):
+    user = request.user
+    if user.kind != UserKind.STAFF:
+        return render(request, "core/denied.html", status=403)
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = tokens.token_create(
+                user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ApplicationError as error:
+            for field, message in error.field_errors.items():
+                form.add_error(field, message)
+        else:
+            audit_record(
+                user=user,
+                action=AuditAction.TOKEN_CREATE,
+                object_type="access_token",
+                object_id=issued.token.pk,
+                client_address=client_address_of(request),
+            )
+            form = TokenForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": user.access_tokens.all(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, token_id: int):
+    try:
+        tokens.token_revoke(user=request.user, token_id=token_id)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        audit_record(
+            user=request.user,
+            action=AuditAction.TOKEN_REVOKE,
+            object_type="access_token",
+            object_id=token_id,
+            client_address=client_address_of(request),
+        )
+        messages.success(request, "Token revoked.")
+    return redirect("accounts:tokens")

@@ -1,0 +1,56 @@
+"""The one NinjaAPI: routers per app, errors turned into responses in one place."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from stepwell.accounts.api import router as auth_router
+from stepwell.core.api_auth import api_auth
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.patients.api import router as patients_router
+from stepwell.privacy.api import router as audit_router
+
+api = NinjaAPI(
+    title="Stepwell API",
+    version="1",
+    description="Intensive Outpatient Program records. Authenticate with `Authorization: Bearer <token>` "
+    "(create a token on the API tokens page or with POST /api/v1/auth/token).",
+    auth=api_auth,
+    urls_namespace="api",
+)
+api.add_router("/auth", auth_router)
+api.add_router("/", patients_router)
+api.add_router("/audit", audit_router)
+
+
+@api.exception_handler(AccessDenied)
+def on_access_denied(request, exc: AccessDenied):
+    return api.create_response(request, {"detail": exc.message}, status=403)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc: ApplicationError):
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.field_errors}, status=400
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors: dict[str, str] = {}
+    for item in exc.errors:
+        location = [
+            str(part)
+            for part in item.get("loc", ())
+            if part not in ("body", "payload", "query", "path")
+        ]
+        errors[".".join(location) or "request"] = item.get("msg", "Invalid value.")
+    return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": "Authentication required: send a valid bearer token."}, status=401
+    )

@@ -1,0 +1,5 @@
+"""Entry point of the `stepwell` console script."""
+
+from stepwell.core.cli import main
+
+__all__ = ["main"]

@@ -1,0 +1,34 @@
+"""Clinic setup for administrators: structure only, never clinical content."""
+
+from django.contrib import admin
+
+from .models import Organization, Program, Site
+
+admin.site.site_header = "Stepwell clinic setup"
+admin.site.site_title = "Stepwell setup"
+admin.site.index_title = "Organization, sites, programs and staff"
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "address"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "site",
+        "track",
+        "timezone",
+        "min_weekly_minutes",
+        "max_weekly_minutes",
+        "default_length_of_stay_days",
+    ]
+    list_filter = ["track", "site"]
+    exclude = ["staff"]

@@ -1,0 +1,33 @@
+"""Reads about the clinic's structure."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Program
+
+
+def programs_of_staff(*, user) -> QuerySet[Program]:
+    if not user.is_authenticated or user.is_patient_user:
+        return Program.objects.none()
+    return Program.objects.filter(memberships__user=user).order_by("name")
+
+
+def timezone_for_user(*, user) -> str | None:
+    """The zone to show times in: the user's first program, or the patient's program."""
+    cached = getattr(user, "_stepwell_zone", False)
+    if cached is not False:
+        return cached
+    if user.is_patient_user:
+        from stepwell.patients.models import Episode
+
+        zone = (
+            Episode.objects.filter(patient__user=user)
+            .order_by("-created_at")
+            .values_list("program__timezone", flat=True)
+            .first()
+        )
+    else:
+        zone = programs_of_staff(user=user).values_list("timezone", flat=True).first()
+    user._stepwell_zone = zone
+    return zone

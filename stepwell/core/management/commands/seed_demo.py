@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from stepwell.clinic.models import Organization
+from stepwell.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD, build_demo_clinic
+
+
+class Command(BaseCommand):
+    help = "Build the synthetic demo clinic (demo settings only). `stepwell seed-demo --seed 42`."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=42,
+            help="Random seed; the same seed builds the same clinic.",
+        )
+
+    def handle(self, *args, seed: int, **options):
+        if not getattr(settings, "STEPWELL_DEMO", False):
+            raise CommandError(
+                "seed-demo only runs with the demo settings (DJANGO_SETTINGS_MODULE=stepwell.settings.demo): "
+                "it creates accounts with a published password."
+            )
+        if Organization.objects.exists():
+            self.stdout.write("The database already holds a clinic; seed-demo left it as it is.")
+        else:
+            clinic = build_demo_clinic(seed=seed)
+            self.stdout.write(
+                f"Demo clinic built (seed {seed}): {len(clinic.programs)} programs, "
+                f"{sum(1 for u in clinic.users.values() if u.kind == 'staff')} staff, {len(clinic.patients)} patients."
+            )
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, what in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<11} {what}")

@@ -1,0 +1,25 @@
+"""Show times in the program's time zone: times are stored in UTC."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.utils import timezone
+
+
+class ProgramTimezoneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone_name = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from stepwell.clinic.selectors import timezone_for_user
+
+            zone_name = timezone_for_user(user=user)
+        if zone_name:
+            timezone.activate(zoneinfo.ZoneInfo(zone_name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

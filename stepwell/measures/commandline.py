@@ -1,0 +1,137 @@
+"""``stepwell score``, ``stepwell change`` and ``stepwell instruments``, without Django.
+
+Each function takes the arguments after the command name and returns (exit code, JSON-able
+dict): 0 when valid, 2 when the input is invalid. The management commands print the dict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from stepwell.measures.change import ChangeError, change_between
+from stepwell.measures.instruments import (
+    UnknownInstrumentError,
+    get_instrument,
+    instrument_registry,
+    load_definition,
+    score,
+)
+
+EXIT_VALID = 0
+EXIT_INVALID = 2
+
+
+class _ArgumentError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports bad arguments as a result instead of exiting the process."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _ArgumentError(message)
+
+
+def run_score(argv: list[str]) -> tuple[int, dict]:
+    parser = _Parser(prog="stepwell score", description="Score one administration.")
+    parser.add_argument("instrument", help="phq9, gad7, audit, auditc, dast10, pcl5 or asq")
+    parser.add_argument(
+        "--answers",
+        required=True,
+        help="comma-separated, in item order: option scores, or yes/no for yes/no items",
+    )
+    parser.add_argument("--sex", choices=["female", "male"], default=None)
+    empty = {"total": None, "band": None, "subscales": {}, "flags": [], "valid": False}
+    try:
+        arguments = parser.parse_args(argv)
+        instrument = get_instrument(arguments.instrument)
+    except (_ArgumentError, UnknownInstrumentError) as error:
+        name = argv[0] if argv and not argv[0].startswith("-") else None
+        return EXIT_INVALID, {
+            "instrument": name,
+            "version": None,
+            **empty,
+            "errors": [_text(error)],
+        }
+    answers = [_answer(token) for token in arguments.answers.split(",")]
+    result = score(instrument, answers, sex=arguments.sex)
+    return (EXIT_VALID if result.valid else EXIT_INVALID), result.as_dict()
+
+
+def run_change(argv: list[str]) -> tuple[int, dict]:
+    parser = _Parser(prog="stepwell change", description="Compare two totals of one instrument.")
+    parser.add_argument("instrument")
+    parser.add_argument("--baseline", required=True, type=int)
+    parser.add_argument("--current", required=True, type=int)
+    try:
+        arguments = parser.parse_args(argv)
+        instrument = get_instrument(arguments.instrument)
+        result = change_between(instrument, arguments.baseline, arguments.current)
+    except (_ArgumentError, UnknownInstrumentError, ChangeError) as error:
+        empty = {"change": None, "classification": None, "response": None, "remission": None}
+        return EXIT_INVALID, {**empty, "errors": [_text(error)]}
+    return EXIT_VALID, result.as_dict()
+
+
+def run_instruments(
+    argv: list[str], *, save: Callable[[Mapping], object] | None = None
+) -> tuple[int, dict]:
+    """``list`` the shipped instruments, or ``load FILE``: validate it and hand it to ``save``.
+
+    ``save`` is the database service when the caller has one; without it the file is only
+    validated.
+    """
+    parser = _Parser(prog="stepwell instruments")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("list", help="list the shipped instruments")
+    load = commands.add_parser("load", help="validate (and store) a definition file")
+    load.add_argument("file", type=Path)
+    try:
+        arguments = parser.parse_args(argv)
+    except _ArgumentError as error:
+        return EXIT_INVALID, {"valid": False, "errors": [str(error)]}
+    if arguments.command == "list":
+        instruments = [
+            {
+                "key": instrument.key,
+                "abbreviation": instrument.abbreviation,
+                "name": instrument.name,
+                "version": instrument.version,
+                "items": len(instrument.items),
+                "attribution": instrument.licence.attribution,
+            }
+            for instrument in instrument_registry().values()
+        ]
+        return EXIT_VALID, {"instruments": instruments}
+    try:
+        data = json.loads(arguments.file.read_text(encoding="utf-8"))
+        instrument = load_definition(data)
+    except (OSError, ValueError) as error:  # DefinitionError and JSONDecodeError are ValueErrors
+        return EXIT_INVALID, {"valid": False, "file": str(arguments.file), "errors": [str(error)]}
+    summary = {
+        "valid": True,
+        "file": str(arguments.file),
+        "key": instrument.key,
+        "abbreviation": instrument.abbreviation,
+        "version": instrument.version,
+        "items": len(instrument.items),
+        "errors": [],
+    }
+    if save is None:
+        message = "validation passed; storing the definition needs the database app"
+        return EXIT_VALID, {**summary, "stored": False, "message": message}
+    save(data)
+    return EXIT_VALID, {**summary, "stored": True, "message": "definition stored"}
+
+
+def _answer(token: str) -> int | str:
+    text = token.strip().lower()
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _text(error: Exception) -> str:
+    # KeyError subclasses would repr their message; LookupError str() is the message.
+    return error.args[0] if error.args else str(error)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django import forms
+
+from stepwell.clinic.models import LevelOfCare, Program
+
+from .models import CareTeamRole, Disposition, EpisodeState, Patient
+from .services import PATIENT_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PatientRegistrationForm(forms.ModelForm):
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), help_text="The program the referral is for."
+    )
+    referred_on = forms.DateField(required=False, widget=DateInput, help_text="Defaults to today.")
+    confirm_not_duplicate = forms.BooleanField(
+        required=False, label="I checked: this is a different person from the matching record"
+    )
+
+    class Meta:
+        model = Patient
+        fields = PATIENT_FIELDS
+        widgets = {"date_of_birth": DateInput}
+
+    def __init__(self, *args, programs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = (
+            programs if programs is not None else Program.objects.none()
+        )
+        for name in (
+            "legal_first_name",
+            "legal_last_name",
+            "date_of_birth",
+            "sex_assigned_at_birth",
+        ):
+            self.fields[name].required = True
+
+    def _post_clean(self):
+        # Model validation runs in the service (patient_register), one rule set for API and page.
+        pass
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(choices=EpisodeState.choices, label="Move to")
+    effective_date = forms.DateField(
+        required=False, widget=DateInput, help_text="Defaults to today."
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    disposition = forms.ChoiceField(
+        choices=[("", "—"), *Disposition.choices],
+        required=False,
+        help_text="Required for a discharge.",
+    )
+    level_of_care = forms.ChoiceField(
+        choices=[("", "—"), *LevelOfCare.choices],
+        required=False,
+        help_text="Admitted from (on admission) or going to (step up, step down, transfer).",
+    )
+
+    def __init__(self, *args, allowed_states=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = [(s, EpisodeState(s).label) for s in allowed_states]
+
+
+class CareTeamForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label="Staff member")
+    team_role = forms.ChoiceField(choices=CareTeamRole.choices, label="Role on the team")
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff

@@ -1,0 +1,423 @@
+"""Use cases that write patients, episodes and care teams. One transaction each, audited."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.privacy import access
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+
+from .episodes import (
+    DISPOSITIONS_WITH_DESTINATION,
+    TREATMENT_DISPOSITIONS,
+    allowed_next_states,
+    describe_allowed,
+)
+from .models import (
+    CareTeamMember,
+    CareTeamRole,
+    Disposition,
+    Episode,
+    EpisodeEvent,
+    EpisodeState,
+    LevelOfCareChange,
+    LevelOfCareDirection,
+    Patient,
+)
+
+PATIENT_FIELDS = (
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "sex_assigned_at_birth",
+    "gender_identity",
+    "phone",
+    "email",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "insurance_payer",
+    "insurance_member_id",
+    "insurance_group_number",
+)
+
+
+class PossibleDuplicate(ApplicationError):
+    """Same legal name and date of birth as a registered patient; confirm to go on."""
+
+    def __init__(self, matches_visible: list[Patient], hidden_count: int):
+        parts = [f"{p.legal_name} ({p.mrn})" for p in matches_visible]
+        if hidden_count:
+            parts.append(f"{hidden_count} in another program")
+        super().__init__(
+            "A patient with the same legal name and date of birth is already registered: "
+            + "; ".join(parts)
+            + ". Check that this is a different person, then confirm to register anyway.",
+            field_errors={"confirm_not_duplicate": "Confirm this is a different person."},
+        )
+        self.matches_visible = matches_visible
+        self.hidden_count = hidden_count
+
+
+def _new_mrn() -> str:
+    return "SW" + "".join(secrets.choice("0123456789") for _ in range(8))
+
+
+def _validation_to_application(error: ValidationError, message: str) -> ApplicationError:
+    field_errors = {field: " ".join(msgs) for field, msgs in error.message_dict.items()}
+    return ApplicationError(message, field_errors=field_errors)
+
+
+def patient_possible_duplicates(
+    *, legal_first_name: str, legal_last_name: str, date_of_birth: date
+):
+    return Patient.objects.filter(
+        legal_first_name__iexact=legal_first_name.strip(),
+        legal_last_name__iexact=legal_last_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+
+
+@dataclass(frozen=True)
+class Registration:
+    patient: Patient
+    episode: Episode
+
+
+def patient_register(
+    *,
+    actor,
+    program: Program,
+    data: dict,
+    referred_on: date | None = None,
+    confirm_not_duplicate: bool = False,
+    client_address: str = "",
+) -> Registration:
+    """Register a patient and open a referred episode in the program."""
+    if not access.access_patient_register(actor, program.pk):
+        audit_record(
+            user=actor,
+            action=AuditAction.CREATE,
+            object_type="patient",
+            outcome=AuditOutcome.DENIED,
+            client_address=client_address,
+            detail={"program_id": program.pk},
+        )
+        raise AccessDenied("You cannot register patients in this program.")
+    unknown = set(data) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            "Unknown fields.", field_errors={f: "Unknown field." for f in sorted(unknown)}
+        )
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    patient = Patient(mrn=_new_mrn(), created_by=actor, **values)
+    try:
+        patient.full_clean(exclude=["mrn", "user", "created_by"])
+    except ValidationError as error:
+        raise _validation_to_application(error, "The patient could not be registered.") from error
+    if patient.date_of_birth > timezone.localdate():
+        raise ApplicationError(
+            "Date of birth is in the future.", field_errors={"date_of_birth": "Is in the future."}
+        )
+    if not confirm_not_duplicate:
+        matches = list(
+            patient_possible_duplicates(
+                legal_first_name=patient.legal_first_name,
+                legal_last_name=patient.legal_last_name,
+                date_of_birth=patient.date_of_birth,
+            )
+        )
+        if matches:
+            visible = set(
+                access.patients_visible_to(actor)
+                .filter(pk__in=[m.pk for m in matches])
+                .values_list("pk", flat=True)
+            )
+            raise PossibleDuplicate(
+                [m for m in matches if m.pk in visible], len(matches) - len(visible)
+            )
+    with transaction.atomic():
+        for _ in range(5):
+            if not Patient.objects.filter(mrn=patient.mrn).exists():
+                break
+            patient.mrn = _new_mrn()
+        patient.save()
+        episode = Episode.objects.create(
+            patient=patient,
+            program=program,
+            state=EpisodeState.REFERRED,
+            referred_on=referred_on or timezone.localdate(),
+        )
+        EpisodeEvent.objects.create(
+            episode=episode,
+            from_state="",
+            to_state=EpisodeState.REFERRED,
+            effective_date=episode.referred_on,
+            actor=actor,
+            reason="Registered",
+        )
+        audit_record(
+            user=actor,
+            action=AuditAction.CREATE,
+            patient_id=patient.pk,
+            object_type="patient",
+            object_id=patient.pk,
+            client_address=client_address,
+            detail={"episode_id": episode.pk},
+        )
+    return Registration(patient=patient, episode=episode)
+
+
+def episode_open(
+    *,
+    actor,
+    patient: Patient,
+    program: Program,
+    referred_on: date | None = None,
+    client_address: str = "",
+) -> Episode:
+    """Open a new referred episode for an existing patient (readmission, transfer in)."""
+    if not access.access_patient_register(actor, program.pk) or not access.access_patient_chart(
+        actor, patient
+    ):
+        raise AccessDenied("You cannot open an episode for this patient in this program.")
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(
+                patient=patient,
+                program=program,
+                state=EpisodeState.REFERRED,
+                referred_on=referred_on or timezone.localdate(),
+            )
+            EpisodeEvent.objects.create(
+                episode=episode,
+                to_state=EpisodeState.REFERRED,
+                effective_date=episode.referred_on,
+                actor=actor,
+                reason="Episode opened",
+            )
+            audit_record(
+                user=actor,
+                action=AuditAction.CREATE,
+                patient_id=patient.pk,
+                object_type="episode",
+                object_id=episode.pk,
+                client_address=client_address,
+            )
+    except IntegrityError as error:
+        raise ApplicationError(
+            "The patient already has an open episode in this program.",
+            field_errors={"program": "Has an open episode."},
+        ) from error
+    return episode
+
+
+def episode_transition(
+    *,
+    actor,
+    episode_id: int,
+    to_state: str,
+    effective_date: date | None = None,
+    reason: str = "",
+    disposition: str = "",
+    level_of_care: str = "",
+    client_address: str = "",
+) -> Episode:
+    """Move an episode to its next state, or refuse and say which moves are allowed."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        episode = (
+            Episode.objects.select_for_update()
+            .select_related("patient", "program")
+            .filter(pk=episode_id)
+            .first()
+        )
+        if episode is None or not access.access_patient_chart(actor, episode.patient):
+            raise AccessDenied("No such episode.")
+        if not access.access_episode_transition(actor, episode, to_state):
+            raise AccessDenied("Your role cannot make this transition.")
+        if to_state not in EpisodeState.values:
+            raise ApplicationError(
+                "Unknown state.", field_errors={"to_state": describe_allowed(episode.state)}
+            )
+        if to_state not in allowed_next_states(episode.state):
+            raise ApplicationError(
+                f"An episode cannot move from {episode.get_state_display().lower()} to "
+                f"{EpisodeState(to_state).label.lower()}. {describe_allowed(episode.state)}",
+                field_errors={"to_state": describe_allowed(episode.state)},
+            )
+        effective = effective_date or timezone.localdate()
+        _check_transition_details(episode, to_state, effective, reason, disposition, level_of_care)
+        from_state = episode.state
+        episode.state = to_state
+        if to_state == EpisodeState.ADMITTED:
+            episode.admitted_on = effective
+        if to_state == EpisodeState.DISCHARGED:
+            episode.discharged_on = effective
+            episode.discharge_reason = reason
+            episode.discharge_disposition = disposition
+        episode.save()
+        EpisodeEvent.objects.create(
+            episode=episode,
+            from_state=from_state,
+            to_state=to_state,
+            effective_date=effective,
+            reason=reason,
+            disposition=disposition if to_state == EpisodeState.DISCHARGED else "",
+            actor=actor,
+        )
+        if level_of_care:
+            direction = (
+                LevelOfCareDirection.ADMITTED_FROM
+                if to_state == EpisodeState.ADMITTED
+                else LevelOfCareDirection.TRANSFERRED_TO
+            )
+            LevelOfCareChange.objects.create(
+                episode=episode,
+                direction=direction,
+                level_of_care=level_of_care,
+                effective_date=effective,
+                reason=reason or "Recorded at transition",
+                recorded_by=actor,
+            )
+        audit_record(
+            user=actor,
+            action=AuditAction.TRANSITION,
+            patient_id=episode.patient_id,
+            object_type="episode",
+            object_id=episode.pk,
+            client_address=client_address,
+            detail={"from": from_state, "to": to_state, "disposition": disposition},
+        )
+    return episode
+
+
+def _check_transition_details(
+    episode, to_state, effective, reason, disposition, level_of_care
+) -> None:
+    errors: dict[str, str] = {}
+    if effective > timezone.localdate():
+        errors["effective_date"] = "Cannot be in the future."
+    if effective < episode.referred_on:
+        errors["effective_date"] = "Cannot be before the referral date."
+    if level_of_care and level_of_care not in LevelOfCare.values:
+        errors["level_of_care"] = f"One of: {', '.join(LevelOfCare.values)}."
+    if to_state == EpisodeState.ON_HOLD and not reason:
+        errors["reason"] = "Say why the episode is put on hold."
+    if to_state == EpisodeState.DISCHARGED:
+        if not reason:
+            errors["reason"] = "A discharge needs a reason."
+        if disposition not in Disposition.values:
+            errors["disposition"] = f"Choose a disposition: {', '.join(Disposition.values)}."
+        elif disposition in TREATMENT_DISPOSITIONS and episode.admitted_on is None:
+            errors["disposition"] = (
+                "Only an admitted episode can end this way; use administrative or transferred."
+            )
+        elif disposition in DISPOSITIONS_WITH_DESTINATION and not level_of_care:
+            errors["level_of_care"] = "Say which level of care the patient goes to."
+    if errors:
+        raise ApplicationError("The transition could not be made.", field_errors=errors)
+
+
+def level_of_care_record(
+    *,
+    actor,
+    episode: Episode,
+    direction: str,
+    level_of_care: str,
+    effective_date: date,
+    reason: str,
+    client_address: str = "",
+) -> LevelOfCareChange:
+    if not access.access_episode_transition(actor, episode, episode.state):
+        raise AccessDenied("You cannot change this episode.")
+    change = LevelOfCareChange(
+        episode=episode,
+        direction=direction,
+        level_of_care=level_of_care,
+        effective_date=effective_date,
+        reason=(reason or "").strip(),
+        recorded_by=actor,
+    )
+    try:
+        change.full_clean(exclude=["recorded_by"])
+    except ValidationError as error:
+        raise _validation_to_application(
+            error, "The level-of-care change could not be recorded."
+        ) from error
+    with transaction.atomic():
+        change.save()
+        audit_record(
+            user=actor,
+            action=AuditAction.CREATE,
+            patient_id=episode.patient_id,
+            object_type="level_of_care_change",
+            object_id=change.pk,
+            client_address=client_address,
+        )
+    return change
+
+
+def care_team_member_add(
+    *, actor, patient: Patient, user, team_role: str, client_address: str = ""
+) -> CareTeamMember:
+    if not access.access_care_team_edit(actor, patient):
+        raise AccessDenied("You cannot change this care team.")
+    if team_role not in CareTeamRole.values:
+        raise ApplicationError(
+            "Unknown care-team role.", field_errors={"team_role": "Unknown role."}
+        )
+    if user.kind != "staff" or not user.is_active:
+        raise ApplicationError(
+            "Only active staff join a care team.", field_errors={"user": "Not active staff."}
+        )
+    try:
+        with transaction.atomic():
+            member = CareTeamMember.objects.create(patient=patient, user=user, team_role=team_role)
+            audit_record(
+                user=actor,
+                action=AuditAction.UPDATE,
+                patient_id=patient.pk,
+                object_type="care_team",
+                object_id=member.pk,
+                client_address=client_address,
+                detail={"added_user_id": user.pk, "team_role": team_role},
+            )
+    except IntegrityError as error:
+        raise ApplicationError(
+            "Already on the care team.", field_errors={"user": "Already on the care team."}
+        ) from error
+    return member
+
+
+def care_team_member_remove(
+    *, actor, patient: Patient, member_id: int, client_address: str = ""
+) -> None:
+    if not access.access_care_team_edit(actor, patient):
+        raise AccessDenied("You cannot change this care team.")
+    with transaction.atomic():
+        member = CareTeamMember.objects.filter(patient=patient, pk=member_id).first()
+        if member is None:
+            raise ApplicationError("Not on the care team.")
+        removed_user_id = member.user_id
+        member.delete()
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            patient_id=patient.pk,
+            object_type="care_team",
+            object_id=member_id,
+            client_address=client_address,
+            detail={"removed_user_id": removed_user_id},
+        )

@@ -1,0 +1,61 @@
+"""`placement recommend FILE.json`: the level-of-care engine from the command line.
+
+Pure: reads the file, returns an exit code and a JSON-ready result; printing is the caller's.
+The input format is documented in docs/placement-input.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import NoReturn
+
+from stepwell.placement.inputs import PlacementInputError, placement_input_from_dict
+from stepwell.placement.rules import placement_recommend, recommendation_to_dict
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class _ArgumentError(Exception):
+    pass
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """Report argument errors to the caller instead of printing and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(prog="placement", add_help=False)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+    recommend = commands.add_parser("recommend", add_help=False)
+    recommend.add_argument("file", type=Path, help="placement input, JSON")
+    return parser
+
+
+def run_recommend(argv: list[str]) -> tuple[int, dict[str, object]]:
+    try:
+        arguments = _parser().parse_args(argv)
+    except _ArgumentError as error:
+        return EXIT_BAD_INPUT, {
+            "errors": {"arguments": f"{error}; usage: placement recommend FILE.json"}
+        }
+    try:
+        text = arguments.file.read_text(encoding="utf-8")
+    except OSError as error:
+        return EXIT_BAD_INPUT, {
+            "errors": {"file": f"cannot read {arguments.file}: {error.strerror}"}
+        }
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return EXIT_BAD_INPUT, {"errors": {"file": f"not valid JSON: {error}"}}
+    try:
+        placement_input = placement_input_from_dict(data)
+    except PlacementInputError as error:
+        return EXIT_BAD_INPUT, {"errors": error.errors}
+    return EXIT_OK, recommendation_to_dict(placement_recommend(placement_input))

@@ -1,0 +1,20 @@
+"""Test settings: fast hashing, the database chosen by STEPWELL_DATABASE_URL."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import database_from_url
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret-0123456789abcdefghijklmnop"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {
+    "default": database_from_url(os.environ.get("STEPWELL_DATABASE_URL", "sqlite:///:memory:"))
+}
+STEPWELL_DEMO = True  # lets tests call seed-demo; MFA stays on as in production
+STEPWELL_MFA_REQUIRED = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

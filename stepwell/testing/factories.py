@@ -1,0 +1,93 @@
+"""factory-boy factories for tests: synthetic people only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+
+from stepwell.accounts.models import RoleAssignment, User, UserKind
+from stepwell.clinic.models import Organization, Program, ProgramStaff, Site, Track
+from stepwell.patients.models import CareTeamMember, Episode, EpisodeState, Patient
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test password
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Test Behavioral Health {n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    track = Track.MENTAL_HEALTH
+    timezone = "America/Chicago"
+    min_weekly_minutes = 540
+    max_weekly_minutes = 1140
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+    kind = UserKind.STAFF
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or ():
+            RoleAssignment.objects.create(user=self, role=role)
+
+    @factory.post_generation
+    def programs(self, create, extracted, **kwargs):
+        for program in extracted or ():
+            ProgramStaff.objects.create(user=self, program=program)
+        self.save()
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    mrn = factory.Sequence(lambda n: f"SWT{n:07d}")
+    legal_first_name = factory.Sequence(lambda n: f"Pat{n}")
+    legal_last_name = "Example"
+    date_of_birth = date(1990, 5, 17)
+    sex_assigned_at_birth = "female"
+    insurance_payer = "Synthetic Health Plan"
+    insurance_member_id = "SYN123456"
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    patient = factory.SubFactory(PatientFactory)
+    program = factory.SubFactory(ProgramFactory)
+    state = EpisodeState.REFERRED
+    referred_on = date(2026, 10, 1)
+
+
+class CareTeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareTeamMember
+
+    team_role = "primary_clinician"
