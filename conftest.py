@@ -100,7 +100,9 @@ def pytest_collection_modifyitems(config, items):
     db_fixtures = {"db", "transactional_db", "django_db_setup", "live_server", "clinic"}
     keep, drop = [], []
     for item in items:
-        uses_db = bool(db_fixtures & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db")
+        uses_db = bool(
+            db_fixtures & set(getattr(item, "fixturenames", ()))
+        ) or item.get_closest_marker("django_db")
         (keep if uses_db else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

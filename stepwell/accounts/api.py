@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import authenticate
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record, client_address_of
@@ -51,19 +51,27 @@ def token_obtain(request, payload: TokenRequest):
             detail={"username": payload.username[:150], "locked_out": locked},
         )
         if locked:
-            return 403, {"detail": "Account locked after too many failed logins; try again later."}
-        return 401, {
-            "detail": "The username or password is not right.",
-            "errors": {"password": "Not right."},
-        }
+            return Status(
+                403, {"detail": "Account locked after too many failed logins; try again later."}
+            )
+        return Status(
+            401,
+            {
+                "detail": "The username or password is not right.",
+                "errors": {"password": "Not right."},
+            },
+        )
     if user.kind != UserKind.STAFF:
-        return 403, {"detail": "Only staff members can have API tokens."}
+        return Status(403, {"detail": "Only staff members can have API tokens."})
     if mfa_required_for(user):
         if mfa.totp_device_confirmed(user) is None:
-            return 403, {
-                "detail": "Set up two-step login on the web first.",
-                "errors": {"totp_code": "No authenticator set up."},
-            }
+            return Status(
+                403,
+                {
+                    "detail": "Set up two-step login on the web first.",
+                    "errors": {"totp_code": "No authenticator set up."},
+                },
+            )
         try:
             mfa.totp_verify(user, payload.totp_code or "")
         except ApplicationError as error:
@@ -75,10 +83,13 @@ def token_obtain(request, payload: TokenRequest):
                 client_address=address,
                 detail={"step": "totp"},
             )
-            return 401, {
-                "detail": error.message,
-                "errors": {"totp_code": error.field_errors.get("code", error.message)},
-            }
+            return Status(
+                401,
+                {
+                    "detail": error.message,
+                    "errors": {"totp_code": error.field_errors.get("code", error.message)},
+                },
+            )
     issued = tokens.token_create(user=user, name=payload.name, days=payload.days)
     audit_record(
         user=user,
@@ -87,8 +98,11 @@ def token_obtain(request, payload: TokenRequest):
         object_id=issued.token.pk,
         client_address=address,
     )
-    return 201, {
-        "token": issued.plaintext,
-        "expires_at": issued.token.expires_at,
-        "prefix": issued.token.prefix,
-    }
+    return Status(
+        201,
+        {
+            "token": issued.plaintext,
+            "expires_at": issued.token.expires_at,
+            "prefix": issued.token.prefix,
+        },
+    )

@@ -59,7 +59,7 @@ def login_view(request):
                 detail={"username": form.cleaned_data["username"][:150], "locked_out": locked},
             )
             if locked:
-                return render(request, "accounts/locked_out.html", status=403)
+                return render(request, "accounts/locked_out.html", status=429)
             form.add_error(None, "The username or password is not right.")
         else:
             login(request, user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from stepwell.clinic.models import Program
 from stepwell.core.errors import AccessDenied, ApplicationError
@@ -246,7 +246,7 @@ def patient_detail(request, patient_id: int):
             object_id=patient.pk,
             detail={"via": "api"},
         )
-        return 200, PatientOut(**_full(patient))
+        return Status(200, PatientOut(**_full(patient)))
     billing_patient = selectors.patient_for_billing(user=request.user, patient_id=patient_id)
     if billing_patient is not None:
         audit_request(
@@ -257,7 +257,7 @@ def patient_detail(request, patient_id: int):
             object_id=patient_id,
             detail={"via": "api"},
         )
-        return 200, PatientBillingOut(**_billing(billing_patient))
+        return Status(200, PatientBillingOut(**_billing(billing_patient)))
     existing = patient_id if Patient.objects.filter(pk=patient_id).exists() else None
     audit_request(
         request,
@@ -268,7 +268,7 @@ def patient_detail(request, patient_id: int):
         outcome=AuditOutcome.DENIED,
         detail={"via": "api"},
     )
-    return 403, {"detail": NOT_AVAILABLE}
+    return Status(403, {"detail": NOT_AVAILABLE})
 
 
 @router.post("/patients", response={201: PatientOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
@@ -282,10 +282,13 @@ def patient_create(request, payload: PatientIn):
             outcome=AuditOutcome.DENIED,
             detail={"program_id": payload.program_id, "via": "api"},
         )
-        return 403, {
-            "detail": "You cannot register patients in this program.",
-            "errors": {"program_id": "Not one of your programs."},
-        }
+        return Status(
+            403,
+            {
+                "detail": "You cannot register patients in this program.",
+                "errors": {"program_id": "Not one of your programs."},
+            },
+        )
     data = payload.dict(exclude={"program_id", "referred_on", "confirm_not_duplicate"})
     try:
         registration = services.patient_register(
@@ -297,8 +300,8 @@ def patient_create(request, payload: PatientIn):
             client_address=client_address_of(request),
         )
     except services.PossibleDuplicate as error:
-        return 409, {"detail": error.message, "errors": error.field_errors}
-    return 201, PatientOut(**_full(registration.patient))
+        return Status(409, {"detail": error.message, "errors": error.field_errors})
+    return Status(201, PatientOut(**_full(registration.patient)))
 
 
 @router.get("/episodes/{episode_id}", response={200: EpisodeOut, 403: ErrorOut})
@@ -315,7 +318,7 @@ def episode_detail(request, episode_id: int):
             .values_list("patient_id", flat=True)
             .first(),
         )
-        return 403, {"detail": NOT_AVAILABLE}
+        return Status(403, {"detail": NOT_AVAILABLE})
     audit_request(
         request,
         action=AuditAction.VIEW,
@@ -324,7 +327,7 @@ def episode_detail(request, episode_id: int):
         object_id=episode.pk,
         detail={"via": "api"},
     )
-    return 200, EpisodeOut(**_episode_full(episode))
+    return Status(200, EpisodeOut(**_episode_full(episode)))
 
 
 @router.post(
@@ -353,8 +356,8 @@ def episode_transition(request, episode_id: int, payload: TransitionIn):
             .values_list("patient_id", flat=True)
             .first(),
         )
-        return 403, {"detail": NOT_AVAILABLE}
+        return Status(403, {"detail": NOT_AVAILABLE})
     except ApplicationError as error:
-        return 400, {"detail": error.message, "errors": error.field_errors}
+        return Status(400, {"detail": error.message, "errors": error.field_errors})
     episode = Episode.objects.select_related("program").get(pk=episode.pk)
-    return 200, EpisodeOut(**_episode_full(episode))
+    return Status(200, EpisodeOut(**_episode_full(episode)))

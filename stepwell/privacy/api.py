@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from . import access
 from .audit import AuditAction, AuditOutcome, audit_request
@@ -49,7 +49,9 @@ def audit_list(
             patient_id=patient,
             outcome=AuditOutcome.DENIED,
         )
-        return 403, {"detail": "Only program directors and administrators review the audit trail."}
+        return Status(
+            403, {"detail": "Only program directors and administrators review the audit trail."}
+        )
     limit = max(1, min(limit, 1000))
     events = audit_events_for(
         user=request.user,
@@ -63,4 +65,4 @@ def audit_list(
         patient_id=patient,
         detail={"via": "api"},
     )
-    return 200, page
+    return Status(200, page)

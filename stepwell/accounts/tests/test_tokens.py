@@ -1,0 +1,117 @@
+"""Personal access tokens: shown once, stored hashed, expiring, revocable; the token endpoint."""
+
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from stepwell.accounts.models import PersonalAccessToken
+from stepwell.accounts.tokens import token_authenticate, token_create, token_revoke
+from stepwell.testing.auth import verified_login
+from stepwell.testing.factories import PASSWORD
+
+from .test_login import current_code
+
+
+def test_token_is_stored_hashed_and_authenticates(clinic):
+    issued = token_create(user=clinic.clinician_a, name="lab")
+    stored = PersonalAccessToken.objects.get()
+    secret = issued.plaintext.split("_", 2)[2]
+    assert secret not in stored.secret_hash
+    assert len(stored.secret_hash) == 64
+    assert token_authenticate(issued.plaintext) == clinic.clinician_a
+    assert token_authenticate(issued.plaintext + "x") is None
+    assert token_authenticate("garbage") is None
+
+
+def test_expired_and_revoked_tokens_fail(clinic):
+    expired = token_create(user=clinic.clinician_a, name="old")
+    PersonalAccessToken.objects.filter(pk=expired.token.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert token_authenticate(expired.plaintext) is None
+    revoked = token_create(user=clinic.clinician_a, name="gone")
+    token_revoke(user=clinic.clinician_a, token_id=revoked.token.pk)
+    assert token_authenticate(revoked.plaintext) is None
+
+
+def test_token_of_inactive_user_fails(clinic):
+    issued = token_create(user=clinic.clinician_a, name="lab")
+    clinic.clinician_a.is_active = False
+    clinic.clinician_a.save()
+    assert token_authenticate(issued.plaintext) is None
+
+
+def test_tokens_page_shows_token_once(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    created = client.post("/accounts/tokens/", {"name": "lab interface", "days": 30})
+    body = created.content.decode()
+    plaintext = created.context["issued"].plaintext
+    assert plaintext in body
+    assert plaintext not in client.get("/accounts/tokens/").content.decode()
+    token = PersonalAccessToken.objects.get()
+    client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_tokens_page_names_bad_fields(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    response = client.post("/accounts/tokens/", {"name": "", "days": 999})
+    assert set(response.context["form"].errors) == {"name", "days"}
+    assert PersonalAccessToken.objects.count() == 0
+
+
+def test_user_cannot_revoke_someone_elses_token(client, clinic):
+    issued = token_create(user=clinic.clinician_b, name="theirs")
+    verified_login(client, clinic.clinician_a)
+    client.post(f"/accounts/tokens/{issued.token.pk}/revoke/")
+    assert token_authenticate(issued.plaintext) == clinic.clinician_b
+
+
+def post_json(client, url, data):
+    return client.post(url, data=json.dumps(data), content_type="application/json")
+
+
+def test_token_endpoint_requires_totp_for_staff(client, clinic):
+    device = TOTPDevice.objects.create(user=clinic.clinician_a, name="phone", confirmed=True)
+    no_code = post_json(client, "/api/v1/auth/token", {"username": "clin_a", "password": PASSWORD})
+    assert no_code.status_code == 401
+    assert "totp_code" in no_code.json()["errors"]
+    ok = post_json(
+        client,
+        "/api/v1/auth/token",
+        {"username": "clin_a", "password": PASSWORD, "totp_code": current_code(device)},
+    )
+    assert ok.status_code == 201
+    token = ok.json()["token"]
+    listing = client.get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert listing.status_code == 200
+    assert {p["legal_last_name"] for p in listing.json()} == {"Alder", "Cedar"}
+
+
+def test_token_endpoint_refuses_wrong_password_and_patients(client, clinic):
+    assert (
+        post_json(
+            client, "/api/v1/auth/token", {"username": "clin_a", "password": "bad"}
+        ).status_code
+        == 401
+    )
+    assert (
+        post_json(
+            client, "/api/v1/auth/token", {"username": "pat_a", "password": PASSWORD}
+        ).status_code
+        == 403
+    )
+
+
+def test_token_endpoint_names_missing_fields(client, db):
+    response = post_json(client, "/api/v1/auth/token", {"username": "x"})
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["password"]
+
+
+def test_api_rejects_missing_token(client, db):
+    response = client.get("/api/v1/patients")
+    assert response.status_code == 401

@@ -1,0 +1,212 @@
+"""The episode state machine: every allowed move, every refusal, nothing changed on refusal."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.patients.episodes import ALLOWED_TRANSITIONS, allowed_next_states, describe_allowed
+from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, LevelOfCareChange
+from stepwell.patients.services import episode_transition
+from stepwell.privacy.models import AuditEvent
+from stepwell.testing.factories import EpisodeFactory
+
+STATES = EpisodeState.values
+
+
+def test_transition_table_is_the_documented_one():
+    assert allowed_next_states("referred") == ("screening", "discharged")
+    assert allowed_next_states("screening") == ("assessed", "discharged")
+    assert allowed_next_states("assessed") == ("admitted", "discharged")
+    assert allowed_next_states("admitted") == ("active", "on_hold", "discharged")
+    assert allowed_next_states("active") == ("on_hold", "discharged")
+    assert allowed_next_states("on_hold") == ("active", "discharged")
+    assert allowed_next_states("discharged") == ()
+    assert set(ALLOWED_TRANSITIONS) == set(STATES)
+
+
+def test_describe_allowed_names_the_moves():
+    assert describe_allowed("active") == "From active the episode can move to: on hold, discharged."
+    assert (
+        describe_allowed("discharged")
+        == "A discharged episode is closed; no transition is allowed."
+    )
+
+
+def _details(from_state, to_state):
+    kwargs = {"reason": "Synthetic reason"}
+    if to_state == "discharged":
+        admitted = from_state in ("admitted", "active", "on_hold")
+        kwargs["disposition"] = "completed" if admitted else "administrative"
+    return kwargs
+
+
+@pytest.mark.parametrize(("from_state", "to_state"), [(f, t) for f in STATES for t in STATES])
+def test_every_pair_of_states(clinic, from_state, to_state):
+    admitted = from_state in ("admitted", "active", "on_hold")
+    episode = EpisodeFactory(
+        program=clinic.program_a,
+        state=from_state,
+        admitted_on=date(2026, 10, 1) if admitted else None,
+        discharged_on=date(2026, 10, 2) if from_state == "discharged" else None,
+    )
+    before_events = EpisodeEvent.objects.count()
+    if to_state in allowed_next_states(from_state):
+        result = episode_transition(
+            actor=clinic.director_a,
+            episode_id=episode.pk,
+            to_state=to_state,
+            **_details(from_state, to_state),
+        )
+        assert result.state == to_state
+        assert EpisodeEvent.objects.count() == before_events + 1
+    else:
+        with pytest.raises(ApplicationError) as excinfo:
+            episode_transition(
+                actor=clinic.director_a,
+                episode_id=episode.pk,
+                to_state=to_state,
+                **_details(from_state, to_state),
+            )
+        assert describe_allowed(from_state) in excinfo.value.message
+        episode.refresh_from_db()
+        assert episode.state == from_state
+        assert EpisodeEvent.objects.count() == before_events
+
+
+def test_admission_sets_date_and_level_of_care_history(clinic):
+    episode = EpisodeFactory(program=clinic.program_a, state="assessed")
+    day = timezone.localdate() - timedelta(days=1)
+    episode_transition(
+        actor=clinic.clinician_a,
+        episode_id=episode.pk,
+        to_state="admitted",
+        effective_date=day,
+        level_of_care="residential",
+        reason="Step-down from residential",
+    )
+    episode.refresh_from_db()
+    assert episode.admitted_on == day
+    change = LevelOfCareChange.objects.get(episode=episode)
+    assert (change.direction, change.level_of_care, change.effective_date) == (
+        "admitted_from",
+        "residential",
+        day,
+    )
+    event = AuditEvent.objects.filter(action="transition").latest("seq")
+    assert event.patient_id == episode.patient_id
+    assert event.detail == {"from": "assessed", "to": "admitted", "disposition": ""}
+
+
+def test_discharge_needs_reason_and_disposition(clinic):
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(
+            actor=clinic.clinician_a, episode_id=clinic.episode_a.pk, to_state="discharged"
+        )
+    assert set(excinfo.value.field_errors) == {"reason", "disposition"}
+    clinic.episode_a.refresh_from_db()
+    assert clinic.episode_a.state == "active"
+
+
+def test_step_down_needs_destination_level(clinic):
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(
+            actor=clinic.clinician_a,
+            episode_id=clinic.episode_a.pk,
+            to_state="discharged",
+            reason="Stable",
+            disposition="stepped_down",
+        )
+    assert excinfo.value.field_errors == {
+        "level_of_care": "Say which level of care the patient goes to."
+    }
+    episode = episode_transition(
+        actor=clinic.clinician_a,
+        episode_id=clinic.episode_a.pk,
+        to_state="discharged",
+        reason="Stable",
+        disposition="stepped_down",
+        level_of_care="outpatient",
+    )
+    assert (episode.state, episode.discharge_disposition, episode.discharged_on) == (
+        "discharged",
+        "stepped_down",
+        timezone.localdate(),
+    )
+    assert episode.level_of_care_changes.get().direction == "transferred_to"
+
+
+def test_completed_disposition_only_after_admission(clinic):
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(
+            actor=clinic.clinician_b,
+            episode_id=clinic.episode_b.pk,
+            to_state="discharged",
+            reason="Declined",
+            disposition="completed",
+        )
+    assert "disposition" in excinfo.value.field_errors
+
+
+def test_on_hold_needs_reason(clinic):
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(
+            actor=clinic.clinician_a, episode_id=clinic.episode_a.pk, to_state="on_hold"
+        )
+    assert excinfo.value.field_errors == {"reason": "Say why the episode is put on hold."}
+
+
+def test_effective_date_cannot_be_future_or_before_referral(clinic):
+    for day, message in [
+        (timezone.localdate() + timedelta(days=1), "Cannot be in the future."),
+        (date(2026, 9, 1), "Cannot be before the referral date."),
+    ]:
+        with pytest.raises(ApplicationError) as excinfo:
+            episode_transition(
+                actor=clinic.clinician_a,
+                episode_id=clinic.episode_a.pk,
+                to_state="on_hold",
+                reason="x",
+                effective_date=day,
+            )
+        assert excinfo.value.field_errors["effective_date"] == message
+
+
+def test_unknown_state_is_refused_with_allowed_list(clinic):
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(
+            actor=clinic.clinician_a, episode_id=clinic.episode_a.pk, to_state="graduated"
+        )
+    assert excinfo.value.field_errors == {
+        "to_state": "From active the episode can move to: on hold, discharged."
+    }
+
+
+def test_other_programs_clinician_is_denied_and_nothing_changes(clinic):
+    with pytest.raises(AccessDenied):
+        episode_transition(
+            actor=clinic.clinician_b, episode_id=clinic.episode_a.pk, to_state="on_hold", reason="x"
+        )
+    clinic.episode_a.refresh_from_db()
+    assert clinic.episode_a.state == "active"
+
+
+def test_one_open_episode_per_program(clinic):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Episode.objects.create(
+            patient=clinic.patient_a, program=clinic.program_a, referred_on=date(2026, 10, 2)
+        )
+    discharged = episode_transition(
+        actor=clinic.clinician_a,
+        episode_id=clinic.episode_a.pk,
+        to_state="discharged",
+        reason="Met goals",
+        disposition="completed",
+    )
+    assert discharged.state == "discharged"
+    Episode.objects.create(
+        patient=clinic.patient_a, program=clinic.program_a, referred_on=date(2026, 10, 2)
+    )

@@ -1,0 +1,98 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.patients.models import Episode, Patient
+from stepwell.patients.services import PossibleDuplicate, patient_register
+from stepwell.privacy.models import AuditEvent
+
+VALID = {
+    "legal_first_name": "Rowan",
+    "legal_last_name": "Quarry",
+    "date_of_birth": date(1988, 3, 4),
+    "sex_assigned_at_birth": "male",
+    "pronouns": "they/them",
+    "insurance_payer": "Synthetic Health Plan",
+}
+
+
+def test_register_creates_patient_and_referred_episode(clinic):
+    registration = patient_register(actor=clinic.intake_a, program=clinic.program_a, data=VALID)
+    patient = registration.patient
+    assert patient.mrn.startswith("SW") and len(patient.mrn) == 10
+    assert registration.episode.state == "referred"
+    assert registration.episode.referred_on == timezone.localdate()
+    assert registration.episode.events.get().to_state == "referred"
+    event = AuditEvent.objects.filter(action="create", object_type="patient").latest("seq")
+    assert (event.patient_id, event.username) == (patient.pk, "intake_a")
+
+
+def test_missing_and_bad_fields_are_named_and_nothing_is_kept(clinic):
+    before = (Patient.objects.count(), Episode.objects.count())
+    bad = dict(VALID, legal_first_name="", sex_assigned_at_birth="robot", email="not-an-email")
+    with pytest.raises(ApplicationError) as excinfo:
+        patient_register(actor=clinic.intake_a, program=clinic.program_a, data=bad)
+    assert set(excinfo.value.field_errors) == {"legal_first_name", "sex_assigned_at_birth", "email"}
+    assert (Patient.objects.count(), Episode.objects.count()) == before
+
+
+def test_future_birth_date_is_refused(clinic):
+    with pytest.raises(ApplicationError) as excinfo:
+        patient_register(
+            actor=clinic.intake_a,
+            program=clinic.program_a,
+            data=dict(VALID, date_of_birth=timezone.localdate() + timedelta(days=2)),
+        )
+    assert excinfo.value.field_errors == {"date_of_birth": "Is in the future."}
+
+
+def test_unknown_field_is_refused(clinic):
+    with pytest.raises(ApplicationError) as excinfo:
+        patient_register(
+            actor=clinic.intake_a, program=clinic.program_a, data=dict(VALID, diagnosis="F32.1")
+        )
+    assert excinfo.value.field_errors == {"diagnosis": "Unknown field."}
+
+
+def test_possible_duplicate_warns_then_registers_when_confirmed(clinic):
+    data = dict(
+        VALID,
+        legal_first_name="avery",
+        legal_last_name="ALDER",
+        date_of_birth=clinic.patient_a.date_of_birth,
+    )
+    with pytest.raises(PossibleDuplicate) as excinfo:
+        patient_register(actor=clinic.intake_a, program=clinic.program_a, data=data)
+    assert excinfo.value.matches_visible == [clinic.patient_a]
+    assert clinic.patient_a.mrn in excinfo.value.message
+    assert Patient.objects.filter(legal_last_name__iexact="alder").count() == 1
+    patient_register(
+        actor=clinic.intake_a, program=clinic.program_a, data=data, confirm_not_duplicate=True
+    )
+    assert Patient.objects.filter(legal_last_name__iexact="alder").count() == 2
+
+
+def test_duplicate_in_another_program_is_counted_not_revealed(clinic):
+    data = dict(
+        VALID,
+        legal_first_name="Blake",
+        legal_last_name="Birch",
+        date_of_birth=clinic.patient_b.date_of_birth,
+    )
+    with pytest.raises(PossibleDuplicate) as excinfo:
+        patient_register(actor=clinic.intake_a, program=clinic.program_a, data=data)
+    assert excinfo.value.matches_visible == []
+    assert excinfo.value.hidden_count == 1
+    assert clinic.patient_b.mrn not in excinfo.value.message
+
+
+def test_register_in_foreign_program_is_denied_and_audited(clinic):
+    with pytest.raises(AccessDenied):
+        patient_register(actor=clinic.intake_a, program=clinic.program_b, data=VALID)
+    assert not Patient.objects.filter(legal_last_name="Quarry").exists()
+    assert (
+        AuditEvent.objects.filter(action="create", outcome="denied", username="intake_a").count()
+        == 1
+    )
