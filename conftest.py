@@ -115,3 +115,55 @@ def on_postgres():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (runs in make test's PostgreSQL pass)")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page(live_server, tmp_path):
+    """A headless Chromium page (Debian's /usr/bin/chromium through Playwright), fresh profile.
+
+    Skips when Chromium or Playwright is missing, unless STEPWELL_REQUIRE_BROWSER=1.
+    """
+    import os
+    import shutil
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    required = os.environ.get("STEPWELL_REQUIRE_BROWSER") == "1"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if required:
+            pytest.fail("Playwright is not installed and STEPWELL_REQUIRE_BROWSER=1")
+        pytest.skip("browser test skipped: Playwright not installed")
+    if not shutil.which(CHROMIUM):
+        if required:
+            pytest.fail(
+                f"{CHROMIUM} is missing and STEPWELL_REQUIRE_BROWSER=1 (apt-get install chromium)"
+            )
+        pytest.skip(f"browser test skipped: {CHROMIUM} not found (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.base_url = live_server.url
+        try:
+            yield page
+        finally:
+            context.close()

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "stepwell.placement",
     "stepwell.schedule",
     "stepwell.portal",
+    "stepwell.intake",
+    "stepwell.plans",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +174,12 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 API_TOKEN_DAYS = env_int("STEPWELL_API_TOKEN_DAYS", 90)
 STEPWELL_DEMO = False
+STEPWELL_CRISIS_RESOURCES = (
+    os.environ.get("STEPWELL_CRISIS_RESOURCES")
+    or "Call or text 988 (Suicide & Crisis Lifeline), or 911 in an emergency"
+)
+STEPWELL_PLAN_REVIEW_DAYS = env_int("STEPWELL_PLAN_REVIEW_DAYS", 30)
+STEPWELL_RECERTIFICATION_DAYS = env_int("STEPWELL_RECERTIFICATION_DAYS", 60)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -180,6 +188,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "stepwell" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

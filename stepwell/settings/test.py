@@ -18,3 +18,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STEPWELL_AUDIT_DB_TRIGGERS = (
+    False  # installed per test in privacy/tests/test_audit.py; see privacy/triggers.py
+)

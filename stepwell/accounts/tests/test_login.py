@@ -102,7 +102,7 @@ def test_empty_login_form_names_the_fields(client, db):
 
 @pytest.mark.parametrize("attempts", [5])
 def test_repeated_failures_lock_the_account(client, clinic, settings, attempts):
-    assert settings.AXES_FAILURE_LIMIT == attempts
+    assert attempts == settings.AXES_FAILURE_LIMIT
     for _ in range(attempts):
         client.post("/accounts/login/", {"username": "clin_a", "password": "wrong"})
     locked = client.post("/accounts/login/", {"username": "clin_a", "password": PASSWORD})

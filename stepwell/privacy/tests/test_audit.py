@@ -7,6 +7,13 @@ from django.db import IntegrityError, InternalError, OperationalError, connectio
 
 from stepwell.privacy.audit import audit_record, audit_verify
 from stepwell.privacy.models import AuditEvent
+from stepwell.privacy.triggers import install_append_only_triggers
+
+
+@pytest.fixture(autouse=True)
+def append_only_triggers(db):
+    """The migration's triggers, installed inside this test's transaction (rolled back after)."""
+    install_append_only_triggers(connection)
 
 
 def _events(n, user=None):
