@@ -27,6 +27,7 @@ def env_int(name: str, default: int) -> int:
 
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in production
 SECRET_KEY = os.environ.get("STEPWELL_SECRET_KEY", DEFAULT_SECRET_KEY)
+STEPWELL_AUDIT_KEY = os.environ.get("STEPWELL_AUDIT_KEY", "")
 DEBUG = env_bool("STEPWELL_DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip()
