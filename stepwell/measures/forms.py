@@ -1,0 +1,48 @@
+"""Forms built from an instrument definition; the scoring engine decides what is valid."""
+
+from __future__ import annotations
+
+from django import forms
+
+from stepwell.core.errors import ApplicationError
+from stepwell.measures.instruments import Instrument
+
+
+class QuestionnaireForm(forms.Form):
+    """One radio group per item. Conditional items are optional here: the engine says
+    whether they must be answered."""
+
+    def __init__(self, *args, instrument: Instrument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for number, item in enumerate(instrument.items, 1):
+            self.fields[item.key] = forms.ChoiceField(
+                label=f"{number}. {item.text}",
+                choices=[(str(option.value), option.label) for option in item.options],
+                widget=forms.RadioSelect,
+                required=item.required and item.asked_when is None,
+                error_messages={"required": "Choose an answer."},
+            )
+
+    def answers(self) -> dict[str, str]:
+        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+class AlertAcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="Action taken",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Describe the action taken."},
+    )
+
+
+def apply_errors(form: forms.Form, error: ApplicationError) -> None:
+    """Put a service's field errors next to their fields, the rest at the top."""
+    placed = False
+    for field, message in error.field_errors.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)

@@ -1,0 +1,200 @@
+"""API role matrix: every endpoint, every role; denied requests change and reveal nothing
+and are audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from stepwell.measures import services
+from stepwell.measures.models import Administration, Alert
+from stepwell.privacy.models import AuditEvent
+from stepwell.testing.auth import verified_login
+
+from .conftest import PHQ9_MILD, PHQ9_RISK
+
+PATIENT_NAME = "Avery"
+ROLES = [
+    "clinician_a",
+    "prescriber_a",
+    "nurse_a",
+    "intake_a",
+    "director_a",
+    "billing_a",
+    "admin",
+    "clinician_b",
+    "patient_user_a",
+    "patient_user_b",
+]
+
+
+def _login(client, clinic, who):
+    user = getattr(clinic, who)
+    if user.kind == "patient":
+        client.force_login(user)
+    else:
+        verified_login(client, user)
+    return user
+
+
+def _recorded(clinic, answers=PHQ9_RISK):
+    return services.administration_record(
+        actor=clinic.clinician_a,
+        patient_id=clinic.patient_a.pk,
+        instrument_key="phq9",
+        answers=answers,
+    )
+
+
+def test_instruments_list_needs_authentication(client, db):
+    assert client.get("/api/v1/measures/instruments").status_code == 401
+
+
+def test_instruments_list(client, clinic):
+    _login(client, clinic, "clinician_a")
+    body = client.get("/api/v1/measures/instruments").json()
+    assert [i["key"] for i in body] == ["phq9", "gad7", "audit", "auditc", "dast10", "pcl5", "asq"]
+    assert body[0]["items"][8]["key"] == "phq9_9"
+    assert body[0]["shipped"] is True
+
+
+READERS = {"clinician_a", "prescriber_a", "nurse_a", "intake_a", "director_a", "patient_user_a"}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_administrations_list_role_matrix(client, clinic, who):
+    recorded = _recorded(clinic, PHQ9_MILD)
+    _login(client, clinic, who)
+    AuditEvent.objects.all()  # events so far are the recording's
+    before = AuditEvent.objects.count()
+    response = client.get(f"/api/v1/measures/patients/{clinic.patient_a.pk}/administrations")
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.object_type, event.patient_id) == ("administration", clinic.patient_a.pk)
+    if who in READERS:
+        assert response.status_code == 200
+        assert [a["id"] for a in response.json()] == [recorded.administration.pk]
+        assert response.json()[0]["total"] == 9
+        assert event.outcome == "allowed"
+    else:
+        assert response.status_code == 403
+        assert response.json() == {
+            "detail": "Not found, or you do not have access to this record.",
+            "errors": {},
+        }
+        assert event.outcome == "denied"
+
+
+RECORDERS = {"clinician_a", "prescriber_a", "nurse_a", "intake_a"}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_administration_record_role_matrix(client, clinic, who):
+    _login(client, clinic, who)
+    response = client.post(
+        f"/api/v1/measures/patients/{clinic.patient_a.pk}/administrations",
+        {"instrument": "phq9", "answers": PHQ9_RISK},
+        content_type="application/json",
+    )
+    if who in RECORDERS:
+        assert response.status_code == 201
+        body = response.json()
+        assert body["administration"]["total"] == 10
+        assert body["administration"]["flags"] == ["suicide_risk"]
+        assert [a["kind"] for a in body["alerts"]] == ["suicide_risk"]
+        assert Alert.objects.count() == 1
+        return
+    assert response.status_code == 403
+    assert PATIENT_NAME not in response.content.decode()
+    assert Administration.objects.count() == 0
+    assert Alert.objects.count() == 0
+    event = AuditEvent.objects.get(object_type="administration")
+    assert (event.outcome, event.patient_id) == ("denied", clinic.patient_a.pk)
+
+
+def test_administration_record_by_item_number_and_field_errors(client, clinic):
+    _login(client, clinic, "clinician_a")
+    url = f"/api/v1/measures/patients/{clinic.patient_a.pk}/administrations"
+    answers = {str(n): 1 for n in range(1, 9)} | {"9": 0}
+    response = client.post(
+        url, {"instrument": "PHQ9", "answers": answers}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert response.json()["administration"]["answers"]["phq9_1"] == 1
+    bad = client.post(
+        url,
+        {"instrument": "phq9", "answers": {"1": 7}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["errors"]["phq9_1"].startswith("item 1 (phq9_1): answer 7 is not one")
+    unknown = client.post(
+        url, {"instrument": "nope", "answers": {"1": 1}}, content_type="application/json"
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == {"instrument": "Unknown instrument."}
+    assert Administration.objects.count() == 1
+
+
+def test_unknown_patient_is_403_and_audited(client, clinic):
+    _login(client, clinic, "clinician_a")
+    response = client.get("/api/v1/measures/patients/999999/administrations")
+    assert response.status_code == 403
+    event = AuditEvent.objects.get()
+    assert (event.outcome, event.patient_id) == ("denied", None)
+
+
+ALERT_SEERS = {"clinician_a", "prescriber_a", "nurse_a", "director_a"}
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_alerts_list_role_matrix(client, clinic, who):
+    _recorded(clinic)
+    alert = Alert.objects.get()
+    _login(client, clinic, who)
+    response = client.get("/api/v1/measures/alerts")
+    assert response.status_code == 200
+    ids = [a["id"] for a in response.json()]
+    assert ids == ([alert.pk] if who in ALERT_SEERS else [])
+    event = AuditEvent.objects.get(object_type="alert")
+    assert event.detail["alerts"] == ids
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_alert_acknowledge_role_matrix(client, clinic, who):
+    _recorded(clinic)
+    alert = Alert.objects.get()
+    _login(client, clinic, who)
+    response = client.post(
+        f"/api/v1/measures/alerts/{alert.pk}/acknowledge",
+        {"note": "Called the patient; safety plan reviewed."},
+        content_type="application/json",
+    )
+    alert.refresh_from_db()
+    event = AuditEvent.objects.get(object_type="alert")
+    assert event.patient_id == clinic.patient_a.pk
+    if who in ALERT_SEERS:
+        assert response.status_code == 200
+        assert response.json()["status"] == "acknowledged"
+        assert alert.status == "acknowledged"
+        assert (event.action, event.outcome) == ("acknowledge", "allowed")
+        return
+    assert response.status_code == 403
+    assert PATIENT_NAME not in response.content.decode()
+    assert alert.status == "open"
+    assert alert.action_note == ""
+    assert (event.action, event.outcome) == ("acknowledge", "denied")
+
+
+def test_alert_acknowledge_needs_a_note(client, clinic):
+    _recorded(clinic)
+    alert = Alert.objects.get()
+    _login(client, clinic, "clinician_a")
+    response = client.post(
+        f"/api/v1/measures/alerts/{alert.pk}/acknowledge",
+        {"note": " "},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"note": "Describe the action taken."}
+    alert.refresh_from_db()
+    assert alert.status == "open"

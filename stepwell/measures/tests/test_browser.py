@@ -1,0 +1,43 @@
+"""A patient completes a PHQ-9 by one-time link on a phone and raises a safety alert."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from stepwell.measures import services
+from stepwell.measures.models import Alert
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.mark.browser
+def test_patient_completes_phq9_by_link_on_a_phone(live_server, clinic, phone_page):
+    sent = services.questionnaire_send(
+        actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, instrument_key="phq9"
+    )
+    page = phone_page
+    page.goto(f"{live_server.url}/measures/q/{sent.token}/")
+    assert page.locator("h1").inner_text() == "Patient Health Questionnaire-9"
+    assert "Avery" not in page.content()
+    for number in range(1, 9):
+        page.get_by_test_id(f"item-{number}").get_by_text("Several days").click()
+    page.get_by_test_id("item-9").get_by_text("More than half the days").click()
+    page.get_by_test_id("item-10").get_by_text("Somewhat difficult").click()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    page.get_by_role("button", name="Send my answers").click()
+    crisis = page.get_by_test_id("crisis-resources")
+    crisis.wait_for()
+    assert "Call or text 988 (Suicide & Crisis Lifeline)" in crisis.inner_text()
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.status, alert.patient_id) == (
+        "suicide_risk",
+        "open",
+        clinic.patient_a.pk,
+    )
+    assert alert.administration.total == 10
+    assert alert.administration.source == "link"
+    page.goto(f"{live_server.url}/measures/q/{sent.token}/")
+    assert page.locator("h1").inner_text() == "This link is not valid any more"

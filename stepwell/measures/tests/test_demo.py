@@ -1,0 +1,38 @@
+"""The demo seeding builds plausible, synthetic measurement history."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from stepwell.demo.clinic import build_demo_clinic
+from stepwell.demo.measures import seed_measures
+from stepwell.measures import selectors
+from stepwell.measures.models import Administration, Alert, ScheduleRule
+
+
+def test_seed_measures(db):
+    today = date(2026, 3, 2)
+    clinic = build_demo_clinic(seed=42, today=today)
+    seed_measures(clinic, random.Random(42), today)
+    assert ScheduleRule.objects.count() == 9
+    completed = Administration.objects.filter(status="completed")
+    assert completed.filter(instrument_key="phq9").count() > 60
+    assert completed.filter(instrument_key="gad7").count() > 30
+    assert completed.filter(instrument_key__in=["audit", "dast10"]).exists()
+    assert 1 <= Alert.objects.filter(status="open").values("patient").distinct().count() <= 2
+    assert Alert.objects.filter(status="acknowledged").exists()
+    assert all(a.action_note for a in Alert.objects.filter(status="acknowledged"))
+    assert Administration.objects.filter(status="due").exists()
+    per_patient = {}
+    for a in completed.filter(instrument_key="phq9"):
+        per_patient.setdefault(a.patient_id, []).append(a)
+    assert max(len(rows) for rows in per_patient.values()) == 8
+    directions = [
+        selectors.series_of(rows)[0].points[-1].total - selectors.series_of(rows)[0].points[0].total
+        for rows in per_patient.values()
+        if len(rows) >= 4
+    ]
+    improving = sum(change < 0 for change in directions)
+    assert improving > len(directions) / 2
+    assert any(change >= 0 for change in directions)
