@@ -38,7 +38,9 @@ def free_port() -> int:
 
 
 def postgres_bin() -> Path | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4])
+    )
     return Path(candidates[-1]).parent if candidates else None
 
 
@@ -59,14 +61,40 @@ class Cluster:
         if self.as_root:
             shutil.chown(self.folder, user="postgres", group="postgres")
         subprocess.run(  # noqa: S603
-            self._cmd([str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                       "--no-sync"]),
-            check=True, stdout=subprocess.DEVNULL,
+            self._cmd(
+                [
+                    str(self.bindir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(  # noqa: S603
-            self._cmd([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"]),
-            check=True, stdout=subprocess.DEVNULL,
+            self._cmd(
+                [
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(self.folder / "log"),
+                    "-w",
+                    "start",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         for _ in range(50):
             with socket.socket() as s:
@@ -81,8 +109,12 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run(  # noqa: S603
-            self._cmd([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]),
-            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            self._cmd(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+            ),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -102,17 +134,29 @@ def main() -> int:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="stepwell.settings.test")
     env.pop("STEPWELL_DATABASE_URL", None)
     sqlite_rc = run([str(BIN / "pytest"), *pytest_args], env=env)
-    results.append(("suite on SQLite (engines, services, pages, API, browser)", "passed" if sqlite_rc == 0 else "FAILED"))
+    results.append(
+        (
+            "suite on SQLite (engines, services, pages, API, browser)",
+            "passed" if sqlite_rc == 0 else "FAILED",
+        )
+    )
 
     bindir = postgres_bin()
     pg_rc = 0
     if bindir is None:
         if require("STEPWELL_REQUIRE_POSTGRES"):
-            print("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin, and STEPWELL_REQUIRE_POSTGRES is set.")
+            print(
+                "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin, and STEPWELL_REQUIRE_POSTGRES is set."
+            )
             pg_rc = 1
             results.append(("database tests on PostgreSQL", "FAILED: PostgreSQL not installed"))
         else:
-            results.append(("database tests on PostgreSQL", "SKIPPED: no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)"))
+            results.append(
+                (
+                    "database tests on PostgreSQL",
+                    "SKIPPED: no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)",
+                )
+            )
     else:
         cluster = Cluster(bindir)
         try:
@@ -124,7 +168,12 @@ def main() -> int:
             pg_rc = 1
         finally:
             cluster.stop()
-        results.append((f"database tests on PostgreSQL ({bindir.parent.name})", "passed" if pg_rc == 0 else "FAILED"))
+        results.append(
+            (
+                f"database tests on PostgreSQL ({bindir.parent.name})",
+                "passed" if pg_rc == 0 else "FAILED",
+            )
+        )
 
     print("\n== Stepwell test summary ==")
     for name, outcome in results:

@@ -24,7 +24,9 @@ def test_caseload_full_page_and_htmx_partial(client, clinic):
 
 def test_caseload_filters_by_state_and_program(client, clinic):
     verified_login(client, clinic.clinician_a)
-    active = client.get(f"/caseload/?state=active&program={clinic.program_a.pk}", HTTP_HX_REQUEST="true").content.decode()
+    active = client.get(
+        f"/caseload/?state=active&program={clinic.program_a.pk}", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Avery Alder" in active
     referred = client.get("/caseload/?state=referred", HTTP_HX_REQUEST="true").content.decode()
     assert "Casey Cedar" in referred
@@ -35,14 +37,23 @@ def test_caseload_is_audited_with_the_patients_listed(client, clinic):
     verified_login(client, clinic.clinician_a)
     client.get("/caseload/")
     event = AuditEvent.objects.filter(action="list", object_type="caseload").latest("seq")
-    assert sorted(event.detail["patients"]) == sorted([clinic.patient_a.pk, clinic.team_patient_b.pk])
+    assert sorted(event.detail["patients"]) == sorted(
+        [clinic.patient_a.pk, clinic.team_patient_b.pk]
+    )
 
 
 def test_register_page_shows_field_errors_and_keeps_nothing(client, clinic):
     verified_login(client, clinic.intake_a)
     before = Patient.objects.count()
-    response = client.post("/patients/new/", {"program": clinic.program_a.pk, "legal_first_name": "",
-                                              "date_of_birth": "not-a-date", "sex_assigned_at_birth": "female"})
+    response = client.post(
+        "/patients/new/",
+        {
+            "program": clinic.program_a.pk,
+            "legal_first_name": "",
+            "date_of_birth": "not-a-date",
+            "sex_assigned_at_birth": "female",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"legal_first_name", "legal_last_name", "date_of_birth"}
@@ -52,8 +63,13 @@ def test_register_page_shows_field_errors_and_keeps_nothing(client, clinic):
 
 def test_register_page_warns_about_duplicate_then_registers(client, clinic):
     verified_login(client, clinic.intake_a)
-    data = {"program": clinic.program_a.pk, "legal_first_name": "Avery", "legal_last_name": "Alder",
-            "date_of_birth": clinic.patient_a.date_of_birth.isoformat(), "sex_assigned_at_birth": "female"}
+    data = {
+        "program": clinic.program_a.pk,
+        "legal_first_name": "Avery",
+        "legal_last_name": "Alder",
+        "date_of_birth": clinic.patient_a.date_of_birth.isoformat(),
+        "sex_assigned_at_birth": "female",
+    }
     warned = client.post("/patients/new/", data)
     assert warned.status_code == 200
     assert 'data-testid="duplicate-warning"' in warned.content.decode()
@@ -70,15 +86,25 @@ def test_register_page_only_offers_own_programs(client, clinic):
     verified_login(client, clinic.intake_a)
     page = client.get("/patients/new/")
     assert list(page.context["form"].fields["program"].queryset) == [clinic.program_a]
-    forged = client.post("/patients/new/", {"program": clinic.program_b.pk, "legal_first_name": "X", "legal_last_name": "Y",
-                                            "date_of_birth": "1990-01-01", "sex_assigned_at_birth": "male"})
+    forged = client.post(
+        "/patients/new/",
+        {
+            "program": clinic.program_b.pk,
+            "legal_first_name": "X",
+            "legal_last_name": "Y",
+            "date_of_birth": "1990-01-01",
+            "sex_assigned_at_birth": "male",
+        },
+    )
     assert "program" in forged.context["form"].errors
     assert not Patient.objects.filter(legal_last_name="Y").exists()
 
 
 def test_transition_page_explains_refusal(client, clinic):
     verified_login(client, clinic.clinician_a)
-    response = client.post(f"/episodes/{clinic.episode_a.pk}/transition/", {"to_state": "discharged", "reason": ""})
+    response = client.post(
+        f"/episodes/{clinic.episode_a.pk}/transition/", {"to_state": "discharged", "reason": ""}
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["reason"] == ["A discharge needs a reason."]
@@ -89,14 +115,33 @@ def test_transition_page_explains_refusal(client, clinic):
 
 
 def test_audit_page_filters_sorts_and_exports(client, clinic):
-    audit_record(user=clinic.clinician_a, action="view", patient_id=clinic.patient_a.pk, object_type="patient", client_address="10.1.1.1")
-    audit_record(user=clinic.nurse_a, action="view", patient_id=clinic.patient_a.pk, object_type="patient", client_address="10.1.1.2")
-    audit_record(user=clinic.clinician_b, action="view", patient_id=clinic.patient_b.pk, object_type="patient")
+    audit_record(
+        user=clinic.clinician_a,
+        action="view",
+        patient_id=clinic.patient_a.pk,
+        object_type="patient",
+        client_address="10.1.1.1",
+    )
+    audit_record(
+        user=clinic.nurse_a,
+        action="view",
+        patient_id=clinic.patient_a.pk,
+        object_type="patient",
+        client_address="10.1.1.2",
+    )
+    audit_record(
+        user=clinic.clinician_b,
+        action="view",
+        patient_id=clinic.patient_b.pk,
+        object_type="patient",
+    )
     verified_login(client, clinic.director_a)
     page = client.get(f"/privacy/audit/?patient_id={clinic.patient_a.pk}&action=view&sort=username")
     rows = list(page.context["page"])
     assert [e.username for e in rows] == ["clin_a", "nurse_a"]
-    descending = client.get(f"/privacy/audit/?patient_id={clinic.patient_a.pk}&action=view&sort=-username")
+    descending = client.get(
+        f"/privacy/audit/?patient_id={clinic.patient_a.pk}&action=view&sort=-username"
+    )
     assert [e.username for e in descending.context["page"]] == ["nurse_a", "clin_a"]
     by_address = client.get("/privacy/audit/?client_address=10.1.1.2")
     assert [e.username for e in by_address.context["page"]] == ["nurse_a"]
@@ -105,11 +150,18 @@ def test_audit_page_filters_sorts_and_exports(client, clinic):
     table = list(csv.reader(io.StringIO(content)))
     assert table[0][:3] == ["seq", "occurred_at", "username"]
     assert {row[2] for row in table[1:]} == {"clin_a", "nurse_a"}
-    assert AuditEvent.objects.filter(action="export", object_type="audit_trail", username="dir_a").exists()
+    assert AuditEvent.objects.filter(
+        action="export", object_type="audit_trail", username="dir_a"
+    ).exists()
 
 
 def test_audit_page_hides_other_programs_and_refuses_clinicians(client, clinic):
-    audit_record(user=clinic.clinician_b, action="view", patient_id=clinic.patient_b.pk, object_type="patient")
+    audit_record(
+        user=clinic.clinician_b,
+        action="view",
+        patient_id=clinic.patient_b.pk,
+        object_type="patient",
+    )
     verified_login(client, clinic.director_a)
     page = client.get(f"/privacy/audit/?patient_id={clinic.patient_b.pk}")
     assert list(page.context["page"]) == []
@@ -135,11 +187,17 @@ def test_chart_lists_recent_viewers(client, clinic):
 
 def test_care_team_add_and_remove_from_chart(client, clinic):
     verified_login(client, clinic.clinician_a)
-    client.post(f"/patients/{clinic.patient_a.pk}/care-team/", {"user": clinic.nurse_a.pk, "team_role": "nurse"})
+    client.post(
+        f"/patients/{clinic.patient_a.pk}/care-team/",
+        {"user": clinic.nurse_a.pk, "team_role": "nurse"},
+    )
     member = clinic.patient_a.care_team.get(user=clinic.nurse_a)
     client.post(f"/patients/{clinic.patient_a.pk}/care-team/{member.pk}/remove/")
     assert not clinic.patient_a.care_team.filter(user=clinic.nurse_a).exists()
-    assert AuditEvent.objects.filter(object_type="care_team", patient_id=clinic.patient_a.pk).count() == 2
+    assert (
+        AuditEvent.objects.filter(object_type="care_team", patient_id=clinic.patient_a.pk).count()
+        == 2
+    )
 
 
 def test_portal_shows_only_own_record(client, clinic):

@@ -22,4 +22,7 @@ class ProgramTimezoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(zone_name))
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # threads are reused: never leak a zone to the next request

@@ -6,6 +6,7 @@ Every name, date and number here is invented. Never put real patient data in the
 from __future__ import annotations
 
 import random
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -131,7 +132,7 @@ def _staff(
 @transaction.atomic
 def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClinic:
     rng = random.Random(seed)
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo("America/Chicago"))
     organization = Organization.objects.create(name="Stepwell Demo Behavioral Health")
     north = Site.objects.create(
         organization=organization, name="Northside Clinic", address="100 Example Ave, Springfield"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
@@ -157,7 +158,7 @@ def patient_register(
             patient=patient,
             program=program,
             state=EpisodeState.REFERRED,
-            referred_on=referred_on or timezone.localdate(),
+            referred_on=referred_on or program_today(program),
         )
         EpisodeEvent.objects.create(
             episode=episode,
@@ -198,7 +199,7 @@ def episode_open(
                 patient=patient,
                 program=program,
                 state=EpisodeState.REFERRED,
-                referred_on=referred_on or timezone.localdate(),
+                referred_on=referred_on or program_today(program),
             )
             EpisodeEvent.objects.create(
                 episode=episode,
@@ -257,7 +258,7 @@ def episode_transition(
                 f"{EpisodeState(to_state).label.lower()}. {describe_allowed(episode.state)}",
                 field_errors={"to_state": describe_allowed(episode.state)},
             )
-        effective = effective_date or timezone.localdate()
+        effective = effective_date or program_today(episode.program)
         _check_transition_details(episode, to_state, effective, reason, disposition, level_of_care)
         from_state = episode.state
         episode.state = to_state
@@ -303,11 +304,16 @@ def episode_transition(
     return episode
 
 
+def program_today(program: Program) -> date:
+    """Today's date where the program is (dates of care are the program's local dates)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(program.timezone))
+
+
 def _check_transition_details(
     episode, to_state, effective, reason, disposition, level_of_care
 ) -> None:
     errors: dict[str, str] = {}
-    if effective > timezone.localdate():
+    if effective > program_today(episode.program):
         errors["effective_date"] = "Cannot be in the future."
     if effective < episode.referred_on:
         errors["effective_date"] = "Cannot be before the referral date."

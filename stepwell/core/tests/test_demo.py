@@ -1,5 +1,4 @@
 from collections import Counter
-from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +18,7 @@ def test_seed_demo_is_refused_outside_demo_settings(db, settings):
 
 
 def test_demo_clinic_has_every_state_and_the_documented_logins(db):
-    clinic = build_demo_clinic(seed=42, today=date(2026, 11, 27))
+    clinic = build_demo_clinic(seed=42)
     assert len(clinic.programs) == 3
     assert 14 <= User.objects.filter(kind="staff").count() <= 16
     assert Patient.objects.count() == 80
@@ -57,12 +56,12 @@ def test_demo_is_deterministic_for_a_seed(db):
         )
 
     savepoint = transaction.savepoint()
-    build_demo_clinic(seed=7, today=date(2026, 11, 27))
+    build_demo_clinic(seed=7)
     first = snapshot()
     transaction.savepoint_rollback(savepoint)
     assert Patient.objects.count() == 0
-    build_demo_clinic(seed=7, today=date(2026, 11, 27))
+    build_demo_clinic(seed=7)
     assert snapshot() == first
     transaction.savepoint_rollback(savepoint)
-    build_demo_clinic(seed=8, today=date(2026, 11, 27))
+    build_demo_clinic(seed=8)
     assert snapshot() != first

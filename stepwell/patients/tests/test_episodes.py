@@ -3,12 +3,11 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.episodes import ALLOWED_TRANSITIONS, allowed_next_states, describe_allowed
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, LevelOfCareChange
-from stepwell.patients.services import episode_transition
+from stepwell.patients.services import episode_transition, program_today
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import EpisodeFactory
 
@@ -77,7 +76,7 @@ def test_every_pair_of_states(clinic, from_state, to_state):
 
 def test_admission_sets_date_and_level_of_care_history(clinic):
     episode = EpisodeFactory(program=clinic.program_a, state="assessed")
-    day = timezone.localdate() - timedelta(days=1)
+    day = program_today(clinic.program_a) - timedelta(days=1)
     episode_transition(
         actor=clinic.clinician_a,
         episode_id=episode.pk,
@@ -132,7 +131,7 @@ def test_step_down_needs_destination_level(clinic):
     assert (episode.state, episode.discharge_disposition, episode.discharged_on) == (
         "discharged",
         "stepped_down",
-        timezone.localdate(),
+        program_today(clinic.program_a),
     )
     assert episode.level_of_care_changes.get().direction == "transferred_to"
 
@@ -159,7 +158,7 @@ def test_on_hold_needs_reason(clinic):
 
 def test_effective_date_cannot_be_future_or_before_referral(clinic):
     for day, message in [
-        (timezone.localdate() + timedelta(days=1), "Cannot be in the future."),
+        (program_today(clinic.program_a) + timedelta(days=1), "Cannot be in the future."),
         (date(2026, 9, 1), "Cannot be before the referral date."),
     ]:
         with pytest.raises(ApplicationError) as excinfo:

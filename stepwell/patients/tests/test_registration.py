@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Episode, Patient
-from stepwell.patients.services import PossibleDuplicate, patient_register
+from stepwell.patients.services import PossibleDuplicate, patient_register, program_today
 from stepwell.privacy.models import AuditEvent
 
 VALID = {
@@ -23,7 +23,7 @@ def test_register_creates_patient_and_referred_episode(clinic):
     patient = registration.patient
     assert patient.mrn.startswith("SW") and len(patient.mrn) == 10
     assert registration.episode.state == "referred"
-    assert registration.episode.referred_on == timezone.localdate()
+    assert registration.episode.referred_on == program_today(clinic.program_a)
     assert registration.episode.events.get().to_state == "referred"
     event = AuditEvent.objects.filter(action="create", object_type="patient").latest("seq")
     assert (event.patient_id, event.username) == (patient.pk, "intake_a")

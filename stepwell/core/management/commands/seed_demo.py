@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from stepwell.clinic.models import Organization
-from stepwell.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD, build_demo_clinic
+from stepwell.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD
+from stepwell.demo.full import build_demo
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         if Organization.objects.exists():
             self.stdout.write("The database already holds a clinic; seed-demo left it as it is.")
         else:
-            clinic = build_demo_clinic(seed=seed)
+            clinic = build_demo(seed=seed)
             self.stdout.write(
                 f"Demo clinic built (seed {seed}): {len(clinic.programs)} programs, "
                 f"{sum(1 for u in clinic.users.values() if u.kind == 'staff')} staff, {len(clinic.patients)} patients."
