@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .clinic import DemoClinic, build_demo_clinic
+from .intake import seed_intake
 from .measures import seed_measures
 
 
@@ -18,6 +19,6 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
     today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo("America/Chicago"))
     clinic = build_demo_clinic(seed=seed, today=today)
     rng = random.Random(seed * 7919 + 1)
-    for step in (seed_measures,):
+    for step in (seed_measures, seed_intake):
         step(clinic, rng, today)
     return clinic

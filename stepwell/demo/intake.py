@@ -1,0 +1,393 @@
+"""Synthetic referrals, intake assessments, placement decisions and treatment plans for the
+demo clinic. Every name, date and answer here is invented.
+
+Every demo episode gets a referral on the board in the state that matches it (new or
+contacted, screening booked, assessed, admitted, declined, referred elsewhere); assessed and
+admitted patients get a signed assessment with diagnoses, availability windows and a
+placement decision; admitted and active patients get a signed treatment plan (some with a
+second version, some with reviews due). Call after build_demo_clinic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from stepwell.intake import services as intake
+from stepwell.intake.models import (
+    Referral,
+    ReferralEvent,
+    ReferralEventKind,
+    ReferralSource,
+    ReferralState,
+)
+from stepwell.patients.models import EpisodeState
+from stepwell.plans import services as plans
+from stepwell.plans.models import PhysicianCertification, ProgramPlanPolicy, TreatmentPlan
+
+from .clinic import DemoClinic
+
+REASONS = [
+    "Low mood and missing work for two months",
+    "Panic attacks at work; outpatient therapy not enough",
+    "Daily drinking after a job loss; family worried",
+    "Stepping down after a short inpatient stay",
+    "Opioid use in early recovery; needs more structure than weekly therapy",
+    "Court-ordered evaluation after a DUI",
+]
+DIAGNOSES = {
+    "mh": ["F33.1", "F41.1", "F43.10", "F31.81"],
+    "sud": ["F10.20", "F11.20", "F12.20", "F14.20"],
+    "dual": ["F33.1", "F10.20", "F41.1", "F11.21"],
+}
+CLINICIAN_FOR = {"mh": "therapist", "sud": "therapist2", "dual": "clinician3"}
+ENGINE_INPUT = {
+    "dimensions": {
+        "d1_withdrawal": 1,
+        "d2_biomedical": 0,
+        "d3_emotional_behavioral": 2,
+        "d4_readiness": 1,
+        "d5_relapse": 2,
+        "d6_recovery_environment": 1,
+    },
+    "mental_health_severity": "moderately_severe",
+    "functional_impairment": "moderate",
+    "suicide_risk": "low",
+    "medically_stable": True,
+    "needs_24h_structure": False,
+    "available_hours_per_week": 12,
+    "previous_lower_level": "outpatient",
+    "previous_lower_level_outcome": "insufficient",
+}
+GOALS = [
+    (
+        "mental_health",
+        "Depressed mood keeps me from work",
+        "I want to enjoy things again",
+        "Reduce depressive symptoms to the mild range",
+        ("phq9", 10),
+    ),
+    (
+        "relapse_prevention",
+        "Return to use under stress",
+        "I don't want to drink when things get hard",
+        "Identify triggers and use a written relapse-prevention plan",
+        None,
+    ),
+    (
+        "coping_skills",
+        "Panic and worry at work",
+        "Stay at my desk when I panic",
+        "Use two grounding skills when anxious, three times a week",
+        ("gad7", 10),
+    ),
+]
+
+
+def _key_of(clinic: DemoClinic, episode) -> str:
+    return next(key for key, program in clinic.programs.items() if program.pk == episode.program_id)
+
+
+def _board_state(rng, episode) -> str:
+    admitted = episode.admitted_on is not None
+    return {
+        EpisodeState.REFERRED: rng.choice([ReferralState.NEW, ReferralState.CONTACTED]),
+        EpisodeState.SCREENING: ReferralState.SCREENING_BOOKED,
+        EpisodeState.ASSESSED: ReferralState.ASSESSED,
+        EpisodeState.DISCHARGED: ReferralState.ADMITTED
+        if admitted
+        else (
+            ReferralState.REFERRED_ELSEWHERE
+            if episode.discharge_disposition == "transferred"
+            else ReferralState.DECLINED
+        ),
+    }.get(episode.state, ReferralState.ADMITTED)
+
+
+_PATH = [
+    ReferralState.NEW,
+    ReferralState.CONTACTED,
+    ReferralState.SCREENING_BOOKED,
+    ReferralState.ASSESSED,
+    ReferralState.ADMITTED,
+]
+
+
+def _referral_for_existing(rng, clinic, episode, intake_user) -> Referral:
+    """Put an already-walked demo episode on the board, with a plausible history."""
+    state = _board_state(rng, episode)
+    closing = state in (ReferralState.DECLINED, ReferralState.REFERRED_ELSEWHERE)
+    referral = Referral.objects.create(
+        episode=episode,
+        patient=episode.patient,
+        state=state,
+        source=rng.choice(ReferralSource.values),
+        source_detail=rng.choice(
+            ["", "Dr. Example (synthetic)", "Springfield General (synthetic)"]
+        ),
+        reason=rng.choice(REASONS),
+        urgency=rng.choice(["routine", "routine", "priority", "urgent"]),
+        insurance=episode.patient.insurance_payer,
+        received_on=episode.referred_on,
+        admitted_on=episode.admitted_on if state == ReferralState.ADMITTED else None,
+        closed_on=episode.discharged_on if closing else None,
+        closed_reason=episode.discharge_reason if closing else "",
+        referred_to="Synthetic Community Services"
+        if state == ReferralState.REFERRED_ELSEWHERE
+        else "",
+        created_by=intake_user,
+    )
+    steps = _PATH[: _PATH.index(state) + 1] if state in _PATH else [ReferralState.NEW, state]
+    day = episode.referred_on
+    previous = ""
+    for step in steps:
+        if step == ReferralState.CONTACTED or (
+            step == ReferralState.SCREENING_BOOKED and previous != "contacted"
+        ):
+            ReferralEvent.objects.create(
+                referral=referral,
+                kind=ReferralEventKind.CONTACT_ATTEMPT,
+                method="phone",
+                outcome=rng.choice(["no_answer", "left_message"]),
+                effective_date=day,
+                actor=intake_user,
+            )
+        if step == ReferralState.ADMITTED and episode.admitted_on:
+            day = episode.admitted_on
+        ReferralEvent.objects.create(
+            referral=referral,
+            kind=ReferralEventKind.TRANSITION,
+            from_state=previous,
+            to_state=step,
+            effective_date=day,
+            actor=intake_user,
+            note="Referral received" if step == ReferralState.NEW else "",
+        )
+        previous = step
+    return referral
+
+
+def _assess(rng, clinic, episode, key):
+    clinician = clinic.users[CLINICIAN_FOR[key]]
+    assessment = intake.assessment_start(actor=clinician, episode_id=episode.pk)
+    intake.assessment_update(
+        actor=clinician,
+        assessment_id=assessment.pk,
+        data={
+            "presenting_problems": rng.choice(REASONS),
+            "substance_use_history": "Alcohol on weekends since college (synthetic)"
+            if key != "mh"
+            else "Denies substance use (synthetic)",
+            "psychiatric_history": "One prior depressive episode, treated with weekly therapy",
+            "medical_history": "No significant medical history (synthetic)",
+            "living_situation": rng.choice(
+                ["Lives with partner", "Lives alone", "Lives with parents"]
+            ),
+            "supports": "Sibling nearby; one close friend",
+            "obligations": rng.choice(
+                [
+                    "Works days, Monday to Friday",
+                    "Part-time student",
+                    "Cares for a child after school",
+                ]
+            ),
+            "risk_level": rng.choice(["none", "low", "low", "moderate"]),
+            "risk_screening": "PHQ-9 item 9 scored 0; no history of attempts (synthetic)",
+            "strengths": "Motivated, insightful, stable housing",
+            "patient_goals": rng.choice(
+                [
+                    "I want to feel like myself again",
+                    "Keep my job and stay sober",
+                    "Sleep and stop worrying",
+                ]
+            ),
+        },
+    )
+    codes = rng.sample(DIAGNOSES[key], 2)
+    for code in codes:
+        intake.assessment_diagnosis_add(actor=clinician, assessment_id=assessment.pk, code=code)
+    intake.previous_treatment_add(
+        actor=clinician,
+        assessment_id=assessment.pk,
+        level_of_care="outpatient",
+        outcome="partly_helped",
+        when=str(timezone.localdate().year - rng.randint(1, 4)),
+    )
+    intake.availability_set(
+        actor=clinician,
+        patient_id=episode.patient_id,
+        windows=[
+            intake.WindowIn(day, time(17, 0), time(20, 30))
+            for day in sorted(rng.sample(range(5), 4))
+        ]
+        + [intake.WindowIn(5, time(9, 0), time(13, 0))],
+    )
+    assessment = intake.assessment_sign(actor=clinician, assessment_id=assessment.pk)
+    intake.placement_decide(actor=clinician, assessment_id=assessment.pk, engine_input=ENGINE_INPUT)
+    return assessment
+
+
+def _plan(rng, clinic, episode, key, today, assessment):
+    clinician = clinic.users[CLINICIAN_FOR[key]]
+    plan = plans.plan_create(actor=clinician, episode_id=episode.pk)
+    diagnoses = list(assessment.diagnoses.all())
+    for domain, statement, words, clinical, measure in rng.sample(GOALS, 2):
+        problem = plans.problem_add(
+            actor=clinician,
+            plan_id=plan.pk,
+            statement=statement,
+            assessment_finding=assessment.presenting_problems,
+            diagnosis_ids=[diagnoses[0].pk],
+        )
+        goal = plans.goal_add(
+            actor=clinician,
+            problem_id=problem.pk,
+            domain=domain,
+            patient_words=words,
+            clinical_wording=clinical,
+        )
+        kind = plans.MeasureIn()
+        if measure:
+            kind = plans.MeasureIn(
+                kind="questionnaire_total",
+                instrument=measure[0],
+                comparison="below",
+                target_value=measure[1],
+            )
+        plans.objective_add(
+            actor=clinician,
+            goal_id=goal.pk,
+            description=clinical,
+            target_date=timezone.localdate() + timedelta(days=rng.randint(21, 56)),
+            measure=kind,
+            status="in_progress",
+        )
+        plans.objective_add(
+            actor=clinician,
+            goal_id=goal.pk,
+            description="Attend at least 90% of scheduled sessions",
+            target_date=timezone.localdate() + timedelta(days=28),
+            measure=plans.MeasureIn(kind="attendance_rate", comparison="at_least", target_value=90),
+        )
+        plans.intervention_add(
+            actor=clinician,
+            goal_id=goal.pk,
+            modality="group_therapy",
+            frequency="3 times a week, 3 hours",
+            responsible=clinician,
+        )
+        plans.intervention_add(
+            actor=clinician,
+            goal_id=goal.pk,
+            modality="individual_therapy",
+            frequency="weekly, 50 minutes",
+            responsible=clinician,
+        )
+    plan = plans.plan_sign_clinician(actor=clinician, plan_id=plan.pk)
+    plans.plan_sign_patient(
+        actor=clinician, plan_id=plan.pk, method="in_person", signer_name=episode.patient.legal_name
+    )
+    plans.plan_sign_physician(actor=clinic.users["prescriber"], plan_id=plan.pk)
+    # Date the plan as written a few days after admission, so some reviews and
+    # recertifications fall due in the demo.
+    signed_on = min(today, (episode.admitted_on or today) + timedelta(days=3))
+    moment = timezone.make_aware(datetime.combine(signed_on, time(15, 0)))
+    TreatmentPlan.objects.filter(pk=plan.pk).update(signed_at=moment)
+    plan.signatures.update(signed_at=moment)
+    PhysicianCertification.objects.filter(plan=plan).update(
+        certified_on=signed_on, recertify_by=signed_on + timedelta(days=60)
+    )
+    return plan
+
+
+def seed_intake(clinic: DemoClinic, rng, today) -> None:
+    intake_user = clinic.users["intake"]
+    for program in clinic.programs.values():
+        ProgramPlanPolicy.objects.get_or_create(
+            program=program, defaults={"requires_physician_signature": True}
+        )
+    revised = 0
+    for patient in clinic.patients:
+        for episode in patient.episodes.select_related("program").order_by("pk"):
+            key = _key_of(clinic, episode)
+            _referral_for_existing(rng, clinic, episode, intake_user)
+            if episode.state in (EpisodeState.REFERRED, EpisodeState.SCREENING):
+                continue
+            if episode.state == EpisodeState.DISCHARGED:
+                continue
+            assessment = _assess(rng, clinic, episode, key)
+            if episode.state == EpisodeState.ASSESSED:
+                continue
+            plan = _plan(rng, clinic, episode, key, today, assessment)
+            if episode.state == EpisodeState.ACTIVE and revised < 3:
+                revised += 1
+                clinician = clinic.users[CLINICIAN_FOR[key]]
+                plans.plan_review_record(
+                    actor=clinician,
+                    plan_id=plan.pk,
+                    outcome="revise",
+                    note="Added a sleep goal after the 30-day review (synthetic)",
+                )
+                draft = plan.episode.treatment_plans.get(status="draft")
+                problem = plans.problem_add(
+                    actor=clinician, plan_id=draft.pk, statement="Poor sleep"
+                )
+                goal = plans.goal_add(
+                    actor=clinician,
+                    problem_id=problem.pk,
+                    domain="resilience",
+                    patient_words="Sleep through the night",
+                    clinical_wording="Improve sleep hygiene; 6+ hours on 5 nights a week",
+                )
+                plans.objective_add(
+                    actor=clinician,
+                    goal_id=goal.pk,
+                    description="Keep a sleep diary for two weeks",
+                    target_date=timezone.localdate() + timedelta(days=14),
+                )
+                plans.intervention_add(
+                    actor=clinician,
+                    goal_id=goal.pk,
+                    modality="psychoeducation",
+                    frequency="weekly group module",
+                    responsible=clinician,
+                )
+                plans.plan_sign_clinician(actor=clinician, plan_id=draft.pk)
+    _fresh_closed_referrals(clinic, today)
+
+
+def _fresh_closed_referrals(clinic: DemoClinic, today) -> None:
+    """Make sure declined and referred-elsewhere referrals are on the board, via the services."""
+    intake_user = clinic.users["intake"]
+    received = today - timedelta(days=4)
+    cases = [
+        ("Noel", "Garnet", "declined", "Chose to stay with their current therapist"),
+        ("Remy", "Oakes", "referred_elsewhere", "Needs withdrawal management first"),
+    ]
+    for first, last, state, reason in cases:
+        referral = intake.referral_create(
+            actor=intake_user,
+            program=clinic.programs["sud"],
+            source="primary_care",
+            reason="Referred by primary care (synthetic)",
+            received_on=received,
+            patient_data={
+                "legal_first_name": first,
+                "legal_last_name": last,
+                "date_of_birth": today.replace(year=today.year - 34, day=1),
+                "sex_assigned_at_birth": "declined",
+            },
+            confirm_not_duplicate=True,
+        )
+        intake.referral_contact_record(
+            actor=intake_user, referral_id=referral.pk, method="phone", outcome="reached"
+        )
+        intake.referral_transition(
+            actor=intake_user,
+            referral_id=referral.pk,
+            to_state=state,
+            reason=reason,
+            referred_to="Synthetic Withdrawal Center" if state == "referred_elsewhere" else "",
+            level_of_care="inpatient" if state == "referred_elsewhere" else "",
+        )

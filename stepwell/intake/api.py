@@ -1,0 +1,473 @@
+"""Referrals, intake assessments, availability, placement and admission over JSON.
+
+The same services and access rules as the pages; ApplicationError -> 400, AccessDenied -> 403
+(stepwell/api.py). Reads are audited here, refusals included.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from ninja import Body, Router, Schema
+
+from stepwell.accounts.models import User
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+
+from . import access, selectors, services
+from .diagnosis_codes import diagnosis_code_search
+from .models import IntakeAssessment, PlacementDecision, Referral
+
+router = Router(tags=["intake"])
+NOT_AVAILABLE = "Not found, or you do not have access to this record."
+
+
+class ReferralOut(Schema):
+    id: int
+    patient_id: int
+    patient_name: str
+    episode_id: int
+    program_id: int
+    state: str
+    source: str
+    source_detail: str
+    reason: str
+    urgency: str
+    insurance: str
+    received_on: date
+    admitted_on: date | None
+    days_to_admission: int | None
+    closed_reason: str
+    referred_to: str
+    contact_attempts: int
+    allowed_transitions: list[str]
+
+
+class ReferralIn(Schema):
+    program_id: int
+    source: str
+    reason: str
+    urgency: str = "routine"
+    source_detail: str = ""
+    insurance: str = ""
+    received_on: date | None = None
+    patient_id: int | None = None
+    patient: dict | None = None
+    confirm_not_duplicate: bool = False
+
+
+class ReferralTransitionIn(Schema):
+    to_state: str
+    effective_date: date | None = None
+    reason: str = ""
+    referred_to: str = ""
+    level_of_care: str = ""
+    screening_at: datetime | None = None
+
+
+class ContactIn(Schema):
+    method: str
+    outcome: str
+    note: str = ""
+    effective_date: date | None = None
+
+
+class DiagnosisOut(Schema):
+    id: int
+    code: str
+    description: str
+    primary: bool
+
+
+class AssessmentOut(Schema):
+    id: int
+    patient_id: int
+    episode_id: int
+    status: str
+    presenting_problems: str
+    substance_use_history: str
+    psychiatric_history: str
+    medical_history: str
+    living_situation: str
+    supports: str
+    obligations: str
+    risk_level: str
+    risk_screening: str
+    strengths: str
+    patient_goals: str
+    signed_at: datetime | None
+    diagnoses: list[DiagnosisOut]
+    addenda: list[dict]
+    previous_treatments: list[dict]
+
+
+class DiagnosisIn(Schema):
+    code: str
+    primary: bool = False
+
+
+class AddendumIn(Schema):
+    text: str
+
+
+class WindowSchema(Schema):
+    weekday: int
+    start: time
+    end: time
+
+
+class PlacementDecisionIn(Schema):
+    engine_input: dict
+    decided_level: str = ""
+    override_reason: str = ""
+
+
+class PlacementDecisionOut(Schema):
+    id: int
+    assessment_id: int
+    episode_id: int
+    rule_set: str
+    recommended_level: str
+    decided_level: str
+    overridden: bool
+    override_reason: str
+    engine_input: dict
+    engine_output: dict
+    decided_at: datetime
+
+
+class CareTeamIn(Schema):
+    user_id: int
+    team_role: str
+
+
+class AdmissionIn(Schema):
+    care_team: list[CareTeamIn]
+    effective_date: date | None = None
+    admitted_from: str | None = None
+
+
+class CodeOut(Schema):
+    code: str
+    description: str
+    billable: bool
+
+
+def _referral_out(referral: Referral) -> dict:
+    from .referrals import allowed_next_states
+
+    return {
+        "id": referral.pk,
+        "patient_id": referral.patient_id,
+        "patient_name": referral.patient.display_name,
+        "episode_id": referral.episode_id,
+        "program_id": referral.episode.program_id,
+        "state": referral.state,
+        "source": referral.source,
+        "source_detail": referral.source_detail,
+        "reason": referral.reason,
+        "urgency": referral.urgency,
+        "insurance": referral.insurance,
+        "received_on": referral.received_on,
+        "admitted_on": referral.admitted_on,
+        "days_to_admission": referral.days_to_admission,
+        "closed_reason": referral.closed_reason,
+        "referred_to": referral.referred_to,
+        "contact_attempts": referral.events.filter(kind="contact_attempt").count(),
+        "allowed_transitions": list(allowed_next_states(referral.state)),
+    }
+
+
+def _assessment_out(assessment: IntakeAssessment) -> dict:
+    data = {name: getattr(assessment, name) for name in services.ASSESSMENT_FIELDS}
+    data.update(
+        {
+            "id": assessment.pk,
+            "patient_id": assessment.patient_id,
+            "episode_id": assessment.episode_id,
+            "status": assessment.status,
+            "signed_at": assessment.signed_at,
+            "diagnoses": [
+                {"id": d.pk, "code": d.code, "description": d.description, "primary": d.primary}
+                for d in assessment.diagnoses.all()
+            ],
+            "addenda": [
+                {"text": a.text, "author": str(a.author), "created_at": a.created_at}
+                for a in assessment.addenda.select_related("author")
+            ],
+            "previous_treatments": [
+                {
+                    "level_of_care": t.level_of_care,
+                    "outcome": t.outcome,
+                    "provider": t.provider,
+                    "when": t.when,
+                }
+                for t in assessment.previous_treatments.all()
+            ],
+        }
+    )
+    return data
+
+
+def _denied_read(request, object_type, object_id, patient_id):
+    audit_request(
+        request,
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        outcome=AuditOutcome.DENIED,
+        detail={"via": "api"},
+    )
+    raise AccessDenied(NOT_AVAILABLE)
+
+
+def _viewed(request, object_type, object_id, patient_id):
+    audit_request(
+        request,
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        detail={"via": "api"},
+    )
+
+
+@router.get("/referrals", response=list[ReferralOut])
+def referral_list(request, program: int | None = None, state: str = "", urgency: str = ""):
+    """Referrals on the board you may see."""
+    referrals = selectors.referrals_visible_to(request.user)
+    if program:
+        referrals = referrals.filter(episode__program_id=program)
+    if state:
+        referrals = referrals.filter(state=state)
+    if urgency:
+        referrals = referrals.filter(urgency=urgency)
+    rows = list(referrals.order_by("-received_on", "-pk")[:500])
+    audit_request(
+        request,
+        action=AuditAction.LIST,
+        object_type="referral",
+        detail={"patients": [r.patient_id for r in rows], "via": "api"},
+    )
+    return [_referral_out(r) for r in rows]
+
+
+@router.post("/referrals", response={201: ReferralOut})
+def referral_create(request, payload: ReferralIn):
+    from stepwell.clinic.models import Program
+    from stepwell.patients.models import Patient
+
+    program = Program.objects.filter(pk=payload.program_id).first()
+    if program is None:
+        raise ApplicationError("Unknown program.", field_errors={"program_id": "Unknown program."})
+    patient = None
+    if payload.patient_id is not None:
+        patient = Patient.objects.filter(pk=payload.patient_id).first()
+        if patient is None:
+            raise AccessDenied(NOT_AVAILABLE)
+    referral = services.referral_create(
+        actor=request.user,
+        program=program,
+        source=payload.source,
+        reason=payload.reason,
+        urgency=payload.urgency,
+        source_detail=payload.source_detail,
+        insurance=payload.insurance,
+        received_on=payload.received_on,
+        patient=patient,
+        patient_data=payload.patient,
+        confirm_not_duplicate=payload.confirm_not_duplicate,
+        client_address=client_address_of(request),
+    )
+    return 201, _referral_out(referral)
+
+
+@router.get("/referrals/{referral_id}", response=ReferralOut)
+def referral_detail(request, referral_id: int):
+    referral = selectors.referral_for_user(user=request.user, referral_id=referral_id)
+    if referral is None:
+        patient_id = (
+            Referral.objects.filter(pk=referral_id).values_list("patient_id", flat=True).first()
+        )
+        _denied_read(request, "referral", referral_id, patient_id)
+    _viewed(request, "referral", referral.pk, referral.patient_id)
+    return _referral_out(referral)
+
+
+@router.post("/referrals/{referral_id}/transitions", response=ReferralOut)
+def referral_transition(request, referral_id: int, payload: ReferralTransitionIn):
+    referral = services.referral_transition(
+        actor=request.user,
+        referral_id=referral_id,
+        client_address=client_address_of(request),
+        **payload.dict(),
+    )
+    return _referral_out(referral)
+
+
+@router.post("/referrals/{referral_id}/contacts", response=ReferralOut)
+def referral_contact(request, referral_id: int, payload: ContactIn):
+    services.referral_contact_record(
+        actor=request.user,
+        referral_id=referral_id,
+        client_address=client_address_of(request),
+        **payload.dict(),
+    )
+    return _referral_out(Referral.objects.get(pk=referral_id))
+
+
+@router.post("/episodes/{episode_id}/assessments", response={201: AssessmentOut})
+def assessment_start(request, episode_id: int):
+    assessment = services.assessment_start(
+        actor=request.user, episode_id=episode_id, client_address=client_address_of(request)
+    )
+    return 201, _assessment_out(assessment)
+
+
+@router.get("/assessments/{assessment_id}", response=AssessmentOut)
+def assessment_detail(request, assessment_id: int):
+    assessment = selectors.assessment_for_user(user=request.user, assessment_id=assessment_id)
+    if assessment is None:
+        patient_id = (
+            IntakeAssessment.objects.filter(pk=assessment_id)
+            .values_list("patient_id", flat=True)
+            .first()
+        )
+        _denied_read(request, "intake_assessment", assessment_id, patient_id)
+    _viewed(request, "intake_assessment", assessment.pk, assessment.patient_id)
+    return _assessment_out(assessment)
+
+
+@router.patch("/assessments/{assessment_id}", response=AssessmentOut)
+def assessment_update(request, assessment_id: int, payload: dict = Body(...)):  # noqa: B008
+    assessment = services.assessment_update(
+        actor=request.user,
+        assessment_id=assessment_id,
+        data=payload,
+        client_address=client_address_of(request),
+    )
+    return _assessment_out(assessment)
+
+
+@router.post("/assessments/{assessment_id}/diagnoses", response={201: DiagnosisOut})
+def diagnosis_add(request, assessment_id: int, payload: DiagnosisIn):
+    diagnosis = services.assessment_diagnosis_add(
+        actor=request.user,
+        assessment_id=assessment_id,
+        code=payload.code,
+        primary=payload.primary,
+        client_address=client_address_of(request),
+    )
+    return 201, {
+        "id": diagnosis.pk,
+        "code": diagnosis.code,
+        "description": diagnosis.description,
+        "primary": diagnosis.primary,
+    }
+
+
+@router.post("/assessments/{assessment_id}/sign", response=AssessmentOut)
+def assessment_sign(request, assessment_id: int):
+    assessment = services.assessment_sign(
+        actor=request.user, assessment_id=assessment_id, client_address=client_address_of(request)
+    )
+    return _assessment_out(assessment)
+
+
+@router.post("/assessments/{assessment_id}/addenda", response={201: AssessmentOut})
+def addendum_add(request, assessment_id: int, payload: AddendumIn):
+    services.assessment_addendum_add(
+        actor=request.user,
+        assessment_id=assessment_id,
+        text=payload.text,
+        client_address=client_address_of(request),
+    )
+    return 201, _assessment_out(IntakeAssessment.objects.get(pk=assessment_id))
+
+
+@router.get("/patients/{patient_id}/availability", response=list[WindowSchema])
+def availability_get(request, patient_id: int):
+    from stepwell.patients.models import Patient
+
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None or not access.access_assessment_read(request.user, patient):
+        _denied_read(request, "availability", patient_id, patient.pk if patient else None)
+    _viewed(request, "availability", patient.pk, patient.pk)
+    return list(patient.availability_windows.values("weekday", "start", "end"))
+
+
+@router.put("/patients/{patient_id}/availability", response=list[WindowSchema])
+def availability_put(request, patient_id: int, payload: list[WindowSchema]):
+    saved = services.availability_set(
+        actor=request.user,
+        patient_id=patient_id,
+        windows=[services.WindowIn(w.weekday, w.start, w.end) for w in payload],
+        client_address=client_address_of(request),
+    )
+    return [{"weekday": w.weekday, "start": w.start, "end": w.end} for w in saved]
+
+
+@router.post("/placement/recommend", response=dict)
+def placement_recommend(request, payload: dict = Body(...)):  # noqa: B008
+    """Run the level-of-care engine on an input (docs/placement-input.md); nothing is saved."""
+    from stepwell.placement.rules import recommendation_to_dict
+
+    if request.user.kind != "staff":
+        raise AccessDenied()
+    return recommendation_to_dict(services.placement_preview(engine_input=payload))
+
+
+@router.post(
+    "/assessments/{assessment_id}/placement-decisions", response={201: PlacementDecisionOut}
+)
+def placement_decide(request, assessment_id: int, payload: PlacementDecisionIn):
+    decision = services.placement_decide(
+        actor=request.user,
+        assessment_id=assessment_id,
+        client_address=client_address_of(request),
+        **payload.dict(),
+    )
+    return 201, decision
+
+
+@router.get("/placement-decisions/{decision_id}", response=PlacementDecisionOut)
+def placement_decision_detail(request, decision_id: int):
+    decision = selectors.placement_decision_for_user(user=request.user, decision_id=decision_id)
+    if decision is None:
+        patient_id = (
+            PlacementDecision.objects.filter(pk=decision_id)
+            .values_list("episode__patient_id", flat=True)
+            .first()
+        )
+        _denied_read(request, "placement_decision", decision_id, patient_id)
+    _viewed(request, "placement_decision", decision.pk, decision.episode.patient_id)
+    return decision
+
+
+@router.post("/placement-decisions/{decision_id}/admission", response=dict)
+def admission(request, decision_id: int, payload: AdmissionIn):
+    users = {u.pk: u for u in User.objects.filter(pk__in=[m.user_id for m in payload.care_team])}
+    missing = [m.user_id for m in payload.care_team if m.user_id not in users]
+    if missing:
+        raise ApplicationError(
+            "Unknown staff.", field_errors={"care_team": f"Unknown users {missing}."}
+        )
+    episode = services.admission_admit(
+        actor=request.user,
+        placement_decision_id=decision_id,
+        care_team=[(users[m.user_id], m.team_role) for m in payload.care_team],
+        effective_date=payload.effective_date,
+        admitted_from=payload.admitted_from,
+        client_address=client_address_of(request),
+    )
+    return {"episode_id": episode.pk, "state": episode.state, "admitted_on": episode.admitted_on}
+
+
+@router.get("/diagnosis-codes", response=list[CodeOut])
+def diagnosis_codes(request, q: str = ""):
+    """Search the shipped ICD-10-CM F01-F99 subset by code or words."""
+    return [
+        {"code": c.code, "description": c.description, "billable": c.billable}
+        for c in diagnosis_code_search(q, limit=50)
+    ]

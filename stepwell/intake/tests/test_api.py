@@ -1,0 +1,111 @@
+import pytest
+
+from stepwell.intake.models import Referral, ReferralState
+from stepwell.privacy.models import AuditEvent
+from stepwell.testing.auth import verified_login
+
+from .conftest import ENGINE_INPUT_IOP, complete_assessment, make_referral
+
+
+def test_referral_journey_over_the_api(client, clinic):
+    verified_login(client, clinic.intake_a)
+    created = client.post(
+        "/api/v1/intake/referrals",
+        {
+            "program_id": clinic.program_a.pk,
+            "source": "family",
+            "reason": "Drinking daily",
+            "patient": {
+                "legal_first_name": "Tatum",
+                "legal_last_name": "Vale",
+                "date_of_birth": "1990-01-02",
+                "sex_assigned_at_birth": "female",
+            },
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["state"], body["allowed_transitions"]) == (
+        "new",
+        ["contacted", "screening_booked", "referred_elsewhere", "declined"],
+    )
+    moved = client.post(
+        f"/api/v1/intake/referrals/{body['id']}/transitions",
+        {"to_state": "declined"},
+        content_type="application/json",
+    )
+    assert moved.status_code == 400
+    assert moved.json()["errors"] == {"reason": "Say why the referral is closed."}
+    listed = client.get("/api/v1/intake/referrals?state=new").json()
+    assert [r["patient_name"] for r in listed] == ["Tatum Vale"]
+
+
+def test_placement_and_admission_over_the_api(client, clinic):
+    referral = make_referral(clinic)
+    assessment = complete_assessment(clinic, referral)
+    verified_login(client, clinic.clinician_a)
+    preview = client.post(
+        "/api/v1/intake/placement/recommend", ENGINE_INPUT_IOP, content_type="application/json"
+    )
+    assert preview.json()["level"] == "intensive_outpatient"
+    decided = client.post(
+        f"/api/v1/intake/assessments/{assessment.pk}/placement-decisions",
+        {"engine_input": ENGINE_INPUT_IOP},
+        content_type="application/json",
+    )
+    assert decided.status_code == 201
+    admitted = client.post(
+        f"/api/v1/intake/placement-decisions/{decided.json()['id']}/admission",
+        {"care_team": [{"user_id": clinic.clinician_a.pk, "team_role": "primary_clinician"}]},
+        content_type="application/json",
+    )
+    assert admitted.status_code == 200, admitted.content
+    assert admitted.json()["state"] == "admitted"
+    referral.refresh_from_db()
+    assert referral.state == ReferralState.ADMITTED
+
+
+def test_availability_put_and_get(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    url = f"/api/v1/intake/patients/{clinic.patient_a.pk}/availability"
+    bad = client.put(
+        url,
+        [
+            {"weekday": 0, "start": "09:00", "end": "12:00"},
+            {"weekday": 0, "start": "11:00", "end": "13:00"},
+        ],
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == {"windows.1.start": "Overlaps window 0."}
+    ok = client.put(
+        url, [{"weekday": 4, "start": "17:30", "end": "20:30"}], content_type="application/json"
+    )
+    assert ok.json() == [{"weekday": 4, "start": "17:30:00", "end": "20:30:00"}]
+    assert client.get(url).json() == ok.json()
+
+
+@pytest.mark.parametrize("who", ["clinician_b", "billing_a", "admin", "patient_user_a"])
+def test_api_role_matrix_hides_and_changes_nothing(client, clinic, who):
+    referral = make_referral(clinic)
+    assessment = complete_assessment(clinic, referral, sign=False)
+    verified_login(client, getattr(clinic, who))
+    for url in (
+        f"/api/v1/intake/referrals/{referral.pk}",
+        f"/api/v1/intake/assessments/{assessment.pk}",
+        f"/api/v1/intake/patients/{referral.patient_id}/availability",
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Rowan" not in response.content.decode()
+    patched = client.patch(
+        f"/api/v1/intake/assessments/{assessment.pk}",
+        {"strengths": "x"},
+        content_type="application/json",
+    )
+    assert patched.status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.strengths == ""
+    assert Referral.objects.get().state == ReferralState.NEW
+    assert AuditEvent.objects.filter(outcome="denied", patient_id=referral.patient_id).count() == 4

@@ -1,0 +1,55 @@
+from django.urls import path
+
+from .views import assessments, placement, referrals
+
+app_name = "intake"
+urlpatterns = [
+    path("referrals/", referrals.board, name="board"),
+    path("referrals/new/", referrals.referral_new, name="referral_new"),
+    path("referrals/<int:referral_id>/", referrals.referral_detail, name="referral"),
+    path(
+        "referrals/<int:referral_id>/contact/", referrals.referral_contact, name="referral_contact"
+    ),
+    path("referrals/<int:referral_id>/move/", referrals.referral_move, name="referral_move"),
+    path(
+        "episodes/<int:episode_id>/assessment/",
+        assessments.assessment_start,
+        name="assessment_start",
+    ),
+    path("assessments/<int:assessment_id>/", assessments.assessment_detail, name="assessment"),
+    path(
+        "assessments/<int:assessment_id>/sign/", assessments.assessment_sign, name="assessment_sign"
+    ),
+    path("assessments/<int:assessment_id>/addenda/", assessments.addendum_add, name="addendum_add"),
+    path(
+        "assessments/<int:assessment_id>/diagnoses/",
+        assessments.diagnosis_add,
+        name="diagnosis_add",
+    ),
+    path(
+        "assessments/<int:assessment_id>/diagnoses/<int:diagnosis_id>/remove/",
+        assessments.diagnosis_remove,
+        name="diagnosis_remove",
+    ),
+    path(
+        "assessments/<int:assessment_id>/previous-treatment/",
+        assessments.previous_treatment_add,
+        name="previous_treatment_add",
+    ),
+    path(
+        "assessments/<int:assessment_id>/previous-treatment/<int:treatment_id>/remove/",
+        assessments.previous_treatment_remove,
+        name="previous_treatment_remove",
+    ),
+    path(
+        "assessments/<int:assessment_id>/availability/", assessments.window_add, name="window_add"
+    ),
+    path(
+        "assessments/<int:assessment_id>/availability/<int:window_id>/remove/",
+        assessments.window_remove,
+        name="window_remove",
+    ),
+    path("assessments/<int:assessment_id>/placement/", placement.placement, name="placement"),
+    path("placement-decisions/<int:decision_id>/", placement.decision, name="decision"),
+    path("diagnosis-codes/", assessments.diagnosis_codes, name="diagnosis_codes"),
+]

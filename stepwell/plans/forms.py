@@ -1,0 +1,78 @@
+"""Forms for the plan editor. Shape checks only; the rules live in plans/services.py."""
+
+from __future__ import annotations
+
+from django import forms
+
+from stepwell.intake.forms import DateInput
+from stepwell.measures.definitions import SHIPPED_KEYS
+
+from .models import Comparison, GoalDomain, MeasureKind, Modality, ObjectiveStatus, ReviewOutcome
+
+
+class ProblemForm(forms.Form):
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    assessment_finding = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Assessment finding"
+    )
+    diagnosis_ids = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, label="Diagnoses", widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, diagnoses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["diagnosis_ids"].choices = [
+            (d.pk, f"{d.code} {d.description}") for d in diagnoses
+        ]
+
+
+class GoalForm(forms.Form):
+    domain = forms.ChoiceField(choices=GoalDomain.choices)
+    domain_label = forms.CharField(required=False, max_length=100, label="Clinic's domain name")
+    patient_words = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="In the patient's words"
+    )
+    clinical_wording = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ObjectiveForm(forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    target_date = forms.DateField(widget=DateInput)
+    measure_kind = forms.ChoiceField(
+        choices=MeasureKind.choices, initial=MeasureKind.NONE, label="Measure"
+    )
+    instrument = forms.CharField(
+        required=False, help_text="Questionnaire key: " + ", ".join(SHIPPED_KEYS)
+    )
+    comparison = forms.ChoiceField(required=False, choices=[("", "—"), *Comparison.choices])
+    target_value = forms.FloatField(required=False)
+    module = forms.CharField(required=False, label="Curriculum module")
+
+
+class InterventionForm(forms.Form):
+    modality = forms.ChoiceField(choices=Modality.choices)
+    frequency = forms.CharField(max_length=100, help_text='e.g. "3 times a week, 3 hours"')
+    responsible = forms.ModelChoiceField(queryset=None, label="Responsible staff member")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = staff
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ObjectiveStatus.choices)
+    note = forms.CharField(required=False, max_length=500)
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(choices=ReviewOutcome.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviseForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why revise")
+
+
+class PatientSignatureForm(forms.Form):
+    signer_name = forms.CharField(required=False, max_length=200, label="Patient's name as signed")

@@ -1,0 +1,86 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from stepwell.plans.models import TreatmentPlan
+from stepwell.privacy.models import AuditEvent
+from stepwell.testing.auth import verified_login
+
+from .conftest import write_plan
+
+
+def test_plan_over_the_api(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    created = client.post(f"/api/v1/plans/episodes/{clinic.episode_a.pk}")
+    assert created.status_code == 201, created.content
+    plan_id = created.json()["id"]
+    problem = client.post(
+        f"/api/v1/plans/{plan_id}/problems",
+        {"statement": "Low mood"},
+        content_type="application/json",
+    ).json()["id"]
+    goal = client.post(
+        f"/api/v1/plans/problems/{problem}/goals",
+        {
+            "domain": "mental_health",
+            "patient_words": "Feel better",
+            "clinical_wording": "Reduce PHQ-9",
+        },
+        content_type="application/json",
+    ).json()["id"]
+    target = (timezone.localdate() + timedelta(days=30)).isoformat()
+    objective = client.post(
+        f"/api/v1/plans/goals/{goal}/objectives",
+        {
+            "description": "PHQ-9 below 10",
+            "target_date": target,
+            "measure_kind": "questionnaire_total",
+            "instrument": "phq9",
+            "comparison": "below",
+            "target_value": 10,
+        },
+        content_type="application/json",
+    )
+    assert objective.status_code == 201
+    early = client.post(
+        f"/api/v1/plans/{plan_id}/signatures",
+        {"role": "clinician"},
+        content_type="application/json",
+    )
+    assert early.status_code == 400
+    assert early.json()["errors"] == {
+        f"goal_{goal}_interventions": "Goal 1.1 needs at least one intervention."
+    }
+    client.post(
+        f"/api/v1/plans/goals/{goal}/interventions",
+        {
+            "modality": "group_therapy",
+            "frequency": "3x/week",
+            "responsible_id": clinic.clinician_a.pk,
+        },
+        content_type="application/json",
+    )
+    signed = client.post(
+        f"/api/v1/plans/{plan_id}/signatures",
+        {"role": "clinician"},
+        content_type="application/json",
+    )
+    body = signed.json()
+    assert (body["status"], body["missing_signatures"]) == ("signed", ["patient"])
+    assert body["problems"][0]["goals"][0]["objectives"][0]["measure"] == "PHQ9 total below 10"
+
+
+@pytest.mark.parametrize("who", ["clinician_b", "billing_a", "intake_a", "patient_user_b"])
+def test_plan_api_denied(client, clinic, who):
+    plan = write_plan(clinic, sign=True)
+    verified_login(client, getattr(clinic, who))
+    response = client.get(f"/api/v1/plans/{plan.pk}")
+    assert response.status_code == 403
+    assert "Avery" not in response.content.decode()
+    revise = client.post(
+        f"/api/v1/plans/{plan.pk}/revisions", {"reason": "x"}, content_type="application/json"
+    )
+    assert revise.status_code == 403
+    assert TreatmentPlan.objects.count() == 1
+    assert AuditEvent.objects.filter(outcome="denied", patient_id=plan.patient_id).count() == 2
