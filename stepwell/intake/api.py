@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from stepwell.accounts.models import User
 from stepwell.core.errors import AccessDenied, ApplicationError
@@ -280,7 +280,7 @@ def referral_create(request, payload: ReferralIn):
         confirm_not_duplicate=payload.confirm_not_duplicate,
         client_address=client_address_of(request),
     )
-    return 201, _referral_out(referral)
+    return Status(201, _referral_out(referral))
 
 
 @router.get("/referrals/{referral_id}", response=ReferralOut)
@@ -322,7 +322,7 @@ def assessment_start(request, episode_id: int):
     assessment = services.assessment_start(
         actor=request.user, episode_id=episode_id, client_address=client_address_of(request)
     )
-    return 201, _assessment_out(assessment)
+    return Status(201, _assessment_out(assessment))
 
 
 @router.get("/assessments/{assessment_id}", response=AssessmentOut)
@@ -359,12 +359,15 @@ def diagnosis_add(request, assessment_id: int, payload: DiagnosisIn):
         primary=payload.primary,
         client_address=client_address_of(request),
     )
-    return 201, {
-        "id": diagnosis.pk,
-        "code": diagnosis.code,
-        "description": diagnosis.description,
-        "primary": diagnosis.primary,
-    }
+    return Status(
+        201,
+        {
+            "id": diagnosis.pk,
+            "code": diagnosis.code,
+            "description": diagnosis.description,
+            "primary": diagnosis.primary,
+        },
+    )
 
 
 @router.post("/assessments/{assessment_id}/sign", response=AssessmentOut)
@@ -383,7 +386,7 @@ def addendum_add(request, assessment_id: int, payload: AddendumIn):
         text=payload.text,
         client_address=client_address_of(request),
     )
-    return 201, _assessment_out(IntakeAssessment.objects.get(pk=assessment_id))
+    return Status(201, _assessment_out(IntakeAssessment.objects.get(pk=assessment_id)))
 
 
 @router.get("/patients/{patient_id}/availability", response=list[WindowSchema])
@@ -428,7 +431,7 @@ def placement_decide(request, assessment_id: int, payload: PlacementDecisionIn):
         client_address=client_address_of(request),
         **payload.dict(),
     )
-    return 201, decision
+    return Status(201, decision)
 
 
 @router.get("/placement-decisions/{decision_id}", response=PlacementDecisionOut)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from stepwell.accounts.models import User
 from stepwell.core.errors import AccessDenied, ApplicationError
@@ -241,7 +241,7 @@ def plan_create(request, episode_id: int):
     plan = services.plan_create(
         actor=request.user, episode_id=episode_id, client_address=client_address_of(request)
     )
-    return 201, _plan_out(plan)
+    return Status(201, _plan_out(plan))
 
 
 @router.post("/{plan_id}/problems", response={201: CreatedOut})
@@ -252,7 +252,7 @@ def problem_add(request, plan_id: int, payload: ProblemIn):
         client_address=client_address_of(request),
         **payload.dict(),
     )
-    return 201, {"id": problem.pk}
+    return Status(201, {"id": problem.pk})
 
 
 @router.post("/problems/{problem_id}/goals", response={201: CreatedOut})
@@ -263,7 +263,7 @@ def goal_add(request, problem_id: int, payload: GoalIn):
         client_address=client_address_of(request),
         **payload.dict(),
     )
-    return 201, {"id": goal.pk}
+    return Status(201, {"id": goal.pk})
 
 
 @router.post("/goals/{goal_id}/objectives", response={201: CreatedOut})
@@ -282,7 +282,7 @@ def objective_add(request, goal_id: int, payload: ObjectiveIn):
         ),
         client_address=client_address_of(request),
     )
-    return 201, {"id": objective.pk}
+    return Status(201, {"id": objective.pk})
 
 
 @router.post("/goals/{goal_id}/interventions", response={201: CreatedOut})
@@ -297,7 +297,7 @@ def intervention_add(request, goal_id: int, payload: InterventionIn):
         description=payload.description,
         client_address=client_address_of(request),
     )
-    return 201, {"id": intervention.pk}
+    return Status(201, {"id": intervention.pk})
 
 
 @router.delete("/items/{kind}/{item_id}", response={204: None})
@@ -305,7 +305,7 @@ def item_remove(request, kind: str, item_id: int):
     services.plan_item_remove(
         actor=request.user, kind=kind, item_id=item_id, client_address=client_address_of(request)
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{plan_id}/signatures", response=PlanOut)
@@ -346,7 +346,7 @@ def revise(request, plan_id: int, payload: ReviseIn):
         reason=payload.reason,
         client_address=client_address_of(request),
     )
-    return 201, _plan_out(plan)
+    return Status(201, _plan_out(plan))
 
 
 @router.post("/{plan_id}/reviews", response={201: CreatedOut})
@@ -357,7 +357,7 @@ def review(request, plan_id: int, payload: ReviewIn):
         client_address=client_address_of(request),
         **payload.dict(),
     )
-    return 201, {"id": recorded.pk}
+    return Status(201, {"id": recorded.pk})
 
 
 @router.post("/objectives/{objective_id}/status", response={201: CreatedOut})
@@ -368,4 +368,4 @@ def objective_status(request, objective_id: int, payload: StatusIn):
         client_address=client_address_of(request),
         **payload.dict(),
     )
-    return 201, {"id": result.pk}
+    return Status(201, {"id": result.pk})
