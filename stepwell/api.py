@@ -22,6 +22,11 @@ api = NinjaAPI(
 api.add_router("/auth", auth_router)
 api.add_router("/", patients_router)
 api.add_router("/audit", audit_router)
+api.add_router("/measures", "stepwell.measures.api.router")
+api.add_router("/", "stepwell.care.api.router")
+api.add_router("/intake", "stepwell.intake.api.router")
+api.add_router("/plans", "stepwell.plans.api.router")
+api.add_router("/", "stepwell.schedule.api.router")
 
 
 @api.exception_handler(AccessDenied)

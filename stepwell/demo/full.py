@@ -9,9 +9,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from .care import seed_care
 from .clinic import DemoClinic, build_demo_clinic
 from .intake import seed_intake
 from .measures import seed_measures
+from .schedule import seed_schedule
 
 
 @transaction.atomic
@@ -19,6 +21,6 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
     today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo("America/Chicago"))
     clinic = build_demo_clinic(seed=seed, today=today)
     rng = random.Random(seed * 7919 + 1)
-    for step in (seed_measures, seed_intake):
+    for step in (seed_measures, seed_intake, seed_schedule, seed_care):
         step(clinic, rng, today)
     return clinic

@@ -71,7 +71,11 @@ def census(*, user) -> list[CensusRow]:
     return [
         CensusRow(
             program=p,
-            counts={s: counter[p.pk].get(s, 0) for s in EpisodeState.values},
+            counts={
+                label: counter[p.pk][value]
+                for value, label in EpisodeState.choices
+                if counter[p.pk].get(value)
+            },
             total_open=sum(counter[p.pk].get(s, 0) for s in OPEN_STATES),
         )
         for p in programs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -23,11 +24,12 @@ def slot_starts(starts_at: datetime, ends_at: datetime) -> list[datetime]:
 
 
 def describe_claim(claim: BookingClaim) -> str:
+    """What holds the slot, at the program's local time (times are shown in its zone)."""
+    booking = claim.appointment if claim.appointment_id else claim.occurrence
+    local = booking.starts_at.astimezone(zoneinfo.ZoneInfo(booking.program.timezone))
     if claim.appointment_id:
-        appointment = claim.appointment
-        return f"{appointment.get_kind_display().lower()} from {appointment.starts_at:%H:%M} UTC"
-    occurrence = claim.occurrence
-    return f"{occurrence.title} from {occurrence.starts_at:%H:%M} UTC"
+        return f"{booking.get_kind_display().lower()} at {local:%a %H:%M}"
+    return f"{booking.title} at {local:%a %H:%M}"
 
 
 RESOURCE_FIELD = {
@@ -47,7 +49,7 @@ def claims_create(
     slots = slot_starts(starts_at, ends_at)
     for resource_type, resource_id, label in resources:
         clash = (
-            BookingClaim.objects.select_related("appointment", "occurrence")
+            BookingClaim.objects.select_related("appointment__program", "occurrence__program")
             .filter(resource_type=resource_type, resource_id=resource_id, slot_start__in=slots)
             .first()
         )

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "stepwell.portal",
     "stepwell.intake",
     "stepwell.plans",
+    "stepwell.care",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,10 @@ STEPWELL_CRISIS_RESOURCES = (
 )
 STEPWELL_PLAN_REVIEW_DAYS = env_int("STEPWELL_PLAN_REVIEW_DAYS", 30)
 STEPWELL_RECERTIFICATION_DAYS = env_int("STEPWELL_RECERTIFICATION_DAYS", 60)
+STEPWELL_OPTIMIZER_SECONDS = env_int("STEPWELL_OPTIMIZER_SECONDS", 20)
+STEPWELL_COSIGN_CREDENTIALS = ["LMSW", "LPC-A", "CADC-I", "intern"]  # care: co-sign needed
+STEPWELL_NOTE_LATE_HOURS = env_int("STEPWELL_NOTE_LATE_HOURS", 24)  # care: author worklist
+STEPWELL_NOTE_DIRECTOR_HOURS = env_int("STEPWELL_NOTE_DIRECTOR_HOURS", 72)  # care: director
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

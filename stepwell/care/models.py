@@ -1,0 +1,369 @@
+"""Attendance, clinical notes, signatures, addenda, psychotherapy notes, hours rules.
+
+A signed note is never edited (DESIGN.md): the services refuse, and `save()`/`delete()`
+refuse too as a last guard. Corrections are addenda; co-signatures are their own rows.
+Psychotherapy notes (HIPAA §164.501, clinical-facts.md §5) live in their own table with
+no session times and no attendance, and are read only by their author.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from stepwell.core.errors import ApplicationError
+from stepwell.patients.models import Episode, Patient
+from stepwell.plans.models import Goal, Objective
+from stepwell.schedule.models import Appointment, CurriculumModule, SessionOccurrence
+
+from .attendance_states import STATUS_LABELS, AttendanceStatus
+from .note_formats import FORMAT_LABELS, NoteFormat
+
+SIGNED_NOTE_MESSAGE = "This note is signed and locked; add an addendum to correct it."
+
+
+class SignedRecordGuard(models.Model):
+    """Refuses to write or delete a row whose stored version is signed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._stored_signed():
+            raise ApplicationError(SIGNED_NOTE_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_signed():
+            raise ApplicationError(SIGNED_NOTE_MESSAGE)
+        return super().delete(*args, **kwargs)
+
+    def _stored_signed(self) -> bool:
+        if self.pk is None:
+            return False
+        return type(self).objects.filter(pk=self.pk, signed_at__isnull=False).exists()
+
+
+ATTENDANCE_CHOICES = [(s.value, STATUS_LABELS[s]) for s in AttendanceStatus]
+FORMAT_CHOICES = [(f.value, FORMAT_LABELS[f]) for f in NoteFormat]
+
+
+class AttendanceSource(models.TextChoices):
+    SCHEDULED = "scheduled", "On the schedule"
+    WALK_IN = "walk_in", "Walk-in / late joiner"
+
+
+class Attendance(models.Model):
+    """One patient's attendance at one group occurrence or one appointment."""
+
+    occurrence = models.ForeignKey(
+        SessionOccurrence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance",
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="attendance"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(
+        max_length=24, choices=ATTENDANCE_CHOICES, default=AttendanceStatus.EXPECTED
+    )
+    source = models.CharField(
+        max_length=16, choices=AttendanceSource.choices, default=AttendanceSource.SCHEDULED
+    )
+    check_in_at = models.DateTimeField(null=True, blank=True)
+    check_out_at = models.DateTimeField(null=True, blank=True)
+    minutes_attended = models.PositiveIntegerField(default=0)
+    session_starts_at = models.DateTimeField(help_text="Copied from the session, UTC.")
+    session_ends_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(occurrence__isnull=False) & models.Q(appointment__isnull=True))
+                | (models.Q(occurrence__isnull=True) & models.Q(appointment__isnull=False)),
+                name="attendance_one_session",
+            ),
+            models.UniqueConstraint(
+                fields=["occurrence", "patient"],
+                condition=models.Q(occurrence__isnull=False),
+                name="attendance_once_per_occurrence",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "patient"],
+                condition=models.Q(appointment__isnull=False),
+                name="attendance_once_per_appointment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in AttendanceStatus]),
+                name="attendance_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "session_starts_at"])]
+        ordering = ["patient__legal_last_name", "patient__legal_first_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.get_status_display()}"
+
+    @property
+    def session(self):
+        return self.occurrence or self.appointment
+
+
+class AttendanceChange(models.Model):
+    """History: every change of status or times, who made it, when and why."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.PROTECT, related_name="changes")
+    from_status = models.CharField(max_length=24, choices=ATTENDANCE_CHOICES)
+    to_status = models.CharField(max_length=24, choices=ATTENDANCE_CHOICES)
+    from_check_in_at = models.DateTimeField(null=True, blank=True)
+    to_check_in_at = models.DateTimeField(null=True, blank=True)
+    from_check_out_at = models.DateTimeField(null=True, blank=True)
+    to_check_out_at = models.DateTimeField(null=True, blank=True)
+    is_correction = models.BooleanField(
+        default=False, help_text="Changed after the session ended or after it was first taken."
+    )
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class Modality(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    TELEHEALTH = "telehealth", "Telehealth"
+
+
+class GroupNote(SignedRecordGuard):
+    """The shared section of a group session's documentation, written once."""
+
+    occurrence = models.OneToOneField(
+        SessionOccurrence, on_delete=models.PROTECT, related_name="group_note"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    topic = models.CharField(max_length=300, blank=True)
+    curriculum_module = models.ForeignKey(
+        CurriculumModule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    interventions = models.TextField(blank=True)
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    modality = models.CharField(max_length=16, choices=Modality.choices, default=Modality.IN_PERSON)
+    note_format = models.CharField(max_length=8, choices=FORMAT_CHOICES, default=NoteFormat.BIRP)
+    participant_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Frozen from attendance when signed."
+    )
+    facilitator_names = models.JSONField(
+        default=list, blank=True, help_text="Name and credentials, frozen when signed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(started_at__lt=models.F("ended_at")),
+                name="group_note_start_before_end",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Group note for {self.occurrence}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class NoteKind(models.TextChoices):
+    GROUP = "group", "Group session (individual section)"
+    INDIVIDUAL = "individual", "Individual session"
+    MEDICATION = "medication", "Medication management"
+
+
+class RiskCheck(models.TextChoices):
+    NOT_ASSESSED = "not_assessed", "Not yet assessed"
+    NO_RISK = "no_risk", "Screened: no risk indicated"
+    RISK_ADDRESSED = "risk_addressed", "Risk indicated: safety plan reviewed / addressed"
+    RISK_ESCALATED = "risk_escalated", "Risk indicated: escalated"
+
+
+class ClinicalNote(SignedRecordGuard):
+    """One patient's note in one format: a group member's individual section, an
+    individual session note or a medication-management note."""
+
+    kind = models.CharField(max_length=16, choices=NoteKind.choices)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="clinical_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    group_note = models.ForeignKey(
+        GroupNote, on_delete=models.PROTECT, null=True, blank=True, related_name="sections"
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="notes"
+    )
+    note_format = models.CharField(max_length=8, choices=FORMAT_CHOICES, default=NoteFormat.BIRP)
+    behavior = models.TextField(blank=True)
+    goal = models.TextField(blank=True)
+    intervention = models.TextField(blank=True)
+    response = models.TextField(blank=True)
+    data = models.TextField(blank=True)
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    goals = models.ManyToManyField(Goal, blank=True, related_name="+")
+    objectives = models.ManyToManyField(Objective, blank=True, related_name="+")
+    risk_check = models.CharField(
+        max_length=16, choices=RiskCheck.choices, default=RiskCheck.NOT_ASSESSED
+    )
+    risk_notes = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    modality = models.CharField(max_length=16, choices=Modality.choices, default=Modality.IN_PERSON)
+    medication_changes = models.TextField(
+        blank=True, help_text="Medication changes discussed (prescribers)."
+    )
+    participant_absent = models.BooleanField(
+        default=False, help_text="Group section kept while the participant is marked absent."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    cosign_required = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group_note", "patient"],
+                condition=models.Q(group_note__isnull=False),
+                name="clinical_note_one_section_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="group") | models.Q(group_note__isnull=False),
+                name="clinical_note_group_has_session",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="group")
+                | (models.Q(started_at__isnull=False) & models.Q(ended_at__isnull=False)),
+                name="clinical_note_session_times",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "created_at"])]
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} note {self.pk}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class NoteCosignature(models.Model):
+    """A supervisor's co-signature on a signed note (credential rule in settings)."""
+
+    note = models.OneToOneField(ClinicalNote, on_delete=models.PROTECT, related_name="cosignature")
+    cosigner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cosigner_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Co-signed by {self.cosigner_name}"
+
+
+class NoteAddendum(models.Model):
+    """A dated correction or addition to a signed note, by the note's author."""
+
+    note = models.ForeignKey(
+        ClinicalNote, on_delete=models.PROTECT, null=True, blank=True, related_name="addenda"
+    )
+    group_note = models.ForeignKey(
+        GroupNote, on_delete=models.PROTECT, null=True, blank=True, related_name="addenda"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(note__isnull=False) & models.Q(group_note__isnull=True))
+                | (models.Q(note__isnull=True) & models.Q(group_note__isnull=False)),
+                name="addendum_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.written_at:%Y-%m-%d}"
+
+
+class PsychotherapyNote(models.Model):
+    """Private process notes (HIPAA §164.501): author-only, outside the record.
+
+    Deliberately no session start/stop times, attendance, modality or link to a session
+    (those belong in the progress note, clinical-facts.md §5).
+    """
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Psychotherapy note {self.pk}"
+
+
+class PayerRule(models.Model):
+    """A payer's daily/weekly attendance rule, keyed by the patient's insurance payer name."""
+
+    payer_name = models.CharField(max_length=200, unique=True)
+    min_daily_minutes = models.PositiveIntegerField(default=180)
+    min_days = models.PositiveIntegerField(default=3)
+    min_weekly_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Blank: the program's minimum."
+    )
+
+    def __str__(self) -> str:
+        return self.payer_name
+
+
+class EpisodeTransitionWeek(models.Model):
+    """An ISO week in which an episode is stepping down: below-minimum hours allowed."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8, help_text="ISO week, e.g. 2026-W50")
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "week"], name="transition_week_unique")
+        ]
+        ordering = ["week"]
+
+    def __str__(self) -> str:
+        return f"Transition week {self.week}"

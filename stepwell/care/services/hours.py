@@ -1,0 +1,64 @@
+"""Marking an episode's step-down weeks (ASAM 2.1 continuation, clinical-facts.md §1.1)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from stepwell.core.errors import ApplicationError
+from stepwell.patients.models import Episode
+from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.schedule.calendar import iso_week_bounds
+
+from .. import access
+from ..models import EpisodeTransitionWeek
+from ._common import refuse
+
+MAX_TRANSITION_WEEKS = 2
+
+
+def transition_week_mark(
+    *, actor, episode_id: int, week: str, reason: str, client_address: str = ""
+) -> EpisodeTransitionWeek:
+    """Mark one ISO week of an episode as a step-down week; at most two per episode."""
+    episode = Episode.objects.select_related("patient").filter(pk=episode_id).first()
+    if episode is None or not access.access_transition_week_mark(actor, episode.patient):
+        raise refuse(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="transition_week",
+            object_id=f"episode:{episode_id}",
+            patient_id=episode.patient_id if episode else None,
+            client_address=client_address,
+        )
+    monday, _ = iso_week_bounds(week)
+    week = f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}"
+    if not (reason or "").strip():
+        raise ApplicationError(
+            "Say why the patient is stepping down.", field_errors={"reason": "Required."}
+        )
+    with transaction.atomic():
+        weeks = EpisodeTransitionWeek.objects.select_for_update().filter(episode=episode)
+        if weeks.filter(week=week).exists():
+            raise ApplicationError(
+                f"{week} is already a transition week.", field_errors={"week": "Already marked."}
+            )
+        if weeks.count() >= MAX_TRANSITION_WEEKS:
+            raise ApplicationError(
+                "A step-down continuation lasts one or two weeks; this episode has two.",
+                field_errors={"week": "At most two transition weeks per episode."},
+            )
+        marked = EpisodeTransitionWeek(
+            episode=episode, week=week, reason=reason.strip(), recorded_by=actor
+        )
+        marked.full_clean()
+        marked.save()
+        audit_record(
+            user=actor,
+            action=AuditAction.CREATE,
+            patient_id=episode.patient_id,
+            object_type="transition_week",
+            object_id=marked.pk,
+            client_address=client_address,
+            detail={"week": week},
+        )
+    return marked

@@ -1,0 +1,63 @@
+"""Fixtures for care tests: a group occurrence in program A with three enrolled patients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from stepwell.patients.models import EpisodeState
+from stepwell.schedule.models import Enrollment, SessionOccurrence
+from stepwell.testing.factories import EpisodeFactory, PatientFactory
+
+# Tuesday 2026-12-08 15:00-18:00 UTC = 09:00-12:00 America/Chicago (CST).
+GROUP_START = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
+
+
+def make_occurrence(
+    program, *, starts_at, minutes=180, facilitators=(), patients=(), title="Process group"
+):
+    occurrence = SessionOccurrence.objects.create(
+        program=program,
+        kind="process_group",
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        capacity=12,
+        enrolled_count=len(patients),
+    )
+    occurrence.facilitators.set(facilitators)
+    for patient in patients:
+        Enrollment.objects.create(occurrence=occurrence, patient=patient)
+    return occurrence
+
+
+def admitted_patient(program, first, last, **kwargs):
+    patient = PatientFactory(legal_first_name=first, legal_last_name=last, **kwargs)
+    EpisodeFactory(patient=patient, program=program, state=EpisodeState.ACTIVE)
+    return patient
+
+
+@dataclass
+class Group:
+    occurrence: SessionOccurrence
+    dana: object
+    emery: object
+
+
+@pytest.fixture
+def group(clinic) -> Group:
+    dana = admitted_patient(clinic.program_a, "Dana", "Dogwood")
+    emery = admitted_patient(clinic.program_a, "Emery", "Elmwood")
+    occurrence = make_occurrence(
+        clinic.program_a,
+        starts_at=GROUP_START,
+        facilitators=[clinic.clinician_a],
+        patients=[clinic.patient_a, dana, emery],
+    )
+    return Group(occurrence=occurrence, dana=dana, emery=emery)
+
+
+DURING = GROUP_START + timedelta(minutes=20)
+AFTER = GROUP_START + timedelta(hours=4)

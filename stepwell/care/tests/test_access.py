@@ -1,0 +1,150 @@
+"""Every branch of care/access.py."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from stepwell.care import access
+from stepwell.care.models import ClinicalNote, PsychotherapyNote
+from stepwell.testing.factories import UserFactory
+
+ROLES = [
+    "clinician_a",
+    "clinician_b",
+    "prescriber_a",
+    "nurse_a",
+    "intake_a",
+    "director_a",
+    "billing_a",
+    "admin",
+    "patient_user_a",
+]
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_attendance_take(clinic, group, name):
+    expected = name in {"clinician_a", "prescriber_a", "nurse_a", "director_a"}
+    assert access.access_attendance_take(getattr(clinic, name), group.occurrence) is expected
+
+
+def test_facilitator_without_program_membership_takes_attendance(clinic, group):
+    group.occurrence.facilitators.add(clinic.clinician_b)
+    assert access.access_attendance_take(clinic.clinician_b, group.occurrence) is True
+    assert access.access_group_note_write(clinic.clinician_b, group.occurrence) is True
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_group_note_write(clinic, group, name):
+    expected = name in {"clinician_a", "prescriber_a", "nurse_a"}
+    assert access.access_group_note_write(getattr(clinic, name), group.occurrence) is expected
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_notes_read(clinic, name):
+    expected = name in {"clinician_a", "prescriber_a", "nurse_a", "director_a"}
+    assert access.access_notes_read(getattr(clinic, name), clinic.patient_a) is expected
+
+
+def test_notes_read_care_team_across_programs(clinic):
+    assert access.access_notes_read(clinic.clinician_a, clinic.team_patient_b) is True
+    assert access.access_notes_read(clinic.clinician_a, clinic.patient_b) is False
+
+
+@pytest.mark.parametrize(
+    ("name", "individual", "medication"),
+    [
+        ("clinician_a", True, False),
+        ("prescriber_a", True, True),
+        ("nurse_a", True, False),
+        ("director_a", False, False),
+        ("clinician_b", False, False),
+        ("billing_a", False, False),
+        ("patient_user_a", False, False),
+    ],
+)
+def test_note_write(clinic, name, individual, medication):
+    user = getattr(clinic, name)
+    assert access.access_note_write(user, clinic.patient_a, "individual") is individual
+    assert access.access_note_write(user, clinic.patient_a, "medication") is medication
+
+
+def test_note_sign_author_only(clinic):
+    assert access.access_note_sign(clinic.clinician_a, clinic.clinician_a.pk) is True
+    assert access.access_note_sign(clinic.director_a, clinic.clinician_a.pk) is False
+    assert access.access_note_sign(clinic.patient_user_a, clinic.patient_user_a.pk) is False
+
+
+@override_settings(STEPWELL_COSIGN_CREDENTIALS=["LMSW", "intern"])
+def test_cosign_branches(clinic):
+    intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="MA, intern")
+    assert access.credential_requires_cosign(intern) is True
+    assert access.credential_requires_cosign(clinic.clinician_a) is False
+    note = ClinicalNote(patient=clinic.patient_a, author=intern)
+    assert access.access_note_cosign(clinic.clinician_a, note) is True
+    assert access.access_note_cosign(clinic.director_a, note) is True
+    assert access.access_note_cosign(intern, note) is False  # own note
+    other_intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="LMSW")
+    assert access.access_note_cosign(other_intern, note) is False  # needs co-sign themselves
+    assert access.access_note_cosign(clinic.nurse_a, note) is False
+    assert access.access_note_cosign(clinic.clinician_b, note) is False  # no chart access
+    assert access.access_note_cosign(clinic.patient_user_a, note) is False
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_hours_read(clinic, name):
+    expected = name in {"clinician_a", "prescriber_a", "nurse_a", "director_a", "billing_a"}
+    assert access.access_hours_read(getattr(clinic, name), clinic.patient_a) is expected
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_transition_week_mark(clinic, name):
+    expected = name in {"clinician_a", "director_a"}
+    assert access.access_transition_week_mark(getattr(clinic, name), clinic.patient_a) is expected
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_psychotherapy_write(clinic, name):
+    expected = name in {"clinician_a", "prescriber_a"}
+    assert (
+        access.access_psychotherapy_note_write(getattr(clinic, name), clinic.patient_a) is expected
+    )
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_psychotherapy_read_author_only(clinic, name):
+    note = PsychotherapyNote(author=clinic.clinician_a, patient=clinic.patient_a, text="x")
+    assert access.access_psychotherapy_note_read(getattr(clinic, name), note) is (
+        name == "clinician_a"
+    )
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_program_compliance(clinic, name):
+    assert access.access_program_compliance(getattr(clinic, name), clinic.program_a.pk) is (
+        name == "director_a"
+    )
+    assert access.access_program_compliance(getattr(clinic, name), clinic.program_b.pk) is False
+
+
+def test_appointment_attendance(clinic):
+    from datetime import timedelta
+
+    from stepwell.schedule.models import Appointment
+
+    from .conftest import GROUP_START
+
+    appointment = Appointment(
+        patient=clinic.patient_a,
+        staff=clinic.clinician_b,
+        program=clinic.program_a,
+        kind="individual",
+        starts_at=GROUP_START,
+        ends_at=GROUP_START + timedelta(hours=1),
+    )
+    assert (
+        access.access_appointment_attendance(clinic.clinician_b, appointment) is True
+    )  # the clinician
+    assert access.access_appointment_attendance(clinic.nurse_a, appointment) is True
+    assert access.access_appointment_attendance(clinic.billing_a, appointment) is False
+    assert access.access_appointment_attendance(clinic.patient_user_a, appointment) is False

@@ -1,0 +1,121 @@
+"""Taking attendance on a tablet: one row per participant, updated in place with htmx."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.patients.models import Patient
+from stepwell.privacy.audit import client_address_of
+
+from .. import services
+from ..attendance_states import AttendanceStatus, allowed_next
+from ..models import Attendance, GroupNote
+from ..services.attendance import ATTENDING_EPISODE_STATES
+from ._common import error_context, local_input, parse_local
+
+BUTTONS = [
+    (AttendanceStatus.PRESENT, "Present"),
+    (AttendanceStatus.LATE, "Late"),
+    (AttendanceStatus.LEFT_EARLY, "Left early"),
+    (AttendanceStatus.ABSENT_EXCUSED, "Excused"),
+    (AttendanceStatus.ABSENT_UNEXCUSED, "Absent"),
+]
+
+
+def _row_context(row: Attendance, zone: str, error=None) -> dict:
+    allowed = set(allowed_next(row.status))
+    if row.status != AttendanceStatus.EXPECTED:
+        allowed.add(row.status)
+    return {
+        "row": row,
+        "buttons": [(value, label, value in allowed) for value, label in BUTTONS],
+        "check_in_value": local_input(zone, row.check_in_at),
+        "check_out_value": local_input(zone, row.check_out_at),
+        **error_context(error),
+    }
+
+
+@login_required
+def roster(request, occurrence_id: int):
+    try:
+        occurrence, rows = services.attendance_roster_open(
+            actor=request.user,
+            occurrence_id=occurrence_id,
+            client_address=client_address_of(request),
+        )
+    except AccessDenied:
+        return render(request, "core/denied.html", status=403)
+    zone = occurrence.program.timezone
+    on_roster = {r.patient_id for r in rows}
+    walk_in_choices = (
+        Patient.objects.filter(
+            episodes__program_id=occurrence.program_id, episodes__state__in=ATTENDING_EPISODE_STATES
+        )
+        .exclude(pk__in=on_roster)
+        .distinct()
+    )
+    context = {
+        "occurrence": occurrence,
+        "rows": [_row_context(r, zone) for r in rows],
+        "walk_in_choices": walk_in_choices,
+        "group_note": GroupNote.objects.filter(occurrence=occurrence).first(),
+        "present_count": sum(1 for r in rows if r.status in ("present", "late", "left_early")),
+    }
+    return render(request, "care/attendance.html", context)
+
+
+@login_required
+@require_POST
+def mark(request, attendance_id: int):
+    row = (
+        Attendance.objects.select_related("occurrence__program", "patient")
+        .filter(pk=attendance_id)
+        .first()
+    )
+    zone = row.occurrence.program.timezone if row and row.occurrence_id else "UTC"
+    error = None
+    try:
+        row = services.attendance_mark(
+            actor=request.user,
+            attendance_id=attendance_id,
+            status=request.POST.get("status", ""),
+            check_in_at=parse_local(zone, request.POST.get("check_in_at", ""), "check_in_at"),
+            check_out_at=parse_local(zone, request.POST.get("check_out_at", ""), "check_out_at"),
+            reason=request.POST.get("reason", ""),
+            client_address=client_address_of(request),
+        )
+    except AccessDenied:
+        return render(request, "core/denied.html", status=403)
+    except ApplicationError as exc:
+        error = exc
+        row = Attendance.objects.select_related("patient").get(pk=attendance_id)
+    if request.htmx:
+        return render(request, "care/_attendance_row.html", _row_context(row, zone, error))
+    return redirect("care:attendance", occurrence_id=row.occurrence_id)
+
+
+@login_required
+@require_POST
+def walk_in(request, occurrence_id: int):
+    try:
+        patient_id = int(request.POST.get("patient_id") or 0)
+    except ValueError:
+        patient_id = 0
+    try:
+        services.attendance_walk_in_add(
+            actor=request.user,
+            occurrence_id=occurrence_id,
+            patient_id=patient_id,
+            status=request.POST.get("status") or AttendanceStatus.PRESENT,
+            client_address=client_address_of(request),
+        )
+    except AccessDenied:
+        return render(request, "core/denied.html", status=403)  # audited by the service
+    except ApplicationError as exc:
+        from django.contrib import messages
+
+        messages.error(request, exc.message)
+    return redirect("care:attendance", occurrence_id=occurrence_id)

@@ -1,0 +1,260 @@
+"""iCalendar feeds at a secret, revocable URL (/calendar/<token>.ics, no login).
+
+A patient's feed says "Stepwell session" and nothing else (no title, room or staff: a
+calendar is often shared or shown on a lock screen) unless the patient opted in to
+details. A staff member's feed shows titles and rooms, and a patient only as first name
+and last initial. Creating, revoking and each fetch of a patient's feed are audited.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from stepwell.core.errors import AccessDenied
+from stepwell.patients.models import Patient
+from stepwell.privacy.audit import AuditAction, audit_record
+
+from .access import access_patient_feed_manage, access_staff_feed_manage
+from .models import Appointment, CalendarFeed, Enrollment, OccurrenceStatus, SessionOccurrence
+
+WEEKS_BEHIND = 4
+WEEKS_AHEAD = 12
+PRIVATE_SUMMARY = "Stepwell session"
+
+
+def _owner_filter(*, patient=None, staff=None) -> dict:
+    return {"patient": patient} if patient is not None else {"user": staff}
+
+
+@transaction.atomic
+def feed_create(*, actor, patient: Patient | None = None, staff=None, client_address: str = ""):
+    """A new secret URL; the owner's previous feed stops working."""
+    allowed = (
+        access_patient_feed_manage(actor, patient)
+        if patient is not None
+        else access_staff_feed_manage(actor, staff)
+    )
+    if not allowed:
+        raise AccessDenied()
+    owner = _owner_filter(patient=patient, staff=staff)
+    previous = CalendarFeed.objects.filter(revoked_at__isnull=True, **owner)
+    show_details = previous.filter(show_details=True).exists()
+    previous.update(revoked_at=timezone.now())
+    feed = CalendarFeed(token=secrets.token_urlsafe(32), show_details=show_details, **owner)
+    feed.full_clean()
+    feed.save()
+    audit_record(
+        user=actor,
+        action=AuditAction.CREATE,
+        patient_id=patient.pk if patient is not None else None,
+        object_type="calendar_feed",
+        object_id=feed.pk,
+        client_address=client_address,
+        detail={"owner": "patient" if patient is not None else f"staff:{staff.pk}"},
+    )
+    return feed
+
+
+@transaction.atomic
+def feed_revoke(*, actor, feed: CalendarFeed, client_address: str = "") -> None:
+    _require_manage(actor, feed)
+    CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        patient_id=feed.patient_id,
+        object_type="calendar_feed",
+        object_id=feed.pk,
+        client_address=client_address,
+        detail={"revoked": True},
+    )
+
+
+@transaction.atomic
+def feed_details_set(*, actor, feed: CalendarFeed, show_details: bool, client_address: str = ""):
+    """The patient's choice to see session titles, times and places in their calendar."""
+    _require_manage(actor, feed)
+    feed.show_details = show_details
+    feed.save(update_fields=["show_details"])
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        patient_id=feed.patient_id,
+        object_type="calendar_feed",
+        object_id=feed.pk,
+        client_address=client_address,
+        detail={"show_details": show_details},
+    )
+    return feed
+
+
+def _require_manage(actor, feed: CalendarFeed) -> None:
+    allowed = (
+        access_patient_feed_manage(actor, feed.patient)
+        if feed.patient_id
+        else access_staff_feed_manage(actor, feed.user)
+    )
+    if not allowed:
+        raise AccessDenied()
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.select_related("patient", "user")
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def _event(uid: str, summary: str, starts_at, ends_at, stamp, **extra) -> Event:
+    event = Event()
+    event.add("uid", f"{uid}@stepwell")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", starts_at)
+    event.add("dtend", ends_at)
+    event.add("summary", summary)
+    for key, value in extra.items():
+        if value:
+            event.add(key, value)
+    return event
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Stepwell//Program calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _location(room, telehealth_url: str, show: bool) -> str:
+    if not show:
+        return ""
+    if room is not None:
+        return f"{room.name}, {room.site.name}"
+    return telehealth_url
+
+
+def feed_ics(feed: CalendarFeed, *, client_address: str = "") -> bytes:
+    """The feed's calendar: bookings from WEEKS_BEHIND weeks ago to WEEKS_AHEAD weeks ahead."""
+    now = timezone.now()
+    start, end = now - timedelta(weeks=WEEKS_BEHIND), now + timedelta(weeks=WEEKS_AHEAD)
+    if feed.patient_id:
+        calendar = _patient_calendar(feed, start, end, now)
+        audit_record(
+            action=AuditAction.EXPORT,
+            patient_id=feed.patient_id,
+            object_type="calendar_feed",
+            object_id=feed.pk,
+            client_address=client_address,
+            detail={"show_details": feed.show_details},
+        )
+    else:
+        calendar, patient_ids = _staff_calendar(feed, start, end, now)
+        audit_record(
+            user=None,
+            action=AuditAction.EXPORT,
+            object_type="calendar_feed",
+            object_id=feed.pk,
+            client_address=client_address,
+            detail={"staff": feed.user_id, "patients": sorted(patient_ids)},
+        )
+    return calendar.to_ical()
+
+
+def _patient_calendar(feed: CalendarFeed, start, end, now) -> Calendar:
+    show = feed.show_details
+    calendar = _calendar("Stepwell")
+    enrollments = Enrollment.objects.filter(
+        patient_id=feed.patient_id,
+        occurrence__starts_at__gte=start,
+        occurrence__starts_at__lt=end,
+        occurrence__status=OccurrenceStatus.SCHEDULED,
+    ).select_related("occurrence__room__site")
+    for enrollment in enrollments:
+        occurrence = enrollment.occurrence
+        calendar.add_component(
+            _event(
+                f"enrollment-{enrollment.pk}",
+                occurrence.title if show else PRIVATE_SUMMARY,
+                occurrence.starts_at,
+                occurrence.ends_at,
+                now,
+                location=_location(occurrence.room, occurrence.telehealth_url, show),
+            )
+        )
+    appointments = Appointment.objects.filter(
+        patient_id=feed.patient_id,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        status=OccurrenceStatus.SCHEDULED,
+    ).select_related("staff", "room__site")
+    for appointment in appointments:
+        summary = (
+            f"{appointment.get_kind_display()} with {appointment.staff}"
+            if show
+            else PRIVATE_SUMMARY
+        )
+        calendar.add_component(
+            _event(
+                f"appointment-{appointment.pk}",
+                summary,
+                appointment.starts_at,
+                appointment.ends_at,
+                now,
+                location=_location(appointment.room, "", show),
+            )
+        )
+    return calendar
+
+
+def short_name(patient: Patient) -> str:
+    """First name and last initial: what a staff calendar may show of a patient."""
+    first = patient.preferred_name or patient.legal_first_name
+    return f"{first} {patient.legal_last_name[:1]}."
+
+
+def _staff_calendar(feed: CalendarFeed, start, end, now) -> tuple[Calendar, set[int]]:
+    calendar = _calendar(f"Stepwell: {feed.user.get_full_name() or feed.user.username}")
+    occurrences = SessionOccurrence.objects.filter(
+        facilitators=feed.user,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        status=OccurrenceStatus.SCHEDULED,
+    ).select_related("room__site")
+    for occurrence in occurrences:
+        calendar.add_component(
+            _event(
+                f"occurrence-{occurrence.pk}",
+                occurrence.title,
+                occurrence.starts_at,
+                occurrence.ends_at,
+                now,
+                location=_location(occurrence.room, occurrence.telehealth_url, True),
+                description=f"{occurrence.enrolled_count} of {occurrence.capacity} seats booked",
+            )
+        )
+    patient_ids: set[int] = set()
+    appointments = Appointment.objects.filter(
+        staff=feed.user, starts_at__gte=start, starts_at__lt=end, status=OccurrenceStatus.SCHEDULED
+    ).select_related("patient", "room__site")
+    for appointment in appointments:
+        patient_ids.add(appointment.patient_id)
+        calendar.add_component(
+            _event(
+                f"appointment-{appointment.pk}",
+                f"{appointment.get_kind_display()}: {short_name(appointment.patient)}",
+                appointment.starts_at,
+                appointment.ends_at,
+                now,
+                location=_location(appointment.room, "", True),
+            )
+        )
+    return calendar, patient_ids

@@ -1,0 +1,50 @@
+"""Manual booking forms. Field names match the services' field errors, so a refusal shows
+next to the field it concerns."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import AppointmentKind
+
+
+class OccurrenceChoice(forms.ModelChoiceField):
+    def __init__(self, *args, zone: str = "UTC", **kwargs):
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        from .calendar import utc_to_local
+
+        start = utc_to_local(self.zone, obj.starts_at)
+        return f"{start:%a %d %b %H:%M} · {obj.title} ({obj.enrolled_count}/{obj.capacity} booked)"
+
+
+class PatientChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name} ({obj.mrn})"
+
+
+class EnrollmentForm(forms.Form):
+    patient = PatientChoice(queryset=None, label="Patient")
+    occurrence = OccurrenceChoice(queryset=None, label="Group session")
+
+    def __init__(self, *args, patients, occurrences, zone: str, **kwargs):
+        super().__init__(*args, prefix="enrol", **kwargs)
+        self.fields["patient"].queryset = patients
+        self.fields["occurrence"].queryset = occurrences
+        self.fields["occurrence"].zone = zone
+
+
+class AppointmentForm(forms.Form):
+    patient = PatientChoice(queryset=None, label="Patient")
+    kind = forms.ChoiceField(choices=AppointmentKind.choices, label="Type")
+    staff = forms.ModelChoiceField(queryset=None, label="With")
+    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_at = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.IntegerField(label="Minutes", min_value=15, max_value=240, initial=60)
+
+    def __init__(self, *args, patients, staff, **kwargs):
+        super().__init__(*args, prefix="appt", **kwargs)
+        self.fields["patient"].queryset = patients
+        self.fields["staff"].queryset = staff

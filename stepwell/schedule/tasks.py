@@ -1,0 +1,97 @@
+"""The optimizer as a background job: the run page polls SchedulePlanRun.progress.
+
+`schedule_plan_run_execute(run_id)` is a django-tasks task (the database backend's worker
+runs it: `stepwell db_worker`); `plan_run_execute` is the same work, callable directly
+(the demo seeds plans with it).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from stepwell.core.errors import ApplicationError
+
+from . import services
+from .checker import check_plan
+from .instance import InstanceError, instance_from_dict
+from .models import PlanRunStatus, SchedulePlanRun
+from .planning import current_schedules, hint_for, schedule_instance_export
+from .solver import plan_to_dict, solve
+
+
+def _progress(run: SchedulePlanRun, percent: int, message: str, **fields) -> None:
+    run.progress = percent
+    run.message = message[:300]
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save(update_fields=["progress", "message", *fields])
+
+
+def plan_run_execute(
+    run: SchedulePlanRun, *, now: datetime | None = None, seconds: float | None = None
+) -> SchedulePlanRun:
+    """Generate the week's sessions, export, solve from the current week, check, store."""
+    seconds = float(seconds if seconds is not None else settings.STEPWELL_OPTIMIZER_SECONDS)
+    try:
+        _progress(run, 5, "Preparing the week's sessions", status=PlanRunStatus.RUNNING)
+        services.occurrences_generate(program=run.program, week=run.week)
+        _progress(run, 15, "Reading availability and bookings")
+        data = schedule_instance_export(program=run.program, week=run.week, now=now)
+        instance = instance_from_dict(data)
+        current, basis = current_schedules(program=run.program, week=run.week, now=now)
+        hint = hint_for(data, current)
+        _progress(run, 25, f"Optimizing {len(instance.patients)} patients' weeks", instance=data)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(solve, instance, time_limit_seconds=seconds, seed=0, hint=hint)
+            while True:
+                try:
+                    plan = future.result(timeout=1)
+                    break
+                except TimeoutError:
+                    share = min(1.0, (time.monotonic() - started) / max(seconds, 0.1))
+                    _progress(run, 25 + int(65 * share), "Optimizing")
+        _progress(run, 92, "Checking the plan")
+        plan_data = plan_to_dict(plan)
+        problems = check_plan(instance, plan_data)
+        if problems:
+            raise RuntimeError("The plan failed the independent check: " + "; ".join(problems[:3]))
+        summary = plan_data["summary"]
+        run.plan = plan_data
+        run.status = PlanRunStatus.DONE
+        run.finished_at = timezone.now()
+        _progress(
+            run,
+            100,
+            f"{summary['requirements_met']} of {summary['patients']} patients fully served "
+            f"(at most {summary['upper_bound_met']} possible)"
+            + (f"; started from {basis}'s schedule" if basis else ""),
+            plan=plan_data,
+            status=PlanRunStatus.DONE,
+            finished_at=run.finished_at,
+        )
+    except InstanceError as error:
+        _fail(run, f"The week could not be exported: {error}")
+    except ApplicationError as error:
+        _fail(run, f"The week could not be prepared: {error.message}")
+    except Exception as error:
+        _fail(run, f"The optimizer failed: {error}")
+        raise
+    return run
+
+
+def _fail(run: SchedulePlanRun, message: str) -> None:
+    _progress(run, 100, message, status=PlanRunStatus.FAILED, finished_at=timezone.now())
+
+
+@task()
+def schedule_plan_run_execute(run_id: int) -> str:
+    run = SchedulePlanRun.objects.select_related("program").get(pk=run_id)
+    plan_run_execute(run)
+    return run.status

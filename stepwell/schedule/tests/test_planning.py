@@ -1,0 +1,277 @@
+"""Export to the optimizer's format, solve from the current week, compare, accept in one
+transaction (and refuse atomically), the background task and `stepwell schedule export`."""
+
+from __future__ import annotations
+
+import json
+from datetime import time, timedelta
+
+import pytest
+from django.test import override_settings
+
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.schedule import planning, services
+from stepwell.schedule.calendar import iso_week_of, local_to_utc
+from stepwell.schedule.instance import AppointmentType, instance_from_dict
+from stepwell.schedule.models import (
+    Appointment,
+    BookingSource,
+    Enrollment,
+    PlanRunStatus,
+    SchedulePlanRun,
+    SessionOccurrence,
+    StaffLeave,
+)
+from stepwell.schedule.solver import PatientSchedule, PlannedAppointment
+from stepwell.schedule.tasks import plan_run_execute, schedule_plan_run_execute
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+MORNINGS = [
+    {"day": day, "start": "08:30", "end": "13:00"} for day in ("mon", "tue", "wed", "thu", "fri")
+]
+
+
+def _occurrence(calendar, series, day: int, clock: time) -> SessionOccurrence:
+    return SessionOccurrence.objects.get(
+        series=series,
+        starts_at=local_to_utc("America/Chicago", calendar.monday + timedelta(days=day), clock),
+    )
+
+
+def test_export_is_the_spec_format_and_validates(calendar):
+    clinic = calendar.clinic
+    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    instance_from_dict(data)
+    assert data["program"] == {
+        "name": "Adult MH",
+        "timezone": "America/Chicago",
+        "min_minutes": 540,
+        "max_minutes": 1140,
+        "slot_minutes": 15,
+        "population": "adult",
+    }
+    assert data["rooms"] == [{"id": f"R{calendar.room.pk}", "capacity": 14}]
+    therapist, prescriber = f"S{clinic.clinician_a.pk}", f"S{clinic.prescriber_a.pk}"
+    weekdays = [{"day": d, "start": "08:00", "end": "17:00"} for d in WEEKDAYS]
+    assert data["staff"] == [
+        {
+            "id": therapist,
+            "role": "therapist",
+            "max_individual_minutes": 1200,
+            "availability": weekdays,
+        },
+        {
+            "id": prescriber,
+            "role": "prescriber",
+            "max_individual_minutes": 1200,
+            "availability": weekdays,
+        },
+        {
+            "id": f"S{clinic.nurse_a.pk}",
+            "role": "nurse",
+            "max_individual_minutes": 1200,
+            "availability": [],
+        },
+    ]
+    assert [(s["kind"], s["day"], s["start"], s["end"]) for s in data["sessions"]] == [
+        ("process_group", "mon", "09:00", "10:30"),
+        ("psychoeducation", "mon", "10:45", "11:45"),
+        ("process_group", "tue", "09:00", "10:30"),
+        ("process_group", "wed", "09:00", "10:30"),
+        ("psychoeducation", "wed", "10:45", "11:45"),
+        ("process_group", "thu", "09:00", "10:30"),
+        ("process_group", "fri", "09:00", "10:30"),
+    ]
+    assert {s["room"] for s in data["sessions"]} == {f"R{calendar.room.pk}"}
+    assert all(s["staff"] == [therapist] and s["capacity"] == 12 for s in data["sessions"])
+    assert data["patients"] == [
+        {
+            "id": f"P{clinic.patient_a.pk}",
+            "track": "mental_health",
+            "min_minutes": 540,
+            "max_minutes": 1140,
+            "availability": MORNINGS,
+            "min_sessions_by_kind": {"psychoeducation": 1},
+            "individual": {"count": 1, "minutes": 60, "staff": therapist},
+            "medication": {"count": 1, "minutes": 30, "staff": prescriber},
+        }
+    ]
+
+
+def test_export_keeps_manual_bookings_leave_and_the_past(calendar):
+    clinic = calendar.clinic
+    monday_group = _occurrence(calendar, calendar.process, 0, time(9, 0))
+    services.enrollment_book(
+        actor=clinic.director_a, occurrence_id=monday_group.pk, patient_id=clinic.patient_a.pk
+    )
+    StaffLeave.objects.create(
+        user=clinic.prescriber_a, starts_on=calendar.monday, ends_on=calendar.monday
+    )
+    now = local_to_utc("America/Chicago", calendar.monday + timedelta(days=1), time(10, 0))
+    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week, now=now)
+    instance_from_dict(data)
+    patient = data["patients"][0]
+    assert (patient["min_minutes"], patient["max_minutes"]) == (450, 1050)
+    # Monday is past, and Tuesday until 10:00
+    assert patient["availability"] == [
+        {"day": "tue", "start": "10:00", "end": "13:00"},
+        *MORNINGS[2:],
+    ]
+    prescriber = next(s for s in data["staff"] if s["role"] == "prescriber")
+    assert [w["day"] for w in prescriber["availability"]] == ["tue", "wed", "thu", "fri"]
+    assert prescriber["availability"][0] == {"day": "tue", "start": "10:00", "end": "17:00"}
+    assert [s["day"] for s in data["sessions"]] == ["wed", "wed", "thu", "fri"]
+
+
+def test_a_manual_booking_this_week_takes_a_seat_and_the_patients_time(calendar):
+    clinic = calendar.clinic
+    wednesday = _occurrence(calendar, calendar.process, 2, time(9, 0))
+    services.enrollment_book(
+        actor=clinic.director_a, occurrence_id=wednesday.pk, patient_id=clinic.patient_a.pk
+    )
+    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    session = next(s for s in data["sessions"] if s["id"] == f"O{wednesday.pk}")
+    assert session["capacity"] == 11
+    wednesday_windows = [w for w in data["patients"][0]["availability"] if w["day"] == "wed"]
+    assert wednesday_windows == [
+        {"day": "wed", "start": "08:30", "end": "09:00"},
+        {"day": "wed", "start": "10:30", "end": "13:00"},
+    ]
+
+
+def test_plan_diff():
+    individual = PlannedAppointment(AppointmentType.INDIVIDUAL, "S1", 600, 660)
+    moved = PlannedAppointment(AppointmentType.INDIVIDUAL, "S1", 2040, 2100)
+    current = {"P1": PatientSchedule(("O1", "O2"), (individual,)), "P2": PatientSchedule(("O1",))}
+    proposed = {"P1": PatientSchedule(("O2", "O3"), (moved,)), "P2": PatientSchedule(("O1",))}
+    changes = planning.plan_diff(current, proposed)
+    assert changes[0] == planning.PatientChange(
+        patient="P1",
+        sessions_added=("O3",),
+        sessions_removed=("O1",),
+        sessions_kept=("O2",),
+        appointments_added=(moved,),
+        appointments_removed=(individual,),
+    )
+    assert changes[0].changed
+    assert not changes[1].changed
+
+
+def _run(calendar) -> SchedulePlanRun:
+    clinic = calendar.clinic
+    run = SchedulePlanRun.objects.create(
+        program=clinic.program_a, week=calendar.week, requested_by=clinic.director_a
+    )
+    return plan_run_execute(run, seconds=2)
+
+
+def test_run_and_accept_books_the_plan_and_next_week_starts_from_it(calendar):
+    clinic = calendar.clinic
+    run = _run(calendar)
+    assert (run.status, run.progress) == (PlanRunStatus.DONE, 100)
+    assert run.message == "1 of 1 patients fully served (at most 1 possible)"
+    patient_plan = run.plan["patients"][0]
+    assert patient_plan["requirements_met"] is True
+    planning.plan_accept(actor=clinic.director_a, run=run)
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.ACCEPTED
+    enrolled = set(
+        Enrollment.objects.filter(source=BookingSource.OPTIMIZER).values_list(
+            "occurrence_id", flat=True
+        )
+    )
+    assert {f"O{pk}" for pk in enrolled} == set(patient_plan["sessions"])
+    assert Appointment.objects.filter(source=BookingSource.OPTIMIZER).count() == 2
+    current, basis = planning.current_schedules(program=clinic.program_a, week=calendar.week)
+    assert basis == "this week"
+    assert set(current[f"P{clinic.patient_a.pk}"].sessions) == set(patient_plan["sessions"])
+    next_week = iso_week_of(calendar.monday + timedelta(days=7))
+    services.occurrences_generate(program=clinic.program_a, week=next_week)
+    carried, basis = planning.current_schedules(program=clinic.program_a, week=next_week)
+    assert basis == "last week"
+    assert len(carried[f"P{clinic.patient_a.pk}"].sessions) == len(patient_plan["sessions"])
+    assert not set(carried[f"P{clinic.patient_a.pk}"].sessions) & set(patient_plan["sessions"])
+
+
+def test_accept_is_all_or_nothing(calendar):
+    clinic = calendar.clinic
+    run = _run(calendar)
+    medication = next(
+        a for a in run.plan["patients"][0]["appointments"] if a["type"] == "medication"
+    )
+    planned = planning.PlanningWeek.of(clinic.program_a, calendar.week)
+    clash_start = planned.moment(medication["day"], medication["start"])
+    from stepwell.testing.factories import EpisodeFactory, PatientFactory
+
+    other = PatientFactory(legal_first_name="Drew", legal_last_name="Dell")
+    EpisodeFactory(patient=other, program=clinic.program_a, state="active")
+    from stepwell.intake.models import AvailabilityWindow
+
+    AvailabilityWindow.objects.create(
+        patient=other,
+        weekday=["mon", "tue", "wed", "thu", "fri"].index(medication["day"]),
+        start=time(0, 0),
+        end=time(23, 0),
+    )
+    services.appointment_book(
+        actor=clinic.director_a,
+        patient_id=other.pk,
+        staff_id=clinic.prescriber_a.pk,
+        program=clinic.program_a,
+        kind="medication",
+        starts_at=clash_start,
+        minutes=30,
+    )
+    with pytest.raises(ApplicationError) as refused:
+        planning.plan_accept(actor=clinic.director_a, run=run)
+    assert refused.value.message.startswith(f"Avery Alder (P{clinic.patient_a.pk}): ")
+    assert "is already booked at that time" in refused.value.message
+    assert Enrollment.objects.count() == 0
+    assert Appointment.objects.count() == 1  # only Drew's manual appointment
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.DONE
+    assert run.message.startswith("Not accepted: Avery Alder")
+
+
+def test_only_the_director_accepts(calendar):
+    clinic = calendar.clinic
+    run = _run(calendar)
+    with pytest.raises(AccessDenied):
+        planning.plan_accept(actor=clinic.clinician_a, run=run)
+    run.refresh_from_db()
+    assert run.status == PlanRunStatus.DONE
+    assert Enrollment.objects.count() == 0
+
+
+@override_settings(STEPWELL_OPTIMIZER_SECONDS=1)
+def test_the_task_runs_the_optimizer(calendar):
+    clinic = calendar.clinic
+    run = SchedulePlanRun.objects.create(
+        program=clinic.program_a, week=calendar.week, requested_by=clinic.director_a
+    )
+    result = schedule_plan_run_execute.enqueue(run.pk)
+    assert result.return_value == "done"
+    run.refresh_from_db()
+    assert (run.status, run.progress) == (PlanRunStatus.DONE, 100)
+    assert run.instance["patients"][0]["id"] == f"P{clinic.patient_a.pk}"
+    assert run.plan["summary"]["requirements_met"] == 1
+    assert run.finished_at is not None
+
+
+def test_cli_export_writes_the_week(calendar, tmp_path, capsys):
+    from stepwell.schedule.commandline import register_subcommand, run_solve
+
+    register_subcommand(planning.export_subcommand())
+    out = tmp_path / "week.json"
+    code = run_solve(
+        ["export", "--program", "Adult MH", "--week", calendar.week, "--out", str(out)]
+    )
+    assert code == 0
+    data = json.loads(out.read_text())
+    instance = instance_from_dict(data)
+    assert len(instance.sessions) == 7
+    code = run_solve(["export", "--program", "Nowhere", "--week", calendar.week])
+    assert code == 2
+    assert json.loads(capsys.readouterr().err)["errors"] == [
+        {"field": "program", "message": "no program with id or name 'Nowhere'"}
+    ]

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "schedule"
+urlpatterns = [
+    path("schedule/", views.home, name="home"),
+    path("schedule/<int:program_id>/", views.program_week_current, name="program_week_current"),
+    path("schedule/<int:program_id>/<str:week>/", views.program_week, name="program_week"),
+    path("schedule/<int:program_id>/<str:week>/book/", views.book, name="book"),
+    path("schedule/<int:program_id>/<str:week>/optimize/", views.run_start, name="run_start"),
+    path("schedule/runs/<int:run_id>/", views.run_detail, name="run"),
+    path("schedule/runs/<int:run_id>/accept/", views.run_accept, name="run_accept"),
+    path(
+        "schedule/patients/<int:patient_id>/",
+        views.patient_week,
+        name="patient_week_current",
+    ),
+    path("schedule/patients/<int:patient_id>/feed/", views.patient_feed, name="patient_feed"),
+    path("schedule/patients/<int:patient_id>/<str:week>/", views.patient_week, name="patient_week"),
+    path("schedule/staff/<int:user_id>/", views.staff_week, name="staff_week_current"),
+    path("schedule/staff/<int:user_id>/feed/", views.staff_feed, name="staff_feed"),
+    path("schedule/staff/<int:user_id>/<str:week>/", views.staff_week, name="staff_week"),
+    path("calendar/<str:token>.ics", views.feed, name="feed"),
+]
