@@ -20,7 +20,9 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/stepwell migrate --noinput
 	$(DEMO_ENV) $(BIN)/stepwell seed-demo
 	@echo ""
-	@echo "Stepwell demo clinic: http://127.0.0.1:8000/  (Ctrl-C to stop)"
+	@echo "Stepwell demo clinic: http://127.0.0.1:8000/  (Ctrl-C to stop; background jobs log to var/worker.log)"
+	$(DEMO_ENV) $(BIN)/stepwell db_worker > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/stepwell runserver 127.0.0.1:8000
 
 test: $(STAMP)
