@@ -19,7 +19,8 @@ SQLITE_DROP = [
 ]
 POSTGRES = [
     """CREATE OR REPLACE FUNCTION privacy_auditevent_refuse() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql;""",
+       BEGIN RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'restrict_violation'; END;
+       $$ LANGUAGE plpgsql;""",
     """CREATE OR REPLACE TRIGGER privacy_auditevent_append_only BEFORE UPDATE OR DELETE ON privacy_auditevent
        FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();""",
     """CREATE OR REPLACE TRIGGER privacy_auditevent_no_truncate BEFORE TRUNCATE ON privacy_auditevent
