@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 
-from stepwell.core.errors import ApplicationError
 from stepwell.measures.instruments import Instrument
 
 
@@ -35,14 +34,3 @@ class AlertAcknowledgeForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Describe the action taken."},
     )
-
-
-def apply_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Put a service's field errors next to their fields, the rest at the top."""
-    placed = False
-    for field, message in error.field_errors.items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)

@@ -11,25 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.measures.instruments import UnknownInstrumentError
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.privacy.refusals import page_denied as _denied
 
 from . import access, selectors, services
-from .forms import AlertAcknowledgeForm, QuestionnaireForm, apply_errors
+from .forms import AlertAcknowledgeForm, QuestionnaireForm
 from .models import Administration, AdministrationStatus, Alert, AlertStatus
-
-
-def _denied(request, *, object_type: str, object_id="", patient_id=None, action=AuditAction.VIEW):
-    audit_request(
-        request,
-        action=action,
-        patient_id=patient_id,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-    )
-    return render(request, "core/denied.html", status=403)
 
 
 def _crisis_context(recorded: services.Recorded) -> dict:

@@ -10,41 +10,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.forms import form_add_service_errors as _apply_errors
 from stepwell.privacy import access
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.privacy.refusals import page_denied as _denied
 
 from . import selectors, services
 from .episodes import allowed_next_states
 from .forms import CareTeamForm, PatientRegistrationForm, TransitionForm
-from .models import OPEN_STATES, EpisodeState, Patient
-
-
-def _denied(
-    request, *, object_type: str, object_id, patient_id: int | None = None, action=AuditAction.VIEW
-):
-    audit_request(
-        request,
-        action=action,
-        patient_id=patient_id,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-    )
-    return render(request, "core/denied.html", status=403)
-
-
-def _existing_patient_id(patient_id: int) -> int | None:
-    return patient_id if Patient.objects.filter(pk=patient_id).exists() else None
-
-
-def _apply_errors(form, error: ApplicationError) -> None:
-    placed = False
-    for field, message in error.field_errors.items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed or not error.field_errors:
-        form.add_error(None, error.message)
+from .models import OPEN_STATES, EpisodeState
 
 
 @login_required
@@ -150,7 +124,7 @@ def chart(request, patient_id: int):
             request,
             object_type="patient",
             object_id=patient_id,
-            patient_id=_existing_patient_id(patient_id),
+            patient_id=patient_id,
         )
     if user.is_patient_user:
         return redirect("portal:home")
@@ -248,7 +222,7 @@ def care_team_add(request, patient_id: int):
             request,
             object_type="care_team",
             object_id=patient_id,
-            patient_id=_existing_patient_id(patient_id),
+            patient_id=patient_id,
             action=AuditAction.UPDATE,
         )
     staff = User.objects.filter(kind=UserKind.STAFF, is_active=True)
@@ -292,7 +266,7 @@ def care_team_remove(request, patient_id: int, member_id: int):
             request,
             object_type="care_team",
             object_id=patient_id,
-            patient_id=_existing_patient_id(patient_id),
+            patient_id=patient_id,
             action=AuditAction.UPDATE,
         )
     try:

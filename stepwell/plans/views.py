@@ -10,11 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stepwell.accounts.models import User, UserKind
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.intake.views._common import apply_errors, audit_view, denied
+from stepwell.intake.views._common import audit_view
 from stepwell.patients.models import Episode
 from stepwell.patients.selectors import episode_for_user
 from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.privacy.refusals import page_denied as denied
 
 from . import access, selectors, services
 from .forms import (

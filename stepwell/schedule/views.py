@@ -17,9 +17,11 @@ from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core.errors import ApplicationError
+from stepwell.core.forms import form_add_service_errors as _apply_errors
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import patients_visible_to
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.privacy.refusals import page_denied as _denied
 
 from . import access, feeds, planning, selectors, services
 from .calendar import iso_week_bounds, local_to_utc, week_utc_range
@@ -29,34 +31,12 @@ from .models import OccurrenceStatus, PlanRunStatus, SchedulePlanRun, SessionOcc
 VIEWS = {"day": "By day", "room": "By room", "staff": "By staff"}
 
 
-def _denied(request, *, object_type: str, object_id, patient_id=None, action=AuditAction.VIEW):
-    audit_request(
-        request,
-        action=action,
-        patient_id=patient_id,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-    )
-    return render(request, "core/denied.html", status=403)
-
-
 def _week(week: str) -> str:
     try:
         iso_week_bounds(week)
     except ApplicationError as error:
         raise Http404(error.message) from error
     return week.upper()
-
-
-def _apply_errors(form, error: ApplicationError) -> None:
-    placed = False
-    for field, message in error.field_errors.items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def _readable_programs(user):

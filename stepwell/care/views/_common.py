@@ -4,30 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.shortcuts import render
-
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request
 from stepwell.schedule.calendar import utc_to_local
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
-
-
-def denied(
-    request, *, object_type: str, object_id, patient_id: int | None = None, action=AuditAction.VIEW
-):
-    audit_request(
-        request,
-        action=action,
-        patient_id=patient_id
-        if patient_id and Patient.objects.filter(pk=patient_id).exists()
-        else None,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-    )
-    return render(request, "core/denied.html", status=403)
 
 
 def local_input(zone: str, moment: datetime | None) -> str:

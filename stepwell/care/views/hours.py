@@ -16,10 +16,11 @@ from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.privacy.refusals import page_denied as denied
 from stepwell.schedule.calendar import iso_week_bounds, iso_week_of, local_to_utc, utc_to_local
 
 from .. import access, selectors, services
-from ._common import denied, error_context
+from ._common import error_context
 
 
 def _week_param(request, program: Program) -> str:

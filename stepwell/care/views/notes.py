@@ -10,12 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.privacy.refusals import page_denied as denied
 from stepwell.schedule.models import CurriculumModule
 
 from .. import access, selectors, services
 from ..models import ClinicalNote, GroupNote, Modality, NoteKind, RiskCheck
 from ..note_formats import FORMAT_LABELS, SECTION_LABELS, sections_of
-from ._common import denied, error_context, local_input, parse_local
+from ._common import error_context, local_input, parse_local
 
 
 def _fields(note: ClinicalNote, prefix: str, field_errors: dict, posted=None) -> list[dict]:

@@ -9,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.patients.models import Episode
 from stepwell.patients.selectors import episode_for_user
 from stepwell.privacy.audit import AuditAction, client_address_of
+from stepwell.privacy.refusals import page_denied as denied
 
 from .. import access, selectors, services
 from ..diagnosis_codes import diagnosis_code_search
@@ -23,7 +25,7 @@ from ..forms import (
     PreviousTreatmentForm,
 )
 from ..models import IntakeAssessment
-from ._common import apply_errors, audit_view, denied
+from ._common import audit_view
 
 
 def _assessment_or_denied(request, assessment_id: int, action=AuditAction.VIEW):

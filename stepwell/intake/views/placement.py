@@ -9,13 +9,15 @@ from django.views.decorators.http import require_http_methods
 
 from stepwell.accounts.models import Role, User, UserKind
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.privacy.audit import AuditAction, client_address_of
+from stepwell.privacy.refusals import page_denied as denied
 
 from .. import access, selectors, services
 from ..forms import AdmissionForm, PlacementForm
 from ..models import PlacementDecision
 from ..services.admission import admitted_from_for
-from ._common import apply_errors, audit_view, denied
+from ._common import audit_view
 from .assessments import _assessment_or_denied
 
 

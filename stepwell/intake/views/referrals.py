@@ -9,14 +9,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.patients.services import PossibleDuplicate
 from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.privacy.refusals import page_denied as denied
 
 from .. import access, selectors, services
 from ..forms import ContactForm, ReferralForm, ReferralMoveForm
 from ..models import Referral, ReferralSource, ReferralState, Urgency
 from ..referrals import allowed_next_states
-from ._common import apply_errors, audit_view, denied
+from ._common import audit_view
 
 
 def _int_or_none(value) -> int | None:
