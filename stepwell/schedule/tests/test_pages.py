@@ -108,6 +108,20 @@ def test_program_week_defaults_to_this_week_with_neighbours(client, booked):
     assert client.get(f"/schedule/{clinic.program_a.pk}/2026-W99/").status_code == 404
 
 
+def test_director_can_plan_next_week_from_this_week(client, booked):
+    from stepwell.schedule.selectors import week_default, week_neighbours
+
+    clinic = booked.clinic
+    verified_login(client, clinic.director_a)
+    this_week = week_default(clinic.program_a)
+    _, next_week = week_neighbours(this_week)
+    html = client.get(f"/schedule/{clinic.program_a.pk}/{this_week}/").content.decode()
+    assert f'action="/schedule/{clinic.program_a.pk}/{next_week}/optimize/"' in html
+    assert f"Plan next week ({next_week})" in html
+    later = client.get(f"/schedule/{clinic.program_a.pk}/{next_week}/").content.decode()
+    assert "Plan next week" not in later
+
+
 @pytest.mark.parametrize(
     "who", ["patient_user_a", "clinician_a", "director_a", "nurse_a", *OUTSIDERS]
 )
