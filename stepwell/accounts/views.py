@@ -227,3 +227,44 @@ def token_revoke_view(request, token_id: int):
         )
         messages.success(request, "Token revoked.")
     return redirect("accounts:tokens")
+
+
+@require_http_methods(["GET", "POST"])
+def portal_activate_view(request, uidb64: str, token: str):
+    """A patient sets their portal password from an invitation link."""
+    from django.contrib.auth.forms import SetPasswordForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    from .models import User
+
+    try:
+        user = User.objects.get(
+            pk=int(urlsafe_base64_decode(uidb64).decode()), kind=UserKind.PATIENT
+        )
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            outcome=AuditOutcome.DENIED,
+            object_type="portal_invite",
+            client_address=client_address_of(request),
+        )
+        return render(request, "accounts/portal_activate.html", {"invalid": True}, status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit_record(
+            user=user,
+            action=AuditAction.PRIVILEGE_CHANGE,
+            object_type="user",
+            object_id=user.pk,
+            client_address=client_address_of(request),
+            detail={"portal": "password_set"},
+        )
+        messages.success(request, f"Your password is set. Log in as {user.username}.")
+        return redirect("accounts:login")
+    return render(
+        request, "accounts/portal_activate.html", {"form": form, "username": user.username}
+    )

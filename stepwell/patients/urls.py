@@ -13,5 +13,6 @@ urlpatterns = [
         views.care_team_remove,
         name="care_team_remove",
     ),
+    path("patients/<int:patient_id>/portal-invite/", views.portal_invite, name="portal_invite"),
     path("episodes/<int:episode_id>/transition/", views.transition, name="transition"),
 ]

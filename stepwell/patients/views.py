@@ -289,3 +289,41 @@ def care_team_remove(request, patient_id: int, member_id: int):
     else:
         messages.success(request, "Removed from the care team.")
     return redirect("patients:chart", patient_id=patient.pk)
+
+
+@login_required
+@require_POST
+def portal_invite(request, patient_id: int):
+    from stepwell.accounts.portal_invites import portal_invite_create
+
+    patient = selectors.patient_for_chart(user=request.user, patient_id=patient_id)
+    if patient is None or request.user.is_patient_user:
+        return _denied(
+            request,
+            object_type="portal_invite",
+            object_id=patient_id,
+            patient_id=patient_id,
+            action=AuditAction.UPDATE,
+        )
+    try:
+        invite = portal_invite_create(
+            actor=request.user, patient=patient, client_address=client_address_of(request)
+        )
+    except AccessDenied:
+        return _denied(
+            request,
+            object_type="portal_invite",
+            object_id=patient_id,
+            patient_id=patient.pk,
+            action=AuditAction.UPDATE,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        link = request.build_absolute_uri(invite.path)
+        messages.success(
+            request,
+            f"Portal invitation for {patient.display_name} (username {invite.user.username}). Give the patient this "
+            f"one-time link to set a password; it is shown only now: {link}",
+        )
+    return redirect("patients:chart", patient_id=patient.pk)
