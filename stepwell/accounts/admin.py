@@ -3,15 +3,20 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
 from stepwell.clinic.models import Program
-from stepwell.clinic.services import staff_privileges_set
+from stepwell.clinic.services import (
+    ACCOUNT_PRIVILEGE_FIELDS,
+    staff_account_changes_record,
+    staff_privileges_set,
+)
 from stepwell.privacy.audit import client_address_of
 
 from .models import Role, User, UserKind
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(UserChangeForm):
     roles = forms.MultipleChoiceField(
         choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -62,6 +67,20 @@ class StaffAdmin(UserAdmin):
     def get_queryset(self, request):
         # Patient logins are managed from the patient's record, not here.
         return super().get_queryset(request).filter(kind=UserKind.STAFF)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        staff_account_changes_record(
+            actor=request.user,
+            staff=obj,
+            changed={
+                f: form.cleaned_data.get(f)
+                for f in form.changed_data
+                if f in ACCOUNT_PRIVILEGE_FIELDS
+            },
+            created=not change,
+            client_address=client_address_of(request),
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -87,3 +87,25 @@ def staff_privileges_set(
                 },
             )
     staff.__dict__.pop("_role_keys", None)
+
+
+ACCOUNT_PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser", "kind", "credentials")
+
+
+def staff_account_changes_record(
+    *, actor, staff: User, changed: dict, created: bool, client_address: str = ""
+) -> None:
+    """Audit a new account, or changes to the fields that decide what an account may do."""
+    relevant = {
+        field: value for field, value in changed.items() if field in ACCOUNT_PRIVILEGE_FIELDS
+    }
+    if not created and not relevant:
+        return
+    audit_record(
+        user=actor,
+        action=AuditAction.PRIVILEGE_CHANGE,
+        object_type="user",
+        object_id=staff.pk,
+        client_address=client_address,
+        detail={"created": created, "changed": relevant},
+    )
