@@ -59,6 +59,7 @@ def caseload(request):
         "query": query,
         "states": EpisodeState.choices,
         "census": selectors.census(user=user),
+        "show_clinical": user.has_role(*access.PROGRAM_WIDE_ROLES),
     }
     template = "patients/caseload.html#caseload-table" if request.htmx else "patients/caseload.html"
     return render(request, template, context)
