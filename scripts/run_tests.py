@@ -175,6 +175,15 @@ def main() -> int:
             )
         )
 
+    if not Path("/usr/bin/chromium").exists():
+        note = (
+            "FAILED: /usr/bin/chromium missing"
+            if require("STEPWELL_REQUIRE_BROWSER")
+            else "SKIPPED"
+        )
+        results.append(
+            ("browser tests", f"{note} (no /usr/bin/chromium; apt-get install chromium)")
+        )
     print("\n== Stepwell test summary ==")
     for name, outcome in results:
         print(f"  {outcome:<8} {name}")
