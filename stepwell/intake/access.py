@@ -67,6 +67,13 @@ def access_assessment_write(user, patient: Patient) -> bool:
     return access_patient_chart(user, patient)
 
 
+def access_availability_edit(user, patient: Patient) -> bool:
+    """The patient's own weekly availability: the patient, or intake and clinicians."""
+    if user is not None and user.is_authenticated and user.is_patient_user:
+        return patient.user_id == user.pk
+    return access_assessment_write(user, patient)
+
+
 def access_assessment_sign(user, patient: Patient) -> bool:
     """Signing, addenda and placement decisions are a clinician's."""
     if not _staff(user):

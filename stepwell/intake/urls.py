@@ -1,10 +1,16 @@
 from django.urls import path
 
-from .views import assessments, placement, referrals
+from .views import assessments, availability, placement, referrals
 
 app_name = "intake"
 urlpatterns = [
     path("referrals/", referrals.board, name="board"),
+    path("patients/<int:patient_id>/availability/", availability.availability, name="availability"),
+    path(
+        "patients/<int:patient_id>/availability/<int:window_id>/remove/",
+        availability.availability_remove,
+        name="availability_remove",
+    ),
     path("referrals/new/", referrals.referral_new, name="referral_new"),
     path("referrals/<int:referral_id>/", referrals.referral_detail, name="referral"),
     path(

@@ -38,7 +38,7 @@ def _overlaps(a: WindowIn, b: WindowIn) -> bool:
 
 def _load_patient(*, actor, patient_id: int, client_address: str) -> Patient:
     patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_assessment_write(actor, patient):
+    if patient is None or not access.access_availability_edit(actor, patient):
         raise deny(
             actor=actor,
             action=AuditAction.UPDATE,
