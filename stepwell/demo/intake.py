@@ -27,6 +27,7 @@ from stepwell.plans import services as plans
 from stepwell.plans.models import PhysicianCertification, ProgramPlanPolicy, TreatmentPlan
 
 from .clinic import DemoClinic
+from .schedule import ARCHETYPE_WEIGHTS, ARCHETYPES
 
 REASONS = [
     "Low mood and missing work for two months",
@@ -218,10 +219,11 @@ def _assess(rng, clinic, episode, key):
         actor=clinician,
         patient_id=episode.patient_id,
         windows=[
-            intake.WindowIn(day, time(17, 0), time(20, 30))
-            for day in sorted(rng.sample(range(5), 4))
-        ]
-        + [intake.WindowIn(5, time(9, 0), time(13, 0))],
+            intake.WindowIn(day, start, end)
+            for day, start, end in ARCHETYPES[
+                rng.choices(list(ARCHETYPES), weights=ARCHETYPE_WEIGHTS)[0]
+            ]
+        ],
     )
     assessment = intake.assessment_sign(actor=clinician, assessment_id=assessment.pk)
     intake.placement_decide(actor=clinician, assessment_id=assessment.pk, engine_input=ENGINE_INPUT)

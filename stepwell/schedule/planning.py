@@ -13,11 +13,15 @@ What the export says about a program week (ids: "O<occurrence>", "P<patient>",
   manual appointments); their individual minutes minus those appointments;
 - patients: everyone admitted or active in the program, with the program's weekly
   window (ASAM level 2.1: 9-19 h adults, 6-19 h adolescents, clinical-facts.md §1.1;
-  the program may set its own) less the minutes already booked outside the plan, at
-  least one psychoeducation session, one 60-minute individual session with their
-  primary clinician (any therapist when they have none) and, when a prescriber is on
-  their care team, one 30-minute medication visit with them; availability from intake
-  (AvailabilityWindow) minus their bookings outside the plan.
+  the program may set its own) less the minutes already booked outside the plan; what
+  the week must hold comes from the latest signed treatment plan's interventions
+  (requirements.py: individual therapy and medication management with the responsible
+  staff member, psychoeducation / group / family sessions, each as often a week as the
+  frequency says), or, without a signed plan, at least one psychoeducation session, one
+  60-minute individual session with the primary clinician (any therapist when they have
+  none) and, when a prescriber is on the care team, one 30-minute medication visit with
+  them; availability from intake (AvailabilityWindow) minus their bookings outside the
+  plan.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from .models import (
     StaffLeave,
     StaffSchedulingProfile,
 )
+from .requirements import PlanRequirements, plan_requirements
 from .solver import PatientSchedule, PlannedAppointment, schedules_from_plan_dict
 
 SLOT_MINUTES = services.SLOT_MINUTES
@@ -427,6 +432,7 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
             _day_span(window.weekday, window.start, window.end)
         )
 
+    from_plan = plan_requirements(patient_ids)
     patient_rows = []
     seen: set[int] = set()
     for episode in episodes:
@@ -445,18 +451,44 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
             "max_minutes": max(0, program.max_weekly_minutes - booked),
             "availability": _window_dicts(windows),
         }
-        if kinds[SessionKind.PSYCHOEDUCATION.value] < 1:
-            row["min_sessions_by_kind"] = {SessionKind.PSYCHOEDUCATION.value: 1}
-        if kinds[AppointmentKind.INDIVIDUAL] < 1:
-            row["individual"] = {"count": 1, "minutes": INDIVIDUAL_MINUTES}
-            primary = team[patient_id].get(CareTeamRole.PRIMARY_CLINICIAN)
-            if primary is not None and staff_role.get(primary) == "therapist":
-                row["individual"]["staff"] = f"S{primary}"
-        prescriber = team[patient_id].get(CareTeamRole.PRESCRIBER)
-        if prescriber is not None and kinds[AppointmentKind.MEDICATION] < 1:
-            row["medication"] = {"count": 1, "minutes": MEDICATION_MINUTES}
-            if staff_role.get(prescriber) == "prescriber":
-                row["medication"]["staff"] = f"S{prescriber}"
+        wanted = from_plan.get(patient_id)
+        if wanted is None:
+            wanted = _default_requirements(team[patient_id])
+        sessions = {
+            kind: count - kinds[kind]
+            for kind, count in wanted.sessions_by_kind.items()
+            if count > kinds[kind]
+        }
+        if sessions:
+            row["min_sessions_by_kind"] = sessions
+        for key, count, staff, role, minutes in (
+            (
+                "individual",
+                wanted.individual_count,
+                wanted.individual_staff,
+                "therapist",
+                INDIVIDUAL_MINUTES,
+            ),
+            (
+                "medication",
+                wanted.medication_count,
+                wanted.medication_staff,
+                "prescriber",
+                MEDICATION_MINUTES,
+            ),
+        ):
+            still = (
+                count
+                - kinds[
+                    AppointmentKind.INDIVIDUAL
+                    if key == "individual"
+                    else AppointmentKind.MEDICATION
+                ]
+            )
+            if still > 0:
+                row[key] = {"count": still, "minutes": minutes}
+                if staff is not None and staff_role.get(staff) == role:
+                    row[key]["staff"] = f"S{staff}"
         patient_rows.append(row)
 
     return {
@@ -473,6 +505,19 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         "sessions": session_rows,
         "patients": patient_rows,
     }
+
+
+def _default_requirements(team: dict) -> PlanRequirements:
+    """Without a signed plan: one psychoeducation session, one individual session with the
+    primary clinician, and one medication visit when a prescriber is on the care team."""
+    prescriber = team.get(CareTeamRole.PRESCRIBER)
+    return PlanRequirements(
+        individual_count=1,
+        individual_staff=team.get(CareTeamRole.PRIMARY_CLINICIAN),
+        medication_count=1 if prescriber is not None else 0,
+        medication_staff=prescriber,
+        sessions_by_kind={SessionKind.PSYCHOEDUCATION.value: 1},
+    )
 
 
 # -- the week as it stands ---------------------------------------------------------------
