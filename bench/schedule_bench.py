@@ -24,7 +24,8 @@ from bench.schedule_generator import generate_instance
 from stepwell.schedule.checker import check_plan
 from stepwell.schedule.greedy import greedy_plan
 from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.solver import plan_to_dict, solve
+from stepwell.schedule.plan import plan_to_dict
+from stepwell.schedule.solver import solve
 
 TIME_LIMITS = {50: 10.0, 200: 10.0, 500: 30.0, 1000: 60.0}
 RESULTS = Path(__file__).parent / "results" / "schedule.md"

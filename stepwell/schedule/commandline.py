@@ -22,12 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stepwell.schedule.instance import FieldError, InstanceError, instance_from_dict
-from stepwell.schedule.solver import (
-    PlanStatus,
-    plan_to_dict,
-    schedules_from_plan_dict,
-    solve,
-)
+from stepwell.schedule.plan import PlanStatus, plan_to_dict, schedules_from_plan_dict
+from stepwell.schedule.solver import solve
 
 EXIT_BAD_INPUT = 2
 

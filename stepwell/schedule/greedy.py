@@ -21,18 +21,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from stepwell.schedule.candidates import appointment_options, candidate_sessions
 from stepwell.schedule.instance import MINUTES_PER_DAY, Instance, Patient, Session
-from stepwell.schedule.solver import (
+from stepwell.schedule.plan import (
     PatientSchedule,
     Plan,
     PlannedAppointment,
     PlanStatus,
-    appointment_options,
     build_plan,
-    candidate_sessions,
-    patients_met_alone,
     requirement_shortfalls,
 )
+from stepwell.schedule.solver import patients_met_alone
 
 
 def greedy_plan(instance: Instance) -> Plan:

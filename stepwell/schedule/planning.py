@@ -58,8 +58,8 @@ from .models import (
     StaffLeave,
     StaffSchedulingProfile,
 )
+from .plan import PatientSchedule, PlannedAppointment, schedules_from_plan_dict
 from .requirements import PlanRequirements, plan_requirements
-from .solver import PatientSchedule, PlannedAppointment, schedules_from_plan_dict
 
 SLOT_MINUTES = services.SLOT_MINUTES
 INDIVIDUAL_MINUTES = 60

@@ -21,8 +21,9 @@ from . import services
 from .checker import check_plan
 from .instance import InstanceError, instance_from_dict
 from .models import PlanRunStatus, SchedulePlanRun
+from .plan import plan_to_dict
 from .planning import current_schedules, hint_for, schedule_instance_export
-from .solver import plan_to_dict, solve
+from .solver import solve
 
 
 def _progress(run: SchedulePlanRun, percent: int, message: str, **fields) -> None:

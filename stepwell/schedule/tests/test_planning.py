@@ -22,7 +22,7 @@ from stepwell.schedule.models import (
     SessionOccurrence,
     StaffLeave,
 )
-from stepwell.schedule.solver import PatientSchedule, PlannedAppointment
+from stepwell.schedule.plan import PatientSchedule, PlannedAppointment
 from stepwell.schedule.tasks import plan_run_execute, schedule_plan_run_execute
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")

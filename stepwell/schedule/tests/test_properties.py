@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from stepwell.schedule.checker import check_plan
 from stepwell.schedule.greedy import greedy_plan
 from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.solver import PlanStatus, plan_to_dict, solve
+from stepwell.schedule.plan import PlanStatus, plan_to_dict
+from stepwell.schedule.solver import solve
 
 DAYS = ("mon", "tue", "wed")
 SLOTS = (("09:00", "10:30"), ("10:45", "12:00"), ("13:00", "14:30"), ("17:30", "19:00"))

@@ -9,13 +9,13 @@ from stepwell.schedule.checker import check_plan
 from stepwell.schedule.commandline import run_solve
 from stepwell.schedule.greedy import greedy_plan
 from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.solver import (
+from stepwell.schedule.plan import (
     PatientSchedule,
     plan_to_dict,
     schedules_from_plan_dict,
     schedules_of,
-    solve,
 )
+from stepwell.schedule.solver import solve
 
 
 def window(day: str, start: str, end: str) -> dict[str, str]:
