@@ -206,3 +206,34 @@ def test_portal_shows_only_own_record(client, clinic):
     assert "Avery" in page
     assert "Birch" not in page
     assert "988" in page
+
+
+def test_portal_links_the_patients_signed_plan_only(client, clinic):
+    from django.utils import timezone
+
+    from stepwell.plans.models import TreatmentPlan
+
+    signed = TreatmentPlan.objects.create(
+        patient=clinic.patient_a,
+        episode=clinic.episode_a,
+        version=1,
+        status="signed",
+        review_days=30,
+        created_by=clinic.clinician_a,
+        signed_at=timezone.now(),
+    )
+    draft = TreatmentPlan.objects.create(
+        patient=clinic.patient_a,
+        episode=clinic.episode_a,
+        version=2,
+        status="draft",
+        review_days=30,
+        created_by=clinic.clinician_a,
+        previous=signed,
+    )
+    client.force_login(clinic.patient_user_a)
+    page = client.get("/portal/").content.decode()
+    assert f"/plans/{signed.pk}/" in page
+    assert f"/plans/{draft.pk}/" not in page
+    assert client.get(f"/plans/{signed.pk}/").status_code == 200
+    assert client.get(f"/plans/{draft.pk}/").status_code == 403

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from stepwell.plans.models import PlanStatus
 from stepwell.privacy import access
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request
 
@@ -32,5 +33,8 @@ def home(request):
             "patient": patient,
             "episodes": episodes,
             "care_team": patient.care_team.select_related("user"),
+            "plans": patient.treatment_plans.filter(status=PlanStatus.SIGNED).order_by("-version")[
+                :3
+            ],
         },
     )
