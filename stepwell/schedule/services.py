@@ -489,3 +489,57 @@ def appointment_cancel(*, actor, appointment_id: int, client_address: str = "") 
         client_address=client_address,
         detail={"cancelled": True},
     )
+
+
+@transaction.atomic
+def occurrence_cancel(
+    *, actor, occurrence_id: int, reason: str, client_address: str = ""
+) -> SessionOccurrence:
+    """Cancel one meeting of a group (weather, illness): its staff, room and patients are
+    freed, the bookings stay so everyone affected can be told, and attendance records
+    'cancelled by program'. Each enrolled patient's record gets an audit event."""
+    from .access import access_program_schedule_manage
+
+    occurrence = (
+        SessionOccurrence.objects.select_for_update()
+        .select_related("program")
+        .filter(pk=occurrence_id)
+        .first()
+    )
+    if (
+        occurrence is None
+        or actor is None
+        or not access_program_schedule_manage(actor, occurrence.program)
+    ):
+        raise AccessDenied("You cannot cancel this session.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why the session is cancelled.", field_errors={"reason": "Required."}
+        )
+    if occurrence.status == OccurrenceStatus.CANCELLED:
+        raise ApplicationError(
+            "The session is already cancelled.", field_errors={"occurrence": "Already cancelled."}
+        )
+    occurrence.status = OccurrenceStatus.CANCELLED
+    occurrence.save(update_fields=["status"])
+    occurrence.claims.all().delete()
+    for patient_id in occurrence.enrollments.values_list("patient_id", flat=True):
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            patient_id=patient_id,
+            object_type="occurrence",
+            object_id=occurrence.pk,
+            client_address=client_address,
+            detail={"cancelled": True, "reason": reason},
+        )
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        object_type="occurrence",
+        object_id=occurrence.pk,
+        client_address=client_address,
+        detail={"cancelled": True, "reason": reason},
+    )
+    return occurrence

@@ -9,6 +9,11 @@ urlpatterns = [
     path("schedule/<int:program_id>/<str:week>/", views.program_week, name="program_week"),
     path("schedule/<int:program_id>/<str:week>/book/", views.book, name="book"),
     path("schedule/<int:program_id>/<str:week>/optimize/", views.run_start, name="run_start"),
+    path(
+        "schedule/sessions/<int:occurrence_id>/cancel/",
+        views.occurrence_cancel,
+        name="occurrence_cancel",
+    ),
     path("schedule/runs/<int:run_id>/", views.run_detail, name="run"),
     path("schedule/runs/<int:run_id>/accept/", views.run_accept, name="run_accept"),
     path(

@@ -24,7 +24,7 @@ from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
 from stepwell.privacy.refusals import page_denied as _denied
 
 from . import access, feeds, planning, selectors, services
-from .calendar import iso_week_bounds, local_to_utc, week_utc_range
+from .calendar import iso_week_bounds, iso_week_of, local_to_utc, utc_to_local, week_utc_range
 from .forms import AppointmentForm, EnrollmentForm
 from .models import OccurrenceStatus, PlanRunStatus, SchedulePlanRun, SessionOccurrence
 
@@ -453,3 +453,50 @@ def feed(request, token: str):
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = 'inline; filename="stepwell.ics"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def occurrence_cancel(request, occurrence_id: int):
+    """Cancel one meeting of a group; the bookings stay so the patients can be told."""
+    occurrence = (
+        SessionOccurrence.objects.select_related("program").filter(pk=occurrence_id).first()
+    )
+    if occurrence is None or not access.access_program_schedule_manage(
+        request.user, occurrence.program
+    ):
+        return _denied(
+            request, object_type="occurrence", object_id=occurrence_id, action=AuditAction.UPDATE
+        )
+    error = None
+    if request.method == "POST":
+        try:
+            services.occurrence_cancel(
+                actor=request.user,
+                occurrence_id=occurrence.pk,
+                reason=request.POST.get("reason", ""),
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as refusal:
+            error = refusal.field_errors.get("reason") or refusal.message
+        else:
+            messages.success(
+                request, f"{occurrence.title} cancelled; its seats, room and staff time are free."
+            )
+            local = utc_to_local(occurrence.program.timezone, occurrence.starts_at)
+            return redirect(
+                "schedule:program_week",
+                program_id=occurrence.program_id,
+                week=iso_week_of(local.date()),
+            )
+    patients = [e.patient for e in occurrence.enrollments.select_related("patient")]
+    return render(
+        request,
+        "schedule/cancel.html",
+        {
+            "occurrence": occurrence,
+            "patients": patients,
+            "error": error,
+            "local_start": utc_to_local(occurrence.program.timezone, occurrence.starts_at),
+        },
+    )

@@ -27,6 +27,20 @@ def _initial_status(session) -> str:
     return AttendanceStatus.EXPECTED
 
 
+def _mark_cancelled(actor, occurrence) -> None:
+    """Rows still waiting for attendance when the program cancelled the session."""
+    for row in Attendance.objects.filter(occurrence=occurrence, status=AttendanceStatus.EXPECTED):
+        AttendanceChange.objects.create(
+            attendance=row,
+            from_status=row.status,
+            to_status=AttendanceStatus.CANCELLED_BY_PROGRAM,
+            reason="Session cancelled by the program",
+            actor=actor,
+        )
+        row.status = AttendanceStatus.CANCELLED_BY_PROGRAM
+        row.save(update_fields=["status"])
+
+
 def attendance_roster_open(
     *, actor, occurrence_id: int, client_address: str = ""
 ) -> tuple[SessionOccurrence, list[Attendance]]:
@@ -62,6 +76,8 @@ def attendance_roster_open(
                 for patient_id in missing
             ]
         )
+        if occurrence.status == OccurrenceStatus.CANCELLED:
+            _mark_cancelled(actor, occurrence)
         rows = list(Attendance.objects.filter(occurrence=occurrence).select_related("patient"))
         audit_record(
             user=actor,
