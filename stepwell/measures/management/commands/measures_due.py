@@ -1,6 +1,7 @@
 """``stepwell measures-due``: create the questionnaires the programs' schedules call for.
 
-Run it daily (cron, or a scheduled django-tasks job); it is idempotent.
+Idempotent. `--daily` instead starts the background job that does it every day (the
+`stepwell db_worker` runs it); `make demo` starts it.
 """
 
 from __future__ import annotations
@@ -8,11 +9,25 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from stepwell.measures.services import due_questionnaires_generate
+from stepwell.measures.tasks import measures_due_schedule
 
 
 class Command(BaseCommand):
-    help = "Create due questionnaires from the measurement schedules (idempotent; run daily)."
+    help = "Create due questionnaires from the measurement schedules (idempotent); --daily runs it every day."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--daily", action="store_true", help="Start the daily background job (once)."
+        )
+
+    def handle(self, *args, daily: bool = False, **options):
+        if daily:
+            started = measures_due_schedule()
+            self.stdout.write(
+                "Daily questionnaire job started."
+                if started
+                else "Daily questionnaire job already scheduled."
+            )
+            return
         created = due_questionnaires_generate()
         self.stdout.write(f"{len(created)} questionnaires now due.")
