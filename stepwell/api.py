@@ -29,9 +29,13 @@ api.add_router("/plans", "stepwell.plans.api.router")
 api.add_router("/", "stepwell.schedule.api.router")
 
 
+NOT_AVAILABLE = "Not found, or you do not have access to this record."
+
+
 @api.exception_handler(AccessDenied)
 def on_access_denied(request, exc: AccessDenied):
-    return api.create_response(request, {"detail": exc.message}, status=403)
+    """A refusal says nothing about whether the record exists (services audit it)."""
+    return api.create_response(request, {"detail": NOT_AVAILABLE}, status=403)
 
 
 @api.exception_handler(ApplicationError)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.errors import AccessDenied
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
 
@@ -304,14 +303,11 @@ def weekly_hours(request, patient_id: int, week: str | None = None):
 )
 def attendance_list(request, occurrence_id: int):
     """The roster (created from the enrolments on first read)."""
-    try:
-        _, rows = services.attendance_roster_open(
-            actor=request.user,
-            occurrence_id=occurrence_id,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    _, rows = services.attendance_roster_open(
+        actor=request.user,
+        occurrence_id=occurrence_id,
+        client_address=client_address_of(request),
+    )
     return Status(200, [_attendance(r) for r in rows])
 
 
@@ -319,18 +315,15 @@ def attendance_list(request, occurrence_id: int):
     "/care/attendance/{attendance_id}", response={200: AttendanceOut, 400: ErrorOut, 403: ErrorOut}
 )
 def attendance_mark(request, attendance_id: int, payload: AttendanceIn):
-    try:
-        row = services.attendance_mark(
-            actor=request.user,
-            attendance_id=attendance_id,
-            status=payload.status,
-            check_in_at=payload.check_in_at,
-            check_out_at=payload.check_out_at,
-            reason=payload.reason,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    row = services.attendance_mark(
+        actor=request.user,
+        attendance_id=attendance_id,
+        status=payload.status,
+        check_in_at=payload.check_in_at,
+        check_out_at=payload.check_out_at,
+        reason=payload.reason,
+        client_address=client_address_of(request),
+    )
     return Status(200, _attendance(row))
 
 
@@ -339,17 +332,14 @@ def attendance_mark(request, attendance_id: int, payload: AttendanceIn):
     response={201: AttendanceOut, 400: ErrorOut, 403: ErrorOut},
 )
 def attendance_walk_in(request, occurrence_id: int, payload: WalkInIn):
-    try:
-        row = services.attendance_walk_in_add(
-            actor=request.user,
-            occurrence_id=occurrence_id,
-            patient_id=payload.patient_id,
-            status=payload.status,
-            check_in_at=payload.check_in_at,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    row = services.attendance_walk_in_add(
+        actor=request.user,
+        occurrence_id=occurrence_id,
+        patient_id=payload.patient_id,
+        status=payload.status,
+        check_in_at=payload.check_in_at,
+        client_address=client_address_of(request),
+    )
     return Status(201, _attendance(row))
 
 
@@ -379,20 +369,17 @@ def notes_list(request, patient_id: int):
 
 @router.post("/patients/{patient_id}/notes", response={201: NoteOut, 400: ErrorOut, 403: ErrorOut})
 def note_create(request, patient_id: int, payload: NoteIn):
-    try:
-        note = services.note_create(
-            actor=request.user,
-            patient_id=patient_id,
-            kind=payload.kind,
-            note_format=payload.note_format,
-            started_at=payload.started_at,
-            ended_at=payload.ended_at,
-            modality=payload.modality,
-            appointment_id=payload.appointment_id,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    note = services.note_create(
+        actor=request.user,
+        patient_id=patient_id,
+        kind=payload.kind,
+        note_format=payload.note_format,
+        started_at=payload.started_at,
+        ended_at=payload.ended_at,
+        modality=payload.modality,
+        appointment_id=payload.appointment_id,
+        client_address=client_address_of(request),
+    )
     return Status(201, note_out(note))
 
 
@@ -424,37 +411,28 @@ def note_detail(request, note_id: int):
 @router.patch("/care/notes/{note_id}", response={200: NoteOut, 400: ErrorOut, 403: ErrorOut})
 def note_update(request, note_id: int, payload: NoteUpdateIn):
     data = payload.dict(exclude_unset=True)
-    try:
-        note = services.note_update(
-            actor=request.user,
-            note_id=note_id,
-            data=data,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    note = services.note_update(
+        actor=request.user,
+        note_id=note_id,
+        data=data,
+        client_address=client_address_of(request),
+    )
     return Status(200, note_out(note))
 
 
 @router.post("/care/notes/{note_id}/sign", response={200: NoteOut, 400: ErrorOut, 403: ErrorOut})
 def note_sign(request, note_id: int):
-    try:
-        note = services.note_sign(
-            actor=request.user, note_id=note_id, client_address=client_address_of(request)
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    note = services.note_sign(
+        actor=request.user, note_id=note_id, client_address=client_address_of(request)
+    )
     return Status(200, note_out(note))
 
 
 @router.post("/care/notes/{note_id}/cosign", response={200: NoteOut, 400: ErrorOut, 403: ErrorOut})
 def note_cosign(request, note_id: int):
-    try:
-        services.note_cosign(
-            actor=request.user, note_id=note_id, client_address=client_address_of(request)
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    services.note_cosign(
+        actor=request.user, note_id=note_id, client_address=client_address_of(request)
+    )
     return Status(200, note_out(ClinicalNote.objects.get(pk=note_id)))
 
 
@@ -462,15 +440,12 @@ def note_cosign(request, note_id: int):
     "/care/notes/{note_id}/addenda", response={201: AddendumOut, 400: ErrorOut, 403: ErrorOut}
 )
 def note_addendum(request, note_id: int, payload: AddendumIn):
-    try:
-        addendum = services.note_addendum_add(
-            actor=request.user,
-            note_id=note_id,
-            text=payload.text,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
+    addendum = services.note_addendum_add(
+        actor=request.user,
+        note_id=note_id,
+        text=payload.text,
+        client_address=client_address_of(request),
+    )
     return Status(
         201,
         {

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
 
@@ -188,21 +187,16 @@ def administrations_list(request, patient_id: int, status: str | None = None):
 )
 def administration_create(request, patient_id: int, payload: AdministrationIn):
     """Record the answers given in session (by item key or item number); alerts come back."""
-    try:
-        recorded = services.administration_record(
-            actor=request.user,
-            patient_id=patient_id,
-            instrument_key=payload.instrument,
-            answers=payload.answers,
-            episode_id=payload.episode_id,
-            administration_id=payload.administration_id,
-            completed_at=payload.completed_at,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
-    except ApplicationError as error:
-        return Status(400, {"detail": error.message, "errors": error.field_errors})
+    recorded = services.administration_record(
+        actor=request.user,
+        patient_id=patient_id,
+        instrument_key=payload.instrument,
+        answers=payload.answers,
+        episode_id=payload.episode_id,
+        administration_id=payload.administration_id,
+        completed_at=payload.completed_at,
+        client_address=client_address_of(request),
+    )
     return Status(
         201,
         {
@@ -236,15 +230,10 @@ def alerts_list(request, status: str = AlertStatus.OPEN, patient_id: int | None 
 )
 def alert_acknowledge(request, alert_id: int, payload: AcknowledgeIn):
     """Close an open alert with a note of the action taken."""
-    try:
-        alert = services.alert_acknowledge(
-            actor=request.user,
-            alert_id=alert_id,
-            note=payload.note,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return Status(403, {"detail": NOT_AVAILABLE})
-    except ApplicationError as error:
-        return Status(400, {"detail": error.message, "errors": error.field_errors})
+    alert = services.alert_acknowledge(
+        actor=request.user,
+        alert_id=alert_id,
+        note=payload.note,
+        client_address=client_address_of(request),
+    )
     return Status(200, _alert(alert))
