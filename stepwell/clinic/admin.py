@@ -29,6 +29,7 @@ class ProgramAdmin(admin.ModelAdmin):
         "min_weekly_minutes",
         "max_weekly_minutes",
         "default_length_of_stay_days",
+        "part2_program",
     ]
     list_filter = ["track", "site"]
     exclude = ["staff"]

@@ -32,7 +32,12 @@ class LevelOfCare(models.TextChoices):
     INTENSIVE_OUTPATIENT = "intensive_outpatient", "Intensive outpatient (IOP)"
     PARTIAL_HOSPITALIZATION = "partial_hospitalization", "Partial hospitalization (PHP)"
     RESIDENTIAL = "residential", "Residential"
+    MEDICALLY_MONITORED_INPATIENT = (
+        "medically_monitored_inpatient",
+        "Medically monitored inpatient",
+    )
     INPATIENT = "inpatient", "Inpatient"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management", "Withdrawal management"
 
 
 def default_weekly_minutes(track: str) -> tuple[int, int]:
@@ -73,6 +78,32 @@ class Program(models.Model):
     min_weekly_minutes = models.PositiveIntegerField(help_text="Minimum structured minutes a week.")
     max_weekly_minutes = models.PositiveIntegerField(help_text="Maximum structured minutes a week.")
     default_length_of_stay_days = models.PositiveIntegerField(default=56)
+    part2_program = models.BooleanField(
+        "42 CFR Part 2 program",
+        default=False,
+        help_text="A federally assisted substance-use program: its records are Part 2 records.",
+    )
+    on_call_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Notified at once of a suicide-risk answer given away from the clinic.",
+    )
+    asq_in_session_only = models.BooleanField(
+        "ASQ in session only",
+        default=True,
+        help_text="The ASQ suicide screen is given only in session, not by link or portal.",
+    )
+    offers_outpatient_withdrawal_care = models.BooleanField(
+        default=False,
+        help_text="The program's prescriber monitors mild to moderate withdrawal as an outpatient.",
+    )
+    attendance_grace_minutes = models.PositiveIntegerField(
+        default=10,
+        help_text="How many minutes before a session starts its attendance may be taken.",
+    )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProgramStaff", related_name="programs", blank=True
     )

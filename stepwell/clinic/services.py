@@ -20,7 +20,11 @@ def program_create(
     min_weekly_minutes: int | None = None,
     max_weekly_minutes: int | None = None,
     default_length_of_stay_days: int = 56,
+    part2_program: bool | None = None,
 ) -> Program:
+    """Create a program. A substance-use or dual-diagnosis program is a Part 2 program
+    unless told otherwise (42 CFR Part 2 covers federally assisted substance-use programs;
+    docs/clinical-sources.md)."""
     if track not in Track.values:
         raise ApplicationError(
             "Unknown track.", field_errors={"track": f"One of {', '.join(Track.values)}."}
@@ -34,6 +38,11 @@ def program_create(
         min_weekly_minutes=low if min_weekly_minutes is None else min_weekly_minutes,
         max_weekly_minutes=high if max_weekly_minutes is None else max_weekly_minutes,
         default_length_of_stay_days=default_length_of_stay_days,
+        part2_program=(
+            track in (Track.SUBSTANCE_USE, Track.DUAL_DIAGNOSIS)
+            if part2_program is None
+            else part2_program
+        ),
     )
     program.full_clean()
     program.save()
