@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "stepwell.intake",
     "stepwell.plans",
     "stepwell.care",
+    "stepwell.billing",
 ]
 
 MIDDLEWARE = [
