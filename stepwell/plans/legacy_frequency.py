@@ -48,6 +48,7 @@ _AMOUNT = re.compile(
     + _WEEK
     + r")?"
 )
+_RANGE = re.compile(r"\d+\s*(?:-|–|to|or)\s*\d+")
 _DURATION = re.compile(r"(?:for|over|during|x|×)\s+" + _COUNT + r"\s*-?\s*" + _WEEK)
 
 
@@ -92,6 +93,8 @@ def _sessions(text: str) -> int | None:
 
 
 def _minutes(text: str) -> int | None:
+    if _RANGE.search(text):  # "45-60 minutes", "30 or 60 minutes": which one?
+        return None
     found = None
     for match in _AMOUNT.finditer(text):
         if match.group(3):  # "9 hours a week" is a weekly total, not one session
