@@ -276,21 +276,27 @@ def _plan(rng, clinic, episode, key, today, assessment):
             actor=clinician,
             goal_id=goal.pk,
             modality="group_therapy",
-            frequency="3 times a week, 3 hours",
+            minutes_per_session=180,
+            sessions_per_week=3,
+            duration_weeks=12,
             responsible=clinician,
         )
         plans.intervention_add(
             actor=clinician,
             goal_id=goal.pk,
             modality="individual_therapy",
-            frequency="weekly, 50 minutes",
+            minutes_per_session=50,
+            sessions_per_week=1,
+            duration_weeks=12,
             responsible=clinician,
         )
     plan = plans.plan_sign_clinician(actor=clinician, plan_id=plan.pk)
     plans.plan_sign_patient(
         actor=clinician, plan_id=plan.pk, method="in_person", signer_name=episode.patient.legal_name
     )
-    plans.plan_sign_physician(actor=clinic.users["prescriber"], plan_id=plan.pk)
+    plans.plan_sign_physician(
+        actor=clinic.users["prescriber"], plan_id=plan.pk, attests_nine_hours=True
+    )
     # Date the plan as written a few days after admission, so some reviews and
     # recertifications fall due in the demo.
     signed_on = min(today, (episode.admitted_on or today) + timedelta(days=3))
@@ -352,7 +358,9 @@ def seed_intake(clinic: DemoClinic, rng, today) -> None:
                     actor=clinician,
                     goal_id=goal.pk,
                     modality="psychoeducation",
-                    frequency="weekly group module",
+                    minutes_per_session=60,
+                    sessions_per_week=1,
+                    duration_weeks=4,
                     responsible=clinician,
                 )
                 plans.plan_sign_clinician(actor=clinician, plan_id=draft.pk)

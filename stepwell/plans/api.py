@@ -45,7 +45,9 @@ class ObjectiveIn(Schema):
 
 class InterventionIn(Schema):
     modality: str
-    frequency: str
+    minutes_per_session: int
+    sessions_per_week: int
+    duration_weeks: int
     responsible_id: int
     description: str = ""
 
@@ -53,6 +55,11 @@ class InterventionIn(Schema):
 class SignatureIn(Schema):
     role: str
     signer_name: str = ""
+    attests_nine_hours: bool = False
+
+
+class RecertifyIn(Schema):
+    attests_nine_hours: bool = False
 
 
 class ReviseIn(Schema):
@@ -78,9 +85,17 @@ class WorklistItemOut(Schema):
     kind: str
     patient_id: int
     episode_id: int
-    plan_id: int
+    plan_id: int | None
     due_on: date
     overdue: bool
+    detail: str
+
+
+class AwaitingPhysicianOut(Schema):
+    patient_id: int
+    episode_id: int
+    plan_id: int
+    waiting_since: date
 
 
 def _plan_out(plan: TreatmentPlan) -> dict:
@@ -113,9 +128,13 @@ def _plan_out(plan: TreatmentPlan) -> dict:
                         {
                             "id": i.pk,
                             "modality": i.modality,
-                            "frequency": i.frequency,
+                            "minutes_per_session": i.minutes_per_session,
+                            "sessions_per_week": i.sessions_per_week,
+                            "duration_weeks": i.duration_weeks,
                             "description": i.description,
                             "responsible_id": i.responsible_id,
+                            "needs_review": i.needs_review,
+                            "legacy_frequency": i.legacy_frequency,
                         }
                         for i in goal.interventions.all()
                     ],
@@ -131,6 +150,7 @@ def _plan_out(plan: TreatmentPlan) -> dict:
             }
         )
     certification = selectors.latest_certification(plan.episode)
+    missing = selectors.missing_signatures(plan) if plan.is_signed else []
     return {
         "id": plan.pk,
         "patient_id": plan.patient_id,
@@ -150,13 +170,19 @@ def _plan_out(plan: TreatmentPlan) -> dict:
             }
             for s in plan.signatures.all()
         ],
-        "missing_signatures": selectors.missing_signatures(plan) if plan.is_signed else [],
+        "missing_signatures": missing,
+        "signature_status": selectors.signature_status_of(
+            locked=plan.is_signed, missing=missing
+        ).key,
         "certification": None
         if certification is None
         else {
             "kind": certification.kind,
             "certified_on": certification.certified_on,
             "recertify_by": certification.recertify_by,
+            "physician_credentials": certification.physician_credentials,
+            "statement_version": certification.statement_version,
+            "statement_text": certification.statement_text,
         },
         "changes": [
             {
@@ -185,6 +211,7 @@ class PlanOut(Schema):
     review_due_on: date | None
     signatures: list[dict]
     missing_signatures: list[str]
+    signature_status: str
     certification: dict | None
     changes: list[dict]
     problems: list[dict]
@@ -192,7 +219,8 @@ class PlanOut(Schema):
 
 @router.get("/worklist", response=list[WorklistItemOut])
 def worklist(request, within_days: int = 7):
-    """Plan reviews and physician recertifications due within `within_days` (or overdue)."""
+    """First plans (no fully signed plan yet), plan reviews and physician recertifications
+    due within `within_days`, or overdue."""
     items = selectors.plan_worklist(user=request.user, within_days=max(0, min(within_days, 365)))
     audit_request(
         request,
@@ -205,9 +233,31 @@ def worklist(request, within_days: int = 7):
             "kind": i.kind,
             "patient_id": i.patient.pk,
             "episode_id": i.episode.pk,
-            "plan_id": i.plan.pk,
+            "plan_id": i.plan.pk if i.plan else None,
             "due_on": i.due_on,
             "overdue": i.overdue,
+            "detail": i.detail,
+        }
+        for i in items
+    ]
+
+
+@router.get("/worklist/physician", response=list[AwaitingPhysicianOut])
+def physician_worklist(request):
+    """For a physician (MD or DO): current plans waiting for the physician's signature."""
+    items = selectors.physician_signature_worklist(user=request.user)
+    audit_request(
+        request,
+        action=AuditAction.LIST,
+        object_type="plan_worklist",
+        detail={"patients": sorted({i.patient.pk for i in items}), "via": "api"},
+    )
+    return [
+        {
+            "patient_id": i.patient.pk,
+            "episode_id": i.episode.pk,
+            "plan_id": i.plan.pk,
+            "waiting_since": i.waiting_since,
         }
         for i in items
     ]
@@ -292,7 +342,9 @@ def intervention_add(request, goal_id: int, payload: InterventionIn):
         actor=request.user,
         goal_id=goal_id,
         modality=payload.modality,
-        frequency=payload.frequency,
+        minutes_per_session=payload.minutes_per_session,
+        sessions_per_week=payload.sessions_per_week,
+        duration_weeks=payload.duration_weeks,
         responsible=responsible,
         description=payload.description,
         client_address=client_address_of(request),
@@ -314,7 +366,12 @@ def plan_sign(request, plan_id: int, payload: SignatureIn):
     if payload.role == "clinician":
         services.plan_sign_clinician(actor=request.user, plan_id=plan_id, client_address=client)
     elif payload.role == "physician":
-        services.plan_sign_physician(actor=request.user, plan_id=plan_id, client_address=client)
+        services.plan_sign_physician(
+            actor=request.user,
+            plan_id=plan_id,
+            attests_nine_hours=payload.attests_nine_hours,
+            client_address=client,
+        )
     elif payload.role == "patient":
         services.plan_sign_patient(
             actor=request.user,
@@ -331,9 +388,12 @@ def plan_sign(request, plan_id: int, payload: SignatureIn):
 
 
 @router.post("/{plan_id}/recertifications", response=PlanOut)
-def recertify(request, plan_id: int):
+def recertify(request, plan_id: int, payload: RecertifyIn):
     services.physician_recertify(
-        actor=request.user, plan_id=plan_id, client_address=client_address_of(request)
+        actor=request.user,
+        plan_id=plan_id,
+        attests_nine_hours=payload.attests_nine_hours,
+        client_address=client_address_of(request),
     )
     return _plan_out(TreatmentPlan.objects.get(pk=plan_id))
 

@@ -7,7 +7,18 @@ from django import forms
 from stepwell.intake.forms import DateInput
 from stepwell.measures.definitions import SHIPPED_KEYS
 
-from .models import Comparison, GoalDomain, MeasureKind, Modality, ObjectiveStatus, ReviewOutcome
+from .certification import NINE_HOURS_STATEMENT
+from .models import (
+    MAX_DURATION_WEEKS,
+    MAX_MINUTES_PER_SESSION,
+    MAX_SESSIONS_PER_WEEK,
+    Comparison,
+    GoalDomain,
+    MeasureKind,
+    Modality,
+    ObjectiveStatus,
+    ReviewOutcome,
+)
 
 
 class ProblemForm(forms.Form):
@@ -49,9 +60,35 @@ class ObjectiveForm(forms.Form):
     module = forms.CharField(required=False, label="Curriculum module")
 
 
+def _number(label: str, highest: int, unit: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=highest,
+        help_text=help_text,
+        error_messages={
+            "required": f"Give the {unit}.",
+            "invalid": "Give a whole number.",
+            "min_value": f"At least 1 ({unit}).",
+            "max_value": f"At most {highest} ({unit}).",
+        },
+    )
+
+
 class InterventionForm(forms.Form):
-    modality = forms.ChoiceField(choices=Modality.choices)
-    frequency = forms.CharField(max_length=100, help_text='e.g. "3 times a week, 3 hours"')
+    modality = forms.ChoiceField(choices=Modality.choices, label="Type of service")
+    minutes_per_session = _number(
+        "Minutes per session",
+        MAX_MINUTES_PER_SESSION,
+        "minutes per session",
+        "How long each session lasts, e.g. 180 for a 3-hour group.",
+    )
+    sessions_per_week = _number(
+        "Sessions a week", MAX_SESSIONS_PER_WEEK, "sessions a week", "From 1 to 7."
+    )
+    duration_weeks = _number(
+        "For how many weeks", MAX_DURATION_WEEKS, "weeks", "How long the service is planned for."
+    )
     responsible = forms.ModelChoiceField(queryset=None, label="Responsible staff member")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -72,6 +109,19 @@ class ReviewForm(forms.Form):
 
 class ReviseForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why revise")
+
+
+class PhysicianCertificationForm(forms.Form):
+    """The physician attests the 9-hour statement explicitly (docs/clinical-sources.md §2.1)."""
+
+    attests_nine_hours = forms.BooleanField(
+        required=True,
+        error_messages={"required": "Confirm that the patient needs at least 9 hours a week."},
+    )
+
+    def __init__(self, *args, kind: str = "certification", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attests_nine_hours"].label = NINE_HOURS_STATEMENT.text_for(kind)
 
 
 class PatientSignatureForm(forms.Form):

@@ -1,8 +1,10 @@
 """Treatment plans: versioned, signed, immutable once signed; revisions are new versions.
 
-Plan content follows clinical-facts.md §2 ("Individualized written plan of treatment":
-diagnosis, type, amount, duration and frequency of services, treatment goals) and the
-physician certification/recertification rule (§2, default every 60 days, configurable).
+Plan content follows the written plan of treatment Medicare asks for (diagnosis; the
+type, amount, duration and frequency of services; treatment goals) and the physician
+certification and recertification rule (default every 60 days, configurable): see
+docs/clinical-sources.md §2.1. The first plan is due within a number of days of
+admission set per program (§2.3).
 """
 
 from __future__ import annotations
@@ -16,15 +18,36 @@ from stepwell.clinic.models import Program
 from stepwell.intake.models import AssessmentDiagnosis
 from stepwell.patients.models import Episode, Patient
 
+DEFAULT_FIRST_PLAN_DUE_DAYS = 7
+MAX_SESSIONS_PER_WEEK = 7
+MAX_MINUTES_PER_SESSION = 480
+MAX_DURATION_WEEKS = 52
+
 
 class ProgramPlanPolicy(models.Model):
-    """A program's own plan rules; without one the settings' defaults apply."""
+    """A program's own plan rules; without one the defaults apply."""
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="plan_policy")
-    requires_physician_signature = models.BooleanField(default=False)
+    requires_physician_signature = models.BooleanField(
+        default=False,
+        help_text="Every plan needs a physician's signature. Patients with Medicare "
+        "coverage need one whatever this says.",
+    )
     review_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Days between plan reviews; blank uses the default."
     )
+    first_plan_due_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_FIRST_PLAN_DUE_DAYS,
+        help_text="The first plan is due this many days after admission.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_plan_due_days__gte=1),
+                name="plan_policy_first_plan_due_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Plan policy for {self.program}"
@@ -45,7 +68,11 @@ class TreatmentPlan(models.Model):
     )
     revision_reason = models.TextField(blank=True)
     review_days = models.PositiveIntegerField()
-    requires_physician_signature = models.BooleanField(default=False)
+    requires_physician_signature = models.BooleanField(
+        default=False,
+        help_text="Set from the program's policy and the patient's Medicare coverage; "
+        "fixed when the clinician signs.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -233,21 +260,87 @@ class Modality(models.TextChoices):
 
 
 class Intervention(models.Model):
+    """A service the plan prescribes: its type, amount, frequency, duration and who gives it.
+
+    The numbers are what Medicare's written plan states and what the scheduler reads
+    (docs/clinical-sources.md §2.1). Interventions written before the numbers existed keep
+    their free text in `legacy_frequency`; where it could not be read they are marked
+    `needs_review` and a clinician states the numbers in the plan's next version.
+    """
+
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="interventions")
     lineage = models.UUIDField(default=uuid.uuid4)
     position = models.PositiveIntegerField(default=0)
-    modality = models.CharField(max_length=32, choices=Modality.choices)
+    modality = models.CharField("type of service", max_length=32, choices=Modality.choices)
     description = models.TextField(blank=True)
-    frequency = models.CharField(max_length=100, help_text='e.g. "3 times a week, 3 hours"')
+    minutes_per_session = models.PositiveSmallIntegerField(null=True, blank=True)
+    sessions_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    legacy_frequency = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The free-text frequency written before the structured numbers; kept as signed.",
+    )
+    needs_review = models.BooleanField(
+        default=False, help_text="The old frequency text could not be read into numbers."
     )
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(needs_review=True)
+                | (
+                    models.Q(minutes_per_session__isnull=False)
+                    & models.Q(sessions_per_week__isnull=False)
+                    & models.Q(duration_weeks__isnull=False)
+                ),
+                name="intervention_numbers_stated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes_per_session__isnull=True)
+                | models.Q(
+                    minutes_per_session__gte=1, minutes_per_session__lte=MAX_MINUTES_PER_SESSION
+                ),
+                name="intervention_minutes_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sessions_per_week__isnull=True)
+                | models.Q(sessions_per_week__gte=1, sessions_per_week__lte=MAX_SESSIONS_PER_WEEK),
+                name="intervention_sessions_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_weeks__isnull=True)
+                | models.Q(duration_weeks__gte=1, duration_weeks__lte=MAX_DURATION_WEEKS),
+                name="intervention_duration_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_modality_display()}, {self.frequency}"
+        return f"{self.get_modality_display()}, {self.amount_text}"
+
+    @property
+    def amount_text(self) -> str:
+        """'3 sessions a week, 180 minutes each, for 8 weeks'; the old text if not stated."""
+        if None in (self.sessions_per_week, self.minutes_per_session, self.duration_weeks):
+            return f"“{self.legacy_frequency}”" if self.legacy_frequency else "amount not stated"
+        sessions = (
+            "1 session" if self.sessions_per_week == 1 else f"{self.sessions_per_week} sessions"
+        )
+        weeks = "1 week" if self.duration_weeks == 1 else f"{self.duration_weeks} weeks"
+        return f"{sessions} a week, {self.minutes_per_session} minutes each, for {weeks}"
+
+    @property
+    def missing_numbers(self) -> tuple[str, ...]:
+        names = {
+            "minutes per session": self.minutes_per_session,
+            "sessions a week": self.sessions_per_week,
+            "weeks": self.duration_weeks,
+        }
+        return tuple(name for name, value in names.items() if value is None)
 
 
 class SignatureRole(models.TextChoices):
@@ -291,7 +384,9 @@ class CertificationKind(models.TextChoices):
 
 
 class PhysicianCertification(models.Model):
-    """A physician's certification that the patient needs the program (facts §2)."""
+    """A physician's certification that the patient needs the program, with the statement
+    the physician attested and their credential at the time (docs/clinical-sources.md §2.1).
+    Certifications recorded before attestations existed have blank statement fields."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="certifications")
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="certifications")
@@ -301,6 +396,9 @@ class PhysicianCertification(models.Model):
     kind = models.CharField(max_length=16, choices=CertificationKind.choices)
     certified_on = models.DateField()
     recertify_by = models.DateField()
+    physician_credentials = models.CharField(max_length=100, blank=True)
+    statement_version = models.CharField(max_length=64, blank=True)
+    statement_text = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -19,7 +19,14 @@ _FIELDS = {
         "target_value",
         "module",
     ),
-    "intervention": ("modality", "description", "frequency", "responsible_id"),
+    "intervention": (
+        "modality",
+        "description",
+        "minutes_per_session",
+        "sessions_per_week",
+        "duration_weeks",
+        "responsible_id",
+    ),
 }
 
 

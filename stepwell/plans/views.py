@@ -3,6 +3,8 @@ progress, reviews and what changed, and the worklist of due reviews and recertif
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -19,11 +21,13 @@ from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
 from stepwell.privacy.refusals import page_denied as denied
 
 from . import access, selectors, services
+from .certification import is_physician, physician_refusal
 from .forms import (
     GoalForm,
     InterventionForm,
     ObjectiveForm,
     PatientSignatureForm,
+    PhysicianCertificationForm,
     ProblemForm,
     ReviewForm,
     ReviseForm,
@@ -123,6 +127,8 @@ def _context(request, plan, failed=None, **extra):
     superseded = selectors.plan_is_superseded(plan)
     latest = plan.is_signed and not superseded
     missing = selectors.missing_signatures(plan) if plan.is_signed else []
+    prescriber = access.access_plan_sign_physician(user, plan.patient)
+    physician = prescriber and is_physician(user.credentials)
     context = {
         "plan": plan,
         "patient": plan.patient,
@@ -132,6 +138,8 @@ def _context(request, plan, failed=None, **extra):
         "changes": plan_changes(plan.previous, plan),
         "signatures": plan.signatures.select_related("signer"),
         "missing": missing,
+        "signature_status": selectors.signature_status_of(locked=plan.is_signed, missing=missing),
+        "needs_physician": plan.is_signed and "physician" in missing,
         "review_due_on": selectors.plan_review_due_on(plan),
         "certification": selectors.latest_certification(plan.episode),
         "reviews": plan.reviews.select_related("reviewer"),
@@ -141,15 +149,20 @@ def _context(request, plan, failed=None, **extra):
         and "patient" in missing
         and access.access_plan_sign_patient(user, plan.patient),
         "can_sign_physician": latest
-        and not plan.signatures.filter(role="physician").exists()
-        and access.access_plan_sign_physician(user, plan.patient),
-        "can_recertify": latest and access.access_plan_sign_physician(user, plan.patient),
+        and physician
+        and not plan.signatures.filter(role="physician").exists(),
+        "can_recertify": latest and physician,
+        "physician_refusal": physician_refusal(user.credentials)
+        if latest and prescriber and not physician
+        else "",
         "latest": latest,
         "is_patient": user.kind == UserKind.PATIENT,
         "status_form": StatusForm(),
         "review_form": ReviewForm(),
         "revise_form": ReviseForm(),
         "patient_signature_form": PatientSignatureForm(),
+        "physician_form": PhysicianCertificationForm(),
+        "recertify_form": PhysicianCertificationForm(kind="recertification", prefix="recertify"),
         **_editor(plan, failed),
         **extra,
     }
@@ -382,7 +395,10 @@ def plan_sign(request, plan_id: int, role: str):
             )
         if role == "physician":
             return services.plan_sign_physician(
-                actor=request.user, plan_id=plan.pk, client_address=client
+                actor=request.user,
+                plan_id=plan.pk,
+                attests_nine_hours=data.get("attests_nine_hours", False),
+                client_address=client,
             )
         if role == "patient":
             method = "portal" if request.user.kind == UserKind.PATIENT else "in_person"
@@ -395,10 +411,11 @@ def plan_sign(request, plan_id: int, role: str):
             )
         raise ApplicationError("Unknown signature role.")
 
-    form_class = PatientSignatureForm if role == "patient" else None
-    return _action(
-        request, plan_id, run, "Signed.", form_class=form_class, form_key="patient_signature_form"
-    )
+    form_class, form_key = {
+        "patient": (PatientSignatureForm, "patient_signature_form"),
+        "physician": (PhysicianCertificationForm, "physician_form"),
+    }.get(role, (None, ""))
+    return _action(request, plan_id, run, "Signed.", form_class=form_class, form_key=form_key)
 
 
 @login_required
@@ -408,9 +425,14 @@ def recertify(request, plan_id: int):
         request,
         plan_id,
         lambda plan, data: services.physician_recertify(
-            actor=request.user, plan_id=plan.pk, client_address=client_address_of(request)
+            actor=request.user,
+            plan_id=plan.pk,
+            attests_nine_hours=data["attests_nine_hours"],
+            client_address=client_address_of(request),
         ),
         "Recertified.",
+        form_class=partial(PhysicianCertificationForm, kind="recertification", prefix="recertify"),
+        form_key="recertify_form",
     )
 
 
@@ -473,10 +495,15 @@ def worklist(request):
     if user.kind != UserKind.STAFF:
         return redirect("core:home")
     items = selectors.plan_worklist(user=user)
+    awaiting = selectors.physician_signature_worklist(user=user)
     audit_request(
         request,
         action=AuditAction.LIST,
         object_type="plan_worklist",
-        detail={"patients": sorted({item.patient.pk for item in items})},
+        detail={"patients": sorted({item.patient.pk for item in [*items, *awaiting]})},
     )
-    return render(request, "plans/worklist.html", {"items": items})
+    return render(
+        request,
+        "plans/worklist.html",
+        {"items": items, "awaiting": awaiting, "is_prescriber": user.has_role("prescriber")},
+    )

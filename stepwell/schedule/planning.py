@@ -16,8 +16,8 @@ What the export says about a program week (ids: "O<occurrence>", "P<patient>",
   the program may set its own) less the minutes already booked outside the plan; what
   the week must hold comes from the latest signed treatment plan's interventions
   (requirements.py: individual therapy and medication management with the responsible
-  staff member, psychoeducation / group / family sessions, each as often a week as the
-  frequency says), or, without a signed plan, at least one psychoeducation session, one
+  staff member and the plan's minutes, psychoeducation / group / family sessions, each as
+  often a week as the plan says, while the intervention's weeks last), or, without a signed plan, at least one psychoeducation session, one
   60-minute individual session with the primary clinician (any therapist when they have
   none) and, when a prescriber is on the care team, one 30-minute medication visit with
   them; availability from intake (AvailabilityWindow) minus their bookings outside the
@@ -432,7 +432,7 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
             _day_span(window.weekday, window.start, window.end)
         )
 
-    from_plan = plan_requirements(patient_ids)
+    from_plan = plan_requirements(patient_ids, week_start=planning.monday)
     patient_rows = []
     seen: set[int] = set()
     for episode in episodes:
@@ -467,14 +467,14 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
                 wanted.individual_count,
                 wanted.individual_staff,
                 "therapist",
-                INDIVIDUAL_MINUTES,
+                wanted.individual_minutes or INDIVIDUAL_MINUTES,
             ),
             (
                 "medication",
                 wanted.medication_count,
                 wanted.medication_staff,
                 "prescriber",
-                MEDICATION_MINUTES,
+                wanted.medication_minutes or MEDICATION_MINUTES,
             ),
         ):
             still = (

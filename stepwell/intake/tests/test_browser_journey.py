@@ -104,15 +104,18 @@ def test_referral_to_signed_plan(transactional_db, live_server, clinic, browser_
     page.click("summary:has-text('Add intervention')")
     form = "[data-testid=intervention-form]"
     page.select_option(f"{form} select[name$='-modality']", "group_therapy")
-    page.fill(f"{form} input[name$='-frequency']", "3 times a week, 3 hours")
+    page.fill(f"{form} input[name$='-minutes_per_session']", "180")
+    page.fill(f"{form} input[name$='-sessions_per_week']", "3")
+    page.fill(f"{form} input[name$='-duration_weeks']", "8")
     page.select_option(f"{form} select[name$='-responsible']", str(clinic.clinician_a.pk))
     page.click("button:has-text('Add intervention')")
     page.wait_for_selector("[data-testid=intervention]")
     page.click("[data-testid=sign-clinician]")
-    page.wait_for_selector("[data-testid=plan-status]:has-text('Signed')")
+    page.wait_for_selector("[data-testid=plan-status]:has-text('Awaiting patient')")
     page.fill("#id_signer_name", "Marley Pennant")
     page.click("[data-testid=sign-patient]")
     page.wait_for_selector("[data-testid=signatures] >> text=In person")
+    page.wait_for_selector("[data-testid=plan-status]:has-text('Signed')")
 
     plan = TreatmentPlan.objects.get()
     assert plan.status == "signed"

@@ -4,12 +4,16 @@ A signed plan is never edited (DESIGN.md): a revision is a new draft version cop
 it, with the same item lineage so the page can show what changed.
 """
 
-from ._common import PLANNABLE_STATES, physician_required_for, review_days_for
+from ._common import (
+    PLANNABLE_STATES,
+    first_plan_due_days_for,
+    physician_required,
+    review_days_for,
+)
 from .drafts import (
     ITEM_MODELS,
     MeasureIn,
     goal_add,
-    intervention_add,
     objective_add,
     objective_current_status,
     plan_create,
@@ -19,6 +23,7 @@ from .drafts import (
     problem_add,
 )
 from .followup import objective_status_record, plan_review_record
+from .interventions import intervention_add, intervention_number_errors
 from .signing import (
     physician_recertify,
     plan_sign_clinician,
@@ -30,13 +35,15 @@ __all__ = [
     "ITEM_MODELS",
     "PLANNABLE_STATES",
     "MeasureIn",
+    "first_plan_due_days_for",
     "goal_add",
     "intervention_add",
+    "intervention_number_errors",
     "objective_add",
     "objective_current_status",
     "objective_status_record",
     "physician_recertify",
-    "physician_required_for",
+    "physician_required",
     "plan_create",
     "plan_item_remove",
     "plan_of_item",

@@ -7,11 +7,13 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from stepwell.billing.selectors import patient_has_medicare
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import EpisodeState
 from stepwell.privacy.audit import AuditOutcome, audit_record
 
 from ..models import (
+    DEFAULT_FIRST_PLAN_DUE_DAYS,
     PlanStatus,
     ProgramPlanPolicy,
     TreatmentPlan,
@@ -28,9 +30,18 @@ def review_days_for(program) -> int:
     return settings.STEPWELL_PLAN_REVIEW_DAYS
 
 
-def physician_required_for(program) -> bool:
+def first_plan_due_days_for(program) -> int:
     policy = ProgramPlanPolicy.objects.filter(program=program).first()
-    return bool(policy and policy.requires_physician_signature)
+    return policy.first_plan_due_days if policy is not None else DEFAULT_FIRST_PLAN_DUE_DAYS
+
+
+def physician_required(episode, on) -> bool:
+    """A physician signs when the program asks for it or Medicare covers the patient on
+    the day (Medicare pays only for certified care; docs/clinical-sources.md §2.1)."""
+    policy = ProgramPlanPolicy.objects.filter(program=episode.program).first()
+    if policy is not None and policy.requires_physician_signature:
+        return True
+    return patient_has_medicare(patient=episode.patient, on=on)
 
 
 # --- helpers ------------------------------------------------------------------------------

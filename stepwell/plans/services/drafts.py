@@ -34,7 +34,7 @@ from ._common import (
     _next_position,
     _plan_for,
     _save,
-    physician_required_for,
+    physician_required,
     review_days_for,
 )
 
@@ -70,7 +70,9 @@ def plan_create(*, actor, episode_id: int, client_address: str = "") -> Treatmen
             episode=episode,
             version=1,
             review_days=review_days_for(episode.program),
-            requires_physician_signature=physician_required_for(episode.program),
+            requires_physician_signature=physician_required(
+                episode, program_today(episode.program)
+            ),
             created_by=actor,
         )
         _audit(actor, AuditAction.CREATE, plan, client_address, version=1)
@@ -106,7 +108,9 @@ def plan_revise(*, actor, plan_id: int, reason: str, client_address: str = "") -
             previous=plan,
             revision_reason=reason.strip(),
             review_days=review_days_for(plan.episode.program),
-            requires_physician_signature=physician_required_for(plan.episode.program),
+            requires_physician_signature=physician_required(
+                plan.episode, program_today(plan.episode.program)
+            ),
             created_by=actor,
         )
         _copy_content(plan, new)
@@ -308,37 +312,6 @@ def objective_add(
         _save(objective, "The objective could not be added.")
         _audit(actor, AuditAction.UPDATE, plan, client_address, added_objective=objective.pk)
     return objective
-
-
-def intervention_add(
-    *,
-    actor,
-    goal_id: int,
-    modality: str,
-    frequency: str,
-    responsible,
-    description: str = "",
-    client_address: str = "",
-) -> Intervention:
-    goal, plan = _draft_item(Goal, goal_id, actor, client_address)
-    if responsible is None or responsible.kind != "staff" or not responsible.is_active:
-        raise ApplicationError(
-            "Choose the responsible staff member.",
-            field_errors={"responsible": "Choose an active staff member."},
-        )
-    with transaction.atomic():
-        _lock_draft(plan.pk)
-        intervention = Intervention(
-            goal=goal,
-            position=_next_position(goal.interventions),
-            modality=modality,
-            frequency=(frequency or "").strip(),
-            description=(description or "").strip(),
-            responsible=responsible,
-        )
-        _save(intervention, "The intervention could not be added.")
-        _audit(actor, AuditAction.UPDATE, plan, client_address, added_intervention=intervention.pk)
-    return intervention
 
 
 ITEM_MODELS = {

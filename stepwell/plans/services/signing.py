@@ -1,4 +1,10 @@
-"""Signatures: clinician (locks the version), patient, physician with certification."""
+"""Signatures: clinician (locks the version), patient, physician with certification.
+
+Only a physician (MD or DO) signs and certifies as physician, attesting that the patient
+needs at least 9 hours of services a week (42 CFR 424.24; docs/clinical-sources.md §2.1).
+Whether a version needs the physician is fixed when the clinician signs: the program's
+policy, or Medicare coverage on that day.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.services import program_today
-from stepwell.privacy.audit import AuditAction
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
 from .. import access
+from ..certification import NINE_HOURS_STATEMENT, is_physician, physician_refusal
 from ..models import (
     CertificationKind,
     PhysicianCertification,
@@ -27,6 +34,7 @@ from ._common import (
     _lock_draft,
     _plan_for,
     _signed_plan,
+    physician_required,
 )
 
 # --- signatures ---------------------------------------------------------------------------
@@ -46,10 +54,17 @@ def _completeness_errors(plan: TreatmentPlan) -> dict[str, str]:
                 errors[f"goal_{goal.pk}_objectives"] = (
                     f"Goal {p_index}.{g_index} needs at least one objective."
                 )
-            if not goal.interventions.all():
+            interventions = list(goal.interventions.all())
+            if not interventions:
                 errors[f"goal_{goal.pk}_interventions"] = (
                     f"Goal {p_index}.{g_index} needs at least one intervention."
                 )
+            for i_index, intervention in enumerate(interventions, start=1):
+                if intervention.needs_review:
+                    errors[f"intervention_{intervention.pk}"] = (
+                        f"Intervention {p_index}.{g_index}.{i_index} needs review: remove it "
+                        "and add it again with minutes, sessions a week and weeks."
+                    )
     return errors
 
 
@@ -79,6 +94,9 @@ def plan_sign_clinician(*, actor, plan_id: int, client_address: str = "") -> Tre
             raise ApplicationError("The plan is not complete.", field_errors=errors)
         plan.status = PlanStatus.SIGNED
         plan.signed_at = timezone.now()
+        plan.requires_physician_signature = physician_required(
+            plan.episode, program_today(plan.episode.program)
+        )
         plan.save()
         _signature(plan, SignatureRole.CLINICIAN, SignatureMethod.ELECTRONIC, actor, str(actor))
         _audit(actor, "sign", plan, client_address, role="clinician", version=plan.version)
@@ -108,23 +126,54 @@ def plan_sign_patient(
     return signature
 
 
+def _physician_checks(actor, plan, attests_nine_hours: bool, client_address: str) -> None:
+    """An MD or DO credential and the explicit 9-hour statement, or a refusal naming why."""
+    if not is_physician(actor.credentials):
+        audit_record(
+            user=actor,
+            action="sign",
+            patient_id=plan.patient_id,
+            object_type="treatment_plan",
+            object_id=plan.pk,
+            outcome=AuditOutcome.DENIED,
+            client_address=client_address,
+            detail={"role": "physician", "reason": "not a physician credential"},
+        )
+        refusal = physician_refusal(actor.credentials)
+        raise ApplicationError(refusal, field_errors={"physician": refusal})
+    if attests_nine_hours is not True:
+        raise ApplicationError(
+            "Confirm the certification statement to sign as physician.",
+            field_errors={
+                "attests_nine_hours": "Confirm that the patient needs at least 9 hours a week."
+            },
+        )
+
+
 def _certify(actor, plan: TreatmentPlan, certified_on: date) -> PhysicianCertification:
     earlier = plan.episode.certifications.exists()
+    kind = CertificationKind.RECERTIFICATION if earlier else CertificationKind.CERTIFICATION
     return PhysicianCertification.objects.create(
         episode=plan.episode,
         plan=plan,
         physician=actor,
-        kind=CertificationKind.RECERTIFICATION if earlier else CertificationKind.CERTIFICATION,
+        kind=kind,
         certified_on=certified_on,
         recertify_by=certified_on + timedelta(days=settings.STEPWELL_RECERTIFICATION_DAYS),
+        physician_credentials=actor.credentials,
+        statement_version=NINE_HOURS_STATEMENT.version,
+        statement_text=NINE_HOURS_STATEMENT.text_for(kind),
     )
 
 
-def plan_sign_physician(*, actor, plan_id: int, client_address: str = "") -> PhysicianCertification:
-    """The physician signs and certifies the need for the program (facts §2)."""
+def plan_sign_physician(
+    *, actor, plan_id: int, attests_nine_hours: bool, client_address: str = ""
+) -> PhysicianCertification:
+    """The physician signs and certifies the need for the program (§2.1)."""
     plan = _plan_for(
         actor, plan_id, access.access_plan_sign_physician, AuditAction.UPDATE, client_address
     )
+    _physician_checks(actor, plan, attests_nine_hours, client_address)
     with transaction.atomic():
         plan = _signed_plan(plan.pk)
         _signature(plan, SignatureRole.PHYSICIAN, SignatureMethod.ELECTRONIC, actor, str(actor))
@@ -137,17 +186,33 @@ def plan_sign_physician(*, actor, plan_id: int, client_address: str = "") -> Phy
             role="physician",
             certification=certification.kind,
             recertify_by=certification.recertify_by,
+            statement=certification.statement_version,
         )
     return certification
 
 
-def physician_recertify(*, actor, plan_id: int, client_address: str = "") -> PhysicianCertification:
+def physician_recertify(
+    *, actor, plan_id: int, attests_nine_hours: bool, client_address: str = ""
+) -> PhysicianCertification:
     """Recertify on the current signed version without a new plan version."""
     plan = _plan_for(
         actor, plan_id, access.access_plan_sign_physician, AuditAction.UPDATE, client_address
     )
+    _physician_checks(actor, plan, attests_nine_hours, client_address)
     with transaction.atomic():
         plan = _signed_plan(plan.pk)
+        if not plan.episode.certifications.exists():
+            raise ApplicationError(
+                "Nothing to recertify yet: sign the plan as physician first.",
+                field_errors={"plan": "No certification yet."},
+            )
         certification = _certify(actor, plan, program_today(plan.episode.program))
-        _audit(actor, "certify", plan, client_address, recertify_by=certification.recertify_by)
+        _audit(
+            actor,
+            "certify",
+            plan,
+            client_address,
+            recertify_by=certification.recertify_by,
+            statement=certification.statement_version,
+        )
     return certification

@@ -44,7 +44,9 @@ def write_plan(clinic, *, sign: bool = False, episode=None):
         actor=clinic.clinician_a,
         goal_id=goal.pk,
         modality="group_therapy",
-        frequency="3 times a week, 3 hours",
+        minutes_per_session=180,
+        sessions_per_week=3,
+        duration_weeks=8,
         responsible=clinic.clinician_a,
     )
     if sign:

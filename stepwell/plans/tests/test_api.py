@@ -56,7 +56,9 @@ def test_plan_over_the_api(client, clinic):
         f"/api/v1/plans/goals/{goal}/interventions",
         {
             "modality": "group_therapy",
-            "frequency": "3x/week",
+            "minutes_per_session": 180,
+            "sessions_per_week": 3,
+            "duration_weeks": 8,
             "responsible_id": clinic.clinician_a.pk,
         },
         content_type="application/json",

@@ -95,7 +95,9 @@ def test_revision_is_a_new_version_and_shows_what_changed(clinic):
         actor=clinic.clinician_a,
         goal_id=new_goal.pk,
         modality="individual_therapy",
-        frequency="weekly, 50 minutes",
+        minutes_per_session=50,
+        sessions_per_week=1,
+        duration_weeks=6,
         responsible=clinic.clinician_a,
     )
     problem = services.problem_add(
@@ -103,9 +105,17 @@ def test_revision_is_a_new_version_and_shows_what_changed(clinic):
     )
     changes = plan_changes(signed, draft)
     assert [(c.kind, c.change, c.label) for c in changes] == [
-        ("intervention", "added", "Individual therapy, weekly, 50 minutes"),
+        (
+            "intervention",
+            "added",
+            "Individual therapy, 1 session a week, 50 minutes each, for 6 weeks",
+        ),
         ("problem", "added", "Poor sleep"),
-        ("intervention", "removed", "Group therapy, 3 times a week, 3 hours"),
+        (
+            "intervention",
+            "removed",
+            "Group therapy, 3 sessions a week, 180 minutes each, for 8 weeks",
+        ),
     ]
     assert problem.lineage != signed.problems.get().lineage
     # the signed version is untouched
@@ -221,8 +231,12 @@ def test_signatures_and_physician_certification(clinic):
     with pytest.raises(ApplicationError):
         services.plan_sign_patient(actor=clinic.nurse_a, plan_id=plan.pk, method="in_person")
     with pytest.raises(AccessDenied):
-        services.plan_sign_physician(actor=clinic.clinician_a, plan_id=plan.pk)
-    certification = services.plan_sign_physician(actor=clinic.prescriber_a, plan_id=plan.pk)
+        services.plan_sign_physician(
+            actor=clinic.clinician_a, plan_id=plan.pk, attests_nine_hours=True
+        )
+    certification = services.plan_sign_physician(
+        actor=clinic.prescriber_a, plan_id=plan.pk, attests_nine_hours=True
+    )
     today = program_today(clinic.program_a)
     assert (certification.kind, certification.certified_on, certification.recertify_by) == (
         "certification",
@@ -231,7 +245,9 @@ def test_signatures_and_physician_certification(clinic):
     )
     assert selectors.missing_signatures(plan) == []
     with override_settings(STEPWELL_RECERTIFICATION_DAYS=30):
-        again = services.physician_recertify(actor=clinic.prescriber_a, plan_id=plan.pk)
+        again = services.physician_recertify(
+            actor=clinic.prescriber_a, plan_id=plan.pk, attests_nine_hours=True
+        )
     assert (again.kind, again.recertify_by) == ("recertification", today + timedelta(days=30))
 
 
@@ -247,6 +263,7 @@ def test_in_person_patient_signature_recorded_by_staff(clinic):
 
 def test_review_due_dates_and_worklist(clinic):
     plan = write_plan(clinic, sign=True)
+    services.plan_sign_patient(actor=clinic.patient_user_a, plan_id=plan.pk, method="portal")
     today = timezone.localdate(plan.signed_at, CHICAGO)  # the program's local date
     assert selectors.plan_review_due_on(plan) == today + timedelta(days=30)
     assert selectors.plan_worklist(user=clinic.clinician_a, today=today) == []
