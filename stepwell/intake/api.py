@@ -17,6 +17,7 @@ from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, cli
 from . import access, selectors, services
 from .diagnosis_codes import diagnosis_code_search
 from .models import IntakeAssessment, PlacementDecision, Referral
+from .placement_schemas import PlacementDecisionIn, PlacementInputIn
 
 router = Router(tags=["intake"])
 NOT_AVAILABLE = "Not found, or you do not have access to this record."
@@ -93,6 +94,8 @@ class AssessmentOut(Schema):
     obligations: str
     risk_level: str
     risk_screening: str
+    symptom_severity: str
+    functional_impairment: str
     strengths: str
     patient_goals: str
     signed_at: datetime | None
@@ -114,12 +117,6 @@ class WindowSchema(Schema):
     weekday: int
     start: time
     end: time
-
-
-class PlacementDecisionIn(Schema):
-    engine_input: dict
-    decided_level: str = ""
-    override_reason: str = ""
 
 
 class PlacementDecisionOut(Schema):
@@ -412,13 +409,13 @@ def availability_put(request, patient_id: int, payload: list[WindowSchema]):
 
 
 @router.post("/placement/recommend", response=dict)
-def placement_recommend(request, payload: dict = Body(...)):  # noqa: B008
+def placement_recommend(request, payload: PlacementInputIn):
     """Run the level-of-care engine on an input (docs/placement-input.md); nothing is saved."""
     from stepwell.placement.rules import recommendation_to_dict
 
     if request.user.kind != "staff":
         raise AccessDenied()
-    return recommendation_to_dict(services.placement_preview(engine_input=payload))
+    return recommendation_to_dict(services.placement_preview(engine_input=payload.engine_input()))
 
 
 @router.post(
@@ -428,8 +425,10 @@ def placement_decide(request, assessment_id: int, payload: PlacementDecisionIn):
     decision = services.placement_decide(
         actor=request.user,
         assessment_id=assessment_id,
+        engine_input=payload.engine_input.engine_input(),
+        decided_level=payload.decided_level,
+        override_reason=payload.override_reason,
         client_address=client_address_of(request),
-        **payload.dict(),
     )
     return Status(201, decision)
 

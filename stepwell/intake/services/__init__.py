@@ -18,7 +18,7 @@ from .availability import (
     availability_window_add,
     availability_window_remove,
 )
-from .placement import placement_decide, placement_preview
+from .placement import placement_decide, placement_preview, placement_recheck
 from .referrals import referral_contact_record, referral_create, referral_transition
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "availability_window_remove",
     "placement_decide",
     "placement_preview",
+    "placement_recheck",
     "previous_treatment_add",
     "previous_treatment_remove",
     "referral_contact_record",

@@ -40,6 +40,8 @@ ASSESSMENT_FIELDS = (
     "obligations",
     "risk_level",
     "risk_screening",
+    "symptom_severity",
+    "functional_impairment",
     "strengths",
     "patient_goals",
 )

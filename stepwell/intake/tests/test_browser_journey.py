@@ -59,12 +59,25 @@ def test_referral_to_signed_plan(transactional_db, live_server, clinic, browser_
     page.wait_for_selector("[data-testid=assessment-status]:has-text('Signed')")
 
     page.click("a:has-text('Level-of-care recommendation')")
-    page.select_option("#id_d3_emotional_behavioral", "2")
+    # Filled in from the assessment: risk, no earlier care, the hospital step-down, the
+    # availability window, and withdrawal and relapse as not applicable (mental health).
+    assert page.input_value("#id_suicide_risk") == "low"
+    assert page.input_value("#id_step_down_from") == "inpatient"
+    assert page.input_value("#id_available_hours_per_week") == "3.0"
+    assert page.input_value("#id_d1_withdrawal") == "na"
+    page.click("button:has-text('Get recommendation')")
+    page.wait_for_selector("#recommendation.alert")
+    assert "Medically stable: This field is required." in page.inner_text("#recommendation")
+    for dimension, rating in (("d2_biomedical", "0"), ("d3_emotional_behavioral", "2")):
+        page.select_option(f"#id_{dimension}", rating)
+    page.select_option("#id_d4_readiness", "1")
+    page.select_option("#id_d6_recovery_environment", "1")
     page.select_option("#id_mental_health_severity", "moderately_severe")
     page.select_option("#id_functional_impairment", "moderate")
-    page.select_option("#id_suicide_risk", "low")
+    page.select_option("#id_medically_stable", "yes")
+    page.select_option("#id_needs_24h_structure", "no")
     page.fill("#id_available_hours_per_week", "12")
-    page.select_option("#id_step_down_from", "inpatient")
+    page.fill("#id_available_days_per_week", "3")
     page.click("button:has-text('Get recommendation')")
     page.wait_for_selector("[data-testid=recommended-level]")
     assert page.inner_text("[data-testid=recommended-level]") == "intensive outpatient"
