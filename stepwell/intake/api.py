@@ -77,6 +77,7 @@ class DiagnosisOut(Schema):
     id: int
     code: str
     description: str
+    code_set: str
     primary: bool
 
 
@@ -148,6 +149,8 @@ class CodeOut(Schema):
     code: str
     description: str
     billable: bool
+    status: str  # "billable" or "header"
+    code_set: str
 
 
 def _referral_out(referral: Referral) -> dict:
@@ -185,7 +188,13 @@ def _assessment_out(assessment: IntakeAssessment) -> dict:
             "status": assessment.status,
             "signed_at": assessment.signed_at,
             "diagnoses": [
-                {"id": d.pk, "code": d.code, "description": d.description, "primary": d.primary}
+                {
+                    "id": d.pk,
+                    "code": d.code,
+                    "description": d.description,
+                    "code_set": d.code_set,
+                    "primary": d.primary,
+                }
                 for d in assessment.diagnoses.all()
             ],
             "addenda": [
@@ -362,6 +371,7 @@ def diagnosis_add(request, assessment_id: int, payload: DiagnosisIn):
             "id": diagnosis.pk,
             "code": diagnosis.code,
             "description": diagnosis.description,
+            "code_set": diagnosis.code_set,
             "primary": diagnosis.primary,
         },
     )
@@ -468,8 +478,14 @@ def admission(request, decision_id: int, payload: AdmissionIn):
 
 @router.get("/diagnosis-codes", response=list[CodeOut])
 def diagnosis_codes(request, q: str = ""):
-    """Search the shipped ICD-10-CM F01-F99 subset by code or words."""
+    """Search ICD-10-CM (chapter 5 and the Z and R codes an IOP uses) by code or words."""
     return [
-        {"code": c.code, "description": c.description, "billable": c.billable}
+        {
+            "code": c.code,
+            "description": c.description,
+            "billable": c.billable,
+            "status": c.status,
+            "code_set": c.code_set,
+        }
         for c in diagnosis_code_search(q, limit=50)
     ]

@@ -245,13 +245,18 @@ class IntakeAssessment(models.Model):
 
 
 class AssessmentDiagnosis(models.Model):
-    """An ICD-10-CM code on an assessment; the description is kept as coded at the time."""
+    """An ICD-10-CM code on an assessment; description and code set are kept as coded then.
+
+    `code_set` names the release the code was chosen from ("ICD-10-CM FY2026"); it is
+    blank for diagnoses coded from the hand-built list that came before.
+    """
 
     assessment = models.ForeignKey(
         IntakeAssessment, on_delete=models.CASCADE, related_name="diagnoses"
     )
     code = models.CharField(max_length=8)
     description = models.CharField(max_length=300)
+    code_set = models.CharField(max_length=40, blank=True)
     primary = models.BooleanField(default=False)
 
     class Meta:

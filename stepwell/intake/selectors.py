@@ -11,7 +11,9 @@ from stepwell.clinic.models import Program, Track
 from stepwell.privacy.access import patients_visible_to
 
 from . import access
+from .diagnosis_codes import code_set
 from .models import (
+    AssessmentDiagnosis,
     AssessmentStatus,
     IntakeAssessment,
     PlacementDecision,
@@ -227,3 +229,34 @@ def _prefill_step_down(assessment: IntakeAssessment, fill) -> None:
                 return
     else:
         fill("step_down_from", "none", "referral source")
+
+
+# --- diagnoses as the assessment page shows them ------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiagnosisRow:
+    diagnosis: AssessmentDiagnosis
+    code_set: str  # the release it was coded from, in words
+    note: str  # what the current code set says about a stored code, when it disagrees
+
+
+def assessment_diagnosis_rows(assessment: IntakeAssessment) -> list[DiagnosisRow]:
+    """Each diagnosis with its code set; a stored code that is no longer billable is flagged."""
+    current = code_set()
+    rows = []
+    for diagnosis in assessment.diagnoses.all():
+        found = current.codes.get(diagnosis.code)
+        note = ""
+        if found is None:
+            note = f"Not in {current.name}: choose a current code before billing."
+        elif not found.billable:
+            note = f"A header in {current.name}: choose a billable code under it before billing."
+        rows.append(
+            DiagnosisRow(
+                diagnosis=diagnosis,
+                code_set=diagnosis.code_set or "code set not recorded",
+                note=note,
+            )
+        )
+    return rows
