@@ -6,7 +6,8 @@ rule demands (the highest-risk findings are matched to the least intensive level
 manage them safely; placement is never a sum or an average). The engine only suggests: a
 clinician confirms or overrides with a reason, and both are kept (never auto-place).
 
-The rules are our own program defaults in our own words (stepwell/placement/rulesets/).
+The rules are our own program defaults in our own words (stepwell/placement/rulesets/,
+sources §1.4).
 They do not reproduce ASAM criteria text or decision trees. Changing any rule means a new
 rule-set version, which every Recommendation records.
 """

@@ -3,7 +3,7 @@
 The engine is stepwell.placement (rules.py); this module applies the program's own
 setting (prescriber-monitored outpatient withdrawal care) and track to the clinician's
 input, and stores what the engine was given and what it said next to what the clinician
-decided (docs/clinical-sources.md §1.1, "never auto-place").
+decided (docs/clinical-sources.md §1.4: the engine suggests, a clinician decides).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Rule set stepwell-loc-2026.11, kept unchanged so decisions that name it can be re-run.
 
-Superseded by stepwell-loc-2027.1 after the clinical review of 2026-12 (docs/clinical-
-sources.md §1.1): this set sends moderate withdrawal risk to intensive outpatient care,
-a physical-health or emotional rating of 3 to residential care, and lets low readiness
-raise the level on its own. Do not change it; write a new version instead.
+Superseded by stepwell-loc-2027.1 after the clinical review of 2026-12
+(docs/clinical-sources.md §1.4): this set sends moderate withdrawal risk to intensive
+outpatient care, a physical-health or emotional rating of 3 to residential care, and lets
+low readiness raise the level on its own. Do not change it; write a new version instead.
 """
 
 from __future__ import annotations

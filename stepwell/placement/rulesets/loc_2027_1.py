@@ -1,11 +1,9 @@
 """Rule set stepwell-loc-2027.1: the program's default placement rules, in our own words.
 
-Clinical basis: docs/clinical-sources.md §1.1 (a rating is not a level: moderate
-withdrawal risk needs prescriber-monitored withdrawal care, a physical-health rating of 3
-a medically monitored setting, an emotional or behavioural rating of 3 without a need for
-24-hour structure partial hospitalization; readiness to change alone does not decide the
-level) and §1.2 (weekly hours and days of each level). These are program defaults, not
-ASAM decision rules, and reproduce no ASAM text.
+Each rule, with its source and how sure we are of it, is listed in
+docs/clinical-sources.md §1.4 (built on §1.1, a rating is not a level, and §1.2, the weekly
+hours and days of each level). These are program defaults, not ASAM decision rules, and
+reproduce no ASAM text.
 """
 
 from __future__ import annotations
