@@ -17,6 +17,7 @@ from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, cli
 from . import access, selectors, services
 from .diagnosis_codes import diagnosis_code_search
 from .models import IntakeAssessment, PlacementDecision, Referral
+from .placement_schemas import PlacementDecisionIn, PlacementInputIn
 
 router = Router(tags=["intake"])
 NOT_AVAILABLE = "Not found, or you do not have access to this record."
@@ -76,6 +77,7 @@ class DiagnosisOut(Schema):
     id: int
     code: str
     description: str
+    code_set: str
     primary: bool
 
 
@@ -93,6 +95,8 @@ class AssessmentOut(Schema):
     obligations: str
     risk_level: str
     risk_screening: str
+    symptom_severity: str
+    functional_impairment: str
     strengths: str
     patient_goals: str
     signed_at: datetime | None
@@ -114,12 +118,6 @@ class WindowSchema(Schema):
     weekday: int
     start: time
     end: time
-
-
-class PlacementDecisionIn(Schema):
-    engine_input: dict
-    decided_level: str = ""
-    override_reason: str = ""
 
 
 class PlacementDecisionOut(Schema):
@@ -151,6 +149,8 @@ class CodeOut(Schema):
     code: str
     description: str
     billable: bool
+    status: str  # "billable" or "header"
+    code_set: str
 
 
 def _referral_out(referral: Referral) -> dict:
@@ -188,7 +188,13 @@ def _assessment_out(assessment: IntakeAssessment) -> dict:
             "status": assessment.status,
             "signed_at": assessment.signed_at,
             "diagnoses": [
-                {"id": d.pk, "code": d.code, "description": d.description, "primary": d.primary}
+                {
+                    "id": d.pk,
+                    "code": d.code,
+                    "description": d.description,
+                    "code_set": d.code_set,
+                    "primary": d.primary,
+                }
                 for d in assessment.diagnoses.all()
             ],
             "addenda": [
@@ -365,6 +371,7 @@ def diagnosis_add(request, assessment_id: int, payload: DiagnosisIn):
             "id": diagnosis.pk,
             "code": diagnosis.code,
             "description": diagnosis.description,
+            "code_set": diagnosis.code_set,
             "primary": diagnosis.primary,
         },
     )
@@ -412,13 +419,13 @@ def availability_put(request, patient_id: int, payload: list[WindowSchema]):
 
 
 @router.post("/placement/recommend", response=dict)
-def placement_recommend(request, payload: dict = Body(...)):  # noqa: B008
+def placement_recommend(request, payload: PlacementInputIn):
     """Run the level-of-care engine on an input (docs/placement-input.md); nothing is saved."""
     from stepwell.placement.rules import recommendation_to_dict
 
     if request.user.kind != "staff":
         raise AccessDenied()
-    return recommendation_to_dict(services.placement_preview(engine_input=payload))
+    return recommendation_to_dict(services.placement_preview(engine_input=payload.engine_input()))
 
 
 @router.post(
@@ -428,8 +435,10 @@ def placement_decide(request, assessment_id: int, payload: PlacementDecisionIn):
     decision = services.placement_decide(
         actor=request.user,
         assessment_id=assessment_id,
+        engine_input=payload.engine_input.engine_input(),
+        decided_level=payload.decided_level,
+        override_reason=payload.override_reason,
         client_address=client_address_of(request),
-        **payload.dict(),
     )
     return Status(201, decision)
 
@@ -469,8 +478,14 @@ def admission(request, decision_id: int, payload: AdmissionIn):
 
 @router.get("/diagnosis-codes", response=list[CodeOut])
 def diagnosis_codes(request, q: str = ""):
-    """Search the shipped ICD-10-CM F01-F99 subset by code or words."""
+    """Search ICD-10-CM (chapter 5 and the Z and R codes an IOP uses) by code or words."""
     return [
-        {"code": c.code, "description": c.description, "billable": c.billable}
+        {
+            "code": c.code,
+            "description": c.description,
+            "billable": c.billable,
+            "status": c.status,
+            "code_set": c.code_set,
+        }
         for c in diagnosis_code_search(q, limit=50)
     ]

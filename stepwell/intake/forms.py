@@ -110,7 +110,7 @@ class AssessmentForm(forms.ModelForm):
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ASSESSMENT_FIELDS
-            if name != "risk_level"
+            if name not in ("risk_level", "symptom_severity", "functional_impairment")
         }
 
     def _post_clean(self):
@@ -140,24 +140,53 @@ class AddendumForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")
 
 
-class PlacementForm(forms.Form):
-    """The engine's input (docs/placement-input.md) and the clinician's decision."""
+_BLANK = ("", "— choose —")
+_NOT_APPLICABLE = "na"
+_YES_NO = [_BLANK, ("yes", "yes"), ("no", "no")]
 
-    mental_health_severity = forms.ChoiceField(choices=_choices(MentalHealthSeverity))
-    functional_impairment = forms.ChoiceField(choices=_choices(FunctionalImpairment))
-    suicide_risk = forms.ChoiceField(choices=_choices(SuicideRisk))
+
+def _rating(value: str) -> int | None:
+    return None if value == _NOT_APPLICABLE else int(value)
+
+
+class PlacementForm(forms.Form):
+    """The engine's input (docs/placement-input.md) and the clinician's decision.
+
+    Nothing starts at a default the clinician did not choose: what the assessment gives is
+    filled in (intake.selectors.placement_prefill), the rest starts blank and is required.
+    """
+
+    mental_health_severity = forms.ChoiceField(
+        choices=[_BLANK, *_choices(MentalHealthSeverity)], label="Mental-health symptoms"
+    )
+    functional_impairment = forms.ChoiceField(choices=[_BLANK, *_choices(FunctionalImpairment)])
+    suicide_risk = forms.ChoiceField(choices=[_BLANK, *_choices(SuicideRisk)])
     medically_stable = forms.TypedChoiceField(
-        choices=[("yes", "yes"), ("no", "no")], coerce=lambda v: v == "yes"
+        choices=_YES_NO, coerce=lambda v: v == "yes", empty_value=None
     )
     needs_24h_structure = forms.TypedChoiceField(
-        choices=[("no", "no"), ("yes", "yes")],
+        choices=_YES_NO,
         coerce=lambda v: v == "yes",
+        empty_value=None,
         label="Needs 24-hour structure",
     )
-    available_hours_per_week = forms.FloatField(min_value=0, max_value=168)
-    previous_lower_level = forms.ChoiceField(choices=_choices(PreviousLowerLevel))
-    previous_lower_level_outcome = forms.ChoiceField(choices=_choices(PreviousOutcome))
-    step_down_from = forms.ChoiceField(choices=_choices(StepDownFrom))
+    available_hours_per_week = forms.FloatField(
+        min_value=0, max_value=168, label="Hours a week the patient can attend"
+    )
+    available_days_per_week = forms.IntegerField(
+        min_value=0,
+        max_value=7,
+        required=False,
+        label="Days a week the patient can attend",
+        help_text="Leave blank if not known.",
+    )
+    previous_lower_level = forms.ChoiceField(
+        choices=[_BLANK, *_choices(PreviousLowerLevel)], label="Earlier lower-level care"
+    )
+    previous_lower_level_outcome = forms.ChoiceField(
+        choices=[_BLANK, *_choices(PreviousOutcome)], label="How that care went"
+    )
+    step_down_from = forms.ChoiceField(choices=[_BLANK, *_choices(StepDownFrom)])
     decided_level = forms.ChoiceField(
         required=False,
         choices=[("", "Confirm the recommendation"), *_choices(EngineLevel)],
@@ -167,39 +196,52 @@ class PlacementForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason for override"
     )
 
+    ENGINE_FIELDS = (
+        "mental_health_severity",
+        "functional_impairment",
+        "suicide_risk",
+        "medically_stable",
+        "needs_24h_structure",
+        "available_hours_per_week",
+        "available_days_per_week",
+        "previous_lower_level",
+        "previous_lower_level_outcome",
+        "step_down_from",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        ratings = [(str(n), str(n)) for n in range(5)]
+        dimension_fields = {}
         for dimension in Dimension:
-            self.fields[dimension.value] = forms.TypedChoiceField(
-                choices=[(str(n), str(n)) for n in range(5)],
-                coerce=int,
+            not_applicable = (
+                [(_NOT_APPLICABLE, "not applicable (mental health only)")]
+                if dimension.may_be_not_applicable
+                else []
+            )
+            dimension_fields[dimension.value] = forms.TypedChoiceField(
+                choices=[_BLANK, *ratings, *not_applicable],
+                coerce=_rating,
                 label=f"{dimension.number}. {dimension.asam_name} ({dimension.label})",
             )
+        # Dimension ratings first, in their own order.
+        self.fields = {**dimension_fields, **self.fields}
 
     def engine_input(self) -> dict:
         data = self.cleaned_data
         return {
             "dimensions": {dimension.value: data[dimension.value] for dimension in Dimension},
-            **{
-                key: data[key]
-                for key in (
-                    "mental_health_severity",
-                    "functional_impairment",
-                    "suicide_risk",
-                    "medically_stable",
-                    "needs_24h_structure",
-                    "available_hours_per_week",
-                    "previous_lower_level",
-                    "previous_lower_level_outcome",
-                    "step_down_from",
-                )
-            },
+            **{key: data[key] for key in self.ENGINE_FIELDS},
         }
 
     @staticmethod
     def initial_from(engine_input: dict) -> dict:
-        initial = dict(engine_input)
-        initial.update(engine_input.get("dimensions", {}))
+        """Form values from a stored engine input."""
+        initial = {
+            key: engine_input[key] for key in PlacementForm.ENGINE_FIELDS if key in engine_input
+        }
+        for key, rating in engine_input.get("dimensions", {}).items():
+            initial[key] = _NOT_APPLICABLE if rating is None else rating
         for key in ("medically_stable", "needs_24h_structure"):
             if key in engine_input:
                 initial[key] = "yes" if engine_input[key] else "no"

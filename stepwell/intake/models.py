@@ -158,6 +158,25 @@ class RiskLevel(models.TextChoices):
     IMMINENT = "imminent", "Imminent"
 
 
+class SymptomSeverity(models.TextChoices):
+    """The clinician's overall rating of mental-health symptoms (as the placement engine's)."""
+
+    NONE = "none", "None"
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    MODERATELY_SEVERE = "moderately_severe", "Moderately severe"
+    SEVERE = "severe", "Severe"
+
+
+class FunctionalImpairment(models.TextChoices):
+    """How much the symptoms get in the way of work, school, family and self-care."""
+
+    NONE = "none", "None"
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
 class IntakeAssessment(models.Model):
     """The intake assessment. Saved as a draft, then signed; a signed one changes only by addenda."""
 
@@ -176,6 +195,19 @@ class IntakeAssessment(models.Model):
     risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, blank=True)
     risk_screening = models.TextField(
         "risk screening", blank=True, help_text="Summary of the screening questionnaires."
+    )
+    symptom_severity = models.CharField(
+        "severity of mental-health symptoms",
+        max_length=20,
+        choices=SymptomSeverity.choices,
+        blank=True,
+        help_text="Your overall rating; questionnaire bands (PHQ-9, GAD-7) can guide it.",
+    )
+    functional_impairment = models.CharField(
+        max_length=10,
+        choices=FunctionalImpairment.choices,
+        blank=True,
+        help_text="How much the symptoms get in the way of work, school, family and self-care.",
     )
     strengths = models.TextField(blank=True)
     patient_goals = models.TextField("what the patient wants, in their own words", blank=True)
@@ -213,13 +245,18 @@ class IntakeAssessment(models.Model):
 
 
 class AssessmentDiagnosis(models.Model):
-    """An ICD-10-CM code on an assessment; the description is kept as coded at the time."""
+    """An ICD-10-CM code on an assessment; description and code set are kept as coded then.
+
+    `code_set` names the release the code was chosen from ("ICD-10-CM FY2026"); it is
+    blank for diagnoses coded from the hand-built list that came before.
+    """
 
     assessment = models.ForeignKey(
         IntakeAssessment, on_delete=models.CASCADE, related_name="diagnoses"
     )
     code = models.CharField(max_length=8)
     description = models.CharField(max_length=300)
+    code_set = models.CharField(max_length=40, blank=True)
     primary = models.BooleanField(default=False)
 
     class Meta:
@@ -337,8 +374,8 @@ class PlacementDecision(models.Model):
     engine_input = models.JSONField()
     engine_output = models.JSONField()
     rule_set = models.CharField(max_length=64)
-    recommended_level = models.CharField(max_length=32)
-    decided_level = models.CharField(max_length=32)
+    recommended_level = models.CharField(max_length=32, choices=LevelOfCare.choices)
+    decided_level = models.CharField(max_length=32, choices=LevelOfCare.choices)
     overridden = models.BooleanField(default=False)
     override_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(

@@ -1,4 +1,7 @@
-"""`placement recommend FILE.json`: the level-of-care engine from the command line.
+"""`placement recommend FILE.json [--rule-set VERSION]`: the level-of-care engine.
+
+The current rule set is the default; `--rule-set` re-runs an input under an older version
+that a stored decision names.
 
 Pure: reads the file, returns an exit code and a JSON-ready result; printing is the caller's.
 The input format is documented in docs/placement-input.md.
@@ -12,8 +15,15 @@ from pathlib import Path
 from typing import NoReturn
 
 from stepwell.placement.inputs import PlacementInputError, placement_input_from_dict
-from stepwell.placement.rules import placement_recommend, recommendation_to_dict
+from stepwell.placement.rules import (
+    RULE_SET_VERSION,
+    UnknownRuleSet,
+    placement_recommend,
+    recommendation_to_dict,
+    rule_set_for,
+)
 
+USAGE = "placement recommend FILE.json [--rule-set VERSION]"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -34,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     recommend = commands.add_parser("recommend", add_help=False)
     recommend.add_argument("file", type=Path, help="placement input, JSON")
+    recommend.add_argument("--rule-set", default=RULE_SET_VERSION, help="rule-set version")
     return parser
 
 
@@ -41,9 +52,11 @@ def run_recommend(argv: list[str]) -> tuple[int, dict[str, object]]:
     try:
         arguments = _parser().parse_args(argv)
     except _ArgumentError as error:
-        return EXIT_BAD_INPUT, {
-            "errors": {"arguments": f"{error}; usage: placement recommend FILE.json"}
-        }
+        return EXIT_BAD_INPUT, {"errors": {"arguments": f"{error}; usage: {USAGE}"}}
+    try:
+        rule_set = rule_set_for(arguments.rule_set)
+    except UnknownRuleSet as error:
+        return EXIT_BAD_INPUT, {"errors": {"rule_set": error.message}}
     try:
         text = arguments.file.read_text(encoding="utf-8")
     except OSError as error:
@@ -58,4 +71,4 @@ def run_recommend(argv: list[str]) -> tuple[int, dict[str, object]]:
         placement_input = placement_input_from_dict(data)
     except PlacementInputError as error:
         return EXIT_BAD_INPUT, {"errors": error.errors}
-    return EXIT_OK, recommendation_to_dict(placement_recommend(placement_input))
+    return EXIT_OK, recommendation_to_dict(placement_recommend(placement_input, rule_set=rule_set))

@@ -1,9 +1,11 @@
 """What a clinician enters for a level-of-care recommendation, and how it is read from JSON.
 
 The six substance-use dimensions carry only their ASAM 3rd-edition names and our own short
-descriptors (/work/shared/domain/clinical-facts.md §1.1, "ASAM licensing": store dimension
-names and clinician ratings, never criteria text). Ratings are 0-4: 0 no or minimal risk,
-1 mild, 2 moderate, 3 significant or severe, 4 extreme (facts §1.1, "Risk ratings").
+descriptors (docs/clinical-sources.md §1.1, "Licence": store dimension names and clinician
+ratings, never criteria text). Ratings are 0-4: 0 no or minimal risk, 1 mild, 2 moderate,
+3 significant or severe, 4 extreme (sources §1.1). For a patient treated for mental health
+only, withdrawal risk (dimension 1) and relapse risk (dimension 5) may be None: not
+applicable.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class IopFitCriterion(StrEnum):
 
 
 class Dimension(StrEnum):
-    """The six substance-use dimensions: ASAM 3rd-edition names (facts §1.1) and our labels."""
+    """The six substance-use dimensions: ASAM 3rd-edition names (sources §1.1) and our labels."""
 
     D1_WITHDRAWAL = "d1_withdrawal"
     D2_BIOMEDICAL = "d2_biomedical"
@@ -104,6 +106,11 @@ class Dimension(StrEnum):
     @property
     def label(self) -> str:
         return _DIMENSION_LABELS[self]
+
+    @property
+    def may_be_not_applicable(self) -> bool:
+        """Withdrawal and relapse risk do not apply to a mental-health-only patient."""
+        return self in NOT_APPLICABLE_FOR_MENTAL_HEALTH_ONLY
 
 
 _DIMENSION_NAMES = {
@@ -126,34 +133,43 @@ _DIMENSION_LABELS = {
     Dimension.D6_RECOVERY_ENVIRONMENT: "recovery environment",
 }
 
+NOT_APPLICABLE_FOR_MENTAL_HEALTH_ONLY = frozenset({Dimension.D1_WITHDRAWAL, Dimension.D5_RELAPSE})
+
 RATING_MIN = 0
 RATING_MAX = 4
 HOURS_IN_A_WEEK = 168
-DEFAULT_PROGRAM_MIN_HOURS_PER_WEEK = 9  # adult IOP floor, facts §1.1 and §2
+DAYS_IN_A_WEEK = 7
+DEFAULT_PROGRAM_MIN_HOURS_PER_WEEK = 9  # adult IOP floor, sources §1.2 and §2.1
 
 
 @dataclass(frozen=True)
 class DimensionRatings:
-    d1_withdrawal: int
+    d1_withdrawal: int | None
     d2_biomedical: int
     d3_emotional_behavioral: int
     d4_readiness: int
-    d5_relapse: int
+    d5_relapse: int | None
     d6_recovery_environment: int
 
     def __post_init__(self) -> None:
         errors = {
             f"dimensions.{dimension}": problem
             for dimension in Dimension
-            if (problem := _rating_problem(self.rating(dimension)))
+            if (problem := _rating_problem(self.rating(dimension), dimension))
         }
         if errors:
             raise PlacementInputError(errors)
 
-    def rating(self, dimension: Dimension) -> int:
+    def rating(self, dimension: Dimension) -> int | None:
+        """The 0-4 rating, or None when the dimension does not apply."""
         return getattr(self, dimension.value)
 
-    def with_rating(self, dimension: Dimension, rating: int) -> DimensionRatings:
+    def at_least(self, dimension: Dimension, rating: int) -> bool:
+        """True when the dimension applies and is rated `rating` or higher."""
+        value = self.rating(dimension)
+        return value is not None and value >= rating
+
+    def with_rating(self, dimension: Dimension, rating: int | None) -> DimensionRatings:
         return dataclasses.replace(self, **{dimension.value: rating})
 
 
@@ -171,11 +187,30 @@ class PlacementInput:
     previous_lower_level_outcome: PreviousOutcome = PreviousOutcome.NOT_TRIED
     step_down_from: StepDownFrom = StepDownFrom.NONE
     iop_fit_criteria: tuple[IopFitCriterion, ...] = tuple(IopFitCriterion)
+    # The program's prescriber monitors mild to moderate withdrawal as an outpatient.
+    offers_outpatient_withdrawal_care: bool = False
+    # Distinct weekdays the patient can attend; None when not known.
+    available_days_per_week: int | None = None
+
+    @property
+    def lower_level_not_enough(self) -> bool:
+        """Some less intensive care was tried and was not enough."""
+        return self.previous_lower_level_outcome is PreviousOutcome.INSUFFICIENT
+
+    @property
+    def intensive_outpatient_not_enough(self) -> bool:
+        """Intensive outpatient care, or something more intensive, was tried and was not enough."""
+        return (
+            self.lower_level_not_enough
+            and self.previous_lower_level.rank >= PreviousLowerLevel.INTENSIVE_OUTPATIENT.rank
+        )
 
     def __post_init__(self) -> None:
         errors = {}
         if problem := _hours_problem(self.available_hours_per_week, allow_zero=True):
             errors["available_hours_per_week"] = problem
+        if problem := _days_problem(self.available_days_per_week):
+            errors["available_days_per_week"] = problem
         if problem := _hours_problem(self.program_min_hours_per_week, allow_zero=False):
             errors["program_min_hours_per_week"] = problem
         if problem := _history_problem(
@@ -221,9 +256,17 @@ def placement_input_from_dict(data: object) -> PlacementInput:
     return PlacementInput(**values)
 
 
-def _rating_problem(value: object) -> str | None:
+def _rating_problem(value: object, dimension: Dimension) -> str | None:
+    if value is None and dimension.may_be_not_applicable:
+        return None
+    if value is None:
+        return (
+            f"must be a whole number from {RATING_MIN} to {RATING_MAX}; only withdrawal "
+            "and relapse risk may be null (not applicable)"
+        )
     if isinstance(value, bool) or not isinstance(value, int):
-        return f"must be a whole number from {RATING_MIN} to {RATING_MAX}"
+        nullable = " or null (not applicable)" if dimension.may_be_not_applicable else ""
+        return f"must be a whole number from {RATING_MIN} to {RATING_MAX}{nullable}"
     if not RATING_MIN <= value <= RATING_MAX:
         return f"must be from {RATING_MIN} to {RATING_MAX}, got {value}"
     return None
@@ -236,6 +279,16 @@ def _hours_problem(value: object, *, allow_zero: bool) -> str | None:
         return f"must be from 0 to {HOURS_IN_A_WEEK}, got {value}"
     if not allow_zero and not 0 < value <= HOURS_IN_A_WEEK:
         return f"must be more than 0 and at most {HOURS_IN_A_WEEK}, got {value}"
+    return None
+
+
+def _days_problem(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"must be a whole number of days from 0 to {DAYS_IN_A_WEEK}, or null"
+    if not 0 <= value <= DAYS_IN_A_WEEK:
+        return f"must be from 0 to {DAYS_IN_A_WEEK}, got {value}"
     return None
 
 
@@ -255,7 +308,7 @@ def _read_dimensions(field: str, value: object) -> tuple[Any, dict[str, str]]:
     for dimension in Dimension:
         if dimension.value not in value:
             errors[f"{field}.{dimension}"] = "required"
-        elif problem := _rating_problem(value[dimension.value]):
+        elif problem := _rating_problem(value[dimension.value], dimension):
             errors[f"{field}.{dimension}"] = problem
         else:
             ratings[dimension.value] = value[dimension.value]
@@ -285,6 +338,12 @@ def _hours_reader(*, allow_zero: bool):
         return value, {}
 
     return read
+
+
+def _read_days(field: str, value: object) -> tuple[Any, dict[str, str]]:
+    if problem := _days_problem(value):
+        return None, {field: problem}
+    return value, {}
 
 
 def _read_iop_fit_criteria(field: str, value: object) -> tuple[Any, dict[str, str]]:
@@ -321,4 +380,6 @@ _FIELDS: dict[str, tuple[Any, Any]] = {
     ),
     "step_down_from": (_choice_reader(StepDownFrom), StepDownFrom.NONE),
     "iop_fit_criteria": (_read_iop_fit_criteria, tuple(IopFitCriterion)),
+    "offers_outpatient_withdrawal_care": (_read_bool, False),
+    "available_days_per_week": (_read_days, None),
 }

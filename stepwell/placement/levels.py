@@ -1,9 +1,10 @@
 """Levels of care a placement recommendation can name, ordered by intensity.
 
-The levels follow the ASAM 3rd-edition ladder as summarised in
-/work/shared/domain/clinical-facts.md §1.1 (outpatient < 9 h/wk, intensive outpatient
-9-19 h/wk, partial hospitalization ≥ 20 h/wk, 24-hour residential, hospital inpatient),
-collapsed to the levels this program refers to. Only our own names are used.
+The levels follow the ASAM 3rd-edition ladder as summarised in docs/clinical-sources.md
+§1.1 and §1.2 (outpatient under 9 hours a week, intensive outpatient 9-19, partial
+hospitalization 20 or more, 24-hour clinically managed residential care, 24-hour medically
+monitored inpatient care, hospital inpatient care), collapsed to the levels this program
+refers to. Only our own names are used.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class LevelOfCare(StrEnum):
     PARTIAL_HOSPITALIZATION = "partial_hospitalization"
     RESIDENTIAL = "residential"
     WITHDRAWAL_MANAGEMENT = "withdrawal_management"
+    MEDICALLY_MONITORED_INPATIENT = "medically_monitored_inpatient"
     INPATIENT = "inpatient"
 
     @property
@@ -29,8 +31,9 @@ class LevelOfCare(StrEnum):
 
         Withdrawal management is a referral, not a step on the program ladder. It ranks
         above residential so that "withdrawal management first" wins over a residential
-        need (the patient goes to withdrawal management, then to the program), and below
-        inpatient because an inpatient or emergency setting also manages withdrawal.
+        need (the patient goes to withdrawal management, then is reassessed), and below
+        the medically monitored and hospital inpatient settings, which have nursing care
+        around the clock and manage withdrawal too (docs/clinical-sources.md §1.1).
         """
         return _INTENSITY[self]
 
@@ -41,19 +44,13 @@ _LABELS = {
     LevelOfCare.PARTIAL_HOSPITALIZATION: "partial hospitalization",
     LevelOfCare.RESIDENTIAL: "residential",
     LevelOfCare.WITHDRAWAL_MANAGEMENT: "withdrawal management referral",
+    LevelOfCare.MEDICALLY_MONITORED_INPATIENT: "medically monitored inpatient",
     LevelOfCare.INPATIENT: "inpatient / emergency evaluation",
 }
 
-_INTENSITY = {
-    LevelOfCare.OUTPATIENT: 1,
-    LevelOfCare.INTENSIVE_OUTPATIENT: 2,
-    LevelOfCare.PARTIAL_HOSPITALIZATION: 3,
-    LevelOfCare.RESIDENTIAL: 4,
-    LevelOfCare.WITHDRAWAL_MANAGEMENT: 5,
-    LevelOfCare.INPATIENT: 6,
-}
+_INTENSITY = {level: rank for rank, level in enumerate(LevelOfCare, start=1)}
 
 
 def most_intensive(levels: list[LevelOfCare]) -> LevelOfCare:
-    """The highest-intensity level; placement is never a sum or an average (facts §1.1)."""
+    """The highest-intensity level; placement is never a sum or an average (sources §1.1)."""
     return max(levels, key=lambda level: level.intensity)

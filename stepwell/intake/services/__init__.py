@@ -4,8 +4,6 @@ from .admission import admission_admit, admitted_from_for
 from .assessments import (
     ASSESSMENT_FIELDS,
     assessment_addendum_add,
-    assessment_diagnosis_add,
-    assessment_diagnosis_remove,
     assessment_sign,
     assessment_start,
     assessment_update,
@@ -18,7 +16,8 @@ from .availability import (
     availability_window_add,
     availability_window_remove,
 )
-from .placement import placement_decide, placement_preview
+from .diagnoses import assessment_diagnosis_add, assessment_diagnosis_remove
+from .placement import placement_decide, placement_preview, placement_recheck
 from .referrals import referral_contact_record, referral_create, referral_transition
 
 __all__ = [
@@ -37,6 +36,7 @@ __all__ = [
     "availability_window_remove",
     "placement_decide",
     "placement_preview",
+    "placement_recheck",
     "previous_treatment_add",
     "previous_treatment_remove",
     "referral_contact_record",

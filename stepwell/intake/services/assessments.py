@@ -1,4 +1,6 @@
-"""Intake assessment use cases: draft, edit, diagnoses, previous treatment, sign, addenda.
+"""Intake assessment use cases: draft, edit, previous treatment, sign, addenda.
+
+Diagnoses are in diagnoses.py.
 
 A signed assessment is never edited; corrections are addenda (DESIGN.md, "Rules that hold
 everywhere").
@@ -6,7 +8,7 @@ everywhere").
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from stepwell.clinic.models import LevelOfCare
@@ -16,10 +18,8 @@ from stepwell.patients.services import program_today
 from stepwell.privacy.audit import AuditAction, audit_record
 
 from .. import access
-from ..diagnosis_codes import diagnosis_code_lookup, normalize_code
 from ..models import (
     AssessmentAddendum,
-    AssessmentDiagnosis,
     AssessmentStatus,
     IntakeAssessment,
     PreviousTreatment,
@@ -40,6 +40,8 @@ ASSESSMENT_FIELDS = (
     "obligations",
     "risk_level",
     "risk_screening",
+    "symptom_severity",
+    "functional_impairment",
     "strengths",
     "patient_goals",
 )
@@ -148,77 +150,6 @@ def assessment_update(
     return assessment
 
 
-def assessment_diagnosis_add(
-    *, actor, assessment_id: int, code: str, primary: bool = False, client_address: str = ""
-) -> AssessmentDiagnosis:
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_write,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
-    found = diagnosis_code_lookup(code)
-    if found is None:
-        raise ApplicationError(
-            "Unknown diagnosis code.",
-            field_errors={
-                "code": f"{normalize_code(code) or 'This'} is not an ICD-10-CM F code we know."
-            },
-        )
-    if not found.billable:
-        raise ApplicationError(
-            "Choose a more specific code.",
-            field_errors={"code": f"{found.code} is a category; choose a billable subcode."},
-        )
-    with transaction.atomic():
-        assessment = _lock_draft(assessment_id)
-        if primary:
-            assessment.diagnoses.filter(primary=True).update(primary=False)
-        elif not assessment.diagnoses.exists():
-            primary = True
-        try:
-            with transaction.atomic():
-                diagnosis = AssessmentDiagnosis.objects.create(
-                    assessment=assessment,
-                    code=found.code,
-                    description=found.description,
-                    primary=primary,
-                )
-        except IntegrityError as error:
-            raise ApplicationError(
-                "Already on the assessment.", field_errors={"code": "Already listed."}
-            ) from error
-        _audit(actor, AuditAction.UPDATE, assessment, client_address, added_diagnosis=found.code)
-    return diagnosis
-
-
-def assessment_diagnosis_remove(
-    *, actor, assessment_id: int, diagnosis_id: int, client_address: str = ""
-) -> None:
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_write,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
-    with transaction.atomic():
-        assessment = _lock_draft(assessment_id)
-        diagnosis = assessment.diagnoses.filter(pk=diagnosis_id).first()
-        if diagnosis is None:
-            raise ApplicationError("Not on this assessment.", field_errors={"code": "Not listed."})
-        diagnosis.delete()
-        if diagnosis.primary:
-            first = assessment.diagnoses.order_by("pk").first()
-            if first is not None:
-                first.primary = True
-                first.save(update_fields=["primary"])
-        _audit(
-            actor, AuditAction.UPDATE, assessment, client_address, removed_diagnosis=diagnosis.code
-        )
-
-
 def previous_treatment_add(
     *,
     actor,
@@ -308,6 +239,11 @@ def assessment_sign(*, actor, assessment_id: int, client_address: str = "") -> I
         }
         if not assessment.diagnoses.exists():
             errors["diagnoses"] = "Add at least one diagnosis before signing."
+        elif not assessment.diagnoses.filter(primary=True).exists():
+            errors["diagnoses"] = (
+                "Add a mental or behavioural diagnosis (F01-F99) as the primary diagnosis "
+                "before signing."
+            )
         if errors:
             raise ApplicationError("The assessment is not complete.", field_errors=errors)
         assessment.status = AssessmentStatus.SIGNED

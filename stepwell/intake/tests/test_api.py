@@ -109,3 +109,75 @@ def test_api_role_matrix_hides_and_changes_nothing(client, clinic, who):
     assert assessment.strengths == ""
     assert Referral.objects.get().state == ReferralState.NEW
     assert AuditEvent.objects.filter(outcome="denied", patient_id=referral.patient_id).count() == 4
+
+
+def test_placement_input_is_a_typed_schema(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    url = "/api/v1/intake/placement/recommend"
+    bad = {
+        **ENGINE_INPUT_IOP,
+        "dimensions": {**ENGINE_INPUT_IOP["dimensions"], "d2_biomedical": 7},
+        "suicide_risk": "some",
+        "medically_stable": "yes",
+        "notes": "free text",
+    }
+
+    malformed = client.post(url, bad, content_type="application/json")
+    history = client.post(
+        url,
+        {**ENGINE_INPUT_IOP, "previous_lower_level_outcome": "not_tried"},
+        content_type="application/json",
+    )
+    mental_health_only = client.post(
+        url,
+        {
+            **ENGINE_INPUT_IOP,
+            "dimensions": {**ENGINE_INPUT_IOP["dimensions"], "d1_withdrawal": None},
+        },
+        content_type="application/json",
+    )
+
+    assert malformed.status_code == 422
+    assert set(malformed.json()["errors"]) == {
+        "dimensions.d2_biomedical",
+        "suicide_risk",
+        "medically_stable",
+        "notes",
+    }
+    assert history.status_code == 400
+    assert history.json()["errors"] == {
+        "previous_lower_level_outcome": (
+            "must be insufficient or helped when previous_lower_level is given"
+        )
+    }
+    assert mental_health_only.status_code == 200
+    assert mental_health_only.json()["rule_set"] == "stepwell-loc-2027.1"
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schema["SuicideRisk"]["enum"] == ["none", "low", "moderate", "high", "imminent"]
+    assert "d1_withdrawal" in schema["DimensionRatingsIn"]["required"]
+
+
+def test_a_decision_over_the_api_stores_the_programs_setting(client, clinic):
+    clinic.program_a.offers_outpatient_withdrawal_care = True
+    clinic.program_a.save()
+    referral = make_referral(clinic)
+    assessment = complete_assessment(clinic, referral)
+    verified_login(client, clinic.clinician_a)
+    withdrawal_2 = {
+        **ENGINE_INPUT_IOP,
+        "dimensions": {**ENGINE_INPUT_IOP["dimensions"], "d1_withdrawal": 2},
+    }
+
+    decided = client.post(
+        f"/api/v1/intake/assessments/{assessment.pk}/placement-decisions",
+        {"engine_input": withdrawal_2},
+        content_type="application/json",
+    )
+
+    assert decided.status_code == 201, decided.content
+    body = decided.json()
+    assert body["recommended_level"] == "intensive_outpatient"
+    assert body["engine_input"] == {**withdrawal_2, "offers_outpatient_withdrawal_care": True}
+    assert body["engine_output"]["rationale"][0]["rule"] == (
+        "d1_withdrawal_2_with_outpatient_withdrawal_care"
+    )

@@ -47,9 +47,14 @@ def test_referral_to_signed_plan(transactional_db, live_server, clinic, browser_
     page.fill("#id_patient_goals", "Keep my job and sleep through the night")
     page.click("button:has-text('Save draft')")
     page.wait_for_selector(".messages")
+    page.fill("#id_code", "F50.2")
+    page.click("button:has-text('Add diagnosis')")
+    page.wait_for_selector("[data-testid=error-code]")
+    assert "F50.2 (Bulimia nervosa) is a header" in page.inner_text("[data-testid=error-code]")
     page.fill("#id_code", "F33.1")
     page.click("button:has-text('Add diagnosis')")
     page.wait_for_selector("[data-testid=diagnoses] >> text=F33.1")
+    assert "ICD-10-CM FY2026" in page.inner_text("[data-testid=diagnoses]")
     page.select_option("#availability select[name=weekday]", "1")
     page.fill("#availability input[name=start]", "17:00")
     page.fill("#availability input[name=end]", "20:00")
@@ -59,12 +64,25 @@ def test_referral_to_signed_plan(transactional_db, live_server, clinic, browser_
     page.wait_for_selector("[data-testid=assessment-status]:has-text('Signed')")
 
     page.click("a:has-text('Level-of-care recommendation')")
-    page.select_option("#id_d3_emotional_behavioral", "2")
+    # Filled in from the assessment: risk, no earlier care, the hospital step-down, the
+    # availability window, and withdrawal and relapse as not applicable (mental health).
+    assert page.input_value("#id_suicide_risk") == "low"
+    assert page.input_value("#id_step_down_from") == "inpatient"
+    assert page.input_value("#id_available_hours_per_week") == "3.0"
+    assert page.input_value("#id_d1_withdrawal") == "na"
+    page.click("button:has-text('Get recommendation')")
+    page.wait_for_selector("#recommendation.alert")
+    assert "Medically stable: This field is required." in page.inner_text("#recommendation")
+    for dimension, rating in (("d2_biomedical", "0"), ("d3_emotional_behavioral", "2")):
+        page.select_option(f"#id_{dimension}", rating)
+    page.select_option("#id_d4_readiness", "1")
+    page.select_option("#id_d6_recovery_environment", "1")
     page.select_option("#id_mental_health_severity", "moderately_severe")
     page.select_option("#id_functional_impairment", "moderate")
-    page.select_option("#id_suicide_risk", "low")
+    page.select_option("#id_medically_stable", "yes")
+    page.select_option("#id_needs_24h_structure", "no")
     page.fill("#id_available_hours_per_week", "12")
-    page.select_option("#id_step_down_from", "inpatient")
+    page.fill("#id_available_days_per_week", "3")
     page.click("button:has-text('Get recommendation')")
     page.wait_for_selector("[data-testid=recommended-level]")
     assert page.inner_text("[data-testid=recommended-level]") == "intensive outpatient"

@@ -109,7 +109,10 @@ def test_assessment_form_field_errors_and_sign_errors(client, clinic):
         f"/intake/assessments/{assessment.pk}/diagnoses/", {"code": "F32"}, HTTP_HX_REQUEST="true"
     )
     assert code.status_code == 400
-    assert "F32 is a category; choose a billable subcode." in code.content.decode()
+    assert (
+        "F32 (Depressive episode) is a header, not a billable code; choose a code under it, "
+        "such as F32.0, F32.1, F32.2, F32.3, F32.4, F32.5."
+    ) in code.content.decode()
     assert code.content.decode().lstrip().startswith('<section class="card" id="diagnoses">')
     ok = client.post(
         f"/intake/assessments/{assessment.pk}/diagnoses/", {"code": "F41.1"}, HTTP_HX_REQUEST="true"
@@ -137,10 +140,18 @@ def test_signed_assessment_is_read_only_with_addendum_form(client, clinic):
     assert assessment.status == AssessmentStatus.SIGNED
 
 
-def test_diagnosis_search(client, clinic):
+def test_diagnosis_search_shows_status_and_code_set(client, clinic):
     verified_login(client, clinic.clinician_a)
     html = client.get("/intake/diagnosis-codes/?q=panic").content.decode()
-    assert '<option value="F41.0">' in html
+    assert (
+        '<option value="F41.0">F41.0 Panic disorder [episodic paroxysmal anxiety] · billable · '
+        "ICD-10-CM FY2026</option>"
+    ) in html
+    bulimia = client.get("/intake/diagnosis-codes/?q=F50.2").content.decode()
+    assert (
+        '<option value="F50.2">F50.2 Bulimia nervosa · header, not billable · ICD-10-CM FY2026'
+    ) in bulimia
+    assert '<option value="F50.20">F50.20 Bulimia nervosa, unspecified · billable' in bulimia
 
 
 def test_placement_preview_decide_and_admit(client, clinic):

@@ -24,9 +24,10 @@ def test_confirm_keeps_engine_input_output_and_rule_set(clinic):
     assert decision.recommended_level == "intensive_outpatient"
     assert decision.decided_level == "intensive_outpatient"
     assert decision.overridden is False
-    assert decision.engine_input == ENGINE_INPUT_IOP
+    # The program's own setting is stored with what the clinician entered.
+    assert decision.engine_input == {**ENGINE_INPUT_IOP, "offers_outpatient_withdrawal_care": False}
     assert decision.engine_output["level"] == "intensive_outpatient"
-    assert decision.rule_set == decision.engine_output["rule_set"]
+    assert decision.rule_set == decision.engine_output["rule_set"] == "stepwell-loc-2027.1"
 
 
 def test_override_needs_a_reason_and_keeps_both(clinic):

@@ -16,7 +16,7 @@ from stepwell.privacy.audit import AuditAction, client_address_of
 from stepwell.privacy.refusals import page_denied as denied
 
 from .. import access, selectors, services
-from ..diagnosis_codes import diagnosis_code_search
+from ..diagnosis_codes import code_set, diagnosis_code_search
 from ..forms import (
     AddendumForm,
     AssessmentForm,
@@ -67,6 +67,8 @@ def _page(request, assessment, *, form=None, status=200, **forms):
         "addendum_form": forms.get("addendum_form") or AddendumForm(),
         "sign_errors": forms.get("sign_errors"),
         "windows": assessment.patient.availability_windows.all(),
+        "diagnosis_rows": selectors.assessment_diagnosis_rows(assessment),
+        "code_set": code_set(),
         "decisions": assessment.placement_decisions.select_related("decided_by"),
     }
     template = "intake/assessment.html"
@@ -290,7 +292,7 @@ def addendum_add(request, assessment_id: int):
 @login_required
 @require_GET
 def diagnosis_codes(request):
-    """Search the shipped F-code list (no patient data)."""
+    """Search the shipped ICD-10-CM codes (no patient data)."""
     if request.user.is_patient_user:
         return render(request, "core/denied.html", status=403)
     query = request.GET.get("q", "") or request.GET.get("code", "")

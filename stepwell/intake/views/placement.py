@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from stepwell.accounts.models import Role, User, UserKind
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as apply_errors
+from stepwell.placement.levels import LevelOfCare as EngineLevel
 from stepwell.privacy.audit import AuditAction, client_address_of
 from stepwell.privacy.refusals import page_denied as denied
 
@@ -36,30 +37,34 @@ def placement(request, assessment_id: int):
             patient_id=assessment.patient_id,
             action=action,
         )
+    program = assessment.episode.program
+    prefill = selectors.placement_prefill(assessment)
     last = assessment.placement_decisions.first()
-    initial = PlacementForm.initial_from(last.engine_input) if last else {}
+    initial = {**prefill.values, **(PlacementForm.initial_from(last.engine_input) if last else {})}
     form = PlacementForm(request.POST or None, initial=initial)
     recommendation = None
     if request.method == "POST" and form.is_valid():
+        # Read before any service error is put on the form (which drops that field).
+        engine_input = form.engine_input()
         try:
             if "decide" in request.POST:
                 decision = services.placement_decide(
                     actor=request.user,
                     assessment_id=assessment.pk,
-                    engine_input=form.engine_input(),
+                    engine_input=engine_input,
                     decided_level=form.cleaned_data["decided_level"],
                     override_reason=form.cleaned_data["override_reason"],
                     client_address=client_address_of(request),
                 )
                 messages.success(request, "Placement decision recorded.")
                 return redirect("intake:decision", decision_id=decision.pk)
-            recommendation = services.placement_preview(engine_input=form.engine_input())
+            recommendation = services.placement_preview(engine_input=engine_input, program=program)
         except AccessDenied:
             return render(request, "core/denied.html", status=403)
         except ApplicationError as error:
             apply_errors(form, error)
             if "decide" in request.POST:
-                recommendation = _quiet_preview(form)
+                recommendation = _quiet_preview(engine_input, program)
     if request.method == "GET":
         audit_view(
             request,
@@ -72,17 +77,35 @@ def placement(request, assessment_id: int):
         "patient": assessment.patient,
         "form": form,
         "recommendation": recommendation,
+        "program": program,
+        "prefilled_from": _prefill_summary(form, prefill, reused=last),
     }
     status = 400 if form.errors else 200
     template = "intake/placement.html#recommendation" if request.htmx else "intake/placement.html"
     return render(request, template, context, status=status)
 
 
-def _quiet_preview(form):
+def _quiet_preview(engine_input, program):
+    """The recommendation next to a refused decision, when the input itself is fine."""
     try:
-        return services.placement_preview(engine_input=form.engine_input())
+        return services.placement_preview(engine_input=engine_input, program=program)
     except ApplicationError:
         return None
+
+
+def _prefill_summary(form, prefill, *, reused) -> list[str]:
+    """'Suicide risk: risk level on the assessment', for each field the page filled in."""
+    if reused is not None:
+        return [f"the last decision of {reused.decided_at:%Y-%m-%d}, for every field it holds"]
+    return [
+        f"{form[field].label}: {source}"
+        for field, source in prefill.sources.items()
+        if field in form.fields
+    ]
+
+
+def _level_label(value) -> str:
+    return EngineLevel(value).label if value in set(EngineLevel) else ""
 
 
 def _decision_or_denied(request, decision_id: int, action=AuditAction.VIEW):
@@ -174,6 +197,10 @@ def decision(request, decision_id: int):
         "patient": episode.patient,
         "episode": episode,
         "output": decision.engine_output,
+        "recheck": services.placement_recheck(decision),
+        "after_withdrawal_label": _level_label(
+            decision.engine_output.get("after_withdrawal_management")
+        ),
         "form": form,
         "can_admit": can_admit and episode.state == "assessed",
     }

@@ -7,7 +7,9 @@ import pytest
 
 from stepwell.placement.commandline import run_recommend
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "placement" / "iop-candidate.json"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "placement"
+EXAMPLE = EXAMPLES / "iop-candidate.json"
+USAGE = "usage: placement recommend FILE.json [--rule-set VERSION]"
 
 
 def write(tmp_path, content):
@@ -24,7 +26,7 @@ def test_the_documented_example_recommends_iop_and_states_the_availability_barri
     assert [firing["rule"] for firing in result["rationale"]] == [
         "d3_emotional_behavioral_2",
         "d5_relapse_2",
-        "moderate_or_worse_symptoms",
+        "moderate_or_worse_symptoms_with_impairment",
         "outpatient_not_enough",
     ]
     assert result["barriers"] == [
@@ -46,8 +48,85 @@ def test_the_documented_example_recommends_iop_and_states_the_availability_barri
         },
         "fits": True,
     }
-    assert result["rule_set"] == "stepwell-loc-2026.11"
-    assert set(result) == {"level", "rationale", "barriers", "would_change", "iop_fit", "rule_set"}
+    assert result["actions"] == []
+    assert result["after_withdrawal_management"] is None
+    assert result["rule_set"] == "stepwell-loc-2027.1"
+    assert set(result) == {
+        "level",
+        "after_withdrawal_management",
+        "rationale",
+        "actions",
+        "barriers",
+        "would_change",
+        "iop_fit",
+        "rule_set",
+    }
+
+
+def test_the_withdrawal_first_example_names_the_level_to_reassess_for():
+    code, result = run_recommend(["recommend", str(EXAMPLES / "withdrawal-first.json")])
+
+    assert code == 0
+    assert result["level"] == "withdrawal_management"
+    assert result["after_withdrawal_management"] == "partial_hospitalization"
+    assert [(a["action"], a["required"]) for a in result["actions"]] == [
+        ("engagement_work", False),
+        ("reassess_after_withdrawal_management", True),
+    ]
+    assert [b["barrier"] for b in result["barriers"]] == [
+        "availability_below_php_minimum",
+        "recovery_housing_referral",
+    ]
+
+
+def test_the_mental_health_only_example_needs_a_same_day_safety_evaluation():
+    code, result = run_recommend(["recommend", str(EXAMPLES / "mental-health-only.json")])
+
+    assert code == 0
+    assert result["level"] == "partial_hospitalization"
+    assert result["actions"] == [
+        {
+            "action": "same_day_safety_evaluation",
+            "required": True,
+            "description": (
+                "Suicide risk is high: a same-day safety evaluation is required before the "
+                "patient leaves today, whatever level is chosen."
+            ),
+        }
+    ]
+    assert result["barriers"] == []
+
+
+def test_an_older_rule_set_can_be_named():
+    code, result = run_recommend(
+        ["recommend", str(EXAMPLES / "withdrawal-first.json"), "--rule-set", "stepwell-loc-2026.11"]
+    )
+
+    assert code == 0
+    assert (result["level"], result["rule_set"]) == (
+        "withdrawal_management",
+        "stepwell-loc-2026.11",
+    )
+    assert [firing["rule"] for firing in result["rationale"]][:4] == [
+        "d1_withdrawal_3",
+        "d6_recovery_environment_3_or_4",
+        "d4_readiness_3",
+        "d5_relapse_3",
+    ]
+
+
+def test_an_unknown_rule_set_exits_2():
+    code, result = run_recommend(["recommend", str(EXAMPLE), "--rule-set", "asam-4"])
+
+    assert (code, result) == (
+        2,
+        {
+            "errors": {
+                "rule_set": "unknown rule set 'asam-4'; known: stepwell-loc-2026.11, "
+                "stepwell-loc-2027.1"
+            }
+        },
+    )
 
 
 def test_bad_fields_exit_2_naming_each_field(tmp_path):
@@ -104,18 +183,17 @@ def test_a_missing_file_exits_2(tmp_path):
     [
         pytest.param(
             [],
-            "the following arguments are required: command; usage: placement recommend FILE.json",
+            f"the following arguments are required: command; {USAGE}",
             id="no command",
         ),
         pytest.param(
             ["recommend"],
-            "the following arguments are required: file; usage: placement recommend FILE.json",
+            f"the following arguments are required: file; {USAGE}",
             id="no file",
         ),
         pytest.param(
             ["place", "x.json"],
-            "argument command: invalid choice: 'place' (choose from 'recommend'); "
-            "usage: placement recommend FILE.json",
+            f"argument command: invalid choice: 'place' (choose from 'recommend'); {USAGE}",
             id="unknown command",
         ),
     ],
