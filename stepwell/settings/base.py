@@ -189,7 +189,6 @@ STEPWELL_PERMISSIONS_POLICY = ", ".join(
         "microphone",
         "payment",
         "usb",
-        "interest-cohort",
     ]
 )
 
