@@ -42,7 +42,7 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path == "/healthz" and request.method in ("GET", "HEAD"):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
             return healthz(request)
         return self.get_response(request)
 
