@@ -1,9 +1,24 @@
-"""Staff accounts: roles and programs are changed through the audited service."""
+"""Staff accounts in clinic setup. Roles and programs change through the audited service.
+
+An administrator never sets another person's password or authenticator. There is no
+password form and no authenticator (TOTP device) admin; instead, from a staff member's
+page, an administrator can:
+- send a link to set a password to the staff member's own email address;
+- remove their authenticator (a lost phone), so they enrol a new one at next login;
+- create a one-time enrolment code (shown once) to hand over in person or by phone.
+Each is audited. A new account gets no password: the set-password link goes out at once.
+"""
+
+from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stepwell.clinic.models import Program
 from stepwell.clinic.services import (
@@ -11,12 +26,18 @@ from stepwell.clinic.services import (
     staff_account_changes_record,
     staff_privileges_set,
 )
+from stepwell.core.errors import ApplicationError
 from stepwell.privacy.audit import client_address_of
 
+from . import enrolment, mfa, passwords
 from .models import Role, User, UserKind
 
+# Reading or adding another person's TOTP device is taking over their second factor.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
-class StaffForm(UserChangeForm):
+
+class StaffForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
         choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -26,15 +47,7 @@ class StaffForm(UserChangeForm):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "credentials",
-            "kind",
-            "is_active",
-        ]
+        fields = ["username", "first_name", "last_name", "email", "credentials", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,29 +60,116 @@ class StaffForm(UserChangeForm):
             )
 
 
+class StaffCreationForm(forms.ModelForm):
+    """A new staff account with no usable password: they set it from the emailed link."""
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "credentials"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields[
+            "email"
+        ].help_text = "The staff member's own address: the link to set their password goes there."
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.kind = UserKind.STAFF
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+ACCOUNT_ACTIONS = {
+    "password-link": (
+        "Send a link to set a password",
+        "Stepwell emails {email} a link where {name} sets a new password. You do not see "
+        "the link or the password. The current password keeps working until they use it.",
+        "Send the link",
+    ),
+    "remove-authenticator": (
+        "Remove the authenticator",
+        "{name} can no longer log in with their current authenticator app, and any session "
+        "of theirs must verify again. At their next login they enrol a new app, for which "
+        "they need an enrolment code from you.",
+        "Remove the authenticator",
+    ),
+    "enrolment-code": (
+        "Create an enrolment code",
+        "{name} needs this one-time code, besides their password, to enrol a new "
+        "authenticator app. It is shown once: give it to them in person or by phone, never "
+        "by email. A new code voids any earlier one.",
+        "Create the code",
+    ),
+}
+
+
 @admin.register(User)
 class StaffAdmin(UserAdmin):
     form = StaffForm
+    add_form = StaffCreationForm
+    change_form_template = "admin/accounts/user/change_form.html"
     list_display = ["username", "first_name", "last_name", "credentials", "kind", "is_active"]
     list_filter = ["kind", "is_active", "role_assignments__role"]
+    readonly_fields = ["password_status", "authenticator_status"]
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username",)}),
         (
             "Person",
-            {"fields": ("first_name", "last_name", "email", "credentials", "kind", "is_active")},
+            {"fields": ("first_name", "last_name", "email", "credentials", "is_active")},
         ),
+        ("Login (set only by the staff member)", {"fields": ("password_status",)}),
+        ("Second step", {"fields": ("authenticator_status",)}),
         ("Privileges (changes are audited)", {"fields": ("roles", "programs")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("username", "password1", "password2", "kind", "credentials")}),
+        (None, {"fields": ("username", "first_name", "last_name", "email", "credentials")}),
     )
+
+    @admin.display(description="Password")
+    def password_status(self, obj):
+        if obj is None or not obj.pk:
+            return "-"
+        return "set" if obj.has_usable_password() else "not set yet"
+
+    @admin.display(description="Authenticator app")
+    def authenticator_status(self, obj):
+        if obj is None or not obj.pk:
+            return "-"
+        enrolled = mfa.totp_device_confirmed(obj) is not None
+        code = enrolment.enrolment_code_active(obj)
+        text = "enrolled" if enrolled else "none: enrols at next login"
+        if code is not None:
+            text += f"; enrolment code valid until {code.expires_at:%Y-%m-%d %H:%M} UTC"
+        return text
 
     def get_queryset(self, request):
         # Patient logins are managed from the patient's record, not here.
         return super().get_queryset(request).filter(kind=UserKind.STAFF)
 
+    def get_urls(self):
+        # UserAdmin's own route, <id>/password/, is left out on purpose.
+        own = [
+            path(
+                f"<path:object_id>/{action}/",
+                self.admin_site.admin_view(self.account_action_view),
+                {"action": action},
+                name=f"accounts_user_{action.replace('-', '_')}",
+            )
+            for action in ACCOUNT_ACTIONS
+        ]
+        return own + admin.ModelAdmin.get_urls(self)
+
+    def user_change_password(self, request, id, form_url=""):
+        raise PermissionDenied  # nothing routes here; closed in case something does
+
     def save_model(self, request, obj, form, change):
+        old_email = form.initial.get("email", "") if change else ""
         super().save_model(request, obj, form, change)
+        address = client_address_of(request)
         staff_account_changes_record(
             actor=request.user,
             staff=obj,
@@ -79,8 +179,19 @@ class StaffAdmin(UserAdmin):
                 if f in ACCOUNT_PRIVILEGE_FIELDS
             },
             created=not change,
-            client_address=client_address_of(request),
+            client_address=address,
         )
+        if change and "email" in form.changed_data:
+            try:
+                passwords.account_email_change_record(
+                    actor=request.user,
+                    user=obj,
+                    old=old_email or "",
+                    new=obj.email,
+                    client_address=address,
+                )
+            except ApplicationError as error:
+                messages.warning(request, f"The old address was not told: {error.message}")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -92,3 +203,63 @@ class StaffAdmin(UserAdmin):
                 program_ids={p.pk for p in form.cleaned_data["programs"]},
                 client_address=client_address_of(request),
             )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._send_password_link(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def _send_password_link(self, request, user) -> bool:
+        try:
+            passwords.password_reset_link_send(
+                actor=request.user,
+                user=user,
+                base_url=request.build_absolute_uri("/"),
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return False
+        messages.success(request, f"A link to set a password was sent to {user.email}.")
+        return True
+
+    def account_action_view(self, request, object_id, action):
+        user = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        title, explanation, button = ACCOUNT_ACTIONS[action]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": user,
+            "title": title,
+            "explanation": explanation.format(name=user, email=user.email or "(no address)"),
+            "button": button,
+            "issued": None,
+        }
+        if request.method == "POST":
+            address = client_address_of(request)
+            change_url = reverse("admin:accounts_user_change", args=[user.pk])
+            try:
+                if action == "password-link":
+                    if not self._send_password_link(request, user):
+                        return redirect(change_url)
+                elif action == "remove-authenticator":
+                    removed = mfa.totp_devices_remove(
+                        actor=request.user, user=user, client_address=address
+                    )
+                    messages.success(
+                        request,
+                        f"Authenticator removed ({removed} device record(s)); {user} enrols "
+                        "a new one at next login, with an enrolment code.",
+                    )
+                else:
+                    context["issued"] = enrolment.enrolment_code_create(
+                        actor=request.user, user=user, client_address=address
+                    )
+                    return TemplateResponse(
+                        request, "admin/accounts/user/account_action.html", context
+                    )
+            except ApplicationError as error:  # AccessDenied included
+                messages.error(request, error.message)
+            return redirect(change_url)
+        return TemplateResponse(request, "admin/accounts/user/account_action.html", context)

@@ -9,6 +9,7 @@ from stepwell.core.errors import ApplicationError
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record, client_address_of
 
 from . import mfa, tokens
+from .lockout import MESSAGE as LOCKED_MESSAGE
 from .middleware import mfa_required_for
 from .models import UserKind
 
@@ -35,10 +36,15 @@ class ErrorOut(Schema):
 
 
 @router.post(
-    "/token", auth=None, response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
+    "/token",
+    auth=None,
+    response={201: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
 )
 def token_obtain(request, payload: TokenRequest):
-    """Exchange username, password and (for staff) a current TOTP code for a personal access token."""
+    """Exchange username, password and (for staff) a current TOTP code for a personal access token.
+
+    A locked account gets 429 with Retry-After, until the lock that began at the failure
+    reaching the limit ends; attempts during the lock do not extend it."""
     user = authenticate(request, username=payload.username, password=payload.password)
     address = client_address_of(request)
     if user is None:
@@ -51,9 +57,8 @@ def token_obtain(request, payload: TokenRequest):
             detail={"username": payload.username[:150], "locked_out": locked},
         )
         if locked:
-            return Status(
-                403, {"detail": "Account locked after too many failed logins; try again later."}
-            )
+            # AxesMiddleware answers with lockout.lockout_response (same body, Retry-After).
+            return Status(429, {"detail": LOCKED_MESSAGE})
         return Status(
             401,
             {

@@ -1,4 +1,4 @@
-"""TOTP second factor with django-otp: enrolment and verification."""
+"""TOTP second factor with django-otp: enrolment, verification and removal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import segno
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from stepwell.core.errors import ApplicationError
+from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.privacy import access
+from stepwell.privacy.audit import AuditAction, audit_record
+
+from .enrolment import enrolment_code_consume
+from .models import UserKind
 
 
 def totp_device_confirmed(user) -> TOTPDevice | None:
@@ -41,7 +46,15 @@ def totp_verify(user, code: str) -> TOTPDevice:
     return device
 
 
-def totp_enrol_confirm(user, code: str) -> TOTPDevice:
+def totp_enrol_confirm(
+    user, code: str, *, enrolment_code_id: int | None, client_address: str = ""
+) -> TOTPDevice:
+    """Confirm the pending device with a current code from it, replacing any earlier one.
+
+    `enrolment_code_id` is the one-time enrolment code the user entered first; it is
+    consumed here. Only a user already verified with their current device (replacing it
+    themselves) passes None, which the view decides.
+    """
     code = (code or "").strip().replace(" ", "")
     device = totp_device_pending(user)
     if not code.isdigit() or not device.verify_token(code):
@@ -50,7 +63,41 @@ def totp_enrol_confirm(user, code: str) -> TOTPDevice:
             field_errors={"code": "That code is not valid; try the current one."},
         )
     with transaction.atomic():
+        if enrolment_code_id is not None:
+            enrolment_code_consume(user=user, code_id=enrolment_code_id)
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        audit_record(
+            user=user,
+            action=AuditAction.PRIVILEGE_CHANGE,
+            object_type="user",
+            object_id=user.pk,
+            client_address=client_address,
+            detail={"mfa": "totp_enrolled", "enrolment_code_id": enrolment_code_id},
+        )
     return device
+
+
+def totp_devices_remove(*, actor, user, client_address: str = "") -> int:
+    """An administrator removes a staff member's authenticator (a lost phone): the user
+    enrols a new one at their next login, with an enrolment code. Their current session
+    stops counting as verified at once, because its device is gone."""
+    if not access.access_clinic_configuration(actor):
+        raise AccessDenied("Only administrators remove authenticators.")
+    if user.kind != UserKind.STAFF:
+        raise ApplicationError(
+            "Only staff members have authenticators.",
+            field_errors={"user": "Not a staff member."},
+        )
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        audit_record(
+            user=actor,
+            action=AuditAction.PRIVILEGE_CHANGE,
+            object_type="user",
+            object_id=user.pk,
+            client_address=client_address,
+            detail={"mfa": "authenticator_removed", "devices_removed": removed},
+        )
+    return removed

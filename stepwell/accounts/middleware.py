@@ -11,6 +11,7 @@ OPEN_PATHS = (
     "/accounts/login/",
     "/accounts/mfa/",
     "/accounts/logout/",
+    "/accounts/password/reset/",
     "/static/",
     "/healthz",
     "/api/",

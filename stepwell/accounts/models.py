@@ -88,3 +88,35 @@ class PersonalAccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code an administrator gives a staff member out of band (in person, by
+    phone) so they can enrol a new authenticator app. A stolen password alone cannot.
+
+    Only a hash of the code is stored. A code expires, works once, and a new code voids
+    the user's earlier ones.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(voided_at__isnull=True),
+                name="enrolment_code_used_or_voided",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrolment code for {self.user.username}"

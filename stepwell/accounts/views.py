@@ -1,21 +1,24 @@
-"""Login with password and TOTP, logout, and personal access tokens."""
+"""Login with password and TOTP (also for clinic setup), enrolment, logout, API tokens."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from stepwell.core.errors import ApplicationError
+from stepwell.core.forms import form_add_service_errors
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record, client_address_of
 
-from . import mfa, tokens
+from . import enrolment, mfa, tokens
+from .lockout import lockout_response
 from .middleware import mfa_required_for
 from .models import UserKind
 
@@ -27,6 +30,10 @@ class LoginForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(max_length=8, label="6-digit code")
+
+
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(max_length=32, label="Enrolment code")
 
 
 class TokenForm(forms.Form):
@@ -59,7 +66,9 @@ def login_view(request):
                 detail={"username": form.cleaned_data["username"][:150], "locked_out": locked},
             )
             if locked:
-                return render(request, "accounts/locked_out.html", status=429)
+                return lockout_response(
+                    request, credentials={"username": form.cleaned_data["username"]}
+                )
             form.add_error(None, "The username or password is not right.")
         else:
             login(request, user)
@@ -78,6 +87,17 @@ def login_view(request):
     return render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+def admin_login_redirect(request):
+    """Clinic setup's own login page is replaced by the one audited login (password, TOTP,
+    lockout): nothing posted here is checked."""
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(_next_url(request) if request.GET.get("next") else "admin:index")
+        return render(request, "core/denied.html", status=403)
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
 
 @login_required
@@ -118,45 +138,68 @@ def mfa_view(request):
     return render(request, "accounts/mfa.html", {"form": form})
 
 
+ENROLMENT_SESSION_KEY = "mfa_enrolment_code_id"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_setup_view(request):
+    """Enrol an authenticator app. Someone not yet verified with a current device first
+    enters the one-time enrolment code their administrator gave them; only then is the
+    app's secret shown."""
     user = request.user
     if user.kind != UserKind.STAFF:
         return redirect("core:home")
     if mfa.totp_device_confirmed(user) is not None and not user.is_verified():
         return redirect("accounts:mfa")
+    needs_code = not user.is_verified()
+    code_id = request.session.get(ENROLMENT_SESSION_KEY) if needs_code else None
+    if needs_code and (code_id is None or not _enrolment_code_still_active(user, code_id)):
+        return _enrolment_code_step(request, user)
     device = mfa.totp_device_pending(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = mfa.totp_enrol_confirm(user, form.cleaned_data["code"])
-        except ApplicationError as error:
-            for field, message in error.field_errors.items():
-                form.add_error(field, message)
-        else:
-            otp_login(request, device)
-            audit_record(
-                user=user,
-                action=AuditAction.PRIVILEGE_CHANGE,
-                object_type="user",
-                object_id=user.pk,
+            device = mfa.totp_enrol_confirm(
+                user,
+                form.cleaned_data["code"],
+                enrolment_code_id=code_id,
                 client_address=client_address_of(request),
-                detail={"mfa": "totp_enrolled"},
             )
+        except ApplicationError as error:
+            form_add_service_errors(form, error)
+        else:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
+            otp_login(request, device)
             messages.success(request, "Your authenticator app is set up.")
             return redirect(request.session.pop("mfa_next", "/"))
-    secret = device.bin_key.hex()
     return render(
         request,
         "accounts/mfa_setup.html",
-        {
-            "form": form,
-            "qr_svg": mfa.totp_qr_svg(device),
-            "secret_hex": secret,
-            "config_url": device.config_url,
-        },
+        {"form": form, "qr_svg": mfa.totp_qr_svg(device), "config_url": device.config_url},
     )
+
+
+def _enrolment_code_still_active(user, code_id) -> bool:
+    active = enrolment.enrolment_code_active(user)
+    return active is not None and active.pk == code_id
+
+
+def _enrolment_code_step(request, user):
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = enrolment.enrolment_code_check(
+                user=user,
+                code=form.cleaned_data["enrolment_code"],
+                client_address=client_address_of(request),
+            )
+        except ApplicationError as error:
+            form_add_service_errors(form, error)
+        else:
+            request.session[ENROLMENT_SESSION_KEY] = code.pk
+            return redirect("accounts:mfa_setup")
+    return render(request, "accounts/mfa_enrolment_code.html", {"form": form})
 
 
 @require_POST
@@ -227,44 +270,3 @@ def token_revoke_view(request, token_id: int):
         )
         messages.success(request, "Token revoked.")
     return redirect("accounts:tokens")
-
-
-@require_http_methods(["GET", "POST"])
-def portal_activate_view(request, uidb64: str, token: str):
-    """A patient sets their portal password from an invitation link."""
-    from django.contrib.auth.forms import SetPasswordForm
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.http import urlsafe_base64_decode
-
-    from .models import User
-
-    try:
-        user = User.objects.get(
-            pk=int(urlsafe_base64_decode(uidb64).decode()), kind=UserKind.PATIENT
-        )
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
-        user = None
-    if user is None or not default_token_generator.check_token(user, token):
-        audit_record(
-            action=AuditAction.LOGIN_FAILED,
-            outcome=AuditOutcome.DENIED,
-            object_type="portal_invite",
-            client_address=client_address_of(request),
-        )
-        return render(request, "accounts/portal_activate.html", {"invalid": True}, status=404)
-    form = SetPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        audit_record(
-            user=user,
-            action=AuditAction.PRIVILEGE_CHANGE,
-            object_type="user",
-            object_id=user.pk,
-            client_address=client_address_of(request),
-            detail={"portal": "password_set"},
-        )
-        messages.success(request, f"Your password is set. Log in as {user.username}.")
-        return redirect("accounts:login")
-    return render(
-        request, "accounts/portal_activate.html", {"form": form, "username": user.username}
-    )

@@ -1,13 +1,18 @@
-"""Show times in the program's time zone: times are stored in UTC."""
+"""Middleware: the program's time zone, the health check, and security headers."""
 
 from __future__ import annotations
 
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
+
+from .views import healthz
 
 
 class ProgramTimezoneMiddleware:
+    """Show times in the program's time zone: times are stored in UTC."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -26,3 +31,40 @@ class ProgramTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()  # threads are reused: never leak a zone to the next request
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before anything else: a load balancer checks it over plain HTTP
+    and by address, so neither the HTTPS redirect nor the host check may stand in the way.
+    It says only whether the database answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers on every page and API answer (static files are served before this runs).
+
+    - Cache-Control: no-store, so no browser or proxy keeps a copy of a page or API answer
+      with patient data. The rule is every response, which is simpler to keep right than
+      deciding which ones show a patient.
+    - Content-Security-Policy: scripts only from our own static files (htmx included), no
+      inline scripts or event handlers, no framing.
+    - Permissions-Policy: no camera, microphone, location or payment features.
+    HSTS (with subdomains) comes from Django's SecurityMiddleware in production settings.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        response.setdefault("Content-Security-Policy", settings.STEPWELL_CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", settings.STEPWELL_PERMISSIONS_POLICY)
+        return response

@@ -94,8 +94,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "stepwell.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "stepwell.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -160,6 +162,35 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent on every page and API answer by stepwell.core.middleware.SecurityHeadersMiddleware,
+# with Cache-Control: no-store. No inline scripts: htmx and our script are static files.
+STEPWELL_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # style="" attributes in templates; no scripts
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+STEPWELL_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    ]
+)
 
 # Staff sign in with a second factor (TOTP) unless a deployment turns it off (demo only).
 STEPWELL_MFA_REQUIRED = env_bool("STEPWELL_MFA_REQUIRED", True)
@@ -169,13 +200,33 @@ AXES_FAILURE_LIMIT = env_int("STEPWELL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("STEPWELL_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The lock runs from the failure that reaches the limit; attempts during it are refused
+# without restarting it, so nobody can keep another person's account locked forever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "stepwell.accounts.lockout.lockout_response"  # JSON for the API
 AXES_VERBOSE = False
 # Lock the account, not the address: a clinic's staff share one NAT address, and one
 # person's typos must not lock out the whole front desk.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 API_TOKEN_DAYS = env_int("STEPWELL_API_TOKEN_DAYS", 90)
+# Links to set a password (sent to the user's own address) and portal invitations.
+PASSWORD_RESET_TIMEOUT = env_int("STEPWELL_PASSWORD_RESET_HOURS", 24) * 3600
+STEPWELL_PORTAL_INVITE_DAYS = env_int("STEPWELL_PORTAL_INVITE_DAYS", 7)
+# One-time codes an administrator gives staff out of band to enrol an authenticator.
+STEPWELL_ENROLMENT_CODE_HOURS = env_int("STEPWELL_ENROLMENT_CODE_HOURS", 72)
+
+# Email (password links): SMTP unless STEPWELL_EMAIL_BACKEND says otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "STEPWELL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("STEPWELL_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("STEPWELL_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("STEPWELL_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("STEPWELL_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("STEPWELL_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("STEPWELL_EMAIL_FROM", "stepwell@localhost")
 STEPWELL_DEMO = False
 STEPWELL_CRISIS_RESOURCES = (
     os.environ.get("STEPWELL_CRISIS_RESOURCES")

@@ -13,6 +13,7 @@ DATABASES = {
 }
 STEPWELL_DEMO = True  # lets tests call seed-demo; MFA stays on as in production
 STEPWELL_MFA_REQUIRED = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -49,9 +49,17 @@ def test_staff_login_requires_second_factor(client, clinic):
 
 
 def test_staff_without_device_is_sent_to_enrolment(client, clinic):
+    from stepwell.accounts.enrolment import enrolment_code_create
+
+    issued = enrolment_code_create(actor=clinic.admin, user=clinic.clinician_a)
     client.post("/accounts/login/", {"username": "clin_a", "password": PASSWORD})
     response = client.get("/accounts/mfa/")
     assert response["Location"] == "/accounts/mfa/setup/"
+    first = client.get("/accounts/mfa/setup/").content.decode()
+    assert "Enrolment code" in first
+    assert "<svg" not in first  # no secret before the enrolment code
+    step = client.post("/accounts/mfa/setup/", {"enrolment_code": issued.plaintext.lower()})
+    assert step["Location"] == "/accounts/mfa/setup/"
     page = client.get("/accounts/mfa/setup/")
     assert "<svg" in page.content.decode()
     device = TOTPDevice.objects.get(user=clinic.clinician_a, confirmed=False)
@@ -60,6 +68,14 @@ def test_staff_without_device_is_sent_to_enrolment(client, clinic):
     device.refresh_from_db()
     assert device.confirmed is True
     assert client.get("/caseload/").status_code == 200
+    issued.record.refresh_from_db()
+    assert issued.record.used_at is not None
+    assert AuditEvent.objects.filter(
+        action="privilege_change",
+        object_id=str(clinic.clinician_a.pk),
+        detail__mfa="totp_enrolled",
+        detail__enrolment_code_id=issued.record.pk,
+    ).exists()
 
 
 def test_tokens_page_is_not_reachable_before_mfa(client, clinic):

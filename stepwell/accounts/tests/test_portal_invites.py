@@ -1,6 +1,7 @@
 """Patients get a portal login through a one-time link from their care team."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -78,3 +79,49 @@ def test_invite_denied_changes_nothing(client, clinic, who):
 def test_forged_activation_link_is_refused(client, clinic):
     response = client.get("/accounts/activate/MQ/not-a-token/")
     assert response.status_code == 404
+
+
+def test_new_invitation_voids_the_previous_link(client, clinic):
+    patient = clinic.patient_a
+    patient.user = None
+    patient.save()
+    first = invite_link(client, clinic, patient)
+    second = invite_link(client, clinic, patient)
+    assert first != second
+    assert client.get(first).status_code == 404
+    assert client.get(second).status_code == 200
+    refused = client.post(first, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert refused.status_code == 404
+    patient.refresh_from_db()
+    assert not patient.user.has_usable_password()
+
+
+def test_invitation_lasts_portal_invite_days(client, clinic, settings, monkeypatch):
+    from stepwell.accounts.portal_invites import portal_invite_token_generator
+
+    settings.STEPWELL_PORTAL_INVITE_DAYS = 3
+    patient = clinic.patient_a
+    patient.user = None
+    patient.save()
+    path = invite_link(client, clinic, patient)
+    issued_at = portal_invite_token_generator._now()
+    day = 24 * 3600
+    for age_seconds, works in [(3 * day - 60, True), (3 * day + 60, False)]:
+        monkeypatch.setattr(
+            portal_invite_token_generator,
+            "_now",
+            lambda age=age_seconds: issued_at + timedelta(seconds=age),
+        )
+        assert (client.get(path).status_code == 200) is works, age_seconds
+    settings.STEPWELL_PORTAL_INVITE_DAYS = 7
+    assert client.get(path).status_code == 200
+
+
+def test_invitation_link_is_no_password_reset_link(client, clinic):
+    patient = clinic.patient_a
+    patient.user = None
+    patient.save()
+    path = invite_link(client, clinic, patient)
+    uid, token = path.rstrip("/").split("/")[-2:]
+    response = client.get(f"/accounts/password/reset/{uid}/{token}/", follow=True)
+    assert "This link does not work" in response.content.decode()
