@@ -7,7 +7,7 @@ from datetime import date
 
 from stepwell.demo.clinic import build_demo_clinic
 from stepwell.demo.measures import seed_measures
-from stepwell.measures import selectors
+from stepwell.measures import progress
 from stepwell.measures.models import Administration, Alert, ScheduleRule
 
 
@@ -29,7 +29,7 @@ def test_seed_measures(db):
         per_patient.setdefault(a.patient_id, []).append(a)
     assert max(len(rows) for rows in per_patient.values()) == 8
     directions = [
-        selectors.series_of(rows)[0].points[-1].total - selectors.series_of(rows)[0].points[0].total
+        progress.series_of(rows)[0].points[-1].total - progress.series_of(rows)[0].points[0].total
         for rows in per_patient.values()
         if len(rows) >= 4
     ]
