@@ -85,7 +85,7 @@ def questionnaire(request, token: str):
             action=AuditAction.VIEW,
             object_type="questionnaire_link",
             outcome=AuditOutcome.DENIED,
-            detail={"reason": "too many invalid links from this address"},
+            detail={"reason": "too many links that opened nothing from this address"},
         )
         response = render(request, "measures/link_throttled.html", status=429)
         response["Retry-After"] = str(int(selectors.link_failure_window().total_seconds()))
