@@ -188,7 +188,7 @@ def test_link_hours_are_read_from_the_environment():
         "STEPWELL_QUESTIONNAIRE_LINK_HOURS": "12",
         "STEPWELL_QUESTIONNAIRE_LINK_FAILURES": "4",
     }
-    output = subprocess.run(  # noqa: S603 - our own interpreter and code
+    output = subprocess.run(
         [sys.executable, "-c", code],
         env=environment,
         capture_output=True,
