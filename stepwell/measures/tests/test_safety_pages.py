@@ -281,9 +281,7 @@ def test_patient_pages_show_no_banner(client, clinic, urgent):
     assert BANNER not in client.get("/measures/mine/").content.decode()
 
 
-def test_on_call_clinician_who_cannot_see_the_chart_gets_a_banner_without_the_name(
-    client, clinic
-):
+def test_on_call_clinician_who_cannot_see_the_chart_gets_a_banner_without_the_name(client, clinic):
     outsider = UserFactory(username="oncall_b", roles=["clinician"], programs=[clinic.program_b])
     clinic.program_a.on_call_clinician = outsider
     clinic.program_a.save()
