@@ -24,6 +24,13 @@ def test_seed_measures(db):
     assert Alert.objects.filter(status="acknowledged").exists()
     assert all(a.action_note for a in Alert.objects.filter(status="acknowledged"))
     assert Administration.objects.filter(status="due").exists()
+    assert not Alert.objects.exclude(kind="suicide_risk").exists()  # severe scores: findings
+    assert all(program.on_call_clinician for program in clinic.programs.values())
+    findings = [
+        progress.findings_of(progress.series_of(list(patient.administrations.all())))
+        for patient in clinic.patients
+    ]
+    assert any(findings)
     per_patient = {}
     for a in completed.filter(instrument_key="phq9"):
         per_patient.setdefault(a.patient_id, []).append(a)
