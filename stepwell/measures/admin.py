@@ -14,8 +14,32 @@ from . import access, selectors, services
 from .models import InstrumentDefinition, InstrumentSetting, ScheduleRule
 
 
+class ScheduleRuleForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleRule
+        fields = [
+            "program",
+            "instrument_key",
+            "at_admission",
+            "every_days",
+            "at_discharge",
+            "active",
+        ]
+
+    def clean_instrument_key(self):
+        """A known instrument the clinic has not switched off."""
+        key = (self.cleaned_data.get("instrument_key") or "").strip().lower()
+        if key not in {instrument.key for instrument in selectors.instruments_available()}:
+            raise forms.ValidationError("Unknown instrument.")
+        reason = selectors.instrument_unavailable_reason(key)
+        if reason:
+            raise forms.ValidationError(reason)
+        return key
+
+
 @admin.register(ScheduleRule)
 class ScheduleRuleAdmin(admin.ModelAdmin):
+    form = ScheduleRuleForm
     list_display = (
         "program",
         "instrument_key",

@@ -46,3 +46,41 @@ def test_program_setup_shows_the_on_call_clinician_and_asq_setting(client, clini
     assert str(clinic.billing_a) not in options  # only clinical staff are on call
     listing = client.get("/setup/clinic/program/").content.decode()
     assert "ASQ in session only" in listing
+
+
+def test_schedule_rules_in_setup_refuse_switched_off_and_unknown_instruments(client, clinic):
+    from stepwell.measures import services
+    from stepwell.measures.models import ScheduleRule
+
+    services.instrument_setting_set(
+        actor=clinic.admin, instrument_key="dast10", enabled=False, reason="No CAMH licence"
+    )
+    verified_login(client, clinic.admin)
+    form = {"program": clinic.program_a.pk, "at_admission": "on", "active": "on"}
+    for key, message in (
+        (
+            "dast10",
+            "DAST-10 is switched off in this clinic: No CAMH licence. Its past scores stay on the chart.",
+        ),
+        ("cssrs", "Unknown instrument."),
+    ):
+        response = client.post("/setup/measures/schedulerule/add/", form | {"instrument_key": key})
+        assert response.status_code == 200
+        errors = response.context["adminform"].form.errors
+        assert errors == {"instrument_key": [message]}
+    assert ScheduleRule.objects.count() == 0
+    ok = client.post("/setup/measures/schedulerule/add/", form | {"instrument_key": "PHQ9"})
+    assert ok.status_code == 302
+    assert ScheduleRule.objects.get().instrument_key == "phq9"
+
+
+def test_a_link_to_a_switched_off_instrument_shows_no_questions(client, clinic):
+    from stepwell.measures import services
+
+    sent = services.questionnaire_send(
+        actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, instrument_key="dast10"
+    )
+    services.instrument_setting_set(actor=clinic.admin, instrument_key="dast10", enabled=False)
+    response = client.get(f"/measures/q/{sent.token}/")
+    assert response.status_code == 409
+    assert "dast10_1" not in response.content.decode()
