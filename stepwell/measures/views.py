@@ -42,6 +42,10 @@ def record(request, patient_id: int):
     except UnknownInstrumentError:
         messages.error(request, "Choose an instrument to record.")
         return redirect("patients:chart", patient_id=patient.pk)
+    switched_off = selectors.instrument_unavailable_reason(instrument.key)
+    if switched_off and request.method == "GET":
+        messages.error(request, switched_off)
+        return redirect("patients:chart", patient_id=patient.pk)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
     if request.method == "POST":
         form.is_valid()  # the valid answers go to the service even when an item is blank

@@ -54,7 +54,9 @@ def needs_immediate_response(instrument: Instrument, administration: Administrat
     return administration.source in AWAY
 
 
-def _reason(instrument: Instrument, administration: Administration, immediate: bool) -> str:
+def _reason(
+    instrument: Instrument, administration: Administration, immediate: bool, program
+) -> str:
     band = _risk_band(instrument, administration)
     parts = [f"{instrument.abbreviation}: suicide-risk answer"]
     if Flag.ACUTE_SUICIDE_RISK in administration.flags:
@@ -65,8 +67,10 @@ def _reason(instrument: Instrument, administration: Administration, immediate: b
         parts.append(f", answered {AWAY[administration.source]}")
     if administration.status == AdministrationStatus.INCOMPLETE:
         parts.append(", in an incomplete questionnaire")
-    if immediate:
+    if immediate and program is not None and program.on_call_clinician_id:
         parts.append(". Immediate safety evaluation; on-call clinician paged.")
+    elif immediate:
+        parts.append(". Immediate safety evaluation; no on-call clinician is set.")
     else:
         parts.append(". Same-day safety follow-up.")
     return "".join(parts)[:300]
@@ -80,21 +84,18 @@ def alerts_raise(
     if not set(administration.flags or []) & SAFETY_FLAGS:
         return ()
     immediate = needs_immediate_response(instrument, administration)
+    program = selectors.program_for(administration)
     alert = Alert(
         patient_id=administration.patient_id,
         administration=administration,
         kind=AlertKind.SUICIDE_RISK,
         immediate=immediate,
-        reason=_reason(instrument, administration, immediate),
+        reason=_reason(instrument, administration, immediate, program),
     )
     alert.full_clean()
     alert.save()
     if immediate:
-        safety_alert_page_on_call(
-            alert=alert,
-            program=selectors.program_for(administration),
-            client_address=client_address,
-        )
+        safety_alert_page_on_call(alert=alert, program=program, client_address=client_address)
     return (alert,)
 
 

@@ -185,7 +185,9 @@ def test_page_is_recorded_when_the_program_has_no_on_call_clinician(clinic):
     _by_link(clinic, PHQ9_RISK)
     page = OnCallPage.objects.get()
     assert (page.program_id, page.clinician_id) == (clinic.program_a.pk, None)
-    assert Alert.objects.get().immediate is True
+    alert = Alert.objects.get()
+    assert alert.immediate is True
+    assert alert.reason.endswith("Immediate safety evaluation; no on-call clinician is set.")
 
 
 def test_alert_reasons_say_what_happened(clinic, on_call):

@@ -159,6 +159,9 @@ def test_switched_off_instrument_is_not_offered_and_says_why(client, clinic):
     assert 'value="dast10"' not in record_select
     assert "Switched off in this clinic: DAST10 (No CAMH licence)." in html
     url = f"/measures/patients/{clinic.patient_a.pk}/record/"
+    opened = client.get(f"{url}?instrument=dast10", follow=True).content.decode()
+    assert "DAST-10 is switched off in this clinic: No CAMH licence." in opened
+    assert "dast10_1" not in opened
     answers = {f"dast10_{n}": "no" for n in range(1, 11)}
     response = client.post(url, {"instrument": "dast10", **answers})
     assert response.status_code == 200
