@@ -62,6 +62,8 @@ def _answer(request, administration: Administration, complete, *, audit: dict):
         except AccessDenied:
             return None
         except ApplicationError as error:
+            if "instrument" in error.field_errors:  # not to be answered here (any more)
+                return _unavailable(request, administration, error.message)
             apply_errors(form, error)
         else:
             return _done(request, recorded)

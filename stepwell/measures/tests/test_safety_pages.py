@@ -117,6 +117,20 @@ def test_asq_link_made_before_the_setting_changed_shows_no_form(client, clinic):
     assert "asked in session only" in event.detail["reason"]
 
 
+def test_asq_answers_without_risk_sent_after_the_setting_changed_are_not_kept(client, clinic):
+    clinic.program_a.asq_in_session_only = False
+    clinic.program_a.save()
+    path = f"/measures/q/{_send(clinic, 'asq').token}/"
+    assert client.get(path).status_code == 200
+    clinic.program_a.asq_in_session_only = True
+    clinic.program_a.save()
+    response = client.post(path, {f"asq_{n}": "no" for n in range(1, 5)})
+    assert response.status_code == 409
+    assert 'data-testid="unavailable"' in response.content.decode()
+    assert "clinic setup" not in response.content.decode()
+    assert not Administration.objects.filter(status="completed").exists()
+
+
 def test_portal_lists_an_in_session_asq_apart(client, clinic):
     due = Administration.objects.create(
         patient=clinic.patient_a, episode=clinic.episode_a, instrument_key="asq"
