@@ -1,7 +1,8 @@
-"""Synthetic measurement history for the demo clinic: schedules per program and up to eight
-weekly PHQ-9/GAD-7 administrations per admitted patient (most improving, a few flat or
-worsening), AUDIT/DAST-10 at admission and discharge in the substance-use tracks, a few
-acknowledged alerts and one or two open ones. Every answer here is invented."""
+"""Synthetic measurement history for the demo clinic: schedules per program, an on-call
+clinician per program, up to eight weekly PHQ-9/GAD-7 administrations per admitted patient
+(most improving, a few flat or worsening), AUDIT/DAST-10 at admission and discharge in the
+substance-use tracks, a few acknowledged suicide-risk alerts and one or two open ones, and
+a patient whose severe scores show as clinical findings. Every answer here is invented."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ SCHEDULES = {
         ("dast10", {"at_admission": True, "at_discharge": True}),
     ],
 }
-# Caps that keep routine demo scores below the alerting bands; the designated patients
-# below cross them on purpose.
+# Caps that keep routine demo scores below the severe bands (clinical findings); the
+# designated patients below cross them on purpose.
 CAPS = {"phq9": 19, "gad7": 14, "audit": 19, "dast10": 8}
 ACKNOWLEDGEMENTS = [
     "Called the patient the same day; safety plan reviewed and updated (synthetic).",
@@ -124,9 +125,22 @@ def _record(episode, recorder, key, occurrence, day, answers):
     )
 
 
+def _set_on_call_clinicians(clinic) -> None:
+    """Each program's on-call clinician: its first clinician (paged for acute answers)."""
+    for program in clinic.programs.values():
+        on_call = (
+            program.staff.filter(role_assignments__role=Role.CLINICIAN, is_active=True)
+            .order_by("username")
+            .first()
+        )
+        program.on_call_clinician = on_call
+        program.save(update_fields=["on_call_clinician"])
+
+
 @transaction.atomic
 def seed_measures(clinic, rng, today: date) -> None:
     director = clinic.users["director"]
+    _set_on_call_clinicians(clinic)
     keys_by_program = {program.pk: key for key, program in clinic.programs.items()}
     for key, program in clinic.programs.items():
         for instrument_key, when in SCHEDULES[key]:

@@ -11,6 +11,7 @@ Deny by default, one condition per line (tests: measures/tests/test_access.py).
   directors with chart access.
 - Completing a questionnaire as the patient: only the patient's own, while it is due.
 - Measurement schedules: the program's director, or an administrator (clinic setup).
+- Switching an instrument off for the clinic: administrators (clinic setup).
 """
 
 from __future__ import annotations
@@ -83,6 +84,13 @@ def access_schedule_manage(user, program_id: int) -> bool:
     if not user.has_role(Role.PROGRAM_DIRECTOR):
         return False
     return user.program_memberships.filter(program_id=program_id).exists()
+
+
+def access_instrument_settings(user) -> bool:
+    """Switching instruments on or off is clinic setup: administrators."""
+    if not _staff(user):
+        return False
+    return user.has_role(Role.ADMINISTRATOR)
 
 
 def alert_patients_visible_to(user):

@@ -1,5 +1,5 @@
-"""Measures over JSON: instruments, a patient's administrations, alerts. Same services and
-access rules as the pages; every patient read and write is audited."""
+"""Measures over JSON: instruments, a patient's administrations and outcomes, alerts. Same
+services and access rules as the pages; every patient read and write is audited."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ninja.responses import Status
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
 
-from . import selectors, services
+from . import progress, selectors, services
 from .models import Administration, Alert, AlertStatus
 
 router = Router(tags=["measures"])
@@ -31,7 +31,10 @@ class InstrumentOut(Schema):
     time_frame: str
     items: list[dict]
     attribution: str
+    licence: str
     shipped: bool
+    enabled: bool  # false: switched off in this clinic (cannot be sent or recorded)
+    switched_off_reason: str
 
 
 class AdministrationOut(Schema):
@@ -48,8 +51,10 @@ class AdministrationOut(Schema):
     answers: dict | None
     total: int | None
     band: str
+    suggested_band: str  # AUDIT: one zone higher when item answers call for it
     subscales: dict | None
     flags: list[str]
+    problems: list[str]  # status "incomplete": what was missing or invalid
 
 
 class AlertOut(Schema):
@@ -58,6 +63,7 @@ class AlertOut(Schema):
     administration_id: int
     kind: str
     reason: str
+    immediate: bool
     status: str
     created_at: datetime
     acknowledged_by: str | None
@@ -72,7 +78,7 @@ class RecordedOut(Schema):
 
 class AdministrationIn(Schema):
     instrument: str = Field(min_length=1, max_length=64)
-    answers: dict[str, int | str]
+    answers: dict[str, int | str | None]  # null or left out: not answered
     episode_id: int | None = None
     administration_id: int | None = None
     completed_at: datetime | None = None
@@ -97,8 +103,10 @@ def _administration(a: Administration) -> dict:
         "answers": a.answers,
         "total": a.total,
         "band": a.band,
+        "suggested_band": a.suggested_band,
         "subscales": a.subscales,
         "flags": list(a.flags or []),
+        "problems": list(a.problems or []),
     }
 
 
@@ -109,6 +117,7 @@ def _alert(a: Alert) -> dict:
         "administration_id": a.administration_id,
         "kind": a.kind,
         "reason": a.reason,
+        "immediate": a.immediate,
         "status": a.status,
         "created_at": a.created_at,
         "acknowledged_by": str(a.acknowledged_by) if a.acknowledged_by else None,
@@ -127,6 +136,7 @@ def instruments_list(request):
     from stepwell.measures.instruments import instrument_registry
 
     shipped = set(instrument_registry())
+    switched_off = selectors.instruments_switched_off()
     return [
         {
             "key": i.key,
@@ -143,7 +153,10 @@ def instruments_list(request):
                 for item in i.items
             ],
             "attribution": i.licence.attribution,
+            "licence": i.licence.text,
             "shipped": i.key in shipped,
+            "enabled": i.key not in switched_off,
+            "switched_off_reason": switched_off.get(i.key, ""),
         }
         for i in selectors.instruments_available()
     ]
@@ -186,7 +199,13 @@ def administrations_list(request, patient_id: int, status: str | None = None):
     response={201: RecordedOut, 400: ErrorOut, 403: ErrorOut},
 )
 def administration_create(request, patient_id: int, payload: AdministrationIn):
-    """Record the answers given in session (by item key or item number); alerts come back."""
+    """Record the answers given in session (by item key or item number); alerts come back.
+
+    Answers with an item missing or invalid are refused (400), unless they hold a safety
+    answer (suicide risk or an acute item): then they are stored with status
+    `incomplete` (no total or band; `problems` says what is missing), the alert is raised,
+    and the answer is 201.
+    """
     recorded = services.administration_record(
         actor=request.user,
         patient_id=patient_id,
@@ -206,6 +225,93 @@ def administration_create(request, patient_id: int, payload: AdministrationIn):
     )
 
 
+class ThresholdOut(Schema):
+    points: int
+    verified: bool  # false: shown as unverified, never used to classify change
+    source: str
+
+
+class InstrumentOutcomeOut(Schema):
+    instrument: str
+    baseline: int
+    baseline_on: date
+    latest: int
+    latest_on: date
+    change: int
+    classification: str | None  # null: no verified threshold, never reliable change
+    threshold: ThresholdOut | None
+    response: bool | None
+    remission: bool | None
+
+
+class ReliableRecoveryOut(Schema):
+    reliable_recovery: bool | None  # null: not applicable (see reason)
+    reason: str
+    caseness_at_baseline: bool
+    below_caseness_on_both: bool
+    reliable_improvement: bool
+    reliable_deterioration: bool
+
+
+class OutcomesOut(Schema):
+    instruments: list[InstrumentOutcomeOut]
+    reliable_recovery: ReliableRecoveryOut | None  # PHQ-9 and GAD-7 together (IAPT)
+
+
+@router.get("/patients/{patient_id}/outcomes", response={200: OutcomesOut, 403: ErrorOut})
+def outcomes(request, patient_id: int):
+    """Change from the first to the latest score of each instrument, and the joint PHQ-9 +
+    GAD-7 reliable recovery. A change is called reliable only by a verified threshold."""
+    administrations = selectors.administrations_for_patient(
+        user=request.user, patient_id=patient_id
+    )
+    if administrations is None:
+        audit_request(
+            request,
+            action=AuditAction.VIEW,
+            patient_id=_existing(patient_id),
+            object_type="measure_outcomes",
+            outcome=AuditOutcome.DENIED,
+            detail={"via": "api"},
+        )
+        return Status(403, {"detail": NOT_AVAILABLE})
+    series_list = progress.series_of(list(administrations))
+    rows = []
+    for series in series_list:
+        change = series.change()
+        if change is None:
+            continue
+        threshold = series.instrument.change.reliable_change
+        rows.append(
+            {
+                "instrument": series.instrument.key,
+                "baseline": change.baseline,
+                "baseline_on": series.points[0].completed_on,
+                "latest": change.current,
+                "latest_on": series.points[-1].completed_on,
+                "change": change.change,
+                "classification": change.classification and str(change.classification),
+                "threshold": threshold
+                and {
+                    "points": threshold.points,
+                    "verified": threshold.verified,
+                    "source": threshold.source,
+                },
+                "response": change.response,
+                "remission": change.remission,
+            }
+        )
+    joint = progress.joint_recovery(series_list)
+    audit_request(
+        request,
+        action=AuditAction.VIEW,
+        patient_id=patient_id,
+        object_type="measure_outcomes",
+        detail={"via": "api", "instruments": [row["instrument"] for row in rows]},
+    )
+    return Status(200, {"instruments": rows, "reliable_recovery": joint and joint.as_dict()})
+
+
 @router.get("/alerts", response=list[AlertOut])
 def alerts_list(request, status: str = AlertStatus.OPEN, patient_id: int | None = None):
     """Alerts of the patients you may act on, your care team first. `status`: open,
@@ -220,7 +326,12 @@ def alerts_list(request, status: str = AlertStatus.OPEN, patient_id: int | None 
         request,
         action=AuditAction.LIST,
         object_type="alert",
-        detail={"via": "api", "status": status, "alerts": [a.pk for a in rows]},
+        detail={
+            "via": "api",
+            "status": status,
+            "alerts": [a.pk for a in rows],
+            "patients": sorted({a.patient_id for a in rows}),
+        },
     )
     return [_alert(a) for a in rows]
 

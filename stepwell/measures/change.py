@@ -1,18 +1,20 @@
-"""Change that means something between two administrations of one instrument. No Django.
+"""Change that means something between two administrations of one instrument, and the
+joint PHQ-9 + GAD-7 reliable recovery. No Django.
 
-Rules (clinical-facts.md §4, "Reliable and clinically significant change"):
+Rules (docs/clinical-sources.md §3.7):
 
 - Reliable change by a points threshold stored with its source; the shipped defaults are
-  NHS Talking Therapies (IAPT): PHQ-9 6 points, GAD-7 4 points, inclusive
-  (NCT05134103 outcome definitions).
+  NHS Talking Therapies (IAPT): PHQ-9 6 points, GAD-7 4 points, inclusive. A threshold
+  marked unverified (PCL-5: sources disagree) never classifies a change as reliable; the
+  result says the threshold is unverified.
 - Jacobson & Truax (1991) RCI = (x2 - x1) / S_diff, S_diff = sqrt(2 * SE^2),
   SE = SD * sqrt(1 - r). |RCI| > 1.96 is reliable. Computed only where the definition
   carries a sourced SD and reliability; the method and parameters go with the result.
 - Response: reduction from baseline of at least the definition's percentage (50%).
-- Remission: current total below the definition's cut (PHQ-9 < 5; GAD-7 < 5 per issue 1).
-- Recovery (IAPT): baseline at or above caseness (PHQ-9 >= 10, GAD-7 >= 8), current below
-  it, together with reliable improvement. Not applicable (None) when the baseline was
-  below caseness.
+- Remission: current total below the definition's cut (PHQ-9 < 5; GAD-7 < 5).
+- Reliable recovery (IAPT) is joint, never per instrument: at caseness on PHQ-9 (>= 10)
+  or GAD-7 (>= 8) at the start, below caseness on both at the end, reliable improvement
+  on at least one and reliable deterioration on neither (``reliable_recovery``).
 """
 
 from __future__ import annotations
@@ -43,21 +45,25 @@ class ChangeResult:
     baseline: int
     current: int
     change: int  # current - baseline, in points
-    classification: ChangeClassification | None  # None: no sourced threshold or RCI
+    # None: no verified threshold and no RCI, so the change is never called reliable
+    classification: ChangeClassification | None
     threshold_points: int | None
     threshold_source: str | None
+    threshold_verified: bool | None  # None: the definition has no points threshold
     rci: float | None
     rci_method: str | None
     rci_parameters: JacobsonTruaxParameters | None
     response: bool | None  # None: no criterion, or a baseline of 0
     remission: bool | None
-    recovery: bool | None  # None: no caseness cut, or baseline below caseness
+    caseness_at_baseline: bool | None  # None: the definition has no caseness cut
+    below_caseness_now: bool | None
 
     def as_dict(self) -> dict[str, object]:
         """The ``stepwell change`` contract."""
         return {
             "change": self.change,
             "classification": self.classification and str(self.classification),
+            "threshold_verified": self.threshold_verified,
             "response": self.response,
             "remission": self.remission,
         }
@@ -84,7 +90,7 @@ def change_between(instrument: Instrument, baseline_total: int, current_total: i
         rci = _reliable_change_index(parameters.jacobson_truax, change)
 
     threshold = parameters.reliable_change
-    if threshold is not None:
+    if threshold is not None and threshold.verified:
         classification = _classify(
             improvement >= threshold.points, -improvement >= threshold.points
         )
@@ -101,13 +107,7 @@ def change_between(instrument: Instrument, baseline_total: int, current_total: i
     remission = None
     if parameters.remission_below is not None:
         remission = current_total < parameters.remission_below.value
-    recovery = None
     caseness = parameters.caseness_at_or_above
-    if caseness is not None and baseline_total >= caseness.value:
-        recovery = (
-            current_total < caseness.value
-            and classification is ChangeClassification.RELIABLE_IMPROVEMENT
-        )
     return ChangeResult(
         instrument=instrument.key,
         baseline=baseline_total,
@@ -116,13 +116,83 @@ def change_between(instrument: Instrument, baseline_total: int, current_total: i
         classification=classification,
         threshold_points=threshold and threshold.points,
         threshold_source=threshold and threshold.source,
+        threshold_verified=threshold.verified if threshold is not None else None,
         rci=rci,
         rci_method=JACOBSON_TRUAX_METHOD if rci is not None else None,
         rci_parameters=parameters.jacobson_truax,
         response=response,
         remission=remission,
-        recovery=recovery,
+        caseness_at_baseline=None if caseness is None else baseline_total >= caseness.value,
+        below_caseness_now=None if caseness is None else current_total < caseness.value,
     )
+
+
+@dataclass(frozen=True)
+class JointOutcome:
+    """IAPT reliable recovery over PHQ-9 and GAD-7 together.
+
+    ``reliable_recovery`` is None when it does not apply: a measure is missing at either
+    time, or neither measure was at caseness at the start. ``reason`` says which.
+    """
+
+    reliable_recovery: bool | None
+    reason: str
+    caseness_at_baseline: bool
+    below_caseness_on_both: bool
+    reliable_improvement: bool  # on at least one measure
+    reliable_deterioration: bool  # on either measure
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "reliable_recovery": self.reliable_recovery,
+            "reason": self.reason,
+            "caseness_at_baseline": self.caseness_at_baseline,
+            "below_caseness_on_both": self.below_caseness_on_both,
+            "reliable_improvement": self.reliable_improvement,
+            "reliable_deterioration": self.reliable_deterioration,
+        }
+
+
+Totals = tuple[int, int]  # (baseline, current)
+
+
+def reliable_recovery(
+    *,
+    phq9: Instrument,
+    gad7: Instrument,
+    phq9_totals: Totals | None,
+    gad7_totals: Totals | None,
+) -> JointOutcome:
+    """IAPT reliable recovery from the first and latest PHQ-9 and GAD-7 totals.
+
+    Caseness, reliable improvement and deterioration come from each definition's change
+    parameters (PHQ-9: caseness 10, 6 points; GAD-7: caseness 8, 4 points). Raises
+    ChangeError for an impossible total or a definition without those parameters.
+    """
+    for instrument in (phq9, gad7):
+        parameters = instrument.change
+        if parameters.caseness_at_or_above is None or parameters.reliable_change is None:
+            raise ChangeError(f"{instrument.abbreviation} has no caseness or reliable-change cut")
+    if phq9_totals is None or gad7_totals is None:
+        return JointOutcome(
+            None, "needs a first and a latest PHQ-9 and GAD-7", False, False, False, False
+        )
+    results = [
+        change_between(phq9, *phq9_totals),
+        change_between(gad7, *gad7_totals),
+    ]
+    caseness = any(result.caseness_at_baseline for result in results)
+    below_both = all(result.below_caseness_now for result in results)
+    improved = any(r.classification is ChangeClassification.RELIABLE_IMPROVEMENT for r in results)
+    deteriorated = any(
+        r.classification is ChangeClassification.RELIABLE_DETERIORATION for r in results
+    )
+    if not caseness:
+        return JointOutcome(
+            None, "below caseness on both at the start", False, below_both, improved, deteriorated
+        )
+    recovered = below_both and improved and not deteriorated
+    return JointOutcome(recovered, "", True, below_both, improved, deteriorated)
 
 
 def _classify(improved: bool, deteriorated: bool) -> ChangeClassification:
@@ -134,7 +204,7 @@ def _classify(improved: bool, deteriorated: bool) -> ChangeClassification:
 
 
 def _reliable_change_index(parameters: JacobsonTruaxParameters, change: int) -> float:
-    """Jacobson & Truax 1991, J Consult Clin Psychol 59:12-19 (clinical-facts.md §4)."""
+    """Jacobson & Truax 1991, J Consult Clin Psychol 59:12-19 (docs/clinical-sources.md §3.7)."""
     standard_error = parameters.standard_deviation * math.sqrt(1 - parameters.reliability)
     standard_error_of_difference = math.sqrt(2 * standard_error**2)
     return change / standard_error_of_difference

@@ -41,10 +41,17 @@ def run_score(argv: list[str]) -> tuple[int, dict]:
     parser.add_argument(
         "--answers",
         required=True,
-        help="comma-separated, in item order: option scores, or yes/no for yes/no items",
+        help="comma-separated, in item order: option scores, or yes/no (or declined) for yes/no items",
     )
     parser.add_argument("--sex", choices=["female", "male"], default=None)
-    empty = {"total": None, "band": None, "subscales": {}, "flags": [], "valid": False}
+    empty = {
+        "total": None,
+        "band": None,
+        "suggested_band": None,
+        "subscales": {},
+        "flags": [],
+        "valid": False,
+    }
     try:
         arguments = parser.parse_args(argv)
         instrument = get_instrument(arguments.instrument)
@@ -71,7 +78,13 @@ def run_change(argv: list[str]) -> tuple[int, dict]:
         instrument = get_instrument(arguments.instrument)
         result = change_between(instrument, arguments.baseline, arguments.current)
     except (_ArgumentError, UnknownInstrumentError, ChangeError) as error:
-        empty = {"change": None, "classification": None, "response": None, "remission": None}
+        empty = {
+            "change": None,
+            "classification": None,
+            "threshold_verified": None,
+            "response": None,
+            "remission": None,
+        }
         return EXIT_INVALID, {**empty, "errors": [_text(error)]}
     return EXIT_VALID, result.as_dict()
 

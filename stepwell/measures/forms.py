@@ -8,8 +8,9 @@ from stepwell.measures.instruments import Instrument
 
 
 class QuestionnaireForm(forms.Form):
-    """One radio group per item. Conditional items are optional here: the engine says
-    whether they must be answered."""
+    """One radio group per item. Every item is optional here: the engine says which must
+    be answered, so a submission with a blank item still reaches the service, which keeps
+    a safety answer even when the rest is incomplete."""
 
     def __init__(self, *args, instrument: Instrument, **kwargs):
         super().__init__(*args, **kwargs)
@@ -19,12 +20,13 @@ class QuestionnaireForm(forms.Form):
                 label=f"{number}. {item.text}",
                 choices=[(str(option.value), option.label) for option in item.options],
                 widget=forms.RadioSelect,
-                required=item.required and item.asked_when is None,
-                error_messages={"required": "Choose an answer."},
+                required=False,
             )
 
     def answers(self) -> dict[str, str]:
-        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
+        """The answers that are valid options (call after ``is_valid()``, valid or not)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return {key: value for key, value in cleaned.items() if value not in ("", None)}
 
 
 class AlertAcknowledgeForm(forms.Form):

@@ -25,21 +25,27 @@ licensed instrument (C-SSRS, LOCUS) that we may not ship. Definition format (ver
 
     LOINC  = {"code": "44261-6", "display": "...", "verified": true}  # verified defaults to true
     OPTION = {"value": 0, "label": "Not at all", "score": 0, "loinc": LOINC}
-             # "value" is what is entered: an int (defaults to "score") or "yes"/"no"
+             # "value" is what is entered: an int (defaults to "score"), "yes", "no" or
+             # "declined" (the patient prefers not to answer)
     ITEM   = {"key": "phq9_9", "text": "...", "scale": "frequency" | "options": [OPTION, ...],
               "loinc": LOINC, "scored": true, "required": true, "reverse": false, "weight": 1,
               "asked_when": {"items": ["asq_1", ...], "answer_in": ["yes"]}}
              # reverse: score becomes (lowest + highest option score) - score
-             # asked_when: the item must be answered when the condition holds and must be
-             # left out when it does not
+             # asked_when: the item must be left out when the condition does not hold; when
+             # it holds, it must be answered unless "required" is false
     CLASSIFICATION, one of
-      {"type": "bands", "bands": [BAND, ...], "source": "..."}
+      {"type": "bands", "bands": [BAND, ...], "source": "...", "move_up": MOVE_UP}
       {"type": "bands_by_sex", "female": [BAND, ...], "male": [...], "unknown": [...],
        "source": "..."}
       {"type": "screen_with_acuity", "screen_items": [...], "positive_answers": ["yes"],
        "acuity_item": "asq_5", "acute_answers": ["yes"], "negative": "negative",
        "acute_positive": "acute_positive", "non_acute_positive": "non_acute_positive",
-       "source": "..."}
+       "acuity_unknown": "positive_acuity_unknown", "source": "..."}
+       # acuity_unknown (optional): the result when the acuity item was left unanswered
+      MOVE_UP = {"flag": "zone_moved_up", "source": "...",
+                 "when_any": [{"items": ["audit_4", ...], "score_at_or_above": 2}, ...]}
+       # optional: the band stays the band of the total; when any condition holds, the
+       # result carries the flag and a suggested_band one higher (none above the top)
       BAND = {"key": "mild", "label": "Mild", "min": 5, "max": 9}
       Bands must cover every possible total exactly once.
     FLAG_RULE, one of
@@ -50,13 +56,17 @@ licensed instrument (C-SSRS, LOCUS) that we may not ship. Definition format (ver
        "minimum_endorsed": {"B": 1, "C": 1, "D": 2, "E": 2}, "source": ""}
     CHANGE = {"higher_is_better": false,
               "reliable_change": {"points": 6, "source": "...", "verified": true},
+              # verified false: shown as unverified, never classifies change as reliable
               "response": {"reduction_at_least_percent": 50, "source": "..."},
               "remission": {"below": 5, "source": "..."},
               "caseness": {"at_or_above": 10, "source": "..."},
               "jacobson_truax": {"standard_deviation": 5.0, "reliability": 0.84, "source": "..."}}
 
 Answers are given by item order (a sequence) or by item key or item number (a mapping).
-Numeric items take the option value (an int); yes/no items take "yes" or "no".
+Numeric items take the option value (an int); yes/no items take "yes" or "no" (or
+"declined" where the item offers it).
+
+Clinical rules encoded here and in the definitions: docs/clinical-sources.md §3.
 """
 
 from __future__ import annotations
@@ -71,6 +81,7 @@ from stepwell.measures.definitions import (
     load_definition,
 )
 from stepwell.measures.definitions.model import (
+    SAFETY_FLAGS,
     AnswerCondition,
     AnswerIn,
     AnswerValue,
@@ -86,6 +97,7 @@ from stepwell.measures.definitions.model import (
     Instrument,
     Item,
     ItemAbove,
+    ItemScoreAtLeast,
     JacobsonTruaxParameters,
     Licence,
     LoincCode,
@@ -99,9 +111,11 @@ from stepwell.measures.definitions.model import (
     SexSpecificBands,
     Subscale,
     UnknownInstrumentError,
+    ZoneMoveUp,
 )
 
 __all__ = [
+    "SAFETY_FLAGS",
     "AnswerCondition",
     "AnswerError",
     "AnswerIn",
@@ -117,6 +131,7 @@ __all__ = [
     "Instrument",
     "Item",
     "ItemAbove",
+    "ItemScoreAtLeast",
     "JacobsonTruaxParameters",
     "Licence",
     "LoincCode",
@@ -131,6 +146,7 @@ __all__ = [
     "SexSpecificBands",
     "Subscale",
     "UnknownInstrumentError",
+    "ZoneMoveUp",
     "get_instrument",
     "instrument_registry",
     "load_definition",
@@ -140,11 +156,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class AnswerError:
-    """Why an administration is invalid, naming the item (1-based number and key)."""
+    """Why an administration is invalid, naming the item (1-based number and key).
+    ``missing`` is true when the item was left unanswered (rather than answered wrongly)."""
 
     message: str
     item_key: str | None = None
     item_number: int | None = None
+    missing: bool = False
 
     def __str__(self) -> str:
         return self.message
@@ -155,7 +173,8 @@ class ScoreResult:
     """One scored administration. Invalid results carry errors and no total or band.
 
     Flags are still raised from the valid answers of an invalid administration, so a
-    suicide-risk answer is never lost because another item was left blank.
+    suicide-risk answer is never lost because another item was left blank. ``answers``
+    holds the valid answers as option values (what is stored).
     """
 
     instrument: str
@@ -167,6 +186,12 @@ class ScoreResult:
     valid: bool
     errors: tuple[AnswerError, ...]
     item_scores: Mapping[str, int]
+    answers: Mapping[str, AnswerValue]
+    suggested_band: str | None = None
+
+    @property
+    def safety_flags(self) -> tuple[str, ...]:
+        return tuple(flag for flag in self.flags if flag in SAFETY_FLAGS)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -174,6 +199,7 @@ class ScoreResult:
             "version": self.version,
             "total": self.total,
             "band": self.band,
+            "suggested_band": self.suggested_band,
             "subscales": dict(self.subscales),
             "flags": list(self.flags),
             "valid": self.valid,
@@ -229,6 +255,7 @@ def score(
             valid=False,
             errors=tuple(errors),
             item_scores=MappingProxyType(item_scores),
+            answers=MappingProxyType(values),
         )
     weights = {item.key: item.weight for item in instrument.items}
     total = None
@@ -242,21 +269,28 @@ def score(
         subscale.key: sum(item_scores[key] * weights[key] for key in subscale.items)
         for subscale in instrument.subscales
     }
+    classification = instrument.classification
+    band = classification.classify(total=total, answers=values, sex=sex_value)
+    suggested = classification.suggested_band(band, item_scores)
+    if suggested is not None and isinstance(classification, SeverityBands):
+        flags = tuple(sorted({*flags, classification.move_up.flag}))
     return ScoreResult(
         instrument=instrument.key,
         version=instrument.version,
         total=total,
-        band=instrument.classification.classify(total=total, answers=values, sex=sex_value),
+        band=band,
         subscales=MappingProxyType(subscales),
         flags=flags,
         valid=True,
         errors=(),
         item_scores=MappingProxyType(item_scores),
+        answers=MappingProxyType(values),
+        suggested_band=suggested,
     )
 
 
-def _item_error(item: Item, number: int, message: str) -> AnswerError:
-    return AnswerError(f"item {number} ({item.key}): {message}", item.key, number)
+def _item_error(item: Item, number: int, message: str, *, missing: bool = False) -> AnswerError:
+    return AnswerError(f"item {number} ({item.key}): {message}", item.key, number, missing)
 
 
 def _normalized(raw: object) -> object:
@@ -292,7 +326,7 @@ def _answers_by_key(
     count = f"{instrument.abbreviation} takes {expected} answers, got {len(answers)}"
     if len(answers) < fewest:
         item = items[len(answers)]
-        error = _item_error(item, len(answers) + 1, f"missing ({count})")
+        error = _item_error(item, len(answers) + 1, f"missing ({count})", missing=True)
         return dict(zip((i.key for i in items), answers, strict=False)), [error]
     if len(answers) > most:
         error = AnswerError(f"item {most + 1}: there is no such item ({count})", None, most + 1)
@@ -312,15 +346,16 @@ def _presence_errors(
         condition = item.asked_when
         if condition is None:
             if item.required and not answered:
-                errors.append(_item_error(item, number, "is required but was not answered"))
+                message = "is required but was not answered"
+                errors.append(_item_error(item, number, message, missing=True))
             continue
         if any(key not in values for key in condition.items):
             continue  # the condition's own items are already reported as invalid
         when = ", ".join(str(instrument.item_number(key)) for key in condition.items)
         answers = " or ".join(str(each) for each in condition.answers)
-        if condition.holds(values) and not answered:
+        if condition.holds(values) and not answered and item.required:
             message = f"is required because one of items {when} was answered {answers}"
-            errors.append(_item_error(item, number, message))
+            errors.append(_item_error(item, number, message, missing=True))
         elif answered and not condition.holds(values):
             message = f"is asked only when one of items {when} is answered {answers}"
             errors.append(_item_error(item, number, message))

@@ -1,5 +1,6 @@
-"""Measurement-based care in the database: stored definitions, schedules, administrations,
-one-time questionnaire links and safety alerts.
+"""Measurement-based care in the database: stored definitions, which instruments the clinic
+uses, schedules, administrations, one-time questionnaire links, safety alerts and the pages
+to the on-call clinician.
 
 The scoring rules live in the pure engine (``instruments.py``, ``change.py``); these tables
 keep what was asked, what was answered, the score the engine gave at the time, and what
@@ -40,6 +41,29 @@ class InstrumentDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.abbreviation} {self.version}"
+
+
+class InstrumentSetting(models.Model):
+    """Whether the clinic uses an instrument. Switched off, it cannot be scheduled, sent or
+    administered (the reason is shown); its past administrations stay readable."""
+
+    instrument_key = models.CharField(max_length=64, unique=True)
+    enabled = models.BooleanField(default=True)
+    reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown to staff when they try to use it, e.g. 'No CAMH licence for commercial use'.",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["instrument_key"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_key}: {'in use' if self.enabled else 'switched off'}"
 
 
 class ScheduleRule(models.Model):
@@ -86,6 +110,9 @@ class ScheduleRule(models.Model):
 class AdministrationStatus(models.TextChoices):
     DUE = "due", "Due"
     COMPLETED = "completed", "Completed"
+    # Submitted with items missing or invalid, kept because it carries a safety answer:
+    # no total or band, the flags and the valid answers kept.
+    INCOMPLETE = "incomplete", "Incomplete (safety answer kept)"
     MISSED = "missed", "Missed"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -119,8 +146,16 @@ class Administration(models.Model):
     item_scores = models.JSONField(null=True, blank=True)
     total = models.IntegerField(null=True, blank=True)
     band = models.CharField(max_length=64, blank=True)
+    suggested_band = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="One band higher than the total's when item answers call for it (AUDIT).",
+    )
     subscales = models.JSONField(null=True, blank=True)
     flags = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(
+        default=list, blank=True, help_text="What was missing or invalid (incomplete only)."
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -137,9 +172,13 @@ class Administration(models.Model):
                 name="administration_status_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(status="completed")
+                condition=~Q(status__in=["completed", "incomplete"])
                 | (Q(completed_at__isnull=False) & Q(answers__isnull=False)),
                 name="administration_completed_has_answers",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="incomplete") | Q(total__isnull=True, band=""),
+                name="administration_incomplete_has_no_score",
             ),
             models.UniqueConstraint(
                 fields=["episode", "instrument_key", "occurrence"],
@@ -182,12 +221,15 @@ class QuestionnaireLink(models.Model):
 
 class AlertKind(models.TextChoices):
     SUICIDE_RISK = "suicide_risk", "Suicide risk answer"
-    SEVERE_BAND = "severe_band", "Severe score"
+    # No longer raised: a severe score is a clinical finding for the care team (shown on
+    # the chart and caseload), not a safety alert. Kept for the alerts raised before.
+    SEVERE_BAND = "severe_band", "Severe score (now a clinical finding)"
 
 
 class AlertStatus(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RECLASSIFIED = "reclassified", "Reclassified as a clinical finding"
 
 
 class Alert(models.Model):
@@ -200,6 +242,11 @@ class Alert(models.Model):
     )
     kind = models.CharField(max_length=32, choices=AlertKind.choices)
     reason = models.CharField(max_length=300)
+    immediate = models.BooleanField(
+        default=False,
+        help_text="Needs an immediate response: the on-call clinician is paged and a banner "
+        "shows on the program's staff pages until the alert is acknowledged.",
+    )
     status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_by = models.ForeignKey(
@@ -215,11 +262,64 @@ class Alert(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="open", acknowledged_at__isnull=True)
-                | (Q(status="acknowledged", acknowledged_at__isnull=False) & ~Q(action_note="")),
+                | (
+                    Q(status__in=["acknowledged", "reclassified"], acknowledged_at__isnull=False)
+                    & ~Q(action_note="")
+                ),
                 name="alert_acknowledged_with_note",
             ),
         ]
+        indexes = [models.Index(fields=["status", "immediate"])]
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for patient {self.patient_id} ({self.status})"
+
+
+class OnCallPageChannel(models.TextChoices):
+    # Until messaging exists the page is the banner on the program's staff pages; a
+    # messaging outbox will deliver pages by text or phone and set ``delivered_at``.
+    BANNER = "banner", "Banner on the program's staff pages"
+
+
+class OnCallPage(models.Model):
+    """The record that the on-call clinician was paged for an immediate safety alert: who,
+    when, through what. Written in the same transaction as the alert (an outbox row)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="pages")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the program has no on-call clinician set.",
+    )
+    channel = models.CharField(
+        max_length=16, choices=OnCallPageChannel.choices, default=OnCallPageChannel.BANNER
+    )
+    paged_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-paged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"page for alert {self.alert_id} to {self.clinician_id or 'nobody set'}"
+
+
+class LinkLookupFailure(models.Model):
+    """A one-time-link token that matched no usable link, by client address: guessing is
+    throttled per address (the table keeps only the current window)."""
+
+    client_address = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["client_address", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"failed link lookup from {self.client_address}"

@@ -6,10 +6,10 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
-from stepwell.measures.change import ChangeClassification, ChangeError, change_between
 from stepwell.measures.instruments import (
     Instrument,
     SeverityBands,
@@ -28,27 +28,74 @@ from .models import (
     Alert,
     AlertStatus,
     InstrumentDefinition,
+    InstrumentSetting,
+    LinkLookupFailure,
 )
 
 # A due questionnaire is overdue once this many days have passed after its due date.
 OVERDUE_AFTER_DAYS = 2
 
-# Bands that raise a safety alert. The shipped PHQ-9, GAD-7 and DAST-10 call their top band
-# "severe"; for AUDIT it is zone IV (possible dependence); for the ASQ an acute positive
-# screen. A loaded definition alerts on a band with the key "severe".
-ALERT_BANDS = {
-    "phq9": {"severe"},
-    "gad7": {"severe"},
-    "dast10": {"severe"},
-    "audit": {"possible_dependence"},
-    "asq": {"acute_positive"},
-}
+
+def instruments_switched_off() -> dict[str, str]:
+    """Instrument key -> the reason given, for every instrument the clinic switched off."""
+    return dict(
+        InstrumentSetting.objects.filter(enabled=False).values_list("instrument_key", "reason")
+    )
 
 
-def band_raises_alert(instrument_key: str, band: str | None) -> bool:
-    if not band:
-        return False
-    return band in ALERT_BANDS.get(instrument_key, {"severe"})
+def instrument_unavailable_reason(key: str) -> str:
+    """Why an instrument may not be used now, or "" when it may (clinic setup)."""
+    setting = InstrumentSetting.objects.filter(instrument_key=key, enabled=False).first()
+    if setting is None:
+        return ""
+    try:
+        name = instrument_for(key).abbreviation
+    except UnknownInstrumentError:
+        name = key
+    because = f": {setting.reason}" if setting.reason else ""
+    return f"{name} is switched off in this clinic{because}. Its past scores stay on the chart."
+
+
+# Instruments a program may keep to in-session use (Program.asq_in_session_only).
+IN_SESSION_ONLY_SETTING = {"asq": "asq_in_session_only"}
+
+
+def remote_refusal_for_program(key: str, program) -> str:
+    """Why this questionnaire may not be answered by link or portal for ``program``."""
+    setting = IN_SESSION_ONLY_SETTING.get(key)
+    if setting is None:
+        return ""
+    if program is not None and not getattr(program, setting):
+        return ""
+    where = program.name if program is not None else "this clinic"
+    return (
+        f"The ASQ suicide screen is asked in session only at {where}, so it cannot be "
+        "sent by link or answered in the portal. Ask it in session; a clinic administrator "
+        "can change this in clinic setup."
+    )
+
+
+def program_for(administration: Administration):
+    """The program an administration belongs to: its episode's, else the patient's open one."""
+    if administration.episode_id is not None:
+        return administration.episode.program
+    episode = open_episode_for(administration.patient)
+    return episode.program if episode is not None else None
+
+
+def link_failure_window() -> timedelta:
+    return timedelta(minutes=getattr(settings, "STEPWELL_QUESTIONNAIRE_LINK_FAILURE_MINUTES", 15))
+
+
+def link_lookups_throttled(client_address: str) -> bool:
+    """True once an address has had too many tokens that opened nothing in the window
+    (STEPWELL_QUESTIONNAIRE_LINK_FAILURES per STEPWELL_QUESTIONNAIRE_LINK_FAILURE_MINUTES)."""
+    limit = getattr(settings, "STEPWELL_QUESTIONNAIRE_LINK_FAILURES", 10)
+    since = timezone.now() - link_failure_window()
+    failures = LinkLookupFailure.objects.filter(
+        client_address=client_address[:64], occurred_at__gte=since
+    )
+    return failures.count() >= limit
 
 
 def instrument_for(key: str, version: str | None = None) -> Instrument:
@@ -115,7 +162,8 @@ def administrations_for_patient(*, user, patient_id: int) -> QuerySet[Administra
 
 
 def alerts_for_user(*, user, status: str | None = AlertStatus.OPEN) -> QuerySet[Alert]:
-    """Alerts of the patients the user may act on; the user's care-team patients first."""
+    """Alerts of the patients the user may act on: those needing an immediate response
+    first, then the user's care-team patients."""
     alerts = Alert.objects.filter(patient__in=access.alert_patients_visible_to(user))
     if status:
         alerts = alerts.filter(status=status)
@@ -124,143 +172,18 @@ def alerts_for_user(*, user, status: str | None = AlertStatus.OPEN) -> QuerySet[
         alerts.select_related("patient", "administration", "acknowledged_by")
         .annotate(on_my_team=Exists(on_team))
         .annotate(
-            team_order=Case(When(on_my_team=True, then=Value(0)), default=Value(1)),
-            kind_order=Case(
-                When(kind="suicide_risk", then=Value(0)),
+            team_order=Case(
+                When(on_my_team=True, then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             ),
         )
-        .order_by("team_order", "kind_order", "-created_at", "-pk")
+        .order_by("-immediate", "team_order", "-created_at", "-pk")
     )
 
 
 def alert_for_user(*, user, alert_id: int) -> Alert | None:
     return alerts_for_user(user=user, status=None).filter(pk=alert_id).first()
-
-
-@dataclass(frozen=True)
-class Point:
-    administration: Administration
-    completed_on: date
-    total: int
-    band: str
-    change_from_baseline: int | None
-    reliable: ChangeClassification | None
-
-
-@dataclass(frozen=True)
-class Series:
-    instrument: Instrument
-    points: tuple[Point, ...]
-
-    @property
-    def latest(self) -> Point | None:
-        return self.points[-1] if self.points else None
-
-    @property
-    def direction(self) -> str:
-        """improving, worsening or steady: latest total against the one before it."""
-        if len(self.points) < 2:
-            return ""
-        step = self.points[-1].total - self.points[-2].total
-        if self.instrument.change.higher_is_better:
-            step = -step
-        return "improving" if step < 0 else "worsening" if step > 0 else "steady"
-
-
-def series_of(administrations: list[Administration]) -> list[Series]:
-    """Scored administrations grouped per instrument, oldest first, each compared with the
-    first of its series (the baseline) by the instrument's reliable-change rule."""
-    by_key: dict[str, list[Administration]] = {}
-    scored = [
-        a
-        for a in administrations
-        if a.status == AdministrationStatus.COMPLETED and a.total is not None
-    ]
-    for administration in sorted(scored, key=lambda a: (a.completed_at, a.pk)):
-        by_key.setdefault(administration.instrument_key, []).append(administration)
-    result = []
-    for key, rows in by_key.items():
-        try:
-            instrument = instrument_for(key, rows[-1].instrument_version)
-        except UnknownInstrumentError:
-            continue
-        baseline = rows[0].total
-        points = []
-        for row in rows:
-            reliable = None
-            change = row.total - baseline
-            try:
-                reliable = change_between(instrument, baseline, row.total).classification
-            except ChangeError:
-                change = None
-            points.append(
-                Point(
-                    administration=row,
-                    completed_on=timezone.localdate(row.completed_at),
-                    total=row.total,
-                    band=row.band,
-                    change_from_baseline=change,
-                    reliable=reliable,
-                )
-            )
-        result.append(Series(instrument=instrument, points=tuple(points)))
-    order = {key: n for n, key in enumerate(instrument_registry())}
-    return sorted(result, key=lambda s: (order.get(s.instrument.key, 99), s.instrument.key))
-
-
-@dataclass(frozen=True)
-class PatientMeasures:
-    """What the caseload row shows for one patient."""
-
-    latest: tuple[tuple[str, Point, str], ...]  # (abbreviation, latest point, direction)
-    open_alerts: int
-    overdue: int
-    due: int
-
-
-def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, PatientMeasures]:
-    """Latest scores, direction, open alerts and overdue questionnaires per visible patient."""
-    readable = set(
-        access.measures_patients_visible_to(user)
-        .filter(pk__in=patient_ids)
-        .values_list("pk", flat=True)
-    )
-    alert_patients = set(
-        access.alert_patients_visible_to(user)
-        .filter(pk__in=patient_ids)
-        .values_list("pk", flat=True)
-    )
-    administrations: dict[int, list[Administration]] = {pk: [] for pk in readable}
-    for row in Administration.objects.filter(patient_id__in=readable).select_related(
-        "episode__program"
-    ):
-        administrations[row.patient_id].append(row)
-    alert_counts: dict[int, int] = {}
-    for patient_id in Alert.objects.filter(
-        patient_id__in=alert_patients, status=AlertStatus.OPEN
-    ).values_list("patient_id", flat=True):
-        alert_counts[patient_id] = alert_counts.get(patient_id, 0) + 1
-    result = {}
-    for patient_id, rows in administrations.items():
-        latest = tuple(
-            (series.instrument.abbreviation, series.latest, series.direction)
-            for series in series_of(rows)
-            if series.latest is not None
-        )
-        overdue = due = 0
-        for row in rows:
-            if row.status != AdministrationStatus.DUE:
-                continue
-            due += 1
-            program = row.episode.program if row.episode else None
-            today = program_today(program) if program else timezone.localdate()
-            overdue += is_overdue(row, today)
-        result[patient_id] = PatientMeasures(
-            latest=latest, open_alerts=alert_counts.get(patient_id, 0), overdue=overdue, due=due
-        )
-    return result
 
 
 def open_episode_for(patient: Patient) -> Episode | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import patient_views, views
 
 app_name = "measures"
 urlpatterns = [
@@ -8,7 +8,7 @@ urlpatterns = [
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("patients/<int:patient_id>/record/", views.record, name="record"),
     path("patients/<int:patient_id>/send/", views.send, name="send"),
-    path("q/<str:token>/", views.questionnaire, name="questionnaire"),
-    path("mine/", views.my_questionnaires, name="mine"),
-    path("mine/<int:administration_id>/", views.my_questionnaire, name="my_questionnaire"),
+    path("q/<str:token>/", patient_views.questionnaire, name="questionnaire"),
+    path("mine/", patient_views.my_questionnaires, name="mine"),
+    path("mine/<int:administration_id>/", patient_views.my_questionnaire, name="my_questionnaire"),
 ]

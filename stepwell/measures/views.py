@@ -1,5 +1,6 @@
-"""Measures pages: record in session, send a one-time link, the public questionnaire
-page, the patient's own questionnaires, and the alert worklist. Every access is audited."""
+"""Staff measures pages: record in session, send a one-time link, and the alert worklist.
+Every access is audited. The patient's pages (one-time link, portal) are in
+``patient_views``."""
 
 from __future__ import annotations
 
@@ -7,23 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.measures.instruments import UnknownInstrumentError
 from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
 from stepwell.privacy.refusals import page_denied as _denied
 
 from . import access, selectors, services
 from .forms import AlertAcknowledgeForm, QuestionnaireForm
-from .models import Administration, AdministrationStatus, Alert, AlertStatus
-
-
-def _crisis_context(recorded: services.Recorded) -> dict:
-    return {"risk": recorded.risk, "administration": recorded.administration}
+from .models import Alert, AlertStatus
 
 
 @login_required
@@ -46,8 +42,13 @@ def record(request, patient_id: int):
     except UnknownInstrumentError:
         messages.error(request, "Choose an instrument to record.")
         return redirect("patients:chart", patient_id=patient.pk)
+    switched_off = selectors.instrument_unavailable_reason(instrument.key)
+    if switched_off and request.method == "GET":
+        messages.error(request, switched_off)
+        return redirect("patients:chart", patient_id=patient.pk)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form.is_valid()  # the valid answers go to the service even when an item is blank
         try:
             recorded = services.administration_record(
                 actor=request.user,
@@ -62,13 +63,7 @@ def record(request, patient_id: int):
         except ApplicationError as error:
             apply_errors(form, error)
         else:
-            administration = recorded.administration
-            text = f"{instrument.abbreviation} recorded: total {administration.total}"
-            if recorded.alerts:
-                text += ". Safety alert raised: " + "; ".join(a.reason for a in recorded.alerts)
-                messages.warning(request, text)
-            else:
-                messages.success(request, text + ".")
+            _recorded_message(request, instrument, recorded)
             return redirect("patients:chart", patient_id=patient.pk)
     audit_request(
         request,
@@ -82,6 +77,28 @@ def record(request, patient_id: int):
         "measures/record.html",
         {"patient": patient, "instrument": instrument, "form": form, "due_id": due_id or ""},
     )
+
+
+def _recorded_message(request, instrument, recorded: services.Recorded) -> None:
+    administration = recorded.administration
+    if recorded.incomplete:
+        text = (
+            f"{instrument.abbreviation} saved as incomplete because it holds a safety answer "
+            f"(no total scored): {'; '.join(administration.problems)}."
+        )
+    else:
+        result = (
+            f"total {administration.total}"
+            if administration.total is not None
+            else administration.band.replace("_", " ")
+        )
+        text = f"{instrument.abbreviation} recorded: {result}."
+    if recorded.alerts:
+        text += " Safety alert raised: " + " ".join(a.reason for a in recorded.alerts)
+    if recorded.alerts or recorded.incomplete:
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
 
 
 @login_required
@@ -120,134 +137,6 @@ def send(request, patient_id: int):
     return response
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def questionnaire(request, token: str):
-    """The public one-time-link page: no login, only this questionnaire."""
-    link = services.link_for_token(token)
-    if link is None:
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            object_type="questionnaire_link",
-            outcome=AuditOutcome.DENIED,
-            detail={"reason": "invalid, used or expired link"},
-        )
-        return render(request, "measures/link_invalid.html", status=404)
-    administration = link.administration
-    instrument = selectors.instrument_for(
-        administration.instrument_key, administration.instrument_version
-    )
-    form = QuestionnaireForm(request.POST or None, instrument=instrument)
-    if request.method == "POST" and form.is_valid():
-        try:
-            recorded = services.questionnaire_complete_by_link(
-                token=token, answers=form.answers(), client_address=client_address_of(request)
-            )
-        except AccessDenied:
-            return render(request, "measures/link_invalid.html", status=404)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
-            return render(request, "measures/complete.html", _crisis_context(recorded))
-    audit_request(
-        request,
-        action=AuditAction.VIEW,
-        patient_id=administration.patient_id,
-        object_type="questionnaire_link",
-        object_id=link.pk,
-    )
-    program = administration.episode.program if administration.episode else None
-    return render(
-        request,
-        "measures/questionnaire.html",
-        {"instrument": instrument, "form": form, "program": program},
-    )
-
-
-@login_required
-def my_questionnaires(request):
-    """The patient's due questionnaires in the portal."""
-    patient = Patient.objects.filter(user=request.user).first()
-    if patient is None or not access.access_questionnaire_complete_own(request.user, patient):
-        return _denied(request, object_type="portal_questionnaires")
-    due = list(
-        Administration.objects.filter(patient=patient, status=AdministrationStatus.DUE).order_by(
-            "due_on", "pk"
-        )
-    )
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        patient_id=patient.pk,
-        object_type="portal_questionnaires",
-        detail={"administrations": [a.pk for a in due]},
-    )
-    rows = []
-    for administration in due:
-        try:
-            instrument = selectors.instrument_for(
-                administration.instrument_key, administration.instrument_version
-            )
-        except UnknownInstrumentError:
-            continue
-        rows.append((administration, instrument))
-    return render(request, "measures/portal.html", {"patient": patient, "rows": rows})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def my_questionnaire(request, administration_id: int):
-    administration = (
-        Administration.objects.select_related("patient", "episode__program")
-        .filter(pk=administration_id)
-        .first()
-    )
-    if administration is None or not access.access_questionnaire_complete_own(
-        request.user, administration.patient
-    ):
-        return _denied(
-            request,
-            object_type="administration",
-            object_id=administration_id,
-            patient_id=administration.patient_id if administration else None,
-        )
-    if administration.status != AdministrationStatus.DUE:
-        messages.info(request, "That questionnaire is already done.")
-        return redirect("measures:mine")
-    instrument = selectors.instrument_for(
-        administration.instrument_key, administration.instrument_version
-    )
-    form = QuestionnaireForm(request.POST or None, instrument=instrument)
-    if request.method == "POST" and form.is_valid():
-        try:
-            recorded = services.questionnaire_complete_own(
-                actor=request.user,
-                administration_id=administration.pk,
-                answers=form.answers(),
-                client_address=client_address_of(request),
-            )
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
-            return render(request, "measures/complete.html", _crisis_context(recorded))
-    audit_request(
-        request,
-        action=AuditAction.VIEW,
-        patient_id=administration.patient_id,
-        object_type="administration",
-        object_id=administration.pk,
-    )
-    program = administration.episode.program if administration.episode else None
-    return render(
-        request,
-        "measures/questionnaire.html",
-        {"instrument": instrument, "form": form, "program": program},
-    )
-
-
 @login_required
 def alerts(request):
     """The worklist: open alerts of the patients the user may act on, care team first."""
@@ -264,7 +153,11 @@ def alerts(request):
         request,
         action=AuditAction.LIST,
         object_type="alert_worklist",
-        detail={"status": status, "alerts": [a.pk for a in rows]},
+        detail={
+            "status": status,
+            "alerts": [a.pk for a in rows],
+            "patients": sorted({a.patient_id for a in rows}),
+        },
     )
     context = {"alerts": rows, "status": status, "form": AlertAcknowledgeForm()}
     template = "measures/alerts.html#alert-table" if request.htmx else "measures/alerts.html"

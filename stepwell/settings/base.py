@@ -232,6 +232,13 @@ STEPWELL_CRISIS_RESOURCES = (
     os.environ.get("STEPWELL_CRISIS_RESOURCES")
     or "Call or text 988 (Suicide & Crisis Lifeline), or 911 in an emergency"
 )
+# Measures: how long a one-time questionnaire link works, and how many links that open
+# nothing one client address may try in a window before it is refused (guessing throttle).
+STEPWELL_QUESTIONNAIRE_LINK_HOURS = env_int("STEPWELL_QUESTIONNAIRE_LINK_HOURS", 72)
+STEPWELL_QUESTIONNAIRE_LINK_FAILURES = env_int("STEPWELL_QUESTIONNAIRE_LINK_FAILURES", 10)
+STEPWELL_QUESTIONNAIRE_LINK_FAILURE_MINUTES = env_int(
+    "STEPWELL_QUESTIONNAIRE_LINK_FAILURE_MINUTES", 15
+)
 STEPWELL_PLAN_REVIEW_DAYS = env_int("STEPWELL_PLAN_REVIEW_DAYS", 30)
 STEPWELL_RECERTIFICATION_DAYS = env_int("STEPWELL_RECERTIFICATION_DAYS", 60)
 STEPWELL_OPTIMIZER_SECONDS = env_int("STEPWELL_OPTIMIZER_SECONDS", 20)

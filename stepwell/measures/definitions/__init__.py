@@ -29,6 +29,7 @@ from stepwell.measures.definitions.model import (
     Instrument,
     Item,
     ItemAbove,
+    ItemScoreAtLeast,
     JacobsonTruaxParameters,
     Licence,
     LoincCode,
@@ -41,13 +42,16 @@ from stepwell.measures.definitions.model import (
     SexSpecificBands,
     Subscale,
     UnknownInstrumentError,
+    ZoneMoveUp,
 )
 
 FORMAT_VERSION = 1
 SHIPPED_KEYS = ("phq9", "gad7", "audit", "auditc", "dast10", "pcl5", "asq")
 _KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 _LOINC_PATTERN = re.compile(r"^(LA)?\d{1,7}-\d$")
-_YES_NO = ("yes", "no")
+# Text answers: yes/no items, and "declined" for a patient who prefers not to answer (the
+# ASQ counts a declined screen item as positive, docs/clinical-sources.md §3.6).
+_TEXT_VALUES = ("yes", "no", "declined")
 _MISSING = object()
 
 
@@ -102,8 +106,8 @@ def _options(raw: object, path: str) -> tuple[ResponseOption, ...]:
             raise DefinitionError(where, "must be an object")
         score = _get(entry, "score", where, int)
         value = _get(entry, "value", where, (int, str), score)
-        if isinstance(value, str) and value not in _YES_NO:
-            raise DefinitionError(f"{where}.value", "must be an integer, 'yes' or 'no'")
+        if isinstance(value, str) and value not in _TEXT_VALUES:
+            raise DefinitionError(f"{where}.value", "must be an integer, 'yes', 'no' or 'declined'")
         label = _get(entry, "label", where, str)
         options.append(ResponseOption(value, label, score, _loinc(entry, "loinc", where)))
     values = [option.value for option in options]
@@ -226,14 +230,17 @@ def _classification(data: Mapping, instrument: Instrument) -> Classification:
             negative=_get(raw, "negative", path, str),
             acute_positive=_get(raw, "acute_positive", path, str),
             non_acute_positive=_get(raw, "non_acute_positive", path, str),
+            acuity_unknown=_get(raw, "acuity_unknown", path, str, None),
             source=source,
         )
     total_range = instrument.total_range
     if total_range is None:
         raise DefinitionError("classification.type", f"{kind!r} needs scoring.method 'sum'")
     if kind == "bands":
-        bands = _get(raw, "bands", "classification", list)
-        return SeverityBands(_bands(bands, "classification.bands", total_range), source)
+        bands = _bands(
+            _get(raw, "bands", "classification", list), "classification.bands", total_range
+        )
+        return SeverityBands(bands, source, _move_up(raw, known, bands))
     if kind == "bands_by_sex":
         by_sex = {
             sex: _bands(
@@ -243,6 +250,31 @@ def _classification(data: Mapping, instrument: Instrument) -> Classification:
         }
         return SexSpecificBands(**by_sex, source=source)
     raise DefinitionError("classification.type", f"unknown classification type {kind!r}")
+
+
+def _move_up(raw: Mapping, known: Mapping[str, int], bands: tuple[Band, ...]) -> ZoneMoveUp | None:
+    data = _get(raw, "move_up", "classification", dict, None)
+    if data is None:
+        return None
+    path = "classification.move_up"
+    conditions = []
+    for index, entry in enumerate(_get(data, "when_any", path, list)):
+        where = f"{path}.when_any[{index}]"
+        if not isinstance(entry, dict):
+            raise DefinitionError(where, "must be an object")
+        conditions.append(
+            ItemScoreAtLeast(
+                items=_keys(entry, "items", where, known),
+                at_least=_get(entry, "score_at_or_above", where, int),
+            )
+        )
+    if not conditions or len(bands) < 2:
+        raise DefinitionError(path, "needs at least one condition and two bands")
+    return ZoneMoveUp(
+        flag=_get(data, "flag", path, str),
+        when_any=tuple(conditions),
+        source=_get(data, "source", path, str, ""),
+    )
 
 
 def _flag_rules(data: Mapping, instrument: Instrument) -> tuple[FlagRule, ...]:

@@ -36,7 +36,15 @@ class Flag(enum.StrEnum):
     """Flags raised by the shipped definitions; loaded definitions may raise others."""
 
     SUICIDE_RISK = "suicide_risk"
+    ACUTE_SUICIDE_RISK = "acute_suicide_risk"
     DSM5_CLUSTER_RULE_MET = "dsm5_cluster_rule_met"
+    ZONE_MOVED_UP = "zone_moved_up"
+
+
+# Flags that raise a safety alert: a suicide-risk answer or an acute safety item. Every other
+# finding (a severe band, AUDIT zone IV) is for the care team, not the safety worklist
+# (docs/clinical-sources.md §3.8).
+SAFETY_FLAGS = frozenset({Flag.SUICIDE_RISK, Flag.ACUTE_SUICIDE_RISK})
 
 
 class ScoringMethod(enum.StrEnum):
@@ -123,12 +131,52 @@ class Band:
 
 
 @dataclass(frozen=True)
+class ItemScoreAtLeast:
+    """Holds when any one of ``items`` scores ``at_least`` or more."""
+
+    items: tuple[str, ...]
+    at_least: int
+
+    def holds(self, item_scores: Mapping[str, int]) -> bool:
+        return any(key in item_scores and item_scores[key] >= self.at_least for key in self.items)
+
+
+@dataclass(frozen=True)
+class ZoneMoveUp:
+    """Suggest the band one above the total's band when any condition holds; never above
+    the top band. The band itself stays the band of the total.
+
+    Encodes the AUDIT rule of the WHO manual: consider moving one zone up when any of
+    items 4-6 scores 2 or more, or item 9 or 10 scores 4 (docs/clinical-sources.md §3.3).
+    """
+
+    flag: str
+    when_any: tuple[ItemScoreAtLeast, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class SeverityBands:
     bands: tuple[Band, ...]
     source: str = ""
+    move_up: ZoneMoveUp | None = None
+
+    @property
+    def immediate_bands(self) -> tuple[str, ...]:
+        return ()
 
     def classify(self, *, total: int | None, answers: Mapping[str, AnswerValue], sex: Sex) -> str:
         return _band_for(self.bands, total)
+
+    def suggested_band(self, band: str, item_scores: Mapping[str, int]) -> str | None:
+        """The band one higher when the move-up rule holds, else None (also at the top)."""
+        if self.move_up is None:
+            return None
+        if not any(condition.holds(item_scores) for condition in self.move_up.when_any):
+            return None
+        keys = [each.key for each in sorted(self.bands, key=lambda each: each.minimum)]
+        position = keys.index(band)
+        return keys[position + 1] if position + 1 < len(keys) else None
 
 
 @dataclass(frozen=True)
@@ -143,16 +191,26 @@ class SexSpecificBands:
     def bands_for(self, sex: Sex) -> tuple[Band, ...]:
         return {Sex.FEMALE: self.female, Sex.MALE: self.male}.get(sex, self.unknown)
 
+    @property
+    def immediate_bands(self) -> tuple[str, ...]:
+        return ()
+
     def classify(self, *, total: int | None, answers: Mapping[str, AnswerValue], sex: Sex) -> str:
         return _band_for(self.bands_for(sex), total)
+
+    def suggested_band(self, band: str, item_scores: Mapping[str, int]) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
 class ScreenWithAcuity:
     """A yes/no screen whose positive result is graded by one acuity question.
 
-    Encodes the NIMH ASQ rule: any yes on the screen items is positive; then the acuity
-    item (asked only when positive) decides acute or non-acute; all no is negative.
+    Encodes the NIMH ASQ rule (docs/clinical-sources.md §3.6): a yes, or a declined
+    answer, on any screen item is positive; then the acuity item (asked only when
+    positive) decides acute or non-acute; all no is negative. When the acuity item was
+    left unanswered the result is ``acuity_unknown`` (if the definition names one), which
+    is handled like an acute positive until a clinician has asked.
     """
 
     screen_items: tuple[str, ...]
@@ -163,17 +221,30 @@ class ScreenWithAcuity:
     acute_positive: str
     non_acute_positive: str
     source: str = ""
+    acuity_unknown: str | None = None
 
     @property
     def band_keys(self) -> tuple[str, ...]:
-        return (self.negative, self.non_acute_positive, self.acute_positive)
+        unknown = (self.acuity_unknown,) if self.acuity_unknown else ()
+        return (self.negative, self.non_acute_positive, *unknown, self.acute_positive)
+
+    @property
+    def immediate_bands(self) -> tuple[str, ...]:
+        """Results that need an immediate (same-day, STAT) safety evaluation."""
+        unknown = (self.acuity_unknown,) if self.acuity_unknown else ()
+        return (self.acute_positive, *unknown)
 
     def classify(self, *, total: int | None, answers: Mapping[str, AnswerValue], sex: Sex) -> str:
         if not any(answers.get(key) in self.positive_answers for key in self.screen_items):
             return self.negative
         if answers.get(self.acuity_item) in self.acute_answers:
             return self.acute_positive
+        if self.acuity_item not in answers and self.acuity_unknown:
+            return self.acuity_unknown
         return self.non_acute_positive
+
+    def suggested_band(self, band: str, item_scores: Mapping[str, int]) -> str | None:
+        return None
 
 
 Classification = SeverityBands | SexSpecificBands | ScreenWithAcuity
@@ -226,7 +297,7 @@ class ClusterCriteria:
     """Raise ``flag`` when enough items of each subscale are endorsed.
 
     An item is endorsed when its score is at least ``endorsed_at_or_above``. Encodes the
-    PCL-5 DSM-5 provisional-diagnosis rule (clinical-facts.md §3, PCL-5, method 2).
+    PCL-5 DSM-5 provisional-diagnosis rule (docs/clinical-sources.md §3.5).
     """
 
     flag: str
@@ -253,6 +324,9 @@ FlagRule = ItemAbove | AnswerIn | ClusterCriteria
 
 @dataclass(frozen=True)
 class ReliableChangeThreshold:
+    """A reliable-change threshold in points. An unverified one (sources disagree) is shown
+    as such and never classifies a change as reliable (docs/clinical-sources.md §3.7)."""
+
     points: int
     source: str
     verified: bool = True

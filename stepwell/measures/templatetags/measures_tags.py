@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from stepwell.measures import access, selectors
+from stepwell.measures import access, progress, selectors
 from stepwell.measures.models import AdministrationStatus, AlertStatus
 from stepwell.measures.trajectory import ChartBand, ChartPoint, trajectory_svg
 from stepwell.privacy.audit import AuditAction, audit_request
@@ -32,7 +32,9 @@ def crisis_resources() -> str:
     return getattr(settings, "STEPWELL_CRISIS_RESOURCES", DEFAULT_CRISIS_RESOURCES)
 
 
-def chart_for(series: selectors.Series, sex: str | None) -> str:
+def chart_for(series: progress.Series, sex: str | None) -> str:
+    """The trajectory SVG. A point is ringed only for a classification the instrument's
+    verified threshold gives (an unverified one never classifies: §3.7)."""
     instrument = series.instrument
     bands = [
         ChartBand(label=band.label, minimum=band.minimum, maximum=band.maximum)
@@ -70,25 +72,39 @@ def measures_chart_panel(context, patient):
         )
     )
     episode = selectors.open_episode_for(patient)
-    today = selectors.program_today(episode.program) if episode else timezone.localdate()
+    program = episode.program if episode else None
+    today = selectors.program_today(program) if program else timezone.localdate()
+    series_list = progress.series_of(administrations)
     series = [
-        {"series": s, "svg": chart_for(s, patient.sex_assigned_at_birth)}
-        for s in selectors.series_of(administrations)
+        {"series": s, "svg": chart_for(s, patient.sex_assigned_at_birth), "change": s.change()}
+        for s in series_list
     ]
-    completed = [a for a in administrations if a.status == AdministrationStatus.COMPLETED]
+    recorded = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
+    completed = [a for a in administrations if a.status in recorded]
+    switched_off = selectors.instruments_switched_off()
     due = [
-        {"administration": a, "overdue": selectors.is_overdue(a, today)}
+        {
+            "administration": a,
+            "overdue": selectors.is_overdue(a, today),
+            "switched_off": a.instrument_key in switched_off,
+            "in_session_only": bool(
+                selectors.remote_refusal_for_program(a.instrument_key, selectors.program_for(a))
+            ),
+        }
         for a in sorted(administrations, key=lambda a: (a.due_on is None, a.due_on, a.pk))
         if a.status == AdministrationStatus.DUE
     ]
     can_see_alerts = access.access_alerts_see(user, patient)
     alerts = list(patient.measure_alerts.select_related("administration")) if can_see_alerts else []
+    usable = [i for i in selectors.instruments_available() if i.key not in switched_off]
     return {
         "visible": True,
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
         "patient": patient,
         "series": series,
+        "findings": progress.findings_of(series_list),
+        "joint": progress.joint_recovery(series_list),
         "completed": [
             {"administration": a, "items": selectors.item_answers(a)} for a in completed[:50]
         ],
@@ -96,7 +112,9 @@ def measures_chart_panel(context, patient):
         "open_alerts": [a for a in alerts if a.status == AlertStatus.OPEN],
         "can_acknowledge": access.access_alert_acknowledge(user, patient) if alerts else False,
         "can_record": access.access_administration_record(user, patient),
-        "instruments": selectors.instruments_available(),
+        "instruments": usable,
+        "sendable": [i for i in usable if not selectors.remote_refusal_for_program(i.key, program)],
+        "switched_off": switched_off,
     }
 
 
@@ -109,7 +127,7 @@ def measures_caseload_for(context, episode):
     if cache is None:
         rows = context.get("rows") or []
         patient_ids = sorted({row[0].patient_id for row in rows})
-        cache = selectors.caseload_measures(user=request.user, patient_ids=patient_ids)
+        cache = progress.caseload_measures(user=request.user, patient_ids=patient_ids)
         if cache:
             audit_request(
                 request,

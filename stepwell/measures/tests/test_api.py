@@ -157,6 +157,7 @@ def test_alerts_list_role_matrix(client, clinic, who):
     assert ids == ([alert.pk] if who in ALERT_SEERS else [])
     event = AuditEvent.objects.get(object_type="alert")
     assert event.detail["alerts"] == ids
+    assert event.detail["patients"] == ([clinic.patient_a.pk] if ids else [])
 
 
 @pytest.mark.parametrize("who", ROLES)
@@ -198,3 +199,80 @@ def test_alert_acknowledge_needs_a_note(client, clinic):
     assert response.json()["errors"] == {"note": "Describe the action taken."}
     alert.refresh_from_db()
     assert alert.status == "open"
+
+
+def test_api_keeps_an_incomplete_phq9_with_a_risk_answer(client, clinic):
+    """The issue's case: item 9 = 2, item 3 blank (left out or null) is stored, not refused."""
+    _login(client, clinic, "nurse_a")
+    url = f"/api/v1/measures/patients/{clinic.patient_a.pk}/administrations"
+    answers = dict(PHQ9_RISK) | {"phq9_3": None}
+    response = client.post(
+        url, {"instrument": "phq9", "answers": answers}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    administration = body["administration"]
+    assert (administration["status"], administration["total"], administration["band"]) == (
+        "incomplete",
+        None,
+        "",
+    )
+    assert administration["flags"] == ["suicide_risk"]
+    assert administration["problems"] == ["item 3 (phq9_3): is required but was not answered"]
+    assert "phq9_3" not in administration["answers"]
+    assert [(a["kind"], a["immediate"]) for a in body["alerts"]] == [("suicide_risk", False)]
+    assert Administration.objects.get().status == "incomplete"
+
+
+def test_api_refuses_an_incomplete_phq9_without_a_risk_answer(client, clinic):
+    _login(client, clinic, "nurse_a")
+    url = f"/api/v1/measures/patients/{clinic.patient_a.pk}/administrations"
+    answers = {k: v for k, v in PHQ9_MILD.items() if k != "phq9_3"}
+    response = client.post(
+        url, {"instrument": "phq9", "answers": answers}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"phq9_3": "Choose an answer."}
+    assert Administration.objects.count() == 0
+
+
+def test_api_asq_declined_is_positive_and_acute_answers_are_immediate(client, clinic):
+    _login(client, clinic, "clinician_a")
+    url = f"/api/v1/measures/patients/{clinic.patient_a.pk}/administrations"
+    answers = {"asq_1": "declined", "asq_2": "no", "asq_3": "no", "asq_4": "no"}
+    response = client.post(
+        url, {"instrument": "asq", "answers": answers}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["administration"]["band"] == "positive_acuity_unknown"
+    assert [(a["kind"], a["immediate"]) for a in body["alerts"]] == [("suicide_risk", True)]
+
+
+def test_api_audit_suggested_band(client, clinic):
+    _login(client, clinic, "clinician_a")
+    url = f"/api/v1/measures/patients/{clinic.patient_a.pk}/administrations"
+    answers = {f"audit_{n}": 0 for n in range(1, 11)} | {"audit_10": 4}
+    response = client.post(
+        url, {"instrument": "audit", "answers": answers}, content_type="application/json"
+    )
+    administration = response.json()["administration"]
+    assert (administration["band"], administration["suggested_band"]) == (
+        "low_risk",
+        "hazardous",
+    )
+    assert response.json()["alerts"] == []
+
+
+def test_instruments_list_says_which_are_switched_off(client, clinic):
+    services.instrument_setting_set(
+        actor=clinic.admin, instrument_key="dast10", enabled=False, reason="No CAMH licence"
+    )
+    _login(client, clinic, "clinician_a")
+    body = {i["key"]: i for i in client.get("/api/v1/measures/instruments").json()}
+    assert (body["dast10"]["enabled"], body["dast10"]["switched_off_reason"]) == (
+        False,
+        "No CAMH licence",
+    )
+    assert body["phq9"]["enabled"] is True
+    assert "commercial use needs a licence from CAMH" in body["dast10"]["licence"]

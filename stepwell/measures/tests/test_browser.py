@@ -41,3 +41,28 @@ def test_patient_completes_phq9_by_link_on_a_phone(live_server, clinic, phone_pa
     assert alert.administration.source == "link"
     page.goto(f"{live_server.url}/measures/q/{sent.token}/")
     assert page.locator("h1").inner_text() == "This link is not valid any more"
+
+
+@pytest.mark.browser
+def test_patient_leaves_an_item_blank_and_the_risk_answer_is_kept(live_server, clinic, phone_page):
+    clinic.program_a.on_call_clinician = clinic.prescriber_a
+    clinic.program_a.save()
+    sent = services.questionnaire_send(
+        actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, instrument_key="phq9"
+    )
+    page = phone_page
+    page.goto(f"{live_server.url}/measures/q/{sent.token}/")
+    for link, href in (("Call 988", "tel:988"), ("Text 988", "sms:988"), ("Call 911", "tel:911")):
+        anchor = page.get_by_test_id("crisis-line").get_by_role("link", name=link)
+        assert anchor.get_attribute("href") == href
+        assert anchor.is_visible()
+    for number in (1, 2, 4, 5, 6, 7, 8):  # item 3 left blank
+        page.get_by_test_id(f"item-{number}").get_by_text("Not at all").click()
+    page.get_by_test_id("item-9").get_by_text("More than half the days").click()
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_test_id("crisis-resources").wait_for()
+    assert "Some questions were left blank" in page.content()
+    assert page.get_by_test_id("crisis-line").get_by_role("link", name="Call 988").is_visible()
+    alert = Alert.objects.get()
+    assert (alert.immediate, alert.administration.status) == (True, "incomplete")
+    assert alert.pages.get().clinician_id == clinic.prescriber_a.pk

@@ -1,4 +1,5 @@
-"""Change rules from clinical-facts.md §4 (IAPT thresholds, response, remission, recovery)."""
+"""Change rules from docs/clinical-sources.md §3.7 (IAPT thresholds, response, remission,
+the joint reliable recovery)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from stepwell.measures.change import ChangeClassification, ChangeError, change_between
+from stepwell.measures.change import (
+    ChangeClassification,
+    ChangeError,
+    change_between,
+    reliable_recovery,
+)
 from stepwell.measures.instruments import JacobsonTruaxParameters, get_instrument
 
 
@@ -52,19 +58,78 @@ def test_remission_is_below_5(key, current, remission):
 
 
 @pytest.mark.parametrize(
-    ("key", "baseline", "current", "recovery"),
+    ("key", "baseline", "current", "at_caseness", "below_now"),
     [
-        ("phq9", 10, 4, True),  # caseness to below it with a 6-point fall
-        ("phq9", 12, 9, False),  # below caseness, but only 3 points: not reliable
-        ("phq9", 16, 10, False),  # reliable, but still at caseness
-        ("phq9", 9, 2, None),  # baseline below caseness: not applicable
-        ("gad7", 8, 4, True),  # GAD-7 caseness is 8
-        ("gad7", 8, 5, False),
-        ("gad7", 7, 0, None),
+        ("phq9", 10, 9, True, True),  # PHQ-9 caseness is 10
+        ("phq9", 9, 10, False, False),
+        ("gad7", 8, 7, True, True),  # GAD-7 caseness is 8
+        ("gad7", 7, 8, False, False),
     ],
 )
-def test_recovery(key, baseline, current, recovery):
-    assert change_between(get_instrument(key), baseline, current).recovery is recovery
+def test_per_instrument_caseness(key, baseline, current, at_caseness, below_now):
+    result = change_between(get_instrument(key), baseline, current)
+    assert (result.caseness_at_baseline, result.below_caseness_now) == (at_caseness, below_now)
+
+
+def test_per_instrument_results_never_speak_of_recovery():
+    result = change_between(get_instrument("phq9"), 20, 4)
+    assert not any("recover" in name for name in vars(result))
+    assert not any("recover" in name for name in result.as_dict())
+
+
+def _joint(phq9, gad7):
+    return reliable_recovery(
+        phq9=get_instrument("phq9"),
+        gad7=get_instrument("gad7"),
+        phq9_totals=phq9,
+        gad7_totals=gad7,
+    )
+
+
+@pytest.mark.parametrize(
+    ("phq9", "gad7", "recovered", "reason"),
+    [
+        # caseness on PHQ-9 only; below on both at the end; PHQ-9 fell 6 points
+        ((15, 9), (6, 5), True, ""),
+        # caseness on GAD-7 only; GAD-7 fell 4 points
+        ((8, 7), (10, 6), True, ""),
+        # caseness on both; both below at the end; one reliable improvement is enough
+        ((12, 6), (9, 7), True, ""),
+        # below caseness on both at the end, but no reliable improvement on either
+        ((12, 9), (9, 7), False, ""),
+        # reliable improvement on PHQ-9 but GAD-7 still at caseness at the end
+        ((16, 5), (9, 8), False, ""),
+        # reliable improvement on PHQ-9, but reliable deterioration on GAD-7
+        ((16, 5), (2, 6), False, ""),
+        # PHQ-9 improved 5 points only (IAPT asks 6)
+        ((14, 9), (7, 4), False, ""),
+        # below caseness on both at the start: not applicable
+        ((9, 2), (7, 1), None, "below caseness on both at the start"),
+        # a measure missing: not applicable
+        ((20, 4), None, None, "needs a first and a latest PHQ-9 and GAD-7"),
+        (None, (15, 3), None, "needs a first and a latest PHQ-9 and GAD-7"),
+    ],
+)
+def test_reliable_recovery_is_joint(phq9, gad7, recovered, reason):
+    outcome = _joint(phq9, gad7)
+    assert (outcome.reliable_recovery, outcome.reason) == (recovered, reason)
+
+
+def test_reliable_recovery_reports_its_parts():
+    outcome = _joint((16, 5), (2, 6))
+    assert outcome.as_dict() == {
+        "reliable_recovery": False,
+        "reason": "",
+        "caseness_at_baseline": True,
+        "below_caseness_on_both": True,
+        "reliable_improvement": True,
+        "reliable_deterioration": True,
+    }
+
+
+def test_reliable_recovery_refuses_impossible_totals():
+    with pytest.raises(ChangeError, match="outside PHQ-9"):
+        _joint((30, 2), (10, 2))
 
 
 def test_instruments_without_sourced_thresholds_do_not_classify():
@@ -75,14 +140,32 @@ def test_instruments_without_sourced_thresholds_do_not_classify():
         None,
         None,
     )
-    assert (result.rci, result.recovery) == (None, None)
+    assert (result.rci, result.threshold_verified, result.caseness_at_baseline) == (
+        None,
+        None,
+        None,
+    )
 
 
-def test_pcl5_threshold_is_marked_unverified():
+@pytest.mark.parametrize(("baseline", "current"), [(50, 40), (50, 10), (20, 60), (50, 49)])
+def test_pcl5_unverified_threshold_never_classifies_change(baseline, current):
     pcl5 = get_instrument("pcl5")
     assert pcl5.change.reliable_change.verified is False
-    assert change_between(pcl5, 50, 40).classification == "reliable_improvement"
-    assert change_between(pcl5, 50, 41).classification == "no_reliable_change"
+    result = change_between(pcl5, baseline, current)
+    assert (result.classification, result.threshold_verified, result.threshold_points) == (
+        None,
+        False,
+        10,
+    )
+
+
+def test_an_unverified_threshold_falls_back_to_a_sourced_rci():
+    parameters = JacobsonTruaxParameters(standard_deviation=10.0, reliability=0.8, source="test")
+    pcl5 = get_instrument("pcl5")
+    instrument = replace(pcl5, change=replace(pcl5.change, jacobson_truax=parameters))
+    # SE = 10 * sqrt(0.2) = 4.47; S_diff = 6.32; 1.96 * 6.32 = 12.4 points
+    assert change_between(instrument, 50, 37).classification == "reliable_improvement"
+    assert change_between(instrument, 50, 38).classification == "no_reliable_change"
 
 
 def test_jacobson_truax_rci_with_stored_parameters():
@@ -133,6 +216,7 @@ def test_change_result_as_dict_is_the_cli_contract():
     assert result.as_dict() == {
         "change": -14,
         "classification": "reliable_improvement",
+        "threshold_verified": True,
         "response": True,
         "remission": True,
     }

@@ -18,6 +18,7 @@ def test_score_phq9_item_9_flag():
         "version": "1.0.0",
         "total": 1,
         "band": "minimal",
+        "suggested_band": None,
         "subscales": {},
         "flags": ["suicide_risk"],
         "valid": True,
@@ -52,14 +53,39 @@ def test_score_asq_yes_no_and_item_5_only_when_asked():
     assert (code, result["band"], result["flags"], result["total"]) == (
         0,
         "acute_positive",
-        ["suicide_risk"],
+        ["acute_suicide_risk", "suicide_risk"],
         None,
     )
     code, result = run_score(["asq", "--answers", "no,no,no,no,no"])
     assert (code, result["valid"]) == (2, False)
     assert result["errors"] == [
-        "item 5 (asq_5): is asked only when one of items 1, 2, 3, 4 is answered yes"
+        "item 5 (asq_5): is asked only when one of items 1, 2, 3, 4 is answered yes or declined"
     ]
+
+
+@pytest.mark.parametrize(
+    ("answers", "band"),
+    [
+        ("declined,no,no,no", "positive_acuity_unknown"),
+        ("no,no,Declined,no,no", "non_acute_positive"),
+        ("no,declined,no,no,yes", "acute_positive"),
+    ],
+)
+def test_score_asq_declined_is_a_positive_screen(answers, band):
+    code, result = run_score(["asq", "--answers", answers])
+    assert (code, result["valid"], result["band"]) == (0, True, band)
+    assert "suicide_risk" in result["flags"]
+
+
+def test_score_audit_suggests_the_next_zone():
+    code, result = run_score(["audit", "--answers", "2,1,1,2,0,0,0,0,0,0"])
+    assert (code, result["total"], result["band"], result["suggested_band"]) == (
+        0,
+        6,
+        "low_risk",
+        "hazardous",
+    )
+    assert result["flags"] == ["zone_moved_up"]
 
 
 def test_score_pcl5_subscales():
@@ -104,8 +130,8 @@ def test_change_phq9():
     code, result = run_change(["phq9", "--baseline", "18", "--current", "12"])
     assert (code, result) == (
         0,
-        {"change": -6, "classification": "reliable_improvement", "response": False,
-         "remission": False},
+        {"change": -6, "classification": "reliable_improvement", "threshold_verified": True,
+         "response": False, "remission": False},
     )  # fmt: skip
 
 
@@ -113,9 +139,19 @@ def test_change_gad7_deterioration():
     code, result = run_change(["GAD-7", "--baseline", "4", "--current", "8"])
     assert (code, result) == (
         0,
-        {"change": 4, "classification": "reliable_deterioration", "response": False,
-         "remission": False},
+        {"change": 4, "classification": "reliable_deterioration", "threshold_verified": True,
+         "response": False, "remission": False},
     )  # fmt: skip
+
+
+def test_change_pcl5_threshold_is_unverified_and_never_reliable():
+    code, result = run_change(["pcl5", "--baseline", "60", "--current", "20"])
+    assert (code, result) == (
+        0,
+        {"change": -40, "classification": None, "threshold_verified": False,
+         "response": None, "remission": None},
+    )  # fmt: skip
+    assert "recovery" not in json.dumps(result)
 
 
 def test_change_out_of_range_exits_2():

@@ -7,7 +7,7 @@ from datetime import date
 
 from stepwell.demo.clinic import build_demo_clinic
 from stepwell.demo.measures import seed_measures
-from stepwell.measures import selectors
+from stepwell.measures import progress
 from stepwell.measures.models import Administration, Alert, ScheduleRule
 
 
@@ -24,12 +24,19 @@ def test_seed_measures(db):
     assert Alert.objects.filter(status="acknowledged").exists()
     assert all(a.action_note for a in Alert.objects.filter(status="acknowledged"))
     assert Administration.objects.filter(status="due").exists()
+    assert not Alert.objects.exclude(kind="suicide_risk").exists()  # severe scores: findings
+    assert all(program.on_call_clinician for program in clinic.programs.values())
+    findings = [
+        progress.findings_of(progress.series_of(list(patient.administrations.all())))
+        for patient in clinic.patients
+    ]
+    assert any(findings)
     per_patient = {}
     for a in completed.filter(instrument_key="phq9"):
         per_patient.setdefault(a.patient_id, []).append(a)
     assert max(len(rows) for rows in per_patient.values()) == 8
     directions = [
-        selectors.series_of(rows)[0].points[-1].total - selectors.series_of(rows)[0].points[0].total
+        progress.series_of(rows)[0].points[-1].total - progress.series_of(rows)[0].points[0].total
         for rows in per_patient.values()
         if len(rows) >= 4
     ]

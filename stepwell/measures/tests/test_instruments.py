@@ -1,4 +1,4 @@
-"""Engine cases from clinical-facts.md §3 and issue 1 §2, one row per rule boundary."""
+"""Engine cases from docs/clinical-sources.md §3, one row per rule boundary."""
 
 from __future__ import annotations
 
@@ -211,13 +211,23 @@ def test_pcl5_high_total_without_cluster_rule():
     assert dict(result.subscales) == {"B": 20, "C": 0, "D": 16, "E": 4}
 
 
+ACUTE = ("acute_suicide_risk", "suicide_risk")
+
+
 @pytest.mark.parametrize(
     ("answers", "band", "flags"),
     [
         (["no", "no", "no", "no"], "negative", ()),
         (["yes", "no", "no", "no", "no"], "non_acute_positive", ("suicide_risk",)),
         (["no", "no", "no", "yes", "no"], "non_acute_positive", ("suicide_risk",)),
-        (["no", "yes", "yes", "no", "yes"], "acute_positive", ("suicide_risk",)),
+        (["no", "yes", "yes", "no", "yes"], "acute_positive", ACUTE),
+        # a declined item is positive (NIMH/AACAP pathway)
+        (["declined", "no", "no", "no", "no"], "non_acute_positive", ("suicide_risk",)),
+        (["no", "no", "no", "declined", "yes"], "acute_positive", ACUTE),
+        (["declined"] * 4 + ["no"], "non_acute_positive", ("suicide_risk",)),
+        # item 5 left unanswered after a positive screen: acuity unknown, not refused
+        (["declined", "no", "no", "no"], "positive_acuity_unknown", ("suicide_risk",)),
+        (["no", "yes", "no", "no"], "positive_acuity_unknown", ("suicide_risk",)),
     ],
 )
 def test_asq_classification(answers, band, flags):
@@ -225,20 +235,115 @@ def test_asq_classification(answers, band, flags):
     assert (result.valid, result.total, result.band, result.flags) == (True, None, band, flags)
 
 
-def test_asq_item_5_is_required_when_positive_and_the_flag_still_rises():
-    result = score(get_instrument("asq"), ["no", "yes", "no", "no"])
-    assert (result.valid, result.band, result.flags) == (False, None, ("suicide_risk",))
+@pytest.mark.parametrize("item", [1, 2, 3, 4])
+def test_asq_declined_on_each_screen_item_is_positive(item):
+    answers = {n: "no" for n in range(1, 5)} | {item: "declined"}
+    result = score(get_instrument("asq"), answers)
+    assert (result.valid, result.band, result.flags) == (
+        True,
+        "positive_acuity_unknown",
+        ("suicide_risk",),
+    )
+
+
+def test_asq_item_5_cannot_be_declined():
+    result = score(get_instrument("asq"), ["yes", "no", "no", "no", "declined"])
+    assert result.valid is False
+    assert result.flags == ("suicide_risk",)
     assert [str(error) for error in result.errors] == [
-        "item 5 (asq_5): is required because one of items 1, 2, 3, 4 was answered yes"
+        "item 5 (asq_5): answer 'declined' is not one of the options yes, no"
     ]
+
+
+def test_asq_acuity_unknown_and_acute_need_an_immediate_response():
+    classification = get_instrument("asq").classification
+    assert classification.immediate_bands == ("acute_positive", "positive_acuity_unknown")
+    assert get_instrument("phq9").classification.immediate_bands == ()
 
 
 def test_asq_item_5_is_refused_when_the_screen_is_negative():
     result = score(get_instrument("asq"), ["no", "no", "no", "no", "no"])
     assert result.valid is False
     assert [str(error) for error in result.errors] == [
-        "item 5 (asq_5): is asked only when one of items 1, 2, 3, 4 is answered yes"
+        "item 5 (asq_5): is asked only when one of items 1, 2, 3, 4 is answered yes or declined"
     ]
+
+
+def test_a_loaded_screen_without_acuity_unknown_still_requires_its_acuity_item():
+    data = shipped_definition("asq")
+    del data["classification"]["acuity_unknown"]
+    data["items"][4]["required"] = True
+    result = score(load_definition(data), ["yes", "no", "no", "no"])
+    assert (result.valid, result.band, result.flags) == (False, None, ("suicide_risk",))
+    assert [(e.item_key, e.missing) for e in result.errors] == [("asq_5", True)]
+
+
+AUDIT_ZONES = ["low_risk", "hazardous", "harmful", "possible_dependence"]
+
+
+def _audit(total_from_items_1_to_3: int, **items: int) -> list[int]:
+    """AUDIT answers: items 1-3 carry most of the total, the named items their score."""
+    answers = answers_for_total(total_from_items_1_to_3, 3, 4) + [0] * 7
+    for name, value in items.items():
+        answers[int(name.removeprefix("item")) - 1] = value
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("answers", "total", "band", "suggested"),
+    [
+        # no move-up condition: no suggestion
+        (_audit(7), 7, "low_risk", None),
+        (_audit(4, item4=1, item5=1, item6=1), 7, "low_risk", None),  # no single item at 2
+        (_audit(4, item9=2, item10=2), 8, "hazardous", None),  # 9 and 10 only at 2
+        # any of items 4-6 at 2 or more moves one zone up
+        (_audit(0, item4=2), 2, "low_risk", "hazardous"),
+        (_audit(5, item5=2), 7, "low_risk", "hazardous"),
+        (_audit(6, item6=4), 10, "hazardous", "harmful"),
+        (_audit(12, item4=3, item5=3), 18, "harmful", "possible_dependence"),
+        # item 9 or 10 at 4 moves one zone up
+        (_audit(0, item9=4), 4, "low_risk", "hazardous"),
+        (_audit(8, item10=4), 12, "hazardous", "harmful"),
+        (_audit(12, item9=4), 16, "harmful", "possible_dependence"),
+        # both conditions still move only one zone
+        (_audit(0, item4=2, item9=4), 6, "low_risk", "hazardous"),
+        # none above zone IV
+        (_audit(12, item4=4, item5=4), 20, "possible_dependence", None),
+        (_audit(12, item4=4, item9=4, item10=4), 24, "possible_dependence", None),
+    ],
+)
+def test_audit_zone_move_up(answers, total, band, suggested):
+    result = score(get_instrument("audit"), answers)
+    assert (result.valid, result.total, result.band, result.suggested_band) == (
+        True,
+        total,
+        band,
+        suggested,
+    )
+    assert ("zone_moved_up" in result.flags) is (suggested is not None)
+
+
+def test_audit_zone_move_up_is_not_applied_to_an_incomplete_audit():
+    result = score(get_instrument("audit"), {"audit_4": 4})
+    assert (result.valid, result.band, result.suggested_band, result.flags) == (
+        False,
+        None,
+        None,
+        (),
+    )
+
+
+def test_other_instruments_never_suggest_a_band():
+    result = score(get_instrument("phq9"), [3] * 9)
+    assert (result.band, result.suggested_band) == ("severe", None)
+
+
+def test_missing_items_are_marked_missing_and_the_valid_answers_kept():
+    result = score(get_instrument("phq9"), {"phq9_9": 2})
+    missing = [error.item_key for error in result.errors if error.missing]
+    assert missing == [f"phq9_{n}" for n in range(1, 9)]  # item 10 is optional
+    assert result.flags == ("suicide_risk",)
+    assert dict(result.answers) == {"phq9_9": 2}
 
 
 @pytest.mark.parametrize(
@@ -291,6 +396,7 @@ def test_score_result_as_dict_is_the_cli_contract():
         "version": "1.0.0",
         "total": 20,
         "band": "below_threshold",
+        "suggested_band": None,
         "subscales": {"B": 5, "C": 2, "D": 7, "E": 6},
         "flags": [],
         "valid": True,
@@ -314,8 +420,15 @@ def test_every_definition_carries_licence_text():
     assert "Centre for Addiction and Mental Health" in get_instrument("dast10").licence.text
 
 
-def test_load_definition_round_trips_a_shipped_file():
-    assert load_definition(shipped_definition("phq9")) == get_instrument("phq9")
+def test_dast10_licence_states_the_camh_terms():
+    text = get_instrument("dast10").licence.text
+    assert "Non-commercial clinical use is allowed with credit" in text
+    assert "commercial use needs a licence from CAMH" in text
+
+
+@pytest.mark.parametrize("key", ["phq9", "audit", "asq"])
+def test_load_definition_round_trips_a_shipped_file(key):
+    assert load_definition(shipped_definition(key)) == get_instrument(key)
 
 
 def _broken(key: str, change) -> dict:
@@ -343,6 +456,14 @@ def _broken(key: str, change) -> dict:
          "subscales[0].items"),
         (_broken("asq", lambda d: d["items"][4]["asked_when"].update(items=["asq_6"])),
          "items[4].asked_when.items"),
+        (_broken("asq", lambda d: d["response_scales"]["yes_no"][0].update(value="maybe")),
+         "response_scales.yes_no[0].value"),
+        (_broken("audit", lambda d: d["classification"]["move_up"]["when_any"][1].update(
+            items=["audit_11"])), "classification.move_up.when_any[1].items"),
+        (_broken("audit", lambda d: d["classification"]["move_up"]["when_any"][0].pop(
+            "score_at_or_above")), "classification.move_up.when_any[0].score_at_or_above"),
+        (_broken("audit", lambda d: d["classification"]["move_up"].update(when_any=[])),
+         "classification.move_up"),
     ],
 )  # fmt: skip
 def test_load_definition_names_the_bad_field(data, field):

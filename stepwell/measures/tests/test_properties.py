@@ -100,3 +100,35 @@ def _bands(instrument, sex):
     if isinstance(classification, SexSpecificBands):
         return classification.bands_for(sex or "unknown")
     return classification.bands
+
+
+AUDIT = instrument_registry()["audit"]
+AUDIT_ZONES = [band.key for band in AUDIT.classification.bands]
+
+
+@st.composite
+def audits(draw):
+    return {item.key: draw(st.sampled_from(item.options)).value for item in AUDIT.items}
+
+
+def _zone(result) -> int:
+    """The zone the result points to: the suggested one when the items move it up."""
+    return AUDIT_ZONES.index(result.suggested_band or result.band)
+
+
+@given(audits(), st.data())
+def test_audit_more_symptoms_never_lower_the_suggested_zone(answers, data):
+    first = score(AUDIT, answers)
+    item = data.draw(st.sampled_from(AUDIT.items))
+    current = item.score_of(item.option_for(answers[item.key]))
+    worse = [o for o in item.options if item.score_of(o) >= current]
+    second = score(AUDIT, {**answers, item.key: data.draw(st.sampled_from(worse)).value})
+    assert _zone(second) >= _zone(first)
+
+
+@given(audits())
+def test_audit_suggestion_is_exactly_one_zone_up_and_flagged(answers):
+    result = score(AUDIT, answers)
+    assert ("zone_moved_up" in result.flags) is (result.suggested_band is not None)
+    if result.suggested_band is not None:
+        assert _zone(result) == AUDIT_ZONES.index(result.band) + 1

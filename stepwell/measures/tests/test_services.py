@@ -72,17 +72,17 @@ def test_suicide_risk_answer_raises_an_alert_at_once(clinic):
     assert alert.administration_id == recorded.administration.pk
 
 
-def test_severe_band_raises_an_alert(clinic):
-    _record(clinic, PHQ9_SEVERE)
-    alert = Alert.objects.get()
-    assert alert.kind == AlertKind.SEVERE_BAND
-    assert alert.reason == "PHQ-9 24: severe."
+def test_severe_band_is_a_finding_not_an_alert(clinic):
+    recorded = _record(clinic, PHQ9_SEVERE)
+    assert (recorded.administration.band, recorded.alerts) == ("severe", ())
+    assert Alert.objects.count() == 0
 
 
-def test_severe_band_and_risk_raise_two_alerts(clinic):
+def test_severe_band_with_a_risk_answer_raises_one_suicide_risk_alert(clinic):
     answers = PHQ9_SEVERE | {"phq9_9": 3}
     recorded = _record(clinic, answers)
-    assert sorted(a.kind for a in recorded.alerts) == ["severe_band", "suicide_risk"]
+    assert [(a.kind, a.immediate) for a in recorded.alerts] == [("suicide_risk", False)]
+    assert recorded.alerts[0].reason == "PHQ-9: suicide-risk answer. Same-day safety follow-up."
 
 
 def test_invalid_answers_store_nothing_and_name_the_item(clinic):
@@ -160,7 +160,7 @@ def test_worklist_puts_care_team_patients_first(clinic):
         actor=clinic.clinician_a,
         patient_id=clinic.team_patient_b.pk,
         instrument_key="phq9",
-        answers=PHQ9_SEVERE,
+        answers=PHQ9_SEVERE | {"phq9_9": 1},
     )
     alerts = list(selectors.alerts_for_user(user=clinic.clinician_a))
     assert [a.patient_id for a in alerts] == [clinic.team_patient_b.pk, clinic.patient_a.pk]
