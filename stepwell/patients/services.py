@@ -54,13 +54,19 @@ PATIENT_FIELDS = (
 )
 
 
-class PossibleDuplicate(ApplicationError):
-    """Same legal name and date of birth as a registered patient; confirm to go on."""
+DUPLICATE_FIELDS = ("legal_first_name", "legal_last_name", "date_of_birth")
 
-    def __init__(self, matches_visible: list[Patient], hidden_count: int):
+
+class PossibleDuplicate(ApplicationError):
+    """Same legal name and date of birth as a patient the user may see; confirm to go on.
+
+    It lists only patients the user may see: a match in a program the user cannot see is
+    never mentioned, not even counted (a substance-use program must not confirm that
+    someone is its patient). See patient_duplicates_check.
+    """
+
+    def __init__(self, matches_visible: list[Patient]):
         parts = [f"{p.legal_name} ({p.mrn})" for p in matches_visible]
-        if hidden_count:
-            parts.append(f"{hidden_count} in another program")
         super().__init__(
             "A patient with the same legal name and date of birth is already registered: "
             + "; ".join(parts)
@@ -68,7 +74,6 @@ class PossibleDuplicate(ApplicationError):
             field_errors={"confirm_not_duplicate": "Confirm this is a different person."},
         )
         self.matches_visible = matches_visible
-        self.hidden_count = hidden_count
 
 
 def _new_mrn() -> str:
@@ -90,6 +95,70 @@ def patient_possible_duplicates(
     )
 
 
+def patient_duplicates_check(
+    *,
+    actor,
+    program: Program,
+    data: dict,
+    confirm_not_duplicate: bool = False,
+    client_address: str = "",
+) -> list[Patient]:
+    """Look for a registered patient with the same legal name and date of birth.
+
+    Says only what the user may see: matches the user may see are returned (and raise
+    PossibleDuplicate until the user confirms); a match the user may not see is never
+    mentioned and registration goes on as if there were none, so nobody learns that a
+    person is another program's patient. Every check is audited: one event naming the
+    matches shown, and for each match not shown an event about that patient, which the
+    directors of its programs review; records are never linked across programs here.
+    Returns the shown matches; does nothing when the name or birth date is missing.
+    """
+    first, last = data.get("legal_first_name"), data.get("legal_last_name")
+    try:
+        born = Patient._meta.get_field("date_of_birth").to_python(data.get("date_of_birth"))
+    except ValidationError:
+        return []
+    if not (isinstance(first, str) and isinstance(last, str) and isinstance(born, date)):
+        return []
+    matches = list(
+        patient_possible_duplicates(
+            legal_first_name=first, legal_last_name=last, date_of_birth=born
+        ).order_by("pk")
+    )
+    visible = set(
+        access.patients_visible_to(actor)
+        .filter(pk__in=[m.pk for m in matches])
+        .values_list("pk", flat=True)
+    )
+    shown = [m for m in matches if m.pk in visible]
+    audit_record(
+        user=actor,
+        action=AuditAction.DUPLICATE_CHECK,
+        object_type="patient",
+        object_id="new",
+        client_address=client_address,
+        detail={
+            "program_id": program.pk,
+            "patients": [m.pk for m in shown],
+            "confirmed": confirm_not_duplicate,
+        },
+    )
+    for match in matches:
+        if match.pk not in visible:
+            audit_record(
+                user=actor,
+                action=AuditAction.DUPLICATE_CHECK,
+                patient_id=match.pk,
+                object_type="patient",
+                object_id=match.pk,
+                client_address=client_address,
+                detail={"program_id": program.pk, "shown": False},
+            )
+    if shown and not confirm_not_duplicate:
+        raise PossibleDuplicate(shown)
+    return shown
+
+
 @dataclass(frozen=True)
 class Registration:
     patient: Patient
@@ -103,9 +172,15 @@ def patient_register(
     data: dict,
     referred_on: date | None = None,
     confirm_not_duplicate: bool = False,
+    duplicates_checked: bool = False,
     client_address: str = "",
 ) -> Registration:
-    """Register a patient and open a referred episode in the program."""
+    """Register a patient and open a referred episode in the program.
+
+    The duplicate check (patient_duplicates_check) runs here unless the caller ran it
+    already, outside its own transaction so that its audit events are kept
+    (`duplicates_checked=True`).
+    """
     if not access.access_patient_register(actor, program.pk):
         audit_record(
             user=actor,
@@ -131,23 +206,14 @@ def patient_register(
         raise ApplicationError(
             "Date of birth is in the future.", field_errors={"date_of_birth": "Is in the future."}
         )
-    if not confirm_not_duplicate:
-        matches = list(
-            patient_possible_duplicates(
-                legal_first_name=patient.legal_first_name,
-                legal_last_name=patient.legal_last_name,
-                date_of_birth=patient.date_of_birth,
-            )
+    if not duplicates_checked:
+        patient_duplicates_check(
+            actor=actor,
+            program=program,
+            data={f: getattr(patient, f) for f in DUPLICATE_FIELDS},
+            confirm_not_duplicate=confirm_not_duplicate,
+            client_address=client_address,
         )
-        if matches:
-            visible = set(
-                access.patients_visible_to(actor)
-                .filter(pk__in=[m.pk for m in matches])
-                .values_list("pk", flat=True)
-            )
-            raise PossibleDuplicate(
-                [m for m in matches if m.pk in visible], len(matches) - len(visible)
-            )
     with transaction.atomic():
         for _ in range(5):
             if not Patient.objects.filter(mrn=patient.mrn).exists():
