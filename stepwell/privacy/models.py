@@ -1,6 +1,6 @@
 """The audit trail: append-only, hash-chained events (45 CFR 170.315(d)(2), ASTM E2147).
 
-See docs/clinical-sources.md §12 (audit-log expectations) and README "Audit trail".
+See docs/clinical-sources.md §5 (privacy and audit logs) and the README "Audit trail".
 Four tables, all append-only in the database itself (privacy/triggers.py):
 - AuditEvent: one row per access, chained by HMAC to the one before it.
 - AuditEventPatient: the patients an event names in its detail (a list page names many),
