@@ -8,7 +8,6 @@ participant's and naming no other participant. A signed note is locked (DESIGN.m
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.db import transaction
@@ -23,11 +22,9 @@ from stepwell.schedule.models import Appointment, CurriculumModule, SessionOccur
 from .. import access
 from ..attendance_states import ATTENDED
 from ..models import (
-    Attendance,
     ClinicalNote,
     GroupNote,
     Modality,
-    NoteAddendum,
     NoteCosignature,
     NoteKind,
     RiskCheck,
@@ -570,86 +567,3 @@ def note_cosign(
         )
         _audit(actor, "cosign", note, client_address)
     return cosignature
-
-
-SHARED_ADDENDUM_NAMES_SOMEONE = (
-    "The shared section is copied into every participant's chart: name no participant "
-    "here. Add what concerns one participant to their own section."
-)
-SECTION_ADDENDUM_NAMES_OTHER = (
-    "This addendum goes into one participant's chart and names another participant; "
-    "refer to others as 'a peer'."
-)
-
-
-def _participant_names(group_note: GroupNote) -> dict[int, set[str]]:
-    """Each participant on the group's roster, with the words that would name them."""
-    roster = Attendance.objects.filter(occurrence_id=group_note.occurrence_id).values_list(
-        "patient_id",
-        "patient__legal_first_name",
-        "patient__legal_last_name",
-        "patient__preferred_name",
-    )
-    return {pid: name_tokens(first, last, preferred) for pid, first, last, preferred in roster}
-
-
-def _check_addendum_names(text: str, target) -> None:
-    """The sign-time rule for a group note's sections, applied to its addenda.
-
-    An addendum to the shared section is shown in every participant's chart, so it names
-    no participant; an addendum to one participant's section names no other participant.
-    """
-    group_note = target if isinstance(target, GroupNote) else target.group_note
-    if group_note is None:
-        return
-    own = None if isinstance(target, GroupNote) else target.patient_id
-    words = set(re.findall(r"\w+", text.casefold()))  # "Dana's" names Dana too
-    for patient_id, tokens in _participant_names(group_note).items():
-        if patient_id != own and words & tokens:
-            message = SECTION_ADDENDUM_NAMES_OTHER if own else SHARED_ADDENDUM_NAMES_SOMEONE
-            raise ApplicationError(message, field_errors={"text": message})
-
-
-def note_addendum_add(
-    *,
-    actor,
-    text: str,
-    note_id: int | None = None,
-    group_note_id: int | None = None,
-    now: datetime | None = None,
-    client_address: str = "",
-) -> NoteAddendum:
-    """A dated correction to a signed note, by the note's author.
-
-    A group note's addendum goes to one participant's section (`note_id`) or to the
-    shared section (`group_note_id`), under the same naming rule as signing.
-    """
-    if note_id is not None:
-        target = _note_for_author(actor, note_id, "addendum", client_address)
-    else:
-        target = _group_note_for_write(actor, group_note_id, "addendum", client_address)
-    if not target.is_signed:
-        raise ApplicationError(
-            "Edit the draft instead; addenda are for signed notes.",
-            field_errors={"text": "The note is not signed yet."},
-        )
-    if not (text or "").strip():
-        raise ApplicationError("Write the addendum.", field_errors={"text": "Required."})
-    _check_addendum_names(text, target)
-    with transaction.atomic():
-        addendum = NoteAddendum(
-            note=target if note_id is not None else None,
-            group_note=target if note_id is None else None,
-            author=actor,
-            text=text.strip(),
-            written_at=now or timezone.now(),
-        )
-        addendum.full_clean()
-        addendum.save()
-        named = (
-            {"patients": sorted(target.sections.values_list("patient_id", flat=True))}
-            if isinstance(target, GroupNote)
-            else {}
-        )
-        _audit(actor, "addendum", target, client_address, addendum=addendum.pk, **named)
-    return addendum
