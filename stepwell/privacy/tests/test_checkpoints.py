@@ -146,10 +146,25 @@ def test_bad_checkpoint_files_get_a_clear_error(db, tmp_path, content, message):
         call_command("audit", "verify", "--against", str(path))
 
 
-def test_export_to_a_missing_folder_is_refused_before_signing(db, tmp_path):
+def test_export_to_a_missing_folder_is_refused_before_signing(db, settings, tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
         call_command("audit", "checkpoint", "--export", str(tmp_path / "nope" / "c.json"))
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command("audit", "checkpoint", "--export", str(tmp_path))
+    settings.STEPWELL_AUDIT_KEY = OLD_KEY
+    key_file = tmp_path / "new.key"
+    key_file.write_text(NEW_KEY)
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command(
+            "audit",
+            "rotate-key",
+            "--new-key-file",
+            str(key_file),
+            "--export",
+            str(tmp_path / "nope" / "c.json"),
+        )
     assert AuditCheckpoint.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="key_rotation").exists()
 
 
 def test_daily_job_signs_a_checkpoint(db):

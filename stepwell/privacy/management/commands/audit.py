@@ -98,9 +98,7 @@ class Command(BaseCommand):
                 else "Daily audit checkpoint job already scheduled."
             )
             return
-        target = Path(export) if export else None
-        if target is not None and not target.parent.is_dir():
-            raise CommandError(f"--export: the folder {target.parent} does not exist.")
+        target = self._export_target(export)
         try:
             checkpoint, report = audit_checkpoint_create()
         except CheckpointRefused as refused:
@@ -111,6 +109,17 @@ class Command(BaseCommand):
         if target is not None:
             self._export(checkpoint, target)
 
+    def _export_target(self, export: str | None) -> Path | None:
+        """Refuse an unusable --export path before anything is signed."""
+        if not export:
+            return None
+        target = Path(export)
+        if not target.parent.is_dir():
+            raise CommandError(f"--export: the folder {target.parent} does not exist.")
+        if target.is_dir():
+            raise CommandError(f"--export: {target} is a folder; give a file name.")
+        return target
+
     def _export(self, checkpoint, target: Path) -> None:
         try:
             checkpoint_export(checkpoint, target)
@@ -119,6 +128,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Exported to {target}. Keep it off this machine.")
 
     def _rotate(self, key_file: Path, generate: bool, export: str | None) -> None:
+        target = self._export_target(export)
         if generate:
             if key_file.exists():
                 raise CommandError(f"--new-key-file: {key_file} exists; not overwriting it.")
@@ -150,5 +160,5 @@ class Command(BaseCommand):
             "until the next daily checkpoint; after that the checkpoints vouch for what it signed."
         )
         self.stdout.write(f"Now set STEPWELL_AUDIT_KEY to the new key and restart. {keep_old}")
-        if export:
-            self._export(checkpoint, Path(export))
+        if target is not None:
+            self._export(checkpoint, target)
