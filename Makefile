@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/stepwell migrate --noinput
 	$(DEMO_ENV) $(BIN)/stepwell seed-demo
 	$(DEMO_ENV) $(BIN)/stepwell measures-due --daily
+	$(DEMO_ENV) $(BIN)/stepwell audit checkpoint --daily
 	@echo ""
 	@echo "Stepwell demo clinic: http://127.0.0.1:8000/  (Ctrl-C to stop; background jobs log to var/worker.log)"
 	$(DEMO_ENV) $(BIN)/stepwell db_worker > var/worker.log 2>&1 & worker=$$!; \

@@ -270,7 +270,15 @@ def referral_create(request, payload: ReferralIn):
     patient = None
     if payload.patient_id is not None:
         patient = Patient.objects.filter(pk=payload.patient_id).first()
-        if patient is None:
+        if patient is None:  # the same answer as a patient one may not see, audited
+            audit_request(
+                request,
+                action=AuditAction.CREATE,
+                object_type="referral",
+                object_id=f"patient:{payload.patient_id}"[:64],
+                outcome=AuditOutcome.DENIED,
+                detail={"via": "api"},
+            )
             raise AccessDenied(NOT_AVAILABLE)
     referral = services.referral_create(
         actor=request.user,

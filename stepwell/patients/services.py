@@ -16,6 +16,12 @@ from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy import access
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
+from .duplicates import (
+    DUPLICATE_FIELDS,
+    patient_duplicates_check,
+)
+from .duplicates import PossibleDuplicate as PossibleDuplicate  # re-exported for the edges
+from .duplicates import patient_possible_duplicates as patient_possible_duplicates
 from .episodes import (
     DISPOSITIONS_WITH_DESTINATION,
     TREATMENT_DISPOSITIONS,
@@ -54,23 +60,6 @@ PATIENT_FIELDS = (
 )
 
 
-class PossibleDuplicate(ApplicationError):
-    """Same legal name and date of birth as a registered patient; confirm to go on."""
-
-    def __init__(self, matches_visible: list[Patient], hidden_count: int):
-        parts = [f"{p.legal_name} ({p.mrn})" for p in matches_visible]
-        if hidden_count:
-            parts.append(f"{hidden_count} in another program")
-        super().__init__(
-            "A patient with the same legal name and date of birth is already registered: "
-            + "; ".join(parts)
-            + ". Check that this is a different person, then confirm to register anyway.",
-            field_errors={"confirm_not_duplicate": "Confirm this is a different person."},
-        )
-        self.matches_visible = matches_visible
-        self.hidden_count = hidden_count
-
-
 def _new_mrn() -> str:
     return "SW" + "".join(secrets.choice("0123456789") for _ in range(8))
 
@@ -78,16 +67,6 @@ def _new_mrn() -> str:
 def _validation_to_application(error: ValidationError, message: str) -> ApplicationError:
     field_errors = {field: " ".join(msgs) for field, msgs in error.message_dict.items()}
     return ApplicationError(message, field_errors=field_errors)
-
-
-def patient_possible_duplicates(
-    *, legal_first_name: str, legal_last_name: str, date_of_birth: date
-):
-    return Patient.objects.filter(
-        legal_first_name__iexact=legal_first_name.strip(),
-        legal_last_name__iexact=legal_last_name.strip(),
-        date_of_birth=date_of_birth,
-    )
 
 
 @dataclass(frozen=True)
@@ -103,9 +82,15 @@ def patient_register(
     data: dict,
     referred_on: date | None = None,
     confirm_not_duplicate: bool = False,
+    duplicates_checked: bool = False,
     client_address: str = "",
 ) -> Registration:
-    """Register a patient and open a referred episode in the program."""
+    """Register a patient and open a referred episode in the program.
+
+    The duplicate check (patient_duplicates_check) runs here unless the caller ran it
+    already, outside its own transaction so that its audit events are kept
+    (`duplicates_checked=True`).
+    """
     if not access.access_patient_register(actor, program.pk):
         audit_record(
             user=actor,
@@ -131,23 +116,14 @@ def patient_register(
         raise ApplicationError(
             "Date of birth is in the future.", field_errors={"date_of_birth": "Is in the future."}
         )
-    if not confirm_not_duplicate:
-        matches = list(
-            patient_possible_duplicates(
-                legal_first_name=patient.legal_first_name,
-                legal_last_name=patient.legal_last_name,
-                date_of_birth=patient.date_of_birth,
-            )
+    if not duplicates_checked:
+        patient_duplicates_check(
+            actor=actor,
+            program=program,
+            data={f: getattr(patient, f) for f in DUPLICATE_FIELDS},
+            confirm_not_duplicate=confirm_not_duplicate,
+            client_address=client_address,
         )
-        if matches:
-            visible = set(
-                access.patients_visible_to(actor)
-                .filter(pk__in=[m.pk for m in matches])
-                .values_list("pk", flat=True)
-            )
-            raise PossibleDuplicate(
-                [m for m in matches if m.pk in visible], len(matches) - len(visible)
-            )
     with transaction.atomic():
         for _ in range(5):
             if not Patient.objects.filter(mrn=patient.mrn).exists():

@@ -14,10 +14,13 @@ line, so every branch has its own test (privacy/tests/test_access.py).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from stepwell.accounts.models import Role, UserKind
+from stepwell.clinic.models import ProgramStaff
 from stepwell.patients.models import OPEN_STATES, Episode, EpisodeState, Patient
+
+from .models import AuditEventPatient
 
 CLINICAL_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE)
 PROGRAM_WIDE_ROLES = (
@@ -126,16 +129,45 @@ def access_audit_trail(user) -> bool:
     return user.has_role(Role.PROGRAM_DIRECTOR, Role.ADMINISTRATOR)
 
 
+def _named_in(patient_ids) -> Exists:
+    return Exists(
+        AuditEventPatient.objects.filter(event_seq=OuterRef("seq"), patient_id__in=patient_ids)
+    )
+
+
+def _names_any_patient() -> Exists:
+    return Exists(AuditEventPatient.objects.filter(event_seq=OuterRef("seq")))
+
+
+def audit_reviewable_patients(user) -> QuerySet[Patient]:
+    """Patients whose audit events the user reviews: a director's programs' patients."""
+    if not access_audit_trail(user) or not user.has_role(Role.PROGRAM_DIRECTOR):
+        return Patient.objects.none()
+    return Patient.objects.filter(episodes__program_id__in=_program_ids(user))
+
+
 def audit_patient_scope(user) -> Q:
-    """The audit events the user may list."""
+    """The audit events the user may list.
+
+    - A director: events about their programs' patients, events whose detail names one of
+      them (a list page), and events about no patient by staff of their programs.
+    - An administrator: events that concern and name no patient (logins, privileges).
+    Patients of other programs named in a listed event's detail are left out when it is
+    shown (privacy.selectors.audit_detail_shown).
+    """
     if not access_audit_trail(user):
         return Q(pk__in=[])
-    scope = Q(patient_id__isnull=True)
+    scope = Q(pk__in=[])
+    if user.has_role(Role.ADMINISTRATOR):
+        scope |= Q(patient_id__isnull=True) & ~_names_any_patient()
     if user.has_role(Role.PROGRAM_DIRECTOR):
-        patient_ids = Patient.objects.filter(episodes__program_id__in=_program_ids(user)).values(
-            "pk"
+        patient_ids = audit_reviewable_patients(user).values("pk")
+        program_staff = ProgramStaff.objects.filter(program_id__in=_program_ids(user)).values(
+            "user_id"
         )
         scope |= Q(patient_id__in=patient_ids)
+        scope |= Q(patient_id__isnull=True) & _named_in(patient_ids)
+        scope |= Q(patient_id__isnull=True) & ~_names_any_patient() & Q(user_id__in=program_staff)
     return scope
 
 

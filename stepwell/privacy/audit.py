@@ -1,27 +1,29 @@
-"""Append and verify the audit trail.
+"""Append to the audit trail.
 
-Every event is chained to the one before it with an HMAC-SHA256 over its fields and the
-previous hash, keyed by STEPWELL_AUDIT_KEY (derived from the secret key when unset), so
-an event changed, inserted or deleted in the database breaks the chain at that point and
-`stepwell audit verify` names it. Database triggers refuse UPDATE and DELETE on the table.
+Every event is chained to the one before it with an HMAC-SHA256 over its fields (its id
+included) and the previous hash (privacy/chain.py), so an event changed, inserted or
+deleted in the database breaks the chain at that point and `stepwell audit verify`
+names it. The head row records the last event, signed too, so a deleted tail is found;
+signed checkpoints exported off the machine find a truncation even by someone who holds
+the database (privacy/checkpoints.py). Database triggers refuse UPDATE and DELETE on the
+events, and any change to the head but the step the append below makes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from dataclasses import dataclass
-from datetime import UTC
 from enum import StrEnum
 
-from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent
+from . import chain
+from .models import AuditChainHead, AuditEvent, AuditEventPatient
 
-GENESIS_HASH = "0" * 64
+GENESIS_HASH = chain.GENESIS_HASH
+# Keys of `detail` whose values are patient ids (one or a list): the event names them.
+PATIENT_DETAIL_KEYS = ("patients", "patient_ids", "added")
 
 
 class AuditAction(StrEnum):
@@ -37,6 +39,8 @@ class AuditAction(StrEnum):
     PRIVILEGE_CHANGE = "privilege_change"
     TOKEN_CREATE = "token_create"  # noqa: S105
     TOKEN_REVOKE = "token_revoke"  # noqa: S105
+    DUPLICATE_CHECK = "duplicate_check"
+    KEY_ROTATION = "key_rotation"
 
 
 class AuditOutcome(StrEnum):
@@ -45,41 +49,40 @@ class AuditOutcome(StrEnum):
     FAILED = "failed"
 
 
-def _key() -> bytes:
-    configured = getattr(settings, "STEPWELL_AUDIT_KEY", "") or ""
-    if configured:
-        return configured.encode()
-    return hashlib.sha256(b"stepwell-audit:" + settings.SECRET_KEY.encode()).digest()
-
-
-def _digest(event: AuditEvent) -> str:
-    payload = json.dumps(
-        [
-            event.seq,
-            event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            event.user_id,
-            event.username,
-            event.role,
-            event.patient_id,
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.outcome,
-            event.client_address,
-            event.detail,
-            event.prev_hash,
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hmac.new(_key(), payload.encode(), hashlib.sha256).hexdigest()
+class AuditChainBroken(RuntimeError):
+    """The chain head is missing while events exist: refuse to start a second chain."""
 
 
 def client_address_of(request) -> str:
     if request is None:
         return ""
     return (request.META.get("REMOTE_ADDR") or "")[:64]
+
+
+def named_patient_ids(detail: dict) -> set[int]:
+    """The patient ids an event's detail names, under PATIENT_DETAIL_KEYS."""
+    named: set[int] = set()
+    for key in PATIENT_DETAIL_KEYS:
+        value = detail.get(key)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, int) and not isinstance(item, bool):
+                named.add(item)
+            elif isinstance(item, str) and item.isdigit() and len(item) < 19:
+                named.add(int(item))
+    return named
+
+
+def _locked_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    if AuditEvent.objects.exists():
+        raise AuditChainBroken(
+            "The audit chain head is missing while events exist; run `stepwell audit verify`."
+        )
+    head = AuditChainHead(pk=1, last_seq=0, last_hash=GENESIS_HASH)
+    head.save(force_insert=True)
+    return head
 
 
 def audit_record(
@@ -98,9 +101,16 @@ def audit_record(
     roles = ",".join(sorted(user.role_keys())) if authenticated else ""
     if authenticated and user.is_patient_user:
         roles = "patient"
+    key = chain.current_key()
+    detail = json.loads(json.dumps(detail or {}, default=str))
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head = _locked_head()
+        # The id is chosen here, under the head's lock, so the hash can cover it.
+        last_id = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
         event = AuditEvent(
+            id=last_id + 1,
+            version=chain.CURRENT_VERSION,
+            key_id=key.key_id,
             seq=head.last_seq + 1,
             occurred_at=timezone.now(),
             user_id=user.pk if authenticated else None,
@@ -109,15 +119,27 @@ def audit_record(
             patient_id=patient_id,
             action=str(action),
             object_type=object_type,
-            object_id=str(object_id) if object_id not in (None, "") else "",
+            object_id=str(object_id)[:64] if object_id not in (None, "") else "",
             outcome=str(outcome),
             client_address=client_address[:64],
-            detail=json.loads(json.dumps(detail or {}, default=str)),
+            detail=detail,
             prev_hash=head.last_hash,
         )
-        event.hash = _digest(event)
-        event.save()
-        AuditChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+        event.hash = chain.event_hash(event, key)
+        event.save(force_insert=True)
+        named = named_patient_ids(detail) - {patient_id}
+        AuditEventPatient.objects.bulk_create(
+            [AuditEventPatient(event_seq=event.seq, patient_id=pid) for pid in sorted(named)]
+        )
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_seq=event.seq,
+            last_hash=event.hash,
+            key_id=key.key_id,
+            mac=chain.mac(
+                key,
+                chain.head_payload(last_seq=event.seq, last_hash=event.hash, key_id=key.key_id),
+            ),
+        )
     return event
 
 
@@ -125,53 +147,8 @@ def audit_request(request, **kwargs) -> AuditEvent:
     return audit_record(user=request.user, client_address=client_address_of(request), **kwargs)
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    seq: int
-    problem: str
+def audit_verify() -> list:
+    """The problems `stepwell audit verify` finds (empty when the chain is intact)."""
+    from .verify import audit_chain_verify
 
-    def __str__(self) -> str:
-        return f"event {self.seq}: {self.problem}"
-
-
-def audit_verify(*, batch_size: int = 2000) -> list[ChainProblem]:
-    """Walk the chain and report every changed, inserted or deleted event."""
-    problems: list[ChainProblem] = []
-    expected_seq = 1
-    previous_hash = GENESIS_HASH
-    last_seen = 0
-    queryset = AuditEvent.objects.order_by("seq")
-    for event in queryset.iterator(chunk_size=batch_size):
-        if event.seq > expected_seq:
-            missing = (
-                f"{expected_seq}"
-                if event.seq == expected_seq + 1
-                else f"{expected_seq}-{event.seq - 1}"
-            )
-            problems.append(ChainProblem(expected_seq, f"deleted: events {missing} are missing"))
-        elif event.seq < expected_seq:
-            problems.append(ChainProblem(event.seq, "inserted: sequence number out of order"))
-        if _digest(event) != event.hash:
-            problems.append(ChainProblem(event.seq, "changed: its content does not match its hash"))
-        elif event.prev_hash != previous_hash:
-            problems.append(
-                ChainProblem(
-                    event.seq, "inserted or reordered: it does not follow the event before it"
-                )
-            )
-        previous_hash = event.hash
-        expected_seq = event.seq + 1
-        last_seen = event.seq
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_seq > last_seen:
-        problems.append(
-            ChainProblem(
-                last_seen + 1,
-                f"deleted: events {last_seen + 1}-{head.last_seq} at the end are missing",
-            )
-        )
-    elif head is not None and head.last_seq == last_seen and head.last_hash != previous_hash:
-        problems.append(
-            ChainProblem(last_seen, "changed: the last event does not match the chain head")
-        )
-    return problems
+    return audit_chain_verify().problems

@@ -1,14 +1,40 @@
 """The audit trail: append-only, hash-chained events (45 CFR 170.315(d)(2), ASTM E2147).
 
-See shared/domain/clinical-facts.md section 5 "EHR audit-log expectations".
+See docs/clinical-sources.md §5 (privacy and audit logs) and the README "Audit trail".
+Four tables, all append-only in the database itself (privacy/triggers.py):
+- AuditEvent: one row per access, chained by HMAC to the one before it.
+- AuditEventPatient: the patients an event names in its detail (a list page names many),
+  so the audit review can scope events by patient.
+- AuditChainHead: one row, the last event's number and hash with its own HMAC. The only
+  change the database accepts is a step to the event just appended.
+- AuditCheckpoint: signed anchors of the chain (daily, on demand, at key rotation) that
+  an operator exports off the machine.
 """
 
 from __future__ import annotations
 
 from django.db import models
 
+APPEND_ONLY = "Audit records are append-only."
 
-class AuditEvent(models.Model):
+
+class AppendOnly(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError(APPEND_ONLY)
+
+
+class AuditEvent(AppendOnly):
+    # Version 1 events (before the id was hashed) keep their hashes; new events are 2.
+    version = models.PositiveSmallIntegerField(default=2)
+    key_id = models.CharField(max_length=16, blank=True)
     seq = models.BigIntegerField(unique=True)
     occurred_at = models.DateTimeField()
     user_id = models.BigIntegerField(null=True)
@@ -31,20 +57,62 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Audit events are append-only.")
+class AuditEventPatient(AppendOnly):
+    """A patient named in an event's detail (patient_id itself is on the event)."""
+
+    event_seq = models.BigIntegerField(db_index=True)
+    patient_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_seq", "patient_id"], name="audit_event_patient_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.event_seq} names patient {self.patient_id}"
 
 
 class AuditChainHead(models.Model):
-    """One row: the last sequence number and hash, so a deleted tail is detected too."""
+    """One row: the last sequence number and hash, signed, so a deleted tail is detected."""
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    key_id = models.CharField(max_length=16, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"audit chain head at {self.last_seq}"
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError(APPEND_ONLY)
+
+
+class CheckpointReason(models.TextChoices):
+    DAILY = "daily", "Daily"
+    MANUAL = "manual", "On demand"
+    KEY_ROTATION = "key_rotation", "Key rotation"
+
+
+class AuditCheckpoint(AppendOnly):
+    """The chain as it stood: the event at `seq`, its hash, and a digest of every event up to it.
+
+    `chain_digest` is a plain SHA-256 over every event's content and hash up to `seq`, so
+    it can be recomputed without the key; `macs` signs the checkpoint under one key (two
+    at a rotation), keyed by key id.
+    """
+
+    created_at = models.DateTimeField()
+    seq = models.BigIntegerField()
+    event_hash = models.CharField(max_length=64)
+    chain_digest = models.CharField(max_length=64)
+    reason = models.CharField(max_length=16, choices=CheckpointReason.choices)
+    macs = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["seq", "pk"]
+
+    def __str__(self) -> str:
+        return f"checkpoint at {self.seq} ({self.reason})"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from stepwell.core.errors import ApplicationError
+
 from . import access
-from .models import AuditEvent
+from .audit import PATIENT_DETAIL_KEYS
+from .models import AuditEvent, AuditEventPatient
 
 SORTABLE_FIELDS = (
     "seq",
@@ -23,6 +27,11 @@ SORTABLE_FIELDS = (
     "outcome",
     "client_address",
 )
+SORT_CHOICES = tuple(f"{sign}{field}" for field in SORTABLE_FIELDS for sign in ("", "-"))
+SORT_ERROR = "Sort by one of the columns, optionally with '-' before it (for example -seq)."
+# A day filter is turned into times; beyond these the time zones overflow the calendar.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -39,12 +48,28 @@ class AuditFilter:
     sort: str = "-seq"
 
 
+def _check(criteria: AuditFilter) -> None:
+    errors = {}
+    if criteria.sort not in SORT_CHOICES:
+        errors["sort"] = SORT_ERROR
+    for name in ("date_from", "date_to"):
+        day = getattr(criteria, name)
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            errors[name] = f"Choose a day between {EARLIEST_DAY} and {LATEST_DAY}."
+    if errors:
+        raise ApplicationError("The audit filter is not valid.", field_errors=errors)
+
+
 def audit_events_for(*, user, criteria: AuditFilter) -> QuerySet[AuditEvent]:
+    _check(criteria)
     events = AuditEvent.objects.filter(access.audit_patient_scope(user))
     if criteria.username:
         events = events.filter(username__icontains=criteria.username)
     if criteria.patient_id is not None:
-        events = events.filter(patient_id=criteria.patient_id)
+        named = AuditEventPatient.objects.filter(
+            event_seq=OuterRef("seq"), patient_id=criteria.patient_id
+        )
+        events = events.filter(Q(patient_id=criteria.patient_id) | Exists(named))
     if criteria.action:
         events = events.filter(action=criteria.action)
     if criteria.outcome:
@@ -64,5 +89,30 @@ def audit_events_for(*, user, criteria: AuditFilter) -> QuerySet[AuditEvent]:
         events = events.filter(
             occurred_at__lte=datetime.combine(criteria.date_to, time.max, tzinfo=zone)
         )
-    sort = criteria.sort if criteria.sort.lstrip("-") in SORTABLE_FIELDS else "-seq"
+    sort = criteria.sort
     return events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
+
+
+def audit_patients_shown(*, user) -> set[int]:
+    """The patients whose ids the user may see in an event's detail."""
+    return set(access.audit_reviewable_patients(user).values_list("pk", flat=True))
+
+
+def audit_detail_shown(detail: dict, shown: set[int]) -> dict:
+    """The event's detail without the ids of patients the reviewer may not see."""
+    cleaned = dict(detail)
+    for key in PATIENT_DETAIL_KEYS:
+        value = cleaned.get(key)
+        if isinstance(value, list):
+            cleaned[key] = [item for item in value if _patient_id(item) in shown]
+        elif value is not None and _patient_id(value) not in shown:
+            cleaned.pop(key)
+    return cleaned
+
+
+def _patient_id(value) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{1,18}", value):
+        return int(value)
+    return None

@@ -1,34 +1,94 @@
-"""Database triggers that refuse UPDATE, DELETE (and TRUNCATE) on audit events.
+"""Database triggers that keep the audit trail append-only (SQLite and PostgreSQL).
 
-Installed by migration on SQLite and PostgreSQL. The test settings leave them out
-(STEPWELL_AUDIT_DB_TRIGGERS=False) because Django's test runner empties tables between
-transactional tests; privacy/tests/test_audit.py installs them itself to test them.
+- Events, the patients they name, and checkpoints: UPDATE, DELETE and TRUNCATE refused.
+- The chain head: DELETE and TRUNCATE refused; an INSERT only to start an empty chain; an
+  UPDATE only as the append path makes it, one step to the event just appended (the next
+  number, whose hash it records and whose `prev_hash` is the head's old hash).
+
+Installed by migration. The test settings leave them out (STEPWELL_AUDIT_DB_TRIGGERS=False)
+because Django's test runner empties tables between transactional tests;
+privacy/tests/test_audit.py installs them itself to test them.
 """
 
 from __future__ import annotations
 
+APPEND_ONLY_TABLES = ("privacy_auditevent", "privacy_auditeventpatient", "privacy_auditcheckpoint")
+HEAD = "privacy_auditchainhead"
+HEAD_MESSAGE = "the audit chain head only follows the chain (append-only)"
+HEAD_STEP_IS_WRONG = (
+    "NEW.id <> OLD.id OR NEW.last_seq <> OLD.last_seq + 1 OR NOT EXISTS ("
+    "SELECT 1 FROM privacy_auditevent WHERE seq = NEW.last_seq AND hash = NEW.last_hash"
+    " AND prev_hash = OLD.last_hash)"
+)
+HEAD_START_IS_WRONG = (
+    "NEW.last_seq <> 0 OR EXISTS (SELECT 1 FROM privacy_auditevent)"
+    " OR EXISTS (SELECT 1 FROM privacy_auditchainhead)"
+)
+
+
+def _sqlite_refuse(table: str, operation: str) -> str:
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} BEFORE {operation} "
+        f"ON {table} BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;"
+    )
+
+
 SQLITE = [
-    """CREATE TRIGGER IF NOT EXISTS privacy_auditevent_no_update BEFORE UPDATE ON privacy_auditevent
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
-    """CREATE TRIGGER IF NOT EXISTS privacy_auditevent_no_delete BEFORE DELETE ON privacy_auditevent
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;""",
+    *[_sqlite_refuse(t, op) for t in APPEND_ONLY_TABLES for op in ("UPDATE", "DELETE")],
+    _sqlite_refuse(HEAD, "DELETE"),
+    f"CREATE TRIGGER IF NOT EXISTS {HEAD}_step BEFORE UPDATE ON {HEAD} WHEN {HEAD_STEP_IS_WRONG} "
+    f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END;",
+    f"CREATE TRIGGER IF NOT EXISTS {HEAD}_start BEFORE INSERT ON {HEAD} WHEN {HEAD_START_IS_WRONG} "
+    f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END;",
 ]
 SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS privacy_auditevent_no_update;",
-    "DROP TRIGGER IF EXISTS privacy_auditevent_no_delete;",
+    *[
+        f"DROP TRIGGER IF EXISTS {t}_no_{op};"
+        for t in (*APPEND_ONLY_TABLES, HEAD)
+        for op in ("update", "delete")
+    ],
+    f"DROP TRIGGER IF EXISTS {HEAD}_step;",
+    f"DROP TRIGGER IF EXISTS {HEAD}_start;",
 ]
+
 POSTGRES = [
     """CREATE OR REPLACE FUNCTION privacy_auditevent_refuse() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'restrict_violation'; END;
+       BEGIN RAISE EXCEPTION 'audit records are append-only' USING ERRCODE = 'restrict_violation'; END;
        $$ LANGUAGE plpgsql;""",
-    """CREATE OR REPLACE TRIGGER privacy_auditevent_append_only BEFORE UPDATE OR DELETE ON privacy_auditevent
+    f"""CREATE OR REPLACE FUNCTION privacy_auditchainhead_step() RETURNS trigger AS $$
+       BEGIN
+         IF TG_OP = 'INSERT' THEN
+           IF {HEAD_START_IS_WRONG} THEN
+             RAISE EXCEPTION '{HEAD_MESSAGE}' USING ERRCODE = 'restrict_violation';
+           END IF;
+         ELSIF {HEAD_STEP_IS_WRONG} THEN
+           RAISE EXCEPTION '{HEAD_MESSAGE}' USING ERRCODE = 'restrict_violation';
+         END IF;
+         RETURN NEW;
+       END;
+       $$ LANGUAGE plpgsql;""",
+    *[
+        f"""CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}
+           FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();"""
+        for t in APPEND_ONLY_TABLES
+    ],
+    f"""CREATE OR REPLACE TRIGGER {HEAD}_no_delete BEFORE DELETE ON {HEAD}
        FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();""",
-    """CREATE OR REPLACE TRIGGER privacy_auditevent_no_truncate BEFORE TRUNCATE ON privacy_auditevent
-       FOR EACH STATEMENT EXECUTE FUNCTION privacy_auditevent_refuse();""",
+    f"""CREATE OR REPLACE TRIGGER {HEAD}_step BEFORE INSERT OR UPDATE ON {HEAD}
+       FOR EACH ROW EXECUTE FUNCTION privacy_auditchainhead_step();""",
+    *[
+        f"""CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}
+           FOR EACH STATEMENT EXECUTE FUNCTION privacy_auditevent_refuse();"""
+        for t in (*APPEND_ONLY_TABLES, HEAD)
+    ],
 ]
 POSTGRES_DROP = [
-    "DROP TRIGGER IF EXISTS privacy_auditevent_append_only ON privacy_auditevent;",
-    "DROP TRIGGER IF EXISTS privacy_auditevent_no_truncate ON privacy_auditevent;",
+    *[
+        f"DROP TRIGGER IF EXISTS {t}_{name} ON {t};"
+        for t in (*APPEND_ONLY_TABLES, HEAD)
+        for name in ("append_only", "no_truncate", "no_delete", "step")
+    ],
+    "DROP FUNCTION IF EXISTS privacy_auditchainhead_step();",
     "DROP FUNCTION IF EXISTS privacy_auditevent_refuse();",
 ]
 

@@ -12,12 +12,26 @@ from django.shortcuts import render
 
 from . import access
 from .audit import AuditAction, AuditOutcome, audit_request
-from .selectors import SORTABLE_FIELDS, AuditFilter, audit_events_for
+from .selectors import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    SORT_CHOICES,
+    SORT_ERROR,
+    SORTABLE_FIELDS,
+    AuditFilter,
+    audit_detail_shown,
+    audit_events_for,
+    audit_patients_shown,
+)
+
+DAY_RANGE = f"Choose a day between {EARLIEST_DAY} and {LATEST_DAY}."
 
 
 class AuditFilterForm(forms.Form):
     username = forms.CharField(required=False)
-    patient_id = forms.IntegerField(required=False, min_value=1, label="Patient id")
+    patient_id = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, label="Patient id"
+    )
     action = forms.ChoiceField(
         required=False, choices=[("", "Any"), *[(a.value, a.value) for a in AuditAction]]
     )
@@ -33,7 +47,19 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
     )
-    sort = forms.CharField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(c, c) for c in SORT_CHOICES],
+        error_messages={"invalid_choice": SORT_ERROR},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(name, DAY_RANGE)
+        return cleaned
 
     def criteria(self) -> AuditFilter:
         data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
@@ -53,19 +79,23 @@ def audit_list(request):
         )
         return render(request, "core/denied.html", status=403)
     form = AuditFilterForm(request.GET or None)
-    criteria = form.criteria() if form.is_bound and form.is_valid() else AuditFilter()
+    invalid = form.is_bound and not form.is_valid()
+    criteria = form.criteria() if form.is_bound and not invalid else AuditFilter()
     events = audit_events_for(user=request.user, criteria=criteria)
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv" and not invalid:
         audit_request(
             request,
             action=AuditAction.EXPORT,
             object_type="audit_trail",
+            patient_id=criteria.patient_id,
             detail={"filter": criteria.__dict__},
         )
-        return _csv_response(events)
+        return _csv_response(events, audit_patients_shown(user=request.user))
     audit_request(
         request, action=AuditAction.LIST, object_type="audit_trail", patient_id=criteria.patient_id
     )
+    if invalid:
+        events = events.none()
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("sort", None)
@@ -78,10 +108,10 @@ def audit_list(request):
         "base_query": query.urlencode(),
     }
     template = "privacy/audit.html#audit-table" if request.htmx else "privacy/audit.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if invalid else 200)
 
 
-def _csv_response(events):
+def _csv_response(events, shown: set[int]):
     writer = csv.writer(_Echo())
     header = [*SORTABLE_FIELDS, "user_id", "detail", "hash"]
 
@@ -101,7 +131,7 @@ def _csv_response(events):
                     e.outcome,
                     e.client_address,
                     e.user_id or "",
-                    e.detail,
+                    audit_detail_shown(e.detail, shown),
                     e.hash,
                 ]
             )

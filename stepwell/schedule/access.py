@@ -10,7 +10,8 @@ Deny by default, one condition per line (tests: schedule/tests/test_calendar_acc
   administrators).
 - A staff member's week: the staff member, and the reading roles of a program they share.
 - A patient's calendar feed: the patient, or a clinician or director who may read the chart.
-- A staff member's calendar feed: the staff member, or a director of a program they share.
+- A staff member's calendar feed: only the staff member makes, replaces or reads it (it
+  lists their patients); a director of a program they share may turn it off.
 """
 
 from __future__ import annotations
@@ -96,12 +97,20 @@ def access_patient_feed_manage(user, patient: Patient) -> bool:
 
 
 def access_staff_feed_manage(user, staff) -> bool:
+    """Make, replace or read the feed's address: the staff member alone."""
     if not _staff(user):
         return False
     if staff.kind != UserKind.STAFF:
         return False
-    if user.pk == staff.pk:
+    return user.pk == staff.pk
+
+
+def access_staff_feed_revoke(user, staff) -> bool:
+    """Turn the feed off (a lost phone, a staff member leaving): also their director."""
+    if access_staff_feed_manage(user, staff):
         return True
+    if not _staff(user) or staff.kind != UserKind.STAFF:
+        return False
     if not user.has_role(Role.PROGRAM_DIRECTOR):
         return False
     return _shares_program(user, staff)

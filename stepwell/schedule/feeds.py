@@ -3,7 +3,11 @@
 A patient's feed says "Stepwell session" and nothing else (no title, room or staff: a
 calendar is often shared or shown on a lock screen) unless the patient opted in to
 details. A staff member's feed shows titles and rooms, and a patient only as first name
-and last initial. Creating, revoking and each fetch of a patient's feed are audited.
+and last initial, and only patients the staff member may see now. In a 42 CFR Part 2
+program the feed names no patient at all ("Individual therapy"): a calendar leaves the
+program. Only the staff member makes their feed; a director may turn it off. Creating,
+revoking and each fetch are audited; a staff feed's fetch as the staff member, naming
+each patient it shows.
 """
 
 from __future__ import annotations
@@ -12,14 +16,17 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from stepwell.accounts.models import UserKind
 from stepwell.core.errors import AccessDenied
 from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.access import patients_visible_to
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
-from .access import access_patient_feed_manage, access_staff_feed_manage
+from .access import access_patient_feed_manage, access_staff_feed_manage, access_staff_feed_revoke
 from .models import Appointment, CalendarFeed, Enrollment, OccurrenceStatus, SessionOccurrence
 
 WEEKS_BEHIND = 4
@@ -31,7 +38,20 @@ def _owner_filter(*, patient=None, staff=None) -> dict:
     return {"patient": patient} if patient is not None else {"user": staff}
 
 
-@transaction.atomic
+def _refuse(actor, *, action, patient_id=None, object_id="", client_address="") -> AccessDenied:
+    """Audit the refused attempt (before any transaction, so it is kept) and return the error."""
+    audit_record(
+        user=actor,
+        action=action,
+        patient_id=patient_id,
+        object_type="calendar_feed",
+        object_id=object_id,
+        outcome=AuditOutcome.DENIED,
+        client_address=client_address,
+    )
+    return AccessDenied()
+
+
 def feed_create(*, actor, patient: Patient | None = None, staff=None, client_address: str = ""):
     """A new secret URL; the owner's previous feed stops working."""
     allowed = (
@@ -40,75 +60,99 @@ def feed_create(*, actor, patient: Patient | None = None, staff=None, client_add
         else access_staff_feed_manage(actor, staff)
     )
     if not allowed:
-        raise AccessDenied()
+        raise _refuse(
+            actor,
+            action=AuditAction.CREATE,
+            patient_id=patient.pk if patient is not None else None,
+            object_id=f"patient:{patient.pk}" if patient is not None else f"staff:{staff.pk}",
+            client_address=client_address,
+        )
     owner = _owner_filter(patient=patient, staff=staff)
-    previous = CalendarFeed.objects.filter(revoked_at__isnull=True, **owner)
-    show_details = previous.filter(show_details=True).exists()
-    previous.update(revoked_at=timezone.now())
-    feed = CalendarFeed(token=secrets.token_urlsafe(32), show_details=show_details, **owner)
-    feed.full_clean()
-    feed.save()
-    audit_record(
-        user=actor,
-        action=AuditAction.CREATE,
-        patient_id=patient.pk if patient is not None else None,
-        object_type="calendar_feed",
-        object_id=feed.pk,
-        client_address=client_address,
-        detail={"owner": "patient" if patient is not None else f"staff:{staff.pk}"},
-    )
+    with transaction.atomic():
+        previous = CalendarFeed.objects.select_for_update().filter(revoked_at__isnull=True, **owner)
+        show_details = previous.filter(show_details=True).exists()
+        previous.update(revoked_at=timezone.now())
+        feed = CalendarFeed(token=secrets.token_urlsafe(32), show_details=show_details, **owner)
+        feed.full_clean()
+        feed.save()
+        audit_record(
+            user=actor,
+            action=AuditAction.CREATE,
+            patient_id=patient.pk if patient is not None else None,
+            object_type="calendar_feed",
+            object_id=feed.pk,
+            client_address=client_address,
+            detail={"owner": "patient" if patient is not None else f"staff:{staff.pk}"},
+        )
     return feed
 
 
-@transaction.atomic
 def feed_revoke(*, actor, feed: CalendarFeed, client_address: str = "") -> None:
-    _require_manage(actor, feed)
-    CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+    """Turn a feed off: its owner (or who manages it), or a director for a staff feed."""
+    allowed = (
+        access_patient_feed_manage(actor, feed.patient)
+        if feed.patient_id
+        else access_staff_feed_revoke(actor, feed.user)
     )
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        patient_id=feed.patient_id,
-        object_type="calendar_feed",
-        object_id=feed.pk,
-        client_address=client_address,
-        detail={"revoked": True},
-    )
+    if not allowed:
+        raise _refuse(
+            actor,
+            action=AuditAction.UPDATE,
+            patient_id=feed.patient_id,
+            object_id=feed.pk,
+            client_address=client_address,
+        )
+    with transaction.atomic():
+        CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            patient_id=feed.patient_id,
+            object_type="calendar_feed",
+            object_id=feed.pk,
+            client_address=client_address,
+            detail={"revoked": True},
+        )
 
 
-@transaction.atomic
 def feed_details_set(*, actor, feed: CalendarFeed, show_details: bool, client_address: str = ""):
     """The patient's choice to see session titles, times and places in their calendar."""
-    _require_manage(actor, feed)
-    feed.show_details = show_details
-    feed.save(update_fields=["show_details"])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        patient_id=feed.patient_id,
-        object_type="calendar_feed",
-        object_id=feed.pk,
-        client_address=client_address,
-        detail={"show_details": show_details},
-    )
-    return feed
-
-
-def _require_manage(actor, feed: CalendarFeed) -> None:
     allowed = (
         access_patient_feed_manage(actor, feed.patient)
         if feed.patient_id
         else access_staff_feed_manage(actor, feed.user)
     )
     if not allowed:
-        raise AccessDenied()
+        raise _refuse(
+            actor,
+            action=AuditAction.UPDATE,
+            patient_id=feed.patient_id,
+            object_id=feed.pk,
+            client_address=client_address,
+        )
+    with transaction.atomic():
+        feed.show_details = show_details
+        feed.save(update_fields=["show_details"])
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            patient_id=feed.patient_id,
+            object_type="calendar_feed",
+            object_id=feed.pk,
+            client_address=client_address,
+            detail={"show_details": show_details},
+        )
+    return feed
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
+    """The live feed of this token; a staff feed stops with the staff member's account."""
+    owner_active = Q(patient__isnull=False) | Q(user__is_active=True, user__kind=UserKind.STAFF)
     return (
         CalendarFeed.objects.select_related("patient", "user")
-        .filter(token=token, revoked_at__isnull=True)
+        .filter(owner_active, token=token[:100], revoked_at__isnull=True)
         .first()
     )
 
@@ -159,7 +203,7 @@ def feed_ics(feed: CalendarFeed, *, client_address: str = "") -> bytes:
     else:
         calendar, patient_ids = _staff_calendar(feed, start, end, now)
         audit_record(
-            user=None,
+            user=feed.user,
             action=AuditAction.EXPORT,
             object_type="calendar_feed",
             object_id=feed.pk,
@@ -243,14 +287,18 @@ def _staff_calendar(feed: CalendarFeed, start, end, now) -> tuple[Calendar, set[
         )
     patient_ids: set[int] = set()
     appointments = Appointment.objects.filter(
-        staff=feed.user, starts_at__gte=start, starts_at__lt=end, status=OccurrenceStatus.SCHEDULED
-    ).select_related("patient", "room__site")
+        staff=feed.user,
+        patient__in=patients_visible_to(feed.user),
+        starts_at__gte=start,
+        starts_at__lt=end,
+        status=OccurrenceStatus.SCHEDULED,
+    ).select_related("patient", "program", "room__site")
     for appointment in appointments:
         patient_ids.add(appointment.patient_id)
         calendar.add_component(
             _event(
                 f"appointment-{appointment.pk}",
-                f"{appointment.get_kind_display()}: {short_name(appointment.patient)}",
+                _appointment_summary(appointment),
                 appointment.starts_at,
                 appointment.ends_at,
                 now,
@@ -258,3 +306,10 @@ def _staff_calendar(feed: CalendarFeed, start, end, now) -> tuple[Calendar, set[
             )
         )
     return calendar, patient_ids
+
+
+def _appointment_summary(appointment: Appointment) -> str:
+    """What a staff calendar says of an appointment: in a Part 2 program, no patient."""
+    if appointment.program.part2_program:
+        return appointment.get_kind_display()
+    return f"{appointment.get_kind_display()}: {short_name(appointment.patient)}"

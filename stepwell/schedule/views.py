@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
-from stepwell.core.errors import ApplicationError
+from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as _apply_errors
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import patients_visible_to
@@ -114,11 +114,12 @@ def program_week(request, program_id: int, week: str):
     return render(request, template, context)
 
 
-def _feed_context(request, feed) -> dict:
+def _feed_context(request, feed, *, manage: bool = True) -> dict:
+    """The feed box; who may only turn a feed off never sees its secret address."""
     if feed is None:
-        return {"feed": None, "feed_url": ""}
-    url = request.build_absolute_uri(reverse("schedule:feed", args=[feed.token]))
-    return {"feed": feed, "feed_url": url}
+        return {"feed": None, "feed_url": "", "feed_manage": manage}
+    url = request.build_absolute_uri(reverse("schedule:feed", args=[feed.token])) if manage else ""
+    return {"feed": feed, "feed_url": url, "feed_manage": manage}
 
 
 @login_required
@@ -203,7 +204,9 @@ def staff_week(request, user_id: int, week: str | None = None):
         detail={"patients": sorted({p.id for item in items for p in item.patients})},
     )
     previous_week, next_week = selectors.week_neighbours(week)
-    can_feed = access.access_staff_feed_manage(user, staff)
+    can_manage_feed = access.access_staff_feed_manage(user, staff)
+    can_feed = access.access_staff_feed_revoke(user, staff)
+    feed = selectors.feeds_of(staff=staff).first() if can_feed else None
     context = {
         "staff": staff,
         "week": week,
@@ -211,8 +214,8 @@ def staff_week(request, user_id: int, week: str | None = None):
         "next_week": next_week,
         "groups": selectors.by_day(items, week),
         "minutes": sum(item.minutes for item in items),
-        "can_feed": can_feed,
-        **_feed_context(request, selectors.feeds_of(staff=staff).first() if can_feed else None),
+        "can_feed": can_manage_feed or feed is not None,
+        **_feed_context(request, feed, manage=can_manage_feed),
     }
     return render(request, "schedule/staff_week.html", context)
 
@@ -377,7 +380,14 @@ def book(request, program_id: int, week: str):
 # -- calendar feeds --------------------------------------------------------------------------
 
 
-def _feed_action(request, *, feed, create, back, patient_id=None):
+def _feed_action(request, *, feed, create, back):
+    try:
+        return _feed_action_run(request, feed=feed, create=create, back=back)
+    except AccessDenied:  # audited by the service
+        return render(request, "core/denied.html", status=403)
+
+
+def _feed_action_run(request, *, feed, create, back):
     action = request.POST.get("action", "")
     address = client_address_of(request)
     if action == "create":
@@ -428,7 +438,7 @@ def patient_feed(request, patient_id: int):
 def staff_feed(request, user_id: int):
     user = request.user
     staff = User.objects.filter(pk=user_id, kind=UserKind.STAFF).first()
-    if staff is None or not access.access_staff_feed_manage(user, staff):
+    if staff is None or not access.access_staff_feed_revoke(user, staff):
         return _denied(
             request,
             object_type="calendar_feed",

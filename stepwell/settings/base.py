@@ -28,6 +28,8 @@ def env_int(name: str, default: int) -> int:
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in production
 SECRET_KEY = os.environ.get("STEPWELL_SECRET_KEY", DEFAULT_SECRET_KEY)
 STEPWELL_AUDIT_KEY = os.environ.get("STEPWELL_AUDIT_KEY", "")
+# Retired audit keys, comma-separated: they only verify events signed before a rotation.
+STEPWELL_AUDIT_PREVIOUS_KEYS = os.environ.get("STEPWELL_AUDIT_PREVIOUS_KEYS", "")
 DEBUG = env_bool("STEPWELL_DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip()

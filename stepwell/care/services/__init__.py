@@ -1,5 +1,6 @@
 """Care use cases that write. One transaction each; every write and refusal is audited."""
 
+from .addenda import note_addendum_add
 from .attendance import (
     attendance_for_appointment_open,
     attendance_mark,
@@ -12,7 +13,6 @@ from .notes import (
     group_note_open,
     group_note_sign,
     group_note_update,
-    note_addendum_add,
     note_cosign,
     note_create,
     note_sign,

@@ -25,7 +25,6 @@ from ..models import (
     ClinicalNote,
     GroupNote,
     Modality,
-    NoteAddendum,
     NoteCosignature,
     NoteKind,
     RiskCheck,
@@ -568,38 +567,3 @@ def note_cosign(
         )
         _audit(actor, "cosign", note, client_address)
     return cosignature
-
-
-def note_addendum_add(
-    *,
-    actor,
-    text: str,
-    note_id: int | None = None,
-    group_note_id: int | None = None,
-    now: datetime | None = None,
-    client_address: str = "",
-) -> NoteAddendum:
-    """A dated correction to a signed note, by the note's author."""
-    if note_id is not None:
-        target = _note_for_author(actor, note_id, "addendum", client_address)
-    else:
-        target = _group_note_for_write(actor, group_note_id, "addendum", client_address)
-    if not target.is_signed:
-        raise ApplicationError(
-            "Edit the draft instead; addenda are for signed notes.",
-            field_errors={"text": "The note is not signed yet."},
-        )
-    if not (text or "").strip():
-        raise ApplicationError("Write the addendum.", field_errors={"text": "Required."})
-    with transaction.atomic():
-        addendum = NoteAddendum(
-            note=target if note_id is not None else None,
-            group_note=target if note_id is None else None,
-            author=actor,
-            text=text.strip(),
-            written_at=now or timezone.now(),
-        )
-        addendum.full_clean()
-        addendum.save()
-        _audit(actor, "addendum", target, client_address, addendum=addendum.pk)
-    return addendum

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Patient
-from stepwell.privacy.audit import client_address_of
+from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
 
 from .. import services
 from ..attendance_states import AttendanceStatus, allowed_next
@@ -50,12 +50,20 @@ def roster(request, occurrence_id: int):
         return render(request, "core/denied.html", status=403)
     zone = occurrence.program.timezone
     on_roster = {r.patient_id for r in rows}
-    walk_in_choices = (
+    walk_in_choices = list(
         Patient.objects.filter(
             episodes__program_id=occurrence.program_id, episodes__state__in=ATTENDING_EPISODE_STATES
         )
         .exclude(pk__in=on_roster)
         .distinct()
+    )
+    # The walk-in list shows names and record numbers too: the event names each of them.
+    audit_request(
+        request,
+        action=AuditAction.LIST,
+        object_type="walk_in_choices",
+        object_id=occurrence.pk,
+        detail={"patients": sorted(p.pk for p in walk_in_choices)},
     )
     context = {
         "occurrence": occurrence,

@@ -72,9 +72,14 @@ def group_note(request, occurrence_id: int):
         and not access.access_group_note_write(request.user, existing.occurrence)
         and access.access_attendance_take(request.user, existing.occurrence)
     ):
-        # A director reads the group note (read-only) without becoming its author.
+        # A director reads the group note (read-only) without becoming its author; the
+        # event names every participant whose section the page shows.
         audit_request(
-            request, action=AuditAction.VIEW, object_type="group_note", object_id=existing.pk
+            request,
+            action=AuditAction.VIEW,
+            object_type="group_note",
+            object_id=existing.pk,
+            detail={"patients": sorted(existing.sections.values_list("patient_id", flat=True))},
         )
         note = existing
     else:
@@ -321,10 +326,23 @@ def note_detail(request, note_id: int):
 @login_required
 @require_POST
 def group_addendum(request, occurrence_id: int):
+    """An addendum to the shared section, or (with `section`) to one participant's."""
     note = GroupNote.objects.filter(occurrence_id=occurrence_id).first()
+    section = request.POST.get("section", "")
+    section_id = None
+    if note is not None and section:
+        section_id = (
+            note.sections.filter(pk=int(section)).values_list("pk", flat=True).first()
+            if section.isdigit() and len(section) < 19
+            else None
+        )
+        if section_id is None:
+            messages.error(request, "That section is not part of this group note.")
+            return redirect("care:group_note", occurrence_id=occurrence_id)
     try:
         services.note_addendum_add(
             actor=request.user,
+            note_id=section_id,
             group_note_id=note.pk if note else 0,
             text=request.POST.get("text", ""),
             client_address=client_address_of(request),

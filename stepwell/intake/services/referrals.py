@@ -84,6 +84,14 @@ def referral_create(
         raise ApplicationError(
             "The referral date is in the future.", field_errors={"received_on": "Is in the future."}
         )
+    if patient is None:  # before the transaction, so the check's audit events are kept
+        patient_services.patient_duplicates_check(
+            actor=actor,
+            program=program,
+            data=patient_data,
+            confirm_not_duplicate=confirm_not_duplicate,
+            client_address=client_address,
+        )
     with transaction.atomic():
         if patient is None:
             registration = patient_services.patient_register(
@@ -92,6 +100,7 @@ def referral_create(
                 data=patient_data,
                 referred_on=received,
                 confirm_not_duplicate=confirm_not_duplicate,
+                duplicates_checked=True,
                 client_address=client_address,
             )
             patient, episode = registration.patient, registration.episode

@@ -74,18 +74,46 @@ def test_possible_duplicate_warns_then_registers_when_confirmed(clinic):
     assert Patient.objects.filter(legal_last_name__iexact="alder").count() == 2
 
 
-def test_duplicate_in_another_program_is_counted_not_revealed(clinic):
+def test_duplicate_in_another_program_is_neither_revealed_nor_counted(clinic):
+    """A substance-use program's patient: the registrant in program A learns nothing, the
+    registration goes on as for a new person, and program B's audit shows the match."""
     data = dict(
         VALID,
         legal_first_name="Blake",
         legal_last_name="Birch",
         date_of_birth=clinic.patient_b.date_of_birth,
     )
-    with pytest.raises(PossibleDuplicate) as excinfo:
+    registration = patient_register(actor=clinic.intake_a, program=clinic.program_a, data=data)
+    assert registration.patient.pk != clinic.patient_b.pk
+    assert registration.episode.program == clinic.program_a
+    check = AuditEvent.objects.filter(action="duplicate_check", patient_id=None).get()
+    assert (check.username, check.detail) == (
+        "intake_a",
+        {"program_id": clinic.program_a.pk, "patients": [], "confirmed": False},
+    )
+    hidden = AuditEvent.objects.filter(action="duplicate_check", patient_id=clinic.patient_b.pk)
+    assert hidden.get().detail == {"program_id": clinic.program_a.pk, "shown": False}
+
+
+def test_every_duplicate_check_is_audited_with_what_it_matched(clinic):
+    data = dict(
+        VALID,
+        legal_first_name="Avery",
+        legal_last_name="Alder",
+        date_of_birth=clinic.patient_a.date_of_birth,
+    )
+    with pytest.raises(PossibleDuplicate):
         patient_register(actor=clinic.intake_a, program=clinic.program_a, data=data)
-    assert excinfo.value.matches_visible == []
-    assert excinfo.value.hidden_count == 1
-    assert clinic.patient_b.mrn not in excinfo.value.message
+    patient_register(
+        actor=clinic.intake_a, program=clinic.program_a, data=data, confirm_not_duplicate=True
+    )
+    patient_register(actor=clinic.intake_a, program=clinic.program_a, data=VALID)
+    checks = AuditEvent.objects.filter(action="duplicate_check").order_by("seq")
+    assert [(e.detail["patients"], e.detail["confirmed"]) for e in checks] == [
+        ([clinic.patient_a.pk], False),
+        ([clinic.patient_a.pk], True),
+        ([], False),
+    ]
 
 
 def test_register_in_foreign_program_is_denied_and_audited(clinic):

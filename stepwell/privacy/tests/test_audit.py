@@ -5,9 +5,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
+from stepwell.privacy import chain
 from stepwell.privacy.audit import audit_record, audit_verify
-from stepwell.privacy.models import AuditEvent
-from stepwell.privacy.triggers import install_append_only_triggers
+from stepwell.privacy.models import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditEventPatient,
+)
+from stepwell.privacy.triggers import install_append_only_triggers, remove_append_only_triggers
+from stepwell.privacy.verify import audit_chain_verify
 
 
 @pytest.fixture(autouse=True)
@@ -23,26 +30,28 @@ def _events(n, user=None):
     ]
 
 
-def _without_triggers(sql, params=()):
+def tamper(sql, params=()):
     """Tamper as an attacker with database access would: around the append-only triggers."""
+    remove_append_only_triggers(connection)
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER IF EXISTS privacy_auditevent_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS privacy_auditevent_no_delete")
-            cursor.execute(sql, params)
-        else:
-            cursor.execute("ALTER TABLE privacy_auditevent DISABLE TRIGGER USER")
-            cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE privacy_auditevent ENABLE TRIGGER USER")
+        cursor.execute(sql, params)
+    install_append_only_triggers(connection)
+
+
+def kinds(problems):
+    return [(p.seq, p.problem.split(":")[0]) for p in problems]
 
 
 def test_events_chain_in_order(db):
     events = _events(3)
     assert [e.seq for e in events] == [1, 2, 3]
+    assert [e.version for e in events] == [2, 2, 2]
     assert events[0].prev_hash == "0" * 64
     assert events[1].prev_hash == events[0].hash
     assert events[2].prev_hash == events[1].hash
     assert audit_verify() == []
+    head = AuditChainHead.objects.get()
+    assert (head.last_seq, head.last_hash) == (3, events[2].hash)
 
 
 def test_event_records_user_role_and_time_in_utc(clinic):
@@ -66,6 +75,13 @@ def test_patient_user_is_recorded_with_role_patient(clinic):
     assert event.role == "patient"
 
 
+def test_patients_named_in_the_detail_are_recorded(db):
+    event = audit_record(action="list", patient_id=3, detail={"patients": [3, 7, "9"], "x": 5})
+    assert set(
+        AuditEventPatient.objects.filter(event_seq=event.seq).values_list("patient_id", flat=True)
+    ) == {7, 9}
+
+
 def test_model_refuses_update_and_delete(db):
     event = _events(1)[0]
     event.action = "export"
@@ -73,6 +89,8 @@ def test_model_refuses_update_and_delete(db):
         event.save()
     with pytest.raises(RuntimeError):
         event.delete()
+    with pytest.raises(RuntimeError):
+        AuditChainHead.objects.get().delete()
 
 
 def test_database_refuses_update_and_delete(db):
@@ -85,16 +103,58 @@ def test_database_refuses_update_and_delete(db):
     assert audit_verify() == []
 
 
+def test_database_refuses_changes_to_named_patients_and_checkpoints(db):
+    from stepwell.privacy.checkpoints import audit_checkpoint_create
+
+    audit_record(action="list", detail={"patients": [4, 5]})
+    checkpoint, _ = audit_checkpoint_create()
+    for queryset, change in (
+        (AuditEventPatient.objects.all(), {"patient_id": 6}),
+        (AuditCheckpoint.objects.filter(pk=checkpoint.pk), {"seq": 0}),
+    ):
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            queryset.update(**change)
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            queryset.delete()
+    assert AuditEventPatient.objects.count() == 2
+    assert AuditCheckpoint.objects.get().seq == 1
+
+
+def test_database_lets_the_head_only_follow_the_chain(db):
+    events = _events(3)
+    attempts = [
+        {"last_seq": 2, "last_hash": events[1].hash},  # rewound to an earlier event
+        {"last_seq": 4, "last_hash": "f" * 64},  # ahead of the chain
+        {"last_seq": 0, "last_hash": "0" * 64},  # back to the start
+    ]
+    for change in attempts:
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            AuditChainHead.objects.filter(pk=1).update(**change)
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        AuditChainHead.objects.all().delete()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        AuditChainHead.objects.create(pk=2, last_seq=0)
+    assert AuditChainHead.objects.get().last_seq == 3
+    audit_record(action="view")  # the append path still moves it
+    assert AuditChainHead.objects.get().last_seq == 4
+    assert audit_verify() == []
+
+
 def test_verify_names_a_changed_event(db):
     _events(5)
-    _without_triggers("UPDATE privacy_auditevent SET action = 'export' WHERE seq = 3")
-    problems = audit_verify()
-    assert [(p.seq, p.problem.split(":")[0]) for p in problems] == [(3, "changed")]
+    tamper("UPDATE privacy_auditevent SET action = 'export' WHERE seq = 3")
+    assert kinds(audit_verify()) == [(3, "changed")]
+
+
+def test_verify_names_a_changed_id(db):
+    _events(3)
+    tamper("UPDATE privacy_auditevent SET id = id + 100 WHERE seq = 2")
+    assert kinds(audit_verify()) == [(2, "changed")]
 
 
 def test_verify_names_a_deleted_event(db):
     _events(5)
-    _without_triggers("DELETE FROM privacy_auditevent WHERE seq = 2")
+    tamper("DELETE FROM privacy_auditevent WHERE seq = 2")
     problems = audit_verify()
     assert [(p.seq, p.problem) for p in problems] == [
         (2, "deleted: events 2 are missing"),
@@ -104,7 +164,7 @@ def test_verify_names_a_deleted_event(db):
 
 def test_verify_names_a_deleted_tail(db):
     _events(4)
-    _without_triggers("DELETE FROM privacy_auditevent WHERE seq >= 3")
+    tamper("DELETE FROM privacy_auditevent WHERE seq >= 3")
     problems = audit_verify()
     assert [(p.seq, p.problem) for p in problems] == [
         (3, "deleted: events 3-4 at the end are missing")
@@ -114,29 +174,76 @@ def test_verify_names_a_deleted_tail(db):
 def test_verify_names_an_inserted_event(db):
     events = _events(3)
     # Renumber to make room, then insert a forged event between 1 and 2.
-    _without_triggers("UPDATE privacy_auditevent SET seq = seq + 1000 WHERE seq >= 2")
-    _without_triggers("UPDATE privacy_auditevent SET seq = seq - 999 WHERE seq >= 1000")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO privacy_auditevent (seq, occurred_at, user_id, username, role, patient_id, action, object_type,"
-            " object_id, outcome, client_address, detail, prev_hash, hash) VALUES (2, %s, NULL, 'mallory', '', 9,"
-            " 'view', 'patient', '9', 'allowed', '', '{}', %s, %s)",
-            [events[0].occurred_at, events[0].hash, "f" * 64],
-        )
+    tamper("UPDATE privacy_auditevent SET seq = seq + 1000 WHERE seq >= 2")
+    tamper("UPDATE privacy_auditevent SET seq = seq - 999 WHERE seq >= 1000")
+    tamper(
+        "INSERT INTO privacy_auditevent (id, version, key_id, seq, occurred_at, user_id, username,"
+        " role, patient_id, action, object_type, object_id, outcome, client_address, detail,"
+        " prev_hash, hash) VALUES (99, 2, %s, 2, %s, NULL, 'mallory', '', 9, 'view', 'patient',"
+        " '9', 'allowed', '', '{}', %s, %s)",
+        [events[0].key_id, events[0].occurred_at, events[0].hash, "f" * 64],
+    )
     problems = audit_verify()
     assert problems[0].seq == 2
     assert problems[0].problem.startswith("changed")
     assert {p.seq for p in problems} >= {2, 3}
 
 
-def test_verify_command_reports_intact_and_broken(db, capsys):
+def test_deleting_the_last_50_events_and_rewriting_the_head_is_found(db):
+    events = _events(60)
+    tamper("DELETE FROM privacy_auditevent WHERE seq > 10")
+    tamper(
+        "UPDATE privacy_auditchainhead SET last_seq = 10, last_hash = %s WHERE id = 1",
+        [events[9].hash],
+    )
+    report = audit_chain_verify()
+    assert [(p.seq, p.problem) for p in report.problems] == [
+        (10, "the chain head does not match its signature")
+    ]
+    assert report.events_checked == 10
+
+
+def test_deleting_everything_is_found(db):
+    _events(5)
+    tamper("DELETE FROM privacy_auditevent")
+    assert [(p.seq, p.problem) for p in audit_verify()] == [
+        (1, "deleted: events 1-5 at the end are missing")
+    ]
+    tamper("DELETE FROM privacy_auditchainhead")
+    assert [(p.seq, p.problem) for p in audit_verify()] == [(0, "the chain head is missing")]
+
+
+def test_a_missing_head_stops_new_events_from_starting_a_second_chain(db):
+    from stepwell.privacy.audit import AuditChainBroken
+
+    _events(2)
+    tamper("DELETE FROM privacy_auditchainhead")
+    with pytest.raises(AuditChainBroken):
+        audit_record(action="view")
+    assert AuditEvent.objects.count() == 2
+
+
+def test_verify_command_prints_what_it_checked(db, capsys):
     _events(2)
     call_command("audit", "verify")
-    assert "Audit trail intact: 2 events verified." in capsys.readouterr().out
-    _without_triggers("UPDATE privacy_auditevent SET username = 'someone' WHERE seq = 1")
+    out = capsys.readouterr().out
+    assert (
+        "Audit trail intact: 2 events checked (numbers 1 to 2; 2 by key, 0 by a checkpoint)" in out
+    )
+    assert "head at 2" in out
+    tamper("UPDATE privacy_auditevent SET username = 'someone' WHERE seq = 1")
     with pytest.raises(CommandError, match="NOT intact: 1 problem"):
         call_command("audit", "verify")
     assert "event 1: changed" in capsys.readouterr().err
+
+
+def test_the_count_comes_from_the_rows_not_the_head(db, capsys):
+    events = _events(6)
+    tamper("DELETE FROM privacy_auditevent WHERE seq > 3")
+    with pytest.raises(CommandError) as failure:
+        call_command("audit", "verify")
+    assert "3 events checked (numbers 1 to 3" in str(failure.value)
+    assert events[5].seq == 6
 
 
 def test_privilege_change_is_audited(clinic):
@@ -158,3 +265,82 @@ def test_privilege_change_is_audited(clinic):
         "programs_removed": [],
     }
     assert clinic.nurse_a.role_assignments.count() == 2
+
+
+def test_version_1_events_still_verify_and_the_chain_continues(db):
+    """A chain written before ids were hashed keeps its hashes; new events follow it."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "stepwell.privacy.migrations.0003_audit_chain_v2_head_checkpoints"
+    )
+    legacy = legacy_chain(3)
+    remove_append_only_triggers(connection)
+    AuditChainHead.objects.filter(pk=1).update(
+        last_seq=3, last_hash=legacy[-1].hash, key_id="", mac=""
+    )
+    migration.name_patients_and_sign_head(apps, None)
+    install_append_only_triggers(connection)
+    assert AuditEventPatient.objects.filter(event_seq=2).get().patient_id == 8
+    new = audit_record(action="view")
+    assert (new.seq, new.prev_hash, new.version) == (4, legacy[-1].hash, 2)
+    report = audit_chain_verify()
+    assert report.problems == []
+    assert (report.events_checked, report.checked_by_key) == (4, 4)
+
+
+def legacy_chain(n):
+    """Events as version 1 wrote them: hashed without id, version or key id."""
+    import hashlib
+    import hmac
+    import json
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    key = hashlib.sha256(b"stepwell-audit:" + settings.SECRET_KEY.encode()).digest()
+    previous, events = "0" * 64, []
+    for seq in range(1, n + 1):
+        event = AuditEvent(
+            id=seq + 40,  # ids need not follow the sequence numbers
+            version=1,
+            key_id="",
+            seq=seq,
+            occurred_at=timezone.now(),
+            action="list",
+            outcome="allowed",
+            detail={"patients": [8]} if seq == 2 else {},
+            prev_hash=previous,
+        )
+        payload = json.dumps(
+            [
+                event.seq,
+                event.occurred_at.isoformat(timespec="microseconds"),
+                None,
+                "",
+                "",
+                None,
+                "list",
+                "",
+                "",
+                "allowed",
+                "",
+                event.detail,
+                previous,
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        event.hash = hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+        event.save(force_insert=True)
+        previous = event.hash
+        events.append(event)
+    return events
+
+
+def test_chain_key_ids_never_reveal_the_key(settings):
+    settings.STEPWELL_AUDIT_KEY = "k" * 40
+    key = chain.current_key()
+    assert key.key_id != "k" * 16 and len(key.key_id) == 16

@@ -67,4 +67,11 @@ def test_feed_manage(clinic):
     assert access.access_staff_feed_manage(staff, staff)
     assert not access.access_staff_feed_manage(clinic.clinician_a, staff)
     assert not access.access_staff_feed_manage(clinic.clinician_b, clinic.clinician_a)
-    assert access.access_staff_feed_manage(clinic.director_a, staff)
+    # A director turns a staff member's feed off but never makes or reads it.
+    assert not access.access_staff_feed_manage(clinic.director_a, staff)
+    assert access.access_staff_feed_revoke(clinic.director_a, staff)
+    assert access.access_staff_feed_revoke(staff, staff)
+    assert not access.access_staff_feed_revoke(clinic.clinician_a, staff)
+    assert not access.access_staff_feed_revoke(clinic.clinician_b, staff)
+    assert not access.access_staff_feed_revoke(clinic.patient_user_a, staff)
+    assert not access.access_staff_feed_revoke(clinic.director_a, clinic.patient_user_a)

@@ -1,23 +1,164 @@
+"""`stepwell audit`: verify the trail, write and export checkpoints, rotate the key."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
-from stepwell.privacy.audit import audit_verify
+from stepwell.privacy import chain
+from stepwell.privacy.checkpoints import (
+    CheckpointFileError,
+    CheckpointRefused,
+    audit_checkpoint_create,
+    audit_key_rotate,
+    checkpoint_export,
+    checkpoint_load,
+)
+from stepwell.privacy.tasks import audit_checkpoint_schedule
+from stepwell.privacy.verify import ChainReport, audit_chain_verify
 
 
 class Command(BaseCommand):
-    help = "Audit trail tools. `stepwell audit verify` checks the hash chain."
+    help = "Audit trail tools: verify, checkpoint, rotate-key."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
-        sub.add_parser("verify", help="Find changed, inserted or deleted audit events.")
+        verify = sub.add_parser("verify", help="Find changed, inserted or deleted audit events.")
+        verify.add_argument(
+            "--against",
+            metavar="FILE",
+            help="Also check the chain against a checkpoint exported earlier.",
+        )
+        checkpoint = sub.add_parser(
+            "checkpoint", help="Verify the trail and sign a checkpoint of where it stands."
+        )
+        checkpoint.add_argument(
+            "--export", metavar="FILE", help="Write the checkpoint to FILE to keep off the machine."
+        )
+        checkpoint.add_argument(
+            "--daily", action="store_true", help="Start the daily background job (once)."
+        )
+        rotate = sub.add_parser(
+            "rotate-key", help="Sign a checkpoint under the current and a new audit key."
+        )
+        rotate.add_argument(
+            "--new-key-file",
+            metavar="FILE",
+            required=True,
+            help="File holding the new key (at least 32 characters).",
+        )
+        rotate.add_argument(
+            "--generate",
+            action="store_true",
+            help="Write a new random key to --new-key-file first (refuses to overwrite).",
+        )
+        rotate.add_argument(
+            "--export", metavar="FILE", help="Write the rotation checkpoint to FILE."
+        )
 
-    def handle(self, *args, **options):
-        problems = audit_verify()
-        if problems:
-            for problem in problems:
-                self.stderr.write(str(problem))
-            raise CommandError(f"Audit trail is NOT intact: {len(problems)} problem(s).")
-        from stepwell.privacy.models import AuditChainHead
+    def handle(self, *args, verb: str, **options):
+        if verb == "verify":
+            return self._verify(options.get("against"))
+        if verb == "checkpoint":
+            return self._checkpoint(options.get("export"), options.get("daily", False))
+        return self._rotate(Path(options["new_key_file"]), options["generate"], options["export"])
 
-        head = AuditChainHead.objects.filter(pk=1).first()
-        count = head.last_seq if head else 0
-        self.stdout.write(f"Audit trail intact: {count} events verified.")
+    def _fail(self, report: ChainReport) -> None:
+        for problem in report.problems:
+            self.stderr.write(str(problem))
+        raise CommandError(
+            f"Audit trail is NOT intact: {len(report.problems)} problem(s). {report.summary()}"
+        )
+
+    def _verify(self, against: str | None) -> None:
+        anchor = None
+        if against:
+            try:
+                anchor = checkpoint_load(Path(against))
+            except CheckpointFileError as error:
+                raise CommandError(str(error)) from error
+        report = audit_chain_verify(against=anchor)
+        if not report.intact:
+            self._fail(report)
+        self.stdout.write(f"Audit trail intact: {report.summary()}")
+        if anchor is not None:
+            self.stdout.write(
+                f"Matches the exported checkpoint at event {anchor.seq} "
+                f"({anchor.created_at:%Y-%m-%d %H:%M} UTC)."
+            )
+
+    def _checkpoint(self, export: str | None, daily: bool) -> None:
+        if daily:
+            started = audit_checkpoint_schedule()
+            self.stdout.write(
+                "Daily audit checkpoint job started."
+                if started
+                else "Daily audit checkpoint job already scheduled."
+            )
+            return
+        target = self._export_target(export)
+        try:
+            checkpoint, report = audit_checkpoint_create()
+        except CheckpointRefused as refused:
+            self._fail(refused.report)
+        self.stdout.write(
+            f"Checkpoint {checkpoint.pk} signed at event {checkpoint.seq}: {report.summary()}"
+        )
+        if target is not None:
+            self._export(checkpoint, target)
+
+    def _export_target(self, export: str | None) -> Path | None:
+        """Refuse an unusable --export path before anything is signed."""
+        if not export:
+            return None
+        target = Path(export)
+        if not target.parent.is_dir():
+            raise CommandError(f"--export: the folder {target.parent} does not exist.")
+        if target.is_dir():
+            raise CommandError(f"--export: {target} is a folder; give a file name.")
+        return target
+
+    def _export(self, checkpoint, target: Path) -> None:
+        try:
+            checkpoint_export(checkpoint, target)
+        except OSError as error:
+            raise CommandError(f"--export: cannot write {target}: {error.strerror}.") from error
+        self.stdout.write(f"Exported to {target}. Keep it off this machine.")
+
+    def _rotate(self, key_file: Path, generate: bool, export: str | None) -> None:
+        target = self._export_target(export)
+        if generate:
+            if key_file.exists():
+                raise CommandError(f"--new-key-file: {key_file} exists; not overwriting it.")
+            try:
+                key_file.touch(mode=0o600)
+                key_file.write_text(secrets.token_urlsafe(48) + "\n", encoding="utf-8")
+            except OSError as error:
+                raise CommandError(f"--new-key-file: cannot write {key_file}.") from error
+        try:
+            new_key = chain.key_from_text(key_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"--new-key-file: cannot read {key_file}.") from error
+        old_key = chain.current_key()
+        try:
+            checkpoint = audit_key_rotate(new_key=new_key)
+        except ValueError as error:
+            raise CommandError(f"--new-key-file: {error}") from error
+        except CheckpointRefused as refused:
+            self._fail(refused.report)
+        self.stdout.write(
+            f"Checkpoint {checkpoint.pk} at event {checkpoint.seq} signed under key {old_key.key_id} "
+            f"(current) and key {new_key.key_id} (new)."
+        )
+        keep_old = (
+            "The old key is derived from the secret key: it stays available while the secret "
+            "key is unchanged."
+            if chain.is_derived(old_key)
+            else "Add the old key to STEPWELL_AUDIT_PREVIOUS_KEYS and keep it there at least "
+            "until the next daily checkpoint; after that the checkpoints vouch for what it signed."
+        )
+        self.stdout.write(f"Now set STEPWELL_AUDIT_KEY to the new key and restart. {keep_old}")
+        if target is not None:
+            self._export(checkpoint, target)

@@ -1,0 +1,146 @@
+"""Reviewing the audit trail: who sees which events, what their details show, bad filters."""
+
+import csv
+import io
+
+import pytest
+
+from stepwell.accounts.models import Role
+from stepwell.accounts.tokens import token_create
+from stepwell.privacy import access
+from stepwell.privacy.audit import audit_record
+from stepwell.privacy.models import AuditEvent
+from stepwell.testing.auth import verified_login
+from stepwell.testing.factories import UserFactory
+
+
+def bearer(user):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user, name='review').plaintext}"}
+
+
+def scoped(user):
+    return set(
+        AuditEvent.objects.filter(access.audit_patient_scope(user)).values_list(
+            "object_type", flat=True
+        )
+    )
+
+
+@pytest.fixture
+def trail(clinic):
+    """Events of both programs, of several shapes."""
+    director_b = UserFactory(
+        username="dir_b", roles=[Role.PROGRAM_DIRECTOR], programs=[clinic.program_b]
+    )
+    a, b = clinic.patient_a.pk, clinic.patient_b.pk
+    audit_record(user=clinic.clinician_a, action="view", patient_id=a, object_type="chart_a")
+    audit_record(user=clinic.clinician_b, action="view", patient_id=b, object_type="chart_b")
+    audit_record(
+        user=clinic.clinician_b, action="list", object_type="list_b", detail={"patients": [b]}
+    )
+    audit_record(
+        user=clinic.prescriber_a,
+        action="list",
+        object_type="list_both",
+        detail={"patients": [a, b]},
+    )
+    audit_record(user=clinic.clinician_a, action="login", object_type="login_a")
+    audit_record(user=clinic.clinician_b, action="login", object_type="login_b")
+    audit_record(user=clinic.admin, action="privilege_change", object_type="privileges")
+    clinic.director_b = director_b
+    return clinic
+
+
+def test_a_director_sees_their_programs_events_only(trail):
+    assert scoped(trail.director_a) == {"chart_a", "list_both", "login_a"}
+    assert scoped(trail.director_b) == {"chart_b", "list_b", "list_both", "login_b"}
+
+
+def test_an_administrator_sees_only_events_that_name_no_patient(trail):
+    assert scoped(trail.admin) == {"login_a", "login_b", "privileges"}
+
+
+def test_others_see_no_event(trail):
+    for who in ("clinician_a", "billing_a", "patient_user_a", "intake_a"):
+        assert scoped(getattr(trail, who)) == set()
+
+
+def test_api_leaves_out_patient_ids_of_other_programs(client, trail):
+    response = client.get("/api/v1/audit?action=list", **bearer(trail.director_a))
+    assert response.status_code == 200
+    rows = {row["object_type"]: row for row in response.json()}
+    assert rows["list_both"]["detail"] == {"patients": [trail.patient_a.pk]}
+    assert "list_b" not in rows
+    body = response.content.decode()
+    assert f'"patient_id":{trail.patient_b.pk}' not in body.replace(" ", "")
+
+
+def test_csv_export_leaves_out_patient_ids_of_other_programs(client, trail):
+    verified_login(client, trail.director_b)
+    response = client.get("/privacy/audit/?action=list&format=csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    details = {row["object_type"]: row["detail"] for row in rows}
+    assert details["list_both"] == str({"patients": [trail.patient_b.pk]})
+    assert details["list_b"] == str({"patients": [trail.patient_b.pk]})
+
+
+def test_filtering_by_patient_finds_list_events_that_name_them(client, trail):
+    response = client.get(f"/api/v1/audit?patient={trail.patient_a.pk}", **bearer(trail.director_a))
+    assert {row["object_type"] for row in response.json()} == {"chart_a", "list_both"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("sort=--seq", "sort"),
+        ("sort=hash", "sort"),
+        ("sort=-", "sort"),
+        ("limit=-5&offset=-1", "limit"),
+        ("limit=-5&offset=-1", "offset"),
+        ("limit=100000", "limit"),
+        ("offset=10000000000000000000000", "offset"),
+        ("patient=9223372036854775808", "patient"),
+        ("patient=0", "patient"),
+    ],
+)
+def test_api_bad_parameters_are_400_with_the_field(client, trail, query, field):
+    headers = bearer(trail.director_a)
+    before = AuditEvent.objects.count()
+    response = client.get(f"/api/v1/audit?{query}", **headers)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert AuditEvent.objects.count() == before  # nothing was listed
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("sort=--seq", "sort"),
+        ("date_to=9999-12-31", "date_to"),
+        ("date_from=0001-01-01", "date_from"),
+        ("patient_id=9223372036854775808", "patient_id"),
+    ],
+)
+def test_page_bad_filters_are_400_with_the_field(client, trail, query, field):
+    verified_login(client, trail.director_a)
+    response = client.get(f"/privacy/audit/?{query}")
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert "No events match." in response.content.decode()
+    csv_response = client.get(f"/privacy/audit/?{query}&format=csv")
+    assert csv_response.status_code == 400
+
+
+def test_page_shows_the_sort_error(client, trail):
+    verified_login(client, trail.director_a)
+    body = client.get("/privacy/audit/?sort=--seq").content.decode()
+    assert 'data-testid="sort-error"' in body
+
+
+def test_page_accepts_every_sort_and_the_widest_days(client, trail):
+    verified_login(client, trail.director_a)
+    for field in ("seq", "-occurred_at", "-client_address", "patient_id"):
+        assert client.get(f"/privacy/audit/?sort={field}").status_code == 200
+    response = client.get("/privacy/audit/?date_from=1900-01-01&date_to=9998-12-31")
+    assert response.status_code == 200
+    assert "chart_a" in response.content.decode()
