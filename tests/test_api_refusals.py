@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,7 @@ TAKE_NO_ID = {
     "POST /api/v1/intake/placement/recommend",
     "GET /api/v1/intake/diagnosis-codes",
     "GET /api/v1/plans/worklist",
+    "GET /api/v1/plans/worklist/physician",
 }
 # Plausible values by field name, so that a request reaches the id it is about.
 VALUES = {
@@ -47,7 +49,12 @@ VALUES = {
     "starts_at": "2026-12-08T09:00:00Z",
     "target_date": "2027-01-15",
     "care_team": [],
-    "engine_input": {},
+    # A valid placement input, so the request gets past validation to the id it names.
+    "engine_input": json.loads(
+        (
+            Path(__file__).resolve().parent.parent / "examples/placement/iop-candidate.json"
+        ).read_text()
+    ),
     "minutes": 60,
 }
 PATH_VALUES = {"week": "2026-W50", "kind": "goal"}
