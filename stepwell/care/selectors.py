@@ -273,6 +273,35 @@ def notes_for_patient(*, user, patient: Patient) -> QuerySet[ClinicalNote] | Non
     )
 
 
+def attendance_by_patient(occurrence_id: int) -> dict[int, Attendance]:
+    return {row.patient_id: row for row in Attendance.objects.filter(occurrence_id=occurrence_id)}
+
+
+def own_attendance_of_notes(notes) -> dict[int, Attendance]:
+    """For each group-section note, the attendance of that note's own patient at the group:
+    a patient's chart shows their own status and minutes, never the others'."""
+    sections = [n for n in notes if n.group_note_id]
+    if not sections:
+        return {}
+    occurrence_of = dict(
+        GroupNote.objects.filter(pk__in={n.group_note_id for n in sections}).values_list(
+            "pk", "occurrence_id"
+        )
+    )
+    rows = {
+        (row.occurrence_id, row.patient_id): row
+        for row in Attendance.objects.filter(
+            occurrence_id__in=set(occurrence_of.values()),
+            patient_id__in={n.patient_id for n in sections},
+        )
+    }
+    return {
+        n.pk: rows[(occurrence_of[n.group_note_id], n.patient_id)]
+        for n in sections
+        if (occurrence_of[n.group_note_id], n.patient_id) in rows
+    }
+
+
 def note_for_user(*, user, note_id: int) -> ClinicalNote | None:
     note = ClinicalNote.objects.select_related("patient").filter(pk=note_id).first()
     if note is None or not access.access_notes_read(user, note.patient):
