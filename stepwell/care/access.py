@@ -14,7 +14,7 @@ Deny by default, one condition per line; every branch is tested in tests/test_ac
 - Hours: who reads notes, and billing staff of the patient's programs (hours decide
   billable days; billing reads no note text: minimum necessary, §164.502(b)).
 - Psychotherapy notes: written by clinicians and prescribers with chart access, read
-  only by their author (not directors): §164.501, clinical-facts.md §5.
+  only by their author (not directors): §164.501, docs/clinical-sources.md §4.
 - The program's compliance page and the late-notes list: the program's directors.
 """
 

@@ -204,3 +204,26 @@ def test_patient_has_medicare(clinic):
     )
     assert selectors.patient_has_medicare(patient=clinic.patient_a, on=date(2026, 6, 30)) is True
     assert selectors.patient_has_medicare(patient=clinic.patient_a, on=date(2026, 7, 1)) is False
+
+
+def test_a_payer_added_in_setup_starts_from_its_rules_defaults(client, clinic):
+    from stepwell.testing.auth import verified_login
+
+    verified_login(client, clinic.admin)
+    data = {
+        "name": "Example Mutual",
+        "kind": "commercial",
+        "hours_rule": "h0015",
+        "min_weekly_minutes": "",
+        "min_daily_minutes": "",
+        "min_days": "0",
+        "day_counts_from_minutes": "90",
+    }
+    assert client.post("/setup/billing/payer/add/", data).status_code == 302
+    payer = Payer.objects.get(name="Example Mutual")
+    assert (payer.min_daily_minutes, payer.min_days, payer.day_counts_from_minutes) == (180, 3, 180)
+    given = {**data, "name": "Strict plan", "hours_rule": "s9480", "min_days": "4"}
+    assert client.post("/setup/billing/payer/add/", given).status_code == 302
+    strict = Payer.objects.get(name="Strict plan")
+    assert (strict.min_weekly_minutes, strict.min_days) == (540, 4)
+    assert AuditEvent.objects.filter(object_type="payer").count() == 2
