@@ -1,8 +1,10 @@
 """Payers and the patient's coverages: who pays, under which rules.
 
-A payer's rules decide what a week of treatment must hold (its hours rule) and, later,
-how a day is billed. The rules differ by payer (docs/clinical-sources.md §2), so they
-are data here, not constants in code.
+A payer's rules decide what a week of treatment must hold (its hours rule and the
+rule's numbers) and, later, how a day is billed. The rules differ by payer
+(docs/clinical-sources.md §2), so they are data here, not constants in code; a new
+payer starts from its rule's defaults (care/hours.py RULE_DEFAULTS). Patients without
+coverage, or paying themselves, follow their program's own rule (ProgramHoursRule).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from stepwell.clinic.models import Program
 from stepwell.patients.models import Patient
 
 
@@ -35,6 +38,21 @@ class Payer(models.Model):
     hours_rule = models.CharField(
         max_length=24, choices=HoursRule.choices, default=HoursRule.PROGRAM_DEFAULT
     )
+    min_weekly_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Minutes a week. Blank: the program's weekly minimum."
+    )
+    min_daily_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="A day of group programming under this many minutes is a short day. "
+        "Blank: no daily minimum.",
+    )
+    min_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Counted days a week the rule asks for (0: none)."
+    )
+    day_counts_from_minutes = models.PositiveIntegerField(
+        default=90, help_text="A day counts toward the days a week from this many minutes."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -44,6 +62,11 @@ class Payer(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(hours_rule__in=HoursRule.values), name="payer_hours_rule_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(min_days__lte=7), name="payer_min_days_week"),
+            models.CheckConstraint(
+                condition=models.Q(day_counts_from_minutes__gte=1),
+                name="payer_day_counts_positive",
             ),
         ]
 
@@ -108,3 +131,40 @@ class Coverage(models.Model):
         if self.effective_from and day < self.effective_from:
             return False
         return not (self.effective_to and day > self.effective_to)
+
+
+class ProgramHoursRule(models.Model):
+    """A program's own rule for patients without coverage or paying themselves.
+
+    The weekly minimum is the program's; this adds the day rule the program keeps (for
+    example three days of at least three hours). The optimizer also plans every patient
+    to it, together with their payer's rule (schedule/planning.py).
+    """
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="hours_rule")
+    min_daily_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="A day of group programming under this many minutes is a short day. "
+        "Blank: no daily minimum.",
+    )
+    min_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Counted days a week (0: none)."
+    )
+    day_counts_from_minutes = models.PositiveIntegerField(
+        default=90, help_text="A day counts toward the days a week from this many minutes."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_days__lte=7), name="program_hours_min_days_week"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day_counts_from_minutes__gte=1),
+                name="program_hours_day_counts_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hours rule of {self.program}"

@@ -1,12 +1,17 @@
-"""Reads of coverage. Callers have already decided that the user may see the patient."""
+"""Reads of coverage and of the hours rule it brings. Callers have already decided that
+the user may see the patient."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
+from stepwell.care.hours import RULE_DEFAULTS, HoursRule, RuleKind
+from stepwell.clinic.models import Program
 from stepwell.patients.models import Patient
 
-from .models import Coverage, CoveragePriority, PayerKind
+from .models import Coverage, CoveragePriority, Payer, PayerKind, ProgramHoursRule
 
 _PRIORITY_ORDER = {
     CoveragePriority.PRIMARY: 0,
@@ -15,12 +20,16 @@ _PRIORITY_ORDER = {
 }
 
 
+def _by_priority(rows: Iterable[Coverage]) -> list[Coverage]:
+    return sorted(rows, key=lambda c: (_PRIORITY_ORDER.get(c.priority, 9), c.pk))
+
+
 def coverages_in_force(*, patient: Patient, on: date) -> list[Coverage]:
     """The patient's coverages in force on a day, primary first."""
     rows = [
         c for c in Coverage.objects.filter(patient=patient).select_related("payer") if c.covers(on)
     ]
-    return sorted(rows, key=lambda c: (_PRIORITY_ORDER.get(c.priority, 9), c.pk))
+    return _by_priority(rows)
 
 
 def coverage_primary(*, patient: Patient, on: date) -> Coverage | None:
@@ -33,3 +42,77 @@ def patient_has_medicare(*, patient: Patient, on: date) -> bool:
     return any(
         c.payer.kind == PayerKind.MEDICARE for c in coverages_in_force(patient=patient, on=on)
     )
+
+
+# ---- hours rules -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """The rule a week is measured against and where it comes from, in words."""
+
+    rule: HoursRule
+    source: str
+    coverage: Coverage | None = None
+
+
+def program_default_rule(program: Program) -> HoursRule:
+    """The program's own rule: its weekly window and the day rule it set, if any."""
+    row = ProgramHoursRule.objects.filter(program=program).first()
+    if row is None:
+        return HoursRule(name=f"{program.name} default")
+    return HoursRule(
+        name=f"{program.name} default",
+        kind=RuleKind.PROGRAM_DEFAULT,
+        min_daily_minutes=row.min_daily_minutes,
+        min_days=row.min_days,
+        day_counts_from_minutes=row.day_counts_from_minutes,
+    )
+
+
+def payer_rule(payer: Payer, program_default: HoursRule) -> HoursRule:
+    """A payer's rule; a payer on the program default (self-pay) follows the program."""
+    if payer.hours_rule == RuleKind.PROGRAM_DEFAULT:
+        return program_default
+    return HoursRule(
+        name=f"{RULE_DEFAULTS[RuleKind(payer.hours_rule)].name} ({payer.name})",
+        kind=RuleKind(payer.hours_rule),
+        min_weekly_minutes=payer.min_weekly_minutes,
+        min_daily_minutes=payer.min_daily_minutes,
+        min_days=payer.min_days,
+        day_counts_from_minutes=payer.day_counts_from_minutes,
+    )
+
+
+def _covers_week(coverage: Coverage, monday: date) -> bool:
+    return any(coverage.covers(date.fromordinal(monday.toordinal() + d)) for d in range(7))
+
+
+def hours_rules_for(
+    *, patient_ids: Iterable[int], program: Program, monday: date
+) -> dict[int, RuleSource]:
+    """Per patient, the rule of the primary coverage in force during the ISO week starting
+    `monday` (the first in priority order), else the program's default. One query."""
+    default = program_default_rule(program)
+    ids = list(patient_ids)
+    coverages: dict[int, list[Coverage]] = {patient_id: [] for patient_id in ids}
+    for coverage in Coverage.objects.filter(patient_id__in=ids).select_related("payer"):
+        if _covers_week(coverage, monday):
+            coverages[coverage.patient_id].append(coverage)
+    result = {}
+    for patient_id, rows in coverages.items():
+        ordered = _by_priority(rows)
+        if not ordered:
+            result[patient_id] = RuleSource(default, "No coverage on file: the program's rule.")
+            continue
+        coverage = ordered[0]
+        rule = payer_rule(coverage.payer, default)
+        words = f"{coverage.payer.name}, {coverage.get_priority_display().lower()} coverage"
+        if coverage.payer.hours_rule == RuleKind.PROGRAM_DEFAULT:
+            words += ": the program's rule"
+        result[patient_id] = RuleSource(rule, f"{words}.", coverage)
+    return result
+
+
+def hours_rule_for(*, patient: Patient, program: Program, monday: date) -> RuleSource:
+    return hours_rules_for(patient_ids=[patient.pk], program=program, monday=monday)[patient.pk]

@@ -6,13 +6,15 @@ Deny by default, one condition per line; every branch is tested in tests/test_ac
   and the session's facilitators, take and correct attendance.
 - Notes: clinicians, prescribers, nurses and directors who may read the chart read
   notes; clinicians, prescribers and nurses write them; medication-management notes
-  are written by prescribers. Only the author signs and writes addenda; a supervisor
-  (clinician, prescriber or director whose own credential needs no co-sign, not the
-  author) co-signs.
+  are written by prescribers. Only the author signs and writes addenda. A note needs
+  a co-signature unless its author holds a licence that practises independently
+  (`STEPWELL_INDEPENDENT_CREDENTIALS`, an allow-list: an unlisted or blank credential
+  needs a co-signer, docs/clinical-sources.md §4); the co-signer is a clinician,
+  prescriber or director who holds such a licence, not the author.
 - Hours: who reads notes, and billing staff of the patient's programs (hours decide
   billable days; billing reads no note text: minimum necessary, §164.502(b)).
 - Psychotherapy notes: written by clinicians and prescribers with chart access, read
-  only by their author (not directors): §164.501, clinical-facts.md §5.
+  only by their author (not directors): §164.501, docs/clinical-sources.md §4.
 - The program's compliance page and the late-notes list: the program's directors.
 """
 
@@ -44,14 +46,16 @@ def _program_ids(user) -> set[int]:
     return set(user.program_memberships.values_list("program_id", flat=True))
 
 
+def credentials_held(user) -> set[str]:
+    """The user's credentials as written ("LCSW, LCADC", "MD/PhD"), case-folded."""
+    text = (user.credentials or "").replace(";", ",").replace("/", ",").replace(" ", ",")
+    return {part.strip().casefold() for part in text.split(",") if part.strip()}
+
+
 def credential_requires_cosign(user) -> bool:
-    """True when one of the user's credentials is in STEPWELL_COSIGN_CREDENTIALS."""
-    needed = {c.strip().casefold() for c in settings.STEPWELL_COSIGN_CREDENTIALS}
-    held = {
-        part.strip().casefold()
-        for part in (user.credentials or "").replace(";", ",").replace("/", ",").split(",")
-    }
-    return bool(needed & held)
+    """True unless one of the user's credentials is on STEPWELL_INDEPENDENT_CREDENTIALS."""
+    independent = {c.strip().casefold() for c in settings.STEPWELL_INDEPENDENT_CREDENTIALS}
+    return not (independent & credentials_held(user))
 
 
 def access_attendance_take(user, occurrence) -> bool:

@@ -40,6 +40,20 @@ class DayOut(Schema):
     day: date
     attended_minutes: int
     scheduled_minutes: int
+    services: int
+    counts: bool
+    short: bool
+    tier: str
+
+
+class RuleOut(Schema):
+    name: str
+    kind: str
+    source: str
+    min_weekly_minutes: int | None
+    min_daily_minutes: int | None
+    min_days: int
+    day_counts_from_minutes: int
 
 
 class WeeklyHoursOut(Schema):
@@ -49,8 +63,14 @@ class WeeklyHoursOut(Schema):
     scheduled_minutes: int
     projected_minutes: int
     window: WindowOut
+    min_days: int
+    counted_days: int
+    prorated: bool
+    on_hold: bool
     transitioning: bool
+    rule: RuleOut
     flags: list[FlagOut]
+    notes: list[FlagOut]
     days: list[DayOut]
 
 
@@ -266,7 +286,11 @@ def weekly_hours(request, patient_id: int, week: str | None = None):
         return Status(404, {"detail": "The patient has no admitted episode."})
     now = timezone.now()
     week = (week or selectors.current_week(episode.program, now)).upper()
-    result = selectors.patient_weekly_hours(patient=patient, week=week, now=now, episode=episode)
+    source = selectors.hours_rule_source(patient=patient, episode=episode, week=week)
+    result = selectors.patient_weekly_hours(
+        patient=patient, week=week, now=now, episode=episode, rule_source=source
+    )
+    rule = result.rule
     audit_request(
         request,
         action=AuditAction.VIEW,
@@ -283,13 +307,31 @@ def weekly_hours(request, patient_id: int, week: str | None = None):
             "scheduled_minutes": result.scheduled_minutes,
             "projected_minutes": result.projected_minutes,
             "window": {"min": result.window_min, "max": result.window_max},
+            "min_days": result.min_days,
+            "counted_days": result.counted_days,
+            "prorated": result.requirement.prorated,
+            "on_hold": result.on_hold,
             "transitioning": result.transitioning,
+            "rule": {
+                "name": rule.name,
+                "kind": rule.kind.value,
+                "source": source.source,
+                "min_weekly_minutes": rule.min_weekly_minutes,
+                "min_daily_minutes": rule.min_daily_minutes,
+                "min_days": rule.min_days,
+                "day_counts_from_minutes": rule.day_counts_from_minutes,
+            },
             "flags": [{"code": f.code, "message": f.message, "day": f.day} for f in result.flags],
+            "notes": [{"code": f.code, "message": f.message, "day": f.day} for f in result.notes],
             "days": [
                 {
                     "day": d.day,
                     "attended_minutes": d.attended_minutes,
                     "scheduled_minutes": d.scheduled_minutes,
+                    "services": d.services,
+                    "counts": d.counts,
+                    "short": d.short,
+                    "tier": d.tier,
                 }
                 for d in result.days
             ],

@@ -1,8 +1,8 @@
-"""Attendance, clinical notes, signatures, addenda, psychotherapy notes, hours rules.
+"""Attendance, clinical notes, signatures, addenda, psychotherapy notes, step-down weeks.
 
 A signed note is never edited (DESIGN.md): the services refuse, and `save()`/`delete()`
 refuse too as a last guard. Corrections are addenda; co-signatures are their own rows.
-Psychotherapy notes (HIPAA §164.501, clinical-facts.md §5) live in their own table with
+Psychotherapy notes (HIPAA §164.501, docs/clinical-sources.md §4) live in their own table with
 no session times and no attendance, and are read only by their author.
 """
 
@@ -318,7 +318,7 @@ class PsychotherapyNote(models.Model):
     """Private process notes (HIPAA §164.501): author-only, outside the record.
 
     Deliberately no session start/stop times, attendance, modality or link to a session
-    (those belong in the progress note, clinical-facts.md §5).
+    (those belong in the progress note, docs/clinical-sources.md §4).
     """
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -332,20 +332,6 @@ class PsychotherapyNote(models.Model):
 
     def __str__(self) -> str:
         return f"Psychotherapy note {self.pk}"
-
-
-class PayerRule(models.Model):
-    """A payer's daily/weekly attendance rule, keyed by the patient's insurance payer name."""
-
-    payer_name = models.CharField(max_length=200, unique=True)
-    min_daily_minutes = models.PositiveIntegerField(default=180)
-    min_days = models.PositiveIntegerField(default=3)
-    min_weekly_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Blank: the program's minimum."
-    )
-
-    def __str__(self) -> str:
-        return self.payer_name
 
 
 class EpisodeTransitionWeek(models.Model):

@@ -1,6 +1,5 @@
 """Reads for attendance, notes and hours; each starts from the acting user or is called
-after an access check. Weekly minutes come from stored UTC instants, days from the
-program's zone (schedule/calendar.py)."""
+after an access check. The weekly-hours reads live in weekly_hours.py."""
 
 from __future__ import annotations
 
@@ -10,141 +9,29 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from stepwell.clinic.models import Program
-from stepwell.patients.models import Episode, EpisodeState, Patient
+from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.access import patients_visible_to
-from stepwell.schedule.calendar import iso_week_of, utc_to_local, week_utc_range
-from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.models import Enrollment, OccurrenceStatus, SessionOccurrence
 
 from . import access
-from .attendance_states import AttendanceStatus
-from .hours import Block, DayRule, WeeklyHours, weekly_hours
 from .models import (
     Attendance,
     ClinicalNote,
-    EpisodeTransitionWeek,
     GroupNote,
     NoteKind,
-    PayerRule,
     PsychotherapyNote,
 )
-
-HOURS_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
-
-
-def current_week(program: Program, now: datetime) -> str:
-    return iso_week_of(utc_to_local(program.timezone, now).date())
-
-
-def hours_episode(patient: Patient) -> Episode | None:
-    """The episode whose program sets the weekly window: the newest attending one."""
-    return (
-        Episode.objects.select_related("program")
-        .filter(patient=patient, state__in=HOURS_EPISODE_STATES)
-        .order_by("-admitted_on", "-created_at")
-        .first()
-    )
-
-
-def payer_rule_for(patient: Patient) -> DayRule:
-    name = (patient.insurance_payer or "").strip()
-    rule = PayerRule.objects.filter(payer_name__iexact=name).first() if name else None
-    if rule is None:
-        return DayRule()
-    return DayRule(
-        min_daily_minutes=rule.min_daily_minutes,
-        min_days=rule.min_days,
-        min_weekly_minutes=rule.min_weekly_minutes,
-        name=rule.payer_name,
-    )
-
-
-def patient_weekly_hours(
-    *, patient: Patient, week: str, now: datetime, episode: Episode | None = None
-) -> WeeklyHours | None:
-    """Attended minutes, scheduled minutes still to come, the projection and flags."""
-    episode = episode or hours_episode(patient)
-    if episode is None:
-        return None
-    program = episode.program
-    zone = program.timezone
-    start, end = week_utc_range(zone, week)
-
-    def day_of(moment: datetime):
-        return utc_to_local(zone, moment).date()
-
-    rows = list(
-        Attendance.objects.filter(
-            patient=patient, session_starts_at__gte=start, session_starts_at__lt=end
-        ).values_list(
-            "occurrence_id", "appointment_id", "status", "minutes_attended", "session_starts_at"
-        )
-    )
-    attended = [Block(day_of(s), m) for _, _, status, m, s in rows if m]
-    taken_occurrences = {
-        o for o, _, status, _, _ in rows if o and status != AttendanceStatus.EXPECTED
-    }
-    taken_appointments = {
-        a for _, a, status, _, _ in rows if a and status != AttendanceStatus.EXPECTED
-    }
-
-    def remaining(starts_at: datetime, ends_at: datetime) -> int:
-        """A session not yet over and not yet taken counts in full: it may still be."""
-        if ends_at <= now:
-            return 0
-        return int((ends_at - starts_at).total_seconds() // 60)
-
-    scheduled: list[Block] = []
-    for occurrence in SessionOccurrence.objects.filter(
-        enrollments__patient=patient,
-        status=OccurrenceStatus.SCHEDULED,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    ).exclude(pk__in=taken_occurrences):
-        minutes = remaining(occurrence.starts_at, occurrence.ends_at)
-        if minutes:
-            scheduled.append(Block(day_of(occurrence.starts_at), minutes))
-    for appointment in Appointment.objects.filter(
-        patient=patient,
-        status=OccurrenceStatus.SCHEDULED,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    ).exclude(pk__in=taken_appointments):
-        minutes = remaining(appointment.starts_at, appointment.ends_at)
-        if minutes:
-            scheduled.append(Block(day_of(appointment.starts_at), minutes))
-    transitioning = EpisodeTransitionWeek.objects.filter(episode=episode, week=week).exists()
-    return weekly_hours(
-        week=week,
-        attended=attended,
-        scheduled=scheduled,
-        program_min=program.min_weekly_minutes,
-        program_max=program.max_weekly_minutes,
-        rule=payer_rule_for(patient),
-        transitioning=transitioning,
-    )
-
-
-@dataclass(frozen=True)
-class ComplianceRow:
-    patient: Patient
-    episode: Episode
-    hours: WeeklyHours
-
-
-def program_compliance(*, program: Program, week: str, now: datetime) -> list[ComplianceRow]:
-    episodes = (
-        Episode.objects.select_related("patient", "program")
-        .filter(program=program, state__in=(EpisodeState.ADMITTED, EpisodeState.ACTIVE))
-        .order_by("patient__legal_last_name", "patient__legal_first_name")
-    )
-    rows = []
-    for episode in episodes:
-        hours = patient_weekly_hours(patient=episode.patient, week=week, now=now, episode=episode)
-        if hours is not None:
-            rows.append(ComplianceRow(episode.patient, episode, hours))
-    return rows
-
+from .weekly_hours import (  # noqa: F401 - the hours reads, re-exported for callers
+    HOURS_EPISODE_STATES,
+    ComplianceRow,
+    ProgramWeek,
+    current_week,
+    hold_days,
+    hours_episode,
+    hours_rule_source,
+    patient_weekly_hours,
+    program_compliance,
+)
 
 # ---- sessions and notes --------------------------------------------------------------
 
@@ -173,6 +60,35 @@ def notes_for_patient(*, user, patient: Patient) -> QuerySet[ClinicalNote] | Non
         )
         .order_by("-created_at")
     )
+
+
+def attendance_by_patient(occurrence_id: int) -> dict[int, Attendance]:
+    return {row.patient_id: row for row in Attendance.objects.filter(occurrence_id=occurrence_id)}
+
+
+def own_attendance_of_notes(notes) -> dict[int, Attendance]:
+    """For each group-section note, the attendance of that note's own patient at the group:
+    a patient's chart shows their own status and minutes, never the others'."""
+    sections = [n for n in notes if n.group_note_id]
+    if not sections:
+        return {}
+    occurrence_of = dict(
+        GroupNote.objects.filter(pk__in={n.group_note_id for n in sections}).values_list(
+            "pk", "occurrence_id"
+        )
+    )
+    rows = {
+        (row.occurrence_id, row.patient_id): row
+        for row in Attendance.objects.filter(
+            occurrence_id__in=set(occurrence_of.values()),
+            patient_id__in={n.patient_id for n in sections},
+        )
+    }
+    return {
+        n.pk: rows[(occurrence_of[n.group_note_id], n.patient_id)]
+        for n in sections
+        if (occurrence_of[n.group_note_id], n.patient_id) in rows
+    }
 
 
 def note_for_user(*, user, note_id: int) -> ClinicalNote | None:

@@ -2,22 +2,29 @@
 documented through the care services. Synthetic text only.
 
 Runs after the schedule demo (it needs occurrences and enrolments; a patient with none
-is skipped). Some patients attend poorly (below the weekly minimum), a few recent group
-notes are left unsigned (on the author's worklist) and two older ones past the
-director's threshold; today's groups are left for the clinician to run.
+is skipped). Attendance is decided per patient and day, as it happens in a clinic: most
+days the patient comes to the whole block; some days they arrive late to the first
+group or leave the last one early; now and then they miss the day (the whole block and
+any visit that day). A few patients attend poorly. Every attended individual and
+medication visit has a note, almost all signed; a few recent group notes are left
+unsigned (on the author's worklist) and two older ones past the director's threshold;
+notes of a counsellor whose licence needs a co-signature are co-signed by the director
+except the last few days'. Today's groups are left for the clinician to run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import zoneinfo
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from stepwell.care import selectors, services
+from stepwell.care import access, selectors, services
+from stepwell.care.models import ClinicalNote
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState
 from stepwell.schedule.calendar import iso_week_of
-from stepwell.schedule.models import Appointment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
 
 BEHAVIOR = [
     "Arrived on time, casually dressed, affect {a}; spoke {n} times without prompting.",
@@ -56,7 +63,25 @@ SKILLS = [
     "paced breathing",
     "behavioural activation",
 ]
-LOW_ATTENDERS = 0.2
+LOW_ATTENDERS = 0.1
+# Per patient-day: (status, probability) for most patients and for poor attenders.
+DAY_STATUSES = {
+    False: [
+        ("present", 0.86),
+        ("late", 0.06),
+        ("left_early", 0.03),
+        ("absent_excused", 0.03),
+        ("absent_unexcused", 0.02),
+    ],
+    True: [
+        ("present", 0.5),
+        ("late", 0.1),
+        ("absent_excused", 0.15),
+        ("absent_unexcused", 0.25),
+    ],
+}
+ABSENT = ("absent_excused", "absent_unexcused")
+COSIGN_AFTER = timedelta(days=3)
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
 
@@ -75,36 +100,63 @@ def _section(rng) -> dict:
     }
 
 
-def _status(rng, low: bool) -> str:
-    roll = rng.random()
-    if low:
-        return "present" if roll < 0.5 else ("absent_unexcused" if roll < 0.8 else "absent_excused")
-    if roll < 0.86:
-        return "present"
-    if roll < 0.92:
-        return "late"
-    if roll < 0.95:
-        return "left_early"
-    return "absent_excused" if roll < 0.98 else "absent_unexcused"
+class _Days:
+    """Each patient's status per local day, and which of the day's sessions come first
+    and last (a late arrival misses the start of the first; leaving early, the end of
+    the last)."""
+
+    def __init__(self, rng, low: set[int], start: datetime, end: datetime) -> None:
+        self.rng = rng
+        self.low = low
+        self.status: dict[tuple[int, date], str] = {}
+        starts: dict[tuple[int, date], list[datetime]] = defaultdict(list)
+        for patient_id, starts_at in Enrollment.objects.filter(
+            occurrence__starts_at__gte=start,
+            occurrence__ends_at__lt=end,
+            occurrence__status=OccurrenceStatus.SCHEDULED,
+        ).values_list("patient_id", "occurrence__starts_at"):
+            starts[(patient_id, starts_at.astimezone(CHICAGO).date())].append(starts_at)
+        for patient_id, starts_at in Appointment.objects.filter(
+            starts_at__gte=start, ends_at__lt=end, status=OccurrenceStatus.SCHEDULED
+        ).values_list("patient_id", "starts_at"):
+            starts[(patient_id, starts_at.astimezone(CHICAGO).date())].append(starts_at)
+        self.first = {key: min(times) for key, times in starts.items()}
+        self.last = {key: max(times) for key, times in starts.items()}
+
+    def of(self, patient_id: int, starts_at: datetime) -> str:
+        """The status of this session: the day's status, narrowed to the session."""
+        key = (patient_id, starts_at.astimezone(CHICAGO).date())
+        if key not in self.status:
+            statuses, weights = zip(*DAY_STATUSES[patient_id in self.low], strict=True)
+            self.status[key] = self.rng.choices(statuses, weights=weights)[0]
+        status = self.status[key]
+        if status == "late" and starts_at != self.first.get(key):
+            return "present"
+        if status == "left_early" and starts_at != self.last.get(key):
+            return "present"
+        return status
 
 
-def _mark(actor, row, status, occurrence, rng):
+def _mark(actor, row, status, session, rng):
     check_in = check_out = None
+    third = (session.ends_at - session.starts_at) // 3  # a short visit: a short delay
     if status == "late":
-        check_in = occurrence.starts_at + timedelta(minutes=rng.choice([10, 15, 25, 40]))
+        check_in = session.starts_at + min(
+            timedelta(minutes=rng.choice([10, 15, 20, 25, 40])), third
+        )
     if status == "left_early":
-        check_out = occurrence.ends_at - timedelta(minutes=rng.choice([20, 30, 45]))
+        check_out = session.ends_at - min(timedelta(minutes=rng.choice([20, 30, 45])), third)
         # Nobody leaves early who never came: present first (the state machine's rule).
         row = services.attendance_mark(
-            actor=actor, attendance_id=row.pk, status="present", now=occurrence.starts_at
+            actor=actor, attendance_id=row.pk, status="present", now=session.starts_at
         )
-    services.attendance_mark(
+    return services.attendance_mark(
         actor=actor,
         attendance_id=row.pk,
         status=status,
         check_in_at=check_in,
         check_out_at=check_out,
-        now=occurrence.ends_at,
+        now=session.ends_at,
     )
 
 
@@ -131,53 +183,73 @@ def _document(actor, occurrence, rng, now, *, leave_unsigned: bool) -> None:
         services.group_note_sign(actor=actor, group_note_id=note.pk, now=signed_at)
 
 
-def _appointments(clinic, rng, start, now) -> None:
-    for appointment in Appointment.objects.filter(
-        patient__in=clinic.patients,
-        status=OccurrenceStatus.SCHEDULED,
-        starts_at__gte=start,
-        ends_at__lt=now,
-    ).select_related("staff"):
-        try:
-            row = services.attendance_for_appointment_open(
-                actor=appointment.staff, appointment_id=appointment.pk
+def _visit_note(appointment, rng, now) -> None:
+    """A note for an attended individual or medication visit; signed unless written in
+    the last day or two, and then only now and then."""
+    staff = appointment.staff
+    note = services.note_create(
+        actor=staff,
+        patient_id=appointment.patient_id,
+        kind=appointment.kind,
+        note_format="soap" if appointment.kind == "medication" else "birp",
+        started_at=appointment.starts_at,
+        ended_at=appointment.ends_at,
+        appointment_id=appointment.pk,
+    )
+    data = _section(rng)
+    data.update(
+        subjective=f"Reports mood {rng.randint(3, 8)}/10 and sleep {rng.randint(5, 8)} h.",
+        objective="Alert, oriented, linear; no psychomotor change.",
+        assessment="Symptoms improving with treatment.",
+    )
+    if appointment.kind == "medication":
+        data["medication_changes"] = rng.choice(
+            ["None; continue current doses.", "Sertraline 50 mg -> 100 mg daily."]
+        )
+    goal = selectors.plan_goals_for(appointment.patient).first()
+    if goal is not None:
+        data["goal_ids"] = [goal.pk]
+    services.note_update(actor=staff, note_id=note.pk, data=data)
+    recent = now - appointment.ends_at < timedelta(days=2)
+    if not recent or rng.random() < 0.5:
+        services.note_sign(
+            actor=staff, note_id=note.pk, now=min(appointment.ends_at + timedelta(hours=2), now)
+        )
+
+
+def _appointments(clinic, days: _Days, rng, start, now) -> None:
+    for appointment in (
+        Appointment.objects.filter(
+            patient__in=clinic.patients,
+            status=OccurrenceStatus.SCHEDULED,
+            starts_at__gte=start,
+            ends_at__lt=now,
+        )
+        .select_related("staff", "patient")
+        .order_by("starts_at", "pk")
+    ):
+        status = days.of(appointment.patient_id, appointment.starts_at)
+        row = services.attendance_for_appointment_open(
+            actor=appointment.staff, appointment_id=appointment.pk
+        )
+        row = _mark(appointment.staff, row, status, appointment, rng)
+        if row.status not in ABSENT:
+            _visit_note(appointment, rng, now)
+
+
+def _cosign(clinic, now) -> None:
+    """The director co-signs the notes that need it, except the last few days'."""
+    director = clinic.users["director"]
+    for note in ClinicalNote.objects.filter(
+        cosign_required=True,
+        signed_at__isnull=False,
+        signed_at__lt=now - COSIGN_AFTER,
+        cosignature__isnull=True,
+    ).select_related("patient"):
+        if access.access_note_cosign(director, note):
+            services.note_cosign(
+                actor=director, note_id=note.pk, now=note.signed_at + timedelta(hours=20)
             )
-            services.attendance_mark(
-                actor=appointment.staff,
-                attendance_id=row.pk,
-                status="present" if rng.random() < 0.9 else "absent_excused",
-                now=appointment.ends_at,
-            )
-            if row.status != "present" and rng.random() < 0.9:
-                continue
-            note = services.note_create(
-                actor=appointment.staff,
-                patient_id=appointment.patient_id,
-                kind=appointment.kind,
-                note_format="soap" if appointment.kind == "medication" else "birp",
-                started_at=appointment.starts_at,
-                ended_at=appointment.ends_at,
-                appointment_id=appointment.pk,
-            )
-            data = _section(rng)
-            data.update(
-                subjective=f"Reports mood {rng.randint(3, 8)}/10 and sleep {rng.randint(5, 8)} h.",
-                objective="Alert, oriented, linear; no psychomotor change.",
-                assessment="Symptoms improving with treatment.",
-            )
-            if appointment.kind == "medication":
-                data["medication_changes"] = rng.choice(
-                    ["None; continue current doses.", "Sertraline 50 mg -> 100 mg daily."]
-                )
-            services.note_update(actor=appointment.staff, note_id=note.pk, data=data)
-            if rng.random() < 0.9:
-                services.note_sign(
-                    actor=appointment.staff,
-                    note_id=note.pk,
-                    now=min(appointment.ends_at + timedelta(hours=2), now),
-                )
-        except ApplicationError:
-            continue  # e.g. a medication visit booked with a non-prescriber: not documented
 
 
 def seed_care(clinic, rng, today: date) -> None:
@@ -185,6 +257,7 @@ def seed_care(clinic, rng, today: date) -> None:
     now = datetime.combine(today, time.min, tzinfo=CHICAGO)
     start = now - timedelta(weeks=8)
     low = {p.pk for p in clinic.patients if rng.random() < LOW_ATTENDERS}
+    days = _Days(rng, low, start, now)
     occurrences = (
         SessionOccurrence.objects.filter(
             program__in=list(clinic.programs.values()),
@@ -201,12 +274,13 @@ def seed_care(clinic, rng, today: date) -> None:
             continue
         _, rows = services.attendance_roster_open(actor=actor, occurrence_id=occurrence.pk)
         for row in rows:
-            _mark(actor, row, _status(rng, row.patient_id in low), occurrence, rng)
+            _mark(actor, row, days.of(row.patient_id, occurrence.starts_at), occurrence, rng)
         age = now - occurrence.ends_at
         recent_unsigned = age < timedelta(days=4) and rng.random() < 0.3
         old_unsigned = timedelta(days=5) < age < timedelta(days=9) and rng.random() < 0.15
         _document(actor, occurrence, rng, now, leave_unsigned=recent_unsigned or old_unsigned)
-    _appointments(clinic, rng, start, now)
+    _appointments(clinic, days, rng, start, now)
+    _cosign(clinic, now)
     # One patient stepping down this week: below the minimum is allowed.
     episode = (
         Episode.objects.filter(patient__in=clinic.patients, state=EpisodeState.ACTIVE)

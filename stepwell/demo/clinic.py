@@ -19,6 +19,8 @@ from stepwell.clinic.services import program_create, staff_privileges_set
 from stepwell.patients import services as patient_services
 from stepwell.patients.models import CareTeamRole, Disposition, EpisodeState, Patient
 
+from .billing import PAYERS, add_coverage, choose_payer, seed_payers
+
 DEMO_PASSWORD = "stepwell-demo"  # noqa: S105 - the documented demo password, refused outside demo settings
 
 FIRST_NAMES = [
@@ -86,7 +88,6 @@ LAST_NAMES = [
     "Fenwick",
 ]
 PRONOUNS = ["she/her", "he/him", "they/them", "she/they", "he/they", ""]
-PAYERS = ["Synthetic Health Plan", "Demo Medicaid", "Example Mutual", "Medicare (synthetic)", ""]
 STATE_PLAN = [
     (EpisodeState.REFERRED, 10),
     (EpisodeState.SCREENING, 8),
@@ -221,6 +222,7 @@ def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClini
         "sud": [u["prescriber"], u["np1"]],
         "dual": [u["np1"], u["prescriber"]],
     }
+    payers = seed_payers(clinic)
     keys = ["mh", "sud", "dual"]
     states = [state for state, count in STATE_PLAN for _ in range(count)]
     rng.shuffle(states)
@@ -233,8 +235,10 @@ def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClini
             if (first, last) not in used_names:
                 used_names.add((first, last))
                 break
-        age_days = rng.randint(19 * 365, 68 * 365)
-        payer = rng.choice(PAYERS)
+        age_days = rng.randint(19 * 365, 72 * 365)
+        payer_key = choose_payer(rng, key, age_days // 365)
+        payer = PAYERS[payer_key][0]
+        insured = payer_key != "self_pay"
         referred_on = today - timedelta(
             days=rng.randint(3, 20)
             if target in PATH[:2] or target == EpisodeState.REFERRED
@@ -259,14 +263,15 @@ def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClini
             ),
             "emergency_contact_phone": f"555-02{index:02d}",
             "insurance_payer": payer,
-            "insurance_member_id": f"SYN{rng.randint(100000, 999999)}" if payer else "",
-            "insurance_group_number": f"G{rng.randint(1000, 9999)}" if payer else "",
+            "insurance_member_id": f"SYN{rng.randint(100000, 999999)}" if insured else "",
+            "insurance_group_number": f"G{rng.randint(1000, 9999)}" if insured else "",
         }
         intake_user = u["intake"]
         registration = patient_services.patient_register(
             actor=intake_user, program=program, data=data, referred_on=referred_on
         )
         patient, episode = registration.patient, registration.episode
+        add_coverage(clinic, payers, patient, payer_key)
         clinic.patients.append(patient)
         _walk(rng, clinic, episode, target, today, key, clinicians, prescribers)
     _patient_logins(clinic)
@@ -289,6 +294,8 @@ def _walk(rng, clinic, episode, target, today, key, clinicians, prescribers) -> 
         day = min(
             today, day + timedelta(days=rng.randint(1, 4) if not admitted else rng.randint(1, 2))
         )
+        # Intake, admission and holds happen on weekdays (never before the referral).
+        day = max(_weekday(day, today), episode.referred_on)
         kwargs = {}
         if state == EpisodeState.ADMITTED:
             kwargs = {
@@ -327,7 +334,8 @@ def _walk(rng, clinic, episode, target, today, key, clinicians, prescribers) -> 
             "stepped_up": "partial_hospitalization",
             "transferred": "outpatient",
         }.get(disposition, "")
-        end = min(today, day + timedelta(days=rng.randint(5, 40)))
+        end = _weekday(min(today, day + timedelta(days=rng.randint(5, 40))), today)
+        end = max(end, day)
         patient_services.episode_transition(
             actor=director,
             episode_id=episode.pk,
@@ -344,6 +352,15 @@ def _walk(rng, clinic, episode, target, today, key, clinicians, prescribers) -> 
             disposition=disposition,
             level_of_care=level,
         )
+
+
+def _weekday(day: date, today: date) -> date:
+    """Programs admit and discharge on weekdays: a weekend day moves to the Monday after,
+    or, when that is still to come, to the Friday before."""
+    if day.weekday() < 5:
+        return day
+    monday = day + timedelta(days=7 - day.weekday())
+    return monday if monday <= today else day - timedelta(days=day.weekday() - 4)
 
 
 def _assign_team(rng, clinic, episode, key, clinicians, prescribers) -> None:

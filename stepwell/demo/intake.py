@@ -22,21 +22,31 @@ from stepwell.intake.models import (
     ReferralSource,
     ReferralState,
 )
-from stepwell.patients.models import EpisodeState
+from stepwell.patients.models import CareTeamRole, EpisodeState
 from stepwell.plans import services as plans
 from stepwell.plans.models import PhysicianCertification, ProgramPlanPolicy, TreatmentPlan
 
 from .clinic import DemoClinic
+from .profiles import RISK_SCREENING, histories, profile
 from .schedule import ARCHETYPE_WEIGHTS, ARCHETYPES
 
-REASONS = [
-    "Low mood and missing work for two months",
-    "Panic attacks at work; outpatient therapy not enough",
-    "Daily drinking after a job loss; family worried",
-    "Stepping down after a short inpatient stay",
-    "Opioid use in early recovery; needs more structure than weekly therapy",
-    "Court-ordered evaluation after a DUI",
-]
+REASONS = {  # referral reasons that fit the program the referral is for
+    "mh": [
+        "Low mood and missing work for two months",
+        "Panic attacks at work; outpatient therapy not enough",
+        "Stepping down after a short inpatient stay",
+    ],
+    "sud": [
+        "Daily drinking after a job loss; family worried",
+        "Opioid use in early recovery; needs more structure than weekly therapy",
+        "Court-ordered evaluation after a DUI",
+    ],
+    "dual": [
+        "Depression and daily drinking; weekly therapy not enough",
+        "Opioid use in early recovery with panic attacks",
+        "Stepping down after a short inpatient stay",
+    ],
+}
 DIAGNOSES = {
     "mh": ["F33.1", "F41.1", "F43.10", "F31.81"],
     "sud": ["F10.20", "F11.20", "F12.20", "F14.20"],
@@ -61,29 +71,6 @@ ENGINE_INPUT = {
     "previous_lower_level": "outpatient",
     "previous_lower_level_outcome": "insufficient",
 }
-GOALS = [
-    (
-        "mental_health",
-        "Depressed mood keeps me from work",
-        "I want to enjoy things again",
-        "Reduce depressive symptoms to the mild range",
-        ("phq9", 10),
-    ),
-    (
-        "relapse_prevention",
-        "Return to use under stress",
-        "I don't want to drink when things get hard",
-        "Identify triggers and use a written relapse-prevention plan",
-        None,
-    ),
-    (
-        "coping_skills",
-        "Panic and worry at work",
-        "Stay at my desk when I panic",
-        "Use two grounding skills when anxious, three times a week",
-        ("gad7", 10),
-    ),
-]
 
 
 def _key_of(clinic: DemoClinic, episode) -> str:
@@ -127,7 +114,7 @@ def _referral_for_existing(rng, clinic, episode, intake_user) -> Referral:
         source_detail=rng.choice(
             ["", "Dr. Example (synthetic)", "Springfield General (synthetic)"]
         ),
-        reason=rng.choice(REASONS),
+        reason=rng.choice(REASONS[_key_of(clinic, episode)]),
         urgency=rng.choice(["routine", "routine", "priority", "urgent"]),
         insurance=episode.patient.insurance_payer,
         received_on=episode.referred_on,
@@ -172,15 +159,13 @@ def _referral_for_existing(rng, clinic, episode, intake_user) -> Referral:
 def _assess(rng, clinic, episode, key):
     clinician = clinic.users[CLINICIAN_FOR[key]]
     assessment = intake.assessment_start(actor=clinician, episode_id=episode.pk)
+    codes = rng.sample(DIAGNOSES[key], 2)
+    risk = rng.choice(["none", "low", "low", "moderate"])
     intake.assessment_update(
         actor=clinician,
         assessment_id=assessment.pk,
         data={
-            "presenting_problems": rng.choice(REASONS),
-            "substance_use_history": "Alcohol on weekends since college (synthetic)"
-            if key != "mh"
-            else "Denies substance use (synthetic)",
-            "psychiatric_history": "One prior depressive episode, treated with weekly therapy",
+            **histories(codes),
             "medical_history": "No significant medical history (synthetic)",
             "living_situation": rng.choice(
                 ["Lives with partner", "Lives alone", "Lives with parents"]
@@ -193,19 +178,12 @@ def _assess(rng, clinic, episode, key):
                     "Cares for a child after school",
                 ]
             ),
-            "risk_level": rng.choice(["none", "low", "low", "moderate"]),
-            "risk_screening": "PHQ-9 item 9 scored 0; no history of attempts (synthetic)",
+            "risk_level": risk,
+            "risk_screening": RISK_SCREENING[risk],
             "strengths": "Motivated, insightful, stable housing",
-            "patient_goals": rng.choice(
-                [
-                    "I want to feel like myself again",
-                    "Keep my job and stay sober",
-                    "Sleep and stop worrying",
-                ]
-            ),
+            "patient_goals": profile(codes[0])[4],
         },
     )
-    codes = rng.sample(DIAGNOSES[key], 2)
     for code in codes:
         intake.assessment_diagnosis_add(actor=clinician, assessment_id=assessment.pk, code=code)
     intake.previous_treatment_add(
@@ -233,14 +211,18 @@ def _assess(rng, clinic, episode, key):
 def _plan(rng, clinic, episode, key, today, assessment):
     clinician = clinic.users[CLINICIAN_FOR[key]]
     plan = plans.plan_create(actor=clinician, episode_id=episode.pk)
-    diagnoses = list(assessment.diagnoses.all())
-    for domain, statement, words, clinical, measure in rng.sample(GOALS, 2):
+    team = {m.team_role: m.user for m in episode.patient.care_team.select_related("user")}
+    primary = team.get(CareTeamRole.PRIMARY_CLINICIAN, clinician)
+    prescriber = team.get(CareTeamRole.PRESCRIBER)
+    # One problem and goal per diagnosis, in the words of that diagnosis.
+    for diagnosis in assessment.diagnoses.all():
+        _, _, domain, statement, words, clinical, measure = profile(diagnosis.code)
         problem = plans.problem_add(
             actor=clinician,
             plan_id=plan.pk,
             statement=statement,
             assessment_finding=assessment.presenting_problems,
-            diagnosis_ids=[diagnoses[0].pk],
+            diagnosis_ids=[diagnosis.pk],
         )
         goal = plans.goal_add(
             actor=clinician,
@@ -275,8 +257,17 @@ def _plan(rng, clinic, episode, key, today, assessment):
         plans.intervention_add(
             actor=clinician,
             goal_id=goal.pk,
-            modality="group_therapy",
-            minutes_per_session=180,
+            modality="group_therapy",  # the first half of each 3-hour block
+            minutes_per_session=90,
+            sessions_per_week=3,
+            duration_weeks=12,
+            responsible=clinician,
+        )
+        plans.intervention_add(  # the second half of each 3-hour block
+            actor=clinician,
+            goal_id=goal.pk,
+            modality="psychoeducation",
+            minutes_per_session=90,
             sessions_per_week=3,
             duration_weeks=12,
             responsible=clinician,
@@ -288,8 +279,18 @@ def _plan(rng, clinic, episode, key, today, assessment):
             minutes_per_session=50,
             sessions_per_week=1,
             duration_weeks=12,
-            responsible=clinician,
+            responsible=primary,
         )
+        if prescriber is not None:  # medication visits with the care team's prescriber
+            plans.intervention_add(
+                actor=clinician,
+                goal_id=goal.pk,
+                modality="medication_management",
+                minutes_per_session=30,
+                sessions_per_week=1,
+                duration_weeks=12,
+                responsible=prescriber,
+            )
     plan = plans.plan_sign_clinician(actor=clinician, plan_id=plan.pk)
     plans.plan_sign_patient(
         actor=clinician, plan_id=plan.pk, method="in_person", signer_name=episode.patient.legal_name

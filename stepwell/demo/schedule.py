@@ -1,9 +1,11 @@
-"""The demo clinic's program calendar: rooms, staff hours, a weekly group timetable per
-program (a morning and an evening track, family and alumni groups), an 8-module
-psychoeducation curriculum that cycles, patient availability where intake recorded none
-(day workers in the evening, students after class, parents in school hours...),
-occurrences for the last 8 and the next 2 weeks, and optimizer plans accepted for this
-week and the next so the week views are full. Everything here is invented."""
+"""The demo clinic's program calendar, shaped like a real IOP: each program runs a morning
+and an evening track of 3-hour blocks three or four days a week (for example Monday,
+Tuesday and Thursday 18:00-21:00: a process group, then skills and psychoeducation), a
+family group and an alumni group; holidays are closures; an 8-module
+psychoeducation curriculum cycles. Patients without availability from intake get one
+(day workers in the evening, students after class, parents in school hours...). There
+are occurrences for the last 8 and the next 2 weeks, and optimizer plans accepted for this
+week and the next; the past weeks repeat this week's plan. Everything here is invented."""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from datetime import date, time, timedelta
 from django.db import transaction
 
 from stepwell.accounts.models import Role, User
-from stepwell.core.errors import ApplicationError
 from stepwell.intake.models import AvailabilityWindow
 from stepwell.patients.models import Episode, EpisodeState
 from stepwell.schedule import planning, services
-from stepwell.schedule.calendar import iso_week_of, week_utc_range
+from stepwell.schedule.calendar import (
+    iso_week_of,
+    week_utc_range,
+)
 from stepwell.schedule.models import (
     CurriculumModule,
     Holiday,
@@ -28,6 +32,8 @@ from stepwell.schedule.models import (
     StaffSchedulingProfile,
 )
 from stepwell.schedule.tasks import plan_run_execute
+
+from .history import repeat_plans_in_past_weeks
 
 WEEKS_BEHIND = 8
 WEEKS_AHEAD = 2
@@ -55,32 +61,60 @@ ROOMS = {
 
 
 @dataclass(frozen=True)
+class Track:
+    """One track of 3-hour blocks: a 90-minute process group, then 90 minutes of skills
+    and psychoeducation (the curriculum), on each of the track's days."""
+
+    name: str
+    days: tuple[str, ...]
+    start: time
+    lead: str
+    room: str
+
+
+@dataclass(frozen=True)
 class Timetable:
-    day_lead: str
-    evening_lead: str
-    rooms: tuple[str, str]
+    tracks: tuple[Track, Track]
     skills: str
     family_day: str
     alumni_day: str
 
+    @property
+    def day_lead(self) -> str:
+        return self.tracks[0].lead
 
+    @property
+    def evening_lead(self) -> str:
+        return self.tracks[1].lead
+
+
+MORNING, EVENING = time(9, 0), time(18, 0)
+BLOCK_HALF = 90
 TIMETABLES = {
     "mh": Timetable(
-        "therapist", "clinician4", ("Group Room A", "Group Room B"), "DBT skills group", "WE", "TH"
-    ),
-    "sud": Timetable(
-        "therapist2",
-        "director2",
-        ("Group Room 1", "Group Room 2"),
-        "Recovery skills group",
+        (
+            Track("morning", ("MO", "WE", "FR"), MORNING, "therapist", "Group Room A"),
+            Track("evening", ("MO", "TU", "TH"), EVENING, "clinician4", "Group Room B"),
+        ),
+        "DBT skills and psychoeducation",
         "WE",
         "TH",
     ),
+    "sud": Timetable(
+        (
+            Track("morning", ("MO", "TU", "TH"), MORNING, "therapist2", "Group Room 1"),
+            Track("evening", ("MO", "TU", "WE", "TH"), EVENING, "director2", "Group Room 2"),
+        ),
+        "Recovery skills and psychoeducation",
+        "FR",
+        "WE",
+    ),
     "dual": Timetable(
-        "clinician3",
-        "counselor1",
-        ("Group Room C", "Group Room D"),
-        "Integrated skills group",
+        (
+            Track("morning", ("TU", "WE", "FR"), MORNING, "clinician3", "Group Room C"),
+            Track("evening", ("MO", "WE", "TH"), EVENING, "counselor1", "Group Room D"),
+        ),
+        "Integrated skills and psychoeducation",
         "TU",
         "MO",
     ),
@@ -106,9 +140,12 @@ def _thanksgiving(year: int) -> date:
 
 
 def _staff_hours(clinic) -> None:
+    """Day leads work 08:00-17:00 (to 20:30 on the family and alumni evenings they lead);
+    evening leads 12:00-21:30 Monday to Thursday and Friday morning; prescribers split
+    days and evenings, so evening patients can see them too."""
     users = clinic.users
     hours: dict[str, list[tuple[int, time, time]]] = {}
-    for key, table in TIMETABLES.items():
+    for table in TIMETABLES.values():
         late = {DAY_CODES.index(table.family_day), DAY_CODES.index(table.alumni_day)}
         hours[table.day_lead] = [
             (d, time(8, 0), time(20, 30) if d in late else time(17, 0)) for d in range(5)
@@ -116,20 +153,19 @@ def _staff_hours(clinic) -> None:
         hours[table.evening_lead] = [(d, time(12, 0), time(21, 30)) for d in range(4)] + [
             (4, time(9, 0), time(15, 0))
         ]
-        del key
     hours["prescriber"] = [(d, time(8, 0), time(17, 0)) for d in (0, 2, 4)] + [
         (d, time(12, 0), time(20, 30)) for d in (1, 3)
     ]
-    hours["np1"] = [(d, time(12, 0), time(20, 30)) for d in (0, 2)] + [
-        (d, time(8, 0), time(16, 0)) for d in (1, 3, 4)
+    hours["np1"] = [(d, time(12, 0), time(20, 30)) for d in range(4)] + [
+        (4, time(8, 0), time(16, 0))
     ]
     clinical = User.objects.filter(
         role_assignments__role__in=[Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE]
     ).distinct()
-    by_username = {username: user for username, user in users.items()}
+    by_pk = {user.pk: username for username, user in users.items()}
     rows = []
     for user in clinical:
-        username = next((k for k, v in by_username.items() if v.pk == user.pk), user.username)
+        username = by_pk.get(user.pk, user.username)
         windows = hours.get(username) or [(d, time(8, 0), time(16, 30)) for d in range(5)]
         rows += [StaffAvailability(user=user, weekday=d, start=s, end=e) for d, s, e in windows]
         if user.has_role(Role.PRESCRIBER):
@@ -142,77 +178,34 @@ def _staff_hours(clinic) -> None:
 def _timetable(clinic, key: str, program, rooms: dict[str, Room], starts_on: date) -> None:
     table = TIMETABLES[key]
     users = clinic.users
-    day, evening = users[table.day_lead], users[table.evening_lead]
-    first, second = rooms[table.rooms[0]], rooms[table.rooms[1]]
+    series = []
+    for track in table.tracks:
+        label = f"({track.name})"
+        second = time(track.start.hour + 1, track.start.minute + 30)
+        lead, room = users[track.lead], rooms[track.room]
+        series += [
+            ("process_group", f"Process group {label}", track.start, track.days, lead, room),
+            ("psychoeducation", f"{table.skills} {label}", second, track.days, lead, room),
+        ]
     family_room = rooms["Family Room"]
-    series = [
-        (
-            "process_group",
-            "Process group (morning)",
-            time(9, 0),
-            90,
-            "MO,TU,WE,TH,FR",
-            day,
-            first,
-            12,
-        ),
-        (
-            "psychoeducation",
-            "Psychoeducation (morning)",
-            time(10, 45),
-            60,
-            "MO,WE,FR",
-            day,
-            first,
-            12,
-        ),
-        ("skills_group", f"{table.skills} (morning)", time(10, 45), 90, "TU,TH", day, second, 12),
-        (
-            "process_group",
-            "Process group (evening)",
-            time(17, 30),
-            90,
-            "MO,TU,WE,TH",
-            evening,
-            first,
-            12,
-        ),
-        (
-            "psychoeducation",
-            "Psychoeducation (evening)",
-            time(19, 15),
-            60,
-            "MO,WE",
-            evening,
-            first,
-            12,
-        ),
-        (
-            "skills_group",
-            f"{table.skills} (evening)",
-            time(19, 15),
-            90,
-            "TU,TH",
-            evening,
-            second,
-            12,
-        ),
-        ("family_group", "Family group", time(18, 0), 90, table.family_day, day, family_room, 16),
-        ("alumni_group", "Alumni group", time(18, 0), 60, table.alumni_day, day, family_room, 16),
+    day = users[table.day_lead]
+    series += [
+        ("family_group", "Family group", time(18, 0), (table.family_day,), day, family_room),
+        ("alumni_group", "Alumni group", time(18, 0), (table.alumni_day,), day, family_room),
     ]
-    for kind, title, start, minutes, days, lead, room, capacity in series:
+    for kind, title, start, days, lead, room in series:
         services.series_create(
             actor=None,
             program=program,
             kind=kind,
             title=title,
             start_time=start,
-            duration_minutes=minutes,
-            recurrence=f"FREQ=WEEKLY;BYDAY={days}",
+            duration_minutes=BLOCK_HALF if kind != "alumni_group" else 60,
+            recurrence=f"FREQ=WEEKLY;BYDAY={','.join(days)}",
             starts_on=starts_on,
             facilitators=[lead],
             room=room,
-            capacity=capacity,
+            capacity=room.capacity,
         )
 
 
@@ -288,68 +281,4 @@ def seed_schedule(clinic, rng, today: date) -> None:
             plan_run_execute(run, now=week_start, seconds=SOLVE_SECONDS)
             if run.status == PlanRunStatus.DONE:
                 planning.plan_accept(actor=director, run=run, now=week_start)
-    _repeat_plans_in_past_weeks(clinic, today)
-
-
-def _repeat_plans_in_past_weeks(clinic, today: date) -> None:
-    """Give the past eight weeks the same bookings as this week's accepted plan (same
-    group series on the same weekday, same appointment times), for patients already
-    admitted then, so attendance and notes have a history to document."""
-    from stepwell.schedule.models import Appointment, BookingSource, Enrollment, SessionOccurrence
-
-    this_week = _weeks(today)[WEEKS_BEHIND]
-    for program in clinic.programs.values():
-        start, end = week_utc_range(program.timezone, this_week)
-        enrollments = Enrollment.objects.filter(
-            occurrence__program=program,
-            occurrence__starts_at__gte=start,
-            occurrence__starts_at__lt=end,
-            source=BookingSource.OPTIMIZER,
-        ).select_related("occurrence", "patient")
-        appointments = Appointment.objects.filter(
-            program=program, starts_at__gte=start, starts_at__lt=end, source=BookingSource.OPTIMIZER
-        )
-        admitted_on = dict(
-            Episode.objects.filter(program=program, state__in=["admitted", "active"]).values_list(
-                "patient_id", "admitted_on"
-            )
-        )
-        for weeks_back in range(1, WEEKS_BEHIND + 1):
-            shift = timedelta(weeks=weeks_back)
-            for enrollment in enrollments:
-                occurrence = enrollment.occurrence
-                earlier = SessionOccurrence.objects.filter(
-                    series=occurrence.series_id,
-                    starts_at__gte=occurrence.starts_at - shift - timedelta(hours=2),
-                    starts_at__lte=occurrence.starts_at - shift + timedelta(hours=2),
-                ).first()
-                first_day = admitted_on.get(enrollment.patient_id)
-                if earlier is None or first_day is None or earlier.starts_at.date() < first_day:
-                    continue
-                try:
-                    services.enrollment_book(
-                        actor=None,
-                        occurrence_id=earlier.pk,
-                        patient_id=enrollment.patient_id,
-                        source=BookingSource.OPTIMIZER,
-                    )
-                except ApplicationError:
-                    continue
-            for appointment in appointments:
-                first_day = admitted_on.get(appointment.patient_id)
-                moment = appointment.starts_at - shift
-                if first_day is None or moment.date() < first_day:
-                    continue
-                try:
-                    services.appointment_book(
-                        actor=None,
-                        patient_id=appointment.patient_id,
-                        staff_id=appointment.staff_id,
-                        program=program,
-                        kind=appointment.kind,
-                        starts_at=moment,
-                        minutes=appointment.minutes,
-                        source=BookingSource.OPTIMIZER,
-                    )
-                except ApplicationError:
-                    continue
+    repeat_plans_in_past_weeks(clinic, _weeks(today)[0], _weeks(today)[WEEKS_BEHIND])  # history.py

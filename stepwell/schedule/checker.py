@@ -1,6 +1,6 @@
 """Independent check of a plan file against its week, rule by rule.
 
-Written from shared/specs/schedule-instance.md alone: it reads the plan as JSON (the
+Written from docs/schedule-instance.md alone: it reads the plan as JSON (the
 dict `plan_to_dict` writes, or a file from elsewhere) and shares nothing with the solver
 but the parsed instance. `check_plan` returns one message per violation; an empty list
 means the plan keeps every rule and every claim it makes is true:
@@ -15,7 +15,8 @@ means the plan keeps every rule and every claim it makes is true:
 - a session's patients within its capacity and its room's;
 - a staff member's appointment minutes within `max_individual_minutes`;
 - honesty: `minutes`, `days`, `requirements_met`, the `unmet` requirements (exactly those
-  missed, with a reason `availability` or `capacity`), and the summary counts.
+  missed, with a reason `availability` or `capacity`; `min_days` counts only the days
+  that reach `min_day_minutes`), and the summary counts.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def _check_patient(
     appointments: list[tuple[int, int, str, str]] = []
     minutes = 0
     days: set[int] = set()
+    day_minutes: dict[int, int] = defaultdict(int)
     kinds: dict[str, int] = defaultdict(int)
     session_ids = entry.get("sessions", [])
     if len(set(session_ids)) != len(session_ids):
@@ -127,6 +129,7 @@ def _check_patient(
         items.append((session.start, session.end, f"session {session_id}"))
         minutes += session.end - session.start
         days.add(session.start // MINUTES_PER_DAY)
+        day_minutes[session.start // MINUTES_PER_DAY] += session.end - session.start
         kinds[session.kind.value] += 1
     requested = {request.type.value: request for request in patient.appointments}
     placed: dict[str, int] = defaultdict(int)
@@ -166,11 +169,13 @@ def _check_patient(
         appointments.append((start, end, staff_id, label))
         minutes += end - start
         days.add(start // MINUTES_PER_DAY)
+        day_minutes[start // MINUTES_PER_DAY] += end - start
     for kind, count in placed.items():
         if kind in requested and count > requested[kind].count:
             problems.append(f"{who} has {count} {kind} appointments, {requested[kind].count} asked")
     problems += _overlaps(items, who)
-    _check_claims(patient, entry, minutes, len(days), kinds, placed, problems)
+    counted = sum(1 for total in day_minutes.values() if total >= patient.min_day_minutes)
+    _check_claims(patient, entry, minutes, (len(days), counted), kinds, placed, problems)
     return {"appointments": appointments}
 
 
@@ -178,12 +183,14 @@ def _check_claims(
     patient: Patient,
     entry: dict[str, Any],
     minutes: int,
-    days: int,
+    day_counts: tuple[int, int],
     kinds: dict[str, int],
     placed: dict[str, int],
     problems: list[str],
 ) -> None:
+    """`day_counts`: distinct days attended, and those reaching `min_day_minutes`."""
     who = f"patient {patient.id}"
+    days, counted = day_counts
     if entry.get("minutes") != minutes:
         problems.append(f"{who} claims {entry.get('minutes')} minutes, has {minutes}")
     if entry.get("days") != days:
@@ -193,7 +200,7 @@ def _check_claims(
         missed.add("min_minutes")
     if minutes > patient.max_minutes:
         missed.add("max_minutes")
-    if days < patient.min_days:
+    if counted < patient.min_days:
         missed.add("min_days")
     if days > patient.max_days:
         missed.add("max_days")

@@ -7,7 +7,9 @@ again:
 2. each individual and medication appointment at the earliest slot, with the first
    staff member (file order) who is free;
 3. the earliest remaining fitting sessions until the minimum minutes are reached;
-4. sessions on new days, earliest first, until the minimum days are reached.
+4. sessions on days that do not count yet, earliest first, until the minimum days are
+   reached (a day counts once it reaches the patient's `min_day_minutes`; days whose
+   fitting sessions could never reach it are skipped).
 
 "Fits" means a seat is left, nothing of the patient's or the staff member's overlaps, and
 the patient's maximum minutes, maximum days and the staff member's appointment minutes
@@ -108,11 +110,20 @@ def greedy_schedules(
                 break
             if session not in week.sessions:
                 take(session)
+        reachable: dict[int, int] = defaultdict(int)
         for session in candidates:
-            if len(week.days) >= patient.min_days:
+            if session not in week.sessions:
+                reachable[session.day] += session.minutes
+        for session in candidates:
+            if week.counted_days() >= patient.min_days:
                 break
-            if session.day not in week.days:
-                take(session)
+            day = session.day
+            if week.day_counts(day) or session in week.sessions:
+                continue
+            if week.day_minutes[day] + reachable[day] < patient.min_day_minutes:
+                continue
+            take(session)
+            reachable[day] -= session.minutes
         schedule = PatientSchedule(tuple(s.id for s in week.sessions), tuple(week.appointments))
         if not keep_unmet and requirement_shortfalls(instance, patient, schedule):
             for session in week.sessions:
@@ -134,6 +145,7 @@ class _PatientWeek:
     patient: Patient
     busy: list[tuple[int, int]] = field(default_factory=list)
     days: set[int] = field(default_factory=set)
+    day_minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     minutes: int = 0
     sessions: list[Session] = field(default_factory=list)
     appointments: list[PlannedAppointment] = field(default_factory=list)
@@ -149,4 +161,11 @@ class _PatientWeek:
     def add(self, start: int, end: int) -> None:
         self.busy.append((start, end))
         self.days.add(start // MINUTES_PER_DAY)
+        self.day_minutes[start // MINUTES_PER_DAY] += end - start
         self.minutes += end - start
+
+    def day_counts(self, day: int) -> bool:
+        return day in self.days and self.day_minutes[day] >= self.patient.min_day_minutes
+
+    def counted_days(self) -> int:
+        return sum(1 for day in self.days if self.day_counts(day))

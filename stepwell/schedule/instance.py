@@ -1,4 +1,4 @@
-"""One template week of a program, read from the file format in shared/specs/schedule-instance.md.
+"""One template week of a program, read from the file format in docs/schedule-instance.md.
 
 `instance_from_dict` turns the parsed JSON into frozen dataclasses, or raises
 `InstanceError` listing every problem found, each naming its field path
@@ -8,11 +8,12 @@ engine compares plain integers; `format_day`/`format_clock` turn them back.
 Defaults (all overridable in the file):
 - weekly minutes 540–1140 for adults and 360–1140 for adolescents: ASAM level 2.1,
   "9-19 hours of structured programming per week for adults and 6-19 hours for
-  adolescents" (shared/domain/clinical-facts.md §1.1). `program.population`
+  adolescents" (docs/clinical-sources.md §1.2). `program.population`
   (`adult` | `adolescent`, optional, default `adult`) picks the default when
   `program.min_minutes`/`max_minutes` are absent;
 - `min_days` 0 and `max_days` 7 (payers such as H0015 ask for at least 3 days; the file
-  says so per patient).
+  says so per patient), `min_day_minutes` 0: a day counts toward `min_days` only when
+  the patient's minutes that day reach it (H0015: 3 hours a day on 3 days).
 
 Beyond the spec's list of bad input we also refuse, because no plan could honour them: a
 session outside its staff's availability, two sessions that share a staff member or a
@@ -168,6 +169,7 @@ class Patient:
     availability: tuple[Window, ...]
     min_sessions_by_kind: tuple[tuple[SessionKind, int], ...]
     appointments: tuple[AppointmentRequest, ...]
+    min_day_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -483,7 +485,7 @@ class _Reader:
     def patient(
         self, value: object, path: str, program: Program | None, staff_by_id: dict[str, Staff]
     ) -> Patient | None:
-        optional = {"min_minutes", "max_minutes", "min_days", "max_days"}
+        optional = {"min_minutes", "max_minutes", "min_days", "max_days", "min_day_minutes"}
         optional |= {"min_sessions_by_kind", "individual", "medication"}
         if not self.keys(value, path, {"id", "track", "availability"}, optional):
             return None
@@ -501,6 +503,9 @@ class _Reader:
             self.error(f"{path}.max_days", "a week has 7 days")
         if min_days is not None and max_days is not None and max_days < min_days:
             self.error(f"{path}.max_days", "must not be below min_days")
+        day_minutes = self.integer(value.get("min_day_minutes", 0), f"{path}.min_day_minutes")
+        if day_minutes is not None and day_minutes > MINUTES_PER_DAY:
+            self.error(f"{path}.min_day_minutes", "a day has 1440 minutes")
         availability = self.windows(value.get("availability"), f"{path}.availability")
         kinds = self.kind_counts(value.get("min_sessions_by_kind", {}), path)
         appointments = []
@@ -511,7 +516,16 @@ class _Reader:
                         value[appointment_type.value], path, appointment_type, staff_by_id
                     )
                 )
-        values = (patient_id, track, min_minutes, max_minutes, min_days, max_days, *appointments)
+        values = (
+            patient_id,
+            track,
+            min_minutes,
+            max_minutes,
+            min_days,
+            max_days,
+            day_minutes,
+            *appointments,
+        )
         if None in values:
             return None
         return Patient(
@@ -524,6 +538,7 @@ class _Reader:
             availability,
             kinds,
             tuple(a for a in appointments if a is not None and a.count > 0),
+            day_minutes,  # type: ignore[arg-type]
         )
 
     def kind_counts(self, value: object, path: str) -> tuple[tuple[SessionKind, int], ...]:

@@ -1,5 +1,5 @@
 """A weekly plan: per-patient schedules, unmet requirements and the summary, and the
-output format of shared/specs/schedule-instance.md."""
+output format of docs/schedule-instance.md."""
 
 from __future__ import annotations
 
@@ -157,6 +157,27 @@ def schedule_minutes_and_days(instance: Instance, schedule: PatientSchedule) -> 
     return minutes, len(days)
 
 
+def minutes_by_day(instance: Instance, schedule: PatientSchedule) -> dict[int, int]:
+    """Attended minutes per day (0 = Monday): sessions and appointments together."""
+    by_day: dict[int, int] = {}
+    for session_id in schedule.sessions:
+        session = instance.sessions_by_id[session_id]
+        by_day[session.day] = by_day.get(session.day, 0) + session.minutes
+    for appointment in schedule.appointments:
+        day = appointment.start // MINUTES_PER_DAY
+        by_day[day] = by_day.get(day, 0) + appointment.end - appointment.start
+    return by_day
+
+
+def counted_days(instance: Instance, patient: Patient, schedule: PatientSchedule) -> int:
+    """Days that count toward `min_days`: those reaching the patient's `min_day_minutes`."""
+    return sum(
+        1
+        for minutes in minutes_by_day(instance, schedule).values()
+        if minutes >= patient.min_day_minutes
+    )
+
+
 def requirement_shortfalls(
     instance: Instance, patient: Patient, schedule: PatientSchedule
 ) -> list[tuple[str, int, int]]:
@@ -167,8 +188,9 @@ def requirement_shortfalls(
         shortfalls.append(("min_minutes", patient.min_minutes, minutes))
     if minutes > patient.max_minutes:
         shortfalls.append(("max_minutes", patient.max_minutes, minutes))
-    if days < patient.min_days:
-        shortfalls.append(("min_days", patient.min_days, days))
+    counted = counted_days(instance, patient, schedule)
+    if counted < patient.min_days:
+        shortfalls.append(("min_days", patient.min_days, counted))
     if days > patient.max_days:
         shortfalls.append(("max_days", patient.max_days, days))
     for kind, count in patient.min_sessions_by_kind:

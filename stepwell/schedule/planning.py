@@ -1,5 +1,5 @@
 """From the calendar to the optimizer and back: export a program week in the file format of
-shared/specs/schedule-instance.md, start the search from the week's current bookings,
+docs/schedule-instance.md, start the search from the week's current bookings,
 compare a plan with them, and accept a plan in one transaction.
 
 What the export says about a program week (ids: "O<occurrence>", "P<patient>",
@@ -11,9 +11,15 @@ What the export says about a program week (ids: "O<occurrence>", "P<patient>",
   (`nurse`), with their weekly availability minus leave, program holidays, the time
   already past, and whatever they are booked for outside this plan (other programs,
   manual appointments); their individual minutes minus those appointments;
-- patients: everyone admitted or active in the program, with the program's weekly
-  window (ASAM level 2.1: 9-19 h adults, 6-19 h adolescents, clinical-facts.md §1.1;
-  the program may set its own) less the minutes already booked outside the plan; what
+- patients: everyone admitted or active in the program. Their week is planned to their
+  payer's hours rule and the program's own rule together, each number at its stricter
+  (care/hours.py `stricter`; docs/clinical-sources.md §1.2, §2): the weekly minimum
+  (the payer's, else the program's window, ASAM level 2.1: 9-19 h adults, 6-19 h
+  adolescents), `min_days` and, for those days, `min_day_minutes` (a day counts from
+  the rule's `day_counts_from_minutes`), prorated for holidays and the admission week
+  like the hours page (`week_requirement`), less what bookings outside the plan already
+  give (their minutes, and their days that count on their own); the weekly maximum is
+  the program's less the minutes already booked outside the plan; what
   the week must hold comes from the latest signed treatment plan's interventions
   (requirements.py: individual therapy and medication management with the responsible
   staff member and the plan's minutes, psychoeducation / group / family sessions, each as
@@ -35,6 +41,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.accounts.models import Role, User, UserKind
+from stepwell.billing.selectors import RuleSource, hours_rules_for, program_default_rule
+from stepwell.care.hours import Closure, HoursRule, WeekContext, stricter, week_requirement
 from stepwell.clinic.models import Program, Track
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import CareTeamRole, Episode, Patient
@@ -43,6 +51,7 @@ from stepwell.privacy.audit import audit_record
 from . import services
 from .access import access_program_schedule_manage
 from .calendar import iso_week_bounds, local_to_utc, utc_to_local, week_utc_range
+from .closures import program_open_weekdays
 from .instance import DAYS, MINUTES_PER_DAY, AppointmentType, SessionKind, week_minute
 from .models import (
     Appointment,
@@ -225,6 +234,9 @@ class _Fixed:
 
     spans: dict[int, list[Span]] = field(default_factory=lambda: defaultdict(list))
     minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    day_minutes: dict[int, dict[int, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
     kinds: dict[int, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
@@ -368,6 +380,8 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         if occurrence.program_id == program.pk:
             fixed.minutes[enrollment.patient_id] += occurrence.minutes
             fixed.kinds[enrollment.patient_id][occurrence.kind] += 1
+            day = planning.minute(occurrence.starts_at) // MINUTES_PER_DAY
+            fixed.day_minutes[enrollment.patient_id][day] += occurrence.minutes
     for appointment in Appointment.objects.filter(
         patient_id__in=patient_ids,
         status=OccurrenceStatus.SCHEDULED,
@@ -380,6 +394,8 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         if appointment.program_id == program.pk:
             fixed.minutes[appointment.patient_id] += appointment.minutes
             fixed.kinds[appointment.patient_id][appointment.kind] += 1
+            day = planning.minute(appointment.starts_at) // MINUTES_PER_DAY
+            fixed.day_minutes[appointment.patient_id][day] += appointment.minutes
 
     rooms: dict[str, int] = {}
     session_rows = []
@@ -433,6 +449,7 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         )
 
     from_plan = plan_requirements(patient_ids, week_start=planning.monday)
+    hours = _HoursRules.of(program, planning.monday, patient_ids, holidays)
     patient_rows = []
     seen: set[int] = set()
     for episode in episodes:
@@ -447,7 +464,7 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         row: dict = {
             "id": f"P{patient_id}",
             "track": program.track,
-            "min_minutes": max(0, program.min_weekly_minutes - booked),
+            **hours.week_of(episode, booked, fixed.day_minutes[patient_id]),
             "max_minutes": max(0, program.max_weekly_minutes - booked),
             "availability": _window_dicts(windows),
         }
@@ -505,6 +522,50 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         "sessions": session_rows,
         "patients": patient_rows,
     }
+
+
+@dataclass(frozen=True)
+class _HoursRules:
+    """Each patient's hours rule for the week, planned together with the program's own."""
+
+    program: Program
+    context: WeekContext
+    program_rule: HoursRule
+    by_patient: dict[int, RuleSource]
+
+    @classmethod
+    def of(cls, program: Program, monday: date, patient_ids, holidays) -> _HoursRules:
+        names = dict(
+            Holiday.objects.filter(program=program, date__in=holidays).values_list("date", "name")
+        )
+        context = WeekContext(
+            monday=monday,
+            open_weekdays=program_open_weekdays(program, monday),
+            closures=tuple(Closure(day, names.get(day, "")) for day in sorted(holidays)),
+        )
+        return cls(
+            program,
+            context,
+            program_default_rule(program),
+            hours_rules_for(patient_ids=patient_ids, program=program, monday=monday),
+        )
+
+    def week_of(self, episode: Episode, booked: int, fixed_days: Mapping[int, int]) -> dict:
+        """`min_minutes`, and `min_days` with `min_day_minutes` when the rule counts days."""
+        rule = stricter(self.by_patient[episode.patient_id].rule, self.program_rule)
+        context = WeekContext(
+            monday=self.context.monday,
+            open_weekdays=self.context.open_weekdays,
+            closures=self.context.closures,
+            admitted_on=episode.admitted_on,
+        )
+        requirement = week_requirement(rule, self.program.min_weekly_minutes, context)
+        fields = {"min_minutes": max(0, requirement.min_minutes - booked)}
+        counted = sum(1 for m in fixed_days.values() if m >= rule.day_counts_from_minutes)
+        if requirement.min_days - counted > 0:
+            fields["min_days"] = requirement.min_days - counted
+            fields["min_day_minutes"] = rule.day_counts_from_minutes
+        return fields
 
 
 def _default_requirements(team: dict) -> PlanRequirements:

@@ -24,6 +24,7 @@ from .calendar import (
     validate_recurrence,
     week_utc_range,
 )
+from .closures import program_closure_on
 from .models import (
     Appointment,
     AppointmentKind,
@@ -173,6 +174,17 @@ def occurrences_generate(*, program: Program, week: str) -> list[SessionOccurren
     return created
 
 
+def _refuse_closed_day(program: Program, starts_at: datetime, field: str) -> None:
+    """A program holiday is a closure: nothing is booked on it, by hand or by plan."""
+    day = utc_to_local(program.timezone, starts_at).date()
+    name = program_closure_on(program, day)
+    if name is not None:
+        raise ApplicationError(
+            f"The program is closed on {day:%a %Y-%m-%d} ({name}).",
+            field_errors={field: f"Closed: {name}."},
+        )
+
+
 def _open_episode(patient: Patient, program: Program) -> Episode:
     episode = Episode.objects.filter(
         patient=patient, program=program, state__in=SCHEDULABLE_STATES
@@ -260,6 +272,7 @@ def enrollment_book(
         raise ApplicationError(
             "The session was cancelled.", field_errors={"occurrence": "Cancelled."}
         )
+    _refuse_closed_day(program, occurrence.starts_at, "occurrence")
     if occurrence.track not in ("all", program.track):
         raise ApplicationError(
             "The session belongs to another track.",
@@ -394,6 +407,7 @@ def appointment_book(
             "Appointments start on the 15-minute grid.",
             field_errors={"starts_at": "Start on :00, :15, :30 or :45."},
         )
+    _refuse_closed_day(program, starts_at, "starts_at")
     ends_at = starts_at + timedelta(minutes=minutes)
     staff_windows = [
         (w.weekday, w.start, w.end) for w in StaffAvailability.objects.filter(user=staff)

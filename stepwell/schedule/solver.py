@@ -1,6 +1,6 @@
 """Weekly schedule optimizer: places patients into fixed sessions and appointments with CP-SAT.
 
-The rules are those of shared/specs/schedule-instance.md. The model, per patient:
+The rules are those of docs/schedule-instance.md. The model, per patient:
 
 - a yes/no per *candidate* class of parallel sessions (same kind, track and time; the
   track fits and it lies inside one availability window; nothing else is created),
@@ -17,7 +17,8 @@ The rules are those of shared/specs/schedule-instance.md. The model, per patient
 - weekly minutes and distinct days never exceed the patient's maxima (hard limits: a
   plan must not push anyone over the IOP ceiling or a payer's day limit); when the
   patient counts as *met*, minimum minutes, minimum days, session kinds and every
-  appointment are required too.
+  appointment are required too. With `min_day_minutes`, a day counts toward the minimum
+  days only through a yes/no that implies the day's minutes reach it.
 
 The objective follows the spec's order with one solve per level, each fixing the level
 before it and starting from the previous solution (CP-SAT hint):
@@ -132,6 +133,11 @@ class _PatientVariables:
             p.present * p.option.request.minutes for p in self.placements
         )
         self.days = sum(self.attends.values())
+        self.counted_days = self.days
+        if patient.min_day_minutes > 0 and patient.min_days > 0:
+            self.counted_days = sum(
+                self._counts(model, day, attends) for day, attends in self.attends.items()
+            )
         model.add(self.minutes <= patient.max_minutes)
         model.add(self.days <= patient.max_days)
         self._no_overlap(model)
@@ -145,12 +151,26 @@ class _PatientVariables:
         if self.met is None:
             return
         model.add(self.minutes >= patient.min_minutes).only_enforce_if(self.met)
-        model.add(self.days >= patient.min_days).only_enforce_if(self.met)
+        model.add(self.counted_days >= patient.min_days).only_enforce_if(self.met)
         for kind, count in patient.min_sessions_by_kind:
             taken = sum(self.take[c.index] for c in self.classes if c.first.kind is kind)
             model.add(taken >= count).only_enforce_if(self.met)
         for request in patient.appointments:
             model.add(placed[request.type] == request.count).only_enforce_if(self.met)
+
+    def _counts(
+        self, model: cp_model.CpModel, day: int, attends: cp_model.IntVar
+    ) -> cp_model.IntVar:
+        """True only when the day's minutes reach the patient's `min_day_minutes`."""
+        minutes = sum(
+            self.take[c.index] * c.first.minutes for c in self.classes if c.first.day == day
+        ) + sum(
+            p.present * p.option.request.minutes for p in self.placements if p.option.day == day
+        )
+        counts = model.new_bool_var(f"{self.patient.id}:counts{day}")
+        model.add_implication(counts, attends)
+        model.add(minutes >= self.patient.min_day_minutes).only_enforce_if(counts)
+        return counts
 
     def _add_option(self, model: cp_model.CpModel, option: AppointmentOption) -> None:
         """Up to `count` ordered copies, so a request may use one staff member's day twice."""
@@ -321,6 +341,7 @@ def patients_met_alone(
             patient.max_minutes,
             patient.min_days,
             patient.max_days,
+            patient.min_day_minutes,
             patient.min_sessions_by_kind,
             patient.appointments,
         )

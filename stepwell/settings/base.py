@@ -244,7 +244,15 @@ STEPWELL_QUESTIONNAIRE_LINK_FAILURE_MINUTES = env_int(
 STEPWELL_PLAN_REVIEW_DAYS = env_int("STEPWELL_PLAN_REVIEW_DAYS", 30)
 STEPWELL_RECERTIFICATION_DAYS = env_int("STEPWELL_RECERTIFICATION_DAYS", 60)
 STEPWELL_OPTIMIZER_SECONDS = env_int("STEPWELL_OPTIMIZER_SECONDS", 20)
-STEPWELL_COSIGN_CREDENTIALS = ["LMSW", "LPC-A", "CADC-I", "intern"]  # care: co-sign needed
+# care: licences that practise independently; any other (or no) credential needs a co-signer
+STEPWELL_INDEPENDENT_CREDENTIALS = [
+    c.strip()
+    for c in os.environ.get(
+        "STEPWELL_INDEPENDENT_CREDENTIALS",
+        "MD,DO,PhD,PsyD,PMHNP,NP,APRN,LCSW,LICSW,LISW,LPC,LPCC,LMHC,LMFT,LCPC",
+    ).split(",")
+    if c.strip()
+]
 STEPWELL_NOTE_LATE_HOURS = env_int("STEPWELL_NOTE_LATE_HOURS", 24)  # care: author worklist
 STEPWELL_NOTE_DIRECTOR_HOURS = env_int("STEPWELL_NOTE_DIRECTOR_HOURS", 72)  # care: director
 

@@ -91,3 +91,36 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
         model = CareTeamMember
 
     team_role = "primary_clinician"
+
+
+class PayerFactory(factory.django.DjangoModelFactory):
+    """A payer with its rule's default numbers (care/hours.py RULE_DEFAULTS)."""
+
+    class Meta:
+        model = "billing.Payer"
+
+    name = factory.Sequence(lambda n: f"Synthetic Payer {n}")
+    kind = "commercial"
+    hours_rule = "h0015"
+    min_weekly_minutes = factory.LazyAttribute(lambda o: _rule_default(o, "min_weekly_minutes"))
+    min_daily_minutes = factory.LazyAttribute(lambda o: _rule_default(o, "min_daily_minutes"))
+    min_days = factory.LazyAttribute(lambda o: _rule_default(o, "min_days"))
+    day_counts_from_minutes = factory.LazyAttribute(
+        lambda o: _rule_default(o, "day_counts_from_minutes")
+    )
+
+
+def _rule_default(payer, field: str):
+    from stepwell.care.hours import RULE_DEFAULTS, RuleKind
+
+    return getattr(RULE_DEFAULTS[RuleKind(payer.hours_rule)], field)
+
+
+class CoverageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.Coverage"
+
+    patient = factory.SubFactory(PatientFactory)
+    payer = factory.SubFactory(PayerFactory)
+    priority = "primary"
+    member_id = factory.Sequence(lambda n: f"SYN{n:06d}")

@@ -1,4 +1,4 @@
-"""Marking an episode's step-down weeks (ASAM 2.1 continuation, clinical-facts.md §1.1)."""
+"""Marking an episode's step-down weeks (ASAM 2.1 continuation, docs/clinical-sources.md §1.2)."""
 
 from __future__ import annotations
 

@@ -75,8 +75,47 @@ def test_note_sign_author_only(clinic):
     assert access.access_note_sign(clinic.patient_user_a, clinic.patient_user_a.pk) is False
 
 
-@override_settings(STEPWELL_COSIGN_CREDENTIALS=["LMSW", "intern"])
+@pytest.mark.parametrize(
+    ("credentials", "needs_cosign"),
+    [
+        ("MD", False),
+        ("DO", False),
+        ("PsyD", False),
+        ("PhD", False),
+        ("PMHNP", False),
+        ("LCSW", False),
+        ("lcsw", False),  # case does not matter
+        ("LPC", False),
+        ("LMHC", False),
+        ("LMFT", False),
+        ("LCPC", False),
+        ("LCSW, LCADC", False),  # one independent licence is enough
+        ("MD/PhD", False),
+        ("LCADC", True),  # addiction counsellors practise under supervision
+        ("CADC", True),
+        ("LMSW", True),  # interns and associates
+        ("LPC-A", True),
+        ("APCC", True),
+        ("MA, intern", True),
+        ("RN", True),  # not on the default list
+        ("", True),  # a blank credential needs a co-signer
+        ("   ", True),
+    ],
+)
+def test_cosign_needed_unless_an_independent_licence(db, credentials, needs_cosign):
+    user = UserFactory(roles=["clinician"], credentials=credentials)
+    assert access.credential_requires_cosign(user) is needs_cosign
+
+
+@override_settings(STEPWELL_INDEPENDENT_CREDENTIALS=["LCSW", "RN"])
+def test_independent_credentials_are_the_clinics_list(db):
+    assert access.credential_requires_cosign(UserFactory(credentials="RN")) is False
+    assert access.credential_requires_cosign(UserFactory(credentials="MD")) is True
+
+
 def test_cosign_branches(clinic):
+    clinic.director_a.credentials = "PsyD"
+    clinic.director_a.save()
     intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="MA, intern")
     assert access.credential_requires_cosign(intern) is True
     assert access.credential_requires_cosign(clinic.clinician_a) is False
@@ -86,6 +125,8 @@ def test_cosign_branches(clinic):
     assert access.access_note_cosign(intern, note) is False  # own note
     other_intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="LMSW")
     assert access.access_note_cosign(other_intern, note) is False  # needs co-sign themselves
+    unlicensed_director = UserFactory(roles=["program_director"], programs=[clinic.program_a])
+    assert access.access_note_cosign(unlicensed_director, note) is False  # blank credential
     assert access.access_note_cosign(clinic.nurse_a, note) is False
     assert access.access_note_cosign(clinic.clinician_b, note) is False  # no chart access
     assert access.access_note_cosign(clinic.patient_user_a, note) is False

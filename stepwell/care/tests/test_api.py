@@ -7,6 +7,7 @@ import pytest
 from stepwell.care.models import Attendance, ClinicalNote, NoteAddendum
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
+from stepwell.testing.factories import CoverageFactory, PayerFactory
 
 from .conftest import AFTER
 from .helpers import signed_group
@@ -15,6 +16,7 @@ DENIED = ["clinician_b", "intake_a", "admin", "patient_user_a"]
 
 
 def test_weekly_hours_api(client, clinic, group):
+    CoverageFactory(patient=clinic.patient_a, payer=PayerFactory(name="Plan", hours_rule="h0015"))
     signed_group(clinic, group, now=AFTER)
     verified_login(client, clinic.clinician_a)
     response = client.get(f"/api/v1/patients/{clinic.patient_a.pk}/weekly-hours?week=2026-W50")
@@ -25,6 +27,18 @@ def test_weekly_hours_api(client, clinic, group):
     assert body["projected_minutes"] == 180
     assert body["window"] == {"min": 540, "max": 1140}
     assert [f["code"] for f in body["flags"]] == ["below_minimum", "few_days"]
+    assert body["rule"] == {
+        "name": "H0015 (Plan)",
+        "kind": "h0015",
+        "source": "Plan, primary coverage.",
+        "min_weekly_minutes": None,
+        "min_daily_minutes": 180,
+        "min_days": 3,
+        "day_counts_from_minutes": 180,
+    }
+    assert (body["min_days"], body["counted_days"], body["prorated"]) == (3, 1, False)
+    assert body["days"][0]["services"] == 1
+    assert body["days"][0]["counts"] is True
     assert AuditEvent.objects.filter(
         object_type="weekly_hours", patient_id=clinic.patient_a.pk
     ).exists()

@@ -1,4 +1,5 @@
-"""Weekly hours: projection, flags, payer rules, transition weeks, zones and DST."""
+"""Weekly hours on the database: projection, the coverage's rule, closures, admission,
+holds, transition weeks, zones and DST. The rules themselves: test_hours_rules.py."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from stepwell.billing.models import ProgramHoursRule
 from stepwell.care import selectors, services
-from stepwell.care.hours import Block, DayRule, weekly_hours
-from stepwell.care.models import PayerRule
+from stepwell.care.hours import RULE_DEFAULTS, Block, RuleKind, weekly_hours
 from stepwell.core.errors import ApplicationError
+from stepwell.patients.models import EpisodeEvent
 from stepwell.schedule.calendar import week_utc_range
-from stepwell.testing.factories import ProgramFactory
+from stepwell.schedule.models import Holiday
+from stepwell.testing.factories import CoverageFactory, PayerFactory, ProgramFactory
 
 from .conftest import admitted_patient, make_occurrence
 
@@ -28,7 +31,7 @@ def _attend(clinic, occurrence, patient, status="present", **times):
     )
 
 
-def test_engine_projection_and_flags():
+def test_engine_projection_counts_attended_and_scheduled():
     monday = date(2026, 12, 7)
     result = weekly_hours(
         week="2026-W50",
@@ -36,7 +39,7 @@ def test_engine_projection_and_flags():
         scheduled=[Block(monday + timedelta(days=3), 180)],
         program_min=540,
         program_max=1140,
-        rule=DayRule(),
+        rule=RULE_DEFAULTS[RuleKind.H0015],
         transitioning=False,
     )
     assert (result.attended_minutes, result.scheduled_minutes, result.projected_minutes) == (
@@ -44,42 +47,9 @@ def test_engine_projection_and_flags():
         180,
         450,
     )
-    assert [f.code for f in result.flags] == ["below_minimum", "short_day"]
+    assert [f.code for f in result.flags] == ["below_minimum", "short_day", "few_days"]
     assert result.flags[1].day == monday + timedelta(days=1)
-    assert result.attendance_days == 3
-
-
-def test_engine_transition_week_is_allowed_and_few_days_flagged_otherwise():
-    monday = date(2026, 12, 7)
-    args = {
-        "week": "2026-W50",
-        "attended": [Block(monday, 200)],
-        "scheduled": [],
-        "program_min": 540,
-        "program_max": 1140,
-        "rule": DayRule(),
-    }
-    assert [f.code for f in weekly_hours(**args, transitioning=False).flags] == [
-        "below_minimum",
-        "few_days",
-    ]
-    assert [f.code for f in weekly_hours(**args, transitioning=True).flags] == ["transition_week"]
-
-
-def test_engine_above_maximum_and_payer_weekly_minimum():
-    monday = date(2026, 12, 7)
-    blocks = [Block(monday + timedelta(days=d), 240) for d in range(5)]
-    result = weekly_hours(
-        week="2026-W50",
-        attended=blocks,
-        scheduled=[],
-        program_min=540,
-        program_max=1140,
-        rule=DayRule(min_weekly_minutes=1500, name="Strict plan"),
-        transitioning=False,
-    )
-    assert [f.code for f in result.flags] == ["below_minimum", "above_maximum"]
-    assert result.window_min == 1500
+    assert (result.attendance_days, result.counted_days) == (3, 2)
 
 
 def test_dst_week_range_is_169_hours_in_chicago():
@@ -188,18 +158,117 @@ def test_projection_counts_attended_and_remaining_scheduled(clinic):
     assert hours.attended_minutes == 120
     assert hours.scheduled_minutes == 180 + 180  # Wednesday's not yet taken, Friday's
     assert hours.projected_minutes == 480
-    assert [f.code for f in hours.flags] == ["below_minimum", "short_day"]
-    assert hours.flags[1].day == date(2026, 12, 7)
     assert hours.window_min == 540
-    PayerRule.objects.create(
-        payer_name="Synthetic Health Plan",
-        min_daily_minutes=120,
-        min_days=2,
-        min_weekly_minutes=360,
+    assert hours.rule.name == "Adult MH default"  # no coverage: the program's own rule
+    assert [f.code for f in hours.flags] == ["below_minimum"]
+
+
+def test_the_rule_comes_from_the_primary_coverage(clinic):
+    patient = admitted_patient(clinic.program_a, "Lee", "Linden")
+    monday = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # 09:00 CST
+    for offset, minutes in ((0, 180), (2, 150), (4, 180)):
+        occurrence = make_occurrence(
+            clinic.program_a,
+            starts_at=monday + timedelta(days=offset),
+            minutes=minutes,
+            patients=[patient],
+        )
+        _attend(clinic, occurrence, patient)
+    now = datetime(2026, 12, 20, tzinfo=UTC)
+
+    def flags():
+        hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
+        return hours.rule.name, [f.code for f in hours.flags]
+
+    assert flags() == ("Adult MH default", ["below_minimum"])  # 510 min, no day rule
+    medicare = PayerFactory(name="Medicare (synthetic)", kind="medicare", hours_rule="medicare_iop")
+    coverage = CoverageFactory(patient=patient, payer=medicare)
+    assert flags() == ("Medicare IOP (Medicare (synthetic))", ["below_minimum"])
+    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
+    assert [(d.services, d.tier) for d in hours.days] == [(1, "up to 3 services")] * 3
+    # A secondary coverage does not set the rule; the primary one does.
+    CoverageFactory(patient=patient, payer=PayerFactory(name="Gap plan"), priority="secondary")
+    assert flags()[0] == "Medicare IOP (Medicare (synthetic))"
+    # Coverage that ended before the week no longer applies.
+    coverage.effective_to = date(2026, 12, 1)
+    coverage.save()
+    CoverageFactory(
+        patient=patient,
+        payer=PayerFactory(name="Example Mutual", hours_rule="h0015"),
+        effective_from=date(2026, 12, 2),
     )
-    relaxed = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
-    assert [f.code for f in relaxed.flags] == []
-    assert relaxed.window_min == 360
+    assert flags() == ("H0015 (Example Mutual)", ["below_minimum", "short_day", "few_days"])
+    # A self-pay payer follows the program's own rule, whatever the program sets.
+    Coverage = type(coverage)
+    Coverage.objects.filter(patient=patient).delete()
+    CoverageFactory(
+        patient=patient,
+        payer=PayerFactory(name="Self-pay", kind="self_pay", hours_rule="program_default"),
+    )
+    ProgramHoursRule.objects.create(
+        program=clinic.program_a, min_daily_minutes=180, min_days=3, day_counts_from_minutes=180
+    )
+    assert flags() == ("Adult MH default", ["below_minimum", "short_day", "few_days"])
+
+
+def test_a_program_holiday_prorates_the_week_even_across_dst(clinic):
+    """W45 of 2026 starts the Monday after the fall-back Sunday; W44 holds the change.
+    A holiday in the DST week is a closure, not a shortfall."""
+    patient = admitted_patient(clinic.program_a, "Nico", "Nettle")
+    CoverageFactory(patient=patient, payer=PayerFactory(name="Plan", hours_rule="h0015"))
+    Holiday.objects.create(program=clinic.program_a, date=date(2026, 10, 29), name="Staff day")
+    # Monday 26 Oct and Tuesday 27 Oct 17:00-20:00 CDT (22:00 UTC); Thursday is closed.
+    for day in (26, 27):
+        occurrence = make_occurrence(
+            clinic.program_a,
+            starts_at=datetime(2026, 10, day, 22, 0, tzinfo=UTC),
+            minutes=180,
+            patients=[patient],
+        )
+        _attend(clinic, occurrence, patient)
+    hours = selectors.patient_weekly_hours(
+        patient=patient, week="2026-W44", now=datetime(2026, 11, 10, tzinfo=UTC)
+    )
+    assert [f.code for f in hours.flags] == []
+    assert (hours.window_min, hours.min_days, hours.counted_days) == (360, 2, 2)
+    assert hours.notes[0].message == "Thu 2026-10-29: program closed (Staff day)."
+    assert [d.day for d in hours.days] == [date(2026, 10, 26), date(2026, 10, 27)]
+
+
+def test_admission_week_and_hold_from_episode_dates(clinic):
+    patient = admitted_patient(clinic.program_a, "Oli", "Osier")
+    CoverageFactory(patient=patient, payer=PayerFactory(name="Plan", hours_rule="h0015"))
+    episode = patient.episodes.get()
+    episode.admitted_on = date(2026, 12, 9)  # Wednesday of W50
+    episode.save()
+    now = datetime(2026, 12, 30, tzinfo=UTC)
+    occurrence = make_occurrence(
+        clinic.program_a,
+        starts_at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
+        minutes=180,
+        patients=[patient],
+    )
+    _attend(clinic, occurrence, patient)
+    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
+    assert (hours.window_min, hours.min_days, [f.code for f in hours.flags]) == (180, 1, [])
+    # On hold from Monday of W51 (and still on hold): the week asks nothing, nothing flagged.
+    EpisodeEvent.objects.create(
+        episode=episode, from_state="active", to_state="on_hold", effective_date=date(2026, 12, 14)
+    )
+    episode.state = "on_hold"
+    episode.save()
+    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W51", now=now)
+    assert hours.on_hold is True
+    assert [f.code for f in hours.flags] == []
+    # Back to active on Thursday of W52: Mon-Wed of that week are on hold.
+    EpisodeEvent.objects.create(
+        episode=episode, from_state="on_hold", to_state="active", effective_date=date(2026, 12, 24)
+    )
+    assert selectors.hold_days(episode, date(2026, 12, 21)) == {
+        date(2026, 12, 21),
+        date(2026, 12, 22),
+        date(2026, 12, 23),
+    }
 
 
 def test_transition_weeks_at_most_two(clinic):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
 
 from stepwell.care import services
 from stepwell.care.models import ClinicalNote, GroupNote, NoteAddendum
@@ -277,10 +276,11 @@ def test_addenda_by_the_author_only_on_signed_notes(clinic, group, documented):
     assert NoteAddendum.objects.count() == 1
 
 
-@override_settings(STEPWELL_COSIGN_CREDENTIALS=["LMSW", "intern"])
 def test_cosign_required_by_credential(clinic):
     from stepwell.testing.factories import UserFactory
 
+    clinic.director_a.credentials = "PsyD"
+    clinic.director_a.save()
     intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="LMSW")
     note = services.note_create(
         actor=intern,

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from stepwell.care import services
 from stepwell.care.models import Attendance, ClinicalNote, GroupNote
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 
-from .conftest import AFTER
+from .conftest import AFTER, GROUP_START
 from .helpers import birp, signed_group
 
 OTHER_ROLES = ["clinician_b", "billing_a", "intake_a", "admin", "patient_user_a"]
@@ -121,6 +122,32 @@ def test_patient_note_shows_count_never_other_names(client, clinic, group):
     assert "Emery" not in html
     event = AuditEvent.objects.filter(object_type="clinical_note", action="list").last()
     assert event.patient_id == clinic.patient_a.pk
+
+
+def test_a_patients_group_note_shows_their_own_attendance(client, clinic, group):
+    _, sections = signed_group(clinic, group, now=AFTER)
+    dana_row = Attendance.objects.get(patient=group.dana)
+    # A correction after the fact: Dana came 45 minutes late.
+    services.attendance_mark(
+        actor=clinic.clinician_a,
+        attendance_id=dana_row.pk,
+        status="late",
+        check_in_at=GROUP_START + timedelta(minutes=45),
+        reason="Signed in late at the desk",
+        now=AFTER,
+    )
+    verified_login(client, clinic.clinician_a)
+    own = 'data-testid="own-attendance">'
+    html = client.get(f"/care/patients/{clinic.patient_a.pk}/notes/").content.decode()
+    assert f"{own}Present, 180 min</dd>" in html
+    html = client.get(f"/care/patients/{group.dana.pk}/notes/").content.decode()
+    assert f"{own}Late, 135 min (in 09:45)</dd>" in html
+    assert "Present, 180 min" not in html  # nobody else's attendance
+    html = client.get(f"/care/notes/{sections[group.dana.pk].pk}/").content.decode()
+    assert f"{own}Late, 135 min (in 09:45)</dd>" in html
+    html = client.get(f"/care/sessions/{group.occurrence.pk}/note/").content.decode()
+    assert f'data-testid="section-attendance-{group.dana.pk}">Late, 135 min<' in html
+    assert f'data-testid="section-attendance-{clinic.patient_a.pk}">Present, 180 min<' in html
 
 
 @pytest.mark.parametrize("who", OTHER_ROLES)

@@ -61,13 +61,15 @@ def patient_hours(request, patient_id: int):
             error = exc
     week = None
     weekly = None
+    rule_source = None
     if episode is not None:
         try:
             week = _week_param(request, episode.program)
         except ApplicationError as exc:
             error, week = exc, selectors.current_week(episode.program, timezone.now())
+        rule_source = selectors.hours_rule_source(patient=patient, episode=episode, week=week)
         weekly = selectors.patient_weekly_hours(
-            patient=patient, week=week, now=timezone.now(), episode=episode
+            patient=patient, week=week, now=timezone.now(), episode=episode, rule_source=rule_source
         )
     audit_request(
         request,
@@ -82,6 +84,7 @@ def patient_hours(request, patient_id: int):
         "episode": episode,
         "week": week,
         "weekly": weekly,
+        "rule_source": rule_source,
         "previous_week": previous,
         "next_week": following,
         "can_mark": access.access_transition_week_mark(request.user, patient),

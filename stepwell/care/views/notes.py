@@ -134,8 +134,12 @@ def group_note(request, occurrence_id: int):
         pk=note.pk
     )
     field_errors = error.field_errors if error else {}
+    attendance = selectors.attendance_by_patient(note.occurrence_id)
     sections = [
-        _section_context(s, field_errors, f"section-{s.pk}-")
+        {
+            **_section_context(s, field_errors, f"section-{s.pk}-"),
+            "attendance": attendance.get(s.patient_id),
+        }
         for s in note.sections.select_related("patient").order_by("patient__legal_last_name")
     ]
     context = {
@@ -179,10 +183,15 @@ def patient_notes(request, patient_id: int):
         object_type="clinical_note",
         detail={"notes": [n.pk for n in notes]},
     )
+    own = selectors.own_attendance_of_notes(notes)
     context = {
         "patient": patient,
         "notes": [
-            (n, services.participant_count(n.group_note) if n.group_note_id else None)
+            (
+                n,
+                services.participant_count(n.group_note) if n.group_note_id else None,
+                own.get(n.pk),
+            )
             for n in notes
         ],
         "can_write": access.access_note_write(request.user, patient, NoteKind.INDIVIDUAL),
@@ -308,6 +317,7 @@ def note_detail(request, note_id: int):
         "participant_count": services.participant_count(note.group_note)
         if note.group_note_id
         else None,
+        "own_attendance": selectors.own_attendance_of_notes([note]).get(note.pk),
         "can_edit": not note.is_signed
         and note.kind != NoteKind.GROUP
         and access.access_note_sign(request.user, note.author_id),

@@ -105,6 +105,47 @@ def test_staff_on_leave_and_outside_hours(calendar):
     assert Appointment.objects.count() == 0
 
 
+def test_a_program_holiday_is_refused_for_groups_and_appointments(calendar):
+    from stepwell.schedule.models import Holiday
+
+    clinic = calendar.clinic
+    occurrence = _monday_process(calendar)  # generated before the holiday was declared
+    Holiday.objects.create(program=clinic.program_a, date=calendar.monday, name="Snow day")
+    with pytest.raises(ApplicationError) as group:
+        services.enrollment_book(
+            actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
+        )
+    label = f"{calendar.monday:%a %Y-%m-%d}"
+    assert group.value.message == f"The program is closed on {label} (Snow day)."
+    assert group.value.field_errors == {"occurrence": "Closed: Snow day."}
+    with pytest.raises(ApplicationError) as appointment:
+        services.appointment_book(
+            actor=clinic.director_a,
+            patient_id=clinic.patient_a.pk,
+            staff_id=clinic.prescriber_a.pk,
+            program=clinic.program_a,
+            kind="medication",
+            starts_at=local_to_utc("America/Chicago", calendar.monday, time(12, 0)),
+            minutes=30,
+        )
+    assert appointment.value.field_errors == {"starts_at": "Closed: Snow day."}
+    assert Enrollment.objects.count() == 0
+    assert Appointment.objects.count() == 0
+    occurrence.refresh_from_db()
+    assert occurrence.enrolled_count == 0
+    # The next day is open.
+    services.appointment_book(
+        actor=clinic.director_a,
+        patient_id=clinic.patient_a.pk,
+        staff_id=clinic.prescriber_a.pk,
+        program=clinic.program_a,
+        kind="medication",
+        starts_at=local_to_utc("America/Chicago", calendar.monday + timedelta(days=1), time(12, 0)),
+        minutes=30,
+    )
+    assert Appointment.objects.count() == 1
+
+
 def test_database_refuses_a_second_claim_on_the_same_slot(calendar):
     occurrence = _monday_process(calendar)
     claim = BookingClaim.objects.filter(occurrence=occurrence, resource_type="staff").first()

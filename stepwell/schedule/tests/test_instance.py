@@ -140,6 +140,13 @@ def test_minutes_default_to_the_program_then_to_asam_adult_hours():
     assert instance_from_dict(data).patients[0].min_minutes == 540
 
 
+def test_min_day_minutes_defaults_to_zero_and_reads_when_given():
+    data = changed("patients.0.min_day_minutes", 180)
+    assert instance_from_dict(data).patients[0].min_day_minutes == 180
+    del data["patients"][0]["min_day_minutes"]
+    assert instance_from_dict(data).patients[0].min_day_minutes == 0
+
+
 def test_adolescent_program_defaults_to_six_hours():
     data = copy.deepcopy(WEEK)
     del data["program"]["min_minutes"], data["program"]["max_minutes"]
@@ -184,6 +191,21 @@ def test_clock_reading_and_writing():
         ("patients.0.min_minutes", -5, ("patients[0].min_minutes", "must be at least 0")),
         ("patients.0.max_days", 8, ("patients[0].max_days", "a week has 7 days")),
         ("patients.0.min_days", 5, ("patients[0].max_days", "must not be below min_days")),
+        (
+            "patients.0.min_day_minutes",
+            -1,
+            ("patients[0].min_day_minutes", "must be at least 0"),
+        ),
+        (
+            "patients.0.min_day_minutes",
+            1441,
+            ("patients[0].min_day_minutes", "a day has 1440 minutes"),
+        ),
+        (
+            "patients.0.min_day_minutes",
+            "3h",
+            ("patients[0].min_day_minutes", "must be a whole number"),
+        ),
         (
             "patients.0.individual.staff",
             "S4",

@@ -220,6 +220,30 @@ def test_booking_refusal_shows_next_to_the_field(client, booked):
     assert enrol.context["enrol_form"].errors["patient"] == ["Already in this session."]
 
 
+def test_booking_on_a_holiday_shows_the_closure_next_to_the_field(client, calendar):
+    from stepwell.schedule.models import Holiday
+
+    clinic = calendar.clinic
+    Holiday.objects.create(program=clinic.program_a, date=calendar.monday, name="Staff training")
+    verified_login(client, clinic.director_a)
+    url = f"/schedule/{clinic.program_a.pk}/{calendar.week}/book/"
+    response = client.post(
+        url,
+        {
+            "form": "appointment",
+            "appt-patient": clinic.patient_a.pk,
+            "appt-kind": "individual",
+            "appt-staff": clinic.clinician_a.pk,
+            "appt-day": calendar.monday.isoformat(),
+            "appt-starts_at": "13:00",
+            "appt-minutes": "60",
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["appointment_form"].errors["starts_at"] == ["Closed: Staff training."]
+    assert Appointment.objects.count() == 0
+
+
 @override_settings(STEPWELL_OPTIMIZER_SECONDS=1)
 @pytest.mark.parametrize("who", ["director_a", "clinician_a", "billing_a", "patient_user_a"])
 def test_run_start_and_accept_matrix(client, calendar, who):

@@ -98,6 +98,93 @@ def test_export_is_the_spec_format_and_validates(calendar):
     ]
 
 
+def _patient_row(calendar, **kwargs):
+    data = planning.schedule_instance_export(
+        program=calendar.clinic.program_a, week=calendar.week, **kwargs
+    )
+    instance_from_dict(data)
+    row = data["patients"][0]
+    return {k: row.get(k) for k in ("min_minutes", "min_days", "min_day_minutes")}
+
+
+def test_export_plans_to_the_payers_rule_and_the_programs_own(calendar):
+    from stepwell.billing.models import ProgramHoursRule
+    from stepwell.testing.factories import CoverageFactory, PayerFactory
+
+    clinic = calendar.clinic
+    # No coverage, no program day rule: the weekly window only.
+    assert _patient_row(calendar) == {"min_minutes": 540, "min_days": None, "min_day_minutes": None}
+    coverage = CoverageFactory(
+        patient=clinic.patient_a, payer=PayerFactory(name="Plan", hours_rule="h0015")
+    )
+    assert _patient_row(calendar) == {"min_minutes": 540, "min_days": 3, "min_day_minutes": 180}
+    coverage.payer = PayerFactory(name="Medicare", kind="medicare", hours_rule="medicare_iop")
+    coverage.save()
+    assert _patient_row(calendar) == {"min_minutes": 540, "min_days": None, "min_day_minutes": None}
+    # The program plans everyone in 3 days of at least 3 hours: stricter of both.
+    ProgramHoursRule.objects.create(
+        program=clinic.program_a, min_days=3, min_daily_minutes=180, day_counts_from_minutes=180
+    )
+    assert _patient_row(calendar) == {"min_minutes": 540, "min_days": 3, "min_day_minutes": 180}
+
+
+def test_export_prorates_holidays_admission_and_counts_booked_days(calendar):
+    from stepwell.schedule.models import Holiday
+    from stepwell.testing.factories import CoverageFactory, PayerFactory
+
+    clinic = calendar.clinic
+    CoverageFactory(patient=clinic.patient_a, payer=PayerFactory(name="Plan", hours_rule="h0015"))
+    Holiday.objects.create(
+        program=clinic.program_a, date=calendar.monday + timedelta(days=3), name="Holiday"
+    )
+    assert _patient_row(calendar) == {"min_minutes": 360, "min_days": 2, "min_day_minutes": 180}
+    episode = clinic.episode_a
+    episode.admitted_on = calendar.monday + timedelta(days=2)  # Wednesday
+    episode.save()
+    # Mon, Tue lost to admission and Thu to the holiday: nothing is asked of the week.
+    assert _patient_row(calendar) == {"min_minutes": 0, "min_days": None, "min_day_minutes": None}
+    episode.admitted_on = calendar.monday - timedelta(days=30)
+    episode.save()
+    # A manual three-hour booking on Monday is a counted day already.
+    services.appointment_book(
+        actor=clinic.director_a,
+        patient_id=clinic.patient_a.pk,
+        staff_id=clinic.clinician_a.pk,
+        program=clinic.program_a,
+        kind="individual",
+        starts_at=local_to_utc("America/Chicago", calendar.monday, time(13, 0)),
+        minutes=180,
+        rules=services.BookingRules(availability=False),
+    )
+    assert _patient_row(calendar) == {"min_minutes": 180, "min_days": 1, "min_day_minutes": 180}
+
+
+def test_the_optimizer_no_longer_plans_short_days_for_an_h0015_patient(calendar):
+    """The fixture's days hold at most 150 minutes of groups: with the individual and
+    medication visits at most two days reach 3 hours, enough for the program's window but
+    not for H0015's 3 days. The plan says so instead of planning a week the payer would
+    not pay."""
+    from stepwell.schedule.checker import check_plan
+    from stepwell.schedule.plan import plan_to_dict
+    from stepwell.schedule.solver import solve
+    from stepwell.testing.factories import CoverageFactory, PayerFactory
+
+    clinic = calendar.clinic
+    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    plan = plan_to_dict(solve(instance_from_dict(data), time_limit_seconds=4))
+    assert plan["patients"][0]["requirements_met"] is True
+    CoverageFactory(patient=clinic.patient_a, payer=PayerFactory(name="Plan", hours_rule="h0015"))
+    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    instance = instance_from_dict(data)
+    plan = plan_to_dict(solve(instance, time_limit_seconds=4))
+    assert check_plan(instance, plan) == []
+    patient = plan["patients"][0]
+    assert patient["requirements_met"] is False
+    assert [(u["requirement"], u["reason"]) for u in patient["unmet"]] == [
+        ("min_days", "availability")
+    ]
+
+
 def test_export_keeps_manual_bookings_leave_and_the_past(calendar):
     clinic = calendar.clinic
     monday_group = _occurrence(calendar, calendar.process, 0, time(9, 0))

@@ -68,6 +68,7 @@ def weeks(draw) -> dict:
             "max_minutes": 600,
             "min_days": draw(st.integers(0, 2)),
             "max_days": draw(st.integers(2, 3)),
+            "min_day_minutes": draw(st.sampled_from([0, 0, 90, 165, 180])),
             "availability": [
                 window(day, draw(st.sampled_from(WINDOWS))) for day in sorted(days, key=DAYS.index)
             ],

@@ -329,3 +329,95 @@ def test_a_plan_given_back_as_hint_comes_back_unchanged():
     first = solve(instance, time_limit_seconds=10)
     again = solve(instance, time_limit_seconds=10, hint=schedules_of(first))
     assert without_seconds(plan_to_dict(again)) == without_seconds(plan_to_dict(first))
+
+
+def day_minimum_week() -> dict:
+    """Monday holds one 90-minute group; Tuesday two; Wednesday one of three hours. Two
+    days of at least three hours are only Tuesday and Wednesday."""
+
+    def group(number, day, start, end):
+        return {
+            "id": f"G{number}",
+            "kind": "process_group",
+            "title": "Group",
+            "track": "all",
+            "day": day,
+            "start": start,
+            "end": end,
+            "capacity": 4,
+            "staff": ["S1"],
+            "room": "R1",
+        }
+
+    return {
+        "program": {"name": "Day rule", "timezone": "UTC", "slot_minutes": 15},
+        "rooms": [{"id": "R1", "capacity": 4}],
+        "staff": [
+            {
+                "id": "S1",
+                "role": "therapist",
+                "max_individual_minutes": 0,
+                "availability": [window(d, "08:00", "18:00") for d in ("mon", "tue", "wed")],
+            }
+        ],
+        "sessions": [
+            group(1, "mon", "09:00", "10:30"),
+            group(2, "tue", "09:00", "10:30"),
+            group(3, "tue", "10:30", "12:00"),
+            group(4, "wed", "09:00", "12:00"),
+        ],
+        "patients": [
+            {
+                "id": "P1",
+                "track": "mh",
+                "min_minutes": 270,
+                "max_minutes": 600,
+                "min_days": 2,
+                "max_days": 2,
+                "min_day_minutes": 180,
+                "availability": [window(d, "08:00", "18:00") for d in ("mon", "tue", "wed")],
+            }
+        ],
+    }
+
+
+def test_days_count_toward_min_days_only_from_min_day_minutes():
+    instance = instance_from_dict(day_minimum_week())
+    plan = plan_to_dict(solve(instance, time_limit_seconds=5))
+    assert check_plan(instance, plan) == []
+    patient = plan["patients"][0]
+    assert patient["requirements_met"] is True
+    assert sorted(patient["sessions"]) == ["G2", "G3", "G4"]
+    assert (patient["minutes"], patient["days"]) == (360, 2)
+    # The same plan with Monday's short day instead of Tuesday is not met, and the
+    # checker catches a plan that claims it is.
+    lying = copy.deepcopy(plan)
+    lying["patients"][0].update(sessions=["G1", "G4"], minutes=270)
+    problems = check_plan(instance, lying)
+    assert "patient P1 lists unmet [], misses ['min_days']" in problems
+    # Without the day rule, Monday and Wednesday would do.
+    relaxed = day_minimum_week()
+    relaxed["patients"][0]["min_day_minutes"] = 0
+    relaxed_instance = instance_from_dict(relaxed)
+    assert check_plan(relaxed_instance, lying) == []
+
+
+def test_greedy_skips_a_day_that_cannot_reach_the_day_minimum():
+    data = day_minimum_week()
+    data["patients"][0]["min_minutes"] = 0
+    instance = instance_from_dict(data)
+    plan = plan_to_dict(greedy_plan(instance))
+    assert check_plan(instance, plan) == []
+    assert plan["patients"][0]["sessions"] == ["G2", "G3", "G4"]
+    assert plan["patients"][0]["requirements_met"] is True
+
+
+def test_an_unreachable_day_minimum_is_explained_by_availability():
+    data = day_minimum_week()
+    data["patients"][0]["min_day_minutes"] = 240
+    instance = instance_from_dict(data)
+    plan = plan_to_dict(solve(instance, time_limit_seconds=5))
+    assert check_plan(instance, plan) == []
+    assert plan["patients"][0]["unmet"][0]["requirement"] == "min_days"
+    assert plan["patients"][0]["unmet"][0]["reason"] == "availability"
+    assert plan["summary"]["upper_bound_met"] == 0
