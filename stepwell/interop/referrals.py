@@ -90,12 +90,15 @@ def _matched_patient(parsed: ReferralBundle) -> Patient | None:
 
 
 def _as_issues(error: ApplicationError, parsed: ReferralBundle) -> list[Issue]:
+    """The service's field errors, each at the element it came from."""
     if not error.field_errors:
         return [Issue("Bundle", error.message)]
-    return [
-        Issue(parsed.path_of(name), f"{error.message} {message}".strip())
-        for name, message in error.field_errors.items()
-    ]
+    issues = []
+    for name, message in error.field_errors.items():
+        said = message.strip().rstrip(".").casefold() in error.message.casefold()
+        text = error.message if said else f"{error.message} {message}".strip()
+        issues.append(Issue(parsed.path_of(name), text))
+    return issues
 
 
 def referral_import(
