@@ -35,6 +35,12 @@ from .builders.people import (
 )
 from .record_sessions import collect_measures, collect_notes, collect_sessions
 
+# The dated parts of the record, in bundle order. This is the extension point for what
+# Stepwell does not hold yet: when medications and allergies (MedicationStatement,
+# AllergyIntolerance) and consents (Consent) get their apps, each adds a
+# collect_<area>(collector) function here. Until then nothing is exported for them.
+SECTIONS = (collect_measures, collect_sessions, collect_notes)
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -134,9 +140,8 @@ class RecordCollector:
             self._episode_of_care(episode)
         for plan in signed_plans:
             self._care_plan(plan)
-        collect_measures(self)
-        collect_sessions(self)
-        collect_notes(self)
+        for section in SECTIONS:
+            section(self)
         self._assessment_provenance()
         return self.resources
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -60,7 +60,9 @@ def test_the_example_bundle_creates_a_board_entry(client, clinic, bundle):
     )
     assert referral.received_on == date(2026, 11, 20)
     assert referral.source_detail == "Riverside General Hospital (synthetic), inpatient psychiatry"
-    assert referral.insurance == "Payer: Synthetic Health Plan; member ID SYN-884120; group GRP-1040"
+    assert (
+        referral.insurance == "Payer: Synthetic Health Plan; member ID SYN-884120; group GRP-1040"
+    )
     assert referral.reason.startswith("Step-down after a 9-day inpatient stay")
     assert "Works mornings; prefers afternoon sessions." in referral.reason
     assert "Referring diagnoses: F33.2 Major depressive disorder" in referral.reason
@@ -78,7 +80,11 @@ def test_the_example_bundle_creates_a_board_entry(client, clinic, bundle):
         "Rosa Quillfeather",
         "Sister",
     )
-    assert (patient.insurance_payer, patient.insurance_member_id, patient.insurance_group_number) == (
+    assert (
+        patient.insurance_payer,
+        patient.insurance_member_id,
+        patient.insurance_group_number,
+    ) == (
         "Synthetic Health Plan",
         "SYN-884120",
         "GRP-1040",
@@ -113,7 +119,9 @@ def test_a_record_number_attaches_the_referral_to_that_patient(client, clinic, b
     known = PatientFactory(
         legal_first_name="Marisol", legal_last_name="Quillfeather", date_of_birth=date(1988, 3, 14)
     )
-    EpisodeFactory(patient=known, program=clinic.program_a, state="discharged", discharged_on=date(2026, 6, 1))
+    EpisodeFactory(
+        patient=known, program=clinic.program_a, state="discharged", discharged_on=date(2026, 6, 1)
+    )
     bundle["entry"][0]["resource"]["identifier"].append(
         {"system": "urn:stepwell:mrn", "value": known.mrn}
     )
@@ -129,7 +137,9 @@ def test_a_record_number_attaches_the_referral_to_that_patient(client, clinic, b
 def test_a_record_number_with_other_details_is_refused(client, clinic, bundle):
     known = PatientFactory(legal_first_name="Other", legal_last_name="Person")
     EpisodeFactory(patient=known, program=clinic.program_a)
-    bundle["entry"][0]["resource"]["identifier"] = [{"system": "urn:stepwell:mrn", "value": known.mrn}]
+    bundle["entry"][0]["resource"]["identifier"] = [
+        {"system": "urn:stepwell:mrn", "value": known.mrn}
+    ]
     verified_login(client, clinic.intake_a)
     before = snapshot()
     response = post(client, clinic.program_a, bundle)
@@ -151,7 +161,7 @@ def _set(path: list, value):
     return change
 
 
-FUTURE = (date.today() + timedelta(days=30)).isoformat()
+FUTURE = (datetime.now(tz=UTC).date() + timedelta(days=30)).isoformat()
 PATIENT = ["entry", 0, "resource"]
 REQUEST = ["entry", 2, "resource"]
 BAD_BUNDLES = {
@@ -160,13 +170,21 @@ BAD_BUNDLES = {
         400,
         "Bundle.entry[0].resource.birthDate",
     ),
-    "no birth date": (_set([*PATIENT, "birthDate"], ...), 422, "Bundle.entry[0].resource.birthDate"),
+    "no birth date": (
+        _set([*PATIENT, "birthDate"], ...),
+        422,
+        "Bundle.entry[0].resource.birthDate",
+    ),
     "birth date in the future": (
         _set([*PATIENT, "birthDate"], FUTURE),
         422,
         "Bundle.entry[0].resource.birthDate",
     ),
-    "no family name": (_set([*PATIENT, "name"], [{"given": ["Mari"]}]), 422, "Bundle.entry[0].resource.name"),
+    "no family name": (
+        _set([*PATIENT, "name"], [{"given": ["Mari"]}]),
+        422,
+        "Bundle.entry[0].resource.name",
+    ),
     "bad email": (
         _set([*PATIENT, "telecom", 1, "value"], "not-an-email"),
         422,
@@ -178,7 +196,11 @@ BAD_BUNDLES = {
         400,
         "Bundle.entry[1].resource.resourceType",
     ),
-    "no referral": (_set(["entry", 2], {"resource": {"resourceType": "Basic", "code": {"text": "x"}}}), 422, "Bundle.entry"),
+    "no referral": (
+        _set(["entry", 2], {"resource": {"resourceType": "Basic", "code": {"text": "x"}}}),
+        422,
+        "Bundle.entry",
+    ),
     "referral about someone else": (
         _set([*REQUEST, "subject"], {"reference": "Patient/elsewhere"}),
         422,
@@ -189,7 +211,11 @@ BAD_BUNDLES = {
         422,
         "Bundle.entry[2].resource.reasonCode",
     ),
-    "revoked referral": (_set([*REQUEST, "status"], "revoked"), 422, "Bundle.entry[2].resource.status"),
+    "revoked referral": (
+        _set([*REQUEST, "status"], "revoked"),
+        422,
+        "Bundle.entry[2].resource.status",
+    ),
     "referral dated in the future": (
         _set([*REQUEST, "authoredOn"], FUTURE),
         422,
