@@ -32,6 +32,7 @@ from .builders.people import (
     practitioner_resource,
     program_organization_id,
     program_organization_resource,
+    staff_display,
 )
 from .record_sessions import collect_measures, collect_notes, collect_sessions
 
@@ -76,7 +77,7 @@ class RecordCollector:
         if user is None or user.kind != UserKind.STAFF:
             return None
         self.resources.add(practitioner_resource(user))
-        return reference("Practitioner", user.pk, str(user))
+        return reference("Practitioner", user.pk, staff_display(user))
 
     def program(self, program) -> dict:
         self.resources.add(organization_resource(program.site.organization))

@@ -16,6 +16,7 @@ from .builders.documents import (
     note_times,
     provenance_resource,
 )
+from .builders.people import staff_display
 
 # "incomplete" is the status of a questionnaire stopped part-way: it has answers and no
 # total. Due, missed and cancelled ones hold no answers and are not part of the export.
@@ -229,7 +230,7 @@ def collect_notes(collector) -> None:
         collector.resources.add(
             document_reference_resource(
                 note,
-                text=note_text(note, author_name=str(note.author)),
+                text=note_text(note, author_name=staff_display(note.author)),
                 patient_ref=collector.patient_ref,
                 author_ref=author,
                 authenticator_ref=cosigner,

@@ -76,12 +76,20 @@ def patient_resource(patient, *, part2: bool) -> dict:
     }
 
 
+def staff_display(user) -> str:
+    """Name and credentials; a staff member without a name is "Staff member N", never
+    their login name."""
+    name = user.get_full_name().strip() or f"Staff member {user.pk}"
+    return f"{name}, {user.credentials}" if user.credentials else name
+
+
 def practitioner_resource(user) -> dict:
     """US Core Practitioner. The identifier is Stepwell's staff number, never the login."""
-    name = {"family": user.last_name or user.get_username(), "given": [user.first_name]}
-    if not user.first_name:
-        name.pop("given")
-    name["text"] = str(user)
+    name = {
+        "text": staff_display(user),
+        "family": user.last_name or f"Staff member {user.pk}",
+        "given": [user.first_name] if user.first_name else [],
+    }
     return {
         "resourceType": "Practitioner",
         "id": str(user.pk),

@@ -91,3 +91,19 @@ def test_bad_episode_value_is_422(client, record):
     response = client.get(url(record, episode="first"))
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["episode"]
+
+
+def test_the_fhir_operations_are_in_the_openapi_schema(client, record):
+    verified_login(client, record.clinic.clinician_a)
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = {path: set(ops) for path, ops in schema["paths"].items() if "/fhir/" in path}
+    assert paths == {
+        "/api/v1/fhir/Patient/{patient_id}/$everything": {"get"},
+        "/api/v1/fhir/$export": {"get"},
+        "/api/v1/fhir/bulk-status/{job_id}": {"get"},
+        "/api/v1/fhir/bulk-files/{job_id}/{file_name}": {"get"},
+        "/api/v1/fhir/referrals": {"post"},
+    }
+    referral = schema["paths"]["/api/v1/fhir/referrals"]["post"]
+    assert "application/fhir+json" in referral["requestBody"]["content"]
+    assert {"400", "403", "409", "422"} <= set(referral["responses"])

@@ -172,3 +172,16 @@ def test_every_problem_of_a_bundle_is_named_at_once():
         "Bundle.entry[0].resource.birthDate",
         "Bundle.entry[2].resource.status",
     ]
+
+
+def test_a_practitioner_never_carries_the_login_name():
+    from stepwell.interop.builders.people import practitioner_resource
+
+    nameless = SimpleNamespace(
+        pk=9, first_name="", last_name="", credentials="", is_active=True, username="jsmith42"
+    )
+    nameless.get_full_name = lambda: ""
+    resource = base.validated(practitioner_resource(nameless))
+    assert "jsmith42" not in json.dumps(resource)
+    assert resource["name"] == [{"text": "Staff member 9", "family": "Staff member 9"}]
+    assert resource["identifier"] == [{"system": codes.STAFF_SYSTEM, "value": "9"}]
