@@ -25,7 +25,7 @@ BUNDLE_TYPES = ("collection", "transaction", "message", "batch")
 # FHIR request priority -> our urgency: routine stays routine; urgent is "priority (within
 # a week)"; asap and stat are "urgent (within 48 hours)".
 URGENCY = {"routine": "routine", "urgent": "priority", "asap": "urgent", "stat": "urgent"}
-ICD10CM_CODE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+ICD10CM_CODE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 MAX_TEXT = {"insurance": 300, "source_detail": 200, "address": 300}
 
 
