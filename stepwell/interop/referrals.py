@@ -64,16 +64,29 @@ def _deny(actor, *, patient_id: int | None, client_address: str, program_id: int
     return AccessDenied("You cannot take referrals for this program.")
 
 
-def _matched_patient(parsed: ReferralBundle) -> Patient | None:
-    """The registered patient the sender named by record number, if the name and date of
-    birth agree with ours; a number with other details is refused, not guessed at."""
+def _matched_patient(parsed: ReferralBundle, *, actor, client_address: str) -> Patient | None:
+    """The registered patient the sender named by record number, if the user may see them
+    and the name and date of birth agree; a number with other details is refused, not
+    guessed at. An unknown number and one the user may not see get the same answer, so
+    the answer never says whether someone is a patient elsewhere (the attempt on a hidden
+    record is audited)."""
     if not parsed.mrn:
         return None
+    where = parsed.path_of("patient") + ".identifier"
     patient = Patient.objects.filter(mrn=parsed.mrn).first()
-    if patient is None:
-        raise FhirInputError(
-            [Issue(parsed.path_of("patient") + ".identifier", "No patient has this record number.")]
+    if patient is not None and not access_referral_manage(actor, patient):
+        audit_record(
+            user=actor,
+            action=AuditAction.CREATE,
+            patient_id=patient.pk,
+            object_type="fhir_referral_import",
+            outcome=AuditOutcome.DENIED,
+            client_address=client_address,
+            detail={"matched_by_record_number": True},
         )
+        patient = None
+    if patient is None:
+        raise FhirInputError([Issue(where, "No patient you may see has this record number.")])
     same = patient.legal_last_name.casefold() == str(
         parsed.patient_data.get("legal_last_name", "")
     ).casefold() and patient.date_of_birth == parsed.patient_data.get("date_of_birth")
@@ -81,7 +94,7 @@ def _matched_patient(parsed: ReferralBundle) -> Patient | None:
         raise FhirInputError(
             [
                 Issue(
-                    parsed.path_of("patient") + ".identifier",
+                    where,
                     "This record number belongs to a patient with another name or date of birth.",
                 )
             ]
@@ -121,11 +134,7 @@ def referral_import(
             status=400,
         )
     parsed = read_referral(parse_bundle(bundle_data), known_totals=_known_totals())
-    patient = _matched_patient(parsed)
-    if patient is not None and not access_referral_manage(actor, patient):
-        raise _deny(
-            actor, patient_id=patient.pk, client_address=client_address, program_id=program.pk
-        )
+    patient = _matched_patient(parsed, actor=actor, client_address=client_address)
     try:
         with transaction.atomic():
             referral = referral_create(

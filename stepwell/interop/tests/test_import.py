@@ -41,7 +41,7 @@ def snapshot() -> tuple[int, int, int, int]:
         Patient.objects.count(),
         Episode.objects.count(),
         Referral.objects.count(),
-        AuditEvent.objects.filter(action="create").count(),
+        AuditEvent.objects.filter(action="create", outcome="allowed").count(),
     )
 
 
@@ -98,8 +98,11 @@ def test_the_example_bundle_creates_a_board_entry(client, clinic, bundle):
 
 
 def test_a_possible_duplicate_is_flagged_then_confirmed(client, clinic, bundle):
-    PatientFactory(
+    known = PatientFactory(
         legal_first_name="Marisol", legal_last_name="Quillfeather", date_of_birth=date(1988, 3, 14)
+    )
+    EpisodeFactory(
+        patient=known, program=clinic.program_a, state="discharged", discharged_on=date(2026, 6, 1)
     )
     verified_login(client, clinic.intake_a)
     before = snapshot()
@@ -109,6 +112,7 @@ def test_a_possible_duplicate_is_flagged_then_confirmed(client, clinic, bundle):
     assert issue["code"] == "duplicate"
     assert issue["expression"] == ["Bundle.entry[0].resource"]
     assert "same legal name and date of birth" in issue["diagnostics"]
+    assert known.mrn in issue["diagnostics"]
     assert snapshot() == before
     confirmed = post(client, clinic.program_a, bundle, confirm_not_duplicate="true")
     assert confirmed.status_code == 201
@@ -132,6 +136,30 @@ def test_a_record_number_attaches_the_referral_to_that_patient(client, clinic, b
     assert response.json()["patient_id"] == known.pk
     assert Patient.objects.filter(legal_last_name="Quillfeather").count() == 1
     assert known.episodes.filter(state="referred", program=clinic.program_a).count() == 1
+
+
+def test_a_record_number_the_user_may_not_see_is_answered_like_an_unknown_one(
+    client, clinic, bundle
+):
+    hidden = PatientFactory(
+        legal_first_name="Marisol", legal_last_name="Quillfeather", date_of_birth=date(1988, 3, 14)
+    )
+    EpisodeFactory(patient=hidden, program=clinic.program_b)
+    verified_login(client, clinic.intake_a)
+    before = snapshot()
+    answers = []
+    for mrn in (hidden.mrn, "SW00000000"):
+        bundle["entry"][0]["resource"]["identifier"] = [
+            {"system": "urn:stepwell:mrn", "value": mrn}
+        ]
+        response = post(client, clinic.program_a, bundle)
+        answers.append((response.status_code, response.json()["issue"]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 422
+    assert answers[0][1][0]["diagnostics"] == "No patient you may see has this record number."
+    assert snapshot() == before
+    denied = AuditEvent.objects.get(object_type="fhir_referral_import", outcome="denied")
+    assert denied.patient_id == hidden.pk
 
 
 def test_a_record_number_with_other_details_is_refused(client, clinic, bundle):
