@@ -207,7 +207,7 @@ def collect_notes(collector) -> None:
             "appointment__program",
             "cosignature__cosigner",
         )
-        .prefetch_related("addenda")
+        .prefetch_related("addenda", "group_note__addenda")
         .order_by("signed_at", "pk")
     )
     for note in notes:

@@ -66,7 +66,10 @@ def note_text(note, *, author_name: str) -> str:
         lines.append(
             f"Co-signed by {cosignature.cosigner_name} at {instant(cosignature.signed_at)}"
         )
-    for addendum in note.addenda.all():
+    addenda = list(note.addenda.all())
+    if group is not None:
+        addenda += list(group.addenda.all())
+    for addendum in sorted(addenda, key=lambda a: (a.written_at, a.pk)):
         lines.append(f"Addendum {instant(addendum.written_at)}: {addendum.text}")
     return "\n".join(lines) + "\n"
 

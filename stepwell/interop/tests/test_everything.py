@@ -114,6 +114,26 @@ def test_psychotherapy_notes_and_drafts_never_appear(bundle, record):
     }
 
 
+def test_a_group_section_carries_the_shared_section_and_its_addenda(record):
+    from datetime import timedelta
+
+    from stepwell.care.models import NoteAddendum
+
+    NoteAddendum.objects.create(
+        group_note=record.group_note,
+        author=record.clinic.clinician_a,
+        text="Group ran 10 minutes over.",
+        written_at=record.group_note.signed_at + timedelta(hours=2),
+    )
+    bundle = patient_everything(user=record.clinic.clinician_a, patient_id=record.patient.pk)
+    section = by_id(bundle, "DocumentReference", str(record.group_section.pk))
+    text = base64.b64decode(section["content"][0]["attachment"]["data"]).decode()
+    assert "Group topic: Distress tolerance" in text
+    assert "Participants: 1" in text
+    assert "Behavior: Engaged, affect brighter." in text
+    assert text.rstrip().endswith("Group ran 10 minutes over.")
+
+
 def test_signed_notes_are_progress_notes_with_their_encounter_and_signatures(bundle, record):
     note = by_id(bundle, "DocumentReference", str(record.individual_note.pk))
     assert note["type"]["coding"] == [dict(codes.PROGRESS_NOTE)]
