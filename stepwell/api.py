@@ -27,6 +27,7 @@ api.add_router("/", "stepwell.care.api.router")
 api.add_router("/intake", "stepwell.intake.api.router")
 api.add_router("/plans", "stepwell.plans.api.router")
 api.add_router("/", "stepwell.schedule.api.router")
+api.add_router("/fhir", "stepwell.interop.api.router")
 
 
 NOT_AVAILABLE = "Not found, or you do not have access to this record."

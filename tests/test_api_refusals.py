@@ -30,6 +30,8 @@ TAKE_NO_ID = {
     "GET /api/v1/intake/diagnosis-codes",
     "GET /api/v1/plans/worklist",
     "GET /api/v1/plans/worklist/physician",
+    "GET /api/v1/fhir/$export",
+    "POST /api/v1/fhir/referrals",
 }
 # Plausible values by field name, so that a request reaches the id it is about.
 VALUES = {

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "stepwell.plans",
     "stepwell.care",
     "stepwell.billing",
+    "stepwell.interop",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,8 @@ STEPWELL_INDEPENDENT_CREDENTIALS = [
 ]
 STEPWELL_NOTE_LATE_HOURS = env_int("STEPWELL_NOTE_LATE_HOURS", 24)  # care: author worklist
 STEPWELL_NOTE_DIRECTOR_HOURS = env_int("STEPWELL_NOTE_DIRECTOR_HOURS", 72)  # care: director
+STEPWELL_EXPORT_DIR = Path(os.environ.get("STEPWELL_EXPORT_DIR", VAR_DIR / "exports"))  # interop
+STEPWELL_EXPORT_KEEP_HOURS = env_int("STEPWELL_EXPORT_KEEP_HOURS", 24)  # interop: bulk files
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

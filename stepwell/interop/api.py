@@ -1,0 +1,219 @@
+"""FHIR over the API: $everything, bulk export, and referrals received as Bundles.
+
+Refusals are AccessDenied (403, audited, stepwell/api.py); a bad FHIR request gets an
+OperationOutcome naming the element (400 not valid FHIR, 422 not a referral, 409 a
+possible duplicate), converted in one place here (`fhir_errors`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from django.http import FileResponse, HttpResponse, JsonResponse
+from ninja import Router, Schema
+
+from stepwell.privacy.audit import client_address_of
+
+from . import bulk, export, referrals
+from .models import BulkExportStatus
+from .outcomes import FhirInputError, Issue, operation_outcome
+
+router = Router(tags=["fhir"])
+FHIR_JSON = "application/fhir+json"
+NDJSON = "application/fhir+ndjson"
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+class ReferralImportOut(Schema):
+    referral_id: int
+    patient_id: int
+    episode_id: int
+    program_id: int
+    state: str
+    matched_existing_patient: bool
+    board_url: str
+
+
+def fhir_response(payload: dict, *, status: int = 200, **headers) -> HttpResponse:
+    response = HttpResponse(json.dumps(payload), content_type=FHIR_JSON, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def fhir_errors(view):
+    """FhirInputError -> OperationOutcome with its status."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except FhirInputError as error:
+            return fhir_response(operation_outcome(error.issues), status=error.status)
+
+    return wrapper
+
+
+def _fhir_base(request) -> str:
+    return request.build_absolute_uri(request.path.split("/fhir/")[0] + "/fhir/")
+
+
+FHIR_PAYLOAD = {200: dict, 401: ErrorOut, 403: ErrorOut}
+OUTCOME = dict
+
+
+@router.get("/Patient/{patient_id}/$everything", response=FHIR_PAYLOAD, url_name="fhir_everything")
+def patient_everything(request, patient_id: int, episode: int | None = None):
+    """The patient's record as a FHIR R4 Bundle (collection): care-team staff and the
+    directors of the patient's programs. `episode` limits it to one episode."""
+    bundle = export.patient_everything(
+        user=request.user,
+        patient_id=patient_id,
+        episode_id=episode,
+        base_url=_fhir_base(request),
+        client_address=client_address_of(request),
+    )
+    return fhir_response(bundle)
+
+
+@router.get(
+    "/$export",
+    response={202: OUTCOME, 401: ErrorOut, 403: ErrorOut},
+    url_name="fhir_bulk_export",
+)
+def bulk_export_start(request, program: int):
+    """Start a bulk export of a program (its directors only). 202 with Content-Location:
+    poll that URL until it answers 200 with the list of NDJSON files."""
+    job = bulk.bulk_export_start(
+        actor=request.user, program_id=program, client_address=client_address_of(request)
+    )
+    status_url = _fhir_base(request) + f"bulk-status/{job.pk}"
+    outcome = operation_outcome(
+        [Issue("", f"Export {job.pk} started.", code="informational", severity="information")]
+    )
+    return fhir_response(outcome, status=202, Content_Location=status_url)
+
+
+@router.get(
+    "/bulk-status/{job_id}",
+    response={200: dict, 202: dict, 401: ErrorOut, 403: ErrorOut, 410: OUTCOME, 500: OUTCOME},
+    url_name="fhir_bulk_status",
+)
+@fhir_errors
+def bulk_export_status(request, job_id: int):
+    """202 with X-Progress while the export runs; 200 with the manifest when it is done."""
+    job = bulk.bulk_export_for(
+        user=request.user, job_id=job_id, client_address=client_address_of(request)
+    )
+    if job.status in (BulkExportStatus.QUEUED, BulkExportStatus.RUNNING):
+        response = JsonResponse(
+            {"status": job.status, "progress": job.progress, "message": job.message}, status=202
+        )
+        response["X-Progress"] = f"{job.progress}%: {job.message}"
+        response["Retry-After"] = "5"
+        return response
+    if job.status == BulkExportStatus.FAILED:
+        return fhir_response(
+            operation_outcome([Issue("", job.message, code="exception")]), status=500
+        )
+    if job.status == BulkExportStatus.EXPIRED:
+        raise FhirInputError([Issue("", "This export has expired; start a new one.")], status=410)
+    base = _fhir_base(request)
+    return JsonResponse(
+        {
+            "transactionTime": job.created_at.isoformat(),
+            "request": base + f"$export?program={job.program_id}",
+            "requiresAccessToken": True,
+            "expires": job.expires_at.isoformat() if job.expires_at else None,
+            "output": [
+                {
+                    "type": o["type"],
+                    "url": base + f"bulk-files/{job.pk}/{o['file']}",
+                    "count": o["count"],
+                }
+                for o in job.output
+            ],
+            "error": [],
+        }
+    )
+
+
+@router.get(
+    "/bulk-files/{job_id}/{file_name}",
+    response={200: str, 401: ErrorOut, 403: ErrorOut, 404: OUTCOME, 410: OUTCOME},
+    url_name="fhir_bulk_file",
+)
+@fhir_errors
+def bulk_export_file(request, job_id: int, file_name: str):
+    """One NDJSON file, to the director who asked for the export; audited per patient."""
+    path = bulk.bulk_export_file(
+        user=request.user,
+        job_id=job_id,
+        file_name=file_name,
+        client_address=client_address_of(request),
+    )
+    return FileResponse(path.open("rb"), content_type=NDJSON, filename=path.name)
+
+
+@router.post(
+    "/referrals",
+    response={
+        201: ReferralImportOut,
+        400: OUTCOME,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: OUTCOME,
+        422: OUTCOME,
+    },
+    url_name="fhir_referral_import",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                FHIR_JSON: {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
+@fhir_errors
+def referral_import(
+    request,
+    program: int,
+    source: str = referrals.DEFAULT_SOURCE,
+    confirm_not_duplicate: bool = False,
+):
+    """A FHIR Bundle (Patient, ServiceRequest; optional Condition, Coverage,
+    QuestionnaireResponse) becomes a referral on the board, in one transaction."""
+    try:
+        data = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise FhirInputError([Issue("Bundle", "The body is not JSON.")], status=400) from error
+    imported = referrals.referral_import(
+        actor=request.user,
+        program_id=program,
+        bundle_data=data,
+        source=source,
+        confirm_not_duplicate=confirm_not_duplicate,
+        client_address=client_address_of(request),
+    )
+    referral = imported.referral
+    response = JsonResponse(
+        {
+            "referral_id": referral.pk,
+            "patient_id": referral.patient_id,
+            "episode_id": referral.episode_id,
+            "program_id": referral.episode.program_id,
+            "state": referral.state,
+            "matched_existing_patient": imported.matched_existing_patient,
+            "board_url": f"/intake/referrals/{referral.pk}/",
+        },
+        status=201,
+    )
+    response["Location"] = f"/api/v1/intake/referrals/{referral.pk}"
+    return response

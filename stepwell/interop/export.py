@@ -1,0 +1,113 @@
+"""A patient's record as one FHIR Bundle ($everything): checked, gathered, audited.
+
+Every export writes one audit event for the patient with the resource counts; every
+refusal writes a denied event and answers like a missing record (docs/clinical-sources.md
+§5: reads and disclosures of the record are logged).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.utils import timezone
+
+from stepwell.core.errors import AccessDenied
+from stepwell.patients.models import Patient
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+
+from . import codes
+from .access import fhir_export_scope
+from .builders.base import ResourceSet, validated
+from .record import RecordCollector
+
+BUNDLE_OBJECT = "fhir_bundle"
+
+
+def has_part2_label(resource: dict) -> bool:
+    return any(
+        label.get("code") == "42CFRPart2" and label.get("system") == codes.ACT_CODE
+        for label in resource.get("meta", {}).get("security", [])
+    )
+
+
+def bundle_of(resources: ResourceSet, *, base_url: str = "", now: datetime | None = None) -> dict:
+    """A collection Bundle; labelled Part 2 as a whole when any entry is."""
+    moment = now or timezone.now()
+    entries = []
+    for resource in resources:
+        entry = {"resource": resource}
+        if base_url:
+            entry["fullUrl"] = f"{base_url}{resource['resourceType']}/{resource['id']}"
+        entries.append(entry)
+    part2 = any(has_part2_label(r) for r in resources)
+    bundle = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {
+            "lastUpdated": moment.isoformat(),
+            "security": [dict(label) for label in codes.PART2_SECURITY] if part2 else [],
+        },
+        "type": "collection",
+        "timestamp": moment.isoformat(),
+        "entry": entries,
+    }
+    return validated(bundle)
+
+
+def _refuse(user, *, patient_id: int | None, client_address: str, detail: dict) -> AccessDenied:
+    audit_record(
+        user=user,
+        action=AuditAction.EXPORT,
+        patient_id=patient_id,
+        object_type=BUNDLE_OBJECT,
+        outcome=AuditOutcome.DENIED,
+        client_address=client_address,
+        detail=detail,
+    )
+    return AccessDenied()
+
+
+def patient_everything(
+    *,
+    user,
+    patient_id: int,
+    episode_id: int | None = None,
+    base_url: str = "",
+    client_address: str = "",
+) -> dict:
+    """The patient's record (or one episode of it) as a Bundle, if the user may export it."""
+    patient = Patient.objects.filter(pk=patient_id).first()
+    episode = None
+    if patient is not None and episode_id is not None:
+        episode = patient.episodes.select_related("program").filter(pk=episode_id).first()
+    scope = None
+    if patient is not None and (episode_id is None or episode is not None):
+        scope = fhir_export_scope(user, patient, episode=episode)
+    if scope is None:
+        raise _refuse(
+            user,
+            patient_id=patient.pk if patient else None,
+            client_address=client_address,
+            detail={"requested_patient": patient_id, "episode": episode_id},
+        )
+    collector = RecordCollector(patient, scope)
+    resources = collector.collect()
+    bundle = bundle_of(resources, base_url=base_url)
+    audit_record(
+        user=user,
+        action=AuditAction.EXPORT,
+        patient_id=patient.pk,
+        object_type=BUNDLE_OBJECT,
+        object_id=bundle["id"],
+        client_address=client_address,
+        detail={
+            "format": "FHIR R4 Bundle",
+            "episodes": [e.pk for e in scope.episodes],
+            "whole_record": scope.whole_record,
+            "part2": any(has_part2_label(r) for r in resources),
+            "counts": resources.counts(),
+            "skipped": collector.skipped,
+        },
+    )
+    return bundle
