@@ -9,6 +9,6 @@ urlpatterns = [
     path("mfa/setup/", views.mfa_setup_view, name="mfa_setup"),
     path("logout/", views.logout_view, name="logout"),
     path("tokens/", views.tokens_view, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("tokens/<id:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
     path("activate/<str:uidb64>/<str:token>/", views.portal_activate_view, name="portal_activate"),
 ]
