@@ -30,6 +30,7 @@ api.add_router("/", "stepwell.schedule.api.router")
 
 
 NOT_AVAILABLE = "Not found, or you do not have access to this record."
+NOT_FOUND = "Not found: no record has that number."
 
 
 @api.exception_handler(AccessDenied)
@@ -43,6 +44,16 @@ def on_application_error(request, exc: ApplicationError):
     return api.create_response(
         request, {"detail": exc.message, "errors": exc.field_errors}, status=400
     )
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc: OverflowError):
+    """A number past what the database stores (an id like 9223372036854775808): no record.
+
+    Page URLs refuse such ids in their route (stepwell.core.converters); API paths take
+    any integer, so the database driver's overflow is answered here, once, as not found.
+    """
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
 
 
 @api.exception_handler(ValidationError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from stepwell.core.errors import ApplicationError
@@ -28,7 +29,36 @@ def parse_local(zone: str, value: str, field: str) -> datetime | None:
             "Give a date and time like 2026-12-08T09:30.",
             field_errors={field: "Invalid date/time."},
         ) from error
-    return local_to_utc(zone, naive.date(), naive.time())
+    try:
+        return local_to_utc(zone, naive.date(), naive.time())
+    except OverflowError as error:  # 0001-01-01 or 9999-12-31 shifted out of the calendar
+        raise ApplicationError(
+            "Give a date and time within the calendar.",
+            field_errors={field: "Invalid date/time."},
+        ) from error
+
+
+# The ids of page URLs (stepwell.core.converters): ASCII digits, below any 64-bit overflow.
+_RECORD_ID = re.compile(r"[0-9]{1,18}")
+NOT_LISTED = "Choose one of the listed options."
+
+
+def posted_id(value: str | None, field: str) -> int | None:
+    """A record chosen on a form (a select's value): None when left empty.
+
+    Anything but plain digits ('abc', '٣', '²', 40 digits) is a field error, not a crash.
+    """
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _RECORD_ID.fullmatch(value):
+        raise ApplicationError(NOT_LISTED, field_errors={field: NOT_LISTED})
+    return int(value)
+
+
+def posted_ids(values: list[str], field: str) -> list[int]:
+    """Ticked checkboxes: every value must be a record id."""
+    return [number for value in values if (number := posted_id(value, field)) is not None]
 
 
 def error_context(error: ApplicationError | None) -> dict:
