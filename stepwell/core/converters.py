@@ -8,6 +8,8 @@ largest 64-bit id, so a longer id simply matches no route (404).
 
 from __future__ import annotations
 
+import re
+
 MAX_RECORD_ID = 10**18 - 1
 
 
@@ -22,3 +24,17 @@ class RecordIdConverter:
         if not 0 <= number <= MAX_RECORD_ID:
             raise ValueError(f"{value!r} is not a record id")
         return str(number)
+
+
+_RECORD_ID = re.compile(RecordIdConverter.regex)
+
+
+def record_id_or_none(value: str | None) -> int | None:
+    """A record id typed into an address or a form ('12'), or None for anything else.
+
+    Only ASCII digits count: int() also reads '٣' and '３', and 40 digits overflow the
+    database's integer columns.
+    """
+    if not isinstance(value, str) or not _RECORD_ID.fullmatch(value):
+        return None
+    return int(value)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
+from stepwell.core.converters import record_id_or_none
 from stepwell.core.errors import ApplicationError
 from stepwell.schedule.calendar import utc_to_local
 
@@ -38,8 +38,6 @@ def parse_local(zone: str, value: str, field: str) -> datetime | None:
         ) from error
 
 
-# The ids of page URLs (stepwell.core.converters): ASCII digits, below any 64-bit overflow.
-_RECORD_ID = re.compile(r"[0-9]{1,18}")
 NOT_LISTED = "Choose one of the listed options."
 
 
@@ -51,9 +49,10 @@ def posted_id(value: str | None, field: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not _RECORD_ID.fullmatch(value):
+    number = record_id_or_none(value)
+    if number is None:
         raise ApplicationError(NOT_LISTED, field_errors={field: NOT_LISTED})
-    return int(value)
+    return number
 
 
 def posted_ids(values: list[str], field: str) -> list[int]:
