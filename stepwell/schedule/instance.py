@@ -1,4 +1,4 @@
-"""One template week of a program, read from the file format in shared/specs/schedule-instance.md.
+"""One template week of a program, read from the week file (example: examples/schedule/week.json).
 
 `instance_from_dict` turns the parsed JSON into frozen dataclasses, or raises
 `InstanceError` listing every problem found, each naming its field path
@@ -8,7 +8,7 @@ engine compares plain integers; `format_day`/`format_clock` turn them back.
 Defaults (all overridable in the file):
 - weekly minutes 540–1140 for adults and 360–1140 for adolescents: ASAM level 2.1,
   "9-19 hours of structured programming per week for adults and 6-19 hours for
-  adolescents" (shared/domain/clinical-facts.md §1.1). `program.population`
+  adolescents" (docs/clinical-sources.md §1.2). `program.population`
   (`adult` | `adolescent`, optional, default `adult`) picks the default when
   `program.min_minutes`/`max_minutes` are absent;
 - `min_days` 0 and `max_days` 7 (payers such as H0015 ask for at least 3 days; the file
