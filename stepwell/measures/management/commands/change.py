@@ -11,4 +11,6 @@ class Command(BaseCommand):
     help = "Classify the change between two totals of one instrument and print it as JSON."
 
     def run_from_argv(self, argv: list[str]) -> None:
-        raise SystemExit(change_main(argv[2:]))
+        code = change_main(argv[2:])
+        if code:
+            raise SystemExit(code)

@@ -26,4 +26,6 @@ class Command(BaseCommand):
                     field = next(iter(error.field_errors), "file")
                     raise CommandInputError(field, error.message) from error
 
-        raise SystemExit(instruments_main(argv[2:], save=save))
+        code = instruments_main(argv[2:], save=save)
+        if code:
+            raise SystemExit(code)

@@ -11,4 +11,6 @@ class Command(BaseCommand):
     help = "Score one administration of an instrument and print the result as JSON."
 
     def run_from_argv(self, argv: list[str]) -> None:
-        raise SystemExit(score_main(argv[2:]))
+        code = score_main(argv[2:])
+        if code:
+            raise SystemExit(code)
