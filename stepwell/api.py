@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db import DataError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
@@ -29,6 +32,7 @@ api.add_router("/plans", "stepwell.plans.api.router")
 api.add_router("/", "stepwell.schedule.api.router")
 
 
+logger = logging.getLogger(__name__)
 NOT_AVAILABLE = "Not found, or you do not have access to this record."
 NOT_FOUND = "Not found: no record has that number."
 
@@ -54,6 +58,19 @@ def on_overflow(request, exc: OverflowError):
     any integer, so the database driver's overflow is answered here, once, as not found.
     """
     return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc: DataError):
+    """A value the database cannot hold that no schema refused (PostgreSQL: text past its
+    column's length, a number out of range): bad input, not a server error. Nothing was
+    written: the statement failed. Logged so the missing bound can be declared."""
+    logger.warning(
+        "API input refused by the database: %s %s: %s", request.method, request.path, exc
+    )
+    return api.create_response(
+        request, {"detail": "A value is too long or out of range.", "errors": {}}, status=400
+    )
 
 
 @api.exception_handler(ValidationError)
