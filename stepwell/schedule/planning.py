@@ -12,7 +12,7 @@ What the export says about a program week (ids: "O<occurrence>", "P<patient>",
   already past, and whatever they are booked for outside this plan (other programs,
   manual appointments); their individual minutes minus those appointments;
 - patients: everyone admitted or active in the program, with the program's weekly
-  window (ASAM level 2.1: 9-19 h adults, 6-19 h adolescents, clinical-facts.md §1.1;
+  window (ASAM level 2.1: 9-19 h adults, 6-19 h adolescents, docs/clinical-sources.md §1.2;
   the program may set its own) less the minutes already booked outside the plan; what
   the week must hold comes from the latest signed treatment plan's interventions
   (requirements.py: individual therapy and medication management with the responsible
