@@ -1,5 +1,5 @@
-"""From the calendar to the optimizer and back: export a program week in the file format of
-shared/specs/schedule-instance.md, start the search from the week's current bookings,
+"""From the calendar to the optimizer and back: export a program week as a week file (read by
+stepwell/schedule/instance.py), start the search from the week's current bookings,
 compare a plan with them, and accept a plan in one transaction.
 
 What the export says about a program week (ids: "O<occurrence>", "P<patient>",
