@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db import DataError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
@@ -30,7 +33,9 @@ api.add_router("/", "stepwell.schedule.api.router")
 api.add_router("/fhir", "stepwell.interop.api.router")
 
 
+logger = logging.getLogger(__name__)
 NOT_AVAILABLE = "Not found, or you do not have access to this record."
+NOT_FOUND = "Not found: no record has that number."
 
 
 @api.exception_handler(AccessDenied)
@@ -43,6 +48,29 @@ def on_access_denied(request, exc: AccessDenied):
 def on_application_error(request, exc: ApplicationError):
     return api.create_response(
         request, {"detail": exc.message, "errors": exc.field_errors}, status=400
+    )
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc: OverflowError):
+    """A number past what the database stores (an id like 9223372036854775808): no record.
+
+    Page URLs refuse such ids in their route (stepwell.core.converters); API paths take
+    any integer, so the database driver's overflow is answered here, once, as not found.
+    """
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc: DataError):
+    """A value the database cannot hold that no schema refused (PostgreSQL: text past its
+    column's length, a number out of range): bad input, not a server error. Nothing was
+    written: the statement failed. Logged so the missing bound can be declared."""
+    logger.warning(
+        "API input refused by the database: %s %s: %s", request.method, request.path, exc
+    )
+    return api.create_response(
+        request, {"detail": "A value is too long or out of range.", "errors": {}}, status=400
     )
 
 

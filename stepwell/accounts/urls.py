@@ -30,7 +30,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("tokens/", views.tokens_view, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("tokens/<id:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
     path(
         "activate/<str:uidb64>/<str:token>/",
         password_views.portal_activate_view,

@@ -5,57 +5,55 @@ from .views import assessments, availability, placement, referrals
 app_name = "intake"
 urlpatterns = [
     path("referrals/", referrals.board, name="board"),
-    path("patients/<int:patient_id>/availability/", availability.availability, name="availability"),
+    path("patients/<id:patient_id>/availability/", availability.availability, name="availability"),
     path(
-        "patients/<int:patient_id>/availability/<int:window_id>/remove/",
+        "patients/<id:patient_id>/availability/<id:window_id>/remove/",
         availability.availability_remove,
         name="availability_remove",
     ),
     path("referrals/new/", referrals.referral_new, name="referral_new"),
-    path("referrals/<int:referral_id>/", referrals.referral_detail, name="referral"),
+    path("referrals/<id:referral_id>/", referrals.referral_detail, name="referral"),
     path(
-        "referrals/<int:referral_id>/contact/", referrals.referral_contact, name="referral_contact"
+        "referrals/<id:referral_id>/contact/", referrals.referral_contact, name="referral_contact"
     ),
-    path("referrals/<int:referral_id>/move/", referrals.referral_move, name="referral_move"),
+    path("referrals/<id:referral_id>/move/", referrals.referral_move, name="referral_move"),
     path(
-        "episodes/<int:episode_id>/assessment/",
+        "episodes/<id:episode_id>/assessment/",
         assessments.assessment_start,
         name="assessment_start",
     ),
-    path("assessments/<int:assessment_id>/", assessments.assessment_detail, name="assessment"),
+    path("assessments/<id:assessment_id>/", assessments.assessment_detail, name="assessment"),
     path(
-        "assessments/<int:assessment_id>/sign/", assessments.assessment_sign, name="assessment_sign"
+        "assessments/<id:assessment_id>/sign/", assessments.assessment_sign, name="assessment_sign"
     ),
-    path("assessments/<int:assessment_id>/addenda/", assessments.addendum_add, name="addendum_add"),
+    path("assessments/<id:assessment_id>/addenda/", assessments.addendum_add, name="addendum_add"),
     path(
-        "assessments/<int:assessment_id>/diagnoses/",
+        "assessments/<id:assessment_id>/diagnoses/",
         assessments.diagnosis_add,
         name="diagnosis_add",
     ),
     path(
-        "assessments/<int:assessment_id>/diagnoses/<int:diagnosis_id>/remove/",
+        "assessments/<id:assessment_id>/diagnoses/<id:diagnosis_id>/remove/",
         assessments.diagnosis_remove,
         name="diagnosis_remove",
     ),
     path(
-        "assessments/<int:assessment_id>/previous-treatment/",
+        "assessments/<id:assessment_id>/previous-treatment/",
         assessments.previous_treatment_add,
         name="previous_treatment_add",
     ),
     path(
-        "assessments/<int:assessment_id>/previous-treatment/<int:treatment_id>/remove/",
+        "assessments/<id:assessment_id>/previous-treatment/<id:treatment_id>/remove/",
         assessments.previous_treatment_remove,
         name="previous_treatment_remove",
     ),
+    path("assessments/<id:assessment_id>/availability/", assessments.window_add, name="window_add"),
     path(
-        "assessments/<int:assessment_id>/availability/", assessments.window_add, name="window_add"
-    ),
-    path(
-        "assessments/<int:assessment_id>/availability/<int:window_id>/remove/",
+        "assessments/<id:assessment_id>/availability/<id:window_id>/remove/",
         assessments.window_remove,
         name="window_remove",
     ),
-    path("assessments/<int:assessment_id>/placement/", placement.placement, name="placement"),
-    path("placement-decisions/<int:decision_id>/", placement.decision, name="decision"),
+    path("assessments/<id:assessment_id>/placement/", placement.placement, name="placement"),
+    path("placement-decisions/<id:decision_id>/", placement.decision, name="decision"),
     path("diagnosis-codes/", assessments.diagnosis_codes, name="diagnosis_codes"),
 ]

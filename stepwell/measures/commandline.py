@@ -7,10 +7,17 @@ dict): 0 when valid, 2 when the input is invalid. The management commands print 
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from stepwell.core.command_line import (
+    LONGEST_TEXT_SHOWN,
+    ascii_integer,
+    emit,
+    read_json_file,
+    shown,
+    whole_number,
+)
 from stepwell.measures.change import ChangeError, change_between
 from stepwell.measures.instruments import (
     UnknownInstrumentError,
@@ -33,6 +40,19 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise _ArgumentError(message)
+
+
+def score_main(argv: list[str]) -> int:
+    """`stepwell score`: the result as JSON on stdout, or on stderr with exit code 2."""
+    return emit(*run_score(argv))
+
+
+def change_main(argv: list[str]) -> int:
+    return emit(*run_change(argv))
+
+
+def instruments_main(argv: list[str], *, save: Callable[[Mapping], object] | None = None) -> int:
+    return emit(*run_instruments(argv, save=save), ensure_ascii=False)
 
 
 def run_score(argv: list[str]) -> tuple[int, dict]:
@@ -71,8 +91,8 @@ def run_score(argv: list[str]) -> tuple[int, dict]:
 def run_change(argv: list[str]) -> tuple[int, dict]:
     parser = _Parser(prog="stepwell change", description="Compare two totals of one instrument.")
     parser.add_argument("instrument")
-    parser.add_argument("--baseline", required=True, type=int)
-    parser.add_argument("--current", required=True, type=int)
+    parser.add_argument("--baseline", required=True, type=whole_number)
+    parser.add_argument("--current", required=True, type=whole_number)
     try:
         arguments = parser.parse_args(argv)
         instrument = get_instrument(arguments.instrument)
@@ -119,14 +139,15 @@ def run_instruments(
             for instrument in instrument_registry().values()
         ]
         return EXIT_VALID, {"instruments": instruments}
+    file = shown(arguments.file)
     try:
-        data = json.loads(arguments.file.read_text(encoding="utf-8"))
+        data = read_json_file(arguments.file, "file")
         instrument = load_definition(data)
-    except (OSError, ValueError) as error:  # DefinitionError and JSONDecodeError are ValueErrors
-        return EXIT_INVALID, {"valid": False, "file": str(arguments.file), "errors": [str(error)]}
+    except ValueError as error:  # CommandInputError and DefinitionError are ValueErrors
+        return EXIT_INVALID, {"valid": False, "file": file, "errors": [str(error)]}
     summary = {
         "valid": True,
-        "file": str(arguments.file),
+        "file": file,
         "key": instrument.key,
         "abbreviation": instrument.abbreviation,
         "version": instrument.version,
@@ -136,13 +157,24 @@ def run_instruments(
     if save is None:
         message = "validation passed; storing the definition needs the database app"
         return EXIT_VALID, {**summary, "stored": False, "message": message}
-    save(data)
+    try:
+        save(data)
+    except ValueError as error:  # the store refused it (a CommandInputError naming the field)
+        return EXIT_INVALID, {**summary, "valid": False, "errors": [str(error)], "stored": False}
     return EXIT_VALID, {**summary, "stored": True, "message": "definition stored"}
 
 
 def _answer(token: str) -> int | str:
+    """'2' -> 2; anything else stays text for the engine to refuse, naming the item.
+
+    Only ASCII digits are numbers ('٣' and '３' are not answers), and a 5,000-digit answer
+    is quoted shortened instead of being converted.
+    """
     text = token.strip().lower()
-    return int(text) if text.lstrip("-").isdigit() else text
+    number = ascii_integer(text)
+    if number is not None:
+        return number
+    return text if len(text) <= LONGEST_TEXT_SHOWN else shown(text)
 
 
 def _text(error: Exception) -> str:

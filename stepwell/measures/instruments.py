@@ -71,6 +71,7 @@ Clinical rules encoded here and in the definitions: docs/clinical-sources.md §3
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -293,12 +294,16 @@ def _item_error(item: Item, number: int, message: str, *, missing: bool = False)
     return AnswerError(f"item {number} ({item.key}): {message}", item.key, number, missing)
 
 
+_ANSWER_NUMBER = re.compile(r"-?[0-9]{1,9}")
+
+
 def _normalized(raw: object) -> object:
     if isinstance(raw, bool):
         return raw  # True would otherwise pass for the option 1
     if isinstance(raw, str):
         text = raw.strip().lower()
-        return int(text) if text.lstrip("-").isdigit() else text
+        # ASCII digits only: int() would also read '٣', '３' (and fail on '²' or 5,000 digits)
+        return int(text) if _ANSWER_NUMBER.fullmatch(text) else text
     return raw
 
 

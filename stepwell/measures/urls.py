@@ -5,10 +5,10 @@ from . import patient_views, views
 app_name = "measures"
 urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
-    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
-    path("patients/<int:patient_id>/record/", views.record, name="record"),
-    path("patients/<int:patient_id>/send/", views.send, name="send"),
+    path("alerts/<id:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("patients/<id:patient_id>/record/", views.record, name="record"),
+    path("patients/<id:patient_id>/send/", views.send, name="send"),
     path("q/<str:token>/", patient_views.questionnaire, name="questionnaire"),
     path("mine/", patient_views.my_questionnaires, name="mine"),
-    path("mine/<int:administration_id>/", patient_views.my_questionnaire, name="my_questionnaire"),
+    path("mine/<id:administration_id>/", patient_views.my_questionnaire, name="my_questionnaire"),
 ]

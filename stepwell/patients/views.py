@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.selectors import programs_of_staff
+from stepwell.core.converters import record_id_or_none
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as _apply_errors
 from stepwell.privacy import access
@@ -27,13 +28,9 @@ def caseload(request):
     if user.kind != UserKind.STAFF:
         return redirect("core:home")
     programs = programs_of_staff(user=user)
-    program_id = request.GET.get("program") or None
+    program_id = record_id_or_none(request.GET.get("program"))
     state = request.GET.get("state") or "open"
     query = request.GET.get("q", "")
-    try:
-        program_id = int(program_id) if program_id else None
-    except ValueError:
-        program_id = None
     episodes = list(
         selectors.caseload_episodes(user=user, program_id=program_id, state=state, query=query)[
             :500

@@ -10,10 +10,11 @@ The input format is documented in docs/placement-input.md.
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 from typing import NoReturn
 
+from stepwell.core.command_line import CommandInputError, emit, read_json_file
 from stepwell.placement.inputs import PlacementInputError, placement_input_from_dict
 from stepwell.placement.rules import (
     RULE_SET_VERSION,
@@ -39,8 +40,17 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise _ArgumentError(message)
 
 
+USAGE = "usage: placement recommend FILE.json"
+HELP = """usage: stepwell placement recommend FILE.json
+
+Recommend a level of care from one patient's placement input (JSON, described in
+docs/placement-input.md). Prints the recommendation as JSON; bad input exits with code 2
+and errors naming each field.
+"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _ArgumentParser(prog="placement", add_help=False)
+    parser = _ArgumentParser(prog="stepwell placement", add_help=False)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     recommend = commands.add_parser("recommend", add_help=False)
     recommend.add_argument("file", type=Path, help="placement input, JSON")
@@ -48,25 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def main(argv: list[str]) -> int:
+    """`stepwell placement ...`: help, or the recommendation printed as JSON (errors: stderr)."""
+    if any(argument in ("-h", "--help") for argument in argv):
+        sys.stdout.write(HELP)
+        return EXIT_OK
+    return emit(*run_recommend(argv), indent=2)
+
+
 def run_recommend(argv: list[str]) -> tuple[int, dict[str, object]]:
     try:
         arguments = _parser().parse_args(argv)
     except _ArgumentError as error:
-        return EXIT_BAD_INPUT, {"errors": {"arguments": f"{error}; usage: {USAGE}"}}
+        return EXIT_BAD_INPUT, {"errors": {"arguments": f"{error}; {USAGE}"}}
     try:
         rule_set = rule_set_for(arguments.rule_set)
     except UnknownRuleSet as error:
         return EXIT_BAD_INPUT, {"errors": {"rule_set": error.message}}
     try:
-        text = arguments.file.read_text(encoding="utf-8")
-    except OSError as error:
-        return EXIT_BAD_INPUT, {
-            "errors": {"file": f"cannot read {arguments.file}: {error.strerror}"}
-        }
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        return EXIT_BAD_INPUT, {"errors": {"file": f"not valid JSON: {error}"}}
+        data = read_json_file(arguments.file, "file")
+    except CommandInputError as error:
+        return EXIT_BAD_INPUT, {"errors": {error.field: error.message}}
     try:
         placement_input = placement_input_from_dict(data)
     except PlacementInputError as error:

@@ -7,6 +7,7 @@ fold=0); weekly minutes are always computed from the stored UTC instants.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,16 +18,37 @@ from stepwell.core.errors import ApplicationError
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+# A week outside these years is a typo, and its neighbours could leave Python's dates.
+FIRST_WEEK_YEAR = 1900
+LAST_WEEK_YEAR = 2999
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+
+
 def iso_week_bounds(week: str) -> tuple[date, date]:
-    """'2026-W50' -> (Monday, Sunday). A clear error names the field otherwise."""
-    try:
-        year_text, week_text = week.upper().split("-W")
-        monday = date.fromisocalendar(int(year_text), int(week_text), 1)
-    except (ValueError, AttributeError) as error:
+    """'2026-W50' -> (Monday, Sunday). A clear error names the field otherwise.
+
+    Only ASCII digits count (int() would also read '٢٠٢٦'), the year lies between
+    FIRST_WEEK_YEAR and LAST_WEEK_YEAR and the week exists in that year.
+    """
+    match = _WEEK.fullmatch(week.upper()) if isinstance(week, str) else None
+    if match is None:
         raise ApplicationError(
             f"{week!r} is not an ISO week like 2026-W50.",
             field_errors={"week": "Use the form 2026-W50."},
-        ) from error
+        )
+    year, number = int(match[1]), int(match[2])
+    if not FIRST_WEEK_YEAR <= year <= LAST_WEEK_YEAR:
+        raise ApplicationError(
+            f"{week} is outside the calendar.",
+            field_errors={"week": f"Choose a year between {FIRST_WEEK_YEAR} and {LAST_WEEK_YEAR}."},
+        )
+    weeks_in_year = date(year, 12, 28).isocalendar()[1]
+    if not 1 <= number <= weeks_in_year:
+        raise ApplicationError(
+            f"{year} has no week {number}.",
+            field_errors={"week": f"{year} has weeks 01 to {weeks_in_year}."},
+        )
+    monday = date.fromisocalendar(year, number, 1)
     return monday, monday + timedelta(days=6)
 
 

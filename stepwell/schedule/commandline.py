@@ -15,17 +15,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from stepwell.core.command_line import (
+    EXIT_BAD_INPUT,
+    SEED_MAX,
+    CommandInputError,
+    emit,
+    output_path,
+    positive_seconds,
+    printable,
+    read_json_file,
+    seed_number,
+)
 from stepwell.schedule.instance import FieldError, InstanceError, instance_from_dict
 from stepwell.schedule.plan import PlanStatus, plan_to_dict, schedules_from_plan_dict
 from stepwell.schedule.solver import solve
-
-EXIT_BAD_INPUT = 2
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,10 @@ def run_solve(argv: Sequence[str]) -> int:
 def _solve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("week", type=Path, help="the week file (WEEK.json)")
     parser.add_argument("--out", type=Path, required=True, help="where to write PLAN.json")
-    parser.add_argument("--time-limit", type=float, default=60.0, metavar="S")
-    parser.add_argument("--seed", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--time-limit", type=positive_seconds, default=60.0, metavar="S", help="seconds, above 0"
+    )
+    parser.add_argument("--seed", type=seed_number, default=0, metavar="N", help=f"0 to {SEED_MAX}")
     parser.add_argument(
         "--previous",
         type=Path,
@@ -71,39 +81,47 @@ def _solve_arguments(parser: argparse.ArgumentParser) -> None:
 def _solve(arguments: argparse.Namespace) -> int:
     errors: list[FieldError] = []
     try:
-        instance = instance_from_dict(_read_json(arguments.week, "week", errors))
+        output_path(arguments.out)  # before solving: a missing folder fails in a second
+    except CommandInputError as error:
+        errors.append(FieldError(error.field, error.message))
+    try:
+        instance = instance_from_dict(_read_json(arguments.week, "week"))
         previous = None
         if arguments.previous is not None:
-            previous = schedules_from_plan_dict(_read_json(arguments.previous, "previous", errors))
+            previous = schedules_from_plan_dict(_read_json(arguments.previous, "previous"))
     except InstanceError as error:
         errors += error.errors
     except (KeyError, TypeError, ValueError) as error:
         errors.append(FieldError("previous", f"not a plan file: {error}"))
     if errors:
-        report = {
-            "status": PlanStatus.INFEASIBLE_INPUT.value,
-            "errors": [{"field": e.field, "message": e.message} for e in errors],
-        }
-        print(json.dumps(report, indent=2), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _report(errors)
     plan = solve(
         instance,
         time_limit_seconds=arguments.time_limit,
         seed=arguments.seed,
         hint=previous,
     )
-    _write_atomically(arguments.out, json.dumps(plan_to_dict(plan), indent=2) + "\n")
+    try:
+        _write_atomically(arguments.out, json.dumps(plan_to_dict(plan), indent=2) + "\n")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return _report([FieldError("out", f"cannot write {printable(arguments.out)}: {reason}")])
     return 0
 
 
-def _read_json(path: Path, field: str, errors: list[FieldError]) -> object:
+def _report(errors: list[FieldError]) -> int:
+    report = {
+        "status": PlanStatus.INFEASIBLE_INPUT.value,
+        "errors": [{"field": e.field, "message": e.message} for e in errors],
+    }
+    return emit(EXIT_BAD_INPUT, report, indent=2)
+
+
+def _read_json(path: Path, field: str) -> object:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        message = f"cannot read {path}: {error.strerror}"
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        message = f"{path} is not JSON: {error}"
-    raise InstanceError([FieldError(field, message)])
+        return read_json_file(path, field)
+    except CommandInputError as error:
+        raise InstanceError([FieldError(error.field, error.message)]) from error
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
+LARGEST_NUMBER = 1_000_000  # far above any count or minutes of one week
 ADULT_MINUTES = (540, 1140)
 ADOLESCENT_MINUTES = (360, 1140)
 TRACK_ALL = "all"
@@ -278,6 +279,9 @@ class _Reader:
         if value < minimum:
             self.error(path, f"must be at least {minimum}")
             return None
+        if value > LARGEST_NUMBER:  # the solver's integers are 64-bit; no week needs more
+            self.error(path, f"must be at most {LARGEST_NUMBER}")
+            return None
         return value
 
     def text(self, value: object, path: str) -> str | None:
@@ -386,7 +390,7 @@ class _Reader:
         if timezone is not None:
             try:
                 zoneinfo.ZoneInfo(timezone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: too long
                 self.error("program.timezone", f"unknown time zone {timezone!r}")
         population = self.choice(value.get("population", "adult"), "program.population", Population)
         default_min, default_max = (
@@ -568,7 +572,7 @@ class _Reader:
         count = self.integer(value.get("count"), f"{field_path}.count")
         minutes = self.integer(value.get("minutes"), f"{field_path}.minutes", minimum=1)
         staff_id = value.get("staff")
-        if staff_id is not None and staff_id not in staff_by_id:
+        if staff_id is not None and (not isinstance(staff_id, str) or staff_id not in staff_by_id):
             self.error(f"{field_path}.staff", f"unknown staff {staff_id!r}")
         if count is None or minutes is None:
             return None

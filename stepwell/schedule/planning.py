@@ -850,28 +850,60 @@ def _export_command(arguments) -> int:
     import sys
     from pathlib import Path
 
-    from .commandline import EXIT_BAD_INPUT
+    from stepwell.core.command_line import (
+        EXIT_BAD_INPUT,
+        CommandInputError,
+        ascii_integer,
+        emit,
+        output_path,
+        printable,
+        shown,
+        text_argument,
+    )
 
     text = arguments.program.strip()
-    programs = Program.objects.filter(pk=int(text)) if text.isdigit() else Program.objects.none()
-    program = programs.first() or Program.objects.filter(name=text).first()
+    number = ascii_integer(text)
     errors = []
-    if program is None:
-        errors.append({"field": "program", "message": f"no program with id or name {text!r}"})
+    try:
+        text_argument(text, "program")
+    except CommandInputError as error:
+        program = None
+        errors.append({"field": error.field, "message": error.message})
     else:
+        programs = (
+            Program.objects.filter(pk=number) if number is not None else Program.objects.none()
+        )
+        program = programs.first() or Program.objects.filter(name=text).first()
+        if program is None:
+            errors.append(
+                {"field": "program", "message": f"no program with id or name {shown(text)!r}"}
+            )
+    if arguments.out:
+        try:
+            output_path(arguments.out)
+        except CommandInputError as error:
+            errors.append({"field": error.field, "message": error.message})
+    if program is not None and not errors:
         try:
             services.occurrences_generate(program=program, week=arguments.week)
             data = schedule_instance_export(program=program, week=arguments.week)
         except ApplicationError as error:
             errors.append({"field": "week", "message": error.message})
     if errors:
-        print(json.dumps({"status": "error", "errors": errors}, indent=2), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return emit(EXIT_BAD_INPUT, {"status": "error", "errors": errors}, indent=2)
     output = json.dumps(data, indent=2) + "\n"
-    if arguments.out:
-        Path(arguments.out).write_text(output, encoding="utf-8")
-    else:
+    if not arguments.out:
         sys.stdout.write(output)
+        return 0
+    try:
+        Path(arguments.out).write_text(output, encoding="utf-8")
+    except OSError as error:
+        message = (
+            f"cannot write {printable(arguments.out)}: {error.strerror or type(error).__name__}"
+        )
+        return emit(
+            EXIT_BAD_INPUT, {"status": "error", "errors": [{"field": "out", "message": message}]}
+        )
     return 0
 
 

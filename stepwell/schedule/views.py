@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
+from stepwell.core.bad_input import bad_request_page
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as _apply_errors
 from stepwell.patients.models import Patient
@@ -32,10 +33,7 @@ VIEWS = {"day": "By day", "room": "By room", "staff": "By staff"}
 
 
 def _week(week: str) -> str:
-    try:
-        iso_week_bounds(week)
-    except ApplicationError as error:
-        raise Http404(error.message) from error
+    iso_week_bounds(week)  # an ApplicationError naming `week`: the caller answers 400
     return week.upper()
 
 
@@ -76,7 +74,10 @@ def program_week(request, program_id: int, week: str):
     program = Program.objects.filter(pk=program_id).first()
     if program is None or not access.access_program_schedule_read(user, program):
         return _denied(request, object_type="program_week", object_id=f"{program_id}/{week}")
-    week = _week(week)
+    try:
+        week = _week(week)
+    except ApplicationError as error:
+        return bad_request_page(request, error)
     by = request.GET.get("by", "day")
     by = by if by in VIEWS else "day"
     data = selectors.program_week(user=user, program=program, week=week)
@@ -140,7 +141,10 @@ def patient_week(request, patient_id: int, week: str | None = None):
             patient_id=patient.pk,
             week=selectors.week_default(None, _local_today(zone)),
         )
-    week = _week(week)
+    try:
+        week = _week(week)
+    except ApplicationError as error:
+        return bad_request_page(request, error)
     items = selectors.patient_week(patient=patient, week=week, zone=zone)
     audit_request(
         request,
@@ -194,7 +198,10 @@ def staff_week(request, user_id: int, week: str | None = None):
             user_id=staff.pk,
             week=selectors.week_default(None, _local_today(zone)),
         )
-    week = _week(week)
+    try:
+        week = _week(week)
+    except ApplicationError as error:
+        return bad_request_page(request, error)
     items = selectors.staff_week(user=user, staff=staff, week=week, zone=zone)
     audit_request(
         request,
@@ -234,7 +241,10 @@ def run_start(request, program_id: int, week: str):
         return _denied(
             request, object_type="schedule_plan_run", object_id="new", action=AuditAction.CREATE
         )
-    week = _week(week)
+    try:
+        week = _week(week)
+    except ApplicationError as error:
+        return bad_request_page(request, error)
     run = SchedulePlanRun.objects.create(program=program, week=week, requested_by=user)
     audit_request(
         request,
@@ -298,7 +308,10 @@ def book(request, program_id: int, week: str):
     program = Program.objects.filter(pk=program_id).first()
     if program is None or not access.access_program_schedule_manage(user, program):
         return _denied(request, object_type="booking", object_id="new", action=AuditAction.CREATE)
-    week = _week(week)
+    try:
+        week = _week(week)
+    except ApplicationError as error:
+        return bad_request_page(request, error)
     start, end = week_utc_range(program.timezone, week)
     occurrences = SessionOccurrence.objects.filter(
         program=program, starts_at__gte=start, starts_at__lt=end, status=OccurrenceStatus.SCHEDULED

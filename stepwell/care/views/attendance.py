@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.schedule.calendar import iso_week_of, utc_to_local
 
-from .. import services
+from .. import access, services
 from ..attendance_states import AttendanceStatus, allowed_next
 from ..models import Attendance, GroupNote
 from ..services.attendance import ATTENDING_EPISODE_STATES
-from ._common import error_context, local_input, parse_local
+from ._common import error_context, local_input, parse_local, posted_id
 
 BUTTONS = [
     (AttendanceStatus.PRESENT, "Present"),
@@ -75,43 +79,83 @@ def roster(request, occurrence_id: int):
     return render(request, "care/attendance.html", context)
 
 
+def _session_of(row: Attendance | None):
+    """The group meeting or the appointment the row belongs to (None for no row)."""
+    if row is None:
+        return None
+    return row.occurrence if row.occurrence_id else row.appointment
+
+
+def _may_mark(user, row: Attendance | None) -> bool:
+    if row is None:
+        return False
+    if row.occurrence_id:
+        return access.access_attendance_take(user, row.occurrence)
+    return access.access_appointment_attendance(user, row.appointment)
+
+
+def _after_mark_url(row: Attendance) -> str:
+    """Where a plain (non-htmx) form goes back to: the roster, or the patient's week."""
+    if row.occurrence_id:
+        return reverse("care:attendance", kwargs={"occurrence_id": row.occurrence_id})
+    zone = row.appointment.program.timezone
+    week = iso_week_of(utc_to_local(zone, row.appointment.starts_at).date())
+    return reverse("schedule:patient_week", kwargs={"patient_id": row.patient_id, "week": week})
+
+
 @login_required
 @require_POST
 def mark(request, attendance_id: int):
     row = (
-        Attendance.objects.select_related("occurrence__program", "patient")
+        Attendance.objects.select_related("occurrence__program", "appointment__program", "patient")
         .filter(pk=attendance_id)
         .first()
     )
-    zone = row.occurrence.program.timezone if row and row.occurrence_id else "UTC"
-    error = None
-    try:
-        row = services.attendance_mark(
-            actor=request.user,
-            attendance_id=attendance_id,
-            status=request.POST.get("status", ""),
-            check_in_at=parse_local(zone, request.POST.get("check_in_at", ""), "check_in_at"),
-            check_out_at=parse_local(zone, request.POST.get("check_out_at", ""), "check_out_at"),
-            reason=request.POST.get("reason", ""),
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return render(request, "core/denied.html", status=403)
-    except ApplicationError as exc:
-        error = exc
-        row = Attendance.objects.select_related("patient").get(pk=attendance_id)
-    if request.htmx:
-        return render(request, "care/_attendance_row.html", _row_context(row, zone, error))
-    return redirect("care:attendance", occurrence_id=row.occurrence_id)
+    session = _session_of(row)
+    zone = session.program.timezone if session else "UTC"
+    # Everything the answer needs is worked out before the write, and the write and the
+    # answer share one transaction: a failure building the answer leaves the row unchanged.
+    next_url = _after_mark_url(row) if row else ""
+    with transaction.atomic():
+        error = None
+        try:
+            # Times are read only for someone who may mark the row (a field error would
+            # show the row); anyone else gets the service's audited refusal.
+            check_in_at = check_out_at = None
+            if _may_mark(request.user, row):
+                check_in_at = parse_local(zone, request.POST.get("check_in_at", ""), "check_in_at")
+                check_out_at = parse_local(
+                    zone, request.POST.get("check_out_at", ""), "check_out_at"
+                )
+            row = services.attendance_mark(
+                actor=request.user,
+                attendance_id=attendance_id,
+                status=request.POST.get("status", ""),
+                check_in_at=check_in_at,
+                check_out_at=check_out_at,
+                reason=request.POST.get("reason", ""),
+                client_address=client_address_of(request),
+            )
+        except AccessDenied:
+            return render(request, "core/denied.html", status=403)
+        except ApplicationError as exc:
+            error = exc
+            row = Attendance.objects.select_related("patient").get(pk=attendance_id)
+        if request.htmx:
+            # htmx swaps only 2xx answers: the row shows its own error.
+            return render(request, "care/_attendance_row.html", _row_context(row, zone, error))
+        if error is not None:
+            messages.error(request, error.message)
+        return redirect(next_url)
 
 
 @login_required
 @require_POST
 def walk_in(request, occurrence_id: int):
     try:
-        patient_id = int(request.POST.get("patient_id") or 0)
-    except ValueError:
-        patient_id = 0
+        patient_id = posted_id(request.POST.get("patient_id"), "patient_id") or 0
+    except ApplicationError:
+        patient_id = 0  # no such patient: the service answers as for any unknown one
     try:
         services.attendance_walk_in_add(
             actor=request.user,
@@ -123,7 +167,5 @@ def walk_in(request, occurrence_id: int):
     except AccessDenied:
         return render(request, "core/denied.html", status=403)  # audited by the service
     except ApplicationError as exc:
-        from django.contrib import messages
-
         messages.error(request, exc.message)
     return redirect("care:attendance", occurrence_id=occurrence_id)

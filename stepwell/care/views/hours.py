@@ -123,7 +123,7 @@ def compliance(request, program_id: int):
         "next_week": following,
         **error_context(error),
     }
-    return render(request, "care/compliance.html", context)
+    return render(request, "care/compliance.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -16,7 +16,7 @@ from stepwell.schedule.models import CurriculumModule
 from .. import access, selectors, services
 from ..models import ClinicalNote, GroupNote, Modality, NoteKind, RiskCheck
 from ..note_formats import FORMAT_LABELS, SECTION_LABELS, sections_of
-from ._common import error_context, local_input, parse_local
+from ._common import error_context, local_input, parse_local, posted_id, posted_ids
 
 
 def _fields(note: ClinicalNote, prefix: str, field_errors: dict, posted=None) -> list[dict]:
@@ -41,8 +41,10 @@ def _section_data(post, prefix: str, note: ClinicalNote) -> dict:
     data = {field: post.get(f"{prefix}{field}") for field in sections_of(note.note_format)}
     data["risk_check"] = post.get(f"{prefix}risk_check")
     data["risk_notes"] = post.get(f"{prefix}risk_notes")
-    data["goal_ids"] = [int(v) for v in post.getlist(f"{prefix}goal_ids") if v.isdigit()]
-    data["objective_ids"] = [int(v) for v in post.getlist(f"{prefix}objective_ids") if v.isdigit()]
+    data["goal_ids"] = posted_ids(post.getlist(f"{prefix}goal_ids"), f"{prefix}goal_ids")
+    data["objective_ids"] = posted_ids(
+        post.getlist(f"{prefix}objective_ids"), f"{prefix}objective_ids"
+    )
     if note.kind == NoteKind.MEDICATION:
         data["medication_changes"] = post.get(f"{prefix}medication_changes")
     return data
@@ -93,12 +95,12 @@ def group_note(request, occurrence_id: int):
     error = None
     if request.method == "POST" and not note.is_signed:
         post = request.POST
-        sections = {}
-        for section in note.sections.all():
-            if section.participant_absent:
-                continue
-            sections[section.pk] = _section_data(post, f"section-{section.pk}-", section)
         try:
+            sections = {
+                section.pk: _section_data(post, f"section-{section.pk}-", section)
+                for section in note.sections.all()
+                if not section.participant_absent
+            }
             shared = {
                 "topic": post.get("topic", ""),
                 "interventions": post.get("interventions", ""),
@@ -106,9 +108,9 @@ def group_note(request, occurrence_id: int):
                 "note_format": post.get("note_format") or note.note_format,
                 "started_at": parse_local(zone, post.get("started_at", ""), "started_at"),
                 "ended_at": parse_local(zone, post.get("ended_at", ""), "ended_at"),
-                "curriculum_module_id": int(post["curriculum_module"])
-                if post.get("curriculum_module")
-                else None,
+                "curriculum_module_id": posted_id(
+                    post.get("curriculum_module"), "curriculum_module"
+                ),
             }
             format_changed = shared["note_format"] != note.note_format
             services.group_note_update(

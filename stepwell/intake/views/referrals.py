@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.clinic.selectors import programs_of_staff
+from stepwell.core.converters import record_id_or_none
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.patients.services import PossibleDuplicate
@@ -21,19 +22,12 @@ from ..referrals import allowed_next_states
 from ._common import audit_view
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def board(request):
     user = request.user
     if not access.access_referral_board(user):
         return denied(request, object_type="referral_board", action=AuditAction.LIST)
-    program_id = _int_or_none(request.GET.get("program"))
+    program_id = record_id_or_none(request.GET.get("program"))
     urgency = request.GET.get("urgency", "")
     source = request.GET.get("source", "")
     data = selectors.referral_board(

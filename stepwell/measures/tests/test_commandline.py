@@ -163,7 +163,9 @@ def test_change_out_of_range_exits_2():
 def test_change_non_integer_exits_2():
     code, result = run_change(["phq9", "--baseline", "ten", "--current", "2"])
     assert code == 2
-    assert result["errors"] == ["argument --baseline: invalid int value: 'ten'"]
+    assert result["errors"] == [
+        "argument --baseline: 'ten' is not a whole number (ASCII digits, at most 18)"
+    ]
 
 
 def test_instruments_list():

@@ -105,7 +105,7 @@ def test_program_week_defaults_to_this_week_with_neighbours(client, booked):
     previous_week, next_week = week_neighbours(this_week)
     assert f"/schedule/{clinic.program_a.pk}/{previous_week}/?by=day" in html
     assert f"/schedule/{clinic.program_a.pk}/{next_week}/?by=day" in html
-    assert client.get(f"/schedule/{clinic.program_a.pk}/2026-W99/").status_code == 404
+    assert client.get(f"/schedule/{clinic.program_a.pk}/2026-W99/").status_code == 400
 
 
 def test_director_can_plan_next_week_from_this_week(client, booked):

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.management.base import BaseCommand
 
-from stepwell.measures.commandline import run_change
+from stepwell.measures.commandline import change_main
 
 
 class Command(BaseCommand):
     help = "Classify the change between two totals of one instrument and print it as JSON."
 
     def run_from_argv(self, argv: list[str]) -> None:
-        code, result = run_change(argv[2:])
-        self.stdout.write(json.dumps(result))
+        code = change_main(argv[2:])
         if code:
             raise SystemExit(code)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.management.base import BaseCommand
 
-from stepwell.measures.commandline import run_instruments
+from stepwell.core.command_line import CommandInputError
+from stepwell.core.errors import ApplicationError
+from stepwell.measures.commandline import instruments_main
 
 
 class Command(BaseCommand):
@@ -20,9 +20,12 @@ class Command(BaseCommand):
         else:
 
             def save(definition_data):
-                return instrument_definition_save(definition_data=definition_data)
+                try:
+                    return instrument_definition_save(definition_data=definition_data)
+                except ApplicationError as error:  # e.g. that version is already stored
+                    field = next(iter(error.field_errors), "file")
+                    raise CommandInputError(field, error.message) from error
 
-        code, result = run_instruments(argv[2:], save=save)
-        self.stdout.write(json.dumps(result, ensure_ascii=False))
+        code = instruments_main(argv[2:], save=save)
         if code:
             raise SystemExit(code)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.management.base import BaseCommand
 
-from stepwell.measures.commandline import run_score
+from stepwell.measures.commandline import score_main
 
 
 class Command(BaseCommand):
     help = "Score one administration of an instrument and print the result as JSON."
 
     def run_from_argv(self, argv: list[str]) -> None:
-        code, result = run_score(argv[2:])
-        self.stdout.write(json.dumps(result))
+        code = score_main(argv[2:])
         if code:
             raise SystemExit(code)
