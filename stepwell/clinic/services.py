@@ -126,7 +126,9 @@ def staff_privileges_set(
 
 
 def _grant_labels(grants: set[RoleGrant]) -> list[str]:
-    return sorted(role if program is None else f"{role}@program:{program}" for role, program in grants)
+    return sorted(
+        role if program is None else f"{role}@program:{program}" for role, program in grants
+    )
 
 
 def grants_everywhere(roles, program_ids) -> set[RoleGrant]:
