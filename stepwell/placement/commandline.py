@@ -24,7 +24,6 @@ from stepwell.placement.rules import (
     rule_set_for,
 )
 
-USAGE = "placement recommend FILE.json [--rule-set VERSION]"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -40,8 +39,8 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise _ArgumentError(message)
 
 
-USAGE = "usage: placement recommend FILE.json"
-HELP = """usage: stepwell placement recommend FILE.json
+USAGE = "usage: placement recommend FILE.json [--rule-set VERSION]"
+HELP = """usage: stepwell placement recommend FILE.json [--rule-set VERSION]
 
 Recommend a level of care from one patient's placement input (JSON, described in
 docs/placement-input.md). Prints the recommendation as JSON; bad input exits with code 2
