@@ -44,9 +44,8 @@ class TokenForm(forms.Form):
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # Only a path on this site: redirect() would read a bare word as a view name.
-    if (
-        target.startswith("/")
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
     ):
         return target
     return "/"
