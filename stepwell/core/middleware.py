@@ -78,13 +78,19 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from stepwell.privacy.audit import client_address_of, current_client_address
+        from stepwell.privacy.audit import (
+            client_address_of,
+            current_client_address,
+            denials_in_request,
+        )
 
-        token = current_client_address.set(client_address_of(request))
+        address = current_client_address.set(client_address_of(request))
+        denials = denials_in_request.set(0)
         try:
             return self.get_response(request)
         finally:
-            current_client_address.reset(token)
+            current_client_address.reset(address)
+            denials_in_request.reset(denials)
 
 
 class RefusalMiddleware:

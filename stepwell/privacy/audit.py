@@ -56,6 +56,8 @@ class AuditChainBroken(RuntimeError):
 
 
 current_client_address: ContextVar[str] = ContextVar("current_client_address", default="")
+# How many denials were written while serving the current request (see refusals.py).
+denials_in_request: ContextVar[int] = ContextVar("denials_in_request", default=0)
 
 
 def client_address_of(request) -> str:
@@ -113,6 +115,8 @@ def audit_record(
     if is_system(user):
         roles = SYSTEM_KIND
     client_address = client_address or current_client_address.get()
+    if str(outcome) == AuditOutcome.DENIED:
+        denials_in_request.set(denials_in_request.get() + 1)
     key = chain.current_key()
     detail = json.loads(json.dumps(detail or {}, default=str))
     with transaction.atomic():

@@ -17,7 +17,7 @@ from django.db import connection
 
 from stepwell.core.errors import AccessDenied
 
-from .audit import AuditAction, AuditOutcome, audit_record
+from .audit import AuditAction, AuditOutcome, audit_record, denials_in_request
 
 
 def _atomic_depth() -> int:
@@ -68,6 +68,8 @@ def refusal_settle(error: AccessDenied, *, actor=None, object_type: str = "", ob
     """Make sure the refusal is in the audit trail once the transactions it was raised in
     have rolled back. Called by the edge handlers only."""
     if error.audit is None:
+        if denials_in_request.get():
+            return  # the edge that raised it wrote the denial itself
         error.audit = {
             "user": actor,
             "action": AuditAction.VIEW,
