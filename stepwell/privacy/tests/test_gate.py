@@ -155,3 +155,27 @@ def test_a_rule_refusal_no_form_showed_is_a_400_naming_the_field(client, clinic)
     body = response.content.decode()
     assert "Not on a holiday." in body
     assert "day" in body and "Closed: New Year." in body
+
+
+def test_form_call_puts_a_rule_refusal_on_the_form_and_lets_a_denial_through(clinic):
+    from django import forms
+
+    from stepwell.core.errors import ApplicationError
+    from stepwell.core.forms import form_call
+
+    class DayForm(forms.Form):
+        day = forms.DateField()
+
+    def closed(**kwargs):
+        raise ApplicationError("Closed.", field_errors={"day": "Closed: New Year."})
+
+    def forbidden(**kwargs):
+        raise refuse(actor=clinic.clinician_a, object_type="probe")
+
+    form = DayForm({"day": "2027-01-01"})
+    assert form.is_valid()
+    assert form_call(form, closed) is None
+    assert form.errors == {"day": ["Closed: New Year."]}
+    with pytest.raises(AccessDenied):
+        form_call(form, forbidden)
+    assert form_call(form, lambda **kw: kw["x"] * 2, x=21) == 42
