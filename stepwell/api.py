@@ -13,6 +13,7 @@ from stepwell.core.api_auth import api_auth
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.api import router as patients_router
 from stepwell.privacy.api import router as audit_router
+from stepwell.privacy.refusals import refusal_settle
 
 api = NinjaAPI(
     title="Stepwell API",
@@ -40,7 +41,14 @@ NOT_FOUND = "Not found: no record has that number."
 
 @api.exception_handler(AccessDenied)
 def on_access_denied(request, exc: AccessDenied):
-    """A refusal says nothing about whether the record exists (services audit it)."""
+    """A refusal says nothing about whether the record exists. The service audited it;
+    if its transaction rolled back since, the row is written again here."""
+    refusal_settle(
+        exc,
+        actor=getattr(request, "auth", None) or getattr(request, "user", None),
+        object_type="api",
+        object_id=f"{request.method} {request.path}"[:64],
+    )
     return api.create_response(request, {"detail": NOT_AVAILABLE}, status=403)
 
 

@@ -37,12 +37,45 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
+ADMINISTRATOR_GRANT = "administrator"
+
+
+def grant_choices() -> list[tuple[str, str]]:
+    """One box per program and role, and one for the clinic-wide administrator role."""
+    choices = [(ADMINISTRATOR_GRANT, "Administrator: clinic setup, no patient records")]
+    for program in Program.objects.order_by("name"):
+        for role, label in Role.choices:
+            if role != Role.ADMINISTRATOR:
+                choices.append((f"{program.pk}:{role}", f"{program.name}: {label}"))
+    return choices
+
+
+def grant_key(role: str, program_id: int | None) -> str:
+    return ADMINISTRATOR_GRANT if program_id is None else f"{program_id}:{role}"
+
+
+def grant_from_key(key: str) -> tuple[str, int | None]:
+    if key == ADMINISTRATOR_GRANT:
+        return (Role.ADMINISTRATOR, None)
+    program_id, role = key.split(":", 1)
+    return (role, int(program_id))
+
+
 class StaffForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
-        choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label="Roles, per program",
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A role is held in one program: a director of one program is not a "
+        "director of another program they also work in.",
     )
     programs = forms.ModelMultipleChoiceField(
-        queryset=Program.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label="Works in",
+        queryset=Program.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Programs of the roles above are added here.",
     )
 
     class Meta:
@@ -51,10 +84,14 @@ class StaffForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = grant_choices()
         if self.instance.pk:
-            self.fields["roles"].initial = list(
-                self.instance.role_assignments.values_list("role", flat=True)
-            )
+            self.fields["roles"].initial = [
+                grant_key(role, program_id)
+                for role, program_id in self.instance.role_assignments.values_list(
+                    "role", "program_id"
+                )
+            ]
             self.fields["programs"].initial = list(
                 self.instance.program_memberships.values_list("program_id", flat=True)
             )
@@ -196,11 +233,13 @@ class StaffAdmin(UserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if "roles" in form.cleaned_data:
+            grants = {grant_from_key(key) for key in form.cleaned_data["roles"]}
             staff_privileges_set(
                 actor=request.user,
                 staff=form.instance,
-                roles=set(form.cleaned_data["roles"]),
-                program_ids={p.pk for p in form.cleaned_data["programs"]},
+                grants=grants,
+                program_ids={p.pk for p in form.cleaned_data["programs"]}
+                | {program_id for _role, program_id in grants if program_id is not None},
                 client_address=client_address_of(request),
             )
 

@@ -43,32 +43,83 @@ class User(AbstractUser):
         return self.kind == UserKind.PATIENT
 
     def role_keys(self) -> set[str]:
-        cached = getattr(self, "_role_keys", None)
-        if cached is None:
-            if self.kind != UserKind.STAFF or not self.is_active:
-                cached = set()
-            else:
-                cached = set(self.role_assignments.values_list("role", flat=True))
-            self._role_keys = cached
-        return cached
+        """Every role the user holds in any program. For labels and navigation only:
+        access decisions ask which programs a role is held in (program_ids_with)."""
+        return {role for role, _program in self._role_pairs()}
 
     def has_role(self, *roles: str) -> bool:
+        """Holds one of the roles in some program (labels and navigation only)."""
         return bool(self.role_keys() & set(roles))
+
+    def program_ids_with(self, *roles: str) -> frozenset[int]:
+        """The programs in which the user holds one of the roles. Roles are per program:
+        a director of program A who also works in program B is not a director in B."""
+        wanted = set(roles)
+        return frozenset(
+            program for role, program in self._role_pairs() if role in wanted and program
+        )
+
+    def has_role_in(self, program_id: int | None, *roles: str) -> bool:
+        return program_id is not None and program_id in self.program_ids_with(*roles)
+
+    @property
+    def is_administrator(self) -> bool:
+        """Administrators configure the whole clinic; their role belongs to no program."""
+        return (Role.ADMINISTRATOR, None) in self._role_pairs()
+
+    def _role_pairs(self) -> frozenset[tuple[str, int | None]]:
+        cached = getattr(self, "_role_pair_cache", None)
+        if cached is None:
+            if self.kind != UserKind.STAFF or not self.is_active or self.pk is None:
+                cached = frozenset()
+            else:
+                cached = frozenset(self.role_assignments.values_list("role", "program_id"))
+            self._role_pair_cache = cached
+        return cached
+
+    def forget_roles(self) -> None:
+        """Drop the cached roles after they change."""
+        self.__dict__.pop("_role_pair_cache", None)
 
 
 class RoleAssignment(models.Model):
+    """A role held in one program. An administrator's role belongs to no program: it is
+    the clinic's configuration, not a program's patients."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=32, choices=Role.choices)
+    program = models.ForeignKey(
+        "clinic.Program",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "program"], name="role_assignment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(program__isnull=True),
+                name="role_assignment_unique_without_program",
+            ),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_valid"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="administrator", program__isnull=True)
+                    | (~models.Q(role="administrator") & models.Q(program__isnull=False))
+                ),
+                name="role_program_iff_not_administrator",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user.username}: {self.get_role_display()}"
+        where = f" in {self.program}" if self.program_id else ""
+        return f"{self.user.username}: {self.get_role_display()}{where}"
 
 
 class PersonalAccessToken(models.Model):

@@ -49,15 +49,26 @@ def program_create(
     return program
 
 
+RoleGrant = tuple[str, int | None]
+
+
 def staff_privileges_set(
     *,
-    actor: User | None,
+    actor,
     staff: User,
-    roles: set[str],
-    program_ids: set[int],
+    grants: set[RoleGrant],
+    program_ids: set[int] | None = None,
     client_address: str = "",
 ) -> None:
-    """Replace a staff member's roles and programs; the change is written to the audit trail."""
+    """Replace a staff member's roles and programs; the change is written to the audit trail.
+
+    `grants` holds (role, program id) pairs: a role is held in one program, except the
+    administrator's, which holds no program (None). `program_ids` are the programs the
+    person works in; every program of a grant is one of them, and by default they are
+    exactly the grants' programs.
+    """
+    grants = set(grants)
+    roles = {role for role, _program in grants}
     unknown = roles - set(Role.values)
     if unknown:
         raise ApplicationError(
@@ -67,21 +78,37 @@ def staff_privileges_set(
         raise ApplicationError(
             "Only staff members hold roles.", field_errors={"roles": "Not a staff member."}
         )
+    for role, program_id in grants:
+        if (role == Role.ADMINISTRATOR) != (program_id is None):
+            raise ApplicationError(
+                "The administrator role belongs to no program; every other role to one.",
+                field_errors={"roles": f"{Role(role).label}: choose the right program."},
+            )
+    granted_programs = {program_id for _role, program_id in grants if program_id is not None}
+    program_ids = set(granted_programs if program_ids is None else program_ids)
+    if not granted_programs <= program_ids:
+        raise ApplicationError(
+            "A role can only be held in a program the person works in.",
+            field_errors={"programs": "Add the program of every role."},
+        )
     found = set(Program.objects.filter(pk__in=program_ids).values_list("pk", flat=True))
-    if found != set(program_ids):
+    if found != program_ids:
         raise ApplicationError("Unknown program.", field_errors={"programs": "Unknown program."})
     with transaction.atomic():
-        before_roles = set(RoleAssignment.objects.filter(user=staff).values_list("role", flat=True))
+        before_grants = set(
+            RoleAssignment.objects.filter(user=staff).values_list("role", "program_id")
+        )
         before_programs = set(
             ProgramStaff.objects.filter(user=staff).values_list("program_id", flat=True)
         )
-        RoleAssignment.objects.filter(user=staff).exclude(role__in=roles).delete()
-        for role in sorted(roles - before_roles):
-            RoleAssignment.objects.create(user=staff, role=role)
+        for role, program_id in before_grants - grants:
+            RoleAssignment.objects.filter(user=staff, role=role, program_id=program_id).delete()
+        for role, program_id in sorted(grants - before_grants, key=str):
+            RoleAssignment.objects.create(user=staff, role=role, program_id=program_id)
         ProgramStaff.objects.filter(user=staff).exclude(program_id__in=program_ids).delete()
-        for program_id in sorted(set(program_ids) - before_programs):
+        for program_id in sorted(program_ids - before_programs):
             ProgramStaff.objects.create(user=staff, program_id=program_id)
-        if before_roles != roles or before_programs != set(program_ids):
+        if before_grants != grants or before_programs != program_ids:
             audit_record(
                 user=actor,
                 action=AuditAction.PRIVILEGE_CHANGE,
@@ -89,13 +116,28 @@ def staff_privileges_set(
                 object_id=staff.pk,
                 client_address=client_address,
                 detail={
-                    "roles_added": sorted(roles - before_roles),
-                    "roles_removed": sorted(before_roles - roles),
-                    "programs_added": sorted(set(program_ids) - before_programs),
-                    "programs_removed": sorted(before_programs - set(program_ids)),
+                    "roles_added": _grant_labels(grants - before_grants),
+                    "roles_removed": _grant_labels(before_grants - grants),
+                    "programs_added": sorted(program_ids - before_programs),
+                    "programs_removed": sorted(before_programs - program_ids),
                 },
             )
-    staff.__dict__.pop("_role_keys", None)
+    staff.forget_roles()
+
+
+def _grant_labels(grants: set[RoleGrant]) -> list[str]:
+    return sorted(
+        role if program is None else f"{role}@program:{program}" for role, program in grants
+    )
+
+
+def grants_everywhere(roles, program_ids) -> set[RoleGrant]:
+    """Each role in each of the programs (the administrator role in none)."""
+    return {
+        (role, None) if role == Role.ADMINISTRATOR else (role, program_id)
+        for role in roles
+        for program_id in (program_ids if role != Role.ADMINISTRATOR else [None])
+    }
 
 
 ACCOUNT_PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser", "kind", "credentials")

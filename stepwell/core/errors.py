@@ -1,6 +1,8 @@
-"""The one error type that use cases raise when a rule refuses an action."""
+"""The errors use cases raise: a rule refused the action, or the user may not do it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class ApplicationError(Exception):
@@ -17,7 +19,15 @@ class ApplicationError(Exception):
 
 
 class AccessDenied(ApplicationError):
-    """The acting user may not do this; the record is not revealed."""
+    """The acting user may not do this; the record is not revealed.
+
+    Raise it through privacy.refusals.refuse(), which writes the denial to the audit
+    trail. `audit` holds what that row said, and `audit_depth` how deep in transactions
+    it was written: when the refusal leaves a transaction that rolls back, the one
+    handler at the edge writes the row again (privacy.refusals.refusal_settle).
+    """
 
     def __init__(self, message: str = "You do not have access to this record."):
         super().__init__(message)
+        self.audit: dict[str, Any] | None = None
+        self.audit_depth: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .errors import ApplicationError
+from .errors import AccessDenied, ApplicationError
 
 
 def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
@@ -18,3 +18,20 @@ def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
         placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def form_call(form: forms.Form, service, /, **kwargs):
+    """Call a service for a form page; a rule's refusal goes onto the form.
+
+    This is the one place that catches ApplicationError for pages, so the user sees the
+    message next to the field it names. An AccessDenied is never caught here: it goes on to
+    the refusal middleware (audited 403). Returns the service's result, or None when the
+    rule refused (the form then holds the errors).
+    """
+    try:
+        return service(**kwargs)
+    except AccessDenied:
+        raise
+    except ApplicationError as error:
+        form_add_service_errors(form, error)
+        return None

@@ -15,12 +15,14 @@ from django.utils import timezone
 
 from stepwell.accounts.models import Role, User, UserKind
 from stepwell.clinic.models import Organization, Program, Site, Track
-from stepwell.clinic.services import program_create, staff_privileges_set
+from stepwell.clinic.services import grants_everywhere, program_create, staff_privileges_set
 from stepwell.patients import services as patient_services
 from stepwell.patients.models import CareTeamRole, Disposition, EpisodeState, Patient
+from stepwell.privacy.actors import system_actor
 
 from .billing import PAYERS, add_coverage, choose_payer, seed_payers
 
+DEMO_ACTOR = system_actor("seed-demo")
 DEMO_PASSWORD = "stepwell-demo"  # noqa: S105 - the documented demo password, refused outside demo settings
 
 FIRST_NAMES = [
@@ -126,7 +128,12 @@ def _staff(
         kind=UserKind.STAFF,
         email=f"{username}@demo.stepwell.invalid",
     )
-    staff_privileges_set(actor=None, staff=user, roles=roles, program_ids={p.pk for p in programs})
+    staff_privileges_set(
+        actor=DEMO_ACTOR,
+        staff=user,
+        grants=grants_everywhere(roles, [p.pk for p in programs]),
+        program_ids={p.pk for p in programs},
+    )
     return user
 
 

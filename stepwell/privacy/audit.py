@@ -12,6 +12,7 @@ events, and any change to the head but the step the append below makes.
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from enum import StrEnum
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import chain
+from .actors import SYSTEM_KIND, is_system
 from .models import AuditChainHead, AuditEvent, AuditEventPatient
 
 GENESIS_HASH = chain.GENESIS_HASH
@@ -51,6 +53,11 @@ class AuditOutcome(StrEnum):
 
 class AuditChainBroken(RuntimeError):
     """The chain head is missing while events exist: refuse to start a second chain."""
+
+
+current_client_address: ContextVar[str] = ContextVar("current_client_address", default="")
+# How many denials were written while serving the current request (see refusals.py).
+denials_in_request: ContextVar[int] = ContextVar("denials_in_request", default=0)
 
 
 def client_address_of(request) -> str:
@@ -96,11 +103,20 @@ def audit_record(
     client_address: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Runs in the caller's transaction when there is one."""
+    """Append one event to the chain. Runs in the caller's transaction when there is one.
+
+    The client address defaults to the address of the request being served (set by
+    core.middleware.AuditContextMiddleware), so services need not pass it along.
+    """
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     roles = ",".join(sorted(user.role_keys())) if authenticated else ""
     if authenticated and user.is_patient_user:
         roles = "patient"
+    if is_system(user):
+        roles = SYSTEM_KIND
+    client_address = client_address or current_client_address.get()
+    if str(outcome) == AuditOutcome.DENIED:
+        denials_in_request.set(denials_in_request.get() + 1)
     key = chain.current_key()
     detail = json.loads(json.dumps(detail or {}, default=str))
     with transaction.atomic():

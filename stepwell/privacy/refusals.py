@@ -1,10 +1,88 @@
-"""What a refused page request returns: nothing of the record, and an audited denial."""
+"""The one refusal path: audit a denial and raise; the edges turn it into a 403.
+
+- A service calls `refuse(...)` (through the access functions) and raises what it
+  returns. The denial is written to the audit trail at once, naming the patient only when
+  one exists, so a refusal never tells whether the record exists.
+- If the refusal was raised inside a transaction, that transaction rolls back as the
+  error leaves it, taking the audit row with it. The one handler at each edge
+  (core.middleware.RefusalMiddleware for pages, stepwell.api for the API, job runners)
+  calls `refusal_settle(error)` after the rollback, which writes the row again.
+- An AccessDenied raised without `refuse` is still audited by `refusal_settle`, from what
+  the edge knows (the request path).
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.db import connection
 
-from .audit import AuditAction, AuditOutcome, audit_request
+from stepwell.core.errors import AccessDenied
+
+from .audit import AuditAction, AuditOutcome, audit_record, denials_in_request
+
+
+def _atomic_depth() -> int:
+    return len(connection.atomic_blocks)
+
+
+def _existing_patient_id(patient_id) -> int | None:
+    from stepwell.patients.models import Patient
+
+    if patient_id in (None, ""):
+        return None
+    try:
+        patient_id = int(patient_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < patient_id < 2**63:
+        return None
+    return patient_id if Patient.objects.filter(pk=patient_id).exists() else None
+
+
+def refuse(
+    *,
+    actor,
+    action: str = AuditAction.VIEW,
+    object_type: str,
+    object_id: object = "",
+    patient_id: int | None = None,
+    detail: dict | None = None,
+    message: str | None = None,
+) -> AccessDenied:
+    """Write the denial to the audit trail and return the error to raise."""
+    error = AccessDenied(message) if message else AccessDenied()
+    error.audit = {
+        "user": actor,
+        "action": action,
+        "patient_id": _existing_patient_id(patient_id),
+        "object_type": object_type,
+        "object_id": object_id,
+        "outcome": AuditOutcome.DENIED,
+        "detail": detail or {},
+    }
+    error.audit_depth = _atomic_depth()
+    audit_record(**error.audit)
+    return error
+
+
+def refusal_settle(error: AccessDenied, *, actor=None, object_type: str = "", object_id="") -> None:
+    """Make sure the refusal is in the audit trail once the transactions it was raised in
+    have rolled back. Called by the edge handlers only."""
+    if error.audit is None:
+        if denials_in_request.get():
+            return  # the edge that raised it wrote the denial itself
+        error.audit = {
+            "user": actor,
+            "action": AuditAction.VIEW,
+            "patient_id": None,
+            "object_type": object_type or "request",
+            "object_id": object_id,
+            "outcome": AuditOutcome.DENIED,
+            "detail": {"raised_without_refuse": True},
+        }
+        error.audit_depth = _atomic_depth() + 1
+    if error.audit_depth > _atomic_depth():
+        audit_record(**error.audit)
+        error.audit_depth = _atomic_depth()
 
 
 def page_denied(
@@ -15,21 +93,15 @@ def page_denied(
     patient_id: int | None = None,
     action=AuditAction.VIEW,
 ):
-    """Audit the refused attempt (naming the patient only when one exists) and answer 403.
+    """Deprecated edge helper kept while views move to services that refuse themselves:
+    audit the denial and answer 403 like RefusalMiddleware does."""
+    from stepwell.core.refusal_pages import denied_answer
 
-    A missing record and a forbidden one get the same answer, so a refusal never tells
-    whether the record exists.
-    """
-    from stepwell.patients.models import Patient
-
-    if patient_id is not None and not Patient.objects.filter(pk=patient_id).exists():
-        patient_id = None
-    audit_request(
-        request,
+    error = refuse(
+        actor=request.user,
         action=action,
-        patient_id=patient_id,
         object_type=object_type,
         object_id=object_id,
-        outcome=AuditOutcome.DENIED,
+        patient_id=patient_id,
     )
-    return render(request, "core/denied.html", status=403)
+    return denied_answer(request, error)

@@ -108,10 +108,12 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "stepwell.accounts.middleware.MultiFactorRequiredMiddleware",
     "stepwell.core.middleware.ProgramTimezoneMiddleware",
+    "stepwell.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "stepwell.core.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "stepwell.urls"

@@ -53,14 +53,31 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        for role in extracted or ():
-            RoleAssignment.objects.create(user=self, role=role)
+        self._factory_roles = list(extracted or ())
 
     @factory.post_generation
     def programs(self, create, extracted, **kwargs):
-        for program in extracted or ():
+        """Each role is held in each of the programs (roles are per program); the
+        administrator role in none. Use `grants` for a role in some programs only."""
+        programs = list(extracted or ())
+        for program in programs:
             ProgramStaff.objects.create(user=self, program=program)
+        for role in self._factory_roles:
+            if role == "administrator":
+                RoleAssignment.objects.create(user=self, role=role, program=None)
+                continue
+            for program in programs:
+                RoleAssignment.objects.create(user=self, role=role, program=program)
         self.save()
+
+    @factory.post_generation
+    def grants(self, create, extracted, **kwargs):
+        """Extra (role, program) pairs; the program is added to those the person works in."""
+        for role, program in extracted or ():
+            if program is not None:
+                ProgramStaff.objects.get_or_create(user=self, program=program)
+            RoleAssignment.objects.get_or_create(user=self, role=role, program=program)
+        self.forget_roles()
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

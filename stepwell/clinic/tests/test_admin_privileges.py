@@ -13,7 +13,10 @@ def admin_form(user, **overrides):
         "credentials": user.credentials,
         "kind": user.kind,
         "is_active": "on",
-        "roles": list(user.role_assignments.values_list("role", flat=True)),
+        "roles": [
+            "administrator" if program is None else f"{program}:{role}"
+            for role, program in user.role_assignments.values_list("role", "program_id")
+        ],
         "programs": list(user.program_memberships.values_list("program_id", flat=True)),
     }
     data.update(overrides)
@@ -25,7 +28,11 @@ def test_admin_changes_roles_and_deactivation_are_audited(client, clinic):
     nurse = clinic.nurse_a
     response = client.post(
         f"/setup/accounts/user/{nurse.pk}/change/",
-        admin_form(nurse, roles=["nurse", "clinician"], is_active=None),
+        admin_form(
+            nurse,
+            roles=[f"{clinic.program_a.pk}:nurse", f"{clinic.program_a.pk}:clinician"],
+            is_active=None,
+        ),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     nurse.refresh_from_db()
@@ -36,7 +43,9 @@ def test_admin_changes_roles_and_deactivation_are_audited(client, clinic):
     )
     details = [e.detail for e in events]
     assert {"created": False, "changed": {"is_active": False}} in details
-    assert any(d.get("roles_added") == ["clinician"] for d in details)
+    assert any(
+        d.get("roles_added") == [f"clinician@program:{clinic.program_a.pk}"] for d in details
+    )
 
 
 def test_admin_site_offers_no_patient_records(client, clinic):

@@ -249,22 +249,26 @@ def test_the_count_comes_from_the_rows_not_the_head(db, capsys):
 def test_privilege_change_is_audited(clinic):
     from stepwell.clinic.services import staff_privileges_set
 
+    a, b = clinic.program_a.pk, clinic.program_b.pk
     staff_privileges_set(
         actor=clinic.admin,
         staff=clinic.nurse_a,
-        roles={"nurse", "clinician"},
-        program_ids={clinic.program_a.pk, clinic.program_b.pk},
+        grants={("nurse", a), ("clinician", b)},
+        program_ids={a, b},
     )
     event = AuditEvent.objects.filter(action="privilege_change").latest("seq")
     assert event.username == "admin"
     assert event.object_id == str(clinic.nurse_a.pk)
     assert event.detail == {
-        "roles_added": ["clinician"],
+        "roles_added": [f"clinician@program:{b}"],
         "roles_removed": [],
-        "programs_added": [clinic.program_b.pk],
+        "programs_added": [b],
         "programs_removed": [],
     }
-    assert clinic.nurse_a.role_assignments.count() == 2
+    assert set(clinic.nurse_a.role_assignments.values_list("role", "program_id")) == {
+        ("nurse", a),
+        ("clinician", b),
+    }
 
 
 def test_version_1_events_still_verify_and_the_chain_continues(db):

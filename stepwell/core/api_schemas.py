@@ -1,0 +1,33 @@
+"""The one error body of the API, and the error answers every operation declares."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    """`detail` says what went wrong; `errors` maps a field to its message."""
+
+    detail: str
+    errors: dict[str, str] = {}
+
+
+# What any operation may answer besides success: a rule refused (400), no valid
+# credentials (401), a refusal or a record one may not see (403, the same answer as an
+# unknown record), nothing there (404), and malformed input (422).
+STANDARD_ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def responses(success: dict | None = None, *, extra: tuple[int, ...] = ()) -> dict:
+    """`response=` for an operation: its success answers plus every standard error
+    (and extra ones such as 409 or 429), all with the one error body."""
+    declared = dict(STANDARD_ERRORS)
+    declared.update(dict.fromkeys(extra, ErrorOut))
+    declared.update(success or {})
+    return declared

@@ -1,0 +1,22 @@
+"""Who may see and do what: every access rule of Stepwell lives in this package.
+
+- `predicates`: the shared conditions (active staff, roles per program, system actors).
+- one module per area, each a set of `access_*` functions that fetch a record scoped from
+  the acting user and check it in one call, raising an audited AccessDenied
+  (privacy.refusals.refuse) when the user may not. Services call them first; edges never
+  decide access themselves.
+
+Deny by default: a rule grants, nothing else does. Each condition is on its own line so
+every branch has its own test.
+"""
+
+from .audit import access_audit_trail, audit_patient_scope, audit_reviewable_patients
+from .patients import *  # noqa: F403
+from .patients import __all__ as _patients_all
+
+__all__ = [
+    *_patients_all,
+    "access_audit_trail",
+    "audit_patient_scope",
+    "audit_reviewable_patients",
+]

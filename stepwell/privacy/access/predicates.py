@@ -1,0 +1,53 @@
+"""The shared conditions every access rule is built from. Written once, here.
+
+Roles are per program: `programs_with(user, ROLE, ...)` is the set of programs in which
+the user holds one of the roles, so a director of program A who also works in program B
+is not a director in B. An administrator's role belongs to no program and reads no
+patient record.
+"""
+
+from __future__ import annotations
+
+from stepwell.accounts.models import Role, UserKind
+from stepwell.privacy.actors import is_system, require_actor
+
+CLINICAL_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE)
+PROGRAM_WIDE_ROLES = (*CLINICAL_ROLES, Role.INTAKE_COORDINATOR, Role.PROGRAM_DIRECTOR)
+
+
+def is_active_user(user) -> bool:
+    require_actor(user)
+    return bool(getattr(user, "is_authenticated", False)) and bool(user.is_active)
+
+
+def is_staff_member(user) -> bool:
+    return is_active_user(user) and user.kind == UserKind.STAFF
+
+
+def is_patient_user(user) -> bool:
+    return is_active_user(user) and user.kind == UserKind.PATIENT
+
+
+def is_system_actor(actor) -> bool:
+    require_actor(actor)
+    return is_system(actor)
+
+
+def is_administrator(user) -> bool:
+    return is_staff_member(user) and user.is_administrator
+
+
+def programs_with(user, *roles: str) -> frozenset[int]:
+    """The programs in which an active staff member holds one of the roles."""
+    if not is_staff_member(user):
+        return frozenset()
+    return user.program_ids_with(*roles)
+
+
+def holds_role_in(user, program_id: int | None, *roles: str) -> bool:
+    return program_id is not None and program_id in programs_with(user, *roles)
+
+
+def works_in(user, program_id: int | None) -> bool:
+    """Holds any role in the program."""
+    return holds_role_in(user, program_id, *Role.values)
