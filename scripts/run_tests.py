@@ -119,6 +119,15 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def workers() -> list[str]:
+    """pytest-xdist spreads the suite over the machine's cores (STEPWELL_TEST_WORKERS=N to
+    choose, 0 for one process); each worker gets its own test database."""
+    wanted = os.environ.get("STEPWELL_TEST_WORKERS", "auto").strip() or "auto"
+    if wanted == "0":
+        return []
+    return ["-n", wanted, "--dist", "loadfile"]
+
+
 def main() -> int:
     results: list[tuple[str, str]] = []
     pytest_args = sys.argv[1:]
@@ -133,7 +142,7 @@ def main() -> int:
 
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="stepwell.settings.test")
     env.pop("STEPWELL_DATABASE_URL", None)
-    sqlite_rc = run([str(BIN / "pytest"), *pytest_args], env=env)
+    sqlite_rc = run([str(BIN / "pytest"), *workers(), *pytest_args], env=env)
     results.append(
         (
             "suite on SQLite (engines, services, pages, API, browser)",
@@ -162,7 +171,9 @@ def main() -> int:
         try:
             cluster.start()
             pg_env = dict(env, STEPWELL_DATABASE_URL=cluster.url, STEPWELL_DB_TESTS_ONLY="1")
-            pg_rc = run([str(BIN / "pytest"), "-m", "not browser", *pytest_args], env=pg_env)
+            pg_rc = run(
+                [str(BIN / "pytest"), *workers(), "-m", "not browser", *pytest_args], env=pg_env
+            )
         except (subprocess.CalledProcessError, RuntimeError) as error:
             print(f"Could not start PostgreSQL: {error}")
             pg_rc = 1

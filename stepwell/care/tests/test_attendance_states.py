@@ -16,7 +16,7 @@ from stepwell.care.attendance_states import (
 from stepwell.core.errors import ApplicationError
 
 ALL = list(AttendanceStatus)
-LEGAL = [(a, b) for a in ALL for b in TRANSITIONS[a]]
+LEGAL = [(a, b) for a in ALL for b in sorted(TRANSITIONS[a])]
 ILLEGAL = [
     (a, b)
     for a in ALL
