@@ -1,10 +1,10 @@
-"""schedule.access, branch by branch."""
+"""privacy.access.schedule, branch by branch."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
-from stepwell.schedule import access
+from stepwell.privacy.access import schedule as access
 
 
 def test_program_schedule_read(clinic):
