@@ -364,3 +364,22 @@ def test_cli_export_writes_the_week(calendar, tmp_path, capsys):
     assert json.loads(capsys.readouterr().err)["errors"] == [
         {"field": "program", "message": "no program with id or name 'Nowhere'"}
     ]
+
+
+def test_cli_export_prepares_the_week_as_a_job_and_audits_the_patients(calendar, tmp_path):
+    from stepwell.privacy.models import AuditEvent
+    from stepwell.schedule.commandline import register_subcommand, run_solve
+
+    clinic = calendar.clinic
+    register_subcommand(planning.export_subcommand())
+    next_week = iso_week_of(calendar.monday + timedelta(days=7))
+    before = SessionOccurrence.objects.count()
+    code = run_solve(
+        ["export", "--program", "Adult MH", "--week", next_week, "--out", str(tmp_path / "w")]
+    )
+    assert code == 0
+    assert SessionOccurrence.objects.count() == before + 7  # the job generated the week
+    event = AuditEvent.objects.get(action="export", object_type="schedule_week")
+    assert (event.username, event.role) == ("system:schedule-export", "system")
+    assert event.object_id == f"{clinic.program_a.pk}/{next_week}"
+    assert event.detail == {"patients": [clinic.patient_a.pk]}
