@@ -159,6 +159,7 @@ class PatientWeekPage:
     week: str
     items: list[WeekItem]
     episode: Episode | None
+    windows: list  # the patient's weekly availability from intake
     can_book: bool
     can_feed: bool
     feed: CalendarFeed | None
@@ -190,6 +191,7 @@ def patient_week_read(*, user, patient_id: int, week: str) -> PatientWeekPage:
         week=week,
         items=items,
         episode=episode,
+        windows=list(patient.availability_windows.all()),
         can_book=episode is not None and access_program_schedule_manage(user, episode.program),
         can_feed=can_feed,
         feed=_live_feed(patient=patient) if can_feed else None,

@@ -107,7 +107,7 @@ def patient_week(request, patient_id: int, week: str | None = None):
         "groups": by_day(page.items, page.week),
         "minutes": sum(item.minutes for item in page.items),
         "episode": page.episode,
-        "windows": page.patient.availability_windows.all(),
+        "windows": page.windows,
         "can_feed": page.can_feed,
         "can_book": page.can_book,
         **_feed_context(request, page.feed),
