@@ -27,12 +27,12 @@ from stepwell.schedule.models import (
     Holiday,
     PlanRunStatus,
     Room,
-    SchedulePlanRun,
     StaffAvailability,
     StaffSchedulingProfile,
 )
 from stepwell.schedule.tasks import plan_run_execute
 
+from .clinic import DEMO_ACTOR
 from .history import repeat_plans_in_past_weeks
 
 WEEKS_BEHIND = 8
@@ -168,7 +168,7 @@ def _staff_hours(clinic) -> None:
         username = by_pk.get(user.pk, user.username)
         windows = hours.get(username) or [(d, time(8, 0), time(16, 30)) for d in range(5)]
         rows += [StaffAvailability(user=user, weekday=d, start=s, end=e) for d, s, e in windows]
-        if user.has_role(Role.PRESCRIBER):
+        if user.program_ids_with(Role.PRESCRIBER):
             StaffSchedulingProfile.objects.get_or_create(
                 user=user, defaults={"max_individual_minutes": 1500}
             )
@@ -195,8 +195,8 @@ def _timetable(clinic, key: str, program, rooms: dict[str, Room], starts_on: dat
     ]
     for kind, title, start, days, lead, room in series:
         services.series_create(
-            actor=None,
-            program=program,
+            actor=DEMO_ACTOR,
+            program_id=program.pk,
             kind=kind,
             title=title,
             start_time=start,
@@ -272,13 +272,15 @@ def seed_schedule(clinic, rng, today: date) -> None:
     _patient_availability(clinic, rng)
     for week in _weeks(today):
         for program in clinic.programs.values():
-            services.occurrences_generate(program=program, week=week)
+            services.occurrences_generate(actor=DEMO_ACTOR, program_id=program.pk, week=week)
     director = clinic.users["director"]
     for week in _weeks(today)[WEEKS_BEHIND : WEEKS_BEHIND + 2]:
         for program in clinic.programs.values():
             week_start, _ = week_utc_range(program.timezone, week)
-            run = SchedulePlanRun.objects.create(program=program, week=week, requested_by=director)
+            run = planning.plan_run_start(
+                actor=director, program_id=program.pk, week=week, enqueue=False
+            )
             plan_run_execute(run, now=week_start, seconds=SOLVE_SECONDS)
             if run.status == PlanRunStatus.DONE:
-                planning.plan_accept(actor=director, run=run, now=week_start)
+                planning.plan_accept(actor=director, run_id=run.pk, now=week_start)
     repeat_plans_in_past_weeks(clinic, _weeks(today)[0], _weeks(today)[WEEKS_BEHIND])  # history.py

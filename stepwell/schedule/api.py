@@ -1,4 +1,5 @@
-"""The program calendar over JSON: the same selectors, services and access rules as the pages."""
+"""The program calendar over JSON: the same selectors and services as the pages, which
+decide access and write the audit trail; stepwell.api answers their refusals."""
 
 from __future__ import annotations
 
@@ -6,23 +7,12 @@ from datetime import date, datetime
 
 from ninja import Field, Router, Schema, Status
 
-from stepwell.accounts.models import UserKind
-from stepwell.clinic.models import Program
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.core.api_schemas import responses
 
-from . import access, selectors, services
-from .calendar import iso_week_bounds
-from .models import SessionOccurrence
+from . import selectors, services
+from .week_items import WeekItem
 
 router = Router(tags=["schedule"])
-NOT_AVAILABLE = "Not found, or you do not have access to this record."
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 class PersonOut(Schema):
@@ -75,7 +65,7 @@ class BookedOut(Schema):
     ends_at: datetime
 
 
-def _item(item: selectors.WeekItem) -> dict:
+def _item(item: WeekItem) -> dict:
     return {
         "kind": item.kind,
         "title": item.title,
@@ -95,115 +85,30 @@ def _item(item: selectors.WeekItem) -> dict:
     }
 
 
-def _week(week: str) -> str:
-    iso_week_bounds(week)  # ApplicationError names the field: a 400
-    return week.upper()
-
-
-def _denied(request, *, object_type: str, object_id, patient_id=None, action=AuditAction.VIEW):
-    audit_request(
-        request,
-        action=action,
-        patient_id=patient_id,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-        detail={"via": "api"},
-    )
-    return Status(403, {"detail": NOT_AVAILABLE})
-
-
-@router.get("/schedule/programs/{program_id}/week/{week}", response={200: WeekOut, 403: ErrorOut})
+@router.get("/schedule/programs/{program_id}/week/{week}", response=responses({200: WeekOut}))
 def program_week(request, program_id: int, week: str):
     """The week's group sessions and appointments; attendees only those you may see."""
-    user = request.user
-    program = Program.objects.filter(pk=program_id).first()
-    if program is None or not access.access_program_schedule_read(user, program):
-        return _denied(request, object_type="program_week", object_id=f"{program_id}/{week}")
-    week = _week(week)
-    data = selectors.program_week(user=user, program=program, week=week)
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        object_type="program_week",
-        object_id=f"{program.pk}/{week}",
-        detail={"patients": data.patient_ids, "via": "api"},
-    )
-    return Status(200, {"week": week, "items": [_item(i) for i in data.items]})
+    page = selectors.program_week_read(user=request.user, program_id=program_id, week=week)
+    return Status(200, {"week": page.week, "items": [_item(i) for i in page.items]})
 
 
-@router.get("/patients/{patient_id}/schedule", response={200: WeekOut, 403: ErrorOut})
+@router.get("/patients/{patient_id}/schedule", response=responses({200: WeekOut}))
 def patient_schedule(request, patient_id: int, week: str | None = None):
     """A patient's bookings of one ISO week (default: this week)."""
     user = request.user
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_patient_schedule_read(user, patient):
-        return _denied(
-            request,
-            object_type="patient_schedule",
-            object_id=patient_id,
-            patient_id=patient.pk if patient else None,
-        )
-    zone = selectors.patient_zone(patient)
-    week = _week(week) if week else selectors.week_default(None, _today(zone))
-    items = selectors.patient_week(patient=patient, week=week, zone=zone)
-    audit_request(
-        request,
-        action=AuditAction.VIEW,
-        patient_id=patient.pk,
-        object_type="patient_schedule",
-        object_id=week,
-        detail={"via": "api"},
-    )
-    return Status(200, {"week": week, "items": [_item(i) for i in items]})
+    if week is None:
+        week = selectors.patient_week_default(user=user, patient_id=patient_id)
+    page = selectors.patient_week_read(user=user, patient_id=patient_id, week=week)
+    return Status(200, {"week": page.week, "items": [_item(i) for i in page.items]})
 
 
-def _today(zone: str) -> date:
-    from django.utils import timezone
-
-    from .calendar import utc_to_local
-
-    return utc_to_local(zone, timezone.now()).date()
-
-
-def _patient_id_if_exists(patient_id: int) -> int | None:
-    return patient_id if Patient.objects.filter(pk=patient_id).exists() else None
-
-
-@router.post("/schedule/enrollments", response={201: BookedOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/schedule/enrollments", response=responses({201: BookedOut}))
 def enrollment_book(request, payload: EnrollmentIn):
     """Book a patient into a group session (program directors), checked like the optimizer."""
-    user = request.user
-    occurrence = (
-        SessionOccurrence.objects.select_related("program").filter(pk=payload.occurrence_id).first()
+    enrollment = services.enrollment_book(
+        actor=request.user, occurrence_id=payload.occurrence_id, patient_id=payload.patient_id
     )
-    if (
-        occurrence is None
-        or user.kind != UserKind.STAFF
-        or not access.access_program_schedule_manage(user, occurrence.program)
-    ):
-        return _denied(
-            request,
-            object_type="enrollment",
-            object_id="new",
-            patient_id=_patient_id_if_exists(payload.patient_id),
-            action=AuditAction.CREATE,
-        )
-    try:
-        enrollment = services.enrollment_book(
-            actor=user,
-            occurrence_id=occurrence.pk,
-            patient_id=payload.patient_id,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return _denied(
-            request,
-            object_type="enrollment",
-            object_id="new",
-            patient_id=_patient_id_if_exists(payload.patient_id),
-            action=AuditAction.CREATE,
-        )
+    occurrence = enrollment.occurrence
     return Status(
         201,
         {
@@ -216,43 +121,18 @@ def enrollment_book(request, payload: EnrollmentIn):
     )
 
 
-@router.post("/schedule/appointments", response={201: BookedOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/schedule/appointments", response=responses({201: BookedOut}))
 def appointment_book(request, payload: AppointmentIn):
     """Book an individual or medication appointment (program directors)."""
-    user = request.user
-    program = Program.objects.filter(pk=payload.program_id).first()
-    if program is None or not access.access_program_schedule_manage(user, program):
-        return _denied(
-            request,
-            object_type="appointment",
-            object_id="new",
-            patient_id=_patient_id_if_exists(payload.patient_id),
-            action=AuditAction.CREATE,
-        )
-    if payload.starts_at.tzinfo is None:
-        raise ApplicationError(
-            "Give starts_at with its UTC offset, e.g. 2026-12-07T15:00:00Z.",
-            field_errors={"starts_at": "Needs a UTC offset."},
-        )
-    try:
-        appointment = services.appointment_book(
-            actor=user,
-            patient_id=payload.patient_id,
-            staff_id=payload.staff_id,
-            program=program,
-            kind=payload.kind,
-            starts_at=payload.starts_at,
-            minutes=payload.minutes,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return _denied(
-            request,
-            object_type="appointment",
-            object_id="new",
-            patient_id=_patient_id_if_exists(payload.patient_id),
-            action=AuditAction.CREATE,
-        )
+    appointment = services.appointment_book(
+        actor=request.user,
+        patient_id=payload.patient_id,
+        staff_id=payload.staff_id,
+        program_id=payload.program_id,
+        kind=payload.kind,
+        starts_at=payload.starts_at,
+        minutes=payload.minutes,
+    )
     return Status(
         201,
         {

@@ -13,6 +13,7 @@ each patient it shows.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -20,13 +21,13 @@ from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from stepwell.accounts.models import UserKind
-from stepwell.core.errors import AccessDenied
+from stepwell.accounts.models import User, UserKind
+from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import patients_visible_to
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.access.schedule import access_patient_feed_by_id, access_staff_feed_by_id
+from stepwell.privacy.audit import AuditAction, audit_record
 
-from .access import access_patient_feed_manage, access_staff_feed_manage, access_staff_feed_revoke
 from .models import Appointment, CalendarFeed, Enrollment, OccurrenceStatus, SessionOccurrence
 
 WEEKS_BEHIND = 4
@@ -34,114 +35,113 @@ WEEKS_AHEAD = 12
 PRIVATE_SUMMARY = "Stepwell session"
 
 
-def _owner_filter(*, patient=None, staff=None) -> dict:
-    return {"patient": patient} if patient is not None else {"user": staff}
+@dataclass(frozen=True)
+class FeedOwner:
+    """Whose feed: a patient's or a staff member's."""
+
+    patient: Patient | None = None
+    staff: User | None = None
+
+    @property
+    def filter(self) -> dict:
+        return {"patient": self.patient} if self.patient is not None else {"user": self.staff}
+
+    @property
+    def patient_id(self) -> int | None:
+        return self.patient.pk if self.patient is not None else None
 
 
-def _refuse(actor, *, action, patient_id=None, object_id="", client_address="") -> AccessDenied:
-    """Audit the refused attempt (before any transaction, so it is kept) and return the error."""
-    audit_record(
-        user=actor,
-        action=action,
-        patient_id=patient_id,
-        object_type="calendar_feed",
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-        client_address=client_address,
-    )
-    return AccessDenied()
+def _owner(actor, patient_id, staff_id, *, action, revoke: bool = False) -> FeedOwner:
+    """The feed's owner, if the actor may make or change (or, with `revoke`, turn off)
+    their feed; an audited refusal otherwise."""
+    if (patient_id is None) == (staff_id is None):
+        raise TypeError("Name the feed's owner: patient_id or staff_id.")
+    if patient_id is not None:
+        return FeedOwner(patient=access_patient_feed_by_id(actor, patient_id, action=action))
+    return FeedOwner(staff=access_staff_feed_by_id(actor, staff_id, revoke=revoke, action=action))
 
 
-def feed_create(*, actor, patient: Patient | None = None, staff=None, client_address: str = ""):
+def feed_owner_check(*, actor, patient_id: int | None = None, staff_id: int | None = None):
+    """Refuse (audited) who may not change this owner's feed in any way: the feed box's
+    page asks before it reads which button was pressed."""
+    _owner(actor, patient_id, staff_id, action=AuditAction.UPDATE, revoke=True)
+
+
+def feed_create(
+    *, actor, patient_id: int | None = None, staff_id: int | None = None
+) -> CalendarFeed:
     """A new secret URL; the owner's previous feed stops working."""
-    allowed = (
-        access_patient_feed_manage(actor, patient)
-        if patient is not None
-        else access_staff_feed_manage(actor, staff)
-    )
-    if not allowed:
-        raise _refuse(
-            actor,
-            action=AuditAction.CREATE,
-            patient_id=patient.pk if patient is not None else None,
-            object_id=f"patient:{patient.pk}" if patient is not None else f"staff:{staff.pk}",
-            client_address=client_address,
-        )
-    owner = _owner_filter(patient=patient, staff=staff)
+    owner = _owner(actor, patient_id, staff_id, action=AuditAction.CREATE)
     with transaction.atomic():
-        previous = CalendarFeed.objects.select_for_update().filter(revoked_at__isnull=True, **owner)
+        previous = CalendarFeed.objects.select_for_update().filter(
+            revoked_at__isnull=True, **owner.filter
+        )
         show_details = previous.filter(show_details=True).exists()
         previous.update(revoked_at=timezone.now())
-        feed = CalendarFeed(token=secrets.token_urlsafe(32), show_details=show_details, **owner)
+        feed = CalendarFeed(
+            token=secrets.token_urlsafe(32), show_details=show_details, **owner.filter
+        )
         feed.full_clean()
         feed.save()
         audit_record(
             user=actor,
             action=AuditAction.CREATE,
-            patient_id=patient.pk if patient is not None else None,
+            patient_id=owner.patient_id,
             object_type="calendar_feed",
             object_id=feed.pk,
-            client_address=client_address,
-            detail={"owner": "patient" if patient is not None else f"staff:{staff.pk}"},
+            detail={"owner": "patient" if owner.patient else f"staff:{owner.staff.pk}"},
         )
     return feed
 
 
-def feed_revoke(*, actor, feed: CalendarFeed, client_address: str = "") -> None:
-    """Turn a feed off: its owner (or who manages it), or a director for a staff feed."""
-    allowed = (
-        access_patient_feed_manage(actor, feed.patient)
-        if feed.patient_id
-        else access_staff_feed_revoke(actor, feed.user)
+def _live_feed(owner: FeedOwner) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.select_for_update()
+        .filter(revoked_at__isnull=True, **owner.filter)
+        .first()
     )
-    if not allowed:
-        raise _refuse(
-            actor,
-            action=AuditAction.UPDATE,
-            patient_id=feed.patient_id,
-            object_id=feed.pk,
-            client_address=client_address,
-        )
+
+
+def feed_revoke(*, actor, patient_id: int | None = None, staff_id: int | None = None) -> None:
+    """Turn the owner's feed off (nothing to do when it is off): who manages it, or a
+    director of a program the staff member works in."""
+    owner = _owner(actor, patient_id, staff_id, action=AuditAction.UPDATE, revoke=True)
     with transaction.atomic():
-        CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        feed = _live_feed(owner)
+        if feed is None:
+            return
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
         audit_record(
             user=actor,
             action=AuditAction.UPDATE,
-            patient_id=feed.patient_id,
+            patient_id=owner.patient_id,
             object_type="calendar_feed",
             object_id=feed.pk,
-            client_address=client_address,
             detail={"revoked": True},
         )
 
 
-def feed_details_set(*, actor, feed: CalendarFeed, show_details: bool, client_address: str = ""):
+def feed_details_set(
+    *, actor, show_details: bool, patient_id: int | None = None, staff_id: int | None = None
+) -> CalendarFeed:
     """The patient's choice to see session titles, times and places in their calendar."""
-    allowed = (
-        access_patient_feed_manage(actor, feed.patient)
-        if feed.patient_id
-        else access_staff_feed_manage(actor, feed.user)
-    )
-    if not allowed:
-        raise _refuse(
-            actor,
-            action=AuditAction.UPDATE,
-            patient_id=feed.patient_id,
-            object_id=feed.pk,
-            client_address=client_address,
-        )
+    owner = _owner(actor, patient_id, staff_id, action=AuditAction.UPDATE)
     with transaction.atomic():
+        feed = _live_feed(owner)
+        if feed is None:
+            raise ApplicationError(
+                "There is no calendar feed to change; create one first.",
+                field_errors={"action": "No calendar feed."},
+            )
         feed.show_details = show_details
         feed.save(update_fields=["show_details"])
         audit_record(
             user=actor,
             action=AuditAction.UPDATE,
-            patient_id=feed.patient_id,
+            patient_id=owner.patient_id,
             object_type="calendar_feed",
             object_id=feed.pk,
-            client_address=client_address,
             detail={"show_details": show_details},
         )
     return feed
@@ -186,7 +186,7 @@ def _location(room, telehealth_url: str, show: bool) -> str:
     return telehealth_url
 
 
-def feed_ics(feed: CalendarFeed, *, client_address: str = "") -> bytes:
+def feed_ics(feed: CalendarFeed) -> bytes:
     """The feed's calendar: bookings from WEEKS_BEHIND weeks ago to WEEKS_AHEAD weeks ahead."""
     now = timezone.now()
     start, end = now - timedelta(weeks=WEEKS_BEHIND), now + timedelta(weeks=WEEKS_AHEAD)
@@ -197,7 +197,6 @@ def feed_ics(feed: CalendarFeed, *, client_address: str = "") -> bytes:
             patient_id=feed.patient_id,
             object_type="calendar_feed",
             object_id=feed.pk,
-            client_address=client_address,
             detail={"show_details": feed.show_details},
         )
     else:
@@ -207,7 +206,6 @@ def feed_ics(feed: CalendarFeed, *, client_address: str = "") -> bytes:
             action=AuditAction.EXPORT,
             object_type="calendar_feed",
             object_id=feed.pk,
-            client_address=client_address,
             detail={"staff": feed.user_id, "patients": sorted(patient_ids)},
         )
     return calendar.to_ical()

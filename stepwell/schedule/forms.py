@@ -1,5 +1,6 @@
-"""Manual booking forms. Field names match the services' field errors, so a refusal shows
-next to the field it concerns."""
+"""The calendar's forms: manual booking, cancelling a session, the calendar feed buttons and
+accepting a plan. Field names match the services' field errors, so a refusal shows next to
+the field it concerns."""
 
 from __future__ import annotations
 
@@ -48,3 +49,34 @@ class AppointmentForm(forms.Form):
         super().__init__(*args, prefix="appt", **kwargs)
         self.fields["patient"].queryset = patients
         self.fields["staff"].queryset = staff
+
+
+class OccurrenceCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        error_messages={"required": "Required."},
+        widget=forms.TextInput(attrs={"placeholder": "e.g. snow closure, facilitator ill"}),
+    )
+
+
+class FeedActionForm(forms.Form):
+    """The buttons of the calendar feed box: each posts its action."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("create", "Make a new address"),
+            ("revoke", "Turn off"),
+            ("details", "Show or hide session details"),
+        ]
+    )
+    show_details = forms.TypedChoiceField(
+        choices=[("1", "Show session details"), ("0", "Hide details")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=False,
+    )
+
+
+class PlanAcceptForm(forms.Form):
+    """Accepting a plan is one button: a refusal is shown as the form's error."""

@@ -46,10 +46,14 @@ from stepwell.care.hours import Closure, HoursRule, WeekContext, stricter, week_
 from stepwell.clinic.models import Program, Track
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import CareTeamRole, Episode, Patient
-from stepwell.privacy.audit import audit_record
+from stepwell.privacy.access.schedule import (
+    ScheduleNeed,
+    access_plan_run_by_id,
+    access_program_schedule_by_id,
+)
+from stepwell.privacy.audit import AuditAction, audit_record
 
 from . import services
-from .access import access_program_schedule_manage
 from .calendar import iso_week_bounds, local_to_utc, utc_to_local, week_utc_range
 from .closures import program_open_weekdays
 from .instance import DAYS, MINUTES_PER_DAY, AppointmentType, SessionKind, week_minute
@@ -218,12 +222,13 @@ def replaceable_appointments(planning: PlanningWeek):
     )
 
 
-def _staff_role(user: User) -> str | None:
-    if user.has_role(Role.PRESCRIBER):
+def _staff_role(user: User, program: Program) -> str | None:
+    """What the staff member is in this program's plan: roles are held per program."""
+    if user.has_role_in(program.pk, Role.PRESCRIBER):
         return "prescriber"
-    if user.has_role(Role.CLINICIAN):
+    if user.has_role_in(program.pk, Role.CLINICIAN):
         return "therapist"
-    if user.has_role(Role.NURSE):
+    if user.has_role_in(program.pk, Role.NURSE):
         return "nurse"
     return None
 
@@ -284,7 +289,7 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         )
         .distinct()
         .order_by("pk")
-        if _staff_role(user)
+        if _staff_role(user, program)
     ]
     staff_ids = [user.pk for user in staff_users]
     staff_busy: dict[int, list[Span]] = defaultdict(list)
@@ -339,7 +344,7 @@ def schedule_instance_export(*, program: Program, week: str, now: datetime | Non
         busy = past + closed + _closed_days(leave[user.pk], planning.monday) + staff_busy[user.pk]
         windows = _subtract(_without_overlaps(windows_of[user.pk]), busy)
         staff_windows[user.pk] = windows
-        staff_role[user.pk] = _staff_role(user)
+        staff_role[user.pk] = _staff_role(user, program)
         staff_rows.append(
             {
                 "id": f"S{user.pk}",
@@ -734,16 +739,44 @@ def _plan_starts(planning: PlanningWeek, plan: Mapping) -> list[datetime]:
     return starts
 
 
-def plan_accept(
-    *, actor, run: SchedulePlanRun, now: datetime | None = None, client_address: str = ""
-) -> SchedulePlanRun:
+def plan_run_start(*, actor, program_id: int, week: str, enqueue: bool = True) -> SchedulePlanRun:
+    """Start the optimizer for a program week: the program's director. The run records who
+    started it; the background job (tasks.schedule_plan_run_execute) acts for them.
+    `enqueue=False` leaves the solving to the caller (the demo builder runs it at once)."""
+    program = access_program_schedule_by_id(
+        actor,
+        program_id,
+        need=ScheduleNeed.MANAGE,
+        action=AuditAction.CREATE,
+        object_type="schedule_plan_run",
+        object_id="new",
+    )
+    iso_week_bounds(week)  # an ApplicationError naming `week`
+    week = week.upper()
+    with transaction.atomic():
+        run = SchedulePlanRun.objects.create(program=program, week=week, requested_by=actor)
+        audit_record(
+            user=actor,
+            action=AuditAction.CREATE,
+            object_type="schedule_plan_run",
+            object_id=run.pk,
+            detail={"program": program.pk, "week": week},
+        )
+    if enqueue:
+        from .tasks import schedule_plan_run_execute
+
+        schedule_plan_run_execute.enqueue(run.pk)
+    return run
+
+
+def plan_accept(*, actor, run_id: int, now: datetime | None = None) -> SchedulePlanRun:
     """Book the plan: in one transaction, cancel the week's future optimizer bookings of the
     program and book every session and appointment of the plan through the same services
     (and rules) as a manual booking, with source "optimizer". Any refusal undoes it all
-    and is raised with the patient's name and the reason; the run keeps the reason."""
+    and is raised with the patient's name and the reason; the run keeps the reason.
+    The director of the run's program accepts."""
+    run = access_plan_run_by_id(actor, run_id, action=AuditAction.UPDATE)
     program = run.program
-    if not access_program_schedule_manage(actor, program):
-        raise AccessDenied("Only the program's director accepts a schedule.")
     try:
         with transaction.atomic():
             locked = SchedulePlanRun.objects.select_for_update().get(pk=run.pk)
@@ -761,7 +794,7 @@ def plan_accept(
                 services.enrollment_cancel(actor=actor, enrollment_id=enrollment_id)
             for appointment_id in replaceable_appointments(planning).values_list("pk", flat=True):
                 services.appointment_cancel(actor=actor, appointment_id=appointment_id)
-            booked = _book_plan(actor, planning, locked.plan, client_address)
+            booked = _book_plan(actor, planning, locked.plan)
             locked.status = PlanRunStatus.ACCEPTED
             locked.accepted_at = timezone.now()
             locked.message = f"Accepted: {booked} bookings."
@@ -771,11 +804,8 @@ def plan_accept(
                 action="accept",
                 object_type="schedule_plan_run",
                 object_id=locked.pk,
-                client_address=client_address,
                 detail={"program": program.pk, "week": locked.week, "bookings": booked},
             )
-    except AccessDenied:
-        raise
     except ApplicationError as error:
         SchedulePlanRun.objects.filter(pk=run.pk).update(
             message=f"Not accepted: {error.message}"[:300]
@@ -785,7 +815,7 @@ def plan_accept(
     return run
 
 
-def _book_plan(actor, planning: PlanningWeek, plan: Mapping, client_address: str) -> int:
+def _book_plan(actor, planning: PlanningWeek, plan: Mapping) -> int:
     booked = 0
     names = {
         patient.pk: patient.display_name
@@ -802,7 +832,6 @@ def _book_plan(actor, planning: PlanningWeek, plan: Mapping, client_address: str
                     occurrence_id=int(session[1:]),
                     patient_id=patient_id,
                     source=BookingSource.OPTIMIZER,
-                    client_address=client_address,
                 )
                 booked += 1
             for item in patient["appointments"]:
@@ -814,21 +843,18 @@ def _book_plan(actor, planning: PlanningWeek, plan: Mapping, client_address: str
                     actor=actor,
                     patient_id=patient_id,
                     staff_id=int(item["staff"][1:]),
-                    program=planning.program,
+                    program_id=planning.program.pk,
                     kind=item["type"],
                     starts_at=starts_at,
                     minutes=minutes,
                     source=BookingSource.OPTIMIZER,
-                    client_address=client_address,
                 )
                 booked += 1
-        except AccessDenied:
-            raise
         except ApplicationError as error:
+            if isinstance(error, AccessDenied):
+                raise  # a refusal goes on as it is, so the edge keeps it in the audit trail
             name = names.get(patient_id, patient["id"])
-            raise ApplicationError(
-                f"{name} ({patient['id']}): {error.message}", field_errors=error.field_errors
-            ) from error
+            raise ApplicationError(f"{name} ({patient['id']}): {error.message}") from error
     return booked
 
 
@@ -885,8 +911,7 @@ def _export_command(arguments) -> int:
             errors.append({"field": error.field, "message": error.message})
     if program is not None and not errors:
         try:
-            services.occurrences_generate(program=program, week=arguments.week)
-            data = schedule_instance_export(program=program, week=arguments.week)
+            data = _export_week(program, arguments.week)
         except ApplicationError as error:
             errors.append({"field": "week", "message": error.message})
     if errors:
@@ -905,6 +930,29 @@ def _export_command(arguments) -> int:
             EXIT_BAD_INPUT, {"status": "error", "errors": [{"field": "out", "message": message}]}
         )
     return 0
+
+
+def _export_week(program: Program, week: str) -> dict:
+    """The command line prepares the week as a job and audits the export, naming each
+    patient it writes out."""
+    from stepwell.privacy.actors import system_actor
+
+    job = system_actor("schedule-export")
+    services.occurrences_generate(actor=job, program_id=program.pk, week=week)
+    data = schedule_instance_export(program=program, week=week)
+    audit_record(
+        user=job,
+        action=AuditAction.EXPORT,
+        object_type="schedule_week",
+        object_id=f"{program.pk}/{week.upper()}",
+        detail={"patients": instance_patient_ids(data)},
+    )
+    return data
+
+
+def instance_patient_ids(data: Mapping) -> list[int]:
+    """The patients an exported week names ("P<id>")."""
+    return sorted(int(row["id"][1:]) for row in data["patients"])
 
 
 def export_subcommand():

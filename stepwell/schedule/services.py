@@ -1,5 +1,9 @@
 """Use cases that write the program calendar. One transaction each, audited where they
-touch a patient. Manual bookings pass the same rules the optimizer keeps."""
+touch a patient. Manual bookings pass the same rules the optimizer keeps.
+
+Each service is the gate: it starts by fetching what it changes through
+privacy.access.schedule, which refuses (audited) a user who may not, before any
+transaction opens. Jobs pass a system actor (privacy.actors.system_actor)."""
 
 from __future__ import annotations
 
@@ -11,9 +15,16 @@ from django.db.models import F
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
-from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState, Patient
-from stepwell.privacy import access
+from stepwell.privacy.access import access_patient_by_id
+from stepwell.privacy.access.schedule import (
+    ScheduleNeed,
+    access_appointment_by_id,
+    access_enrollment_by_id,
+    access_occurrence_by_id,
+    access_program_schedule_by_id,
+)
 from stepwell.privacy.audit import AuditAction, audit_record
 
 from .booking import claims_create
@@ -45,21 +56,10 @@ SCHEDULABLE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE)
 SLOT_MINUTES = 15
 
 
-def _require_scheduler(actor, program: Program) -> None:
-    if actor is None:
-        return  # system jobs (demo seeding, accepted optimizer plans already authorised)
-    if not actor.is_authenticated or not actor.has_role(
-        Role.PROGRAM_DIRECTOR, Role.CLINICIAN, Role.INTAKE_COORDINATOR, Role.PRESCRIBER
-    ):
-        raise AccessDenied("You cannot change this program's calendar.")
-    if not actor.program_memberships.filter(program=program).exists():
-        raise AccessDenied("You cannot change this program's calendar.")
-
-
 def series_create(
     *,
     actor,
-    program: Program,
+    program_id: int,
     kind: str,
     title: str,
     start_time: time,
@@ -74,7 +74,15 @@ def series_create(
     telehealth_url: str = "",
     excluded_dates: list[str] | None = None,
 ) -> GroupSeries:
-    _require_scheduler(actor, program)
+    """A recurring group of a program: its director, or a job preparing the calendar."""
+    program = access_program_schedule_by_id(
+        actor,
+        program_id,
+        need=ScheduleNeed.PREPARE,
+        action=AuditAction.CREATE,
+        object_type="group_series",
+        object_id="new",
+    )
     validate_recurrence(recurrence)
     series = GroupSeries(
         program=program,
@@ -130,10 +138,23 @@ def _module_for(
     return modules[(len(meetings) - 1) % len(modules)]
 
 
-@transaction.atomic
-def occurrences_generate(*, program: Program, week: str) -> list[SessionOccurrence]:
-    """Materialise the week's group meetings from the recurring series (idempotent)."""
+def occurrences_generate(*, actor, program_id: int, week: str) -> list[SessionOccurrence]:
+    """Materialise the week's group meetings from the recurring series (idempotent): the
+    program's director, or a job preparing the calendar."""
+    program = access_program_schedule_by_id(
+        actor,
+        program_id,
+        need=ScheduleNeed.PREPARE,
+        action=AuditAction.CREATE,
+        object_type="occurrence",
+        object_id=f"{program_id}/{week}"[:64],
+    )
     start_utc, _ = week_utc_range(program.timezone, week)
+    with transaction.atomic():
+        return _occurrences_generate(program, start_utc)
+
+
+def _occurrences_generate(program: Program, start_utc: datetime) -> list[SessionOccurrence]:
     monday = utc_to_local(program.timezone, start_utc).date()
     sunday = monday + timedelta(days=6)
     holidays = set(Holiday.objects.filter(program=program).values_list("date", flat=True))
@@ -244,7 +265,6 @@ class BookingRules:
     weekly_maximum: bool = True
 
 
-@transaction.atomic
 def enrollment_book(
     *,
     actor,
@@ -252,21 +272,25 @@ def enrollment_book(
     patient_id: int,
     source: str = BookingSource.MANUAL,
     rules: BookingRules = BookingRules(),
-    client_address: str = "",
+) -> Enrollment:
+    """Book a patient into a group session: the director of the session's program (by
+    hand, or by accepting a plan), for a patient they may see."""
+    refused = {"action": AuditAction.CREATE, "object_type": "enrollment", "object_id": "new"}
+    occurrence = access_occurrence_by_id(actor, occurrence_id, patient_id=patient_id, **refused)
+    patient = access_patient_by_id(actor, patient_id, **refused)
+    with transaction.atomic():
+        return _enrollment_book(actor, occurrence.pk, patient, source, rules)
+
+
+def _enrollment_book(
+    actor, occurrence_id: int, patient: Patient, source: str, rules: BookingRules
 ) -> Enrollment:
     occurrence = (
         SessionOccurrence.objects.select_for_update()
         .select_related("program")
-        .filter(pk=occurrence_id)
-        .first()
+        .get(pk=occurrence_id)
     )
-    if occurrence is None:
-        raise ApplicationError("No such session.", field_errors={"occurrence": "No such session."})
     program = occurrence.program
-    _require_scheduler(actor, program)
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or (actor is not None and not access.access_patient_chart(actor, patient)):
-        raise AccessDenied("No such patient.")
     _open_episode(patient, program)
     if occurrence.status != OccurrenceStatus.SCHEDULED:
         raise ApplicationError(
@@ -323,34 +347,29 @@ def enrollment_book(
         patient_id=patient.pk,
         object_type="enrollment",
         object_id=enrollment.pk,
-        client_address=client_address,
         detail={"occurrence": occurrence.pk, "source": source},
     )
     return enrollment
 
 
-@transaction.atomic
-def enrollment_cancel(*, actor, enrollment_id: int, client_address: str = "") -> None:
-    enrollment = (
-        Enrollment.objects.select_related("occurrence__program").filter(pk=enrollment_id).first()
-    )
-    if enrollment is None:
-        raise ApplicationError("No such booking.")
-    _require_scheduler(actor, enrollment.occurrence.program)
-    SessionOccurrence.objects.filter(pk=enrollment.occurrence_id).update(
-        enrolled_count=F("enrolled_count") - 1
-    )
-    patient_id = enrollment.patient_id
-    enrollment.delete()
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        patient_id=patient_id,
-        object_type="enrollment",
-        object_id=enrollment_id,
-        client_address=client_address,
-        detail={"cancelled": True},
-    )
+def enrollment_cancel(*, actor, enrollment_id: int) -> None:
+    """Take a patient out of a group session: the director of its program."""
+    enrollment = access_enrollment_by_id(actor, enrollment_id, action=AuditAction.UPDATE)
+    with transaction.atomic():
+        deleted, _ = Enrollment.objects.filter(pk=enrollment.pk).delete()
+        if not deleted:
+            return  # cancelled a moment ago by someone else
+        SessionOccurrence.objects.filter(pk=enrollment.occurrence_id).update(
+            enrolled_count=F("enrolled_count") - 1
+        )
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            patient_id=enrollment.patient_id,
+            object_type="enrollment",
+            object_id=enrollment.pk,
+            detail={"cancelled": True},
+        )
 
 
 def staff_week_individual_minutes(staff, start: datetime, end: datetime) -> int:
@@ -360,26 +379,58 @@ def staff_week_individual_minutes(staff, start: datetime, end: datetime) -> int:
     return sum(a.minutes for a in rows)
 
 
-@transaction.atomic
 def appointment_book(
     *,
     actor,
     patient_id: int,
     staff_id: int,
-    program: Program,
+    program_id: int,
     kind: str,
     starts_at: datetime,
     minutes: int,
     source: str = BookingSource.MANUAL,
     rules: BookingRules = BookingRules(),
-    client_address: str = "",
+) -> Appointment:
+    """Book an individual or medication appointment: the program's director (by hand, or
+    by accepting a plan), for a patient they may see."""
+    refused = {"action": AuditAction.CREATE, "object_type": "appointment", "object_id": "new"}
+    program = access_program_schedule_by_id(
+        actor, program_id, need=ScheduleNeed.MANAGE, patient_id=patient_id, **refused
+    )
+    patient = access_patient_by_id(actor, patient_id, **refused)
+    if starts_at.tzinfo is None:
+        raise ApplicationError(
+            "Give the start with its UTC offset, e.g. 2026-12-07T15:00:00Z.",
+            field_errors={"starts_at": "Needs a UTC offset."},
+        )
+    with transaction.atomic():
+        return _appointment_book(
+            actor=actor,
+            patient=patient,
+            staff_id=staff_id,
+            program=program,
+            kind=kind,
+            starts_at=starts_at,
+            minutes=minutes,
+            source=source,
+            rules=rules,
+        )
+
+
+def _appointment_book(
+    *,
+    actor,
+    patient: Patient,
+    staff_id: int,
+    program: Program,
+    kind: str,
+    starts_at: datetime,
+    minutes: int,
+    source: str,
+    rules: BookingRules,
 ) -> Appointment:
     from stepwell.accounts.models import User
 
-    _require_scheduler(actor, program)
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or (actor is not None and not access.access_patient_chart(actor, patient)):
-        raise AccessDenied("No such patient.")
     _open_episode(patient, program)
     staff = User.objects.filter(pk=staff_id, kind="staff", is_active=True).first()
     if staff is None:
@@ -391,10 +442,10 @@ def appointment_book(
             "Unknown appointment type.", field_errors={"kind": "individual or medication."}
         )
     needed = Role.PRESCRIBER if kind == AppointmentKind.MEDICATION else Role.CLINICIAN
-    if not staff.has_role(needed):
+    if not staff.has_role_in(program.pk, needed):
         raise ApplicationError(
-            f"{staff} is not a {needed.label.lower()}.",
-            field_errors={"staff": f"Needs a {needed.label.lower()}."},
+            f"{staff} is not a {needed.label.lower()} in {program.name}.",
+            field_errors={"staff": f"Needs a {needed.label.lower()} of this program."},
         )
     if minutes <= 0 or minutes % SLOT_MINUTES:
         raise ApplicationError(
@@ -474,7 +525,6 @@ def appointment_book(
         patient_id=patient.pk,
         object_type="appointment",
         object_id=appointment.pk,
-        client_address=client_address,
         detail={"kind": kind, "source": source},
     )
     return appointment
@@ -486,74 +536,59 @@ def _week_of(program: Program, moment: datetime) -> str:
     return iso_week_of(utc_to_local(program.timezone, moment).date())
 
 
-@transaction.atomic
-def appointment_cancel(*, actor, appointment_id: int, client_address: str = "") -> None:
-    appointment = Appointment.objects.select_related("program").filter(pk=appointment_id).first()
-    if appointment is None:
-        raise ApplicationError("No such appointment.")
-    _require_scheduler(actor, appointment.program)
-    patient_id = appointment.patient_id
-    appointment.delete()
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        patient_id=patient_id,
-        object_type="appointment",
-        object_id=appointment_id,
-        client_address=client_address,
-        detail={"cancelled": True},
-    )
+def appointment_cancel(*, actor, appointment_id: int) -> None:
+    """Remove an appointment: the director of its program."""
+    appointment = access_appointment_by_id(actor, appointment_id, action=AuditAction.UPDATE)
+    with transaction.atomic():
+        deleted, _ = Appointment.objects.filter(pk=appointment.pk).delete()
+        if not deleted:
+            return  # removed a moment ago by someone else
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            patient_id=appointment.patient_id,
+            object_type="appointment",
+            object_id=appointment.pk,
+            detail={"cancelled": True},
+        )
 
 
-@transaction.atomic
-def occurrence_cancel(
-    *, actor, occurrence_id: int, reason: str, client_address: str = ""
-) -> SessionOccurrence:
-    """Cancel one meeting of a group (weather, illness): its staff, room and patients are
-    freed, the bookings stay so everyone affected can be told, and attendance records
-    'cancelled by program'. Each enrolled patient's record gets an audit event."""
-    from .access import access_program_schedule_manage
-
-    occurrence = (
-        SessionOccurrence.objects.select_for_update()
-        .select_related("program")
-        .filter(pk=occurrence_id)
-        .first()
-    )
-    if (
-        occurrence is None
-        or actor is None
-        or not access_program_schedule_manage(actor, occurrence.program)
-    ):
-        raise AccessDenied("You cannot cancel this session.")
+def occurrence_cancel(*, actor, occurrence_id: int, reason: str) -> SessionOccurrence:
+    """Cancel one meeting of a group (weather, illness): the director of its program. Its
+    staff, room and patients are freed, the bookings stay so everyone affected can be told,
+    and attendance records 'cancelled by program'. Each enrolled patient's record gets an
+    audit event."""
+    occurrence = access_occurrence_by_id(actor, occurrence_id, action=AuditAction.UPDATE)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
             "Say why the session is cancelled.", field_errors={"reason": "Required."}
         )
-    if occurrence.status == OccurrenceStatus.CANCELLED:
-        raise ApplicationError(
-            "The session is already cancelled.", field_errors={"occurrence": "Already cancelled."}
-        )
-    occurrence.status = OccurrenceStatus.CANCELLED
-    occurrence.save(update_fields=["status"])
-    occurrence.claims.all().delete()
-    for patient_id in occurrence.enrollments.values_list("patient_id", flat=True):
+    with transaction.atomic():
+        occurrence = SessionOccurrence.objects.select_for_update().get(pk=occurrence.pk)
+        if occurrence.status == OccurrenceStatus.CANCELLED:
+            raise ApplicationError(
+                "The session is already cancelled.",
+                field_errors={"occurrence": "Already cancelled."},
+            )
+        occurrence.status = OccurrenceStatus.CANCELLED
+        occurrence.save(update_fields=["status"])
+        occurrence.claims.all().delete()
+        detail = {"cancelled": True, "reason": reason}
+        for patient_id in occurrence.enrollments.values_list("patient_id", flat=True):
+            audit_record(
+                user=actor,
+                action=AuditAction.UPDATE,
+                patient_id=patient_id,
+                object_type="occurrence",
+                object_id=occurrence.pk,
+                detail=detail,
+            )
         audit_record(
             user=actor,
             action=AuditAction.UPDATE,
-            patient_id=patient_id,
             object_type="occurrence",
             object_id=occurrence.pk,
-            client_address=client_address,
-            detail={"cancelled": True, "reason": reason},
+            detail=detail,
         )
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        object_type="occurrence",
-        object_id=occurrence.pk,
-        client_address=client_address,
-        detail={"cancelled": True, "reason": reason},
-    )
     return occurrence

@@ -3,6 +3,15 @@
 `schedule_plan_run_execute(run_id)` is a django-tasks task (the database backend's worker
 runs it: `stepwell db_worker`); `plan_run_execute` is the same work, callable directly
 (the demo seeds plans with it).
+
+The job acts for the director who started the run (`run.requested_by`), never for nobody:
+- it checks first that they still direct the run's program; if not, the refusal is
+  written to the audit trail under their name and the run fails saying why;
+- it generates the week's sessions as them (services.occurrences_generate);
+- reading the week for the optimizer reads patients' availability, plans and hours, so
+  it writes one audit event under their name, `view` of the run, naming every patient
+  the optimizer was given, with `{"job": "schedule-plan-run"}` in its detail so the
+  trail shows the job did it, not a page.
 """
 
 from __future__ import annotations
@@ -16,14 +25,19 @@ from django.utils import timezone
 from django_tasks import task
 
 from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.schedule import access_plan_run_execute
+from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
 from . import services
 from .checker import check_plan
 from .instance import InstanceError, instance_from_dict
 from .models import PlanRunStatus, SchedulePlanRun
 from .plan import plan_to_dict
-from .planning import current_schedules, hint_for, schedule_instance_export
+from .planning import current_schedules, hint_for, instance_patient_ids, schedule_instance_export
 from .solver import solve
+
+JOB = "schedule-plan-run"
 
 
 def _progress(run: SchedulePlanRun, percent: int, message: str, **fields) -> None:
@@ -37,13 +51,32 @@ def _progress(run: SchedulePlanRun, percent: int, message: str, **fields) -> Non
 def plan_run_execute(
     run: SchedulePlanRun, *, now: datetime | None = None, seconds: float | None = None
 ) -> SchedulePlanRun:
-    """Generate the week's sessions, export, solve from the current week, check, store."""
+    """Generate the week's sessions, export, solve from the current week, check, store;
+    for the director who started the run (see the module docstring)."""
     seconds = float(seconds if seconds is not None else settings.STEPWELL_OPTIMIZER_SECONDS)
+    director = run.requested_by
+    if not access_plan_run_execute(director, run):
+        refuse(
+            actor=director,
+            action=AuditAction.UPDATE,
+            object_type="schedule_plan_run",
+            object_id=run.pk,
+            detail={"job": JOB},
+        )
+        _fail(run, f"{director} no longer directs {run.program}; nothing was planned.")
+        return run
     try:
         _progress(run, 5, "Preparing the week's sessions", status=PlanRunStatus.RUNNING)
-        services.occurrences_generate(program=run.program, week=run.week)
+        services.occurrences_generate(actor=director, program_id=run.program_id, week=run.week)
         _progress(run, 15, "Reading availability and bookings")
         data = schedule_instance_export(program=run.program, week=run.week, now=now)
+        audit_record(
+            user=director,
+            action=AuditAction.VIEW,
+            object_type="schedule_plan_run",
+            object_id=run.pk,
+            detail={"job": JOB, "patients": instance_patient_ids(data)},
+        )
         instance = instance_from_dict(data)
         current, basis = current_schedules(program=run.program, week=run.week, now=now)
         hint = hint_for(data, current)
@@ -93,6 +126,6 @@ def _fail(run: SchedulePlanRun, message: str) -> None:
 
 @task()
 def schedule_plan_run_execute(run_id: int) -> str:
-    run = SchedulePlanRun.objects.select_related("program").get(pk=run_id)
+    run = SchedulePlanRun.objects.select_related("program", "requested_by").get(pk=run_id)
     plan_run_execute(run)
     return run.status

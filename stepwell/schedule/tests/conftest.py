@@ -70,7 +70,7 @@ def calendar(clinic) -> Calendar:
     start = monday - timedelta(days=28)
     process = services.series_create(
         actor=clinic.director_a,
-        program=program,
+        program_id=program.pk,
         kind="process_group",
         title="Process group",
         start_time=time(9, 0),
@@ -82,7 +82,7 @@ def calendar(clinic) -> Calendar:
     )
     psychoeducation = services.series_create(
         actor=clinic.director_a,
-        program=program,
+        program_id=program.pk,
         kind="psychoeducation",
         title="Psychoeducation",
         start_time=time(10, 45),
@@ -99,5 +99,5 @@ def calendar(clinic) -> Calendar:
         patient=clinic.patient_a, user=clinic.prescriber_a, team_role=CareTeamRole.PRESCRIBER
     )
     patient_windows(clinic.patient_a, time(8, 30), time(13, 0))
-    services.occurrences_generate(program=program, week=week)
+    services.occurrences_generate(actor=clinic.director_a, program_id=program.pk, week=week)
     return Calendar(clinic, room, process, psychoeducation, week, monday)

@@ -12,7 +12,7 @@ from stepwell.schedule.models import BookingClaim, CurriculumModule, Holiday, Se
 def _series(clinic, **kwargs):
     defaults = {
         "actor": clinic.director_a,
-        "program": clinic.program_a,
+        "program_id": clinic.program_a.pk,
         "kind": "process_group",
         "title": "Process group",
         "start_time": time(9, 0),
@@ -30,9 +30,13 @@ def test_holidays_and_excluded_dates_are_skipped(clinic):
         excluded_dates=["2026-12-11"],
     )
     Holiday.objects.create(program=clinic.program_a, date=date(2026, 12, 9), name="Staff day")
-    created = services.occurrences_generate(program=clinic.program_a, week="2026-W50")
+    created = services.occurrences_generate(
+        actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W50"
+    )
     assert [o.starts_at for o in created] == [datetime(2026, 12, 7, 15, 0, tzinfo=UTC)]
-    again = services.occurrences_generate(program=clinic.program_a, week="2026-W50")
+    again = services.occurrences_generate(
+        actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W50"
+    )
     assert again == []  # idempotent
     assert SessionOccurrence.objects.count() == 1
     assert BookingClaim.objects.filter(resource_type="staff").count() == 18  # 90 min / 5
@@ -40,7 +44,9 @@ def test_holidays_and_excluded_dates_are_skipped(clinic):
 
 def test_dst_week_keeps_the_local_time(clinic):
     _series(clinic, recurrence="FREQ=DAILY", starts_on=date(2026, 10, 26), duration_minutes=60)
-    created = services.occurrences_generate(program=clinic.program_a, week="2026-W44")
+    created = services.occurrences_generate(
+        actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W44"
+    )
     starts = {o.starts_at.date(): o.starts_at.time() for o in created}
     assert len(created) == 7
     assert starts[date(2026, 10, 31)] == time(14, 0)  # 09:00 CDT
@@ -69,7 +75,9 @@ def test_curriculum_cycles_and_skips_holidays(clinic):
     for week in ("2026-W45", "2026-W46", "2026-W47"):
         modules += [
             (o.starts_at.date().isoformat(), o.curriculum_module.title)
-            for o in services.occurrences_generate(program=clinic.program_a, week=week)
+            for o in services.occurrences_generate(
+                actor=clinic.director_a, program_id=clinic.program_a.pk, week=week
+            )
         ]
     assert modules == [
         ("2026-11-02", "Understanding"),
@@ -95,7 +103,9 @@ def test_two_series_cannot_share_a_facilitator(clinic):
         starts_on=date(2026, 12, 7),
     )
     with pytest.raises(ApplicationError) as refused:
-        services.occurrences_generate(program=clinic.program_a, week="2026-W50")
+        services.occurrences_generate(
+            actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W50"
+        )
     assert refused.value.message == (
         f"{clinic.clinician_a} is already booked at that time (Process group at Mon 09:00)."
     )

@@ -27,7 +27,7 @@ def booked(calendar):
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.prescriber_a.pk,
-        program=clinic.program_a,
+        program_id=clinic.program_a.pk,
         kind="medication",
         starts_at=local_to_utc("America/Chicago", calendar.monday, time(12, 0)),
         minutes=30,
@@ -44,7 +44,7 @@ def _fetch(client, feed) -> str:
 
 def test_patient_feed_shows_only_stepwell_session(client, booked):
     clinic = booked.clinic
-    feed = feeds.feed_create(actor=clinic.patient_user_a, patient=clinic.patient_a)
+    feed = feeds.feed_create(actor=clinic.patient_user_a, patient_id=clinic.patient_a.pk)
     body = _fetch(client, feed)
     assert body.count("SUMMARY:Stepwell session") == 2
     for detail in ("Process group", "Medication", "Group Room", "LOCATION", "Avery", "Test"):
@@ -62,8 +62,10 @@ def test_patient_feed_shows_only_stepwell_session(client, booked):
 
 def test_patient_opts_in_to_details(client, booked):
     clinic = booked.clinic
-    feed = feeds.feed_create(actor=clinic.patient_user_a, patient=clinic.patient_a)
-    feeds.feed_details_set(actor=clinic.patient_user_a, feed=feed, show_details=True)
+    feed = feeds.feed_create(actor=clinic.patient_user_a, patient_id=clinic.patient_a.pk)
+    feeds.feed_details_set(
+        actor=clinic.patient_user_a, patient_id=clinic.patient_a.pk, show_details=True
+    )
     body = _fetch(client, feed)
     assert "SUMMARY:Process group" in body
     assert f"SUMMARY:Medication management with {clinic.prescriber_a}".replace(",", "\\,") in body
@@ -72,29 +74,29 @@ def test_patient_opts_in_to_details(client, booked):
 
 def test_revoked_and_unknown_feeds_are_404(client, booked):
     clinic = booked.clinic
-    feed = feeds.feed_create(actor=clinic.patient_user_a, patient=clinic.patient_a)
-    feeds.feed_revoke(actor=clinic.patient_user_a, feed=feed)
+    feed = feeds.feed_create(actor=clinic.patient_user_a, patient_id=clinic.patient_a.pk)
+    feeds.feed_revoke(actor=clinic.patient_user_a, patient_id=clinic.patient_a.pk)
     assert client.get(f"/calendar/{feed.token}.ics").status_code == 404
     assert client.get("/calendar/not-a-token.ics").status_code == 404
-    replacement = feeds.feed_create(actor=clinic.clinician_a, patient=clinic.patient_a)
+    replacement = feeds.feed_create(actor=clinic.clinician_a, patient_id=clinic.patient_a.pk)
     assert replacement.token != feed.token
     assert CalendarFeed.objects.filter(revoked_at__isnull=True).count() == 1
 
 
 def test_a_new_address_stops_the_old_one(client, booked):
     clinic = booked.clinic
-    first = feeds.feed_create(actor=clinic.patient_user_a, patient=clinic.patient_a)
-    feeds.feed_create(actor=clinic.patient_user_a, patient=clinic.patient_a)
+    first = feeds.feed_create(actor=clinic.patient_user_a, patient_id=clinic.patient_a.pk)
+    feeds.feed_create(actor=clinic.patient_user_a, patient_id=clinic.patient_a.pk)
     assert client.get(f"/calendar/{first.token}.ics").status_code == 404
 
 
 def test_staff_feed_shows_first_name_and_initial(client, booked):
     clinic = booked.clinic
-    feed = feeds.feed_create(actor=clinic.prescriber_a, staff=clinic.prescriber_a)
+    feed = feeds.feed_create(actor=clinic.prescriber_a, staff_id=clinic.prescriber_a.pk)
     body = _fetch(client, feed)
     assert "SUMMARY:Medication management: Avery A." in body
     assert "Alder" not in body
-    therapist = feeds.feed_create(actor=clinic.clinician_a, staff=clinic.clinician_a)
+    therapist = feeds.feed_create(actor=clinic.clinician_a, staff_id=clinic.clinician_a.pk)
     body = _fetch(client, therapist)
     assert body.count("SUMMARY:Process group") == 5
     assert "1 of 12 seats booked" in body
@@ -104,7 +106,7 @@ def test_feed_for_a_patient_one_cannot_see_is_refused(booked):
     clinic = booked.clinic
     for actor in (clinic.clinician_b, clinic.billing_a, clinic.patient_user_b, clinic.nurse_a):
         with pytest.raises(AccessDenied):
-            feeds.feed_create(actor=actor, patient=clinic.patient_a)
+            feeds.feed_create(actor=actor, patient_id=clinic.patient_a.pk)
     with pytest.raises(AccessDenied):
-        feeds.feed_create(actor=clinic.clinician_a, staff=clinic.prescriber_a)
+        feeds.feed_create(actor=clinic.clinician_a, staff_id=clinic.prescriber_a.pk)
     assert CalendarFeed.objects.count() == 0

@@ -47,7 +47,7 @@ def booked(calendar):
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.prescriber_a.pk,
-        program=clinic.program_a,
+        program_id=clinic.program_a.pk,
         kind="medication",
         starts_at=local_to_utc("America/Chicago", calendar.monday, time(12, 0)),
         minutes=30,

@@ -150,7 +150,7 @@ def test_export_prorates_holidays_admission_and_counts_booked_days(calendar):
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.clinician_a.pk,
-        program=clinic.program_a,
+        program_id=clinic.program_a.pk,
         kind="individual",
         starts_at=local_to_utc("America/Chicago", calendar.monday, time(13, 0)),
         minutes=180,
@@ -259,7 +259,7 @@ def test_run_and_accept_books_the_plan_and_next_week_starts_from_it(calendar):
     assert run.message == "1 of 1 patients fully served (at most 1 possible)"
     patient_plan = run.plan["patients"][0]
     assert patient_plan["requirements_met"] is True
-    planning.plan_accept(actor=clinic.director_a, run=run)
+    planning.plan_accept(actor=clinic.director_a, run_id=run.pk)
     run.refresh_from_db()
     assert run.status == PlanRunStatus.ACCEPTED
     enrolled = set(
@@ -273,7 +273,9 @@ def test_run_and_accept_books_the_plan_and_next_week_starts_from_it(calendar):
     assert basis == "this week"
     assert set(current[f"P{clinic.patient_a.pk}"].sessions) == set(patient_plan["sessions"])
     next_week = iso_week_of(calendar.monday + timedelta(days=7))
-    services.occurrences_generate(program=clinic.program_a, week=next_week)
+    services.occurrences_generate(
+        actor=clinic.director_a, program_id=clinic.program_a.pk, week=next_week
+    )
     carried, basis = planning.current_schedules(program=clinic.program_a, week=next_week)
     assert basis == "last week"
     assert len(carried[f"P{clinic.patient_a.pk}"].sessions) == len(patient_plan["sessions"])
@@ -304,13 +306,13 @@ def test_accept_is_all_or_nothing(calendar):
         actor=clinic.director_a,
         patient_id=other.pk,
         staff_id=clinic.prescriber_a.pk,
-        program=clinic.program_a,
+        program_id=clinic.program_a.pk,
         kind="medication",
         starts_at=clash_start,
         minutes=30,
     )
     with pytest.raises(ApplicationError) as refused:
-        planning.plan_accept(actor=clinic.director_a, run=run)
+        planning.plan_accept(actor=clinic.director_a, run_id=run.pk)
     assert refused.value.message.startswith(f"Avery Alder (P{clinic.patient_a.pk}): ")
     assert "is already booked at that time" in refused.value.message
     assert Enrollment.objects.count() == 0
@@ -324,7 +326,7 @@ def test_only_the_director_accepts(calendar):
     clinic = calendar.clinic
     run = _run(calendar)
     with pytest.raises(AccessDenied):
-        planning.plan_accept(actor=clinic.clinician_a, run=run)
+        planning.plan_accept(actor=clinic.clinician_a, run_id=run.pk)
     run.refresh_from_db()
     assert run.status == PlanRunStatus.DONE
     assert Enrollment.objects.count() == 0
@@ -362,3 +364,22 @@ def test_cli_export_writes_the_week(calendar, tmp_path, capsys):
     assert json.loads(capsys.readouterr().err)["errors"] == [
         {"field": "program", "message": "no program with id or name 'Nowhere'"}
     ]
+
+
+def test_cli_export_prepares_the_week_as_a_job_and_audits_the_patients(calendar, tmp_path):
+    from stepwell.privacy.models import AuditEvent
+    from stepwell.schedule.commandline import register_subcommand, run_solve
+
+    clinic = calendar.clinic
+    register_subcommand(planning.export_subcommand())
+    next_week = iso_week_of(calendar.monday + timedelta(days=7))
+    before = SessionOccurrence.objects.count()
+    code = run_solve(
+        ["export", "--program", "Adult MH", "--week", next_week, "--out", str(tmp_path / "w")]
+    )
+    assert code == 0
+    assert SessionOccurrence.objects.count() == before + 7  # the job generated the week
+    event = AuditEvent.objects.get(action="export", object_type="schedule_week")
+    assert (event.username, event.role) == ("system:schedule-export", "system")
+    assert event.object_id == f"{clinic.program_a.pk}/{next_week}"
+    assert event.detail == {"patients": [clinic.patient_a.pk]}
