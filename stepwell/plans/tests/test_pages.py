@@ -14,9 +14,16 @@ from .conftest import write_plan
 
 def test_chart_shows_plan_section_and_start_button(client, clinic):
     verified_login(client, clinic.clinician_a)
-    html = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
+    section_url = f"/plans/patients/{clinic.patient_a.pk}/"
+    chart = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
+    assert f'hx-get="{section_url}"' in chart  # the chart loads the section
+    html = client.get(section_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in html
     assert 'data-testid="chart-intake-plans"' in html
     assert 'data-testid="start-plan"' in html
+    assert AuditEvent.objects.filter(
+        object_type="plan_chart_section", outcome="allowed", patient_id=clinic.patient_a.pk
+    ).exists()
     response = client.post(f"/plans/episodes/{clinic.episode_a.pk}/")
     plan = TreatmentPlan.objects.get()
     assert response.url == f"/plans/{plan.pk}/"
