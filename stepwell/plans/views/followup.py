@@ -11,8 +11,7 @@ from stepwell.core.forms import form_call
 
 from .. import selectors, services
 from ..forms import ReviewForm, ReviseForm, StatusForm
-from .page import plan_page_answer
-from .signing import plan_action
+from .page import plan_action, plan_page_answer
 
 PlanNeed = selectors.PlanNeed
 

@@ -3,9 +3,13 @@ the htmx editor of a draft. Every other plan view answers with it."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
+
+from stepwell.core.forms import form_call
+from stepwell.privacy.audit import AuditAction
 
 from .. import selectors
 from ..forms import (
@@ -20,6 +24,7 @@ from ..forms import (
     ReviseForm,
     StatusForm,
 )
+from ..models import TreatmentPlan
 
 
 def _editor(page: selectors.PlanPage, failed: tuple[str, object] | None) -> dict:
@@ -80,6 +85,28 @@ def plan_page_answer(
     partial = request.htmx and not page.plan.is_signed and not whole
     template = "plans/plan.html#editor" if partial else "plans/plan.html"
     return render(request, template, context, status=status)
+
+
+def _same(data: dict) -> dict:
+    return data
+
+
+def plan_action(request, plan_id: int, form, service, *, need, form_key, ok, arguments=_same):
+    """Call the service with the form's data (`arguments` maps it to the service's
+    arguments). On success go to the plan, or to the new version the service returns;
+    otherwise show the plan page with the form's errors (400)."""
+    if form.is_valid():
+        result = form_call(
+            form, service, actor=request.user, plan_id=plan_id, **arguments(form.cleaned_data)
+        )
+        if result is not None:
+            messages.success(request, ok)
+            target = result.pk if isinstance(result, TreatmentPlan) else plan_id
+            return redirect("plans:plan", plan_id=target)
+    page = selectors.plan_page(
+        user=request.user, plan_id=plan_id, need=need, action=AuditAction.UPDATE
+    )
+    return plan_page_answer(request, page, status=400, whole=True, **{form_key: form})
 
 
 @login_required
