@@ -1,4 +1,4 @@
-"""Forms for the plan editor. Shape checks only; the rules live in plans/services.py."""
+"""Forms for the plan pages. Shape checks only; the rules live in plans/services."""
 
 from __future__ import annotations
 
@@ -126,3 +126,8 @@ class PhysicianCertificationForm(forms.Form):
 
 class PatientSignatureForm(forms.Form):
     signer_name = forms.CharField(required=False, max_length=200, label="Patient's name as signed")
+
+
+class ActionForm(forms.Form):
+    """A button with no fields (sign as clinician, remove an item): the service's refusal
+    is shown with the form's errors."""

@@ -5,6 +5,7 @@ from . import views
 app_name = "plans"
 urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
+    path("patients/<id:patient_id>/", views.chart_section, name="chart_section"),
     path("episodes/<id:episode_id>/", views.plan_start, name="start"),
     path("<id:plan_id>/", views.plan_detail, name="plan"),
     path("<id:plan_id>/problems/", views.problem_add, name="problem_add"),

@@ -1,7 +1,11 @@
-"""Plan versions and their content: create, revise, add and remove items (drafts only)."""
+"""The content of a draft plan: problems, goals and objectives added, items removed.
+
+Only a draft changes; a signed version is immutable (plans.services.versions).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,143 +13,30 @@ from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.patients.models import Episode
 from stepwell.patients.services import program_today
+from stepwell.privacy.access.plans import (
+    PLAN_ITEM_MODELS,
+    PlanNeed,
+    access_plan_by_id,
+    access_plan_item_by_id,
+)
 from stepwell.privacy.audit import AuditAction
 
-from .. import access
 from ..models import (
     Comparison,
     Goal,
     GoalDomain,
-    Intervention,
     MeasureKind,
     Objective,
     ObjectiveStatus,
     Problem,
     TreatmentPlan,
 )
-from ._common import (
-    _INSTRUMENT_KEY,
-    PLANNABLE_STATES,
-    _audit,
-    _deny,
-    _lock_draft,
-    _next_position,
-    _plan_for,
-    _save,
-    physician_required,
-    review_days_for,
-)
+from .audit import plan_audit
+from .items import item_save_checked, next_position
+from .versions import draft_locked
 
-# --- plan versions ------------------------------------------------------------------------
-
-
-def plan_create(*, actor, episode_id: int, client_address: str = "") -> TreatmentPlan:
-    """Start the episode's first plan (version 1, a draft)."""
-    episode = Episode.objects.select_related("patient", "program").filter(pk=episode_id).first()
-    if episode is None or not access.access_plan_edit(actor, episode.patient):
-        raise _deny(
-            actor,
-            AuditAction.CREATE,
-            "treatment_plan",
-            "",
-            episode.patient_id if episode else None,
-            client_address,
-        )
-    if episode.state not in PLANNABLE_STATES:
-        raise ApplicationError(
-            "Admit the patient before writing a treatment plan.",
-            field_errors={"episode": f"The episode is {episode.get_state_display().lower()}."},
-        )
-    with transaction.atomic():
-        Episode.objects.select_for_update().filter(pk=episode.pk).first()
-        if episode.treatment_plans.exists():
-            raise ApplicationError(
-                "This episode already has a plan; revise it instead.",
-                field_errors={"episode": "Has a plan."},
-            )
-        plan = TreatmentPlan.objects.create(
-            patient=episode.patient,
-            episode=episode,
-            version=1,
-            review_days=review_days_for(episode.program),
-            requires_physician_signature=physician_required(
-                episode, program_today(episode.program)
-            ),
-            created_by=actor,
-        )
-        _audit(actor, AuditAction.CREATE, plan, client_address, version=1)
-    return plan
-
-
-def objective_current_status(objective: Objective) -> str:
-    update = objective.status_updates.order_by("-recorded_at", "-pk").first()
-    return update.status if update else objective.status
-
-
-def plan_revise(*, actor, plan_id: int, reason: str, client_address: str = "") -> TreatmentPlan:
-    """Copy a signed version into a new draft version; the signed one is left as it was."""
-    plan = _plan_for(actor, plan_id, access.access_plan_edit, AuditAction.CREATE, client_address)
-    if not (reason or "").strip():
-        raise ApplicationError("Say why the plan is revised.", field_errors={"reason": "Required."})
-    with transaction.atomic():
-        plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
-        if not plan.is_signed:
-            raise ApplicationError(
-                "This version is still a draft; edit it directly.",
-                field_errors={"plan": "Draft."},
-            )
-        if TreatmentPlan.objects.filter(previous=plan).exists():
-            raise ApplicationError(
-                "A newer version exists; revise the latest version.",
-                field_errors={"plan": "Not the latest version."},
-            )
-        new = TreatmentPlan.objects.create(
-            patient=plan.patient,
-            episode=plan.episode,
-            version=plan.version + 1,
-            previous=plan,
-            revision_reason=reason.strip(),
-            review_days=review_days_for(plan.episode.program),
-            requires_physician_signature=physician_required(
-                plan.episode, program_today(plan.episode.program)
-            ),
-            created_by=actor,
-        )
-        _copy_content(plan, new)
-        _audit(
-            actor, AuditAction.CREATE, new, client_address, version=new.version, previous=plan.pk
-        )
-    return new
-
-
-def _copy_content(source: TreatmentPlan, target: TreatmentPlan) -> None:
-    for problem in source.problems.all():
-        diagnoses = list(problem.diagnoses.all())
-        goals = list(problem.goals.all())
-        problem.pk = None
-        problem.plan = target
-        problem.save()
-        problem.diagnoses.set(diagnoses)
-        for goal in goals:
-            objectives = list(goal.objectives.all())
-            interventions = list(goal.interventions.all())
-            goal.pk = None
-            goal.problem = problem
-            goal.save()
-            for objective in objectives:
-                objective.status = objective_current_status(objective)
-                objective.pk = None
-                objective.goal = goal
-                objective.save()
-            for intervention in interventions:
-                intervention.pk = None
-                intervention.goal = goal
-                intervention.save()
-
-
-# --- plan content (drafts only) -----------------------------------------------------------
+_INSTRUMENT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def problem_add(
@@ -155,9 +46,8 @@ def problem_add(
     statement: str,
     assessment_finding: str = "",
     diagnosis_ids: list[int] = (),
-    client_address: str = "",
 ) -> Problem:
-    plan = _plan_for(actor, plan_id, access.access_plan_edit, AuditAction.UPDATE, client_address)
+    plan = access_plan_by_id(actor, plan_id, need=PlanNeed.EDIT, action=AuditAction.UPDATE)
     diagnoses = list(
         AssessmentDiagnosis.objects.filter(
             pk__in=list(diagnosis_ids), assessment__patient=plan.patient
@@ -169,40 +59,17 @@ def problem_add(
             field_errors={"diagnosis_ids": "Choose diagnoses from the patient's assessments."},
         )
     with transaction.atomic():
-        plan = _lock_draft(plan.pk)
+        plan = draft_locked(plan.pk)
         problem = Problem(
             plan=plan,
-            position=_next_position(plan.problems),
+            position=next_position(plan.problems),
             statement=(statement or "").strip(),
             assessment_finding=(assessment_finding or "").strip(),
         )
-        _save(problem, "The problem could not be added.")
+        item_save_checked(problem, "The problem could not be added.")
         problem.diagnoses.set(diagnoses)
-        _audit(actor, AuditAction.UPDATE, plan, client_address, added_problem=problem.pk)
+        plan_audit(actor, AuditAction.UPDATE, plan, added_problem=problem.pk)
     return problem
-
-
-def _draft_item(model, item_id: int, actor, client_address: str):
-    item = model.objects.filter(pk=item_id).first()
-    plan = plan_of_item(item) if item is not None else None
-    if plan is None or not access.access_plan_edit(actor, plan.patient):
-        raise _deny(
-            actor,
-            AuditAction.UPDATE,
-            model.__name__.lower(),
-            item_id,
-            plan.patient_id if plan else None,
-            client_address,
-        )
-    return item, plan
-
-
-def plan_of_item(item) -> TreatmentPlan:
-    if isinstance(item, Problem):
-        return item.plan
-    if isinstance(item, Goal):
-        return item.problem.plan
-    return item.goal.problem.plan
 
 
 def goal_add(
@@ -213,14 +80,13 @@ def goal_add(
     patient_words: str,
     clinical_wording: str,
     domain_label: str = "",
-    client_address: str = "",
 ) -> Goal:
-    problem, plan = _draft_item(Problem, problem_id, actor, client_address)
+    problem, plan = access_plan_item_by_id(actor, "problem", problem_id)
     with transaction.atomic():
-        _lock_draft(plan.pk)
+        draft_locked(plan.pk)
         goal = Goal(
             problem=problem,
-            position=_next_position(problem.goals),
+            position=next_position(problem.goals),
             domain=domain,
             domain_label=(domain_label or "").strip() if domain == GoalDomain.CLINIC else "",
             patient_words=(patient_words or "").strip(),
@@ -231,8 +97,8 @@ def goal_add(
                 "Name the clinic's domain.",
                 field_errors={"domain_label": "Required for the clinic's own domain."},
             )
-        _save(goal, "The goal could not be added.")
-        _audit(actor, AuditAction.UPDATE, plan, client_address, added_goal=goal.pk)
+        item_save_checked(goal, "The goal could not be added.")
+        plan_audit(actor, AuditAction.UPDATE, plan, added_goal=goal.pk)
     return goal
 
 
@@ -280,9 +146,8 @@ def objective_add(
     target_date: date | None,
     measure: MeasureIn = MeasureIn(),
     status: str = ObjectiveStatus.NOT_STARTED,
-    client_address: str = "",
 ) -> Objective:
-    goal, plan = _draft_item(Goal, goal_id, actor, client_address)
+    goal, plan = access_plan_item_by_id(actor, "goal", goal_id)
     errors = _measure_errors(measure)
     if target_date is None:
         errors["target_date"] = "Give a target date."
@@ -294,10 +159,10 @@ def objective_add(
         raise ApplicationError("The objective could not be added.", field_errors=errors)
     numeric = measure.kind not in (MeasureKind.NONE, MeasureKind.CURRICULUM_MODULE)
     with transaction.atomic():
-        _lock_draft(plan.pk)
+        draft_locked(plan.pk)
         objective = Objective(
             goal=goal,
-            position=_next_position(goal.objectives),
+            position=next_position(goal.objectives),
             description=(description or "").strip(),
             target_date=target_date,
             status=status,
@@ -309,27 +174,18 @@ def objective_add(
             target_value=measure.target_value if numeric else None,
             module=measure.module.strip() if measure.kind == MeasureKind.CURRICULUM_MODULE else "",
         )
-        _save(objective, "The objective could not be added.")
-        _audit(actor, AuditAction.UPDATE, plan, client_address, added_objective=objective.pk)
+        item_save_checked(objective, "The objective could not be added.")
+        plan_audit(actor, AuditAction.UPDATE, plan, added_objective=objective.pk)
     return objective
 
 
-ITEM_MODELS = {
-    "problem": Problem,
-    "goal": Goal,
-    "objective": Objective,
-    "intervention": Intervention,
-}
-
-
-def plan_item_remove(*, actor, kind: str, item_id: int, client_address: str = "") -> TreatmentPlan:
+def plan_item_remove(*, actor, kind: str, item_id: int) -> TreatmentPlan:
     """Remove a problem, goal, objective or intervention (and what hangs under it) from a draft."""
-    model = ITEM_MODELS.get(kind)
-    if model is None:
+    if kind not in PLAN_ITEM_MODELS:
         raise ApplicationError("Unknown item.", field_errors={"kind": "Unknown item kind."})
-    item, plan = _draft_item(model, item_id, actor, client_address)
+    item, plan = access_plan_item_by_id(actor, kind, item_id)
     with transaction.atomic():
-        _lock_draft(plan.pk)
+        plan = draft_locked(plan.pk)
         item.delete()
-        _audit(actor, AuditAction.UPDATE, plan, client_address, removed={kind: item_id})
+        plan_audit(actor, AuditAction.UPDATE, plan, removed={kind: item_id})
     return plan

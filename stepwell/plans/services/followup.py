@@ -8,11 +8,10 @@ from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.services import program_today
+from stepwell.privacy.access.plans import PlanNeed, access_plan_by_id, access_plan_item_by_id
 from stepwell.privacy.audit import AuditAction
 
-from .. import access
 from ..models import (
-    Objective,
     ObjectiveStatus,
     ObjectiveStatusUpdate,
     PlanReview,
@@ -20,40 +19,15 @@ from ..models import (
     ReviewOutcome,
     TreatmentPlan,
 )
-from ._common import (
-    _audit,
-    _deny,
-    _is_superseded,
-    _plan_for,
-    _signed_plan,
-)
-from .drafts import plan_revise
-
-# --- after signing ------------------------------------------------------------------------
+from ..selectors.versions import plan_is_superseded
+from .audit import plan_audit
+from .versions import revision_open, signed_plan_locked
 
 
-def objective_status_record(
-    *, actor, objective_id: int, status: str, note: str = "", client_address: str = ""
-):
+def objective_status_record(*, actor, objective_id: int, status: str, note: str = ""):
     """On a draft the status is part of the content; on the latest signed version it is
     appended as an update, so the signed version itself is not edited."""
-    objective, plan = (None, None)
-    item = (
-        Objective.objects.select_related("goal__problem__plan__patient")
-        .filter(pk=objective_id)
-        .first()
-    )
-    if item is not None:
-        objective, plan = item, item.goal.problem.plan
-    if plan is None or not access.access_plan_edit(actor, plan.patient):
-        raise _deny(
-            actor,
-            AuditAction.UPDATE,
-            "objective",
-            objective_id,
-            plan.patient_id if plan else None,
-            client_address,
-        )
+    objective, plan = access_plan_item_by_id(actor, "objective", objective_id)
     if status not in ObjectiveStatus.values:
         raise ApplicationError(
             "Unknown status.",
@@ -66,7 +40,7 @@ def objective_status_record(
             objective.save(update_fields=["status"])
             result = objective
         else:
-            if _is_superseded(plan):
+            if plan_is_superseded(plan):
                 raise ApplicationError(
                     "A newer version of this plan exists; update the objective there.",
                     field_errors={"status": "Not the latest version."},
@@ -74,9 +48,7 @@ def objective_status_record(
             result = ObjectiveStatusUpdate.objects.create(
                 objective=objective, status=status, note=(note or "").strip(), recorded_by=actor
             )
-        _audit(
-            actor, AuditAction.UPDATE, plan, client_address, objective=objective.pk, status=status
-        )
+        plan_audit(actor, AuditAction.UPDATE, plan, objective=objective.pk, status=status)
     return result
 
 
@@ -87,13 +59,12 @@ def plan_review_record(
     outcome: str,
     note: str,
     reviewed_on: date | None = None,
-    client_address: str = "",
 ) -> PlanReview:
     """Record a scheduled review; the next review falls due one cadence later.
 
     A review that decides to revise also opens the revision draft.
     """
-    plan = _plan_for(actor, plan_id, access.access_plan_edit, AuditAction.UPDATE, client_address)
+    plan = access_plan_by_id(actor, plan_id, need=PlanNeed.EDIT, action=AuditAction.UPDATE)
     errors = {}
     if outcome not in ReviewOutcome.values:
         errors["outcome"] = "Choose continue or revise."
@@ -106,19 +77,14 @@ def plan_review_record(
     if errors:
         raise ApplicationError("The review could not be recorded.", field_errors=errors)
     with transaction.atomic():
-        plan = _signed_plan(plan.pk)
+        plan = signed_plan_locked(plan.pk)
         review = PlanReview.objects.create(
             plan=plan, reviewed_on=reviewed, outcome=outcome, note=note.strip(), reviewer=actor
         )
-        _audit(actor, "review", plan, client_address, outcome=outcome)
+        plan_audit(actor, "review", plan, outcome=outcome)
         if (
             outcome == ReviewOutcome.REVISE
             and not plan.episode.treatment_plans.filter(status=PlanStatus.DRAFT).exists()
         ):
-            plan_revise(
-                actor=actor,
-                plan_id=plan.pk,
-                reason=f"Review on {reviewed:%Y-%m-%d}: {note.strip()}",
-                client_address=client_address,
-            )
+            revision_open(actor, plan.pk, f"Review on {reviewed:%Y-%m-%d}: {note.strip()}")
     return review

@@ -8,17 +8,18 @@ from __future__ import annotations
 from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.plans import access_plan_item_by_id
 from stepwell.privacy.audit import AuditAction
 
 from ..models import (
     MAX_DURATION_WEEKS,
     MAX_MINUTES_PER_SESSION,
     MAX_SESSIONS_PER_WEEK,
-    Goal,
     Intervention,
 )
-from ._common import _audit, _lock_draft, _next_position, _save
-from .drafts import _draft_item
+from .audit import plan_audit
+from .items import item_save_checked, next_position
+from .versions import draft_locked
 
 
 def _whole_number(value) -> bool:
@@ -76,9 +77,8 @@ def intervention_add(
     duration_weeks: int | None,
     responsible,
     description: str = "",
-    client_address: str = "",
 ) -> Intervention:
-    goal, plan = _draft_item(Goal, goal_id, actor, client_address)
+    goal, plan = access_plan_item_by_id(actor, "goal", goal_id)
     errors = intervention_number_errors(
         minutes_per_session=minutes_per_session,
         sessions_per_week=sessions_per_week,
@@ -94,10 +94,10 @@ def intervention_add(
     if errors:
         raise ApplicationError("The intervention could not be added.", field_errors=errors)
     with transaction.atomic():
-        _lock_draft(plan.pk)
+        draft_locked(plan.pk)
         intervention = Intervention(
             goal=goal,
-            position=_next_position(goal.interventions),
+            position=next_position(goal.interventions),
             modality=modality,
             minutes_per_session=minutes_per_session,
             sessions_per_week=sessions_per_week,
@@ -105,6 +105,6 @@ def intervention_add(
             description=(description or "").strip(),
             responsible=responsible,
         )
-        _save(intervention, "The intervention could not be added.")
-        _audit(actor, AuditAction.UPDATE, plan, client_address, added_intervention=intervention.pk)
+        item_save_checked(intervention, "The intervention could not be added.")
+        plan_audit(actor, AuditAction.UPDATE, plan, added_intervention=intervention.pk)
     return intervention

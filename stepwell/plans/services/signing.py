@@ -14,12 +14,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from stepwell.accounts.models import UserKind
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.services import program_today
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.access.plans import (
+    PlanNeed,
+    access_plan_by_id,
+    access_plan_for_physician_by_id,
+)
+from stepwell.privacy.audit import AuditAction
 
-from .. import access
-from ..certification import NINE_HOURS_STATEMENT, is_physician, physician_refusal
+from ..certification import NINE_HOURS_STATEMENT
 from ..models import (
     CertificationKind,
     PhysicianCertification,
@@ -29,13 +34,9 @@ from ..models import (
     SignatureRole,
     TreatmentPlan,
 )
-from ._common import (
-    _audit,
-    _lock_draft,
-    _plan_for,
-    _signed_plan,
-    physician_required,
-)
+from ..policy import physician_required
+from .audit import plan_audit
+from .versions import draft_locked, signed_plan_locked
 
 # --- signatures ---------------------------------------------------------------------------
 
@@ -84,11 +85,11 @@ def _signature(plan, role, method, signer, signer_name) -> PlanSignature:
     )
 
 
-def plan_sign_clinician(*, actor, plan_id: int, client_address: str = "") -> TreatmentPlan:
+def plan_sign_clinician(*, actor, plan_id: int) -> TreatmentPlan:
     """The clinician's signature locks the version; review is due after the cadence."""
-    plan = _plan_for(actor, plan_id, access.access_plan_edit, AuditAction.UPDATE, client_address)
+    plan = access_plan_by_id(actor, plan_id, need=PlanNeed.EDIT, action=AuditAction.UPDATE)
     with transaction.atomic():
-        plan = _lock_draft(plan.pk)
+        plan = draft_locked(plan.pk)
         errors = _completeness_errors(plan)
         if errors:
             raise ApplicationError("The plan is not complete.", field_errors=errors)
@@ -99,18 +100,14 @@ def plan_sign_clinician(*, actor, plan_id: int, client_address: str = "") -> Tre
         )
         plan.save()
         _signature(plan, SignatureRole.CLINICIAN, SignatureMethod.ELECTRONIC, actor, str(actor))
-        _audit(actor, "sign", plan, client_address, role="clinician", version=plan.version)
+        plan_audit(actor, "sign", plan, role="clinician", version=plan.version)
     return plan
 
 
-def plan_sign_patient(
-    *, actor, plan_id: int, method: str, signer_name: str = "", client_address: str = ""
-) -> PlanSignature:
+def plan_sign_patient(*, actor, plan_id: int, method: str, signer_name: str = "") -> PlanSignature:
     """The patient signs on the portal (their own login) or in person (a staff witness records it)."""
-    plan = _plan_for(
-        actor, plan_id, access.access_plan_sign_patient, AuditAction.UPDATE, client_address
-    )
-    on_portal = actor.kind == "patient"
+    plan = access_plan_by_id(actor, plan_id, need=PlanNeed.SIGN_PATIENT, action=AuditAction.UPDATE)
+    on_portal = actor.kind == UserKind.PATIENT
     if on_portal and method != SignatureMethod.PORTAL:
         raise ApplicationError("Sign on the portal.", field_errors={"method": "Use portal."})
     if not on_portal and method != SignatureMethod.IN_PERSON:
@@ -120,27 +117,14 @@ def plan_sign_patient(
         )
     name = (signer_name or "").strip() or plan.patient.legal_name
     with transaction.atomic():
-        plan = _signed_plan(plan.pk)
+        plan = signed_plan_locked(plan.pk)
         signature = _signature(plan, SignatureRole.PATIENT, method, actor, name)
-        _audit(actor, "sign", plan, client_address, role="patient", method=method)
+        plan_audit(actor, "sign", plan, role="patient", method=method)
     return signature
 
 
-def _physician_checks(actor, plan, attests_nine_hours: bool, client_address: str) -> None:
-    """An MD or DO credential and the explicit 9-hour statement, or a refusal naming why."""
-    if not is_physician(actor.credentials):
-        audit_record(
-            user=actor,
-            action="sign",
-            patient_id=plan.patient_id,
-            object_type="treatment_plan",
-            object_id=plan.pk,
-            outcome=AuditOutcome.DENIED,
-            client_address=client_address,
-            detail={"role": "physician", "reason": "not a physician credential"},
-        )
-        refusal = physician_refusal(actor.credentials)
-        raise ApplicationError(refusal, field_errors={"physician": refusal})
+def _attestation_check(attests_nine_hours) -> None:
+    """The physician confirms the 9-hour statement explicitly (§2.1)."""
     if attests_nine_hours is not True:
         raise ApplicationError(
             "Confirm the certification statement to sign as physician.",
@@ -166,23 +150,18 @@ def _certify(actor, plan: TreatmentPlan, certified_on: date) -> PhysicianCertifi
     )
 
 
-def plan_sign_physician(
-    *, actor, plan_id: int, attests_nine_hours: bool, client_address: str = ""
-) -> PhysicianCertification:
-    """The physician signs and certifies the need for the program (§2.1)."""
-    plan = _plan_for(
-        actor, plan_id, access.access_plan_sign_physician, AuditAction.UPDATE, client_address
-    )
-    _physician_checks(actor, plan, attests_nine_hours, client_address)
+def plan_sign_physician(*, actor, plan_id: int, attests_nine_hours: bool) -> PhysicianCertification:
+    """The physician (MD or DO) signs and certifies the need for the program (§2.1)."""
+    plan = access_plan_for_physician_by_id(actor, plan_id)
+    _attestation_check(attests_nine_hours)
     with transaction.atomic():
-        plan = _signed_plan(plan.pk)
+        plan = signed_plan_locked(plan.pk)
         _signature(plan, SignatureRole.PHYSICIAN, SignatureMethod.ELECTRONIC, actor, str(actor))
         certification = _certify(actor, plan, program_today(plan.episode.program))
-        _audit(
+        plan_audit(
             actor,
             "sign",
             plan,
-            client_address,
             role="physician",
             certification=certification.kind,
             recertify_by=certification.recertify_by,
@@ -191,27 +170,22 @@ def plan_sign_physician(
     return certification
 
 
-def physician_recertify(
-    *, actor, plan_id: int, attests_nine_hours: bool, client_address: str = ""
-) -> PhysicianCertification:
+def physician_recertify(*, actor, plan_id: int, attests_nine_hours: bool) -> PhysicianCertification:
     """Recertify on the current signed version without a new plan version."""
-    plan = _plan_for(
-        actor, plan_id, access.access_plan_sign_physician, AuditAction.UPDATE, client_address
-    )
-    _physician_checks(actor, plan, attests_nine_hours, client_address)
+    plan = access_plan_for_physician_by_id(actor, plan_id)
+    _attestation_check(attests_nine_hours)
     with transaction.atomic():
-        plan = _signed_plan(plan.pk)
+        plan = signed_plan_locked(plan.pk)
         if not plan.episode.certifications.exists():
             raise ApplicationError(
                 "Nothing to recertify yet: sign the plan as physician first.",
                 field_errors={"plan": "No certification yet."},
             )
         certification = _certify(actor, plan, program_today(plan.episode.program))
-        _audit(
+        plan_audit(
             actor,
             "certify",
             plan,
-            client_address,
             recertify_by=certification.recertify_by,
             statement=certification.statement_version,
         )

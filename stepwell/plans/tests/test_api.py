@@ -86,3 +86,48 @@ def test_plan_api_denied(client, clinic, who):
     assert revise.status_code == 403
     assert TreatmentPlan.objects.count() == 1
     assert AuditEvent.objects.filter(outcome="denied", patient_id=plan.patient_id).count() == 2
+
+
+def test_every_plans_operation_declares_its_error_answers():
+    from stepwell.api import api
+
+    schema = api.get_openapi_schema()
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        if path.startswith("/api/v1/plans/")
+        for method, operation in methods.items()
+    ]
+    assert len(operations) == 14
+    for path, method, operation in operations:
+        declared = {str(code) for code in operation["responses"]}
+        assert {"400", "401", "403", "404", "422"} <= declared, (method, path)
+        assert "treatment plans" in operation["tags"]
+
+
+def test_api_refusal_is_audited_once_and_changes_nothing(client, clinic):
+    """A nurse of program A who is a clinician in program B adds nothing to A's plan."""
+    from stepwell.accounts.models import Role
+    from stepwell.testing.factories import UserFactory
+
+    plan = write_plan(clinic)
+    verified_login(
+        client,
+        UserFactory(grants=[(Role.NURSE, clinic.program_a), (Role.CLINICIAN, clinic.program_b)]),
+    )
+    assert client.get(f"/api/v1/plans/{plan.pk}").status_code == 200
+    response = client.post(
+        f"/api/v1/plans/{plan.pk}/problems", {"statement": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    from stepwell.api import NOT_AVAILABLE
+
+    assert response.json()["detail"] == NOT_AVAILABLE
+    assert "Avery" not in response.content.decode()
+    assert plan.problems.count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            outcome="denied", object_type="treatment_plan", patient_id=plan.patient_id
+        ).count()
+        == 1
+    )

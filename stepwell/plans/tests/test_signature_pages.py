@@ -29,7 +29,7 @@ def test_header_and_chart_say_signed_only_when_complete(client, clinic):
     assert _status(client.get(f"/plans/{plan.pk}/").content.decode()) == (
         "Awaiting patient and physician"
     )
-    chart = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
+    chart = client.get(f"/plans/patients/{clinic.patient_a.pk}/").content.decode()
     assert '<span data-testid="chart-plan-status">awaiting patient and physician</span>' in chart
     services.plan_sign_patient(actor=clinic.patient_user_a, plan_id=plan.pk, method="portal")
     assert _status(client.get(f"/plans/{plan.pk}/").content.decode()) == "Awaiting physician"
@@ -37,7 +37,7 @@ def test_header_and_chart_say_signed_only_when_complete(client, clinic):
         actor=clinic.prescriber_a, plan_id=plan.pk, attests_nine_hours=True
     )
     assert _status(client.get(f"/plans/{plan.pk}/").content.decode()) == "Signed"
-    chart = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
+    chart = client.get(f"/plans/patients/{clinic.patient_a.pk}/").content.decode()
     assert '<span data-testid="chart-plan-status">signed</span>' in chart
 
 

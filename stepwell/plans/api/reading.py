@@ -1,0 +1,52 @@
+"""Reading plans over the API: the worklists and one plan. Every read is audited."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from stepwell.core.api_schemas import responses
+
+from .. import selectors
+from .schemas import AwaitingPhysicianOut, PlanOut, WorklistItemOut, plan_out
+
+router = Router()
+
+
+@router.get("/worklist", response=responses({200: list[WorklistItemOut]}))
+def worklist(request, within_days: int = 7):
+    """First plans (no fully signed plan yet), plan reviews and physician recertifications
+    due within `within_days`, or overdue."""
+    items = selectors.plan_worklist_opened(
+        user=request.user, within_days=max(0, min(within_days, 365))
+    )
+    return [
+        {
+            "kind": i.kind,
+            "patient_id": i.patient.pk,
+            "episode_id": i.episode.pk,
+            "plan_id": i.plan.pk if i.plan else None,
+            "due_on": i.due_on,
+            "overdue": i.overdue,
+            "detail": i.detail,
+        }
+        for i in items
+    ]
+
+
+@router.get("/worklist/physician", response=responses({200: list[AwaitingPhysicianOut]}))
+def physician_worklist(request):
+    """For a physician (MD or DO): current plans waiting for the physician's signature."""
+    return [
+        {
+            "patient_id": i.patient.pk,
+            "episode_id": i.episode.pk,
+            "plan_id": i.plan.pk,
+            "waiting_since": i.waiting_since,
+        }
+        for i in selectors.physician_worklist_opened(user=request.user)
+    ]
+
+
+@router.get("/{plan_id}", response=responses({200: PlanOut}))
+def plan_detail(request, plan_id: int):
+    return plan_out(selectors.plan_opened(user=request.user, plan_id=plan_id))
