@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
-from stepwell.measures.instruments import Instrument
+from stepwell.core.converters import MAX_RECORD_ID
+from stepwell.measures.instruments import Instrument, UnknownInstrumentError
+
+from . import selectors
+from .models import AlertStatus
 
 
 class QuestionnaireForm(forms.Form):
@@ -36,3 +40,44 @@ class AlertAcknowledgeForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Describe the action taken."},
     )
+
+
+class QuestionnaireChoiceForm(forms.Form):
+    """Which questionnaire to record or send: an instrument, or a due one (by its number).
+
+    The record page reads it from the address (GET) or the form (POST); the chart's send
+    buttons post it."""
+
+    instrument = forms.CharField(max_length=64, required=False)
+    administration = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_RECORD_ID,
+        error_messages={"invalid": "Not a questionnaire number."},
+    )
+
+    def clean_instrument(self) -> str:
+        return (self.cleaned_data.get("instrument") or "").strip().lower()
+
+
+class RecordChoiceForm(QuestionnaireChoiceForm):
+    """The record page needs a known instrument."""
+
+    def clean_instrument(self) -> Instrument:
+        key = super().clean_instrument()
+        try:
+            return selectors.instrument_for(key)
+        except UnknownInstrumentError:
+            raise forms.ValidationError("Choose an instrument to record.") from None
+
+
+class AlertFilterForm(forms.Form):
+    STATUSES = [*AlertStatus.choices, ("all", "All")]
+
+    status = forms.ChoiceField(choices=STATUSES, required=False)
+
+    def status_filter(self) -> str:
+        """The status chosen ("open" unless a valid one was given)."""
+        if self.is_valid() and self.cleaned_data["status"]:
+            return self.cleaned_data["status"]
+        return AlertStatus.OPEN
