@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from stepwell.core.converters import MAX_RECORD_ID
+from stepwell.core.converters import record_id_or_none
 from stepwell.measures.instruments import Instrument, UnknownInstrumentError
 
 from . import selectors
@@ -49,12 +49,17 @@ class QuestionnaireChoiceForm(forms.Form):
     buttons post it."""
 
     instrument = forms.CharField(max_length=64, required=False)
-    administration = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_RECORD_ID,
-        error_messages={"invalid": "Not a questionnaire number."},
-    )
+    administration = forms.CharField(max_length=64, required=False)
+
+    def clean_administration(self) -> int | None:
+        """A due questionnaire's number: ASCII digits only (int() also reads '٣')."""
+        value = (self.cleaned_data.get("administration") or "").strip()
+        if not value:
+            return None
+        number = record_id_or_none(value)
+        if number is None or number < 1:
+            raise forms.ValidationError("Not a questionnaire number.")
+        return number
 
     def clean_instrument(self) -> str:
         return (self.cleaned_data.get("instrument") or "").strip().lower()

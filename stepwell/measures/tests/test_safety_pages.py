@@ -289,7 +289,9 @@ def test_banner_on_every_staff_page_of_the_program(client, clinic, urgent, who, 
     html = response.content.decode()
     assert response.status_code in (200, 403)  # a refused page still carries the banner
     banner = _banner(html)
-    assert "A patient of Adult MH gave an answer that needs an immediate safety evaluation" in banner
+    assert (
+        "A patient of Adult MH gave an answer that needs an immediate safety evaluation" in banner
+    )
     assert "PHQ-9: suicide-risk answer, answered by one-time link" in banner  # a chart reader
     assert PATIENT_NAME not in banner
     assert clinic.patient_a.mrn not in banner
@@ -331,9 +333,7 @@ def test_on_call_clinician_who_cannot_see_the_chart_gets_a_banner_without_the_na
     assert not AuditEvent.objects.filter(object_type="safety_banner").exists()
 
 
-def test_banner_audits_nothing_and_the_worklist_it_opens_names_the_patient(
-    client, clinic, urgent
-):
+def test_banner_audits_nothing_and_the_worklist_it_opens_names_the_patient(client, clinic, urgent):
     """Showing the banner reads no one's record; opening the worklist from it does, and is
     audited with the patient it shows."""
     verified_login(client, clinic.nurse_a)
