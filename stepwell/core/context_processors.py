@@ -1,11 +1,20 @@
 from django.conf import settings
-from django.utils.functional import SimpleLazyObject
 
 
 def _safety_banner(request) -> list:
-    from stepwell.measures.banner import safety_banner
+    """The urgent safety banner of base.html (stepwell.measures.banner): computed once per
+    request, before the template renders. It names no patient, so it audits nothing; an
+    htmx fragment does not carry the banner, so it is not computed for one."""
+    if getattr(request, "htmx", False):
+        return []
+    rows = getattr(request, "_safety_banner_rows", None)
+    if rows is None:
+        from stepwell.measures.banner import safety_banner
 
-    return safety_banner(request)
+        user = getattr(request, "user", None)
+        rows = safety_banner(user) if user is not None else []
+        request._safety_banner_rows = rows
+    return rows
 
 
 def stepwell(request):
@@ -17,6 +26,5 @@ def stepwell(request):
         "STEPWELL_DEMO": settings.STEPWELL_DEMO,
         "user_roles": roles,
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
-        # Read (and audited) only when a page shows it: base.html's urgent safety banner.
-        "safety_banner": SimpleLazyObject(lambda: _safety_banner(request)),
+        "safety_banner": _safety_banner(request),
     }

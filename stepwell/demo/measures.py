@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
+from stepwell.demo.clinic import DEMO_ACTOR
 from stepwell.measures import selectors, services
 from stepwell.measures.instruments import Instrument
 from stepwell.measures.models import Administration, Alert, AlertStatus
@@ -227,7 +228,7 @@ def seed_measures(clinic, rng, today: date) -> None:
                     episode.discharged_on,
                     answers_for_total(instrument, max(0, baseline - rng.randint(2, 6)), rng),
                 )
-    services.due_questionnaires_generate(today=today)
+    services.due_questionnaires_generate(actor=DEMO_ACTOR, today=today)
     # The designated patients' alerts stay open (one or two patients); the rest were dealt with.
     open_alerts = Alert.objects.filter(status=AlertStatus.OPEN).select_related(
         "administration__episode"

@@ -1,16 +1,18 @@
 """Clinic setup (/setup/): measurement schedules per program, the stored definitions, and
 which instruments the clinic uses.
 
-Patient data (administrations, alerts) is not exposed here: it is read on the chart,
-where access is checked and audited.
+Every change goes through the audited services, which decide access
+(stepwell.privacy.access.measures). Patient data (administrations, alerts) is not exposed
+here: it is read on the chart, where access is checked and audited.
 """
 
 from django import forms
 from django.contrib import admin
 
-from stepwell.privacy.audit import client_address_of
+from stepwell.privacy.access import access_clinic_configuration
+from stepwell.privacy.access import measures as access
 
-from . import access, selectors, services
+from . import selectors, services
 from .models import InstrumentDefinition, InstrumentSetting, ScheduleRule
 
 
@@ -25,6 +27,12 @@ class ScheduleRuleForm(forms.ModelForm):
             "at_discharge",
             "active",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # one rule per program and instrument: change when, not which
+            self.fields["program"].disabled = True
+            self.fields["instrument_key"].disabled = True
 
     def clean_instrument_key(self):
         """A known instrument the clinic has not switched off."""
@@ -50,6 +58,27 @@ class ScheduleRuleAdmin(admin.ModelAdmin):
     )
     list_filter = ("program", "active")
 
+    def has_add_permission(self, request):
+        return access_clinic_configuration(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access_clinic_configuration(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # untick "active" instead: the change is audited
+
+    def save_model(self, request, obj, form, change):
+        saved = services.schedule_rule_set(
+            actor=request.user,
+            program_id=obj.program_id,
+            instrument_key=obj.instrument_key,
+            at_admission=obj.at_admission,
+            every_days=obj.every_days,
+            at_discharge=obj.at_discharge,
+            active=obj.active,
+        )
+        obj.pk = saved.pk
+
 
 @admin.register(InstrumentDefinition)
 class InstrumentDefinitionAdmin(admin.ModelAdmin):
@@ -66,6 +95,9 @@ class InstrumentDefinitionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # load with `stepwell instruments load FILE`, which validates the file
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # administrations keep the version they were scored with
 
 
 class InstrumentSettingForm(forms.ModelForm):
@@ -111,7 +143,6 @@ class InstrumentSettingAdmin(admin.ModelAdmin):
             instrument_key=form.cleaned_data.get("instrument_key") or obj.instrument_key,
             enabled=form.cleaned_data["enabled"],
             reason=form.cleaned_data["reason"],
-            client_address=client_address_of(request),
         )
         obj.pk = saved.pk
         obj.changed_at = saved.changed_at

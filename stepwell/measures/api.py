@@ -1,26 +1,30 @@
 """Measures over JSON: instruments, a patient's administrations and outcomes, alerts. Same
-services and access rules as the pages; every patient read and write is audited."""
+services, selectors and access rules as the pages; every patient read and write is
+audited. Refusals (403) and rule errors (400) are answered by stepwell.api's handlers."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.core.api_schemas import responses
+from stepwell.measures.instruments import instrument_registry
+from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import progress, selectors, services
-from .models import Administration, Alert, AlertStatus
+from .models import Administration, AdministrationStatus, Alert, AlertStatus
 
 router = Router(tags=["measures"])
-NOT_AVAILABLE = "Not found, or you do not have access to this record."
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
+class AlertStatusFilter(StrEnum):
+    OPEN = AlertStatus.OPEN.value
+    ACKNOWLEDGED = AlertStatus.ACKNOWLEDGED.value
+    RECLASSIFIED = AlertStatus.RECLASSIFIED.value
+    ALL = "all"
 
 
 class InstrumentOut(Schema):
@@ -126,15 +130,9 @@ def _alert(a: Alert) -> dict:
     }
 
 
-def _existing(patient_id: int) -> int | None:
-    return patient_id if Patient.objects.filter(pk=patient_id).exists() else None
-
-
-@router.get("/instruments", response=list[InstrumentOut])
+@router.get("/instruments", response=responses({200: list[InstrumentOut]}))
 def instruments_list(request):
     """Shipped instruments and the newest version of each loaded one (no patient data)."""
-    from stepwell.measures.instruments import instrument_registry
-
     shipped = set(instrument_registry())
     switched_off = selectors.instruments_switched_off()
     return [
@@ -164,25 +162,14 @@ def instruments_list(request):
 
 @router.get(
     "/patients/{patient_id}/administrations",
-    response={200: list[AdministrationOut], 403: ErrorOut},
+    response=responses({200: list[AdministrationOut]}),
 )
-def administrations_list(request, patient_id: int, status: str | None = None):
-    """A patient's administrations, newest first; `status`: due, completed, missed, cancelled."""
+def administrations_list(request, patient_id: int, status: AdministrationStatus | None = None):
+    """A patient's administrations, newest first; `status`: due, completed, incomplete,
+    missed or cancelled."""
     administrations = selectors.administrations_for_patient(
-        user=request.user, patient_id=patient_id
+        user=request.user, patient_id=patient_id, status=status
     )
-    if administrations is None:
-        audit_request(
-            request,
-            action=AuditAction.LIST,
-            patient_id=_existing(patient_id),
-            object_type="administration",
-            outcome=AuditOutcome.DENIED,
-            detail={"via": "api"},
-        )
-        return Status(403, {"detail": NOT_AVAILABLE})
-    if status:
-        administrations = administrations.filter(status=status)
     rows = list(administrations[:500])
     audit_request(
         request,
@@ -191,12 +178,12 @@ def administrations_list(request, patient_id: int, status: str | None = None):
         object_type="administration",
         detail={"via": "api", "administrations": [a.pk for a in rows]},
     )
-    return Status(200, [_administration(a) for a in rows])
+    return [_administration(a) for a in rows]
 
 
 @router.post(
     "/patients/{patient_id}/administrations",
-    response={201: RecordedOut, 400: ErrorOut, 403: ErrorOut},
+    response=responses({201: RecordedOut}),
 )
 def administration_create(request, patient_id: int, payload: AdministrationIn):
     """Record the answers given in session (by item key or item number); alerts come back.
@@ -214,7 +201,6 @@ def administration_create(request, patient_id: int, payload: AdministrationIn):
         episode_id=payload.episode_id,
         administration_id=payload.administration_id,
         completed_at=payload.completed_at,
-        client_address=client_address_of(request),
     )
     return Status(
         201,
@@ -258,23 +244,16 @@ class OutcomesOut(Schema):
     reliable_recovery: ReliableRecoveryOut | None  # PHQ-9 and GAD-7 together (IAPT)
 
 
-@router.get("/patients/{patient_id}/outcomes", response={200: OutcomesOut, 403: ErrorOut})
+@router.get("/patients/{patient_id}/outcomes", response=responses({200: OutcomesOut}))
 def outcomes(request, patient_id: int):
     """Change from the first to the latest score of each instrument, and the joint PHQ-9 +
     GAD-7 reliable recovery. A change is called reliable only by a verified threshold."""
     administrations = selectors.administrations_for_patient(
-        user=request.user, patient_id=patient_id
+        user=request.user,
+        patient_id=patient_id,
+        action=AuditAction.VIEW,
+        object_type="measure_outcomes",
     )
-    if administrations is None:
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            patient_id=_existing(patient_id),
-            object_type="measure_outcomes",
-            outcome=AuditOutcome.DENIED,
-            detail={"via": "api"},
-        )
-        return Status(403, {"detail": NOT_AVAILABLE})
     series_list = progress.series_of(list(administrations))
     rows = []
     for series in series_list:
@@ -309,15 +288,17 @@ def outcomes(request, patient_id: int):
         object_type="measure_outcomes",
         detail={"via": "api", "instruments": [row["instrument"] for row in rows]},
     )
-    return Status(200, {"instruments": rows, "reliable_recovery": joint and joint.as_dict()})
+    return {"instruments": rows, "reliable_recovery": joint and joint.as_dict()}
 
 
-@router.get("/alerts", response=list[AlertOut])
-def alerts_list(request, status: str = AlertStatus.OPEN, patient_id: int | None = None):
+@router.get("/alerts", response=responses({200: list[AlertOut]}))
+def alerts_list(
+    request, status: AlertStatusFilter = AlertStatusFilter.OPEN, patient_id: int | None = None
+):
     """Alerts of the patients you may act on, your care team first. `status`: open,
-    acknowledged or all."""
+    acknowledged, reclassified or all."""
     alerts = selectors.alerts_for_user(
-        user=request.user, status=None if status == "all" else status
+        user=request.user, status=None if status == AlertStatusFilter.ALL else str(status)
     )
     if patient_id is not None:
         alerts = alerts.filter(patient_id=patient_id)
@@ -336,15 +317,8 @@ def alerts_list(request, status: str = AlertStatus.OPEN, patient_id: int | None 
     return [_alert(a) for a in rows]
 
 
-@router.post(
-    "/alerts/{alert_id}/acknowledge", response={200: AlertOut, 400: ErrorOut, 403: ErrorOut}
-)
+@router.post("/alerts/{alert_id}/acknowledge", response=responses({200: AlertOut}))
 def alert_acknowledge(request, alert_id: int, payload: AcknowledgeIn):
     """Close an open alert with a note of the action taken."""
-    alert = services.alert_acknowledge(
-        actor=request.user,
-        alert_id=alert_id,
-        note=payload.note,
-        client_address=client_address_of(request),
-    )
-    return Status(200, _alert(alert))
+    alert = services.alert_acknowledge(actor=request.user, alert_id=alert_id, note=payload.note)
+    return _alert(alert)

@@ -1,15 +1,18 @@
 """The urgent safety banner on staff pages: open alerts that need an immediate response.
 
 Until messaging exists, the page to the on-call clinician is delivered as this banner. It
-shows on every staff page, until the alert is acknowledged, to:
+shows on every staff page, until the alert is acknowledged, to the people
+privacy.access.measures.banner_alerts_visible_to names: the readers of the patient's
+chart, the readers of the program the on-call clinician was paged for, and the paged
+clinician. Billing staff and administrators get none.
 
-- clinicians, prescribers, nurses, intake coordinators and directors of the alert's
-  program, and staff on the patient's care team (they may see the chart);
-- the program's on-call clinician who was paged.
-
-It names the patient only to a user who may see that patient's chart; anyone else gets a
-line without the name. Billing staff and administrators get no banner. Every banner that
-names patients is audited with the patients it named.
+The banner names no patient (no name, no record number), so showing it reads no one's
+record and writes nothing to the audit trail: it is computed for every staff page, and an
+audit row per page view would bury the events that matter. To act, a user opens the
+alert worklist (or the chart), which names the patient and is audited when opened. A
+user who may see the chart also reads the alert's reason (which instrument, how acute);
+anyone else reads only that a patient of the program needs an immediate safety
+evaluation.
 """
 
 from __future__ import annotations
@@ -17,11 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from stepwell.privacy.access import patients_visible_to
-from stepwell.privacy.audit import AuditAction, audit_request
+from stepwell.privacy.access import measures as access
+from stepwell.privacy.access.predicates import is_staff_member
 
-from .access import ALERT_ROLES, READING_ROLES
-from .models import Alert, AlertStatus
+from .models import Alert
 
 
 @dataclass(frozen=True)
@@ -31,75 +33,45 @@ class BannerRow:
     program: str
     on_call: str  # who was paged; "" when the program has no on-call clinician set
     paged_at: datetime | None
-    # Only for a user who may see the chart; None and "" otherwise.
-    patient_id: int | None
-    patient_name: str
-    mrn: str
-    reason: str
-    can_acknowledge: bool
-
-    @property
-    def named(self) -> bool:
-        return self.patient_id is not None
+    reason: str  # only for a user who may see the chart; "" otherwise
+    can_act: bool  # the user may see and acknowledge the alert (on the worklist)
 
 
-def safety_banner_rows(user) -> list[BannerRow]:
-    """The banner rows for ``user`` (no audit; ``safety_banner`` audits what it shows)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    if not user.has_role(*READING_ROLES):
+def safety_banner(user) -> list[BannerRow]:
+    """The banner rows for ``user``; none for anyone who is not active staff."""
+    if not is_staff_member(user):
         return []
     alerts = list(
-        Alert.objects.filter(status=AlertStatus.OPEN, immediate=True)
-        .select_related("patient")
+        access.banner_alerts_visible_to(user)
         .prefetch_related("pages__program", "pages__clinician")
         .order_by("created_at", "pk")
     )
     if not alerts:
         return []
-    visible = set(
-        patients_visible_to(user)
-        .filter(pk__in={alert.patient_id for alert in alerts})
-        .values_list("pk", flat=True)
+    patient_ids = {alert.patient_id for alert in alerts}
+    readable = _among(access.measures_patients_visible_to(user), patient_ids)
+    actionable = _among(access.alert_patients_visible_to(user), patient_ids)
+    return [
+        _row(
+            alert, readable=alert.patient_id in readable, actionable=alert.patient_id in actionable
+        )
+        for alert in alerts
+    ]
+
+
+def _among(patients, patient_ids: set[int]) -> set[int]:
+    return set(patients.filter(pk__in=patient_ids).values_list("pk", flat=True))
+
+
+def _row(alert: Alert, *, readable: bool, actionable: bool) -> BannerRow:
+    pages = sorted(alert.pages.all(), key=lambda page: (page.paged_at, page.pk))
+    page = pages[-1] if pages else None
+    return BannerRow(
+        alert_id=alert.pk,
+        raised_at=alert.created_at,
+        program=page.program.name if page is not None and page.program else "",
+        on_call=str(page.clinician) if page is not None and page.clinician else "",
+        paged_at=page.paged_at if page is not None else None,
+        reason=alert.reason if readable else "",
+        can_act=actionable,
     )
-    program_ids = set(user.program_memberships.values_list("program_id", flat=True))
-    acknowledges = user.has_role(*ALERT_ROLES)
-    rows = []
-    for alert in alerts:
-        pages = sorted(alert.pages.all(), key=lambda page: (page.paged_at, page.pk))
-        page = pages[-1] if pages else None
-        named = alert.patient_id in visible
-        in_program = page is not None and page.program_id in program_ids
-        paged = page is not None and page.clinician_id == user.pk
-        if not (named or in_program or paged):
-            continue
-        rows.append(
-            BannerRow(
-                alert_id=alert.pk,
-                raised_at=alert.created_at,
-                program=page.program.name if page is not None and page.program else "",
-                on_call=str(page.clinician) if page is not None and page.clinician else "",
-                paged_at=page.paged_at if page is not None else None,
-                patient_id=alert.patient_id if named else None,
-                patient_name=alert.patient.display_name if named else "",
-                mrn=alert.patient.mrn if named else "",
-                reason=alert.reason if named else "",
-                can_acknowledge=named and acknowledges,
-            )
-        )
-    return rows
-
-
-def safety_banner(request) -> list[BannerRow]:
-    """The rows for the request's user; the patients named are written to the audit trail."""
-    user = getattr(request, "user", None)
-    rows = safety_banner_rows(user)
-    named = sorted({row.patient_id for row in rows if row.named})
-    if named:
-        audit_request(
-            request,
-            action=AuditAction.LIST,
-            object_type="safety_banner",
-            detail={"patients": named, "alerts": [row.alert_id for row in rows]},
-        )
-    return rows

@@ -9,6 +9,8 @@ the care team did about it.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -191,6 +193,11 @@ class Administration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_key} for patient {self.patient_id} ({self.status})"
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a one-time link's token: its SHA-256 hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class QuestionnaireLink(models.Model):

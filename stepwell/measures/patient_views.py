@@ -2,7 +2,8 @@
 
 Both show the crisis line (988 call or text, 911) before and after answering. A token that
 opens nothing is counted per client address, and an address with too many such tokens in
-the window gets a 429 page (guessing is throttled). Every access is audited.
+the window gets a 429 page (guessing is throttled). Every access is audited; refusals go
+through core.middleware.RefusalMiddleware (an audited 403).
 """
 
 from __future__ import annotations
@@ -13,25 +14,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.core.forms import form_add_service_errors as apply_errors
-from stepwell.measures.instruments import UnknownInstrumentError
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
-from stepwell.privacy.refusals import page_denied as _denied
+from stepwell.core.forms import form_call
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request
 
-from . import access, selectors, services
+from . import selectors, services
 from .forms import QuestionnaireForm
 from .models import Administration, AdministrationStatus
-
-
-def _done(request, recorded: services.Recorded):
-    context = {
-        "risk": recorded.risk,
-        "incomplete": recorded.incomplete,
-        "administration": recorded.administration,
-    }
-    return render(request, "measures/complete.html", context)
 
 
 def _unavailable(request, administration: Administration, reason: str):
@@ -48,27 +36,30 @@ def _unavailable(request, administration: Administration, reason: str):
     return render(request, "measures/unavailable.html", status=409)
 
 
-def _answer(request, administration: Administration, complete, *, audit: dict):
-    """The questionnaire form; ``complete(answers)`` records the answers. Showing the form
+def _answer(request, administration: Administration, service, *, audit: dict, **arguments):
+    """The questionnaire form; a POST gives the answers to ``service``. Showing the form
     (first, or again with errors) is audited with ``audit``."""
     instrument = selectors.instrument_for(
         administration.instrument_key, administration.instrument_version
     )
+    program = selectors.program_for(administration)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
     if request.method == "POST":
         form.is_valid()  # the valid answers go to the service even when an item is blank
-        try:
-            recorded = complete(form.answers())
-        except AccessDenied:
-            return None
-        except ApplicationError as error:
-            if "instrument" in error.field_errors:  # not to be answered here (any more)
-                return _unavailable(request, administration, error.message)
-            apply_errors(form, error)
-        else:
-            return _done(request, recorded)
+        recorded = form_call(form, service, answers=form.answers(), **arguments)
+        if recorded is not None:
+            context = {
+                "risk": recorded.risk,
+                "incomplete": recorded.incomplete,
+                "administration": recorded.administration,
+            }
+            return render(request, "measures/complete.html", context)
+        # Refused: if the questionnaire may no longer be answered here, that was why
+        # (answers holding a safety answer are kept regardless, so they never get here).
+        reason = selectors.remote_refusal(administration.instrument_key, program)
+        if reason:
+            return _unavailable(request, administration, reason)
     audit_request(request, action=AuditAction.VIEW, patient_id=administration.patient_id, **audit)
-    program = selectors.program_for(administration)
     return render(
         request,
         "measures/questionnaire.html",
@@ -80,121 +71,64 @@ def _answer(request, administration: Administration, complete, *, audit: dict):
 @require_http_methods(["GET", "POST"])
 def questionnaire(request, token: str):
     """The public one-time-link page: no login, only this questionnaire."""
-    address = client_address_of(request)
-    if selectors.link_lookups_throttled(address):
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            object_type="questionnaire_link",
-            outcome=AuditOutcome.DENIED,
-            detail={"reason": "too many links that opened nothing from this address"},
-        )
+    opening = services.questionnaire_link_open(actor=request.user, token=token)
+    if opening.throttled:
         response = render(request, "measures/link_throttled.html", status=429)
-        response["Retry-After"] = str(int(selectors.link_failure_window().total_seconds()))
+        response["Retry-After"] = str(opening.retry_after_seconds)
         return response
-    link = services.link_for_token(token)
-    if link is None:
-        services.link_lookup_failure_record(client_address=address)
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            object_type="questionnaire_link",
-            outcome=AuditOutcome.DENIED,
-            detail={"reason": "invalid, used or expired link"},
-        )
+    if opening.link is None:
         return render(request, "measures/link_invalid.html", status=404)
-    administration = link.administration
-    reason = services.remote_refusal(
+    administration = opening.link.administration
+    reason = selectors.remote_refusal(
         administration.instrument_key, selectors.program_for(administration)
     )
     if reason and request.method == "GET":
         return _unavailable(request, administration, reason)
-
-    def complete(answers):
-        return services.questionnaire_complete_by_link(
-            token=token, answers=answers, client_address=address
-        )
-
-    audit = {"object_type": "questionnaire_link", "object_id": link.pk}
-    response = _answer(request, administration, complete, audit=audit)
-    if response is None:
-        services.link_lookup_failure_record(client_address=address)
-        return render(request, "measures/link_invalid.html", status=404)
-    return response
+    return _answer(
+        request,
+        administration,
+        services.questionnaire_complete_by_link,
+        audit={"object_type": "questionnaire_link", "object_id": opening.link.pk},
+        actor=request.user,
+        token=token,
+    )
 
 
 @login_required
 def my_questionnaires(request):
     """The patient's due questionnaires in the portal; those that may not be answered here
     are listed apart with the reason."""
-    patient = Patient.objects.filter(user=request.user).first()
-    if patient is None or not access.access_questionnaire_complete_own(request.user, patient):
-        return _denied(request, object_type="portal_questionnaires")
-    due = list(
-        Administration.objects.filter(patient=patient, status=AdministrationStatus.DUE)
-        .select_related("episode__program")
-        .order_by("due_on", "pk")
-    )
+    own = selectors.own_due_questionnaires(user=request.user)
     audit_request(
         request,
         action=AuditAction.LIST,
-        patient_id=patient.pk,
+        patient_id=own.patient.pk,
         object_type="portal_questionnaires",
-        detail={"administrations": [a.pk for a in due]},
+        detail={"administrations": own.administration_ids},
     )
-    rows, in_session = [], []
-    for administration in due:
-        try:
-            instrument = selectors.instrument_for(
-                administration.instrument_key, administration.instrument_version
-            )
-        except UnknownInstrumentError:
-            continue
-        program = selectors.program_for(administration)
-        if services.remote_refusal(administration.instrument_key, program):
-            in_session.append((administration, instrument))
-        else:
-            rows.append((administration, instrument))
-    context = {"patient": patient, "rows": rows, "in_session": in_session}
+    context = {"patient": own.patient, "rows": own.to_answer, "in_session": own.in_session}
     return render(request, "measures/portal.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_questionnaire(request, administration_id: int):
-    administration = (
-        Administration.objects.select_related("patient", "episode__program")
-        .filter(pk=administration_id)
-        .first()
+    administration = selectors.own_questionnaire(
+        user=request.user, administration_id=administration_id
     )
-    if administration is None or not access.access_questionnaire_complete_own(
-        request.user, administration.patient
-    ):
-        return _denied(
-            request,
-            object_type="administration",
-            object_id=administration_id,
-            patient_id=administration.patient_id if administration else None,
-        )
     if administration.status != AdministrationStatus.DUE:
         messages.info(request, "That questionnaire is already done.")
         return redirect("measures:mine")
-    reason = services.remote_refusal(
+    reason = selectors.remote_refusal(
         administration.instrument_key, selectors.program_for(administration)
     )
     if reason and request.method == "GET":
         return _unavailable(request, administration, reason)
-
-    def complete(answers):
-        return services.questionnaire_complete_own(
-            actor=request.user,
-            administration_id=administration.pk,
-            answers=answers,
-            client_address=client_address_of(request),
-        )
-
-    audit = {"object_type": "administration", "object_id": administration.pk}
-    response = _answer(request, administration, complete, audit=audit)
-    if response is None:
-        return render(request, "core/denied.html", status=403)
-    return response
+    return _answer(
+        request,
+        administration,
+        services.questionnaire_complete_own,
+        audit={"object_type": "administration", "object_id": administration.pk},
+        actor=request.user,
+        administration_id=administration.pk,
+    )

@@ -21,8 +21,8 @@ from stepwell.measures.change import (
     reliable_recovery,
 )
 from stepwell.measures.instruments import Instrument, UnknownInstrumentError, instrument_registry
+from stepwell.privacy.access import measures as access
 
-from . import access
 from .models import Administration, AdministrationStatus, Alert, AlertStatus
 from .selectors import instrument_bands, instrument_for, is_overdue, program_today
 

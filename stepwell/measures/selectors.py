@@ -1,4 +1,6 @@
-"""Reads about instruments, administrations and alerts, starting from the acting user."""
+"""Reads about instruments, administrations and alerts. Every read of a patient's record
+starts from the acting user through stepwell.privacy.access.measures, which refuses (and
+audits the refusal) when the user may not: a missing record and a forbidden one alike."""
 
 from __future__ import annotations
 
@@ -20,8 +22,10 @@ from stepwell.measures.instruments import (
     load_definition,
 )
 from stepwell.patients.models import CareTeamMember, Episode, Patient
+from stepwell.privacy.access import measures as access
+from stepwell.privacy.audit import AuditAction
+from stepwell.privacy.refusals import refuse
 
-from . import access
 from .models import (
     Administration,
     AdministrationStatus,
@@ -153,12 +157,25 @@ def is_overdue(administration: Administration, today: date) -> bool:
     )
 
 
-def administrations_for_patient(*, user, patient_id: int) -> QuerySet[Administration] | None:
-    """None when the user may not read this patient's measures."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_measures_read(user, patient):
-        return None
-    return Administration.objects.filter(patient=patient).select_related("episode__program")
+def administrations_for_patient(
+    *,
+    user,
+    patient_id,
+    status: str | None = None,
+    action: str = AuditAction.LIST,
+    object_type: str = "administration",
+) -> QuerySet[Administration]:
+    """A patient's administrations, newest first; refused unless the user may read the
+    patient's scores."""
+    patient = access.access_patient_measures_by_id(
+        user, patient_id, action=action, object_type=object_type
+    )
+    administrations = Administration.objects.filter(patient=patient).select_related(
+        "episode__program"
+    )
+    if status:
+        administrations = administrations.filter(status=status)
+    return administrations
 
 
 def alerts_for_user(*, user, status: str | None = AlertStatus.OPEN) -> QuerySet[Alert]:
@@ -182,8 +199,73 @@ def alerts_for_user(*, user, status: str | None = AlertStatus.OPEN) -> QuerySet[
     )
 
 
-def alert_for_user(*, user, alert_id: int) -> Alert | None:
-    return alerts_for_user(user=user, status=None).filter(pk=alert_id).first()
+WORKLIST_LENGTH = 200
+
+
+def alert_worklist(*, user, status: str | None = AlertStatus.OPEN) -> list[Alert]:
+    """The alert worklist page: refused to anyone who holds no alert role in any program."""
+    if not access.access_alert_worklist(user):
+        raise refuse(actor=user, action=AuditAction.LIST, object_type="alert_worklist")
+    return list(alerts_for_user(user=user, status=status)[:WORKLIST_LENGTH])
+
+
+def alert_to_acknowledge(*, user, alert_id) -> Alert:
+    """An alert the user may acknowledge (open or not: the service says it is closed)."""
+    return access.access_alert_by_id(user, alert_id, action="acknowledge")
+
+
+def patient_for_recording(*, user, patient_id, action: str = AuditAction.VIEW) -> Patient:
+    """The patient whose answers the user records in session, or a refusal."""
+    return access.access_patient_for_recording_by_id(user, patient_id, action=action)
+
+
+@dataclass(frozen=True)
+class OwnQuestionnaires:
+    """A patient's due questionnaires in the portal: those to answer there, and those
+    kept for a session with the care team."""
+
+    patient: Patient
+    to_answer: tuple[tuple[Administration, Instrument], ...]
+    in_session: tuple[tuple[Administration, Instrument], ...]
+
+    @property
+    def administration_ids(self) -> list[int]:
+        return [a.pk for a, _ in (*self.to_answer, *self.in_session)]
+
+
+def own_due_questionnaires(*, user) -> OwnQuestionnaires:
+    patient = access.access_own_patient(user)
+    due = (
+        Administration.objects.filter(patient=patient, status=AdministrationStatus.DUE)
+        .select_related("episode__program", "patient")
+        .order_by("due_on", "pk")
+    )
+    to_answer, in_session = [], []
+    for administration in due:
+        try:
+            instrument = instrument_for(
+                administration.instrument_key, administration.instrument_version
+            )
+        except UnknownInstrumentError:
+            continue
+        refusal = remote_refusal(administration.instrument_key, program_for(administration))
+        (in_session if refusal else to_answer).append((administration, instrument))
+    return OwnQuestionnaires(
+        patient=patient, to_answer=tuple(to_answer), in_session=tuple(in_session)
+    )
+
+
+def own_questionnaire(*, user, administration_id) -> Administration:
+    """One of the signed-in patient's own questionnaires, or a refusal."""
+    return access.access_own_administration_by_id(user, administration_id)
+
+
+def remote_refusal(instrument_key: str, program) -> str:
+    """Why this questionnaire may not be answered away from the clinic ("" when it may)."""
+    reason = instrument_unavailable_reason(instrument_key)
+    if reason:
+        return reason
+    return remote_refusal_for_program(instrument_key, program)
 
 
 def open_episode_for(patient: Patient) -> Episode | None:

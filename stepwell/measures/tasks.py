@@ -2,7 +2,8 @@
 
 `stepwell measures-due --daily` starts the chain once (idempotent: it does nothing while
 a run is already waiting). Each run creates what the programs' measurement schedules
-call for (services.due_questionnaires_generate) and enqueues the next run for 02:00 UTC
+call for (services.due_questionnaires_generate, as the system actor `measures-due`) and
+enqueues the next run for 02:00 UTC
 the next day. On a backend that cannot defer (the test suite's immediate backend) the
 job runs once and does not reschedule.
 """
@@ -14,8 +15,11 @@ from datetime import UTC, datetime, time, timedelta
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from stepwell.privacy.actors import system_actor
+
 from .services import due_questionnaires_generate
 
+JOB = "measures-due"  # the system actor the audit trail names (privacy.access.measures)
 TASK_PATH = "stepwell.measures.tasks.measures_due_daily"
 
 
@@ -46,7 +50,7 @@ def measures_due_schedule(*, start_now: bool = True) -> bool:
 
 @task()
 def measures_due_daily() -> int:
-    created = due_questionnaires_generate()
+    created = due_questionnaires_generate(actor=system_actor(JOB))
     if default_task_backend.supports_defer and not daily_run_waiting():
         measures_due_daily.using(run_after=next_run_after(timezone.now())).enqueue()
     return len(created)

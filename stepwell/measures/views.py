@@ -1,6 +1,10 @@
 """Staff measures pages: record in session, send a one-time link, and the alert worklist.
-Every access is audited. The patient's pages (one-time link, portal) are in
-``patient_views``."""
+
+Each view reads its input with a form, calls the selectors and services (which decide
+access and refuse with an audited 403 through core.middleware.RefusalMiddleware), and
+renders. Every page that shows a patient's record is audited. The patient's pages
+(one-time link, portal) are in ``patient_views``.
+"""
 
 from __future__ import annotations
 
@@ -10,59 +14,58 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.core.forms import form_add_service_errors as apply_errors
-from stepwell.measures.instruments import UnknownInstrumentError
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
-from stepwell.privacy.refusals import page_denied as _denied
+from stepwell.core.forms import form_call
+from stepwell.privacy.audit import AuditAction, audit_request
 
-from . import access, selectors, services
-from .forms import AlertAcknowledgeForm, QuestionnaireForm
-from .models import Alert, AlertStatus
+from . import selectors, services
+from .forms import (
+    AlertAcknowledgeForm,
+    AlertFilterForm,
+    QuestionnaireChoiceForm,
+    QuestionnaireForm,
+    RecordChoiceForm,
+)
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return "Check the form."
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def record(request, patient_id: int):
     """A clinician records the answers given in session."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_administration_record(request.user, patient):
-        return _denied(
-            request,
-            object_type="administration",
-            object_id="new",
-            patient_id=patient.pk if patient else None,
-            action=AuditAction.CREATE if request.method == "POST" else AuditAction.VIEW,
-        )
-    key = (request.POST.get("instrument") or request.GET.get("instrument") or "").lower()
-    due_id = request.POST.get("administration") or request.GET.get("administration") or None
-    try:
-        instrument = selectors.instrument_for(key)
-    except UnknownInstrumentError:
-        messages.error(request, "Choose an instrument to record.")
+    posting = request.method == "POST"
+    patient = selectors.patient_for_recording(
+        user=request.user,
+        patient_id=patient_id,
+        action=AuditAction.CREATE if posting else AuditAction.VIEW,
+    )
+    choice = RecordChoiceForm(request.POST if posting else request.GET)
+    if not choice.is_valid():
+        messages.error(request, _first_error(choice))
         return redirect("patients:chart", patient_id=patient.pk)
+    instrument = choice.cleaned_data["instrument"]
+    due_id = choice.cleaned_data["administration"]
     switched_off = selectors.instrument_unavailable_reason(instrument.key)
-    if switched_off and request.method == "GET":
+    if switched_off and not posting:
         messages.error(request, switched_off)
         return redirect("patients:chart", patient_id=patient.pk)
-    form = QuestionnaireForm(request.POST or None, instrument=instrument)
-    if request.method == "POST":
+    form = QuestionnaireForm(request.POST if posting else None, instrument=instrument)
+    if posting:
         form.is_valid()  # the valid answers go to the service even when an item is blank
-        try:
-            recorded = services.administration_record(
-                actor=request.user,
-                patient_id=patient.pk,
-                instrument_key=instrument.key,
-                answers=form.answers(),
-                administration_id=int(due_id) if due_id and due_id.isdigit() else None,
-                client_address=client_address_of(request),
-            )
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
+        recorded = form_call(
+            form,
+            services.administration_record,
+            actor=request.user,
+            patient_id=patient.pk,
+            instrument_key=instrument.key,
+            answers=form.answers(),
+            administration_id=due_id,
+        )
+        if recorded is not None:
             _recorded_message(request, instrument, recorded)
             return redirect("patients:chart", patient_id=patient.pk)
     audit_request(
@@ -105,50 +108,38 @@ def _recorded_message(request, instrument, recorded: services.Recorded) -> None:
 @require_POST
 def send(request, patient_id: int):
     """Make a questionnaire due and show its one-time link (once) to send to the patient."""
-    due_id = request.POST.get("administration") or ""
-    try:
-        sent = services.questionnaire_send(
+    form = QuestionnaireChoiceForm(request.POST)
+    sent = None
+    if form.is_valid():
+        sent = form_call(
+            form,
+            services.questionnaire_send,
             actor=request.user,
             patient_id=patient_id,
-            instrument_key=request.POST.get("instrument", ""),
-            administration_id=int(due_id) if due_id.isdigit() else None,
-            client_address=client_address_of(request),
+            instrument_key=form.cleaned_data["instrument"],
+            administration_id=form.cleaned_data["administration"],
         )
-    except AccessDenied:
-        return render(request, "core/denied.html", status=403)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    if sent is None:
+        messages.error(request, _first_error(form))
         return redirect("patients:chart", patient_id=patient_id)
     url = request.build_absolute_uri(reverse("measures:questionnaire", args=[sent.token]))
     instrument = selectors.instrument_for(
         sent.administration.instrument_key, sent.administration.instrument_version
     )
-    response = render(
-        request,
-        "measures/link_sent.html",
-        {
-            "patient": sent.administration.patient,
-            "instrument": instrument,
-            "url": url,
-            "expires_at": sent.expires_at,
-        },
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    context = {
+        "patient": sent.administration.patient,
+        "instrument": instrument,
+        "url": url,
+        "expires_at": sent.expires_at,
+    }
+    return render(request, "measures/link_sent.html", context)
 
 
 @login_required
 def alerts(request):
     """The worklist: open alerts of the patients the user may act on, care team first."""
-    user = request.user
-    if not user.has_role(*access.ALERT_ROLES):
-        return _denied(request, object_type="alert_worklist", action=AuditAction.LIST)
-    status = request.GET.get("status", AlertStatus.OPEN)
-    if status not in AlertStatus.values and status != "all":
-        status = AlertStatus.OPEN
-    rows = list(
-        selectors.alerts_for_user(user=user, status=None if status == "all" else status)[:200]
-    )
+    status = AlertFilterForm(request.GET).status_filter()
+    rows = selectors.alert_worklist(user=request.user, status=None if status == "all" else status)
     audit_request(
         request,
         action=AuditAction.LIST,
@@ -167,35 +158,22 @@ def alerts(request):
 @login_required
 @require_POST
 def alert_acknowledge(request, alert_id: int):
-    alert = selectors.alert_for_user(user=request.user, alert_id=alert_id)
-    if alert is None:
-        return _denied(
-            request,
-            object_type="alert",
-            object_id=alert_id,
-            patient_id=Alert.objects.filter(pk=alert_id)
-            .values_list("patient_id", flat=True)
-            .first(),
-            action="acknowledge",
-        )
+    alert = selectors.alert_to_acknowledge(user=request.user, alert_id=alert_id)
     form = AlertAcknowledgeForm(request.POST)
+    acknowledged = None
     if form.is_valid():
-        try:
-            alert = services.alert_acknowledge(
-                actor=request.user,
-                alert_id=alert_id,
-                note=form.cleaned_data["note"],
-                client_address=client_address_of(request),
-            )
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
-            if request.htmx:
-                return render(request, "measures/alerts.html#alert-row", {"alert": alert})
-            messages.success(request, "Alert acknowledged.")
-            return redirect(_next_url(request))
+        acknowledged = form_call(
+            form,
+            services.alert_acknowledge,
+            actor=request.user,
+            alert_id=alert.pk,
+            note=form.cleaned_data["note"],
+        )
+    if acknowledged is not None:
+        if request.htmx:
+            return render(request, "measures/alerts.html#alert-row", {"alert": acknowledged})
+        messages.success(request, "Alert acknowledged.")
+        return redirect(_next_url(request))
     if request.htmx:
         return render(
             request, "measures/alerts.html#alert-row", {"alert": alert, "form": form}, status=400

@@ -12,6 +12,7 @@ from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core.converters import record_id_or_none
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as _apply_errors
+from stepwell.measures.panels import caseload_measures, chart_panel
 from stepwell.privacy import access
 from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
 from stepwell.privacy.refusals import page_denied as _denied
@@ -57,6 +58,9 @@ def caseload(request):
         "states": EpisodeState.choices,
         "census": selectors.census(user=user),
         "show_clinical": user.has_role(*access.PROGRAM_WIDE_ROLES),
+        "measures_by_patient": caseload_measures(
+            user=user, patient_ids=[e.patient_id for e in episodes]
+        ),
     }
     template = "patients/caseload.html#caseload-table" if request.htmx else "patients/caseload.html"
     return render(request, template, context)
@@ -152,6 +156,7 @@ def chart(request, patient_id: int):
         "care_team_form": CareTeamForm(staff=staff) if can_edit_team else None,
         "viewers": selectors.patient_recent_viewers(patient=patient),
         "open_states": OPEN_STATES,
+        "measures_panel": chart_panel(user=user, patient=patient),
     }
     return render(request, "patients/chart.html", context)
 

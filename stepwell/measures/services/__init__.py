@@ -1,19 +1,23 @@
-"""Use cases that write measures. One transaction each, audited inside.
+"""Use cases that write measures. Each takes the acting user (a person, or a system actor
+for a job) and starts with one rule of stepwell.privacy.access.measures, before its one
+transaction: calling a use case directly as a user who may not is refused and audited,
+exactly as through a page or the API.
 
 - ``instrument_definition_save``: store a licensed definition (versioned);
   ``instrument_setting_set``: switch an instrument off or on for the clinic.
 - ``administration_record``: score answers given in session, store them, and raise safety
-  alerts at once; ``questionnaire_complete_by_link`` and ``questionnaire_complete_own``
-  do the same for a one-time link and the portal.
+  alerts at once (paging the on-call clinician when the answer needs an immediate
+  response); ``questionnaire_complete_by_link`` and ``questionnaire_complete_own`` do the
+  same for a one-time link and the portal.
 - ``questionnaire_send``: make a questionnaire due and a one-time link for it;
-  ``link_lookup_failure_record``: count a token that opened nothing (throttling).
-- ``alert_acknowledge``: close an alert with a note of the action taken;
-  ``safety_alert_page_on_call``: page the program's on-call clinician.
+  ``questionnaire_link_open``: open a link, counting tokens that open nothing (throttling).
+- ``alert_acknowledge``: close an alert with a note of the action taken.
 - ``schedule_rule_set`` and ``due_questionnaires_generate``: the program's measurement
   schedule and the due questionnaires it creates (``stepwell measures-due`` runs it daily).
 """
 
-from ._common import LINK_HOURS_DEFAULT, link_lifetime, remote_refusal, token_hash
+from stepwell.measures.models import token_hash
+
 from .administrations import (
     Recorded,
     administration_record,
@@ -22,24 +26,23 @@ from .administrations import (
 )
 from .definitions import instrument_definition_save, instrument_setting_set
 from .links import (
+    LinkOpening,
     SentQuestionnaire,
-    link_for_token,
-    link_lookup_failure_record,
+    questionnaire_link_open,
     questionnaire_send,
 )
-from .safety import alert_acknowledge, needs_immediate_response, safety_alert_page_on_call
+from .safety import alert_acknowledge
 from .schedules import (
     ADMISSION_WINDOW_DAYS,
     DISCHARGE_WINDOW_DAYS,
     due_questionnaires_generate,
-    local_noon,
     schedule_rule_set,
 )
 
 __all__ = [
     "ADMISSION_WINDOW_DAYS",
     "DISCHARGE_WINDOW_DAYS",
-    "LINK_HOURS_DEFAULT",
+    "LinkOpening",
     "Recorded",
     "SentQuestionnaire",
     "administration_record",
@@ -47,16 +50,10 @@ __all__ = [
     "due_questionnaires_generate",
     "instrument_definition_save",
     "instrument_setting_set",
-    "link_for_token",
-    "link_lifetime",
-    "link_lookup_failure_record",
-    "local_noon",
-    "needs_immediate_response",
     "questionnaire_complete_by_link",
     "questionnaire_complete_own",
+    "questionnaire_link_open",
     "questionnaire_send",
-    "remote_refusal",
-    "safety_alert_page_on_call",
     "schedule_rule_set",
     "token_hash",
 ]

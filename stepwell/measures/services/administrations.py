@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
 from stepwell.measures.instruments import SAFETY_FLAGS, AnswerError, ScoreResult, score
 from stepwell.patients.models import Episode, Patient
+from stepwell.privacy.access import measures as access
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
-from .. import access, selectors
+from .. import selectors
 from ..models import (
     Administration,
     AdministrationSource,
@@ -29,8 +32,7 @@ from ..models import (
     Alert,
     QuestionnaireLink,
 )
-from ._common import denied, known_instrument, remote_refusal, use_case
-from .links import link_for_token
+from .instrument_use import known_instrument
 from .safety import alerts_raise
 
 MISSING_ANSWER = "Choose an answer."
@@ -89,8 +91,7 @@ def _complete(
     source: str,
     recorded_by,
     completed_at: datetime | None,
-    client_address: str,
-    audit_user,
+    actor,
     refusal: str = "",
 ) -> Recorded:
     """Score and store the answers. ``refusal`` says why this questionnaire may not be
@@ -136,7 +137,7 @@ def _complete(
     instrument = selectors.instrument_for(
         administration.instrument_key, administration.instrument_version
     )
-    alerts = alerts_raise(instrument, administration, client_address=client_address)
+    alerts = alerts_raise(instrument, administration, actor=actor)
     detail = {
         "instrument": administration.instrument_key,
         "source": source,
@@ -147,18 +148,16 @@ def _complete(
     if refusal:
         detail["kept_despite"] = refusal
     audit_record(
-        user=audit_user,
+        user=actor,
         action=AuditAction.CREATE,
         patient_id=patient.pk,
         object_type="administration",
         object_id=administration.pk,
-        client_address=client_address,
         detail=detail,
     )
     return Recorded(administration=administration, alerts=alerts)
 
 
-@use_case
 def administration_record(
     *,
     actor,
@@ -168,126 +167,102 @@ def administration_record(
     episode_id: int | None = None,
     administration_id: int | None = None,
     completed_at: datetime | None = None,
-    client_address: str = "",
 ) -> Recorded:
     """A clinician records the answers given in session (page or API).
 
     Completes the given due administration, or the oldest one due for this instrument,
     or a new one.
     """
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_administration_record(actor, patient):
-        raise denied(
-            actor,
-            action=AuditAction.CREATE,
-            patient_id=patient.pk if patient else None,
-            object_type="administration",
-            client_address=client_address,
-        )
+    patient = access.access_patient_for_recording_by_id(actor, patient_id)
     instrument_key = (instrument_key or "").strip().lower()
     known_instrument(instrument_key)
-    open_due = Administration.objects.select_for_update().filter(
-        patient=patient, instrument_key=instrument_key, status=AdministrationStatus.DUE
-    )
-    if administration_id is not None:
-        administration = open_due.filter(pk=administration_id).first()
-        if administration is None:
-            raise ApplicationError(
-                "That questionnaire is not due for this patient.",
-                field_errors={"administration_id": "Not a due questionnaire of this patient."},
-            )
-    else:
-        episode = _episode_for(patient, episode_id)
-        administration = open_due.filter(episode=episode).order_by(
-            "due_on", "pk"
-        ).first() or Administration(patient=patient, episode=episode, instrument_key=instrument_key)
-    return _complete(
-        administration,
-        answers=answers,
-        patient=patient,
-        source=AdministrationSource.CLINICIAN,
-        recorded_by=actor,
-        completed_at=completed_at,
-        client_address=client_address,
-        audit_user=actor,
-        refusal=selectors.instrument_unavailable_reason(instrument_key),
-    )
-
-
-@use_case
-def questionnaire_complete_by_link(
-    *, token: str, answers: dict, client_address: str = ""
-) -> Recorded:
-    """The patient answers through a one-time link; the link is used up."""
-    link = link_for_token(token)
-    if link is not None:
-        link = QuestionnaireLink.objects.select_for_update().get(pk=link.pk)
-    if link is None or link.used_at is not None:
-        raise denied(
-            None,
-            action=AuditAction.CREATE,
-            patient_id=None,
-            object_type="questionnaire_link",
-            client_address=client_address,
+    with transaction.atomic():
+        open_due = Administration.objects.select_for_update().filter(
+            patient=patient, instrument_key=instrument_key, status=AdministrationStatus.DUE
         )
-    administration = Administration.objects.select_for_update().get(pk=link.administration_id)
-    recorded = _complete(
-        administration,
-        answers=answers,
-        patient=administration.patient,
-        source=AdministrationSource.LINK,
-        recorded_by=None,
-        completed_at=None,
-        client_address=client_address,
-        audit_user=None,
-        refusal=remote_refusal(
-            administration.instrument_key, selectors.program_for(administration)
-        ),
-    )
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
+        if administration_id is not None:
+            administration = open_due.filter(pk=administration_id).first()
+            if administration is None:
+                raise ApplicationError(
+                    "That questionnaire is not due for this patient.",
+                    field_errors={"administration_id": "Not a due questionnaire of this patient."},
+                )
+        else:
+            episode = _episode_for(patient, episode_id)
+            administration = open_due.filter(episode=episode).order_by(
+                "due_on", "pk"
+            ).first() or Administration(
+                patient=patient, episode=episode, instrument_key=instrument_key
+            )
+        return _complete(
+            administration,
+            answers=answers,
+            patient=patient,
+            source=AdministrationSource.CLINICIAN,
+            recorded_by=actor,
+            completed_at=completed_at,
+            actor=actor,
+            refusal=selectors.instrument_unavailable_reason(instrument_key),
+        )
+
+
+def questionnaire_complete_by_link(*, actor, token: str, answers: dict) -> Recorded:
+    """The patient answers through a one-time link; the link is used up.
+
+    ``actor`` is whoever holds the link (usually signed out): the token is the credential.
+    """
+    link = access.access_questionnaire_link_by_token(actor, token)
+    with transaction.atomic():
+        locked = (
+            QuestionnaireLink.objects.select_for_update()
+            .filter(pk=link.pk, used_at__isnull=True, revoked_at__isnull=True)
+            .first()
+        )
+        if locked is None:  # used or replaced since it was checked a moment ago
+            raise refuse(actor=actor, action=AuditAction.CREATE, object_type="questionnaire_link")
+        administration = Administration.objects.select_for_update().get(pk=link.administration_id)
+        recorded = _complete(
+            administration,
+            answers=answers,
+            patient=administration.patient,
+            source=AdministrationSource.LINK,
+            recorded_by=None,
+            completed_at=None,
+            actor=actor,
+            refusal=selectors.remote_refusal(
+                administration.instrument_key, selectors.program_for(administration)
+            ),
+        )
+        locked.used_at = timezone.now()
+        locked.save(update_fields=["used_at"])
     return recorded
 
 
-@use_case
-def questionnaire_complete_own(
-    *, actor, administration_id: int, answers: dict, client_address: str = ""
-) -> Recorded:
+def questionnaire_complete_own(*, actor, administration_id: int, answers: dict) -> Recorded:
     """The patient answers a due questionnaire in the portal."""
-    administration = (
-        Administration.objects.select_for_update()
-        .select_related("patient")
-        .filter(pk=administration_id)
-        .first()
+    own = access.access_own_administration_by_id(
+        actor, administration_id, action=AuditAction.CREATE
     )
-    if administration is None or not access.access_questionnaire_complete_own(
-        actor, administration.patient
-    ):
-        raise denied(
-            actor,
-            action=AuditAction.CREATE,
-            patient_id=administration.patient_id if administration else None,
-            object_type="administration",
-            object_id=administration_id,
-            client_address=client_address,
+    with transaction.atomic():
+        administration = (
+            Administration.objects.select_for_update().select_related("patient").get(pk=own.pk)
         )
-    if administration.status != AdministrationStatus.DUE:
-        raise ApplicationError(
-            "This questionnaire is not waiting for answers.",
-            field_errors={"administration_id": "Not due."},
+        if administration.status != AdministrationStatus.DUE:
+            raise ApplicationError(
+                "This questionnaire is not waiting for answers.",
+                field_errors={"administration_id": "Not due."},
+            )
+        recorded = _complete(
+            administration,
+            answers=answers,
+            patient=administration.patient,
+            source=AdministrationSource.PORTAL,
+            recorded_by=actor,
+            completed_at=None,
+            actor=actor,
+            refusal=selectors.remote_refusal(
+                administration.instrument_key, selectors.program_for(administration)
+            ),
         )
-    recorded = _complete(
-        administration,
-        answers=answers,
-        patient=administration.patient,
-        source=AdministrationSource.PORTAL,
-        recorded_by=actor,
-        completed_at=None,
-        client_address=client_address,
-        audit_user=actor,
-        refusal=remote_refusal(
-            administration.instrument_key, selectors.program_for(administration)
-        ),
-    )
-    administration.links.filter(used_at__isnull=True).update(revoked_at=timezone.now())
+        administration.links.filter(used_at__isnull=True).update(revoked_at=timezone.now())
     return recorded

@@ -7,16 +7,26 @@ from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
 from stepwell.measures.instruments import DefinitionError, instrument_registry, load_definition
+from stepwell.privacy.access import measures as access
+from stepwell.privacy.access.predicates import is_system_actor
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
-from .. import access
 from ..models import InstrumentDefinition, InstrumentSetting
-from ._common import denied, known_instrument, use_case
+from .instrument_use import known_instrument
 
 
-@transaction.atomic
-def instrument_definition_save(*, definition_data: dict, actor=None) -> InstrumentDefinition:
-    """Store a definition; the same key and version twice is a no-op when identical."""
+def instrument_definition_save(*, actor, definition_data: dict) -> InstrumentDefinition:
+    """Store a definition; the same key and version twice is a no-op when identical.
+
+    An administrator, or the `stepwell instruments load` command, loads one."""
+    if not access.access_instrument_definition_load(actor):
+        raise refuse(actor=actor, action=AuditAction.CREATE, object_type="instrument_definition")
+    with transaction.atomic():
+        return _definition_store(actor=actor, definition_data=definition_data)
+
+
+def _definition_store(*, actor, definition_data: dict) -> InstrumentDefinition:
     try:
         instrument = load_definition(definition_data)
     except DefinitionError as error:
@@ -43,7 +53,7 @@ def instrument_definition_save(*, definition_data: dict, actor=None) -> Instrume
         name=instrument.name,
         abbreviation=instrument.abbreviation,
         definition=definition_data,
-        loaded_by=actor,
+        loaded_by=None if is_system_actor(actor) else actor,
     )
     row.full_clean()
     row.save()
@@ -57,9 +67,8 @@ def instrument_definition_save(*, definition_data: dict, actor=None) -> Instrume
     return row
 
 
-@use_case
 def instrument_setting_set(
-    *, actor, instrument_key: str, enabled: bool, reason: str = "", client_address: str = ""
+    *, actor, instrument_key: str, enabled: bool, reason: str = ""
 ) -> InstrumentSetting:
     """Switch an instrument on or off for the whole clinic (administrators, clinic setup).
 
@@ -67,13 +76,7 @@ def instrument_setting_set(
     its past administrations stay on the charts.
     """
     if not access.access_instrument_settings(actor):
-        raise denied(
-            actor,
-            action=AuditAction.UPDATE,
-            patient_id=None,
-            object_type="instrument_setting",
-            client_address=client_address,
-        )
+        raise refuse(actor=actor, action=AuditAction.UPDATE, object_type="instrument_setting")
     instrument = known_instrument((instrument_key or "").strip().lower(), field="instrument_key")
     reason = (reason or "").strip()
     if len(reason) > 300:
@@ -81,16 +84,16 @@ def instrument_setting_set(
             "Keep the reason under 300 characters.",
             field_errors={"reason": "At most 300 characters."},
         )
-    setting, _ = InstrumentSetting.objects.update_or_create(
-        instrument_key=instrument.key,
-        defaults={"enabled": enabled, "reason": reason, "changed_by": actor},
-    )
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        object_type="instrument_setting",
-        object_id=setting.pk,
-        client_address=client_address,
-        detail={"instrument": setting.instrument_key, "enabled": enabled, "reason": reason},
-    )
+    with transaction.atomic():
+        setting, _ = InstrumentSetting.objects.update_or_create(
+            instrument_key=instrument.key,
+            defaults={"enabled": enabled, "reason": reason, "changed_by": actor},
+        )
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            object_type="instrument_setting",
+            object_id=setting.pk,
+            detail={"instrument": setting.instrument_key, "enabled": enabled, "reason": reason},
+        )
     return setting

@@ -9,13 +9,15 @@ docs/clinical-sources.md §3.1 (PHQ-9 item 9), §3.6 (ASQ) and §3.8 (alerts and
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
 from stepwell.measures.instruments import SAFETY_FLAGS, Flag, Instrument, ScreenWithAcuity, Sex
+from stepwell.privacy.access import measures as access
 from stepwell.privacy.audit import audit_record
 
-from .. import access, selectors
+from .. import selectors
 from ..models import (
     Administration,
     AdministrationSource,
@@ -26,7 +28,6 @@ from ..models import (
     OnCallPage,
     OnCallPageChannel,
 )
-from ._common import denied, use_case
 
 AWAY = {AdministrationSource.LINK: "by one-time link", AdministrationSource.PORTAL: "in the portal"}
 
@@ -77,10 +78,11 @@ def _reason(
 
 
 def alerts_raise(
-    instrument: Instrument, administration: Administration, *, client_address: str = ""
+    instrument: Instrument, administration: Administration, *, actor
 ) -> tuple[Alert, ...]:
     """Raise the safety alert an administration calls for, and page the on-call clinician
-    when it needs an immediate response. Runs inside the recording use case."""
+    when it needs an immediate response. Runs inside the recording use case of ``actor``
+    (whoever recorded the answers, the patient included), after its access check."""
     if not set(administration.flags or []) & SAFETY_FLAGS:
         return ()
     immediate = needs_immediate_response(instrument, administration)
@@ -95,11 +97,11 @@ def alerts_raise(
     alert.full_clean()
     alert.save()
     if immediate:
-        safety_alert_page_on_call(alert=alert, program=program, client_address=client_address)
+        _page_on_call(alert=alert, program=program, actor=actor)
     return (alert,)
 
 
-def safety_alert_page_on_call(*, alert: Alert, program, client_address: str = "") -> OnCallPage:
+def _page_on_call(*, alert: Alert, program, actor) -> OnCallPage:
     """Page the program's on-call clinician for an immediate alert, at once.
 
     Messaging does not exist yet, so the page is recorded here (who, when) and delivered
@@ -115,11 +117,11 @@ def safety_alert_page_on_call(*, alert: Alert, program, client_address: str = ""
         paged_at=timezone.now(),
     )
     audit_record(
+        user=actor,
         action="page",
         patient_id=alert.patient_id,
         object_type="on_call_page",
         object_id=page.pk,
-        client_address=client_address,
         detail={
             "alert": alert.pk,
             "program": page.program_id,
@@ -130,41 +132,33 @@ def safety_alert_page_on_call(*, alert: Alert, program, client_address: str = ""
     return page
 
 
-@use_case
-def alert_acknowledge(*, actor, alert_id: int, note: str, client_address: str = "") -> Alert:
-    alert = Alert.objects.select_for_update().select_related("patient").filter(pk=alert_id).first()
-    if alert is None or not access.access_alert_acknowledge(actor, alert.patient):
-        raise denied(
-            actor,
-            action="acknowledge",
-            patient_id=alert.patient_id if alert else None,
-            object_type="alert",
-            object_id=alert_id,
-            client_address=client_address,
-        )
+def alert_acknowledge(*, actor, alert_id: int, note: str) -> Alert:
+    """Close an open alert with a note of the action taken."""
+    alert = access.access_alert_by_id(actor, alert_id, action="acknowledge")
     note = (note or "").strip()
     if not note:
         raise ApplicationError(
             "Write what was done about this alert.",
             field_errors={"note": "Describe the action taken."},
         )
-    if alert.status != AlertStatus.OPEN:
-        raise ApplicationError(
-            "This alert was already closed.", field_errors={"note": "Already closed."}
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.status != AlertStatus.OPEN:
+            raise ApplicationError(
+                "This alert was already closed.", field_errors={"note": "Already closed."}
+            )
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_by = actor
+        alert.acknowledged_at = timezone.now()
+        alert.action_note = note
+        alert.full_clean()
+        alert.save()
+        audit_record(
+            user=actor,
+            action="acknowledge",
+            patient_id=alert.patient_id,
+            object_type="alert",
+            object_id=alert.pk,
+            detail={"kind": alert.kind, "immediate": alert.immediate},
         )
-    alert.status = AlertStatus.ACKNOWLEDGED
-    alert.acknowledged_by = actor
-    alert.acknowledged_at = timezone.now()
-    alert.action_note = note
-    alert.full_clean()
-    alert.save()
-    audit_record(
-        user=actor,
-        action="acknowledge",
-        patient_id=alert.patient_id,
-        object_type="alert",
-        object_id=alert.pk,
-        client_address=client_address,
-        detail={"kind": alert.kind, "immediate": alert.immediate},
-    )
     return alert

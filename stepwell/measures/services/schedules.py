@@ -3,24 +3,24 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState
+from stepwell.privacy.access import measures as access
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
-from .. import access, selectors
+from .. import selectors
 from ..models import Administration, AdministrationStatus, ScheduleRule
-from ._common import denied, usable_instrument, use_case
+from .instrument_use import usable_instrument
 
 ADMISSION_WINDOW_DAYS = 14  # an admission questionnaire is not created later than this
 DISCHARGE_WINDOW_DAYS = 14
 
 
-@use_case
 def schedule_rule_set(
     *,
     actor,
@@ -31,33 +31,44 @@ def schedule_rule_set(
     at_discharge: bool = False,
     active: bool = True,
 ) -> ScheduleRule:
+    """Set when the program gives an instrument (one rule per program and instrument)."""
     if not access.access_schedule_manage(actor, program_id):
-        raise denied(
-            actor, action=AuditAction.UPDATE, patient_id=None, object_type="measurement_schedule"
+        raise refuse(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="measurement_schedule",
+            object_id=f"program {program_id}",
         )
+    instrument_key = (instrument_key or "").strip().lower()
     usable_instrument(instrument_key, field="instrument_key")
     if not (at_admission or every_days or at_discharge):
         raise ApplicationError(
             "Choose when the instrument is given.",
             field_errors={"every_days": "Admission, every N days, or discharge."},
         )
-    rule, _ = ScheduleRule.objects.update_or_create(
-        program_id=program_id,
-        instrument_key=instrument_key,
-        defaults={
-            "at_admission": at_admission,
-            "every_days": every_days,
-            "at_discharge": at_discharge,
-            "active": active,
-        },
-    )
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        object_type="measurement_schedule",
-        object_id=rule.pk,
-        detail={"program": program_id, "rule": str(rule)},
-    )
+    if every_days is not None and every_days < 1:
+        raise ApplicationError(
+            "Give the interval in whole days, 1 or more.",
+            field_errors={"every_days": "At least 1 day."},
+        )
+    with transaction.atomic():
+        rule, _ = ScheduleRule.objects.update_or_create(
+            program_id=program_id,
+            instrument_key=instrument_key,
+            defaults={
+                "at_admission": at_admission,
+                "every_days": every_days,
+                "at_discharge": at_discharge,
+                "active": active,
+            },
+        )
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            object_type="measurement_schedule",
+            object_id=rule.pk,
+            detail={"program": program_id, "rule": str(rule)},
+        )
     return rule
 
 
@@ -90,14 +101,23 @@ def _occurrences(rule: ScheduleRule, episode: Episode, today: date) -> list[tupl
     return found
 
 
-@transaction.atomic
-def due_questionnaires_generate(*, today: date | None = None) -> list[Administration]:
+def due_questionnaires_generate(*, actor, today: date | None = None) -> list[Administration]:
     """Create the due questionnaires that the programs' schedules call for. Idempotent.
 
-    A repeating questionnaire still due when the next one falls due is marked missed;
-    scheduled ones still due at discharge are marked missed too (the discharge one and
-    those a clinician sent stay due).
+    Run by a job (``system_actor("measures-due")``): the rule naming the jobs that may is
+    privacy.access.measures.access_due_questionnaires_generate. A repeating questionnaire
+    still due when the next one falls due is marked missed; scheduled ones still due at
+    discharge are marked missed too (the discharge one and those a clinician sent stay due).
     """
+    if not access.access_due_questionnaires_generate(actor):
+        raise refuse(
+            actor=actor, action=AuditAction.CREATE, object_type="administration", object_id="due"
+        )
+    with transaction.atomic():
+        return _due_questionnaires_create(actor=actor, today=today)
+
+
+def _due_questionnaires_create(*, actor, today: date | None) -> list[Administration]:
     created = []
     switched_off = selectors.instruments_switched_off()
     rules = list(
@@ -146,6 +166,7 @@ def due_questionnaires_generate(*, today: date | None = None) -> list[Administra
             ).update(status=AdministrationStatus.MISSED)
     for administration in created:
         audit_record(
+            user=actor,
             action=AuditAction.CREATE,
             patient_id=administration.patient_id,
             object_type="administration",
@@ -158,8 +179,3 @@ def due_questionnaires_generate(*, today: date | None = None) -> list[Administra
             },
         )
     return created
-
-
-def local_noon(day: date, zone_name: str) -> datetime:
-    """A program-local midday as an aware datetime (used for back-dated paper forms)."""
-    return datetime.combine(day, time(12, 0), tzinfo=zoneinfo.ZoneInfo(zone_name))

@@ -77,10 +77,9 @@ def test_administrations_list_role_matrix(client, clinic, who):
         assert event.outcome == "allowed"
     else:
         assert response.status_code == 403
-        assert response.json() == {
-            "detail": "Not found, or you do not have access to this record.",
-            "errors": {},
-        }
+        # The API's one refusal answer (stepwell.api): nothing about the patient.
+        assert response.json()["detail"] == "Not found, or you do not have access to this record."
+        assert PATIENT_NAME not in response.content.decode()
         assert event.outcome == "denied"
 
 
@@ -276,3 +275,31 @@ def test_instruments_list_says_which_are_switched_off(client, clinic):
     )
     assert body["phq9"]["enabled"] is True
     assert "commercial use needs a licence from CAMH" in body["dast10"]["licence"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/measures/patients/{patient}/administrations?status=finished",
+        "/api/v1/measures/alerts?status=closed",
+    ],
+)
+def test_an_unknown_status_is_refused_naming_the_field(client, clinic, path):
+    _login(client, clinic, "clinician_a")
+    response = client.get(path.format(patient=clinic.patient_a.pk))
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["status"]
+
+
+def test_every_measures_operation_declares_its_error_answers(client, clinic):
+    _login(client, clinic, "clinician_a")
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        if path.startswith("/api/v1/measures/")
+        for method, operation in methods.items()
+    ]
+    assert len(operations) == 6
+    for path, method, operation in operations:
+        assert {"400", "401", "403", "404", "422"} <= set(operation["responses"]), (path, method)

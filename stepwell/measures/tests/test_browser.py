@@ -66,3 +66,44 @@ def test_patient_leaves_an_item_blank_and_the_risk_answer_is_kept(live_server, c
     alert = Alert.objects.get()
     assert (alert.immediate, alert.administration.status) == (True, "incomplete")
     assert alert.pages.get().clinician_id == clinic.prescriber_a.pk
+
+
+@pytest.mark.browser
+def test_on_call_clinician_goes_from_the_banner_to_the_worklist_and_acknowledges(
+    live_server, clinic, phone_page
+):
+    """The banner names no one; its link opens the worklist, which names the patient."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import Client
+
+    from stepwell.testing.auth import verified_login
+
+    clinic.program_a.on_call_clinician = clinic.prescriber_a
+    clinic.program_a.save()
+    sent = services.questionnaire_send(
+        actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, instrument_key="phq9"
+    )
+    services.questionnaire_complete_by_link(
+        actor=AnonymousUser(),
+        token=sent.token,
+        answers={f"phq9_{n}": 1 for n in range(1, 9)} | {"phq9_9": 2, "phq9_10": 1},
+    )
+    alert = Alert.objects.get()
+    session = verified_login(Client(), clinic.prescriber_a).cookies["sessionid"].value
+    page = phone_page
+    page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    page.goto(f"{live_server.url}/caseload/")
+    banner = page.get_by_test_id("safety-banner")
+    assert "A patient of Adult MH gave an answer" in banner.inner_text()
+    assert "Avery" not in banner.inner_text()
+    banner.get_by_test_id("safety-banner-open").click()
+    row = page.get_by_test_id(f"alert-{alert.pk}")
+    row.wait_for()
+    assert "Avery Alder" in row.inner_text()
+    row.get_by_label("Action taken").fill("Called the patient; safety plan reviewed.")
+    row.get_by_role("button", name="Acknowledge").click()
+    page.get_by_text("Acknowledged by").wait_for()
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by_id) == ("acknowledged", clinic.prescriber_a.pk)
+    page.goto(f"{live_server.url}/caseload/")
+    assert page.get_by_test_id("safety-banner").count() == 0

@@ -343,3 +343,51 @@ def test_worklist_role_matrix(client, clinic, alert, who, sees):
         assert event.detail["alerts"] == ([alert.pk] if sees else [])
     if not sees:
         assert PATIENT_NAME not in html
+
+
+# -- bad input on the pages: a clear message, nothing stored ------------------------------
+
+
+@pytest.mark.parametrize("number", ["abc", "0", "٣", "9" * 30])
+def test_record_page_refuses_a_questionnaire_number_that_is_not_one(client, clinic, number):
+    verified_login(client, clinic.clinician_a)
+    url = f"/measures/patients/{clinic.patient_a.pk}/record/"
+    response = client.post(
+        url, {"instrument": "phq9", "administration": number, **_post_answers(PHQ9_MILD)}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/patients/{clinic.patient_a.pk}/"
+    assert Administration.objects.count() == 0
+    chart = client.get(response["Location"]).content.decode()
+    assert "Not a questionnaire number." in chart
+
+
+def test_send_refuses_a_questionnaire_number_that_is_not_one(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    response = client.post(
+        f"/measures/patients/{clinic.patient_a.pk}/send/",
+        {"instrument": "phq9", "administration": "abc"},
+        follow=True,
+    )
+    assert "Not a questionnaire number." in response.content.decode()
+    assert QuestionnaireLink.objects.count() == 0
+    assert Administration.objects.count() == 0
+
+
+def test_send_names_a_questionnaire_that_is_not_due(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    response = client.post(
+        f"/measures/patients/{clinic.patient_a.pk}/send/",
+        {"instrument": "phq9", "administration": "987654"},
+        follow=True,
+    )
+    assert "Not a due questionnaire of this patient." in response.content.decode()
+    assert QuestionnaireLink.objects.count() == 0
+
+
+def test_worklist_reads_an_unknown_status_as_open(client, clinic, alert):
+    verified_login(client, clinic.clinician_a)
+    response = client.get("/measures/alerts/?status=nonsense")
+    assert response.status_code == 200
+    assert [a.pk for a in response.context["alerts"]] == [alert.pk]
+    assert AuditEvent.objects.get(object_type="alert_worklist").detail["status"] == "open"

@@ -5,6 +5,7 @@ for suicide risk and acute items, and immediate alerts are paged and recorded.""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.measures import services
@@ -15,10 +16,14 @@ from stepwell.measures.models import (
     AlertStatus,
     OnCallPage,
 )
+from stepwell.privacy.access.measures import questionnaire_link_for_token
+from stepwell.privacy.actors import system_actor
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import UserFactory
 
 from .conftest import PHQ9_MILD, PHQ9_RISK
+
+JOB = system_actor("measures-due")
 
 # The case: item 9 answered 2, item 3 left blank.
 PHQ9_RISK_ITEM_3_BLANK = {k: v for k, v in PHQ9_RISK.items() if k != "phq9_3"}
@@ -52,7 +57,9 @@ def _by_link(clinic, answers, instrument="phq9"):
     sent = services.questionnaire_send(
         actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, instrument_key=instrument
     )
-    return services.questionnaire_complete_by_link(token=sent.token, answers=answers)
+    return services.questionnaire_complete_by_link(
+        actor=AnonymousUser(), token=sent.token, answers=answers
+    )
 
 
 def _in_portal(clinic, answers, instrument="phq9"):
@@ -118,8 +125,10 @@ def test_incomplete_by_link_uses_the_link_up(clinic):
     sent = services.questionnaire_send(
         actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, instrument_key="phq9"
     )
-    services.questionnaire_complete_by_link(token=sent.token, answers=PHQ9_RISK_ITEM_3_BLANK)
-    assert services.link_for_token(sent.token) is None
+    services.questionnaire_complete_by_link(
+        actor=AnonymousUser(), token=sent.token, answers=PHQ9_RISK_ITEM_3_BLANK
+    )
+    assert questionnaire_link_for_token(sent.token) is None
 
 
 @pytest.mark.parametrize(
@@ -293,9 +302,9 @@ def test_switched_off_instrument_is_not_made_due_by_the_schedule(clinic):
         at_admission=True,
     )
     services.instrument_setting_set(actor=clinic.admin, instrument_key="dast10", enabled=False)
-    assert services.due_questionnaires_generate(today=clinic.episode_a.admitted_on) == []
+    assert services.due_questionnaires_generate(actor=JOB, today=clinic.episode_a.admitted_on) == []
     services.instrument_setting_set(actor=clinic.admin, instrument_key="dast10", enabled=True)
-    created = services.due_questionnaires_generate(today=clinic.episode_a.admitted_on)
+    created = services.due_questionnaires_generate(actor=JOB, today=clinic.episode_a.admitted_on)
     assert [a.instrument_key for a in created] == ["dast10"]
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.test import override_settings
 from django.utils import timezone
 
@@ -257,32 +258,48 @@ def urgent(clinic):
     clinic.program_a.on_call_clinician = clinic.prescriber_a
     clinic.program_a.save()
     sent = _send(clinic)
-    services.questionnaire_complete_by_link(token=sent.token, answers=PHQ9_RISK)
+    services.questionnaire_complete_by_link(
+        actor=AnonymousUser(), token=sent.token, answers=PHQ9_RISK
+    )
     return Alert.objects.get()
 
 
 BANNER = 'data-testid="safety-banner"'
 
 
+def _banner(html: str) -> str:
+    return html.split(BANNER, 1)[1].split("</section>", 1)[0]
+
+
 @pytest.mark.parametrize(
-    "who",
+    ("who", "acts"),
     [
-        "clinician_a",
-        "prescriber_a",  # the on-call clinician
-        "nurse_a",
-        "intake_a",
-        "director_a",
+        ("clinician_a", True),
+        ("prescriber_a", True),  # the on-call clinician
+        ("nurse_a", True),
+        ("intake_a", False),  # reads the chart, acts on no alert
+        ("director_a", True),
     ],
 )
 @pytest.mark.parametrize("page", ["/caseload/", "/care/", "/schedule/", "/measures/alerts/"])
-def test_banner_on_every_staff_page_of_the_program(client, clinic, urgent, who, page):
+def test_banner_on_every_staff_page_of_the_program(client, clinic, urgent, who, acts, page):
+    """The banner names no patient: it says what happened and where to act."""
     verified_login(client, getattr(clinic, who))
     response = client.get(page, follow=True)
     html = response.content.decode()
     assert response.status_code in (200, 403)  # a refused page still carries the banner
-    assert BANNER in html
-    assert PATIENT_NAME in html.split(BANNER, 1)[1].split("</section>", 1)[0]
-    assert "On-call clinician" in html
+    banner = _banner(html)
+    assert (
+        "A patient of Adult MH gave an answer that needs an immediate safety evaluation" in banner
+    )
+    assert "PHQ-9: suicide-risk answer, answered by one-time link" in banner  # a chart reader
+    assert PATIENT_NAME not in banner
+    assert clinic.patient_a.mrn not in banner
+    assert "On-call clinician" in banner
+    worklist_link = f'href="/measures/alerts/#alert-{urgent.pk}"'
+    assert (worklist_link in banner) is acts
+    assert ("ask the care team" in banner) is not acts
+    assert not AuditEvent.objects.filter(object_type="safety_banner").exists()
 
 
 @pytest.mark.parametrize("who", ["billing_a", "admin", "clinician_b"])
@@ -302,24 +319,54 @@ def test_on_call_clinician_who_cannot_see_the_chart_gets_a_banner_without_the_na
     outsider = UserFactory(username="oncall_b", roles=["clinician"], programs=[clinic.program_b])
     clinic.program_a.on_call_clinician = outsider
     clinic.program_a.save()
-    services.questionnaire_complete_by_link(token=_send(clinic).token, answers=PHQ9_RISK)
+    services.questionnaire_complete_by_link(
+        actor=AnonymousUser(), token=_send(clinic).token, answers=PHQ9_RISK
+    )
     verified_login(client, outsider)
     html = client.get("/caseload/").content.decode()
     banner = html.split(BANNER, 1)[1].split("</section>", 1)[0]
     assert "A patient of Adult MH gave an answer" in banner
+    assert "suicide-risk answer" not in banner.split("</h2>", 1)[1]  # no reason: not a reader
+    assert "ask the care team" in banner
     assert PATIENT_NAME not in html
     assert clinic.patient_a.mrn not in html
     assert not AuditEvent.objects.filter(object_type="safety_banner").exists()
 
 
-def test_banner_is_audited_with_the_patients_it_names(client, clinic, urgent):
+def test_banner_audits_nothing_and_the_worklist_it_opens_names_the_patient(client, clinic, urgent):
+    """Showing the banner reads no one's record; opening the worklist from it does, and is
+    audited with the patient it shows."""
     verified_login(client, clinic.nurse_a)
-    client.get("/caseload/")
-    event = AuditEvent.objects.get(object_type="safety_banner")
-    assert (event.username, event.detail) == (
+    before = AuditEvent.objects.count()
+    html = client.get("/caseload/").content.decode()
+    assert BANNER in html
+    written = AuditEvent.objects.order_by("seq")[before:].values_list("object_type", flat=True)
+    assert list(written) == ["caseload", "measures_summary"]  # the page's reads, no banner
+    worklist = client.get("/measures/alerts/")
+    assert PATIENT_NAME in worklist.content.decode()
+    event = AuditEvent.objects.filter(object_type="alert_worklist").get()
+    assert (event.username, event.detail["patients"], event.detail["alerts"]) == (
         "nurse_a",
-        {"patients": [clinic.patient_a.pk], "alerts": [urgent.pk]},
+        [clinic.patient_a.pk],
+        [urgent.pk],
     )
+
+
+def test_the_banner_is_computed_once_per_page_and_not_for_htmx_fragments(
+    rf, clinic, urgent, django_assert_num_queries
+):
+    from stepwell.core.context_processors import stepwell as context
+
+    request = rf.get("/caseload/")
+    request.user, request.htmx = clinic.nurse_a, False
+    rows = context(request)["safety_banner"]
+    assert [row.alert_id for row in rows] == [urgent.pk]
+    with django_assert_num_queries(0):
+        assert context(request)["safety_banner"] == rows
+    fragment = rf.get("/measures/alerts/", HTTP_HX_REQUEST="true")
+    fragment.user, fragment.htmx = clinic.nurse_a, True
+    with django_assert_num_queries(0):
+        assert context(fragment)["safety_banner"] == []
 
 
 def test_banner_stays_until_acknowledged(client, clinic, urgent):

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from stepwell.core.errors import AccessDenied, ApplicationError
@@ -23,10 +24,15 @@ from stepwell.measures.models import (
     ScheduleRule,
 )
 from stepwell.patients.models import EpisodeState
+from stepwell.privacy.access.measures import questionnaire_link_for_token
+from stepwell.privacy.actors import system_actor
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
 
 from .conftest import PHQ9_MILD, PHQ9_RISK, PHQ9_SEVERE
+
+JOB = system_actor("measures-due")
+LOADER = system_actor("instruments-load")
 
 DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
 
@@ -196,26 +202,26 @@ def _due(episode):
 
 
 def test_schedule_creates_admission_questionnaires(scheduled):
-    created = services.due_questionnaires_generate(today=date(2026, 10, 1))
+    created = services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 1))
     assert len(created) == 2
     assert _due(scheduled.episode_a) == [
         ("audit", "admission", date(2026, 10, 1), "due"),
         ("phq9", "admission", date(2026, 10, 1), "due"),
     ]
-    assert services.due_questionnaires_generate(today=date(2026, 10, 3)) == []
+    assert services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 3)) == []
     assert AuditEvent.objects.filter(object_type="administration", action="create").count() == 2
 
 
 def test_weekly_schedule_marks_the_previous_week_missed(scheduled):
-    services.due_questionnaires_generate(today=date(2026, 10, 1))
-    services.due_questionnaires_generate(today=date(2026, 10, 9))
+    services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 1))
+    services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 9))
     assert _due(scheduled.episode_a) == [
         ("audit", "admission", date(2026, 10, 1), "due"),
         ("phq9", "admission", date(2026, 10, 1), "missed"),
         ("phq9", "day-7", date(2026, 10, 8), "due"),
     ]
     # Weeks the job did not run are not back-filled: only the current one appears.
-    services.due_questionnaires_generate(today=date(2026, 10, 30))
+    services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 30))
     assert [row[1] for row in _due(scheduled.episode_a) if row[0] == "phq9"] == [
         "admission",
         "day-28",
@@ -224,7 +230,7 @@ def test_weekly_schedule_marks_the_previous_week_missed(scheduled):
 
 
 def test_overdue_after_two_days(scheduled):
-    services.due_questionnaires_generate(today=date(2026, 10, 9))
+    services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 9))
     due = Administration.objects.get(instrument_key="phq9")
     assert due.due_on == date(2026, 10, 8)
     assert selectors.is_overdue(due, date(2026, 10, 10)) is False
@@ -232,17 +238,17 @@ def test_overdue_after_two_days(scheduled):
 
 
 def test_admission_questionnaire_not_created_late(scheduled):
-    services.due_questionnaires_generate(today=date(2026, 10, 20))
+    services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 20))
     assert [row[:2] for row in _due(scheduled.episode_a)] == [("phq9", "day-14")]
 
 
 def test_discharge_questionnaire_and_open_weekly_ones_missed(scheduled):
-    services.due_questionnaires_generate(today=date(2026, 10, 9))
+    services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 9))
     episode = scheduled.episode_a
     episode.state = EpisodeState.DISCHARGED
     episode.discharged_on = date(2026, 10, 12)
     episode.save()
-    services.due_questionnaires_generate(today=date(2026, 10, 13))
+    services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 13))
     assert _due(episode) == [
         ("audit", "admission", date(2026, 10, 1), "missed"),
         ("audit", "discharge", date(2026, 10, 12), "due"),
@@ -257,7 +263,7 @@ def test_on_hold_and_unadmitted_episodes_get_nothing(scheduled):
     referred = EpisodeFactory(
         patient=PatientFactory(), program=scheduled.program_a, state=EpisodeState.REFERRED
     )
-    assert services.due_questionnaires_generate(today=date(2026, 10, 9)) == []
+    assert services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 9)) == []
     assert _due(referred) == []
 
 
@@ -297,13 +303,17 @@ def test_link_works_once_and_raises_the_alert(clinic):
     link = QuestionnaireLink.objects.get()
     assert link.token_hash == services.token_hash(sent.token)
     assert sent.token not in link.token_hash
-    recorded = services.questionnaire_complete_by_link(token=sent.token, answers=PHQ9_RISK)
+    recorded = services.questionnaire_complete_by_link(
+        actor=AnonymousUser(), token=sent.token, answers=PHQ9_RISK
+    )
     assert recorded.administration.source == "link"
     assert recorded.administration.recorded_by is None
     assert Alert.objects.get().kind == "suicide_risk"
-    assert services.link_for_token(sent.token) is None
+    assert questionnaire_link_for_token(sent.token) is None
     with pytest.raises(AccessDenied):
-        services.questionnaire_complete_by_link(token=sent.token, answers=PHQ9_MILD)
+        services.questionnaire_complete_by_link(
+            actor=AnonymousUser(), token=sent.token, answers=PHQ9_MILD
+        )
     assert Administration.objects.filter(status="completed").count() == 1
 
 
@@ -312,10 +322,10 @@ def test_expired_link_is_refused(clinic):
         actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, instrument_key="gad7"
     )
     QuestionnaireLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-    assert services.link_for_token(sent.token) is None
+    assert questionnaire_link_for_token(sent.token) is None
     with pytest.raises(AccessDenied):
         services.questionnaire_complete_by_link(
-            token=sent.token, answers={f"gad7_{n}": 0 for n in range(1, 8)}
+            actor=AnonymousUser(), token=sent.token, answers={f"gad7_{n}": 0 for n in range(1, 8)}
         )
     assert Administration.objects.get().status == AdministrationStatus.DUE
 
@@ -329,8 +339,8 @@ def test_a_new_link_revokes_the_old_one(clinic):
         patient_id=clinic.patient_a.pk,
         administration_id=first.administration.pk,
     )
-    assert services.link_for_token(first.token) is None
-    assert services.link_for_token(second.token) is not None
+    assert questionnaire_link_for_token(first.token) is None
+    assert questionnaire_link_for_token(second.token) is not None
 
 
 def test_send_denied_for_other_program(clinic):
@@ -370,13 +380,15 @@ def _licensed(version="1.0.0", text="Felt unsafe?"):
 
 
 def test_definition_saved_versioned_and_usable(clinic):
-    row = services.instrument_definition_save(definition_data=_licensed())
+    row = services.instrument_definition_save(actor=LOADER, definition_data=_licensed())
     assert (row.key, row.version, row.abbreviation) == ("riskscreen", "1.0.0", "RS")
-    assert services.instrument_definition_save(definition_data=_licensed()).pk == row.pk
+    assert (
+        services.instrument_definition_save(actor=LOADER, definition_data=_licensed()).pk == row.pk
+    )
     with pytest.raises(ApplicationError) as error:
-        services.instrument_definition_save(definition_data=_licensed(text="Changed"))
+        services.instrument_definition_save(actor=LOADER, definition_data=_licensed(text="Changed"))
     assert error.value.field_errors == {"version": "Already stored with different content."}
-    services.instrument_definition_save(definition_data=_licensed("1.1.0", "Changed"))
+    services.instrument_definition_save(actor=LOADER, definition_data=_licensed("1.1.0", "Changed"))
     assert InstrumentDefinition.objects.count() == 2
     assert selectors.instrument_for("riskscreen").version == "1.1.0"
     assert selectors.instrument_for("riskscreen", "1.0.0").items[0].text == "Felt unsafe?"
@@ -395,12 +407,12 @@ def test_definition_saved_versioned_and_usable(clinic):
 def test_definition_refuses_shipped_keys_and_bad_files(db):
     data = json.loads((DEFINITIONS / "phq9.json").read_text())
     with pytest.raises(ApplicationError) as error:
-        services.instrument_definition_save(definition_data=data)
+        services.instrument_definition_save(actor=LOADER, definition_data=data)
     assert error.value.field_errors == {"key": "Is a shipped instrument."}
     broken = _licensed()
     del broken["items"]
     with pytest.raises(ApplicationError) as error:
-        services.instrument_definition_save(definition_data=broken)
+        services.instrument_definition_save(actor=LOADER, definition_data=broken)
     assert error.value.field_errors == {"items": "is required"}
     assert InstrumentDefinition.objects.count() == 0
 

@@ -74,6 +74,31 @@ def test_schedule_rules_in_setup_refuse_switched_off_and_unknown_instruments(cli
     assert ScheduleRule.objects.get().instrument_key == "phq9"
 
 
+def test_schedule_rules_in_setup_go_through_the_audited_service(client, clinic):
+    from stepwell.measures.models import ScheduleRule
+
+    verified_login(client, clinic.admin)
+    form = {"program": clinic.program_a.pk, "instrument_key": "gad7", "active": "on"}
+    added = client.post("/setup/measures/schedulerule/add/", form | {"every_days": "7"})
+    assert added.status_code == 302
+    rule = ScheduleRule.objects.get()
+    change = f"/setup/measures/schedulerule/{rule.pk}/change/"
+    page = client.get(change).content.decode()
+    assert (
+        'name="instrument_key"' in page
+        and "disabled" in page.split('name="instrument_key"')[1][:80]
+    )
+    changed = client.post(change, form | {"every_days": "14", "instrument_key": "phq9"})
+    assert changed.status_code == 302
+    assert list(ScheduleRule.objects.values_list("instrument_key", "every_days")) == [("gad7", 14)]
+    events = AuditEvent.objects.filter(object_type="measurement_schedule").order_by("seq")
+    assert [(e.username, e.detail["rule"]) for e in events] == [
+        ("admin", "gad7: weekly"),
+        ("admin", "gad7: every 14 days"),
+    ]
+    assert client.get(f"/setup/measures/schedulerule/{rule.pk}/delete/").status_code == 403
+
+
 def test_a_link_to_a_switched_off_instrument_shows_no_questions(client, clinic):
     from stepwell.measures import services
 

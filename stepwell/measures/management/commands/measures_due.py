@@ -1,6 +1,6 @@
 """``stepwell measures-due``: create the questionnaires the programs' schedules call for.
 
-Idempotent. `--daily` instead starts the background job that does it every day (the
+Idempotent; runs as the system actor `measures-due`. `--daily` instead starts the background job that does it every day (the
 `stepwell db_worker` runs it); `make demo` starts it.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from stepwell.measures.services import due_questionnaires_generate
-from stepwell.measures.tasks import measures_due_schedule
+from stepwell.measures.tasks import JOB, measures_due_schedule
+from stepwell.privacy.actors import system_actor
 
 
 class Command(BaseCommand):
@@ -29,5 +30,5 @@ class Command(BaseCommand):
                 else "Daily questionnaire job already scheduled."
             )
             return
-        created = due_questionnaires_generate()
+        created = due_questionnaires_generate(actor=system_actor(JOB))
         self.stdout.write(f"{len(created)} questionnaires now due.")

@@ -1,0 +1,138 @@
+"""What the chart and the caseload show of measures. The patients app's views call these
+and pass the result to their templates (measures/chart_panel.html and caseload_cell.html),
+so no template tag reads the database, checks access or writes the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from stepwell.patients.models import Patient
+from stepwell.privacy.access import measures as access
+from stepwell.privacy.audit import AuditAction, audit_record
+
+from . import progress, selectors
+from .instruments import Instrument
+from .models import Administration, AdministrationStatus, Alert, AlertStatus
+from .trajectory import ChartBand, ChartPoint, trajectory_svg
+
+COMPLETED_SHOWN = 50
+
+
+def chart_for(series: progress.Series, sex: str | None) -> SafeString:
+    """The trajectory SVG. A point is ringed only for a classification the instrument's
+    verified threshold gives (an unverified one never classifies: docs/clinical-sources.md
+    §3.7)."""
+    instrument = series.instrument
+    bands = [
+        ChartBand(label=band.label, minimum=band.minimum, maximum=band.maximum)
+        for band in selectors.instrument_bands(instrument, sex)
+    ]
+    low, high = instrument.total_range or (0, max(p.total for p in series.points))
+    points = [
+        ChartPoint(
+            day=p.completed_on,
+            total=p.total,
+            reliable=str(p.reliable or "") if p.change_from_baseline else "",
+            label=p.band.replace("_", " "),
+        )
+        for p in series.points
+    ]
+    return mark_safe(  # noqa: S308 - trajectory_svg escapes every text it writes
+        trajectory_svg(
+            title=f"{instrument.abbreviation} over time",
+            points=points,
+            bands=bands,
+            low=low,
+            high=high,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ChartPanel:
+    """The Measures section of a patient's chart, for one user."""
+
+    patient: Patient
+    series: list[dict]  # {"series": Series, "svg": SafeString, "change": ChangeResult | None}
+    findings: list[progress.Finding]
+    joint: object  # change.JointOutcome | None
+    completed: list[dict]  # {"administration": Administration, "items": [ItemAnswer]}
+    due: list[dict]  # {"administration", "overdue", "switched_off", "in_session_only"}
+    open_alerts: list[Alert]
+    can_acknowledge: bool
+    can_record: bool
+    instruments: list[Instrument]  # may be recorded (not switched off)
+    sendable: list[Instrument]  # may be sent by link
+    switched_off: dict[str, str]
+
+
+def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
+    """The Measures section for ``patient`` (whose chart the caller already opened and
+    audited), or None when the user may not read the patient's scores."""
+    if not access.access_measures_read(user, patient):
+        return None
+    administrations = list(
+        Administration.objects.filter(patient=patient).select_related(
+            "episode__program", "recorded_by"
+        )
+    )
+    episode = selectors.open_episode_for(patient)
+    program = episode.program if episode else None
+    today = selectors.program_today(program) if program else timezone.localdate()
+    series_list = progress.series_of(administrations)
+    recorded = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
+    switched_off = selectors.instruments_switched_off()
+    due = [
+        {
+            "administration": a,
+            "overdue": selectors.is_overdue(a, today),
+            "switched_off": a.instrument_key in switched_off,
+            "in_session_only": bool(
+                selectors.remote_refusal_for_program(a.instrument_key, selectors.program_for(a))
+            ),
+        }
+        for a in sorted(administrations, key=lambda a: (a.due_on is None, a.due_on, a.pk))
+        if a.status == AdministrationStatus.DUE
+    ]
+    alerts = []
+    if access.access_alerts_see(user, patient):
+        alerts = list(patient.measure_alerts.select_related("administration"))
+    usable = [i for i in selectors.instruments_available() if i.key not in switched_off]
+    return ChartPanel(
+        patient=patient,
+        series=[
+            {"series": s, "svg": chart_for(s, patient.sex_assigned_at_birth), "change": s.change()}
+            for s in series_list
+        ],
+        findings=progress.findings_of(series_list),
+        joint=progress.joint_recovery(series_list),
+        completed=[
+            {"administration": a, "items": selectors.item_answers(a)}
+            for a in [a for a in administrations if a.status in recorded][:COMPLETED_SHOWN]
+        ],
+        due=due,
+        open_alerts=[a for a in alerts if a.status == AlertStatus.OPEN],
+        can_acknowledge=bool(alerts),
+        can_record=access.access_administration_record(user, patient),
+        instruments=usable,
+        sendable=[i for i in usable if not selectors.remote_refusal_for_program(i.key, program)],
+        switched_off=switched_off,
+    )
+
+
+def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, progress.PatientMeasures]:
+    """The measures summary of each caseload row the user may read, by patient id. The
+    read is audited once for the page, naming every patient summarised."""
+    summaries = progress.caseload_measures(user=user, patient_ids=sorted(set(patient_ids)))
+    if summaries:
+        audit_record(
+            user=user,
+            action=AuditAction.LIST,
+            object_type="measures_summary",
+            detail={"patients": sorted(summaries)},
+        )
+    return summaries
