@@ -14,7 +14,6 @@ from stepwell.accounts.models import User, UserKind
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as apply_errors
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.intake.views._common import audit_view
 from stepwell.patients.models import Episode
 from stepwell.patients.selectors import episode_for_user
 from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
@@ -181,7 +180,13 @@ def plan_detail(request, plan_id: int):
     plan, refusal = _plan_or_denied(request, plan_id)
     if refusal:
         return refusal
-    audit_view(request, patient_id=plan.patient_id, object_type="treatment_plan", object_id=plan.pk)
+    audit_request(
+        request,
+        action=AuditAction.VIEW,
+        patient_id=plan.patient_id,
+        object_type="treatment_plan",
+        object_id=plan.pk,
+    )
     return render(request, "plans/plan.html", _context(request, plan))
 
 
