@@ -19,7 +19,9 @@ VALID = {
 
 
 def test_register_creates_patient_and_referred_episode(clinic):
-    registration = patient_register(actor=clinic.intake_a, program_id=clinic.program_a.pk, data=VALID)
+    registration = patient_register(
+        actor=clinic.intake_a, program_id=clinic.program_a.pk, data=VALID
+    )
     patient = registration.patient
     assert patient.mrn.startswith("SW") and len(patient.mrn) == 10
     assert registration.episode.state == "referred"
@@ -51,7 +53,9 @@ def test_future_birth_date_is_refused(clinic):
 def test_unknown_field_is_refused(clinic):
     with pytest.raises(ApplicationError) as excinfo:
         patient_register(
-            actor=clinic.intake_a, program_id=clinic.program_a.pk, data=dict(VALID, diagnosis="F32.1")
+            actor=clinic.intake_a,
+            program_id=clinic.program_a.pk,
+            data=dict(VALID, diagnosis="F32.1"),
         )
     assert excinfo.value.field_errors == {"diagnosis": "Unknown field."}
 
@@ -83,7 +87,9 @@ def test_duplicate_in_another_program_is_neither_revealed_nor_counted(clinic):
         legal_last_name="Birch",
         date_of_birth=clinic.patient_b.date_of_birth,
     )
-    registration = patient_register(actor=clinic.intake_a, program_id=clinic.program_a.pk, data=data)
+    registration = patient_register(
+        actor=clinic.intake_a, program_id=clinic.program_a.pk, data=data
+    )
     assert registration.patient.pk != clinic.patient_b.pk
     assert registration.episode.program == clinic.program_a
     check = AuditEvent.objects.filter(action="duplicate_check", patient_id=None).get()
