@@ -99,3 +99,20 @@ def test_a_care_team_member_must_be_active_staff(clinic):
         )
     assert caught.value.field_errors == {"user": "Not active staff."}
     assert not CareTeamMember.objects.filter(patient=clinic.patient_a).exists()
+
+
+def test_every_patients_and_intake_operation_declares_its_errors():
+    from stepwell.api import api
+
+    schema = api.get_openapi_schema()
+    checked = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if not set(operation.get("tags", ())) & {"patients", "intake"}:
+                continue
+            declared = {str(status) for status in operation["responses"]}
+            assert {"400", "401", "403", "404", "422"} <= declared, (method, path)
+            checked += 1
+    assert checked >= 20
+    create = schema["paths"]["/api/v1/patients"]["post"]["responses"]
+    assert {"201", "409"} <= {str(status) for status in create}
