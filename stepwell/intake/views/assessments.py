@@ -95,7 +95,9 @@ def _post_action(request, assessment_id, run, *, form_class=None, form_key="", p
     (htmx) or redirect. A rule's refusal is shown on the form, or for a button at the top."""
     assessment = _assessment(request, assessment_id, AuditAction.UPDATE)
     form = (form_class or ActionForm)(request.POST)
-    if form.is_valid() and form_call(form, run, assessment=assessment, **form.cleaned_data):
+    if form.is_valid():
+        form_call(form, run, assessment=assessment, **form.cleaned_data)
+    if not form.errors:  # valid, and the service did not refuse (a removal returns None)
         if ok:
             messages.success(request, ok)
         if request.htmx and partial:
