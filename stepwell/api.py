@@ -12,6 +12,7 @@ from stepwell.accounts.api import router as auth_router
 from stepwell.core.api_auth import api_auth
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.api import router as patients_router
+from stepwell.patients.duplicates import PossibleDuplicate
 from stepwell.privacy.api import router as audit_router
 from stepwell.privacy.refusals import refusal_settle
 
@@ -56,6 +57,14 @@ def on_access_denied(request, exc: AccessDenied):
 def on_application_error(request, exc: ApplicationError):
     return api.create_response(
         request, {"detail": exc.message, "errors": exc.field_errors}, status=400
+    )
+
+
+@api.exception_handler(PossibleDuplicate)
+def on_possible_duplicate(request, exc: PossibleDuplicate):
+    """A registration matching a patient the user may see: 409, resend to confirm."""
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.field_errors}, status=409
     )
 
 

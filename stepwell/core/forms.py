@@ -26,7 +26,8 @@ def form_call(form: forms.Form, service, /, **kwargs):
     This is the one place that catches ApplicationError for pages, so the user sees the
     message next to the field it names. An AccessDenied is never caught here: it goes on to
     the refusal middleware (audited 403). Returns the service's result, or None when the
-    rule refused (the form then holds the errors).
+    rule refused (the form then holds the errors, and `form.service_error` the error itself,
+    for a page that shows more of it, such as the matches of a possible duplicate).
     """
     try:
         return service(**kwargs)
@@ -34,4 +35,5 @@ def form_call(form: forms.Form, service, /, **kwargs):
         raise
     except ApplicationError as error:
         form_add_service_errors(form, error)
+        form.service_error = error
         return None

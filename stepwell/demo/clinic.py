@@ -275,7 +275,7 @@ def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClini
         }
         intake_user = u["intake"]
         registration = patient_services.patient_register(
-            actor=intake_user, program=program, data=data, referred_on=referred_on
+            actor=intake_user, program_id=program.pk, data=data, referred_on=referred_on
         )
         patient, episode = registration.patient, registration.episode
         add_coverage(clinic, payers, patient, payer_key)
@@ -375,12 +375,15 @@ def _assign_team(rng, clinic, episode, key, clinicians, prescribers) -> None:
     patient = episode.patient
     patient_services.care_team_member_add(
         actor=director,
-        patient=patient,
-        user=rng.choice(clinicians[key]),
+        patient_id=patient.pk,
+        user_id=rng.choice(clinicians[key]).pk,
         team_role=CareTeamRole.PRIMARY_CLINICIAN,
     )
     patient_services.care_team_member_add(
-        actor=director, patient=patient, user=prescribers[key][0], team_role=CareTeamRole.PRESCRIBER
+        actor=director,
+        patient_id=patient.pk,
+        user_id=prescribers[key][0].pk,
+        team_role=CareTeamRole.PRESCRIBER,
     )
 
 
@@ -413,8 +416,8 @@ def _care_team_across_programs(clinic: DemoClinic) -> None:
         if not patient.care_team.filter(user=clinic.users["therapist"]).exists():
             patient_services.care_team_member_add(
                 actor=clinic.users["director"],
-                patient=patient,
-                user=clinic.users["therapist"],
+                patient_id=patient.pk,
+                user_id=clinic.users["therapist"].pk,
                 team_role=CareTeamRole.CLINICIAN,
             )
 

@@ -379,7 +379,7 @@ def _fresh_closed_referrals(clinic: DemoClinic, today) -> None:
     for first, last, state, reason in cases:
         referral = intake.referral_create(
             actor=intake_user,
-            program=clinic.programs["sud"],
+            program_id=clinic.programs["sud"].pk,
             source="primary_care",
             reason="Referred by primary care (synthetic)",
             received_on=received,

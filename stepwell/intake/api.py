@@ -1,7 +1,8 @@
 """Referrals, intake assessments, availability, placement and admission over JSON.
 
-The same services and access rules as the pages; ApplicationError -> 400, AccessDenied -> 403
-(stepwell/api.py). Reads are audited here, refusals included.
+The same services, selectors and access rules as the pages: a refusal is audited where it
+is decided and answered 403 by stepwell/api.py, a rule's refusal 400 (409 for a possible
+duplicate). Reads are audited here.
 """
 
 from __future__ import annotations
@@ -10,17 +11,14 @@ from datetime import date, datetime, time
 
 from ninja import Body, Router, Schema, Status
 
-from stepwell.accounts.models import User
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.core.api_schemas import responses
+from stepwell.privacy.audit import AuditAction, audit_request
 
-from . import access, selectors, services
-from .diagnosis_codes import diagnosis_code_search
-from .models import IntakeAssessment, PlacementDecision, Referral
+from . import selectors, services
+from .models import IntakeAssessment, Referral
 from .placement_schemas import PlacementDecisionIn, PlacementInputIn
 
 router = Router(tags=["intake"])
-NOT_AVAILABLE = "Not found, or you do not have access to this record."
 
 
 class ReferralOut(Schema):
@@ -145,6 +143,12 @@ class AdmissionIn(Schema):
     admitted_from: str | None = None
 
 
+class AdmissionOut(Schema):
+    episode_id: int
+    state: str
+    admitted_on: date | None
+
+
 class CodeOut(Schema):
     code: str
     description: str
@@ -215,19 +219,6 @@ def _assessment_out(assessment: IntakeAssessment) -> dict:
     return data
 
 
-def _denied_read(request, object_type, object_id, patient_id):
-    audit_request(
-        request,
-        action=AuditAction.VIEW,
-        object_type=object_type,
-        object_id=object_id,
-        patient_id=patient_id,
-        outcome=AuditOutcome.DENIED,
-        detail={"via": "api"},
-    )
-    raise AccessDenied(NOT_AVAILABLE)
-
-
 def _viewed(request, object_type, object_id, patient_id):
     audit_request(
         request,
@@ -239,17 +230,12 @@ def _viewed(request, object_type, object_id, patient_id):
     )
 
 
-@router.get("/referrals", response=list[ReferralOut])
+@router.get("/referrals", response=responses({200: list[ReferralOut]}))
 def referral_list(request, program: int | None = None, state: str = "", urgency: str = ""):
     """Referrals on the board you may see."""
-    referrals = selectors.referrals_visible_to(request.user)
-    if program:
-        referrals = referrals.filter(episode__program_id=program)
-    if state:
-        referrals = referrals.filter(state=state)
-    if urgency:
-        referrals = referrals.filter(urgency=urgency)
-    rows = list(referrals.order_by("-received_on", "-pk")[:500])
+    rows = selectors.referrals_listed(
+        user=request.user, program_id=program, state=state, urgency=urgency
+    )
     audit_request(
         request,
         action=AuditAction.LIST,
@@ -259,119 +245,74 @@ def referral_list(request, program: int | None = None, state: str = "", urgency:
     return [_referral_out(r) for r in rows]
 
 
-@router.post("/referrals", response={201: ReferralOut})
+@router.post("/referrals", response=responses({201: ReferralOut}, extra=(409,)))
 def referral_create(request, payload: ReferralIn):
-    from stepwell.clinic.models import Program
-    from stepwell.patients.models import Patient
-
-    program = Program.objects.filter(pk=payload.program_id).first()
-    if program is None:
-        raise ApplicationError("Unknown program.", field_errors={"program_id": "Unknown program."})
-    patient = None
-    if payload.patient_id is not None:
-        patient = Patient.objects.filter(pk=payload.patient_id).first()
-        if patient is None:  # the same answer as a patient one may not see, audited
-            audit_request(
-                request,
-                action=AuditAction.CREATE,
-                object_type="referral",
-                object_id=f"patient:{payload.patient_id}"[:64],
-                outcome=AuditOutcome.DENIED,
-                detail={"via": "api"},
-            )
-            raise AccessDenied(NOT_AVAILABLE)
+    """A new referral: `patient` (details) registers the patient, or `patient_id` names a
+    registered one; 409 on a possible duplicate among the patients you may see."""
     referral = services.referral_create(
         actor=request.user,
-        program=program,
+        program_id=payload.program_id,
         source=payload.source,
         reason=payload.reason,
         urgency=payload.urgency,
         source_detail=payload.source_detail,
         insurance=payload.insurance,
         received_on=payload.received_on,
-        patient=patient,
+        patient_id=payload.patient_id,
         patient_data=payload.patient,
         confirm_not_duplicate=payload.confirm_not_duplicate,
-        client_address=client_address_of(request),
     )
     return Status(201, _referral_out(referral))
 
 
-@router.get("/referrals/{referral_id}", response=ReferralOut)
+@router.get("/referrals/{referral_id}", response=responses({200: ReferralOut}))
 def referral_detail(request, referral_id: int):
-    referral = selectors.referral_for_user(user=request.user, referral_id=referral_id)
-    if referral is None:
-        patient_id = (
-            Referral.objects.filter(pk=referral_id).values_list("patient_id", flat=True).first()
-        )
-        _denied_read(request, "referral", referral_id, patient_id)
+    referral = selectors.referral_record(user=request.user, referral_id=referral_id)
     _viewed(request, "referral", referral.pk, referral.patient_id)
     return _referral_out(referral)
 
 
-@router.post("/referrals/{referral_id}/transitions", response=ReferralOut)
+@router.post("/referrals/{referral_id}/transitions", response=responses({200: ReferralOut}))
 def referral_transition(request, referral_id: int, payload: ReferralTransitionIn):
     referral = services.referral_transition(
-        actor=request.user,
-        referral_id=referral_id,
-        client_address=client_address_of(request),
-        **payload.dict(),
+        actor=request.user, referral_id=referral_id, **payload.dict()
     )
     return _referral_out(referral)
 
 
-@router.post("/referrals/{referral_id}/contacts", response=ReferralOut)
+@router.post("/referrals/{referral_id}/contacts", response=responses({200: ReferralOut}))
 def referral_contact(request, referral_id: int, payload: ContactIn):
-    services.referral_contact_record(
-        actor=request.user,
-        referral_id=referral_id,
-        client_address=client_address_of(request),
-        **payload.dict(),
+    event = services.referral_contact_record(
+        actor=request.user, referral_id=referral_id, **payload.dict()
     )
-    return _referral_out(Referral.objects.get(pk=referral_id))
+    return _referral_out(event.referral)
 
 
-@router.post("/episodes/{episode_id}/assessments", response={201: AssessmentOut})
+@router.post("/episodes/{episode_id}/assessments", response=responses({201: AssessmentOut}))
 def assessment_start(request, episode_id: int):
-    assessment = services.assessment_start(
-        actor=request.user, episode_id=episode_id, client_address=client_address_of(request)
-    )
+    assessment = services.assessment_start(actor=request.user, episode_id=episode_id)
     return Status(201, _assessment_out(assessment))
 
 
-@router.get("/assessments/{assessment_id}", response=AssessmentOut)
+@router.get("/assessments/{assessment_id}", response=responses({200: AssessmentOut}))
 def assessment_detail(request, assessment_id: int):
-    assessment = selectors.assessment_for_user(user=request.user, assessment_id=assessment_id)
-    if assessment is None:
-        patient_id = (
-            IntakeAssessment.objects.filter(pk=assessment_id)
-            .values_list("patient_id", flat=True)
-            .first()
-        )
-        _denied_read(request, "intake_assessment", assessment_id, patient_id)
+    assessment = selectors.assessment_record(user=request.user, assessment_id=assessment_id)
     _viewed(request, "intake_assessment", assessment.pk, assessment.patient_id)
     return _assessment_out(assessment)
 
 
-@router.patch("/assessments/{assessment_id}", response=AssessmentOut)
+@router.patch("/assessments/{assessment_id}", response=responses({200: AssessmentOut}))
 def assessment_update(request, assessment_id: int, payload: dict = Body(...)):  # noqa: B008
     assessment = services.assessment_update(
-        actor=request.user,
-        assessment_id=assessment_id,
-        data=payload,
-        client_address=client_address_of(request),
+        actor=request.user, assessment_id=assessment_id, data=payload
     )
     return _assessment_out(assessment)
 
 
-@router.post("/assessments/{assessment_id}/diagnoses", response={201: DiagnosisOut})
+@router.post("/assessments/{assessment_id}/diagnoses", response=responses({201: DiagnosisOut}))
 def diagnosis_add(request, assessment_id: int, payload: DiagnosisIn):
     diagnosis = services.assessment_diagnosis_add(
-        actor=request.user,
-        assessment_id=assessment_id,
-        code=payload.code,
-        primary=payload.primary,
-        client_address=client_address_of(request),
+        actor=request.user, assessment_id=assessment_id, code=payload.code, primary=payload.primary
     )
     return Status(
         201,
@@ -385,59 +326,51 @@ def diagnosis_add(request, assessment_id: int, payload: DiagnosisIn):
     )
 
 
-@router.post("/assessments/{assessment_id}/sign", response=AssessmentOut)
+@router.post("/assessments/{assessment_id}/sign", response=responses({200: AssessmentOut}))
 def assessment_sign(request, assessment_id: int):
-    assessment = services.assessment_sign(
-        actor=request.user, assessment_id=assessment_id, client_address=client_address_of(request)
-    )
+    assessment = services.assessment_sign(actor=request.user, assessment_id=assessment_id)
     return _assessment_out(assessment)
 
 
-@router.post("/assessments/{assessment_id}/addenda", response={201: AssessmentOut})
+@router.post("/assessments/{assessment_id}/addenda", response=responses({201: AssessmentOut}))
 def addendum_add(request, assessment_id: int, payload: AddendumIn):
-    services.assessment_addendum_add(
-        actor=request.user,
-        assessment_id=assessment_id,
-        text=payload.text,
-        client_address=client_address_of(request),
+    addendum = services.assessment_addendum_add(
+        actor=request.user, assessment_id=assessment_id, text=payload.text
     )
-    return Status(201, _assessment_out(IntakeAssessment.objects.get(pk=assessment_id)))
+    return Status(201, _assessment_out(addendum.assessment))
 
 
-@router.get("/patients/{patient_id}/availability", response=list[WindowSchema])
+@router.get("/patients/{patient_id}/availability", response=responses({200: list[WindowSchema]}))
 def availability_get(request, patient_id: int):
-    from stepwell.patients.models import Patient
-
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_assessment_read(request.user, patient):
-        _denied_read(request, "availability", patient_id, patient.pk if patient else None)
-    _viewed(request, "availability", patient.pk, patient.pk)
-    return list(patient.availability_windows.values("weekday", "start", "end"))
+    page = selectors.availability_of(user=request.user, patient_id=patient_id, edit=False)
+    _viewed(request, "availability", page.patient.pk, page.patient.pk)
+    return [{"weekday": w.weekday, "start": w.start, "end": w.end} for w in page.windows]
 
 
-@router.put("/patients/{patient_id}/availability", response=list[WindowSchema])
+@router.put("/patients/{patient_id}/availability", response=responses({200: list[WindowSchema]}))
 def availability_put(request, patient_id: int, payload: list[WindowSchema]):
     saved = services.availability_set(
         actor=request.user,
         patient_id=patient_id,
         windows=[services.WindowIn(w.weekday, w.start, w.end) for w in payload],
-        client_address=client_address_of(request),
     )
     return [{"weekday": w.weekday, "start": w.start, "end": w.end} for w in saved]
 
 
-@router.post("/placement/recommend", response=dict)
+@router.post("/placement/recommend", response=responses({200: dict}))
 def placement_recommend(request, payload: PlacementInputIn):
     """Run the level-of-care engine on an input (docs/placement-input.md); nothing is saved."""
     from stepwell.placement.rules import recommendation_to_dict
 
-    if request.user.kind != "staff":
-        raise AccessDenied()
-    return recommendation_to_dict(services.placement_preview(engine_input=payload.engine_input()))
+    recommendation = services.placement_preview(
+        actor=request.user, engine_input=payload.engine_input()
+    )
+    return recommendation_to_dict(recommendation)
 
 
 @router.post(
-    "/assessments/{assessment_id}/placement-decisions", response={201: PlacementDecisionOut}
+    "/assessments/{assessment_id}/placement-decisions",
+    response=responses({201: PlacementDecisionOut}),
 )
 def placement_decide(request, assessment_id: int, payload: PlacementDecisionIn):
     decision = services.placement_decide(
@@ -446,45 +379,32 @@ def placement_decide(request, assessment_id: int, payload: PlacementDecisionIn):
         engine_input=payload.engine_input.engine_input(),
         decided_level=payload.decided_level,
         override_reason=payload.override_reason,
-        client_address=client_address_of(request),
     )
     return Status(201, decision)
 
 
-@router.get("/placement-decisions/{decision_id}", response=PlacementDecisionOut)
+@router.get("/placement-decisions/{decision_id}", response=responses({200: PlacementDecisionOut}))
 def placement_decision_detail(request, decision_id: int):
-    decision = selectors.placement_decision_for_user(user=request.user, decision_id=decision_id)
-    if decision is None:
-        patient_id = (
-            PlacementDecision.objects.filter(pk=decision_id)
-            .values_list("episode__patient_id", flat=True)
-            .first()
-        )
-        _denied_read(request, "placement_decision", decision_id, patient_id)
+    decision = selectors.placement_decision_record(user=request.user, decision_id=decision_id)
     _viewed(request, "placement_decision", decision.pk, decision.episode.patient_id)
     return decision
 
 
-@router.post("/placement-decisions/{decision_id}/admission", response=dict)
+@router.post(
+    "/placement-decisions/{decision_id}/admission", response=responses({200: AdmissionOut})
+)
 def admission(request, decision_id: int, payload: AdmissionIn):
-    users = {u.pk: u for u in User.objects.filter(pk__in=[m.user_id for m in payload.care_team])}
-    missing = [m.user_id for m in payload.care_team if m.user_id not in users]
-    if missing:
-        raise ApplicationError(
-            "Unknown staff.", field_errors={"care_team": f"Unknown users {missing}."}
-        )
     episode = services.admission_admit(
         actor=request.user,
         placement_decision_id=decision_id,
-        care_team=[(users[m.user_id], m.team_role) for m in payload.care_team],
+        care_team=[(member.user_id, member.team_role) for member in payload.care_team],
         effective_date=payload.effective_date,
         admitted_from=payload.admitted_from,
-        client_address=client_address_of(request),
     )
     return {"episode_id": episode.pk, "state": episode.state, "admitted_on": episode.admitted_on}
 
 
-@router.get("/diagnosis-codes", response=list[CodeOut])
+@router.get("/diagnosis-codes", response=responses({200: list[CodeOut]}))
 def diagnosis_codes(request, q: str = ""):
     """Search ICD-10-CM (chapter 5 and the Z and R codes an IOP uses) by code or words."""
     return [
@@ -495,5 +415,5 @@ def diagnosis_codes(request, q: str = ""):
             "status": c.status,
             "code_set": c.code_set,
         }
-        for c in diagnosis_code_search(q, limit=50)
+        for c in selectors.diagnosis_codes_found(user=request.user, query=q, limit=50)
     ]

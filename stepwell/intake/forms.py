@@ -76,6 +76,10 @@ class ReferralForm(forms.Form):
         )
 
 
+class ActionForm(forms.Form):
+    """A button's form: no fields; a rule's refusal is kept on it (core.forms.form_call)."""
+
+
 class ContactForm(forms.Form):
     method = forms.ChoiceField(choices=ContactMethod.choices)
     outcome = forms.ChoiceField(choices=ContactOutcome.choices)
@@ -263,8 +267,9 @@ class AdmissionForm(forms.Form):
         self.fields["primary_clinician"].queryset = clinicians
         self.fields["prescriber"].queryset = prescribers
 
-    def care_team(self) -> list[tuple[object, str]]:
-        team = [(self.cleaned_data["primary_clinician"], CareTeamRole.PRIMARY_CLINICIAN)]
+    def care_team(self) -> list[tuple[int, str]]:
+        """(staff user id, care-team role) pairs, as admission_admit takes them."""
+        team = [(self.cleaned_data["primary_clinician"].pk, CareTeamRole.PRIMARY_CLINICIAN)]
         if self.cleaned_data.get("prescriber"):
-            team.append((self.cleaned_data["prescriber"], CareTeamRole.PRESCRIBER))
+            team.append((self.cleaned_data["prescriber"].pk, CareTeamRole.PRESCRIBER))
         return team

@@ -7,14 +7,22 @@ from statistics import median
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program, Track
-from stepwell.privacy.access import patients_visible_to
+from stepwell.clinic.selectors import programs_of_staff
+from stepwell.patients.models import Patient
+from stepwell.privacy.access import intake as intake_access
+from stepwell.privacy.access.intake import IntakeNeed
+from stepwell.privacy.access.patients import REGISTERING_ROLES
+from stepwell.privacy.access.predicates import is_patient_user, programs_with
+from stepwell.privacy.audit import AuditAction
+from stepwell.privacy.refusals import refuse
 
-from . import access
-from .diagnosis_codes import code_set
+from .diagnosis_codes import DiagnosisCode, code_set, diagnosis_code_search
 from .models import (
     AssessmentDiagnosis,
     AssessmentStatus,
+    AvailabilityWindow,
     IntakeAssessment,
     PlacementDecision,
     Referral,
@@ -28,11 +36,9 @@ from .models import (
 BOARD_COLUMN_LIMIT = 50
 
 
-def referrals_visible_to(user) -> QuerySet[Referral]:
-    if not access.access_referral_board(user):
-        return Referral.objects.none()
+def _board_referrals(user) -> QuerySet[Referral]:
     return (
-        Referral.objects.filter(patient__in=patients_visible_to(user))
+        intake_access.referrals_visible_to(user)
         .select_related("patient", "episode", "episode__program")
         .annotate(
             contact_attempts=Count(
@@ -69,6 +75,8 @@ class ProgramTiming:
 class Board:
     columns: list[BoardColumn]
     timings: list[ProgramTiming]
+    programs: QuerySet[Program]  # the filter's choices: the programs the user works in
+    can_create: bool
 
     @property
     def patient_ids(self) -> list[int]:
@@ -78,7 +86,11 @@ class Board:
 def referral_board(
     *, user, program_id: int | None = None, urgency: str = "", source: str = ""
 ) -> Board:
-    referrals = referrals_visible_to(user)
+    """The board of the user's programs, or an audited refusal for a user with no referral
+    role in any program."""
+    if not intake_access.access_referral_board(user):
+        raise refuse(actor=user, action=AuditAction.LIST, object_type="referral_board")
+    referrals = _board_referrals(user)
     if program_id:
         referrals = referrals.filter(episode__program_id=program_id)
     if urgency:
@@ -96,7 +108,26 @@ def referral_board(
                 in_state.count(),
             )
         )
-    return Board(columns=columns, timings=_timings(referrals))
+    return Board(
+        columns=columns,
+        timings=_timings(referrals),
+        programs=programs_of_staff(user=user),
+        can_create=bool(programs_with(user, *REGISTERING_ROLES)),
+    )
+
+
+def referrals_listed(
+    *, user, program_id: int | None = None, state: str = "", urgency: str = "", limit: int = 500
+) -> list[Referral]:
+    """The referrals of the user's programs, newest first (the API's list)."""
+    referrals = _board_referrals(user)
+    if program_id:
+        referrals = referrals.filter(episode__program_id=program_id)
+    if state:
+        referrals = referrals.filter(state=state)
+    if urgency:
+        referrals = referrals.filter(urgency=urgency)
+    return list(referrals.order_by("-received_on", "-pk")[:limit])
 
 
 def _timings(referrals: QuerySet[Referral]) -> list[ProgramTiming]:
@@ -119,38 +150,142 @@ def _timings(referrals: QuerySet[Referral]) -> list[ProgramTiming]:
     ]
 
 
-def referral_for_user(*, user, referral_id: int) -> Referral | None:
-    return referrals_visible_to(user).filter(pk=referral_id).first()
+def referral_record(*, user, referral_id, action: str = AuditAction.VIEW) -> Referral:
+    """A referral of the user's programs, or an audited refusal."""
+    return intake_access.access_referral_by_id(user, referral_id, action=action)
 
 
-def assessment_for_user(*, user, assessment_id: int) -> IntakeAssessment | None:
-    assessment = (
-        IntakeAssessment.objects.select_related(
-            "patient", "episode", "episode__program", "signed_by"
-        )
-        .filter(pk=assessment_id)
-        .first()
+@dataclass(frozen=True)
+class ReferralPage:
+    """What a referral's page shows besides the referral."""
+
+    events: list
+    assessment: IntakeAssessment | None
+    decision: PlacementDecision | None
+    can_assess: bool
+    can_admit: bool
+
+
+def referral_page(*, user, referral: Referral) -> ReferralPage:
+    episode = referral.episode
+    return ReferralPage(
+        events=list(referral.events.select_related("actor")),
+        assessment=episode.assessments.order_by("-created_at").first(),
+        decision=episode.placement_decisions.order_by("-decided_at", "-pk").first(),
+        can_assess=intake_access.access_assessment_draft(user, episode),
+        can_admit=intake_access.access_admission(user, episode),
     )
-    if assessment is None or not access.access_assessment_read(user, assessment.patient):
-        return None
-    return assessment
+
+
+def assessment_record(
+    *,
+    user,
+    assessment_id,
+    need: IntakeNeed = IntakeNeed.READ,
+    action: str = AuditAction.VIEW,
+    object_type: str = "intake_assessment",
+) -> IntakeAssessment:
+    """An intake assessment the user may read (or work on, with `need`), or an audited
+    refusal."""
+    return intake_access.access_assessment_by_id(
+        user, assessment_id, need=need, action=action, object_type=object_type
+    )
+
+
+def assessment_form_instance(assessment: IntakeAssessment) -> IntakeAssessment:
+    """A fresh copy of an assessment the caller fetched through access, for a form to fill
+    (the form changes its instance while it validates)."""
+    return IntakeAssessment.objects.get(pk=assessment.pk)
+
+
+@dataclass(frozen=True)
+class AssessmentPage:
+    """What the assessment page shows and offers besides the assessment."""
+
+    can_write: bool
+    can_sign: bool
+    can_addend: bool
+    can_edit_availability: bool
+    windows: list
+    diagnosis_rows: list[DiagnosisRow]
+    decisions: list[PlacementDecision]
+
+
+def assessment_page(*, user, assessment: IntakeAssessment) -> AssessmentPage:
+    episode = assessment.episode
+    may_draft = intake_access.access_assessment_draft(user, episode)
+    may_sign = intake_access.access_assessment_sign(user, episode)
+    return AssessmentPage(
+        can_write=not assessment.is_signed and may_draft,
+        can_sign=not assessment.is_signed and may_sign,
+        can_addend=assessment.is_signed and may_sign,
+        can_edit_availability=intake_access.access_availability_edit(user, assessment.patient),
+        windows=list(assessment.patient.availability_windows.all()),
+        diagnosis_rows=assessment_diagnosis_rows(assessment),
+        decisions=list(assessment.placement_decisions.select_related("decided_by")),
+    )
 
 
 def latest_signed_assessment(episode) -> IntakeAssessment | None:
     return episode.assessments.filter(status=AssessmentStatus.SIGNED).order_by("-signed_at").first()
 
 
-def placement_decision_for_user(*, user, decision_id: int) -> PlacementDecision | None:
-    decision = (
-        PlacementDecision.objects.select_related(
-            "assessment", "episode", "episode__patient", "episode__program", "decided_by"
-        )
-        .filter(pk=decision_id)
-        .first()
+def placement_decision_record(
+    *, user, decision_id, need: IntakeNeed = IntakeNeed.READ, action: str = AuditAction.VIEW
+) -> PlacementDecision:
+    """A placement decision the user may read (or admit on), or an audited refusal."""
+    return intake_access.access_placement_decision_by_id(
+        user, decision_id, need=need, action=action
     )
-    if decision is None or not access.access_assessment_read(user, decision.episode.patient):
-        return None
-    return decision
+
+
+def admission_allowed(*, user, episode) -> bool:
+    """Whether the decision page offers the admission form."""
+    return intake_access.access_admission(user, episode)
+
+
+def admission_staff(*, episode, roles: tuple[str, ...]):
+    """Active staff holding one of the roles in the episode's program: whom the admission
+    form offers as primary clinician or prescriber."""
+    return (
+        User.objects.filter(
+            kind=UserKind.STAFF,
+            is_active=True,
+            role_assignments__program=episode.program,
+            role_assignments__role__in=roles,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@dataclass(frozen=True)
+class AvailabilityPage:
+    patient: Patient
+    windows: list[AvailabilityWindow]
+    own: bool  # the patient is looking at their own
+
+
+def availability_of(
+    *, user, patient_id, edit: bool = True, action: str = AuditAction.VIEW
+) -> AvailabilityPage:
+    """The patient's weekly availability windows: for the patient and those who keep it
+    (`edit`), or for the staff who read it; an audited refusal otherwise."""
+    patient = intake_access.access_availability_patient_by_id(
+        user, patient_id, edit=edit, action=action
+    )
+    return AvailabilityPage(
+        patient=patient,
+        windows=list(patient.availability_windows.all()),
+        own=is_patient_user(user),
+    )
+
+
+def diagnosis_codes_found(*, user, query: str, limit: int = 20) -> list[DiagnosisCode]:
+    """Search the shipped ICD-10-CM codes (no patient data): staff only."""
+    if not intake_access.access_diagnosis_codes(user):
+        raise refuse(actor=user, object_type="diagnosis_codes")
+    return diagnosis_code_search(query, limit=limit)
 
 
 # --- what the placement page can fill in from the signed assessment -----------------------

@@ -20,12 +20,12 @@ from django.db import transaction
 
 from stepwell.clinic.models import Program
 from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.intake.access import access_referral_manage
 from stepwell.intake.models import Referral, ReferralSource
 from stepwell.intake.services import referral_create
 from stepwell.measures.instruments import instrument_registry
 from stepwell.patients.models import Patient
 from stepwell.patients.services import PossibleDuplicate
+from stepwell.privacy.access.intake import access_referral_manage
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
 from .access import access_fhir_referral_import
@@ -139,17 +139,16 @@ def referral_import(
         with transaction.atomic():
             referral = referral_create(
                 actor=actor,
-                program=program,
+                program_id=program.pk,
                 source=source,
                 reason=parsed.reason,
                 urgency=parsed.urgency,
                 source_detail=parsed.source_detail,
                 insurance=parsed.insurance,
                 received_on=parsed.received_on,
-                patient=patient,
+                patient_id=patient.pk if patient else None,
                 patient_data=None if patient else parsed.patient_data,
                 confirm_not_duplicate=confirm_not_duplicate,
-                client_address=client_address,
             )
             audit_record(
                 user=actor,

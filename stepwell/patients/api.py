@@ -1,4 +1,8 @@
-"""Patients and episodes over JSON; the same services and access rules as the pages."""
+"""Patients and episodes over JSON; the same services and access rules as the pages.
+
+Refusals (403) and rule errors (400, 409 for a possible duplicate) are answered by the
+handlers of stepwell/api.py; reads are audited here, as on the pages.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,14 @@ from datetime import date, datetime
 
 from ninja import Field, Router, Schema, Status
 
-from stepwell.clinic.models import Program
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.privacy import access
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.core.api_schemas import responses
+from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
+from .episodes import allowed_next_states
 from .models import Episode, Patient
 
 router = Router(tags=["patients"])
-NOT_AVAILABLE = "Not found, or you do not have access to this record."
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 class EpisodeSummary(Schema):
@@ -169,8 +166,6 @@ def _billing(p: Patient) -> dict:
 
 
 def _episode_full(e: Episode) -> dict:
-    from .episodes import allowed_next_states
-
     data = _episode_summary(e)
     data.update(
         {
@@ -203,7 +198,7 @@ def _episode_full(e: Episode) -> dict:
     return data
 
 
-@router.get("/patients", response=list[PatientSummary])
+@router.get("/patients", response=responses({200: list[PatientSummary]}))
 def patients_list(
     request,
     program: int | None = None,
@@ -213,112 +208,57 @@ def patients_list(
     offset: int = 0,
 ):
     """Patients you may see, with their episodes. `state`: open (default), all, or one state."""
-    limit = max(1, min(limit, 500))
-    episodes = selectors.caseload_episodes(
-        user=request.user, program_id=program, state=state or "open", query=q
-    )
-    patient_ids = list(dict.fromkeys(episodes.values_list("patient_id", flat=True)))[
-        offset : offset + limit
-    ]
-    patients = (
-        Patient.objects.filter(pk__in=patient_ids)
-        .prefetch_related("episodes__program")
-        .order_by("legal_last_name", "legal_first_name", "pk")
+    patients = selectors.patients_listed(
+        user=request.user,
+        program_id=program,
+        state=state or "open",
+        query=q,
+        limit=max(1, min(limit, 500)),
+        offset=max(0, offset),
     )
     audit_request(
         request,
         action=AuditAction.LIST,
         object_type="patient",
-        detail={"patients": patient_ids, "via": "api"},
+        detail={"patients": [p.pk for p in patients], "via": "api"},
     )
     return [_summary(p) for p in patients]
 
 
-@router.get("/patients/{patient_id}", response={200: PatientOut | PatientBillingOut, 403: ErrorOut})
+@router.get("/patients/{patient_id}", response=responses({200: PatientOut | PatientBillingOut}))
 def patient_detail(request, patient_id: int):
-    patient = selectors.patient_for_chart(user=request.user, patient_id=patient_id)
-    if patient is not None:
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            patient_id=patient.pk,
-            object_type="patient",
-            object_id=patient.pk,
-            detail={"via": "api"},
-        )
-        return Status(200, PatientOut(**_full(patient)))
-    billing_patient = selectors.patient_for_billing(user=request.user, patient_id=patient_id)
-    if billing_patient is not None:
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            patient_id=patient_id,
-            object_type="patient_billing",
-            object_id=patient_id,
-            detail={"via": "api"},
-        )
-        return Status(200, PatientBillingOut(**_billing(billing_patient)))
-    existing = patient_id if Patient.objects.filter(pk=patient_id).exists() else None
+    """The patient's record; billing staff get the billing fields only."""
+    record = selectors.patient_record(user=request.user, patient_id=patient_id)
+    billing = record.view == selectors.RecordView.BILLING
     audit_request(
         request,
         action=AuditAction.VIEW,
-        patient_id=existing,
-        object_type="patient",
-        object_id=patient_id,
-        outcome=AuditOutcome.DENIED,
+        patient_id=record.patient.pk,
+        object_type="patient_billing" if billing else "patient",
+        object_id=record.patient.pk,
         detail={"via": "api"},
     )
-    return Status(403, {"detail": NOT_AVAILABLE})
+    if billing:
+        return PatientBillingOut(**_billing(record.patient))
+    return PatientOut(**_full(record.patient))
 
 
-@router.post("/patients", response={201: PatientOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
+@router.post("/patients", response=responses({201: PatientOut}, extra=(409,)))
 def patient_create(request, payload: PatientIn):
-    program = Program.objects.filter(pk=payload.program_id).first()
-    if program is None or not access.access_patient_register(request.user, program.pk):
-        audit_request(
-            request,
-            action=AuditAction.CREATE,
-            object_type="patient",
-            outcome=AuditOutcome.DENIED,
-            detail={"program_id": payload.program_id, "via": "api"},
-        )
-        return Status(
-            403,
-            {
-                "detail": "You cannot register patients in this program.",
-                "errors": {"program_id": "Not one of your programs."},
-            },
-        )
-    data = payload.dict(exclude={"program_id", "referred_on", "confirm_not_duplicate"})
-    try:
-        registration = services.patient_register(
-            actor=request.user,
-            program=program,
-            data=data,
-            referred_on=payload.referred_on,
-            confirm_not_duplicate=payload.confirm_not_duplicate,
-            client_address=client_address_of(request),
-        )
-    except services.PossibleDuplicate as error:
-        return Status(409, {"detail": error.message, "errors": error.field_errors})
+    """Register a patient and open a referred episode; 409 on a possible duplicate."""
+    registration = services.patient_register(
+        actor=request.user,
+        program_id=payload.program_id,
+        data=payload.dict(exclude={"program_id", "referred_on", "confirm_not_duplicate"}),
+        referred_on=payload.referred_on,
+        confirm_not_duplicate=payload.confirm_not_duplicate,
+    )
     return Status(201, PatientOut(**_full(registration.patient)))
 
 
-@router.get("/episodes/{episode_id}", response={200: EpisodeOut, 403: ErrorOut})
+@router.get("/episodes/{episode_id}", response=responses({200: EpisodeOut}))
 def episode_detail(request, episode_id: int):
-    episode = selectors.episode_for_user(user=request.user, episode_id=episode_id)
-    if episode is None:
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            object_type="episode",
-            object_id=episode_id,
-            outcome=AuditOutcome.DENIED,
-            patient_id=Episode.objects.filter(pk=episode_id)
-            .values_list("patient_id", flat=True)
-            .first(),
-        )
-        return Status(403, {"detail": NOT_AVAILABLE})
+    episode = selectors.episode_record(user=request.user, episode_id=episode_id)
     audit_request(
         request,
         action=AuditAction.VIEW,
@@ -327,37 +267,12 @@ def episode_detail(request, episode_id: int):
         object_id=episode.pk,
         detail={"via": "api"},
     )
-    return Status(200, EpisodeOut(**_episode_full(episode)))
+    return EpisodeOut(**_episode_full(episode))
 
 
-@router.post(
-    "/episodes/{episode_id}/transitions", response={200: EpisodeOut, 400: ErrorOut, 403: ErrorOut}
-)
+@router.post("/episodes/{episode_id}/transitions", response=responses({200: EpisodeOut}))
 def episode_transition(request, episode_id: int, payload: TransitionIn):
-    try:
-        episode = services.episode_transition(
-            actor=request.user,
-            episode_id=episode_id,
-            to_state=payload.to_state,
-            effective_date=payload.effective_date,
-            reason=payload.reason,
-            disposition=payload.disposition,
-            level_of_care=payload.level_of_care,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        audit_request(
-            request,
-            action=AuditAction.TRANSITION,
-            object_type="episode",
-            object_id=episode_id,
-            outcome=AuditOutcome.DENIED,
-            patient_id=Episode.objects.filter(pk=episode_id)
-            .values_list("patient_id", flat=True)
-            .first(),
-        )
-        return Status(403, {"detail": NOT_AVAILABLE})
-    except ApplicationError as error:
-        return Status(400, {"detail": error.message, "errors": error.field_errors})
-    episode = Episode.objects.select_related("program").get(pk=episode.pk)
-    return Status(200, EpisodeOut(**_episode_full(episode)))
+    episode = services.episode_transition(
+        actor=request.user, episode_id=episode_id, **payload.dict()
+    )
+    return EpisodeOut(**_episode_full(episode))

@@ -55,7 +55,6 @@ def patient_duplicates_check(
     program: Program,
     data: dict,
     confirm_not_duplicate: bool = False,
-    client_address: str = "",
 ) -> list[Patient]:
     """Look for a registered patient with the same legal name and date of birth.
 
@@ -66,6 +65,8 @@ def patient_duplicates_check(
     matches shown, and for each match not shown an event about that patient, which the
     directors of its programs review; records are never linked across programs here.
     Returns the shown matches; does nothing when the name or birth date is missing.
+    Called by the registering services once they checked that the actor registers
+    patients in the program.
     """
     first, last = data.get("legal_first_name"), data.get("legal_last_name")
     try:
@@ -90,7 +91,6 @@ def patient_duplicates_check(
         action=AuditAction.DUPLICATE_CHECK,
         object_type="patient",
         object_id="new",
-        client_address=client_address,
         detail={
             "program_id": program.pk,
             "patients": [m.pk for m in shown],
@@ -105,7 +105,6 @@ def patient_duplicates_check(
                 patient_id=match.pk,
                 object_type="patient",
                 object_id=match.pk,
-                client_address=client_address,
                 detail={"program_id": program.pk, "shown": False},
             )
     if shown and not confirm_not_duplicate:

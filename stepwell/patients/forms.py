@@ -4,8 +4,16 @@ from django import forms
 
 from stepwell.clinic.models import LevelOfCare, Program
 
+from .duplicates import PossibleDuplicate
 from .models import CareTeamRole, Disposition, EpisodeState, Patient
 from .services import PATIENT_FIELDS
+
+
+def possible_duplicate_on(form: forms.Form) -> PossibleDuplicate | None:
+    """The possible duplicate a registering service found for this form (core.forms.form_call
+    keeps the error on the form), to show its matches above the form."""
+    error = getattr(form, "service_error", None)
+    return error if isinstance(error, PossibleDuplicate) else None
 
 
 class DateInput(forms.DateInput):

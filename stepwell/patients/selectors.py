@@ -5,15 +5,23 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
+from stepwell.clinic.selectors import programs_of_staff
 from stepwell.privacy import access
+from stepwell.privacy.access.patients import as_record_id
+from stepwell.privacy.access.predicates import is_patient_user, is_staff_member, programs_with
+from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.models import AuditEvent
+from stepwell.privacy.refusals import refuse
 
-from .models import OPEN_STATES, Episode, EpisodeState, Patient
+from .episodes import allowed_next_states
+from .models import OPEN_STATES, CareTeamMember, Episode, EpisodeState, Patient
 
 
 def episode_days_in_program(episode: Episode, *, today: date | None = None) -> int | None:
@@ -55,6 +63,43 @@ def caseload_episodes(
 
 
 @dataclass(frozen=True)
+class CaseloadPage:
+    rows: list[tuple[Episode, int | None]]  # each episode with its days in the program
+    census: list[CensusRow]
+    programs: QuerySet[Program]  # the filter's choices: the programs the user works in
+    show_clinical: bool  # the measures column, for clinical and program-wide roles
+
+
+CASELOAD_LIMIT = 500
+
+
+def caseload_page(
+    *, user, program_id: int | None = None, state: str = "open", query: str = ""
+) -> CaseloadPage | None:
+    """The caseload page of a staff member; None for anyone else (they have no caseload)."""
+    if not is_staff_member(user):
+        return None
+    episodes = caseload_episodes(user=user, program_id=program_id, state=state, query=query)
+    return CaseloadPage(
+        rows=[(e, episode_days_in_program(e)) for e in episodes[:CASELOAD_LIMIT]],
+        census=census(user=user),
+        programs=programs_of_staff(user=user),
+        show_clinical=bool(programs_with(user, *access.PROGRAM_WIDE_ROLES)),
+    )
+
+
+def registering_programs(*, user, object_type: str = "patient") -> QuerySet[Program]:
+    """The programs a registration (or referral) form offers, or an audited refusal when
+    there are none."""
+    return access.access_registering_programs(user, object_type=object_type)
+
+
+def patient_for_portal_invite(*, user, patient_id) -> Patient:
+    """The patient a care-team editor invites to the portal, or an audited refusal."""
+    return access.access_care_team_patient_by_id(user, patient_id, object_type="portal_invite")
+
+
+@dataclass(frozen=True)
 class CensusRow:
     program: Program
     counts: dict[str, int]
@@ -82,19 +127,118 @@ def census(*, user) -> list[CensusRow]:
     ]
 
 
-def patient_for_chart(*, user, patient_id: int) -> Patient | None:
-    return access.patients_visible_to(user).filter(pk=patient_id).first()
+class RecordView(StrEnum):
+    """Which view of a patient's record the user gets."""
+
+    CHART = "chart"
+    BILLING = "billing"  # identity, insurance and episode dates only
+    PORTAL = "portal"  # a patient's own record: the portal shows it
 
 
-def patient_for_billing(*, user, patient_id: int) -> Patient | None:
-    return access.patients_billing_visible_to(user).filter(pk=patient_id).first()
+@dataclass(frozen=True)
+class PatientRecord:
+    patient: Patient
+    view: RecordView
+
+
+def patient_record(*, user, patient_id, portal_for_patients: bool = False) -> PatientRecord:
+    """The patient's chart, or its billing fields for billing staff, or an audited refusal.
+
+    With `portal_for_patients` (the chart page), a patient asking for their own record is
+    sent to the portal instead (RecordView.PORTAL).
+    """
+    patient = access.patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
+    if patient is not None:
+        if portal_for_patients and is_patient_user(user):
+            return PatientRecord(patient, RecordView.PORTAL)
+        return PatientRecord(patient, RecordView.CHART)
+    patient = access.access_patient_by_id(user, patient_id, need=access.PatientNeed.BILLING)
+    return PatientRecord(patient, RecordView.BILLING)
+
+
+def patients_listed(
+    *, user, program_id: int | None, state: str, query: str, limit: int, offset: int
+) -> list[Patient]:
+    """A page of the patients the user may see, with their episodes (the API's list)."""
+    episodes = caseload_episodes(user=user, program_id=program_id, state=state, query=query)
+    patient_ids = list(dict.fromkeys(episodes.values_list("patient_id", flat=True)))
+    return list(
+        Patient.objects.filter(pk__in=patient_ids[offset : offset + limit])
+        .prefetch_related("episodes__program")
+        .order_by("legal_last_name", "legal_first_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What the chart page shows besides the patient's fields."""
+
+    episodes: list[tuple[Episode, tuple[str, ...], int | None]]  # with next states, days
+    care_team: list[CareTeamMember]
+    can_edit_care_team: bool
+    care_team_candidates: QuerySet[User]
+    viewers: list[AuditEvent]
+
+
+def patient_chart(*, user, patient: Patient) -> Chart:
+    """The chart of a patient the caller fetched with patient_record."""
+    episodes = patient.episodes.select_related("program").prefetch_related(
+        "events__actor", "level_of_care_changes"
+    )
+    can_edit = access.access_care_team_edit(user, patient)
+    return Chart(
+        episodes=[(e, allowed_next_states(e.state), episode_days_in_program(e)) for e in episodes],
+        care_team=list(patient.care_team.select_related("user")),
+        can_edit_care_team=can_edit,
+        care_team_candidates=care_team_candidates(patient=patient)
+        if can_edit
+        else User.objects.none(),
+        viewers=patient_recent_viewers(patient=patient),
+    )
+
+
+def patient_billing_episodes(*, patient: Patient) -> list[Episode]:
+    return list(patient.episodes.select_related("program"))
+
+
+def care_team_candidates(*, patient: Patient) -> QuerySet[User]:
+    """Active staff of the patient's programs: whom the chart offers for the care team."""
+    return User.objects.filter(
+        kind=UserKind.STAFF, is_active=True, program_memberships__program__episodes__patient=patient
+    ).distinct()
+
+
+def active_staff() -> QuerySet[User]:
+    return User.objects.filter(kind=UserKind.STAFF, is_active=True)
+
+
+def episode_record(*, user, episode_id) -> Episode:
+    """An episode of a patient the user may see, or an audited refusal."""
+    return access.access_episode_by_id(user, episode_id)
+
+
+def episode_for_transition(*, user, episode_id) -> Episode:
+    """The episode the transition page is about: staff who see the patient; a patient
+    never moves an episode. Whether this user may make a given move is the service's."""
+    episode = access.access_episode_by_id(user, episode_id, action=AuditAction.TRANSITION)
+    if is_patient_user(user):
+        raise refuse(
+            actor=user,
+            action=AuditAction.TRANSITION,
+            object_type="episode",
+            object_id=episode.pk,
+            patient_id=episode.patient_id,
+        )
+    return episode
 
 
 def episode_for_user(*, user, episode_id: int) -> Episode | None:
+    """The episode if the user sees its patient, else None (no refusal is written: the
+    caller refuses). Prefer privacy.access.access_episode_by_id, which refuses."""
     visible = access.patients_visible_to(user)
     return (
         Episode.objects.select_related("patient", "program")
-        .filter(pk=episode_id, patient__in=visible)
+        .filter(pk=as_record_id(episode_id), patient__in=visible)
         .first()
     )
 

@@ -1,4 +1,9 @@
-"""Use cases that write patients, episodes and care teams. One transaction each, audited."""
+"""Use cases that write patients, episodes and care teams. One transaction each, audited.
+
+Each starts with the access rule that fetches and checks what it works on
+(stepwell.privacy.access.patients): calling it directly as a user who may not is refused
+and audited, as through the page or the API.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import LevelOfCare, Program
-from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.errors import ApplicationError
 from stepwell.privacy import access
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
 from .duplicates import (
     DUPLICATE_FIELDS,
@@ -78,12 +85,11 @@ class Registration:
 def patient_register(
     *,
     actor,
-    program: Program,
+    program_id: int,
     data: dict,
     referred_on: date | None = None,
     confirm_not_duplicate: bool = False,
     duplicates_checked: bool = False,
-    client_address: str = "",
 ) -> Registration:
     """Register a patient and open a referred episode in the program.
 
@@ -91,16 +97,7 @@ def patient_register(
     already, outside its own transaction so that its audit events are kept
     (`duplicates_checked=True`).
     """
-    if not access.access_patient_register(actor, program.pk):
-        audit_record(
-            user=actor,
-            action=AuditAction.CREATE,
-            object_type="patient",
-            outcome=AuditOutcome.DENIED,
-            client_address=client_address,
-            detail={"program_id": program.pk},
-        )
-        raise AccessDenied("You cannot register patients in this program.")
+    program = access.access_registering_program_by_id(actor, program_id)
     unknown = set(data) - set(PATIENT_FIELDS)
     if unknown:
         raise ApplicationError(
@@ -122,7 +119,6 @@ def patient_register(
             program=program,
             data={f: getattr(patient, f) for f in DUPLICATE_FIELDS},
             confirm_not_duplicate=confirm_not_duplicate,
-            client_address=client_address,
         )
     with transaction.atomic():
         for _ in range(5):
@@ -150,7 +146,6 @@ def patient_register(
             patient_id=patient.pk,
             object_type="patient",
             object_id=patient.pk,
-            client_address=client_address,
             detail={"episode_id": episode.pk},
         )
     return Registration(patient=patient, episode=episode)
@@ -159,16 +154,15 @@ def patient_register(
 def episode_open(
     *,
     actor,
-    patient: Patient,
-    program: Program,
+    patient_id: int,
+    program_id: int,
     referred_on: date | None = None,
-    client_address: str = "",
 ) -> Episode:
     """Open a new referred episode for an existing patient (readmission, transfer in)."""
-    if not access.access_patient_register(actor, program.pk) or not access.access_patient_chart(
-        actor, patient
-    ):
-        raise AccessDenied("You cannot open an episode for this patient in this program.")
+    program = access.access_registering_program_by_id(actor, program_id, object_type="episode")
+    patient = access.access_patient_by_id(
+        actor, patient_id, action=AuditAction.CREATE, object_type="episode"
+    )
     try:
         with transaction.atomic():
             episode = Episode.objects.create(
@@ -190,7 +184,6 @@ def episode_open(
                 patient_id=patient.pk,
                 object_type="episode",
                 object_id=episode.pk,
-                client_address=client_address,
             )
     except IntegrityError as error:
         raise ApplicationError(
@@ -209,21 +202,26 @@ def episode_transition(
     reason: str = "",
     disposition: str = "",
     level_of_care: str = "",
-    client_address: str = "",
 ) -> Episode:
     """Move an episode to its next state, or refuse and say which moves are allowed."""
+    access.access_episode_transition_by_id(actor, episode_id, to_state)
     reason = (reason or "").strip()
     with transaction.atomic():
         episode = (
             Episode.objects.select_for_update()
             .select_related("patient", "program")
-            .filter(pk=episode_id)
-            .first()
+            .get(pk=episode_id)
         )
-        if episode is None or not access.access_patient_chart(actor, episode.patient):
-            raise AccessDenied("No such episode.")
         if not access.access_episode_transition(actor, episode, to_state):
-            raise AccessDenied("Your role cannot make this transition.")
+            # The episode moved since the check above (an intake coordinator's rule
+            # depends on its state): refused; the edge audits it after the rollback.
+            raise refuse(
+                actor=actor,
+                action=AuditAction.TRANSITION,
+                object_type="episode",
+                object_id=episode.pk,
+                patient_id=episode.patient_id,
+            )
         if to_state not in EpisodeState.values:
             raise ApplicationError(
                 "Unknown state.", field_errors={"to_state": describe_allowed(episode.state)}
@@ -274,7 +272,6 @@ def episode_transition(
             patient_id=episode.patient_id,
             object_type="episode",
             object_id=episode.pk,
-            client_address=client_address,
             detail={"from": from_state, "to": to_state, "disposition": disposition},
         )
     return episode
@@ -312,69 +309,30 @@ def _check_transition_details(
         raise ApplicationError("The transition could not be made.", field_errors=errors)
 
 
-def level_of_care_record(
-    *,
-    actor,
-    episode: Episode,
-    direction: str,
-    level_of_care: str,
-    effective_date: date,
-    reason: str,
-    client_address: str = "",
-) -> LevelOfCareChange:
-    if not access.access_episode_transition(actor, episode, episode.state):
-        raise AccessDenied("You cannot change this episode.")
-    change = LevelOfCareChange(
-        episode=episode,
-        direction=direction,
-        level_of_care=level_of_care,
-        effective_date=effective_date,
-        reason=(reason or "").strip(),
-        recorded_by=actor,
-    )
-    try:
-        change.full_clean(exclude=["recorded_by"])
-    except ValidationError as error:
-        raise _validation_to_application(
-            error, "The level-of-care change could not be recorded."
-        ) from error
-    with transaction.atomic():
-        change.save()
-        audit_record(
-            user=actor,
-            action=AuditAction.CREATE,
-            patient_id=episode.patient_id,
-            object_type="level_of_care_change",
-            object_id=change.pk,
-            client_address=client_address,
-        )
-    return change
-
-
-def care_team_member_add(
-    *, actor, patient: Patient, user, team_role: str, client_address: str = ""
-) -> CareTeamMember:
-    if not access.access_care_team_edit(actor, patient):
-        raise AccessDenied("You cannot change this care team.")
+def care_team_member_add(*, actor, patient_id: int, user_id: int, team_role: str) -> CareTeamMember:
+    """Put an active staff member on the patient's care team."""
+    patient = access.access_care_team_patient_by_id(actor, patient_id)
     if team_role not in CareTeamRole.values:
         raise ApplicationError(
             "Unknown care-team role.", field_errors={"team_role": "Unknown role."}
         )
-    if user.kind != "staff" or not user.is_active:
+    member_user = User.objects.filter(pk=user_id, kind=UserKind.STAFF, is_active=True).first()
+    if member_user is None:
         raise ApplicationError(
             "Only active staff join a care team.", field_errors={"user": "Not active staff."}
         )
     try:
         with transaction.atomic():
-            member = CareTeamMember.objects.create(patient=patient, user=user, team_role=team_role)
+            member = CareTeamMember.objects.create(
+                patient=patient, user=member_user, team_role=team_role
+            )
             audit_record(
                 user=actor,
                 action=AuditAction.UPDATE,
                 patient_id=patient.pk,
                 object_type="care_team",
                 object_id=member.pk,
-                client_address=client_address,
-                detail={"added_user_id": user.pk, "team_role": team_role},
+                detail={"added_user_id": member_user.pk, "team_role": team_role},
             )
     except IntegrityError as error:
         raise ApplicationError(
@@ -383,11 +341,8 @@ def care_team_member_add(
     return member
 
 
-def care_team_member_remove(
-    *, actor, patient: Patient, member_id: int, client_address: str = ""
-) -> None:
-    if not access.access_care_team_edit(actor, patient):
-        raise AccessDenied("You cannot change this care team.")
+def care_team_member_remove(*, actor, patient_id: int, member_id: int) -> None:
+    patient = access.access_care_team_patient_by_id(actor, patient_id)
     with transaction.atomic():
         member = CareTeamMember.objects.filter(patient=patient, pk=member_id).first()
         if member is None:
@@ -400,6 +355,5 @@ def care_team_member_remove(
             patient_id=patient.pk,
             object_type="care_team",
             object_id=member_id,
-            client_address=client_address,
             detail={"removed_user_id": removed_user_id},
         )

@@ -1,4 +1,8 @@
-"""Caseload, registration, chart and episode transitions. Every patient access is audited."""
+"""Caseload, registration, chart and episode transitions. Every patient access is audited.
+
+Access is decided by the selectors and services these views call: a refusal is an
+AccessDenied that core.middleware.RefusalMiddleware answers (audited 403).
+"""
 
 from __future__ import annotations
 
@@ -7,37 +11,27 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stepwell.accounts.models import User, UserKind
-from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core.converters import record_id_or_none
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.core.forms import form_add_service_errors as _apply_errors
+from stepwell.core.forms import form_call
 from stepwell.measures.panels import caseload_measures, chart_panel
-from stepwell.privacy import access
-from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
-from stepwell.privacy.refusals import page_denied as _denied
+from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
 from .episodes import allowed_next_states
-from .forms import CareTeamForm, PatientRegistrationForm, TransitionForm
+from .forms import CareTeamForm, PatientRegistrationForm, TransitionForm, possible_duplicate_on
 from .models import OPEN_STATES, EpisodeState
+from .selectors import RecordView
 
 
 @login_required
 def caseload(request):
     user = request.user
-    if user.kind != UserKind.STAFF:
-        return redirect("core:home")
-    programs = programs_of_staff(user=user)
     program_id = record_id_or_none(request.GET.get("program"))
     state = request.GET.get("state") or "open"
     query = request.GET.get("q", "")
-    episodes = list(
-        selectors.caseload_episodes(user=user, program_id=program_id, state=state, query=query)[
-            :500
-        ]
-    )
-    rows = [(e, selectors.episode_days_in_program(e)) for e in episodes]
+    page = selectors.caseload_page(user=user, program_id=program_id, state=state, query=query)
+    if page is None:
+        return redirect("core:home")
     audit_request(
         request,
         action=AuditAction.LIST,
@@ -46,20 +40,20 @@ def caseload(request):
             "program": program_id,
             "state": state,
             "q": query,
-            "patients": [e.patient_id for e in episodes],
+            "patients": [episode.patient_id for episode, _ in page.rows],
         },
     )
     context = {
-        "rows": rows,
-        "programs": programs,
+        "rows": page.rows,
+        "programs": page.programs,
         "program_id": program_id,
         "state": state,
         "query": query,
         "states": EpisodeState.choices,
-        "census": selectors.census(user=user),
-        "show_clinical": user.has_role(*access.PROGRAM_WIDE_ROLES),
+        "census": page.census,
+        "show_clinical": page.show_clinical,
         "measures_by_patient": caseload_measures(
-            user=user, patient_ids=[e.patient_id for e in episodes]
+            user=user, patient_ids=[episode.patient_id for episode, _ in page.rows]
         ),
     }
     template = "patients/caseload.html#caseload-table" if request.htmx else "patients/caseload.html"
@@ -70,66 +64,52 @@ def caseload(request):
 @require_http_methods(["GET", "POST"])
 def register(request):
     user = request.user
-    programs = programs_of_staff(user=user)
-    if not access.access_patient_register_any(user) or not programs.exists():
-        return _denied(request, object_type="patient", object_id="new", action=AuditAction.CREATE)
+    programs = selectors.registering_programs(user=user)
     form = PatientRegistrationForm(request.POST or None, programs=programs)
-    duplicate = None
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS}
-        try:
-            registration = services.patient_register(
-                actor=user,
-                program=form.cleaned_data["program"],
-                data=data,
-                referred_on=form.cleaned_data.get("referred_on"),
-                confirm_not_duplicate=form.cleaned_data.get("confirm_not_duplicate", False),
-                client_address=client_address_of(request),
-            )
-        except services.PossibleDuplicate as error:
-            duplicate = error
-            form.add_error("confirm_not_duplicate", "Confirm this is a different person.")
-        except ApplicationError as error:
-            _apply_errors(form, error)
-        else:
+        registration = form_call(
+            form,
+            services.patient_register,
+            actor=user,
+            program_id=form.cleaned_data["program"].pk,
+            data={k: form.cleaned_data[k] for k in services.PATIENT_FIELDS},
+            referred_on=form.cleaned_data.get("referred_on"),
+            confirm_not_duplicate=form.cleaned_data.get("confirm_not_duplicate", False),
+        )
+        if registration is not None:
             messages.success(
                 request,
-                f"{registration.patient.display_name} registered and referred to {registration.episode.program}.",
+                f"{registration.patient.display_name} registered and referred to "
+                f"{registration.episode.program}.",
             )
             return redirect("patients:chart", patient_id=registration.patient.pk)
-    return render(request, "patients/register.html", {"form": form, "duplicate": duplicate})
+    return render(
+        request,
+        "patients/register.html",
+        {"form": form, "duplicate": possible_duplicate_on(form)},
+    )
 
 
 @login_required
 def chart(request, patient_id: int):
     user = request.user
-    patient = selectors.patient_for_chart(user=user, patient_id=patient_id)
-    if patient is None:
-        billing_patient = selectors.patient_for_billing(user=user, patient_id=patient_id)
-        if billing_patient is not None:
-            audit_request(
-                request,
-                action=AuditAction.VIEW,
-                patient_id=patient_id,
-                object_type="patient_billing",
-                object_id=patient_id,
-            )
-            return render(
-                request,
-                "patients/billing.html",
-                {
-                    "patient": billing_patient,
-                    "episodes": billing_patient.episodes.select_related("program"),
-                },
-            )
-        return _denied(
-            request,
-            object_type="patient",
-            object_id=patient_id,
-            patient_id=patient_id,
-        )
-    if user.is_patient_user:
+    record = selectors.patient_record(user=user, patient_id=patient_id, portal_for_patients=True)
+    patient = record.patient
+    if record.view == RecordView.PORTAL:
         return redirect("portal:home")
+    if record.view == RecordView.BILLING:
+        audit_request(
+            request,
+            action=AuditAction.VIEW,
+            patient_id=patient.pk,
+            object_type="patient_billing",
+            object_id=patient.pk,
+        )
+        return render(
+            request,
+            "patients/billing.html",
+            {"patient": patient, "episodes": selectors.patient_billing_episodes(patient=patient)},
+        )
     audit_request(
         request,
         action=AuditAction.VIEW,
@@ -137,24 +117,15 @@ def chart(request, patient_id: int):
         object_type="patient",
         object_id=patient.pk,
     )
-    episodes = list(
-        patient.episodes.select_related("program").prefetch_related(
-            "events", "level_of_care_changes"
-        )
-    )
-    can_edit_team = access.access_care_team_edit(user, patient)
-    staff = User.objects.filter(
-        kind=UserKind.STAFF, is_active=True, program_memberships__program__episodes__patient=patient
-    ).distinct()
+    chart = selectors.patient_chart(user=user, patient=patient)
     context = {
         "patient": patient,
-        "episodes": [
-            (e, allowed_next_states(e.state), selectors.episode_days_in_program(e))
-            for e in episodes
-        ],
-        "care_team": patient.care_team.select_related("user"),
-        "care_team_form": CareTeamForm(staff=staff) if can_edit_team else None,
-        "viewers": selectors.patient_recent_viewers(patient=patient),
+        "episodes": chart.episodes,
+        "care_team": chart.care_team,
+        "care_team_form": (
+            CareTeamForm(staff=chart.care_team_candidates) if chart.can_edit_care_team else None
+        ),
+        "viewers": chart.viewers,
         "open_states": OPEN_STATES,
         "measures_panel": chart_panel(user=user, patient=patient),
     }
@@ -164,12 +135,7 @@ def chart(request, patient_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def transition(request, episode_id: int):
-    user = request.user
-    episode = selectors.episode_for_user(user=user, episode_id=episode_id)
-    if episode is None or user.is_patient_user:
-        return _denied(
-            request, object_type="episode", object_id=episode_id, action=AuditAction.TRANSITION
-        )
+    episode = selectors.episode_for_transition(user=request.user, episode_id=episode_id)
     allowed = allowed_next_states(episode.state)
     form = TransitionForm(
         request.POST or None,
@@ -177,32 +143,15 @@ def transition(request, episode_id: int):
         initial={"to_state": request.GET.get("to", "")},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_transition(
-                actor=user,
-                episode_id=episode.pk,
-                to_state=form.cleaned_data["to_state"],
-                effective_date=form.cleaned_data.get("effective_date"),
-                reason=form.cleaned_data.get("reason", ""),
-                disposition=form.cleaned_data.get("disposition", ""),
-                level_of_care=form.cleaned_data.get("level_of_care", ""),
-                client_address=client_address_of(request),
-            )
-        except AccessDenied:
-            return _denied(
-                request,
-                object_type="episode",
-                object_id=episode_id,
-                patient_id=episode.patient_id,
-                action=AuditAction.TRANSITION,
-            )
-        except ApplicationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Episode moved to {EpisodeState(form.cleaned_data['to_state']).label.lower()}.",
-            )
+        moved = form_call(
+            form,
+            services.episode_transition,
+            actor=request.user,
+            episode_id=episode.pk,
+            **form.cleaned_data,
+        )
+        if moved is not None:
+            messages.success(request, f"Episode moved to {moved.get_state_display().lower()}.")
             return redirect("patients:chart", patient_id=episode.patient_id)
     audit_request(
         request,
@@ -219,79 +168,32 @@ def transition(request, episode_id: int):
 @login_required
 @require_POST
 def care_team_add(request, patient_id: int):
-    patient = selectors.patient_for_chart(user=request.user, patient_id=patient_id)
-    if patient is None:
-        return _denied(
-            request,
-            object_type="care_team",
-            object_id=patient_id,
-            patient_id=patient_id,
-            action=AuditAction.UPDATE,
-        )
-    staff = User.objects.filter(kind=UserKind.STAFF, is_active=True)
-    form = CareTeamForm(request.POST, staff=staff)
-    if form.is_valid():
-        try:
-            services.care_team_member_add(
-                actor=request.user,
-                patient=patient,
-                user=form.cleaned_data["user"],
-                team_role=form.cleaned_data["team_role"],
-                client_address=client_address_of(request),
-            )
-        except AccessDenied:
-            return _denied(
-                request,
-                object_type="care_team",
-                object_id=patient_id,
-                patient_id=patient.pk,
-                action=AuditAction.UPDATE,
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Added to the care team.")
+    form = CareTeamForm(request.POST, staff=selectors.active_staff())
+    added = form.is_valid() and form_call(
+        form,
+        services.care_team_member_add,
+        actor=request.user,
+        patient_id=patient_id,
+        user_id=form.cleaned_data["user"].pk,
+        team_role=form.cleaned_data["team_role"],
+    )
+    if added:
+        messages.success(request, "Added to the care team.")
     else:
         messages.error(
             request,
             "Choose a staff member and a role: "
             + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
         )
-    return redirect("patients:chart", patient_id=patient.pk)
+    return redirect("patients:chart", patient_id=patient_id)
 
 
 @login_required
 @require_POST
 def care_team_remove(request, patient_id: int, member_id: int):
-    patient = selectors.patient_for_chart(user=request.user, patient_id=patient_id)
-    if patient is None:
-        return _denied(
-            request,
-            object_type="care_team",
-            object_id=patient_id,
-            patient_id=patient_id,
-            action=AuditAction.UPDATE,
-        )
-    try:
-        services.care_team_member_remove(
-            actor=request.user,
-            patient=patient,
-            member_id=member_id,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return _denied(
-            request,
-            object_type="care_team",
-            object_id=patient_id,
-            patient_id=patient.pk,
-            action=AuditAction.UPDATE,
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Removed from the care team.")
-    return redirect("patients:chart", patient_id=patient.pk)
+    services.care_team_member_remove(actor=request.user, patient_id=patient_id, member_id=member_id)
+    messages.success(request, "Removed from the care team.")
+    return redirect("patients:chart", patient_id=patient_id)
 
 
 @login_required
@@ -299,34 +201,12 @@ def care_team_remove(request, patient_id: int, member_id: int):
 def portal_invite(request, patient_id: int):
     from stepwell.accounts.portal_invites import portal_invite_create
 
-    patient = selectors.patient_for_chart(user=request.user, patient_id=patient_id)
-    if patient is None or request.user.is_patient_user:
-        return _denied(
-            request,
-            object_type="portal_invite",
-            object_id=patient_id,
-            patient_id=patient_id,
-            action=AuditAction.UPDATE,
-        )
-    try:
-        invite = portal_invite_create(
-            actor=request.user, patient=patient, client_address=client_address_of(request)
-        )
-    except AccessDenied:
-        return _denied(
-            request,
-            object_type="portal_invite",
-            object_id=patient_id,
-            patient_id=patient.pk,
-            action=AuditAction.UPDATE,
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        link = request.build_absolute_uri(invite.path)
-        messages.success(
-            request,
-            f"Portal invitation for {patient.display_name} (username {invite.user.username}). Give the patient this "
-            f"one-time link to set a password; it is shown only now: {link}",
-        )
+    patient = selectors.patient_for_portal_invite(user=request.user, patient_id=patient_id)
+    invite = portal_invite_create(actor=request.user, patient=patient)
+    link = request.build_absolute_uri(invite.path)
+    messages.success(
+        request,
+        f"Portal invitation for {patient.display_name} (username {invite.user.username}). "
+        f"Give the patient this one-time link to set a password; it is shown only now: {link}",
+    )
     return redirect("patients:chart", patient_id=patient.pk)

@@ -1,40 +1,36 @@
-"""The patient's own pages: a patient sees only themselves."""
+"""The patient's own pages: a patient sees only themselves.
+
+A refusal (anyone who is not a patient with a record) is decided by the selector and
+answered by core.middleware.RefusalMiddleware (audited 403).
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from stepwell.plans.models import PlanStatus
-from stepwell.privacy import access
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request
+from stepwell.privacy.audit import AuditAction, audit_request
+
+from . import selectors
 
 
 @login_required
 def home(request):
-    patient = access.patients_visible_to(request.user).filter(user=request.user).first()
-    if patient is None:
-        audit_request(
-            request, action=AuditAction.VIEW, object_type="portal", outcome=AuditOutcome.DENIED
-        )
-        return render(request, "core/denied.html", status=403)
+    home = selectors.portal_home(user=request.user)
     audit_request(
         request,
         action=AuditAction.VIEW,
-        patient_id=patient.pk,
+        patient_id=home.patient.pk,
         object_type="portal",
-        object_id=patient.pk,
+        object_id=home.patient.pk,
     )
-    episodes = patient.episodes.select_related("program")
     return render(
         request,
         "portal/home.html",
         {
-            "patient": patient,
-            "episodes": episodes,
-            "care_team": patient.care_team.select_related("user"),
-            "plans": patient.treatment_plans.filter(status=PlanStatus.SIGNED).order_by("-version")[
-                :3
-            ],
+            "patient": home.patient,
+            "episodes": home.episodes,
+            "care_team": home.care_team,
+            "plans": home.plans,
         },
     )

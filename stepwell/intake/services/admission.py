@@ -6,19 +6,28 @@ from datetime import date
 
 from django.db import transaction
 
+from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import LevelOfCare
 from stepwell.core.errors import ApplicationError
 from stepwell.patients import services as patient_services
 from stepwell.patients.models import CareTeamRole, Episode, EpisodeState
+from stepwell.privacy.access.intake import IntakeNeed, access_placement_decision_by_id
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from .. import access
 from ..models import PlacementDecision, ReferralSource, ReferralState
-from ._common import deny
 from .referrals import referral_move
 
 # Where a referral source says the patient comes from, when the placement input does not.
 _SOURCE_LEVEL = {ReferralSource.HOSPITAL_STEP_DOWN: LevelOfCare.INPATIENT}
+
+
+def _not_active_staff(user_ids: list[int]) -> list[int]:
+    staff = set(
+        User.objects.filter(pk__in=user_ids, kind=UserKind.STAFF, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return [user_id for user_id in user_ids if user_id not in staff]
 
 
 def admitted_from_for(decision: PlacementDecision) -> str:
@@ -38,31 +47,18 @@ def admission_admit(
     *,
     actor,
     placement_decision_id: int,
-    care_team: list[tuple[object, str]],
+    care_team: list[tuple[int, str]],
     effective_date: date | None = None,
     admitted_from: str | None = None,
-    client_address: str = "",
 ) -> Episode:
     """Admit on a confirmed placement: episode -> admitted, care team assigned.
 
-    The first week is scheduled later by the scheduler.
+    `care_team` is a list of (staff user id, care-team role). The first week is scheduled
+    later by the scheduler.
     """
-    decision = (
-        PlacementDecision.objects.select_related(
-            "episode", "episode__patient", "episode__program", "assessment"
-        )
-        .filter(pk=placement_decision_id)
-        .first()
+    decision = access_placement_decision_by_id(
+        actor, placement_decision_id, need=IntakeNeed.ADMIT, action=AuditAction.TRANSITION
     )
-    if decision is None or not access.access_admission(actor, decision.episode):
-        raise deny(
-            actor=actor,
-            action=AuditAction.TRANSITION,
-            object_type="admission",
-            object_id=placement_decision_id,
-            patient_id=decision.episode.patient_id if decision else None,
-            client_address=client_address,
-        )
     episode = decision.episode
     patient = episode.patient
     latest = episode.placement_decisions.order_by("-decided_at", "-pk").first()
@@ -91,6 +87,9 @@ def admission_admit(
     )
     if CareTeamRole.PRIMARY_CLINICIAN not in roles:
         errors["care_team"] = "Assign a primary clinician."
+    unknown = _not_active_staff([user_id for user_id, _ in care_team])
+    if unknown:
+        errors["care_team"] = f"Not active staff: users {unknown}."
     if errors:
         raise ApplicationError("The patient could not be admitted.", field_errors=errors)
     effective = effective_date or patient_services.program_today(episode.program)
@@ -105,7 +104,6 @@ def admission_admit(
                 effective_date=effective,
                 reason=reason,
                 level_of_care=source,
-                client_address=client_address,
             )
         else:
             patient_services.episode_transition(
@@ -115,26 +113,20 @@ def admission_admit(
                 effective_date=effective,
                 reason=reason,
                 level_of_care=source,
-                client_address=client_address,
             )
-        for user, team_role in care_team:
-            if user.pk in already:
+        for user_id, team_role in care_team:
+            if user_id in already:
                 continue
             patient_services.care_team_member_add(
-                actor=actor,
-                patient=patient,
-                user=user,
-                team_role=team_role,
-                client_address=client_address,
+                actor=actor, patient_id=patient.pk, user_id=user_id, team_role=team_role
             )
-            already.add(user.pk)
+            already.add(user_id)
         audit_record(
             user=actor,
             action="admit",
             patient_id=patient.pk,
             object_type="admission",
             object_id=episode.pk,
-            client_address=client_address,
             detail={"placement_decision_id": decision.pk, "admitted_from": source},
         )
     episode.refresh_from_db()

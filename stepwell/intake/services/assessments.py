@@ -13,11 +13,15 @@ from django.utils import timezone
 
 from stepwell.clinic.models import LevelOfCare
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.models import Episode, EpisodeState
+from stepwell.patients.models import EpisodeState
 from stepwell.patients.services import program_today
+from stepwell.privacy.access.intake import (
+    IntakeNeed,
+    access_assessment_by_id,
+    access_episode_for_assessment_by_id,
+)
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from .. import access
 from ..models import (
     AssessmentAddendum,
     AssessmentStatus,
@@ -27,7 +31,7 @@ from ..models import (
     RiskLevel,
     TreatmentOutcome,
 )
-from ._common import clean_or_raise, deny
+from .model_errors import clean_or_raise
 from .referrals import referral_move
 
 ASSESSMENT_FIELDS = (
@@ -49,34 +53,23 @@ ASSESSMENT_FIELDS = (
 REQUIRED_TO_SIGN = ("presenting_problems", "risk_level", "patient_goals")
 
 
-def _audit(actor, action, assessment, client_address, object_type="intake_assessment", **detail):
+def _audit(actor, action, assessment, object_type="intake_assessment", **detail):
     audit_record(
         user=actor,
         action=action,
         patient_id=assessment.patient_id,
         object_type=object_type,
         object_id=assessment.pk,
-        client_address=client_address,
         detail=detail or None,
     )
 
 
-def _load(*, actor, assessment_id: int, check, action: str, client_address: str):
-    assessment = (
-        IntakeAssessment.objects.select_related("patient", "episode")
-        .filter(pk=assessment_id)
-        .first()
+def _draft_for_update(actor, assessment_id: int) -> IntakeAssessment:
+    """The gate of the draft's use cases: an intake coordinator or clinician of its program
+    (or a clinician on the care team), else an audited refusal."""
+    return access_assessment_by_id(
+        actor, assessment_id, need=IntakeNeed.DRAFT, action=AuditAction.UPDATE
     )
-    if assessment is None or not check(actor, assessment.patient):
-        raise deny(
-            actor=actor,
-            action=action,
-            object_type="intake_assessment",
-            object_id=assessment_id,
-            patient_id=assessment.patient_id if assessment else None,
-            client_address=client_address,
-        )
-    return assessment
 
 
 def _lock_draft(assessment_id: int) -> IntakeAssessment:
@@ -89,17 +82,9 @@ def _lock_draft(assessment_id: int) -> IntakeAssessment:
     return assessment
 
 
-def assessment_start(*, actor, episode_id: int, client_address: str = "") -> IntakeAssessment:
+def assessment_start(*, actor, episode_id: int) -> IntakeAssessment:
     """Open the episode's draft assessment, or return the draft already open."""
-    episode = Episode.objects.select_related("patient").filter(pk=episode_id).first()
-    if episode is None or not access.access_assessment_write(actor, episode.patient):
-        raise deny(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="intake_assessment",
-            patient_id=episode.patient_id if episode else None,
-            client_address=client_address,
-        )
+    episode = access_episode_for_assessment_by_id(actor, episode_id)
     if episode.state == EpisodeState.DISCHARGED:
         raise ApplicationError(
             "The episode is closed.", field_errors={"episode": "The episode is discharged."}
@@ -111,21 +96,13 @@ def assessment_start(*, actor, episode_id: int, client_address: str = "") -> Int
         assessment = IntakeAssessment.objects.create(
             episode=episode, patient=episode.patient, created_by=actor
         )
-        _audit(actor, AuditAction.CREATE, assessment, client_address)
+        _audit(actor, AuditAction.CREATE, assessment)
     return assessment
 
 
-def assessment_update(
-    *, actor, assessment_id: int, data: dict, client_address: str = ""
-) -> IntakeAssessment:
+def assessment_update(*, actor, assessment_id: int, data: dict) -> IntakeAssessment:
     """Save draft fields; unknown fields and a signed assessment are refused."""
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_write,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
+    _draft_for_update(actor, assessment_id)
     unknown = set(data) - set(ASSESSMENT_FIELDS)
     if unknown:
         raise ApplicationError(
@@ -146,7 +123,7 @@ def assessment_update(
             exclude=["episode", "patient", "created_by", "signed_by"],
         )
         assessment.save()
-        _audit(actor, AuditAction.UPDATE, assessment, client_address, fields=sorted(data))
+        _audit(actor, AuditAction.UPDATE, assessment, fields=sorted(data))
     return assessment
 
 
@@ -159,15 +136,8 @@ def previous_treatment_add(
     provider: str = "",
     when: str = "",
     notes: str = "",
-    client_address: str = "",
 ) -> PreviousTreatment:
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_write,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
+    _draft_for_update(actor, assessment_id)
     errors = {}
     if level_of_care not in LevelOfCare.values:
         errors["level_of_care"] = "Choose one of: " + ", ".join(LevelOfCare.values) + "."
@@ -187,49 +157,23 @@ def previous_treatment_add(
         )
         clean_or_raise(treatment, "The previous treatment could not be added.")
         treatment.save()
-        _audit(
-            actor,
-            AuditAction.UPDATE,
-            assessment,
-            client_address,
-            added_previous_treatment=treatment.pk,
-        )
+        _audit(actor, AuditAction.UPDATE, assessment, added_previous_treatment=treatment.pk)
     return treatment
 
 
-def previous_treatment_remove(
-    *, actor, assessment_id: int, treatment_id: int, client_address: str = ""
-) -> None:
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_write,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
+def previous_treatment_remove(*, actor, assessment_id: int, treatment_id: int) -> None:
+    _draft_for_update(actor, assessment_id)
     with transaction.atomic():
         assessment = _lock_draft(assessment_id)
         deleted, _ = assessment.previous_treatments.filter(pk=treatment_id).delete()
         if not deleted:
             raise ApplicationError("Not on this assessment.")
-        _audit(
-            actor,
-            AuditAction.UPDATE,
-            assessment,
-            client_address,
-            removed_previous_treatment=treatment_id,
-        )
+        _audit(actor, AuditAction.UPDATE, assessment, removed_previous_treatment=treatment_id)
 
 
-def assessment_sign(*, actor, assessment_id: int, client_address: str = "") -> IntakeAssessment:
+def assessment_sign(*, actor, assessment_id: int) -> IntakeAssessment:
     """Sign the draft. It can no longer be edited; its referral (and episode) become assessed."""
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_sign,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
+    access_assessment_by_id(actor, assessment_id, need=IntakeNeed.SIGN, action=AuditAction.UPDATE)
     with transaction.atomic():
         assessment = _lock_draft(assessment_id)
         errors = {
@@ -250,12 +194,12 @@ def assessment_sign(*, actor, assessment_id: int, client_address: str = "") -> I
         assessment.signed_by = actor
         assessment.signed_at = timezone.now()
         assessment.save()
-        _audit(actor, "sign", assessment, client_address)
-        _mark_assessed(actor, assessment, client_address)
+        _audit(actor, "sign", assessment)
+        _mark_assessed(actor, assessment)
     return assessment
 
 
-def _mark_assessed(actor, assessment: IntakeAssessment, client_address: str) -> None:
+def _mark_assessed(actor, assessment: IntakeAssessment) -> None:
     """Walk the referral (or the bare episode) forward to assessed."""
     episode = assessment.episode
     today = program_today(episode.program)
@@ -268,7 +212,6 @@ def _mark_assessed(actor, assessment: IntakeAssessment, client_address: str) -> 
                 to_state=ReferralState.SCREENING_BOOKED,
                 effective_date=today,
                 reason="Assessment completed",
-                client_address=client_address,
             )
         if referral.state == ReferralState.SCREENING_BOOKED:
             referral_move(
@@ -277,7 +220,6 @@ def _mark_assessed(actor, assessment: IntakeAssessment, client_address: str) -> 
                 to_state=ReferralState.ASSESSED,
                 effective_date=today,
                 reason="Intake assessment signed",
-                client_address=client_address,
             )
         return
     from stepwell.patients.services import episode_transition
@@ -291,19 +233,12 @@ def _mark_assessed(actor, assessment: IntakeAssessment, client_address: str) -> 
             to_state=state,
             effective_date=today,
             reason="Intake assessment signed",
-            client_address=client_address,
         )
 
 
-def assessment_addendum_add(
-    *, actor, assessment_id: int, text: str, client_address: str = ""
-) -> AssessmentAddendum:
-    assessment = _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_sign,
-        action=AuditAction.CREATE,
-        client_address=client_address,
+def assessment_addendum_add(*, actor, assessment_id: int, text: str) -> AssessmentAddendum:
+    assessment = access_assessment_by_id(
+        actor, assessment_id, need=IntakeNeed.SIGN, action=AuditAction.CREATE
     )
     if not assessment.is_signed:
         raise ApplicationError(
@@ -318,5 +253,5 @@ def assessment_addendum_add(
         addendum = AssessmentAddendum.objects.create(
             assessment=assessment, text=text.strip(), author=actor
         )
-        _audit(actor, AuditAction.CREATE, assessment, client_address, addendum_id=addendum.pk)
+        _audit(actor, AuditAction.CREATE, assessment, addendum_id=addendum.pk)
     return addendum

@@ -9,11 +9,10 @@ from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Patient
+from stepwell.privacy.access.intake import access_availability_patient_by_id
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from .. import access
 from ..models import AvailabilityWindow, Weekday
-from ._common import deny
 
 
 @dataclass(frozen=True)
@@ -36,36 +35,26 @@ def _overlaps(a: WindowIn, b: WindowIn) -> bool:
     return a.weekday == b.weekday and a.start < b.end and b.start < a.end
 
 
-def _load_patient(*, actor, patient_id: int, client_address: str) -> Patient:
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_availability_edit(actor, patient):
-        raise deny(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="availability",
-            object_id=patient_id,
-            patient_id=patient.pk if patient else None,
-            client_address=client_address,
-        )
-    return patient
-
-
-def _audit(actor, patient, client_address, **detail):
+def _audit(actor, patient, **detail):
     audit_record(
         user=actor,
         action=AuditAction.UPDATE,
         patient_id=patient.pk,
         object_type="availability",
         object_id=patient.pk,
-        client_address=client_address,
         detail=detail,
     )
 
 
+def _patient_to_keep(actor, patient_id: int) -> Patient:
+    """The gate: the patient themselves, or their intake and clinicians."""
+    return access_availability_patient_by_id(actor, patient_id, action=AuditAction.UPDATE)
+
+
 def availability_window_add(
-    *, actor, patient_id: int, weekday: int, start: time, end: time, client_address: str = ""
+    *, actor, patient_id: int, weekday: int, start: time, end: time
 ) -> AvailabilityWindow:
-    patient = _load_patient(actor=actor, patient_id=patient_id, client_address=client_address)
+    patient = _patient_to_keep(actor, patient_id)
     window = WindowIn(weekday, start, end)
     errors = _window_errors(window)
     if errors:
@@ -81,28 +70,26 @@ def availability_window_add(
         created = AvailabilityWindow.objects.create(
             patient=patient, weekday=weekday, start=start, end=end
         )
-        _audit(actor, patient, client_address, added=str(created))
+        _audit(actor, patient, added=str(created))
     return created
 
 
-def availability_window_remove(
-    *, actor, patient_id: int, window_id: int, client_address: str = ""
-) -> None:
-    patient = _load_patient(actor=actor, patient_id=patient_id, client_address=client_address)
+def availability_window_remove(*, actor, patient_id: int, window_id: int) -> None:
+    patient = _patient_to_keep(actor, patient_id)
     with transaction.atomic():
         window = patient.availability_windows.filter(pk=window_id).first()
         if window is None:
             raise ApplicationError("No such window.", field_errors={"window": "Not found."})
         removed = str(window)
         window.delete()
-        _audit(actor, patient, client_address, removed=removed)
+        _audit(actor, patient, removed=removed)
 
 
 def availability_set(
-    *, actor, patient_id: int, windows: list[WindowIn], client_address: str = ""
+    *, actor, patient_id: int, windows: list[WindowIn]
 ) -> list[AvailabilityWindow]:
     """Replace all of the patient's windows at once; every bad window is named."""
-    patient = _load_patient(actor=actor, patient_id=patient_id, client_address=client_address)
+    patient = _patient_to_keep(actor, patient_id)
     errors: dict[str, str] = {}
     for index, window in enumerate(windows):
         errors.update(_window_errors(window, prefix=f"windows.{index}."))
@@ -118,5 +105,5 @@ def availability_set(
             AvailabilityWindow(patient=patient, weekday=w.weekday, start=w.start, end=w.end)
             for w in windows
         )
-        _audit(actor, patient, client_address, windows=[str(w) for w in created])
+        _audit(actor, patient, windows=[str(w) for w in created])
     return list(patient.availability_windows.all())

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.audit import AuditAction
 
-from .. import access
 from ..diagnosis_codes import (
     DiagnosisCode,
     billable_codes_under,
@@ -20,7 +19,7 @@ from ..diagnosis_codes import (
     normalize_code,
 )
 from ..models import AssessmentDiagnosis
-from .assessments import _audit, _load, _lock_draft
+from .assessments import _audit, _draft_for_update, _lock_draft
 
 
 def _code_or_refuse(code: str, *, primary: bool) -> DiagnosisCode:
@@ -61,16 +60,10 @@ def _code_or_refuse(code: str, *, primary: bool) -> DiagnosisCode:
 
 
 def assessment_diagnosis_add(
-    *, actor, assessment_id: int, code: str, primary: bool = False, client_address: str = ""
+    *, actor, assessment_id: int, code: str, primary: bool = False
 ) -> AssessmentDiagnosis:
     """Add a billable code. The first chapter-5 code becomes primary unless one already is."""
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_write,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
+    _draft_for_update(actor, assessment_id)
     found = _code_or_refuse(code, primary=primary)
     with transaction.atomic():
         assessment = _lock_draft(assessment_id)
@@ -91,20 +84,12 @@ def assessment_diagnosis_add(
             raise ApplicationError(
                 "Already on the assessment.", field_errors={"code": "Already listed."}
             ) from error
-        _audit(actor, AuditAction.UPDATE, assessment, client_address, added_diagnosis=found.code)
+        _audit(actor, AuditAction.UPDATE, assessment, added_diagnosis=found.code)
     return diagnosis
 
 
-def assessment_diagnosis_remove(
-    *, actor, assessment_id: int, diagnosis_id: int, client_address: str = ""
-) -> None:
-    _load(
-        actor=actor,
-        assessment_id=assessment_id,
-        check=access.access_assessment_write,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
+def assessment_diagnosis_remove(*, actor, assessment_id: int, diagnosis_id: int) -> None:
+    _draft_for_update(actor, assessment_id)
     with transaction.atomic():
         assessment = _lock_draft(assessment_id)
         diagnosis = assessment.diagnoses.filter(pk=diagnosis_id).first()
@@ -117,6 +102,4 @@ def assessment_diagnosis_remove(
             if first is not None:
                 first.primary = True
                 first.save(update_fields=["primary"])
-        _audit(
-            actor, AuditAction.UPDATE, assessment, client_address, removed_diagnosis=diagnosis.code
-        )
+        _audit(actor, AuditAction.UPDATE, assessment, removed_diagnosis=diagnosis.code)

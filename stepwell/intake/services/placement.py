@@ -25,11 +25,15 @@ from stepwell.placement.rules import (
     recommendation_to_dict,
     rule_set_for,
 )
+from stepwell.privacy.access.intake import (
+    IntakeNeed,
+    access_assessment_by_id,
+    access_placement_preview,
+)
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
-from .. import access
-from ..models import IntakeAssessment, PlacementDecision
-from ._common import deny
+from ..models import PlacementDecision
 
 INCOMPLETE = "The placement input is not complete."
 # Programs whose patients are treated for substance use: withdrawal and relapse risk apply.
@@ -85,8 +89,15 @@ def _recommend(engine_input: object, program: Program | None) -> tuple[Recommend
     return placement_recommend(placement_input), completed
 
 
-def placement_preview(*, engine_input: dict, program: Program | None = None) -> Recommendation:
-    """Run the engine without saving anything; with a program, under its setting and track."""
+def placement_preview(
+    *, actor, engine_input: dict, program: Program | None = None
+) -> Recommendation:
+    """Run the engine without saving anything; with a program, under its setting and track.
+
+    No record is read or written: any active staff member may run it.
+    """
+    if not access_placement_preview(actor):
+        raise refuse(actor=actor, object_type="placement_preview")
     recommendation, _ = _recommend(engine_input, program)
     return recommendation
 
@@ -114,22 +125,15 @@ def placement_decide(
     engine_input: dict,
     decided_level: str = "",
     override_reason: str = "",
-    client_address: str = "",
 ) -> PlacementDecision:
     """Keep the engine's recommendation and the clinician's level; an override needs a reason."""
-    assessment = (
-        IntakeAssessment.objects.select_related("patient", "episode", "episode__program")
-        .filter(pk=assessment_id)
-        .first()
+    assessment = access_assessment_by_id(
+        actor,
+        assessment_id,
+        need=IntakeNeed.SIGN,
+        action=AuditAction.CREATE,
+        object_type="placement_decision",
     )
-    if assessment is None or not access.access_assessment_sign(actor, assessment.patient):
-        raise deny(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="placement_decision",
-            patient_id=assessment.patient_id if assessment else None,
-            client_address=client_address,
-        )
     if not assessment.is_signed:
         raise ApplicationError(
             "Sign the intake assessment before deciding the level of care.",
@@ -178,7 +182,6 @@ def placement_decide(
             patient_id=assessment.patient_id,
             object_type="placement_decision",
             object_id=saved.pk,
-            client_address=client_address,
             detail={
                 "recommended": saved.recommended_level,
                 "decided": saved.decided_level,

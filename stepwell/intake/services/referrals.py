@@ -6,15 +6,15 @@ from datetime import date, datetime
 
 from django.db import transaction
 
-from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.clinic.models import LevelOfCare
 from stepwell.core.errors import ApplicationError
 from stepwell.patients import services as patient_services
-from stepwell.patients.models import EpisodeState, Patient
+from stepwell.patients.models import EpisodeState
 from stepwell.patients.services import program_today
-from stepwell.privacy import access as privacy_access
+from stepwell.privacy.access import intake as intake_access
+from stepwell.privacy.access import patients as patients_access
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from .. import access
 from ..models import (
     AssessmentStatus,
     ContactMethod,
@@ -33,7 +33,7 @@ from ..referrals import (
     allowed_next_states,
     describe_allowed,
 )
-from ._common import clean_or_raise, deny
+from .model_errors import clean_or_raise
 
 
 def _referral_field_errors(*, source: str, reason: str, urgency: str) -> dict[str, str]:
@@ -50,29 +50,25 @@ def _referral_field_errors(*, source: str, reason: str, urgency: str) -> dict[st
 def referral_create(
     *,
     actor,
-    program: Program,
+    program_id: int,
     source: str,
     reason: str,
     urgency: str = Urgency.ROUTINE,
     source_detail: str = "",
     insurance: str = "",
     received_on: date | None = None,
-    patient: Patient | None = None,
+    patient_id: int | None = None,
     patient_data: dict | None = None,
     confirm_not_duplicate: bool = False,
-    client_address: str = "",
 ) -> Referral:
     """A new referral on the board: registers the patient (or opens an episode for a known one)."""
-    if not privacy_access.access_patient_register(actor, program.pk) or (
-        patient is not None and not access.access_referral_manage(actor, patient)
-    ):
-        raise deny(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="referral",
-            patient_id=patient.pk if patient else None,
-            client_address=client_address,
-            message="You cannot take referrals for this program.",
+    program = patients_access.access_registering_program_by_id(
+        actor, program_id, object_type="referral"
+    )
+    patient = None
+    if patient_id is not None:
+        patient = patients_access.access_patient_by_id(
+            actor, patient_id, action=AuditAction.CREATE, object_type="referral"
         )
     errors = _referral_field_errors(source=source, reason=reason, urgency=urgency)
     if patient is None and not patient_data:
@@ -90,27 +86,21 @@ def referral_create(
             program=program,
             data=patient_data,
             confirm_not_duplicate=confirm_not_duplicate,
-            client_address=client_address,
         )
     with transaction.atomic():
         if patient is None:
             registration = patient_services.patient_register(
                 actor=actor,
-                program=program,
+                program_id=program.pk,
                 data=patient_data,
                 referred_on=received,
                 confirm_not_duplicate=confirm_not_duplicate,
                 duplicates_checked=True,
-                client_address=client_address,
             )
             patient, episode = registration.patient, registration.episode
         else:
             episode = patient_services.episode_open(
-                actor=actor,
-                patient=patient,
-                program=program,
-                referred_on=received,
-                client_address=client_address,
+                actor=actor, patient_id=patient.pk, program_id=program.pk, referred_on=received
             )
         referral = Referral(
             episode=episode,
@@ -140,22 +130,7 @@ def referral_create(
             patient_id=patient.pk,
             object_type="referral",
             object_id=referral.pk,
-            client_address=client_address,
             detail={"episode_id": episode.pk, "source": source},
-        )
-    return referral
-
-
-def _load_for_change(*, actor, referral_id: int, action: str, client_address: str) -> Referral:
-    referral = Referral.objects.select_related("patient", "episode").filter(pk=referral_id).first()
-    if referral is None or not access.access_referral_manage(actor, referral.patient):
-        raise deny(
-            actor=actor,
-            action=action,
-            object_type="referral",
-            object_id=referral_id,
-            patient_id=referral.patient_id if referral else None,
-            client_address=client_address,
         )
     return referral
 
@@ -168,12 +143,13 @@ def referral_move(
     effective_date: date,
     reason: str = "",
     level_of_care: str = "",
-    client_address: str = "",
 ) -> Referral:
-    """Move the referral and its episode together; callers have checked access and rules.
+    """Move the referral and its episode together: a step of the use cases below, not one
+    itself. The callers (referral_transition, assessment signing -> assessed, admission ->
+    admitted) have checked access and the rules; the episode's own move is checked again
+    by episode_transition.
 
-    Runs inside the caller's transaction. Used by referral_transition, assessment signing
-    (-> assessed) and admission (-> admitted).
+    Runs inside the caller's transaction.
     """
     from_state = referral.state
     episode_state = EPISODE_STATE_FOR.get(to_state)
@@ -192,7 +168,6 @@ def referral_move(
             episode_id=referral.episode_id,
             to_state=episode_state,
             effective_date=effective_date,
-            client_address=client_address,
             **kwargs,
         )
     referral.state = to_state
@@ -217,7 +192,6 @@ def referral_move(
         patient_id=referral.patient_id,
         object_type="referral",
         object_id=referral.pk,
-        client_address=client_address,
         detail={"from": from_state, "to": to_state},
     )
     return referral
@@ -233,14 +207,10 @@ def referral_transition(
     referred_to: str = "",
     level_of_care: str = "",
     screening_at: datetime | None = None,
-    client_address: str = "",
 ) -> Referral:
     """Move a referral on the board, or refuse and say which moves are allowed."""
-    referral = _load_for_change(
-        actor=actor,
-        referral_id=referral_id,
-        action=AuditAction.TRANSITION,
-        client_address=client_address,
+    referral = intake_access.access_referral_by_id(
+        actor, referral_id, action=AuditAction.TRANSITION
     )
     reason = (reason or "").strip()
     referred_to = (referred_to or "").strip()
@@ -289,7 +259,6 @@ def referral_transition(
             effective_date=effective,
             reason=reason,
             level_of_care=level_of_care if to_state == ReferralState.REFERRED_ELSEWHERE else "",
-            client_address=client_address,
         )
     return referral
 
@@ -302,15 +271,9 @@ def referral_contact_record(
     outcome: str,
     note: str = "",
     effective_date: date | None = None,
-    client_address: str = "",
 ) -> ReferralEvent:
     """Record a contact attempt; reaching a new referral moves it to contacted."""
-    referral = _load_for_change(
-        actor=actor,
-        referral_id=referral_id,
-        action=AuditAction.UPDATE,
-        client_address=client_address,
-    )
+    referral = intake_access.access_referral_by_id(actor, referral_id, action=AuditAction.UPDATE)
     errors = {}
     if method not in ContactMethod.values:
         errors["method"] = "Choose one of: " + ", ".join(ContactMethod.values) + "."
@@ -342,7 +305,6 @@ def referral_contact_record(
             patient_id=referral.patient_id,
             object_type="referral_contact",
             object_id=event.pk,
-            client_address=client_address,
             detail={"referral_id": referral.pk, "outcome": outcome},
         )
         if referral.state == ReferralState.NEW and outcome == ContactOutcome.REACHED:
@@ -352,6 +314,5 @@ def referral_contact_record(
                 to_state=ReferralState.CONTACTED,
                 effective_date=effective,
                 reason="Reached by " + ContactMethod(method).label.lower(),
-                client_address=client_address,
             )
     return event

@@ -56,7 +56,7 @@ PATIENT_DATA = {
 def make_referral(clinic, *, actor=None, days_ago: int = 10, **patient):
     return services.referral_create(
         actor=actor or clinic.intake_a,
-        program=clinic.program_a,
+        program_id=clinic.program_a.pk,
         source="primary_care",
         reason="Low mood for months, missing work",
         urgency="priority",
@@ -93,7 +93,7 @@ def admit(clinic, referral):
     services.admission_admit(
         actor=clinic.clinician_a,
         placement_decision_id=decision.pk,
-        care_team=[(clinic.clinician_a, CareTeamRole.PRIMARY_CLINICIAN)],
+        care_team=[(clinic.clinician_a.pk, CareTeamRole.PRIMARY_CLINICIAN)],
     )
     referral.refresh_from_db()
     return decision

@@ -181,3 +181,34 @@ def test_a_decision_over_the_api_stores_the_programs_setting(client, clinic):
     assert body["engine_output"]["rationale"][0]["rule"] == (
         "d1_withdrawal_2_with_outpatient_withdrawal_care"
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/api/v1/intake/diagnosis-codes?q=F50.2"),
+        ("post", "/api/v1/intake/placement/recommend"),
+    ],
+)
+def test_a_patient_gets_neither_the_engine_nor_the_code_search(client, clinic, method, url):
+    """Neither reads a record, but both are staff tools: the rule in privacy.access.intake
+    refuses anyone else (it used to be a `user.kind` check in the endpoint)."""
+    verified_login(client, clinic.patient_user_a)
+    call = getattr(client, method)
+    response = (
+        call(url, ENGINE_INPUT_IOP, content_type="application/json")
+        if method == "post"
+        else call(url)
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Not found, or you do not have access to this record."
+    assert AuditEvent.objects.filter(outcome="denied", username="pat_a").count() == 1
+
+
+def test_a_clinician_runs_the_engine_over_the_api(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    response = client.post(
+        "/api/v1/intake/placement/recommend", ENGINE_INPUT_IOP, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["level"] == "intensive_outpatient"

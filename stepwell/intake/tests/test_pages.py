@@ -1,5 +1,6 @@
 import pytest
 
+from stepwell.intake import services
 from stepwell.intake.models import AssessmentStatus, Referral, ReferralState
 from stepwell.patients.services import program_today
 from stepwell.privacy.models import AuditEvent
@@ -188,3 +189,44 @@ def test_placement_preview_decide_and_admit(client, clinic):
     assert referral.state == ReferralState.ADMITTED
     assert referral.admitted_on == program_today(clinic.program_a)
     assert referral.days_to_admission == 10
+
+
+def test_removing_from_the_draft_through_the_page(client, clinic):
+    """The removals return nothing: the page still tells success from a refusal."""
+    from datetime import time
+
+    from stepwell.intake.models import AssessmentDiagnosis, AvailabilityWindow, PreviousTreatment
+
+    referral = make_referral(clinic)
+    assessment = complete_assessment(clinic, referral, sign=False)
+    treatment = services.previous_treatment_add(
+        actor=clinic.clinician_a,
+        assessment_id=assessment.pk,
+        level_of_care="outpatient",
+        outcome="helped",
+    )
+    window = services.availability_window_add(
+        actor=clinic.clinician_a,
+        patient_id=referral.patient_id,
+        weekday=2,
+        start=time(9),
+        end=time(11),
+    )
+    diagnosis = assessment.diagnoses.get()
+    base = f"/intake/assessments/{assessment.pk}"
+    verified_login(client, clinic.nurse_a)  # reads the assessment, changes nothing
+    refused = client.post(f"{base}/diagnoses/{diagnosis.pk}/remove/")
+    assert refused.status_code == 403
+    assert AssessmentDiagnosis.objects.filter(pk=diagnosis.pk).exists()
+    verified_login(client, clinic.clinician_a)
+    removed = client.post(f"{base}/diagnoses/{diagnosis.pk}/remove/", HTTP_HX_REQUEST="true")
+    assert removed.status_code == 200
+    assert removed.content.decode().lstrip().startswith('<section class="card" id="diagnoses">')
+    assert not AssessmentDiagnosis.objects.filter(pk=diagnosis.pk).exists()
+    assert client.post(f"{base}/previous-treatment/{treatment.pk}/remove/").status_code == 302
+    assert not PreviousTreatment.objects.filter(pk=treatment.pk).exists()
+    assert client.post(f"{base}/availability/{window.pk}/remove/").status_code == 302
+    assert not AvailabilityWindow.objects.filter(pk=window.pk).exists()
+    again = client.post(f"{base}/availability/{window.pk}/remove/")
+    assert again.status_code == 400
+    assert "No such window." in again.content.decode()

@@ -100,8 +100,8 @@ def test_admission_admits_assigns_team_and_closes_referral(clinic):
         actor=clinic.clinician_a,
         placement_decision_id=decision.pk,
         care_team=[
-            (clinic.clinician_a, CareTeamRole.PRIMARY_CLINICIAN),
-            (clinic.prescriber_a, CareTeamRole.PRESCRIBER),
+            (clinic.clinician_a.pk, CareTeamRole.PRIMARY_CLINICIAN),
+            (clinic.prescriber_a.pk, CareTeamRole.PRESCRIBER),
         ],
     )
     referral.refresh_from_db()
@@ -131,7 +131,7 @@ def test_admission_refuses_a_level_the_program_does_not_provide(clinic):
         services.admission_admit(
             actor=clinic.clinician_a,
             placement_decision_id=decision.pk,
-            care_team=[(clinic.clinician_a, CareTeamRole.PRIMARY_CLINICIAN)],
+            care_team=[(clinic.clinician_a.pk, CareTeamRole.PRIMARY_CLINICIAN)],
         )
     assert "Refer the patient elsewhere" in caught.value.field_errors["placement_decision"]
     referral.refresh_from_db()
@@ -163,7 +163,7 @@ def test_admission_denied_changes_nothing(clinic, who):
         services.admission_admit(
             actor=getattr(clinic, who),
             placement_decision_id=decision.pk,
-            care_team=[(clinic.clinician_a, CareTeamRole.PRIMARY_CLINICIAN)],
+            care_team=[(clinic.clinician_a.pk, CareTeamRole.PRIMARY_CLINICIAN)],
         )
     referral.refresh_from_db()
     assert referral.state == ReferralState.ASSESSED

@@ -90,9 +90,10 @@ def test_a_substance_use_program_needs_withdrawal_and_relapse_rated(clinic, trac
     assert PlacementDecision.objects.count() == 0
 
 
-def test_a_preview_without_a_program_uses_the_inputs_own_setting():
+def test_a_preview_without_a_program_uses_the_inputs_own_setting(clinic):
     recommendation = services.placement_preview(
-        engine_input={**WITHDRAWAL_2, "offers_outpatient_withdrawal_care": True}
+        actor=clinic.clinician_a,
+        engine_input={**WITHDRAWAL_2, "offers_outpatient_withdrawal_care": True},
     )
 
     assert recommendation.level == "intensive_outpatient"
@@ -157,7 +158,7 @@ def test_the_decision_page_shows_the_recheck_and_the_levels_in_words(client, cli
 def _assessment_with_history(clinic, *, source="hospital_step_down", treatments=()):
     referral = services.referral_create(
         actor=clinic.intake_a,
-        program=clinic.program_a,
+        program_id=clinic.program_a.pk,
         source=source,
         reason="Stepping down",
         received_on=None,

@@ -32,7 +32,11 @@ def test_create_registers_patient_and_opens_referred_episode(clinic):
 def test_create_names_every_bad_field_and_writes_nothing(clinic):
     with pytest.raises(ApplicationError) as caught:
         services.referral_create(
-            actor=clinic.intake_a, program=clinic.program_a, source="radio", reason=" ", urgency="x"
+            actor=clinic.intake_a,
+            program_id=clinic.program_a.pk,
+            source="radio",
+            reason=" ",
+            urgency="x",
         )
     assert set(caught.value.field_errors) == {"source", "reason", "urgency", "patient"}
     assert Referral.objects.count() == 0
@@ -42,7 +46,7 @@ def test_create_in_another_program_is_denied_and_audited(clinic):
     with pytest.raises(AccessDenied):
         services.referral_create(
             actor=clinic.intake_a,
-            program=clinic.program_b,
+            program_id=clinic.program_b.pk,
             source="self",
             reason="x",
             patient_data={"legal_first_name": "A"},

@@ -1,4 +1,8 @@
-"""The patient's weekly availability, kept by the patient (portal) or their care staff."""
+"""The patient's weekly availability, kept by the patient (portal) or their care staff.
+
+Access is decided by the selector and services called here; a refusal is answered by
+core.middleware.RefusalMiddleware (audited 403).
+"""
 
 from __future__ import annotations
 
@@ -7,94 +11,55 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.core.forms import form_add_service_errors
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
-from stepwell.privacy.refusals import page_denied
+from stepwell.core.forms import form_call
+from stepwell.privacy.audit import AuditAction, audit_request
 
-from .. import access, services
+from .. import selectors, services
 from ..forms import AvailabilityWindowForm
-
-
-def _patient_or_none(user, patient_id: int) -> Patient | None:
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_availability_edit(user, patient):
-        return None
-    return patient
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def availability(request, patient_id: int):
-    patient = _patient_or_none(request.user, patient_id)
-    if patient is None:
-        return page_denied(
-            request, object_type="availability", object_id=patient_id, patient_id=patient_id
-        )
+    posted = request.method == "POST"
+    page = selectors.availability_of(
+        user=request.user,
+        patient_id=patient_id,
+        action=AuditAction.UPDATE if posted else AuditAction.VIEW,
+    )
     form = AvailabilityWindowForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.availability_window_add(
-                actor=request.user,
-                patient_id=patient.pk,
-                client_address=client_address_of(request),
-                **form.cleaned_data,
-            )
-        except AccessDenied:
-            return page_denied(
-                request,
-                object_type="availability",
-                object_id=patient_id,
-                patient_id=patient.pk,
-                action=AuditAction.UPDATE,
-            )
-        except ApplicationError as error:
-            form_add_service_errors(form, error)
-        else:
+    if posted and form.is_valid():
+        added = form_call(
+            form,
+            services.availability_window_add,
+            actor=request.user,
+            patient_id=page.patient.pk,
+            **form.cleaned_data,
+        )
+        if added is not None:
             messages.success(request, "Availability saved. The next schedule will use it.")
-            return redirect("intake:availability", patient_id=patient.pk)
-    else:
+            return redirect("intake:availability", patient_id=page.patient.pk)
+    if not posted:
         audit_request(
             request,
             action=AuditAction.VIEW,
-            patient_id=patient.pk,
+            patient_id=page.patient.pk,
             object_type="availability",
-            object_id=patient.pk,
+            object_id=page.patient.pk,
         )
     return render(
         request,
         "intake/availability.html",
-        {
-            "patient": patient,
-            "form": form,
-            "windows": patient.availability_windows.all(),
-            "own": request.user.is_patient_user,
-        },
+        {"patient": page.patient, "form": form, "windows": page.windows, "own": page.own},
     )
 
 
 @login_required
 @require_POST
 def availability_remove(request, patient_id: int, window_id: int):
-    patient = _patient_or_none(request.user, patient_id)
-    if patient is None:
-        return page_denied(
-            request,
-            object_type="availability",
-            object_id=patient_id,
-            patient_id=patient_id,
-            action=AuditAction.UPDATE,
-        )
-    try:
-        services.availability_window_remove(
-            actor=request.user,
-            patient_id=patient.pk,
-            window_id=window_id,
-            client_address=client_address_of(request),
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Window removed.")
-    return redirect("intake:availability", patient_id=patient.pk)
+    """Remove a window; a window that is not there is the middleware's 400 page."""
+    services.availability_window_remove(
+        actor=request.user, patient_id=patient_id, window_id=window_id
+    )
+    messages.success(request, "Window removed.")
+    return redirect("intake:availability", patient_id=patient_id)

@@ -1,4 +1,8 @@
-"""The referral board, new referrals, and one referral's page (contacts and moves)."""
+"""The referral board, new referrals, and one referral's page (contacts and moves).
+
+Access is decided by the selectors and services called here; a refusal is answered by
+core.middleware.RefusalMiddleware (audited 403).
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,21 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core.converters import record_id_or_none
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.core.forms import form_add_service_errors as apply_errors
-from stepwell.patients.services import PossibleDuplicate
-from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
-from stepwell.privacy.refusals import page_denied as denied
+from stepwell.core.forms import form_call
+from stepwell.patients.forms import possible_duplicate_on
+from stepwell.patients.selectors import registering_programs
+from stepwell.privacy.audit import AuditAction, audit_request
 
-from .. import access, selectors, services
+from .. import selectors, services
 from ..forms import ContactForm, ReferralForm, ReferralMoveForm
-from ..models import Referral, ReferralSource, ReferralState, Urgency
+from ..models import ReferralSource, ReferralState, Urgency
 from ..referrals import allowed_next_states
-from ._common import audit_view
 
 
 @login_required
 def board(request):
     user = request.user
-    if not access.access_referral_board(user):
-        return denied(request, object_type="referral_board", action=AuditAction.LIST)
     program_id = record_id_or_none(request.GET.get("program"))
     urgency = request.GET.get("urgency", "")
     source = request.GET.get("source", "")
@@ -41,13 +40,13 @@ def board(request):
     )
     context = {
         "board": data,
-        "programs": programs_of_staff(user=user),
+        "programs": data.programs,
         "program_id": program_id,
         "urgency": urgency,
         "source": source,
         "urgencies": Urgency.choices,
         "sources": ReferralSource.choices,
-        "can_create": bool(programs_of_staff(user=user).exists()),
+        "can_create": data.can_create,
     }
     template = "intake/board.html#board" if request.htmx else "intake/board.html"
     return render(request, template, context)
@@ -56,85 +55,62 @@ def board(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request):
-    user = request.user
-    programs = programs_of_staff(user=user)
-    if not access.access_referral_board(user) or not programs.exists():
-        return denied(request, object_type="referral", object_id="new", action=AuditAction.CREATE)
+    programs = registering_programs(user=request.user, object_type="referral")
     form = ReferralForm(request.POST or None, programs=programs)
-    duplicate = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            referral = services.referral_create(
-                actor=user,
-                program=data["program"],
-                source=data["source"],
-                reason=data["reason"],
-                urgency=data["urgency"],
-                source_detail=data["source_detail"],
-                insurance=data["insurance"],
-                received_on=data.get("received_on"),
-                patient_data={k: data[k] for k in ReferralForm.PATIENT_FIELDS},
-                confirm_not_duplicate=data.get("confirm_not_duplicate", False),
-                client_address=client_address_of(request),
-            )
-        except PossibleDuplicate as error:
-            duplicate = error
-            form.add_error("confirm_not_duplicate", "Confirm this is a different person.")
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
+        referral = form_call(
+            form,
+            services.referral_create,
+            actor=request.user,
+            program_id=data["program"].pk,
+            source=data["source"],
+            reason=data["reason"],
+            urgency=data["urgency"],
+            source_detail=data["source_detail"],
+            insurance=data["insurance"],
+            received_on=data.get("received_on"),
+            patient_data={k: data[k] for k in ReferralForm.PATIENT_FIELDS},
+            confirm_not_duplicate=data.get("confirm_not_duplicate", False),
+        )
+        if referral is not None:
             messages.success(request, f"Referral for {referral.patient.display_name} recorded.")
             return redirect("intake:referral", referral_id=referral.pk)
-    return render(request, "intake/referral_new.html", {"form": form, "duplicate": duplicate})
-
-
-def _referral_or_denied(request, referral_id: int, action=AuditAction.VIEW):
-    referral = selectors.referral_for_user(user=request.user, referral_id=referral_id)
-    if referral is None:
-        patient_id = (
-            Referral.objects.filter(pk=referral_id).values_list("patient_id", flat=True).first()
-        )
-        return None, denied(
-            request,
-            object_type="referral",
-            object_id=referral_id,
-            patient_id=patient_id,
-            action=action,
-        )
-    return referral, None
+    return render(
+        request,
+        "intake/referral_new.html",
+        {"form": form, "duplicate": possible_duplicate_on(form)},
+    )
 
 
 def _referral_page(request, referral, *, contact_form=None, move_form=None, status=200):
     allowed = [s for s in allowed_next_states(referral.state) if s != ReferralState.ADMITTED]
-    episode = referral.episode
-    assessment = episode.assessments.order_by("-created_at").first()
-    decision = episode.placement_decisions.order_by("-decided_at", "-pk").first()
+    page = selectors.referral_page(user=request.user, referral=referral)
     context = {
         "referral": referral,
         "patient": referral.patient,
-        "events": referral.events.select_related("actor"),
+        "events": page.events,
         "contact_form": contact_form or ContactForm(),
         "move_form": move_form or ReferralMoveForm(allowed=allowed),
         "allowed": allowed,
-        "assessment": assessment,
-        "decision": decision,
+        "assessment": page.assessment,
+        "decision": page.decision,
         "closed": not allowed_next_states(referral.state),
-        "can_assess": access.access_assessment_write(request.user, referral.patient),
-        "can_admit": access.access_admission(request.user, episode),
+        "can_assess": page.can_assess,
+        "can_admit": page.can_admit,
     }
     return render(request, "intake/referral.html", context, status=status)
 
 
 @login_required
 def referral_detail(request, referral_id: int):
-    referral, refusal = _referral_or_denied(request, referral_id)
-    if refusal:
-        return refusal
-    audit_view(
-        request, patient_id=referral.patient_id, object_type="referral", object_id=referral.pk
+    referral = selectors.referral_record(user=request.user, referral_id=referral_id)
+    audit_request(
+        request,
+        action=AuditAction.VIEW,
+        patient_id=referral.patient_id,
+        object_type="referral",
+        object_id=referral.pk,
     )
     return _referral_page(request, referral)
 
@@ -142,49 +118,38 @@ def referral_detail(request, referral_id: int):
 @login_required
 @require_POST
 def referral_contact(request, referral_id: int):
-    referral, refusal = _referral_or_denied(request, referral_id, AuditAction.UPDATE)
-    if refusal:
-        return refusal
+    referral = selectors.referral_record(
+        user=request.user, referral_id=referral_id, action=AuditAction.UPDATE
+    )
     form = ContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.referral_contact_record(
-                actor=request.user,
-                referral_id=referral.pk,
-                client_address=client_address_of(request),
-                **form.cleaned_data,
-            )
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Contact attempt recorded.")
-            return redirect("intake:referral", referral_id=referral.pk)
+    if form.is_valid() and form_call(
+        form,
+        services.referral_contact_record,
+        actor=request.user,
+        referral_id=referral.pk,
+        **form.cleaned_data,
+    ):
+        messages.success(request, "Contact attempt recorded.")
+        return redirect("intake:referral", referral_id=referral.pk)
     return _referral_page(request, referral, contact_form=form, status=400)
 
 
 @login_required
 @require_POST
 def referral_move(request, referral_id: int):
-    referral, refusal = _referral_or_denied(request, referral_id, AuditAction.TRANSITION)
-    if refusal:
-        return refusal
+    referral = selectors.referral_record(
+        user=request.user, referral_id=referral_id, action=AuditAction.TRANSITION
+    )
     allowed = [s for s in allowed_next_states(referral.state) if s != ReferralState.ADMITTED]
     form = ReferralMoveForm(request.POST, allowed=allowed)
-    if form.is_valid():
-        try:
-            moved = services.referral_transition(
-                actor=request.user,
-                referral_id=referral.pk,
-                client_address=client_address_of(request),
-                **form.cleaned_data,
-            )
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Referral moved to {moved.get_state_display().lower()}.")
-            return redirect("intake:referral", referral_id=referral.pk)
+    moved = form.is_valid() and form_call(
+        form,
+        services.referral_transition,
+        actor=request.user,
+        referral_id=referral.pk,
+        **form.cleaned_data,
+    )
+    if moved:
+        messages.success(request, f"Referral moved to {moved.get_state_display().lower()}.")
+        return redirect("intake:referral", referral_id=referral.pk)
     return _referral_page(request, referral, move_form=form, status=400)

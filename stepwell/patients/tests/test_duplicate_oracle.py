@@ -138,7 +138,8 @@ def test_referral_check_is_audited_even_when_it_stops_the_referral(client, clini
         content_type="application/json",
         **bearer(clinic.intake_a),
     )
-    assert response.status_code == 400
+    # A possible duplicate is a 409 everywhere in the API (patients, referrals, FHIR).
+    assert response.status_code == 409
     assert "confirm_not_duplicate" in response.json()["errors"]
     assert AuditEvent.objects.get(action="duplicate_check").detail["patients"] == [
         clinic.patient_a.pk

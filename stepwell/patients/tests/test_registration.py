@@ -19,7 +19,9 @@ VALID = {
 
 
 def test_register_creates_patient_and_referred_episode(clinic):
-    registration = patient_register(actor=clinic.intake_a, program=clinic.program_a, data=VALID)
+    registration = patient_register(
+        actor=clinic.intake_a, program_id=clinic.program_a.pk, data=VALID
+    )
     patient = registration.patient
     assert patient.mrn.startswith("SW") and len(patient.mrn) == 10
     assert registration.episode.state == "referred"
@@ -33,7 +35,7 @@ def test_missing_and_bad_fields_are_named_and_nothing_is_kept(clinic):
     before = (Patient.objects.count(), Episode.objects.count())
     bad = dict(VALID, legal_first_name="", sex_assigned_at_birth="robot", email="not-an-email")
     with pytest.raises(ApplicationError) as excinfo:
-        patient_register(actor=clinic.intake_a, program=clinic.program_a, data=bad)
+        patient_register(actor=clinic.intake_a, program_id=clinic.program_a.pk, data=bad)
     assert set(excinfo.value.field_errors) == {"legal_first_name", "sex_assigned_at_birth", "email"}
     assert (Patient.objects.count(), Episode.objects.count()) == before
 
@@ -42,7 +44,7 @@ def test_future_birth_date_is_refused(clinic):
     with pytest.raises(ApplicationError) as excinfo:
         patient_register(
             actor=clinic.intake_a,
-            program=clinic.program_a,
+            program_id=clinic.program_a.pk,
             data=dict(VALID, date_of_birth=timezone.localdate() + timedelta(days=2)),
         )
     assert excinfo.value.field_errors == {"date_of_birth": "Is in the future."}
@@ -51,7 +53,9 @@ def test_future_birth_date_is_refused(clinic):
 def test_unknown_field_is_refused(clinic):
     with pytest.raises(ApplicationError) as excinfo:
         patient_register(
-            actor=clinic.intake_a, program=clinic.program_a, data=dict(VALID, diagnosis="F32.1")
+            actor=clinic.intake_a,
+            program_id=clinic.program_a.pk,
+            data=dict(VALID, diagnosis="F32.1"),
         )
     assert excinfo.value.field_errors == {"diagnosis": "Unknown field."}
 
@@ -64,12 +68,12 @@ def test_possible_duplicate_warns_then_registers_when_confirmed(clinic):
         date_of_birth=clinic.patient_a.date_of_birth,
     )
     with pytest.raises(PossibleDuplicate) as excinfo:
-        patient_register(actor=clinic.intake_a, program=clinic.program_a, data=data)
+        patient_register(actor=clinic.intake_a, program_id=clinic.program_a.pk, data=data)
     assert excinfo.value.matches_visible == [clinic.patient_a]
     assert clinic.patient_a.mrn in excinfo.value.message
     assert Patient.objects.filter(legal_last_name__iexact="alder").count() == 1
     patient_register(
-        actor=clinic.intake_a, program=clinic.program_a, data=data, confirm_not_duplicate=True
+        actor=clinic.intake_a, program_id=clinic.program_a.pk, data=data, confirm_not_duplicate=True
     )
     assert Patient.objects.filter(legal_last_name__iexact="alder").count() == 2
 
@@ -83,7 +87,9 @@ def test_duplicate_in_another_program_is_neither_revealed_nor_counted(clinic):
         legal_last_name="Birch",
         date_of_birth=clinic.patient_b.date_of_birth,
     )
-    registration = patient_register(actor=clinic.intake_a, program=clinic.program_a, data=data)
+    registration = patient_register(
+        actor=clinic.intake_a, program_id=clinic.program_a.pk, data=data
+    )
     assert registration.patient.pk != clinic.patient_b.pk
     assert registration.episode.program == clinic.program_a
     check = AuditEvent.objects.filter(action="duplicate_check", patient_id=None).get()
@@ -103,11 +109,11 @@ def test_every_duplicate_check_is_audited_with_what_it_matched(clinic):
         date_of_birth=clinic.patient_a.date_of_birth,
     )
     with pytest.raises(PossibleDuplicate):
-        patient_register(actor=clinic.intake_a, program=clinic.program_a, data=data)
+        patient_register(actor=clinic.intake_a, program_id=clinic.program_a.pk, data=data)
     patient_register(
-        actor=clinic.intake_a, program=clinic.program_a, data=data, confirm_not_duplicate=True
+        actor=clinic.intake_a, program_id=clinic.program_a.pk, data=data, confirm_not_duplicate=True
     )
-    patient_register(actor=clinic.intake_a, program=clinic.program_a, data=VALID)
+    patient_register(actor=clinic.intake_a, program_id=clinic.program_a.pk, data=VALID)
     checks = AuditEvent.objects.filter(action="duplicate_check").order_by("seq")
     assert [(e.detail["patients"], e.detail["confirmed"]) for e in checks] == [
         ([clinic.patient_a.pk], False),
@@ -118,7 +124,7 @@ def test_every_duplicate_check_is_audited_with_what_it_matched(clinic):
 
 def test_register_in_foreign_program_is_denied_and_audited(clinic):
     with pytest.raises(AccessDenied):
-        patient_register(actor=clinic.intake_a, program=clinic.program_b, data=VALID)
+        patient_register(actor=clinic.intake_a, program_id=clinic.program_b.pk, data=VALID)
     assert not Patient.objects.filter(legal_last_name="Quarry").exists()
     assert (
         AuditEvent.objects.filter(action="create", outcome="denied", username="intake_a").count()

@@ -8,6 +8,13 @@
 - An administrator configures the clinic and reads no clinical content.
 - A patient sees only themselves.
 - A system actor (a job) reads no chart unless a rule names it.
+- A patient is registered, or an episode opened, by an intake coordinator, clinician or
+  director of the program.
+- An episode is moved by a clinician or director of its program, or a clinician on the
+  patient's care team; an intake coordinator of its program moves it up to assessment
+  (or discharges it before admission).
+- A care team is changed by a clinician or director of a program where the patient has an
+  open episode.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 
 from stepwell.accounts.models import Role
+from stepwell.clinic.models import Program
 from stepwell.patients.models import OPEN_STATES, Episode, EpisodeState, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
@@ -39,14 +47,19 @@ __all__ = [
     "REGISTERING_ROLES",
     "PatientNeed",
     "access_care_team_edit",
+    "access_care_team_patient_by_id",
     "access_clinic_configuration",
     "access_episode_by_id",
     "access_episode_transition",
+    "access_episode_transition_by_id",
+    "access_own_patient",
     "access_patient_billing",
     "access_patient_by_id",
     "access_patient_chart",
     "access_patient_register",
     "access_patient_register_any",
+    "access_registering_program_by_id",
+    "access_registering_programs",
     "patients_billing_visible_to",
     "patients_visible_to",
 ]
@@ -118,6 +131,16 @@ def access_patient_by_id(
     return patient
 
 
+def access_own_patient(user, *, object_type: str = "portal") -> Patient:
+    """A patient user's own record, or an audited refusal (staff have no own record)."""
+    patient = None
+    if is_patient_user(user):
+        patient = patients_visible_to(user).filter(user=user).first()
+    if patient is None:
+        raise refuse(actor=user, object_type=object_type)
+    return patient
+
+
 def access_episode_by_id(
     user,
     episode_id,
@@ -144,13 +167,16 @@ def access_episode_by_id(
     return episode
 
 
-def _as_id(value) -> int:
+def as_record_id(value) -> int:
     """A record id, or 0 (which matches nothing) for anything that is not one."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return 0
     return number if 0 < number < 2**63 else 0
+
+
+_as_id = as_record_id
 
 
 def access_patient_chart(user, patient: Patient) -> bool:
@@ -167,6 +193,69 @@ def access_patient_register_any(user) -> bool:
 
 def access_patient_register(user, program_id: int) -> bool:
     return holds_role_in(user, program_id, *REGISTERING_ROLES)
+
+
+def access_registering_programs(user, *, object_type: str = "patient") -> QuerySet[Program]:
+    """The programs where the user registers patients (a registration or referral form
+    offers these), or an audited refusal when there are none."""
+    program_ids = programs_with(user, *REGISTERING_ROLES)
+    if not program_ids:
+        raise refuse(
+            actor=user, action=AuditAction.CREATE, object_type=object_type, object_id="new"
+        )
+    return Program.objects.filter(pk__in=program_ids).order_by("name")
+
+
+def access_registering_program_by_id(user, program_id, *, object_type: str = "patient") -> Program:
+    """A program where the user registers patients (and opens episodes), or an audited
+    refusal; an unknown program gets the same refusal."""
+    program = Program.objects.filter(
+        pk=_as_id(program_id), pk__in=programs_with(user, *REGISTERING_ROLES)
+    ).first()
+    if program is None:
+        raise refuse(
+            actor=user,
+            action=AuditAction.CREATE,
+            object_type=object_type,
+            object_id="new",
+            detail={"program_id": program_id},
+            message="You cannot register patients in this program.",
+        )
+    return program
+
+
+def access_episode_transition_by_id(user, episode_id, to_state: str) -> Episode:
+    """The episode, if the user may move it to `to_state`, or an audited refusal."""
+    episode = access_episode_by_id(user, episode_id, action=AuditAction.TRANSITION)
+    if not access_episode_transition(user, episode, to_state):
+        raise refuse(
+            actor=user,
+            action=AuditAction.TRANSITION,
+            object_type="episode",
+            object_id=episode.pk,
+            patient_id=episode.patient_id,
+            detail={"to": str(to_state)[:32]},
+            message="Your role cannot make this transition.",
+        )
+    return episode
+
+
+def access_care_team_patient_by_id(user, patient_id, *, object_type: str = "care_team") -> Patient:
+    """The patient whose care team the user may change (and whom they may invite to the
+    portal), or an audited refusal."""
+    patient = access_patient_by_id(
+        user, patient_id, action=AuditAction.UPDATE, object_type=object_type
+    )
+    if not access_care_team_edit(user, patient):
+        raise refuse(
+            actor=user,
+            action=AuditAction.UPDATE,
+            object_type=object_type,
+            object_id=patient.pk,
+            patient_id=patient.pk,
+            message="You cannot change this care team.",
+        )
+    return patient
 
 
 def access_episode_transition(user, episode: Episode, to_state: str) -> bool:
