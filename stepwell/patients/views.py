@@ -24,6 +24,8 @@ from .models import OPEN_STATES, EpisodeState
 
 @login_required
 def caseload(request):
+    from stepwell.care.selectors import caseload_week_hours  # the hours badges, for all rows
+
     user = request.user
     if user.kind != UserKind.STAFF:
         return redirect("core:home")
@@ -57,6 +59,7 @@ def caseload(request):
         "states": EpisodeState.choices,
         "census": selectors.census(user=user),
         "show_clinical": user.has_role(*access.PROGRAM_WIDE_ROLES),
+        "week_hours": caseload_week_hours(user=user, patient_ids=[e.patient_id for e in episodes]),
     }
     template = "patients/caseload.html#caseload-table" if request.htmx else "patients/caseload.html"
     return render(request, template, context)

@@ -14,13 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.models import Patient
 from stepwell.plans.models import Goal, Objective
+from stepwell.privacy.access.notes import (
+    NoteNeed,
+    access_group_note_by_id,
+    access_group_session_by_id,
+    access_note_by_id,
+    access_patient_for_note_by_id,
+)
 from stepwell.privacy.audit import AuditAction, audit_record
-from stepwell.schedule.models import Appointment, CurriculumModule, SessionOccurrence
+from stepwell.schedule.models import Appointment, CurriculumModule
 
-from .. import access
 from ..attendance_states import ATTENDED
+from ..cosignature import credential_requires_cosign
 from ..models import (
     ClinicalNote,
     GroupNote,
@@ -38,7 +44,6 @@ from ..note_formats import (
     name_tokens,
     other_participant_mentions,
 )
-from ._common import refuse
 from .sections import group_note_sync
 
 SHARED_FIELDS = ("topic", "interventions", "started_at", "ended_at", "modality", "note_format")
@@ -54,7 +59,8 @@ def _format(value: str) -> str:
     return value
 
 
-def _audit(actor, action, note: ClinicalNote | GroupNote, client_address: str, **detail):
+def note_audit(actor, action, note: ClinicalNote | GroupNote, **detail) -> None:
+    """One audit event for a note or group note; a group note names no patient itself."""
     is_group = isinstance(note, GroupNote)
     audit_record(
         user=actor,
@@ -62,7 +68,6 @@ def _audit(actor, action, note: ClinicalNote | GroupNote, client_address: str, *
         patient_id=None if is_group else note.patient_id,
         object_type="group_note" if is_group else "clinical_note",
         object_id=note.pk,
-        client_address=client_address,
         detail=detail,
     )
 
@@ -119,33 +124,9 @@ def _apply_note_fields(note: ClinicalNote, data: dict, prefix: str = "") -> list
 # ---- group notes -----------------------------------------------------------------
 
 
-def _group_note_for_write(actor, group_note_id: int, action: str, client_address: str):
-    group_note = GroupNote.objects.select_related("occurrence").filter(pk=group_note_id).first()
-    if group_note is None or not (
-        access.access_group_note_write(actor, group_note.occurrence)
-        and access.access_note_sign(actor, group_note.author_id)
-    ):
-        raise refuse(
-            actor=actor,
-            action=action,
-            object_type="group_note",
-            object_id=group_note_id,
-            client_address=client_address,
-        )
-    return group_note
-
-
-def group_note_open(*, actor, occurrence_id: int, client_address: str = "") -> GroupNote:
+def group_note_open(*, actor, occurrence_id: int) -> GroupNote:
     """The occurrence's group note, started by the first staff member to open it."""
-    occurrence = SessionOccurrence.objects.filter(pk=occurrence_id).first()
-    if occurrence is None or not access.access_group_note_write(actor, occurrence):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.VIEW,
-            object_type="group_note",
-            object_id=f"occurrence:{occurrence_id}",
-            client_address=client_address,
-        )
+    occurrence = access_group_session_by_id(actor, occurrence_id, action=AuditAction.VIEW)
     with transaction.atomic():
         group_note, created = GroupNote.objects.get_or_create(
             occurrence=occurrence,
@@ -167,11 +148,10 @@ def group_note_open(*, actor, occurrence_id: int, client_address: str = "") -> G
             if not group_note.facilitators.exists():
                 group_note.facilitators.add(actor)
         group_note_sync(group_note)
-        _audit(
+        note_audit(
             actor,
             AuditAction.CREATE if created else AuditAction.VIEW,
             group_note,
-            client_address,
             patients=sorted(group_note.sections.values_list("patient_id", flat=True)),
         )
     return group_note
@@ -179,7 +159,7 @@ def group_note_open(*, actor, occurrence_id: int, client_address: str = "") -> G
 
 @transaction.atomic
 def _group_note_update(
-    actor, group_note: GroupNote, shared: dict, sections: dict[int, dict], client_address: str
+    actor, group_note: GroupNote, shared: dict, sections: dict[int, dict]
 ) -> GroupNote:
     _locked(group_note)
     changed = []
@@ -204,7 +184,7 @@ def _group_note_update(
         ):
             raise ApplicationError(
                 "Choose a module of this program.",
-                field_errors={"curriculum_module_id": "Not a module of this program."},
+                field_errors={"curriculum_module": "Not a module of this program."},
             )
         group_note.curriculum_module_id = module_id or None
         changed.append("curriculum_module")
@@ -239,14 +219,13 @@ def _group_note_update(
             patient_id=section.patient_id,
             object_type="clinical_note",
             object_id=section.pk,
-            client_address=client_address,
             detail={"fields": section_changed, "group_note": group_note.pk},
         )
     for section in own.values():
         if section.note_format != group_note.note_format:
             section.note_format = group_note.note_format
             section.save(update_fields=["note_format", "updated_at"])
-    _audit(actor, AuditAction.UPDATE, group_note, client_address, fields=changed)
+    note_audit(actor, AuditAction.UPDATE, group_note, fields=changed)
     return group_note
 
 
@@ -256,11 +235,15 @@ def group_note_update(
     group_note_id: int,
     shared: dict | None = None,
     sections: dict[int, dict] | None = None,
-    client_address: str = "",
 ) -> GroupNote:
-    """Save the shared section and any individual sections (author, draft only)."""
-    group_note = _group_note_for_write(actor, group_note_id, AuditAction.UPDATE, client_address)
-    return _group_note_update(actor, group_note, shared or {}, sections or {}, client_address)
+    """Save the shared section and any individual sections (author, draft only).
+
+    `shared` holds the GroupNote's fields and `curriculum_module_id`; `sections` maps a
+    section's note id to its fields, `goal_ids` and `objective_ids`. A value of None, or
+    a key left out, leaves the field as it is.
+    """
+    group_note = access_group_note_by_id(actor, group_note_id, action=AuditAction.UPDATE)
+    return _group_note_update(actor, group_note, shared or {}, sections or {})
 
 
 def attended_sections(group_note: GroupNote) -> list[ClinicalNote]:
@@ -313,7 +296,7 @@ def _signature_names(users) -> list[str]:
 
 
 @transaction.atomic
-def _group_note_sign(actor, group_note: GroupNote, now: datetime, client_address: str):
+def _group_note_sign(actor, group_note: GroupNote, now: datetime):
     group_note = GroupNote.objects.select_for_update().get(pk=group_note.pk)
     _locked(group_note)
     group_note_sync(group_note)
@@ -364,27 +347,26 @@ def _group_note_sign(actor, group_note: GroupNote, now: datetime, client_address
     risk = _risk_problems(sections, prefix_for)
     if risk:
         raise ApplicationError("Not signed: " + " ".join(risk.values()), field_errors=risk)
-    cosign = access.credential_requires_cosign(actor)
+    cosign = credential_requires_cosign(actor)
     for section in sections:
         section.signed_at = now
         section.cosign_required = cosign
         section.started_at = group_note.started_at
         section.ended_at = group_note.ended_at
         section.save()
-        _audit(actor, "sign", section, client_address, group_note=group_note.pk)
+        note_audit(actor, "sign", section, group_note=group_note.pk)
     group_note.participant_count = len(sections)
     group_note.facilitator_names = _signature_names(group_note.facilitators.all())
     group_note.signed_at = now
     group_note.save()
-    _audit(actor, "sign", group_note, client_address, participants=len(sections))
+    note_audit(actor, "sign", group_note, participants=len(sections))
     return group_note
 
 
-def group_note_sign(
-    *, actor, group_note_id: int, now: datetime | None = None, client_address: str = ""
-) -> GroupNote:
-    group_note = _group_note_for_write(actor, group_note_id, "sign", client_address)
-    return _group_note_sign(actor, group_note, now or timezone.now(), client_address)
+def group_note_sign(*, actor, group_note_id: int, now: datetime | None = None) -> GroupNote:
+    """Sign the group note for every participant present (author only)."""
+    group_note = access_group_note_by_id(actor, group_note_id, action="sign")
+    return _group_note_sign(actor, group_note, now or timezone.now())
 
 
 # ---- individual and medication notes -----------------------------------------------
@@ -400,26 +382,17 @@ def note_create(
     note_format: str = NoteFormat.BIRP,
     modality: str = Modality.IN_PERSON,
     appointment_id: int | None = None,
-    client_address: str = "",
 ) -> ClinicalNote:
-    patient = Patient.objects.filter(pk=patient_id).first()
+    """Start an individual or medication-management note (medication: prescribers)."""
+    patient = access_patient_for_note_by_id(actor, patient_id, kind=kind)
     if kind not in (NoteKind.INDIVIDUAL, NoteKind.MEDICATION):
         raise ApplicationError(
             "Write an individual or a medication-management note here.",
             field_errors={"kind": "Choose individual or medication."},
         )
-    if patient is None or not access.access_note_write(actor, patient, kind):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="clinical_note",
-            object_id="new",
-            patient_id=patient_id,
-            client_address=client_address,
-        )
     if (
         appointment_id
-        and not Appointment.objects.filter(pk=appointment_id, patient_id=patient_id).exists()
+        and not Appointment.objects.filter(pk=appointment_id, patient_id=patient.pk).exists()
     ):
         raise ApplicationError(
             "That appointment is not this patient's.",
@@ -445,31 +418,15 @@ def note_create(
         )
         note.full_clean()
         note.save()
-        _audit(actor, AuditAction.CREATE, note, client_address, kind=kind)
+        note_audit(actor, AuditAction.CREATE, note, kind=kind)
     return note
 
 
-def _note_for_author(actor, note_id: int, action: str, client_address: str) -> ClinicalNote:
-    note = ClinicalNote.objects.select_related("patient").filter(pk=note_id).first()
-    if note is None or not (
-        access.access_note_sign(actor, note.author_id)
-        and access.access_notes_read(actor, note.patient)
-    ):
-        raise refuse(
-            actor=actor,
-            action=action,
-            object_type="clinical_note",
-            object_id=note_id,
-            patient_id=note.patient_id if note else None,
-            client_address=client_address,
-        )
-    return note
-
-
-def note_update(*, actor, note_id: int, data: dict, client_address: str = "") -> ClinicalNote:
+def note_update(*, actor, note_id: int, data: dict) -> ClinicalNote:
     """Edit a draft individual or medication note (author only). Group sections are
-    edited through group_note_update."""
-    note = _note_for_author(actor, note_id, AuditAction.UPDATE, client_address)
+    edited through group_note_update. A value of None, or a key left out, leaves the
+    field as it is."""
+    note = access_note_by_id(actor, note_id, need=NoteNeed.AUTHOR, action=AuditAction.UPDATE)
     if note.kind == NoteKind.GROUP:
         raise ApplicationError(
             "Edit a group section on its group note.", field_errors={"note": "Group section."}
@@ -500,14 +457,13 @@ def note_update(*, actor, note_id: int, data: dict, client_address: str = "") ->
         note.full_clean()
         note.save()
         _set_links(note, data.get("goal_ids"), data.get("objective_ids"))
-        _audit(actor, AuditAction.UPDATE, note, client_address, fields=changed)
+        note_audit(actor, AuditAction.UPDATE, note, fields=changed)
     return note
 
 
-def note_sign(
-    *, actor, note_id: int, now: datetime | None = None, client_address: str = ""
-) -> ClinicalNote:
-    note = _note_for_author(actor, note_id, "sign", client_address)
+def note_sign(*, actor, note_id: int, now: datetime | None = None) -> ClinicalNote:
+    """Sign a draft individual or medication note (author only); it is locked after."""
+    note = access_note_by_id(actor, note_id, need=NoteNeed.AUTHOR, action="sign")
     if note.kind == NoteKind.GROUP:
         raise ApplicationError(
             "Sign a group section by signing its group note.",
@@ -530,25 +486,15 @@ def note_sign(
                 field_errors={"medication_changes": "Record the changes discussed, or 'none'."},
             )
         note.signed_at = now or timezone.now()
-        note.cosign_required = access.credential_requires_cosign(actor)
+        note.cosign_required = credential_requires_cosign(actor)
         note.save()
-        _audit(actor, "sign", note, client_address)
+        note_audit(actor, "sign", note)
     return note
 
 
-def note_cosign(
-    *, actor, note_id: int, now: datetime | None = None, client_address: str = ""
-) -> NoteCosignature:
-    note = ClinicalNote.objects.select_related("patient").filter(pk=note_id).first()
-    if note is None or not access.access_note_cosign(actor, note):
-        raise refuse(
-            actor=actor,
-            action="cosign",
-            object_type="clinical_note",
-            object_id=note_id,
-            patient_id=note.patient_id if note else None,
-            client_address=client_address,
-        )
+def note_cosign(*, actor, note_id: int, now: datetime | None = None) -> NoteCosignature:
+    """A supervisor's co-signature on a signed note whose author needs one."""
+    note = access_note_by_id(actor, note_id, need=NoteNeed.COSIGN, action="cosign")
     if not note.is_signed or not note.cosign_required:
         raise ApplicationError(
             "Only a signed note that needs a co-signature can be co-signed.",
@@ -565,5 +511,5 @@ def note_cosign(
             cosigner_name=str(actor),
             signed_at=now or timezone.now(),
         )
-        _audit(actor, "cosign", note, client_address)
+        note_audit(actor, "cosign", note)
     return cosignature
