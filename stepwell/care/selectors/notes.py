@@ -26,7 +26,7 @@ from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.models import CurriculumModule
 
 from ..models import Attendance, ClinicalNote, GroupNote, NoteKind, PsychotherapyNote
-from ..services.notes import participant_count
+from ..services.group_notes import participant_count
 from ..weekly_hours import hours_episode
 from .attendance import attendance_by_patient, own_attendance_of_notes
 

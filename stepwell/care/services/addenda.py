@@ -19,7 +19,7 @@ from stepwell.privacy.access.notes import NoteNeed, access_group_note_by_id, acc
 
 from ..models import Attendance, GroupNote, NoteAddendum
 from ..note_formats import name_tokens
-from .notes import note_audit
+from .note_content import note_audit
 
 SHARED_ADDENDUM_NAMES_SOMEONE = (
     "The shared section is copied into every participant's chart: name no participant "

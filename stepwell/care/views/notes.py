@@ -197,7 +197,7 @@ def note_detail(request, note_id: int):
         if action == "addendum":
             form = AddendumForm(request.POST)
         elif action == "cosign":
-            form = AddendumForm({})
+            form = action_form  # nothing to fill in: a refusal shows at the top
         else:
             form = NoteEditForm(request.POST, note=note)
         if form.is_valid() and _act_on_note(request, note, action, form):
