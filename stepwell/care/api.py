@@ -7,22 +7,17 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 from ninja.responses import Status
 
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
+from stepwell.core.api_schemas import responses
+from stepwell.privacy.access.notes import NoteNeed
 
-from . import access, selectors, services
+from . import selectors, services
 from .models import Attendance, ClinicalNote
 from .note_formats import sections_of
 
 router = Router(tags=["care"])
-NOT_AVAILABLE = "Not found, or you do not have access to this record."
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 class WindowOut(Schema):
@@ -175,23 +170,6 @@ class AddendumIn(Schema):
     text: str = Field(min_length=1, max_length=10000)
 
 
-def _existing(patient_id: int | None) -> int | None:
-    return patient_id if patient_id and Patient.objects.filter(pk=patient_id).exists() else None
-
-
-def _deny(request, *, action, object_type, object_id, patient_id=None):
-    audit_request(
-        request,
-        action=action,
-        patient_id=_existing(patient_id),
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-        detail={"via": "api"},
-    )
-    return Status(403, {"detail": NOT_AVAILABLE})
-
-
 def _attendance(row: Attendance) -> dict:
     return {
         "id": row.pk,
@@ -209,7 +187,7 @@ def _attendance(row: Attendance) -> dict:
     }
 
 
-def note_out(note: ClinicalNote) -> dict:
+def note_out(note: ClinicalNote, participant_count: int | None = None) -> dict:
     """A patient's note: the shared group section and this patient's own section only."""
     group = None
     if note.group_note_id:
@@ -224,7 +202,9 @@ def note_out(note: ClinicalNote) -> dict:
             else [str(u) for u in g.facilitators.all()],
             "started_at": g.started_at,
             "ended_at": g.ended_at,
-            "participant_count": services.participant_count(g),
+            "participant_count": participant_count
+            if participant_count is not None
+            else services.participant_count(g),
             "modality": g.modality,
             "signed_at": g.signed_at,
         }
@@ -259,50 +239,21 @@ def note_out(note: ClinicalNote) -> dict:
     }
 
 
-@router.get(
-    "/patients/{patient_id}/weekly-hours",
-    response={200: WeeklyHoursOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-)
+@router.get("/patients/{patient_id}/weekly-hours", response=responses({200: WeeklyHoursOut}))
 def weekly_hours(request, patient_id: int, week: str | None = None):
     """Attended and still-scheduled minutes, the projection, the window and the flags."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_hours_read(request.user, patient):
-        return _deny(
-            request,
-            action=AuditAction.VIEW,
-            object_type="weekly_hours",
-            object_id=patient_id,
-            patient_id=patient_id,
-        )
-    episode = selectors.hours_episode(patient)
-    if episode is None:
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            patient_id=patient.pk,
-            object_type="weekly_hours",
-            detail={"via": "api"},
-        )
-        return Status(404, {"detail": "The patient has no admitted episode."})
-    now = timezone.now()
-    week = (week or selectors.current_week(episode.program, now)).upper()
-    source = selectors.hours_rule_source(patient=patient, episode=episode, week=week)
-    result = selectors.patient_weekly_hours(
-        patient=patient, week=week, now=now, episode=episode, rule_source=source
+    hours = selectors.patient_hours_week(
+        user=request.user, patient_id=patient_id, week=week, now=timezone.now()
     )
+    if hours.episode is None:
+        raise HttpError(404, "The patient has no admitted episode.")
+    result, source = hours.weekly, hours.rule_source
     rule = result.rule
-    audit_request(
-        request,
-        action=AuditAction.VIEW,
-        patient_id=patient.pk,
-        object_type="weekly_hours",
-        detail={"via": "api", "week": week},
-    )
     return Status(
         200,
         {
-            "patient_id": patient.pk,
-            "week": week,
+            "patient_id": hours.patient.pk,
+            "week": hours.week,
             "attended_minutes": result.attended_minutes,
             "scheduled_minutes": result.scheduled_minutes,
             "projected_minutes": result.projected_minutes,
@@ -341,21 +292,15 @@ def weekly_hours(request, patient_id: int, week: str | None = None):
 
 @router.get(
     "/care/occurrences/{occurrence_id}/attendance",
-    response={200: list[AttendanceOut], 403: ErrorOut},
+    response=responses({200: list[AttendanceOut]}),
 )
 def attendance_list(request, occurrence_id: int):
     """The roster (created from the enrolments on first read)."""
-    _, rows = services.attendance_roster_open(
-        actor=request.user,
-        occurrence_id=occurrence_id,
-        client_address=client_address_of(request),
-    )
+    _, rows = services.attendance_roster_open(actor=request.user, occurrence_id=occurrence_id)
     return Status(200, [_attendance(r) for r in rows])
 
 
-@router.post(
-    "/care/attendance/{attendance_id}", response={200: AttendanceOut, 400: ErrorOut, 403: ErrorOut}
-)
+@router.post("/care/attendance/{attendance_id}", response=responses({200: AttendanceOut}))
 def attendance_mark(request, attendance_id: int, payload: AttendanceIn):
     row = services.attendance_mark(
         actor=request.user,
@@ -364,15 +309,11 @@ def attendance_mark(request, attendance_id: int, payload: AttendanceIn):
         check_in_at=payload.check_in_at,
         check_out_at=payload.check_out_at,
         reason=payload.reason,
-        client_address=client_address_of(request),
     )
     return Status(200, _attendance(row))
 
 
-@router.post(
-    "/care/occurrences/{occurrence_id}/walk-ins",
-    response={201: AttendanceOut, 400: ErrorOut, 403: ErrorOut},
-)
+@router.post("/care/occurrences/{occurrence_id}/walk-ins", response=responses({201: AttendanceOut}))
 def attendance_walk_in(request, occurrence_id: int, payload: WalkInIn):
     row = services.attendance_walk_in_add(
         actor=request.user,
@@ -380,36 +321,18 @@ def attendance_walk_in(request, occurrence_id: int, payload: WalkInIn):
         patient_id=payload.patient_id,
         status=payload.status,
         check_in_at=payload.check_in_at,
-        client_address=client_address_of(request),
     )
     return Status(201, _attendance(row))
 
 
-@router.get("/patients/{patient_id}/notes", response={200: list[NoteOut], 403: ErrorOut})
+@router.get("/patients/{patient_id}/notes", response=responses({200: list[NoteOut]}))
 def notes_list(request, patient_id: int):
     """The patient's progress and group notes (never psychotherapy notes)."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    notes = selectors.notes_for_patient(user=request.user, patient=patient) if patient else None
-    if notes is None:
-        return _deny(
-            request,
-            action=AuditAction.LIST,
-            object_type="clinical_note",
-            object_id=f"patient:{patient_id}",
-            patient_id=patient_id,
-        )
-    rows = list(notes[:500])
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        patient_id=patient.pk,
-        object_type="clinical_note",
-        detail={"via": "api", "notes": [n.pk for n in rows]},
-    )
-    return Status(200, [note_out(n) for n in rows])
+    notes = selectors.patient_notes(user=request.user, patient_id=patient_id, limit=500)
+    return Status(200, [note_out(n.note, n.participant_count) for n in notes.notes])
 
 
-@router.post("/patients/{patient_id}/notes", response={201: NoteOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/patients/{patient_id}/notes", response=responses({201: NoteOut}))
 def note_create(request, patient_id: int, payload: NoteIn):
     note = services.note_create(
         actor=request.user,
@@ -420,74 +343,40 @@ def note_create(request, patient_id: int, payload: NoteIn):
         ended_at=payload.ended_at,
         modality=payload.modality,
         appointment_id=payload.appointment_id,
-        client_address=client_address_of(request),
     )
     return Status(201, note_out(note))
 
 
-@router.get("/care/notes/{note_id}", response={200: NoteOut, 403: ErrorOut})
+@router.get("/care/notes/{note_id}", response=responses({200: NoteOut}))
 def note_detail(request, note_id: int):
-    note = selectors.note_for_user(user=request.user, note_id=note_id)
-    if note is None or note.participant_absent:
-        existing = (
-            ClinicalNote.objects.filter(pk=note_id).values_list("patient_id", flat=True).first()
-        )
-        return _deny(
-            request,
-            action=AuditAction.VIEW,
-            object_type="clinical_note",
-            object_id=note_id,
-            patient_id=existing,
-        )
-    audit_request(
-        request,
-        action=AuditAction.VIEW,
-        patient_id=note.patient_id,
-        object_type="clinical_note",
-        object_id=note.pk,
-        detail={"via": "api"},
-    )
+    """A note as it stands in the patient's chart."""
+    note = selectors.note_view(user=request.user, note_id=note_id, need=NoteNeed.CHART)
     return Status(200, note_out(note))
 
 
-@router.patch("/care/notes/{note_id}", response={200: NoteOut, 400: ErrorOut, 403: ErrorOut})
+@router.patch("/care/notes/{note_id}", response=responses({200: NoteOut}))
 def note_update(request, note_id: int, payload: NoteUpdateIn):
-    data = payload.dict(exclude_unset=True)
     note = services.note_update(
-        actor=request.user,
-        note_id=note_id,
-        data=data,
-        client_address=client_address_of(request),
+        actor=request.user, note_id=note_id, data=payload.dict(exclude_unset=True)
     )
     return Status(200, note_out(note))
 
 
-@router.post("/care/notes/{note_id}/sign", response={200: NoteOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/care/notes/{note_id}/sign", response=responses({200: NoteOut}))
 def note_sign(request, note_id: int):
-    note = services.note_sign(
-        actor=request.user, note_id=note_id, client_address=client_address_of(request)
-    )
+    note = services.note_sign(actor=request.user, note_id=note_id)
     return Status(200, note_out(note))
 
 
-@router.post("/care/notes/{note_id}/cosign", response={200: NoteOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/care/notes/{note_id}/cosign", response=responses({200: NoteOut}))
 def note_cosign(request, note_id: int):
-    services.note_cosign(
-        actor=request.user, note_id=note_id, client_address=client_address_of(request)
-    )
-    return Status(200, note_out(ClinicalNote.objects.get(pk=note_id)))
+    cosignature = services.note_cosign(actor=request.user, note_id=note_id)
+    return Status(200, note_out(cosignature.note))
 
 
-@router.post(
-    "/care/notes/{note_id}/addenda", response={201: AddendumOut, 400: ErrorOut, 403: ErrorOut}
-)
+@router.post("/care/notes/{note_id}/addenda", response=responses({201: AddendumOut}))
 def note_addendum(request, note_id: int, payload: AddendumIn):
-    addendum = services.note_addendum_add(
-        actor=request.user,
-        note_id=note_id,
-        text=payload.text,
-        client_address=client_address_of(request),
-    )
+    addendum = services.note_addendum_add(actor=request.user, note_id=note_id, text=payload.text)
     return Status(
         201,
         {

@@ -1,6 +1,6 @@
 """The attendance state machine and the minutes a participant attended. No Django.
 
-Statuses follow the per-patient group-note documentation in clinical-facts.md §7
+Statuses follow the per-patient group-note documentation of docs/clinical-sources.md §4
 (present, late, left early, absent, excused) plus "cancelled by program". Minutes come
 from check-in and check-out instants (UTC), capped to the session, so that the daily and
 weekly thresholds of §2 (H0015: 3 h/day, 3 days/week; Medicare 9 h/week) are computed

@@ -1,6 +1,6 @@
 """Attendance, clinical notes, signatures, addenda, psychotherapy notes, step-down weeks.
 
-A signed note is never edited (DESIGN.md): the services refuse, and `save()`/`delete()`
+A signed note is never edited (docs/care.md): the services refuse, and `save()`/`delete()`
 refuse too as a last guard. Corrections are addenda; co-signatures are their own rows.
 Psychotherapy notes (HIPAA §164.501, docs/clinical-sources.md §4) live in their own table with
 no session times and no attendance, and are read only by their author.

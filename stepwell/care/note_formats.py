@@ -1,11 +1,10 @@
 """Note formats as data, and the checks run when a note is signed. No Django.
 
-BIRP, GIRP, DAP and SOAP (clinical-facts.md §7) map onto one set of typed section
+BIRP, GIRP, DAP and SOAP (docs/clinical-sources.md §4) map onto one set of typed section
 fields; a format is the list of fields it uses, in order. Payers deny cloned notes, so
 each participant's individual section must be filled in and differ from every other
-participant's in the same session (§7, "block a note from being signed when its
-individualized section is empty or identical to another patient's"), and another
-participant must not be identifiable in a patient's note (§7, patientevity.com).
+participant's in the same session (§4: cloned notes are the commonest audit finding), and
+another participant must not be identifiable in a patient's note (§4).
 """
 
 from __future__ import annotations

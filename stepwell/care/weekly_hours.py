@@ -5,6 +5,7 @@ the patient's coverage (billing), closures and open days from the program calend
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,7 +16,7 @@ from stepwell.clinic.models import Program
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, Patient
 from stepwell.schedule.calendar import iso_week_bounds, iso_week_of, utc_to_local, week_utc_range
 from stepwell.schedule.closures import program_closures, program_open_weekdays
-from stepwell.schedule.models import Appointment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus
 
 from .attendance_states import AttendanceStatus
 from .hours import Block, BlockKind, Closure, WeekContext, WeeklyHours, weekly_hours
@@ -61,15 +62,10 @@ class ProgramWeek:
         )
 
 
-def hold_days(episode: Episode, monday: date) -> frozenset[date]:
-    """The days of the week the episode was on hold, from its transitions: from the day
+def _hold_days_from(events: list[tuple[str, date]], monday: date) -> frozenset[date]:
+    """The days of the week on hold, from the episode's transitions in order: from the day
     it went on hold until the day it left that state (open-ended while still on hold)."""
     days: set[date] = set()
-    events = list(
-        EpisodeEvent.objects.filter(episode=episode)
-        .order_by("effective_date", "occurred_at", "pk")
-        .values_list("to_state", "effective_date")
-    )
     week = [monday + timedelta(days=d) for d in range(7)]
     for index, (state, starts) in enumerate(events):
         if state != EpisodeState.ON_HOLD:
@@ -78,6 +74,22 @@ def hold_days(episode: Episode, monday: date) -> frozenset[date]:
         ends = later[0] if later else None
         days.update(d for d in week if d >= starts and (ends is None or d < ends))
     return frozenset(days)
+
+
+def _transitions_of(episode_ids) -> dict[int, list[tuple[str, date]]]:
+    events: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    for episode_id, state, effective in (
+        EpisodeEvent.objects.filter(episode_id__in=episode_ids)
+        .order_by("episode_id", "effective_date", "occurred_at", "pk")
+        .values_list("episode_id", "to_state", "effective_date")
+    ):
+        events[episode_id].append((state, effective))
+    return events
+
+
+def hold_days(episode: Episode, monday: date) -> frozenset[date]:
+    """The days of the week the episode was on hold."""
+    return _hold_days_from(_transitions_of([episode.pk])[episode.pk], monday)
 
 
 def hours_rule_source(*, patient: Patient, episode: Episode, week: str) -> RuleSource:
@@ -102,38 +114,30 @@ def patient_weekly_hours(
     episode = episode or hours_episode(patient)
     if episode is None:
         return None
-    program = episode.program
-    program_week = program_week or ProgramWeek.of(program, week)
+    program_week = program_week or ProgramWeek.of(episode.program, week)
+    rules = {patient.pk: rule_source} if rule_source is not None else None
+    return weekly_hours_of(episodes=[episode], program_week=program_week, now=now, rules=rules)[
+        episode.pk
+    ]
+
+
+def weekly_hours_of(
+    *,
+    episodes: list[Episode],
+    program_week: ProgramWeek,
+    now: datetime,
+    rules: dict[int, RuleSource] | None = None,
+) -> dict[int, WeeklyHours]:
+    """The week of each episode's patient (by episode id), for episodes of the program of
+    `program_week`, in a fixed number of queries whatever the number of patients."""
+    program = program_week.program
     week = program_week.week
     zone = program.timezone
     start, end = week_utc_range(zone, week)
+    patient_ids = sorted({e.patient_id for e in episodes})
 
     def day_of(moment: datetime):
         return utc_to_local(zone, moment).date()
-
-    rows = list(
-        Attendance.objects.filter(
-            patient=patient, session_starts_at__gte=start, session_starts_at__lt=end
-        ).values_list(
-            "occurrence_id",
-            "appointment_id",
-            "appointment__kind",
-            "status",
-            "minutes_attended",
-            "session_starts_at",
-        )
-    )
-    attended = [
-        Block(day_of(starts), minutes, BlockKind(kind) if kind else BlockKind.GROUP)
-        for _, _, kind, _, minutes, starts in rows
-        if minutes
-    ]
-    taken_occurrences = {
-        o for o, _, _, status, _, _ in rows if o and status != AttendanceStatus.EXPECTED
-    }
-    taken_appointments = {
-        a for _, a, _, status, _, _ in rows if a and status != AttendanceStatus.EXPECTED
-    }
 
     def remaining(starts_at: datetime, ends_at: datetime) -> int:
         """A session not yet over and not yet taken counts in full: it may still be."""
@@ -141,52 +145,119 @@ def patient_weekly_hours(
             return 0
         return int((ends_at - starts_at).total_seconds() // 60)
 
-    scheduled: list[Block] = []
-    for occurrence in SessionOccurrence.objects.filter(
-        enrollments__patient=patient,
-        status=OccurrenceStatus.SCHEDULED,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    ).exclude(pk__in=taken_occurrences):
-        minutes = remaining(occurrence.starts_at, occurrence.ends_at)
+    attended: dict[int, list[Block]] = defaultdict(list)
+    taken: set[tuple[int, str, int]] = set()
+    for patient_id, occurrence_id, appointment_id, kind, status, minutes, starts in (
+        Attendance.objects.filter(
+            patient_id__in=patient_ids, session_starts_at__gte=start, session_starts_at__lt=end
+        )
+        .order_by("session_starts_at", "pk")
+        .values_list(
+            "patient_id",
+            "occurrence_id",
+            "appointment_id",
+            "appointment__kind",
+            "status",
+            "minutes_attended",
+            "session_starts_at",
+        )
+    ):
         if minutes:
-            scheduled.append(Block(day_of(occurrence.starts_at), minutes))
-    for appointment in Appointment.objects.filter(
-        patient=patient,
-        status=OccurrenceStatus.SCHEDULED,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    ).exclude(pk__in=taken_appointments):
-        minutes = remaining(appointment.starts_at, appointment.ends_at)
-        if minutes:
-            scheduled.append(
-                Block(day_of(appointment.starts_at), minutes, BlockKind(appointment.kind))
-            )
-    transitioning = EpisodeTransitionWeek.objects.filter(episode=episode, week=week).exists()
-    rule_source = (
-        rule_source
-        or hours_rules_for(patient_ids=[patient.pk], program=program, monday=program_week.monday)[
-            patient.pk
-        ]
+            block_kind = BlockKind(kind) if kind else BlockKind.GROUP
+            attended[patient_id].append(Block(day_of(starts), minutes, block_kind))
+        if status != AttendanceStatus.EXPECTED:
+            if occurrence_id:
+                taken.add((patient_id, "occurrence", occurrence_id))
+            if appointment_id:
+                taken.add((patient_id, "appointment", appointment_id))
+    scheduled: dict[int, list[Block]] = defaultdict(list)
+    for patient_id, occurrence_id, starts_at, ends_at in (
+        Enrollment.objects.filter(
+            patient_id__in=patient_ids,
+            occurrence__status=OccurrenceStatus.SCHEDULED,
+            occurrence__starts_at__gte=start,
+            occurrence__starts_at__lt=end,
+        )
+        .order_by("occurrence__starts_at", "pk")
+        .values_list("patient_id", "occurrence_id", "occurrence__starts_at", "occurrence__ends_at")
+    ):
+        minutes = remaining(starts_at, ends_at)
+        if minutes and (patient_id, "occurrence", occurrence_id) not in taken:
+            scheduled[patient_id].append(Block(day_of(starts_at), minutes))
+    for patient_id, appointment_id, kind, starts_at, ends_at in (
+        Appointment.objects.filter(
+            patient_id__in=patient_ids,
+            status=OccurrenceStatus.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .order_by("starts_at", "pk")
+        .values_list("patient_id", "pk", "kind", "starts_at", "ends_at")
+    ):
+        minutes = remaining(starts_at, ends_at)
+        if minutes and (patient_id, "appointment", appointment_id) not in taken:
+            scheduled[patient_id].append(Block(day_of(starts_at), minutes, BlockKind(kind)))
+    episode_ids = [e.pk for e in episodes]
+    transitioning = set(
+        EpisodeTransitionWeek.objects.filter(episode_id__in=episode_ids, week=week).values_list(
+            "episode_id", flat=True
+        )
     )
-    context = WeekContext(
-        monday=program_week.monday,
-        open_weekdays=program_week.open_weekdays,
-        closures=program_week.closures,
-        admitted_on=episode.admitted_on,
-        discharged_on=episode.discharged_on,
-        hold_days=hold_days(episode, program_week.monday),
-    )
-    return weekly_hours(
-        week=week,
-        attended=attended,
-        scheduled=scheduled,
-        program_min=program.min_weekly_minutes,
-        program_max=program.max_weekly_minutes,
-        rule=rule_source.rule,
-        transitioning=transitioning,
-        context=context,
-    )
+    transitions = _transitions_of(episode_ids)
+    missing_rules = [pid for pid in patient_ids if not rules or pid not in rules]
+    rules = dict(rules or {})
+    if missing_rules:
+        rules.update(
+            hours_rules_for(patient_ids=missing_rules, program=program, monday=program_week.monday)
+        )
+    result = {}
+    for episode in episodes:
+        context = WeekContext(
+            monday=program_week.monday,
+            open_weekdays=program_week.open_weekdays,
+            closures=program_week.closures,
+            admitted_on=episode.admitted_on,
+            discharged_on=episode.discharged_on,
+            hold_days=_hold_days_from(transitions[episode.pk], program_week.monday),
+        )
+        result[episode.pk] = weekly_hours(
+            week=week,
+            attended=attended[episode.patient_id],
+            scheduled=scheduled[episode.patient_id],
+            program_min=program.min_weekly_minutes,
+            program_max=program.max_weekly_minutes,
+            rule=rules[episode.patient_id].rule,
+            transitioning=episode.pk in transitioning,
+            context=context,
+        )
+    return result
+
+
+def hours_episodes(patient_ids) -> dict[int, Episode]:
+    """For each patient, the episode whose program sets the weekly window (hours_episode)."""
+    chosen: dict[int, Episode] = {}
+    for episode in (
+        Episode.objects.select_related("program", "patient")
+        .filter(patient_id__in=patient_ids, state__in=HOURS_EPISODE_STATES)
+        .order_by("patient_id", "-admitted_on", "-created_at")
+    ):
+        chosen.setdefault(episode.patient_id, episode)
+    return chosen
+
+
+def current_week_hours(*, patient_ids, now: datetime) -> dict[int, WeeklyHours]:
+    """This week's hours of each patient with an attending episode, by patient id: a
+    fixed number of queries per program, whatever the number of patients."""
+    by_program: dict[int, list[Episode]] = defaultdict(list)
+    for episode in hours_episodes(patient_ids).values():
+        by_program[episode.program_id].append(episode)
+    result: dict[int, WeeklyHours] = {}
+    for episodes in by_program.values():
+        program = episodes[0].program
+        program_week = ProgramWeek.of(program, current_week(program, now))
+        hours = weekly_hours_of(episodes=episodes, program_week=program_week, now=now)
+        result.update({episode.patient_id: hours[episode.pk] for episode in episodes})
+    return result
 
 
 @dataclass(frozen=True)
@@ -219,16 +290,8 @@ def program_compliance(*, program: Program, week: str, now: datetime) -> list[Co
     rules = hours_rules_for(
         patient_ids={e.patient_id for e in episodes}, program=program, monday=program_week.monday
     )
-    rows = []
-    for episode in episodes:
-        hours = patient_weekly_hours(
-            patient=episode.patient,
-            week=program_week.week,
-            now=now,
-            episode=episode,
-            program_week=program_week,
-            rule_source=rules[episode.patient_id],
-        )
-        if hours is not None:
-            rows.append(ComplianceRow(episode.patient, episode, hours, rules[episode.patient_id]))
-    return rows
+    hours = weekly_hours_of(episodes=episodes, program_week=program_week, now=now, rules=rules)
+    return [
+        ComplianceRow(episode.patient, episode, hours[episode.pk], rules[episode.patient_id])
+        for episode in episodes
+    ]

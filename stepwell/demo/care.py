@@ -19,10 +19,11 @@ import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from stepwell.care import access, selectors, services
+from stepwell.care import selectors, services
 from stepwell.care.models import ClinicalNote
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState
+from stepwell.privacy.access.notes import access_note_cosign
 from stepwell.schedule.calendar import iso_week_of
 from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
 
@@ -246,7 +247,7 @@ def _cosign(clinic, now) -> None:
         signed_at__lt=now - COSIGN_AFTER,
         cosignature__isnull=True,
     ).select_related("patient"):
-        if access.access_note_cosign(director, note):
+        if access_note_cosign(director, note):
             services.note_cosign(
                 actor=director, note_id=note.pk, now=note.signed_at + timedelta(hours=20)
             )

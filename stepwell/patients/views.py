@@ -25,6 +25,8 @@ from .selectors import RecordView
 
 @login_required
 def caseload(request):
+    from stepwell.care.selectors import caseload_week_hours  # the hours badges, for all rows
+
     user = request.user
     program_id = record_id_or_none(request.GET.get("program"))
     state = request.GET.get("state") or "open"
@@ -53,6 +55,9 @@ def caseload(request):
         "census": page.census,
         "show_clinical": page.show_clinical,
         "measures_by_patient": caseload_measures(
+            user=user, patient_ids=[episode.patient_id for episode, _ in page.rows]
+        ),
+        "week_hours": caseload_week_hours(
             user=user, patient_ids=[episode.patient_id for episode, _ in page.rows]
         ),
     }

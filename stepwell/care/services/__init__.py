@@ -7,18 +7,15 @@ from .attendance import (
     attendance_roster_open,
     attendance_walk_in_add,
 )
-from .hours import transition_week_mark
-from .notes import (
+from .group_notes import (
     attended_sections,
     group_note_open,
     group_note_sign,
     group_note_update,
-    note_cosign,
-    note_create,
-    note_sign,
-    note_update,
     participant_count,
 )
+from .hours import transition_week_mark
+from .notes import note_cosign, note_create, note_sign, note_update
 from .psychotherapy import psychotherapy_note_create, psychotherapy_note_update
 
 __all__ = [

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.notes import NoteNeed, access_group_note_by_id, access_note_by_id
 
 from ..models import Attendance, GroupNote, NoteAddendum
 from ..note_formats import name_tokens
-from .notes import _audit, _group_note_for_write, _note_for_author
+from .note_content import note_audit
 
 SHARED_ADDENDUM_NAMES_SOMEONE = (
     "The shared section is copied into every participant's chart: name no participant "
@@ -65,7 +66,6 @@ def note_addendum_add(
     note_id: int | None = None,
     group_note_id: int | None = None,
     now: datetime | None = None,
-    client_address: str = "",
 ) -> NoteAddendum:
     """A dated correction to a signed note, by the note's author.
 
@@ -73,9 +73,9 @@ def note_addendum_add(
     shared section (`group_note_id`), under the same naming rule as signing.
     """
     if note_id is not None:
-        target = _note_for_author(actor, note_id, "addendum", client_address)
+        target = access_note_by_id(actor, note_id, need=NoteNeed.AUTHOR, action="addendum")
     else:
-        target = _group_note_for_write(actor, group_note_id, "addendum", client_address)
+        target = access_group_note_by_id(actor, group_note_id, action="addendum")
     if not target.is_signed:
         raise ApplicationError(
             "Edit the draft instead; addenda are for signed notes.",
@@ -99,5 +99,5 @@ def note_addendum_add(
             if isinstance(target, GroupNote)
             else {}
         )
-        _audit(actor, "addendum", target, client_address, addendum=addendum.pk, **named)
+        note_audit(actor, "addendum", target, addendum=addendum.pk, **named)
     return addendum

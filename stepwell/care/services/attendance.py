@@ -5,20 +5,36 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.models import Episode, EpisodeState, Patient
+from stepwell.patients.models import EpisodeState, Patient
+from stepwell.privacy.access.attendance import (
+    access_appointment_attendance_by_id,
+    access_attendance_by_id,
+    access_session_attendance_by_id,
+)
 from stepwell.privacy.audit import AuditAction, audit_record
-from stepwell.schedule.models import Appointment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.models import OccurrenceStatus, SessionOccurrence
 
-from .. import access
 from ..attendance_states import ATTENDED, AttendanceStatus, check_transition, minutes_attended
 from ..models import Attendance, AttendanceChange, AttendanceSource
-from ._common import refuse
 from .sections import group_note_sync_patient
 
 ATTENDING_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
+
+
+def walk_in_candidates(occurrence: SessionOccurrence) -> QuerySet[Patient]:
+    """Who may join the session's group: the patients admitted to its program."""
+    return Patient.objects.filter(
+        episodes__program_id=occurrence.program_id,
+        episodes__state__in=ATTENDING_EPISODE_STATES,
+    ).distinct()
+
+
+def _as_record_id(value) -> int:
+    return value if isinstance(value, int) and 0 < value < 2**63 else 0
 
 
 def _initial_status(session) -> str:
@@ -42,23 +58,13 @@ def _mark_cancelled(actor, occurrence) -> None:
 
 
 def attendance_roster_open(
-    *, actor, occurrence_id: int, client_address: str = ""
+    *, actor, occurrence_id: int
 ) -> tuple[SessionOccurrence, list[Attendance]]:
     """The occurrence's roster: a row per enrolment (created once), plus walk-ins.
 
     Existing rows are never touched, so opening the roster again loses nothing.
     """
-    occurrence = (
-        SessionOccurrence.objects.select_related("program").filter(pk=occurrence_id).first()
-    )
-    if occurrence is None or not access.access_attendance_take(actor, occurrence):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.VIEW,
-            object_type="attendance_roster",
-            object_id=occurrence_id,
-            client_address=client_address,
-        )
+    occurrence = access_session_attendance_by_id(actor, occurrence_id, action=AuditAction.VIEW)
     with transaction.atomic():
         have = set(
             Attendance.objects.filter(occurrence=occurrence).values_list("patient_id", flat=True)
@@ -84,25 +90,14 @@ def attendance_roster_open(
             action=AuditAction.VIEW,
             object_type="attendance_roster",
             object_id=occurrence.pk,
-            client_address=client_address,
             detail={"patients": sorted(r.patient_id for r in rows), "added": sorted(missing)},
         )
     return occurrence, rows
 
 
-def attendance_for_appointment_open(
-    *, actor, appointment_id: int, client_address: str = ""
-) -> Attendance:
-    appointment = Appointment.objects.filter(pk=appointment_id).first()
-    if appointment is None or not access.access_appointment_attendance(actor, appointment):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.VIEW,
-            object_type="attendance",
-            object_id=f"appointment:{appointment_id}",
-            patient_id=appointment.patient_id if appointment else None,
-            client_address=client_address,
-        )
+def attendance_for_appointment_open(*, actor, appointment_id: int) -> Attendance:
+    """The appointment's attendance row, created on first use."""
+    appointment = access_appointment_attendance_by_id(actor, appointment_id)
     with transaction.atomic():
         row, _ = Attendance.objects.get_or_create(
             appointment=appointment,
@@ -119,7 +114,6 @@ def attendance_for_appointment_open(
             patient_id=appointment.patient_id,
             object_type="attendance",
             object_id=row.pk,
-            client_address=client_address,
         )
     return row
 
@@ -188,7 +182,6 @@ def _apply(
     check_out_at: datetime | None,
     reason: str,
     now: datetime,
-    client_address: str,
     action: str,
 ) -> Attendance:
     check_transition(row.status, status)
@@ -229,7 +222,6 @@ def _apply(
         patient_id=row.patient_id,
         object_type="attendance",
         object_id=row.pk,
-        client_address=client_address,
         detail={
             "from": before[0],
             "to": status,
@@ -249,28 +241,9 @@ def attendance_mark(
     check_out_at: datetime | None = None,
     reason: str = "",
     now: datetime | None = None,
-    client_address: str = "",
 ) -> Attendance:
     """Change one participant's status or times; others' rows are not touched."""
-    row = (
-        Attendance.objects.select_related("occurrence", "appointment")
-        .filter(pk=attendance_id)
-        .first()
-    )
-    allowed = row is not None and (
-        access.access_attendance_take(actor, row.occurrence)
-        if row.occurrence_id
-        else access.access_appointment_attendance(actor, row.appointment)
-    )
-    if not allowed:
-        raise refuse(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="attendance",
-            object_id=attendance_id,
-            patient_id=row.patient_id if row else None,
-            client_address=client_address,
-        )
+    row = access_attendance_by_id(actor, attendance_id, action=AuditAction.UPDATE)
     with transaction.atomic():
         row = Attendance.objects.select_for_update().get(pk=row.pk)
         return _apply(
@@ -281,7 +254,6 @@ def attendance_mark(
             check_out_at=check_out_at,
             reason=reason,
             now=now or timezone.now(),
-            client_address=client_address,
             action=AuditAction.UPDATE,
         )
 
@@ -294,27 +266,18 @@ def attendance_walk_in_add(
     status: str = AttendanceStatus.PRESENT,
     check_in_at: datetime | None = None,
     now: datetime | None = None,
-    client_address: str = "",
 ) -> Attendance:
     """Add a walk-in or late joiner to the roster without touching anyone else's row."""
-    occurrence = SessionOccurrence.objects.filter(pk=occurrence_id).first()
-    if occurrence is None or not access.access_attendance_take(actor, occurrence):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="attendance",
-            object_id=f"occurrence:{occurrence_id}",
-            patient_id=patient_id,
-            client_address=client_address,
-        )
-    patient = Patient.objects.filter(pk=patient_id).first()
-    in_program = (
-        patient is not None
-        and Episode.objects.filter(
-            patient=patient, program_id=occurrence.program_id, state__in=ATTENDING_EPISODE_STATES
-        ).exists()
+    occurrence = access_session_attendance_by_id(
+        actor,
+        occurrence_id,
+        action=AuditAction.CREATE,
+        object_type="attendance",
+        object_id=f"occurrence:{occurrence_id}",
+        patient_id=patient_id,
     )
-    if not in_program:
+    patient = walk_in_candidates(occurrence).filter(pk=_as_record_id(patient_id)).first()
+    if patient is None:
         raise ApplicationError(
             "Only a patient admitted to this program can join its group.",
             field_errors={"patient_id": "Choose an admitted patient of this program."},
@@ -344,6 +307,5 @@ def attendance_walk_in_add(
             check_out_at=None,
             reason="walk-in",
             now=now or timezone.now(),
-            client_address=client_address,
             action=AuditAction.CREATE,
         )

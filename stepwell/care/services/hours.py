@@ -5,31 +5,20 @@ from __future__ import annotations
 from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.models import Episode
+from stepwell.privacy.access.notes import access_episode_transition_week_by_id
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar import iso_week_bounds
 
-from .. import access
 from ..models import EpisodeTransitionWeek
-from ._common import refuse
 
 MAX_TRANSITION_WEEKS = 2
 
 
 def transition_week_mark(
-    *, actor, episode_id: int, week: str, reason: str, client_address: str = ""
+    *, actor, episode_id: int, week: str, reason: str
 ) -> EpisodeTransitionWeek:
     """Mark one ISO week of an episode as a step-down week; at most two per episode."""
-    episode = Episode.objects.select_related("patient").filter(pk=episode_id).first()
-    if episode is None or not access.access_transition_week_mark(actor, episode.patient):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="transition_week",
-            object_id=f"episode:{episode_id}",
-            patient_id=episode.patient_id if episode else None,
-            client_address=client_address,
-        )
+    episode = access_episode_transition_week_by_id(actor, episode_id, action=AuditAction.CREATE)
     monday, _ = iso_week_bounds(week)
     week = f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}"
     if not (reason or "").strip():
@@ -58,7 +47,6 @@ def transition_week_mark(
             patient_id=episode.patient_id,
             object_type="transition_week",
             object_id=marked.pk,
-            client_address=client_address,
             detail={"week": week},
         )
     return marked

@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.models import Patient
+from stepwell.privacy.access.notes import (
+    access_patient_private_notes_by_id,
+    access_psychotherapy_note_by_id,
+)
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from .. import access
 from ..models import PsychotherapyNote
-from ._common import refuse
 
 
 def _text(text: str) -> str:
@@ -24,19 +25,11 @@ def _text(text: str) -> str:
     return text.strip()
 
 
-def psychotherapy_note_create(
-    *, actor, patient_id: int, text: str, client_address: str = ""
-) -> PsychotherapyNote:
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_psychotherapy_note_write(actor, patient):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="psychotherapy_note",
-            object_id="new",
-            patient_id=patient_id,
-            client_address=client_address,
-        )
+def psychotherapy_note_create(*, actor, patient_id: int, text: str) -> PsychotherapyNote:
+    """A private note by its author, a clinician or prescriber in the patient's program."""
+    patient = access_patient_private_notes_by_id(
+        actor, patient_id, action=AuditAction.CREATE, object_id="new"
+    )
     with transaction.atomic():
         note = PsychotherapyNote(author=actor, patient=patient, text=_text(text))
         note.full_clean()
@@ -47,24 +40,13 @@ def psychotherapy_note_create(
             patient_id=patient.pk,
             object_type="psychotherapy_note",
             object_id=note.pk,
-            client_address=client_address,
         )
     return note
 
 
-def psychotherapy_note_update(
-    *, actor, note_id: int, text: str, client_address: str = ""
-) -> PsychotherapyNote:
-    note = PsychotherapyNote.objects.filter(pk=note_id).first()
-    if note is None or not access.access_psychotherapy_note_read(actor, note):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="psychotherapy_note",
-            object_id=note_id,
-            patient_id=note.patient_id if note else None,
-            client_address=client_address,
-        )
+def psychotherapy_note_update(*, actor, note_id: int, text: str) -> PsychotherapyNote:
+    """Change a private note: its author only, never anyone else."""
+    note = access_psychotherapy_note_by_id(actor, note_id, action=AuditAction.UPDATE)
     with transaction.atomic():
         note.text = _text(text)
         note.full_clean()
@@ -75,6 +57,5 @@ def psychotherapy_note_update(
             patient_id=note.patient_id,
             object_type="psychotherapy_note",
             object_id=note.pk,
-            client_address=client_address,
         )
     return note

@@ -1,12 +1,10 @@
-"""Care on other apps' pages: the caseload hours badge. Checks access from the user in
-the template context and reads through the selectors."""
+"""Formatting for care's templates and the caseload's hours badge. Tags here only format
+what the view passed in: they never query, check access or write audit."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 
-from stepwell.care import access, selectors
 from stepwell.care.note_formats import SECTION_LABELS, sections_of
 
 register = template.Library()
@@ -22,16 +20,8 @@ def hours(minutes) -> str:
     return f"{(minutes or 0) / 60:.1f} h"
 
 
-@register.simple_tag(takes_context=True)
-def care_week_hours(context, patient):
-    """This week's hours for the patient, or None when the user may not see them."""
-    user = context.get("user")
-    if patient is None or user is None or not access.access_hours_read(user, patient):
-        return None
-    episode = selectors.hours_episode(patient)
-    if episode is None:
-        return None
-    now = timezone.now()
-    return selectors.patient_weekly_hours(
-        patient=patient, week=selectors.current_week(episode.program, now), now=now, episode=episode
-    )
+@register.filter
+def for_patient(week_hours: dict | None, patient_id):
+    """One patient's week from the caseload's `week_hours` (care.selectors
+    .caseload_week_hours), or None when it is not shown."""
+    return (week_hours or {}).get(patient_id)

@@ -1,12 +1,13 @@
-"""Every branch of care/access.py."""
+"""Every branch of the care rules in privacy/access/attendance.py and notes.py."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import override_settings
 
-from stepwell.care import access
+from stepwell.care import cosignature
 from stepwell.care.models import ClinicalNote, PsychotherapyNote
+from stepwell.privacy.access import attendance, notes
 from stepwell.testing.factories import UserFactory
 
 ROLES = [
@@ -25,30 +26,30 @@ ROLES = [
 @pytest.mark.parametrize("name", ROLES)
 def test_attendance_take(clinic, group, name):
     expected = name in {"clinician_a", "prescriber_a", "nurse_a", "director_a"}
-    assert access.access_attendance_take(getattr(clinic, name), group.occurrence) is expected
+    assert attendance.access_attendance_take(getattr(clinic, name), group.occurrence) is expected
 
 
 def test_facilitator_without_program_membership_takes_attendance(clinic, group):
     group.occurrence.facilitators.add(clinic.clinician_b)
-    assert access.access_attendance_take(clinic.clinician_b, group.occurrence) is True
-    assert access.access_group_note_write(clinic.clinician_b, group.occurrence) is True
+    assert attendance.access_attendance_take(clinic.clinician_b, group.occurrence) is True
+    assert notes.access_group_note_write(clinic.clinician_b, group.occurrence) is True
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_group_note_write(clinic, group, name):
     expected = name in {"clinician_a", "prescriber_a", "nurse_a"}
-    assert access.access_group_note_write(getattr(clinic, name), group.occurrence) is expected
+    assert notes.access_group_note_write(getattr(clinic, name), group.occurrence) is expected
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_notes_read(clinic, name):
     expected = name in {"clinician_a", "prescriber_a", "nurse_a", "director_a"}
-    assert access.access_notes_read(getattr(clinic, name), clinic.patient_a) is expected
+    assert notes.access_notes_read(getattr(clinic, name), clinic.patient_a) is expected
 
 
 def test_notes_read_care_team_across_programs(clinic):
-    assert access.access_notes_read(clinic.clinician_a, clinic.team_patient_b) is True
-    assert access.access_notes_read(clinic.clinician_a, clinic.patient_b) is False
+    assert notes.access_notes_read(clinic.clinician_a, clinic.team_patient_b) is True
+    assert notes.access_notes_read(clinic.clinician_a, clinic.patient_b) is False
 
 
 @pytest.mark.parametrize(
@@ -65,14 +66,14 @@ def test_notes_read_care_team_across_programs(clinic):
 )
 def test_note_write(clinic, name, individual, medication):
     user = getattr(clinic, name)
-    assert access.access_note_write(user, clinic.patient_a, "individual") is individual
-    assert access.access_note_write(user, clinic.patient_a, "medication") is medication
+    assert notes.access_note_write(user, clinic.patient_a, "individual") is individual
+    assert notes.access_note_write(user, clinic.patient_a, "medication") is medication
 
 
 def test_note_sign_author_only(clinic):
-    assert access.access_note_sign(clinic.clinician_a, clinic.clinician_a.pk) is True
-    assert access.access_note_sign(clinic.director_a, clinic.clinician_a.pk) is False
-    assert access.access_note_sign(clinic.patient_user_a, clinic.patient_user_a.pk) is False
+    assert notes.access_note_sign(clinic.clinician_a, clinic.clinician_a.pk) is True
+    assert notes.access_note_sign(clinic.director_a, clinic.clinician_a.pk) is False
+    assert notes.access_note_sign(clinic.patient_user_a, clinic.patient_user_a.pk) is False
 
 
 @pytest.mark.parametrize(
@@ -104,68 +105,68 @@ def test_note_sign_author_only(clinic):
 )
 def test_cosign_needed_unless_an_independent_licence(db, credentials, needs_cosign):
     user = UserFactory(roles=["clinician"], credentials=credentials)
-    assert access.credential_requires_cosign(user) is needs_cosign
+    assert cosignature.credential_requires_cosign(user) is needs_cosign
 
 
 @override_settings(STEPWELL_INDEPENDENT_CREDENTIALS=["LCSW", "RN"])
 def test_independent_credentials_are_the_clinics_list(db):
-    assert access.credential_requires_cosign(UserFactory(credentials="RN")) is False
-    assert access.credential_requires_cosign(UserFactory(credentials="MD")) is True
+    assert cosignature.credential_requires_cosign(UserFactory(credentials="RN")) is False
+    assert cosignature.credential_requires_cosign(UserFactory(credentials="MD")) is True
 
 
 def test_cosign_branches(clinic):
     clinic.director_a.credentials = "PsyD"
     clinic.director_a.save()
     intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="MA, intern")
-    assert access.credential_requires_cosign(intern) is True
-    assert access.credential_requires_cosign(clinic.clinician_a) is False
+    assert cosignature.credential_requires_cosign(intern) is True
+    assert cosignature.credential_requires_cosign(clinic.clinician_a) is False
     note = ClinicalNote(patient=clinic.patient_a, author=intern)
-    assert access.access_note_cosign(clinic.clinician_a, note) is True
-    assert access.access_note_cosign(clinic.director_a, note) is True
-    assert access.access_note_cosign(intern, note) is False  # own note
+    assert notes.access_note_cosign(clinic.clinician_a, note) is True
+    assert notes.access_note_cosign(clinic.director_a, note) is True
+    assert notes.access_note_cosign(intern, note) is False  # own note
     other_intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="LMSW")
-    assert access.access_note_cosign(other_intern, note) is False  # needs co-sign themselves
+    assert notes.access_note_cosign(other_intern, note) is False  # needs co-sign themselves
     unlicensed_director = UserFactory(roles=["program_director"], programs=[clinic.program_a])
-    assert access.access_note_cosign(unlicensed_director, note) is False  # blank credential
-    assert access.access_note_cosign(clinic.nurse_a, note) is False
-    assert access.access_note_cosign(clinic.clinician_b, note) is False  # no chart access
-    assert access.access_note_cosign(clinic.patient_user_a, note) is False
+    assert notes.access_note_cosign(unlicensed_director, note) is False  # blank credential
+    assert notes.access_note_cosign(clinic.nurse_a, note) is False
+    assert notes.access_note_cosign(clinic.clinician_b, note) is False  # no chart access
+    assert notes.access_note_cosign(clinic.patient_user_a, note) is False
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_hours_read(clinic, name):
     expected = name in {"clinician_a", "prescriber_a", "nurse_a", "director_a", "billing_a"}
-    assert access.access_hours_read(getattr(clinic, name), clinic.patient_a) is expected
+    assert notes.access_hours_read(getattr(clinic, name), clinic.patient_a) is expected
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_transition_week_mark(clinic, name):
     expected = name in {"clinician_a", "director_a"}
-    assert access.access_transition_week_mark(getattr(clinic, name), clinic.patient_a) is expected
+    assert notes.access_transition_week_mark(getattr(clinic, name), clinic.episode_a) is expected
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_psychotherapy_write(clinic, name):
     expected = name in {"clinician_a", "prescriber_a"}
     assert (
-        access.access_psychotherapy_note_write(getattr(clinic, name), clinic.patient_a) is expected
+        notes.access_psychotherapy_note_write(getattr(clinic, name), clinic.patient_a) is expected
     )
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_psychotherapy_read_author_only(clinic, name):
     note = PsychotherapyNote(author=clinic.clinician_a, patient=clinic.patient_a, text="x")
-    assert access.access_psychotherapy_note_read(getattr(clinic, name), note) is (
+    assert notes.access_psychotherapy_note_read(getattr(clinic, name), note) is (
         name == "clinician_a"
     )
 
 
 @pytest.mark.parametrize("name", ROLES)
 def test_program_compliance(clinic, name):
-    assert access.access_program_compliance(getattr(clinic, name), clinic.program_a.pk) is (
+    assert notes.access_program_compliance(getattr(clinic, name), clinic.program_a.pk) is (
         name == "director_a"
     )
-    assert access.access_program_compliance(getattr(clinic, name), clinic.program_b.pk) is False
+    assert notes.access_program_compliance(getattr(clinic, name), clinic.program_b.pk) is False
 
 
 def test_appointment_attendance(clinic):
@@ -184,8 +185,8 @@ def test_appointment_attendance(clinic):
         ends_at=GROUP_START + timedelta(hours=1),
     )
     assert (
-        access.access_appointment_attendance(clinic.clinician_b, appointment) is True
+        attendance.access_appointment_attendance(clinic.clinician_b, appointment) is True
     )  # the clinician
-    assert access.access_appointment_attendance(clinic.nurse_a, appointment) is True
-    assert access.access_appointment_attendance(clinic.billing_a, appointment) is False
-    assert access.access_appointment_attendance(clinic.patient_user_a, appointment) is False
+    assert attendance.access_appointment_attendance(clinic.nurse_a, appointment) is True
+    assert attendance.access_appointment_attendance(clinic.billing_a, appointment) is False
+    assert attendance.access_appointment_attendance(clinic.patient_user_a, appointment) is False

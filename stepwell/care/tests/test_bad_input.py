@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from stepwell.care import services
-from stepwell.care.models import Attendance, GroupNote
+from stepwell.care.models import Attendance, ClinicalNote, GroupNote
 from stepwell.schedule.models import Appointment, CurriculumModule
 from stepwell.testing.auth import verified_login
 
@@ -226,3 +226,77 @@ def test_weekly_hours_api_answers_a_bad_week_with_400(client, clinic, week):
     response = client.get(f"/api/v1/patients/{clinic.patient_a.pk}/weekly-hours?week={week}")
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"week"}
+
+
+def _draft_note(clinic):
+    return services.note_create(
+        actor=clinic.clinician_a,
+        patient_id=clinic.patient_a.pk,
+        kind="individual",
+        started_at=GROUP_START,
+        ended_at=GROUP_START + timedelta(minutes=50),
+    )
+
+
+@pytest.mark.parametrize("value", ["abc", "٣", "1" + "0" * 39])
+def test_a_notes_goal_ids_must_be_ids(client, clinic, value):
+    note = _draft_note(clinic)
+    verified_login(client, clinic.clinician_a)
+    response = client.post(f"/care/notes/{note.pk}/", {"plan": "Changed", "goal_ids": value})
+    assert response.status_code == 400
+    assert response.context["field_errors"] == {"goal_ids": "Choose one of the listed options."}
+    note.refresh_from_db()
+    assert note.plan == ""
+
+
+def test_a_note_of_another_kind_is_a_field_error(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    response = client.post(
+        f"/care/patients/{clinic.patient_a.pk}/notes/new/",
+        {"kind": "group", "started_at": "2026-12-08T09:00", "ended_at": "2026-12-08T10:00"},
+    )
+    assert response.status_code == 400
+    assert response.context["field_errors"] == {"kind": "Choose individual or medication."}
+    assert "Choose individual or medication." in response.content.decode()
+
+
+def test_a_new_notes_times_are_read_in_the_programs_zone(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    response = client.post(
+        f"/care/patients/{clinic.patient_a.pk}/notes/new/",
+        {"kind": "individual", "started_at": "2026-12-08T09:00", "ended_at": ""},
+    )
+    assert response.status_code == 400
+    assert response.context["field_errors"] == {"ended_at": "Required."}
+    response = client.post(
+        f"/care/patients/{clinic.patient_a.pk}/notes/new/",
+        {"kind": "individual", "started_at": "2026-12-08T09:00", "ended_at": "2026-12-08T09:50"},
+    )
+    assert response.status_code == 302
+    note = ClinicalNote.objects.get(kind="individual")
+    assert note.started_at == GROUP_START  # 09:00 America/Chicago is 15:00 UTC
+
+
+@pytest.mark.parametrize("value", ["abc", "", "٣"])
+def test_a_walk_in_must_name_a_listed_patient(client, clinic, group, value):
+    verified_login(client, clinic.clinician_a)
+    client.get(f"/care/sessions/{group.occurrence.pk}/attendance/")
+    before = Attendance.objects.count()
+    response = client.post(
+        f"/care/sessions/{group.occurrence.pk}/walk-in/", {"patient_id": value}, follow=True
+    )
+    assert response.status_code == 200
+    assert Attendance.objects.count() == before
+    body = response.content.decode()
+    assert "Choose one of the listed options." in body or "Choose the patient." in body
+
+
+def test_a_walk_in_of_another_program_is_refused_by_the_rule(client, clinic, group):
+    verified_login(client, clinic.clinician_a)
+    response = client.post(
+        f"/care/sessions/{group.occurrence.pk}/walk-in/",
+        {"patient_id": clinic.patient_b.pk},
+        follow=True,
+    )
+    assert "Choose an admitted patient of this program." in response.content.decode()
+    assert not Attendance.objects.filter(patient=clinic.patient_b).exists()

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from stepwell.accounts.models import Role, RoleAssignment
 from stepwell.billing.models import ProgramHoursRule
 from stepwell.care import selectors, services
 from stepwell.care.hours import RULE_DEFAULTS, Block, RuleKind, weekly_hours
@@ -120,7 +121,12 @@ def test_other_zone_day_boundaries(clinic):
     kolkata = ProgramFactory(
         site=clinic.program_a.site, name="Kolkata IOP", timezone="Asia/Kolkata"
     )
+    # Roles are per program: the director reads hours in Kolkata as its director.
+    RoleAssignment.objects.create(
+        user=clinic.director_a, role=Role.PROGRAM_DIRECTOR, program=kolkata
+    )
     clinic.director_a.program_memberships.create(program=kolkata)
+    clinic.director_a.forget_roles()
     patient = admitted_patient(kolkata, "Kai", "Kapok")
     # Monday 2026-12-07 03:00 IST is Sunday 21:30 UTC: it belongs to W50 locally.
     occurrence = make_occurrence(

@@ -9,16 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
+from stepwell.core.forms import form_call
 from stepwell.schedule.calendar import iso_week_of, utc_to_local
 
-from .. import access, services
-from ..attendance_states import AttendanceStatus, allowed_next
-from ..models import Attendance, GroupNote
-from ..services.attendance import ATTENDING_EPISODE_STATES
-from ._common import error_context, local_input, parse_local, posted_id
+from .. import selectors, services
+from ..attendance_states import ATTENDED, AttendanceStatus, allowed_next
+from ..forms import AttendanceMarkForm, WalkInForm, form_errors, local_input
+from ..models import Attendance
 
 BUTTONS = [
     (AttendanceStatus.PRESENT, "Present"),
@@ -29,69 +26,41 @@ BUTTONS = [
 ]
 
 
-def _row_context(row: Attendance, zone: str, error=None) -> dict:
+def _row_context(row: Attendance, zone: str, form: AttendanceMarkForm | None = None) -> dict:
     allowed = set(allowed_next(row.status))
     if row.status != AttendanceStatus.EXPECTED:
         allowed.add(row.status)
+    error, field_errors = form_errors(form)
     return {
         "row": row,
         "buttons": [(value, label, value in allowed) for value, label in BUTTONS],
         "check_in_value": local_input(zone, row.check_in_at),
         "check_out_value": local_input(zone, row.check_out_at),
-        **error_context(error),
+        "error": error,
+        "field_errors": field_errors,
     }
 
 
 @login_required
 def roster(request, occurrence_id: int):
-    try:
-        occurrence, rows = services.attendance_roster_open(
-            actor=request.user,
-            occurrence_id=occurrence_id,
-            client_address=client_address_of(request),
-        )
-    except AccessDenied:
-        return render(request, "core/denied.html", status=403)
+    occurrence, rows = services.attendance_roster_open(
+        actor=request.user, occurrence_id=occurrence_id
+    )
+    extras = selectors.roster_extras(user=request.user, occurrence_id=occurrence.pk)
     zone = occurrence.program.timezone
-    on_roster = {r.patient_id for r in rows}
-    walk_in_choices = list(
-        Patient.objects.filter(
-            episodes__program_id=occurrence.program_id, episodes__state__in=ATTENDING_EPISODE_STATES
-        )
-        .exclude(pk__in=on_roster)
-        .distinct()
-    )
-    # The walk-in list shows names and record numbers too: the event names each of them.
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        object_type="walk_in_choices",
-        object_id=occurrence.pk,
-        detail={"patients": sorted(p.pk for p in walk_in_choices)},
-    )
     context = {
         "occurrence": occurrence,
         "rows": [_row_context(r, zone) for r in rows],
-        "walk_in_choices": walk_in_choices,
-        "group_note": GroupNote.objects.filter(occurrence=occurrence).first(),
-        "present_count": sum(1 for r in rows if r.status in ("present", "late", "left_early")),
+        "walk_in_choices": extras.walk_in_choices,
+        "group_note": extras.group_note,
+        "present_count": sum(1 for r in rows if r.status in ATTENDED),
     }
     return render(request, "care/attendance.html", context)
 
 
-def _session_of(row: Attendance | None):
-    """The group meeting or the appointment the row belongs to (None for no row)."""
-    if row is None:
-        return None
-    return row.occurrence if row.occurrence_id else row.appointment
-
-
-def _may_mark(user, row: Attendance | None) -> bool:
-    if row is None:
-        return False
-    if row.occurrence_id:
-        return access.access_attendance_take(user, row.occurrence)
-    return access.access_appointment_attendance(user, row.appointment)
+def _zone_of(row: Attendance) -> str:
+    session = row.occurrence if row.occurrence_id else row.appointment
+    return session.program.timezone
 
 
 def _after_mark_url(row: Attendance) -> str:
@@ -106,66 +75,54 @@ def _after_mark_url(row: Attendance) -> str:
 @login_required
 @require_POST
 def mark(request, attendance_id: int):
-    row = (
-        Attendance.objects.select_related("occurrence__program", "appointment__program", "patient")
-        .filter(pk=attendance_id)
-        .first()
-    )
-    session = _session_of(row)
-    zone = session.program.timezone if session else "UTC"
+    # Refused first (audited, nothing of the row shown), then the form is read.
+    row = selectors.attendance_row(user=request.user, attendance_id=attendance_id)
+    zone = _zone_of(row)
     # Everything the answer needs is worked out before the write, and the write and the
     # answer share one transaction: a failure building the answer leaves the row unchanged.
-    next_url = _after_mark_url(row) if row else ""
+    next_url = _after_mark_url(row)
     with transaction.atomic():
-        error = None
-        try:
-            # Times are read only for someone who may mark the row (a field error would
-            # show the row); anyone else gets the service's audited refusal.
-            check_in_at = check_out_at = None
-            if _may_mark(request.user, row):
-                check_in_at = parse_local(zone, request.POST.get("check_in_at", ""), "check_in_at")
-                check_out_at = parse_local(
-                    zone, request.POST.get("check_out_at", ""), "check_out_at"
-                )
-            row = services.attendance_mark(
+        form = AttendanceMarkForm(request.POST, zone=zone)
+        marked = None
+        if form.is_valid():
+            marked = form_call(
+                form,
+                services.attendance_mark,
                 actor=request.user,
-                attendance_id=attendance_id,
-                status=request.POST.get("status", ""),
-                check_in_at=check_in_at,
-                check_out_at=check_out_at,
-                reason=request.POST.get("reason", ""),
-                client_address=client_address_of(request),
+                attendance_id=row.pk,
+                status=form.cleaned_data["status"],
+                check_in_at=form.cleaned_data["check_in_at"],
+                check_out_at=form.cleaned_data["check_out_at"],
+                reason=form.cleaned_data["reason"],
             )
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as exc:
-            error = exc
-            row = Attendance.objects.select_related("patient").get(pk=attendance_id)
         if request.htmx:
             # htmx swaps only 2xx answers: the row shows its own error.
-            return render(request, "care/_attendance_row.html", _row_context(row, zone, error))
-        if error is not None:
-            messages.error(request, error.message)
+            shown = marked or row
+            return render(
+                request,
+                "care/_attendance_row.html",
+                _row_context(shown, zone, None if marked else form),
+            )
+        if marked is None:
+            messages.error(request, form_errors(form)[0])
         return redirect(next_url)
 
 
 @login_required
 @require_POST
 def walk_in(request, occurrence_id: int):
-    try:
-        patient_id = posted_id(request.POST.get("patient_id"), "patient_id") or 0
-    except ApplicationError:
-        patient_id = 0  # no such patient: the service answers as for any unknown one
-    try:
-        services.attendance_walk_in_add(
+    occurrence = selectors.roster_session(user=request.user, occurrence_id=occurrence_id)
+    form = WalkInForm(request.POST)
+    added = None
+    if form.is_valid():
+        added = form_call(
+            form,
+            services.attendance_walk_in_add,
             actor=request.user,
-            occurrence_id=occurrence_id,
-            patient_id=patient_id,
-            status=request.POST.get("status") or AttendanceStatus.PRESENT,
-            client_address=client_address_of(request),
+            occurrence_id=occurrence.pk,
+            patient_id=form.cleaned_data["patient_id"],
+            status=form.cleaned_data["status"],
         )
-    except AccessDenied:
-        return render(request, "core/denied.html", status=403)  # audited by the service
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("care:attendance", occurrence_id=occurrence_id)
+    if added is None:
+        messages.error(request, form_errors(form)[0])
+    return redirect("care:attendance", occurrence_id=occurrence.pk)

@@ -2,173 +2,104 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from stepwell.accounts.models import Role, UserKind
-from stepwell.clinic.models import Program
-from stepwell.clinic.selectors import programs_of_staff
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
-from stepwell.privacy.refusals import page_denied as denied
-from stepwell.schedule.calendar import iso_week_bounds, iso_week_of, local_to_utc, utc_to_local
+from stepwell.core.forms import form_call
 
-from .. import access, selectors, services
-from ._common import error_context
+from .. import selectors, services
+from ..forms import PrivateNoteForm, TransitionWeekForm, WeekForm, form_errors
+
+NO_SUCH_WEEK = "That week cannot be shown; this week is shown instead."
 
 
-def _week_param(request, program: Program) -> str:
-    week = request.GET.get("week") or selectors.current_week(program, timezone.now())
-    iso_week_bounds(week)  # raises a named error for a malformed week
-    return week.upper()
-
-
-def _neighbours(week: str) -> tuple[str, str]:
-    monday, _ = iso_week_bounds(week)
-    return iso_week_of(monday - timedelta(days=7)), iso_week_of(monday + timedelta(days=7))
+def _week_of(request, read, **kwargs):
+    """The page's read for the week asked for (`?week=`), or for this week with the
+    week's error when that week does not exist."""
+    week_form = WeekForm(request.GET)
+    result = None
+    if week_form.is_valid():
+        week = week_form.cleaned_data["week"] or None
+        result = form_call(week_form, read, week=week, now=timezone.now(), **kwargs)
+    if result is None:
+        result = read(week=None, now=timezone.now(), **kwargs)
+    return result, week_form
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_hours(request, patient_id: int):
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_hours_read(request.user, patient):
-        return denied(
-            request, object_type="weekly_hours", object_id=patient_id, patient_id=patient_id
-        )
-    episode = selectors.hours_episode(patient)
-    error = None
-    if request.method == "POST" and episode is not None:
-        try:
-            services.transition_week_mark(
+    mark_form = None
+    if request.method == "POST":
+        target = selectors.hours_patient(user=request.user, patient_id=patient_id)
+        mark_form = TransitionWeekForm(request.POST)
+        if target.episode is not None and mark_form.is_valid():
+            marked = form_call(
+                mark_form,
+                services.transition_week_mark,
                 actor=request.user,
-                episode_id=episode.pk,
-                week=request.POST.get("week", ""),
-                reason=request.POST.get("reason", ""),
-                client_address=client_address_of(request),
+                episode_id=target.episode.pk,
+                week=mark_form.cleaned_data["week"],
+                reason=mark_form.cleaned_data["reason"],
             )
-            messages.success(request, "Marked as a step-down week.")
-            return redirect(f"{request.path}?week={request.POST.get('week', '').upper()}")
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as exc:
-            error = exc
-    week = None
-    weekly = None
-    rule_source = None
-    if episode is not None:
-        try:
-            week = _week_param(request, episode.program)
-        except ApplicationError as exc:
-            error, week = exc, selectors.current_week(episode.program, timezone.now())
-        rule_source = selectors.hours_rule_source(patient=patient, episode=episode, week=week)
-        weekly = selectors.patient_weekly_hours(
-            patient=patient, week=week, now=timezone.now(), episode=episode, rule_source=rule_source
-        )
-    audit_request(
-        request,
-        action=AuditAction.VIEW,
-        patient_id=patient.pk,
-        object_type="weekly_hours",
-        detail={"week": week},
+            if marked is not None:
+                messages.success(request, "Marked as a step-down week.")
+                return redirect(f"{request.path}?week={marked.week}")
+    hours, week_form = _week_of(
+        request, selectors.patient_hours_week, user=request.user, patient_id=patient_id
     )
-    previous, following = _neighbours(week) if week else (None, None)
+    week_error = form_errors(week_form)[0] and NO_SUCH_WEEK
+    error, field_errors = form_errors(week_form, mark_form, message=week_error or "")
     context = {
-        "patient": patient,
-        "episode": episode,
-        "week": week,
-        "weekly": weekly,
-        "rule_source": rule_source,
-        "previous_week": previous,
-        "next_week": following,
-        "can_mark": access.access_transition_week_mark(request.user, patient),
-        **error_context(error),
+        "patient": hours.patient,
+        "episode": hours.episode,
+        "week": hours.week,
+        "weekly": hours.weekly,
+        "rule_source": hours.rule_source,
+        "previous_week": hours.previous_week,
+        "next_week": hours.next_week,
+        "can_mark": hours.can_mark,
+        "error": error,
+        "field_errors": field_errors,
     }
     return render(request, "care/patient_hours.html", context, status=400 if error else 200)
 
 
 @login_required
 def compliance(request, program_id: int):
-    program = Program.objects.filter(pk=program_id).first()
-    if program is None or not access.access_program_compliance(request.user, program.pk):
-        return denied(
-            request, object_type="program_compliance", object_id=program_id, action=AuditAction.LIST
-        )
-    error = None
-    try:
-        week = _week_param(request, program)
-    except ApplicationError as exc:
-        error, week = exc, selectors.current_week(program, timezone.now())
-    rows = selectors.program_compliance(program=program, week=week, now=timezone.now())
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        object_type="program_compliance",
-        object_id=program.pk,
-        detail={"week": week, "patients": [r.patient.pk for r in rows]},
+    week, week_form = _week_of(
+        request, selectors.program_compliance_week, user=request.user, program_id=program_id
     )
-    previous, following = _neighbours(week)
+    error, field_errors = form_errors(week_form, message=NO_SUCH_WEEK)
     context = {
-        "program": program,
-        "week": week,
-        "rows": rows,
-        "below": sum(1 for r in rows if r.hours.below_minimum),
-        "previous_week": previous,
-        "next_week": following,
-        **error_context(error),
+        "program": week.program,
+        "week": week.week,
+        "rows": week.rows,
+        "below": week.below,
+        "previous_week": week.previous_week,
+        "next_week": week.next_week,
+        "error": error,
+        "field_errors": field_errors,
     }
     return render(request, "care/compliance.html", context, status=400 if error else 200)
 
 
 @login_required
 def worklist(request):
-    user = request.user
-    if user.kind != UserKind.STAFF:
+    page = selectors.worklist_page(user=request.user, now=timezone.now())
+    if page is None:
         return redirect("core:home")
-    now = timezone.now()
-    programs = list(programs_of_staff(user=user))
-    zone = programs[0].timezone if programs else "UTC"
-    today = utc_to_local(zone, now).date()
-    from datetime import time
-
-    sessions = selectors.sessions_for_staff(
-        user=user,
-        start=local_to_utc(zone, today, time.min),
-        end=local_to_utc(zone, today + timedelta(days=1), time.min),
-    )
-    work = selectors.worklist(user=user, now=now)
-    director = user.has_role(Role.PROGRAM_DIRECTOR)
-    late_for_director = selectors.director_late_notes(user=user, now=now) if director else []
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        object_type="note_worklist",
-        detail={
-            "patients": sorted(
-                {
-                    i.patient_id
-                    for i in [*work["mine"], *work["cosign"], *late_for_director]
-                    if i.patient_id
-                }
-            )
-        },
-    )
     context = {
-        "today": today,
-        "sessions": sessions,
-        "mine": work["mine"],
-        "cosign": work["cosign"],
-        "director": director,
-        "late_for_director": late_for_director,
-        "compliance_programs": [
-            p for p in programs if access.access_program_compliance(user, p.pk)
-        ],
+        "today": page.today,
+        "sessions": page.sessions,
+        "mine": page.mine,
+        "cosign": page.cosign,
+        "director": bool(page.compliance_programs),
+        "late_for_director": page.late_for_director,
+        "compliance_programs": page.compliance_programs,
     }
     return render(request, "care/worklist.html", context)
 
@@ -177,38 +108,29 @@ def worklist(request):
 @require_http_methods(["GET", "POST"])
 def private_notes(request, patient_id: int):
     """The author's own psychotherapy notes: nobody else's are ever listed."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_psychotherapy_note_write(request.user, patient):
-        return denied(
-            request,
-            object_type="psychotherapy_note",
-            object_id=f"patient:{patient_id}",
-            patient_id=patient_id,
-            action=AuditAction.LIST,
-        )
-    error = None
+    form = None
     if request.method == "POST":
-        try:
-            services.psychotherapy_note_create(
+        form = PrivateNoteForm(request.POST)
+        if form.is_valid():
+            saved = form_call(
+                form,
+                services.psychotherapy_note_create,
                 actor=request.user,
-                patient_id=patient.pk,
-                text=request.POST.get("text", ""),
-                client_address=client_address_of(request),
+                patient_id=patient_id,
+                text=form.cleaned_data["text"],
             )
-            messages.success(request, "Private note saved.")
-            return redirect("care:private_notes", patient_id=patient.pk)
-        except ApplicationError as exc:
-            error = exc
-    notes = list(selectors.psychotherapy_notes_of_author(user=request.user, patient=patient))
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        patient_id=patient.pk,
-        object_type="psychotherapy_note",
-        detail={"notes": [n.pk for n in notes]},
-    )
+            if saved is not None:
+                messages.success(request, "Private note saved.")
+                return redirect("care:private_notes", patient_id=patient_id)
+    notes = selectors.private_notes(user=request.user, patient_id=patient_id)
+    error, field_errors = form_errors(form)
     return render(
         request,
         "care/private_notes.html",
-        {"patient": patient, "notes": notes, **error_context(error)},
+        {
+            "patient": notes.patient,
+            "notes": notes.notes,
+            "error": error,
+            "field_errors": field_errors,
+        },
     )

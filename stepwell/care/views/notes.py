@@ -7,201 +7,116 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, audit_request, client_address_of
-from stepwell.privacy.refusals import page_denied as denied
-from stepwell.schedule.models import CurriculumModule
+from stepwell.core.forms import form_call
 
-from .. import access, selectors, services
-from ..models import ClinicalNote, GroupNote, Modality, NoteKind, RiskCheck
-from ..note_formats import FORMAT_LABELS, SECTION_LABELS, sections_of
-from ._common import error_context, local_input, parse_local, posted_id, posted_ids
-
-
-def _fields(note: ClinicalNote, prefix: str, field_errors: dict, posted=None) -> list[dict]:
-    rows = []
-    for field in sections_of(note.note_format):
-        name = f"{prefix}{field}"
-        value = (
-            posted.get(name, getattr(note, field)) if posted is not None else getattr(note, field)
-        )
-        rows.append(
-            {
-                "name": name,
-                "label": SECTION_LABELS[field],
-                "value": value,
-                "error": field_errors.get(name),
-            }
-        )
-    return rows
+from .. import selectors, services
+from ..forms import (
+    AddendumForm,
+    GroupAddendumForm,
+    GroupNoteForm,
+    NoteActionForm,
+    NoteEditForm,
+    NoteStartForm,
+    form_errors,
+    local_input,
+    section_rows,
+)
+from ..models import Modality, NoteKind, RiskCheck
+from ..note_formats import FORMAT_LABELS
 
 
-def _section_data(post, prefix: str, note: ClinicalNote) -> dict:
-    data = {field: post.get(f"{prefix}{field}") for field in sections_of(note.note_format)}
-    data["risk_check"] = post.get(f"{prefix}risk_check")
-    data["risk_notes"] = post.get(f"{prefix}risk_notes")
-    data["goal_ids"] = posted_ids(post.getlist(f"{prefix}goal_ids"), f"{prefix}goal_ids")
-    data["objective_ids"] = posted_ids(
-        post.getlist(f"{prefix}objective_ids"), f"{prefix}objective_ids"
-    )
-    if note.kind == NoteKind.MEDICATION:
-        data["medication_changes"] = post.get(f"{prefix}medication_changes")
-    return data
-
-
-def _section_context(section: ClinicalNote, field_errors: dict, prefix: str) -> dict:
+def _section_context(section: selectors.SectionDetails, form, prefix: str) -> dict:
+    errors = form.errors if form is not None and form.is_bound else {}
+    risk_error = errors.get(f"{prefix}risk_check")
     return {
-        "note": section,
+        "note": section.note,
         "prefix": prefix,
-        "fields": _fields(section, prefix, field_errors),
-        "goals": selectors.plan_goals_for(section.patient),
-        "goal_ids": set(section.goals.values_list("pk", flat=True)),
-        "objective_ids": set(section.objectives.values_list("pk", flat=True)),
-        "risk_error": field_errors.get(f"{prefix}risk_check"),
+        "fields": section_rows(form, section.note, prefix),
+        "goals": section.goals,
+        "goal_ids": section.goal_ids,
+        "objective_ids": section.objective_ids,
+        "attendance": section.attendance,
+        "risk_error": risk_error[0] if risk_error else None,
     }
+
+
+def _save_group_note(request, note, form: GroupNoteForm) -> bool:
+    """Save the posted group note (and sign it when asked); False when refused by a rule
+    (the form then holds the errors)."""
+    if not form.is_valid():
+        return False
+    shared = form.shared(note)
+    saved = form_call(
+        form,
+        services.group_note_update,
+        actor=request.user,
+        group_note_id=note.pk,
+        shared=shared,
+        sections=form.section_data(),
+    )
+    if saved is None:
+        return False
+    # A new format shows new sections: they are written before signing.
+    if form.wants_signing() and shared["note_format"] == note.note_format:
+        signed = form_call(
+            form, services.group_note_sign, actor=request.user, group_note_id=note.pk
+        )
+        if signed is None:
+            return False
+        messages.success(request, "Group note signed for every participant.")
+    else:
+        messages.success(request, "Saved.")
+    return True
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_note(request, occurrence_id: int):
-    client = client_address_of(request)
-    existing = (
-        GroupNote.objects.select_related("occurrence").filter(occurrence_id=occurrence_id).first()
-    )
-    if (
-        existing is not None
-        and not access.access_group_note_write(request.user, existing.occurrence)
-        and access.access_attendance_take(request.user, existing.occurrence)
-    ):
-        # A director reads the group note (read-only) without becoming its author; the
-        # event names every participant whose section the page shows.
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            object_type="group_note",
-            object_id=existing.pk,
-            detail={"patients": sorted(existing.sections.values_list("patient_id", flat=True))},
-        )
-        note = existing
+    user = request.user
+    if selectors.group_note_writable(user=user, occurrence_id=occurrence_id):
+        note = services.group_note_open(actor=user, occurrence_id=occurrence_id)
     else:
-        try:
-            note = services.group_note_open(
-                actor=request.user, occurrence_id=occurrence_id, client_address=client
-            )
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
+        # A director reads the group note (read-only) without becoming its author.
+        note = selectors.group_note_view(user=user, occurrence_id=occurrence_id)
     zone = note.occurrence.program.timezone
-    error = None
+    form = None
     if request.method == "POST" and not note.is_signed:
-        post = request.POST
-        try:
-            sections = {
-                section.pk: _section_data(post, f"section-{section.pk}-", section)
-                for section in note.sections.all()
-                if not section.participant_absent
-            }
-            shared = {
-                "topic": post.get("topic", ""),
-                "interventions": post.get("interventions", ""),
-                "modality": post.get("modality") or note.modality,
-                "note_format": post.get("note_format") or note.note_format,
-                "started_at": parse_local(zone, post.get("started_at", ""), "started_at"),
-                "ended_at": parse_local(zone, post.get("ended_at", ""), "ended_at"),
-                "curriculum_module_id": posted_id(
-                    post.get("curriculum_module"), "curriculum_module"
-                ),
-            }
-            format_changed = shared["note_format"] != note.note_format
-            services.group_note_update(
-                actor=request.user,
-                group_note_id=note.pk,
-                shared=shared,
-                sections=sections,
-                client_address=client,
-            )
-            if post.get("action") == "sign" and not format_changed:
-                services.group_note_sign(
-                    actor=request.user, group_note_id=note.pk, client_address=client
-                )
-                messages.success(request, "Group note signed for every participant.")
-                return redirect("care:group_note", occurrence_id=occurrence_id)
-            messages.success(request, "Saved.")
+        present = [s for s in note.sections.all() if not s.participant_absent]
+        form = GroupNoteForm(request.POST, zone=zone, sections=present)
+        if _save_group_note(request, note, form):
             return redirect("care:group_note", occurrence_id=occurrence_id)
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as exc:
-            error = exc
-    note = GroupNote.objects.select_related("occurrence__program", "curriculum_module").get(
-        pk=note.pk
-    )
-    field_errors = error.field_errors if error else {}
-    attendance = selectors.attendance_by_patient(note.occurrence_id)
-    sections = [
-        {
-            **_section_context(s, field_errors, f"section-{s.pk}-"),
-            "attendance": attendance.get(s.patient_id),
-        }
-        for s in note.sections.select_related("patient").order_by("patient__legal_last_name")
-    ]
+    details = selectors.group_note_details(user=user, group_note=note)
+    error, field_errors = form_errors(form)
     context = {
-        "group_note": note,
-        "occurrence": note.occurrence,
-        "sections": [s for s in sections if not s["note"].participant_absent],
-        "absent_sections": [s for s in sections if s["note"].participant_absent],
-        "participant_count": services.participant_count(note),
-        "facilitators": note.facilitator_names
-        if note.is_signed
-        else [str(u) for u in note.facilitators.all()],
-        "modules": CurriculumModule.objects.filter(program_id=note.occurrence.program_id),
+        "group_note": details.group_note,
+        "occurrence": details.group_note.occurrence,
+        "sections": [_section_context(s, form, f"section-{s.note.pk}-") for s in details.sections],
+        "absent_sections": [{"note": s.note} for s in details.absent_sections],
+        "participant_count": details.participant_count,
+        "facilitators": details.facilitators,
+        "modules": details.modules,
         "formats": FORMAT_LABELS.items(),
         "modalities": Modality.choices,
         "risk_choices": RiskCheck.choices,
-        "started_value": local_input(zone, note.started_at),
-        "ended_value": local_input(zone, note.ended_at),
-        "can_edit": not note.is_signed and access.access_note_sign(request.user, note.author_id),
-        **error_context(error),
+        "started_value": local_input(zone, details.group_note.started_at),
+        "ended_value": local_input(zone, details.group_note.ended_at),
+        "can_edit": details.can_edit,
+        "error": error,
+        "field_errors": field_errors,
     }
     return render(request, "care/group_note.html", context, status=400 if error else 200)
 
 
 @login_required
 def patient_notes(request, patient_id: int):
-    patient = Patient.objects.filter(pk=patient_id).first()
-    notes = selectors.notes_for_patient(user=request.user, patient=patient) if patient else None
-    if notes is None:
-        return denied(
-            request,
-            object_type="clinical_note",
-            object_id=f"patient:{patient_id}",
-            patient_id=patient_id,
-            action=AuditAction.LIST,
-        )
-    notes = list(notes[:200])
-    audit_request(
-        request,
-        action=AuditAction.LIST,
-        patient_id=patient.pk,
-        object_type="clinical_note",
-        detail={"notes": [n.pk for n in notes]},
-    )
-    own = selectors.own_attendance_of_notes(notes)
+    notes = selectors.patient_notes(user=request.user, patient_id=patient_id)
     context = {
-        "patient": patient,
-        "notes": [
-            (
-                n,
-                services.participant_count(n.group_note) if n.group_note_id else None,
-                own.get(n.pk),
-            )
-            for n in notes
-        ],
-        "can_write": access.access_note_write(request.user, patient, NoteKind.INDIVIDUAL),
-        "can_write_medication": access.access_note_write(
-            request.user, patient, NoteKind.MEDICATION
-        ),
-        "can_private": access.access_psychotherapy_note_write(request.user, patient),
-        "can_hours": access.access_hours_read(request.user, patient),
+        "patient": notes.patient,
+        "notes": [(n.note, n.participant_count, n.own_attendance) for n in notes.notes],
+        "can_write": notes.can_write,
+        "can_write_medication": notes.can_write_medication,
+        "can_private": notes.can_private,
+        "can_hours": notes.can_hours,
     }
     return render(request, "care/patient_notes.html", context)
 
@@ -209,128 +124,101 @@ def patient_notes(request, patient_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def note_new(request, patient_id: int):
-    patient = Patient.objects.filter(pk=patient_id).first()
-    kind = request.POST.get("kind") or request.GET.get("kind") or NoteKind.INDIVIDUAL
-    if patient is None or not access.access_note_write(request.user, patient, kind):
-        return denied(
-            request,
-            object_type="clinical_note",
-            object_id="new",
-            patient_id=patient_id,
-            action=AuditAction.CREATE,
+    # The kind asked for picks the rule (medication notes: prescribers); the form checks it.
+    asked = request.POST.get("kind") or request.GET.get("kind") or NoteKind.INDIVIDUAL
+    start = selectors.note_start(user=request.user, patient_id=patient_id, kind=asked)
+    form = NoteStartForm(request.POST or None, zone=start.zone, initial={"kind": asked})
+    if request.method == "POST" and form.is_valid():
+        note = form_call(
+            form,
+            services.note_create,
+            actor=request.user,
+            patient_id=start.patient.pk,
+            kind=form.cleaned_data["kind"],
+            note_format=form.cleaned_data["note_format"] or "birp",
+            modality=form.cleaned_data["modality"] or Modality.IN_PERSON,
+            started_at=form.cleaned_data["started_at"],
+            ended_at=form.cleaned_data["ended_at"],
         )
-    zone = (
-        selectors.hours_episode(patient).program.timezone
-        if selectors.hours_episode(patient)
-        else "UTC"
-    )
-    error = None
-    if request.method == "POST":
-        try:
-            started_at = parse_local(zone, request.POST.get("started_at", ""), "started_at")
-            ended_at = parse_local(zone, request.POST.get("ended_at", ""), "ended_at")
-            if started_at is None or ended_at is None:
-                raise ApplicationError(
-                    "Give the start and stop times.",
-                    field_errors={"started_at" if started_at is None else "ended_at": "Required."},
-                )
-            note = services.note_create(
-                actor=request.user,
-                patient_id=patient.pk,
-                kind=kind,
-                note_format=request.POST.get("note_format", "birp"),
-                modality=request.POST.get("modality", Modality.IN_PERSON),
-                started_at=started_at,
-                ended_at=ended_at,
-                client_address=client_address_of(request),
-            )
+        if note is not None:
             return redirect("care:note", note_id=note.pk)
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as exc:
-            error = exc
+    error, field_errors = form_errors(form if request.method == "POST" else None)
     context = {
-        "patient": patient,
-        "kind": kind,
+        "patient": start.patient,
+        "kind": asked,
         "kinds": NoteKind.choices[1:],
         "formats": FORMAT_LABELS.items(),
         "modalities": Modality.choices,
         "posted": request.POST,
-        **error_context(error),
+        "error": error,
+        "field_errors": field_errors,
     }
     return render(request, "care/note_new.html", context, status=400 if error else 200)
+
+
+def _act_on_note(request, note, action: str, form) -> bool:
+    """Run the button pressed on the note page; False when a rule refused it."""
+    user = request.user
+    if action == "addendum":
+        done = form_call(
+            form,
+            services.note_addendum_add,
+            actor=user,
+            note_id=note.pk,
+            text=form.cleaned_data["text"],
+        )
+        message = "Addendum added."
+    elif action == "cosign":
+        done = form_call(form, services.note_cosign, actor=user, note_id=note.pk)
+        message = "Co-signed."
+    else:
+        done = form_call(
+            form, services.note_update, actor=user, note_id=note.pk, data=form.note_data()
+        )
+        message = "Saved."
+        if done is not None and action == "sign":
+            done = form_call(form, services.note_sign, actor=user, note_id=note.pk)
+            message = "Signed."
+    if done is None:
+        return False
+    messages.success(request, message)
+    return True
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def note_detail(request, note_id: int):
-    note = selectors.note_for_user(user=request.user, note_id=note_id)
-    if note is None:
-        existing = (
-            ClinicalNote.objects.filter(pk=note_id).values_list("patient_id", flat=True).first()
-        )
-        return denied(request, object_type="clinical_note", object_id=note_id, patient_id=existing)
-    client = client_address_of(request)
-    error = None
+    user = request.user
+    form = None
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        try:
-            if action == "addendum":
-                services.note_addendum_add(
-                    actor=request.user,
-                    note_id=note.pk,
-                    text=request.POST.get("text", ""),
-                    client_address=client,
-                )
-                messages.success(request, "Addendum added.")
-            elif action == "cosign":
-                services.note_cosign(actor=request.user, note_id=note.pk, client_address=client)
-                messages.success(request, "Co-signed.")
-            else:
-                data = _section_data(request.POST, "", note)
-                if request.POST.get("note_format"):
-                    data["note_format"] = request.POST["note_format"]
-                services.note_update(
-                    actor=request.user, note_id=note.pk, data=data, client_address=client
-                )
-                if action == "sign":
-                    services.note_sign(actor=request.user, note_id=note.pk, client_address=client)
-                    messages.success(request, "Signed.")
-                else:
-                    messages.success(request, "Saved.")
+        note = selectors.note_for_user(user=user, note_id=note_id)
+        action_form = NoteActionForm(request.POST)
+        action = action_form.cleaned_data["action"] if action_form.is_valid() else "save"
+        if action == "addendum":
+            form = AddendumForm(request.POST)
+        elif action == "cosign":
+            form = action_form  # nothing to fill in: a refusal shows at the top
+        else:
+            form = NoteEditForm(request.POST, note=note)
+        if form.is_valid() and _act_on_note(request, note, action, form):
             return redirect("care:note", note_id=note.pk)
-        except AccessDenied:
-            return render(request, "core/denied.html", status=403)
-        except ApplicationError as exc:
-            error = exc
     else:
-        audit_request(
-            request,
-            action=AuditAction.VIEW,
-            patient_id=note.patient_id,
-            object_type="clinical_note",
-            object_id=note.pk,
-        )
-    note = ClinicalNote.objects.select_related("patient", "author", "group_note").get(pk=note.pk)
-    field_errors = error.field_errors if error else {}
+        note = selectors.note_view(user=user, note_id=note_id)
+    page = selectors.note_page(user=user, note=note)
+    error, field_errors = form_errors(form)
+    edit_form = form if isinstance(form, NoteEditForm) else None
     context = {
-        "note": note,
-        "section": _section_context(note, field_errors, ""),
-        "participant_count": services.participant_count(note.group_note)
-        if note.group_note_id
-        else None,
-        "own_attendance": selectors.own_attendance_of_notes([note]).get(note.pk),
-        "can_edit": not note.is_signed
-        and note.kind != NoteKind.GROUP
-        and access.access_note_sign(request.user, note.author_id),
-        "can_addendum": note.is_signed and access.access_note_sign(request.user, note.author_id),
-        "can_cosign": note.is_signed
-        and note.cosign_required
-        and not hasattr(note, "cosignature")
-        and access.access_note_cosign(request.user, note),
+        "note": page.note,
+        "section": _section_context(page.section, edit_form, ""),
+        "participant_count": page.participant_count,
+        "own_attendance": page.own_attendance,
+        "can_edit": page.can_edit,
+        "can_addendum": page.can_addendum,
+        "can_cosign": page.can_cosign,
         "formats": FORMAT_LABELS.items(),
         "risk_choices": RiskCheck.choices,
-        **error_context(error),
+        "error": error,
+        "field_errors": field_errors,
     }
     return render(request, "care/note_detail.html", context, status=400 if error else 200)
 
@@ -339,29 +227,23 @@ def note_detail(request, note_id: int):
 @require_POST
 def group_addendum(request, occurrence_id: int):
     """An addendum to the shared section, or (with `section`) to one participant's."""
-    note = GroupNote.objects.filter(occurrence_id=occurrence_id).first()
-    section = request.POST.get("section", "")
-    section_id = None
-    if note is not None and section:
-        section_id = (
-            note.sections.filter(pk=int(section)).values_list("pk", flat=True).first()
-            if section.isdigit() and len(section) < 19
-            else None
-        )
-        if section_id is None:
-            messages.error(request, "That section is not part of this group note.")
-            return redirect("care:group_note", occurrence_id=occurrence_id)
-    try:
-        services.note_addendum_add(
+    note = selectors.group_note_of_session(user=request.user, occurrence_id=occurrence_id)
+    form = GroupAddendumForm(
+        request.POST, section_ids=set(note.sections.values_list("pk", flat=True))
+    )
+    added = None
+    if form.is_valid():
+        section_id = form.cleaned_data["section"]
+        added = form_call(
+            form,
+            services.note_addendum_add,
             actor=request.user,
             note_id=section_id,
-            group_note_id=note.pk if note else 0,
-            text=request.POST.get("text", ""),
-            client_address=client_address_of(request),
+            group_note_id=None if section_id else note.pk,
+            text=form.cleaned_data["text"],
         )
+    if added is None:
+        messages.error(request, form_errors(form)[0])
+    else:
         messages.success(request, "Addendum added.")
-    except AccessDenied:
-        return render(request, "core/denied.html", status=403)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("care:group_note", occurrence_id=occurrence_id)

@@ -1,0 +1,145 @@
+"""Access to attendance: who takes and corrects it.
+
+- A clinician, prescriber, nurse or director takes and corrects the attendance of the
+  group sessions and appointments of the programs where they hold that role.
+- A session's facilitators take its attendance, whatever program they work in.
+- The staff member an appointment is with takes its attendance.
+- Nobody else: not intake coordinators, billing, administrators, patients or jobs.
+
+A session, appointment or attendance row the user may not take and one that does not
+exist get the same audited refusal.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from stepwell.accounts.models import Role
+from stepwell.care.models import Attendance
+from stepwell.privacy.audit import AuditAction
+from stepwell.privacy.refusals import refuse
+from stepwell.schedule.models import Appointment, SessionOccurrence
+
+from .patients import _as_id
+from .predicates import holds_role_in, is_staff_member, programs_with
+
+ATTENDANCE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
+
+
+def sessions_attendance_taken_by(user) -> QuerySet[SessionOccurrence]:
+    """Group sessions whose attendance the user takes."""
+    if not is_staff_member(user):
+        return SessionOccurrence.objects.none()
+    scope = Q(facilitators=user)
+    program_ids = programs_with(user, *ATTENDANCE_ROLES)
+    if program_ids:
+        scope |= Q(program_id__in=program_ids)
+    return SessionOccurrence.objects.filter(scope).distinct()
+
+
+def appointments_attendance_taken_by(user) -> QuerySet[Appointment]:
+    """Appointments whose attendance the user takes."""
+    if not is_staff_member(user):
+        return Appointment.objects.none()
+    scope = Q(staff=user)
+    program_ids = programs_with(user, *ATTENDANCE_ROLES)
+    if program_ids:
+        scope |= Q(program_id__in=program_ids)
+    return Appointment.objects.filter(scope)
+
+
+def access_attendance_take(user, occurrence: SessionOccurrence) -> bool:
+    if not is_staff_member(user):
+        return False
+    if holds_role_in(user, occurrence.program_id, *ATTENDANCE_ROLES):
+        return True
+    return occurrence.facilitators.filter(pk=user.pk).exists()
+
+
+def access_appointment_attendance(user, appointment: Appointment) -> bool:
+    if not is_staff_member(user):
+        return False
+    if appointment.staff_id == user.pk:
+        return True
+    return holds_role_in(user, appointment.program_id, *ATTENDANCE_ROLES)
+
+
+def access_session_attendance_by_id(
+    user,
+    occurrence_id,
+    *,
+    action: str = AuditAction.VIEW,
+    object_type: str = "attendance_roster",
+    object_id: object = None,
+    patient_id: int | None = None,
+) -> SessionOccurrence:
+    """The group session whose attendance the user takes, or an audited refusal."""
+    occurrence = (
+        sessions_attendance_taken_by(user)
+        .select_related("program")
+        .filter(pk=_as_id(occurrence_id))
+        .first()
+    )
+    if occurrence is None:
+        raise refuse(
+            actor=user,
+            action=action,
+            object_type=object_type,
+            object_id=occurrence_id if object_id is None else object_id,
+            patient_id=patient_id,
+        )
+    return occurrence
+
+
+def access_appointment_attendance_by_id(
+    user, appointment_id, *, action: str = AuditAction.VIEW
+) -> Appointment:
+    """The appointment whose attendance the user takes, or an audited refusal naming the
+    appointment's patient when it exists."""
+    appointment = (
+        appointments_attendance_taken_by(user)
+        .select_related("program")
+        .filter(pk=_as_id(appointment_id))
+        .first()
+    )
+    if appointment is None:
+        stored = Appointment.objects.filter(pk=_as_id(appointment_id))
+        raise refuse(
+            actor=user,
+            action=action,
+            object_type="attendance",
+            object_id=f"appointment:{appointment_id}",
+            patient_id=stored.values_list("patient_id", flat=True).first(),
+        )
+    return appointment
+
+
+def attendance_rows_taken_by(user) -> QuerySet[Attendance]:
+    """Attendance rows the user takes and corrects."""
+    if not is_staff_member(user):
+        return Attendance.objects.none()
+    return Attendance.objects.filter(
+        Q(occurrence__in=sessions_attendance_taken_by(user))
+        | Q(appointment__in=appointments_attendance_taken_by(user))
+    )
+
+
+def access_attendance_by_id(user, attendance_id, *, action: str = AuditAction.UPDATE) -> Attendance:
+    """One attendance row the user may mark, or an audited refusal naming its patient
+    when it exists."""
+    row = (
+        attendance_rows_taken_by(user)
+        .select_related("occurrence__program", "appointment__program", "patient")
+        .filter(pk=_as_id(attendance_id))
+        .first()
+    )
+    if row is None:
+        stored = Attendance.objects.filter(pk=_as_id(attendance_id))
+        raise refuse(
+            actor=user,
+            action=action,
+            object_type="attendance",
+            object_id=attendance_id,
+            patient_id=stored.values_list("patient_id", flat=True).first(),
+        )
+    return row
