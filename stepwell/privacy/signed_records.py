@@ -6,6 +6,10 @@ services refuse first, with a message for the user; these triggers refuse every 
 path too (`QuerySet.update()`, raw SQL, a forgotten check), raising an error Django turns
 into `IntegrityError`.
 
+`SignedRecordGuard` (care/models.py) stays: it turns an ORM `save()` of a signed note into
+the user's message before the database is asked, and holds where the triggers are left
+out (the test settings).
+
 The tables are listed below as data (`LOCKED`, by app); the SQL for each engine is made
 from the list. Three kinds of table:
 
@@ -44,8 +48,8 @@ them out (STEPWELL_SIGNED_RECORD_DB_TRIGGERS=False) because the test runner empt
 between transactional tests; the tests of these triggers install them themselves.
 
 A later migration that changes one of these tables makes SQLite rebuild it, which drops
-the table's triggers and fails on the triggers of the tables below it ("error in trigger
-...: no such table"). Such a migration lifts the app's triggers first and puts them back
+the table's triggers and fails on the triggers of the tables that name it ("error in
+trigger ...: no such table"). Such a migration lifts the app's triggers first and puts them back
 after: `RunPython(remove, install)` before the change and `RunPython(install, remove)`
 after, with the functions here (privacy/tests/test_signed_records.py migrates every app
 forward with the triggers on and checks they are all there). Writing synthetic history
@@ -65,7 +69,8 @@ NOTE = "a signed note is locked; add an addendum to correct it"
 PLAN = "a signed treatment plan version is locked; start a revision to change it"
 ASSESSMENT = "a signed intake assessment is locked; add an addendum to correct it"
 APPEND_ONLY = "is append-only: its rows are never changed or removed"
-# Table and column names go into the SQL as written (S608 above): plain identifiers only.
+# Table and column names go into the SQL as written (hence the S608 waivers): plain
+# identifiers only, checked when the list is built.
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
