@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from stepwell.intake import services as intake
@@ -25,6 +26,7 @@ from stepwell.intake.models import (
 from stepwell.patients.models import CareTeamRole, EpisodeState
 from stepwell.plans import services as plans
 from stepwell.plans.models import PhysicianCertification, ProgramPlanPolicy, TreatmentPlan
+from stepwell.privacy.signed_records import signed_records_unlocked
 
 from .clinic import DemoClinic
 from .profiles import RISK_SCREENING, histories, profile
@@ -302,11 +304,13 @@ def _plan(rng, clinic, episode, key, today, assessment):
     # recertifications fall due in the demo.
     signed_on = min(today, (episode.admitted_on or today) + timedelta(days=3))
     moment = timezone.make_aware(datetime.combine(signed_on, time(15, 0)))
-    TreatmentPlan.objects.filter(pk=plan.pk).update(signed_at=moment)
-    plan.signatures.update(signed_at=moment)
-    PhysicianCertification.objects.filter(plan=plan).update(
-        certified_on=signed_on, recertify_by=signed_on + timedelta(days=60)
-    )
+    # Signed plans are locked in the database: lift the lock for this synthetic history only.
+    with signed_records_unlocked(connection, "plans"):
+        TreatmentPlan.objects.filter(pk=plan.pk).update(signed_at=moment)
+        plan.signatures.update(signed_at=moment)
+        PhysicianCertification.objects.filter(plan=plan).update(
+            certified_on=signed_on, recertify_by=signed_on + timedelta(days=60)
+        )
     return plan
 
 

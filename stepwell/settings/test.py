@@ -22,3 +22,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STEPWELL_AUDIT_DB_TRIGGERS = (
     False  # installed per test in privacy/tests/test_audit.py; see privacy/triggers.py
 )
+STEPWELL_SIGNED_RECORD_DB_TRIGGERS = (
+    False  # installed per test by the tests of privacy/signed_records.py and its migrations
+)
