@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from stepwell.privacy.access import intake as intake_access
 from stepwell.intake.models import Referral
 from stepwell.patients.models import Episode, Patient
 from stepwell.patients.services import program_today
+from stepwell.privacy.access import intake as intake_access
 from stepwell.privacy.access.plans import (
     PlanNeed,
     access_plan_chart_by_id,
