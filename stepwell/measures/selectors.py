@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -139,10 +138,6 @@ def instrument_bands(instrument: Instrument, sex: str | None = None):
 
 def engine_sex(sex_assigned_at_birth: str | None) -> Sex:
     return {"female": Sex.FEMALE, "male": Sex.MALE}.get(sex_assigned_at_birth or "", Sex.UNKNOWN)
-
-
-def program_today(program) -> date:
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(program.timezone)).date()
 
 
 def is_overdue(administration: Administration, today: date) -> bool:

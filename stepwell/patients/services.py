@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy import access
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
@@ -278,11 +278,6 @@ def episode_transition(
             detail={"from": from_state, "to": to_state, "disposition": disposition},
         )
     return episode
-
-
-def program_today(program: Program) -> date:
-    """Today's date where the program is (dates of care are the program's local dates)."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(program.timezone))
 
 
 def _check_transition_details(

@@ -304,9 +304,7 @@ def portal_invite(request, patient_id: int):
             action=AuditAction.UPDATE,
         )
     try:
-        invite = portal_invite_create(
-            actor=request.user, patient=patient, client_address=client_address_of(request)
-        )
+        invite = portal_invite_create(actor=request.user, patient_id=patient.pk)
     except AccessDenied:
         return _denied(
             request,

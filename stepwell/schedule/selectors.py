@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
+from stepwell.clinic.time import program_today, zone_today
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import patients_visible_to
 
@@ -74,11 +75,8 @@ class Group:
 
 
 def week_default(program: Program | None = None, today: date | None = None) -> str:
-    from django.utils import timezone
-
     if today is None:
-        moment = timezone.now()
-        today = utc_to_local(program.timezone, moment).date() if program else moment.date()
+        today = program_today(program) if program else zone_today("UTC")
     return iso_week_of(today)
 
 
