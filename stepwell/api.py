@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from stepwell.accounts.api import router as auth_router
 from stepwell.core.api_auth import api_auth
-from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.errors import AccessDenied, ApplicationError, AuthenticationFailed
 from stepwell.patients.api import router as patients_router
 from stepwell.privacy.api import router as audit_router
 from stepwell.privacy.refusals import refusal_settle
@@ -56,6 +56,13 @@ def on_access_denied(request, exc: AccessDenied):
 def on_application_error(request, exc: ApplicationError):
     return api.create_response(
         request, {"detail": exc.message, "errors": exc.field_errors}, status=400
+    )
+
+
+@api.exception_handler(AuthenticationFailed)
+def on_authentication_failed(request, exc: AuthenticationFailed):
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.field_errors}, status=exc.status
     )
 
 
