@@ -75,7 +75,10 @@ def test_coverage_add_called_directly_by_a_refused_role_is_refused(clinic, name)
             actor=getattr(clinic, name), patient_id=clinic.patient_a.pk, payer_id=payer.pk
         )
     event = denied_rows("coverage").get()
-    assert (event.username, event.patient_id) == (getattr(clinic, name).username, clinic.patient_a.pk)
+    assert (event.username, event.patient_id) == (
+        getattr(clinic, name).username,
+        clinic.patient_a.pk,
+    )
     assert not Coverage.objects.exists()
 
 

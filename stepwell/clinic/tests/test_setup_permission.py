@@ -270,7 +270,9 @@ def test_administrator_create_keeps_an_existing_staff_members_roles(clinic, caps
         ("bad name!", "x@clinic.example", "--username"),
     ],
 )
-def test_administrator_create_refuses_bad_input_and_writes_nothing(clinic, username, email, message):
+def test_administrator_create_refuses_bad_input_and_writes_nothing(
+    clinic, username, email, message
+):
     before = (User.objects.count(), RoleAssignment.objects.count(), AuditEvent.objects.count())
     with pytest.raises(CommandError, match=message):
         call_command("administrator_create", username, "--email", email)

@@ -263,3 +263,21 @@ def test_rotating_away_from_the_derived_key_says_it_stays_available(db, tmp_path
     key_file.write_text(NEW_KEY)
     call_command("audit", "rotate-key", "--new-key-file", str(key_file))
     assert "derived from the secret key" in capsys.readouterr().out
+
+
+def test_only_a_named_system_job_signs_checkpoints_or_rotates_the_key(db, clinic, settings):
+    from stepwell.core.errors import AccessDenied
+
+    settings.STEPWELL_AUDIT_KEY = OLD_KEY
+    events(2)
+    for person in (clinic.admin, clinic.director_a):
+        with pytest.raises(AccessDenied):
+            audit_checkpoint_create(actor=person)
+        with pytest.raises(AccessDenied):
+            audit_key_rotate(actor=person, new_key=chain.key_from_text(NEW_KEY))
+    assert AuditCheckpoint.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="key_rotation").exists()
+    refused = AuditEvent.objects.filter(outcome="denied").values_list("object_type", flat=True)
+    assert sorted(refused) == ["audit_checkpoint", "audit_checkpoint", "audit_key", "audit_key"]
+    with pytest.raises(TypeError):
+        audit_checkpoint_create(actor=None)
