@@ -45,7 +45,7 @@ def on_access_denied(request, exc: AccessDenied):
     if its transaction rolled back since, the row is written again here."""
     refusal_settle(
         exc,
-        actor=getattr(request, "auth", None) or getattr(request, "user", None),
+        request_user=getattr(request, "auth", None) or getattr(request, "user", None),
         object_type="api",
         object_id=f"{request.method} {request.path}"[:64],
     )
