@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from stepwell.clinic.models import Program
-from stepwell.clinic.time import program_today
 from stepwell.privacy import access
 from stepwell.privacy.models import AuditEvent
 
@@ -20,7 +20,7 @@ def episode_days_in_program(episode: Episode, *, today: date | None = None) -> i
     """Calendar days since admission, counting the admission day; None before admission."""
     if episode.admitted_on is None:
         return None
-    end = episode.discharged_on or today or program_today(episode.program)
+    end = episode.discharged_on or today or timezone.localdate()
     return (end - episode.admitted_on).days + 1
 
 

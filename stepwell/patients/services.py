@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stepwell.clinic.models import LevelOfCare, Program
-from stepwell.clinic.time import program_today
+from stepwell.clinic.time import program_today as program_today  # one place: clinic.time
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy import access
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record

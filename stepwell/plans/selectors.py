@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from stepwell.accounts.models import Role
 from stepwell.billing.selectors import patient_has_medicare
-from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode, Patient
+from stepwell.patients.services import program_today
 from stepwell.privacy.access import patients_visible_to
 
 from . import access

@@ -8,7 +8,6 @@ from ninja import Field, Router, Schema, Status
 
 from stepwell.accounts.models import UserKind
 from stepwell.clinic.models import Program
-from stepwell.clinic.time import zone_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request, client_address_of
@@ -146,7 +145,7 @@ def patient_schedule(request, patient_id: int, week: str | None = None):
             patient_id=patient.pk if patient else None,
         )
     zone = selectors.patient_zone(patient)
-    week = _week(week) if week else selectors.week_default(None, zone_today(zone))
+    week = _week(week) if week else selectors.week_default(None, _today(zone))
     items = selectors.patient_week(patient=patient, week=week, zone=zone)
     audit_request(
         request,
@@ -157,6 +156,14 @@ def patient_schedule(request, patient_id: int, week: str | None = None):
         detail={"via": "api"},
     )
     return Status(200, {"week": week, "items": [_item(i) for i in items]})
+
+
+def _today(zone: str) -> date:
+    from django.utils import timezone
+
+    from .calendar import utc_to_local
+
+    return utc_to_local(zone, timezone.now()).date()
 
 
 def _patient_id_if_exists(patient_id: int) -> int | None:

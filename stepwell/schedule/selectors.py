@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
-from stepwell.clinic.time import program_today, zone_today
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import patients_visible_to
 
@@ -75,8 +74,11 @@ class Group:
 
 
 def week_default(program: Program | None = None, today: date | None = None) -> str:
+    from django.utils import timezone
+
     if today is None:
-        today = program_today(program) if program else zone_today("UTC")
+        moment = timezone.now()
+        today = utc_to_local(program.timezone, moment).date() if program else moment.date()
     return iso_week_of(today)
 
 

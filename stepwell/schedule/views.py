@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
-from stepwell.clinic.time import zone_today
 from stepwell.core.bad_input import bad_request_page
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.core.forms import form_add_service_errors as _apply_errors
@@ -140,7 +139,7 @@ def patient_week(request, patient_id: int, week: str | None = None):
         return redirect(
             "schedule:patient_week",
             patient_id=patient.pk,
-            week=selectors.week_default(None, zone_today(zone)),
+            week=selectors.week_default(None, _local_today(zone)),
         )
     try:
         week = _week(week)
@@ -178,6 +177,14 @@ def patient_week(request, patient_id: int, week: str | None = None):
     return render(request, "schedule/patient_week.html", context)
 
 
+def _local_today(zone: str):
+    from django.utils import timezone
+
+    from .calendar import utc_to_local
+
+    return utc_to_local(zone, timezone.now()).date()
+
+
 @login_required
 def staff_week(request, user_id: int, week: str | None = None):
     user = request.user
@@ -189,7 +196,7 @@ def staff_week(request, user_id: int, week: str | None = None):
         return redirect(
             "schedule:staff_week",
             user_id=staff.pk,
-            week=selectors.week_default(None, zone_today(zone)),
+            week=selectors.week_default(None, _local_today(zone)),
         )
     try:
         week = _week(week)

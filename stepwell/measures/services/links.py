@@ -9,7 +9,6 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -69,7 +68,7 @@ def questionnaire_send(
             episode=episode,
             instrument_key=instrument.key,
             instrument_version=instrument.version,
-            due_on=program_today(program) if program else timezone.localdate(),
+            due_on=selectors.program_today(program) if program else timezone.localdate(),
             requested_by=actor,
         )
     refusal = selectors.remote_refusal_for_program(administration.instrument_key, program)

@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
-from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -113,7 +112,7 @@ def due_questionnaires_generate(*, today: date | None = None) -> list[Administra
         program_id__in=by_program, admitted_on__isnull=False
     ).select_related("program", "patient")
     for episode in episodes:
-        day = today or program_today(episode.program)
+        day = today or selectors.program_today(episode.program)
         existing = set(
             Administration.objects.filter(episode=episode)
             .exclude(occurrence="")

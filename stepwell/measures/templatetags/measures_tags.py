@@ -11,7 +11,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from stepwell.clinic.time import program_today
 from stepwell.measures import access, progress, selectors
 from stepwell.measures.models import AdministrationStatus, AlertStatus
 from stepwell.measures.trajectory import ChartBand, ChartPoint, trajectory_svg
@@ -74,7 +73,7 @@ def measures_chart_panel(context, patient):
     )
     episode = selectors.open_episode_for(patient)
     program = episode.program if episode else None
-    today = program_today(program) if program else timezone.localdate()
+    today = selectors.program_today(program) if program else timezone.localdate()
     series_list = progress.series_of(administrations)
     series = [
         {"series": s, "svg": chart_for(s, patient.sex_assigned_at_birth), "change": s.change()}

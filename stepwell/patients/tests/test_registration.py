@@ -3,10 +3,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Episode, Patient
-from stepwell.patients.services import PossibleDuplicate, patient_register
+from stepwell.patients.services import PossibleDuplicate, patient_register, program_today
 from stepwell.privacy.models import AuditEvent
 
 VALID = {

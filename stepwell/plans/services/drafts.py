@@ -7,10 +7,10 @@ from datetime import date
 
 from django.db import transaction
 
-from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.intake.models import AssessmentDiagnosis
 from stepwell.patients.models import Episode
+from stepwell.patients.services import program_today
 from stepwell.privacy.audit import AuditAction
 
 from .. import access

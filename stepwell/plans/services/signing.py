@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
+from stepwell.patients.services import program_today
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
 from .. import access

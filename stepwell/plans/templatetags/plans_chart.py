@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from stepwell.clinic.time import program_today
 from stepwell.intake import access as intake_access
 from stepwell.intake.models import Referral
+from stepwell.patients.services import program_today
 from stepwell.plans import access, selectors
 from stepwell.plans.services import PLANNABLE_STATES
 
