@@ -59,13 +59,6 @@ def on_application_error(request, exc: ApplicationError):
     )
 
 
-@api.exception_handler(AuthenticationFailed)
-def on_authentication_failed(request, exc: AuthenticationFailed):
-    return api.create_response(
-        request, {"detail": exc.message, "errors": exc.field_errors}, status=exc.status
-    )
-
-
 @api.exception_handler(OverflowError)
 def on_overflow(request, exc: OverflowError):
     """A number past what the database stores (an id like 9223372036854775808): no record.
@@ -106,4 +99,12 @@ def on_validation_error(request, exc: ValidationError):
 def on_unauthenticated(request, exc):
     return api.create_response(
         request, {"detail": "Authentication required: send a valid bearer token."}, status=401
+    )
+
+
+@api.exception_handler(AuthenticationFailed)
+def on_authentication_failed(request, exc: AuthenticationFailed):
+    """Credentials not right (401), a missing login step (403), a locked account (429)."""
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.field_errors}, status=exc.status
     )

@@ -1,4 +1,4 @@
-"""Showing a use case's refusal on the form, or the page, that asked for it."""
+"""Showing a use case's refusal on the form that asked for it."""
 
 from __future__ import annotations
 
@@ -21,28 +21,31 @@ def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
         form.add_error(None, error.message)
 
 
-def _call(service, kwargs: dict, on_rule_error):
+def form_call(form: forms.Form, service, /, **kwargs):
+    """Call a service for a form page; a rule's refusal goes onto the form.
+
+    This is the one place that catches ApplicationError for pages, so the user sees the
+    message next to the field it names. An AccessDenied is never caught here: it goes on to
+    the refusal middleware (audited 403). Returns the service's result, or None when the
+    rule refused (the form then holds the errors).
+    """
     try:
         return service(**kwargs)
     except AccessDenied:
         raise
     except ApplicationError as error:
-        on_rule_error(error)
+        form_add_service_errors(form, error)
         return None
 
 
-def form_call(form: forms.Form, service, /, **kwargs):
-    """Call a service for a form page; a rule's refusal goes onto the form.
-
-    This and `message_call` are the one place that catches ApplicationError for pages,
-    so the user sees the message next to the field it names. An AccessDenied is never
-    caught here: it goes on to the refusal middleware (audited 403). Returns the
-    service's result, or None when the rule refused (the form then holds the errors).
-    """
-    return _call(service, kwargs, lambda error: form_add_service_errors(form, error))
-
-
 def message_call(request, service, /, **kwargs):
-    """Call a service for a button with no form (revoke, send a link): a rule's refusal
-    becomes the page's error message. Returns the result, or None when refused."""
-    return _call(service, kwargs, lambda error: messages.error(request, error.message))
+    """Call a service for a button with no form of its own (revoke a token, send a link):
+    a rule's refusal becomes the page's error message, as form_call puts it on a form.
+    AccessDenied goes on to the refusal middleware. Returns the result, or None."""
+    try:
+        return service(**kwargs)
+    except AccessDenied:
+        raise
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return None
