@@ -12,7 +12,7 @@ from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import _as_id, access_clinic_configuration, access_patient_billing
+from .patients import access_clinic_configuration, access_patient_billing, as_record_id
 from .predicates import is_staff_member, programs_with
 
 COVERAGE_ROLES = (Role.INTAKE_COORDINATOR, Role.PROGRAM_DIRECTOR)
@@ -36,7 +36,7 @@ def access_coverage_edit(user, patient: Patient) -> bool:
 def access_coverage_patient_by_id(user, patient_id) -> Patient:
     """The patient whose coverage the user records, or an audited refusal (an unknown
     patient gets the same one)."""
-    patient = Patient.objects.filter(pk=_as_id(patient_id)).first()
+    patient = Patient.objects.filter(pk=as_record_id(patient_id)).first()
     if patient is None or not access_coverage_edit(user, patient):
         raise refuse(
             actor=user,

@@ -25,7 +25,7 @@ from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import _as_id, access_patient_register, patients_visible_to
+from .patients import access_patient_register, as_record_id, patients_visible_to
 from .predicates import holds_role_in, is_staff_member, is_system_actor
 
 BUNDLE_OBJECT = "fhir_bundle"
@@ -82,10 +82,12 @@ def access_fhir_export_by_id(user, patient_id, *, episode_id=None) -> tuple[Pati
 
     An unknown patient or episode and one the user may not export get the same refusal.
     """
-    patient = Patient.objects.filter(pk=_as_id(patient_id)).first()
+    patient = Patient.objects.filter(pk=as_record_id(patient_id)).first()
     episode = None
     if patient is not None and episode_id is not None:
-        episode = patient.episodes.select_related("program").filter(pk=_as_id(episode_id)).first()
+        episode = (
+            patient.episodes.select_related("program").filter(pk=as_record_id(episode_id)).first()
+        )
     scope = None
     if patient is not None and (episode_id is None or episode is not None):
         scope = fhir_export_scope(user, patient, episode=episode)
@@ -109,7 +111,7 @@ def access_fhir_bulk_export(user, program: Program) -> bool:
 
 def access_fhir_bulk_export_program_by_id(user, program_id) -> Program:
     """The program whose bulk export the user asks for, or an audited refusal."""
-    program = Program.objects.filter(pk=_as_id(program_id)).first()
+    program = Program.objects.filter(pk=as_record_id(program_id)).first()
     if program is None or not access_fhir_bulk_export(user, program):
         raise refuse(
             actor=user,
@@ -132,7 +134,7 @@ def access_fhir_bulk_files(user, *, requested_by_id: int | None, program: Progra
 
 def access_fhir_bulk_export_by_id(user, job_id) -> BulkExport:
     """A bulk export job, for the director who asked for it, or an audited refusal."""
-    job = BulkExport.objects.select_related("program").filter(pk=_as_id(job_id)).first()
+    job = BulkExport.objects.select_related("program").filter(pk=as_record_id(job_id)).first()
     if job is None or not access_fhir_bulk_files(
         user, requested_by_id=job.requested_by_id, program=job.program
     ):
@@ -156,7 +158,7 @@ def access_fhir_referral_import(user, program: Program) -> bool:
 
 def access_fhir_referral_import_program_by_id(user, program_id) -> Program:
     """The program a FHIR referral is sent to, if the user takes its referrals."""
-    program = Program.objects.filter(pk=_as_id(program_id)).first()
+    program = Program.objects.filter(pk=as_record_id(program_id)).first()
     if program is None or not access_fhir_referral_import(user, program):
         raise refuse(
             actor=user,

@@ -144,13 +144,16 @@ def access_episode_by_id(
     return episode
 
 
-def _as_id(value) -> int:
+def as_record_id(value) -> int:
     """A record id, or 0 (which matches nothing) for anything that is not one."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return 0
     return number if 0 < number < 2**63 else 0
+
+
+_as_id = as_record_id
 
 
 def access_patient_chart(user, patient: Patient) -> bool:
