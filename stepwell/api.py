@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from stepwell.accounts.api import router as auth_router
 from stepwell.core.api_auth import api_auth
-from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.core.errors import AccessDenied, ApplicationError, AuthenticationFailed
 from stepwell.patients.api import router as patients_router
 from stepwell.patients.duplicates import PossibleDuplicate
 from stepwell.privacy.api import router as audit_router
@@ -46,7 +46,7 @@ def on_access_denied(request, exc: AccessDenied):
     if its transaction rolled back since, the row is written again here."""
     refusal_settle(
         exc,
-        actor=getattr(request, "auth", None) or getattr(request, "user", None),
+        request_user=getattr(request, "auth", None) or getattr(request, "user", None),
         object_type="api",
         object_id=f"{request.method} {request.path}"[:64],
     )
@@ -108,4 +108,12 @@ def on_validation_error(request, exc: ValidationError):
 def on_unauthenticated(request, exc):
     return api.create_response(
         request, {"detail": "Authentication required: send a valid bearer token."}, status=401
+    )
+
+
+@api.exception_handler(AuthenticationFailed)
+def on_authentication_failed(request, exc: AuthenticationFailed):
+    """Credentials not right (401), a missing login step (403), a locked account (429)."""
+    return api.create_response(
+        request, {"detail": exc.message, "errors": exc.field_errors}, status=exc.status
     )

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stepwell.clinic.models import Program
 from stepwell.clinic.services import (
@@ -26,16 +25,12 @@ from stepwell.clinic.services import (
     staff_account_changes_record,
     staff_privileges_set,
 )
-from stepwell.core.errors import ApplicationError
-from stepwell.privacy.audit import client_address_of
+from stepwell.core.forms import message_call
+from stepwell.privacy.audit import AuditAction
+from stepwell.privacy.refusals import refuse
 
 from . import enrolment, mfa, passwords
 from .models import Role, User, UserKind
-
-# Reading or adding another person's TOTP device is taking over their second factor.
-if admin.site.is_registered(TOTPDevice):
-    admin.site.unregister(TOTPDevice)
-
 
 ADMINISTRATOR_GRANT = "administrator"
 
@@ -206,7 +201,6 @@ class StaffAdmin(UserAdmin):
     def save_model(self, request, obj, form, change):
         old_email = form.initial.get("email", "") if change else ""
         super().save_model(request, obj, form, change)
-        address = client_address_of(request)
         staff_account_changes_record(
             actor=request.user,
             staff=obj,
@@ -216,19 +210,17 @@ class StaffAdmin(UserAdmin):
                 if f in ACCOUNT_PRIVILEGE_FIELDS
             },
             created=not change,
-            client_address=address,
         )
         if change and "email" in form.changed_data:
-            try:
-                passwords.account_email_change_record(
-                    actor=request.user,
-                    user=obj,
-                    old=old_email or "",
-                    new=obj.email,
-                    client_address=address,
-                )
-            except ApplicationError as error:
-                messages.warning(request, f"The old address was not told: {error.message}")
+            # Saved and audited even when the old address cannot be told (the page says so).
+            message_call(
+                request,
+                passwords.account_email_change_record,
+                actor=request.user,
+                user=obj,
+                old=old_email or "",
+                new=obj.email,
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -240,7 +232,6 @@ class StaffAdmin(UserAdmin):
                 grants=grants,
                 program_ids={p.pk for p in form.cleaned_data["programs"]}
                 | {program_id for _role, program_id in grants if program_id is not None},
-                client_address=client_address_of(request),
             )
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -248,15 +239,14 @@ class StaffAdmin(UserAdmin):
         return super().response_add(request, obj, post_url_continue)
 
     def _send_password_link(self, request, user) -> bool:
-        try:
-            passwords.password_reset_link_send(
-                actor=request.user,
-                user=user,
-                base_url=request.build_absolute_uri("/"),
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as error:
-            messages.error(request, error.message)
+        sent = message_call(
+            request,
+            passwords.password_reset_link_send,
+            actor=request.user,
+            user=user,
+            base_url=request.build_absolute_uri("/"),
+        )
+        if sent is None:
             return False
         messages.success(request, f"A link to set a password was sent to {user.email}.")
         return True
@@ -264,7 +254,12 @@ class StaffAdmin(UserAdmin):
     def account_action_view(self, request, object_id, action):
         user = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, user):
-            raise PermissionDenied
+            raise refuse(
+                actor=request.user,
+                action=AuditAction.PRIVILEGE_CHANGE,
+                object_type="user",
+                object_id=user.pk,
+            )
         title, explanation, button = ACCOUNT_ACTIONS[action]
         context = {
             **self.admin_site.each_context(request),
@@ -276,29 +271,26 @@ class StaffAdmin(UserAdmin):
             "issued": None,
         }
         if request.method == "POST":
-            address = client_address_of(request)
             change_url = reverse("admin:accounts_user_change", args=[user.pk])
-            try:
-                if action == "password-link":
-                    if not self._send_password_link(request, user):
-                        return redirect(change_url)
-                elif action == "remove-authenticator":
-                    removed = mfa.totp_devices_remove(
-                        actor=request.user, user=user, client_address=address
-                    )
+            if action == "password-link":
+                self._send_password_link(request, user)
+            elif action == "remove-authenticator":
+                removed = message_call(
+                    request, mfa.totp_devices_remove, actor=request.user, user=user
+                )
+                if removed is not None:
                     messages.success(
                         request,
                         f"Authenticator removed ({removed} device record(s)); {user} enrols "
                         "a new one at next login, with an enrolment code.",
                     )
-                else:
-                    context["issued"] = enrolment.enrolment_code_create(
-                        actor=request.user, user=user, client_address=address
-                    )
+            else:
+                context["issued"] = message_call(
+                    request, enrolment.enrolment_code_create, actor=request.user, user=user
+                )
+                if context["issued"] is not None:
                     return TemplateResponse(
                         request, "admin/accounts/user/account_action.html", context
                     )
-            except ApplicationError as error:  # AccessDenied included
-                messages.error(request, error.message)
             return redirect(change_url)
         return TemplateResponse(request, "admin/accounts/user/account_action.html", context)

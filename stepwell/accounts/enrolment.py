@@ -21,9 +21,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.privacy import access
+from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.accounts import access_enrolment_code_create
+from stepwell.privacy.actors import is_system
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.refusals import refuse
 
 from .models import EnrolmentCode, User, UserKind
 
@@ -58,13 +60,18 @@ def enrolment_code_active(user: User) -> EnrolmentCode | None:
     return _active_codes(user).first()
 
 
-def enrolment_code_create(
-    *, actor: User | None, user: User, client_address: str = ""
-) -> IssuedEnrolmentCode:
-    """A new code for `user`, voiding earlier ones. `actor` None is the operator at the
-    command line (`stepwell enrolment-code USERNAME`)."""
-    if actor is not None and not access.access_clinic_configuration(actor):
-        raise AccessDenied("Only administrators create enrolment codes.")
+def enrolment_code_create(*, actor, user: User) -> IssuedEnrolmentCode:
+    """A new code for `user`, voiding earlier ones. The actor is an administrator, or the
+    operator at the command line as a system actor (`stepwell enrolment-code USERNAME`)."""
+    if not access_enrolment_code_create(actor):
+        raise refuse(
+            actor=actor,
+            action=AuditAction.PRIVILEGE_CHANGE,
+            object_type="user",
+            object_id=user.pk,
+            message="Only administrators create enrolment codes.",
+        )
+    from_command_line = is_system(actor)
     if user.kind != UserKind.STAFF:
         raise ApplicationError(
             "Only staff members enrol an authenticator.",
@@ -81,7 +88,7 @@ def enrolment_code_create(
         record = EnrolmentCode.objects.create(
             user=user,
             code_hash=_hash(plaintext),
-            created_by=actor,
+            created_by=None if from_command_line else actor,
             expires_at=now + timedelta(hours=settings.STEPWELL_ENROLMENT_CODE_HOURS),
         )
         audit_record(
@@ -89,20 +96,19 @@ def enrolment_code_create(
             action=AuditAction.PRIVILEGE_CHANGE,
             object_type="user",
             object_id=user.pk,
-            client_address=client_address,
             detail={
                 "mfa": "enrolment_code_created",
                 "code_id": record.pk,
                 "expires_at": record.expires_at.isoformat(),
                 "earlier_codes_voided": voided,
-                "via": "setup" if actor is not None else "command line",
+                "via": "command line" if from_command_line else "setup",
             },
         )
     grouped = "-".join(plaintext[i : i + 4] for i in range(0, CODE_LENGTH, 4))
     return IssuedEnrolmentCode(record=record, plaintext=grouped)
 
 
-def enrolment_code_check(*, user: User, code: str, client_address: str = "") -> EnrolmentCode:
+def enrolment_code_check(*, user: User, code: str) -> EnrolmentCode:
     """The user's active code if `code` matches it. A wrong code counts against the
     active code, and voids it at the fifth; nothing is consumed here (see
     `enrolment_code_consume`)."""
@@ -126,7 +132,6 @@ def enrolment_code_check(*, user: User, code: str, client_address: str = "") -> 
         outcome=AuditOutcome.FAILED,
         object_type="user",
         object_id=user.pk,
-        client_address=client_address,
         detail={"step": "enrolment_code", "active_code": active is not None, "voided": voided},
     )
     if active is None or voided:

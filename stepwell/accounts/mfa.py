@@ -6,9 +6,10 @@ import segno
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.privacy import access
-from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.accounts import access_staff_account_manage
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.refusals import refuse
 
 from .enrolment import enrolment_code_consume
 from .models import UserKind
@@ -46,9 +47,31 @@ def totp_verify(user, code: str) -> TOTPDevice:
     return device
 
 
-def totp_enrol_confirm(
-    user, code: str, *, enrolment_code_id: int | None, client_address: str = ""
-) -> TOTPDevice:
+def totp_login_verify(*, user, code: str) -> TOTPDevice:
+    """The second step of a login: the code is checked, and the step is audited either way."""
+    try:
+        device = totp_verify(user, code)
+    except ApplicationError:
+        audit_record(
+            user=user,
+            action=AuditAction.LOGIN_FAILED,
+            outcome=AuditOutcome.FAILED,
+            object_type="user",
+            object_id=user.pk,
+            detail={"step": "totp"},
+        )
+        raise
+    audit_record(
+        user=user,
+        action=AuditAction.LOGIN,
+        object_type="user",
+        object_id=user.pk,
+        detail={"step": "totp"},
+    )
+    return device
+
+
+def totp_enrol_confirm(*, user, code: str, enrolment_code_id: int | None) -> TOTPDevice:
     """Confirm the pending device with a current code from it, replacing any earlier one.
 
     `enrolment_code_id` is the one-time enrolment code the user entered first; it is
@@ -73,18 +96,23 @@ def totp_enrol_confirm(
             action=AuditAction.PRIVILEGE_CHANGE,
             object_type="user",
             object_id=user.pk,
-            client_address=client_address,
             detail={"mfa": "totp_enrolled", "enrolment_code_id": enrolment_code_id},
         )
     return device
 
 
-def totp_devices_remove(*, actor, user, client_address: str = "") -> int:
+def totp_devices_remove(*, actor, user) -> int:
     """An administrator removes a staff member's authenticator (a lost phone): the user
     enrols a new one at their next login, with an enrolment code. Their current session
     stops counting as verified at once, because its device is gone."""
-    if not access.access_clinic_configuration(actor):
-        raise AccessDenied("Only administrators remove authenticators.")
+    if not access_staff_account_manage(actor):
+        raise refuse(
+            actor=actor,
+            action=AuditAction.PRIVILEGE_CHANGE,
+            object_type="user",
+            object_id=user.pk,
+            message="Only administrators remove authenticators.",
+        )
     if user.kind != UserKind.STAFF:
         raise ApplicationError(
             "Only staff members have authenticators.",
@@ -97,7 +125,6 @@ def totp_devices_remove(*, actor, user, client_address: str = "") -> int:
             action=AuditAction.PRIVILEGE_CHANGE,
             object_type="user",
             object_id=user.pk,
-            client_address=client_address,
             detail={"mfa": "authenticator_removed", "devices_removed": removed},
         )
     return removed

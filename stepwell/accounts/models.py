@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import auth
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -66,6 +67,23 @@ class User(AbstractUser):
     def is_administrator(self) -> bool:
         """Administrators configure the whole clinic; their role belongs to no program."""
         return (Role.ADMINISTRATOR, None) in self._role_pairs()
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Clinic setup's permissions come from the access rules, through the
+        authentication backends (privacy.backends). Unlike Django's PermissionsMixin,
+        `is_superuser` is no shortcut: it grants nothing."""
+        return self.is_active and any(
+            backend.has_perm(self, perm, obj)
+            for backend in auth.get_backends()
+            if hasattr(backend, "has_perm")
+        )
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and any(
+            backend.has_module_perms(self, app_label)
+            for backend in auth.get_backends()
+            if hasattr(backend, "has_module_perms")
+        )
 
     def _role_pairs(self) -> frozenset[tuple[str, int | None]]:
         cached = getattr(self, "_role_pair_cache", None)

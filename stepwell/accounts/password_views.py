@@ -14,10 +14,10 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods
 
 from stepwell.core.errors import ApplicationError
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record, client_address_of
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
 from .models import User, UserKind
-from .passwords import password_link_email_send, password_set_record
+from .passwords import password_forgotten_link_send, password_set_record
 from .portal_invites import portal_invite_token_generator
 
 
@@ -31,11 +31,8 @@ class AuditedPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         path = reverse("accounts:password_reset_confirm", args=[context["uid"], context["token"]])
-        password_link_email_send(
-            user=context["user"],
-            link=self._request.build_absolute_uri(path),
-            by_administrator=False,
-            client_address=client_address_of(self._request),
+        password_forgotten_link_send(
+            user=context["user"], link=self._request.build_absolute_uri(path)
         )
 
 
@@ -62,9 +59,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        password_set_record(
-            user=form.user, how="reset_by_link", client_address=client_address_of(self.request)
-        )
+        password_set_record(user=form.user, how="reset_by_link")
         return response
 
 
@@ -80,9 +75,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        password_set_record(
-            user=form.user, how="changed", client_address=client_address_of(self.request)
-        )
+        password_set_record(user=form.user, how="changed")
         messages.success(self.request, "Your password is changed.")
         return response
 
@@ -101,7 +94,6 @@ def portal_activate_view(request, uidb64: str, token: str):
             action=AuditAction.LOGIN_FAILED,
             outcome=AuditOutcome.DENIED,
             object_type="portal_invite",
-            client_address=client_address_of(request),
         )
         return render(request, "accounts/portal_activate.html", {"invalid": True}, status=404)
     form = SetPasswordForm(user, request.POST or None)
@@ -112,7 +104,6 @@ def portal_activate_view(request, uidb64: str, token: str):
             action=AuditAction.PRIVILEGE_CHANGE,
             object_type="user",
             object_id=user.pk,
-            client_address=client_address_of(request),
             detail={"portal": "password_set"},
         )
         messages.success(request, f"Your password is set. Log in as {user.username}.")

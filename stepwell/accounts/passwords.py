@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.privacy import access
+from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.accounts import access_staff_account_manage
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
 from .models import User, UserKind
 
@@ -44,10 +45,9 @@ def _send(*, to: str, subject: str, template: str, context: dict) -> None:
         ) from error
 
 
-def password_link_email_send(
-    *, user: User, link: str, by_administrator: bool, client_address: str = "", actor=None
-) -> None:
-    """Email `link` to the user's own address, then audit that it was sent."""
+def _password_link_email_send(*, user: User, link: str, requested_by: User | None) -> None:
+    """Email `link` to the user's own address, then audit that it was sent (by the
+    administrator who asked, or with no user when the person asked on the login page)."""
     _send(
         to=user.email,
         subject="Set your Stepwell password",
@@ -55,29 +55,38 @@ def password_link_email_send(
         context={
             "user": user,
             "link": link,
-            "by_administrator": by_administrator,
+            "by_administrator": requested_by is not None,
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         },
     )
     audit_record(
-        user=actor,
+        user=requested_by,
         action=AuditAction.PRIVILEGE_CHANGE,
         object_type="user",
         object_id=user.pk,
-        client_address=client_address,
         detail={
             "password": "reset_link_sent",
-            "requested_by": "administrator" if by_administrator else "user",
+            "requested_by": "administrator" if requested_by is not None else "user",
         },
     )
 
 
-def password_reset_link_send(
-    *, actor: User, user: User, base_url: str, client_address: str = ""
-) -> None:
+def password_forgotten_link_send(*, user: User, link: str) -> None:
+    """Someone asked for a link on the login page ("Forgot your password?"): it goes to
+    the account's own address only, so whoever asked learns nothing from it."""
+    _password_link_email_send(user=user, link=link, requested_by=None)
+
+
+def password_reset_link_send(*, actor: User, user: User, base_url: str) -> None:
     """An administrator sends a staff member a link to set their own password."""
-    if not access.access_clinic_configuration(actor):
-        raise AccessDenied("Only administrators send password links.")
+    if not access_staff_account_manage(actor):
+        raise refuse(
+            actor=actor,
+            action=AuditAction.PRIVILEGE_CHANGE,
+            object_type="user",
+            object_id=user.pk,
+            message="Only administrators send password links.",
+        )
     if user.kind != UserKind.STAFF:
         raise ApplicationError(
             "Patients reset their portal password themselves.",
@@ -92,38 +101,34 @@ def password_reset_link_send(
             "This account has no email address; add one first.",
             field_errors={"email": "Add the staff member's own email address first."},
         )
-    password_link_email_send(
-        user=user,
-        link=base_url.rstrip("/") + password_reset_path(user),
-        by_administrator=True,
-        client_address=client_address,
-        actor=actor,
+    _password_link_email_send(
+        user=user, link=base_url.rstrip("/") + password_reset_path(user), requested_by=actor
     )
 
 
-def password_set_record(*, user: User, how: str, client_address: str = "") -> None:
+def password_set_record(*, user: User, how: str) -> None:
     """Audit a password the user set themselves: `how` is "reset_by_link" or "changed"."""
     audit_record(
         user=user,
         action=AuditAction.PRIVILEGE_CHANGE,
         object_type="user",
         object_id=user.pk,
-        client_address=client_address,
         detail={"password": how},
     )
 
 
-def account_email_change_record(
-    *, actor: User, user: User, old: str, new: str, client_address: str = ""
-) -> None:
+def account_email_change_record(*, actor: User, user: User, old: str, new: str) -> None:
     """An email address decides where password links go: audit its change and tell the
     old address, so a quiet redirection of someone's links does not go unnoticed."""
+    if not access_staff_account_manage(actor):
+        raise refuse(
+            actor=actor, action=AuditAction.PRIVILEGE_CHANGE, object_type="user", object_id=user.pk
+        )
     audit_record(
         user=actor,
         action=AuditAction.PRIVILEGE_CHANGE,
         object_type="user",
         object_id=user.pk,
-        client_address=client_address,
         detail={"email": {"from": old, "to": new}},
     )
     if old:

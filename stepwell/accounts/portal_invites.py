@@ -4,12 +4,14 @@ The link carries a token like Django's password-reset token (its own salt, so it
 password-reset link): it stops working once the password is set, after
 STEPWELL_PORTAL_INVITE_DAYS, or when the account changes. A new invitation voids the
 previous link, because it renews the account's (unusable) password, which the token
-covers. Only a care-team clinician or a director of the patient's program may invite.
+covers. A clinician or director of the program of one of the patient's open episodes
+invites (privacy.access.accounts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -19,11 +21,14 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.privacy import access
+from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.accounts import access_portal_invite_patient_by_id
 from stepwell.privacy.audit import AuditAction, audit_record
 
 from .models import User, UserKind
+
+if TYPE_CHECKING:
+    from stepwell.patients.models import Patient
 
 
 class PortalInviteTokenGenerator(PasswordResetTokenGenerator):
@@ -53,13 +58,13 @@ portal_invite_token_generator = PortalInviteTokenGenerator()
 
 @dataclass(frozen=True)
 class PortalInvite:
+    patient: Patient
     user: User
     path: str
 
 
-def portal_invite_create(*, actor, patient, client_address: str = "") -> PortalInvite:
-    if not access.access_care_team_edit(actor, patient):
-        raise AccessDenied("You cannot invite this patient to the portal.")
+def portal_invite_create(*, actor, patient_id: int) -> PortalInvite:
+    patient = access_portal_invite_patient_by_id(actor, patient_id)
     with transaction.atomic():
         user = patient.user
         if user is None:
@@ -92,8 +97,9 @@ def portal_invite_create(*, actor, patient, client_address: str = "") -> PortalI
             patient_id=patient.pk,
             object_type="portal_invite",
             object_id=user.pk,
-            client_address=client_address,
         )
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = portal_invite_token_generator.make_token(user)
-    return PortalInvite(user=user, path=reverse("accounts:portal_activate", args=[uid, token]))
+    return PortalInvite(
+        patient=patient, user=user, path=reverse("accounts:portal_activate", args=[uid, token])
+    )

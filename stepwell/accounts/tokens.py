@@ -1,4 +1,8 @@
-"""Personal access tokens: `swp_<prefix>_<secret>`, shown once, stored as SHA-256."""
+"""Personal access tokens: `swp_<prefix>_<secret>`, shown once, stored as SHA-256.
+
+A staff member makes and revokes their own tokens (the acting user is the token's
+owner); both are audited.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.accounts import access_api_tokens
+from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
-from .models import PersonalAccessToken, User, UserKind
+from .models import PersonalAccessToken, User
 
 TOKEN_PREFIX = "swp"  # noqa: S105 - a label, not a secret
 
@@ -30,11 +37,18 @@ def _hash(secret: str) -> str:
 
 
 def token_create(*, user: User, name: str, days: int | None = None) -> IssuedToken:
+    """A token for the acting user themselves (staff only)."""
+    if not access_api_tokens(user):
+        raise refuse(
+            actor=user,
+            action=AuditAction.TOKEN_CREATE,
+            object_type="access_token",
+            object_id="new",
+            message="Only staff members can have API tokens.",
+        )
     name = (name or "").strip()
     if not name:
         raise ApplicationError("Give the token a name.", field_errors={"name": "Required."})
-    if user.kind != UserKind.STAFF:
-        raise ApplicationError("Only staff members can create API tokens.")
     days = settings.API_TOKEN_DAYS if days is None else days
     if not 1 <= days <= 365:
         raise ApplicationError(
@@ -50,15 +64,44 @@ def token_create(*, user: User, name: str, days: int | None = None) -> IssuedTok
             secret_hash=_hash(secret),
             expires_at=timezone.now() + timedelta(days=days),
         )
+        audit_record(
+            user=user,
+            action=AuditAction.TOKEN_CREATE,
+            object_type="access_token",
+            object_id=token.pk,
+        )
     return IssuedToken(token=token, plaintext=f"{TOKEN_PREFIX}_{prefix}_{secret}")
 
 
-def token_revoke(*, user: User, token_id: int) -> None:
-    updated = PersonalAccessToken.objects.filter(
-        pk=token_id, user=user, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
-    if not updated:
-        raise ApplicationError("No such active token.")
+def tokens_of(*, user: User):
+    """The acting user's own tokens, newest first (staff only)."""
+    if not access_api_tokens(user):
+        raise refuse(actor=user, action=AuditAction.LIST, object_type="access_token")
+    return user.access_tokens.all()
+
+
+def token_revoke(*, user: User, token_id: int) -> int:
+    """Revoke one of the acting user's own active tokens; returns how many (1)."""
+    if not access_api_tokens(user):
+        raise refuse(
+            actor=user,
+            action=AuditAction.TOKEN_REVOKE,
+            object_type="access_token",
+            object_id=token_id,
+        )
+    with transaction.atomic():
+        updated = PersonalAccessToken.objects.filter(
+            pk=token_id, user=user, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if not updated:
+            raise ApplicationError("No such active token.")
+        audit_record(
+            user=user,
+            action=AuditAction.TOKEN_REVOKE,
+            object_type="access_token",
+            object_id=token_id,
+        )
+    return updated
 
 
 def token_authenticate(plaintext: str) -> User | None:

@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from stepwell.core.errors import ApplicationError
-from stepwell.core.forms import form_add_service_errors
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record, client_address_of
+from stepwell.core.forms import form_call, message_call
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.refusals import refuse
 
 from . import enrolment, mfa, tokens
 from .lockout import lockout_response
@@ -65,7 +65,6 @@ def login_view(request):
                 action=AuditAction.LOGIN_FAILED,
                 outcome=AuditOutcome.FAILED,
                 object_type="user",
-                client_address=client_address_of(request),
                 detail={"username": form.cleaned_data["username"][:150], "locked_out": locked},
             )
             if locked:
@@ -80,7 +79,6 @@ def login_view(request):
                 action=AuditAction.LOGIN,
                 object_type="user",
                 object_id=user.pk,
-                client_address=client_address_of(request),
                 detail={"step": "password"},
             )
             if mfa_required_for(user):
@@ -98,7 +96,7 @@ def admin_login_redirect(request):
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
             return redirect(_next_url(request) if request.GET.get("next") else "admin:index")
-        return render(request, "core/denied.html", status=403)
+        raise refuse(actor=request.user, object_type="clinic_setup", object_id=request.path)
     target = request.GET.get("next") or reverse("admin:index")
     return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
 
@@ -113,30 +111,9 @@ def mfa_view(request):
         return redirect("accounts:mfa_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            device = mfa.totp_verify(user, form.cleaned_data["code"])
-        except ApplicationError as error:
-            for field, message in error.field_errors.items():
-                form.add_error(field, message)
-            audit_record(
-                user=user,
-                action=AuditAction.LOGIN_FAILED,
-                outcome=AuditOutcome.FAILED,
-                object_type="user",
-                object_id=user.pk,
-                client_address=client_address_of(request),
-                detail={"step": "totp"},
-            )
-        else:
+        device = form_call(form, mfa.totp_login_verify, user=user, code=form.cleaned_data["code"])
+        if device is not None:
             otp_login(request, device)
-            audit_record(
-                user=user,
-                action=AuditAction.LOGIN,
-                object_type="user",
-                object_id=user.pk,
-                client_address=client_address_of(request),
-                detail={"step": "totp"},
-            )
             return redirect(request.session.pop("mfa_next", "/"))
     return render(request, "accounts/mfa.html", {"form": form})
 
@@ -162,18 +139,16 @@ def mfa_setup_view(request):
     device = mfa.totp_device_pending(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            device = mfa.totp_enrol_confirm(
-                user,
-                form.cleaned_data["code"],
-                enrolment_code_id=code_id,
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as error:
-            form_add_service_errors(form, error)
-        else:
+        confirmed = form_call(
+            form,
+            mfa.totp_enrol_confirm,
+            user=user,
+            code=form.cleaned_data["code"],
+            enrolment_code_id=code_id,
+        )
+        if confirmed is not None:
             request.session.pop(ENROLMENT_SESSION_KEY, None)
-            otp_login(request, device)
+            otp_login(request, confirmed)
             messages.success(request, "Your authenticator app is set up.")
             return redirect(request.session.pop("mfa_next", "/"))
     return render(
@@ -191,15 +166,13 @@ def _enrolment_code_still_active(user, code_id) -> bool:
 def _enrolment_code_step(request, user):
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            code = enrolment.enrolment_code_check(
-                user=user,
-                code=form.cleaned_data["enrolment_code"],
-                client_address=client_address_of(request),
-            )
-        except ApplicationError as error:
-            form_add_service_errors(form, error)
-        else:
+        code = form_call(
+            form,
+            enrolment.enrolment_code_check,
+            user=user,
+            code=form.cleaned_data["enrolment_code"],
+        )
+        if code is not None:
             request.session[ENROLMENT_SESSION_KEY] = code.pk
             return redirect("accounts:mfa_setup")
     return render(request, "accounts/mfa_enrolment_code.html", {"form": form})
@@ -213,7 +186,6 @@ def logout_view(request):
             action=AuditAction.LOGOUT,
             object_type="user",
             object_id=request.user.pk,
-            client_address=client_address_of(request),
         )
     logout(request)
     return redirect("accounts:login")
@@ -223,53 +195,30 @@ def logout_view(request):
 @require_http_methods(["GET", "POST"])
 def tokens_view(request):
     user = request.user
-    if user.kind != UserKind.STAFF:
-        return render(request, "core/denied.html", status=403)
+    own_tokens = tokens.tokens_of(user=user)
     form = TokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
-        try:
-            issued = tokens.token_create(
-                user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
-            )
-        except ApplicationError as error:
-            for field, message in error.field_errors.items():
-                form.add_error(field, message)
-        else:
-            audit_record(
-                user=user,
-                action=AuditAction.TOKEN_CREATE,
-                object_type="access_token",
-                object_id=issued.token.pk,
-                client_address=client_address_of(request),
-            )
+        issued = form_call(
+            form,
+            tokens.token_create,
+            user=user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
+        if issued is not None:
             form = TokenForm()
     return render(
         request,
         "accounts/tokens.html",
-        {
-            "form": form,
-            "issued": issued,
-            "tokens": user.access_tokens.all(),
-            "now": timezone.now(),
-        },
+        {"form": form, "issued": issued, "tokens": own_tokens, "now": timezone.now()},
     )
 
 
 @login_required
 @require_POST
 def token_revoke_view(request, token_id: int):
-    try:
-        tokens.token_revoke(user=request.user, token_id=token_id)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        audit_record(
-            user=request.user,
-            action=AuditAction.TOKEN_REVOKE,
-            object_type="access_token",
-            object_id=token_id,
-            client_address=client_address_of(request),
-        )
+    revoked = message_call(request, tokens.token_revoke, user=request.user, token_id=token_id)
+    if revoked is not None:
         messages.success(request, "Token revoked.")
     return redirect("accounts:tokens")

@@ -1,5 +1,9 @@
-"""Reads of coverage and of the hours rule it brings. Callers have already decided that
-the user may see the patient."""
+"""Reads of coverage and of the hours rule it brings.
+
+These are building blocks of other areas' services and selectors (plans, weekly hours,
+the schedule optimizer), which have fetched the patient or program through their access
+function first; no page or endpoint calls them directly.
+"""
 
 from __future__ import annotations
 

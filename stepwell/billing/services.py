@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from stepwell.care.hours import RULE_DEFAULTS, RuleKind
-from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.patients.models import Patient
+from stepwell.core.errors import ApplicationError
+from stepwell.privacy.access.billing import access_coverage_patient_by_id, access_payer_edit
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
-from . import access
 from .models import Coverage, CoveragePriority, Payer
 
 
@@ -38,8 +38,14 @@ def payer_create(
 ) -> Payer:
     """A payer, its numbers starting from its rule's defaults (care/hours.py RULE_DEFAULTS)
     where not given."""
-    if not access.access_payer_edit(actor):
-        raise AccessDenied("Only an administrator sets up payers.")
+    if not access_payer_edit(actor):
+        raise refuse(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="payer",
+            object_id="new",
+            message="Only an administrator sets up payers.",
+        )
     if hours_rule not in {kind.value for kind in RuleKind}:
         raise ApplicationError(
             "Unknown hours rule.",
@@ -87,13 +93,10 @@ def coverage_add(
     plan_name: str = "",
     effective_from: date | None = None,
     effective_to: date | None = None,
-    client_address: str = "",
 ) -> Coverage:
     """Record one coverage of a patient. A second coverage of the same priority whose
     dates overlap is refused: the hours rule must come from one primary payer."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None or not access.access_coverage_edit(actor, patient):
-        raise AccessDenied()
+    patient = access_coverage_patient_by_id(actor, patient_id)
     payer = Payer.objects.filter(pk=payer_id).first()
     if payer is None:
         raise ApplicationError("Unknown payer.", field_errors={"payer": "Unknown payer."})
@@ -131,7 +134,6 @@ def coverage_add(
             patient_id=patient.pk,
             object_type="coverage",
             object_id=coverage.pk,
-            client_address=client_address,
             detail={"payer": payer.pk, "priority": priority},
         )
     return coverage

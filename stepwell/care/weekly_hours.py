@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from stepwell.billing.selectors import RuleSource, hours_rules_for
 from stepwell.clinic.models import Program
+from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, Patient
 from stepwell.schedule.calendar import iso_week_bounds, iso_week_of, utc_to_local, week_utc_range
 from stepwell.schedule.closures import program_closures, program_open_weekdays
@@ -26,7 +27,7 @@ HOURS_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState
 
 
 def current_week(program: Program, now: datetime) -> str:
-    return iso_week_of(utc_to_local(program.timezone, now).date())
+    return iso_week_of(program_today(program, now))
 
 
 def hours_episode(patient: Patient) -> Episode | None:

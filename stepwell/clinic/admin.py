@@ -4,10 +4,6 @@ from django.contrib import admin
 
 from .models import Organization, Program, Site
 
-admin.site.site_header = "Stepwell clinic setup"
-admin.site.site_title = "Stepwell setup"
-admin.site.index_title = "Organization, sites, programs and staff"
-
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):

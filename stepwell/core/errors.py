@@ -31,3 +31,14 @@ class AccessDenied(ApplicationError):
         super().__init__(message)
         self.audit: dict[str, Any] | None = None
         self.audit_depth: int = 0
+
+
+class AuthenticationFailed(ApplicationError):
+    """The credentials are not right (401), the account is locked (429), or the login
+    misses a step it needs (403). Answered with its status by the API's handler."""
+
+    def __init__(
+        self, message: str, *, field_errors: dict[str, str] | None = None, status: int = 401
+    ):
+        super().__init__(message, field_errors=field_errors)
+        self.status = status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 
 from .errors import AccessDenied, ApplicationError
 
@@ -36,4 +37,17 @@ def form_call(form: forms.Form, service, /, **kwargs):
     except ApplicationError as error:
         form_add_service_errors(form, error)
         form.service_error = error
+        return None
+
+
+def message_call(request, service, /, **kwargs):
+    """Call a service for a button with no form of its own (revoke a token, send a link):
+    a rule's refusal becomes the page's error message, as form_call puts it on a form.
+    AccessDenied goes on to the refusal middleware. Returns the result, or None."""
+    try:
+        return service(**kwargs)
+    except AccessDenied:
+        raise
+    except ApplicationError as error:
+        messages.error(request, error.message)
         return None

@@ -17,7 +17,10 @@ NOT_AVAILABLE = "You do not have access to this page or record."
 
 def denied_answer(request, error: AccessDenied):
     refusal_settle(
-        error, actor=getattr(request, "user", None), object_type="page", object_id=request.path[:64]
+        error,
+        request_user=getattr(request, "user", None),
+        object_type="page",
+        object_id=request.path[:64],
     )
     template = "core/_denied.html" if getattr(request, "htmx", False) else "core/denied.html"
     return render(request, template, {"message": NOT_AVAILABLE}, status=403)

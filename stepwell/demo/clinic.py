@@ -6,16 +6,15 @@ Every name, date and number here is invented. Never put real patient data in the
 from __future__ import annotations
 
 import random
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from stepwell.accounts.models import Role, User, UserKind
 from stepwell.clinic.models import Organization, Program, Site, Track
 from stepwell.clinic.services import grants_everywhere, program_create, staff_privileges_set
+from stepwell.clinic.time import zone_today
 from stepwell.patients import services as patient_services
 from stepwell.patients.models import CareTeamRole, Disposition, EpisodeState, Patient
 from stepwell.privacy.actors import system_actor
@@ -23,6 +22,7 @@ from stepwell.privacy.actors import system_actor
 from .billing import PAYERS, add_coverage, choose_payer, seed_payers
 
 DEMO_ACTOR = system_actor("seed-demo")
+DEMO_ZONE = "America/Chicago"  # the demo's programs' time zone: its "today"
 DEMO_PASSWORD = "stepwell-demo"  # noqa: S105 - the documented demo password, refused outside demo settings
 
 FIRST_NAMES = [
@@ -140,7 +140,7 @@ def _staff(
 @transaction.atomic
 def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClinic:
     rng = random.Random(seed)
-    today = today or timezone.localdate(timezone=zoneinfo.ZoneInfo("America/Chicago"))
+    today = today or zone_today(DEMO_ZONE)
     organization = Organization.objects.create(name="Stepwell Demo Behavioral Health")
     north = Site.objects.create(
         organization=organization, name="Northside Clinic", address="100 Example Ave, Springfield"
@@ -149,9 +149,15 @@ def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClini
         organization=organization, name="Riverside Clinic", address="200 Sample St, Springfield"
     )
     programs = {
-        "mh": program_create(site=north, name="Adult Mental Health IOP", track=Track.MENTAL_HEALTH),
-        "sud": program_create(site=river, name="Substance Use IOP", track=Track.SUBSTANCE_USE),
-        "dual": program_create(site=north, name="Dual Diagnosis IOP", track=Track.DUAL_DIAGNOSIS),
+        "mh": program_create(
+            actor=DEMO_ACTOR, site=north, name="Adult Mental Health IOP", track=Track.MENTAL_HEALTH
+        ),
+        "sud": program_create(
+            actor=DEMO_ACTOR, site=river, name="Substance Use IOP", track=Track.SUBSTANCE_USE
+        ),
+        "dual": program_create(
+            actor=DEMO_ACTOR, site=north, name="Dual Diagnosis IOP", track=Track.DUAL_DIAGNOSIS
+        ),
     }
     everything = list(programs.values())
     clinic = DemoClinic(organization=organization, programs=programs)
@@ -175,9 +181,6 @@ def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClini
         "billing", "Bo", "Lindqvist", "", roles={Role.BILLING}, programs=everything
     )
     u["admin"] = _staff("admin", "Ada", "Kowalski", "", roles={Role.ADMINISTRATOR}, programs=[])
-    u["admin"].is_staff = True
-    u["admin"].is_superuser = True
-    u["admin"].save(update_fields=["is_staff", "is_superuser"])
     extra = [
         ("clinician3", "Cory", "Abernathy", "LMFT", {Role.CLINICIAN}, [programs["dual"]]),
         (

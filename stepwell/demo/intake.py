@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.intake import services as intake
 from stepwell.intake.models import (
     Referral,
@@ -193,7 +194,7 @@ def _assess(rng, clinic, episode, key):
         assessment_id=assessment.pk,
         level_of_care="outpatient",
         outcome="partly_helped",
-        when=str(timezone.localdate().year - rng.randint(1, 4)),
+        when=str(program_today(episode.program).year - rng.randint(1, 4)),
     )
     intake.availability_set(
         actor=clinician,
@@ -245,7 +246,7 @@ def _plan(rng, clinic, episode, key, today, assessment):
             actor=clinician,
             goal_id=goal.pk,
             description=clinical,
-            target_date=timezone.localdate() + timedelta(days=rng.randint(21, 56)),
+            target_date=program_today(episode.program) + timedelta(days=rng.randint(21, 56)),
             measure=kind,
             status="in_progress",
         )
@@ -253,7 +254,7 @@ def _plan(rng, clinic, episode, key, today, assessment):
             actor=clinician,
             goal_id=goal.pk,
             description="Attend at least 90% of scheduled sessions",
-            target_date=timezone.localdate() + timedelta(days=28),
+            target_date=program_today(episode.program) + timedelta(days=28),
             measure=plans.MeasureIn(kind="attendance_rate", comparison="at_least", target_value=90),
         )
         plans.intervention_add(
@@ -357,7 +358,7 @@ def seed_intake(clinic: DemoClinic, rng, today) -> None:
                     actor=clinician,
                     goal_id=goal.pk,
                     description="Keep a sleep diary for two weeks",
-                    target_date=timezone.localdate() + timedelta(days=14),
+                    target_date=program_today(episode.program) + timedelta(days=14),
                 )
                 plans.intervention_add(
                     actor=clinician,

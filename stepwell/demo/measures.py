@@ -89,7 +89,7 @@ def _recorder(episode: Episode):
         if member.team_role == CareTeamRole.PRIMARY_CLINICIAN:
             return member.user
     for member in team:
-        if member.user.has_role(Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE):
+        if member.user.program_ids_with(Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE):
             return member.user
     return None
 

@@ -13,7 +13,7 @@ import json
 from django.http import FileResponse, HttpResponse, JsonResponse
 from ninja import Router, Schema
 
-from stepwell.privacy.audit import client_address_of
+from stepwell.core.api_schemas import responses
 
 from . import bulk, export, referrals
 from .models import BulkExportStatus
@@ -22,11 +22,6 @@ from .outcomes import FhirInputError, Issue, operation_outcome
 router = Router(tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
 NDJSON = "application/fhir+ndjson"
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
 
 
 class ReferralImportOut(Schema):
@@ -63,35 +58,32 @@ def _fhir_base(request) -> str:
     return request.build_absolute_uri(request.path.split("/fhir/")[0] + "/fhir/")
 
 
-FHIR_PAYLOAD = {200: dict, 401: ErrorOut, 403: ErrorOut}
-OUTCOME = dict
+OUTCOME = dict  # a FHIR OperationOutcome
 
 
-@router.get("/Patient/{patient_id}/$everything", response=FHIR_PAYLOAD, url_name="fhir_everything")
+@router.get(
+    "/Patient/{patient_id}/$everything",
+    response=responses({200: dict}),
+    url_name="fhir_everything",
+)
 def patient_everything(request, patient_id: int, episode: int | None = None):
     """The patient's record as a FHIR R4 Bundle (collection): care-team staff and the
     directors of the patient's programs. `episode` limits it to one episode."""
     bundle = export.patient_everything(
-        user=request.user,
-        patient_id=patient_id,
-        episode_id=episode,
-        base_url=_fhir_base(request),
-        client_address=client_address_of(request),
+        actor=request.user, patient_id=patient_id, episode_id=episode, base_url=_fhir_base(request)
     )
     return fhir_response(bundle)
 
 
 @router.get(
     "/$export",
-    response={202: OUTCOME, 401: ErrorOut, 403: ErrorOut},
+    response=responses({202: OUTCOME}),
     url_name="fhir_bulk_export",
 )
 def bulk_export_start(request, program: int):
     """Start a bulk export of a program (its directors only). 202 with Content-Location:
     poll that URL until it answers 200 with the list of NDJSON files."""
-    job = bulk.bulk_export_start(
-        actor=request.user, program_id=program, client_address=client_address_of(request)
-    )
+    job = bulk.bulk_export_start(actor=request.user, program_id=program)
     status_url = _fhir_base(request) + f"bulk-status/{job.pk}"
     outcome = operation_outcome(
         [Issue("", f"Export {job.pk} started.", code="informational", severity="information")]
@@ -101,15 +93,13 @@ def bulk_export_start(request, program: int):
 
 @router.get(
     "/bulk-status/{job_id}",
-    response={200: dict, 202: dict, 401: ErrorOut, 403: ErrorOut, 410: OUTCOME, 500: OUTCOME},
+    response=responses({200: dict, 202: dict, 410: OUTCOME, 500: OUTCOME}),
     url_name="fhir_bulk_status",
 )
 @fhir_errors
 def bulk_export_status(request, job_id: int):
     """202 with X-Progress while the export runs; 200 with the manifest when it is done."""
-    job = bulk.bulk_export_for(
-        user=request.user, job_id=job_id, client_address=client_address_of(request)
-    )
+    job = bulk.bulk_export_for(actor=request.user, job_id=job_id)
     if job.status in (BulkExportStatus.QUEUED, BulkExportStatus.RUNNING):
         response = JsonResponse(
             {"status": job.status, "progress": job.progress, "message": job.message}, status=202
@@ -145,31 +135,19 @@ def bulk_export_status(request, job_id: int):
 
 @router.get(
     "/bulk-files/{job_id}/{file_name}",
-    response={200: str, 401: ErrorOut, 403: ErrorOut, 404: OUTCOME, 410: OUTCOME},
+    response=responses({200: str, 404: OUTCOME, 410: OUTCOME}),
     url_name="fhir_bulk_file",
 )
 @fhir_errors
 def bulk_export_file(request, job_id: int, file_name: str):
     """One NDJSON file, to the director who asked for the export; audited per patient."""
-    path = bulk.bulk_export_file(
-        user=request.user,
-        job_id=job_id,
-        file_name=file_name,
-        client_address=client_address_of(request),
-    )
+    path = bulk.bulk_export_file(actor=request.user, job_id=job_id, file_name=file_name)
     return FileResponse(path.open("rb"), content_type=NDJSON, filename=path.name)
 
 
 @router.post(
     "/referrals",
-    response={
-        201: ReferralImportOut,
-        400: OUTCOME,
-        401: ErrorOut,
-        403: ErrorOut,
-        409: OUTCOME,
-        422: OUTCOME,
-    },
+    response=responses({201: ReferralImportOut, 400: OUTCOME, 409: OUTCOME, 422: OUTCOME}),
     url_name="fhir_referral_import",
     openapi_extra={
         "requestBody": {
@@ -200,7 +178,6 @@ def referral_import(
         bundle_data=data,
         source=source,
         confirm_not_duplicate=confirm_not_duplicate,
-        client_address=client_address_of(request),
     )
     referral = imported.referral
     response = JsonResponse(

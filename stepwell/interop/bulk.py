@@ -24,18 +24,24 @@ from django.conf import settings
 from django.utils import timezone
 
 from stepwell.clinic.models import Program
-from stepwell.core.errors import AccessDenied
 from stepwell.patients.models import Episode
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.access.interop import (
+    JOB_OBJECT,
+    ExportScope,
+    access_fhir_bulk_export_by_id,
+    access_fhir_bulk_export_program_by_id,
+    access_fhir_system_export,
+)
+from stepwell.privacy.actors import system_actor
+from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
-from .access import ExportScope, access_fhir_bulk_export, access_fhir_bulk_files
 from .export import has_part2_label
 from .models import BulkExport, BulkExportStatus
 from .outcomes import FhirInputError, Issue
 from .record import RecordCollector
 
 logger = logging.getLogger(__name__)
-JOB_OBJECT = "fhir_bulk_export"
 FILE_OBJECT = "fhir_bulk_file"
 NO_PATIENT_DATA = ("Practitioner", "Organization")
 
@@ -48,28 +54,11 @@ def keep_for() -> timedelta:
     return timedelta(hours=settings.STEPWELL_EXPORT_KEEP_HOURS)
 
 
-def _refuse(user, *, object_id: object, client_address: str, detail: dict) -> AccessDenied:
-    audit_record(
-        user=user,
-        action=AuditAction.EXPORT,
-        object_type=JOB_OBJECT,
-        object_id=object_id,
-        outcome=AuditOutcome.DENIED,
-        client_address=client_address,
-        detail=detail,
-    )
-    return AccessDenied()
-
-
-def bulk_export_start(*, actor, program_id: int, client_address: str = "") -> BulkExport:
+def bulk_export_start(*, actor, program_id: int) -> BulkExport:
     """Queue a program's export for its director; the background job writes the files."""
     from .tasks import fhir_bulk_export_execute
 
-    program = Program.objects.filter(pk=program_id).first()
-    if program is None or not access_fhir_bulk_export(actor, program):
-        raise _refuse(
-            actor, object_id="new", client_address=client_address, detail={"program": program_id}
-        )
+    program = access_fhir_bulk_export_program_by_id(actor, program_id)
     bulk_exports_purge()
     job = BulkExport.objects.create(program=program, requested_by=actor)
     job.directory = str(export_root() / f"job-{job.pk}")
@@ -79,7 +68,6 @@ def bulk_export_start(*, actor, program_id: int, client_address: str = "") -> Bu
         action=AuditAction.CREATE,
         object_type=JOB_OBJECT,
         object_id=job.pk,
-        client_address=client_address,
         detail={"program": program.pk},
     )
     fhir_bulk_export_execute.enqueue(job.pk)
@@ -87,10 +75,16 @@ def bulk_export_start(*, actor, program_id: int, client_address: str = "") -> Bu
     return job
 
 
-def system_export_run(*, program: Program, directory: Path, job_name: str) -> BulkExport:
-    """The shell's export: an explicit system job, audited under its name."""
+def system_export_run(*, actor, program: Program, directory: Path) -> BulkExport:
+    """The shell's export: a named system job (`system_actor`), audited under its name."""
+    if not access_fhir_system_export(actor):
+        raise refuse(
+            actor=actor, action=AuditAction.EXPORT, object_type=JOB_OBJECT, object_id="new"
+        )
+    job_name = actor.job
     job = BulkExport.objects.create(program=program, system_job=job_name, directory=str(directory))
     audit_record(
+        user=actor,
         action=AuditAction.CREATE,
         object_type=JOB_OBJECT,
         object_id=job.pk,
@@ -121,8 +115,17 @@ def _progress(job: BulkExport, percent: int, message: str, **fields) -> None:
     job.save(update_fields=["progress", "message", *fields])
 
 
+def _exporter(job: BulkExport):
+    """Who the export's audit events name: the director who asked, or the system job."""
+    return job.requested_by if job.requested_by_id else system_actor(job.system_job)
+
+
 def bulk_export_run(job: BulkExport, *, now: datetime | None = None) -> BulkExport:
-    """Write the program's NDJSON files; on failure keep no half-written file."""
+    """Write the program's NDJSON files; on failure keep no half-written file.
+
+    Run by the background job or the shell command once the export was allowed
+    (bulk_export_start, system_export_run)."""
+    exporter = _exporter(job)
     directory = Path(job.directory)
     parts: dict[str, Path] = {}
     try:
@@ -151,7 +154,7 @@ def bulk_export_run(job: BulkExport, *, now: datetime | None = None) -> BulkExpo
                     if kind not in NO_PATIENT_DATA and patient.pk not in patients_of.get(kind, []):
                         patients_of.setdefault(kind, []).append(patient.pk)
                 audit_record(
-                    user=job.requested_by,
+                    user=exporter,
                     action=AuditAction.EXPORT,
                     patient_id=patient.pk,
                     object_type=JOB_OBJECT,
@@ -209,19 +212,14 @@ def bulk_export_run(job: BulkExport, *, now: datetime | None = None) -> BulkExpo
     return job
 
 
-def bulk_export_for(*, user, job_id: int, client_address: str = "") -> BulkExport:
+def bulk_export_for(*, actor, job_id: int) -> BulkExport:
     """The job, for the director who asked for it; anyone else is refused and audited."""
-    job = BulkExport.objects.select_related("program").filter(pk=job_id).first()
-    if job is None or not access_fhir_bulk_files(
-        user, requested_by_id=job.requested_by_id, program=job.program
-    ):
-        raise _refuse(user, object_id=job_id, client_address=client_address, detail={})
-    return job
+    return access_fhir_bulk_export_by_id(actor, job_id)
 
 
-def bulk_export_file(*, user, job_id: int, file_name: str, client_address: str = "") -> Path:
+def bulk_export_file(*, actor, job_id: int, file_name: str) -> Path:
     """One NDJSON file of a finished job; each patient in it is audited as exported."""
-    job = bulk_export_for(user=user, job_id=job_id, client_address=client_address)
+    job = access_fhir_bulk_export_by_id(actor, job_id)
     if job.status == BulkExportStatus.EXPIRED:
         raise FhirInputError([Issue("", "This export has expired; start a new one.")], status=410)
     entry = next((o for o in job.output if o["file"] == file_name), None)
@@ -231,21 +229,19 @@ def bulk_export_file(*, user, job_id: int, file_name: str, client_address: str =
     object_id = f"{job.pk}/{file_name}"
     if not entry["patients"]:
         audit_record(
-            user=user,
+            user=actor,
             action=AuditAction.EXPORT,
             object_type=FILE_OBJECT,
             object_id=object_id,
-            client_address=client_address,
             detail={"type": entry["type"], "count": entry["count"]},
         )
     for patient_id in entry["patients"]:
         audit_record(
-            user=user,
+            user=actor,
             action=AuditAction.EXPORT,
             patient_id=patient_id,
             object_type=FILE_OBJECT,
             object_id=object_id,
-            client_address=client_address,
             detail={"type": entry["type"]},
         )
     return path

@@ -12,16 +12,12 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from stepwell.core.errors import AccessDenied
-from stepwell.patients.models import Patient
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.access.interop import BUNDLE_OBJECT, access_fhir_export_by_id
+from stepwell.privacy.audit import AuditAction, audit_record
 
 from . import codes
-from .access import fhir_export_scope
 from .builders.base import ResourceSet, validated
 from .record import RecordCollector
-
-BUNDLE_OBJECT = "fhir_bundle"
 
 
 def has_part2_label(resource: dict) -> bool:
@@ -55,52 +51,20 @@ def bundle_of(resources: ResourceSet, *, base_url: str = "", now: datetime | Non
     return validated(bundle)
 
 
-def _refuse(user, *, patient_id: int | None, client_address: str, detail: dict) -> AccessDenied:
-    audit_record(
-        user=user,
-        action=AuditAction.EXPORT,
-        patient_id=patient_id,
-        object_type=BUNDLE_OBJECT,
-        outcome=AuditOutcome.DENIED,
-        client_address=client_address,
-        detail=detail,
-    )
-    return AccessDenied()
-
-
 def patient_everything(
-    *,
-    user,
-    patient_id: int,
-    episode_id: int | None = None,
-    base_url: str = "",
-    client_address: str = "",
+    *, actor, patient_id: int, episode_id: int | None = None, base_url: str = ""
 ) -> dict:
-    """The patient's record (or one episode of it) as a Bundle, if the user may export it."""
-    patient = Patient.objects.filter(pk=patient_id).first()
-    episode = None
-    if patient is not None and episode_id is not None:
-        episode = patient.episodes.select_related("program").filter(pk=episode_id).first()
-    scope = None
-    if patient is not None and (episode_id is None or episode is not None):
-        scope = fhir_export_scope(user, patient, episode=episode)
-    if scope is None:
-        raise _refuse(
-            user,
-            patient_id=patient.pk if patient else None,
-            client_address=client_address,
-            detail={"requested_patient": patient_id, "episode": episode_id},
-        )
+    """The patient's record (or one episode of it) as a Bundle, if the actor may export it."""
+    patient, scope = access_fhir_export_by_id(actor, patient_id, episode_id=episode_id)
     collector = RecordCollector(patient, scope)
     resources = collector.collect()
     bundle = bundle_of(resources, base_url=base_url)
     audit_record(
-        user=user,
+        user=actor,
         action=AuditAction.EXPORT,
         patient_id=patient.pk,
         object_type=BUNDLE_OBJECT,
         object_id=bundle["id"],
-        client_address=client_address,
         detail={
             "format": "FHIR R4 Bundle",
             "episodes": [e.pk for e in scope.episodes],

@@ -1,6 +1,6 @@
 """Gather one patient's record, limited to an export scope, as validated FHIR resources.
 
-Callers have decided what the user may export (access.fhir_export_scope); this module
+Callers have decided what the user may export (privacy.access.interop); this module
 only reads. Each item of the record belongs to an episode: by its own episode (plans,
 questionnaires, assessments) or by its program and date (appointments, sessions,
 notes). An item is taken when every episode it could belong to is in the scope, and is
@@ -10,19 +10,19 @@ Psychotherapy notes are never read here.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
 
 from stepwell.accounts.models import UserKind
+from stepwell.clinic.time import program_today
 from stepwell.intake.models import AssessmentDiagnosis, AssessmentStatus
 from stepwell.patients.models import CareTeamRole, Episode
 from stepwell.plans.models import PlanStatus, TreatmentPlan
 from stepwell.plans.selectors import missing_signatures
+from stepwell.privacy.access.interop import ExportScope
 
-from .access import ExportScope
 from .builders import care, plans
 from .builders.base import ResourceSet, reference
 from .builders.documents import provenance_resource
@@ -93,8 +93,7 @@ class RecordCollector:
             if moment is not None:
                 local = moment
                 if isinstance(moment, datetime):
-                    zone = zoneinfo.ZoneInfo(episode.program.timezone)
-                    local = timezone.localtime(moment, zone).date()
+                    local = program_today(episode.program, moment)
                 if local < episode.referred_on:
                     continue
                 if episode.discharged_on and local > episode.discharged_on:

@@ -18,17 +18,19 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from stepwell.clinic.models import Program
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.intake.models import Referral, ReferralSource
 from stepwell.intake.services import referral_create
 from stepwell.measures.instruments import instrument_registry
 from stepwell.patients.models import Patient
 from stepwell.patients.services import PossibleDuplicate
-from stepwell.privacy.access.intake import access_referral_manage
-from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
+from stepwell.privacy.access.interop import (
+    REFERRAL_IMPORT_OBJECT,
+    access_fhir_referral_import_program_by_id,
+    fhir_referral_patient_by_record_number,
+)
+from stepwell.privacy.audit import AuditAction, audit_record
 
-from .access import access_fhir_referral_import
 from .outcomes import FhirInputError, Issue
 from .referral_bundle import ReferralBundle, parse_bundle, read_referral
 
@@ -51,20 +53,7 @@ def _known_totals() -> dict[str, str]:
     return result
 
 
-def _deny(actor, *, patient_id: int | None, client_address: str, program_id: int) -> AccessDenied:
-    audit_record(
-        user=actor,
-        action=AuditAction.CREATE,
-        patient_id=patient_id,
-        object_type="fhir_referral_import",
-        outcome=AuditOutcome.DENIED,
-        client_address=client_address,
-        detail={"program_id": program_id},
-    )
-    return AccessDenied("You cannot take referrals for this program.")
-
-
-def _matched_patient(parsed: ReferralBundle, *, actor, client_address: str) -> Patient | None:
+def _matched_patient(parsed: ReferralBundle, *, actor) -> Patient | None:
     """The registered patient the sender named by record number, if the user may see them
     and the name and date of birth agree; a number with other details is refused, not
     guessed at. An unknown number and one the user may not see get the same answer, so
@@ -73,18 +62,7 @@ def _matched_patient(parsed: ReferralBundle, *, actor, client_address: str) -> P
     if not parsed.mrn:
         return None
     where = parsed.path_of("patient") + ".identifier"
-    patient = Patient.objects.filter(mrn=parsed.mrn).first()
-    if patient is not None and not access_referral_manage(actor, patient):
-        audit_record(
-            user=actor,
-            action=AuditAction.CREATE,
-            patient_id=patient.pk,
-            object_type="fhir_referral_import",
-            outcome=AuditOutcome.DENIED,
-            client_address=client_address,
-            detail={"matched_by_record_number": True},
-        )
-        patient = None
+    patient = fhir_referral_patient_by_record_number(actor, parsed.mrn)
     if patient is None:
         raise FhirInputError([Issue(where, "No patient you may see has this record number.")])
     same = patient.legal_last_name.casefold() == str(
@@ -121,20 +99,17 @@ def referral_import(
     bundle_data: object,
     source: str = DEFAULT_SOURCE,
     confirm_not_duplicate: bool = False,
-    client_address: str = "",
 ) -> ImportedReferral:
     """Create a board referral from a FHIR Bundle, or raise FhirInputError naming the
     elements at fault (AccessDenied, audited, when the user may not take referrals)."""
-    program = Program.objects.filter(pk=program_id).first()
-    if program is None or not access_fhir_referral_import(actor, program):
-        raise _deny(actor, patient_id=None, client_address=client_address, program_id=program_id)
+    program = access_fhir_referral_import_program_by_id(actor, program_id)
     if source not in ReferralSource.values:
         raise FhirInputError(
             [Issue("", f"source: choose one of {', '.join(ReferralSource.values)}.")],
             status=400,
         )
     parsed = read_referral(parse_bundle(bundle_data), known_totals=_known_totals())
-    patient = _matched_patient(parsed, actor=actor, client_address=client_address)
+    patient = _matched_patient(parsed, actor=actor)
     try:
         with transaction.atomic():
             referral = referral_create(
@@ -154,17 +129,16 @@ def referral_import(
                 user=actor,
                 action=AuditAction.CREATE,
                 patient_id=referral.patient_id,
-                object_type="fhir_referral_import",
+                object_type=REFERRAL_IMPORT_OBJECT,
                 object_id=referral.pk,
-                client_address=client_address,
                 detail={"resources": parsed.counts, "matched_by_record_number": bool(patient)},
             )
     except PossibleDuplicate as error:
         raise FhirInputError(
             [Issue(parsed.path_of("patient"), error.message, code="duplicate")], status=409
         ) from error
-    except AccessDenied:
-        raise
     except ApplicationError as error:
+        if isinstance(error, AccessDenied):
+            raise  # a refusal is no FHIR issue: the API's handler answers it (audited 403)
         raise FhirInputError(_as_issues(error, parsed)) from error
     return ImportedReferral(referral=referral, matched_existing_patient=patient is not None)

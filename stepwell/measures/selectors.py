@@ -4,7 +4,6 @@ audits the refusal) when the user may not: a missing record and a forbidden one 
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,6 +11,7 @@ from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today as program_today  # one place: clinic.time
 from stepwell.measures.instruments import (
     Instrument,
     SeverityBands,
@@ -143,10 +143,6 @@ def instrument_bands(instrument: Instrument, sex: str | None = None):
 
 def engine_sex(sex_assigned_at_birth: str | None) -> Sex:
     return {"female": Sex.FEMALE, "male": Sex.MALE}.get(sex_assigned_at_birth or "", Sex.UNKNOWN)
-
-
-def program_today(program) -> date:
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(program.timezone)).date()
 
 
 def is_overdue(administration: Administration, today: date) -> bool:

@@ -207,7 +207,7 @@ def portal_invite(request, patient_id: int):
     from stepwell.accounts.portal_invites import portal_invite_create
 
     patient = selectors.patient_for_portal_invite(user=request.user, patient_id=patient_id)
-    invite = portal_invite_create(actor=request.user, patient=patient)
+    invite = portal_invite_create(actor=request.user, patient_id=patient.pk)
     link = request.build_absolute_uri(invite.path)
     messages.success(
         request,

@@ -19,8 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import chain
+from .access.audit import access_audit_maintenance
 from .audit import AuditAction, audit_record
 from .models import AuditCheckpoint, CheckpointReason
+from .refusals import refuse
 from .verify import Anchor, ChainReport, audit_chain_verify
 
 FILE_FORMAT = "stepwell-audit-checkpoint/1"
@@ -39,10 +41,23 @@ def _sign(anchor_fields: dict, keys: list[chain.AuditKey]) -> dict[str, str]:
     return {key.key_id: chain.mac(key, payload) for key in keys}
 
 
+def _require_maintainer(actor, object_type: str) -> None:
+    if not access_audit_maintenance(actor):
+        raise refuse(actor=actor, action=AuditAction.CREATE, object_type=object_type)
+
+
 def audit_checkpoint_create(
-    *, reason: str = CheckpointReason.MANUAL, extra_keys: tuple[chain.AuditKey, ...] = ()
+    *,
+    actor,
+    reason: str = CheckpointReason.MANUAL,
+    extra_keys: tuple[chain.AuditKey, ...] = (),
 ) -> tuple[AuditCheckpoint, ChainReport]:
-    """Verify the chain, then sign where it stands now (the head read at the start)."""
+    """Verify the chain, then sign where it stands now (the head read at the start).
+
+    Only a named system job signs (the command or the daily job). The checkpoint writes
+    no event of its own: an event after it, signed under a key about to be retired, would
+    be left unverifiable by a key rotation."""
+    _require_maintainer(actor, "audit_checkpoint")
     keys = chain.known_keys()
     for key in extra_keys:
         keys.setdefault(key.key_id, key)
@@ -112,8 +127,9 @@ def checkpoint_load(path: Path) -> Anchor:
     )
 
 
-def audit_key_rotate(*, new_key: chain.AuditKey, actor=None) -> AuditCheckpoint:
+def audit_key_rotate(*, actor, new_key: chain.AuditKey) -> AuditCheckpoint:
     """Sign a checkpoint under the current and the new key, and record the rotation."""
+    _require_maintainer(actor, "audit_key")
     old_key = chain.current_key()
     if new_key.key_id == old_key.key_id:
         raise ValueError("The new key is the key in use now.")
@@ -128,6 +144,6 @@ def audit_key_rotate(*, new_key: chain.AuditKey, actor=None) -> AuditCheckpoint:
             detail={"from_key": old_key.key_id, "to_key": new_key.key_id},
         )
     checkpoint, _ = audit_checkpoint_create(
-        reason=CheckpointReason.KEY_ROTATION, extra_keys=(new_key,)
+        actor=actor, reason=CheckpointReason.KEY_ROTATION, extra_keys=(new_key,)
     )
     return checkpoint

@@ -64,14 +64,17 @@ def refuse(
     return error
 
 
-def refusal_settle(error: AccessDenied, *, actor=None, object_type: str = "", object_id="") -> None:
+def refusal_settle(
+    error: AccessDenied, *, request_user=None, object_type: str = "", object_id=""
+) -> None:
     """Make sure the refusal is in the audit trail once the transactions it was raised in
-    have rolled back. Called by the edge handlers only."""
+    have rolled back. Called by the edge handlers only; `request_user` is whoever the edge
+    served (possibly nobody logged in), named when the service raised no audited refusal."""
     if error.audit is None:
         if denials_in_request.get():
             return  # the edge that raised it wrote the denial itself
         error.audit = {
-            "user": actor,
+            "user": request_user,
             "action": AuditAction.VIEW,
             "patient_id": None,
             "object_type": object_type or "request",

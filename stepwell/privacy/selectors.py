@@ -12,8 +12,9 @@ from django.utils import timezone
 from stepwell.core.errors import ApplicationError
 
 from . import access
-from .audit import PATIENT_DETAIL_KEYS
+from .audit import PATIENT_DETAIL_KEYS, AuditAction, audit_record
 from .models import AuditEvent, AuditEventPatient
+from .refusals import refuse
 
 SORTABLE_FIELDS = (
     "seq",
@@ -91,6 +92,35 @@ def audit_events_for(*, user, criteria: AuditFilter) -> QuerySet[AuditEvent]:
         )
     sort = criteria.sort
     return events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
+
+
+def audit_trail_read(
+    *, user, criteria: AuditFilter, export: bool = False, via: str = "page"
+) -> QuerySet[AuditEvent]:
+    """The events the user may review, filtered, for a page, the CSV export or the API.
+
+    Who may review the trail: privacy.access.audit. The read is itself audited (a list
+    or an export, naming the patient filtered on); a refusal is audited as denied.
+    """
+    if not access.access_audit_trail(user):
+        raise refuse(
+            actor=user,
+            action=AuditAction.LIST,
+            object_type="audit_trail",
+            patient_id=criteria.patient_id,
+        )
+    events = audit_events_for(user=user, criteria=criteria)
+    detail: dict = {"via": via} if via != "page" else {}
+    if export:
+        detail["filter"] = criteria.__dict__
+    read = audit_record(
+        user=user,
+        action=AuditAction.EXPORT if export else AuditAction.LIST,
+        object_type="audit_trail",
+        patient_id=criteria.patient_id,
+        detail=detail,
+    )
+    return events.filter(seq__lt=read.seq)  # the trail as it stood when it was read
 
 
 def audit_patients_shown(*, user) -> set[int]:

@@ -14,10 +14,12 @@ from datetime import UTC, datetime, time, timedelta
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from .actors import system_actor
 from .checkpoints import audit_checkpoint_create
 from .models import CheckpointReason
 
 TASK_PATH = "stepwell.privacy.tasks.audit_checkpoint_daily"
+JOB_NAME = "audit-checkpoint-daily"
 
 
 def next_run_after(now: datetime) -> datetime:
@@ -50,5 +52,7 @@ def audit_checkpoint_schedule() -> bool:
 def audit_checkpoint_daily() -> int:
     """Sign today's checkpoint; returns the sequence number it vouches for."""
     _enqueue_next()  # first, so a broken trail (which raises below) is checked again tomorrow
-    checkpoint, _ = audit_checkpoint_create(reason=CheckpointReason.DAILY)
+    checkpoint, _ = audit_checkpoint_create(
+        actor=system_actor(JOB_NAME), reason=CheckpointReason.DAILY
+    )
     return checkpoint.seq

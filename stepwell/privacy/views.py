@@ -10,8 +10,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
-from . import access
-from .audit import AuditAction, AuditOutcome, audit_request
+from .audit import AuditAction, AuditOutcome
 from .selectors import (
     EARLIEST_DAY,
     LATEST_DAY,
@@ -20,8 +19,8 @@ from .selectors import (
     SORTABLE_FIELDS,
     AuditFilter,
     audit_detail_shown,
-    audit_events_for,
     audit_patients_shown,
+    audit_trail_read,
 )
 
 DAY_RANGE = f"Choose a day between {EARLIEST_DAY} and {LATEST_DAY}."
@@ -73,27 +72,13 @@ class _Echo:
 
 @login_required
 def audit_list(request):
-    if not access.access_audit_trail(request.user):
-        audit_request(
-            request, action=AuditAction.LIST, object_type="audit_trail", outcome=AuditOutcome.DENIED
-        )
-        return render(request, "core/denied.html", status=403)
     form = AuditFilterForm(request.GET or None)
     invalid = form.is_bound and not form.is_valid()
     criteria = form.criteria() if form.is_bound and not invalid else AuditFilter()
-    events = audit_events_for(user=request.user, criteria=criteria)
-    if request.GET.get("format") == "csv" and not invalid:
-        audit_request(
-            request,
-            action=AuditAction.EXPORT,
-            object_type="audit_trail",
-            patient_id=criteria.patient_id,
-            detail={"filter": criteria.__dict__},
-        )
+    export = request.GET.get("format") == "csv" and not invalid
+    events = audit_trail_read(user=request.user, criteria=criteria, export=export)
+    if export:
         return _csv_response(events, audit_patients_shown(user=request.user))
-    audit_request(
-        request, action=AuditAction.LIST, object_type="audit_trail", patient_id=criteria.patient_id
-    )
     if invalid:
         events = events.none()
     page = Paginator(events, 100).get_page(request.GET.get("page"))

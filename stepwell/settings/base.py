@@ -66,7 +66,9 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "stepwell.core.setup_config.SetupAdminConfig",
+    # Before django.contrib.auth, so its `createsuperuser` command replaces Django's.
+    "stepwell.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,7 +83,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "stepwell.core",
-    "stepwell.accounts",
     "stepwell.clinic",
     "stepwell.patients",
     "stepwell.privacy",
@@ -138,7 +139,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "stepwell.privacy.backends.StepwellBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -8,7 +8,9 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from stepwell.accounts import enrolment, mfa, passwords
 from stepwell.accounts.models import EnrolmentCode, User
+from stepwell.core.errors import AccessDenied
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import PASSWORD
@@ -213,17 +215,51 @@ def test_full_takeover_attempt_fails_without_the_directors_password(
 def test_setup_access_without_the_administrator_role_is_refused(
     client, clinic, director, action, mailoutbox
 ):
-    """is_staff opens clinic setup; the account actions also need the administrator role."""
+    """Django's is_staff and is_superuser open nothing: the administrator role does."""
     helper = clinic.billing_a
     helper.is_staff = True
     helper.is_superuser = True
     helper.save()
     verified_login(client, helper)
-    response = client.post(f"/setup/accounts/user/{director.pk}/{action}/", follow=True)
-    assert "Only administrators" in response.content.decode()
+    before = AuditEvent.objects.filter(outcome="denied").count()
+    response = client.post(f"/setup/accounts/user/{director.pk}/{action}/")
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(outcome="denied").count() == before + 1
     assert TOTPDevice.objects.filter(user=director, confirmed=True).exists()
     assert EnrolmentCode.objects.count() == 0
     assert mailoutbox == []
+
+
+def refused_once(call, object_type="user"):
+    before = AuditEvent.objects.filter(outcome="denied", object_type=object_type).count()
+    with pytest.raises(AccessDenied):
+        call()
+    assert AuditEvent.objects.filter(outcome="denied", object_type=object_type).count() == (
+        before + 1
+    )
+
+
+@pytest.mark.parametrize("name", ["director_a", "billing_a", "clinician_a", "patient_user_a"])
+def test_account_services_called_directly_by_a_non_administrator_are_refused(
+    clinic, director, name, mailoutbox
+):
+    actor = getattr(clinic, name)
+    refused_once(
+        lambda: passwords.password_reset_link_send(
+            actor=actor, user=director, base_url="http://testserver/"
+        )
+    )
+    refused_once(lambda: mfa.totp_devices_remove(actor=actor, user=director))
+    refused_once(lambda: enrolment.enrolment_code_create(actor=actor, user=director))
+    refused_once(
+        lambda: passwords.account_email_change_record(
+            actor=actor, user=director, old="a@clinic.example", new="b@elsewhere.example"
+        )
+    )
+    assert TOTPDevice.objects.filter(user=director, confirmed=True).exists()
+    assert EnrolmentCode.objects.count() == 0
+    assert mailoutbox == []
+    assert not AuditEvent.objects.filter(outcome="allowed", object_id=str(director.pk)).exists()
 
 
 def test_email_change_is_audited_and_the_old_address_told(client, clinic, director, mailoutbox):

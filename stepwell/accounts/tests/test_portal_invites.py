@@ -125,3 +125,31 @@ def test_invitation_link_is_no_password_reset_link(client, clinic):
     uid, token = path.rstrip("/").split("/")[-2:]
     response = client.get(f"/accounts/password/reset/{uid}/{token}/", follow=True)
     assert "This link does not work" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["nurse_a", "billing_a", "admin", "clinician_b", "patient_user_a"])
+def test_portal_invite_called_directly_by_a_refused_role_is_refused(clinic, name):
+    from stepwell.accounts.portal_invites import portal_invite_create
+    from stepwell.core.errors import AccessDenied
+
+    patient = clinic.patient_a
+    patient.user = None
+    patient.save()
+    users_before = User.objects.count()
+    with pytest.raises(AccessDenied):
+        portal_invite_create(actor=getattr(clinic, name), patient_id=patient.pk)
+    event = AuditEvent.objects.get(object_type="portal_invite")
+    assert (event.outcome, event.patient_id) == ("denied", patient.pk)
+    patient.refresh_from_db()
+    assert patient.user is None
+    assert User.objects.count() == users_before
+
+
+def test_portal_invite_for_an_unknown_patient_is_refused_the_same_way(clinic):
+    from stepwell.accounts.portal_invites import portal_invite_create
+    from stepwell.core.errors import AccessDenied
+
+    with pytest.raises(AccessDenied):
+        portal_invite_create(actor=clinic.clinician_a, patient_id=987654321)
+    event = AuditEvent.objects.get(object_type="portal_invite")
+    assert (event.outcome, event.patient_id) == ("denied", None)

@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -115,3 +116,41 @@ def test_token_endpoint_names_missing_fields(client, db):
 def test_api_rejects_missing_token(client, db):
     response = client.get("/api/v1/patients")
     assert response.status_code == 401
+
+
+def test_a_patient_gets_no_token_even_calling_the_service_directly(client, clinic):
+    from stepwell.core.errors import AccessDenied
+    from stepwell.privacy.models import AuditEvent
+
+    with pytest.raises(AccessDenied):
+        token_create(user=clinic.patient_user_a, name="mine")
+    assert not PersonalAccessToken.objects.exists()
+    assert AuditEvent.objects.filter(object_type="access_token", outcome="denied").count() == 1
+    verified_login(client, clinic.patient_user_a)
+    assert client.get("/accounts/tokens/").status_code == 403
+    assert client.post("/accounts/tokens/", {"name": "x", "days": 5}).status_code == 403
+    assert not PersonalAccessToken.objects.exists()
+
+
+def test_creating_and_revoking_a_token_are_audited(client, clinic):
+    from stepwell.privacy.models import AuditEvent
+
+    issued = token_create(user=clinic.clinician_a, name="lab")
+    token_revoke(user=clinic.clinician_a, token_id=issued.token.pk)
+    events = AuditEvent.objects.filter(object_type="access_token").order_by("seq")
+    assert [(e.action, e.username, e.object_id) for e in events] == [
+        ("token_create", "clin_a", str(issued.token.pk)),
+        ("token_revoke", "clin_a", str(issued.token.pk)),
+    ]
+
+
+def test_the_token_endpoint_says_why_a_staff_member_without_an_authenticator_is_refused(
+    client, clinic
+):
+    response = post_json(client, "/api/v1/auth/token", {"username": "clin_a", "password": PASSWORD})
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Set up two-step login on the web first.",
+        "errors": {"totp_code": "No authenticator set up."},
+    }
+    assert not PersonalAccessToken.objects.exists()

@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 
 from stepwell.accounts.models import Role
-from stepwell.billing import access, selectors, services
+from stepwell.billing import selectors, services
 from stepwell.billing.models import Coverage, Payer, ProgramHoursRule
 from stepwell.care.hours import RuleKind
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.privacy.access import billing as access
+from stepwell.privacy.actors import system_actor
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import CoverageFactory, PayerFactory, UserFactory
 
@@ -36,7 +38,57 @@ def test_coverage_edit_matrix(clinic, name):
 def test_coverage_edit_needs_the_patients_program(clinic):
     other_billing = UserFactory(roles=[Role.BILLING], programs=[clinic.program_b])
     assert access.access_coverage_edit(other_billing, clinic.patient_a) is False
-    assert access.access_coverage_edit(None, clinic.patient_a) is False
+    assert access.access_coverage_edit(system_actor("job"), clinic.patient_a) is False
+    with pytest.raises(TypeError):
+        access.access_coverage_edit(None, clinic.patient_a)
+
+
+def test_coverage_edit_follows_the_role_held_in_the_patients_program(clinic):
+    """A director of program A who is a clinician in program B (and on a B patient's care
+    team) records coverage in A only: roles are per program."""
+    user = UserFactory(
+        grants=[(Role.PROGRAM_DIRECTOR, clinic.program_a), (Role.CLINICIAN, clinic.program_b)]
+    )
+    assert access.access_coverage_edit(user, clinic.patient_a) is True
+    assert access.access_coverage_edit(user, clinic.patient_b) is False
+
+
+def denied_rows(object_type: str):
+    return AuditEvent.objects.filter(outcome="denied", object_type=object_type)
+
+
+@pytest.mark.parametrize("name", ["clinician_a", "director_a", "billing_a", "patient_user_a"])
+def test_payer_create_called_directly_by_a_non_administrator_is_refused(clinic, name):
+    with pytest.raises(AccessDenied):
+        services.payer_create(
+            actor=getattr(clinic, name), name="Sneaky plan", kind="commercial", hours_rule="h0015"
+        )
+    assert denied_rows("payer").count() == 1
+    assert not Payer.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "admin", "patient_user_a"])
+def test_coverage_add_called_directly_by_a_refused_role_is_refused(clinic, name):
+    payer = PayerFactory()
+    with pytest.raises(AccessDenied):
+        services.coverage_add(
+            actor=getattr(clinic, name), patient_id=clinic.patient_a.pk, payer_id=payer.pk
+        )
+    event = denied_rows("coverage").get()
+    assert (event.username, event.patient_id) == (
+        getattr(clinic, name).username,
+        clinic.patient_a.pk,
+    )
+    assert not Coverage.objects.exists()
+
+
+def test_coverage_add_for_an_unknown_patient_is_refused_like_a_hidden_one(clinic):
+    with pytest.raises(AccessDenied):
+        services.coverage_add(
+            actor=clinic.billing_a, patient_id=987654321, payer_id=PayerFactory().pk
+        )
+    assert denied_rows("coverage").get().patient_id is None
+    assert not Coverage.objects.exists()
 
 
 @pytest.mark.parametrize("name", ROLES)

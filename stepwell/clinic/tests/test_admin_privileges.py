@@ -58,6 +58,9 @@ def test_admin_site_offers_no_patient_records(client, clinic):
 def test_non_administrators_cannot_open_clinic_setup(client, clinic):
     verified_login(client, clinic.director_a)
     response = client.get("/setup/")
+    assert response.status_code == 403
+    client.logout()
+    response = client.get("/setup/")  # nobody logged in: the one audited login
     assert response.status_code == 302
     assert "/setup/login/" in response["Location"]
 

@@ -197,7 +197,8 @@ def test_the_shell_command_writes_one_file_per_type_as_an_audited_system_job(
         [record.part2_patient.pk, record.clinic.team_patient_b.pk]
     )
     for event in events:
-        assert event.user_id is None
+        assert (event.user_id, event.role) == (None, "system")
+        assert event.username.startswith("system:stepwell fhir export by ")
         assert event.detail["system_job"].startswith("stepwell fhir export by ")
     job = BulkExport.objects.get()
     assert (job.requested_by, job.expires_at) == (None, None)

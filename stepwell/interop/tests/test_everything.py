@@ -23,7 +23,7 @@ BASE = "https://stepwell.test/api/v1/fhir/"
 @pytest.fixture
 def bundle(record):
     return patient_everything(
-        user=record.clinic.clinician_a, patient_id=record.patient.pk, base_url=BASE
+        actor=record.clinic.clinician_a, patient_id=record.patient.pk, base_url=BASE
     )
 
 
@@ -125,7 +125,7 @@ def test_a_group_section_carries_the_shared_section_and_its_addenda(record):
         text="Group ran 10 minutes over.",
         written_at=record.group_note.signed_at + timedelta(hours=2),
     )
-    bundle = patient_everything(user=record.clinic.clinician_a, patient_id=record.patient.pk)
+    bundle = patient_everything(actor=record.clinic.clinician_a, patient_id=record.patient.pk)
     section = by_id(bundle, "DocumentReference", str(record.group_section.pk))
     text = base64.b64decode(section["content"][0]["attachment"]["data"]).decode()
     assert "Group topic: Distress tolerance" in text
@@ -228,7 +228,7 @@ def test_a_draft_plan_is_not_exported(record):
     record.plan.status = "draft"
     record.plan.signed_at = None
     record.plan.save()
-    bundle = patient_everything(user=record.clinic.clinician_a, patient_id=record.patient.pk)
+    bundle = patient_everything(actor=record.clinic.clinician_a, patient_id=record.patient.pk)
     assert of_type(bundle, "CarePlan") == []
     assert of_type(bundle, "Goal") == []
 
@@ -262,7 +262,7 @@ def test_one_episode_only(record):
         patient=record.patient, program=other, referred_on=record.episode.referred_on
     )
     bundle = patient_everything(
-        user=record.clinic.clinician_a, patient_id=record.patient.pk, episode_id=second.pk
+        actor=record.clinic.clinician_a, patient_id=record.patient.pk, episode_id=second.pk
     )
     assert [e["id"] for e in of_type(bundle, "EpisodeOfCare")] == [str(second.pk)]
     assert of_type(bundle, "Observation") == []
@@ -276,7 +276,7 @@ def test_one_episode_only(record):
 
 def test_part2_records_carry_the_labels(record):
     clinic = record.clinic
-    bundle = patient_everything(user=clinic.clinician_b, patient_id=record.part2_patient.pk)
+    bundle = patient_everything(actor=clinic.clinician_b, patient_id=record.part2_patient.pk)
     assert_valid_bundle(bundle)
     assert is_part2(bundle)
     labelled = {r["resourceType"] for r in resources_of(bundle) if is_part2(r)}
@@ -301,9 +301,9 @@ def test_a_mental_health_export_carries_no_part2_label(bundle):
 
 def test_refusal_is_audited_and_reveals_nothing(record):
     with pytest.raises(AccessDenied):
-        patient_everything(user=record.clinic.clinician_b, patient_id=record.patient.pk)
+        patient_everything(actor=record.clinic.clinician_b, patient_id=record.patient.pk)
     with pytest.raises(AccessDenied):
-        patient_everything(user=record.clinic.clinician_a, patient_id=999999)
+        patient_everything(actor=record.clinic.clinician_a, patient_id=999999)
     events = list(AuditEvent.objects.filter(object_type="fhir_bundle").order_by("seq"))
     assert [(e.outcome, e.patient_id) for e in events] == [
         ("denied", record.patient.pk),

@@ -10,12 +10,18 @@ Deny by default: a rule grants, nothing else does. Each condition is on its own 
 every branch has its own test.
 """
 
-from .audit import access_audit_trail, audit_patient_scope, audit_reviewable_patients
+from .audit import (
+    access_audit_maintenance,
+    access_audit_trail,
+    audit_patient_scope,
+    audit_reviewable_patients,
+)
 from .patients import *  # noqa: F403
 from .patients import __all__ as _patients_all
 
 __all__ = [
     *_patients_all,
+    "access_audit_maintenance",
     "access_audit_trail",
     "audit_patient_scope",
     "audit_reviewable_patients",

@@ -3,6 +3,8 @@
 - A program director reviews access to the patients of the programs they direct.
 - An administrator sees only events that concern and name no patient (logins,
   privilege changes).
+- Checkpoints and key rotations are signed by the operator at the server or the daily
+  job: named system actors, never a person through a page.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from stepwell.clinic.models import ProgramStaff
 from stepwell.patients.models import Patient
 from stepwell.privacy.models import AuditEventPatient
 
-from .predicates import is_administrator, programs_with
+from .predicates import is_administrator, is_system_actor, programs_with
 
 
 def access_audit_trail(user) -> bool:
     if is_administrator(user):
         return True
     return bool(programs_with(user, Role.PROGRAM_DIRECTOR))
+
+
+def access_audit_maintenance(actor) -> bool:
+    """Signing a checkpoint or rotating the audit key."""
+    return is_system_actor(actor)
 
 
 def _named_in(patient_ids) -> Exists:

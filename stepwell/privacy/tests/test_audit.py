@@ -104,10 +104,11 @@ def test_database_refuses_update_and_delete(db):
 
 
 def test_database_refuses_changes_to_named_patients_and_checkpoints(db):
+    from stepwell.privacy.actors import system_actor
     from stepwell.privacy.checkpoints import audit_checkpoint_create
 
     audit_record(action="list", detail={"patients": [4, 5]})
-    checkpoint, _ = audit_checkpoint_create()
+    checkpoint, _ = audit_checkpoint_create(actor=system_actor("test"))
     for queryset, change in (
         (AuditEventPatient.objects.all(), {"patient_id": 6}),
         (AuditCheckpoint.objects.filter(pk=checkpoint.pk), {"seq": 0}),

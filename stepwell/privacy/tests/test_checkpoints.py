@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from stepwell.privacy import chain
+from stepwell.privacy.actors import system_actor
 from stepwell.privacy.audit import audit_record
 from stepwell.privacy.checkpoints import (
     CheckpointRefused,
@@ -19,6 +20,8 @@ from stepwell.privacy.checkpoints import (
 from stepwell.privacy.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from stepwell.privacy.triggers import install_append_only_triggers, remove_append_only_triggers
 from stepwell.privacy.verify import audit_chain_verify
+
+OPERATOR = system_actor("audit checkpoint test")
 
 OLD_KEY = "old-audit-key-" + "o" * 30
 NEW_KEY = "new-audit-key-" + "n" * 30
@@ -47,7 +50,7 @@ def head_row():
 
 def test_checkpoint_signs_where_the_chain_stands(db):
     made = events(4)
-    checkpoint, report = audit_checkpoint_create()
+    checkpoint, report = audit_checkpoint_create(actor=OPERATOR)
     assert (checkpoint.seq, checkpoint.event_hash, checkpoint.reason) == (4, made[3].hash, "manual")
     assert list(checkpoint.macs) == [chain.current_key().key_id]
     again = audit_chain_verify()
@@ -60,7 +63,7 @@ def test_no_checkpoint_vouches_for_a_tampered_chain(db):
     events(3)
     tamper(("UPDATE privacy_auditevent SET action = 'export' WHERE seq = 2", []))
     with pytest.raises(CheckpointRefused) as refused:
-        audit_checkpoint_create()
+        audit_checkpoint_create(actor=OPERATOR)
     assert [p.seq for p in refused.value.report.problems] == [2]
     assert AuditCheckpoint.objects.count() == 0
 
@@ -92,7 +95,7 @@ def test_a_rolled_back_database_is_found_by_the_exported_checkpoint(db, tmp_path
 
 def test_a_changed_event_below_the_exported_checkpoint_is_found(db, tmp_path):
     events(5)
-    checkpoint, _ = audit_checkpoint_create()
+    checkpoint, _ = audit_checkpoint_create(actor=OPERATOR)
     exported = tmp_path / "c.json"
     from stepwell.privacy.checkpoints import checkpoint_export
 
@@ -241,7 +244,7 @@ def test_rotate_key_refuses_a_short_or_same_key(db, settings, tmp_path):
     with pytest.raises(CommandError, match="in use now"):
         call_command("audit", "rotate-key", "--new-key-file", str(same))
     with pytest.raises(ValueError, match="in use now"):
-        audit_key_rotate(new_key=chain.key_from_text(OLD_KEY))
+        audit_key_rotate(actor=OPERATOR, new_key=chain.key_from_text(OLD_KEY))
     assert AuditCheckpoint.objects.count() == 0
 
 
@@ -260,3 +263,21 @@ def test_rotating_away_from_the_derived_key_says_it_stays_available(db, tmp_path
     key_file.write_text(NEW_KEY)
     call_command("audit", "rotate-key", "--new-key-file", str(key_file))
     assert "derived from the secret key" in capsys.readouterr().out
+
+
+def test_only_a_named_system_job_signs_checkpoints_or_rotates_the_key(db, clinic, settings):
+    from stepwell.core.errors import AccessDenied
+
+    settings.STEPWELL_AUDIT_KEY = OLD_KEY
+    events(2)
+    for person in (clinic.admin, clinic.director_a):
+        with pytest.raises(AccessDenied):
+            audit_checkpoint_create(actor=person)
+        with pytest.raises(AccessDenied):
+            audit_key_rotate(actor=person, new_key=chain.key_from_text(NEW_KEY))
+    assert AuditCheckpoint.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="key_rotation").exists()
+    refused = AuditEvent.objects.filter(outcome="denied").values_list("object_type", flat=True)
+    assert sorted(refused) == ["audit_checkpoint", "audit_checkpoint", "audit_key", "audit_key"]
+    with pytest.raises(TypeError):
+        audit_checkpoint_create(actor=None)

@@ -1,14 +1,18 @@
 """`stepwell enrolment-code USERNAME`: a one-time code to enrol an authenticator app.
 
-For the operator at the server (the first administrator after `createsuperuser`, or when
-no administrator can log in). Audited with no user and "via": "command line".
+For the operator at the server (the first administrator after `administrator-create`,
+or when no administrator can log in). Audited as the system job
+"enrolment-code by <operating-system account>", with "via": "command line".
 """
+
+import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
 from stepwell.accounts.enrolment import enrolment_code_create
 from stepwell.accounts.models import User
 from stepwell.core.errors import ApplicationError
+from stepwell.privacy.actors import system_actor
 
 
 class Command(BaseCommand):
@@ -25,7 +29,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No account with the username {username!r}.")
         try:
-            issued = enrolment_code_create(actor=None, user=user)
+            issued = enrolment_code_create(
+                actor=system_actor(f"enrolment-code by {getpass.getuser()}"), user=user
+            )
         except ApplicationError as error:
             raise CommandError(error.message) from error
         self.stdout.write(

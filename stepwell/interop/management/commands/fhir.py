@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from stepwell.clinic.models import Program
 from stepwell.interop.bulk import bulk_exports_purge, system_export_run
 from stepwell.interop.models import BulkExportStatus
+from stepwell.privacy.actors import system_actor
 
 
 class Command(BaseCommand):
@@ -39,9 +40,9 @@ class Command(BaseCommand):
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise CommandError(f"--out: {out} must be a new or empty folder.")
         job = system_export_run(
+            actor=system_actor(f"stepwell fhir export by {getpass.getuser()}"),
             program=program,
             directory=out,
-            job_name=f"stepwell fhir export by {getpass.getuser()}",
         )
         if job.status != BulkExportStatus.DONE:
             raise CommandError(job.message)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 import secrets
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from stepwell.privacy import chain
+from stepwell.privacy.actors import system_actor
 from stepwell.privacy.checkpoints import (
     CheckpointFileError,
     CheckpointRefused,
@@ -18,6 +20,11 @@ from stepwell.privacy.checkpoints import (
 )
 from stepwell.privacy.tasks import audit_checkpoint_schedule
 from stepwell.privacy.verify import ChainReport, audit_chain_verify
+
+
+def _operator(verb: str):
+    """The operator at the server, named in the audit trail by their system account."""
+    return system_actor(f"stepwell audit {verb} by {getpass.getuser()}")
 
 
 class Command(BaseCommand):
@@ -100,7 +107,7 @@ class Command(BaseCommand):
             return
         target = self._export_target(export)
         try:
-            checkpoint, report = audit_checkpoint_create()
+            checkpoint, report = audit_checkpoint_create(actor=_operator("checkpoint"))
         except CheckpointRefused as refused:
             self._fail(refused.report)
         self.stdout.write(
@@ -143,7 +150,7 @@ class Command(BaseCommand):
             raise CommandError(f"--new-key-file: cannot read {key_file}.") from error
         old_key = chain.current_key()
         try:
-            checkpoint = audit_key_rotate(new_key=new_key)
+            checkpoint = audit_key_rotate(actor=_operator("rotate-key"), new_key=new_key)
         except ValueError as error:
             raise CommandError(f"--new-key-file: {error}") from error
         except CheckpointRefused as refused:
