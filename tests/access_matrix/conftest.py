@@ -4,6 +4,8 @@ more, so every request sees the clinic exactly as it was built."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -14,6 +16,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     from .world import build_world
 
     exports = tmp_path_factory.mktemp("matrix-exports")
+    # Thousands of refusals are the point here: not one warning line each.
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
     with (
         django_db_blocker.unblock(),
         override_settings(STEPWELL_EXPORT_DIR=exports),
@@ -23,3 +29,4 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             yield build_world()
         finally:
             transaction.set_rollback(True)
+            request_log.setLevel(level)

@@ -24,7 +24,7 @@ from django.test import Client
 
 from stepwell.testing.matrix_clinic import MISSING_ID, PATIENTS
 
-from .facts import PROGRAM_OF, Rule
+from .facts import PORTAL_USERS, PROGRAM_OF, ROLES, Rule
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Tables a refused request may still write: the audit trail (the denial itself), the
@@ -110,7 +110,8 @@ class Entry:
     prepare: Callable | None = None  # (world, key) -> None, run before the request
     htmx: bool = False
     api: bool = False
-    contains: Callable | None = None  # (world, person) -> patient keys an allowed answer shows
+    contains: Callable | None = None  # (world, person, key) -> texts an allowed answer shows
+    check: Callable | None = None  # (world, person, key, sent) -> a failure message or None
     variant: str = ""  # tells apart two entries of one route (what the body asks for)
     note: str = ""
 
@@ -223,16 +224,29 @@ def patient_of(entry: Entry, key: str) -> str | None:
     return key
 
 
-def patient_words(world, key: str | None) -> list[str]:
+def patients_behind(entry: Entry, key: str) -> list[str]:
+    """The patients a refusal must not name: the record's, or every patient of the
+    program a program's record belongs to."""
+    if entry.on is not None and entry.on.scope == "program" and key in ("A", "B"):
+        return [k for k, (_, _, program, _) in PATIENTS.items() if program == key]
+    patient = patient_of(entry, key)
+    return [patient] if patient else []
+
+
+def patient_words(world, key: str) -> list[str]:
     """What would give a patient away: names and record number."""
-    if key is None:
-        return []
     patient = world.patients[key]
     return [patient.legal_first_name, patient.legal_last_name, patient.mrn]
 
 
 def leaked(world, entry: Entry, sent: Sent) -> list[str]:
-    return [word for word in patient_words(world, patient_of(entry, sent.key)) if word in sent.body]
+    words = [w for key in patients_behind(entry, sent.key) for w in patient_words(world, key)]
+    return [word for word in words if names(sent.body, word)]
+
+
+def names(body: str, word: str) -> bool:
+    """The word on its own (a last name "Fir" is not in "First name")."""
+    return re.search(rf"\b{re.escape(word)}\b", body) is not None
 
 
 def check_psychotherapy_wall(world, entry: Entry, person: str, sent: Sent) -> None:
@@ -267,7 +281,7 @@ def check_unchanged(world, entry, person, sent) -> None:
 def shows_patient(world, sent: Sent, key: str) -> bool:
     """The patient's name on a page, or their id as a JSON answer's patient_id."""
     patient = world.patients[key]
-    if patient.legal_last_name in sent.body:
+    if names(sent.body, patient.legal_last_name):
         return True
     return re.search(rf'"patient_id": ?{patient.pk}\b', sent.body) is not None
 
@@ -283,11 +297,13 @@ def check_allowed(world, entry, person, sent, *, status, key) -> None:
             _fail(entry, person, sent, f"expected a redirect to {expected}")
     patient = patient_of(entry, key)
     reads = entry.method == "GET" and status == 200 and entry.shows
-    if reads and patient and world.patients[patient].legal_last_name not in sent.body:
-        _fail(entry, person, sent, "the page does not show the record it is about")
-    for own in entry.contains(world, person) if entry.contains else ():
-        if world.patients[own].legal_last_name not in sent.body:
-            _fail(entry, person, sent, f"the answer does not show patient {own}")
+    if reads and patient and not shows_patient(world, sent, patient):
+        _fail(entry, person, sent, "the answer does not show the record it is about")
+    for text in entry.contains(world, person, key) if entry.contains else ():
+        if text not in sent.body:
+            _fail(entry, person, sent, f"the answer does not show {text!r}")
+    if entry.check is not None and (problem := entry.check(world, person, key, sent)):
+        _fail(entry, person, sent, problem)
     for listed in entry.lists:
         shown = shows_patient(world, sent, listed)
         should = (entry.listed or entry.who).allows(person, listed)
@@ -297,7 +313,9 @@ def check_allowed(world, entry, person, sent, *, status, key) -> None:
 
 
 def keys_to_try(world, entry: Entry, person: str) -> list[str]:
-    """Every record for someone allowed on some; the first record for anyone else."""
+    """Every record for someone allowed on some; the first record for anyone else. The id
+    that does not exist is tried by the first member of staff and the first patient who
+    are allowed on some record (the answer must be the refusal they get elsewhere)."""
     if entry.on is None:
         return [""]
     keys = list(world.keys_of(entry.on))
@@ -305,7 +323,15 @@ def keys_to_try(world, entry: Entry, person: str) -> list[str]:
     if person == "anonymous" or not allowed:
         return keys[:1]
     tries_missing = entry.on.missing_param() or callable(entry.data) or callable(entry.query)
-    return [*keys, "missing"] if tries_missing else keys
+    if tries_missing and tries_the_missing_id(entry, person, keys):
+        return [*keys, "missing"]
+    return keys
+
+
+def tries_the_missing_id(entry: Entry, person: str, keys: list[str]) -> bool:
+    same_kind = [p for p in ROLES if (p in PORTAL_USERS) == (person in PORTAL_USERS)]
+    first = next((p for p in same_kind if any(entry.who.allows(p, k) for k in keys)), None)
+    return first == person
 
 
 def run_cell(world, entry: Entry, person: str) -> None:

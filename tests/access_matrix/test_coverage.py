@@ -5,7 +5,7 @@ no longer exists."""
 from __future__ import annotations
 
 from .expectations import OPERATIONS, PAGES
-from .expectations.setup import ADMIN_SITE_STATUS
+from .expectations.setup import ADMIN_PAGE_DEVIATIONS, ADMIN_SITE_STATUS
 from .routes import api_operations, page_routes
 
 HOW = (
@@ -45,7 +45,8 @@ def test_every_entry_names_a_route_that_exists():
     operations = {(m, p) for m, p, _ in api_operations()}
     stale = [e.label for e in PAGES if e.route not in pages]
     stale += [e.label for e in OPERATIONS if (e.method, e.route) not in operations]
-    stale += [t for t in ADMIN_SITE_STATUS if t not in {r.template for r in page_routes()}]
+    templates = {r.template for r in page_routes()}
+    stale += [t for t in (*ADMIN_SITE_STATUS, *ADMIN_PAGE_DEVIATIONS) if t not in templates]
     assert stale == [], f"entries for routes that do not exist: {stale}"
 
 

@@ -12,6 +12,8 @@ stepwell/privacy/access/audit.py.
 
 from __future__ import annotations
 
+import json
+
 from ..facts import DIRECTOR, PORTAL_USERS, ROLES, InProgram, Person, portal_users, staff
 from ..harness import Away, Entry, On
 
@@ -20,6 +22,20 @@ SIGNED_IN = Person(frozenset(r for r in ROLES if r != "anonymous"))
 STAFF_ACCOUNTS = staff() | Person(frozenset({"superuser"}))
 AUDIT_REVIEWERS = Person(frozenset({"director", "director_elsewhere", "administrator"}))
 TO_PORTAL = {"patient": Away("/"), "other_patient": Away("/")}
+
+
+def _own_name(world, person, key):
+    return [world.patients[PORTAL_USERS[person]].legal_last_name]
+
+
+def _audit_scope(world, person, key, sent):
+    """Asked for the events about Blake (program B): only B's director gets any."""
+    events = json.loads(sent.body)
+    if person == "director_elsewhere":
+        return None if events else "B's director gets none of the events about B's patient"
+    if events:
+        return f"{person} gets {len(events)} events about a patient of another program"
+    return None
 
 
 def _own_token(world, key):
@@ -89,7 +105,7 @@ PAGES = [
         },
     ),
     Entry("GET", "privacy/audit/", AUDIT_REVIEWERS, shows=False),
-    Entry("GET", "portal/", portal_users(), contains=lambda world, person: [PORTAL_USERS[person]]),
+    Entry("GET", "portal/", portal_users(), contains=_own_name),
     Entry("GET", "healthz", EVERYONE, public=True),
     Entry("GET", "api/v1/openapi.json", EVERYONE, public=True, note="the API's description"),
     Entry("GET", "api/v1/docs", EVERYONE, public=True, note="the API's description"),
@@ -115,7 +131,14 @@ OPERATIONS = [
         data={"username": "m_nobody", "password": "not-the-password"},
         note="wrong credentials: 401 for anyone",
     ),
-    Entry("GET", "/api/v1/audit", AUDIT_REVIEWERS, api=True),
+    Entry(
+        "GET",
+        "/api/v1/audit",
+        AUDIT_REVIEWERS,
+        api=True,
+        query=lambda world, key: {"patient": world.patients["B"].pk},
+        check=_audit_scope,
+    ),
 ]
 
 # Who may review the audit trail, by program: used by the lists above.

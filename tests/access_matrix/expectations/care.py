@@ -93,6 +93,16 @@ def _week(world, key):
     return iso_week_of(world.clinic.now.date())
 
 
+def _own_private_notes(world, person, key):
+    from stepwell.testing.matrix_clinic import psychotherapy_text
+
+    return [
+        text
+        for author, text in world.psychotherapy_texts()
+        if author == person and text == psychotherapy_text(key, person)
+    ]
+
+
 STAFF = staff() | Person(frozenset({"superuser"}))
 TO_HOME = {"patient": Away("/"), "other_patient": Away("/")}
 PAGES = [
@@ -216,6 +226,9 @@ PAGES = [
         "care/patients/{patient_id}/private-notes/",
         PSYCHOTHERAPY,
         on=On({"patient_id": "patient"}, keys=FULL),
+        contains=_own_private_notes,
+        note="the author's own psychotherapy notes, nobody else's (the harness checks that "
+        "no answer anywhere shows another author's)",
     ),
     Entry(
         "POST",
@@ -251,7 +264,6 @@ OPERATIONS = [
         HOURS,
         api=True,
         on=On({"patient_id": "patient"}, keys=FULL),
-        shows=False,
     ),
     Entry(
         "GET",
@@ -283,7 +295,6 @@ OPERATIONS = [
         NOTE_READERS,
         api=True,
         on=On({"patient_id": "patient"}, keys=FULL),
-        shows=False,
     ),
     Entry(
         "POST",
@@ -301,7 +312,6 @@ OPERATIONS = [
         NOTE_READERS,
         api=True,
         on=On({"note_id": "note"}, keys=FULL),
-        shows=False,
     ),
     Entry(
         "PATCH",

@@ -105,7 +105,6 @@ PAGES = [
                 "a program where the person may not take referrals (or none) is a form "
                 "error (200), not a refusal",
             ),
-            "director_elsewhere": "the service's audited refusal is shown as a form error (200)",
         },
     ),
     Entry(
@@ -336,18 +335,10 @@ OPERATIONS = [
         on=On({}, keys=("A", "B"), scope="program"),
         data=_api_referral,
         ok=201,
-        deviations=dict.fromkeys(
-            (
-                "clinician",
-                "clinician_other",
-                "team_clinician",
-                "intake",
-                "director",
-                "director_elsewhere",
-            ),
-            "an unknown program is a 400 naming program_id, not the refusal a program one may "
-            "not use gets",
-        ),
+        deviations={
+            "clinician": "an unknown program is a 400 naming program_id, not the refusal a "
+            "program one may not use gets"
+        },
     ),
     Entry(
         "GET",
@@ -355,7 +346,6 @@ OPERATIONS = [
         REFERRALS,
         api=True,
         on=On({"referral_id": "referral"}),
-        shows=False,
         deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
@@ -385,9 +375,7 @@ OPERATIONS = [
         writes=False,
         note="each episode has a draft open already: it is the one returned",
     ),
-    Entry(
-        "GET", f"{API}/assessments/{{assessment_id}}", READERS, api=True, on=ON_DRAFT, shows=False
-    ),
+    Entry("GET", f"{API}/assessments/{{assessment_id}}", READERS, api=True, on=ON_DRAFT),
     Entry(
         "PATCH",
         f"{API}/assessments/{{assessment_id}}",
@@ -422,6 +410,7 @@ OPERATIONS = [
         api=True,
         on=On({"patient_id": "patient"}, keys=FULL),
         shows=False,
+        note="the weekly windows name no one",
         deviations=dict.fromkeys(
             ("patient", "other_patient"),
             "a patient cannot read their own availability through the API (the page lets them)",
@@ -460,6 +449,7 @@ OPERATIONS = [
         api=True,
         on=On({"decision_id": "decision"}, keys=("A", "A2", "B", *WAITING)),
         shows=False,
+        note="the decision names its episode, not the patient",
     ),
     Entry(
         "POST",

@@ -135,7 +135,6 @@ OPERATIONS = [
         READERS,
         api=True,
         on=ON_PATIENT,
-        shows=False,
     ),
     Entry(
         "POST",
@@ -154,6 +153,7 @@ OPERATIONS = [
         api=True,
         on=ON_PATIENT,
         shows=False,
+        note="the trajectories name no one",
     ),
     Entry(
         "GET",

@@ -14,6 +14,8 @@ Rules: README "Who sees what" and stepwell/privacy/access/patients.py.
 
 from __future__ import annotations
 
+import json
+
 from stepwell.testing.matrix_clinic import MISSING_ID
 
 from ..facts import (
@@ -59,6 +61,44 @@ def _registration(world, key):
 def _care_team_member(world, key):
     person = "nurse" if key.startswith("A") else "prescriber_b"
     return {"user": world.users[person].pk, "team_role": "nurse"}
+
+
+def _chart_view(world, person, key, sent):
+    """Billing gets the billing view; everyone else who may, the clinical chart, audited."""
+    from stepwell.privacy.models import AuditEvent
+
+    clinical = "Emergency contact" in sent.body and "Care team" in sent.body
+    if person == "billing":
+        if clinical or "Member ID" not in sent.body:
+            return "billing must get the billing view only"
+        return None
+    if not clinical:
+        return "the chart's clinical content is missing"
+    viewed = AuditEvent.objects.filter(
+        action="view", object_type="patient", patient_id=world.patients[key].pk
+    )
+    return (
+        None
+        if viewed.filter(username=world.users[person].username).exists()
+        else ("the chart was read without an audit event")
+    )
+
+
+def _api_patient_fields(world, person, key, sent):
+    data = json.loads(sent.body)
+    clinical = "emergency_contact_name" in data and "care_team" in data
+    if person == "billing":
+        if clinical or "insurance_member_id" not in data:
+            return "billing must get the billing fields only"
+        return None
+    return None if clinical else "the clinical fields are missing"
+
+
+def _on_hold(world, person, key, sent):
+    from stepwell.patients.models import Episode
+
+    state = Episode.objects.get(pk=world.id_of("episode", key)).state
+    return None if state == "on_hold" else f"the episode is {state}, not on hold"
 
 
 def _chart_of(world, key):
@@ -113,6 +153,7 @@ PAGES = [
         CHART_READERS | BILLING_VIEW | Own(),
         on=ON_PATIENT,
         variants={"patient": Away("/portal/"), "other_patient": Away("/portal/")},
+        check=_chart_view,
     ),
     Entry(
         "POST",
@@ -158,6 +199,7 @@ PAGES = [
         data={"to_state": "on_hold", "reason": "Travel"},
         ok=302,
         location=_chart_of,
+        check=_on_hold,
     ),
 ]
 
@@ -188,6 +230,7 @@ OPERATIONS = [
         CHART_READERS | BILLING_VIEW | Own(),
         api=True,
         on=On(API_PATIENT, keys=ADMITTED),
+        check=_api_patient_fields,
     ),
     Entry(
         "GET",
@@ -195,7 +238,6 @@ OPERATIONS = [
         CHART_READERS | Own(),
         api=True,
         on=ON_EPISODE,
-        shows=False,
     ),
     Entry(
         "POST",
@@ -204,5 +246,6 @@ OPERATIONS = [
         api=True,
         on=ON_EPISODE,
         data={"to_state": "on_hold", "reason": "Travel"},
+        check=_on_hold,
     ),
 ]

@@ -253,7 +253,7 @@ OPERATIONS = [
         api=True,
         deviations=dict.fromkeys(("patient", "other_patient"), EMPTY_LIST),
     ),
-    Entry("GET", f"{API}/{{plan_id}}", READERS | Own(), api=True, on=ON_SIGNED, shows=False),
+    Entry("GET", f"{API}/{{plan_id}}", READERS | Own(), api=True, on=ON_SIGNED),
     Entry(
         "POST",
         f"{API}/episodes/{{episode_id}}",
