@@ -127,6 +127,16 @@ PAGES = [
         location="/care/sessions/",
     ),
     Entry(
+        "POST",
+        "care/attendance/{attendance_id}/",
+        ATTENDANCE,
+        on=On({"attendance_id": "attendance"}, keys=PROGRAMS),
+        data={"status": "absent_excused"},
+        htmx=True,
+        variant="htmx",
+        note="the tablet's roster: the row comes back in place",
+    ),
+    Entry(
         "GET",
         "care/sessions/{occurrence_id}/note/",
         GROUP_WRITERS | InProgram((DIRECTOR,)),

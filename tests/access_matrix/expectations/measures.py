@@ -64,6 +64,15 @@ def _token(world, key):
 PAGES = [
     Entry("GET", "measures/alerts/", ALERT_HOLDERS, lists=FULL, listed=ALERTS),
     Entry(
+        "GET",
+        "measures/alerts/",
+        ALERT_HOLDERS,
+        lists=FULL,
+        listed=ALERTS,
+        htmx=True,
+        variant="htmx",
+    ),
+    Entry(
         "POST",
         "measures/alerts/{alert_id}/acknowledge/",
         ALERTS,

@@ -126,6 +126,16 @@ PAGES = [
     ),
     Entry(
         "GET",
+        "caseload/",
+        SIGNED_IN,
+        lists=EVERY_PATIENT,
+        listed=CHART_READERS | BILLING_VIEW,
+        variants={"patient": Away("/"), "other_patient": Away("/")},
+        htmx=True,
+        variant="htmx",
+    ),
+    Entry(
+        "GET",
         "patients/new/",
         Person(frozenset({"clinician", "clinician_other", "team_clinician", "intake"}))
         | Person(frozenset({"director", "director_elsewhere"})),

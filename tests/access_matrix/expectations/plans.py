@@ -11,6 +11,8 @@ Rules: stepwell/plans/access.py, README "Treatment plan".
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ..facts import (
     CLINICIAN,
     DIRECTOR,
@@ -90,7 +92,11 @@ def _prefixed(prefix_of, fields):
 
 
 GOAL = {"domain": "coping_skills", "patient_words": "Sleep better", "clinical_wording": "Sleep"}
-OBJECTIVE = {"description": "Sleep 7 hours", "target_date": "2027-03-01", "measure_kind": "none"}
+
+
+def _objective(world, key):
+    target = (world.clinic.now + timedelta(days=90)).date().isoformat()
+    return {"description": "Sleep 7 hours", "target_date": target, "measure_kind": "none"}
 
 
 def _intervention(world, key):
@@ -131,6 +137,16 @@ PAGES = [
     ),
     Entry(
         "POST",
+        "plans/{plan_id}/problems/",
+        EDITORS,
+        on=ON_DRAFT,
+        data={"p-statement": "Isolation"},
+        htmx=True,
+        variant="htmx",
+        note="the editor comes back in place",
+    ),
+    Entry(
+        "POST",
         "plans/problems/{problem_id}/goals/",
         EDITORS,
         on=On({"problem_id": "draft_plan_problem"}, keys=DRAFTS),
@@ -143,7 +159,7 @@ PAGES = [
         "plans/goals/{goal_id}/objectives/",
         EDITORS,
         on=ON_DRAFT_GOAL,
-        data=_prefixed(("o", "draft_plan_goal"), OBJECTIVE),
+        data=_prefixed(("o", "draft_plan_goal"), _objective),
         ok=302,
         location=TO_PLAN,
     ),
@@ -287,7 +303,7 @@ OPERATIONS = [
         EDITORS,
         api=True,
         on=ON_DRAFT_GOAL,
-        data=OBJECTIVE,
+        data=_objective,
         ok=201,
     ),
     Entry(

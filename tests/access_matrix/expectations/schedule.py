@@ -127,6 +127,14 @@ PAGES = [
         ),
     ),
     Entry("GET", "schedule/{program_id}/{week}/", PROGRAM_READERS, on=ON_WEEK),
+    Entry(
+        "GET",
+        "schedule/{program_id}/{week}/",
+        PROGRAM_READERS,
+        on=ON_WEEK,
+        htmx=True,
+        variant="htmx",
+    ),
     Entry("GET", "schedule/{program_id}/{week}/book/", MANAGERS, on=ON_WEEK, deviations=GLOBAL),
     Entry(
         "POST",
