@@ -89,7 +89,6 @@ CARE_TEAM = {
 AUTHOR = {"A": "clinician", "A2": "counsellor", "B": "clinician_other", "Ad": "clinician"}
 AUTHOR |= {"Bd": "clinician_other"}
 FACILITATOR = {"A": "clinician", "B": "clinician_other"}  # of each program's groups
-COSIGN_AUTHOR = {"A": "counsellor", "A2": "counsellor", "B": "counsellor_b"}
 
 
 def holds(person: str, role: str, program: str | None) -> bool:
@@ -209,28 +208,12 @@ class Person(Rule):
         return person in self.people
 
 
-@dataclass(frozen=True)
-class Both(Rule):
-    first: Rule
-    second: Rule
-
-    def allows(self, person: str, key: str) -> bool:
-        return self.first.allows(person, key) and self.second.allows(person, key)
-
-
-@dataclass(frozen=True)
-class Nobody(Rule):
-    def allows(self, person: str, key: str) -> bool:
-        return False
-
-
 STAFF_ROLE_KEYS = frozenset(r for r in ROLES if r in GRANTS and r != "superuser")
-WITH_PROGRAM_ROLE = frozenset(r for r in STAFF_ROLE_KEYS if r != "administrator")
 
 
-def staff(*, administrator: bool = True) -> Person:
+def staff() -> Person:
     """Any member of staff with a Stepwell role."""
-    return Person(STAFF_ROLE_KEYS if administrator else WITH_PROGRAM_ROLE)
+    return Person(STAFF_ROLE_KEYS)
 
 
 def portal_users() -> Person:

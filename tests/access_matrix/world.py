@@ -17,7 +17,7 @@ from stepwell.testing.auth import verified_login
 from stepwell.testing.matrix_clinic import MatrixClinic, build_matrix_clinic
 
 from .facts import ROLES
-from .harness import UNTRACKED_TABLES
+from .harness import STAMPS, UNTRACKED_TABLES
 
 # Tables that no request changes by design and that are large: left out of the fingerprint.
 STATIC_TABLES = {"django_content_type", "auth_permission"}
@@ -120,9 +120,10 @@ def table_fingerprint() -> dict[str, str]:
     digests = {}
     for model in apps.get_models():
         table = model._meta.db_table
-        if table in UNTRACKED_TABLES or table in STATIC_TABLES or table == "accounts_user":
+        if table in UNTRACKED_TABLES or table in STATIC_TABLES:
             continue
-        rows = model._base_manager.order_by("pk").values_list()
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in STAMPS]
+        rows = model._base_manager.order_by("pk").values_list(*fields)
         digests[table] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
     return digests
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from ..facts import DIRECTOR, PORTAL_USERS, ROLES, InProgram, Person, portal_users, staff
+from ..facts import PORTAL_USERS, ROLES, Person, portal_users, staff
 from ..harness import Away, Entry, On
 
 EVERYONE = Person(frozenset(ROLES))
@@ -36,6 +36,13 @@ def _audit_scope(world, person, key, sent):
     if events:
         return f"{person} gets {len(events)} events about a patient of another program"
     return None
+
+
+def _token_revoked(world, person, key, sent):
+    from stepwell.accounts.models import PersonalAccessToken
+
+    token = PersonalAccessToken.objects.get(pk=world.token_ids[key])
+    return None if token.revoked_at else "the token is not revoked"
 
 
 def _own_token(world, key):
@@ -98,6 +105,7 @@ PAGES = [
         on=On({"token_id": _own_token}, keys=("clinician", "director"), scope="staff"),
         ok=302,
         location="/accounts/tokens/",
+        check=_token_revoked,
         deviations={
             person: "another person's (or no) token: a redirect with a message, not a refusal"
             for person in ROLES
@@ -140,6 +148,3 @@ OPERATIONS = [
         check=_audit_scope,
     ),
 ]
-
-# Who may review the audit trail, by program: used by the lists above.
-DIRECTORS = InProgram((DIRECTOR,))
