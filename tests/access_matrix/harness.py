@@ -1,12 +1,17 @@
 """How one cell of the matrix is run and judged.
 
 A cell is one route (or API operation) requested by one person on the records the route
-can name: each record of the kind the route takes (in the person's scope or not) and an id
-that does not exist. Every answer is compared with what the expectations say:
+can name: someone allowed on some record tries every record of that kind (in their scope
+and out of it: another program's, another care team's, another patient's); someone
+allowed on none tries the first; the first member of staff and the first patient allowed
+on some also try an id that does not exist. Each request runs in a savepoint that is
+rolled back. Every answer is compared with what the expectations say:
 - allowed: the exact success status; a read shows the record; a redirect goes where it
-  should; a list shows exactly the patients in the person's scope;
-- refused: the exact refusal status, nothing of the record in the body, nothing written,
-  and a denied event for that person in the audit trail;
+  should; a list shows exactly the patients in the person's scope; a write wrote;
+- refused: the exact refusal status, nothing of the record (or of the program's patients)
+  in the body, nothing written (every INSERT, UPDATE and DELETE is watched; if one ran,
+  every table is compared with the clinic as built), and a denied event for that person
+  in the audit trail;
 - anonymous: the login redirect (pages) or 401 (API), with nothing of the record.
 Whatever the outcome, a psychotherapy note is never shown to anyone but its author.
 """
