@@ -1,0 +1,380 @@
+"""The records of the matrix clinic (stepwell/testing/matrix_clinic.py), one function per
+area, each run in order by build_matrix_clinic: assessments, plans, measures, attendance
+and notes, the calendar, staff hours, bulk exports and clinic setup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from .matrix_clinic import (
+    ADMITTED,
+    AUTHORS,
+    FULL_RECORD,
+    PATIENTS,
+    PHQ9_WITH_RISK,
+    MatrixClinic,
+    psychotherapy_text,
+)
+
+
+def _assessments(clinic: MatrixClinic) -> None:
+    """A draft reassessment with a diagnosis and a previous treatment, ready to sign, and
+    every admitted patient's weekly availability (7:00 to 22:00 every day)."""
+    from stepwell.intake import services as intake
+
+    for key in FULL_RECORD:
+        author = clinic.users[AUTHORS[key][0]]
+        patient = clinic.patients[key]
+        draft = intake.assessment_start(actor=author, episode_id=clinic.ids["episode"][key])
+        intake.assessment_update(
+            actor=author,
+            assessment_id=draft.pk,
+            data={
+                "presenting_problems": f"Reassessment of {patient.legal_first_name}",
+                "risk_level": "low",
+                "patient_goals": "Keep working",
+            },
+        )
+        diagnosis = intake.assessment_diagnosis_add(
+            actor=author, assessment_id=draft.pk, code="F41.1"
+        )
+        treatment = intake.previous_treatment_add(
+            actor=author, assessment_id=draft.pk, level_of_care="outpatient", outcome="completed"
+        )
+        clinic.put("assessment", key, draft.pk)
+        clinic.put("diagnosis", key, diagnosis.pk)
+        clinic.put("previous_treatment", key, treatment.pk)
+    for key in ADMITTED:
+        author = clinic.users[AUTHORS[key][0]]
+        for weekday in range(7):
+            window = intake.availability_window_add(
+                actor=author,
+                patient_id=clinic.patients[key].pk,
+                weekday=weekday,
+                start=time(7, 0),
+                end=time(22, 0),
+            )
+            if weekday == 0:
+                clinic.put("window", key, window.pk)
+
+
+def _plan(clinic: MatrixClinic, key: str, *, sign: bool) -> None:
+    from stepwell.plans import services as plans
+    from stepwell.plans.services import MeasureIn
+
+    author = clinic.users[AUTHORS[key][0]]
+    plan = plans.plan_create(actor=author, episode_id=clinic.ids["episode"][key])
+    problem = plans.problem_add(actor=author, plan_id=plan.pk, statement="Low mood most days")
+    goal = plans.goal_add(
+        actor=author,
+        problem_id=problem.pk,
+        domain="mental_health",
+        patient_words="Feel like myself again",
+        clinical_wording="Reduce depressive symptoms",
+    )
+    objective = plans.objective_add(
+        actor=author,
+        goal_id=goal.pk,
+        description="Attend three group days a week",
+        target_date=clinic.now.date() + timedelta(days=60),
+        measure=MeasureIn(),
+    )
+    intervention = plans.intervention_add(
+        actor=author,
+        goal_id=goal.pk,
+        modality="group_therapy",
+        minutes_per_session=180,
+        sessions_per_week=3,
+        duration_weeks=8,
+        responsible=author,
+    )
+    if sign:
+        plans.plan_sign_clinician(actor=author, plan_id=plan.pk)
+    prefix = "plan" if sign else "draft_plan"
+    clinic.put(prefix, key, plan.pk)
+    clinic.put(f"{prefix}_problem", key, problem.pk)
+    clinic.put(f"{prefix}_goal", key, goal.pk)
+    clinic.put(f"{prefix}_objective", key, objective.pk)
+    clinic.put(f"{prefix}_intervention", key, intervention.pk)
+
+
+def _plans(clinic: MatrixClinic) -> None:
+    """A signed plan (waiting for the patient's and the physician's signatures) for the
+    full records; a complete draft plan for Ellis (Ad) and Frankie (Bd)."""
+    for key in FULL_RECORD:
+        _plan(clinic, key, sign=True)
+    for key in ("Ad", "Bd"):
+        _plan(clinic, key, sign=False)
+
+
+def _measures(clinic: MatrixClinic) -> None:
+    """A PHQ-9 with a suicide-risk answer (an open alert) and a questionnaire due with its
+    one-time link."""
+    from stepwell.measures import services as measures
+    from stepwell.measures.models import Alert
+
+    for key in FULL_RECORD:
+        author = clinic.users[AUTHORS[key][0]]
+        patient = clinic.patients[key]
+        recorded = measures.administration_record(
+            actor=author, patient_id=patient.pk, instrument_key="phq9", answers=PHQ9_WITH_RISK
+        )
+        clinic.put("administration", key, recorded.administration.pk)
+        clinic.put("alert", key, Alert.objects.get(administration=recorded.administration).pk)
+        sent = measures.questionnaire_send(
+            actor=author, patient_id=patient.pk, instrument_key="gad7"
+        )
+        clinic.put("due_administration", key, sent.administration.pk)
+        clinic.tokens[f"questionnaire:{key}"] = sent.token
+
+
+def _occurrence(program, *, starts_at, facilitators, patients, title):
+    from stepwell.schedule.models import Enrollment, SessionOccurrence
+
+    occurrence = SessionOccurrence.objects.create(
+        program=program,
+        kind="process_group",
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        capacity=12,
+        enrolled_count=len(patients),
+    )
+    occurrence.facilitators.set(facilitators)
+    for patient in patients:
+        Enrollment.objects.create(occurrence=occurrence, patient=patient)
+    return occurrence
+
+
+def _birp(patient) -> dict:
+    name = patient.legal_first_name
+    return {
+        "behavior": f"{name} engaged, affect brighter.",
+        "intervention": f"DBT distress tolerance practised with {name}.",
+        "response": f"{name} named two triggers and a coping step.",
+        "plan": f"{name} logs urges daily until next group.",
+        "risk_check": "no_risk",
+    }
+
+
+def _group(clinic: MatrixClinic, program_key: str, *, days_ago: int, sign: bool) -> int:
+    from stepwell.care import services as care
+
+    # Ellis and Frankie are in the signed group only: walk-ins of the other.
+    members = [k for k in ADMITTED if PATIENTS[k][2] == program_key and (sign or k in FULL_RECORD)]
+    facilitator = clinic.users["clinician" if program_key == "A" else "clinician_other"]
+    day = (clinic.now - timedelta(days=days_ago)).date()
+    occurrence = _occurrence(
+        clinic.programs[program_key],
+        starts_at=datetime.combine(day, time(15, 0), tzinfo=UTC),
+        facilitators=[facilitator],
+        patients=[clinic.patients[k] for k in members],
+        title=f"Process group {program_key}",
+    )
+    _, rows = care.attendance_roster_open(actor=facilitator, occurrence_id=occurrence.pk)
+    during = occurrence.starts_at + timedelta(minutes=20)
+    for row in rows:
+        care.attendance_mark(actor=facilitator, attendance_id=row.pk, status="present", now=during)
+    note = care.group_note_open(actor=facilitator, occurrence_id=occurrence.pk)
+    sections = {section.patient_id: section for section in note.sections.all()}
+    care.group_note_update(
+        actor=facilitator,
+        group_note_id=note.pk,
+        shared={"topic": "Distress tolerance", "interventions": "DBT skills"},
+        sections={
+            section.pk: _birp(clinic.patients[k])
+            for k in members
+            if (section := sections.get(clinic.patients[k].pk))
+        },
+    )
+    suffix = "_signed" if sign else ""
+    if sign:
+        care.group_note_sign(
+            actor=facilitator, group_note_id=note.pk, now=occurrence.ends_at + timedelta(hours=1)
+        )
+    for k in members:
+        clinic.put(f"occurrence{suffix}", k, occurrence.pk)
+        clinic.put(f"group_section{suffix}", k, sections[clinic.patients[k].pk].pk)
+        row = next(r for r in rows if r.patient_id == clinic.patients[k].pk)
+        clinic.put(f"attendance{suffix}", k, row.pk)
+    return occurrence.pk
+
+
+def _individual_notes(clinic: MatrixClinic) -> None:
+    """Per full record: an appointment with attendance, a draft note by the care team's
+    clinician, a signed note by a counsellor that waits for a co-signature, and two
+    psychotherapy notes (the clinician's and the counsellor's)."""
+    from stepwell.care import services as care
+    from stepwell.schedule.models import Appointment
+
+    for key in FULL_RECORD:
+        program_key = PATIENTS[key][2]
+        patient = clinic.patients[key]
+        author_key = AUTHORS[key][0]
+        counsellor_key = "counsellor" if program_key == "A" else "counsellor_b"
+        author = clinic.users[author_key]
+        counsellor = clinic.users[counsellor_key]
+        start = datetime.combine((clinic.now - timedelta(days=1)).date(), time(20, 0), tzinfo=UTC)
+        appointment = Appointment.objects.create(
+            patient=patient,
+            staff=author,
+            program=clinic.programs[program_key],
+            kind="individual",
+            starts_at=start,
+            ends_at=start + timedelta(minutes=50),
+        )
+        clinic.put("appointment", key, appointment.pk)
+        row = care.attendance_for_appointment_open(actor=author, appointment_id=appointment.pk)
+        clinic.put("appointment_attendance", key, row.pk)
+        draft = care.note_create(
+            actor=author,
+            patient_id=patient.pk,
+            kind="individual",
+            started_at=start,
+            ended_at=start + timedelta(minutes=50),
+            appointment_id=appointment.pk,
+        )
+        care.note_update(actor=author, note_id=draft.pk, data=_birp(patient))
+        clinic.put("note", key, draft.pk)
+        signed = care.note_create(
+            actor=counsellor,
+            patient_id=patient.pk,
+            kind="individual",
+            started_at=start - timedelta(days=2),
+            ended_at=start - timedelta(days=2) + timedelta(minutes=50),
+        )
+        care.note_update(actor=counsellor, note_id=signed.pk, data=_birp(patient))
+        care.note_sign(actor=counsellor, note_id=signed.pk)
+        clinic.put("note_signed", key, signed.pk)
+        for which, writer_key in (("author", author_key), ("other_author", counsellor_key)):
+            if which == "other_author" and writer_key == author_key:
+                continue
+            text = psychotherapy_text(key, writer_key)
+            note = care.psychotherapy_note_create(
+                actor=clinic.users[writer_key], patient_id=patient.pk, text=text
+            )
+            clinic.put(f"psychotherapy_note_{which}", key, note.pk)
+            clinic.psychotherapy.append((writer_key, text))
+
+
+def _care(clinic: MatrixClinic) -> None:
+    for program_key in ("A", "B"):
+        _group(clinic, program_key, days_ago=2, sign=True)
+        _group(clinic, program_key, days_ago=1, sign=False)
+    _individual_notes(clinic)
+
+
+def _schedule(clinic: MatrixClinic) -> None:
+    """Per program: a group next week (for booking and cancelling), an optimizer run that
+    failed (nothing to accept), and calendar feeds of the patients and clinicians."""
+    from stepwell.schedule import feeds
+    from stepwell.schedule.calendar import iso_week_of
+    from stepwell.schedule.models import PlanRunStatus, SchedulePlanRun
+
+    next_week = (clinic.now + timedelta(days=7)).date()
+    for program_key in ("A", "B"):
+        program = clinic.programs[program_key]
+        facilitator = clinic.users["clinician" if program_key == "A" else "clinician_other"]
+        occurrence = _occurrence(
+            program,
+            starts_at=datetime.combine(next_week, time(15, 0), tzinfo=UTC),
+            facilitators=[facilitator],
+            patients=[],
+            title=f"Skills group {program_key}",
+        )
+        clinic.put("future_occurrence", program_key, occurrence.pk)
+        run = SchedulePlanRun.objects.create(
+            program=program,
+            week=iso_week_of(next_week),
+            requested_by=clinic.users["director" if program_key == "A" else "director_b"],
+            status=PlanRunStatus.FAILED,
+            message="No feasible plan (a fixture run).",
+        )
+        clinic.put("run", program_key, run.pk)
+        clinic.weeks[program_key] = iso_week_of(next_week)
+    for patient_key, owner in (("A", "patient"), ("B", "other_patient")):
+        feed = feeds.feed_create(actor=clinic.users[owner], patient=clinic.patients[patient_key])
+        clinic.tokens[f"feed:{patient_key}"] = feed.token
+    for staff_key in ("clinician", "clinician_other"):
+        user = clinic.users[staff_key]
+        feed = feeds.feed_create(actor=user, staff=user)
+        clinic.tokens[f"feed:{staff_key}"] = feed.token
+
+
+def _staff_hours(clinic: MatrixClinic) -> None:
+    """The clinicians work every day, 7:00 to 21:00: appointments can be booked with them."""
+    from stepwell.schedule.models import StaffAvailability
+
+    for key in ("clinician", "clinician_other", "prescriber", "prescriber_b"):
+        for weekday in range(7):
+            StaffAvailability.objects.create(
+                user=clinic.users[key], weekday=weekday, start=time(7, 0), end=time(21, 0)
+            )
+
+
+def _setup_records(clinic: MatrixClinic) -> None:
+    """One record of each kind clinic setup (/setup/) edits, so its pages have one to show.
+    Dates are far ahead, so nothing here changes the weeks the matrix looks at."""
+    from stepwell.billing.models import ProgramHoursRule
+    from stepwell.measures.models import InstrumentSetting, ScheduleRule
+    from stepwell.plans.models import ProgramPlanPolicy
+    from stepwell.schedule.models import (
+        CurriculumModule,
+        GroupSeries,
+        Holiday,
+        Room,
+        StaffLeave,
+        StaffSchedulingProfile,
+    )
+
+    from .factories import PayerFactory
+
+    program = clinic.programs["B"]
+    far = clinic.now.date() + timedelta(days=730)
+    room = Room.objects.create(site=program.site, name="Room 1")
+    CurriculumModule.objects.create(program=program, position=1, title="Urge surfing")
+    GroupSeries.objects.create(
+        program=program,
+        kind="skills_group",
+        title="Evening skills",
+        room=room,
+        start_time=time(18, 0),
+        duration_minutes=180,
+        recurrence="FREQ=WEEKLY;BYDAY=MO",
+        starts_on=far,
+    )
+    Holiday.objects.create(program=program, date=far, name="A far holiday")
+    StaffLeave.objects.create(user=clinic.users["counsellor_b"], starts_on=far, ends_on=far)
+    StaffSchedulingProfile.objects.create(user=clinic.users["counsellor_b"])
+    ProgramPlanPolicy.objects.create(program=program)
+    ProgramHoursRule.objects.create(
+        program=program, min_daily_minutes=180, min_days=3, day_counts_from_minutes=180
+    )
+    ScheduleRule.objects.create(program=program, instrument_key="gad7", every_days=7)
+    InstrumentSetting.objects.create(instrument_key="asq", enabled=True)
+    PayerFactory(name="Matrix Synthetic Payer")
+
+
+def _exports(clinic: MatrixClinic) -> None:
+    """A finished bulk FHIR export per program, asked for by its director."""
+    from stepwell.interop import bulk
+
+    for program_key, director in (("A", "director"), ("B", "director_b")):
+        job = bulk.bulk_export_start(
+            actor=clinic.users[director], program_id=clinic.programs[program_key].pk
+        )
+        job.refresh_from_db()
+        clinic.put("export", program_key, job.pk)
+        clinic.export_files[program_key] = job.output[0]["file"] if job.output else ""
+
+
+ADDITIONS = (
+    _assessments,
+    _plans,
+    _measures,
+    _care,
+    _schedule,
+    _staff_hours,
+    _exports,
+    _setup_records,
+)

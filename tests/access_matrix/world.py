@@ -1,0 +1,147 @@
+"""The matrix clinic as the cells see it: logins, ids, savepoints and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+
+from stepwell.accounts.models import UserKind
+from stepwell.privacy.models import AuditEvent
+from stepwell.testing.auth import verified_login
+from stepwell.testing.matrix_clinic import MatrixClinic, build_matrix_clinic
+
+from .facts import ROLES
+from .harness import STAMPS, UNTRACKED_TABLES
+
+# Tables that no request changes by design and that are large: left out of the fingerprint.
+STATIC_TABLES = {"django_content_type", "auth_permission"}
+
+
+@dataclass
+class World:
+    clinic: MatrixClinic
+    sessions: dict = field(default_factory=dict)  # person -> session key
+    bearer: dict = field(default_factory=dict)  # person -> API token
+    fingerprint: dict = field(default_factory=dict)  # table -> digest, as built
+    token_ids: dict = field(default_factory=dict)  # person -> id of their API token
+    _client: Client | None = None
+
+    @property
+    def patients(self):
+        return self.clinic.patients
+
+    @property
+    def users(self):
+        return self.clinic.users
+
+    @property
+    def programs(self):
+        return self.clinic.programs
+
+    def id_of(self, kind: str, key: str) -> int:
+        if kind == "patient":
+            return self.clinic.patients[key].pk
+        if kind == "program":
+            return self.clinic.programs[key].pk
+        if kind == "user":
+            return self.clinic.users[key].pk
+        return self.clinic.ids[kind][key]
+
+    def keys_of(self, on) -> list[str]:
+        if on.keys:
+            return list(on.keys)
+        kind = next(k for k in on.params.values() if isinstance(k, str))
+        if kind == "patient":
+            return list(self.clinic.patients)
+        if kind == "program":
+            return list(self.clinic.programs)
+        return list(self.clinic.ids[kind])
+
+    # -- logins ----------------------------------------------------------------------------
+
+    def client_for(self, person: str, *, api: bool = False) -> Client:
+        """One client for every request (a new one loads every middleware again), with the
+        person's session cookie and nothing else."""
+        if self._client is None:
+            self._client = Client()
+            self._client.raise_request_exception = False
+        client = self._client
+        client.cookies.clear()
+        session = self.sessions.get(person)
+        if session and not (api and person in self.bearer):
+            client.cookies[settings.SESSION_COOKIE_NAME] = session
+        return client
+
+    def api_headers(self, person: str) -> dict:
+        token = self.bearer.get(person)
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+
+    # -- cells -----------------------------------------------------------------------------
+
+    @contextmanager
+    def savepoint(self):
+        with transaction.atomic():
+            try:
+                yield
+            finally:
+                transaction.set_rollback(True)
+
+    @staticmethod
+    def last_audit_seq() -> int:
+        return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+    def denial_audited(self, person: str, after: int) -> bool:
+        user = self.clinic.users[person]
+        denied = AuditEvent.objects.filter(seq__gt=after, outcome="denied")
+        return denied.filter(user_id=user.pk).exists()
+
+    @staticmethod
+    def refusal_audited(after: int) -> bool:
+        """A refusal of a link or a login, which names no user."""
+        events = AuditEvent.objects.filter(seq__gt=after, outcome__in=("denied", "failed"))
+        return events.exists()
+
+    def changed_tables(self) -> set[str]:
+        now = table_fingerprint()
+        return {table for table, digest in now.items() if self.fingerprint.get(table) != digest}
+
+    def psychotherapy_texts(self) -> list[tuple[str, str]]:
+        return self.clinic.psychotherapy
+
+
+def table_fingerprint() -> dict[str, str]:
+    """A digest of every row of every table a request could change."""
+    digests = {}
+    for model in apps.get_models():
+        table = model._meta.db_table
+        if table in UNTRACKED_TABLES or table in STATIC_TABLES:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in STAMPS]
+        rows = model._base_manager.order_by("pk").values_list(*fields)
+        digests[table] = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    return digests
+
+
+def build_world() -> World:
+    from stepwell.accounts.tokens import token_create
+
+    clinic = build_matrix_clinic()
+    world = World(clinic=clinic)
+    for person in ROLES:
+        if person == "anonymous":
+            continue
+        user = clinic.users[person]
+        client = verified_login(Client(), user)
+        world.sessions[person] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        if user.kind == UserKind.STAFF:
+            issued = token_create(user=user, name="matrix")
+            world.bearer[person] = issued.plaintext
+            world.token_ids[person] = issued.token.pk
+    world.fingerprint = table_fingerprint()
+    return world
