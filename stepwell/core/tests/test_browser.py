@@ -4,7 +4,7 @@ week page, which used an inline handler before. Real Chromium, real server."""
 
 import pytest
 
-from stepwell.accounts.models import Role
+from stepwell.accounts.models import Role, RoleAssignment
 from stepwell.clinic.models import ProgramStaff
 from stepwell.testing.auth import verified_login
 
@@ -41,7 +41,9 @@ def test_program_switch_navigates_without_an_inline_handler(browser_page, clinic
     page.on("console", lambda message: console.append(message.text))
     director = clinic.director_a
     ProgramStaff.objects.create(user=director, program=clinic.program_b)
-    assert director.has_role(Role.PROGRAM_DIRECTOR)
+    RoleAssignment.objects.create(
+        user=director, role=Role.PROGRAM_DIRECTOR, program=clinic.program_b
+    )  # roles are per program: the switch lists the programs one directs
     logged_in(page, client, director)
     page.goto(f"{page.base_url}/schedule/{clinic.program_a.pk}/")
     page.select_option("#program-switch", label="Substance Use")

@@ -20,8 +20,7 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import Appointment, SessionOccurrence
 
-from .patients import _as_id
-from .predicates import holds_role_in, is_staff_member, programs_with
+from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
 
 ATTENDANCE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
 
@@ -77,7 +76,7 @@ def access_session_attendance_by_id(
     occurrence = (
         sessions_attendance_taken_by(user)
         .select_related("program")
-        .filter(pk=_as_id(occurrence_id))
+        .filter(pk=as_record_id(occurrence_id))
         .first()
     )
     if occurrence is None:
@@ -99,11 +98,11 @@ def access_appointment_attendance_by_id(
     appointment = (
         appointments_attendance_taken_by(user)
         .select_related("program")
-        .filter(pk=_as_id(appointment_id))
+        .filter(pk=as_record_id(appointment_id))
         .first()
     )
     if appointment is None:
-        stored = Appointment.objects.filter(pk=_as_id(appointment_id))
+        stored = Appointment.objects.filter(pk=as_record_id(appointment_id))
         raise refuse(
             actor=user,
             action=action,
@@ -130,11 +129,11 @@ def access_attendance_by_id(user, attendance_id, *, action: str = AuditAction.UP
     row = (
         attendance_rows_taken_by(user)
         .select_related("occurrence__program", "appointment__program", "patient")
-        .filter(pk=_as_id(attendance_id))
+        .filter(pk=as_record_id(attendance_id))
         .first()
     )
     if row is None:
-        stored = Attendance.objects.filter(pk=_as_id(attendance_id))
+        stored = Attendance.objects.filter(pk=as_record_id(attendance_id))
         raise refuse(
             actor=user,
             action=action,

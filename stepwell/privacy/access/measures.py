@@ -47,10 +47,11 @@ from stepwell.privacy.actors import require_actor
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import _as_id, patients_visible_to
+from .patients import patients_visible_to
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
+    as_record_id,
     holds_role_in,
     is_administrator,
     is_patient_user,
@@ -174,7 +175,7 @@ def access_patient_measures_by_id(
     user, patient_id, *, action: str = AuditAction.VIEW, object_type: str = "administration"
 ) -> Patient:
     """A patient whose scores the user may read, or an audited refusal."""
-    patient = measures_patients_visible_to(user).filter(pk=_as_id(patient_id)).first()
+    patient = measures_patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
     if patient is None:
         raise refuse(
             actor=user,
@@ -196,7 +197,7 @@ def access_patient_for_recording_by_id(
 ) -> Patient:
     """A patient for whom the user may record or send a questionnaire, or an audited
     refusal (a missing patient and a forbidden one alike)."""
-    patient = recording_patients_visible_to(user).filter(pk=_as_id(patient_id)).first()
+    patient = recording_patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
     if patient is None:
         raise refuse(
             actor=user,
@@ -213,11 +214,13 @@ def access_alert_by_id(user, alert_id, *, action: str = "acknowledge") -> Alert:
     naming the alert's patient when the alert exists."""
     alert = (
         Alert.objects.select_related("patient", "administration", "acknowledged_by")
-        .filter(pk=_as_id(alert_id), patient__in=alert_patients_visible_to(user))
+        .filter(pk=as_record_id(alert_id), patient__in=alert_patients_visible_to(user))
         .first()
     )
     if alert is None:
-        stored = Alert.objects.filter(pk=_as_id(alert_id)).values_list("patient_id", flat=True)
+        stored = Alert.objects.filter(pk=as_record_id(alert_id)).values_list(
+            "patient_id", flat=True
+        )
         raise refuse(
             actor=user,
             action=action,
@@ -244,11 +247,11 @@ def access_own_administration_by_id(
     if is_patient_user(user):
         administration = (
             Administration.objects.select_related("patient", "episode__program")
-            .filter(pk=_as_id(administration_id), patient__user=user)
+            .filter(pk=as_record_id(administration_id), patient__user=user)
             .first()
         )
     if administration is None:
-        stored = Administration.objects.filter(pk=_as_id(administration_id))
+        stored = Administration.objects.filter(pk=as_record_id(administration_id))
         raise refuse(
             actor=user,
             action=action,

@@ -43,8 +43,8 @@ from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import SessionOccurrence
 
 from .attendance import sessions_attendance_taken_by
-from .patients import _as_id, patients_billing_visible_to, patients_visible_to
-from .predicates import holds_role_in, is_staff_member, programs_with
+from .patients import patients_billing_visible_to, patients_visible_to
+from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
 
 NOTE_READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
 NOTE_WRITE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE)
@@ -207,7 +207,7 @@ def episodes_transition_marked_by(user) -> QuerySet[Episode]:
 
 
 def _refuse_note(user, note_id, action: str, object_type: str = "clinical_note"):
-    stored = ClinicalNote.objects.filter(pk=_as_id(note_id))
+    stored = ClinicalNote.objects.filter(pk=as_record_id(note_id))
     return refuse(
         actor=user,
         action=action,
@@ -225,7 +225,7 @@ def access_note_by_id(
     note = (
         notes_visible_to(user, need)
         .select_related("patient", "author", "group_note")
-        .filter(pk=_as_id(note_id))
+        .filter(pk=as_record_id(note_id))
         .first()
     )
     if note is None:
@@ -272,7 +272,7 @@ def access_patient_private_notes_by_id(
 
 
 def _patient_in(patients, user, patient_id, action, object_type, object_id) -> Patient:
-    patient = patients.filter(pk=_as_id(patient_id)).first()
+    patient = patients.filter(pk=as_record_id(patient_id)).first()
     if patient is None:
         raise refuse(
             actor=user,
@@ -293,9 +293,9 @@ def access_psychotherapy_note_by_id(
         if is_staff_member(user)
         else PsychotherapyNote.objects.none()
     )
-    note = notes.filter(pk=_as_id(note_id)).first()
+    note = notes.filter(pk=as_record_id(note_id)).first()
     if note is None:
-        stored = PsychotherapyNote.objects.filter(pk=_as_id(note_id))
+        stored = PsychotherapyNote.objects.filter(pk=as_record_id(note_id))
         raise refuse(
             actor=user,
             action=action,
@@ -313,7 +313,7 @@ def access_group_session_by_id(
     occurrence = (
         sessions_group_notes_written_by(user)
         .select_related("program", "curriculum_module")
-        .filter(pk=_as_id(occurrence_id))
+        .filter(pk=as_record_id(occurrence_id))
         .first()
     )
     if occurrence is None:
@@ -332,7 +332,7 @@ def access_group_note_by_id(user, group_note_id, *, action: str = AuditAction.UP
     group_note = (
         GroupNote.objects.select_related("occurrence__program")
         .filter(
-            pk=_as_id(group_note_id),
+            pk=as_record_id(group_note_id),
             author_id=user.pk if is_staff_member(user) else None,
             occurrence__in=sessions_group_notes_written_by(user).values("pk"),
         )
@@ -351,7 +351,7 @@ def access_group_note_read_by_id(
     group_note = (
         GroupNote.objects.select_related("occurrence__program", "curriculum_module")
         .filter(
-            occurrence_id=_as_id(occurrence_id),
+            occurrence_id=as_record_id(occurrence_id),
             occurrence__in=sessions_group_notes_read_by(user).values("pk"),
         )
         .first()
@@ -373,11 +373,11 @@ def access_episode_transition_week_by_id(
     episode = (
         episodes_transition_marked_by(user)
         .select_related("patient", "program")
-        .filter(pk=_as_id(episode_id))
+        .filter(pk=as_record_id(episode_id))
         .first()
     )
     if episode is None:
-        stored = Episode.objects.filter(pk=_as_id(episode_id))
+        stored = Episode.objects.filter(pk=as_record_id(episode_id))
         raise refuse(
             actor=user,
             action=action,
@@ -393,7 +393,7 @@ def access_program_compliance_by_id(user, program_id, *, action: str = AuditActi
     refusal."""
     program = (
         Program.objects.filter(pk__in=programs_compliance_reviewed_by(user))
-        .filter(pk=_as_id(program_id))
+        .filter(pk=as_record_id(program_id))
         .first()
     )
     if program is None:

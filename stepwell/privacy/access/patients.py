@@ -32,6 +32,7 @@ from stepwell.privacy.refusals import refuse
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
+    as_record_id,
     holds_role_in,
     is_active_user,
     is_administrator,
@@ -119,7 +120,7 @@ def access_patient_by_id(
 
     A missing patient and one the user may not see get the same refusal.
     """
-    patient = _patients_for(user, need).filter(pk=_as_id(patient_id)).first()
+    patient = _patients_for(user, need).filter(pk=as_record_id(patient_id)).first()
     if patient is None:
         raise refuse(
             actor=user,
@@ -152,11 +153,13 @@ def access_episode_by_id(
     """The episode of a patient the user may see, or an audited refusal."""
     episode = (
         Episode.objects.select_related("patient", "program")
-        .filter(pk=_as_id(episode_id), patient__in=_patients_for(user, need))
+        .filter(pk=as_record_id(episode_id), patient__in=_patients_for(user, need))
         .first()
     )
     if episode is None:
-        stored = Episode.objects.filter(pk=_as_id(episode_id)).values_list("patient_id", flat=True)
+        stored = Episode.objects.filter(pk=as_record_id(episode_id)).values_list(
+            "patient_id", flat=True
+        )
         raise refuse(
             actor=user,
             action=action,
@@ -165,18 +168,6 @@ def access_episode_by_id(
             patient_id=stored.first(),
         )
     return episode
-
-
-def as_record_id(value) -> int:
-    """A record id, or 0 (which matches nothing) for anything that is not one."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**63 else 0
-
-
-_as_id = as_record_id
 
 
 def access_patient_chart(user, patient: Patient) -> bool:
@@ -210,7 +201,7 @@ def access_registering_program_by_id(user, program_id, *, object_type: str = "pa
     """A program where the user registers patients (and opens episodes), or an audited
     refusal; an unknown program gets the same refusal."""
     program = Program.objects.filter(
-        pk=_as_id(program_id), pk__in=programs_with(user, *REGISTERING_ROLES)
+        pk=as_record_id(program_id), pk__in=programs_with(user, *REGISTERING_ROLES)
     ).first()
     if program is None:
         raise refuse(

@@ -40,9 +40,10 @@ from stepwell.plans.models import (
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import _as_id, access_patient_by_id
+from .patients import access_patient_by_id
 from .predicates import (
     CLINICAL_ROLES,
+    as_record_id,
     is_patient_user,
     is_staff_member,
     programs_with,
@@ -132,7 +133,7 @@ def plan_episodes_for(user, need: PlanNeed = PlanNeed.READ) -> QuerySet[Episode]
 
 def _stored_patient_id(model: type[Model], record_id, path: str = "") -> int | None:
     field = f"{path}__patient_id" if path else "patient_id"
-    return model.objects.filter(pk=_as_id(record_id)).values_list(field, flat=True).first()
+    return model.objects.filter(pk=as_record_id(record_id)).values_list(field, flat=True).first()
 
 
 def access_plan_by_id(
@@ -143,7 +144,7 @@ def access_plan_by_id(
     plan = (
         plans_for(user, need)
         .select_related("patient", "episode", "episode__program", "previous")
-        .filter(pk=_as_id(plan_id))
+        .filter(pk=as_record_id(plan_id))
         .first()
     )
     if plan is None:
@@ -167,7 +168,7 @@ def access_plan_item_by_id(
     path = _PATH_TO_PLAN[model]
     item = (
         model.objects.select_related(f"{path}__patient", f"{path}__episode__program")
-        .filter(pk=_as_id(item_id), **{f"{path}__in": plans_for(user, need)})
+        .filter(pk=as_record_id(item_id), **{f"{path}__in": plans_for(user, need)})
         .first()
     )
     if item is None:
@@ -191,7 +192,7 @@ def access_plan_episode_by_id(
     episode = (
         plan_episodes_for(user, need)
         .select_related("patient", "program")
-        .filter(pk=_as_id(episode_id))
+        .filter(pk=as_record_id(episode_id))
         .first()
     )
     if episode is None:

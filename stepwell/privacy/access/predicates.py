@@ -51,3 +51,17 @@ def holds_role_in(user, program_id: int | None, *roles: str) -> bool:
 def works_in(user, program_id: int | None) -> bool:
     """Holds any role in the program."""
     return holds_role_in(user, program_id, *Role.values)
+
+
+def as_record_id(value) -> int:
+    """A record id, or 0 (which matches nothing) for anything that is not one: text,
+    another script's digits, zero, negatives, or a number past the 64-bit columns."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        return 0
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0

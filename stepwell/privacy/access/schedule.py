@@ -37,7 +37,6 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import Appointment, Enrollment, SchedulePlanRun, SessionOccurrence
 
-from .patients import _as_id as record_id
 from .patients import access_patient_by_id, patients_visible_to
 from .predicates import (
     PROGRAM_WIDE_ROLES,
@@ -47,6 +46,7 @@ from .predicates import (
     is_system_actor,
     programs_with,
 )
+from .predicates import as_record_id as record_id
 
 READING_ROLES = PROGRAM_WIDE_ROLES  # clinicians, prescribers, nurses, intake, directors
 MANAGING_ROLES = (Role.PROGRAM_DIRECTOR,)
