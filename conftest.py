@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
 
 from stepwell.accounts.models import Role, UserKind
 from stepwell.patients.models import EpisodeState
@@ -16,6 +17,12 @@ from stepwell.testing.factories import (
     SiteFactory,
     UserFactory,
 )
+
+# Example-based tests touch the database and run beside other workers on two cores: a
+# per-example deadline measures the machine, not the rule, so it is off. (Speed is
+# measured by the benchmarks under bench/, never by timed assertions.)
+settings.register_profile("stepwell", deadline=None)
+settings.load_profile("stepwell")
 
 
 @dataclass

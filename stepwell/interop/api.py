@@ -61,10 +61,20 @@ def _fhir_base(request) -> str:
 OUTCOME = dict  # a FHIR OperationOutcome
 
 
+def fhir_bodies(*statuses: int, media_type: str = FHIR_JSON) -> dict:
+    """OpenAPI extra: these statuses answer FHIR JSON (a resource or an OperationOutcome)."""
+    return {
+        "responses": {
+            status: {"content": {media_type: {"schema": {"type": "object"}}}} for status in statuses
+        }
+    }
+
+
 @router.get(
     "/Patient/{patient_id}/$everything",
     response=responses({200: dict}),
     url_name="fhir_everything",
+    openapi_extra=fhir_bodies(200),
 )
 def patient_everything(request, patient_id: int, episode: int | None = None):
     """The patient's record as a FHIR R4 Bundle (collection): care-team staff and the
@@ -79,6 +89,7 @@ def patient_everything(request, patient_id: int, episode: int | None = None):
     "/$export",
     response=responses({202: OUTCOME}),
     url_name="fhir_bulk_export",
+    openapi_extra=fhir_bodies(202),
 )
 def bulk_export_start(request, program: int):
     """Start a bulk export of a program (its directors only). 202 with Content-Location:
@@ -95,6 +106,7 @@ def bulk_export_start(request, program: int):
     "/bulk-status/{job_id}",
     response=responses({200: dict, 202: dict, 410: OUTCOME, 500: OUTCOME}),
     url_name="fhir_bulk_status",
+    openapi_extra=fhir_bodies(410, 500),
 )
 @fhir_errors
 def bulk_export_status(request, job_id: int):
@@ -137,6 +149,12 @@ def bulk_export_status(request, job_id: int):
     "/bulk-files/{job_id}/{file_name}",
     response=responses({200: str, 404: OUTCOME, 410: OUTCOME}),
     url_name="fhir_bulk_file",
+    openapi_extra={
+        "responses": {
+            **fhir_bodies(404, 410)["responses"],
+            200: {"content": {NDJSON: {"schema": {"type": "string"}}}},
+        }
+    },
 )
 @fhir_errors
 def bulk_export_file(request, job_id: int, file_name: str):
@@ -150,13 +168,14 @@ def bulk_export_file(request, job_id: int, file_name: str):
     response=responses({201: ReferralImportOut, 400: OUTCOME, 409: OUTCOME, 422: OUTCOME}),
     url_name="fhir_referral_import",
     openapi_extra={
+        **fhir_bodies(400, 409, 422),
         "requestBody": {
             "required": True,
             "content": {
                 FHIR_JSON: {"schema": {"type": "object"}},
                 "application/json": {"schema": {"type": "object"}},
             },
-        }
+        },
     },
 )
 @fhir_errors
