@@ -93,10 +93,6 @@ PAGES = [
         "GET",
         "accounts/tokens/",
         STAFF_ACCOUNTS,
-        deviations={
-            "patient": "refused with core/denied.html and no audit event",
-            "other_patient": "refused with core/denied.html and no audit event",
-        },
     ),
     Entry(
         "POST",

@@ -1,6 +1,6 @@
 """Questionnaires, scores and safety alerts.
 
-Rules: stepwell/measures/access.py, README "Measurement-based care", docs/measures.md.
+Rules: stepwell/privacy/access/measures.py, README "Measurement-based care", docs/measures.md.
 - Reading scores: the chart's clinical readers (clinicians, prescribers, nurses, intake
   coordinators, directors); a patient reads their own.
 - Recording in session and sending a link: clinicians, prescribers, nurses and intake
@@ -25,7 +25,6 @@ from ..facts import (
     PRESCRIBER,
     PROGRAM_WIDE,
     ROLES,
-    ROLES_GLOBAL,
     Chart,
     Own,
     Person,
@@ -87,7 +86,6 @@ PAGES = [
         RECORDERS,
         on=ON_PATIENT,
         query={"instrument": "gad7"},
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -97,7 +95,6 @@ PAGES = [
         data={"instrument": "gad7", **GAD7},
         ok=302,
         location="/patients/",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -105,7 +102,6 @@ PAGES = [
         RECORDERS,
         on=ON_PATIENT,
         data={"instrument": "phq9"},
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",
@@ -153,7 +149,6 @@ OPERATIONS = [
         on=ON_PATIENT,
         data={"instrument": "phq9", "answers": {k: int(v) for k, v in PHQ9_WITH_RISK.items()}},
         ok=201,
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",
