@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 
 from .errors import AccessDenied, ApplicationError
 
@@ -19,6 +20,26 @@ def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
         placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+class RecordIdChoiceField(forms.ModelChoiceField):
+    """A choice among the records the user may use (the queryset the select offers),
+    cleaned to the chosen id. Any other id is passed on: the use case's access check
+    refuses it (403, audited) exactly as it refuses the same id through the API, instead of
+    the page answering with a form error. Text that is not an id is a field error."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError) as error:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from error
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
 
 
 def form_call(form: forms.Form, service, /, **kwargs):

@@ -97,13 +97,7 @@ PAGES = [
         data=_referral,
         ok=302,
         location="/intake/referrals/",
-        deviations={
-            **dict.fromkeys(
-                ("clinician", "clinician_other", "team_clinician", "intake", "director"),
-                "a program where the person may not take referrals (or none) is a form "
-                "error (200), not a refusal",
-            ),
-        },
+        note="a program one may not take referrals for, or none, is the API's refusal (403)",
     ),
     Entry(
         "GET",
