@@ -188,11 +188,7 @@ PAGES = [
         "episodes/{episode_id}/transition/",
         TRANSITION,
         on=ON_EPISODE,
-        deviations=dict.fromkeys(
-            ("prescriber", "nurse", "intake", "director_elsewhere"),
-            "the transition form is shown to everyone who sees the chart, not only to those "
-            "who may move the episode (README: clinicians, directors)",
-        ),
+        note="the form only for those who may move the episode",
     ),
     Entry(
         "POST",
