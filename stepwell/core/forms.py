@@ -10,16 +10,15 @@ from .errors import AccessDenied, ApplicationError
 
 
 def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Put each field error next to its field; the rest, or the message, at the top."""
-    placed = False
+    """The rule's message at the top, always (it says what was not done and why); each
+    field error next to its field, and one about a field the form does not have at the
+    top too, under the field's name."""
+    form.add_error(None, error.message)
     for field, message in error.field_errors.items():
         if field in form.fields:
             form.add_error(field, message)
         else:
             form.add_error(None, f"{field.replace('_', ' ')}: {message}")
-        placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 class RecordIdChoiceField(forms.ModelChoiceField):
