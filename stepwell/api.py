@@ -40,6 +40,12 @@ NOT_AVAILABLE = "Not found, or you do not have access to this record."
 NOT_FOUND = "Not found: no record has that number."
 
 
+def _error(request, status: int, detail: str, errors: dict | None = None):
+    """Every error answer has the one body (core.api_schemas.ErrorOut): `detail`, and
+    `errors` by field (empty when no field is to blame)."""
+    return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
+
+
 @api.exception_handler(AccessDenied)
 def on_access_denied(request, exc: AccessDenied):
     """A refusal says nothing about whether the record exists. The service audited it;
@@ -50,7 +56,7 @@ def on_access_denied(request, exc: AccessDenied):
         object_type="api",
         object_id=f"{request.method} {request.path}"[:64],
     )
-    return api.create_response(request, {"detail": NOT_AVAILABLE}, status=403)
+    return _error(request, 403, NOT_AVAILABLE)
 
 
 @api.exception_handler(ApplicationError)
@@ -75,7 +81,7 @@ def on_overflow(request, exc: OverflowError):
     Page URLs refuse such ids in their route (stepwell.core.converters); API paths take
     any integer, so the database driver's overflow is answered here, once, as not found.
     """
-    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+    return _error(request, 404, NOT_FOUND)
 
 
 @api.exception_handler(DataError)
@@ -106,9 +112,7 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return api.create_response(
-        request, {"detail": "Authentication required: send a valid bearer token."}, status=401
-    )
+    return _error(request, 401, "Authentication required: send a valid bearer token.")
 
 
 @api.exception_handler(AuthenticationFailed)

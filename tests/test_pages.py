@@ -3,6 +3,8 @@
 import csv
 import io
 
+import pytest
+
 from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import audit_record
 from stepwell.privacy.models import AuditEvent
@@ -237,3 +239,25 @@ def test_portal_links_the_patients_signed_plan_only(client, clinic):
     assert f"/plans/{draft.pk}/" not in page
     assert client.get(f"/plans/{signed.pk}/").status_code == 200
     assert client.get(f"/plans/{draft.pk}/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["nurse_a", "prescriber_a", "intake_a"])
+def test_transition_form_is_refused_to_who_cannot_move_the_episode(client, clinic, who):
+    """The form is for those who may make a move (clinicians and directors of an admitted
+    patient's program); others who read the chart get the audited refusal, not the form."""
+    user = getattr(clinic, who)
+    verified_login(client, user)
+    response = client.get(f"/episodes/{clinic.episode_a.pk}/transition/")
+    assert response.status_code == 403
+    assert 'name="to_state"' not in response.content.decode()
+    assert AuditEvent.objects.filter(
+        user_id=user.pk, outcome="denied", action="transition", patient_id=clinic.patient_a.pk
+    ).exists()
+
+
+@pytest.mark.parametrize("who", ["clinician_a", "director_a"])
+def test_transition_form_is_shown_to_who_may_move_the_episode(client, clinic, who):
+    verified_login(client, getattr(clinic, who))
+    response = client.get(f"/episodes/{clinic.episode_a.pk}/transition/")
+    assert response.status_code == 200
+    assert 'name="to_state"' in response.content.decode()

@@ -79,7 +79,7 @@ def test_api_numbers_past_the_database_find_nothing(client, clinic, url):
     response = client.get(url)
     if connection.vendor == "sqlite":
         assert response.status_code == 404
-        assert response.json() == {"detail": "Not found: no record has that number."}
+        assert response.json() == {"detail": "Not found: no record has that number.", "errors": {}}
     else:
         assert (response.status_code, response.json()) == (200, [])
 

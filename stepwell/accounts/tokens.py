@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
-from stepwell.privacy.access.accounts import access_api_tokens
+from stepwell.privacy.access.accounts import access_api_token_by_id, access_api_tokens
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
 
@@ -81,20 +81,15 @@ def tokens_of(*, user: User):
 
 
 def token_revoke(*, user: User, token_id: int) -> int:
-    """Revoke one of the acting user's own active tokens; returns how many (1)."""
-    if not access_api_tokens(user):
-        raise refuse(
-            actor=user,
-            action=AuditAction.TOKEN_REVOKE,
-            object_type="access_token",
-            object_id=token_id,
-        )
+    """Revoke one of the acting user's own active tokens; returns how many (1).
+    Someone else's token, or one that does not exist, is an audited refusal."""
+    token = access_api_token_by_id(user, token_id)
     with transaction.atomic():
-        updated = PersonalAccessToken.objects.filter(
-            pk=token_id, user=user, revoked_at__isnull=True
-        ).update(revoked_at=timezone.now())
+        updated = PersonalAccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         if not updated:
-            raise ApplicationError("No such active token.")
+            raise ApplicationError("This token is already revoked.")
         audit_record(
             user=user,
             action=AuditAction.TOKEN_REVOKE,

@@ -4,21 +4,41 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 
 from .errors import AccessDenied, ApplicationError
 
 
 def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Put each field error next to its field; the rest, or the message, at the top."""
-    placed = False
+    """The rule's message at the top, always (it says what was not done and why); each
+    field error next to its field, and one about a field the form does not have at the
+    top too, under the field's name."""
+    form.add_error(None, error.message)
     for field, message in error.field_errors.items():
         if field in form.fields:
             form.add_error(field, message)
         else:
             form.add_error(None, f"{field.replace('_', ' ')}: {message}")
-        placed = True
-    if not placed:
-        form.add_error(None, error.message)
+
+
+class RecordIdChoiceField(forms.ModelChoiceField):
+    """A choice among the records the user may use (the queryset the select offers),
+    cleaned to the chosen id. Any other id is passed on: the use case's access check
+    refuses it (403, audited) exactly as it refuses the same id through the API, instead of
+    the page answering with a form error. Text that is not an id is a field error."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError) as error:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from error
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
 
 
 def form_call(form: forms.Form, service, /, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.core.forms import RecordIdChoiceField
 from stepwell.patients.models import CareTeamRole, SexAssignedAtBirth
 from stepwell.placement.inputs import (
     Dimension,
@@ -43,7 +44,7 @@ def _choices(enum) -> list[tuple[str, str]]:
 
 
 class ReferralForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=Program.objects.none())
+    program = RecordIdChoiceField(queryset=Program.objects.none())
     legal_first_name = forms.CharField(max_length=100)
     legal_last_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(widget=DateInput)

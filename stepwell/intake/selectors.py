@@ -119,7 +119,11 @@ def referral_board(
 def referrals_listed(
     *, user, program_id: int | None = None, state: str = "", urgency: str = "", limit: int = 500
 ) -> list[Referral]:
-    """The referrals of the user's programs, newest first (the API's list)."""
+    """The referrals of the user's programs, newest first (the API's list); the board's
+    audited refusal for a user with no referral role in any program (an empty list is for
+    one who may see the board and has no referral on it)."""
+    if not intake_access.access_referral_board(user):
+        raise refuse(actor=user, action=AuditAction.LIST, object_type="referral")
     referrals = _board_referrals(user)
     if program_id:
         referrals = referrals.filter(episode__program_id=program_id)

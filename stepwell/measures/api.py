@@ -297,12 +297,11 @@ def alerts_list(
 ):
     """Alerts of the patients you may act on, your care team first. `status`: open,
     acknowledged, reclassified or all."""
-    alerts = selectors.alerts_for_user(
-        user=request.user, status=None if status == AlertStatusFilter.ALL else str(status)
+    rows = selectors.alerts_listed(
+        user=request.user,
+        status=None if status == AlertStatusFilter.ALL else str(status),
+        patient_id=patient_id,
     )
-    if patient_id is not None:
-        alerts = alerts.filter(patient_id=patient_id)
-    rows = list(alerts[:500])
     audit_request(
         request,
         action=AuditAction.LIST,

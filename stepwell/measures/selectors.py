@@ -205,6 +205,19 @@ def alert_worklist(*, user, status: str | None = AlertStatus.OPEN) -> list[Alert
     return list(alerts_for_user(user=user, status=status)[:WORKLIST_LENGTH])
 
 
+def alerts_listed(
+    *, user, status: str | None = AlertStatus.OPEN, patient_id=None, limit: int = 500
+) -> list[Alert]:
+    """The API's alert list: the worklist's refusal (audited 403) for anyone who holds no
+    alert role in any program; an empty list is for one who may and has no alert."""
+    if not access.access_alert_worklist(user):
+        raise refuse(actor=user, action=AuditAction.LIST, object_type="alert")
+    alerts = alerts_for_user(user=user, status=status)
+    if patient_id is not None:
+        alerts = alerts.filter(patient_id=patient_id)
+    return list(alerts[:limit])
+
+
 def alert_to_acknowledge(*, user, alert_id) -> Alert:
     """An alert the user may acknowledge (open or not: the service says it is closed)."""
     return access.access_alert_by_id(user, alert_id, action="acknowledge")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.core.forms import RecordIdChoiceField
 
 from .duplicates import PossibleDuplicate
 from .models import CareTeamRole, Disposition, EpisodeState, Patient
@@ -21,7 +22,7 @@ class DateInput(forms.DateInput):
 
 
 class PatientRegistrationForm(forms.ModelForm):
-    program = forms.ModelChoiceField(
+    program = RecordIdChoiceField(
         queryset=Program.objects.none(), help_text="The program the referral is for."
     )
     referred_on = forms.DateField(required=False, widget=DateInput, help_text="Defaults to today.")

@@ -218,16 +218,20 @@ def episode_record(*, user, episode_id) -> Episode:
 
 
 def episode_for_transition(*, user, episode_id) -> Episode:
-    """The episode the transition page is about: staff who see the patient; a patient
-    never moves an episode. Whether this user may make a given move is the service's."""
+    """The episode the transition page is about, for staff who may make at least one of
+    the moves it offers (clinicians and directors of its program, a clinician on the care
+    team, intake coordinators before admission); anyone else, a patient included, gets the
+    audited refusal. Which move this user may make is the service's to decide."""
     episode = access.access_episode_by_id(user, episode_id, action=AuditAction.TRANSITION)
-    if is_patient_user(user):
+    moves = allowed_next_states(episode.state) or (EpisodeState.DISCHARGED,)
+    if not any(access.access_episode_transition(user, episode, move) for move in moves):
         raise refuse(
             actor=user,
             action=AuditAction.TRANSITION,
             object_type="episode",
             object_id=episode.pk,
             patient_id=episode.patient_id,
+            message="Your role cannot move this episode.",
         )
     return episode
 

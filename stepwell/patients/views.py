@@ -76,7 +76,7 @@ def register(request):
             form,
             services.patient_register,
             actor=user,
-            program_id=form.cleaned_data["program"].pk,
+            program_id=form.cleaned_data["program"],
             data={k: form.cleaned_data[k] for k in services.PATIENT_FIELDS},
             referred_on=form.cleaned_data.get("referred_on"),
             confirm_not_duplicate=form.cleaned_data.get("confirm_not_duplicate", False),

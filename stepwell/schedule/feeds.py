@@ -26,7 +26,7 @@ from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import patients_visible_to
 from stepwell.privacy.access.schedule import access_patient_feed_by_id, access_staff_feed_by_id
-from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
 from .models import Appointment, CalendarFeed, Enrollment, OccurrenceStatus, SessionOccurrence
 
@@ -155,6 +155,22 @@ def feed_for_token(token: str) -> CalendarFeed | None:
         .filter(owner_active, token=token[:100], revoked_at__isnull=True)
         .first()
     )
+
+
+def feed_open(*, actor, token: str) -> CalendarFeed | None:
+    """The live feed of this address, or None once the attempt is in the audit trail as
+    denied (an unknown or revoked address, as a wrong questionnaire link is; the address
+    itself is a secret and is not written down)."""
+    feed = feed_for_token(token)
+    if feed is None:
+        audit_record(
+            user=actor,
+            action=AuditAction.EXPORT,
+            object_type="calendar_feed",
+            outcome=AuditOutcome.DENIED,
+            detail={"reason": "unknown or revoked address"},
+        )
+    return feed
 
 
 def _event(uid: str, summary: str, starts_at, ends_at, stamp, **extra) -> Event:

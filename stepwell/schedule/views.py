@@ -305,8 +305,9 @@ def staff_feed(request, user_id: int):
 
 
 def feed(request, token: str):
-    """The .ics itself: no login, the token is the secret; revoked or unknown is 404."""
-    found = feeds.feed_for_token(token)
+    """The .ics itself: no login, the token is the secret; revoked or unknown is a 404,
+    audited as denied."""
+    found = feeds.feed_open(actor=request.user, token=token)
     if found is None:
         raise Http404
     response = HttpResponse(feeds.feed_ics(found), content_type="text/calendar; charset=utf-8")

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from stepwell.accounts.models import Role, UserKind
 from stepwell.patients.models import CareTeamRole
+from stepwell.privacy.actors import system_actor
 
 from .factories import CareTeamMemberFactory, SiteFactory, UserFactory
 
@@ -128,15 +129,15 @@ def _staff(clinic: MatrixClinic) -> None:
 
 
 def _admit(clinic: MatrixClinic, key: str, *, coordinator, clinician, care_team) -> None:
+    from stepwell.clinic.time import program_today
     from stepwell.intake import services as intake
-    from stepwell.patients.services import program_today
 
     first, last, program_key, _ = PATIENTS[key]
     program = clinic.programs[program_key]
     today = program_today(program)
     referral = intake.referral_create(
         actor=coordinator,
-        program=program,
+        program_id=program.pk,
         source="primary_care",
         reason=f"Referral reason for {first}: low mood, missing work",
         urgency="priority",
@@ -178,7 +179,7 @@ def _admit(clinic: MatrixClinic, key: str, *, coordinator, clinician, care_team)
     intake.admission_admit(
         actor=clinician,
         placement_decision_id=decision.pk,
-        care_team=care_team,
+        care_team=[(user.pk, role) for user, role in care_team],
         effective_date=today - timedelta(days=21),
     )
 
@@ -248,9 +249,12 @@ def build_matrix_clinic() -> MatrixClinic:
 
     clinic = MatrixClinic(now=timezone.now())
     site = SiteFactory(name="Matrix Site")
-    clinic.programs["A"] = program_create(site=site, name="Adult MH IOP", track="mental_health")
+    builder = system_actor("matrix-clinic")
+    clinic.programs["A"] = program_create(
+        actor=builder, site=site, name="Adult MH IOP", track="mental_health"
+    )
     clinic.programs["B"] = program_create(
-        site=site, name="Substance Use IOP", track="substance_use"
+        actor=builder, site=site, name="Substance Use IOP", track="substance_use"
     )
     _staff(clinic)
     _patients(clinic)

@@ -293,11 +293,13 @@ def _schedule(clinic: MatrixClinic) -> None:
         clinic.put("run", program_key, run.pk)
         clinic.weeks[program_key] = iso_week_of(next_week)
     for patient_key, owner in (("A", "patient"), ("B", "other_patient")):
-        feed = feeds.feed_create(actor=clinic.users[owner], patient=clinic.patients[patient_key])
+        feed = feeds.feed_create(
+            actor=clinic.users[owner], patient_id=clinic.patients[patient_key].pk
+        )
         clinic.tokens[f"feed:{patient_key}"] = feed.token
     for staff_key in ("clinician", "clinician_other"):
         user = clinic.users[staff_key]
-        feed = feeds.feed_create(actor=user, staff=user)
+        feed = feeds.feed_create(actor=user, staff_id=user.pk)
         clinic.tokens[f"feed:{staff_key}"] = feed.token
 
 

@@ -221,13 +221,4 @@ def portal_users() -> Person:
 
 
 # Reasons the code disagrees with the rules today, shared by many entries.
-ROLES_GLOBAL = (
-    "roles are taken as global (user.has_role): a director of program B who is a nurse in "
-    "program A acts with both roles in both programs"
-)
-NOT_AUDITED = "refused with core/denied.html and no denied audit event"
-ROLLED_BACK = (
-    "refused, but the denial was written inside the service's transaction and rolled back "
-    "with it: no denied audit event"
-)
 EMPTY_LIST = "an empty list (200) instead of the refusal the matching page gives"

@@ -5,8 +5,8 @@ author's psychotherapy note, a list that shows too much)."""
 from __future__ import annotations
 
 import pytest
-from stepwell.care.access import credential_requires_cosign
 
+from stepwell.care.cosignature import credential_requires_cosign
 from stepwell.patients.models import Episode
 from stepwell.privacy.audit import audit_record
 

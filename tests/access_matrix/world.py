@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
 from stepwell.accounts.models import UserKind
-from stepwell.privacy.models import AuditEvent
+from stepwell.privacy.models import AuditChainHead, AuditEvent
 from stepwell.testing.auth import verified_login
 from stepwell.testing.matrix_clinic import MatrixClinic, build_matrix_clinic
 
@@ -145,3 +147,37 @@ def build_world() -> World:
             world.token_ids[person] = issued.token.pk
     world.fingerprint = table_fingerprint()
     return world
+
+
+class LeftBehind(AssertionError):
+    """The clinic's build committed rows that its rollback should have taken away."""
+
+
+@contextmanager
+def built_and_rolled_back(build: Callable[[], object]):
+    """Build (and use) the clinic in one transaction that is always rolled back, whether
+    the build, a test or nothing fails; then make sure the database is as it was before.
+
+    Later tests in the same process (`stepwell audit verify` among them) must find no row
+    of the clinic, least of all a piece of the audit chain. Should anything have been
+    committed all the same, the database is flushed (the audit chain's head put back as it
+    was, since a flush takes the head the migrations signed) and the teardown fails naming
+    the tables, instead of a later test failing for no reason of its own."""
+    before = table_fingerprint()
+    audit_before = World.last_audit_seq()
+    head_before = list(AuditChainHead.objects.values())
+    try:
+        with transaction.atomic():
+            try:
+                yield build()
+            finally:
+                transaction.set_rollback(True)
+    finally:
+        now = table_fingerprint()
+        left = sorted(table for table, digest in now.items() if before.get(table) != digest)
+        if World.last_audit_seq() != audit_before:
+            left.append("privacy_auditevent")
+        if left:
+            call_command("flush", interactive=False, verbosity=0)
+            AuditChainHead.objects.bulk_create([AuditChainHead(**row) for row in head_before])
+            raise LeftBehind(f"the matrix clinic left rows behind in {left}; flushed")

@@ -9,6 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stepwell.accounts.models import PersonalAccessToken
 from stepwell.accounts.tokens import token_authenticate, token_create, token_revoke
+from stepwell.core.errors import AccessDenied
+from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import PASSWORD
 
@@ -64,11 +66,37 @@ def test_tokens_page_names_bad_fields(client, clinic):
     assert PersonalAccessToken.objects.count() == 0
 
 
-def test_user_cannot_revoke_someone_elses_token(client, clinic):
+@pytest.mark.parametrize("whose", ["someone_else", "nobody"])
+def test_revoking_a_token_not_ones_own_is_an_audited_refusal(client, clinic, whose):
+    """Someone else's token and one that does not exist get the same 403, audited."""
     issued = token_create(user=clinic.clinician_b, name="theirs")
+    token_id = issued.token.pk if whose == "someone_else" else 987654321
     verified_login(client, clinic.clinician_a)
-    client.post(f"/accounts/tokens/{issued.token.pk}/revoke/")
+    response = client.post(f"/accounts/tokens/{token_id}/revoke/")
+    assert response.status_code == 403
     assert token_authenticate(issued.plaintext) == clinic.clinician_b
+    assert AuditEvent.objects.filter(
+        user_id=clinic.clinician_a.pk,
+        action="token_revoke",
+        outcome="denied",
+        object_id=str(token_id),
+    ).exists()
+
+
+def test_revoke_service_refuses_someone_elses_token(clinic):
+    issued = token_create(user=clinic.clinician_b, name="theirs")
+    with pytest.raises(AccessDenied):
+        token_revoke(user=clinic.clinician_a, token_id=issued.token.pk)
+    assert PersonalAccessToken.objects.get(pk=issued.token.pk).revoked_at is None
+    assert AuditEvent.objects.filter(user_id=clinic.clinician_a.pk, outcome="denied").count() == 1
+
+
+def test_revoking_a_revoked_token_again_says_so(client, clinic):
+    issued = token_create(user=clinic.clinician_a, name="mine")
+    token_revoke(user=clinic.clinician_a, token_id=issued.token.pk)
+    verified_login(client, clinic.clinician_a)
+    response = client.post(f"/accounts/tokens/{issued.token.pk}/revoke/", follow=True)
+    assert "This token is already revoked." in response.content.decode()
 
 
 def post_json(client, url, data):

@@ -230,3 +230,29 @@ def test_removing_from_the_draft_through_the_page(client, clinic):
     again = client.post(f"{base}/availability/{window.pk}/remove/")
     assert again.status_code == 400
     assert "No such window." in again.content.decode()
+
+
+@pytest.mark.parametrize("program", ["other", "unknown"])
+def test_new_referral_page_refuses_a_program_one_may_not_use_as_the_api_does(
+    client, clinic, program
+):
+    """Another program's id, or one that does not exist, is the audited 403 the API gives."""
+    program_id = clinic.program_b.pk if program == "other" else 987654321
+    verified_login(client, clinic.intake_a)
+    response = client.post(
+        "/intake/referrals/new/",
+        {
+            "program": program_id,
+            "legal_first_name": "Sage",
+            "legal_last_name": "Wren",
+            "date_of_birth": "1991-02-03",
+            "sex_assigned_at_birth": "female",
+            "source": "court",
+            "reason": "Court-ordered evaluation",
+            "urgency": "routine",
+        },
+    )
+    assert response.status_code == 403
+    assert "Wren" not in response.content.decode()
+    assert Referral.objects.count() == 0
+    assert AuditEvent.objects.filter(user_id=clinic.intake_a.pk, outcome="denied").exists()

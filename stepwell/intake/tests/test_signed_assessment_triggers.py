@@ -139,3 +139,17 @@ def test_a_draft_stays_editable_with_the_triggers_on(clinic):
     assert not stored.previous_treatments.exists()
     signed = services.assessment_sign(actor=clinic.clinician_a, assessment_id=assessment.pk)
     assert signed.status == "signed"
+
+
+def test_removing_a_diagnosis_of_a_signed_assessment_is_a_rule_refusal_not_a_500(
+    client, clinic, signed
+):
+    """The service refuses (400, naming the status) before any DELETE reaches the trigger."""
+    from stepwell.testing.auth import verified_login
+
+    diagnosis = signed.diagnoses.first()
+    verified_login(client, clinic.clinician_a)
+    response = client.post(f"/intake/assessments/{signed.pk}/diagnoses/{diagnosis.pk}/remove/")
+    assert response.status_code == 400
+    assert "signed and cannot be edited" in response.content.decode()
+    assert AssessmentDiagnosis.objects.filter(pk=diagnosis.pk).exists()

@@ -63,7 +63,7 @@ def referral_new(request):
             form,
             services.referral_create,
             actor=request.user,
-            program_id=data["program"].pk,
+            program_id=data["program"],
             source=data["source"],
             reason=data["reason"],
             urgency=data["urgency"],

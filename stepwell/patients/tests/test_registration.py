@@ -7,6 +7,7 @@ from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Episode, Patient
 from stepwell.patients.services import PossibleDuplicate, patient_register, program_today
 from stepwell.privacy.models import AuditEvent
+from stepwell.testing.auth import verified_login
 
 VALID = {
     "legal_first_name": "Rowan",
@@ -130,3 +131,36 @@ def test_register_in_foreign_program_is_denied_and_audited(clinic):
         AuditEvent.objects.filter(action="create", outcome="denied", username="intake_a").count()
         == 1
     )
+
+
+_NEW_PERSON = {
+    "legal_first_name": "Sage",
+    "legal_last_name": "Wren",
+    "date_of_birth": "1991-02-03",
+    "sex_assigned_at_birth": "female",
+}
+
+
+@pytest.mark.parametrize("program", ["other", "unknown"])
+def test_register_page_refuses_a_program_one_may_not_use_as_the_api_does(client, clinic, program):
+    """Another program's id, or one that does not exist, is the audited 403 the API
+    gives, not a form error: the page and the API agree."""
+    program_id = clinic.program_b.pk if program == "other" else 987654321
+    verified_login(client, clinic.intake_a)
+    before = Patient.objects.count()
+    response = client.post("/patients/new/", {"program": program_id, **_NEW_PERSON})
+    assert response.status_code == 403
+    assert "Wren" not in response.content.decode()
+    assert Patient.objects.count() == before
+    assert AuditEvent.objects.filter(user_id=clinic.intake_a.pk, outcome="denied").exists()
+
+
+def test_register_page_names_a_program_that_is_not_an_id(client, clinic):
+    verified_login(client, clinic.intake_a)
+    before = Patient.objects.count()
+    response = client.post("/patients/new/", {"program": "abc", **_NEW_PERSON})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"program"}
+    assert errors["program"][0] in response.content.decode()
+    assert Patient.objects.count() == before

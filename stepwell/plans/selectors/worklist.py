@@ -14,8 +14,9 @@ from stepwell.patients.models import Episode, Patient
 from stepwell.patients.services import program_today
 from stepwell.plans.certification import is_physician
 from stepwell.privacy.access.plans import PlanNeed, plan_episodes_for
-from stepwell.privacy.access.predicates import programs_with
+from stepwell.privacy.access.predicates import is_staff_member, programs_with
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
 from ..models import SignatureRole, TreatmentPlan
 from ..policy import PLANNABLE_STATES
@@ -150,13 +151,22 @@ def worklist_page(*, user) -> Worklist:
     return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)))
 
 
+def _staff_only(user, object_type: str) -> None:
+    """The API's worklists are staff's: a patient (who has the portal) is refused, audited;
+    staff with nothing due get an empty list."""
+    if not is_staff_member(user):
+        raise refuse(actor=user, action=AuditAction.LIST, object_type=object_type)
+
+
 def plan_worklist_opened(*, user, within_days: int = 7) -> list[DueItem]:
+    _staff_only(user, "plan_worklist")
     items = plan_worklist(user=user, within_days=within_days)
     _audit_listed(user, items, via="api")
     return items
 
 
 def physician_worklist_opened(*, user) -> list[AwaitingPhysician]:
+    _staff_only(user, "physician_worklist")
     items = physician_signature_worklist(user=user)
     _audit_listed(user, items, via="api")
     return items

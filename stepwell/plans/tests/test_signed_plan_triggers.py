@@ -231,3 +231,18 @@ def test_an_error_inside_the_lifted_block_puts_the_lock_back(signed):
         "plans_treatmentplan",
         lambda: TreatmentPlan.objects.filter(pk=signed.plan.pk).update(review_days=1),
     )
+
+
+@pytest.mark.parametrize("kind", ["goal", "objective", "intervention"])
+def test_removing_an_item_of_a_signed_plan_is_a_rule_refusal_not_the_triggers_500(
+    client, clinic, signed, kind
+):
+    """The service refuses (400, naming the plan) before any DELETE reaches the trigger."""
+    from stepwell.testing.auth import verified_login
+
+    item = getattr(signed, kind)
+    verified_login(client, clinic.clinician_a)
+    response = client.post(f"/plans/items/{kind}/{item.pk}/remove/")
+    assert response.status_code == 400
+    assert "signed and cannot be changed" in response.content.decode()
+    assert type(item).objects.filter(pk=item.pk).exists()

@@ -1,6 +1,7 @@
 """Who may act on accounts: API tokens, portal invitations, staff credentials and roles.
 
-- A staff member makes and revokes their own API tokens; patients have none.
+- A staff member makes and revokes their own API tokens; patients have none. Someone
+  else's token, or one that does not exist, is refused alike (audited).
 - A patient is invited to the portal by a clinician or director of one of the patient's
   open episodes' programs (the same people who edit the care team).
 - An administrator sends a staff member a password link, removes their authenticator,
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+from stepwell.accounts.models import PersonalAccessToken
 from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
@@ -23,6 +25,23 @@ from .predicates import is_administrator, is_staff_member, is_system_actor
 
 def access_api_tokens(user) -> bool:
     return is_staff_member(user)
+
+
+def access_api_token_by_id(user, token_id, *, action=AuditAction.TOKEN_REVOKE):
+    """One of the user's own API tokens, or an audited refusal (another person's token
+    and an unknown one get the same refusal)."""
+    token = None
+    if access_api_tokens(user):
+        token = PersonalAccessToken.objects.filter(pk=as_record_id(token_id), user=user).first()
+    if token is None:
+        raise refuse(
+            actor=user,
+            action=action,
+            object_type="access_token",
+            object_id=token_id,
+            message="This is not one of your API tokens.",
+        )
+    return token
 
 
 def access_staff_account_manage(user) -> bool:

@@ -290,14 +290,15 @@ def access_availability_patient_by_id(
     user, patient_id, *, edit: bool = True, action: str = AuditAction.VIEW
 ) -> Patient:
     """The patient whose availability the user keeps (`edit`) or reads, or an audited
-    refusal."""
+    refusal. Whoever keeps it (the patient among them) also reads it, on the page and
+    through the API alike."""
     patient = patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
     if patient is None:
         allowed = False
     elif edit:
         allowed = access_availability_edit(user, patient)
     else:
-        allowed = access_assessment_read(user, patient)
+        allowed = access_availability_edit(user, patient) or access_assessment_read(user, patient)
     if not allowed:
         raise refuse(
             actor=user,

@@ -151,8 +151,17 @@ def test_a_staff_feed_stops_with_the_account(client, shared):
     clinic.prescriber_a.is_active = False
     clinic.prescriber_a.save()
     assert fetch(client, feed)[0] == 404
-    assert not AuditEvent.objects.filter(action="export").exists()
+    assert not AuditEvent.objects.filter(action="export", outcome="allowed").exists()
+    assert AuditEvent.objects.filter(action="export", outcome="denied").count() == 1
 
 
 def test_a_very_long_token_is_404(client, db):
     assert client.get("/calendar/" + "x" * 5000 + ".ics").status_code == 404
+
+
+def test_an_unknown_feed_address_is_a_404_in_the_audit_trail_without_the_address(client, db):
+    response = client.get("/calendar/not-a-feed-address.ics")
+    assert response.status_code == 404
+    denied = AuditEvent.objects.get(object_type="calendar_feed", outcome="denied")
+    assert denied.patient_id is None
+    assert "not-a-feed-address" not in str(denied.detail) + denied.object_id

@@ -87,7 +87,10 @@ def test_cancelling_a_cancelled_session_shows_why_on_the_form(client, calendar):
     verified_login(client, clinic.director_a)
     again = client.post(f"/schedule/sessions/{occurrence.pk}/cancel/", {"reason": "Snow"})
     assert again.status_code == 200
-    assert again.context["form"].non_field_errors() == ["occurrence: Already cancelled."]
+    assert again.context["form"].non_field_errors() == [
+        "The session is already cancelled.",
+        "occurrence: Already cancelled.",
+    ]
 
 
 @pytest.mark.parametrize(("who", "status"), [("patient_user_a", 400), ("clinician_b", 403)])

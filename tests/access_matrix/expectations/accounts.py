@@ -93,10 +93,6 @@ PAGES = [
         "GET",
         "accounts/tokens/",
         STAFF_ACCOUNTS,
-        deviations={
-            "patient": "refused with core/denied.html and no audit event",
-            "other_patient": "refused with core/denied.html and no audit event",
-        },
     ),
     Entry(
         "POST",
@@ -106,11 +102,7 @@ PAGES = [
         ok=302,
         location="/accounts/tokens/",
         check=_token_revoked,
-        deviations={
-            person: "another person's (or no) token: a redirect with a message, not a refusal"
-            for person in ROLES
-            if person not in ("anonymous",)
-        },
+        note="another person's token, or none, is refused (403, audited)",
     ),
     Entry("GET", "privacy/audit/", AUDIT_REVIEWERS, shows=False),
     Entry("GET", "portal/", portal_users(), contains=_own_name),

@@ -1,6 +1,6 @@
 """Attendance, group and individual notes, psychotherapy notes, weekly hours.
 
-Rules: stepwell/care/access.py, README "Attendance, notes and weekly hours".
+Rules: stepwell/privacy/access/attendance.py and notes.py, README "Attendance, notes and weekly hours".
 - Attendance: clinicians, prescribers, nurses and directors of the session's program, and
   its facilitators.
 - Group notes: written by the clinical staff of the program or the facilitators (the one
@@ -31,7 +31,6 @@ from ..facts import (
     INDEPENDENT,
     NURSE,
     PRESCRIBER,
-    ROLES_GLOBAL,
     Author,
     Chart,
     Facilitator,
@@ -171,7 +170,6 @@ PAGES = [
         "care/patients/{patient_id}/notes/new/",
         NOTE_WRITERS,
         on=On({"patient_id": "patient"}, keys=FULL),
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -181,7 +179,6 @@ PAGES = [
         data=_new_note,
         ok=302,
         location="/care/notes/",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry("GET", "care/notes/{note_id}/", NOTE_READERS, on=On({"note_id": "note"}, keys=FULL)),
     Entry(
@@ -203,7 +200,6 @@ PAGES = [
         ok=302,
         location="/care/notes/",
         variant="cosign",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -229,7 +225,6 @@ PAGES = [
         data=lambda world, key: {"week": _week(world, key), "reason": "Stepping down to OP"},
         ok=302,
         location="/care/patients/",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",
@@ -254,7 +249,6 @@ PAGES = [
         "care/programs/{program_id}/compliance/",
         InProgram((DIRECTOR,)),
         on=On({"program_id": "program"}, keys=PROGRAMS, scope="program"),
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
 ]
 
@@ -314,7 +308,6 @@ OPERATIONS = [
         on=On({"patient_id": "patient"}, keys=FULL),
         data=_api_note,
         ok=201,
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",
@@ -344,7 +337,6 @@ OPERATIONS = [
         Cosigner(),
         api=True,
         on=On({"note_id": "note_signed"}, keys=FULL),
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",

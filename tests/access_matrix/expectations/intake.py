@@ -1,8 +1,9 @@
 """Referrals, intake assessments, availability, placement and admission.
 
-Rules: stepwell/intake/access.py, README "From referral to a signed treatment plan".
+Rules: stepwell/privacy/access/intake.py, README "From referral to a signed treatment plan".
 - Referrals (board, new, one referral, contacts, moves): intake coordinators, clinicians
-  and directors of the patient's program (clinicians also through the care team).
+  and directors of the referral's program (not through a care team: the board is a
+  program's work list).
 - Reading an assessment or a placement decision: the chart's clinical readers.
 - Drafting an assessment (fields, diagnoses, history, availability): intake coordinators
   and clinicians. Signing, addenda and placement decisions: clinicians.
@@ -18,11 +19,8 @@ from stepwell.testing.matrix_clinic import ENGINE_INPUT_IOP, MISSING_ID
 from ..facts import (
     CLINICIAN,
     DIRECTOR,
-    EMPTY_LIST,
     INTAKE,
     PROGRAM_WIDE,
-    ROLES_GLOBAL,
-    ROLLED_BACK,
     Chart,
     InProgram,
     Own,
@@ -32,7 +30,7 @@ from ..facts import (
 from ..harness import Entry, On
 
 REFERRAL_ROLES = (INTAKE, CLINICIAN, DIRECTOR)
-REFERRALS = Chart(REFERRAL_ROLES)
+REFERRALS = Chart(REFERRAL_ROLES, care_team=False)
 READERS = Chart(PROGRAM_WIDE)
 DRAFTERS = Chart((INTAKE, CLINICIAN))
 CLINICIANS = Chart((CLINICIAN,))
@@ -88,7 +86,6 @@ PAGES = [
         REFERRAL_HOLDERS,
         lists=WAITING,
         listed=REFERRALS,
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry("GET", "intake/referrals/new/", REFERRAL_HOLDERS),
     Entry(
@@ -99,20 +96,13 @@ PAGES = [
         data=_referral,
         ok=302,
         location="/intake/referrals/",
-        deviations={
-            **dict.fromkeys(
-                ("clinician", "clinician_other", "team_clinician", "intake", "director"),
-                "a program where the person may not take referrals (or none) is a form "
-                "error (200), not a refusal",
-            ),
-        },
+        note="a program one may not take referrals for, or none, is the API's refusal (403)",
     ),
     Entry(
         "GET",
         "intake/referrals/{referral_id}/",
         REFERRALS,
         on=On({"referral_id": "referral"}),
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -122,7 +112,6 @@ PAGES = [
         data={"method": "phone", "outcome": "reached", "note": "Called back"},
         ok=302,
         location="/intake/referrals/",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -132,7 +121,6 @@ PAGES = [
         data={"to_state": "declined", "reason": "Chose another program"},
         ok=302,
         location="/intake/referrals/",
-        deviations={"director_elsewhere": ROLLED_BACK},
     ),
     Entry(
         "POST",
@@ -246,20 +234,12 @@ PAGES = [
         data=_admission,
         ok=302,
         location="/patients/",
-        deviations={
-            "director_elsewhere": "allowed to admit by global roles, then refused by the "
-            "episode transition inside the admission; " + ROLLED_BACK
-        },
     ),
     Entry(
         "GET",
         "intake/diagnosis-codes/",
         STAFF,
         query={"q": "F33"},
-        deviations={
-            "patient": "refused with core/denied.html and no audit event",
-            "other_patient": "refused with core/denied.html and no audit event",
-        },
     ),
     Entry(
         "GET",
@@ -319,13 +299,7 @@ OPERATIONS = [
         api=True,
         lists=WAITING,
         listed=REFERRALS,
-        deviations={
-            **dict.fromkeys(
-                ("prescriber", "nurse", "billing", "administrator", "superuser"), EMPTY_LIST
-            ),
-            **dict.fromkeys(("patient", "other_patient"), EMPTY_LIST),
-            "director_elsewhere": ROLES_GLOBAL,
-        },
+        note="refused (403) to whoever has no referral board, as the page",
     ),
     Entry(
         "POST",
@@ -335,10 +309,6 @@ OPERATIONS = [
         on=On({}, keys=("A", "B"), scope="program"),
         data=_api_referral,
         ok=201,
-        deviations={
-            "clinician": "an unknown program is a 400 naming program_id, not the refusal a "
-            "program one may not use gets"
-        },
     ),
     Entry(
         "GET",
@@ -346,7 +316,6 @@ OPERATIONS = [
         REFERRALS,
         api=True,
         on=On({"referral_id": "referral"}),
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -363,7 +332,6 @@ OPERATIONS = [
         api=True,
         on=On({"referral_id": "referral"}, keys=WAITING),
         data={"method": "phone", "outcome": "reached"},
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -410,11 +378,7 @@ OPERATIONS = [
         api=True,
         on=On({"patient_id": "patient"}, keys=FULL),
         shows=False,
-        note="the weekly windows name no one",
-        deviations=dict.fromkeys(
-            ("patient", "other_patient"),
-            "a patient cannot read their own availability through the API (the page lets them)",
-        ),
+        note="the weekly windows name no one; the patient reads their own, as on the page",
     ),
     Entry(
         "PUT",
@@ -465,9 +429,5 @@ OPERATIONS = [
         STAFF,
         api=True,
         query={"q": "F33"},
-        deviations={
-            "patient": "patients may search the codes through the API (the page refuses them)",
-            "other_patient": "patients may search the codes through the API",
-        },
     ),
 ]

@@ -1,6 +1,6 @@
 """FHIR: a patient's record, a program's bulk export, referrals received as FHIR.
 
-Rules: stepwell/interop/access.py.
+Rules: stepwell/privacy/access/interop.py.
 - A patient's record ($everything): staff on the patient's care team, and the directors of
   the patient's programs (their episodes). Nobody else: not other clinicians of the
   program, billing, administrators or the patient.
@@ -17,7 +17,7 @@ from django.conf import settings
 
 from stepwell.testing.matrix_clinic import MISSING_ID
 
-from ..facts import CLINICIAN, DIRECTOR, INTAKE, ROLES_GLOBAL, InProgram, OnCareTeam, Person
+from ..facts import CLINICIAN, DIRECTOR, INTAKE, InProgram, OnCareTeam, Person
 from ..harness import Entry, On
 
 FHIR = "/api/v1/fhir"
@@ -48,7 +48,6 @@ OPERATIONS = [
         EXPORTERS,
         api=True,
         on=On({"patient_id": "patient"}, keys=("A", "A2", "B")),
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",
@@ -58,7 +57,6 @@ OPERATIONS = [
         on=On({}, keys=PROGRAMS, scope="program"),
         query=_program,
         ok=202,
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",

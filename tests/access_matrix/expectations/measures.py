@@ -1,6 +1,6 @@
 """Questionnaires, scores and safety alerts.
 
-Rules: stepwell/measures/access.py, README "Measurement-based care", docs/measures.md.
+Rules: stepwell/privacy/access/measures.py, README "Measurement-based care", docs/measures.md.
 - Reading scores: the chart's clinical readers (clinicians, prescribers, nurses, intake
   coordinators, directors); a patient reads their own.
 - Recording in session and sending a link: clinicians, prescribers, nurses and intake
@@ -19,13 +19,11 @@ from ..facts import (
     CLINICAL,
     CLINICIAN,
     DIRECTOR,
-    EMPTY_LIST,
     INTAKE,
     NURSE,
     PRESCRIBER,
     PROGRAM_WIDE,
     ROLES,
-    ROLES_GLOBAL,
     Chart,
     Own,
     Person,
@@ -87,7 +85,6 @@ PAGES = [
         RECORDERS,
         on=ON_PATIENT,
         query={"instrument": "gad7"},
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -97,7 +94,6 @@ PAGES = [
         data={"instrument": "gad7", **GAD7},
         ok=302,
         location="/patients/",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -105,7 +101,6 @@ PAGES = [
         RECORDERS,
         on=ON_PATIENT,
         data={"instrument": "phq9"},
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",
@@ -153,7 +148,6 @@ OPERATIONS = [
         on=ON_PATIENT,
         data={"instrument": "phq9", "answers": {k: int(v) for k, v in PHQ9_WITH_RISK.items()}},
         ok=201,
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "GET",
@@ -171,10 +165,7 @@ OPERATIONS = [
         api=True,
         lists=FULL,
         listed=ALERTS,
-        deviations=dict.fromkeys(
-            ("intake", "billing", "administrator", "patient", "other_patient", "superuser"),
-            EMPTY_LIST,
-        ),
+        note="refused (403) to whoever holds no alert role, as the worklist page",
     ),
     Entry(
         "POST",

@@ -148,14 +148,7 @@ PAGES = [
         data=_registration,
         ok=302,
         location="/patients/",
-        deviations={
-            "clinician": "a program the person does not work in is a form error (200), not a refusal",
-            "clinician_other": "a program the person does not work in is a form error (200)",
-            "team_clinician": "a program the person does not work in is a form error (200)",
-            "intake": "a program the person does not work in is a form error (200)",
-            "director": "a program the person does not work in is a form error (200)",
-            "director_elsewhere": "the service's audited refusal is shown as a form error (200)",
-        },
+        note="a program one may not register in, or none, is the API's refusal (403)",
     ),
     Entry(
         "GET",
@@ -195,11 +188,7 @@ PAGES = [
         "episodes/{episode_id}/transition/",
         TRANSITION,
         on=ON_EPISODE,
-        deviations=dict.fromkeys(
-            ("prescriber", "nurse", "intake", "director_elsewhere"),
-            "the transition form is shown to everyone who sees the chart, not only to those "
-            "who may move the episode (README: clinicians, directors)",
-        ),
+        note="the form only for those who may move the episode",
     ),
     Entry(
         "POST",

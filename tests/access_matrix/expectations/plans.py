@@ -1,6 +1,6 @@
 """Treatment plans: the editor, signatures, revisions, reviews, the worklists.
 
-Rules: stepwell/plans/access.py, README "Treatment plan".
+Rules: stepwell/privacy/access/plans.py, README "Treatment plan".
 - Reading: clinicians, prescribers, nurses and directors who see the chart; the patient
   reads their own signed plan.
 - Writing drafts, signing as clinician, revisions, reviews and objective status: clinicians.
@@ -16,10 +16,9 @@ from datetime import timedelta
 from ..facts import (
     CLINICIAN,
     DIRECTOR,
-    EMPTY_LIST,
     NURSE,
     PRESCRIBER,
-    ROLES_GLOBAL,
+    PROGRAM_WIDE,
     Chart,
     Own,
     Person,
@@ -64,7 +63,7 @@ def admit_waiting(world, key):
     intake.admission_admit(
         actor=clinician,
         placement_decision_id=world.id_of("decision", key),
-        care_team=[(clinician, "primary_clinician")],
+        care_team=[(clinician.pk, "primary_clinician")],
     )
 
 
@@ -109,7 +108,37 @@ def _intervention(world, key):
     }
 
 
+CHART_READERS = Chart(PROGRAM_WIDE)
+
+
+def _lists_the_plan(world, person, key):
+    """The section links the episode's signed plan (the full records have one) to those
+    who read plans; an intake coordinator sees the intake part only."""
+    if key not in SIGNED or not READERS.allows(person, key):
+        return []
+    return [f"/plans/{world.id_of('plan', key)}/"]
+
+
 PAGES = [
+    Entry(
+        "GET",
+        "plans/patients/{patient_id}/",
+        CHART_READERS,
+        on=On({"patient_id": "patient"}, keys=("A", "A2", "B", "Ad")),
+        contains=_lists_the_plan,
+        note="the chart's intake-and-plans section as a page of its own (no JavaScript)",
+    ),
+    Entry(
+        "GET",
+        "plans/patients/{patient_id}/",
+        CHART_READERS,
+        on=On({"patient_id": "patient"}, keys=("A", "A2", "B", "Ad")),
+        htmx=True,
+        shows=False,
+        contains=_lists_the_plan,
+        variant="htmx",
+        note="loaded into the chart: the section alone, which names no one",
+    ),
     Entry(
         "GET",
         "plans/worklist/",
@@ -200,7 +229,6 @@ PAGES = [
         ok=302,
         location=TO_PLAN,
         variant="patient",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",
@@ -260,14 +288,14 @@ OPERATIONS = [
         f"{API}/worklist",
         STAFF,
         api=True,
-        deviations=dict.fromkeys(("patient", "other_patient"), EMPTY_LIST),
+        note="refused (403) to patients, who have the portal; staff may get an empty list",
     ),
     Entry(
         "GET",
         f"{API}/worklist/physician",
         STAFF,
         api=True,
-        deviations=dict.fromkeys(("patient", "other_patient"), EMPTY_LIST),
+        note="refused (403) to patients, who have the portal; staff may get an empty list",
     ),
     Entry("GET", f"{API}/{{plan_id}}", READERS | Own(), api=True, on=ON_SIGNED),
     Entry(
@@ -337,7 +365,6 @@ OPERATIONS = [
         on=ON_SIGNED,
         data={"role": "patient"},
         variant="patient",
-        deviations={"director_elsewhere": ROLES_GLOBAL},
     ),
     Entry(
         "POST",

@@ -1,6 +1,6 @@
 """The program calendar: weeks, optimizer runs, bookings, cancellations, calendar feeds.
 
-Rules: stepwell/schedule/access.py, README "Calendar feeds".
+Rules: stepwell/privacy/access/schedule.py, README "Calendar feeds".
 - A program's week: its clinicians, prescribers, nurses, intake coordinators and directors.
 - Running the optimizer, accepting a plan, booking and cancelling: the program's directors.
 - A patient's week: the patient, and the chart's clinical readers.
@@ -25,7 +25,6 @@ from ..facts import (
     INTAKE,
     PROGRAM_WIDE,
     ROLES,
-    ROLES_GLOBAL,
     Chart,
     InProgram,
     Own,
@@ -93,7 +92,6 @@ def _enrol(world, key):
     }
 
 
-GLOBAL = {"director_elsewhere": ROLES_GLOBAL}
 ON_PROGRAM = On({"program_id": "program"}, keys=PROGRAMS, scope="program")
 ON_WEEK = On({"program_id": "program", "week": _week}, keys=PROGRAMS, scope="program")
 ON_STAFF = On({"user_id": "user"}, keys=("clinician", "clinician_other"), scope="staff")
@@ -120,11 +118,6 @@ PAGES = [
         on=ON_PROGRAM,
         ok=302,
         location="/schedule/",
-        deviations=dict.fromkeys(
-            [person for person in ROLES if person not in ("anonymous", "director_elsewhere")],
-            "no access check: anyone signed in is sent on to any program's week, and an "
-            "unknown program is a 404",
-        ),
     ),
     Entry("GET", "schedule/{program_id}/{week}/", PROGRAM_READERS, on=ON_WEEK),
     Entry(
@@ -135,7 +128,7 @@ PAGES = [
         htmx=True,
         variant="htmx",
     ),
-    Entry("GET", "schedule/{program_id}/{week}/book/", MANAGERS, on=ON_WEEK, deviations=GLOBAL),
+    Entry("GET", "schedule/{program_id}/{week}/book/", MANAGERS, on=ON_WEEK),
     Entry(
         "POST",
         "schedule/{program_id}/{week}/book/",
@@ -144,7 +137,6 @@ PAGES = [
         data=_enrol,
         ok=302,
         location="/schedule/",
-        deviations=GLOBAL,
     ),
     Entry(
         "POST",
@@ -153,14 +145,12 @@ PAGES = [
         on=ON_WEEK,
         ok=302,
         location="/schedule/runs/",
-        deviations=GLOBAL,
     ),
     Entry(
         "GET",
         "schedule/sessions/{occurrence_id}/cancel/",
         MANAGERS,
         on=On({"occurrence_id": "future_occurrence"}, keys=PROGRAMS, scope="program"),
-        deviations=GLOBAL,
     ),
     Entry(
         "POST",
@@ -170,14 +160,12 @@ PAGES = [
         data={"reason": "Facilitator ill"},
         ok=302,
         location="/schedule/",
-        deviations=GLOBAL,
     ),
     Entry(
         "GET",
         "schedule/runs/{run_id}/",
         MANAGERS,
         on=On({"run_id": "run"}, keys=PROGRAMS, scope="program"),
-        deviations=GLOBAL,
     ),
     Entry(
         "POST",
@@ -187,7 +175,6 @@ PAGES = [
         ok=302,
         location="/schedule/",
         note="the run failed: accepting it says so on the run's page",
-        deviations=GLOBAL,
     ),
     Entry(
         "GET",
@@ -205,7 +192,6 @@ PAGES = [
         data={"action": "create"},
         ok=302,
         location="/schedule/patients/",
-        deviations=GLOBAL,
     ),
     Entry(
         "GET",
@@ -231,7 +217,6 @@ PAGES = [
         ok=302,
         location="/schedule/staff/",
         variant="revoke",
-        deviations=GLOBAL,
     ),
     Entry(
         "POST",
@@ -270,11 +255,7 @@ PAGES = [
         refused=404,
         on=On({"token": lambda world, key: "not-a-feed"}, keys=("",)),
         variant="unknown feed",
-        deviations=dict.fromkeys(
-            ROLES,
-            "an unknown feed address is a 404 that is not in the audit trail (a wrong "
-            "questionnaire link is)",
-        ),
+        note="an unknown address is a 404, audited as denied (as a wrong questionnaire link)",
     ),
 ]
 
@@ -325,7 +306,6 @@ OPERATIONS = [
         on=On({}, keys=PROGRAMS, scope="program"),
         data=_api_enrolment,
         ok=201,
-        deviations=GLOBAL,
     ),
     Entry(
         "POST",
@@ -335,6 +315,5 @@ OPERATIONS = [
         on=On({}, keys=PROGRAMS, scope="program"),
         data=_api_appointment,
         ok=201,
-        deviations=GLOBAL,
     ),
 ]

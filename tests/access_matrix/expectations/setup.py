@@ -1,7 +1,7 @@
 """Clinic setup (/setup/, Django's admin site): administrators only.
 
-Rules: README "What an administrator can and cannot do", privacy/access/patients.py
-access_clinic_configuration. The administrator role decides, not Django's is_staff or
+Rules: README "What an administrator can and cannot do", stepwell/privacy/access/setup.py.
+The administrator role decides, not Django's is_staff or
 is_superuser flags: a user who holds those flags without the role is refused. Anyone else
 signed in is refused (403, audited); someone not signed in is sent to the one login.
 
@@ -12,15 +12,11 @@ tests/access_matrix/test_setup.py with the expectations in ADMIN_SITE.
 
 from __future__ import annotations
 
-from ..facts import NOT_AUDITED, ROLES, Person
+from ..facts import ROLES, Person
 from ..harness import Entry
 
 EVERYONE = Person(frozenset(ROLES))
 ADMINISTRATOR = Person(frozenset({"administrator"}))
-FLAGS_WITHOUT_ROLE = (
-    "Django's is_staff/is_superuser let a user without the administrator role into setup"
-)
-NOT_ADMINISTRATORS = [p for p in ROLES if p not in ("administrator", "anonymous", "superuser")]
 
 PAGES = [
     Entry(
@@ -29,10 +25,6 @@ PAGES = [
         ADMINISTRATOR,
         ok=302,
         location="/setup/",
-        deviations={
-            **dict.fromkeys(NOT_ADMINISTRATORS, NOT_AUDITED),
-            "superuser": FLAGS_WITHOUT_ROLE,
-        },
     ),
     Entry(
         "POST",
@@ -79,25 +71,21 @@ ADMIN_SITE_STATUS = {
         403,
         "an instrument is switched off, not deleted",
     ),
-}
-# The person the admin site refuses: everyone but the administrator. Today Django's own
-# check (is_staff) decides: a signed-in user without is_staff is sent to the setup login
-# (302), which then answers 403 without an audit event; a user with is_staff and
-# is_superuser but no administrator role gets in.
-ADMIN_SITE_DEVIATIONS = {
-    **dict.fromkeys(
-        NOT_ADMINISTRATORS,
-        "the admin site sends a signed-in user it refuses to its login page (302) instead of "
-        "refusing with an audited 403",
+    "setup/measures/instrumentdefinition/{object_id}/delete/": (
+        403,
+        "administrations keep the definition they were scored with",
     ),
-    "superuser": FLAGS_WITHOUT_ROLE,
+    "setup/measures/schedulerule/{object_id}/delete/": (
+        403,
+        "a schedule rule is made inactive (an audited change), not deleted",
+    ),
+    # Deactivated, never deleted (privacy.access.setup NEVER_DELETED): so no delete page
+    # lists the clinical records that name a staff member, with patients' names.
+    "setup/accounts/user/{object_id}/delete/": (403, "staff accounts are deactivated"),
 }
+# Everyone but the administrator is refused by the admin site (403, audited); someone
+# not signed in goes to the login. No one is an exception today.
+ADMIN_SITE_DEVIATIONS: dict[str, str] = {}
 
-# Admin pages the administrator gets today with something they should not read.
-ADMIN_PAGE_DEVIATIONS = {
-    "setup/accounts/user/{object_id}/delete/": (
-        "deleting a clinician lists the clinical records that protect the account, with "
-        "patients' names and record numbers (attendance, notes, assessments): an "
-        "administrator reads no clinical content"
-    ),
-}
+# Admin pages the administrator gets today with something they should not read: none.
+ADMIN_PAGE_DEVIATIONS: dict[str, str] = {}
