@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from stepwell.core.errors import ApplicationError
@@ -83,15 +83,17 @@ def charges_for(codes: set[str]) -> dict[str, Decimal]:
 
 
 def claim_drafts(days: list[PatientDay]) -> list[ClaimDraft]:
-    """One draft per patient, coverage and authorization, days in date order."""
+    """One draft per patient, coverage, authorization and week (Monday to Sunday), days
+    in date order: a weekly claim keeps a correction or a denial to one week."""
     groups: dict[tuple, list[PatientDay]] = defaultdict(list)
     for day in sorted(days, key=lambda d: (d.patient.pk, d.day)):
         number = day.authorization.number if day.authorization else ""
-        groups[(day.patient.pk, day.coverage.pk, number)].append(day)
+        monday = day.day - timedelta(days=day.day.weekday())
+        groups[(day.patient.pk, day.coverage.pk, number, monday)].append(day)
     codes = {line.procedure_code for d in days for line in d.result.lines}
     charges = charges_for(codes) if codes else {}
     drafts = []
-    for (patient_id, _, number), group in groups.items():
+    for (patient_id, _, number, _), group in groups.items():
         lines = [
             LineDraft(
                 day.day,
