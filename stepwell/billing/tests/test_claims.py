@@ -337,3 +337,50 @@ def test_claim_correct_called_directly_by_a_refused_role(record, name):
     assert AuditEvent.objects.filter(outcome="denied", object_type="claim").count() == 1
     assert ClaimBatch.objects.count() == 1
     assert Claim.objects.get().status == "submitted"
+
+
+def test_claims_command_writes_the_file_and_bills_nothing_twice(record, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    covered(record.patient_a, **H0015)
+    attended_group(record.program_a, record.clinician_a, record.patient_a, day=WEEK_1)
+    out = tmp_path / "claims.837"
+    args = ["billing", "claims", "--program", str(record.program_a.pk), "--from", str(WEEK_1)]
+    call_command(*args, "--to", str(WEEK_1 + timedelta(days=6)), "--out", str(out))
+    assert pyx12_errors(out.read_text()) == (True, [])
+    event = AuditEvent.objects.get(object_type="claim_batch", outcome="allowed")
+    assert event.username.startswith("system:stepwell billing claims by ")
+    with pytest.raises(CommandError, match="--date-from: Nothing to bill"):
+        call_command(*args, "--to", str(WEEK_1), "--out", str(tmp_path / "again.837"))
+    with pytest.raises(CommandError, match="--program: no program with id 999999"):
+        call_command(
+            "billing",
+            "claims",
+            "--program",
+            "999999",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-03",
+            "--out",
+            str(tmp_path / "none.837"),
+        )
+    with pytest.raises(CommandError, match="not a date"):
+        call_command(*args, "--to", "tomorrow", "--out", str(tmp_path / "bad.837"))
+
+
+def test_no_other_system_job_writes_claims(record):
+    from stepwell.privacy.actors import system_actor
+
+    covered(record.patient_a, **H0015)
+    attended_group(record.program_a, record.clinician_a, record.patient_a, day=WEEK_1)
+    with pytest.raises(AccessDenied):
+        services.claims_generate(
+            actor=system_actor("reminders"),
+            program_id=record.program_a.pk,
+            date_from=WEEK_1,
+            date_to=WEEK_1,
+            file_format="837i",
+            now=now_after(record.program_a, WEEK_2),
+        )
+    assert not ClaimBatch.objects.exists()

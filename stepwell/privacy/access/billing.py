@@ -40,6 +40,7 @@ from .predicates import as_record_id, is_staff_member, is_system_actor, programs
 
 COVERAGE_ROLES = (Role.INTAKE_COORDINATOR, Role.PROGRAM_DIRECTOR)
 BILLING_WORK_ROLES = (Role.BILLING, Role.PROGRAM_DIRECTOR)
+CLAIMS_JOB = "system:stepwell billing claims"  # the one system job that writes claims
 
 
 def access_payer_edit(user) -> bool:
@@ -157,7 +158,7 @@ def access_billing_program_by_id(
 def access_claims_program_by_id(user, program_id) -> Program:
     """The program claims are written for: its billing staff and directors, or the
     operator's command (a system job)."""
-    if is_system_actor(user):
+    if is_system_actor(user) and user.get_username().startswith(CLAIMS_JOB):
         program = Program.objects.filter(pk=as_record_id(program_id)).first()
         if program is not None:
             return program
