@@ -384,3 +384,27 @@ def test_no_other_system_job_writes_claims(record):
             now=now_after(record.program_a, WEEK_2),
         )
     assert not ClaimBatch.objects.exists()
+
+
+def test_a_part2_program_asks_the_consent_hook_and_blocks_without_consent(record, monkeypatch):
+    """The hook's answer blocks the day with the fix; a program outside Part 2 is never
+    asked. (The consent app is not merged: the hook itself finds no gap yet.)"""
+    from stepwell.billing import consent
+
+    asked = []
+
+    def gap(patient, program):
+        asked.append(program.pk)
+        return "No Part 2 consent covers disclosure to the payer for payment."
+
+    monkeypatch.setattr(consent, "part2_payment_consent_gap", gap)
+    covered(record.patient_a, **H0015)
+    attended_group(record.program_a, record.clinician_a, record.patient_a, day=WEEK_1)
+    assert record.program_a.part2_program is False
+    assert _days(record, WEEK_1, WEEK_1)[WEEK_1].result.billable and asked == []
+    record.program_a.part2_program = True
+    record.program_a.save()
+    day = _days(record, WEEK_1, WEEK_1)[WEEK_1]
+    assert asked == [record.program_a.pk]
+    assert _problems(day) == ["consent_missing"]
+    assert "consent" in day.result.problems[0].fix
