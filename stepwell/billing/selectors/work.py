@@ -19,7 +19,14 @@ from stepwell.privacy.access.billing import (
 )
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from ..models import Authorization, AuthorizationStatus, ClaimBatch, ClaimFormat
+from ..models import (
+    OPEN_OUTCOMES,
+    Authorization,
+    AuthorizationStatus,
+    ClaimBatch,
+    ClaimFormat,
+    UtilizationReview,
+)
 from ..utilization import Usage
 from .days import PatientDay, program_days
 
@@ -111,24 +118,34 @@ def billing_weeks(*, user, program_id, date_from: date, date_to: date) -> Billin
 class AuthorizationRow:
     authorization: Authorization
     usage: Usage | None  # None while pending or denied
+    review_due: date | None = None  # the open review's day, if one is scheduled
 
     @property
     def warnings(self) -> tuple[str, ...]:
+        review = (f"review due {self.review_due:%Y-%m-%d}",) if self.review_due else ()
         if self.usage is None:
-            return (self.authorization.get_status_display(),)
-        return self.usage.reasons
+            return (self.authorization.get_status_display(), *review)
+        return (*self.usage.reasons, *review)
 
 
 def authorizations_in_use(*, user, program_id, today: date) -> list[AuthorizationRow]:
     """The program's authorizations not ended more than a month ago, with units used
-    (counted from billable days) and left, and why each is running out (by units or by
-    date, STEPWELL_AUTH_WARN_UNITS / STEPWELL_AUTH_WARN_DAYS)."""
+    (counted from billable days) and left, why each is running out (by units or by date,
+    STEPWELL_AUTH_WARN_UNITS / STEPWELL_AUTH_WARN_DAYS), and the open review's due day:
+    the utilization review worklist of the billing page."""
     program = access_billing_program_by_id(user, program_id, object_type="authorization")
     rows = list(
         Authorization.objects.filter(program=program, ends_on__gte=today - timedelta(days=31))
         .select_related("patient", "payer")
         .order_by("ends_on", "pk")
     )
+    due: dict[int, date] = {}
+    for authorization_id, due_on in (
+        UtilizationReview.objects.filter(authorization__in=rows, outcome__in=OPEN_OUTCOMES)
+        .order_by("-due_on")
+        .values_list("authorization_id", "due_on")
+    ):
+        due[authorization_id] = due_on  # the earliest open review wins
     used: dict[int, int] = defaultdict(int)
     if rows:
         first = min(a.starts_on for a in rows)
@@ -154,7 +171,7 @@ def authorizations_in_use(*, user, program_id, today: date) -> list[Authorizatio
                 warn_units=settings.STEPWELL_AUTH_WARN_UNITS,
                 warn_days=settings.STEPWELL_AUTH_WARN_DAYS,
             )
-        result.append(AuthorizationRow(authorization, usage))
+        result.append(AuthorizationRow(authorization, usage, due.get(authorization.pk)))
     audit_record(
         user=user,
         action=AuditAction.LIST,

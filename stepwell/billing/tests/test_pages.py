@@ -116,3 +116,41 @@ def test_billing_api(client, record):
     )
     verified_login(client, clinic.clinician_a)
     assert client.get(f"/api/v1/billing/claims/{made.json()['id']}").status_code == 403
+
+
+def test_authorizations_show_units_left_and_reviews_due(client, clinic):
+    from stepwell.billing import services
+    from stepwell.billing.models import Coverage
+    from stepwell.billing.selectors import work
+
+    provider_and_charges(clinic.program_a)
+    diagnosed(clinic.episode_a, clinic.clinician_a)
+    payer = covered(clinic.patient_a, requires_authorization=True, **H0015).payer
+    assert Coverage.objects.count() == 1
+    authorization = services.authorization_create(
+        actor=clinic.billing_a,
+        patient_id=clinic.patient_a.pk,
+        program_id=clinic.program_a.pk,
+        payer_id=payer.pk,
+        starts_on=WEEK_1,
+        ends_on=WEEK_1 + timedelta(days=60),
+        number="AUTH-9",
+        units_approved=4,
+    )
+    services.review_schedule(
+        actor=clinic.billing_a, authorization_id=authorization.pk, due_on=WEEK_1 + timedelta(9)
+    )
+    for offset in (0, 1):
+        attended_group(
+            clinic.program_a,
+            clinic.clinician_a,
+            clinic.patient_a,
+            day=WEEK_1 + timedelta(days=offset),
+        )
+    (row,) = work.authorizations_in_use(
+        user=clinic.billing_a, program_id=clinic.program_a.pk, today=WEEK_1 + timedelta(days=7)
+    )
+    assert (row.usage.units_used, row.usage.units_left) == (2, 2)
+    assert row.warnings == ("2 of 4 unit(s) left", "review due 2026-11-11")
+    listed = AuditEvent.objects.filter(object_type="authorization", action="list").get()
+    assert listed.detail["patients"] == [clinic.patient_a.pk]
