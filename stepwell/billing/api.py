@@ -4,9 +4,10 @@ the audit trail. No note text is ever answered."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import Status
 
@@ -140,9 +141,14 @@ def _batch(batch, claims) -> dict:
 
 
 @router.get("/programs/{program_id}/days", response=responses({200: DaysOut}))
-def billable_days(request, program_id: int, date_from: date, date_to: date):
-    """Each patient's day with attended services in the weeks holding the dates: billable,
-    billed, self-pay, or blocked with each problem and its fix."""
+def billable_days(
+    request, program_id: int, date_from: date | None = None, date_to: date | None = None
+):
+    """Each patient's day with attended services in the weeks holding the dates (default:
+    the two weeks before today): billable, billed, self-pay, or blocked with each problem
+    and its fix."""
+    date_to = date_to or timezone.localdate() - timedelta(days=1)
+    date_from = date_from or date_to - timedelta(days=13)
     page = work.billing_weeks(
         user=request.user, program_id=program_id, date_from=date_from, date_to=date_to
     )
