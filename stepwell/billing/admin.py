@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from . import services
 from .models import Payer, ProgramHoursRule
+from .services.payers import BILLING_FIELDS
 
 NUMBERS = ["min_weekly_minutes", "min_daily_minutes", "min_days", "day_counts_from_minutes"]
 
@@ -13,6 +14,14 @@ NUMBERS = ["min_weekly_minutes", "min_daily_minutes", "min_days", "day_counts_fr
 class PayerAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "hours_rule", *NUMBERS]
     list_filter = ["kind", "hours_rule"]
+
+    def get_fields(self, request, obj=None):
+        """A new payer is named and given its rule; its billing rules start from the
+        rule's defaults (services/payers.py BILLING_DEFAULTS) and are edited afterwards."""
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return [f for f in fields if f not in BILLING_FIELDS]
+        return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -1,18 +1,43 @@
 """The demo clinic's payers and coverages: one payer of each kind a real IOP bills, each
-with its hours rule (docs/clinical-sources.md §2), and each program's own rule for
-self-pay patients. Every name and number here is invented."""
+with its hours rule and billing rules (docs/clinical-sources.md §2), and each program's
+own rule for self-pay patients. Then, once attendance and notes exist (`seed_billing`):
+each program's billing provider and the charge master, authorizations in every state
+with reviews due this week, and last month's claims written through the claims service.
+Every name, number and identifier here is invented."""
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+from decimal import Decimal
+
 from stepwell.billing import services
-from stepwell.billing.models import ProgramHoursRule
+from stepwell.billing.models import BillingProvider, Charge, Coverage, ProgramHoursRule
+from stepwell.billing.services.claims import last_month
+from stepwell.core.errors import ApplicationError
+from stepwell.patients.models import Episode, EpisodeState
+from stepwell.schedule.calendar import local_to_utc
 
 # (name, kind, hours rule, the payer's own numbers beyond its rule's defaults)
 PAYERS = {
-    "medicare": ("Medicare (synthetic)", "medicare", "medicare_iop", {}),
-    "h0015": ("Example Mutual", "commercial", "h0015", {}),
-    "commercial": ("Synthetic Health Plan", "commercial", "s9480", {"min_days": 3}),
-    "medicaid": ("Demo Medicaid", "medicaid", "s9480", {}),
+    "medicare": (
+        "Medicare (synthetic)",
+        "medicare",
+        "medicare_iop",
+        {"payer_identifier": "SYNMCR"},
+    ),
+    "h0015": (
+        "Example Mutual",
+        "commercial",
+        "h0015",
+        {"payer_identifier": "SYNEXM", "requires_authorization": True},
+    ),
+    "commercial": (
+        "Synthetic Health Plan",
+        "commercial",
+        "s9480",
+        {"min_days": 3, "payer_identifier": "SYNSHP"},
+    ),
+    "medicaid": ("Demo Medicaid", "medicaid", "s9480", {"payer_identifier": "SYNMCD"}),
     "self_pay": ("Self-pay", "self_pay", "program_default", {}),
 }
 # Which payers a program's patients have, by weight. Alcohol and drug programs bill H0015.
@@ -55,4 +80,147 @@ def add_coverage(clinic, payers, patient, payer_key: str) -> None:
         payer_id=payers[payer_key].pk,
         member_id=patient.insurance_member_id,
         group_number=patient.insurance_group_number,
+        address_line=f"{patient.pk % 900 + 10} Example Street",
+        city="Springfield",
+        state="IL",
+        postal_code="62701",
     )
+
+
+# -- billing work, once attendance and notes exist ------------------------------------
+
+CHARGES = {
+    "H0015": "240.00",
+    "S9480": "310.00",
+    "90853": "95.00",
+    "90849": "110.00",
+    "G0177": "55.00",
+    "90832": "85.00",
+    "90834": "125.00",
+    "90837": "160.00",
+}
+FACILITY = {
+    "mh": ("Northside Stepwell IOP", "1245319599", "261QM0801X"),
+    "sud": ("Riverside Stepwell Recovery", "1386754321", "261QR0405X"),
+    "dual": ("Northside Stepwell Dual", "1497758544", "261QM0801X"),
+}
+
+
+def _setup(clinic) -> None:
+    Charge.objects.bulk_create(
+        Charge(code=code, description=code, amount=Decimal(amount))
+        for code, amount in CHARGES.items()
+    )
+    for number, (key, program) in enumerate(sorted(clinic.programs.items()), start=1):
+        name, npi, taxonomy = FACILITY.get(key, (program.name, "1234567893", ""))
+        BillingProvider.objects.create(
+            program=program,
+            name=name,
+            npi=npi,
+            tax_id=f"99000000{number}",
+            taxonomy_code=taxonomy,
+            address_line=f"{number}00 Example Ave",
+            city="Springfield",
+            state="IL",
+            postal_code="627010001",
+            facility_type_code="89",
+            attending_first_name="Morgan",
+            attending_last_name="Example",
+            attending_npi="1588667638",
+            submitter_id=f"SYNSUB{number}",
+            receiver_id="SYNCLEAR",
+            receiver_name="Synthetic Clearinghouse",
+            contact_name="Bo Lindqvist",
+            contact_phone="5555550142",
+        )
+
+
+def _authorizations(clinic, today: date) -> None:
+    """Example Mutual asks for authorizations: most of its patients have one approved
+    from admission, a few run short, one request is pending, one denied; reviews fall due
+    this week."""
+    clerk = clinic.users["billing"]
+    monday = today - timedelta(days=today.weekday())
+    rows = (
+        Coverage.objects.filter(payer__requires_authorization=True, patient__in=clinic.patients)
+        .select_related("payer", "patient")
+        .order_by("patient_id")
+    )
+    for index, coverage in enumerate(rows):
+        episode = (
+            Episode.objects.filter(patient=coverage.patient, admitted_on__isnull=False)
+            .exclude(state=EpisodeState.REFERRED)
+            .order_by("-admitted_on")
+            .first()
+        )
+        if episode is None:
+            continue
+        start = episode.admitted_on
+        common = {
+            "actor": clerk,
+            "patient_id": coverage.patient_id,
+            "program_id": episode.program_id,
+            "payer_id": coverage.payer_id,
+        }
+        if index % 7 == 5:  # a request still waiting for the payer, decision due this week
+            services.authorization_create(
+                **common,
+                starts_on=start,
+                ends_on=start + timedelta(days=41),
+                status="pending",
+                decision_due_on=monday + timedelta(days=3),
+            )
+            continue
+        if index % 7 == 6:  # a request the payer denied
+            pending = services.authorization_create(
+                **common, starts_on=start, ends_on=start + timedelta(days=41), status="pending"
+            )
+            review = pending.reviews.get()
+            services.review_outcome_record(
+                actor=clerk,
+                review_id=review.pk,
+                outcome="denied",
+                reviewer_name="Dr. Example (payer)",
+                comment="Does not meet IOP criteria per payer.",
+            )
+            continue
+        units = 8 if index % 7 == 2 else 24  # a few run short of units
+        authorization = services.authorization_create(
+            **common,
+            starts_on=start,
+            ends_on=start + timedelta(days=48),
+            number=f"EXM-{26000 + index}",
+            units_approved=units,
+        )
+        if index % 3 == 0:
+            services.review_schedule(
+                actor=clerk,
+                authorization_id=authorization.pk,
+                due_on=monday + timedelta(days=index % 5),
+            )
+
+
+def _claims(clinic, today: date) -> None:
+    """Last month's claims of each program, written on the first of this month."""
+    clerk = clinic.users["billing"]
+    first, last = last_month(today)
+    for program in sorted(clinic.programs.values(), key=lambda p: p.pk):
+        now = local_to_utc(program.timezone, today, time(9, 0))
+        try:
+            services.claims_generate(
+                actor=clerk,
+                program_id=program.pk,
+                date_from=first,
+                date_to=last,
+                file_format="837i",
+                now=now,
+            )
+        except ApplicationError as error:  # a program with nothing billable last month
+            if "date_from" not in error.field_errors:
+                raise
+
+
+def seed_billing(clinic, rng, today: date) -> None:
+    _setup(clinic)
+    _authorizations(clinic, today)
+    _claims(clinic, today)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from stepwell.clinic.time import zone_today
 
+from .billing import seed_billing
 from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
 from .intake import seed_intake
@@ -21,6 +22,6 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
     today = today or zone_today(DEMO_ZONE)
     clinic = build_demo_clinic(seed=seed, today=today)
     rng = random.Random(seed * 7919 + 1)
-    for step in (seed_measures, seed_intake, seed_schedule, seed_care):
+    for step in (seed_measures, seed_intake, seed_schedule, seed_care, seed_billing):
         step(clinic, rng, today)
     return clinic

@@ -234,6 +234,10 @@ EMAIL_USE_TLS = env_bool("STEPWELL_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("STEPWELL_EMAIL_FROM", "stepwell@localhost")
 STEPWELL_DEMO = False
+# Billing: an authorization shows as running out with this many units (days or sessions)
+# left, or this many calendar days before its last day.
+STEPWELL_AUTH_WARN_UNITS = env_int("STEPWELL_AUTH_WARN_UNITS", 3)
+STEPWELL_AUTH_WARN_DAYS = env_int("STEPWELL_AUTH_WARN_DAYS", 7)
 STEPWELL_CRISIS_RESOURCES = (
     os.environ.get("STEPWELL_CRISIS_RESOURCES")
     or "Call or text 988 (Suicide & Crisis Lifeline), or 911 in an emergency"

@@ -4,7 +4,7 @@ and notes, the calendar, staff hours, bulk exports and clinic setup."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from .matrix_clinic import (
     ADMITTED,
@@ -370,6 +370,23 @@ def _exports(clinic: MatrixClinic) -> None:
         clinic.export_files[program_key] = job.output[0]["file"] if job.output else ""
 
 
+def _claim_batches(clinic: MatrixClinic) -> None:
+    """A claims file per program (no claim in it: the matrix judges access to it)."""
+    from stepwell.billing.models import ClaimBatch
+
+    for program_key in ("A", "B"):
+        batch = ClaimBatch.objects.create(
+            program=clinic.programs[program_key],
+            date_from=date(2020, 1, 6),
+            date_to=date(2020, 1, 12),
+            file_format="837i",
+            content="",
+            created_by_name="matrix",
+            created_at=clinic.now,
+        )
+        clinic.put("claim_batch", program_key, batch.pk)
+
+
 ADDITIONS = (
     _assessments,
     _plans,
@@ -379,4 +396,5 @@ ADDITIONS = (
     _staff_hours,
     _exports,
     _setup_records,
+    _claim_batches,
 )

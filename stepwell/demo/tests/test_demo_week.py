@@ -40,6 +40,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_tracks_of_three_hour_blocks_three_or_four_days_a_week()
     check_coverages_of_each_payer_kind()
     check_histories_and_goals_agree_with_the_diagnoses()
+    check_billing_of_last_month()
 
 
 def _compliance(week: str):
@@ -188,3 +189,32 @@ def check_histories_and_goals_agree_with_the_diagnoses() -> None:
         "addiction_recovery",
         "resilience",
     }
+
+
+def check_billing_of_last_month() -> None:
+    """Authorizations in every state with reviews due this week, billable days with a
+    few blocked by notes, and November's claims, each file valid 837I (pyx12)."""
+    from stepwell.billing.models import Authorization, BilledDay, ClaimBatch, UtilizationReview
+    from stepwell.billing.selectors.days import program_days
+    from stepwell.billing.tests.x12_check import pyx12_errors
+
+    statuses = set(Authorization.objects.values_list("status", flat=True))
+    assert statuses == {"approved", "pending", "denied"}
+    week = (TODAY - timedelta(days=TODAY.weekday()), TODAY + timedelta(days=6 - TODAY.weekday()))
+    due = UtilizationReview.objects.filter(outcome="pending", due_on__range=week)
+    assert due.count() >= 2
+    batches = list(ClaimBatch.objects.all())
+    assert len(batches) == 3
+    for batch in batches:
+        assert (batch.date_from, batch.date_to) == (date(2026, 11, 1), date(2026, 11, 30))
+        assert batch.claims.exists()
+        valid, errors = pyx12_errors(batch.content)
+        assert valid and errors == [], (batch.program, errors[:3])
+    assert BilledDay.objects.filter(day__month=11).count() > 100
+    blocked = Counter()
+    for program in Program.objects.all():
+        for day in program_days(
+            program=program, date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)
+        ).days:
+            blocked.update(p.code for p in day.result.problems)
+    assert blocked["note_unsigned"] + blocked["note_missing"] >= 1, blocked

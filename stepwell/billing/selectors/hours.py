@@ -15,7 +15,7 @@ from stepwell.care.hours import RULE_DEFAULTS, HoursRule, RuleKind
 from stepwell.clinic.models import Program
 from stepwell.patients.models import Patient
 
-from .models import Coverage, CoveragePriority, Payer, PayerKind, ProgramHoursRule
+from ..models import Coverage, CoveragePriority, Payer, PayerKind, ProgramHoursRule
 
 _PRIORITY_ORDER = {
     CoveragePriority.PRIMARY: 0,
@@ -24,7 +24,7 @@ _PRIORITY_ORDER = {
 }
 
 
-def _by_priority(rows: Iterable[Coverage]) -> list[Coverage]:
+def by_priority(rows: Iterable[Coverage]) -> list[Coverage]:
     return sorted(rows, key=lambda c: (_PRIORITY_ORDER.get(c.priority, 9), c.pk))
 
 
@@ -33,7 +33,7 @@ def coverages_in_force(*, patient: Patient, on: date) -> list[Coverage]:
     rows = [
         c for c in Coverage.objects.filter(patient=patient).select_related("payer") if c.covers(on)
     ]
-    return _by_priority(rows)
+    return by_priority(rows)
 
 
 def coverage_primary(*, patient: Patient, on: date) -> Coverage | None:
@@ -105,7 +105,7 @@ def hours_rules_for(
             coverages[coverage.patient_id].append(coverage)
     result = {}
     for patient_id, rows in coverages.items():
-        ordered = _by_priority(rows)
+        ordered = by_priority(rows)
         if not ordered:
             result[patient_id] = RuleSource(default, "No coverage on file: the program's rule.")
             continue

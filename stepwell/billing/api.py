@@ -1,0 +1,186 @@
+"""Billing over JSON: a program's billable days, writing a claims file, and reading one.
+Same services, selectors and access rules as the pages; every read names its patients in
+the audit trail. No note text is ever answered."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from stepwell.core.api_schemas import responses
+
+from . import services
+from .selectors import work
+
+router = Router(tags=["billing"])
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+    fix: str
+
+
+class DayOut(Schema):
+    patient_id: int
+    day: date
+    payer: str | None
+    minutes: int
+    services: int
+    status: str  # billable, blocked, not_claimed
+    billed_claim: str
+    tier: str
+    authorization: str
+    problems: list[ProblemOut]
+
+
+class DaysOut(Schema):
+    program_id: int
+    date_from: date
+    date_to: date
+    days: list[DayOut]
+
+
+class LineOut(Schema):
+    line_number: int
+    service_date: date
+    revenue_code: str
+    procedure_code: str
+    units: int
+    charge: Decimal
+
+
+class ClaimOut(Schema):
+    id: int
+    claim_number: str
+    patient_id: int
+    payer: str
+    statement_from: date
+    statement_to: date
+    frequency_code: str
+    original_claim_number: str
+    prior_authorization: str
+    total_charge: Decimal
+    status: str
+    lines: list[LineOut]
+
+
+class BatchOut(Schema):
+    id: int
+    program_id: int
+    file_format: str
+    date_from: date
+    date_to: date
+    created_at: str
+    claims: list[ClaimOut]
+
+
+class ClaimsIn(Schema):
+    date_from: date
+    date_to: date
+    file_format: str = "837i"
+
+
+def _day(d) -> dict:
+    return {
+        "patient_id": d.patient.pk,
+        "day": d.day,
+        "payer": d.coverage.payer.name if d.coverage else None,
+        "minutes": d.result.minutes,
+        "services": len(d.result.services),
+        "status": d.result.status.value,
+        "billed_claim": d.billed_claim,
+        "tier": d.result.tier,
+        "authorization": d.result.authorization.value,
+        "problems": [
+            {"code": p.code, "message": p.message, "fix": p.fix} for p in d.result.problems
+        ],
+    }
+
+
+def _batch(batch, claims) -> dict:
+    return {
+        "id": batch.pk,
+        "program_id": batch.program_id,
+        "file_format": batch.file_format,
+        "date_from": batch.date_from,
+        "date_to": batch.date_to,
+        "created_at": batch.created_at.isoformat(),
+        "claims": [
+            {
+                "id": c.pk,
+                "claim_number": c.claim_number,
+                "patient_id": c.patient_id,
+                "payer": c.payer.name,
+                "statement_from": c.statement_from,
+                "statement_to": c.statement_to,
+                "frequency_code": c.frequency_code,
+                "original_claim_number": c.original.claim_number if c.original_id else "",
+                "prior_authorization": c.prior_authorization,
+                "total_charge": c.total_charge,
+                "status": c.status,
+                "lines": [
+                    {
+                        "line_number": ln.line_number,
+                        "service_date": ln.service_date,
+                        "revenue_code": ln.revenue_code,
+                        "procedure_code": ln.procedure_code,
+                        "units": ln.units,
+                        "charge": ln.charge,
+                    }
+                    for ln in c.lines.all()
+                ],
+            }
+            for c in claims
+        ],
+    }
+
+
+@router.get("/programs/{program_id}/days", response=responses({200: DaysOut}))
+def billable_days(
+    request, program_id: int, date_from: date | None = None, date_to: date | None = None
+):
+    """Each patient's day with attended services in the weeks holding the dates (default:
+    the two weeks before today): billable, billed, self-pay, or blocked with each problem
+    and its fix."""
+    date_to = date_to or timezone.localdate() - timedelta(days=1)
+    date_from = date_from or date_to - timedelta(days=13)
+    page = work.billing_weeks(
+        user=request.user, program_id=program_id, date_from=date_from, date_to=date_to
+    )
+    days = [_day(d) for week in page.weeks for d in week.days]
+    return Status(
+        200,
+        {
+            "program_id": page.program.pk,
+            "date_from": page.date_from,
+            "date_to": page.date_to,
+            "days": days,
+        },
+    )
+
+
+@router.post("/programs/{program_id}/claims", response=responses({201: BatchOut}))
+def claims_create(request, program_id: int, payload: ClaimsIn):
+    """Write a claims file (837i or csv) of every billable day between the dates not
+    billed yet."""
+    batch = services.claims_generate(
+        actor=request.user,
+        program_id=program_id,
+        date_from=payload.date_from,
+        date_to=payload.date_to,
+        file_format=payload.file_format,
+    )
+    batch, claims = work.claim_batch_review(user=request.user, batch_id=batch.pk)
+    return Status(201, _batch(batch, claims))
+
+
+@router.get("/claims/{batch_id}", response=responses({200: BatchOut}))
+def claims_file(request, batch_id: int):
+    """A claims file's claims and lines (the file itself: the page's download)."""
+    batch, claims = work.claim_batch_review(user=request.user, batch_id=batch_id)
+    return Status(200, _batch(batch, claims))

@@ -1,0 +1,71 @@
+"""A program's billing: billable weeks, authorizations, claims files.
+
+Rules: stepwell/privacy/access/billing.py, README "Billing", docs/billing.md.
+- A program's billing work (the worklist of billable weeks, authorizations, writing and
+  reading claims files) is done by its billing staff and its directors.
+- The billing home sends each of them to their program (the matrix's people hold one
+  program's billing each); everyone else is refused.
+- The matrix clinic has no billable day in the dates the write asks for, so an allowed
+  write answers 400 naming the field (nothing to bill): access is what is judged here;
+  the writes themselves are tested in stepwell/billing/tests.
+"""
+
+from __future__ import annotations
+
+from ..facts import BILLING, DIRECTOR, InProgram, Person
+from ..harness import Entry, On
+
+PROGRAMS = ("A", "B")
+WORKERS = InProgram((BILLING, DIRECTOR))
+ON_PROGRAM = On({"program_id": "program"}, keys=PROGRAMS, scope="program")
+ON_BATCH = On({"batch_id": "claim_batch"}, keys=PROGRAMS, scope="program")
+QUIET_WEEK = {"date_from": "2020-01-06", "date_to": "2020-01-12"}
+NOTHING_TO_BILL = "the matrix clinic has nothing to bill in those dates: 400 naming date_from"
+
+PAGES = [
+    Entry(
+        "GET",
+        "billing/",
+        Person(frozenset({"billing", "director", "director_elsewhere"})),
+        ok=302,
+        location="/billing/programs/",
+    ),
+    Entry("GET", "billing/programs/{program_id}/", WORKERS, on=ON_PROGRAM, shows=False),
+    Entry(
+        "POST",
+        "billing/programs/{program_id}/claims/",
+        WORKERS,
+        on=ON_PROGRAM,
+        data={**QUIET_WEEK, "file_format": "837i"},
+        ok=400,
+        writes=False,
+        note=NOTHING_TO_BILL,
+    ),
+    Entry("GET", "billing/claims/{batch_id}/", WORKERS, on=ON_BATCH, shows=False),
+    Entry("GET", "billing/claims/{batch_id}/download/", WORKERS, on=ON_BATCH, shows=False),
+]
+
+API = "/api/v1/billing"
+OPERATIONS = [
+    Entry(
+        "GET",
+        f"{API}/programs/{{program_id}}/days",
+        WORKERS,
+        api=True,
+        on=ON_PROGRAM,
+        query=QUIET_WEEK,
+        shows=False,
+    ),
+    Entry(
+        "POST",
+        f"{API}/programs/{{program_id}}/claims",
+        WORKERS,
+        api=True,
+        on=ON_PROGRAM,
+        data={**QUIET_WEEK, "file_format": "837i"},
+        ok=400,
+        writes=False,
+        note=NOTHING_TO_BILL,
+    ),
+    Entry("GET", f"{API}/claims/{{batch_id}}", WORKERS, api=True, on=ON_BATCH, shows=False),
+]
