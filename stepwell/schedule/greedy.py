@@ -32,6 +32,7 @@ from stepwell.schedule.plan import (
     Plan,
     PlannedAppointment,
     PlanStatus,
+    StopReason,
     build_plan,
     requirement_shortfalls,
 )
@@ -49,6 +50,7 @@ def greedy_plan(instance: Instance) -> Plan:
         schedules,
         status=PlanStatus.FEASIBLE,
         solve_seconds=seconds,
+        stopped=StopReason.FIRST_FIT,
         met_alone=patients_met_alone(instance, met=_met_ids(instance, schedules)),
     )
 

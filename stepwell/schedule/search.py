@@ -46,6 +46,11 @@ from stepwell.schedule.week_model import WeekModel
 # project's machine a model builds at about 40,000 variables a second.
 BUILD_WORK_PER_VARIABLE = 2.5e-5
 NEIGHBOURHOOD_PATIENTS = 40
+# Once the patients met reach the bound, at most this many rounds polish the later levels.
+POLISH_ROUNDS = 1
+# Once the patients met reach the bound, each later level of a whole-week model gets at
+# most this long (seconds, or deterministic work).
+POLISH_SECONDS = 2.0
 LEVEL_SHARES = (0.55, 0.4, 0.5, 1.0)
 
 
@@ -191,7 +196,7 @@ class Score:
     def replace(
         self, old: Mapping[str, PatientSchedule], new: Mapping[str, PatientSchedule]
     ) -> None:
-        for patient_id, schedule in old.items():
+        for schedule in old.values():
             for session_id in schedule.sessions:
                 self.sizes[session_id] -= 1
         for patient_id, schedule in new.items():
@@ -207,6 +212,7 @@ class Score:
 class LevelsResult:
     schedules: dict[str, PatientSchedule]
     proven: bool  # every level proven optimal
+    at_bound: bool = False  # the first level reached the bound it was given
 
 
 def solve_levels(
@@ -219,20 +225,36 @@ def solve_levels(
     workers: int,
     shares: Sequence[float] = LEVEL_SHARES,
     caps: Sequence[float | None] = (None, None, None, None),
+    met_bound: int | None = None,
+    polish_cap: float | None = None,
 ) -> LevelsResult | None:
     """Solve `week`'s levels in order from `starting`; None when not even the first level
-    got a solution (then the caller keeps what it has)."""
+    got a solution (then the caller keeps what it has).
+
+    `met_bound` (the most patients placed here who can be met) ends the first level
+    without a search when the starting schedules reach it, and lets CP-SAT prove the
+    level the moment a solution reaches it. Once the first level is at the bound, each
+    later level gets at most `polish_cap` (seconds, or work in deterministic mode)."""
     levels = week.objectives(previous)
     week.hint(starting)
     budget.built(week.model)
     model = week.model
     solver = None
     proven = True
+    at_bound = False
     for number, ((sense, expression), share, cap) in enumerate(
         zip(levels, shares, caps, strict=True)
     ):
         if isinstance(expression, int):
             continue
+        if number == 0 and met_bound is not None:
+            if week.met_in(starting) >= met_bound:
+                model.add(expression >= met_bound)
+                at_bound = True
+                continue
+            model.add(expression <= met_bound)
+        if number > 0 and at_bound and polish_cap is not None:
+            cap = polish_cap if cap is None else min(cap, polish_cap)
         level_solver = budget.solver(share, seed, workers, cap_seconds=cap)
         if level_solver is None:
             proven = False
@@ -246,11 +268,13 @@ def solve_levels(
         solver = level_solver
         proven = proven and status == cp_model.OPTIMAL
         value = round(level_solver.objective_value)
+        if number == 0 and met_bound is not None:
+            at_bound = value >= met_bound
         model.add(expression >= value if sense == "max" else expression <= value)
         _hint_solution(model, level_solver)
     if solver is None:
         return None
-    return LevelsResult(_seated(week, solver, previous), proven)
+    return LevelsResult(_seated(week, solver, previous), proven, at_bound)
 
 
 def _seated(
@@ -310,25 +334,32 @@ class NeighbourhoodSearch:
         self.workers = workers
         self.met_bound = met_bound
         self.on_improvement = on_improvement
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - a search, not a secret
         self.score = Score(instance, schedules, previous)
         self.usage = Usage.of(instance)
         for schedule in schedules.values():
             self.usage.place(schedule)
         self.holders = _Holders(instance, schedules)
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Search until the budget is spent (False) or, once every patient the bound
+        allows is met, until a whole round of neighbourhoods improves nothing or
+        `POLISH_ROUNDS` rounds have polished the later levels (True)."""
         stale = 0
+        polished = 0
         while not self.budget.spent():
-            if self.score.met < self.met_bound and stale < self._round():
+            at_bound = self.score.met >= self.met_bound
+            if at_bound and (stale >= self._round() or polished >= POLISH_ROUNDS * self._round()):
+                return True
+            if not at_bound and stale < self._round():
                 chosen = self._around_unmet()
             else:
                 chosen = self._around_random()
-                if self.score.met >= self.met_bound and stale >= 2 * self._round():
-                    return
             if not chosen:
-                return
+                return at_bound
+            polished += at_bound
             stale = 0 if self._improve(chosen) else stale + 1
+        return False
 
     def _round(self) -> int:
         return max(4, 2 * len(self.free) // NEIGHBOURHOOD_PATIENTS)

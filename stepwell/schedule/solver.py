@@ -59,10 +59,12 @@ from stepwell.schedule.plan import (
     PatientSchedule,
     Plan,
     PlanStatus,
+    StopReason,
     build_plan,
     requirement_shortfalls,
 )
 from stepwell.schedule.search import (
+    POLISH_SECONDS,
     Budget,
     NeighbourhoodSearch,
     Score,
@@ -119,17 +121,30 @@ def solve(
             progress(Progress(budget.elapsed(), count, bound))
 
     report(len(met))
-    proven = False
+    stopped = StopReason.LIMIT
     if free and not budget.spent():
         if len(free) <= WHOLE_WEEK_PATIENTS:
             usage = _usage_of(instance, kept)
             week = WeekModel(instance, free, usage, meetable=meetable, starting=schedules)
-            result = solve_levels(week, schedules, previous, budget, seed=seed, workers=workers)
+            free_bound = sum(meetable[p.id] for p in free)
+            result = solve_levels(
+                week,
+                schedules,
+                previous,
+                budget,
+                seed=seed,
+                workers=workers,
+                met_bound=free_bound,
+                polish_cap=POLISH_SECONDS,
+            )
             if result is not None:
                 candidate = {**schedules, **result.schedules}
                 if _better_or_equal(instance, candidate, schedules, previous):
                     schedules = candidate
-                    proven = result.proven
+                    if result.proven:
+                        stopped = StopReason.PROVEN
+                    elif result.at_bound and not budget.spent():
+                        stopped = StopReason.BOUND
                     report(sum(_met(instance, p, schedules[p.id]) for p in instance.patients))
         else:
             search = NeighbourhoodSearch(
@@ -144,16 +159,18 @@ def solve(
                 met_bound=bound,
                 on_improvement=report,
             )
-            search.run()
+            if search.run():
+                stopped = StopReason.BOUND
             schedules = search.schedules
     elif not free:
-        proven = True
+        stopped = StopReason.PROVEN
     return build_plan(
         instance,
         schedules,
-        status=PlanStatus.OPTIMAL if proven else PlanStatus.FEASIBLE,
+        status=PlanStatus.OPTIMAL if stopped is StopReason.PROVEN else PlanStatus.FEASIBLE,
         solve_seconds=budget.elapsed(),
         met_alone=meetable,
+        stopped=stopped,
     )
 
 

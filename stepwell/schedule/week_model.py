@@ -129,7 +129,7 @@ class PatientVariables:
         self.met = model.new_bool_var("") if meetable else None
         placed = {
             request.type: LinearExpr.sum(
-                [p.present for p in self.placements if p.option.request is request]
+                [p.present for p in self.placements if p.option.request == request]
             )
             for request in patient.appointments
         }
@@ -447,6 +447,15 @@ class WeekModel:
                 values.append((helper, 0 if met else minutes))
         for variable, value in values:
             self.model.add_hint(variable, value)
+
+    def met_in(self, schedules: Mapping[str, PatientSchedule]) -> int:
+        """How many of the patients placed here the given schedules meet."""
+        return sum(
+            not requirement_shortfalls(
+                self.instance, v.patient, schedules.get(v.patient.id, PatientSchedule())
+            )
+            for v in self.patients
+        )
 
     def schedules(
         self, solver: cp_model.CpSolver
