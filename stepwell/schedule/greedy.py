@@ -164,19 +164,23 @@ class _PatientWeek:
             return True
         return False
 
-    def book(self, appointment: PlannedAppointment) -> bool:
-        start, end, staff_id = appointment.start, appointment.end, appointment.staff
+    def bookable(self, staff_id: str, start: int, end: int) -> bool:
+        """Cheapest checks first: the staff member's minutes, their busy spans, then the
+        patient's own week (a full slot list is tried for every appointment)."""
         limit = self.instance.staff_by_id[staff_id].max_individual_minutes
-        if (
-            self.fits(start, end)
-            and self.usage.staff_minutes[staff_id] + end - start <= limit
+        return (
+            self.usage.staff_minutes[staff_id] + end - start <= limit
             and self.usage.staff_free(staff_id, start, end)
-        ):
-            self.add(start, end)
-            self.appointments.append(appointment)
-            self.usage.book(appointment)
-            return True
-        return False
+            and self.fits(start, end)
+        )
+
+    def book(self, appointment: PlannedAppointment) -> bool:
+        if not self.bookable(appointment.staff, appointment.start, appointment.end):
+            return False
+        self.add(appointment.start, appointment.end)
+        self.appointments.append(appointment)
+        self.usage.book(appointment)
+        return True
 
     def keep(self, schedule: PatientSchedule) -> PatientSchedule:
         """Place what still fits of `schedule`; return what does not."""
@@ -216,11 +220,18 @@ class _PatientWeek:
         for request in patient.appointments:
             slots = _slots(self.instance, patient, request)
             for _ in range(request.count - sum(a.type is request.type for a in self.appointments)):
-                if not any(
-                    self.book(PlannedAppointment(request.type, staff, s, s + request.minutes))
-                    for s, _, staff in slots
-                ):
+                slot = next(
+                    (
+                        (s, staff)
+                        for s, _, staff in slots
+                        if self.bookable(staff, s, s + request.minutes)
+                    ),
+                    None,
+                )
+                if slot is None:
                     break
+                start, staff = slot
+                self.book(PlannedAppointment(request.type, staff, start, start + request.minutes))
         for session in candidates:
             if self.minutes >= patient.min_minutes:
                 break

@@ -46,8 +46,9 @@ from stepwell.schedule.week_model import WeekModel
 # project's machine a model builds at about 40,000 variables a second.
 BUILD_WORK_PER_VARIABLE = 2.5e-5
 NEIGHBOURHOOD_PATIENTS = 40
-# Once the patients met reach the bound, at most this many rounds polish the later levels.
-POLISH_ROUNDS = 1
+# Once the patients met reach the bound, at most this share of a round of neighbourhoods
+# polishes the later levels (fewer when that many in a row improve nothing).
+POLISH_ROUNDS = 0.5
 # Once the patients met reach the bound, each later level of a whole-week model gets at
 # most this long (seconds, or deterministic work).
 POLISH_SECONDS = 2.0
@@ -343,13 +344,14 @@ class NeighbourhoodSearch:
 
     def run(self) -> bool:
         """Search until the budget is spent (False) or, once every patient the bound
-        allows is met, until a whole round of neighbourhoods improves nothing or
-        `POLISH_ROUNDS` rounds have polished the later levels (True)."""
+        allows is met, until `POLISH_ROUNDS` of a round of neighbourhoods have polished
+        the later levels or as many in a row improved nothing (True)."""
         stale = 0
         polished = 0
         while not self.budget.spent():
             at_bound = self.score.met >= self.met_bound
-            if at_bound and (stale >= self._round() or polished >= POLISH_ROUNDS * self._round()):
+            polish = max(4, int(POLISH_ROUNDS * self._round()))
+            if at_bound and (stale >= polish or polished >= polish):
                 return True
             if not at_bound and stale < self._round():
                 chosen = self._around_unmet()

@@ -193,6 +193,9 @@ def _best_greedy(
 ) -> dict[str, PatientSchedule]:
     """The best of the greedy plans (module docstring, step 1)."""
     baseline = greedy_schedules(instance, kept=kept)
+    budget.charge(GREEDY_WORK_PER_PATIENT * len(instance.patients))
+    if budget.spent():
+        return baseline
     ordered = greedy_schedules(
         instance, order=_most_constrained_first(instance), keep_unmet=False, kept=kept
     )
@@ -207,7 +210,7 @@ def _best_greedy(
     candidates = [baseline, completed]
     if previous:
         candidates.append(greedy_schedules(instance, kept=kept, start_from=previous))
-    budget.charge(GREEDY_WORK_PER_PATIENT * len(instance.patients) * (len(candidates) + 1))
+    budget.charge(GREEDY_WORK_PER_PATIENT * len(instance.patients) * len(candidates))
     scored = [(Score(instance, c, previous).value(), -n) for n, c in enumerate(candidates)]
     return candidates[-max(scored)[1]]
 
