@@ -15,9 +15,10 @@ How a call spends its time (`time_limit_seconds` holds for the whole call):
    undecided check counts as meetable, so the bound stays a true upper bound.
 3. CP-SAT improves the plan in hand (search.py): the whole week at once when it is small
    (then each level stops when proven, and a week proven on every level returns at
-   once), else neighbourhoods of a few dozen patients placed around everyone else. The
-   search stops early when the patients met reach the bound and a whole round of
-   neighbourhoods improves nothing more.
+   once), else neighbourhoods of a few dozen patients placed around everyone else. Once
+   the patients met reach the bound, the first level is done: the later levels get a
+   short polish (`POLISH_SECONDS` per level, or half a round of neighbourhoods) and the
+   call returns. `summary.stopped` says why it returned (plan.StopReason).
 
 `upper_bound_met` counts the patients whose requirements can be met each alone
 (capacity and other patients ignored; their own appointments still within staff limits).
