@@ -85,7 +85,11 @@ def availability(profile: str, rng: random.Random) -> list[dict[str, str]]:
     return [window(day, "15:30", "19:30") for day in WEEKDAYS]  # adolescent
 
 
-def generate_instance(patients: int, seed: int = 0) -> dict[str, Any]:
+def generate_instance(
+    patients: int, seed: int = 0, *, spare: float = SPARE, per_prescriber: int = 20
+) -> dict[str, Any]:
+    """A week for `patients`; `spare` is the seats offered per seat demanded, and one
+    prescriber works per `per_prescriber` medication patients."""
     rng = random.Random(f"{patients}:{seed}")
     people = []
     for index in range(patients):
@@ -140,7 +144,7 @@ def generate_instance(patients: int, seed: int = 0) -> dict[str, Any]:
     for block, (days, times, shift) in BLOCKS.items():
         per_copy = len(days) * len(times) * GROUP_CAPACITY
         tracks = ["teen"] if block == "teen" else ["mh", "sud"]
-        copies = {t: math.ceil(demand.get((t, block), 0) * SPARE / per_copy) for t in tracks}
+        copies = {t: math.ceil(demand.get((t, block), 0) * spare / per_copy) for t in tracks}
         shared = 0 if block == "teen" else math.ceil(sum(copies.values()) / 2)
         for day in days:
             for slot, (start, end) in enumerate(times):
@@ -174,8 +178,9 @@ def generate_instance(patients: int, seed: int = 0) -> dict[str, Any]:
                         }
                     )
 
-    # one prescriber per 20 medication patients; each works two day and two evening spans
-    prescriber_count = max(1, math.ceil(patients * 0.4 / 20))
+    # one prescriber per `per_prescriber` medication patients; each works two day and two
+    # evening spans
+    prescriber_count = max(1, math.ceil(patients * 0.4 / per_prescriber))
     patterns = [
         [("mon", "09:00", "13:00"), ("tue", "15:30", "21:30"), ("thu", "15:30", "21:30")],
         [("tue", "09:00", "14:00"), ("wed", "15:30", "21:30"), ("sat", "08:30", "12:30")],
@@ -261,3 +266,15 @@ def generate_instance(patients: int, seed: int = 0) -> dict[str, Any]:
         "sessions": sessions,
         "patients": patient_entries,
     }
+
+
+HARD_SPARE = 0.95
+HARD_PER_PRESCRIBER = 30
+
+
+def generate_hard_instance(patients: int, seed: int = 0) -> dict[str, Any]:
+    """A tighter week: 5% fewer seats than demanded and one prescriber per 30 medication
+    patients. Greedy first fit falls 5-10% short of the upper bound on it."""
+    data = generate_instance(patients, seed, spare=HARD_SPARE, per_prescriber=HARD_PER_PRESCRIBER)
+    data["program"]["name"] = f"Benchmark IOP, tight ({patients} patients)"
+    return data

@@ -37,7 +37,11 @@ from .history import repeat_plans_in_past_weeks
 
 WEEKS_BEHIND = 8
 WEEKS_AHEAD = 2
-SOLVE_SECONDS = 1.2
+# The demo's plans are solved with a work limit (CP-SAT's deterministic time), so the
+# same seed gives the same plans however loaded the machine is; the seconds are only a
+# safety cap that a healthy machine never reaches.
+SOLVE_WORK = 3.0
+SOLVE_SECONDS_CAP = 600.0
 MODULES = [
     ("Understanding your condition", "What the diagnosis means and how treatment works."),
     ("Triggers and coping strategies", "Spotting early signs and a plan for each."),
@@ -280,7 +284,7 @@ def seed_schedule(clinic, rng, today: date) -> None:
             run = planning.plan_run_start(
                 actor=director, program_id=program.pk, week=week, enqueue=False
             )
-            plan_run_execute(run, now=week_start, seconds=SOLVE_SECONDS)
+            plan_run_execute(run, now=week_start, seconds=SOLVE_SECONDS_CAP, work=SOLVE_WORK)
             if run.status == PlanRunStatus.DONE:
                 planning.plan_accept(actor=director, run_id=run.pk, now=week_start)
     repeat_plans_in_past_weeks(clinic, _weeks(today)[0], _weeks(today)[WEEKS_BEHIND])  # history.py

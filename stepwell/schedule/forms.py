@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import AppointmentKind
+from .models import AppointmentKind, PlanRunMode
 
 
 class OccurrenceChoice(forms.ModelChoiceField):
@@ -79,4 +79,31 @@ class FeedActionForm(forms.Form):
 
 
 class PlanAcceptForm(forms.Form):
-    """Accepting a plan is one button: a refusal is shown as the form's error."""
+    """Accepting a plan is one button: a refusal is shown as the form's error. A plan that
+    moves booked patients asks the director to tick `confirm` first."""
+
+    confirm = forms.BooleanField(
+        required=False, label="Yes, change these patients' bookings as shown above"
+    )
+
+
+class IdList(forms.Field):
+    """Record ids from a multiple select; the service decides which are allowed."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        try:
+            return [int(item) for item in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Choose patients from the list.") from None
+
+
+class PlanRunForm(forms.Form):
+    """Starting the optimizer: what it may change, and for "fit", whom it places."""
+
+    mode = forms.ChoiceField(
+        choices=PlanRunMode.choices, initial=PlanRunMode.KEEP, label="What may change"
+    )
+    patients = IdList(required=False, label="Patients to fit in")

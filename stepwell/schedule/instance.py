@@ -183,8 +183,11 @@ class Instance:
     rooms_by_id: dict[str, Room] = field(init=False, repr=False, compare=False)
     staff_by_id: dict[str, Staff] = field(init=False, repr=False, compare=False)
     sessions_by_id: dict[str, Session] = field(init=False, repr=False, compare=False)
+    # what the engines derive from the week once (candidates.py); never part of equality
+    memo: dict[object, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "memo", {})
         object.__setattr__(self, "rooms_by_id", {room.id: room for room in self.rooms})
         object.__setattr__(self, "staff_by_id", {member.id: member for member in self.staff})
         object.__setattr__(

@@ -374,6 +374,14 @@ class PlanRunStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
 
 
+class PlanRunMode(models.TextChoices):
+    """What a run may change in a week that already has bookings."""
+
+    KEEP = "keep", "Keep everyone's bookings; plan only patients without any"
+    FIT = "fit", "Fit chosen patients into the week; change no one else"
+    FULL = "full", "Re-plan everyone (booked patients may move)"
+
+
 class SchedulePlanRun(models.Model):
     """One optimizer run for a program and ISO week; the page polls its progress."""
 
@@ -385,6 +393,9 @@ class SchedulePlanRun(models.Model):
     status = models.CharField(
         max_length=16, choices=PlanRunStatus.choices, default=PlanRunStatus.QUEUED
     )
+    mode = models.CharField(max_length=8, choices=PlanRunMode.choices, default=PlanRunMode.KEEP)
+    # the patients a "fit" run places (patient pks); everyone else stays as booked
+    fit_patient_ids = models.JSONField(default=list, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     instance = models.JSONField(default=dict, blank=True)

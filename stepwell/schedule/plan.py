@@ -27,6 +27,17 @@ class PlanStatus(StrEnum):
     INFEASIBLE_INPUT = "infeasible_input"
 
 
+class StopReason(StrEnum):
+    """Why the optimizer returned: every objective level proven optimal; every patient
+    the upper bound allows met and nothing more found (before the limit); the time or
+    work limit; or the greedy baseline, which does not search."""
+
+    PROVEN = "proven"
+    BOUND = "bound"
+    LIMIT = "limit"
+    FIRST_FIT = "first_fit"
+
+
 class UnmetReason(StrEnum):
     AVAILABILITY = "availability"
     CAPACITY = "capacity"
@@ -75,6 +86,7 @@ class PlanSummary:
     requirements_met: int
     solve_seconds: float
     upper_bound_met: int
+    stopped: StopReason = StopReason.LIMIT
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "requirements_met": plan.summary.requirements_met,
             "solve_seconds": plan.summary.solve_seconds,
             "upper_bound_met": plan.summary.upper_bound_met,
+            "stopped": plan.summary.stopped.value,
         },
     }
 
@@ -211,6 +224,7 @@ def build_plan(
     status: PlanStatus,
     solve_seconds: float,
     met_alone: Mapping[str, bool],
+    stopped: StopReason = StopReason.LIMIT,
 ) -> Plan:
     """Turn schedules into the plan: minutes, days, requirements met, unmet and why."""
     patients = []
@@ -235,5 +249,6 @@ def build_plan(
         requirements_met=sum(p.requirements_met for p in patients),
         solve_seconds=round(solve_seconds, 3),
         upper_bound_met=sum(met_alone.values()),
+        stopped=stopped,
     )
     return Plan(status, tuple(patients), summary)

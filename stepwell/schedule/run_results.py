@@ -59,6 +59,7 @@ class ChangeRow:
     added: list[str]
     removed: list[str]
     kept: int
+    had_bookings: bool = False
 
 
 @dataclass
@@ -74,6 +75,11 @@ class RunResults:
     @property
     def not_served(self) -> list[PatientRow]:
         return [row for row in self.patients if not row.met]
+
+    @property
+    def moved(self) -> list[ChangeRow]:
+        """Patients who were booked this week and whose bookings the plan changes."""
+        return [row for row in self.changes if row.had_bookings]
 
 
 def run_results(run: SchedulePlanRun) -> RunResults:
@@ -177,6 +183,7 @@ def run_results(run: SchedulePlanRun) -> RunResults:
                     removed=[session_label(s) for s in change.sessions_removed]
                     + [_planned_label(a, staff_name) for a in change.appointments_removed],
                     kept=len(change.sessions_kept),
+                    had_bookings=basis == "this week" and change.patient in current,
                 )
             )
     return RunResults(

@@ -116,6 +116,7 @@ class ProgramWeekPage:
     programs: list[Program]
     can_manage: bool
     runs: list[SchedulePlanRun] = field(default_factory=list)
+    fit_candidates: list[Patient] = field(default_factory=list)
 
 
 def program_week_default(*, user, program_id: int) -> str:
@@ -128,14 +129,15 @@ def program_week_read(*, user, program_id: int, week: str) -> ProgramWeekPage:
     program = access_program_schedule_by_id(user, program_id, object_id=f"{program_id}/{week}")
     week = week_checked(week)
     data = program_week_items(user=user, program=program, week=week)
+    can_manage = access_program_schedule_manage(user, program)
+    candidates = list(schedulable_patients(user, program)) if can_manage else []
     audit_record(
         user=user,
         action=AuditAction.LIST,
         object_type="program_week",
         object_id=f"{program.pk}/{week}",
-        detail={"patients": data.patient_ids},
+        detail={"patients": sorted({*data.patient_ids, *(p.pk for p in candidates)})},
     )
-    can_manage = access_program_schedule_manage(user, program)
     runs = SchedulePlanRun.objects.filter(program=program, week=week).select_related("requested_by")
     return ProgramWeekPage(
         program=program,
@@ -147,6 +149,18 @@ def program_week_read(*, user, program_id: int, week: str) -> ProgramWeekPage:
         programs=list(schedule_programs_for(user).order_by("name")),
         can_manage=can_manage,
         runs=list(runs[:5]) if can_manage else [],
+        fit_candidates=candidates,
+    )
+
+
+def schedulable_patients(user, program: Program) -> QuerySet[Patient]:
+    """The program's admitted or active patients the user may see: whom the optimizer
+    plans, and whom a director may fit into a week."""
+    return (
+        patients_visible_to(user)
+        .filter(episodes__program=program, episodes__state__in=SCHEDULABLE_STATES)
+        .distinct()
+        .order_by("legal_last_name", "legal_first_name", "pk")
     )
 
 
@@ -254,6 +268,52 @@ class BookingChoices:
     occurrences: QuerySet[SessionOccurrence]
     patients: QuerySet[Patient]
     staff: QuerySet[User]
+    staff_hours: list[StaffHoursRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StaffHoursRow:
+    """A staff member's working hours as the booking page shows them: each day's
+    windows (program time), leave in the week, and appointment minutes booked of the
+    weekly most."""
+
+    name: str
+    days: list[tuple[str, str]]
+    leave: str
+    booked_minutes: int
+    max_minutes: int | None
+
+
+def staff_hours_rows(staff: QuerySet[User], week: str, zone: str) -> list[StaffHoursRow]:
+    from .models import StaffLeave
+    from .services import staff_week_individual_minutes
+
+    monday, sunday = iso_week_bounds(week)
+    start, end = week_utc_range(zone, week)
+    rows = []
+    for member in staff.prefetch_related("availability"):
+        by_day: dict[int, list[str]] = {}
+        for window in sorted(member.availability.all(), key=lambda w: (w.weekday, w.start)):
+            by_day.setdefault(window.weekday, []).append(f"{window.start:%H:%M}–{window.end:%H:%M}")
+        leave = StaffLeave.objects.filter(
+            user=member, starts_on__lte=sunday, ends_on__gte=monday
+        ).order_by("starts_on")
+        profile = getattr(member, "scheduling_profile", None)
+        rows.append(
+            StaffHoursRow(
+                name=str(member),
+                days=[(WEEKDAY_NAMES[day], ", ".join(spans)) for day, spans in by_day.items()],
+                leave="; ".join(
+                    f"{item.starts_on:%a %d %b}–{item.ends_on:%a %d %b}" for item in leave
+                ),
+                booked_minutes=staff_week_individual_minutes(member, start, end),
+                max_minutes=profile.max_individual_minutes if profile else None,
+            )
+        )
+    return rows
+
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def booking_choices(*, user, program_id: int, week: str) -> BookingChoices:
@@ -294,6 +354,7 @@ def booking_choices(*, user, program_id: int, week: str) -> BookingChoices:
         occurrences=occurrences,
         patients=patients,
         staff=staff,
+        staff_hours=staff_hours_rows(staff, week, program.timezone),
     )
 
 

@@ -34,7 +34,12 @@ from .checker import check_plan
 from .instance import InstanceError, instance_from_dict
 from .models import PlanRunStatus, SchedulePlanRun
 from .plan import plan_to_dict
-from .planning import current_schedules, hint_for, instance_patient_ids, schedule_instance_export
+from .planning import (
+    current_schedules,
+    instance_patient_ids,
+    run_inputs,
+    schedule_instance_export,
+)
 from .solver import solve
 
 JOB = "schedule-plan-run"
@@ -49,10 +54,17 @@ def _progress(run: SchedulePlanRun, percent: int, message: str, **fields) -> Non
 
 
 def plan_run_execute(
-    run: SchedulePlanRun, *, now: datetime | None = None, seconds: float | None = None
+    run: SchedulePlanRun,
+    *,
+    now: datetime | None = None,
+    seconds: float | None = None,
+    work: float | None = None,
 ) -> SchedulePlanRun:
     """Generate the week's sessions, export, solve from the current week, check, store;
-    for the director who started the run (see the module docstring)."""
+    for the director who started the run (see the module docstring).
+
+    `work` makes the solve deterministic (the optimizer's `work_limit`: the same week
+    gives the same plan however loaded the machine is); `seconds` is then only a cap."""
     seconds = float(seconds if seconds is not None else settings.STEPWELL_OPTIMIZER_SECONDS)
     director = run.requested_by
     if not access_plan_run_execute(director, run):
@@ -77,13 +89,21 @@ def plan_run_execute(
             object_id=run.pk,
             detail={"job": JOB, "patients": instance_patient_ids(data)},
         )
-        instance = instance_from_dict(data)
         current, basis = current_schedules(program=run.program, week=run.week, now=now)
-        hint = hint_for(data, current)
+        data, hint, keep = run_inputs(run, data, current, basis)
+        instance = instance_from_dict(data)
         _progress(run, 25, f"Optimizing {len(instance.patients)} patients' weeks", instance=data)
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(solve, instance, time_limit_seconds=seconds, seed=0, hint=hint)
+            future = pool.submit(
+                solve,
+                instance,
+                time_limit_seconds=seconds,
+                seed=0,
+                hint=hint,
+                keep=keep,
+                work_limit=work,
+            )
             while True:
                 try:
                     plan = future.result(timeout=1)
@@ -105,7 +125,8 @@ def plan_run_execute(
             100,
             f"{summary['requirements_met']} of {summary['patients']} patients fully served "
             f"(at most {summary['upper_bound_met']} possible)"
-            + (f"; started from {basis}'s schedule" if basis else ""),
+            + (f"; started from {basis}'s schedule" if basis else "")
+            + (f"; {len(keep)} patients keep their bookings" if keep else ""),
             plan=plan_data,
             status=PlanRunStatus.DONE,
             finished_at=run.finished_at,

@@ -26,7 +26,9 @@ from .forms import (
     FeedActionForm,
     OccurrenceCancelForm,
     PlanAcceptForm,
+    PlanRunForm,
 )
+from .models import PlanRunMode
 from .week_items import by_day, by_room, by_staff
 
 VIEWS = {"day": "By day", "room": "By room", "staff": "By staff"}
@@ -76,6 +78,8 @@ def program_week(request, program_id: int, week: str):
         "show_patients": True,
         "can_manage": page.can_manage,
         "runs": page.runs,
+        "fit_candidates": page.fit_candidates,
+        "run_modes": PlanRunMode.choices,
     }
     template = (
         "schedule/program_week.html#week-grid" if request.htmx else "schedule/program_week.html"
@@ -142,8 +146,32 @@ def staff_week(request, user_id: int, week: str | None = None):
 @login_required
 @require_POST
 def run_start(request, program_id: int, week: str):
-    run = planning.plan_run_start(actor=request.user, program_id=program_id, week=week)
+    """Start a run; without a `mode` (the plain button) it keeps everyone's bookings."""
+    form = PlanRunForm(request.POST or {"mode": PlanRunMode.KEEP})
+    run = None
+    if form.is_valid():
+        run = form_call(
+            form,
+            planning.plan_run_start,
+            actor=request.user,
+            program_id=program_id,
+            week=week,
+            mode=form.cleaned_data["mode"],
+            patient_ids=form.cleaned_data["patients"],
+        )
+    error = getattr(form, "service_error", None)
+    if error is not None and not set(error.field_errors) & set(form.fields):
+        raise error  # about the address (the week): the 400 page, as for any page
+    if run is None:
+        errors = [*form.non_field_errors()]
+        errors += [f"{form.fields[name].label}: {' '.join(e)}" for name, e in _field_errors(form)]
+        messages.error(request, "The optimizer was not started. " + " ".join(errors))
+        return redirect("schedule:program_week", program_id=program_id, week=week)
     return redirect("schedule:run", run_id=run.pk)
+
+
+def _field_errors(form) -> list[tuple[str, list[str]]]:
+    return [(name, errors) for name, errors in form.errors.items() if name in form.fields]
 
 
 @login_required
@@ -158,9 +186,16 @@ def run_detail(request, run_id: int):
 @require_POST
 def run_accept(request, run_id: int):
     form = PlanAcceptForm(request.POST)
-    run = form_call(form, planning.plan_accept, actor=request.user, run_id=run_id)
+    form.is_valid()
+    run = form_call(
+        form,
+        planning.plan_accept,
+        actor=request.user,
+        run_id=run_id,
+        confirm=form.cleaned_data.get("confirm", False),
+    )
     if run is None:
-        reason = " ".join(form.non_field_errors())
+        reason = " ".join([*form.non_field_errors(), *form.errors.get("confirm", [])])
         messages.error(request, f"The plan was not accepted: {reason}")
         return redirect("schedule:run", run_id=run_id)
     messages.success(request, f"{run.program} {run.week} is booked. {run.message}")
@@ -226,6 +261,7 @@ def book(request, program_id: int, week: str):
         "week": week,
         "enrol_form": enrol_form,
         "appointment_form": appointment_form,
+        "staff_hours": choices.staff_hours,
     }
     status = 400 if which and (enrol_form.errors or appointment_form.errors) else 200
     return render(request, "schedule/book.html", context, status=status)

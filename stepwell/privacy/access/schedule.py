@@ -6,7 +6,8 @@ one condition per line (tests: schedule/tests/test_calendar_access.py).
 - A program's week (its sessions and who attends them): who holds a clinician,
   prescriber, nurse, intake coordinator or director role in that program. Attendees are
   named only when the user may see them (patients_visible_to).
-- Booking by hand, cancelling a session or a booking, running the optimizer, seeing and
+- Booking by hand, cancelling a session or a booking, running the optimizer (keeping the
+  week's bookings, fitting chosen patients in, or re-planning everyone), seeing and
   accepting its plan: the program's director. The background job that solves a run acts
   for the director who started it, and is refused if they no longer direct the program.
 - Creating a recurring group and generating a week's sessions from the groups: the

@@ -130,7 +130,12 @@ def test_feasible_week_has_its_one_answer():
                 "unmet": [],
             }
         ],
-        "summary": {"patients": 1, "requirements_met": 1, "upper_bound_met": 1},
+        "summary": {
+            "patients": 1,
+            "requirements_met": 1,
+            "upper_bound_met": 1,
+            "stopped": "proven",
+        },
     }
 
 
@@ -155,7 +160,12 @@ def test_own_availability_explains_an_unmet_patient():
         },
         {"requirement": "medication.count", "required": 1, "planned": 0, "reason": "availability"},
     ]
-    assert solved(data)["summary"] == {"patients": 1, "requirements_met": 0, "upper_bound_met": 0}
+    assert solved(data)["summary"] == {
+        "patients": 1,
+        "requirements_met": 0,
+        "upper_bound_met": 0,
+        "stopped": "proven",
+    }
 
 
 def capacity_week() -> dict:
@@ -185,7 +195,12 @@ def test_room_capacity_explains_an_unmet_patient():
     assert [(p["sessions"], p["unmet"]) for p in unmet] == [
         ([], [{"requirement": "min_minutes", "required": 180, "planned": 0, "reason": "capacity"}])
     ]
-    assert plan["summary"] == {"patients": 2, "requirements_met": 1, "upper_bound_met": 2}
+    assert plan["summary"] == {
+        "patients": 2,
+        "requirements_met": 1,
+        "upper_bound_met": 2,
+        "stopped": "proven",
+    }
 
 
 def test_last_weeks_plan_is_kept_when_it_costs_nothing():
