@@ -10,8 +10,19 @@ rule, name the person in `deviations` with the reason (a strict xfail).
 
 from __future__ import annotations
 
-from . import accounts, care, intake, interop, measures, patients, plans, schedule, setup
+from . import (
+    accounts,
+    care,
+    intake,
+    interop,
+    measures,
+    patients,
+    plans,
+    reports,
+    schedule,
+    setup,
+)
 
-AREAS = (patients, accounts, intake, plans, measures, care, schedule, interop, setup)
+AREAS = (patients, accounts, intake, plans, measures, care, schedule, interop, reports, setup)
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
