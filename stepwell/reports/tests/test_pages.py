@@ -124,3 +124,20 @@ def test_billing_sees_its_reports_only(client, hand_clinic):
     assert client.get("/reports/outcomes/").status_code == 403
     names = {r["name"] for r in client.get("/api/v1/reports").json()}
     assert names == {"census", "admissions", "attendance", "hours"}
+
+
+def test_downloads_are_audited_as_exports(director):
+    from stepwell.privacy.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    director.get(f"/reports/census/csv/?{JUNE_QUERY}")
+    director.get(f"/api/v1/reports/census?{JUNE_QUERY}")
+    events = [
+        (e.action, e.object_id, e.detail["output"], e.detail["from"])
+        for e in AuditEvent.objects.order_by("seq")[before:]
+        if e.object_type == "report"
+    ]
+    assert events == [
+        ("export", "census", "csv", "2026-06-01"),
+        ("view", "census", "api", "2026-06-01"),
+    ]
