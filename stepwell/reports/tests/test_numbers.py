@@ -104,3 +104,39 @@ def test_program_b_never_counts_in_program_a(hand_clinic, no_small_cells):
     completion = cells(result, "completion")
     assert completion["Discharged after admission"][1] == 1
     assert [p.pk for p in result.scope.programs] == [hand_clinic.program_b.pk]
+
+
+def test_returns_within_30_and_90_days(hand_clinic, no_small_cells):
+    """E2 (discharged 20 Jun) comes back on 15 Jul, 25 days later; E1 (discharged 10 Jun)
+    on 30 Aug, 81 days later. Opened on 15 Oct, every June discharge has had 90 days."""
+    from datetime import UTC, date, datetime  # noqa: PLC0415
+
+    a = hand_clinic.program_a
+    e2, e1 = hand_clinic.episodes["E2"], hand_clinic.episodes["E1"]
+    from stepwell.testing.factories import EpisodeFactory
+
+    EpisodeFactory(
+        patient=e2.patient,
+        program=a,
+        state="active",
+        referred_on=date(2026, 7, 10),
+        admitted_on=date(2026, 7, 15),
+    )
+    EpisodeFactory(
+        patient=e1.patient,
+        program=a,
+        state="discharged",
+        referred_on=date(2026, 8, 25),
+        admitted_on=date(2026, 8, 30),
+        discharged_on=date(2026, 9, 20),
+        discharge_disposition="completed",
+    )
+    later = datetime(2026, 10, 15, 18, 0, tzinfo=UTC)
+    result = report_run(user=hand_clinic.director_a, name="readmissions", now=later, **JUNE)
+    rows = cells(result, "returns")
+    assert rows["Discharged after admission"][1] == 3
+    assert rows["Returned to the same program within 30 days"][1:] == (1, 3, 33.3)
+    assert rows["Returned to the same program within 90 days"][1:] == (2, 3, 66.7)
+    assert rows["Readmitted at a higher level of care within 90 days"][1:] == (0, 3, 0.0)
+    follow_up = result.report.table("follow_up").column_values("status")
+    assert set(follow_up) == {"not yet recorded"}
