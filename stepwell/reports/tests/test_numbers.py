@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from stepwell.reports.selectors import report_run
+from stepwell.testing.factories import EpisodeFactory
 
 from .conftest import JUNE, NOW, cells, june
 
@@ -109,12 +112,8 @@ def test_program_b_never_counts_in_program_a(hand_clinic, no_small_cells):
 def test_returns_within_30_and_90_days(hand_clinic, no_small_cells):
     """E2 (discharged 20 Jun) comes back on 15 Jul, 25 days later; E1 (discharged 10 Jun)
     on 30 Aug, 81 days later. Opened on 15 Oct, every June discharge has had 90 days."""
-    from datetime import UTC, date, datetime  # noqa: PLC0415
-
     a = hand_clinic.program_a
     e2, e1 = hand_clinic.episodes["E2"], hand_clinic.episodes["E1"]
-    from stepwell.testing.factories import EpisodeFactory
-
     EpisodeFactory(
         patient=e2.patient,
         program=a,
