@@ -99,7 +99,9 @@ def test_referrals_funnel_and_waiting_list(hand_clinic):
     assert funnel["Referred"][1] == 3  # E2, E3, E4 referred in June
     assert funnel["Admitted"][1:] == (2, 66.7)  # E2, E3
     waiting = cells(result, "waiting")
-    assert waiting["Referred"][-2] == 1  # E4
+    assert waiting["Referred"][-2:] == (1, 28.0)  # E4, referred 2 Jun, waiting 28 days
+    # E2 4 days, E3 12 days to admission; neither has attended a session
+    assert result.report.table("time_to_care").rows[0] == (2, 0, 8.0, 8.0, None, None)
 
 
 def test_program_b_never_counts_in_program_a(hand_clinic, no_small_cells):
