@@ -35,6 +35,8 @@ api.add_router("/", "stepwell.schedule.api.router")
 api.add_router("/fhir", "stepwell.interop.api.router")
 api.add_router("/billing", "stepwell.billing.api.router")
 
+api.add_router("/reports", "stepwell.reports.api.router")
+
 
 logger = logging.getLogger(__name__)
 NOT_AVAILABLE = "Not found, or you do not have access to this record."

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "stepwell.care",
     "stepwell.billing",
     "stepwell.interop",
+    "stepwell.reports",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,8 @@ STEPWELL_NOTE_LATE_HOURS = env_int("STEPWELL_NOTE_LATE_HOURS", 24)  # care: auth
 STEPWELL_NOTE_DIRECTOR_HOURS = env_int("STEPWELL_NOTE_DIRECTOR_HOURS", 72)  # care: director
 STEPWELL_EXPORT_DIR = Path(os.environ.get("STEPWELL_EXPORT_DIR", VAR_DIR / "exports"))  # interop
 STEPWELL_EXPORT_KEEP_HOURS = env_int("STEPWELL_EXPORT_KEEP_HOURS", 24)  # interop: bulk files
+# reports: outcome counts from 1 to this minus 1 are hidden (0 or 1: nothing hidden)
+STEPWELL_REPORT_MIN_CELL = env_int("STEPWELL_REPORT_MIN_CELL", 5)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

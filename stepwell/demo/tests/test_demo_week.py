@@ -21,6 +21,7 @@ from stepwell.demo.full import build_demo
 from stepwell.intake.models import IntakeAssessment
 from stepwell.patients.models import CareTeamRole, Episode
 from stepwell.plans.models import Goal
+from stepwell.reports.demo_checks import check_reports_look_plausible
 from stepwell.schedule.models import Appointment, Holiday, SessionOccurrence
 
 TODAY = date(2026, 12, 1)
@@ -41,6 +42,8 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_coverages_of_each_payer_kind()
     check_histories_and_goals_agree_with_the_diagnoses()
     check_billing_of_last_month()
+
+    check_reports_look_plausible()
 
 
 def _compliance(week: str):

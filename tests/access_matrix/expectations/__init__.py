@@ -19,10 +19,13 @@ from . import (
     measures,
     patients,
     plans,
+    reports,
     schedule,
     setup,
 )
 
-AREAS = (patients, accounts, intake, plans, measures, care, schedule, interop, setup, billing)
+AREAS = (
+    patients, accounts, intake, plans, measures, care, schedule, interop, reports, setup, billing
+)
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
