@@ -34,7 +34,6 @@ api.add_router("/plans", "stepwell.plans.api.router")
 api.add_router("/", "stepwell.schedule.api.router")
 api.add_router("/fhir", "stepwell.interop.api.router")
 api.add_router("/billing", "stepwell.billing.api.router")
-
 api.add_router("/reports", "stepwell.reports.api.router")
 
 

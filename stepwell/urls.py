@@ -34,7 +34,6 @@ urlpatterns = [
     path("measures/", include("stepwell.measures.urls")),
     path("care/", include("stepwell.care.urls")),
     path("billing/", include("stepwell.billing.urls")),
-
     path("reports/", include("stepwell.reports.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),

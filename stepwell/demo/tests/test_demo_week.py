@@ -42,7 +42,6 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_coverages_of_each_payer_kind()
     check_histories_and_goals_agree_with_the_diagnoses()
     check_billing_of_last_month()
-
     check_reports_look_plausible()
 
 

@@ -25,7 +25,17 @@ from . import (
 )
 
 AREAS = (
-    patients, accounts, intake, plans, measures, care, schedule, interop, reports, setup, billing
+    patients,
+    accounts,
+    intake,
+    plans,
+    measures,
+    care,
+    schedule,
+    interop,
+    reports,
+    setup,
+    billing,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
