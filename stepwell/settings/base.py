@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "stepwell.care",
     "stepwell.billing",
     "stepwell.interop",
+    "stepwell.meds",
 ]
 
 MIDDLEWARE = [
