@@ -10,14 +10,14 @@ from .drug_tests import (
     drug_test_review,
     random_draw_run,
     random_draw_verify,
-    testing_schedule_set,
+    random_testing_set,
 )
 from .medications import MedicationData, allergy_record, medication_create, medication_update
 from .reconciliation import (
     DecisionIn,
-    reconciliation_record,
     reconciliation_decide,
     reconciliation_new_medication,
+    reconciliation_record,
     reconciliation_sign,
     reconciliation_start,
 )
@@ -26,7 +26,6 @@ from .visits import visit_medication_change, visit_side_effects_record, visit_st
 
 __all__ = [
     "DecisionIn",
-    "reconciliation_record",
     "MedicationData",
     "adherence_answer",
     "allergy_record",
@@ -40,12 +39,13 @@ __all__ = [
     "pdmp_attest",
     "random_draw_run",
     "random_draw_verify",
+    "random_testing_set",
     "reconciliation_decide",
     "reconciliation_new_medication",
+    "reconciliation_record",
     "reconciliation_sign",
     "reconciliation_start",
     "rxnorm_load",
-    "testing_schedule_set",
     "visit_medication_change",
     "visit_side_effects_record",
     "visit_start",

@@ -16,8 +16,62 @@ from ..models import NaloxoneAction, NaloxoneRecord, PdmpCheck
 from .common import meds_audit, patient_today, refused
 
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
-    "NH NJ NM NY NC ND OH OK OR PA PR RI SC SD TN TX UT VT VA WA WV WI WY GU VI".split()
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "PR",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "GU",
+        "VI",
+    ]
 )
 
 
@@ -53,7 +107,7 @@ def naloxone_record(*, actor, patient_id: int, action: str, on: date | None = No
 def pdmp_attest(
     *, actor, patient_id: int, checked_on: date | None, state: str, findings: str = ""
 ) -> PdmpCheck:
-    """"I checked the STATE PDMP for this patient on DATE": a prescriber's attestation."""
+    """ "I checked the STATE PDMP for this patient on DATE": a prescriber's attestation."""
     patient = access_patient_meds_by_id(
         actor,
         patient_id,

@@ -20,7 +20,7 @@ from stepwell.privacy.access.meds import (
     access_patient_drug_tests_by_id,
     access_random_draw,
     access_testing_program_by_id,
-    test_programs_of,
+    ordering_episodes_of,
 )
 from stepwell.privacy.actors import is_system
 from stepwell.privacy.audit import AuditAction
@@ -77,7 +77,7 @@ def drug_test_order(
     patient = access_patient_drug_tests_by_id(
         actor, patient_id, write=True, action=AuditAction.CREATE
     )
-    episodes = test_programs_of(actor, patient)
+    episodes = ordering_episodes_of(actor, patient)
     if program_id:
         episodes = episodes.filter(program_id=program_id)
     episode = episodes.order_by("pk").first()
@@ -223,7 +223,7 @@ def drug_test_review(*, actor, test_id: int, note: str) -> DrugTest:
     return test
 
 
-def testing_schedule_set(
+def random_testing_set(
     *, actor, program_id: int, tests_per_week: int, weekdays: list[int], active: bool = True
 ) -> TestingSchedule:
     program = access_testing_program_by_id(actor, program_id, action=AuditAction.UPDATE)

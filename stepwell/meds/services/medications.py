@@ -13,7 +13,11 @@ from django.db import transaction
 
 from stepwell.accounts.models import Role, User, UserKind
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.privacy.access.meds import MedsNeed, access_medication_by_id, access_patient_meds_by_id
+from stepwell.privacy.access.meds import (
+    MedsNeed,
+    access_medication_by_id,
+    access_patient_meds_by_id,
+)
 from stepwell.privacy.audit import AuditAction
 
 from ..formulary import SCHEDULES
@@ -313,5 +317,3 @@ def allergy_record(
             kind=kind,
         )
     return allergy
-
-

@@ -13,7 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.patients.models import EpisodeState
-from stepwell.privacy.access.meds import MedsNeed, access_episode_meds_by_id, access_reconciliation_by_id
+from stepwell.privacy.access.meds import (
+    MedsNeed,
+    access_episode_meds_by_id,
+    access_reconciliation_by_id,
+)
 from stepwell.privacy.audit import AuditAction
 
 from ..models import (
@@ -168,9 +172,7 @@ def reconciliation_sign(
         items = list(reconciliation.items.select_related("medication"))
         undecided = [item.medication.name for item in items if not item.decision]
         if undecided:
-            raise refused(
-                "items", f"Decide continue, change or stop for: {', '.join(undecided)}."
-            )
+            raise refused("items", f"Decide continue, change or stop for: {', '.join(undecided)}.")
         for item in items:
             if item.decision == Decision.CHANGE:
                 medication_update(

@@ -90,7 +90,7 @@ def drug_tests_written_by(user) -> QuerySet[DrugTest]:
     return DrugTest.objects.filter(program_id__in=programs_with(user, *TEST_ROLES))
 
 
-def test_programs_of(user, patient: Patient) -> QuerySet[Episode]:
+def ordering_episodes_of(user, patient: Patient) -> QuerySet[Episode]:
     """The patient's open episodes in programs where the user orders drug tests."""
     return Episode.objects.filter(
         patient=patient, state__in=OPEN_STATES, program_id__in=programs_with(user, *TEST_ROLES)

@@ -39,6 +39,5 @@ class Command(BaseCommand):
         except RrfError as error:
             raise CommandError(f"file: {error}; nothing was loaded.") from error
         self.stdout.write(
-            f"Loaded {count} RxNorm ingredient concepts from {path.name} "
-            f"(by {getpass.getuser()})."
+            f"Loaded {count} RxNorm ingredient concepts from {path.name} (by {getpass.getuser()})."
         )
