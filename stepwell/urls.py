@@ -33,6 +33,7 @@ urlpatterns = [
     path("plans/", include("stepwell.plans.urls")),
     path("measures/", include("stepwell.measures.urls")),
     path("care/", include("stepwell.care.urls")),
+    path("meds/", include("stepwell.meds.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -499,3 +499,52 @@ def testing_page(*, user, program_id: int) -> TestingPage:
 
 def results_of(test: DrugTest) -> QuerySet[DrugTestResult]:
     return test.results.all()
+
+
+def prescribers_for(patient: Patient):
+    """The prescribers of the patient's programs (a form's choices)."""
+    from stepwell.accounts.models import Role, User
+
+    programs = patient.episodes.values("program_id")
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.PRESCRIBER,
+            role_assignments__program_id__in=programs,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def diagnoses_of(patient: Patient):
+    """The patient's diagnoses, one per code (a medication's reason)."""
+    seen, result = set(), []
+    for diagnosis in AssessmentDiagnosis.objects.filter(
+        assessment__episode__patient=patient
+    ).order_by("-primary", "code"):
+        if diagnosis.code not in seen:
+            seen.add(diagnosis.code)
+            result.append(diagnosis)
+    return result
+
+
+def medication_view(*, user, medication_id: int) -> Medication:
+    """A medication the user may change, audited as viewed."""
+    from stepwell.privacy.access.meds import access_medication_by_id
+
+    medication = access_medication_by_id(user, medication_id, action=AuditAction.VIEW)
+    _audit(
+        user, patient_id=medication.patient_id, object_type="medication", object_id=medication.pk
+    )
+    return medication
+
+
+def episode_for_reconciliation(*, user, episode_id: int) -> Episode:
+    from stepwell.privacy.access.meds import access_episode_meds_by_id
+
+    return access_episode_meds_by_id(user, episode_id)
+
+
+def can_write_meds(*, user, patient: Patient) -> bool:
+    return access_meds(user, patient, MedsNeed.WRITE)

@@ -6,6 +6,7 @@ from .adherence import adherence_answer
 from .drug_tests import (
     drug_test_confirm,
     drug_test_order,
+    drug_test_point_of_care,
     drug_test_results_record,
     drug_test_review,
     random_draw_run,
@@ -31,6 +32,7 @@ __all__ = [
     "allergy_record",
     "drug_test_confirm",
     "drug_test_order",
+    "drug_test_point_of_care",
     "drug_test_results_record",
     "drug_test_review",
     "medication_create",

@@ -112,6 +112,41 @@ def drug_test_order(
     return test
 
 
+def drug_test_point_of_care(
+    *,
+    actor,
+    patient_id: int,
+    collected_at: datetime | None,
+    observed: bool | None,
+    results: dict[str, str],
+    method: str = TestMethod.POINT_OF_CARE,
+    reason: str = TestReason.CLINICAL,
+    program_id: int | None = None,
+) -> DrugTest:
+    """A test ordered and resulted at once (a point-of-care cup read on the spot)."""
+    if collected_at is None:
+        raise refused("collected_at", "Give the time the sample was collected.")
+    with transaction.atomic():
+        test = drug_test_order(
+            actor=actor,
+            patient_id=patient_id,
+            method=method,
+            scheduled_on=collected_at.date(),
+            panel=list(results),
+            reason=reason,
+            program_id=program_id,
+        )
+        test.scheduled_on = program_today(test.program, collected_at)
+        test.save(update_fields=["scheduled_on"])
+        return drug_test_results_record(
+            actor=actor,
+            test_id=test.pk,
+            collected_at=collected_at,
+            observed=observed,
+            results=results,
+        )
+
+
 def expected_on(patient, day: date) -> frozenset[str]:
     """What the patient's medications taken on `day` make positive."""
     taken = Medication.objects.filter(patient=patient, start_date__lte=day).filter(

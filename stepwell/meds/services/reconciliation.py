@@ -19,6 +19,7 @@ from stepwell.privacy.access.meds import (
     access_reconciliation_by_id,
 )
 from stepwell.privacy.audit import AuditAction
+from stepwell.privacy.refusals import refuse
 
 from ..models import (
     Decision,
@@ -80,10 +81,18 @@ def reconciliation_start(*, actor, episode_id: int, occasion: str) -> Reconcilia
     return reconciliation
 
 
-def _open(actor, reconciliation_id, action) -> Reconciliation:
+def _open(actor, reconciliation_id, action, episode_id=None) -> Reconciliation:
     reconciliation = access_reconciliation_by_id(
         actor, reconciliation_id, need=MedsNeed.WRITE, action=action
     )
+    if episode_id is not None and reconciliation.episode_id != episode_id:
+        raise refuse(
+            actor=actor,
+            action=action,
+            object_type="reconciliation",
+            object_id=reconciliation_id,
+            patient_id=reconciliation.episode.patient_id,
+        )
     if reconciliation.is_signed:
         raise refused("reconciliation", "This reconciliation is signed and cannot change.")
     return reconciliation
@@ -161,10 +170,15 @@ def reconciliation_new_medication(
 
 
 def reconciliation_sign(
-    *, actor, reconciliation_id: int, now: datetime | None = None
+    *,
+    actor,
+    reconciliation_id: int,
+    episode_id: int | None = None,
+    now: datetime | None = None,
 ) -> Reconciliation:
-    """Sign once every medication has a decision; changes and stops are applied."""
-    reconciliation = _open(actor, reconciliation_id, "sign")
+    """Sign once every medication has a decision; changes and stops are applied. Given
+    an episode, the reconciliation must be that episode's (the API's path)."""
+    reconciliation = _open(actor, reconciliation_id, "sign", episode_id)
     with transaction.atomic():
         reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation.pk)
         if reconciliation.is_signed:

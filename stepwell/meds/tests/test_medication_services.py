@@ -18,7 +18,6 @@ from stepwell.meds.services.medications import _dose as dose_checked
 from .conftest import sertraline
 
 
-
 def _create(clinic, **overrides):
     return services.medication_create(
         actor=clinic.prescriber_a, patient_id=clinic.patient_a.pk, data=sertraline(**overrides)
@@ -65,7 +64,10 @@ def test_free_text_is_kept_uncoded(diagnosed):
         ({"formulary_key": "", "rxnorm_code": "abc"}, "rxnorm_code"),
         ({"formulary_key": "lorazepam"}, "prescriber"),
         ({"formulary_key": "", "name": "Something", "controlled_schedule": "II"}, "prescriber"),
-        ({"formulary_key": "methadone", "prescriber_name": "Dr Outside"}, "opioid_treatment_program"),
+        (
+            {"formulary_key": "methadone", "prescriber_name": "Dr Outside"},
+            "opioid_treatment_program",
+        ),
         ({"formulary_key": "no-such-drug"}, "formulary_key"),
         ({"unit": ""}, "unit"),
         ({"frequency": ""}, "frequency"),
@@ -89,7 +91,10 @@ def test_no_dose_at_or_below_zero_passes_the_dose_rule(dose):
 @settings(max_examples=60, deadline=None)
 @given(
     st.decimals(
-        allow_nan=False, allow_infinity=False, places=3, min_value=Decimal("0.001"),
+        allow_nan=False,
+        allow_infinity=False,
+        places=3,
+        min_value=Decimal("0.001"),
         max_value=Decimal("999999"),
     )
 )
@@ -98,7 +103,9 @@ def test_every_positive_dose_passes_the_dose_rule(dose):
 
 
 def test_a_controlled_substance_with_a_prescriber_is_kept(diagnosed):
-    medication = _create(diagnosed, formulary_key="lorazepam", prescriber_id=diagnosed.prescriber_a.pk)
+    medication = _create(
+        diagnosed, formulary_key="lorazepam", prescriber_id=diagnosed.prescriber_a.pk
+    )
     assert medication.controlled_schedule == "IV"
     assert medication.prescriber_label.endswith("(this program)")
     methadone = _create(
@@ -118,9 +125,7 @@ def test_a_code_of_the_loaded_release_is_accepted(diagnosed):
 
 
 def test_dose_change_and_stop_are_in_the_history(on_sertraline, diagnosed):
-    services.medication_update(
-        actor=diagnosed.nurse_a, medication_id=on_sertraline.pk, dose="100"
-    )
+    services.medication_update(actor=diagnosed.nurse_a, medication_id=on_sertraline.pk, dose="100")
     with pytest.raises(ApplicationError) as error:
         services.medication_update(
             actor=diagnosed.nurse_a, medication_id=on_sertraline.pk, status="stopped"
@@ -134,9 +139,7 @@ def test_dose_change_and_stop_are_in_the_history(on_sertraline, diagnosed):
         stop_date=date(2026, 11, 1),
     )
     assert (stopped.status, stopped.stop_date) == ("stopped", date(2026, 11, 1))
-    kinds = list(
-        MedicationChange.objects.filter(medication=stopped).values_list("kind", "after")
-    )
+    kinds = list(MedicationChange.objects.filter(medication=stopped).values_list("kind", "after"))
     assert kinds == [
         ("started", "sertraline 50 mg by mouth, once daily"),
         ("dose", "100 mg by mouth, once daily"),
@@ -166,5 +169,7 @@ def test_no_known_allergies_is_an_entry_and_an_allergy_replaces_it(diagnosed):
         )
     assert "kind" in error.value.field_errors
     with pytest.raises(ApplicationError) as error:
-        services.allergy_record(actor=clinic.nurse_a, patient_id=clinic.patient_a.pk, kind="allergy")
+        services.allergy_record(
+            actor=clinic.nurse_a, patient_id=clinic.patient_a.pk, kind="allergy"
+        )
     assert "substance" in error.value.field_errors
