@@ -56,7 +56,7 @@ def _panel(panel: list[str] | None) -> list[str]:
     chosen = list(dict.fromkeys(panel or []))
     if not chosen:
         raise refused("panel", "Choose at least one substance to test for.")
-    unknown = [s for s in chosen if s not in Substance.values]
+    unknown = [s for s in chosen if s not in {each.value for each in Substance}]
     if unknown:
         raise refused("panel", f"Not a substance of the panel: {unknown[0]}.")
     return chosen
@@ -180,11 +180,11 @@ def drug_test_results_record(
         if substance not in test.panel:
             raise refused(substance, "Not on this test's panel.")
     for substance in test.panel:
-        if results.get(substance) not in Outcome.values:
+        if results.get(substance) not in {each.value for each in Outcome}:
             raise refused(substance, "Choose negative, positive or invalid.")
     confirmations = confirmations or {}
     for substance, value in confirmations.items():
-        if substance not in test.panel or value not in Confirmation.values:
+        if substance not in test.panel or value not in {each.value for each in Confirmation}:
             raise refused(f"confirmation_{substance}", "Choose a confirmation from the list.")
         if value and results[substance] != Outcome.POSITIVE:
             raise refused(f"confirmation_{substance}", "Only a positive is sent for confirmation.")
@@ -220,7 +220,7 @@ def drug_test_confirm(*, actor, test_id: int, substance: str, confirmation: str)
     result = test.results.filter(substance=substance).first()
     if result is None or result.outcome != Outcome.POSITIVE:
         raise refused("substance", "Choose a positive result of this test.")
-    if confirmation not in Confirmation.values or not confirmation:
+    if confirmation not in {each.value for each in Confirmation} or not confirmation:
         raise refused("confirmation", "Choose pending, confirmed or not confirmed.")
     with transaction.atomic():
         result.confirmation = confirmation

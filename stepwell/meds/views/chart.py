@@ -4,6 +4,7 @@ selectors and services; a refusal is answered by core.middleware.RefusalMiddlewa
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -217,13 +218,15 @@ def reconciliation_page(request, reconciliation_id: int):
                 data=MedicationData(**new_form.data_kwargs()),
             )
         elif action == "sign":
+            sign_form = forms.Form({})
+            sign_form.is_valid()
             done = form_call(
-                decision_form,
+                sign_form,
                 services.reconciliation_sign,
                 actor=request.user,
                 reconciliation_id=reconciliation.pk,
             )
-            sign_error = "; ".join(decision_form.non_field_errors())
+            sign_error = "; ".join(sign_form.non_field_errors())
             if done is not None:
                 messages.success(request, "Reconciliation signed.")
                 return _back(patient.pk)
