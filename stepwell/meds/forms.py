@@ -170,7 +170,9 @@ SUBSTANCE_CHOICES = [(s.value, label) for s, label in SUBSTANCE_LABELS.items()]
 
 
 class DrugTestOrderForm(forms.Form):
-    episode = forms.TypedChoiceField(label="Program", coerce=int)
+    # Any program id parses: the service decides whether the user orders tests there
+    # (an audited refusal), rather than the form answering 400 for someone who may not.
+    episode = forms.IntegerField(label="Program", widget=forms.Select, min_value=1, max_value=2**62)
     method = forms.ChoiceField(choices=TestMethod.choices)
     reason = forms.ChoiceField(
         choices=[
@@ -187,7 +189,7 @@ class DrugTestOrderForm(forms.Form):
 
     def __init__(self, *args, episodes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["episode"].choices = [(e.program_id, e.program.name) for e in episodes]
+        self.fields["episode"].widget.choices = [(e.program_id, e.program.name) for e in episodes]
 
 
 class DrugTestResultsForm(forms.Form):

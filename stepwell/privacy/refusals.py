@@ -86,25 +86,3 @@ def refusal_settle(
     if error.audit_depth > _atomic_depth():
         audit_record(**error.audit)
         error.audit_depth = _atomic_depth()
-
-
-def page_denied(
-    request,
-    *,
-    object_type: str,
-    object_id="",
-    patient_id: int | None = None,
-    action=AuditAction.VIEW,
-):
-    """Deprecated edge helper kept while views move to services that refuse themselves:
-    audit the denial and answer 403 like RefusalMiddleware does."""
-    from stepwell.core.refusal_pages import denied_answer
-
-    error = refuse(
-        actor=request.user,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        patient_id=patient_id,
-    )
-    return denied_answer(request, error)

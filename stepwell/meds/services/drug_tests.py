@@ -124,6 +124,7 @@ def drug_test_point_of_care(
     program_id: int | None = None,
 ) -> DrugTest:
     """A test ordered and resulted at once (a point-of-care cup read on the spot)."""
+    access_patient_drug_tests_by_id(actor, patient_id, write=True, action=AuditAction.CREATE)
     if collected_at is None:
         raise refused("collected_at", "Give the time the sample was collected.")
     with transaction.atomic():

@@ -143,7 +143,9 @@ def reconciliation_decide(
 def reconciliation_record(
     *, actor, episode_id: int, occasion: str, decisions: list[DecisionIn]
 ) -> Reconciliation:
-    """Open a reconciliation and record its decisions in one go (the API)."""
+    """Open a reconciliation and record its decisions in one go (the API). Access is
+    checked before the transaction, so a refusal stays in the audit trail."""
+    access_episode_meds_by_id(actor, episode_id)
     with transaction.atomic():
         reconciliation = reconciliation_start(actor=actor, episode_id=episode_id, occasion=occasion)
         for decision in decisions:

@@ -11,8 +11,9 @@ from datetime import datetime
 from django.db import transaction
 
 from stepwell.care import services as care_services
-from stepwell.care.models import ClinicalNote, Modality
+from stepwell.care.models import ClinicalNote, Modality, NoteKind
 from stepwell.privacy.access.meds import access_visit_note_by_id
+from stepwell.privacy.access.notes import access_patient_for_note_by_id
 from stepwell.privacy.audit import AuditAction
 
 from ..models import Medication, MedicationVisit, SideEffect, SideEffectSeverity
@@ -29,7 +30,10 @@ def visit_start(
     modality: str = Modality.IN_PERSON,
     appointment_id: int | None = None,
 ) -> MedicationVisit:
-    """Start a medication-management visit: its note (SOAP) and its checklist."""
+    """Start a medication-management visit: its note (SOAP) and its checklist. Who may
+    write a medication note is checked first, outside the transaction, so a refusal's
+    audit row is not rolled back with it."""
+    access_patient_for_note_by_id(actor, patient_id, kind=NoteKind.MEDICATION)
     with transaction.atomic():
         note = care_services.note_create(
             actor=actor,
