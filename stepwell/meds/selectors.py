@@ -530,10 +530,13 @@ def diagnoses_of(patient: Patient):
 
 
 def medication_view(*, user, medication_id: int) -> Medication:
-    """A medication the user may change, audited as viewed."""
-    from stepwell.privacy.access.meds import access_medication_by_id
+    """A medication whose record the user reads, audited as viewed (changing it is the
+    service's decision)."""
+    from stepwell.privacy.access.meds import MedsNeed, access_medication_by_id
 
-    medication = access_medication_by_id(user, medication_id, action=AuditAction.VIEW)
+    medication = access_medication_by_id(
+        user, medication_id, need=MedsNeed.READ, action=AuditAction.VIEW
+    )
     _audit(
         user, patient_id=medication.patient_id, object_type="medication", object_id=medication.pk
     )

@@ -99,7 +99,7 @@ def naloxone_record(*, actor, patient_id: int, action: str, on: date | None = No
             patient_id=patient.pk,
             object_type="naloxone",
             object_id=record.pk,
-            action=action,
+            naloxone=action,
         )
     return record
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from stepwell.meds.models import Adherence, DrugTest, Medication, Reconciliation
+from stepwell.meds.models import Adherence, DrugTest, Medication, NaloxoneRecord, Reconciliation
 from stepwell.patients.models import CareTeamMember
 from stepwell.testing.auth import verified_login
 
@@ -240,3 +240,29 @@ def test_billing_and_the_administrator_see_no_medication(client, on_sertraline, 
         answer = client.get(f"/api/v1/patients/{diagnosed.patient_a.pk}/medications")
         assert answer.status_code == 403
         assert "sertraline" not in answer.content.decode()
+
+
+def test_a_nurse_records_a_naloxone_kit_from_the_chart(client, diagnosed):
+    verified_login(client, diagnosed.nurse_a)
+    url = f"/meds/patients/{diagnosed.patient_a.pk}/"
+    assert "no naloxone kit offered yet" in client.get(url).content.decode()
+    answer = client.post(
+        f"{url}addiction/",
+        {"what": "naloxone", "nx-naloxone": "provided", "nx-on": str(moment(1).date())},
+    )
+    assert answer.status_code == 302
+    record = NaloxoneRecord.objects.get()
+    assert (record.action, record.recorded_by) == ("provided", diagnosed.nurse_a)
+    assert "no naloxone kit offered yet" not in client.get(url).content.decode()
+
+
+def test_a_clinician_reads_a_medication_but_gets_no_change_form(client, on_sertraline, diagnosed):
+    verified_login(client, diagnosed.clinician_a)
+    page = client.get(f"/meds/medications/{on_sertraline.pk}/")
+    assert page.status_code == 200
+    assert "50 mg by mouth, once daily" in page.content.decode()
+    assert "Save change" not in page.content.decode()
+    refused = client.post(f"/meds/medications/{on_sertraline.pk}/", {"dose": "75"})
+    assert refused.status_code == 403
+    on_sertraline.refresh_from_db()
+    assert on_sertraline.dose == 50

@@ -160,7 +160,7 @@ CALLS = {
         lambda c: services.reconciliation_record(
             actor=c.director_a,
             episode_id=c.episode_a.pk,
-            occasion="level_of_care_change",
+            occasion="level_change",
             decisions=[DecisionIn(medication_id=c.medication.pk, decision="continue")],
         ),
     ),

@@ -114,7 +114,12 @@ def medication_edit(request, medication_id: int):
     return render(
         request,
         "meds/medication.html",
-        {"medication": medication, "form": form, "patient": medication.patient},
+        {
+            "medication": medication,
+            "form": form,
+            "patient": medication.patient,
+            "can_write": selectors.can_write_meds(user=request.user, patient=medication.patient),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -69,6 +69,11 @@ WORKLIST_USERS = staff() | Person(frozenset({"superuser"}))
 PATIENTS_AWAY = {"patient": Away("/"), "other_patient": Away("/")}
 
 
+def _base(key: str) -> str:
+    """The record a body names: for the id that does not exist, the first one's."""
+    return key if key in PROGRAM_OF else FULL[0]
+
+
 def _today(world, key=None) -> str:
     return world.clinic.now.date().isoformat()
 
@@ -95,7 +100,7 @@ def _visit_form(world, key) -> dict:
 
 def _order_form(world, key) -> dict:
     return {
-        "test-episode": world.programs[PROGRAM_OF[key]].pk,
+        "test-episode": world.programs[PROGRAM_OF[_base(key)]].pk,
         "test-method": "laboratory",
         "test-reason": "clinical",
         "test-scheduled_on": _today(world),
@@ -106,7 +111,7 @@ def _order_form(world, key) -> dict:
 def _decision(world, key) -> dict:
     return {
         "action": "decide",
-        "medication_id": world.id_of("medication", key),
+        "medication_id": world.id_of("medication", _base(key)),
         "decision": "continue",
     }
 
@@ -136,7 +141,7 @@ PAGES = [
     Entry(
         "GET",
         "meds/worklist/",
-        WORKLIST_USERS,
+        WORKLIST_USERS | portal_users(),
         lists=FULL,
         listed=WRITE,
         variants=PATIENTS_AWAY,
@@ -159,6 +164,9 @@ PAGES = [
         on=ON_PATIENT,
         htmx=True,
         variant="htmx",
+        shows=False,
+        contains=lambda world, person, key: ["sertraline", "No known allergies"],
+        note="the fragment goes into the chart, which names the patient",
     ),
     Entry(
         "POST",
@@ -300,8 +308,10 @@ def _medication_body(world, key) -> dict:
 
 def _reconciliation_body(world, key) -> dict:
     return {
-        "occasion": "level_of_care_change",
-        "decisions": [{"medication_id": world.id_of("medication", key), "decision": "continue"}],
+        "occasion": "level_change",
+        "decisions": [
+            {"medication_id": world.id_of("medication", _base(key)), "decision": "continue"}
+        ],
     }
 
 
