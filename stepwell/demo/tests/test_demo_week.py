@@ -40,6 +40,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_tracks_of_three_hour_blocks_three_or_four_days_a_week()
     check_coverages_of_each_payer_kind()
     check_histories_and_goals_agree_with_the_diagnoses()
+    check_medications_and_drug_tests()
 
 
 def _compliance(week: str):
@@ -188,3 +189,43 @@ def check_histories_and_goals_agree_with_the_diagnoses() -> None:
         "addiction_recovery",
         "resilience",
     }
+
+
+def check_medications_and_drug_tests() -> None:
+    """docs/medications.md "Demo": medications, allergies, an admission reconciliation and a
+    visit checklist for the patients with a prescriber; adherence answers; weekly random
+    tests in the substance-use program with a few unexpected positives and buprenorphine
+    shown as expected."""
+    from stepwell.meds.models import (
+        Adherence,
+        Allergy,
+        DrugTestResult,
+        MedicationVisit,
+        RandomDraw,
+        Reconciliation,
+    )
+
+    with_prescriber = Episode.objects.filter(
+        state__in=["admitted", "active"], patient__care_team__team_role=CareTeamRole.PRESCRIBER
+    ).select_related("patient")
+    assert with_prescriber.count() >= 20
+    for episode in with_prescriber:
+        patient = episode.patient
+        assert 1 <= patient.medications.count() <= 4, patient.display_name
+        assert Allergy.objects.filter(patient=patient, active=True).exists()
+        assert Reconciliation.objects.filter(
+            episode=episode, occasion="admission", signed_at__isnull=False
+        ).exists()
+    visits = MedicationVisit.objects.exclude(side_effects={})
+    assert visits.count() >= 0.8 * with_prescriber.count()
+    assert Adherence.objects.exists()
+    draws = RandomDraw.objects.filter(program__track="substance_use")
+    assert draws.count() == 3
+    results = DrugTestResult.objects.filter(test__program__track="substance_use")
+    assert results.filter(outcome="positive", expected=False).exists()
+    assert (
+        0
+        < results.filter(outcome="positive", expected=False).count()
+        < results.filter(outcome="negative", substance="cocaine").count()
+    )
+    assert results.filter(substance="buprenorphine", outcome="positive", expected=True).exists()
