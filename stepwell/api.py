@@ -35,6 +35,7 @@ api.add_router("/", "stepwell.schedule.api.router")
 api.add_router("/fhir", "stepwell.interop.api.router")
 api.add_router("/billing", "stepwell.billing.api.router")
 api.add_router("/reports", "stepwell.reports.api.router")
+api.add_router("/", "stepwell.meds.api.router")
 
 
 logger = logging.getLogger(__name__)

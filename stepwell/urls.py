@@ -35,6 +35,7 @@ urlpatterns = [
     path("care/", include("stepwell.care.urls")),
     path("billing/", include("stepwell.billing.urls")),
     path("reports/", include("stepwell.reports.urls")),
+    path("meds/", include("stepwell.meds.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

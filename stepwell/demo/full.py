@@ -14,6 +14,7 @@ from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
 from .intake import seed_intake
 from .measures import seed_measures
+from .meds import seed_meds
 from .schedule import seed_schedule
 
 
@@ -22,6 +23,6 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
     today = today or zone_today(DEMO_ZONE)
     clinic = build_demo_clinic(seed=seed, today=today)
     rng = random.Random(seed * 7919 + 1)
-    for step in (seed_measures, seed_intake, seed_schedule, seed_care, seed_billing):
+    for step in (seed_measures, seed_intake, seed_schedule, seed_care, seed_billing, seed_meds):
         step(clinic, rng, today)
     return clinic

@@ -10,6 +10,7 @@ from __future__ import annotations
 # Terminologies (docs/clinical-sources.md §6).
 LOINC = "http://loinc.org"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM = "http://unitsofmeasure.org"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
@@ -47,6 +48,7 @@ PROFILES = {
     "Goal": US_CORE + "us-core-goal",
     "Provenance": US_CORE + "us-core-provenance",
     "DocumentReference": US_CORE + "us-core-documentreference",
+    "AllergyIntolerance": US_CORE + "us-core-allergyintolerance",
     # EpisodeOfCare and Appointment have no US Core profile: plain R4.
 }
 BIRTH_SEX_EXTENSION = US_CORE + "us-core-birthsex"

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "stepwell.billing",
     "stepwell.interop",
     "stepwell.reports",
+    "stepwell.meds",
 ]
 
 MIDDLEWARE = [

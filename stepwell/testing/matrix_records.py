@@ -387,6 +387,56 @@ def _claim_batches(clinic: MatrixClinic) -> None:
         clinic.put("claim_batch", program_key, batch.pk)
 
 
+def _meds(clinic: MatrixClinic) -> None:
+    """Per full record: a medication (sertraline) and "no known allergies" recorded by the
+    care team's prescriber, an admission reconciliation with its one decision made but not
+    signed, a draft medication visit by that prescriber, and a point-of-care drug test with
+    negative results recorded by the care team's clinician."""
+    from stepwell.meds import services as meds
+    from stepwell.meds.services import DecisionIn, MedicationData
+
+    for key in FULL_RECORD:
+        clinician, prescriber = (clinic.users[k] for k in AUTHORS[key])
+        patient = clinic.patients[key]
+        medication = meds.medication_create(
+            actor=prescriber,
+            patient_id=patient.pk,
+            data=MedicationData(
+                formulary_key="sertraline",
+                dose="50",
+                unit="mg",
+                frequency="once daily",
+                start_date=clinic.now.date() - timedelta(days=20),
+            ),
+        )
+        clinic.put("medication", key, medication.pk)
+        meds.allergy_record(actor=prescriber, patient_id=patient.pk, kind="no_known_allergies")
+        reconciliation = meds.reconciliation_start(
+            actor=prescriber, episode_id=clinic.ids["episode"][key], occasion="admission"
+        )
+        meds.reconciliation_decide(
+            actor=prescriber,
+            reconciliation_id=reconciliation.pk,
+            decision=DecisionIn(medication_id=medication.pk, decision="continue"),
+        )
+        clinic.put("reconciliation", key, reconciliation.pk)
+        visit = meds.visit_start(
+            actor=prescriber,
+            patient_id=patient.pk,
+            started_at=clinic.now - timedelta(hours=3),
+            ended_at=clinic.now - timedelta(hours=2, minutes=30),
+        )
+        clinic.put("visit", key, visit.note_id)
+        test = meds.drug_test_point_of_care(
+            actor=clinician,
+            patient_id=patient.pk,
+            collected_at=clinic.now - timedelta(hours=4),
+            observed=True,
+            results={"cocaine": "negative", "opiates": "negative"},
+        )
+        clinic.put("drug_test", key, test.pk)
+
+
 ADDITIONS = (
     _assessments,
     _plans,
@@ -397,4 +447,5 @@ ADDITIONS = (
     _exports,
     _setup_records,
     _claim_batches,
+    _meds,
 )

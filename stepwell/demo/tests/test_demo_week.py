@@ -43,6 +43,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_histories_and_goals_agree_with_the_diagnoses()
     check_billing_of_last_month()
     check_reports_look_plausible()
+    check_medications_and_drug_tests()
 
 
 def _compliance(week: str):
@@ -220,3 +221,43 @@ def check_billing_of_last_month() -> None:
         ).days:
             blocked.update(p.code for p in day.result.problems)
     assert blocked["note_unsigned"] + blocked["note_missing"] >= 1, blocked
+
+
+def check_medications_and_drug_tests() -> None:
+    """docs/medications.md "Demo": medications, allergies, an admission reconciliation and a
+    visit checklist for the patients with a prescriber; adherence answers; weekly random
+    tests in the substance-use program with a few unexpected positives and buprenorphine
+    shown as expected."""
+    from stepwell.meds.models import (
+        Adherence,
+        Allergy,
+        DrugTestResult,
+        MedicationVisit,
+        RandomDraw,
+        Reconciliation,
+    )
+
+    with_prescriber = Episode.objects.filter(
+        state__in=["admitted", "active"], patient__care_team__team_role=CareTeamRole.PRESCRIBER
+    ).select_related("patient")
+    assert with_prescriber.count() >= 20
+    for episode in with_prescriber:
+        patient = episode.patient
+        assert 1 <= patient.medications.count() <= 4, patient.display_name
+        assert Allergy.objects.filter(patient=patient, active=True).exists()
+        assert Reconciliation.objects.filter(
+            episode=episode, occasion="admission", signed_at__isnull=False
+        ).exists()
+    visits = MedicationVisit.objects.exclude(side_effects={})
+    assert visits.count() >= 0.8 * with_prescriber.count()
+    assert Adherence.objects.exists()
+    draws = RandomDraw.objects.filter(program__track="substance_use")
+    assert draws.count() == 3
+    results = DrugTestResult.objects.filter(test__program__track="substance_use")
+    assert results.filter(outcome="positive", expected=False).exists()
+    assert (
+        0
+        < results.filter(outcome="positive", expected=False).count()
+        < results.filter(outcome="negative", substance="cocaine").count()
+    )
+    assert results.filter(substance="buprenorphine", outcome="positive", expected=True).exists()

@@ -17,6 +17,7 @@ from . import (
     intake,
     interop,
     measures,
+    meds,
     patients,
     plans,
     reports,
@@ -36,6 +37,7 @@ AREAS = (
     reports,
     setup,
     billing,
+    meds,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]

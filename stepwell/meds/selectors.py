@@ -1,0 +1,553 @@
+"""Reads of the medication record, drug tests and the worklists. Each starts from the
+acting user (privacy.access.meds) and audits the patients it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, QuerySet
+
+from stepwell.care.models import ClinicalNote, NoteKind
+from stepwell.clinic.time import program_today
+from stepwell.intake.models import AssessmentDiagnosis
+from stepwell.patients.models import CareTeamRole, Episode, EpisodeState, Patient
+from stepwell.privacy.access.meds import (
+    MedsNeed,
+    access_drug_test_by_id,
+    access_meds,
+    access_own_meds_patient,
+    access_patient_drug_tests_by_id,
+    access_patient_meds_by_id,
+    access_reconciliation_by_id,
+    access_testing_program_by_id,
+    access_visit_note_by_id,
+    drug_tests_visible_to,
+    drug_tests_written_by,
+    meds_patients_visible_to,
+    ordering_episodes_of,
+)
+from stepwell.privacy.audit import AuditAction, audit_record
+
+from .models import (
+    Adherence,
+    AdherenceAnswer,
+    Allergy,
+    AllergyKind,
+    DrugTest,
+    DrugTestResult,
+    Medication,
+    MedicationChange,
+    MedicationStatus,
+    MedicationVisit,
+    NaloxoneRecord,
+    PdmpCheck,
+    RandomDraw,
+    Reconciliation,
+    ReconciliationOccasion,
+    TestingSchedule,
+    TestStatus,
+)
+from .testing_rules import TestDay, unexpected_wording
+from .testing_rules import days_abstinent as abstinent_days
+
+OUD_PREFIX = "F11"
+RECENT = 8
+
+
+def _audit(user, *, patient_id, object_type, object_id, action=AuditAction.VIEW, **detail):
+    audit_record(
+        user=user,
+        action=action,
+        patient_id=patient_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def has_opioid_use_disorder(patient: Patient) -> bool:
+    """An F11 (opioid-related disorder) diagnosis on one of the patient's assessments."""
+    return AssessmentDiagnosis.objects.filter(
+        assessment__episode__patient=patient, code__startswith=OUD_PREFIX
+    ).exists()
+
+
+def days_abstinent(patient: Patient, on: date) -> int | None:
+    """Days abstinent by drug testing (testing_rules.days_abstinent): for the milestones
+    of issue 13. Self-report is not counted. The caller has checked access."""
+    tests = DrugTest.objects.filter(patient=patient, status=TestStatus.RESULTED).prefetch_related(
+        "results", "program"
+    )
+    days = [
+        TestDay(
+            collected_on=program_today(test.program, test.collected_at),
+            unexpected_positive=any(r.unexpected_positive for r in test.results.all()),
+        )
+        for test in tests
+    ]
+    return abstinent_days(days, on)
+
+
+def unexpected_substances(test: DrugTest) -> list[str]:
+    return [r.substance for r in test.results.all() if r.unexpected_positive]
+
+
+@dataclass
+class MedsChart:
+    patient: Patient
+    medications: list[Medication]
+    stopped: list[Medication]
+    allergies: list[Allergy]
+    allergy_status: str  # "recorded", "none_known" or "not_asked"
+    reconciliations: list[Reconciliation]
+    open_episodes: list[Episode]
+    visits: list[ClinicalNote]
+    adherence: list[Adherence]
+    naloxone: list[NaloxoneRecord]
+    pdmp: list[PdmpCheck]
+    opioid_use_disorder: bool
+    drug_tests: list[DrugTest]
+    test_episodes: list[Episode]
+    days_abstinent: int | None
+    can_write: bool
+    can_attest_pdmp: bool
+    can_start_visit: bool
+    can_order_tests: bool = False
+    unexpected: list[tuple[DrugTest, list[str]]] = field(default_factory=list)
+
+
+def meds_chart(*, user, patient_id: int) -> MedsChart:
+    """The medication record of one patient, audited as viewed."""
+    patient = access_patient_meds_by_id(user, patient_id, object_type="medication_record")
+    medications = list(
+        Medication.objects.filter(patient=patient)
+        .select_related("prescriber")
+        .prefetch_related("changes")
+    )
+    allergies = list(Allergy.objects.filter(patient=patient, active=True))
+    if any(a.kind != AllergyKind.NO_KNOWN_ALLERGIES for a in allergies):
+        allergy_status = "recorded"
+    elif allergies:
+        allergy_status = "none_known"
+    else:
+        allergy_status = "not_asked"
+    tests = list(
+        drug_tests_visible_to(user)
+        .filter(patient=patient)
+        .select_related("program")
+        .prefetch_related("results")[:RECENT]
+    )
+    today = max(
+        (program_today(e.program) for e in patient.episodes.select_related("program")),
+        default=None,
+    )
+    chart = MedsChart(
+        patient=patient,
+        medications=[m for m in medications if m.status != MedicationStatus.STOPPED],
+        stopped=[m for m in medications if m.status == MedicationStatus.STOPPED],
+        allergies=allergies,
+        allergy_status=allergy_status,
+        reconciliations=list(
+            Reconciliation.objects.filter(episode__patient=patient).select_related(
+                "episode__program"
+            )
+        ),
+        open_episodes=list(
+            patient.episodes.exclude(
+                state__in=(EpisodeState.REFERRED, EpisodeState.SCREENING, EpisodeState.ASSESSED)
+            ).select_related("program")
+        ),
+        visits=list(
+            ClinicalNote.objects.filter(patient=patient, kind=NoteKind.MEDICATION)
+            .select_related("author", "med_visit")
+            .order_by("-started_at")[:RECENT]
+        ),
+        adherence=list(Adherence.objects.filter(patient=patient)[:4]),
+        naloxone=list(NaloxoneRecord.objects.filter(patient=patient)[:3]),
+        pdmp=list(PdmpCheck.objects.filter(patient=patient).select_related("attested_by")[:3]),
+        opioid_use_disorder=has_opioid_use_disorder(patient),
+        drug_tests=tests,
+        test_episodes=list(ordering_episodes_of(user, patient)),
+        days_abstinent=days_abstinent(patient, today) if tests and today else None,
+        can_write=access_meds(user, patient, MedsNeed.WRITE),
+        can_attest_pdmp=access_meds(user, patient, MedsNeed.PDMP),
+        can_start_visit=access_meds(user, patient, MedsNeed.PDMP),
+    )
+    chart.can_order_tests = bool(chart.test_episodes)
+    chart.unexpected = [(t, unexpected_substances(t)) for t in tests if unexpected_substances(t)]
+    _audit(user, patient_id=patient.pk, object_type="medication_record", object_id=patient.pk)
+    return chart
+
+
+def patient_medications(*, user, patient_id: int) -> tuple[Patient, list[Medication]]:
+    patient = access_patient_meds_by_id(user, patient_id, action=AuditAction.LIST)
+    rows = list(Medication.objects.filter(patient=patient).select_related("prescriber"))
+    _audit(
+        user,
+        patient_id=patient.pk,
+        object_type="medication",
+        object_id=patient.pk,
+        action=AuditAction.LIST,
+    )
+    return patient, rows
+
+
+def patient_allergies(*, user, patient_id: int) -> tuple[Patient, list[Allergy]]:
+    patient = access_patient_meds_by_id(
+        user, patient_id, action=AuditAction.LIST, object_type="allergy"
+    )
+    rows = list(Allergy.objects.filter(patient=patient))
+    _audit(
+        user,
+        patient_id=patient.pk,
+        object_type="allergy",
+        object_id=patient.pk,
+        action=AuditAction.LIST,
+    )
+    return patient, rows
+
+
+def patient_drug_tests(*, user, patient_id: int) -> tuple[Patient, list[DrugTest]]:
+    patient = access_patient_drug_tests_by_id(user, patient_id)
+    rows = list(
+        drug_tests_visible_to(user)
+        .filter(patient=patient)
+        .select_related("program")
+        .prefetch_related("results")
+    )
+    _audit(
+        user,
+        patient_id=patient.pk,
+        object_type="drug_test",
+        object_id=patient.pk,
+        action=AuditAction.LIST,
+        part2=any(t.program.part2_program for t in rows),
+    )
+    return patient, rows
+
+
+def reconciliation_view(*, user, reconciliation_id: int) -> Reconciliation:
+    reconciliation = access_reconciliation_by_id(user, reconciliation_id)
+    _audit(
+        user,
+        patient_id=reconciliation.episode.patient_id,
+        object_type="reconciliation",
+        object_id=reconciliation.pk,
+    )
+    return reconciliation
+
+
+def reconciliation_items(reconciliation: Reconciliation):
+    return list(reconciliation.items.select_related("medication"))
+
+
+def discharge_medication_list(episode: Episode) -> list[Medication] | None:
+    """What the discharge summary lists: the medications the signed discharge
+    reconciliation continued, changed or started. None before it is signed."""
+    signed = (
+        Reconciliation.objects.filter(episode=episode, occasion="discharge")
+        .exclude(signed_at=None)
+        .order_by("-signed_at")
+        .first()
+    )
+    if signed is None:
+        return None
+    kept = signed.items.filter(decision__in=("continue", "change", "new"))
+    return list(Medication.objects.filter(pk__in=kept.values("medication_id")))
+
+
+@dataclass
+class VisitPage:
+    note: ClinicalNote
+    visit: MedicationVisit | None
+    medications: list[Medication]
+    changes: list
+    can_edit: bool
+
+
+def visit_view(*, user, note_id: int) -> VisitPage:
+    note = access_visit_note_by_id(user, note_id)
+    visit = MedicationVisit.objects.filter(note=note).first()
+    _audit(user, patient_id=note.patient_id, object_type="medication_visit", object_id=note.pk)
+    return VisitPage(
+        note=note,
+        visit=visit,
+        medications=list(
+            Medication.objects.filter(patient_id=note.patient_id).exclude(
+                status=MedicationStatus.STOPPED
+            )
+        ),
+        changes=list(MedicationChange.objects.filter(visit_note=note).select_related("medication")),
+        can_edit=note.author_id == user.pk and not note.is_signed,
+    )
+
+
+def drug_test_view(*, user, test_id: int) -> tuple[DrugTest, bool]:
+    test = access_drug_test_by_id(user, test_id)
+    _audit(
+        user,
+        patient_id=test.patient_id,
+        object_type="drug_test",
+        object_id=test.pk,
+        part2=test.program.part2_program,
+    )
+    writable = drug_tests_written_by(user).filter(pk=test.pk).exists()
+    return test, writable
+
+
+# --- the worklists -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str  # visit_due, reconciliation_due, adherence, naloxone, unexpected_positive
+    patient: Patient
+    detail: str
+    due_on: date | None = None
+    link: str = ""
+
+
+def _visit_interval_days(episode: Episode) -> int | None:
+    """Days between medication visits from the latest signed plan's medication
+    management intervention (sessions a week); None when the plan has none."""
+    from stepwell.plans.models import Intervention, PlanStatus
+
+    intervention = (
+        Intervention.objects.filter(
+            goal__problem__plan__episode=episode,
+            goal__problem__plan__status=PlanStatus.SIGNED,
+            modality="medication_management",
+            sessions_per_week__gt=0,
+        )
+        .order_by("-goal__problem__plan__version")
+        .first()
+    )
+    if intervention is None:
+        return None
+    return max(1, round(7 / intervention.sessions_per_week))
+
+
+def worklist(*, user) -> list[WorkItem]:
+    """The prescriber's and nurse's medication work, and each clinician's unexpected
+    positives (as primary clinician), for the patients in the user's scope."""
+    items: list[WorkItem] = []
+    writable = Patient.objects.filter(
+        pk__in=meds_patients_visible_to(user, MedsNeed.WRITE).values("pk")
+    )
+    episodes = (
+        Episode.objects.filter(
+            patient__in=writable, state__in=(EpisodeState.ADMITTED, EpisodeState.ACTIVE)
+        )
+        .select_related("patient", "program")
+        .prefetch_related(
+            Prefetch("reconciliations", queryset=Reconciliation.objects.exclude(signed_at=None))
+        )
+    )
+    for episode in episodes:
+        patient, today = episode.patient, program_today(episode.program)
+        if not any(
+            r.occasion == ReconciliationOccasion.ADMISSION for r in episode.reconciliations.all()
+        ):
+            items.append(
+                WorkItem(
+                    "reconciliation_due",
+                    patient,
+                    f"Admission reconciliation ({episode.program.name})",
+                    episode.admitted_on,
+                    f"/meds/patients/{patient.pk}/",
+                )
+            )
+        interval = _visit_interval_days(episode)
+        if interval and access_meds(user, patient, MedsNeed.PDMP):
+            last = (
+                ClinicalNote.objects.filter(patient=patient, kind=NoteKind.MEDICATION)
+                .order_by("-started_at")
+                .values_list("started_at", flat=True)
+                .first()
+            )
+            start = program_today(episode.program, last) if last else episode.admitted_on
+            due = start + timedelta(days=interval) if last else start
+            if due and due <= today:
+                items.append(
+                    WorkItem(
+                        "visit_due",
+                        patient,
+                        f"Medication visit every {interval} days",
+                        due,
+                        f"/meds/patients/{patient.pk}/",
+                    )
+                )
+        if has_opioid_use_disorder(patient) and not patient.naloxone.exists():
+            items.append(
+                WorkItem(
+                    "naloxone",
+                    patient,
+                    "Opioid use disorder: offer naloxone",
+                    None,
+                    f"/meds/patients/{patient.pk}/",
+                )
+            )
+    discharged = Episode.objects.filter(
+        patient__in=writable, state=EpisodeState.DISCHARGED, admitted_on__isnull=False
+    ).exclude(reconciliations__occasion="discharge", reconciliations__signed_at__isnull=False)
+    for episode in discharged.select_related("patient", "program").order_by("-discharged_on")[:50]:
+        items.append(
+            WorkItem(
+                "reconciliation_due",
+                episode.patient,
+                f"Discharge reconciliation ({episode.program.name})",
+                episode.discharged_on,
+                f"/meds/patients/{episode.patient_id}/",
+            )
+        )
+    recent = (
+        Adherence.objects.filter(
+            patient__in=writable, answer__in=(AdherenceAnswer.NONE, AdherenceAnswer.SOME)
+        )
+        .select_related("patient")
+        .order_by("-answered_at")[:50]
+    )
+    for answer in recent:
+        why = f": {answer.why_not}" if answer.why_not else ""
+        items.append(
+            WorkItem(
+                "adherence",
+                answer.patient,
+                f"{answer.week}: took them {answer.get_answer_display().lower()}{why}",
+                answer.answered_at.date(),
+                f"/meds/patients/{answer.patient_id}/",
+            )
+        )
+    primary = Patient.objects.filter(
+        care_team__user=user, care_team__team_role=CareTeamRole.PRIMARY_CLINICIAN
+    )
+    tests = (
+        drug_tests_visible_to(user)
+        .filter(patient__in=primary, status=TestStatus.RESULTED, reviewed_at__isnull=True)
+        .select_related("patient")
+        .prefetch_related("results")
+    )
+    for test in tests:
+        substances = unexpected_substances(test)
+        if substances:
+            items.append(
+                WorkItem(
+                    "unexpected_positive",
+                    test.patient,
+                    unexpected_wording(substances),
+                    test.collected_at.date(),
+                    f"/meds/drug-tests/{test.pk}/",
+                )
+            )
+    _audit(
+        user,
+        patient_id=None,
+        object_type="meds_worklist",
+        object_id="",
+        action=AuditAction.LIST,
+        patients=sorted({i.patient.pk for i in items}),
+    )
+    return items
+
+
+# --- the portal and the program's random testing -------------------------------------------
+
+
+@dataclass
+class PortalMeds:
+    patient: Patient
+    medications: list[Medication]
+    answers: list[Adherence]
+
+
+def portal_meds(*, user) -> PortalMeds:
+    patient = access_own_meds_patient(user)
+    _audit(user, patient_id=patient.pk, object_type="adherence", object_id=patient.pk)
+    return PortalMeds(
+        patient=patient,
+        medications=list(
+            Medication.objects.filter(patient=patient, status=MedicationStatus.ACTIVE)
+        ),
+        answers=list(Adherence.objects.filter(patient=patient)[:4]),
+    )
+
+
+@dataclass
+class TestingPage:
+    program: object
+    schedule: TestingSchedule | None
+    draws: list[RandomDraw]
+
+
+def testing_page(*, user, program_id: int) -> TestingPage:
+    program = access_testing_program_by_id(user, program_id)
+    draws = list(RandomDraw.objects.filter(program=program)[:8])
+    _audit(
+        user,
+        patient_id=None,
+        object_type="testing_schedule",
+        object_id=program.pk,
+        patients=sorted({pid for d in draws for pid, _ in d.picks}),
+    )
+    return TestingPage(
+        program=program,
+        schedule=TestingSchedule.objects.filter(program=program).first(),
+        draws=draws,
+    )
+
+
+def results_of(test: DrugTest) -> QuerySet[DrugTestResult]:
+    return test.results.all()
+
+
+def prescribers_for(patient: Patient):
+    """The prescribers of the patient's programs (a form's choices)."""
+    from stepwell.accounts.models import Role, User
+
+    programs = patient.episodes.values("program_id")
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.PRESCRIBER,
+            role_assignments__program_id__in=programs,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def diagnoses_of(patient: Patient):
+    """The patient's diagnoses, one per code (a medication's reason)."""
+    seen, result = set(), []
+    for diagnosis in AssessmentDiagnosis.objects.filter(
+        assessment__episode__patient=patient
+    ).order_by("-primary", "code"):
+        if diagnosis.code not in seen:
+            seen.add(diagnosis.code)
+            result.append(diagnosis)
+    return result
+
+
+def medication_view(*, user, medication_id: int) -> Medication:
+    """A medication whose record the user reads, audited as viewed (changing it is the
+    service's decision)."""
+    from stepwell.privacy.access.meds import MedsNeed, access_medication_by_id
+
+    medication = access_medication_by_id(
+        user, medication_id, need=MedsNeed.READ, action=AuditAction.VIEW
+    )
+    _audit(
+        user, patient_id=medication.patient_id, object_type="medication", object_id=medication.pk
+    )
+    return medication
+
+
+def episode_for_reconciliation(*, user, episode_id: int) -> Episode:
+    from stepwell.privacy.access.meds import access_episode_meds_by_id
+
+    return access_episode_meds_by_id(user, episode_id)
+
+
+def can_write_meds(*, user, patient: Patient) -> bool:
+    return access_meds(user, patient, MedsNeed.WRITE)
