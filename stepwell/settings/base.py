@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "stepwell.care",
     "stepwell.billing",
     "stepwell.interop",
+    "stepwell.consent",
+    "stepwell.messaging",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +263,20 @@ STEPWELL_NOTE_LATE_HOURS = env_int("STEPWELL_NOTE_LATE_HOURS", 24)  # care: auth
 STEPWELL_NOTE_DIRECTOR_HOURS = env_int("STEPWELL_NOTE_DIRECTOR_HOURS", 72)  # care: director
 STEPWELL_EXPORT_DIR = Path(os.environ.get("STEPWELL_EXPORT_DIR", VAR_DIR / "exports"))  # interop
 STEPWELL_EXPORT_KEEP_HOURS = env_int("STEPWELL_EXPORT_KEEP_HOURS", 24)  # interop: bulk files
+# consent: how long emergency (break-glass) access to a chart lasts
+STEPWELL_BREAK_GLASS_MINUTES = env_int("STEPWELL_BREAK_GLASS_MINUTES", 60)
+# messaging: the address links in messages point to (jobs have no request to take it from)
+STEPWELL_BASE_URL = os.environ.get("STEPWELL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+STEPWELL_MESSAGE_ATTEMPTS = env_int("STEPWELL_MESSAGE_ATTEMPTS", 5)  # tries before "failed"
+STEPWELL_MESSAGE_RETRY_MINUTES = env_int("STEPWELL_MESSAGE_RETRY_MINUTES", 5)  # doubles each try
+# Text messages: an HTTP provider with Twilio's Messages API, or the console (demo).
+STEPWELL_SMS_BACKEND = os.environ.get(
+    "STEPWELL_SMS_BACKEND", "stepwell.messaging.sms.TwilioBackend"
+)
+STEPWELL_SMS_API_URL = os.environ.get("STEPWELL_SMS_API_URL", "https://api.twilio.com")
+STEPWELL_SMS_ACCOUNT = os.environ.get("STEPWELL_SMS_ACCOUNT", "")
+STEPWELL_SMS_TOKEN = os.environ.get("STEPWELL_SMS_TOKEN", "")
+STEPWELL_SMS_FROM = os.environ.get("STEPWELL_SMS_FROM", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
