@@ -54,6 +54,17 @@ def notice_resource(patient, *, emergency: bool = False, now: datetime | None = 
         "meta": meta("DocumentReference", part2=True),
         "status": "current",
         "type": {"text": NOTICE_TITLE},
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": codes.DOCUMENT_CATEGORY,
+                        "code": "clinical-note",
+                        "display": "Clinical Note",
+                    }
+                ]
+            }
+        ],
         "subject": patient_reference(patient),
         "date": (now or timezone.now()).isoformat(),
         "description": NOTICE_TITLE,

@@ -418,11 +418,16 @@ FHIR_EXPORT_SECTIONS = tuple(s.value for s in Section if s in FHIR_SECTIONS)
 def fhir_export_disclose(
     *, actor, patient, scope, bundle: dict, consent_id: int | None, recipient: str = ""
 ) -> dict:
-    """$everything of a record holding Part 2 records: only under a Part 2 consent that
-    covers the export (the whole FHIR record of the episodes, to the recipient); then the
-    bundle carries the notice, and the export is in the accounting."""
+    """$everything of a record holding Part 2 records always carries the 42 CFR 2.32 notice
+    and the labels. Without `consent_id` it is the program's own use of its records (staff
+    of the care team exporting to the program's systems, 42 CFR 2.12(c)(3)): no disclosure.
+    With `consent_id` it is a disclosure to the recipient: only when that Part 2 consent
+    covers the export (the whole FHIR record of the episodes); then it is in the
+    accounting, and a consent that does not cover it refuses it, naming what is missing."""
     from ..fhir import with_part2_notice
 
+    if consent_id is None:
+        return with_part2_notice(bundle, patient)
     today = timezone.localdate()
     episodes = list(scope.episodes)
     date_from = min((e.referred_on for e in episodes), default=today)
@@ -443,10 +448,7 @@ def fhir_export_disclose(
         document_format="fhir",
     )
     if consent is None:
-        gaps = {
-            "consent": "This record holds 42 CFR Part 2 records: name the patient's Part 2 "
-            "consent that covers this export (?consent=<id>)."
-        }
+        gaps = {"consent": "This is not one of the patient's consents."}
     else:
         part2_programs = tuple(
             sorted({(e.program_id, e.program.name) for e in episodes if e.program.part2_program})
