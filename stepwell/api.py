@@ -33,6 +33,8 @@ api.add_router("/intake", "stepwell.intake.api.router")
 api.add_router("/plans", "stepwell.plans.api.router")
 api.add_router("/", "stepwell.schedule.api.router")
 api.add_router("/fhir", "stepwell.interop.api.router")
+api.add_router("/", "stepwell.consent.api.router")
+api.add_router("/", "stepwell.messaging.api.router")
 
 
 logger = logging.getLogger(__name__)

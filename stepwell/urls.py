@@ -33,6 +33,8 @@ urlpatterns = [
     path("plans/", include("stepwell.plans.urls")),
     path("measures/", include("stepwell.measures.urls")),
     path("care/", include("stepwell.care.urls")),
+    path("consent/", include("stepwell.consent.urls")),
+    path("messages/", include("stepwell.messaging.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -53,6 +53,7 @@ class PatientPrivacy:
     amendments: list
     grants: list
     part2_reasons: list[str]
+    programs: list
     may_keep_consents: bool
     may_disclose: bool
     may_decide_amendments: bool
@@ -84,6 +85,9 @@ def patient_privacy(*, actor, patient_id) -> PatientPrivacy:
         amendments=amendments,
         grants=grants,
         part2_reasons=record_part2_reasons(patient),
+        programs=sorted(
+            {e.program for e in patient.episodes.select_related("program")}, key=lambda p: p.pk
+        ),
         may_keep_consents=staff and access.acts_for(actor, patient, access.CONSENT_KEEPERS),
         may_disclose=staff and access.acts_for(actor, patient, access.DISCLOSERS),
         may_decide_amendments=staff and access.acts_for(actor, patient, access.AMENDMENT_DECIDERS),

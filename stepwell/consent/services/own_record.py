@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from stepwell.privacy.access import consent as access
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
 from ..documents import record_html
 from ..fhir import record_bundle
@@ -44,9 +45,14 @@ def own_record_html(*, actor) -> tuple[str, object]:
     return record_html(content, title="My record"), patient
 
 
-def own_record_fhir(*, actor) -> dict:
-    """The patient's own record as a FHIR bundle."""
+def own_record_fhir(*, actor, patient_id: int | None = None) -> dict:
+    """The patient's own record as a FHIR bundle. Given `patient_id` (the API's path), it
+    must be the patient's own: anyone else's is refused like staff are."""
     patient = access.access_own_record(actor)
+    if patient_id is not None and patient_id != patient.pk:
+        raise refuse(
+            actor=actor, action=AuditAction.EXPORT, object_type="own_record", object_id=patient_id
+        )
     episodes = list(patient.episodes.select_related("program").order_by("referred_on", "pk"))
     bundle = record_bundle(
         patient, episodes=episodes, sections=OWN_RECORD_SECTIONS, whole_record=True
