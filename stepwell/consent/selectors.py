@@ -162,3 +162,8 @@ def active_grant(*, actor, patient) -> BreakGlassGrant | None:
         .order_by("-expires_at")
         .first()
     )
+
+
+def break_glass_form(*, actor) -> None:
+    """The emergency-access page, for staff who could use it."""
+    access.access_break_glass_form(actor)

@@ -154,6 +154,7 @@ def disclosure_document(request, disclosure_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
+    selectors.break_glass_form(actor=request.user)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         grant = form_call(

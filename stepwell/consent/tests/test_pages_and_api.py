@@ -44,7 +44,10 @@ def test_the_journey_through_the_pages(client, part2):
         f"/consent/patients/{patient.pk}/consents/new/",
         {"kind": "part2", "program_ids": [clinic.program_b.pk], "signature_method": "paper"},
     )
-    assert missing.status_code == 400 and b"Say whether the consent names its recipients" in missing.content
+    assert (
+        missing.status_code == 400
+        and b"Say whether the consent names its recipients" in missing.content
+    )
     today = timezone.localdate()
     made = client.post(
         f"/consent/patients/{patient.pk}/consents/new/",

@@ -14,7 +14,8 @@ while on the patient's care team (as the chart's other rules).
   the patient, or anyone holding emergency access to the chart. A director of one of the
   patient's programs reviews it.
 - The disclosed document: whoever reads the accounting.
-- Emergency access (break-glass): staff holding a clinical or director role in a program
+- Emergency access (break-glass): the page is for staff holding a clinical or director
+  role; a grant is for staff holding a clinical or director role in a program
   of the same organization as one of the patient's programs, who cannot see the chart. The
   grant is reviewed by the directors of the patient's programs.
 - An amendment request: the patient, on their own record; decided by clinicians and
@@ -206,6 +207,12 @@ def access_emergency_review_by_id(user, disclosure_id) -> Disclosure:
             object_id=disclosure.pk,
         )
     return disclosure
+
+
+def access_break_glass_form(user) -> None:
+    """The emergency-access page: staff holding a clinical or director role somewhere."""
+    if not programs_with(user, *BREAK_GLASS_ROLES):
+        raise refuse(actor=user, object_type="break_glass")
 
 
 def break_glass_program_ids(user) -> frozenset[int]:

@@ -10,8 +10,32 @@ rule, name the person in `deviations` with the reason (a strict xfail).
 
 from __future__ import annotations
 
-from . import accounts, care, intake, interop, measures, patients, plans, schedule, setup
+from . import (
+    accounts,
+    care,
+    consent,
+    intake,
+    interop,
+    measures,
+    messaging,
+    patients,
+    plans,
+    schedule,
+    setup,
+)
 
-AREAS = (patients, accounts, intake, plans, measures, care, schedule, interop, setup)
+AREAS = (
+    patients,
+    accounts,
+    intake,
+    plans,
+    measures,
+    care,
+    schedule,
+    interop,
+    setup,
+    consent,
+    messaging,
+)
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
