@@ -40,6 +40,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_tracks_of_three_hour_blocks_three_or_four_days_a_week()
     check_coverages_of_each_payer_kind()
     check_histories_and_goals_agree_with_the_diagnoses()
+    check_a_part2_disclosure_under_consent_and_the_outbox()
 
 
 def _compliance(week: str):
@@ -188,3 +189,17 @@ def check_histories_and_goals_agree_with_the_diagnoses() -> None:
         "addiction_recovery",
         "resilience",
     }
+
+
+def check_a_part2_disclosure_under_consent_and_the_outbox() -> None:
+    """Issue 15: a Part 2 consent with a disclosure under it (carrying the 2.32 notice), a
+    release waiting for a portal signature, and messages in the outbox."""
+    from stepwell.consent.models import Consent, Disclosure
+    from stepwell.consent.notices import PART2_NOTICE
+    from stepwell.messaging.models import Message
+
+    disclosure = Disclosure.objects.get()
+    assert disclosure.part2 and disclosure.consent.kind == "part2"
+    assert PART2_NOTICE[:60] in disclosure.document
+    assert Consent.objects.filter(status="awaiting_signature").exists()
+    assert Message.objects.filter(purpose="follow_up").exists()
