@@ -2,7 +2,7 @@
 
 - Consent: a consent to treatment, a 42 CFR Part 2 consent or a HIPAA release, with each
   element as data and the exact HTML that was signed (`signed_html`), from which its PDF
-  is printed. A signed consent is never edited: it is revoked (docs/privacy.md).
+  is printed. A signed consent is never edited: it is revoked (docs/consent.md).
 - Disclosure: one release of part of a record to someone outside the program, with the
   consent it relied on (or the emergency), what it held and the document that left.
   Disclosures are the accounting the patient can ask for.

@@ -16,4 +16,5 @@ urlpatterns = [
     path("break-glass/review/", views.break_glass_reviews, name="break_glass_reviews"),
     path("break-glass/<id:grant_id>/review/", views.break_glass_review, name="break_glass_review"),
     path("mine/", views.mine, name="mine"),
+    path("mine/record/", views.own_record, name="own_record"),
 ]

@@ -274,3 +274,20 @@ def consent_sign(request, consent_id: int):
         {"consent": consent, "form": form, "preview": preview},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def own_record(request):
+    """The patient's own record: the page, or its PDF (`?format=pdf`)."""
+    from .documents import PdfUnavailable, pdf_from_html
+
+    body, patient = services.own_record_html(actor=request.user)
+    if request.GET.get("format") == "pdf":
+        try:
+            pdf = pdf_from_html(body, title="My record")
+        except PdfUnavailable as error:
+            return HttpResponse(str(error), status=503, content_type="text/plain")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="my-record.pdf"'
+        return response
+    return render(request, "consent/own_record.html", {"body": body, "patient": patient})

@@ -154,3 +154,7 @@ def test_the_own_record_api_is_the_patients_alone(client, part2):
     own = client.get(f"/api/v1/patients/{part2.patient_b.pk}/record")
     assert own.status_code == 200 and own.json()["resourceType"] == "Bundle"
     assert client.get(f"/api/v1/patients/{part2.patient_a.pk}/record").status_code == 403
+    page = client.get("/consent/mine/record/")
+    assert page.status_code == 200 and b"Blake" in page.content
+    pdf = client.get("/consent/mine/record/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -147,6 +147,7 @@ PAGES = [
         location="/consent/break-glass/review/",
     ),
     Entry("GET", "consent/mine/", portal_users(), shows=False),
+    Entry("GET", "consent/mine/record/", portal_users(), shows=False),
     Entry(
         "POST",
         "consent/mine/",
