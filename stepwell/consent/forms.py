@@ -111,3 +111,17 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label="The emergency, in a sentence"
     )
+
+
+class EmergencyForm(forms.Form):
+    emergency = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="The medical emergency"
+    )
+    recipient = forms.CharField(max_length=300, label="Who received the records")
+    recipient_affiliation = forms.CharField(max_length=300, label="Their hospital or service")
+    sections = forms.MultipleChoiceField(
+        choices=SECTIONS, widget=forms.CheckboxSelectMultiple, label="What was disclosed"
+    )
+    document_format = forms.ChoiceField(
+        choices=[("pdf", "PDF"), ("fhir", "FHIR bundle")], label="Document"
+    )

@@ -167,3 +167,8 @@ def active_grant(*, actor, patient) -> BreakGlassGrant | None:
 def break_glass_form(*, actor) -> None:
     """The emergency-access page, for staff who could use it."""
     access.access_break_glass_form(actor)
+
+
+def emergency_form(*, actor, patient_id) -> None:
+    """The emergency disclosure page, for those who may make one for this patient."""
+    access.access_emergency_patient_by_id(actor, patient_id)

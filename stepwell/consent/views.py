@@ -19,6 +19,7 @@ from .forms import (
     ConsentForm,
     DecideForm,
     DisclosureForm,
+    EmergencyForm,
     ReasonForm,
     RevokeForm,
     SignForm,
@@ -291,3 +292,57 @@ def own_record(request):
         response["Content-Disposition"] = 'attachment; filename="my-record.pdf"'
         return response
     return render(request, "consent/own_record.html", {"body": body, "patient": patient})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_new(request, patient_id: int):
+    """A disclosure in a medical emergency (42 CFR 2.51), without consent."""
+    form = EmergencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        disclosure = form_call(
+            form,
+            services.emergency_disclosure_make,
+            actor=request.user,
+            patient_id=patient_id,
+            emergency=data["emergency"],
+            data=services.DisclosureInput(
+                recipient=data["recipient"],
+                recipient_affiliation=data["recipient_affiliation"],
+                purpose="treatment",
+                sections=tuple(data["sections"]),
+                date_from=None,
+                date_to=None,
+                document_format=data["document_format"],
+            ),
+        )
+        if disclosure is not None:
+            messages.warning(request, "Recorded. A director reviews it; the patient is told.")
+            return redirect("consent:disclosure", disclosure.pk)
+    elif request.method == "GET":
+        selectors.emergency_form(actor=request.user, patient_id=patient_id)
+    return render(
+        request,
+        "consent/emergency.html",
+        {"form": form, "patient_id": patient_id},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def emergency_review(request, disclosure_id: int):
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    if form_call(
+        form,
+        services.emergency_disclosure_review,
+        actor=request.user,
+        disclosure_id=disclosure_id,
+        note=form.cleaned_data.get("note", ""),
+    ):
+        messages.success(request, "Review recorded.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("consent:disclosure", disclosure_id)

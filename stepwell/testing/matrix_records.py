@@ -429,7 +429,22 @@ def _consent(clinic: MatrixClinic) -> None:
         clinic.put("consent_waiting", key, waiting.pk)
         clinic.put("disclosure", key, disclosure.pk)
         clinic.put("amendment", key, amendment.pk)
+        emergency = consent.emergency_disclosure_make(
+            actor=actor,
+            patient_id=patient.pk,
+            emergency="Matrix: collapsed at work; the emergency department asks for diagnoses.",
+            data=consent.DisclosureInput(
+                recipient="Dr. Matrix Lee",
+                recipient_affiliation="County General emergency department",
+                purpose="treatment",
+                sections=("diagnoses",),
+                date_from=None,
+                date_to=None,
+                document_format="pdf",
+            ),
+        )
         clinic.put("grant", key, grant.pk)
+        clinic.put("emergency_disclosure", key, emergency.pk)
 
 
 MATRIX_RECIPIENT = "Dr. Matrix Rivera, Harbor Family Medicine"

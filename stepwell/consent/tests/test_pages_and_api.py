@@ -158,3 +158,31 @@ def test_the_own_record_api_is_the_patients_alone(client, part2):
     assert page.status_code == 200 and b"Blake" in page.content
     pdf = client.get("/consent/mine/record/?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_an_emergency_disclosure_through_the_pages_and_its_review(client, clinic):
+    verified_login(client, clinic.clinician_a)
+    url = f"/consent/patients/{clinic.patient_a.pk}/emergency/new/"
+    assert client.get(url).status_code == 200
+    missing = client.post(url, {"recipient": "Dr. Lee", "sections": ["diagnoses"]})
+    assert missing.status_code == 400 and not Disclosure.objects.exists()
+    made = client.post(
+        url,
+        {
+            "emergency": "Unresponsive at home; the ED asks for current diagnoses.",
+            "recipient": "Dr. Lee",
+            "recipient_affiliation": "County General emergency department",
+            "sections": ["diagnoses"],
+            "document_format": "pdf",
+        },
+    )
+    assert made.status_code == 302
+    disclosure = Disclosure.objects.get()
+    assert disclosure.basis == "medical_emergency"
+    review = f"/consent/disclosures/{disclosure.pk}/review/"
+    assert client.post(review, {"note": "Mine to review?"}).status_code == 403
+    client.logout()
+    verified_login(client, clinic.director_a)
+    assert client.post(review, {"note": "Bona fide emergency."}).status_code == 302
+    disclosure.refresh_from_db()
+    assert disclosure.reviewed_by == clinic.director_a

@@ -20,6 +20,8 @@ from ..facts import (
     CLINICIAN,
     DIRECTOR,
     INTAKE,
+    NURSE,
+    PRESCRIBER,
     Chart,
     InProgram,
     Own,
@@ -31,6 +33,8 @@ from ..harness import Entry, On
 READERS = Chart() | Own()
 KEEPERS = Chart((INTAKE, CLINICIAN, DIRECTOR))
 DISCLOSERS = Chart((CLINICIAN, DIRECTOR))
+# medical emergency: clinicians, prescribers, nurses and directors acting for the patient
+EMERGENCY = Chart((CLINICIAN, PRESCRIBER, NURSE, DIRECTOR))
 PATIENTS = ("A", "B")
 ON_PATIENT = On({"patient_id": "patient"}, keys=PATIENTS)
 ON_CONSENT = On({"consent_id": "consent"}, keys=PATIENTS)
@@ -97,6 +101,31 @@ PAGES = [
         DISCLOSERS,
         on=ON_PATIENT,
         data=_disclosure_body,
+        ok=302,
+        location="/consent/disclosures/",
+    ),
+    Entry("GET", "consent/patients/{patient_id}/emergency/new/", EMERGENCY, on=ON_PATIENT),
+    Entry(
+        "POST",
+        "consent/patients/{patient_id}/emergency/new/",
+        EMERGENCY,
+        on=ON_PATIENT,
+        data={
+            "emergency": "Collapsed at work; the ED asks for current diagnoses.",
+            "recipient": "Dr. Lee",
+            "recipient_affiliation": "County General ED",
+            "sections": ["diagnoses"],
+            "document_format": "pdf",
+        },
+        ok=302,
+        location="/consent/disclosures/",
+    ),
+    Entry(
+        "POST",
+        "consent/disclosures/{disclosure_id}/review/",
+        InProgram((DIRECTOR,)),
+        on=On({"disclosure_id": "emergency_disclosure"}, keys=PATIENTS),
+        data={"note": "Bona fide emergency."},
         ok=302,
         location="/consent/disclosures/",
     ),
