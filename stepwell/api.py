@@ -36,6 +36,8 @@ api.add_router("/fhir", "stepwell.interop.api.router")
 api.add_router("/billing", "stepwell.billing.api.router")
 api.add_router("/reports", "stepwell.reports.api.router")
 api.add_router("/", "stepwell.meds.api.router")
+api.add_router("/", "stepwell.consent.api.router")
+api.add_router("/", "stepwell.messaging.api.router")
 
 
 logger = logging.getLogger(__name__)

@@ -36,6 +36,8 @@ urlpatterns = [
     path("billing/", include("stepwell.billing.urls")),
     path("reports/", include("stepwell.reports.urls")),
     path("meds/", include("stepwell.meds.urls")),
+    path("consent/", include("stepwell.consent.urls")),
+    path("messages/", include("stepwell.messaging.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

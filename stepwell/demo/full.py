@@ -12,6 +12,7 @@ from stepwell.clinic.time import zone_today
 from .billing import seed_billing
 from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
+from .consent import seed_consent
 from .intake import seed_intake
 from .measures import seed_measures
 from .meds import seed_meds
@@ -23,6 +24,14 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
     today = today or zone_today(DEMO_ZONE)
     clinic = build_demo_clinic(seed=seed, today=today)
     rng = random.Random(seed * 7919 + 1)
-    for step in (seed_measures, seed_intake, seed_schedule, seed_care, seed_billing, seed_meds):
+    for step in (
+        seed_measures,
+        seed_intake,
+        seed_schedule,
+        seed_care,
+        seed_billing,
+        seed_meds,
+        seed_consent,
+    ):
         step(clinic, rng, today)
     return clinic

@@ -76,11 +76,26 @@ def fhir_bodies(*statuses: int, media_type: str = FHIR_JSON) -> dict:
     url_name="fhir_everything",
     openapi_extra=fhir_bodies(200),
 )
-def patient_everything(request, patient_id: int, episode: int | None = None):
+def patient_everything(
+    request,
+    patient_id: int,
+    episode: int | None = None,
+    consent: int | None = None,
+    recipient: str = "",
+):
     """The patient's record as a FHIR R4 Bundle (collection): care-team staff and the
-    directors of the patient's programs. `episode` limits it to one episode."""
+    directors of the patient's programs. `episode` limits it to one episode. A record
+    holding 42 CFR Part 2 records carries the 42 CFR 2.32 notice. With `consent` (and
+    `recipient`, when the consent names several) the export is a disclosure under that
+    consent, listed in the patient's accounting: 400, naming what is missing, when the
+    consent does not cover it."""
     bundle = export.patient_everything(
-        actor=request.user, patient_id=patient_id, episode_id=episode, base_url=_fhir_base(request)
+        actor=request.user,
+        patient_id=patient_id,
+        episode_id=episode,
+        base_url=_fhir_base(request),
+        consent_id=consent,
+        recipient=recipient[:300],
     )
     return fhir_response(bundle)
 

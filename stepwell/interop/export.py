@@ -52,13 +52,35 @@ def bundle_of(resources: ResourceSet, *, base_url: str = "", now: datetime | Non
 
 
 def patient_everything(
-    *, actor, patient_id: int, episode_id: int | None = None, base_url: str = ""
+    *,
+    actor,
+    patient_id: int,
+    episode_id: int | None = None,
+    base_url: str = "",
+    consent_id: int | None = None,
+    recipient: str = "",
 ) -> dict:
-    """The patient's record (or one episode of it) as a Bundle, if the actor may export it."""
+    """The patient's record (or one episode of it) as a Bundle, if the actor may export it.
+
+    A record holding 42 CFR Part 2 records always carries the 42 CFR 2.32 notice. Given
+    `consent_id` (and the `recipient` it names) the export is a disclosure: refused, naming
+    what is missing, unless that consent covers it; then it is in the patient's accounting
+    of disclosures (stepwell.consent)."""
     patient, scope = access_fhir_export_by_id(actor, patient_id, episode_id=episode_id)
     collector = RecordCollector(patient, scope)
     resources = collector.collect()
     bundle = bundle_of(resources, base_url=base_url)
+    if any(has_part2_label(r) for r in resources):
+        from stepwell.consent.services import fhir_export_disclose
+
+        bundle = fhir_export_disclose(
+            actor=actor,
+            patient=patient,
+            scope=scope,
+            bundle=bundle,
+            consent_id=consent_id,
+            recipient=recipient,
+        )
     audit_record(
         user=actor,
         action=AuditAction.EXPORT,

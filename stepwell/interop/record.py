@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from stepwell.accounts.models import UserKind
 from stepwell.clinic.time import program_today
+from stepwell.consent.terms import is_substance_use_code
 from stepwell.intake.models import AssessmentDiagnosis, AssessmentStatus
 from stepwell.patients.models import CareTeamRole, Episode
 from stepwell.plans.models import PlanStatus, TreatmentPlan
@@ -156,7 +157,8 @@ class RecordCollector:
             assessment=assessment,
             patient_ref=self.patient_ref,
             recorder_ref=self.practitioner(assessment.signed_by or assessment.created_by),
-            part2=placement.part2,
+            # a substance-use diagnosis is a Part 2 record in any program (consent.terms)
+            part2=placement.part2 or is_substance_use_code(diagnosis.code),
         )
         self.resources.add(resource)
         ref = reference("Condition", resource["id"], diagnosis.code)

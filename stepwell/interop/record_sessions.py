@@ -4,6 +4,7 @@ progress notes. Each is placed in its episode by RecordCollector.place (record.p
 from __future__ import annotations
 
 from stepwell.care.models import Attendance, ClinicalNote, GroupNote
+from stepwell.consent.terms import is_substance_use_instrument
 from stepwell.measures.models import Administration
 from stepwell.measures.selectors import instrument_bands, instrument_for
 from stepwell.schedule.models import Appointment, Enrollment
@@ -37,6 +38,8 @@ def collect_measures(collector) -> None:
         placement = collector.of_episode(administration.episode)
         if not placement.include:
             continue
+        # A substance-use questionnaire is a Part 2 record in any program (consent.terms).
+        part2 = placement.part2 or is_substance_use_instrument(administration.instrument_key)
         try:
             instrument = instrument_for(
                 administration.instrument_key, administration.instrument_version or None
@@ -64,7 +67,7 @@ def collect_measures(collector) -> None:
                 instrument,
                 patient_ref=collector.patient_ref,
                 author_ref=author,
-                part2=placement.part2,
+                part2=part2,
             )
         )
         for resource in measures.observation_resources(
@@ -72,7 +75,7 @@ def collect_measures(collector) -> None:
             instrument,
             band_label=band_label,
             patient_ref=collector.patient_ref,
-            part2=placement.part2,
+            part2=part2,
         ):
             collector.resources.add(resource)
 

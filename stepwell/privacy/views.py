@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
-from .audit import AuditAction, AuditOutcome
+from .audit import AuditAction, AuditOutcome, named_patient_ids
 from .selectors import (
     EARLIEST_DAY,
     LATEST_DAY,
@@ -97,8 +97,19 @@ def audit_list(request):
 
 
 def _csv_response(events, shown: set[int]):
+    """The events as CSV. A row naming a patient whose record holds 42 CFR Part 2 records
+    carries the Part 2 label and the short notice in its last column (stepwell.consent)."""
+    from stepwell.consent.notices import PART2_LABEL, PART2_SHORT_NOTICE
+    from stepwell.consent.selectors import part2_patient_ids
+
     writer = csv.writer(_Echo())
-    header = [*SORTABLE_FIELDS, "user_id", "detail", "hash"]
+    header = [*SORTABLE_FIELDS, "user_id", "detail", "hash", "label"]
+    part2 = part2_patient_ids()
+    label = f"{PART2_LABEL}: {PART2_SHORT_NOTICE}"
+
+    def named(event) -> bool:
+        ids = {event.patient_id} | (named_patient_ids(event.detail) & shown)
+        return bool(ids & part2)
 
     def rows():
         yield writer.writerow(header)
@@ -118,6 +129,7 @@ def _csv_response(events, shown: set[int]):
                     e.user_id or "",
                     audit_detail_shown(e.detail, shown),
                     e.hash,
+                    label if named(e) else "",
                 ]
             )
 

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "stepwell.interop",
     "stepwell.reports",
     "stepwell.meds",
+    "stepwell.consent",
+    "stepwell.messaging",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +271,20 @@ STEPWELL_EXPORT_DIR = Path(os.environ.get("STEPWELL_EXPORT_DIR", VAR_DIR / "expo
 STEPWELL_EXPORT_KEEP_HOURS = env_int("STEPWELL_EXPORT_KEEP_HOURS", 24)  # interop: bulk files
 # reports: outcome counts from 1 to this minus 1 are hidden (0 or 1: nothing hidden)
 STEPWELL_REPORT_MIN_CELL = env_int("STEPWELL_REPORT_MIN_CELL", 5)
+# consent: how long emergency (break-glass) access to a chart lasts
+STEPWELL_BREAK_GLASS_MINUTES = env_int("STEPWELL_BREAK_GLASS_MINUTES", 60)
+# messaging: the address links in messages point to (jobs have no request to take it from)
+STEPWELL_BASE_URL = os.environ.get("STEPWELL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+STEPWELL_MESSAGE_ATTEMPTS = env_int("STEPWELL_MESSAGE_ATTEMPTS", 5)  # tries before "failed"
+STEPWELL_MESSAGE_RETRY_MINUTES = env_int("STEPWELL_MESSAGE_RETRY_MINUTES", 5)  # doubles each try
+# Text messages: an HTTP provider with Twilio's Messages API, or the console (demo).
+STEPWELL_SMS_BACKEND = os.environ.get(
+    "STEPWELL_SMS_BACKEND", "stepwell.messaging.sms.TwilioBackend"
+)
+STEPWELL_SMS_API_URL = os.environ.get("STEPWELL_SMS_API_URL", "https://api.twilio.com")
+STEPWELL_SMS_ACCOUNT = os.environ.get("STEPWELL_SMS_ACCOUNT", "")
+STEPWELL_SMS_TOKEN = os.environ.get("STEPWELL_SMS_TOKEN", "")
+STEPWELL_SMS_FROM = os.environ.get("STEPWELL_SMS_FROM", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -16,3 +16,6 @@ SECRET_KEY = os.environ.get(
 EMAIL_BACKEND = os.environ.get(
     "STEPWELL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )  # password links appear in the terminal that runs `make demo`
+STEPWELL_SMS_BACKEND = os.environ.get(
+    "STEPWELL_SMS_BACKEND", "stepwell.messaging.sms.ConsoleBackend"
+)  # text messages appear in the terminal too

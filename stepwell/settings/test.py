@@ -25,3 +25,4 @@ STEPWELL_AUDIT_DB_TRIGGERS = (
 STEPWELL_SIGNED_RECORD_DB_TRIGGERS = (
     False  # installed per test by the tests of privacy/signed_records.py and its migrations
 )
+STEPWELL_SMS_BACKEND = "stepwell.messaging.sms.MemoryBackend"

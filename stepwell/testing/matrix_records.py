@@ -437,6 +437,88 @@ def _meds(clinic: MatrixClinic) -> None:
         clinic.put("drug_test", key, test.pk)
 
 
+def _consent(clinic: MatrixClinic) -> None:
+    """Per patient A and B: a signed release (paper) to a named recipient, a consent
+    waiting for the portal signature, a disclosure under the release, an amendment request
+    of the patient, and an emergency access by a clinician of the other program."""
+    from stepwell.consent import services as consent
+
+    today = clinic.now.date()
+    keepers = {"A": "clinician", "B": "clinician_other"}
+    outsiders = {"A": "clinician_other", "B": "clinician"}
+    for key in ("A", "B"):
+        patient = clinic.patients[key]
+        actor = clinic.users[keepers[key]]
+        program_id = clinic.programs[key].pk
+        terms = {
+            "actor": actor,
+            "patient_id": patient.pk,
+            "kind": "part2",
+            "program_ids": [program_id],
+            "recipient_kind": "named",
+            "recipients": MATRIX_RECIPIENT,
+            "purpose": "treatment",
+            "sections": ["diagnoses", "measures"],
+            "information_description": "Diagnoses and questionnaire scores.",
+            "expires_on": today + timedelta(days=365),
+        }
+        signed = consent.consent_record(
+            **terms,
+            signature_method="paper",
+            signer_name=patient.legal_name,
+            signed_on=today,
+            scan=b"%PDF-1.4 matrix",
+            scan_content_type="application/pdf",
+        )
+        waiting = consent.consent_record(**terms, signature_method="portal")
+        disclosure = consent.disclosure_make(
+            actor=actor,
+            patient_id=patient.pk,
+            basis="consent",
+            consent_id=signed.pk,
+            data=consent.DisclosureInput(
+                recipient=MATRIX_RECIPIENT,
+                purpose="treatment",
+                sections=("diagnoses",),
+                date_from=None,
+                date_to=None,
+                document_format="pdf",
+            ),
+        )
+        amendment = consent.amendment_request(
+            actor=patient.user, section="diagnoses", request="Please correct the diagnosis."
+        )
+        grant = consent.break_glass_open(
+            actor=clinic.users[outsiders[key]],
+            record_number=patient.mrn,
+            reason="Matrix: patient in crisis, the care team is away.",
+            now=clinic.now - timedelta(hours=3),  # over: it widens nobody's view
+        )
+        clinic.put("consent", key, signed.pk)
+        clinic.put("consent_waiting", key, waiting.pk)
+        clinic.put("disclosure", key, disclosure.pk)
+        clinic.put("amendment", key, amendment.pk)
+        emergency = consent.emergency_disclosure_make(
+            actor=actor,
+            patient_id=patient.pk,
+            emergency="Matrix: collapsed at work; the emergency department asks for diagnoses.",
+            data=consent.DisclosureInput(
+                recipient="Dr. Matrix Lee",
+                recipient_affiliation="County General emergency department",
+                purpose="treatment",
+                sections=("diagnoses",),
+                date_from=None,
+                date_to=None,
+                document_format="pdf",
+            ),
+        )
+        clinic.put("grant", key, grant.pk)
+        clinic.put("emergency_disclosure", key, emergency.pk)
+
+
+MATRIX_RECIPIENT = "Dr. Matrix Rivera, Harbor Family Medicine"
+
+
 ADDITIONS = (
     _assessments,
     _plans,
@@ -448,4 +530,5 @@ ADDITIONS = (
     _setup_records,
     _claim_batches,
     _meds,
+    _consent,
 )

@@ -44,6 +44,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_billing_of_last_month()
     check_reports_look_plausible()
     check_medications_and_drug_tests()
+    check_a_part2_disclosure_under_consent_and_the_outbox()
 
 
 def _compliance(week: str):
@@ -261,3 +262,17 @@ def check_medications_and_drug_tests() -> None:
         < results.filter(outcome="negative", substance="cocaine").count()
     )
     assert results.filter(substance="buprenorphine", outcome="positive", expected=True).exists()
+
+
+def check_a_part2_disclosure_under_consent_and_the_outbox() -> None:
+    """Issue 15: a Part 2 consent with a disclosure under it (carrying the 2.32 notice), a
+    release waiting for a portal signature, and messages in the outbox."""
+    from stepwell.consent.models import Consent, Disclosure
+    from stepwell.consent.notices import PART2_NOTICE
+    from stepwell.messaging.models import Message
+
+    disclosure = Disclosure.objects.get()
+    assert disclosure.part2 and disclosure.consent.kind == "part2"
+    assert PART2_NOTICE[:60] in disclosure.document
+    assert Consent.objects.filter(status="awaiting_signature").exists()
+    assert Message.objects.filter(purpose="follow_up").exists()

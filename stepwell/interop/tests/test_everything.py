@@ -43,7 +43,8 @@ def test_the_export_validates_resource_by_resource_and_round_trips(bundle):
         "Observation": 12 + 9 + 12,
         "Appointment": 3,
         "Encounter": 2,
-        "DocumentReference": 2,
+        # two notes, and the 42 CFR 2.32 notice: the DAST-10 is a substance-use record
+        "DocumentReference": 3,
     }
     assert bundle["entry"][0]["fullUrl"] == f"{BASE}Patient/{bundle['entry'][0]['resource']['id']}"
 
@@ -108,7 +109,8 @@ def test_psychotherapy_notes_and_drafts_never_appear(bundle, record):
     for needle in (PRIVATE_TEXT, "lighthouse", DRAFT_TEXT):
         assert needle not in text
         assert needle not in decoded
-    assert {d["id"] for d in of_type(bundle, "DocumentReference")} == {
+    notes = of_type(bundle, "DocumentReference")
+    assert {d["id"] for d in notes if not d["id"].startswith("part2-notice-")} == {
         str(record.group_section.pk),
         str(record.individual_note.pk),
     }
@@ -282,6 +284,7 @@ def test_part2_records_carry_the_labels(record):
     labelled = {r["resourceType"] for r in resources_of(bundle) if is_part2(r)}
     assert labelled == {
         "Patient",
+        "DocumentReference",  # the 42 CFR 2.32 notice
         "EpisodeOfCare",
         "Condition",
         "QuestionnaireResponse",
@@ -294,9 +297,23 @@ def test_part2_records_carry_the_labels(record):
     assert audit_total["code"]["coding"][0]["code"] == "75624-7"
 
 
-def test_a_mental_health_export_carries_no_part2_label(bundle):
-    assert not is_part2(bundle)
-    assert not any(is_part2(r) for r in resources_of(bundle))
+def test_a_mental_health_export_labels_only_its_substance_use_records(bundle):
+    """In a mental-health program only what is about substance use (the DAST-10) is a
+    Part 2 record (docs/clinical-sources.md §9.1); the bundle then carries the notice."""
+    labelled = [r for r in resources_of(bundle) if is_part2(r)]
+    assert {r["resourceType"] for r in labelled} == {
+        "QuestionnaireResponse",
+        "Observation",
+        "DocumentReference",
+    }
+    assert all(
+        r["id"].startswith("part2-notice-")
+        for r in labelled
+        if r["resourceType"] == "DocumentReference"
+    )
+    phq9 = [r for r in resources_of(bundle) if r["resourceType"] == "QuestionnaireResponse"]
+    assert sum(1 for r in phq9 if is_part2(r)) == 1
+    assert is_part2(bundle)
 
 
 def test_refusal_is_audited_and_reveals_nothing(record):

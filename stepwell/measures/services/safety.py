@@ -104,10 +104,10 @@ def alerts_raise(
 def _page_on_call(*, alert: Alert, program, actor) -> OnCallPage:
     """Page the program's on-call clinician for an immediate alert, at once.
 
-    Messaging does not exist yet, so the page is recorded here (who, when) and delivered
-    as a banner on the staff pages of the program until the alert is acknowledged. The
-    row is written in the caller's transaction, like an outbox row: a messaging outbox
-    can deliver undelivered pages (``delivered_at`` empty) by text or phone later.
+    The page is recorded here (who, when), shown as a banner on the staff pages of the
+    program until the alert is acknowledged, and sent to the clinician by email through
+    the outbox (stepwell.messaging), which fills ``delivered_at`` once it is sent. Both are
+    written in the caller's transaction; the message goes out after the commit.
     """
     page = OnCallPage.objects.create(
         alert=alert,
@@ -129,6 +129,9 @@ def _page_on_call(*, alert: Alert, program, actor) -> OnCallPage:
             "channel": page.channel,
         },
     )
+    from stepwell.messaging.services import on_call_page_queue
+
+    on_call_page_queue(page=page, actor=actor)
     return page
 
 

@@ -7,6 +7,8 @@
 - Billing staff see only the billing fields of the patients of their billing programs.
 - An administrator configures the clinic and reads no clinical content.
 - A patient sees only themselves.
+- Emergency access: a clinical or director staff member who opened a chart with a reason
+  (break-glass, stepwell.consent) sees that patient until the grant expires.
 - A system actor (a job) reads no chart unless a rule names it.
 - A patient is registered, or an episode opened, by an intake coordinator, clinician or
   director of the program.
@@ -22,6 +24,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
@@ -90,7 +93,18 @@ def patients_visible_to(user) -> QuerySet[Patient]:
         scope |= Q(episodes__program_id__in=program_ids)
     if programs_with(user, *CLINICAL_ROLES):
         scope |= Q(care_team__user=user)
+    if programs_with(user, *CLINICAL_ROLES, Role.PROGRAM_DIRECTOR):
+        scope |= Q(pk__in=_emergency_access_patient_ids(user))
     return Patient.objects.filter(scope).distinct()
+
+
+def _emergency_access_patient_ids(user) -> QuerySet:
+    """Patients the user opened with emergency access that has not expired yet."""
+    from stepwell.consent.models import BreakGlassGrant
+
+    return BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values(
+        "patient_id"
+    )
 
 
 def patients_billing_visible_to(user) -> QuerySet[Patient]:

@@ -14,10 +14,12 @@ from . import (
     accounts,
     billing,
     care,
+    consent,
     intake,
     interop,
     measures,
     meds,
+    messaging,
     patients,
     plans,
     reports,
@@ -38,6 +40,8 @@ AREAS = (
     setup,
     billing,
     meds,
+    consent,
+    messaging,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]

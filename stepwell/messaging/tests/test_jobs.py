@@ -1,0 +1,48 @@
+"""The daily jobs: reminders the day before to patients who opted in, once per day; the
+sweep retries what is due."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from stepwell.messaging import jobs
+from stepwell.messaging.models import Message
+from stepwell.messaging.services import contact_preference_set
+from stepwell.schedule.models import Appointment, AppointmentKind
+
+
+def _tomorrow_appointment(clinic, patient, *, reminders: bool):
+    patient.email = f"{patient.legal_first_name.lower()}@example.org"
+    patient.save()
+    contact_preference_set(
+        actor=clinic.clinician_a, patient_id=patient.pk, channel="email", reminders=reminders
+    )
+    start = timezone.now() + timedelta(days=1)
+    Appointment.objects.create(
+        program=clinic.program_a,
+        patient=patient,
+        staff=clinic.clinician_a,
+        kind=AppointmentKind.INDIVIDUAL,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+
+
+def test_reminders_go_once_to_the_patients_who_asked(clinic):
+    _tomorrow_appointment(clinic, clinic.patient_a, reminders=True)
+    out = StringIO()
+    call_command("messages", "reminders", stdout=out)
+    assert "1 reminders queued" in out.getvalue()
+    assert jobs.appointment_reminders(timezone.localdate()) == 0  # not twice
+    message = Message.objects.get()
+    assert message.purpose == "appointment_reminder" and message.patient == clinic.patient_a
+    assert "Adult MH" not in message.body
+
+
+def test_no_reminder_without_opting_in(clinic):
+    _tomorrow_appointment(clinic, clinic.patient_a, reminders=False)
+    assert jobs.appointment_reminders(timezone.localdate()) == 0
