@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from stepwell.accounts.models import Role, UserKind
 from stepwell.patients.models import EpisodeState
@@ -20,8 +20,9 @@ from stepwell.testing.factories import (
 
 # Example-based tests touch the database and run beside other workers on two cores: a
 # per-example deadline measures the machine, not the rule, so it is off. (Speed is
-# measured by the benchmarks under bench/, never by timed assertions.)
-settings.register_profile("stepwell", deadline=None)
+# measured by the benchmarks under bench/, never by timed assertions.) For the same
+# reason the "too slow to generate" health check is off.
+settings.register_profile("stepwell", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("stepwell")
 
 
