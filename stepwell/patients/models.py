@@ -156,6 +156,8 @@ class EpisodeEvent(models.Model):
 class LevelOfCareDirection(models.TextChoices):
     ADMITTED_FROM = "admitted_from", "Admitted from"
     TRANSFERRED_TO = "transferred_to", "Transferred to"
+    STEPPED_DOWN_TO = "stepped_down_to", "Stepped down to"
+    STEPPED_UP_TO = "stepped_up_to", "Stepped up to"
 
 
 class LevelOfCareChange(models.Model):

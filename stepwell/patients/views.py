@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.converters import record_id_or_none
 from stepwell.core.forms import form_call
+from stepwell.intake.services.referrals import referral_create
 from stepwell.measures.panels import caseload_measures, chart_panel
 from stepwell.privacy.audit import AuditAction, audit_request
 
@@ -72,22 +73,26 @@ def register(request):
     programs = selectors.registering_programs(user=user)
     form = PatientRegistrationForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
-        registration = form_call(
+        data = {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS}
+        referral = form_call(
             form,
-            services.patient_register,
+            referral_create,
             actor=user,
             program_id=form.cleaned_data["program"].pk,
-            data={k: form.cleaned_data[k] for k in services.PATIENT_FIELDS},
-            referred_on=form.cleaned_data.get("referred_on"),
+            source=form.cleaned_data["referral_source"] or "self",
+            reason=form.cleaned_data["referral_reason"] or "Not given at registration",
+            insurance=data.get("insurance_payer", ""),
+            received_on=form.cleaned_data.get("referred_on"),
+            patient_data=data,
             confirm_not_duplicate=form.cleaned_data.get("confirm_not_duplicate", False),
         )
-        if registration is not None:
+        if referral is not None:
             messages.success(
                 request,
-                f"{registration.patient.display_name} registered and referred to "
-                f"{registration.episode.program}.",
+                f"{referral.patient.display_name} registered and referred to "
+                f"{referral.episode.program}; the referral is on the board.",
             )
-            return redirect("patients:chart", patient_id=registration.patient.pk)
+            return redirect("patients:chart", patient_id=referral.patient_id)
     return render(
         request,
         "patients/register.html",
@@ -156,7 +161,15 @@ def transition(request, episode_id: int):
             **form.cleaned_data,
         )
         if moved is not None:
-            messages.success(request, f"Episode moved to {moved.get_state_display().lower()}.")
+            text = f"Episode moved to {moved.get_state_display().lower()}."
+            released = getattr(moved, "released_bookings", [])
+            if released:
+                text += (
+                    f" Cancelled {len(released)} future booking(s): " + "; ".join(released) + "."
+                )
+            elif moved.state == "discharged":
+                text += " No future bookings to cancel."
+            messages.success(request, text)
             return redirect("patients:chart", patient_id=episode.patient_id)
     audit_request(
         request,
