@@ -317,9 +317,9 @@ def _intake_prerequisites(episode, to_state: str) -> dict[str, str]:
     clinician on the care team. Read through the reverse relations, so the patients app
     does not import the intake app."""
     errors: dict[str, str] = {}
-    if to_state == EpisodeState.ASSESSED:
-        if not episode.assessments.filter(status="signed").exists():
-            errors["to_state"] = "Sign the intake assessment first; signing marks it assessed."
+    signed = episode.assessments.filter(status="signed")
+    if to_state == EpisodeState.ASSESSED and not signed.exists():
+        errors["to_state"] = "Sign the intake assessment first; signing marks it assessed."
     if to_state == EpisodeState.ADMITTED:
         if not episode.placement_decisions.exists():
             errors["to_state"] = (
