@@ -19,6 +19,7 @@ from ..facts import (
     EMPTY_LIST,
     NURSE,
     PRESCRIBER,
+    PROGRAM_WIDE,
     ROLES_GLOBAL,
     Chart,
     Own,
@@ -112,6 +113,13 @@ def _intervention(world, key):
 PAGES = [
     Entry(
         "GET",
+        "plans/patients/{patient_id}/",
+        Chart(PROGRAM_WIDE),
+        on=On({"patient_id": "patient"}, keys=SIGNED),
+        note="the chart's intake-and-plans section: staff who read the chart",
+    ),
+    Entry(
+        "GET",
         "plans/worklist/",
         STAFF | portal_users(),
         variants={"patient": Away("/"), "other_patient": Away("/")},
@@ -179,6 +187,24 @@ PAGES = [
         on=On(
             {"kind": lambda w, k: "intervention", "item_id": "draft_plan_intervention"},
             keys=DRAFTS,
+        ),
+        ok=302,
+        location=TO_PLAN,
+    ),
+    Entry(
+        "POST",
+        "plans/items/{kind}/{item_id}/edit/",
+        EDITORS,
+        on=On(
+            {"kind": lambda w, k: "objective", "item_id": "draft_plan_objective"},
+            keys=DRAFTS,
+        ),
+        data=_prefixed(
+            ("edit-objective-", "draft_plan_objective"),
+            lambda w, k: {
+                "description": "Sleep 7 hours",
+                "target_date": (w.clinic.now + timedelta(days=90)).date().isoformat(),
+            },
         ),
         ok=302,
         location=TO_PLAN,
