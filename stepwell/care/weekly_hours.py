@@ -166,7 +166,7 @@ def weekly_hours_of(
     ):
         if ends > now:
             # Not over yet: nothing attended counts before the session has ended; it
-            # counts as scheduled below, as a session not yet taken.
+            # counts as scheduled below, as a session not yet taken (clinical-sources §4).
             continue
         if minutes:
             block_kind = BlockKind(kind) if kind else BlockKind.GROUP

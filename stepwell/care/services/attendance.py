@@ -134,7 +134,7 @@ def _session_program(row: Attendance):
 def check_not_before_start(row: Attendance, status: str, now: datetime) -> None:
     """Nothing is recorded before it happened: attendance opens the program's grace
     minutes before the session starts (Program.attendance_grace_minutes); only an
-    excused absence or a cancellation may be recorded earlier."""
+    excused absence or a cancellation may be recorded earlier (docs/clinical-sources.md §4)."""
     if status in BEFORE_START_ALLOWED:
         return
     program = _session_program(row)

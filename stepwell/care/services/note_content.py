@@ -115,7 +115,7 @@ def signing_refusal(problems, prefix_for) -> ApplicationError:
 
 def check_session_started(starts_at: datetime, now: datetime, program=None) -> None:
     """Nothing is signed before it happened: a note of a session is signed only once the
-    session has started (times shown in the program's zone)."""
+    session has started (times shown in the program's zone; docs/clinical-sources.md §4)."""
     if now >= starts_at:
         return
     zone = program.timezone if program is not None else "UTC"
