@@ -4,6 +4,7 @@ from django import forms
 
 from stepwell.clinic.models import LevelOfCare, Program
 
+from .details import DETAIL_FIELDS
 from .duplicates import PossibleDuplicate
 from .models import CareTeamRole, Disposition, EpisodeState, Patient
 from .services import PATIENT_FIELDS
@@ -101,3 +102,15 @@ class CareTeamForm(forms.Form):
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff
+
+
+class PatientDetailsForm(forms.ModelForm):
+    """The chart's details; model rules run in the service (patients.details)."""
+
+    class Meta:
+        model = Patient
+        fields = DETAIL_FIELDS
+        widgets = {"date_of_birth": DateInput}
+
+    def _post_clean(self):
+        pass

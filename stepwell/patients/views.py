@@ -18,8 +18,15 @@ from stepwell.measures.panels import caseload_measures, chart_panel
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
+from .details import DETAIL_FIELDS, patient_details_update
 from .episodes import allowed_next_states
-from .forms import CareTeamForm, PatientRegistrationForm, TransitionForm, possible_duplicate_on
+from .forms import (
+    CareTeamForm,
+    PatientDetailsForm,
+    PatientRegistrationForm,
+    TransitionForm,
+    possible_duplicate_on,
+)
 from .models import OPEN_STATES, EpisodeState
 from .selectors import RecordView
 
@@ -136,6 +143,7 @@ def chart(request, patient_id: int):
             CareTeamForm(staff=chart.care_team_candidates) if chart.can_edit_care_team else None
         ),
         "viewers": chart.viewers,
+        "can_edit_details": chart.can_edit_details,
         "open_states": OPEN_STATES,
         "measures_panel": chart_panel(user=user, patient=patient),
     }
@@ -228,3 +236,30 @@ def portal_invite(request, patient_id: int):
         f"Give the patient this one-time link to set a password; it is shown only now: {link}",
     )
     return redirect("patients:chart", patient_id=patient.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details_edit(request, patient_id: int):
+    """Keep the patient's details up to date; each changed field is kept as history."""
+    patient, changes = selectors.patient_details_for_edit(user=request.user, patient_id=patient_id)
+    form = PatientDetailsForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        changed = form_call(
+            form,
+            patient_details_update,
+            actor=request.user,
+            patient_id=patient.pk,
+            data={f: form.cleaned_data[f] for f in DETAIL_FIELDS},
+        )
+        if changed is not None:
+            labels = ", ".join(f.replace("_", " ") for f in changed) or "nothing changed"
+            messages.success(request, f"Details saved ({labels}).")
+            return redirect("patients:chart", patient_id=patient.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "patients/details.html",
+        {"patient": patient, "form": form, "changes": changes},
+        status=status,
+    )
