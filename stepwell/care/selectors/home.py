@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from django.urls import reverse
+
 from stepwell.accounts.models import Role
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.privacy.access.notes import programs_compliance_reviewed_by
@@ -66,7 +68,7 @@ def home_page(*, user, now: datetime) -> HomePage | None:
     clinical = bool(programs_with(user, *CLINICAL))
     prescriber = bool(programs_with(user, Role.PRESCRIBER))
     directed = programs_compliance_reviewed_by(user)
-    links = [HomeLink("Caseload", "/patients/", "Your patients and their week's hours.")]
+    links = [HomeLink("Caseload", reverse("patients:caseload"), "Your patients and their hours.")]
     if clinical:
         links += [
             HomeLink("Notes and groups", "/care/", "Today's groups, notes to finish."),
