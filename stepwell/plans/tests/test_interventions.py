@@ -118,7 +118,7 @@ def test_responsible_staff_must_belong_to_the_program(clinic):
                 **GOOD,
             )
         assert caught.value.field_errors == {
-            "responsible": "Choose an active staff member of the program."
+            "responsible": "Choose an active clinician, prescriber or nurse of the program."
         }
 
 

@@ -125,7 +125,7 @@ def item_edit(request, kind: str, item_id: int):
     )
     if done:
         return _editor_answer(request, target.plan.pk)
-    errors = ActionForm()
+    errors = ActionForm(data={})
     errors.is_valid()
     for field, messages in form.errors.items():
         label = form.fields[field].label or field.replace("_", " ") if field in form.fields else ""
