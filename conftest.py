@@ -171,6 +171,9 @@ def browser_page(live_server, tmp_path):
         page = context.new_page()
         page.set_default_timeout(15000)
         page.base_url = live_server.url
+        # Irreversible actions ask first (data-confirm): accept, and keep what was asked.
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
         try:
             yield page
         finally:

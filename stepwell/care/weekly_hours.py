@@ -148,7 +148,7 @@ def weekly_hours_of(
 
     attended: dict[int, list[Block]] = defaultdict(list)
     taken: set[tuple[int, str, int]] = set()
-    for patient_id, occurrence_id, appointment_id, kind, status, minutes, starts in (
+    for patient_id, occurrence_id, appointment_id, kind, status, minutes, starts, ends in (
         Attendance.objects.filter(
             patient_id__in=patient_ids, session_starts_at__gte=start, session_starts_at__lt=end
         )
@@ -161,8 +161,13 @@ def weekly_hours_of(
             "status",
             "minutes_attended",
             "session_starts_at",
+            "session_ends_at",
         )
     ):
+        if ends > now:
+            # Not over yet: nothing attended counts before the session has ended; it
+            # counts as scheduled below, as a session not yet taken (clinical-sources §4).
+            continue
         if minutes:
             block_kind = BlockKind(kind) if kind else BlockKind.GROUP
             attended[patient_id].append(Block(day_of(starts), minutes, block_kind))

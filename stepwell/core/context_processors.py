@@ -26,5 +26,6 @@ def stepwell(request):
         "STEPWELL_DEMO": settings.STEPWELL_DEMO,
         "user_roles": roles,
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "safety_banner": _safety_banner(request),
     }

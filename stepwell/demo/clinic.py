@@ -321,11 +321,19 @@ def _walk(rng, clinic, episode, target, today, key, clinicians, prescribers) -> 
                     ["Medical leave (synthetic)", "Family emergency (synthetic)", "Travel for work"]
                 )
             }
+        if state == EpisodeState.ASSESSED:
+            # Intake is never skipped: the signed assessment moves the episode to assessed
+            # (and records the placement decision admission needs); dated as the walk goes.
+            from .intake import assess
+
+            assess(rng, clinic, episode, key)
+            episode.events.filter(to_state=EpisodeState.ASSESSED).update(effective_date=day)
+            continue
+        if state == EpisodeState.ADMITTED:
+            _assign_team(rng, clinic, episode, key, clinicians, prescribers)
         patient_services.episode_transition(
             actor=director, episode_id=episode.pk, to_state=state, effective_date=day, **kwargs
         )
-        if state == EpisodeState.ADMITTED:
-            _assign_team(rng, clinic, episode, key, clinicians, prescribers)
     if target == EpisodeState.DISCHARGED:
         if admitted:
             disposition = rng.choice(

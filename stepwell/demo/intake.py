@@ -159,7 +159,7 @@ def _referral_for_existing(rng, clinic, episode, intake_user) -> Referral:
     return referral
 
 
-def _assess(rng, clinic, episode, key):
+def assess(rng, clinic, episode, key):
     clinician = clinic.users[CLINICIAN_FOR[key]]
     assessment = intake.assessment_start(actor=clinician, episode_id=episode.pk)
     codes = rng.sample(DIAGNOSES[key], 2)
@@ -330,7 +330,9 @@ def seed_intake(clinic: DemoClinic, rng, today) -> None:
                 continue
             if episode.state == EpisodeState.DISCHARGED:
                 continue
-            assessment = _assess(rng, clinic, episode, key)
+            assessment = episode.assessments.filter(status="signed").first() or assess(
+                rng, clinic, episode, key
+            )
             if episode.state == EpisodeState.ASSESSED:
                 continue
             plan = _plan(rng, clinic, episode, key, today, assessment)

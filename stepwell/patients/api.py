@@ -14,6 +14,7 @@ from stepwell.core.api_schemas import responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
+from .details import DETAIL_FIELDS, patient_details_update
 from .episodes import allowed_next_states
 from .models import Episode, Patient
 
@@ -51,6 +52,7 @@ class PatientOut(PatientSummary):
     emergency_contact_name: str
     emergency_contact_relationship: str
     emergency_contact_phone: str
+    emergency_contact_consented: bool
     insurance_payer: str
     insurance_member_id: str
     insurance_group_number: str
@@ -84,6 +86,28 @@ class PatientIn(Schema):
     insurance_group_number: str = ""
     referred_on: date | None = None
     confirm_not_duplicate: bool = False
+
+
+class PatientDetailsPatch(Schema):
+    """The fields to change; a field left out keeps its value."""
+
+    legal_first_name: str | None = Field(None, min_length=1, max_length=100)
+    legal_last_name: str | None = Field(None, min_length=1, max_length=100)
+    preferred_name: str | None = None
+    pronouns: str | None = None
+    date_of_birth: date | None = None
+    sex_assigned_at_birth: str | None = None
+    gender_identity: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    emergency_contact_name: str | None = None
+    emergency_contact_relationship: str | None = None
+    emergency_contact_phone: str | None = None
+    emergency_contact_consented: bool | None = None
+    insurance_payer: str | None = None
+    insurance_member_id: str | None = None
+    insurance_group_number: str | None = None
 
 
 class EpisodeEventOut(Schema):
@@ -145,7 +169,7 @@ def _summary(p: Patient) -> dict:
 
 def _full(p: Patient) -> dict:
     data = _summary(p)
-    for field in services.PATIENT_FIELDS:
+    for field in DETAIL_FIELDS:
         data.setdefault(field, getattr(p, field))
     data["care_team"] = [
         {"user_id": m.user_id, "name": str(m.user), "team_role": m.team_role}
@@ -240,6 +264,16 @@ def patient_detail(request, patient_id: int):
     )
     if billing:
         return PatientBillingOut(**_billing(record.patient))
+    return PatientOut(**_full(record.patient))
+
+
+@router.patch("/patients/{patient_id}", response=responses({200: PatientOut}))
+def patient_details_patch(request, patient_id: int, payload: PatientDetailsPatch):
+    """Keep the patient's details up to date; each changed field is kept as history."""
+    patient_details_update(
+        actor=request.user, patient_id=patient_id, data=payload.dict(exclude_unset=True)
+    )
+    record = selectors.patient_record(user=request.user, patient_id=patient_id)
     return PatientOut(**_full(record.patient))
 
 

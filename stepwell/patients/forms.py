@@ -5,9 +5,21 @@ from django import forms
 from stepwell.clinic.models import LevelOfCare, Program
 from stepwell.core.forms import RecordIdChoiceField
 
+from .details import DETAIL_FIELDS
 from .duplicates import PossibleDuplicate
 from .models import CareTeamRole, Disposition, EpisodeState, Patient
 from .services import PATIENT_FIELDS
+
+# The referral board's sources (intake.models.ReferralSource), as a pick-list here too.
+REFERRAL_SOURCES = [
+    ("self", "Self"),
+    ("family", "Family"),
+    ("hospital_step_down", "Hospital step-down"),
+    ("php_or_residential_step_down", "PHP or residential step-down"),
+    ("court", "Court"),
+    ("employer", "Employer"),
+    ("primary_care", "Primary care"),
+]
 
 
 def possible_duplicate_on(form: forms.Form) -> PossibleDuplicate | None:
@@ -26,6 +38,15 @@ class PatientRegistrationForm(forms.ModelForm):
         queryset=Program.objects.none(), help_text="The program the referral is for."
     )
     referred_on = forms.DateField(required=False, widget=DateInput, help_text="Defaults to today.")
+    referral_source = forms.ChoiceField(
+        label="Referred by", choices=REFERRAL_SOURCES, initial="self", required=False
+    )
+    referral_reason = forms.CharField(
+        label="Reason for referral",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Shown on the referral board.",
+    )
     confirm_not_duplicate = forms.BooleanField(
         required=False, label="I checked: this is a different person from the matching record"
     )
@@ -82,3 +103,15 @@ class CareTeamForm(forms.Form):
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff
+
+
+class PatientDetailsForm(forms.ModelForm):
+    """The chart's details; model rules run in the service (patients.details)."""
+
+    class Meta:
+        model = Patient
+        fields = DETAIL_FIELDS
+        widgets = {"date_of_birth": DateInput}
+
+    def _post_clean(self):
+        pass

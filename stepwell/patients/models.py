@@ -40,6 +40,12 @@ class Patient(models.Model):
     emergency_contact_name = models.CharField(max_length=200, blank=True)
     emergency_contact_relationship = models.CharField(max_length=100, blank=True)
     emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    emergency_contact_consented = models.BooleanField(
+        "patient consented to the emergency contact's involvement",
+        default=False,
+        help_text="Whether the patient agreed that this person may be involved in their care "
+        "(42 CFR Part 2 and HIPAA: ask before sharing).",
+    )
     insurance_payer = models.CharField(max_length=200, blank=True)
     insurance_member_id = models.CharField(max_length=64, blank=True)
     insurance_group_number = models.CharField(max_length=64, blank=True)
@@ -156,6 +162,8 @@ class EpisodeEvent(models.Model):
 class LevelOfCareDirection(models.TextChoices):
     ADMITTED_FROM = "admitted_from", "Admitted from"
     TRANSFERRED_TO = "transferred_to", "Transferred to"
+    STEPPED_DOWN_TO = "stepped_down_to", "Stepped down to"
+    STEPPED_UP_TO = "stepped_up_to", "Stepped up to"
 
 
 class LevelOfCareChange(models.Model):
@@ -202,3 +210,22 @@ class CareTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_team_role_display()})"
+
+
+class PatientDetailChange(models.Model):
+    """One field of a patient's details changed: who, when, from what to what."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="detail_changes")
+    field = models.CharField(max_length=64)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field} of patient {self.patient_id} at {self.changed_at:%Y-%m-%d %H:%M}"

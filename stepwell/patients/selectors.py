@@ -178,6 +178,7 @@ class Chart:
     can_edit_care_team: bool
     care_team_candidates: QuerySet[User]
     viewers: list[AuditEvent]
+    can_edit_details: bool = False
 
 
 def patient_chart(*, user, patient: Patient) -> Chart:
@@ -194,7 +195,14 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         if can_edit
         else User.objects.none(),
         viewers=patient_recent_viewers(patient=patient),
+        can_edit_details=access.access_patient_details_edit(user, patient),
     )
+
+
+def patient_details_for_edit(*, user, patient_id) -> tuple[Patient, list]:
+    """The patient whose details the user may change, with the latest field changes."""
+    patient = access.access_patient_details_by_id(user, patient_id)
+    return patient, list(patient.detail_changes.select_related("changed_by")[:30])
 
 
 def patient_billing_episodes(*, patient: Patient) -> list[Episode]:

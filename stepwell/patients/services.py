@@ -66,6 +66,13 @@ PATIENT_FIELDS = (
 )
 
 
+# A discharge's move to another level of care is named as what it was.
+DIRECTION_FOR_DISPOSITION = {
+    Disposition.STEPPED_DOWN: LevelOfCareDirection.STEPPED_DOWN_TO,
+    Disposition.STEPPED_UP: LevelOfCareDirection.STEPPED_UP_TO,
+}
+
+
 def _new_mrn() -> str:
     return "SW" + "".join(secrets.choice("0123456789") for _ in range(8))
 
@@ -202,7 +209,14 @@ def episode_transition(
     disposition: str = "",
     level_of_care: str = "",
 ) -> Episode:
-    """Move an episode to its next state, or refuse and say which moves are allowed."""
+    """Move an episode to its next state, or refuse and say which moves are allowed.
+
+    The same rule for the chart's page, the referral board and the API: `assessed` needs
+    a signed intake assessment, `admitted` a placement decision and a primary clinician
+    on the care team. A discharge (any disposition) cancels the patient's future group
+    enrolments and appointments in the program, freeing seats and staff time; the
+    cancelled bookings are listed in the audit event and on `episode.released_bookings`.
+    """
     access.access_episode_transition_by_id(actor, episode_id, to_state)
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -242,6 +256,14 @@ def episode_transition(
             episode.discharge_reason = reason
             episode.discharge_disposition = disposition
         episode.save()
+        released: list[str] = []
+        if to_state == EpisodeState.DISCHARGED:
+            from stepwell.schedule.release import patient_bookings_release
+
+            released = patient_bookings_release(
+                patient_id=episode.patient_id, program_id=episode.program_id, after=timezone.now()
+            )
+        episode.released_bookings = released  # for the confirmation the caller shows
         EpisodeEvent.objects.create(
             episode=episode,
             from_state=from_state,
@@ -255,7 +277,7 @@ def episode_transition(
             direction = (
                 LevelOfCareDirection.ADMITTED_FROM
                 if to_state == EpisodeState.ADMITTED
-                else LevelOfCareDirection.TRANSFERRED_TO
+                else DIRECTION_FOR_DISPOSITION.get(disposition, LevelOfCareDirection.TRANSFERRED_TO)
             )
             LevelOfCareChange.objects.create(
                 episode=episode,
@@ -271,7 +293,12 @@ def episode_transition(
             patient_id=episode.patient_id,
             object_type="episode",
             object_id=episode.pk,
-            detail={"from": from_state, "to": to_state, "disposition": disposition},
+            detail={
+                "from": from_state,
+                "to": to_state,
+                "disposition": disposition,
+                **({"cancelled_bookings": released} if released else {}),
+            },
         )
     return episode
 
@@ -284,6 +311,28 @@ def program_today(program: Program) -> date:
     return programs_date(program)
 
 
+def _intake_prerequisites(episode, to_state: str) -> dict[str, str]:
+    """Intake is never skipped, whatever the path (page, board, API): assessed needs a
+    signed intake assessment; admitted needs a placement decision and a primary
+    clinician on the care team. Read through the reverse relations, so the patients app
+    does not import the intake app."""
+    errors: dict[str, str] = {}
+    signed = episode.assessments.filter(status="signed")
+    if to_state == EpisodeState.ASSESSED and not signed.exists():
+        errors["to_state"] = "Sign the intake assessment first; signing marks it assessed."
+    if to_state == EpisodeState.ADMITTED:
+        if not episode.placement_decisions.exists():
+            errors["to_state"] = (
+                "Record the placement decision first, then admit from it "
+                "(it assigns the care team)."
+            )
+        elif not episode.patient.care_team.filter(
+            team_role=CareTeamRole.PRIMARY_CLINICIAN
+        ).exists():
+            errors["care_team"] = "Assign a primary clinician before admitting."
+    return errors
+
+
 def _check_transition_details(
     episode, to_state, effective, reason, disposition, level_of_care
 ) -> None:
@@ -294,6 +343,7 @@ def _check_transition_details(
         errors["effective_date"] = "Cannot be before the referral date."
     if level_of_care and level_of_care not in LevelOfCare.values:
         errors["level_of_care"] = f"One of: {', '.join(LevelOfCare.values)}."
+    errors.update(_intake_prerequisites(episode, to_state))
     if to_state == EpisodeState.ON_HOLD and not reason:
         errors["reason"] = "Say why the episode is put on hold."
     if to_state == EpisodeState.DISCHARGED:

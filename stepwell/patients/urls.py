@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("patients/<id:patient_id>/portal-invite/", views.portal_invite, name="portal_invite"),
     path("episodes/<id:episode_id>/transition/", views.transition, name="transition"),
+    path("patients/<id:patient_id>/details/", views.details_edit, name="details_edit"),
 ]

@@ -13,12 +13,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.converters import record_id_or_none
 from stepwell.core.forms import form_call
+from stepwell.intake.services.referrals import referral_create
 from stepwell.measures.panels import caseload_measures, chart_panel
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
+from .details import DETAIL_FIELDS, patient_details_update
 from .episodes import allowed_next_states
-from .forms import CareTeamForm, PatientRegistrationForm, TransitionForm, possible_duplicate_on
+from .forms import (
+    CareTeamForm,
+    PatientDetailsForm,
+    PatientRegistrationForm,
+    TransitionForm,
+    possible_duplicate_on,
+)
 from .models import OPEN_STATES, EpisodeState
 from .selectors import RecordView
 
@@ -72,22 +80,26 @@ def register(request):
     programs = selectors.registering_programs(user=user)
     form = PatientRegistrationForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
-        registration = form_call(
+        data = {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS}
+        referral = form_call(
             form,
-            services.patient_register,
+            referral_create,
             actor=user,
             program_id=form.cleaned_data["program"],
-            data={k: form.cleaned_data[k] for k in services.PATIENT_FIELDS},
-            referred_on=form.cleaned_data.get("referred_on"),
+            source=form.cleaned_data["referral_source"] or "self",
+            reason=form.cleaned_data["referral_reason"] or "Not given at registration",
+            insurance=data.get("insurance_payer", ""),
+            received_on=form.cleaned_data.get("referred_on"),
+            patient_data=data,
             confirm_not_duplicate=form.cleaned_data.get("confirm_not_duplicate", False),
         )
-        if registration is not None:
+        if referral is not None:
             messages.success(
                 request,
-                f"{registration.patient.display_name} registered and referred to "
-                f"{registration.episode.program}.",
+                f"{referral.patient.display_name} registered and referred to "
+                f"{referral.episode.program}; the referral is on the board.",
             )
-            return redirect("patients:chart", patient_id=registration.patient.pk)
+            return redirect("patients:chart", patient_id=referral.patient_id)
     return render(
         request,
         "patients/register.html",
@@ -131,6 +143,7 @@ def chart(request, patient_id: int):
             CareTeamForm(staff=chart.care_team_candidates) if chart.can_edit_care_team else None
         ),
         "viewers": chart.viewers,
+        "can_edit_details": chart.can_edit_details,
         "open_states": OPEN_STATES,
         "measures_panel": chart_panel(user=user, patient=patient),
     }
@@ -156,7 +169,15 @@ def transition(request, episode_id: int):
             **form.cleaned_data,
         )
         if moved is not None:
-            messages.success(request, f"Episode moved to {moved.get_state_display().lower()}.")
+            text = f"Episode moved to {moved.get_state_display().lower()}."
+            released = getattr(moved, "released_bookings", [])
+            if released:
+                text += (
+                    f" Cancelled {len(released)} future booking(s): " + "; ".join(released) + "."
+                )
+            elif moved.state == "discharged":
+                text += " No future bookings to cancel."
+            messages.success(request, text)
             return redirect("patients:chart", patient_id=episode.patient_id)
     audit_request(
         request,
@@ -215,3 +236,30 @@ def portal_invite(request, patient_id: int):
         f"Give the patient this one-time link to set a password; it is shown only now: {link}",
     )
     return redirect("patients:chart", patient_id=patient.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details_edit(request, patient_id: int):
+    """Keep the patient's details up to date; each changed field is kept as history."""
+    patient, changes = selectors.patient_details_for_edit(user=request.user, patient_id=patient_id)
+    form = PatientDetailsForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        changed = form_call(
+            form,
+            patient_details_update,
+            actor=request.user,
+            patient_id=patient.pk,
+            data={f: form.cleaned_data[f] for f in DETAIL_FIELDS},
+        )
+        if changed is not None:
+            labels = ", ".join(f.replace("_", " ") for f in changed) or "nothing changed"
+            messages.success(request, f"Details saved ({labels}).")
+            return redirect("patients:chart", patient_id=patient.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "patients/details.html",
+        {"patient": patient, "form": form, "changes": changes},
+        status=status,
+    )

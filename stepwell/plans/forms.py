@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from stepwell.intake.forms import DateInput
-from stepwell.measures.definitions import SHIPPED_KEYS
+from stepwell.measures.definitions import SHIPPED_KEYS, get_instrument
 
 from .certification import NINE_HOURS_STATEMENT
 from .models import (
@@ -46,14 +46,26 @@ class GoalForm(forms.Form):
     clinical_wording = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
+def instrument_choices() -> list[tuple[str, str]]:
+    """The questionnaires a measure can name, by their human names (not internal keys)."""
+    choices = [("", "—")]
+    for key in SHIPPED_KEYS:
+        instrument = get_instrument(key)
+        choices.append((key, f"{instrument.abbreviation} — {instrument.name}"))
+    return choices
+
+
 class ObjectiveForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     target_date = forms.DateField(widget=DateInput)
     measure_kind = forms.ChoiceField(
         choices=MeasureKind.choices, initial=MeasureKind.NONE, label="Measure"
     )
-    instrument = forms.CharField(
-        required=False, help_text="Questionnaire key: " + ", ".join(SHIPPED_KEYS)
+    instrument = forms.ChoiceField(
+        required=False,
+        choices=lambda: instrument_choices(),
+        label="Questionnaire",
+        help_text="For a questionnaire-total measure.",
     )
     comparison = forms.ChoiceField(required=False, choices=[("", "—"), *Comparison.choices])
     target_value = forms.FloatField(required=False)
@@ -131,3 +143,29 @@ class PatientSignatureForm(forms.Form):
 class ActionForm(forms.Form):
     """A button with no fields (sign as clinician, remove an item): the service's refusal
     is shown with the form's errors."""
+
+
+class ProblemEditForm(forms.Form):
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    assessment_finding = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Assessment finding"
+    )
+
+
+class GoalEditForm(forms.Form):
+    patient_words = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="In the patient's words"
+    )
+    clinical_wording = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ObjectiveEditForm(forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    target_date = forms.DateField(widget=DateInput)
+
+
+ITEM_EDIT_FORMS = {
+    "problem": ProblemEditForm,
+    "goal": GoalEditForm,
+    "objective": ObjectiveEditForm,
+}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("goals/<id:goal_id>/objectives/", views.objective_add, name="objective_add"),
     path("goals/<id:goal_id>/interventions/", views.intervention_add, name="intervention_add"),
     path("items/<str:kind>/<id:item_id>/remove/", views.item_remove, name="item_remove"),
+    path("items/<str:kind>/<id:item_id>/edit/", views.item_edit, name="item_edit"),
     path("<id:plan_id>/sign/<str:role>/", views.plan_sign, name="sign"),
     path("<id:plan_id>/recertify/", views.recertify, name="recertify"),
     path("<id:plan_id>/revise/", views.revise, name="revise"),

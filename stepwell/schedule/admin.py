@@ -38,6 +38,15 @@ class GroupSeriesForm(forms.ModelForm):
             "active",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "facilitators" in self.fields:
+            self.fields["facilitators"].label = "Facilitator and co-facilitators"
+            self.fields["facilitators"].help_text = (
+                "Choose one clinician, or two to share the group: each takes its attendance "
+                "and writes and signs its group note."
+            )
+
     def clean_recurrence(self):
         rule = self.cleaned_data["recurrence"]
         try:

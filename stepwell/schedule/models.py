@@ -104,6 +104,8 @@ class GroupSeries(models.Model):
             ),
         ]
         ordering = ["program", "start_time"]
+        verbose_name = "recurring group"
+        verbose_name_plural = "recurring groups"
 
     def __str__(self) -> str:
         return self.title
@@ -297,6 +299,8 @@ class StaffAvailability(models.Model):
             )
         ]
         ordering = ["user", "weekday", "start"]
+        verbose_name = "staff working hours"
+        verbose_name_plural = "staff working hours"
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"

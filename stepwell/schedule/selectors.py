@@ -415,3 +415,24 @@ def plan_run_read(*, user, run_id: int) -> PlanRunPage:
             detail={"patients": results.patient_ids},
         )
     return PlanRunPage(run=run, finished=finished, results=results)
+
+
+@dataclass(frozen=True)
+class SessionLinks:
+    """Which sessions of a week page link to their roster and group note, for this user:
+    only those the user may open (no link that answers 403)."""
+
+    attendance: frozenset[int]
+    group_note: frozenset[int]
+
+
+def session_links(*, user, items) -> SessionLinks:
+    from stepwell.privacy.access.attendance import sessions_attendance_taken_by
+    from stepwell.privacy.access.notes import sessions_group_notes_written_by
+
+    ids = {item.occurrence_id for item in items if getattr(item, "occurrence_id", None)}
+    if not ids:
+        return SessionLinks(frozenset(), frozenset())
+    attendance = sessions_attendance_taken_by(user).filter(pk__in=ids).values_list("pk", flat=True)
+    notes = sessions_group_notes_written_by(user).filter(pk__in=ids).values_list("pk", flat=True)
+    return SessionLinks(frozenset(attendance), frozenset(notes))

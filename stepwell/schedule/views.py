@@ -76,6 +76,7 @@ def program_week(request, program_id: int, week: str):
         "views": VIEWS,
         "groups": groups,
         "show_patients": True,
+        "links": selectors.session_links(user=request.user, items=page.items),
         "can_manage": page.can_manage,
         "runs": page.runs,
         "fit_candidates": page.fit_candidates,
@@ -111,6 +112,7 @@ def patient_week(request, patient_id: int, week: str | None = None):
         "groups": by_day(page.items, page.week),
         "minutes": sum(item.minutes for item in page.items),
         "episode": page.episode,
+        "links": selectors.session_links(user=user, items=page.items),
         "windows": page.windows,
         "can_feed": page.can_feed,
         "can_book": page.can_book,
@@ -135,6 +137,7 @@ def staff_week(request, user_id: int, week: str | None = None):
         "groups": by_day(page.items, page.week),
         "minutes": sum(item.minutes for item in page.items),
         "can_feed": page.can_feed,
+        "links": selectors.session_links(user=user, items=page.items),
         **_feed_context(request, page.feed, manage=page.feed_manage),
     }
     return render(request, "schedule/staff_week.html", context)

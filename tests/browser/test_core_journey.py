@@ -25,6 +25,8 @@ def test_therapist_journey(browser_page, clinic):
     page.wait_for_url("**/accounts/mfa/")
     page.fill("#id_code", code_for(device))
     page.click("main button[type=submit]")
+    page.get_by_test_id("home-heading").wait_for()  # the clinician's home page (/)
+    page.click("main a:has-text('Caseload')")
     page.wait_for_url("**/caseload/")
     assert page.locator("h1").inner_text() == "Caseload"
     table = page.locator("#caseload-table")

@@ -1,5 +1,5 @@
 """An administrator creates an enrolment code in clinic setup; the staff member logs in with
-their password and the code, enrols their authenticator app and reaches their caseload.
+their password and the code, enrols their authenticator app and reaches their home page and caseload.
 Real Chromium, real server, with the Content-Security-Policy on: the browser reports no
 violation on the way."""
 
@@ -42,8 +42,10 @@ def test_enrolment_with_a_code_from_the_administrator(browser_page, clinic, clie
     device = TOTPDevice.objects.get(user=clinic.clinician_a, confirmed=False)
     page.fill("#id_code", current_code(device))
     page.click("main button[type=submit]")
-    page.wait_for_url("**/caseload/")
+    page.get_by_test_id("home-heading").wait_for()  # the clinician's home page (/)
     assert "Your authenticator app is set up." in page.content()
+    page.click("main a:has-text('Caseload')")
+    page.wait_for_url("**/caseload/")
     assert "Avery Alder" in page.locator("#caseload-table").inner_text()
     violations = [text for text in console if "Content Security Policy" in text]
     assert violations == []

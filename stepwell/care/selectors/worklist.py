@@ -12,10 +12,12 @@ from django.db.models import Q, QuerySet
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.patients.models import Episode
+from stepwell.privacy.access.attendance import sessions_attendance_taken_by
 from stepwell.privacy.access.notes import (
     NoteNeed,
     notes_visible_to,
     programs_compliance_reviewed_by,
+    sessions_group_notes_written_by,
 )
 from stepwell.privacy.access.predicates import is_staff_member
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -44,11 +46,11 @@ def _age_hours(now: datetime, ended_at: datetime) -> float:
 
 
 def sessions_for_staff(*, user, start: datetime, end: datetime) -> QuerySet[SessionOccurrence]:
-    """Group occurrences the user facilitates or whose program they work in."""
-    program_ids = list(user.program_memberships.values_list("program_id", flat=True))
+    """Group occurrences whose attendance the user takes (its facilitators, the program's
+    directors): the worklist links only to what the user may open."""
     return (
         SessionOccurrence.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .filter(Q(facilitators=user) | Q(program_id__in=program_ids))
+        .filter(pk__in=sessions_attendance_taken_by(user).values("pk"))
         .select_related("program", "group_note")
         .distinct()
         .order_by("starts_at")
@@ -69,8 +71,12 @@ def worklist(*, user, now: datetime) -> dict[str, list[WorkItem]]:
             _age_hours(now, group_note.ended_at) > late_hours,
         )
         for group_note in GroupNote.objects.filter(
-            author_id=user.pk, signed_at__isnull=True
-        ).select_related("occurrence")
+            Q(author_id=user.pk) | Q(occurrence__facilitators=user),
+            signed_at__isnull=True,
+            occurrence__in=sessions_group_notes_written_by(user).values("pk"),
+        )
+        .select_related("occurrence")
+        .distinct()
     ]
     mine += [
         WorkItem(

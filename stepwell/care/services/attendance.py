@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -16,6 +16,7 @@ from stepwell.privacy.access.attendance import (
     access_session_attendance_by_id,
 )
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.schedule.calendar import utc_to_local
 from stepwell.schedule.models import OccurrenceStatus, SessionOccurrence
 
 from ..attendance_states import ATTENDED, AttendanceStatus, check_transition, minutes_attended
@@ -118,6 +119,51 @@ def attendance_for_appointment_open(*, actor, appointment_id: int) -> Attendance
     return row
 
 
+# Statuses that may be recorded before a session starts: notice of an absence, or the
+# program cancelling. Everything else says what happened in the session.
+BEFORE_START_ALLOWED = frozenset(
+    {AttendanceStatus.ABSENT_EXCUSED, AttendanceStatus.CANCELLED_BY_PROGRAM}
+)
+
+
+def _session_program(row: Attendance):
+    session = row.occurrence if row.occurrence_id else row.appointment
+    return session.program
+
+
+def check_not_before_start(row: Attendance, status: str, now: datetime) -> None:
+    """Nothing is recorded before it happened: attendance opens the program's grace
+    minutes before the session starts (Program.attendance_grace_minutes); only an
+    excused absence or a cancellation may be recorded earlier (docs/clinical-sources.md §4)."""
+    if status in BEFORE_START_ALLOWED:
+        return
+    program = _session_program(row)
+    opens_at = row.session_starts_at - timedelta(minutes=program.attendance_grace_minutes)
+    if now < opens_at:
+        local_start = utc_to_local(program.timezone, row.session_starts_at)
+        local_open = utc_to_local(program.timezone, opens_at)
+        raise ApplicationError(
+            f"This session starts at {local_start:%a %d %b %H:%M} ({program.timezone}); "
+            f"attendance can be taken from {local_open:%H:%M}.",
+            field_errors={"status": "Not before the session starts."},
+        )
+
+
+def _check_times_not_in_future(
+    check_in: datetime | None, check_out: datetime | None, now: datetime
+) -> None:
+    if check_in is not None and check_in > now:
+        raise ApplicationError(
+            "The check-in time is in the future.",
+            field_errors={"check_in_at": "Give a time that has already passed."},
+        )
+    if check_out is not None and check_out > now:
+        raise ApplicationError(
+            "The check-out time is in the future.",
+            field_errors={"check_out_at": "Give a time that has already passed."},
+        )
+
+
 def _moment_in_session(now: datetime, start: datetime, end: datetime) -> bool:
     return start <= now <= end
 
@@ -185,7 +231,9 @@ def _apply(
     action: str,
 ) -> Attendance:
     check_transition(row.status, status)
+    check_not_before_start(row, status, now)
     check_in, check_out = _resolve_times(row, status, check_in_at, check_out_at, now)
+    _check_times_not_in_future(check_in_at, check_out_at, now)
     before = (row.status, row.check_in_at, row.check_out_at)
     is_correction = row.recorded_at is not None or now > row.session_ends_at
     row.status = status

@@ -23,6 +23,7 @@ from ..cosignature import credential_requires_cosign
 from ..models import Attendance, ClinicalNote, GroupNote, Modality, RiskCheck
 from ..note_formats import cloned_sections, empty_sections, name_tokens, other_participant_mentions
 from .note_content import (
+    check_session_started,
     note_audit,
     note_fields_apply,
     note_format_checked,
@@ -189,8 +190,11 @@ def _signature_names(users) -> list[str]:
 
 @transaction.atomic
 def _group_note_sign(actor, group_note: GroupNote, now: datetime):
-    group_note = GroupNote.objects.select_for_update().get(pk=group_note.pk)
+    group_note = (
+        GroupNote.objects.select_for_update().select_related("occurrence").get(pk=group_note.pk)
+    )
     note_unlocked(group_note)
+    check_session_started(group_note.occurrence.starts_at, now, group_note.occurrence.program)
     group_note_sync(group_note)
     if not (group_note.topic.strip() or group_note.curriculum_module_id):
         raise ApplicationError(

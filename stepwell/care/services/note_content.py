@@ -5,9 +5,12 @@ services; it checks no access (the services do, first).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from stepwell.core.errors import ApplicationError
 from stepwell.plans.models import Goal, Objective
 from stepwell.privacy.audit import audit_record
+from stepwell.schedule.calendar import utc_to_local
 
 from ..models import ClinicalNote, GroupNote, RiskCheck
 from ..note_formats import SECTION_FIELDS, NoteFormat, SectionText
@@ -107,4 +110,18 @@ def signing_refusal(problems, prefix_for) -> ApplicationError:
         field_errors.setdefault(f"{prefix_for(problem.key)}{problem.field}", problem.message)
     return ApplicationError(
         "Not signed: " + " ".join(p.message for p in problems[:5]), field_errors=field_errors
+    )
+
+
+def check_session_started(starts_at: datetime, now: datetime, program=None) -> None:
+    """Nothing is signed before it happened: a note of a session is signed only once the
+    session has started (times shown in the program's zone; docs/clinical-sources.md §4)."""
+    if now >= starts_at:
+        return
+    zone = program.timezone if program is not None else "UTC"
+    local = utc_to_local(zone, starts_at)
+    raise ApplicationError(
+        f"Not signed: the session starts at {local:%a %d %b %H:%M} ({zone}); "
+        "a note is signed after the session has taken place.",
+        field_errors={"signed_at": "Not before the session starts."},
     )

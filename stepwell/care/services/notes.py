@@ -21,6 +21,7 @@ from ..cosignature import credential_requires_cosign
 from ..models import ClinicalNote, Modality, NoteCosignature, NoteKind, RiskCheck
 from ..note_formats import NoteFormat, empty_sections
 from .note_content import (
+    check_session_started,
     note_audit,
     note_fields_apply,
     note_format_checked,
@@ -131,6 +132,9 @@ def note_sign(*, actor, note_id: int, now: datetime | None = None) -> ClinicalNo
     with transaction.atomic():
         note = ClinicalNote.objects.select_for_update().select_related("patient").get(pk=note.pk)
         note_unlocked(note)
+        now = now or timezone.now()
+        program = note.appointment.program if note.appointment_id else None
+        check_session_started(note.started_at, now, program)
         problems = empty_sections(section_text(note))
         if problems:
             raise signing_refusal(problems, lambda key: "")
@@ -144,7 +148,7 @@ def note_sign(*, actor, note_id: int, now: datetime | None = None) -> ClinicalNo
                 "Not signed: record the medication changes discussed (or 'none').",
                 field_errors={"medication_changes": "Record the changes discussed, or 'none'."},
             )
-        note.signed_at = now or timezone.now()
+        note.signed_at = now
         note.cosign_required = credential_requires_cosign(actor)
         note.save()
         note_audit(actor, "sign", note)

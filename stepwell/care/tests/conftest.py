@@ -61,3 +61,16 @@ def group(clinic) -> Group:
 
 DURING = GROUP_START + timedelta(minutes=20)
 AFTER = GROUP_START + timedelta(hours=4)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the time pages and services see (`timezone.now()`): attendance and signing
+    refuse what has not happened yet, so a page test says when it runs."""
+    from django.utils import timezone
+
+    def set_to(moment: datetime) -> None:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    set_to(AFTER)
+    return set_to

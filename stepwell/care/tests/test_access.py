@@ -25,7 +25,9 @@ ROLES = [
 
 @pytest.mark.parametrize("name", ROLES)
 def test_attendance_take(clinic, group, name):
-    expected = name in {"clinician_a", "prescriber_a", "nurse_a", "director_a"}
+    """The session's facilitator (clinician_a) and the program's director only: another
+    clinician, prescriber or nurse of the same program does not take it (issue 12)."""
+    expected = name in {"clinician_a", "director_a"}
     assert attendance.access_attendance_take(getattr(clinic, name), group.occurrence) is expected
 
 
@@ -35,9 +37,16 @@ def test_facilitator_without_program_membership_takes_attendance(clinic, group):
     assert notes.access_group_note_write(clinic.clinician_b, group.occurrence) is True
 
 
+def test_co_facilitator_of_the_program_takes_attendance_and_shares_the_note(clinic, group):
+    assert attendance.access_attendance_take(clinic.nurse_a, group.occurrence) is False
+    group.occurrence.facilitators.add(clinic.nurse_a)
+    assert attendance.access_attendance_take(clinic.nurse_a, group.occurrence) is True
+    assert notes.access_group_note_write(clinic.nurse_a, group.occurrence) is True
+
+
 @pytest.mark.parametrize("name", ROLES)
 def test_group_note_write(clinic, group, name):
-    expected = name in {"clinician_a", "prescriber_a", "nurse_a"}
+    expected = name in {"clinician_a", "director_a"}
     assert notes.access_group_note_write(getattr(clinic, name), group.occurrence) is expected
 
 
@@ -187,6 +196,7 @@ def test_appointment_attendance(clinic):
     assert (
         attendance.access_appointment_attendance(clinic.clinician_b, appointment) is True
     )  # the clinician
-    assert attendance.access_appointment_attendance(clinic.nurse_a, appointment) is True
+    assert attendance.access_appointment_attendance(clinic.nurse_a, appointment) is False
+    assert attendance.access_appointment_attendance(clinic.director_a, appointment) is True
     assert attendance.access_appointment_attendance(clinic.billing_a, appointment) is False
     assert attendance.access_appointment_attendance(clinic.patient_user_a, appointment) is False

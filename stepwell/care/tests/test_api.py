@@ -15,7 +15,7 @@ from .helpers import signed_group
 DENIED = ["clinician_b", "intake_a", "admin", "patient_user_a"]
 
 
-def test_weekly_hours_api(client, clinic, group):
+def test_weekly_hours_api(client, clinic, group, clock):
     CoverageFactory(patient=clinic.patient_a, payer=PayerFactory(name="Plan", hours_rule="h0015"))
     signed_group(clinic, group, now=AFTER)
     verified_login(client, clinic.clinician_a)
@@ -47,8 +47,8 @@ def test_weekly_hours_api(client, clinic, group):
     assert bad.json()["errors"] == {"week": "Use the form 2026-W50."}
 
 
-def test_attendance_api(client, clinic, group):
-    verified_login(client, clinic.nurse_a)
+def test_attendance_api(client, clinic, group, clock):
+    verified_login(client, clinic.clinician_a)
     rows = client.get(f"/api/v1/care/occurrences/{group.occurrence.pk}/attendance").json()
     assert len(rows) == 3
     dana = next(r for r in rows if r["patient_id"] == group.dana.pk)
@@ -84,7 +84,7 @@ def test_notes_api_never_names_other_participants(client, clinic, group):
     assert detail.status_code == 200
 
 
-def test_individual_note_lifecycle_api(client, clinic):
+def test_individual_note_lifecycle_api(client, clinic, clock):
     verified_login(client, clinic.clinician_a)
     created = client.post(
         f"/api/v1/patients/{clinic.patient_a.pk}/notes",

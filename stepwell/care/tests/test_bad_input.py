@@ -31,7 +31,9 @@ def appointment_row(clinic):
     )
 
 
-def test_marking_an_appointment_goes_back_to_the_patients_week(client, clinic, appointment_row):
+def test_marking_an_appointment_goes_back_to_the_patients_week(
+    client, clinic, appointment_row, clock
+):
     verified_login(client, clinic.clinician_a)
     response = client.post(
         f"/care/attendance/{appointment_row.pk}/",

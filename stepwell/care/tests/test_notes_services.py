@@ -341,7 +341,7 @@ def test_medication_note_by_prescriber_needs_the_changes(clinic):
         },
     )
     with pytest.raises(ApplicationError) as error:
-        services.note_sign(actor=clinic.prescriber_a, note_id=note.pk)
+        services.note_sign(actor=clinic.prescriber_a, note_id=note.pk, now=AFTER)
     assert error.value.field_errors == {
         "medication_changes": "Record the changes discussed, or 'none'."
     }
@@ -350,7 +350,7 @@ def test_medication_note_by_prescriber_needs_the_changes(clinic):
         note_id=note.pk,
         data={"medication_changes": "Sertraline 50 -> 100 mg"},
     )
-    assert services.note_sign(actor=clinic.prescriber_a, note_id=note.pk).is_signed
+    assert services.note_sign(actor=clinic.prescriber_a, note_id=note.pk, now=AFTER).is_signed
     with pytest.raises(ApplicationError):
         services.note_update(actor=clinic.prescriber_a, note_id=note.pk, data={"plan": "changed"})
 

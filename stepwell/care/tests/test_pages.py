@@ -22,7 +22,7 @@ def _fresh_denials(user):
     return AuditEvent.objects.filter(user_id=user.pk, outcome="denied")
 
 
-def test_attendance_page_and_htmx_row_update(client, clinic, group):
+def test_attendance_page_and_htmx_row_update(client, clinic, group, clock):
     verified_login(client, clinic.clinician_a)
     response = client.get(f"/care/sessions/{group.occurrence.pk}/attendance/")
     html = response.content.decode()
@@ -72,7 +72,7 @@ def test_walk_in_page(client, clinic, group):
     assert Attendance.objects.filter(patient=joiner).count() == 0
 
 
-def test_group_note_page_save_and_sign_errors_named(client, clinic, group):
+def test_group_note_page_save_and_sign_errors_named(client, clinic, group, clock):
     verified_login(client, clinic.clinician_a)
     client.get(f"/care/sessions/{group.occurrence.pk}/attendance/")
     for row in Attendance.objects.all():
@@ -203,7 +203,7 @@ def test_billing_reads_hours_not_notes(client, clinic, group):
     assert client.get(f"/care/patients/{clinic.patient_a.pk}/notes/").status_code == 403
 
 
-def test_hours_and_compliance_pages(client, clinic, group):
+def test_hours_and_compliance_pages(client, clinic, group, clock):
     signed_group(clinic, group, now=AFTER)
     verified_login(client, clinic.director_a)
     html = client.get(f"/care/patients/{clinic.patient_a.pk}/hours/?week=2026-W50").content.decode()

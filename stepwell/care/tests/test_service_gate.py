@@ -202,13 +202,13 @@ CASES = [
     ),
     (
         "group_note_open",
-        "director_a",  # reads a written group note, never starts one
+        "prescriber_a",  # writes notes in the program, but does not facilitate this one
         lambda w, actor: services.group_note_open(actor=actor, occurrence_id=w.fresh_occurrence.pk),
         "group_note",
     ),
     (
         "group_note_update",
-        "nurse_a",  # writes group notes in the program, but is not this one's author
+        "nurse_a",  # writes notes in the program, but does not facilitate this one
         lambda w, actor: services.group_note_update(
             actor=actor, group_note_id=w.draft_group_note.pk, shared={"topic": "Changed"}
         ),
@@ -386,10 +386,10 @@ def test_every_care_service_has_a_refusal_case():
 
 
 def test_the_same_people_are_allowed_through_the_service(world):
-    """The other side of the rules above: the role in the record's own program."""
+    """The other side of the rules above: the session's staff, or the program's director."""
     clinic = world.clinic
     row = services.attendance_mark(
-        actor=clinic.nurse_a, attendance_id=world.row.pk, status="absent_unexcused", now=AFTER
+        actor=clinic.director_a, attendance_id=world.row.pk, status="absent_unexcused", now=AFTER
     )
     assert row.status == "absent_unexcused"
     clinic.director_a.credentials = "PsyD"

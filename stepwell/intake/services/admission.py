@@ -95,6 +95,14 @@ def admission_admit(
     effective = effective_date or patient_services.program_today(episode.program)
     reason = f"Admitted on placement decision {decision.pk}"
     with transaction.atomic():
+        # The team first: the episode's move to admitted requires its primary clinician.
+        for user_id, team_role in care_team:
+            if user_id in already:
+                continue
+            patient_services.care_team_member_add(
+                actor=actor, patient_id=patient.pk, user_id=user_id, team_role=team_role
+            )
+            already.add(user_id)
         referral = getattr(episode, "referral", None)
         if referral is not None and referral.state == ReferralState.ASSESSED:
             referral_move(
@@ -114,13 +122,6 @@ def admission_admit(
                 reason=reason,
                 level_of_care=source,
             )
-        for user_id, team_role in care_team:
-            if user_id in already:
-                continue
-            patient_services.care_team_member_add(
-                actor=actor, patient_id=patient.pk, user_id=user_id, team_role=team_role
-            )
-            already.add(user_id)
         audit_record(
             user=actor,
             action="admit",

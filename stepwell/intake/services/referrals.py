@@ -80,6 +80,10 @@ def referral_create(
         raise ApplicationError(
             "The referral date is in the future.", field_errors={"received_on": "Is in the future."}
         )
+    insurance = (insurance or "").strip()
+    if patient is None and insurance and not (patient_data.get("insurance_payer") or "").strip():
+        # The insurance typed on the referral reaches the chart.
+        patient_data = {**patient_data, "insurance_payer": insurance}
     if patient is None:  # before the transaction, so the check's audit events are kept
         patient_services.patient_duplicates_check(
             actor=actor,

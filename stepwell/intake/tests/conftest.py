@@ -119,6 +119,9 @@ def browser_page():
         )
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(15000)
+        # Signing asks first (data-confirm): accept, and keep what was asked.
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
         try:
             yield page
         finally:

@@ -114,7 +114,7 @@ def test_referral_to_signed_plan(transactional_db, live_server, clinic, browser_
     page.fill(f"{form} textarea[name$='-description']", "PHQ-9 below 10")
     page.fill(f"{form} input[name$='-target_date']", target)
     page.select_option(f"{form} select[name$='-measure_kind']", "questionnaire_total")
-    page.fill(f"{form} input[name$='-instrument']", "phq9")
+    page.select_option(f"{form} select[name$='-instrument']", "phq9")
     page.select_option(f"{form} select[name$='-comparison']", "below")
     page.fill(f"{form} input[name$='-target_value']", "10")
     page.click("button:has-text('Add objective')")

@@ -11,6 +11,8 @@ from stepwell.patients.services import episode_transition, program_today
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import EpisodeFactory
 
+from .intake_steps import intake_done, signed_assessment
+
 STATES = EpisodeState.values
 
 
@@ -50,6 +52,8 @@ def test_every_pair_of_states(clinic, from_state, to_state):
         admitted_on=date(2026, 10, 1) if admitted else None,
         discharged_on=date(2026, 10, 2) if from_state == "discharged" else None,
     )
+    if to_state in ("assessed", "admitted"):
+        intake_done(episode, clinic.clinician_a)
     before_events = EpisodeEvent.objects.count()
     if to_state in allowed_next_states(from_state):
         result = episode_transition(
@@ -76,6 +80,7 @@ def test_every_pair_of_states(clinic, from_state, to_state):
 
 def test_admission_sets_date_and_level_of_care_history(clinic):
     episode = EpisodeFactory(program=clinic.program_a, state="assessed")
+    intake_done(episode, clinic.clinician_a)
     day = program_today(clinic.program_a) - timedelta(days=1)
     episode_transition(
         actor=clinic.clinician_a,
@@ -133,7 +138,9 @@ def test_step_down_needs_destination_level(clinic):
         "stepped_down",
         program_today(clinic.program_a),
     )
-    assert episode.level_of_care_changes.get().direction == "transferred_to"
+    change = episode.level_of_care_changes.get()
+    assert change.direction == "stepped_down_to"
+    assert change.get_direction_display() == "Stepped down to"  # not "Transferred to"
 
 
 def test_completed_disposition_only_after_admission(clinic):
@@ -209,3 +216,64 @@ def test_one_open_episode_per_program(clinic):
     Episode.objects.create(
         patient=clinic.patient_a, program=clinic.program_a, referred_on=date(2026, 10, 2)
     )
+
+
+def test_assessed_needs_a_signed_assessment_on_every_path(clinic):
+    """The chart's page, the board and the API all call this service: intake is not
+    skipped (issue 12)."""
+    episode = EpisodeFactory(program=clinic.program_a, state="screening")
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(actor=clinic.director_a, episode_id=episode.pk, to_state="assessed")
+    assert "Sign the intake assessment" in excinfo.value.field_errors["to_state"]
+    episode.refresh_from_db()
+    assert episode.state == "screening"
+    signed_assessment(episode, clinic.clinician_a)
+    moved = episode_transition(actor=clinic.director_a, episode_id=episode.pk, to_state="assessed")
+    assert moved.state == "assessed"
+
+
+def test_admitted_needs_a_placement_decision_and_a_primary_clinician(clinic):
+    episode = EpisodeFactory(program=clinic.program_a, state="assessed")
+    signed_assessment(episode, clinic.clinician_a)
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(actor=clinic.director_a, episode_id=episode.pk, to_state="admitted")
+    assert "placement decision" in excinfo.value.field_errors["to_state"]
+    other = EpisodeFactory(program=clinic.program_a, state="assessed")
+    intake_done(other, clinic.clinician_a, with_team=False)
+    with pytest.raises(ApplicationError) as excinfo:
+        episode_transition(actor=clinic.director_a, episode_id=other.pk, to_state="admitted")
+    assert excinfo.value.field_errors == {
+        "care_team": "Assign a primary clinician before admitting."
+    }
+    other.refresh_from_db()
+    assert other.state == "assessed" and other.admitted_on is None
+
+
+def test_the_transition_page_refuses_to_skip_intake(client, clinic):
+    from stepwell.testing.auth import verified_login
+
+    episode = EpisodeFactory(program=clinic.program_a, state="screening")
+    verified_login(client, clinic.director_a)
+    response = client.post(
+        f"/episodes/{episode.pk}/transition/", {"to_state": "assessed", "reason": ""}
+    )
+    assert response.status_code == 200
+    assert "Sign the intake assessment first" in response.content.decode()
+    episode.refresh_from_db()
+    assert episode.state == "screening"
+
+
+def test_the_api_refuses_to_skip_intake(client, clinic):
+    from stepwell.testing.auth import verified_login
+
+    episode = EpisodeFactory(program=clinic.program_a, state="assessed")
+    verified_login(client, clinic.director_a)
+    response = client.post(
+        f"/api/v1/episodes/{episode.pk}/transitions",
+        {"to_state": "admitted"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "to_state" in response.json()["errors"]
+    episode.refresh_from_db()
+    assert episode.state == "assessed"

@@ -164,3 +164,58 @@ def test_register_page_names_a_program_that_is_not_an_id(client, clinic):
     assert set(errors) == {"program"}
     assert errors["program"][0] in response.content.decode()
     assert Patient.objects.count() == before
+
+
+def test_registering_on_the_page_puts_the_patient_on_the_referral_board(client, clinic):
+    """Issue 12: every patient registered at /patients/new/ has a referral, and the
+    insurance typed there reaches the chart."""
+    from stepwell.intake.models import Referral
+    from stepwell.patients.models import Patient
+    from stepwell.testing.auth import verified_login
+
+    verified_login(client, clinic.director_a)
+    response = client.post(
+        "/patients/new/",
+        {
+            "program": clinic.program_a.pk,
+            "legal_first_name": "Rowan",
+            "legal_last_name": "Redwood",
+            "date_of_birth": "1990-05-06",
+            "sex_assigned_at_birth": "female",
+            "insurance_payer": "Synthetic Health Plan",
+            "referral_source": "primary_care",
+            "referral_reason": "Low mood for three months",
+        },
+    )
+    assert response.status_code == 302
+    patient = Patient.objects.get(legal_last_name="Redwood")
+    referral = Referral.objects.get(patient=patient)
+    assert (referral.state, referral.source, referral.reason) == (
+        "new",
+        "primary_care",
+        "Low mood for three months",
+    )
+    assert referral.insurance == "Synthetic Health Plan"
+    assert referral.episode.program == clinic.program_a
+    board = client.get("/intake/referrals/").content.decode()
+    assert "Redwood" in board
+
+
+def test_insurance_typed_on_a_board_referral_reaches_the_chart(clinic):
+    from stepwell.intake.services.referrals import referral_create
+
+    referral = referral_create(
+        actor=clinic.director_a,
+        program_id=clinic.program_a.pk,
+        source="self",
+        reason="Anxiety at work",
+        insurance="Synthetic Mutual",
+        patient_data={
+            "legal_first_name": "Sage",
+            "legal_last_name": "Sycamore",
+            "date_of_birth": "1988-01-02",
+            "sex_assigned_at_birth": "male",
+        },
+    )
+    referral.patient.refresh_from_db()
+    assert referral.patient.insurance_payer == "Synthetic Mutual"

@@ -24,7 +24,7 @@ from stepwell.privacy.access.plans import (
     access_plan_sign_patient,
     access_plan_sign_physician,
 )
-from stepwell.privacy.access.predicates import is_patient_user
+from stepwell.privacy.access.predicates import CLINICAL_ROLES, is_patient_user
 from stepwell.privacy.audit import AuditAction, audit_record
 
 from ..models import Goal, Intervention, Objective, PhysicianCertification, Problem, TreatmentPlan
@@ -215,10 +215,15 @@ def plan_after_write(*, user, plan_id) -> TreatmentPlan:
 
 
 def program_staff_of(plan: TreatmentPlan) -> QuerySet[User]:
-    """Who may be named responsible for an intervention: active staff of the program."""
+    """Who may be named responsible for an intervention: active clinical staff
+    (clinicians, prescribers, nurses) of the program; not billing or intake staff."""
     return (
         User.objects.filter(
-            kind=UserKind.STAFF, is_active=True, program_memberships__program=plan.episode.program
+            kind=UserKind.STAFF,
+            is_active=True,
+            program_memberships__program=plan.episode.program,
+            role_assignments__program=plan.episode.program,
+            role_assignments__role__in=CLINICAL_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name")

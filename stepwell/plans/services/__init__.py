@@ -17,7 +17,14 @@ from ..policy import (
     physician_required,
     review_days_for,
 )
-from .drafts import MeasureIn, goal_add, objective_add, plan_item_remove, problem_add
+from .drafts import (
+    MeasureIn,
+    goal_add,
+    objective_add,
+    plan_item_remove,
+    plan_item_update,
+    problem_add,
+)
 from .followup import objective_status_record, plan_review_record
 from .interventions import intervention_add, intervention_number_errors
 from .signing import (
@@ -41,6 +48,7 @@ __all__ = [
     "physician_required",
     "plan_create",
     "plan_item_remove",
+    "plan_item_update",
     "plan_review_record",
     "plan_revise",
     "plan_sign_clinician",

@@ -189,3 +189,52 @@ def plan_item_remove(*, actor, kind: str, item_id: int) -> TreatmentPlan:
         item.delete()
         plan_audit(actor, AuditAction.UPDATE, plan, removed={kind: item_id})
     return plan
+
+
+# What each item's edit may change: its words and dates. Its place in the plan, its
+# measure and its numbers are changed by removing it and adding it again.
+EDITABLE_FIELDS = {
+    "problem": ("statement", "assessment_finding"),
+    "goal": ("patient_words", "clinical_wording"),
+    "objective": ("description", "target_date"),
+}
+
+
+def plan_item_update(*, actor, kind: str, item_id: int, data: dict):
+    """Edit a problem's, goal's or objective's words (or an objective's target date) while
+    the plan is a draft. A key left out keeps its value; a signed version is never edited."""
+    if kind not in EDITABLE_FIELDS:
+        raise ApplicationError(
+            "Only a problem, goal or objective is edited here.",
+            field_errors={"kind": "Remove the intervention and add it again."},
+        )
+    item, plan = access_plan_item_by_id(actor, kind, item_id)
+    allowed = EDITABLE_FIELDS[kind]
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ApplicationError(
+            "Unknown fields.", field_errors={f: "Cannot be edited here." for f in unknown}
+        )
+    errors = {}
+    target_date = data.get("target_date")
+    if "target_date" in data:
+        if target_date is None:
+            errors["target_date"] = "Give a target date."
+        elif target_date < program_today(plan.episode.program):
+            errors["target_date"] = "Cannot be in the past."
+    if errors:
+        raise ApplicationError(f"The {kind} could not be saved.", field_errors=errors)
+    with transaction.atomic():
+        plan = draft_locked(plan.pk)
+        item = type(item).objects.select_for_update().get(pk=item.pk)
+        changed = {}
+        for field in allowed:
+            if field not in data:
+                continue
+            value = data[field].strip() if isinstance(data[field], str) else data[field]
+            if getattr(item, field) != value:
+                changed[field] = {"from": str(getattr(item, field)), "to": str(value)}
+                setattr(item, field, value)
+        item_save_checked(item, f"The {kind} could not be saved.")
+        plan_audit(actor, AuditAction.UPDATE, plan, edited={kind: item.pk}, fields=sorted(changed))
+    return item

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.access.plans import access_plan_item_by_id
+from stepwell.privacy.access.predicates import CLINICAL_ROLES
 from stepwell.privacy.audit import AuditAction
 
 from ..models import (
@@ -89,8 +90,11 @@ def intervention_add(
         or responsible.kind != "staff"
         or not responsible.is_active
         or not responsible.program_memberships.filter(program_id=plan.episode.program_id).exists()
+        or not responsible.role_assignments.filter(
+            program_id=plan.episode.program_id, role__in=CLINICAL_ROLES
+        ).exists()
     ):
-        errors["responsible"] = "Choose an active staff member of the program."
+        errors["responsible"] = "Choose an active clinician, prescriber or nurse of the program."
     if errors:
         raise ApplicationError("The intervention could not be added.", field_errors=errors)
     with transaction.atomic():

@@ -52,7 +52,9 @@ def _goal(clinic):
     return write_plan(clinic).problems.get().goals.get()
 
 
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sessions=st.integers(1, 7), minutes=st.integers(1, 480), weeks=st.integers(1, 52))
 def test_service_stores_the_numbers(clinic, sessions, minutes, weeks):
     goal = _goal(clinic) if not Intervention.objects.exists() else Intervention.objects.first().goal
@@ -116,7 +118,7 @@ def test_responsible_staff_must_belong_to_the_program(clinic):
                 **GOOD,
             )
         assert caught.value.field_errors == {
-            "responsible": "Choose an active staff member of the program."
+            "responsible": "Choose an active clinician, prescriber or nurse of the program."
         }
 
 

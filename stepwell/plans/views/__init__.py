@@ -3,7 +3,15 @@ revisions, the worklist, and the chart's intake-and-plans section. Each view par
 input with a form and calls one service or selector; refusals and rule errors are
 answered by core.middleware.RefusalMiddleware unless a form shows them."""
 
-from .drafts import goal_add, intervention_add, item_remove, objective_add, plan_start, problem_add
+from .drafts import (
+    goal_add,
+    intervention_add,
+    item_edit,
+    item_remove,
+    objective_add,
+    plan_start,
+    problem_add,
+)
 from .followup import objective_status, review, revise
 from .page import plan_detail
 from .signing import plan_sign, recertify
@@ -13,6 +21,7 @@ __all__ = [
     "chart_section",
     "goal_add",
     "intervention_add",
+    "item_edit",
     "item_remove",
     "objective_add",
     "objective_status",

@@ -10,7 +10,14 @@ from django.views.decorators.http import require_POST
 from stepwell.core.forms import form_call
 
 from .. import selectors, services
-from ..forms import ActionForm, GoalForm, InterventionForm, ObjectiveForm, ProblemForm
+from ..forms import (
+    ITEM_EDIT_FORMS,
+    ActionForm,
+    GoalForm,
+    InterventionForm,
+    ObjectiveForm,
+    ProblemForm,
+)
 from ..services import MeasureIn
 from .page import plan_page_answer
 
@@ -100,3 +107,29 @@ def item_remove(request, kind: str, item_id: int):
         return _editor_answer(request, target.plan.pk)
     page = selectors.plan_editor_page(user=request.user, plan_id=target.plan.pk)
     return plan_page_answer(request, page, status=400, action_form=form)
+
+
+@login_required
+@require_POST
+def item_edit(request, kind: str, item_id: int):
+    """Edit a problem's, goal's or objective's words while the plan is a draft."""
+    target = selectors.plan_editing(user=request.user, kind=kind, item_id=item_id)
+    form = ITEM_EDIT_FORMS.get(kind, ActionForm)(request.POST, prefix=f"edit-{kind}-{item_id}")
+    done = form.is_valid() and form_call(
+        form,
+        services.plan_item_update,
+        actor=request.user,
+        kind=kind,
+        item_id=item_id,
+        data=dict(form.cleaned_data),
+    )
+    if done:
+        return _editor_answer(request, target.plan.pk)
+    errors = ActionForm(data={})
+    errors.is_valid()
+    for field, messages in form.errors.items():
+        label = form.fields[field].label or field.replace("_", " ") if field in form.fields else ""
+        for message in messages:
+            errors.add_error(None, f"{str(label).capitalize()}: {message}" if label else message)
+    page = selectors.plan_editor_page(user=request.user, plan_id=target.plan.pk)
+    return plan_page_answer(request, page, status=400, action_form=errors)

@@ -1,10 +1,11 @@
 """Access to attendance: who takes and corrects it.
 
-- A clinician, prescriber, nurse or director takes and corrects the attendance of the
-  group sessions and appointments of the programs where they hold that role.
-- A session's facilitators take its attendance, whatever program they work in.
+- A group session's facilitators (its co-facilitators too) take and correct its
+  attendance, whatever program they work in.
 - The staff member an appointment is with takes its attendance.
-- Nobody else: not intake coordinators, billing, administrators, patients or jobs.
+- The directors of the session's program take and correct any of its attendance.
+- Nobody else: not other clinicians of the program, intake coordinators, billing,
+  administrators, patients or jobs.
 
 A session, appointment or attendance row the user may not take and one that does not
 exist get the same audited refusal.
@@ -22,7 +23,7 @@ from stepwell.schedule.models import Appointment, SessionOccurrence
 
 from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
 
-ATTENDANCE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
+ATTENDANCE_ROLES = (Role.PROGRAM_DIRECTOR,)  # besides the session's own staff
 
 
 def sessions_attendance_taken_by(user) -> QuerySet[SessionOccurrence]:

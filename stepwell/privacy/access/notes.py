@@ -8,11 +8,10 @@ also needs the patient's chart (privacy.access.patients).
 - Reading notes: clinicians, prescribers, nurses and directors in the patient's program.
 - Writing individual notes: clinicians, prescribers and nurses in the patient's program;
   medication-management notes: prescribers in the patient's program.
-- Group notes: clinicians, prescribers and nurses of the session's program, and the
-  session's facilitators who hold one of those roles anywhere, write them. Directors of
-  the session's program, and whoever takes its attendance, read a group note once
-  written, without becoming its author.
-- Only the author edits a draft, signs it and adds addenda.
+- Group notes: the session's facilitators (co-facilitators too) who hold one of those
+  roles anywhere, and the directors of the session's program, write, edit and sign
+  them; nobody else, even in the same program. Whoever takes its attendance reads it.
+- Only the author edits a draft individual note, signs it and adds addenda.
 - Co-signing: a clinician, prescriber or director in the patient's program who holds a
   licence that practises independently (care/cosignature.py), never the author.
 - Weekly hours: who reads notes, and billing staff of the patient's programs (hours decide
@@ -157,14 +156,15 @@ def access_group_note_read(user, occurrence: SessionOccurrence) -> bool:
 
 
 def sessions_group_notes_written_by(user) -> QuerySet[SessionOccurrence]:
-    """Sessions whose group note the user writes: note writers of the session's program,
-    and facilitators who write notes in some program."""
-    program_ids = programs_with(user, *NOTE_WRITE_ROLES)
-    if not program_ids:
-        return SessionOccurrence.objects.none()
-    return SessionOccurrence.objects.filter(
-        Q(program_id__in=program_ids) | Q(facilitators=user)
-    ).distinct()
+    """Sessions whose group note the user writes, edits and signs: the session's
+    facilitators who write notes in some program, and the directors of its program."""
+    scope = Q(pk__in=[])
+    if programs_with(user, *NOTE_WRITE_ROLES):
+        scope |= Q(facilitators=user)
+    director_of = programs_with(user, Role.PROGRAM_DIRECTOR)
+    if director_of:
+        scope |= Q(program_id__in=director_of)
+    return SessionOccurrence.objects.filter(scope).distinct()
 
 
 def sessions_group_notes_read_by(user) -> QuerySet[SessionOccurrence]:
@@ -327,13 +327,12 @@ def access_group_session_by_id(
 
 
 def access_group_note_by_id(user, group_note_id, *, action: str = AuditAction.UPDATE) -> GroupNote:
-    """A group note the user wrote, of a session they still write notes for, or an
-    audited refusal."""
+    """A group note of a session the user writes notes for (its facilitators share it;
+    directors of its program), or an audited refusal."""
     group_note = (
         GroupNote.objects.select_related("occurrence__program")
         .filter(
             pk=as_record_id(group_note_id),
-            author_id=user.pk if is_staff_member(user) else None,
             occurrence__in=sessions_group_notes_written_by(user).values("pk"),
         )
         .first()

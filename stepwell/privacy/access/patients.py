@@ -17,6 +17,9 @@
   (or discharges it before admission).
 - A care team is changed by a clinician or director of a program where the patient has an
   open episode.
+- A patient's details (demographics, contact, emergency contact, insurance) are kept up to
+  date by an intake coordinator, clinician or director of one of the patient's programs,
+  or a clinician on the patient's care team.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ __all__ = [
     "access_patient_billing",
     "access_patient_by_id",
     "access_patient_chart",
+    "access_patient_details_by_id",
+    "access_patient_details_edit",
     "access_patient_register",
     "access_patient_register_any",
     "access_registering_program_by_id",
@@ -290,3 +295,32 @@ def access_care_team_edit(user, patient: Patient) -> bool:
 
 def access_clinic_configuration(user) -> bool:
     return is_administrator(user)
+
+
+def access_patient_details_edit(user, patient: Patient) -> bool:
+    """Intake coordinators, clinicians and directors of one of the patient's programs, or
+    a clinician on the patient's care team."""
+    if not is_staff_member(user):
+        return False
+    program_ids = programs_with(user, *REGISTERING_ROLES)
+    if program_ids and patient.episodes.filter(program_id__in=program_ids).exists():
+        return True
+    return (
+        bool(programs_with(user, Role.CLINICIAN)) and patient.care_team.filter(user=user).exists()
+    )
+
+
+def access_patient_details_by_id(user, patient_id) -> Patient:
+    """The patient whose details the user may change, or an audited refusal."""
+    patient = access_patient_by_id(
+        user, patient_id, action=AuditAction.UPDATE, object_type="patient_details"
+    )
+    if not access_patient_details_edit(user, patient):
+        raise refuse(
+            actor=user,
+            action=AuditAction.UPDATE,
+            object_type="patient_details",
+            object_id=patient.pk,
+            patient_id=patient.pk,
+        )
+    return patient

@@ -9,3 +9,116 @@ document.addEventListener("change", function (event) {
     window.location.assign(target.value);
   }
 });
+
+// A button or form with data-confirm asks before an action that cannot be undone (sign a
+// note, an assessment or a plan; accept a schedule). Capture phase, so a "Cancel" stops
+// the submission before htmx or the browser sees it.
+document.addEventListener(
+  "submit",
+  function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var message =
+      (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  true
+);
+
+// Drafts are saved as the user types: a form with data-autosave is posted (as its "save"
+// action, the attribute's value) a few seconds after the last keystroke, through the
+// same view and service as the Save button, so an idle logout loses nothing. The status
+// line says when the draft was last saved, or that it was not.
+var AUTOSAVE_DELAY_MS = 2500;
+var autosaveTimers = new WeakMap();
+
+function autosaveNow(form) {
+  var data = new FormData(form);
+  var action = form.getAttribute("data-autosave");
+  if (action) {
+    data.set("action", action);
+  }
+  var status = form.querySelector("[data-autosave-status]");
+  return fetch(form.getAttribute("action") || window.location.href, {
+    method: "POST",
+    body: data,
+    credentials: "same-origin",
+  })
+    .then(function (response) {
+      var saved = response.ok && response.redirected;
+      if (status) {
+        var now = new Date();
+        var clock = now.toTimeString().slice(0, 5);
+        status.textContent = saved
+          ? "Draft saved at " + clock + "."
+          : "Draft not saved at " + clock + ": press Save draft to see what is missing.";
+        status.setAttribute("data-saved", saved ? "yes" : "no");
+      }
+      idleRestart();
+    })
+    .catch(function () {
+      if (status) {
+        status.textContent = "Draft not saved: the connection was lost.";
+        status.setAttribute("data-saved", "no");
+      }
+    });
+}
+
+document.addEventListener("input", function (event) {
+  var form = event.target.closest && event.target.closest("form[data-autosave]");
+  if (!form) {
+    return;
+  }
+  clearTimeout(autosaveTimers.get(form));
+  autosaveTimers.set(
+    form,
+    setTimeout(function () {
+      autosaveTimers.delete(form);
+      autosaveNow(form);
+    }, AUTOSAVE_DELAY_MS)
+  );
+});
+
+function autosavePending() {
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    if (autosaveTimers.has(form)) {
+      clearTimeout(autosaveTimers.get(form));
+      autosaveTimers.delete(form);
+      autosaveNow(form);
+    }
+  });
+}
+
+// A minute before an idle session ends (SESSION_COOKIE_AGE, sliding with each request),
+// the page says so; any request (a draft saved, an htmx update, "Stay signed in") starts
+// the count again.
+var idleTimer = null;
+
+function idleRestart() {
+  var seconds = parseInt(document.body && document.body.getAttribute("data-idle-seconds"), 10);
+  if (!seconds) {
+    return;
+  }
+  var warning = document.getElementById("idle-warning");
+  if (warning) {
+    warning.hidden = true;
+  }
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(function () {
+    autosavePending();
+    if (warning) {
+      warning.hidden = false;
+    }
+  }, Math.max(seconds - 60, 0) * 1000);
+}
+
+document.addEventListener("DOMContentLoaded", idleRestart);
+document.addEventListener("htmx:afterRequest", idleRestart);
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-stay-signed-in]")) {
+    fetch(window.location.href, { method: "GET", credentials: "same-origin" }).then(idleRestart);
+  }
+});

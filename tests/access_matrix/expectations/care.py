@@ -1,10 +1,9 @@
 """Attendance, group and individual notes, psychotherapy notes, weekly hours.
 
 Rules: stepwell/privacy/access/attendance.py and notes.py, README "Attendance, notes and weekly hours".
-- Attendance: clinicians, prescribers, nurses and directors of the session's program, and
-  its facilitators.
-- Group notes: written by the clinical staff of the program or the facilitators (the one
-  who opens it is its author); directors read them.
+- Attendance: the session's facilitators and the directors of its program (issue 12).
+- Group notes: written, edited and signed by the session's facilitators and the directors
+  of its program; whoever takes attendance reads them.
 - Notes: clinicians, prescribers, nurses and directors who see the chart read them;
   clinicians, prescribers and nurses write them; only the author edits, signs and adds
   addenda; a co-signer is a clinician, prescriber or director with an independent licence
@@ -42,8 +41,8 @@ from ..facts import (
 )
 from ..harness import Away, Entry, On
 
-ATTENDANCE = InProgram((CLINICIAN, PRESCRIBER, NURSE, DIRECTOR)) | Facilitator()
-GROUP_WRITERS = InProgram(CLINICAL) | Facilitator()
+ATTENDANCE = InProgram((DIRECTOR,)) | Facilitator()
+GROUP_WRITERS = InProgram((DIRECTOR,)) | Facilitator()
 NOTE_READERS = Chart((CLINICIAN, PRESCRIBER, NURSE, DIRECTOR))
 NOTE_WRITERS = Chart(CLINICAL)
 PSYCHOTHERAPY = Chart((CLINICIAN, PRESCRIBER))
@@ -144,7 +143,7 @@ PAGES = [
     Entry(
         "POST",
         "care/sessions/{occurrence_id}/note/",
-        GROUP_AUTHOR,
+        GROUP_WRITERS,
         on=ON_OCCURRENCE,
         data={"topic": "Urge surfing", "interventions": "Mindfulness"},
         ok=302,
@@ -153,7 +152,7 @@ PAGES = [
     Entry(
         "POST",
         "care/sessions/{occurrence_id}/note/addendum/",
-        GROUP_AUTHOR,
+        GROUP_WRITERS,
         on=ON_SIGNED_OCCURRENCE,
         data={"text": "The group ended ten minutes early."},
         ok=302,

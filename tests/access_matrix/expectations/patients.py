@@ -36,6 +36,7 @@ from ..harness import Away, Entry, On
 ADMITTED = ("A", "A2", "B")
 EVERY_PATIENT = ("A", "A2", "B", "Ad", "Bd", "RA", "RB")
 CHART_READERS = Chart(PROGRAM_WIDE)
+DETAIL_EDITORS = Chart((INTAKE, CLINICIAN, DIRECTOR))  # issue 12: details kept up to date
 BILLING_VIEW = InProgram((BILLING,))
 REGISTERING = (INTAKE, CLINICIAN, DIRECTOR)
 CARE_TEAM_EDIT = InProgram((CLINICIAN, DIRECTOR))
@@ -55,6 +56,19 @@ def _registration(world, key):
         "legal_last_name": "Quarry",
         "date_of_birth": "1991-04-02",
         "sex_assigned_at_birth": "male",
+    }
+
+
+def _details(world, key):
+    from stepwell.patients.models import Patient
+
+    patient = Patient.objects.get(pk=world.patients[key].pk)
+    return {
+        "legal_first_name": patient.legal_first_name,
+        "legal_last_name": patient.legal_last_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex_assigned_at_birth": patient.sex_assigned_at_birth,
+        "phone": "555-0142",
     }
 
 
@@ -175,6 +189,16 @@ PAGES = [
         ok=302,
         location=_chart_of,
     ),
+    Entry("GET", "patients/{patient_id}/details/", DETAIL_EDITORS, on=ON_PATIENT),
+    Entry(
+        "POST",
+        "patients/{patient_id}/details/",
+        DETAIL_EDITORS,
+        on=ON_PATIENT,
+        data=_details,
+        ok=302,
+        location=_chart_of,
+    ),
     Entry(
         "POST",
         "patients/{patient_id}/portal-invite/",
@@ -205,6 +229,14 @@ PAGES = [
 
 API_PATIENT = {"patient_id": "patient"}
 OPERATIONS = [
+    Entry(
+        "PATCH",
+        "/api/v1/patients/{patient_id}",
+        DETAIL_EDITORS,
+        api=True,
+        on=ON_PATIENT,
+        data={"phone": "555-0143"},
+    ),
     Entry(
         "GET",
         "/api/v1/patients",

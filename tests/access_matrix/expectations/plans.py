@@ -214,6 +214,24 @@ PAGES = [
     ),
     Entry(
         "POST",
+        "plans/items/{kind}/{item_id}/edit/",
+        EDITORS,
+        on=On(
+            {"kind": lambda w, k: "objective", "item_id": "draft_plan_objective"},
+            keys=DRAFTS,
+        ),
+        data=_prefixed(
+            ("edit-objective-", "draft_plan_objective"),
+            lambda w, k: {
+                "description": "Sleep 7 hours",
+                "target_date": (w.clinic.now + timedelta(days=90)).date().isoformat(),
+            },
+        ),
+        ok=302,
+        location=TO_PLAN,
+    ),
+    Entry(
+        "POST",
         "plans/{plan_id}/sign/{role}/",
         EDITORS,
         on=On({"plan_id": "draft_plan", "role": lambda w, k: "clinician"}, keys=DRAFTS),
