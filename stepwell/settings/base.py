@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "stepwell.care",
     "stepwell.billing",
     "stepwell.interop",
+    "stepwell.daily",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +263,12 @@ STEPWELL_NOTE_LATE_HOURS = env_int("STEPWELL_NOTE_LATE_HOURS", 24)  # care: auth
 STEPWELL_NOTE_DIRECTOR_HOURS = env_int("STEPWELL_NOTE_DIRECTOR_HOURS", 72)  # care: director
 STEPWELL_EXPORT_DIR = Path(os.environ.get("STEPWELL_EXPORT_DIR", VAR_DIR / "exports"))  # interop
 STEPWELL_EXPORT_KEEP_HOURS = env_int("STEPWELL_EXPORT_KEEP_HOURS", 24)  # interop: bulk files
+# Daily jobs (`stepwell daily`): a program's day starts at this hour, local time.
+STEPWELL_DAILY_START_HOUR = env_int("STEPWELL_DAILY_START_HOUR", 2)
+if not 0 <= STEPWELL_DAILY_START_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"STEPWELL_DAILY_START_HOUR is {STEPWELL_DAILY_START_HOUR}: give an hour from 0 to 23."
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
