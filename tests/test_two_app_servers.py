@@ -1,4 +1,5 @@
-"""Two app servers booking at the same moment on one PostgreSQL: no booking is lost.
+"""Two app servers booking at the same moment on one PostgreSQL: no booking is lost; two
+job workers on one queue: no job runs twice.
 
 Each booking runs in its own process (`manage.py shell`, as a second app server would),
 lined up by stepwell.testing.processes.race so both reach the session at once."""
@@ -6,6 +7,7 @@ lined up by stepwell.testing.processes.race so both reach the session at once.""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import time, timedelta
 
 import pytest
@@ -114,3 +116,22 @@ def test_two_servers_booking_free_seats_at_once_lose_neither(on_postgres, clinic
     assert set(
         Enrollment.objects.filter(occurrence=occurrence).values_list("patient_id", flat=True)
     ) == set(racers)
+
+
+def test_two_job_workers_run_each_job_once(on_postgres, settings, tmp_path):
+    from django_tasks_db.models import DBTaskResult
+
+    from stepwell.testing.job_probe import job_probe
+    from stepwell.testing.processes import PRODUCTION
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    ran = tmp_path / "ran.txt"
+    for number in range(30):
+        job_probe.enqueue(path=str(ran), number=number)
+    worker = ["db_worker", "--batch", "--no-startup-delay", "--no-reload"]
+    results = race("django_tasks_database_dbtaskresult", worker, worker, env=PRODUCTION)
+    assert [code for code, _, _ in results] == [0, 0], json.dumps(results)
+    lines = [line.split() for line in ran.read_text().splitlines()]
+    assert sorted(int(number) for number, _ in lines) == list(range(30))
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert sum(Counter(pid for _, pid in lines).values()) == 30
