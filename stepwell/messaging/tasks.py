@@ -4,8 +4,10 @@
   enqueues the next try for later (on a backend that can defer).
 - outbox_sweep: delivers whatever is due (retries, and messages whose job was lost); it
   reschedules itself every few minutes once `stepwell messages sweep --every` started it.
-- appointment_reminders_daily: tomorrow's reminders, every day at 15:00 UTC (morning in
-  the Americas), once `stepwell messages reminders --daily` started it.
+- appointment-reminders (a `stepwell daily` job): tomorrow's reminders, once a day. The
+  older self-rescheduling appointment_reminders_daily (15:00 UTC, started by
+  `stepwell messages reminders --every`) is kept for installs without the daily trigger;
+  the reminders are idempotent per day, so both running sends nothing twice.
 On the test suite's immediate backend nothing is deferred: each job runs once.
 """
 
@@ -16,10 +18,11 @@ from datetime import UTC, datetime, time, timedelta
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from stepwell.daily.registry import daily_job
 from stepwell.privacy.access.messaging import REMINDER_JOB
 from stepwell.privacy.actors import system_actor
 
-from . import delivery
+from . import delivery, jobs
 from .reminders import appointment_reminders_queue
 
 SWEEP_MINUTES = 5
@@ -82,3 +85,10 @@ def schedule(kind: str, *, start_now: bool = True) -> bool:
     else:
         job.using(run_after=timezone.now() + timedelta(minutes=SWEEP_MINUTES)).enqueue()
     return True
+
+
+@daily_job("appointment-reminders", per_program=False)
+def appointment_reminders_every_day(*, actor, program, local_date) -> str:
+    """Tomorrow's reminders, from `stepwell daily` (clinic-wide: the reminders themselves
+    are per session, and a second run of the day queues nothing twice)."""
+    return f"{jobs.appointment_reminders(local_date)} reminders queued"

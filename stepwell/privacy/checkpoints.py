@@ -32,7 +32,10 @@ class CheckpointRefused(RuntimeError):
     """The chain does not verify; no checkpoint vouches for it."""
 
     def __init__(self, report: ChainReport):
-        super().__init__(f"The audit trail is NOT intact: {len(report.problems)} problem(s).")
+        first = "; ".join(str(problem) for problem in report.problems[:3])
+        super().__init__(
+            f"The audit trail is NOT intact: {len(report.problems)} problem(s) ({first})."
+        )
         self.report = report
 
 

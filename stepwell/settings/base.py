@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -99,6 +100,7 @@ INSTALLED_APPS = [
     "stepwell.meds",
     "stepwell.consent",
     "stepwell.messaging",
+    "stepwell.daily",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +287,12 @@ STEPWELL_SMS_API_URL = os.environ.get("STEPWELL_SMS_API_URL", "https://api.twili
 STEPWELL_SMS_ACCOUNT = os.environ.get("STEPWELL_SMS_ACCOUNT", "")
 STEPWELL_SMS_TOKEN = os.environ.get("STEPWELL_SMS_TOKEN", "")
 STEPWELL_SMS_FROM = os.environ.get("STEPWELL_SMS_FROM", "")
+# Daily jobs (`stepwell daily`): a program's day starts at this hour, local time.
+STEPWELL_DAILY_START_HOUR = env_int("STEPWELL_DAILY_START_HOUR", 2)
+if not 0 <= STEPWELL_DAILY_START_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"STEPWELL_DAILY_START_HOUR is {STEPWELL_DAILY_START_HOUR}: give an hour from 0 to 23."
+    )
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

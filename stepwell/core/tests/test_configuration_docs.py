@@ -5,7 +5,10 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-READ = re.compile(r"""(?:environ\.get|env_int|env_bool|environ\[)\(?\s*["'](STEPWELL_\w+)["']""")
+READ = re.compile(
+    r"""(?:environ\.get|getenv|env_int|env_bool|environ\[|environ\.setdefault)\(?\s*["']"""
+    r"""((?:STEPWELL|DJANGO)_\w+)["']"""
+)
 # Test-runner switches, documented with `make test` in the README.
 NOT_SETTINGS = {"STEPWELL_REQUIRE_POSTGRES", "STEPWELL_REQUIRE_BROWSER", "STEPWELL_DB_TESTS_ONLY"}
 

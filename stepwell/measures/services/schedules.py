@@ -101,8 +101,12 @@ def _occurrences(rule: ScheduleRule, episode: Episode, today: date) -> list[tupl
     return found
 
 
-def due_questionnaires_generate(*, actor, today: date | None = None) -> list[Administration]:
+def due_questionnaires_generate(
+    *, actor, today: date | None = None, program_id: int | None = None
+) -> list[Administration]:
     """Create the due questionnaires that the programs' schedules call for. Idempotent.
+
+    ``program_id`` limits it to one program (the daily job runs each program on its date).
 
     Run by a job (``system_actor("measures-due")``): the rule naming the jobs that may is
     privacy.access.measures.access_due_questionnaires_generate. A repeating questionnaire
@@ -114,17 +118,18 @@ def due_questionnaires_generate(*, actor, today: date | None = None) -> list[Adm
             actor=actor, action=AuditAction.CREATE, object_type="administration", object_id="due"
         )
     with transaction.atomic():
-        return _due_questionnaires_create(actor=actor, today=today)
+        return _due_questionnaires_create(actor=actor, today=today, program_id=program_id)
 
 
-def _due_questionnaires_create(*, actor, today: date | None) -> list[Administration]:
+def _due_questionnaires_create(
+    *, actor, today: date | None, program_id: int | None
+) -> list[Administration]:
     created = []
     switched_off = selectors.instruments_switched_off()
-    rules = list(
-        ScheduleRule.objects.filter(active=True)
-        .exclude(instrument_key__in=switched_off)
-        .select_related("program")
-    )
+    rules = ScheduleRule.objects.filter(active=True)
+    if program_id is not None:
+        rules = rules.filter(program_id=program_id)
+    rules = list(rules.exclude(instrument_key__in=switched_off).select_related("program"))
     by_program: dict[int, list[ScheduleRule]] = {}
     for rule in rules:
         by_program.setdefault(rule.program_id, []).append(rule)

@@ -46,3 +46,19 @@ def test_reminders_go_once_to_the_patients_who_asked(clinic):
 def test_no_reminder_without_opting_in(clinic):
     _tomorrow_appointment(clinic, clinic.patient_a, reminders=False)
     assert jobs.appointment_reminders(timezone.localdate()) == 0
+
+
+def test_stepwell_daily_queues_the_reminders_once_a_day(clinic):
+    """The reminders are a registered `stepwell daily` job: the runner queues them, and a
+    second pass of the same day runs nothing."""
+    from stepwell.daily.registry import registered_jobs
+    from stepwell.daily.runs import daily_jobs_run
+
+    reminders = [job for job in registered_jobs() if job.name == "appointment-reminders"]
+    assert len(reminders) == 1 and not reminders[0].per_program
+    _tomorrow_appointment(clinic, clinic.patient_a, reminders=True)
+    now = timezone.now()
+    daily_jobs_run(now=now, jobs=reminders)
+    assert Message.objects.filter(purpose="appointment_reminder").count() == 1
+    assert daily_jobs_run(now=now, jobs=reminders) == []
+    assert Message.objects.filter(purpose="appointment_reminder").count() == 1

@@ -170,24 +170,28 @@ def test_export_to_a_missing_folder_is_refused_before_signing(db, settings, tmp_
     assert not AuditEvent.objects.filter(action="key_rotation").exists()
 
 
-def test_daily_job_signs_a_checkpoint(db):
-    from stepwell.privacy.tasks import audit_checkpoint_daily, next_run_after
-
-    events(2)
-    result = audit_checkpoint_daily.enqueue()
-    assert result.return_value == 2
-    assert AuditCheckpoint.objects.get().reason == "daily"
+def test_daily_job_signs_one_checkpoint_a_day(db):
     from datetime import UTC, datetime
 
-    assert next_run_after(datetime(2026, 3, 1, 23, 0, tzinfo=UTC)) == datetime(
-        2026, 3, 2, 3, 0, tzinfo=UTC
-    )
+    from stepwell.daily.runs import daily_jobs_run
+    from stepwell.privacy.tasks import JOB_NAME
+
+    events(2)
+    at = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    outcomes = [o for o in daily_jobs_run(now=at) if o.job == JOB_NAME]
+    assert [(o.where, o.status, o.summary) for o in outcomes] == [
+        ("clinic-wide", "done", "checkpoint signed at event 2")
+    ]
+    checkpoint = AuditCheckpoint.objects.get()
+    assert checkpoint.reason == "daily"
+    assert [o for o in daily_jobs_run(now=at) if o.job == JOB_NAME] == []
+    assert AuditCheckpoint.objects.count() == 1
 
 
-def test_daily_command_starts_the_job(db, capsys):
-    call_command("audit", "checkpoint", "--daily")
-    assert "Daily audit checkpoint job started." in capsys.readouterr().out
-    assert AuditCheckpoint.objects.get().reason == "daily"
+def test_daily_flag_is_gone_and_says_where_to_go(db):
+    with pytest.raises(CommandError, match="stepwell daily"):
+        call_command("audit", "checkpoint", "--daily")
+    assert not AuditCheckpoint.objects.exists()
 
 
 def test_key_rotation_keeps_the_past_verifiable(db, settings, tmp_path, capsys):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from stepwell.daily.registry import DAILY_FLAG_GONE
 from stepwell.privacy import chain
 from stepwell.privacy.actors import system_actor
 from stepwell.privacy.checkpoints import (
@@ -18,7 +19,6 @@ from stepwell.privacy.checkpoints import (
     checkpoint_export,
     checkpoint_load,
 )
-from stepwell.privacy.tasks import audit_checkpoint_schedule
 from stepwell.privacy.verify import ChainReport, audit_chain_verify
 
 
@@ -44,9 +44,7 @@ class Command(BaseCommand):
         checkpoint.add_argument(
             "--export", metavar="FILE", help="Write the checkpoint to FILE to keep off the machine."
         )
-        checkpoint.add_argument(
-            "--daily", action="store_true", help="Start the daily background job (once)."
-        )
+        checkpoint.add_argument("--daily", action="store_true", help="Gone: use `stepwell daily`.")
         rotate = sub.add_parser(
             "rotate-key", help="Sign a checkpoint under the current and a new audit key."
         )
@@ -98,13 +96,7 @@ class Command(BaseCommand):
 
     def _checkpoint(self, export: str | None, daily: bool) -> None:
         if daily:
-            started = audit_checkpoint_schedule()
-            self.stdout.write(
-                "Daily audit checkpoint job started."
-                if started
-                else "Daily audit checkpoint job already scheduled."
-            )
-            return
+            raise CommandError(DAILY_FLAG_GONE)
         target = self._export_target(export)
         try:
             checkpoint, report = audit_checkpoint_create(actor=_operator("checkpoint"))
