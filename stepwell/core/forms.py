@@ -10,15 +10,19 @@ from .errors import AccessDenied, ApplicationError
 
 
 def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    """The rule's message at the top, always (it says what was not done and why); each
-    field error next to its field, and one about a field the form does not have at the
-    top too, under the field's name."""
-    form.add_error(None, error.message)
+    """Each field error next to its field. When an error cannot go next to a field (none
+    is named, or the form has no such field), the rule's message goes at the top, so the
+    page says what was not done and why, followed by those errors under the field's name."""
+    unplaced = []
     for field, message in error.field_errors.items():
         if field in form.fields:
             form.add_error(field, message)
         else:
-            form.add_error(None, f"{field.replace('_', ' ')}: {message}")
+            unplaced.append(f"{field.replace('_', ' ')}: {message}")
+    if unplaced or not error.field_errors:
+        form.add_error(None, error.message)
+    for message in unplaced:
+        form.add_error(None, message)
 
 
 class RecordIdChoiceField(forms.ModelChoiceField):

@@ -1,5 +1,5 @@
-"""A rule's refusal on a form page: its message at the top, always, and each field error
-next to its field (or at the top, named, when the form has no such field)."""
+"""A rule's refusal on a form page: each field error next to its field; the rule's message
+at the top whenever an error cannot go next to a field, with that error named under it."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def _refused(error: ApplicationError) -> _Form:
     return form
 
 
-def test_the_message_stays_at_the_top_when_a_field_is_named():
+def test_a_field_error_goes_next_to_its_field():
     form = _refused(ApplicationError("Give the token a name.", field_errors={"name": "Required."}))
-    assert form.non_field_errors() == ["Give the token a name."]
+    assert form.non_field_errors() == []
     assert form.errors["name"] == ["Required."]
 
 

@@ -11,7 +11,7 @@ from stepwell.testing.auth import verified_login
 
 from .checks import assert_valid_bundle, of_type
 
-NOT_AVAILABLE = {"detail": "Not found, or you do not have access to this record."}
+NOT_AVAILABLE = {"detail": "Not found, or you do not have access to this record.", "errors": {}}
 ALLOWED = ["clinician_a", "prescriber_a", "director_a"]  # care team, care team, director
 REFUSED = [
     "nurse_a",  # works in the program, not on the care team

@@ -22,7 +22,7 @@ from stepwell.testing.factories import EpisodeFactory, PatientFactory, UserFacto
 
 from .checks import assert_references_resolve, assert_valid_resource, is_part2
 
-NOT_AVAILABLE = {"detail": "Not found, or you do not have access to this record."}
+NOT_AVAILABLE = {"detail": "Not found, or you do not have access to this record.", "errors": {}}
 EXPECTED_TYPES = {
     "Appointment",
     "CarePlan",

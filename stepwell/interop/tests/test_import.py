@@ -20,7 +20,7 @@ from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
 
 EXAMPLE = Path(settings.BASE_DIR) / "examples" / "fhir" / "referral-bundle.json"
-NOT_AVAILABLE = {"detail": "Not found, or you do not have access to this record."}
+NOT_AVAILABLE = {"detail": "Not found, or you do not have access to this record.", "errors": {}}
 
 
 @pytest.fixture

@@ -261,7 +261,7 @@ def test_the_engine_preview_and_the_code_search_are_for_staff(clinic, who, allow
 @pytest.mark.parametrize(
     ("who", "edit", "read"),
     [
-        ("patient_user_a", True, False),  # their own; the API's read is staff's
+        ("patient_user_a", True, True),  # their own, on the page and through the API
         ("patient_user_b", False, False),
         ("intake_a", True, True),
         ("clinician_a", True, True),
