@@ -28,9 +28,10 @@ from .forms import (
 
 
 def _first_error(form) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return "Check the form."
+    """Every error of the form, as one message (the rule's message first, then what it
+    names), for a button whose page shows messages rather than the form."""
+    found = [str(message) for errors in form.errors.values() for message in errors]
+    return " ".join(found) or "Check the form."
 
 
 @login_required
