@@ -33,6 +33,7 @@ TAKE_NO_ID = {
     "GET /api/v1/fhir/$export",
     "POST /api/v1/fhir/referrals",
     "GET /api/v1/reports",
+    "GET /api/v1/messages",
 }
 # Plausible values by field name, so that a request reaches the id it is about.
 VALUES = {

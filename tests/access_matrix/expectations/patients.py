@@ -62,7 +62,8 @@ def _registration(world, key):
 def _details(world, key):
     from stepwell.patients.models import Patient
 
-    patient = Patient.objects.get(pk=world.patients[key].pk)
+    # The missing-record cell sends a valid body for a patient that does not exist.
+    patient = Patient.objects.get(pk=world.patients[key if key != "missing" else "A"].pk)
     return {
         "legal_first_name": patient.legal_first_name,
         "legal_last_name": patient.legal_last_name,
@@ -126,9 +127,12 @@ PAGES = [
         "GET",
         "",
         SIGNED_IN,
-        ok=302,
-        location="/caseload/",
-        variants={"patient": Away("/portal/"), "other_patient": Away("/portal/")},
+        note="each role's home page (issue 12); an administrator with no program role lands on setup",
+        variants={
+            "patient": Away("/portal/"),
+            "other_patient": Away("/portal/"),
+            "administrator": Away("/setup/"),
+        },
     ),
     Entry(
         "GET",
