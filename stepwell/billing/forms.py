@@ -6,10 +6,26 @@ from django import forms
 
 from .models import ClaimFormat
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 
 class WeeksForm(forms.Form):
     date_from = forms.DateField(label="From", required=False)
     date_to = forms.DateField(label="To", required=False)
+
+    def _clean_in_calendar(self, name: str):
+        """The page steps a week back and forth from these dates: refuse a year where that
+        step would fall off the calendar (0001, 9999), naming the field."""
+        value = self.cleaned_data.get(name)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise forms.ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        return value
+
+    def clean_date_from(self):
+        return self._clean_in_calendar("date_from")
+
+    def clean_date_to(self):
+        return self._clean_in_calendar("date_to")
 
 
 class ClaimsForm(forms.Form):
