@@ -157,6 +157,14 @@ class CodeOut(Schema):
     code_set: str
 
 
+def _contact_attempts(referral: Referral) -> int:
+    """Counted in the list's query when it annotated the rows, else counted here."""
+    counted = getattr(referral, "contact_attempt_count", None)
+    if counted is not None:
+        return counted
+    return referral.events.filter(kind="contact_attempt").count()
+
+
 def _referral_out(referral: Referral) -> dict:
     from .referrals import allowed_next_states
 
@@ -177,7 +185,7 @@ def _referral_out(referral: Referral) -> dict:
         "days_to_admission": referral.days_to_admission,
         "closed_reason": referral.closed_reason,
         "referred_to": referral.referred_to,
-        "contact_attempts": referral.events.filter(kind="contact_attempt").count(),
+        "contact_attempts": _contact_attempts(referral),
         "allowed_transitions": list(allowed_next_states(referral.state)),
     }
 

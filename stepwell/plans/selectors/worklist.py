@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
@@ -18,10 +19,16 @@ from stepwell.privacy.access.predicates import is_staff_member, programs_with
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
 
-from ..models import SignatureRole, TreatmentPlan
+from ..models import (
+    DEFAULT_FIRST_PLAN_DUE_DAYS,
+    PhysicianCertification,
+    ProgramPlanPolicy,
+    SignatureRole,
+    TreatmentPlan,
+)
 from ..policy import PLANNABLE_STATES
 from .due import first_plan_due_on, first_plan_state, latest_certification, plan_review_due_on
-from .versions import missing_signatures, plan_latest_signed
+from .versions import missing_signatures, plan_latest_signed, plans_of_episode
 
 
 @dataclass(frozen=True)
@@ -48,16 +55,36 @@ def _open_episodes(user, need: PlanNeed):
         plan_episodes_for(user, need)
         .filter(state__in=PLANNABLE_STATES)
         .select_related("patient", "program")
+        .prefetch_related(  # every row's versions, signatures, reviews: a few queries in all
+            Prefetch(
+                "treatment_plans",
+                queryset=TreatmentPlan.objects.select_related("patient").prefetch_related(
+                    "signatures", "reviews"
+                ),
+            ),
+            Prefetch("certifications", queryset=PhysicianCertification.objects.all()),
+        )
     )
 
 
-def _due_of_episode(episode: Episode, today: date, horizon: date) -> list[DueItem]:
+def _first_plan_due_days(episodes) -> dict[int, int]:
+    """Each program's days to the first plan, read once for the whole list."""
+    program_ids = {episode.program_id for episode in episodes}
+    days = dict(
+        ProgramPlanPolicy.objects.filter(program_id__in=program_ids).values_list(
+            "program_id", "first_plan_due_days"
+        )
+    )
+    return {pk: days.get(pk, DEFAULT_FIRST_PLAN_DUE_DAYS) for pk in program_ids}
+
+
+def _due_of_episode(episode: Episode, today: date, horizon: date, due_days: int) -> list[DueItem]:
     items: list[DueItem] = []
-    first_due = first_plan_due_on(episode)
+    first_due = first_plan_due_on(episode, due_days=due_days)
     if first_due is not None and first_due <= horizon:
         done, detail = first_plan_state(episode, today)
         if not done:
-            latest = episode.treatment_plans.order_by("-version").first()
+            latest = next(iter(plans_of_episode(episode)), None)
             items.append(
                 DueItem(
                     "first_plan",
@@ -95,10 +122,12 @@ def plan_worklist(*, user, today: date | None = None, within_days: int = 7) -> l
     """First plans, plan reviews and physician recertifications due within `within_days`
     or overdue, soonest first, for the episodes whose plans the user may read."""
     items: list[DueItem] = []
-    for episode in _open_episodes(user, PlanNeed.READ):
+    episodes = list(_open_episodes(user, PlanNeed.READ))
+    due_days = _first_plan_due_days(episodes)
+    for episode in episodes:
         episode_today = today or program_today(episode.program)
         horizon = episode_today + timedelta(days=within_days)
-        items.extend(_due_of_episode(episode, episode_today, horizon))
+        items.extend(_due_of_episode(episode, episode_today, horizon, due_days[episode.program_id]))
     return sorted(items, key=lambda item: (item.due_on, item.patient.legal_last_name))
 
 
