@@ -187,9 +187,12 @@ def _staff_only(user, object_type: str) -> None:
         raise refuse(actor=user, action=AuditAction.LIST, object_type=object_type)
 
 
-def plan_worklist_opened(*, user, within_days: int = 7) -> list[DueItem]:
+def plan_worklist_opened(
+    *, user, within_days: int = 7, limit: int = 50, offset: int = 0
+) -> list[DueItem]:
+    """A page of the worklist (the audit names the patients of that page)."""
     _staff_only(user, "plan_worklist")
-    items = plan_worklist(user=user, within_days=within_days)
+    items = plan_worklist(user=user, within_days=within_days)[offset : offset + limit]
     _audit_listed(user, items, via="api")
     return items
 
