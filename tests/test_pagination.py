@@ -97,3 +97,21 @@ def test_a_page_out_of_range_is_refused_naming_the_parameter(
     response = client.get(url, params)
     assert response.status_code == 422, response.content
     assert field in response.json()["errors"]
+
+
+def test_the_audit_page_shows_50_events_a_page_and_keeps_its_filters(client):
+    from stepwell.privacy.audit import AuditAction, audit_record
+
+    admin = UserFactory(roles=["administrator"])
+    for n in range(60):
+        audit_record(user=admin, action=AuditAction.VIEW, object_type="program", object_id=n)
+    verified_login(client, admin)
+    first = client.get("/privacy/audit/", {"object_type": "program"})
+    assert first.status_code == 200
+    page = first.context["page"]
+    assert page.paginator.count == 60
+    assert len(page.object_list) == 50
+    second = client.get("/privacy/audit/", {"object_type": "program", "page": 2})
+    assert len(second.context["page"].object_list) == 10
+    assert {e.object_type for e in second.context["page"].object_list} == {"program"}
+    assert b"object_type=program" in first.content  # the next link keeps the filter
