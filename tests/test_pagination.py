@@ -115,3 +115,16 @@ def test_the_audit_page_shows_50_events_a_page_and_keeps_its_filters(client):
     assert len(second.context["page"].object_list) == 10
     assert {e.object_type for e in second.context["page"].object_list} == {"program"}
     assert b"object_type=program" in first.content  # the next link keeps the filter
+
+
+def test_the_plan_worklist_shows_50_due_items_a_page(client, clinician_with_60):
+    """60 admitted patients with no plan: 60 first plans due."""
+    first = client.get("/plans/worklist/")
+    second = client.get("/plans/worklist/", {"page": 2})
+    past_the_end = client.get("/plans/worklist/", {"page": 7})
+    assert len(first.context["items"]) == 50
+    assert len(second.context["items"]) == 10
+    assert len(past_the_end.context["items"]) == 10  # the last page
+    shown = {i.patient.pk for i in [*first.context["items"], *second.context["items"]]}
+    assert len(shown) == 60
+    assert b"Page 1 of 2" in first.content

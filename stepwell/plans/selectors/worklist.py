@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -171,13 +172,20 @@ class Worklist:
     items: list[DueItem]
     awaiting: list[AwaitingPhysician]
     for_prescriber: bool  # show the physician's table (a label, not an access decision)
+    page: Page | None = None  # which page of the due items `items` is
 
 
-def worklist_page(*, user) -> Worklist:
-    items = plan_worklist(user=user)
+WORKLIST_PAGE_SIZE = 50
+
+
+def worklist_page(*, user, page_number: str | int | None = None) -> Worklist:
+    """50 due items a page, soonest first (a page number that is not a number gives the
+    first page, one past the end the last); the audit names the patients shown."""
+    page = Paginator(plan_worklist(user=user), WORKLIST_PAGE_SIZE).get_page(page_number)
+    items = list(page.object_list)
     awaiting = physician_signature_worklist(user=user)
     _audit_listed(user, [*items, *awaiting])
-    return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)))
+    return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)), page)
 
 
 def _staff_only(user, object_type: str) -> None:
