@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from ninja import Body, Router, Schema, Status
+from ninja import Body, Query, Router, Schema, Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -157,6 +157,14 @@ class CodeOut(Schema):
     code_set: str
 
 
+def _contact_attempts(referral: Referral) -> int:
+    """Counted in the list's query when it annotated the rows, else counted here."""
+    counted = getattr(referral, "contact_attempt_count", None)
+    if counted is not None:
+        return counted
+    return referral.events.filter(kind="contact_attempt").count()
+
+
 def _referral_out(referral: Referral) -> dict:
     from .referrals import allowed_next_states
 
@@ -177,7 +185,7 @@ def _referral_out(referral: Referral) -> dict:
         "days_to_admission": referral.days_to_admission,
         "closed_reason": referral.closed_reason,
         "referred_to": referral.referred_to,
-        "contact_attempts": referral.events.filter(kind="contact_attempt").count(),
+        "contact_attempts": _contact_attempts(referral),
         "allowed_transitions": list(allowed_next_states(referral.state)),
     }
 
@@ -231,10 +239,23 @@ def _viewed(request, object_type, object_id, patient_id):
 
 
 @router.get("/referrals", response=responses({200: list[ReferralOut]}))
-def referral_list(request, program: int | None = None, state: str = "", urgency: str = ""):
-    """Referrals on the board you may see."""
+def referral_list(
+    request,
+    program: int | None = None,
+    state: str = "",
+    urgency: str = "",
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0),
+):
+    """Referrals on the board you may see, newest first, a page at a time: `limit` (50
+    unless asked, at most 500) after `offset`."""
     rows = selectors.referrals_listed(
-        user=request.user, program_id=program, state=state, urgency=urgency
+        user=request.user,
+        program_id=program,
+        state=state,
+        urgency=urgency,
+        limit=limit,
+        offset=offset,
     )
     audit_request(
         request,

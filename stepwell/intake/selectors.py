@@ -117,7 +117,13 @@ def referral_board(
 
 
 def referrals_listed(
-    *, user, program_id: int | None = None, state: str = "", urgency: str = "", limit: int = 500
+    *,
+    user,
+    program_id: int | None = None,
+    state: str = "",
+    urgency: str = "",
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[Referral]:
     """The referrals of the user's programs, newest first (the API's list); the board's
     audited refusal for a user with no referral role in any program (an empty list is for
@@ -131,7 +137,10 @@ def referrals_listed(
         referrals = referrals.filter(state=state)
     if urgency:
         referrals = referrals.filter(urgency=urgency)
-    return list(referrals.order_by("-received_on", "-pk")[:limit])
+    referrals = referrals.select_related("patient", "episode").annotate(
+        contact_attempt_count=Count("events", filter=Q(events__kind="contact_attempt"))
+    )  # the API's rows in one query, however many
+    return list(referrals.order_by("-received_on", "-pk")[offset : offset + limit])
 
 
 def _timings(referrals: QuerySet[Referral]) -> list[ProgramTiming]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -228,17 +228,18 @@ def patients_list(
     program: int | None = None,
     state: str | None = None,
     q: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0),
 ):
-    """Patients you may see, with their episodes. `state`: open (default), all, or one state."""
+    """Patients you may see, with their episodes. `state`: open (default), all, or one state.
+    A page at a time: `limit` patients (50 unless asked, at most 500) after `offset`."""
     patients = selectors.patients_listed(
         user=request.user,
         program_id=program,
         state=state or "open",
         query=q,
-        limit=max(1, min(limit, 500)),
-        offset=max(0, offset),
+        limit=limit,
+        offset=offset,
     )
     audit_request(
         request,

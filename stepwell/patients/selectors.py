@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -64,24 +65,35 @@ def caseload_episodes(
 
 @dataclass(frozen=True)
 class CaseloadPage:
-    rows: list[tuple[Episode, int | None]]  # each episode with its days in the program
+    rows: list[tuple[Episode, int | None]]  # this page's episodes with their days in the program
+    page: Page  # which page of the filtered episodes the rows are (50 a page)
     census: list[CensusRow]
     programs: QuerySet[Program]  # the filter's choices: the programs the user works in
     show_clinical: bool  # the measures column, for clinical and program-wide roles
 
 
-CASELOAD_LIMIT = 500
+CASELOAD_PAGE_SIZE = 50
 
 
 def caseload_page(
-    *, user, program_id: int | None = None, state: str = "open", query: str = ""
+    *,
+    user,
+    program_id: int | None = None,
+    state: str = "open",
+    query: str = "",
+    page_number: str | int | None = None,
 ) -> CaseloadPage | None:
-    """The caseload page of a staff member; None for anyone else (they have no caseload)."""
+    """The caseload page of a staff member; None for anyone else (they have no caseload).
+    50 episodes a page, filtered in SQL; a page number that is not a number gives the
+    first page, one past the end the last page."""
     if not is_staff_member(user):
         return None
     episodes = caseload_episodes(user=user, program_id=program_id, state=state, query=query)
+    page = Paginator(episodes.order_by(*episodes.query.order_by, "pk"), CASELOAD_PAGE_SIZE)
+    page = page.get_page(page_number)
     return CaseloadPage(
-        rows=[(e, episode_days_in_program(e)) for e in episodes[:CASELOAD_LIMIT]],
+        rows=[(e, episode_days_in_program(e)) for e in page.object_list],
+        page=page,
         census=census(user=user),
         programs=programs_of_staff(user=user),
         show_clinical=bool(programs_with(user, *access.PROGRAM_WIDE_ROLES)),

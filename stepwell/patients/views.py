@@ -31,6 +31,13 @@ from .models import OPEN_STATES, EpisodeState
 from .selectors import RecordView
 
 
+def _without_page(params) -> str:
+    """The filters of a list page as a query string, for its page links to keep them."""
+    query = params.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @login_required
 def caseload(request):
     from stepwell.care.selectors import caseload_week_hours  # the hours badges, for all rows
@@ -39,7 +46,13 @@ def caseload(request):
     program_id = record_id_or_none(request.GET.get("program"))
     state = request.GET.get("state") or "open"
     query = request.GET.get("q", "")
-    page = selectors.caseload_page(user=user, program_id=program_id, state=state, query=query)
+    page = selectors.caseload_page(
+        user=user,
+        program_id=program_id,
+        state=state,
+        query=query,
+        page_number=request.GET.get("page"),
+    )
     if page is None:
         return redirect("core:home")
     audit_request(
@@ -55,6 +68,8 @@ def caseload(request):
     )
     context = {
         "rows": page.rows,
+        "page": page.page,
+        "base_query": _without_page(request.GET),
         "programs": page.programs,
         "program_id": program_id,
         "state": state,

@@ -38,12 +38,13 @@ def audit_list(
     action: str = "",
     outcome: str = "",
     sort: str = "-seq",
-    limit: int = 100,
+    limit: int = 50,
     offset: int = 0,
 ):
     """Audit events you may review (program directors: their programs' patients).
 
-    `sort` is a column, optionally with `-` before it; `limit` 1 to 1000; `offset` 0 to 10^9.
+    `sort` is a column, optionally with `-` before it; a page at a time: `limit` 1 to 1000
+    (50 unless asked), `offset` 0 to 10^9.
     """
     if patient is not None and not 1 <= patient <= MAX_ID:
         raise ApplicationError(

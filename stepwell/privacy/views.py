@@ -25,6 +25,8 @@ from .selectors import (
 
 DAY_RANGE = f"Choose a day between {EARLIEST_DAY} and {LATEST_DAY}."
 
+AUDIT_PAGE_SIZE = 50
+
 
 class AuditFilterForm(forms.Form):
     username = forms.CharField(required=False)
@@ -81,7 +83,7 @@ def audit_list(request):
         return _csv_response(events, audit_patients_shown(user=request.user))
     if invalid:
         events = events.none()
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))  # bad: nearest
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Query, Router
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from .. import selectors
 from .schemas import AwaitingPhysicianOut, PlanOut, WorklistItemOut, plan_out
@@ -13,11 +13,20 @@ router = Router()
 
 
 @router.get("/worklist", response=responses({200: list[WorklistItemOut]}))
-def worklist(request, within_days: int = 7):
+def worklist(
+    request,
+    within_days: int = 7,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0),
+):
     """First plans (no fully signed plan yet), plan reviews and physician recertifications
-    due within `within_days`, or overdue."""
+    due within `within_days`, or overdue; soonest first, `limit` (50 unless asked, at most
+    500) after `offset`."""
     items = selectors.plan_worklist_opened(
-        user=request.user, within_days=max(0, min(within_days, 365))
+        user=request.user,
+        within_days=max(0, min(within_days, 365)),
+        limit=limit,
+        offset=offset,
     )
     return [
         {

@@ -24,23 +24,24 @@ def plan_review_due_on(plan: TreatmentPlan) -> date | None:
     if not plan.is_signed:
         return None
     start = timezone.localdate(plan.signed_at, zoneinfo.ZoneInfo(plan.episode.program.timezone))
-    last_review = (
-        plan.reviews.order_by("-reviewed_on").values_list("reviewed_on", flat=True).first()
-    )
+    last_review = max((review.reviewed_on for review in plan.reviews.all()), default=None)
     if last_review and last_review > start:
         start = last_review
     return start + timedelta(days=plan.review_days)
 
 
 def latest_certification(episode: Episode) -> PhysicianCertification | None:
-    return episode.certifications.order_by("-certified_on", "-pk").first()
+    certifications = episode.certifications.all()  # prefetched on the worklist
+    return max(certifications, key=lambda c: (c.certified_on, c.pk), default=None)
 
 
-def first_plan_due_on(episode: Episode) -> date | None:
-    """Admission day plus the program's `first_plan_due_days` (default 7; §2.3)."""
+def first_plan_due_on(episode: Episode, *, due_days: int | None = None) -> date | None:
+    """Admission day plus the program's `first_plan_due_days` (default 7; §2.3); a list
+    passes `due_days` it read once for all its rows."""
     if episode.admitted_on is None:
         return None
-    return episode.admitted_on + timedelta(days=first_plan_due_days_for(episode.program))
+    days = due_days if due_days is not None else first_plan_due_days_for(episode.program)
+    return episode.admitted_on + timedelta(days=days)
 
 
 def first_plan_state(episode: Episode, on: date | None = None) -> tuple[bool, str]:

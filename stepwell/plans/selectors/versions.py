@@ -18,11 +18,13 @@ from ..models import Objective, PlanStatus, SignatureRole, TreatmentPlan
 
 
 def plans_of_episode(episode: Episode) -> list[TreatmentPlan]:
-    return list(episode.treatment_plans.order_by("-version"))
+    """Newest version first; reads the versions a list prefetched, else one query."""
+    return sorted(episode.treatment_plans.all(), key=lambda plan: -plan.version)
 
 
 def plan_latest_signed(episode: Episode) -> TreatmentPlan | None:
-    return episode.treatment_plans.filter(status=PlanStatus.SIGNED).order_by("-version").first()
+    signed = (plan for plan in plans_of_episode(episode) if plan.status == PlanStatus.SIGNED)
+    return next(signed, None)
 
 
 def plan_draft(episode: Episode) -> TreatmentPlan | None:
@@ -59,7 +61,7 @@ def required_signature_roles(plan: TreatmentPlan, on: date | None = None) -> tup
 
 
 def missing_signatures(plan: TreatmentPlan, on: date | None = None) -> list[str]:
-    have = set(plan.signatures.values_list("role", flat=True))
+    have = {signature.role for signature in plan.signatures.all()}  # prefetched on lists
     return [role for role in required_signature_roles(plan, on) if role not in have]
 
 

@@ -7,6 +7,8 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
@@ -18,10 +20,16 @@ from stepwell.privacy.access.predicates import is_staff_member, programs_with
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
 
-from ..models import SignatureRole, TreatmentPlan
+from ..models import (
+    DEFAULT_FIRST_PLAN_DUE_DAYS,
+    PhysicianCertification,
+    ProgramPlanPolicy,
+    SignatureRole,
+    TreatmentPlan,
+)
 from ..policy import PLANNABLE_STATES
 from .due import first_plan_due_on, first_plan_state, latest_certification, plan_review_due_on
-from .versions import missing_signatures, plan_latest_signed
+from .versions import missing_signatures, plan_latest_signed, plans_of_episode
 
 
 @dataclass(frozen=True)
@@ -48,16 +56,36 @@ def _open_episodes(user, need: PlanNeed):
         plan_episodes_for(user, need)
         .filter(state__in=PLANNABLE_STATES)
         .select_related("patient", "program")
+        .prefetch_related(  # every row's versions, signatures, reviews: a few queries in all
+            Prefetch(
+                "treatment_plans",
+                queryset=TreatmentPlan.objects.select_related("patient").prefetch_related(
+                    "signatures", "reviews"
+                ),
+            ),
+            Prefetch("certifications", queryset=PhysicianCertification.objects.all()),
+        )
     )
 
 
-def _due_of_episode(episode: Episode, today: date, horizon: date) -> list[DueItem]:
+def _first_plan_due_days(episodes) -> dict[int, int]:
+    """Each program's days to the first plan, read once for the whole list."""
+    program_ids = {episode.program_id for episode in episodes}
+    days = dict(
+        ProgramPlanPolicy.objects.filter(program_id__in=program_ids).values_list(
+            "program_id", "first_plan_due_days"
+        )
+    )
+    return {pk: days.get(pk, DEFAULT_FIRST_PLAN_DUE_DAYS) for pk in program_ids}
+
+
+def _due_of_episode(episode: Episode, today: date, horizon: date, due_days: int) -> list[DueItem]:
     items: list[DueItem] = []
-    first_due = first_plan_due_on(episode)
+    first_due = first_plan_due_on(episode, due_days=due_days)
     if first_due is not None and first_due <= horizon:
         done, detail = first_plan_state(episode, today)
         if not done:
-            latest = episode.treatment_plans.order_by("-version").first()
+            latest = next(iter(plans_of_episode(episode)), None)
             items.append(
                 DueItem(
                     "first_plan",
@@ -95,10 +123,12 @@ def plan_worklist(*, user, today: date | None = None, within_days: int = 7) -> l
     """First plans, plan reviews and physician recertifications due within `within_days`
     or overdue, soonest first, for the episodes whose plans the user may read."""
     items: list[DueItem] = []
-    for episode in _open_episodes(user, PlanNeed.READ):
+    episodes = list(_open_episodes(user, PlanNeed.READ))
+    due_days = _first_plan_due_days(episodes)
+    for episode in episodes:
         episode_today = today or program_today(episode.program)
         horizon = episode_today + timedelta(days=within_days)
-        items.extend(_due_of_episode(episode, episode_today, horizon))
+        items.extend(_due_of_episode(episode, episode_today, horizon, due_days[episode.program_id]))
     return sorted(items, key=lambda item: (item.due_on, item.patient.legal_last_name))
 
 
@@ -142,13 +172,20 @@ class Worklist:
     items: list[DueItem]
     awaiting: list[AwaitingPhysician]
     for_prescriber: bool  # show the physician's table (a label, not an access decision)
+    page: Page | None = None  # which page of the due items `items` is
 
 
-def worklist_page(*, user) -> Worklist:
-    items = plan_worklist(user=user)
+WORKLIST_PAGE_SIZE = 50
+
+
+def worklist_page(*, user, page_number: str | int | None = None) -> Worklist:
+    """50 due items a page, soonest first (a page number that is not a number gives the
+    first page, one past the end the last); the audit names the patients shown."""
+    page = Paginator(plan_worklist(user=user), WORKLIST_PAGE_SIZE).get_page(page_number)
+    items = list(page.object_list)
     awaiting = physician_signature_worklist(user=user)
     _audit_listed(user, [*items, *awaiting])
-    return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)))
+    return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)), page)
 
 
 def _staff_only(user, object_type: str) -> None:
@@ -158,9 +195,12 @@ def _staff_only(user, object_type: str) -> None:
         raise refuse(actor=user, action=AuditAction.LIST, object_type=object_type)
 
 
-def plan_worklist_opened(*, user, within_days: int = 7) -> list[DueItem]:
+def plan_worklist_opened(
+    *, user, within_days: int = 7, limit: int = 50, offset: int = 0
+) -> list[DueItem]:
+    """A page of the worklist (the audit names the patients of that page)."""
     _staff_only(user, "plan_worklist")
-    items = plan_worklist(user=user, within_days=within_days)
+    items = plan_worklist(user=user, within_days=within_days)[offset : offset + limit]
     _audit_listed(user, items, via="api")
     return items
 

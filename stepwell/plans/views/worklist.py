@@ -17,11 +17,16 @@ from .. import selectors
 def worklist(request):
     if request.user.kind != UserKind.STAFF:
         return redirect("core:home")  # patients have the portal
-    page = selectors.worklist_page(user=request.user)
+    page = selectors.worklist_page(user=request.user, page_number=request.GET.get("page"))
     return render(
         request,
         "plans/worklist.html",
-        {"items": page.items, "awaiting": page.awaiting, "is_prescriber": page.for_prescriber},
+        {
+            "items": page.items,
+            "page": page.page,
+            "awaiting": page.awaiting,
+            "is_prescriber": page.for_prescriber,
+        },
     )
 
 
