@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from hypothesis import HealthCheck, settings
 
 from stepwell.accounts.models import Role, UserKind
@@ -123,6 +125,25 @@ def on_postgres():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (runs in make test's PostgreSQL pass)")
+
+
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server for browser tests, serving one request at a time.
+
+    The test database is SQLite in memory: one connection, shared by the live server's
+    threads. Two requests at once (htmx loads a chart's sections side by side) would
+    interleave their transactions on it, and the audit chain's next id would be taken
+    twice. In production each request has its own connection, and SQLite's IMMEDIATE
+    transactions (or PostgreSQL's row lock) queue the writers. Django closes each
+    connection after its response on a server without threads, so no browser waits on
+    a kept-alive connection.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,7 +8,12 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("billing", "0002_payer_rule_numbers"), ("care", "0001_initial")]
+BEFORE = [
+    ("billing", "0002_payer_rule_numbers"),
+    ("care", "0001_initial"),
+    # The patients as they were then (later migrations add columns these rows lack).
+    ("patients", "0003_level_of_care_step_directions"),
+]
 AFTER = [
     ("billing", "0003_payers_from_payer_rules_and_patients"),
     ("care", "0002_payer_rule_moved_to_billing"),
