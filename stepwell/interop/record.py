@@ -35,14 +35,20 @@ from .builders.people import (
     program_organization_resource,
     staff_display,
 )
+from .record_consents import collect_consents
 from .record_meds import collect_medications
 from .record_sessions import collect_measures, collect_notes, collect_sessions
 
-# The dated parts of the record, in bundle order. This is the extension point for what
-# Stepwell does not hold yet: when consents (Consent) get their app, it adds a
-# collect_<area>(collector) function here. Medications and allergies (MedicationStatement,
-# AllergyIntolerance) are in record_meds.py; drug tests are not exported yet.
-SECTIONS = (collect_measures, collect_sessions, collect_notes, collect_medications)
+# The dated parts of the record, in bundle order; an area adds its collect_<area>(collector)
+# here. Medications and allergies (MedicationStatement, AllergyIntolerance) are in
+# record_meds.py, consents (Consent) in record_consents.py; drug tests are not exported yet.
+SECTIONS = (
+    collect_measures,
+    collect_sessions,
+    collect_notes,
+    collect_medications,
+    collect_consents,
+)
 
 
 @dataclass(frozen=True)
