@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 # Weekly hours of structured programming for ASAM Level 2.1 (IOP): 9-19 h for adults,
-# 6-19 h for adolescents (Aetna's reproduction of the ASAM criteria; shared/domain/
-# clinical-facts.md section 1.1). Programs may set their own window (payer/state rules).
+# 6-19 h for adolescents (Aetna's reproduction of the ASAM criteria; docs/clinical-sources.md
+# §1.2). Programs may set their own window (payer/state rules).
 ADULT_WEEKLY_MINUTES = (9 * 60, 19 * 60)
 ADOLESCENT_WEEKLY_MINUTES = (6 * 60, 19 * 60)
 
