@@ -21,7 +21,13 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import Appointment, SessionOccurrence
 
-from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
+from .predicates import (
+    as_record_id,
+    fetch_or_refuse,
+    holds_role_in,
+    is_staff_member,
+    programs_with,
+)
 
 ATTENDANCE_ROLES = (Role.PROGRAM_DIRECTOR,)  # besides the session's own staff
 
@@ -96,22 +102,14 @@ def access_appointment_attendance_by_id(
 ) -> Appointment:
     """The appointment whose attendance the user takes, or an audited refusal naming the
     appointment's patient when it exists."""
-    appointment = (
-        appointments_attendance_taken_by(user)
-        .select_related("program")
-        .filter(pk=as_record_id(appointment_id))
-        .first()
+    return fetch_or_refuse(
+        appointments_attendance_taken_by(user).select_related("program"),
+        appointment_id,
+        user=user,
+        action=action,
+        object_type="attendance",
+        object_id=f"appointment:{appointment_id}",
     )
-    if appointment is None:
-        stored = Appointment.objects.filter(pk=as_record_id(appointment_id))
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="attendance",
-            object_id=f"appointment:{appointment_id}",
-            patient_id=stored.values_list("patient_id", flat=True).first(),
-        )
-    return appointment
 
 
 def attendance_rows_taken_by(user) -> QuerySet[Attendance]:
@@ -127,19 +125,12 @@ def attendance_rows_taken_by(user) -> QuerySet[Attendance]:
 def access_attendance_by_id(user, attendance_id, *, action: str = AuditAction.UPDATE) -> Attendance:
     """One attendance row the user may mark, or an audited refusal naming its patient
     when it exists."""
-    row = (
-        attendance_rows_taken_by(user)
-        .select_related("occurrence__program", "appointment__program", "patient")
-        .filter(pk=as_record_id(attendance_id))
-        .first()
+    return fetch_or_refuse(
+        attendance_rows_taken_by(user).select_related(
+            "occurrence__program", "appointment__program", "patient"
+        ),
+        attendance_id,
+        user=user,
+        action=action,
+        object_type="attendance",
     )
-    if row is None:
-        stored = Attendance.objects.filter(pk=as_record_id(attendance_id))
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="attendance",
-            object_id=attendance_id,
-            patient_id=stored.values_list("patient_id", flat=True).first(),
-        )
-    return row

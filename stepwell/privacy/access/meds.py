@@ -42,6 +42,7 @@ from stepwell.privacy.refusals import refuse
 from .notes import patients_in_role
 from .predicates import (
     as_record_id,
+    fetch_or_refuse,
     holds_role_in,
     is_patient_user,
     is_staff_member,
@@ -141,70 +142,45 @@ def access_patient_meds_by_id(
 def access_medication_by_id(
     user, medication_id, *, need: MedsNeed = MedsNeed.WRITE, action: str = AuditAction.UPDATE
 ) -> Medication:
-    medication = (
-        Medication.objects.select_related("patient")
-        .filter(
-            pk=as_record_id(medication_id),
-            patient__in=meds_patients_visible_to(user, need).values("pk"),
-        )
-        .first()
+    return fetch_or_refuse(
+        Medication.objects.select_related("patient").filter(
+            patient__in=meds_patients_visible_to(user, need).values("pk")
+        ),
+        medication_id,
+        user=user,
+        action=action,
+        object_type="medication",
     )
-    if medication is None:
-        stored = Medication.objects.filter(pk=as_record_id(medication_id))
-        raise _refuse(
-            user,
-            action,
-            "medication",
-            medication_id,
-            stored.values_list("patient_id", flat=True).first(),
-        )
-    return medication
 
 
 def access_episode_meds_by_id(
     user, episode_id, *, need: MedsNeed = MedsNeed.WRITE, action: str = AuditAction.CREATE
 ) -> Episode:
-    episode = (
-        Episode.objects.select_related("patient", "program")
-        .filter(
-            pk=as_record_id(episode_id),
-            patient__in=meds_patients_visible_to(user, need).values("pk"),
-        )
-        .first()
+    return fetch_or_refuse(
+        Episode.objects.select_related("patient", "program").filter(
+            patient__in=meds_patients_visible_to(user, need).values("pk")
+        ),
+        episode_id,
+        user=user,
+        action=action,
+        object_type="reconciliation",
+        object_id="new",
     )
-    if episode is None:
-        stored = Episode.objects.filter(pk=as_record_id(episode_id))
-        raise _refuse(
-            user,
-            action,
-            "reconciliation",
-            "new",
-            stored.values_list("patient_id", flat=True).first(),
-        )
-    return episode
 
 
 def access_reconciliation_by_id(
     user, reconciliation_id, *, need: MedsNeed = MedsNeed.READ, action: str = AuditAction.VIEW
 ) -> Reconciliation:
-    reconciliation = (
-        Reconciliation.objects.select_related("episode__patient", "episode__program")
-        .filter(
-            pk=as_record_id(reconciliation_id),
-            episode__patient__in=meds_patients_visible_to(user, need).values("pk"),
-        )
-        .first()
+    return fetch_or_refuse(
+        Reconciliation.objects.select_related("episode__patient", "episode__program").filter(
+            episode__patient__in=meds_patients_visible_to(user, need).values("pk")
+        ),
+        reconciliation_id,
+        user=user,
+        action=action,
+        object_type="reconciliation",
+        patient_field="episode__patient_id",
     )
-    if reconciliation is None:
-        stored = Reconciliation.objects.filter(pk=as_record_id(reconciliation_id))
-        raise _refuse(
-            user,
-            action,
-            "reconciliation",
-            reconciliation_id,
-            stored.values_list("episode__patient_id", flat=True).first(),
-        )
-    return reconciliation
 
 
 def access_visit_note_by_id(
@@ -218,34 +194,26 @@ def access_visit_note_by_id(
     )
     if author:
         notes = notes.filter(author_id=user.pk)
-    note = notes.select_related("patient", "author").filter(pk=as_record_id(note_id)).first()
-    if note is None:
-        stored = ClinicalNote.objects.filter(pk=as_record_id(note_id))
-        raise _refuse(
-            user,
-            action,
-            "medication_visit",
-            note_id,
-            stored.values_list("patient_id", flat=True).first(),
-        )
-    return note
+    return fetch_or_refuse(
+        notes.select_related("patient", "author"),
+        note_id,
+        user=user,
+        action=action,
+        object_type="medication_visit",
+    )
 
 
 def access_drug_test_by_id(
     user, test_id, *, write: bool = False, action: str = AuditAction.VIEW
 ) -> DrugTest:
     tests = drug_tests_written_by(user) if write else drug_tests_visible_to(user)
-    test = (
-        tests.select_related("patient", "program", "episode")
-        .filter(pk=as_record_id(test_id))
-        .first()
+    return fetch_or_refuse(
+        tests.select_related("patient", "program", "episode"),
+        test_id,
+        user=user,
+        action=action,
+        object_type="drug_test",
     )
-    if test is None:
-        stored = DrugTest.objects.filter(pk=as_record_id(test_id))
-        raise _refuse(
-            user, action, "drug_test", test_id, stored.values_list("patient_id", flat=True).first()
-        )
-    return test
 
 
 def access_patient_drug_tests_by_id(

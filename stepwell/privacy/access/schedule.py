@@ -41,6 +41,7 @@ from stepwell.schedule.models import Appointment, Enrollment, SchedulePlanRun, S
 from .patients import access_patient_by_id, patients_visible_to
 from .predicates import (
     PROGRAM_WIDE_ROLES,
+    fetch_or_refuse,
     holds_role_in,
     is_patient_user,
     is_staff_member,
@@ -139,40 +140,26 @@ def access_occurrence_by_id(
 
 def access_enrollment_by_id(user, enrollment_id, *, action=AuditAction.UPDATE) -> Enrollment:
     """A booking into a group session of a program the user directs."""
-    enrollment = (
-        Enrollment.objects.select_related("occurrence__program")
-        .filter(pk=record_id(enrollment_id), occurrence__program_id__in=_managed(user))
-        .first()
+    return fetch_or_refuse(
+        Enrollment.objects.select_related("occurrence__program").filter(
+            occurrence__program_id__in=_managed(user)
+        ),
+        enrollment_id,
+        user=user,
+        action=action,
+        object_type="enrollment",
     )
-    if enrollment is None:
-        stored = Enrollment.objects.filter(pk=record_id(enrollment_id))
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="enrollment",
-            object_id=enrollment_id,
-            patient_id=stored.values_list("patient_id", flat=True).first(),
-        )
-    return enrollment
 
 
 def access_appointment_by_id(user, appointment_id, *, action=AuditAction.UPDATE) -> Appointment:
     """An appointment in a program the user directs."""
-    appointment = (
-        Appointment.objects.select_related("program")
-        .filter(pk=record_id(appointment_id), program_id__in=_managed(user))
-        .first()
+    return fetch_or_refuse(
+        Appointment.objects.select_related("program").filter(program_id__in=_managed(user)),
+        appointment_id,
+        user=user,
+        action=action,
+        object_type="appointment",
     )
-    if appointment is None:
-        stored = Appointment.objects.filter(pk=record_id(appointment_id))
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="appointment",
-            object_id=appointment_id,
-            patient_id=stored.values_list("patient_id", flat=True).first(),
-        )
-    return appointment
 
 
 def access_plan_run_by_id(user, run_id, *, action=AuditAction.VIEW) -> SchedulePlanRun:
