@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import ClaimFormat
+from stepwell.schedule.calendar import FIRST_WEEK_YEAR, LAST_WEEK_YEAR
 
-FIRST_YEAR, LAST_YEAR = 1900, 2999
+from .models import ClaimFormat
 
 
 class WeeksForm(forms.Form):
@@ -17,8 +17,10 @@ class WeeksForm(forms.Form):
         """The page steps a week back and forth from these dates: refuse a year where that
         step would fall off the calendar (0001, 9999), naming the field."""
         value = self.cleaned_data.get(name)
-        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise forms.ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}.")
+        if value is not None and not FIRST_WEEK_YEAR <= value.year <= LAST_WEEK_YEAR:
+            raise forms.ValidationError(
+                f"Enter a date between {FIRST_WEEK_YEAR} and {LAST_WEEK_YEAR}."
+            )
         return value
 
     def clean_date_from(self):
