@@ -4,33 +4,24 @@
   enqueues the next try for later (on a backend that can defer).
 - outbox_sweep: delivers whatever is due (retries, and messages whose job was lost); it
   reschedules itself every few minutes once `stepwell messages sweep --every` started it.
-- appointment-reminders (a `stepwell daily` job): tomorrow's reminders, once a day. The
-  older self-rescheduling appointment_reminders_daily (15:00 UTC, started by
-  `stepwell messages reminders --every`) is kept for installs without the daily trigger;
-  the reminders are idempotent per day, so both running sends nothing twice.
+  It is not a daily job: a message waits minutes, not a day.
+- appointment-reminders: tomorrow's reminders, once a day, a `stepwell daily` job.
 On the test suite's immediate backend nothing is deferred: each job runs once.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from stepwell.daily.registry import daily_job
-from stepwell.privacy.access.messaging import REMINDER_JOB
-from stepwell.privacy.actors import system_actor
 
 from . import delivery, jobs
-from .reminders import appointment_reminders_queue
 
 SWEEP_MINUTES = 5
-REMINDER_HOUR_UTC = 15
-TASK_PATHS = {
-    "sweep": "stepwell.messaging.tasks.outbox_sweep",
-    "reminders": "stepwell.messaging.tasks.appointment_reminders_daily",
-}
+SWEEP_PATH = "stepwell.messaging.tasks.outbox_sweep"
 
 
 def _waiting(path: str) -> bool:
@@ -51,39 +42,19 @@ def message_deliver(message_id: int) -> str:
     return message.state
 
 
-def next_reminder_run(now: datetime) -> datetime:
-    today = now.astimezone(UTC).date()
-    run = datetime.combine(today, time(REMINDER_HOUR_UTC), tzinfo=UTC)
-    return run if run > now else run + timedelta(days=1)
-
-
 @task()
 def outbox_sweep() -> int:
     done = delivery.outbox_sweep()
-    if default_task_backend.supports_defer and not _waiting(TASK_PATHS["sweep"]):
+    if default_task_backend.supports_defer and not _waiting(SWEEP_PATH):
         outbox_sweep.using(run_after=timezone.now() + timedelta(minutes=SWEEP_MINUTES)).enqueue()
     return done
 
 
-@task()
-def appointment_reminders_daily() -> int:
-    queued = appointment_reminders_queue(actor=system_actor(REMINDER_JOB))
-    if default_task_backend.supports_defer and not _waiting(TASK_PATHS["reminders"]):
-        appointment_reminders_daily.using(run_after=next_reminder_run(timezone.now())).enqueue()
-    return len(queued)
-
-
-def schedule(kind: str, *, start_now: bool = True) -> bool:
-    """Start the repeating job (`sweep` or `reminders`) unless one is already waiting."""
-    job = outbox_sweep if kind == "sweep" else appointment_reminders_daily
-    if _waiting(TASK_PATHS[kind]):
+def sweep_schedule() -> bool:
+    """Start the repeating sweep unless one is already waiting."""
+    if _waiting(SWEEP_PATH):
         return False
-    if start_now or not default_task_backend.supports_defer:
-        job.enqueue()
-    elif kind == "reminders":
-        job.using(run_after=next_reminder_run(timezone.now())).enqueue()
-    else:
-        job.using(run_after=timezone.now() + timedelta(minutes=SWEEP_MINUTES)).enqueue()
+    outbox_sweep.enqueue()
     return True
 
 

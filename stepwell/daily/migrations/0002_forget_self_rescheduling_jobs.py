@@ -6,6 +6,7 @@ from django.db import migrations
 OLD_TASK_PATHS = [
     "stepwell.measures.tasks.measures_due_daily",
     "stepwell.privacy.tasks.audit_checkpoint_daily",
+    "stepwell.messaging.tasks.appointment_reminders_daily",
 ]
 
 

@@ -62,3 +62,12 @@ def test_stepwell_daily_queues_the_reminders_once_a_day(clinic):
     assert Message.objects.filter(purpose="appointment_reminder").count() == 1
     assert daily_jobs_run(now=now, jobs=reminders) == []
     assert Message.objects.filter(purpose="appointment_reminder").count() == 1
+
+
+def test_reminders_have_one_scheduler_the_daily_runner(db):
+    """`messages reminders --every` no longer starts a second, self-rescheduling job."""
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="stepwell daily"):
+        call_command("messages", "reminders", "--every")

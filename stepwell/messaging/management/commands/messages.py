@@ -2,8 +2,8 @@
 
 - ``reminders``: queue tomorrow's appointment reminders (idempotent per day).
 - ``sweep``: deliver every queued message that is due (retries included).
-``--every`` instead starts the repeating background job (``stepwell db_worker`` runs it):
-reminders daily at 15:00 UTC, the sweep every few minutes.
+``sweep --every`` instead starts the repeating sweep (``stepwell db_worker`` runs it every
+few minutes). The reminders run once a day from ``stepwell daily``.
 """
 
 from __future__ import annotations
@@ -20,13 +20,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("job", choices=["reminders", "sweep"], help="Which job to run.")
         parser.add_argument(
-            "--every", action="store_true", help="Start the repeating background job instead."
+            "--every", action="store_true", help="sweep only: start the repeating sweep instead."
         )
 
     def handle(self, *args, job: str, every: bool = False, **options):
         if every:
-            started = tasks.schedule(job)
-            self.stdout.write(f"{job} job started." if started else f"{job} job already scheduled.")
+            if job != "sweep":
+                raise CommandError(
+                    "--every: the reminders run once a day from `stepwell daily` "
+                    "(cron or a systemd timer, docs/production.md); only `sweep` repeats."
+                )
+            started = tasks.sweep_schedule()
+            self.stdout.write("sweep job started." if started else "sweep job already scheduled.")
             return
         today = timezone.localdate()
         if job == "reminders":
