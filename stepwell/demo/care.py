@@ -267,14 +267,16 @@ def seed_care(clinic, rng, today: date) -> None:
             ends_at__lt=now,
         )
         .prefetch_related("facilitators")
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
     for occurrence in occurrences:
-        actor = next(iter(occurrence.facilitators.all()), None)
+        actor = min(occurrence.facilitators.all(), key=lambda user: user.pk, default=None)
         if actor is None or not occurrence.enrollments.exists():
             continue
         _, rows = services.attendance_roster_open(actor=actor, occurrence_id=occurrence.pk)
-        for row in rows:
+        # Draws follow patient order, not the database's row order (which differs between
+        # SQLite and PostgreSQL), so both engines build the same demo.
+        for row in sorted(rows, key=lambda row: row.patient_id):
             _mark(actor, row, days.of(row.patient_id, occurrence.starts_at), occurrence, rng)
         age = now - occurrence.ends_at
         recent_unsigned = age < timedelta(days=4) and rng.random() < 0.3
@@ -286,6 +288,7 @@ def seed_care(clinic, rng, today: date) -> None:
     episode = (
         Episode.objects.filter(patient__in=clinic.patients, state=EpisodeState.ACTIVE)
         .select_related("program")
+        .order_by("-created_at", "pk")
         .first()
     )
     if episode is not None:

@@ -9,12 +9,9 @@ ordinary week. The build runs once; each `check_*` below is one property of it.
 
 from __future__ import annotations
 
-import os
 import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
-
-import pytest
 
 from stepwell.billing.models import Coverage
 from stepwell.care import selectors
@@ -33,12 +30,6 @@ NOW = datetime.combine(TODAY, time.min, tzinfo=CHICAGO)
 ATTENDED = ("present", "late", "left_early")
 
 
-@pytest.mark.xfail(
-    os.environ.get("STEPWELL_DATABASE_URL", "").startswith("postgres"),
-    reason="known issue: on PostgreSQL the demo draws other absences (row order differs), "
-    "and slightly more than a third of its patients fall below the weekly minimum",
-    strict=False,
-)
 def test_the_demo_looks_like_a_real_iop(db):
     build_demo(seed=42, today=TODAY)
     for week in ("2026-W47", "2026-W48"):
