@@ -17,13 +17,14 @@ from django.db.models import Q
 from stepwell.care.attendance_states import ATTENDED
 from stepwell.care.models import Attendance, ClinicalNote
 from stepwell.clinic.models import Program
+from stepwell.clinic.time import program_today
 from stepwell.intake.models import AssessmentDiagnosis
 from stepwell.patients.models import Patient
 from stepwell.schedule.calendar import local_to_utc, utc_to_local
 from stepwell.schedule.models import SessionOccurrence
 
 from ..codes import SESSION_SERVICES, revenue_code_for
-from ..consent import claim_consent_missing
+from ..consent import claim_consent_missing, part2_consents
 from ..days import (
     AuthorizationState,
     ClaimMethod,
@@ -311,7 +312,8 @@ def program_days(
     for coverage in Coverage.objects.filter(patient_id__in=ids).select_related("payer"):
         coverages[coverage.patient_id].append(coverage)
     diagnoses = _diagnoses(program, ids)
-    consent = {pid: claim_consent_missing(patients[pid], program) for pid in ids}
+    consents = part2_consents(program, ids)
+    today = program_today(program)
     billed = {
         (pid, day): number
         for pid, day, number in BilledDay.objects.filter(
@@ -326,7 +328,16 @@ def program_days(
         coverage = in_force[0] if in_force else None
         codes = diagnoses.get(patient_id, ())
         rule = day_rule(coverage.payer, program, codes[0] if codes else "") if coverage else None
-        problems = record_problems(coverage, codes, consent[patient_id]) if coverage else []
+        problems = []
+        if coverage is not None:
+            consent = claim_consent_missing(
+                program,
+                consents.get(patient_id, []),
+                payer_name=coverage.payer.name,
+                day=day,
+                today=today,
+            )
+            problems = record_problems(coverage, codes, consent)
         result = evaluate_day(day=day, services=day_services, rule=rule, record_problems=problems)
         evaluated.append((patient_id, result, coverage))
     allocations, used = _allocate(evaluated, authorizations)

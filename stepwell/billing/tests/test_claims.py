@@ -5,7 +5,7 @@ the services refused to roles that do not bill."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from stepwell.billing.models import Authorization, BilledDay, Claim, ClaimBatch
 from stepwell.billing.selectors.days import program_days
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
+from stepwell.schedule.calendar import local_to_utc
 
 from .records import (
     WEEK_1,
@@ -386,25 +387,96 @@ def test_no_other_system_job_writes_claims(record):
     assert not ClaimBatch.objects.exists()
 
 
-def test_a_part2_program_asks_the_consent_hook_and_blocks_without_consent(record, monkeypatch):
-    """The hook's answer blocks the day with the fix; a program outside Part 2 is never
-    asked. (The consent app is not merged: the hook itself finds no gap yet.)"""
-    from stepwell.billing import consent
+def _part2_consent(clinic, *, status="signed", programs=None, **terms):
+    """A Part 2 consent of patient A, signed on paper before the claim's days."""
+    from stepwell.consent.models import Consent
 
-    asked = []
+    fields = {
+        "recipient_kind": "tpo",
+        "purpose": "",
+        "sections": ["episodes", "diagnoses", "attendance"],
+        "expires_on": date(2027, 12, 31),
+        **terms,
+    }
+    zone = clinic.program_a.timezone
+    consent = Consent.objects.create(
+        patient=clinic.patient_a,
+        kind="part2",
+        status=status,
+        signature_method="paper",
+        signer_name="Synthetic Patient",
+        signed_at=local_to_utc(zone, date(2026, 10, 1), time(9)),
+        signed_html="<p>synthetic consent</p>",
+        created_by=clinic.clinician_a,
+        ended_at=local_to_utc(zone, date(2026, 10, 2), time(9)) if status == "revoked" else None,
+        **fields,
+    )
+    consent.disclosing_programs.set(programs if programs is not None else [clinic.program_a])
+    return consent
 
-    def gap(patient, program):
-        asked.append(program.pk)
-        return "No Part 2 consent covers disclosure to the payer for payment."
 
-    monkeypatch.setattr(consent, "part2_payment_consent_gap", gap)
-    covered(record.patient_a, **H0015)
+def _consent_problem(clinic):
+    day = _days(clinic, WEEK_1, WEEK_1)[WEEK_1]
+    return _problems(day), " ".join(p.message for p in day.result.problems)
+
+
+def test_a_part2_claim_needs_the_patients_consent_to_disclose_for_payment(record):
+    """A program outside Part 2 bills without consent (HIPAA allows disclosure for
+    payment); a Part 2 program's day is blocked until a signed Part 2 consent covers
+    disclosure to this payer for payment, naming the program, and it is billable then."""
+    coverage = covered(record.patient_a, **H0015)
     attended_group(record.program_a, record.clinician_a, record.patient_a, day=WEEK_1)
     assert record.program_a.part2_program is False
-    assert _days(record, WEEK_1, WEEK_1)[WEEK_1].result.billable and asked == []
+    assert _consent_problem(record) == ([], "")
     record.program_a.part2_program = True
     record.program_a.save()
+    codes, message = _consent_problem(record)
+    assert codes == ["consent_missing"]
+    assert coverage.payer.name in message and "signed no Part 2 consent" in message
     day = _days(record, WEEK_1, WEEK_1)[WEEK_1]
-    assert asked == [record.program_a.pk]
-    assert _problems(day) == ["consent_missing"]
-    assert "consent" in day.result.problems[0].fix
+    assert "consent" in day.result.problems[0].fix and not day.to_bill
+    # The single consent for treatment, payment and operations covers the claim.
+    _part2_consent(record)
+    assert _consent_problem(record) == ([], "")
+
+
+@pytest.mark.parametrize(
+    ("consent", "says"),
+    [
+        ({"status": "revoked"}, "revoked"),
+        ({"programs": []}, "does not name"),
+        ({"expires_on": date(2026, 10, 15)}, "expired"),
+        ({"sections": ["episodes", "diagnoses"]}, "Attendance"),
+        (
+            {"recipient_kind": "named", "recipients": "Another Health Plan", "purpose": "payment"},
+            "as a recipient",
+        ),
+        ({"recipient_kind": "named", "recipients": "PAYER", "purpose": "treatment"}, "Payment"),
+        ({"date_to": date(2026, 10, 31)}, "up to 2026-10-31"),
+    ],
+)
+def test_a_part2_consent_that_does_not_cover_the_claim_blocks_it(record, consent, says):
+    coverage = covered(record.patient_a, **H0015)
+    attended_group(record.program_a, record.clinician_a, record.patient_a, day=WEEK_1)
+    record.program_a.part2_program = True
+    record.program_a.save()
+    if consent.get("recipients") == "PAYER":
+        consent["recipients"] = coverage.payer.name
+    _part2_consent(record, **consent)
+    codes, message = _consent_problem(record)
+    assert codes == ["consent_missing"]
+    assert message.startswith("No Part 2 consent covers this claim") and says in message
+
+
+def test_a_named_consent_for_payment_to_this_payer_covers_the_claim(record):
+    coverage = covered(record.patient_a, **H0015)
+    attended_group(record.program_a, record.clinician_a, record.patient_a, day=WEEK_1)
+    record.program_a.part2_program = True
+    record.program_a.save()
+    _part2_consent(
+        record,
+        recipient_kind="named",
+        recipients=f"  {coverage.payer.name.upper()} ",
+        purpose="payment",
+    )
+    assert _consent_problem(record) == ([], "")
