@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from stepwell.intake.models import AssessmentDiagnosis, AssessmentStatus
 from stepwell.measures.models import Administration, AdministrationStatus
-from stepwell.patients.models import Episode
+from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.access import consent as access
 from stepwell.privacy.audit import AuditAction, audit_record
 
@@ -100,12 +100,14 @@ def own_privacy(*, actor) -> PatientPrivacy:
     return patient_privacy(actor=actor, patient_id=patient.pk)
 
 
-def signed_consents(*, actor, patient_id) -> list[Consent]:
-    """The consents a disclosure may rely on (signed, not revoked), for the disclosure form."""
+def disclosure_form(*, actor, patient_id) -> tuple[Patient, list[Consent]]:
+    """The patient and the consents a disclosure may rely on (signed, not revoked), for the
+    disclosure form."""
     patient = access.access_privacy_patient_by_id(
         actor, patient_id, roles=access.DISCLOSERS, action="disclose", object_type="disclosure"
     )
-    return list(Consent.objects.filter(patient=patient, status="signed").exclude(kind="treatment"))
+    consents = Consent.objects.filter(patient=patient, status="signed").exclude(kind="treatment")
+    return patient, list(consents)
 
 
 def disclosure_document(*, actor, disclosure_id) -> Disclosure:
@@ -169,6 +171,6 @@ def break_glass_form(*, actor) -> None:
     access.access_break_glass_form(actor)
 
 
-def emergency_form(*, actor, patient_id) -> None:
-    """The emergency disclosure page, for those who may make one for this patient."""
-    access.access_emergency_patient_by_id(actor, patient_id)
+def emergency_form(*, actor, patient_id) -> Patient:
+    """The patient of the emergency disclosure page, for those who may make one."""
+    return access.access_emergency_patient_by_id(actor, patient_id)

@@ -102,7 +102,7 @@ def consent_document(request, consent_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def disclosure_new(request, patient_id: int):
-    consents = selectors.signed_consents(actor=request.user, patient_id=patient_id)
+    patient, consents = selectors.disclosure_form(actor=request.user, patient_id=patient_id)
     form = DisclosureForm(request.POST or None, consents=consents)
     status = 200
     if request.method == "POST":
@@ -133,7 +133,7 @@ def disclosure_new(request, patient_id: int):
     return render(
         request,
         "consent/disclose.html",
-        {"form": form, "patient_id": patient_id, "consents": consents},
+        {"form": form, "patient": patient, "patient_id": patient_id, "consents": consents},
         status=status,
     )
 
@@ -320,12 +320,11 @@ def emergency_new(request, patient_id: int):
         if disclosure is not None:
             messages.warning(request, "Recorded. A director reviews it; the patient is told.")
             return redirect("consent:disclosure", disclosure.pk)
-    elif request.method == "GET":
-        selectors.emergency_form(actor=request.user, patient_id=patient_id)
+    patient = selectors.emergency_form(actor=request.user, patient_id=patient_id)
     return render(
         request,
         "consent/emergency.html",
-        {"form": form, "patient_id": patient_id},
+        {"form": form, "patient": patient, "patient_id": patient_id},
         status=400 if form.errors else 200,
     )
 

@@ -106,8 +106,6 @@ PAGES = [
         "consent/patients/{patient_id}/disclosures/new/",
         DISCLOSERS,
         on=ON_PATIENT,
-        shows=False,
-        note="the form does not name the patient yet (a debt: it should)",
     ),
     Entry(
         "POST",
@@ -123,8 +121,6 @@ PAGES = [
         "consent/patients/{patient_id}/emergency/new/",
         EMERGENCY,
         on=ON_PATIENT,
-        shows=False,
-        note="the form does not name the patient yet (a debt: it should)",
     ),
     Entry(
         "POST",
