@@ -13,8 +13,9 @@ from decimal import Decimal
 from stepwell.billing import services
 from stepwell.billing.models import BillingProvider, Charge, Coverage, ProgramHoursRule
 from stepwell.billing.services.claims import last_month
+from stepwell.consent import services as consent
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.models import Episode, EpisodeState
+from stepwell.patients.models import Episode, EpisodeState, Patient
 from stepwell.schedule.calendar import local_to_utc
 
 # (name, kind, hours rule, the payer's own numbers beyond its rule's defaults)
@@ -220,7 +221,45 @@ def _claims(clinic, today: date) -> None:
                 raise
 
 
+def _payment_consents(clinic, today: date) -> None:
+    """In each 42 CFR Part 2 program, every insured patient signed (on paper, at admission)
+    the single Part 2 consent for treatment, payment and health care operations, so their
+    claims may go to the payer; the last insured patient has not, and billing shows their
+    days blocked for want of consent."""
+    director = clinic.users["director"]
+    for program in sorted(clinic.programs.values(), key=lambda p: p.pk):
+        if not program.part2_program:
+            continue
+        insured = list(
+            Patient.objects.filter(episodes__program=program, coverages__isnull=False)
+            .distinct()
+            .order_by("pk")
+        )
+        for patient in insured[:-1]:
+            episode = (
+                patient.episodes.filter(program=program).order_by("-referred_on", "-pk").first()
+            )
+            consent.consent_record(
+                actor=director,
+                patient_id=patient.pk,
+                kind="part2",
+                program_ids=[program.pk],
+                signature_method="paper",
+                recipient_kind="tpo",
+                sections=["episodes", "diagnoses", "plan", "measures", "attendance"],
+                information_description="What my treatment, payment and the program's "
+                "operations need: admissions, diagnoses, plan, scores and attendance.",
+                expires_on=today + timedelta(days=365),
+                signer_name=patient.legal_name,
+                signed_on=min(episode.admitted_on or episode.referred_on, today),
+                scan=b"%PDF-1.4\n% synthetic demo scan\n",
+                scan_name="part2-tpo-consent.pdf",
+                scan_content_type="application/pdf",
+            )
+
+
 def seed_billing(clinic, rng, today: date) -> None:
     _setup(clinic)
     _authorizations(clinic, today)
+    _payment_consents(clinic, today)
     _claims(clinic, today)

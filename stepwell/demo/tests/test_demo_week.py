@@ -276,3 +276,20 @@ def check_a_part2_disclosure_under_consent_and_the_outbox() -> None:
     assert PART2_NOTICE[:60] in disclosure.document
     assert Consent.objects.filter(status="awaiting_signature").exists()
     assert Message.objects.filter(purpose="follow_up").exists()
+    # A Part 2 program's claims go out under each insured patient's signed consent for
+    # treatment, payment and operations; one patient has not signed, and billing says so.
+    from stepwell.billing.selectors.days import program_days
+
+    part2 = list(Program.objects.filter(part2_program=True))
+    assert part2
+    for program in part2:
+        days = program_days(
+            program=program, date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)
+        ).days
+        blocked = {
+            d.patient.pk
+            for d in days
+            if any(p.code == "consent_missing" for p in d.result.problems)
+        }
+        assert len(blocked) == 1, program.name
+        assert any(d.result.billable and d.patient.pk not in blocked for d in days)
