@@ -277,7 +277,7 @@ def step_down_milestones(step_downs: tuple[StepDown, ...]) -> list[Earned]:
     return [
         Earned(
             code=Rule.STEP_DOWN,
-            title=f"Stepped down to {first.level_label.lower()}",
+            title=f"Stepped down to {first.level_label[:1].lower()}{first.level_label[1:]}",
             achieved_on=first.on,
             evidence={"level_of_care": first.level_label},
         )
