@@ -1,7 +1,7 @@
 """Which milestones an episode of care has earned, from facts Stepwell already holds.
 No Django. The caller gathers the facts (facts.py); this module decides.
 
-Rules (docs/clinical-sources.md §3.7 for the score rules, §2 for the hours, §7 for
+Rules (docs/clinical-sources.md §3.7 and §3.10 for the score rules, §2 for the hours, §7.4 for
 abstinence, and docs/milestones.md):
 
 - First week with the hours met: the first finished week whose weekly hours, as the
