@@ -16,6 +16,7 @@ from .consent import seed_consent
 from .intake import seed_intake
 from .measures import seed_measures
 from .meds import seed_meds
+from .milestones import seed_milestones
 from .schedule import seed_schedule
 
 
@@ -32,6 +33,7 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
         seed_billing,
         seed_meds,
         seed_consent,
+        seed_milestones,
     ):
         step(clinic, rng, today)
     return clinic

@@ -517,6 +517,21 @@ def _consent(clinic: MatrixClinic) -> None:
 
 
 MATRIX_RECIPIENT = "Dr. Matrix Rivera, Harbor Family Medicine"
+MATRIX_MILESTONE = "Matrix milestone: spoke up in group"
+
+
+def _milestones(clinic: MatrixClinic) -> None:
+    """Per full record: a milestone recorded by the care team's clinician."""
+    from stepwell.milestones import services as milestones
+
+    for key in FULL_RECORD:
+        milestones.milestone_record(
+            actor=clinic.users[AUTHORS[key][0]],
+            patient_id=clinic.patients[key].pk,
+            title=MATRIX_MILESTONE,
+            text="Shared a coping plan with the group.",
+            achieved_on=clinic.now.date() - timedelta(days=1),
+        )
 
 
 ADDITIONS = (
@@ -531,4 +546,5 @@ ADDITIONS = (
     _claim_batches,
     _meds,
     _consent,
+    _milestones,
 )

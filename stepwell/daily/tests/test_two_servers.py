@@ -77,9 +77,12 @@ def test_two_processes_at_once_run_each_real_job_once(on_postgres):
         "measures-due | Program America/Chicago",
         "measures-due | Program Asia/Kolkata",
         "measures-due | Program Pacific/Honolulu",
+        "milestones-compute | Program America/Chicago",
+        "milestones-compute | Program Asia/Kolkata",
+        "milestones-compute | Program Pacific/Honolulu",
     ]
     runs = DailyRun.objects.all()
-    assert runs.count() == 5
+    assert runs.count() == 8
     assert {(run.status, run.attempts) for run in runs} == {("done", 1)}
     assert len({run.runner for run in runs}) >= 1
     assert AuditCheckpoint.objects.count() == 1

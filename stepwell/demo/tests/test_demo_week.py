@@ -45,6 +45,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_reports_look_plausible()
     check_medications_and_drug_tests()
     check_a_part2_disclosure_under_consent_and_the_outbox()
+    check_milestones_earned_by_active_patients()
 
 
 def _compliance(week: str):
@@ -293,3 +294,23 @@ def check_a_part2_disclosure_under_consent_and_the_outbox() -> None:
         }
         assert len(blocked) == 1, program.name
         assert any(d.result.billable and d.patient.pk not in blocked for d in days)
+
+
+def check_milestones_earned_by_active_patients():
+    """Active patients have earned milestones from their record; patient1 sees theirs on
+    the portal and said yes to being named in group."""
+    from stepwell.accounts.models import User
+    from stepwell.milestones import selectors as milestone_selectors
+    from stepwell.milestones.models import Milestone
+
+    computed = Milestone.objects.filter(kind="computed", episode__state__in=["admitted", "active"])
+    assert computed.values("patient").distinct().count() >= 10
+    kinds = {code.split(":")[0] for code in computed.values_list("code", flat=True)}
+    assert {"attendance_weeks_2", "first_week_hours_met"} <= kinds, kinds
+    assert kinds & {"reliable_improvement", "response", "remission"}, kinds
+    patient1 = User.objects.get(username="patient1")
+    progress = milestone_selectors.portal_progress(user=patient1)
+    assert progress.named_in_group is True
+    assert any(m.kind == "computed" for m in progress.milestones)
+    assert any(m.kind == "recorded" for m in progress.milestones)
+    assert progress.trajectories

@@ -20,6 +20,7 @@ from . import (
     measures,
     meds,
     messaging,
+    milestones,
     patients,
     plans,
     reports,
@@ -42,6 +43,7 @@ AREAS = (
     meds,
     consent,
     messaging,
+    milestones,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
