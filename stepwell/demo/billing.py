@@ -225,7 +225,7 @@ def _payment_consents(clinic, today: date) -> None:
     """In each 42 CFR Part 2 program, every insured patient signed (on paper, at admission)
     the single Part 2 consent for treatment, payment and health care operations, so their
     claims may go to the payer; the last insured patient has not, and billing shows their
-    days blocked for want of consent."""
+    days blocked for want of consent (when they have a billable day last month)."""
     director = clinic.users["director"]
     for program in sorted(clinic.programs.values(), key=lambda p: p.pk):
         if not program.part2_program:
