@@ -25,7 +25,7 @@ by tests/access_matrix.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -85,6 +85,14 @@ class MatrixClinic:
 
     def put(self, kind: str, key: str, record_id: int) -> None:
         self.ids.setdefault(kind, {})[key] = record_id
+
+    @property
+    def today(self) -> date:
+        """The earliest of the programs' local dates: a date that is never in any program's
+        future (the UTC date is a day ahead of American zones from midnight UTC)."""
+        from stepwell.clinic.time import program_today
+
+        return min(program_today(program, self.now) for program in self.programs.values())
 
 
 def _staff(clinic: MatrixClinic) -> None:

@@ -443,7 +443,9 @@ def _consent(clinic: MatrixClinic) -> None:
     of the patient, and an emergency access by a clinician of the other program."""
     from stepwell.consent import services as consent
 
-    today = clinic.now.date()
+    # The programs' date, not UTC's: the consent service refuses a signature dated in the
+    # patient's future.
+    today = clinic.today
     keepers = {"A": "clinician", "B": "clinician_other"}
     outsiders = {"A": "clinician_other", "B": "clinician"}
     for key in ("A", "B"):
@@ -530,7 +532,7 @@ def _milestones(clinic: MatrixClinic) -> None:
             patient_id=clinic.patients[key].pk,
             title=MATRIX_MILESTONE,
             text="Shared a coping plan with the group.",
-            achieved_on=clinic.now.date() - timedelta(days=1),
+            achieved_on=clinic.today - timedelta(days=1),
         )
 
 

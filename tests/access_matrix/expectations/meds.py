@@ -75,7 +75,7 @@ def _base(key: str) -> str:
 
 
 def _today(world, key=None) -> str:
-    return world.clinic.now.date().isoformat()
+    return world.clinic.today.isoformat()
 
 
 def _medication_form(world, key) -> dict:

@@ -42,7 +42,7 @@ def _milestone(world, person, key):
 
 
 def _today(world, key=None) -> str:
-    return world.clinic.now.date().isoformat()
+    return world.clinic.today.isoformat()
 
 
 def _to_chart(world, key) -> str:
