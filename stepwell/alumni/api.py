@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from stepwell.core.api_schemas import responses
@@ -82,7 +83,7 @@ def event_create(request, program_id: int, payload: EventIn):
     event = services.alumni_event_create(
         actor=request.user, program_id=program_id, now=timezone.now(), **payload.dict()
     )
-    return 201, _event(event)
+    return Status(201, _event(event))
 
 
 class AttendanceRowOut(Schema):

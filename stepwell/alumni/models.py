@@ -138,16 +138,15 @@ class AlumniRsvp(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_answer_display()} ({self.patient_id} to {self.meeting_id})"
+
 
 class AlumniAttendance(models.Model):
     """Who came to an alumni meeting. Not treatment: no minutes, no note, no claim."""
 
-    meeting = models.ForeignKey(
-        AlumniMeeting, on_delete=models.CASCADE, related_name="attendance"
-    )
-    patient = models.ForeignKey(
-        Patient, on_delete=models.CASCADE, related_name="alumni_attendance"
-    )
+    meeting = models.ForeignKey(AlumniMeeting, on_delete=models.CASCADE, related_name="attendance")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alumni_attendance")
     present = models.BooleanField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
@@ -159,6 +158,9 @@ class AlumniAttendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "patient"], name="alumni_attendance_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{'Present' if self.present else 'Absent'} ({self.patient_id} at {self.meeting_id})"
 
 
 class MentorStatus(models.TextChoices):
@@ -187,6 +189,9 @@ class PeerMentor(models.Model):
                 condition=Q(status__in=MentorStatus.values), name="peer_mentor_status_valid"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Peer mentor {self.patient_id} ({self.get_status_display()})"
 
 
 class AgreementWay(models.TextChoices):
@@ -223,3 +228,6 @@ class MentorPairing(models.Model):
                 name="mentor_pairing_agreed_how_valid",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Mentor {self.mentor_id} with {self.patient_id}"

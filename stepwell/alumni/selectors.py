@@ -107,8 +107,9 @@ def _summaries(meetings: list[AlumniMeeting]) -> list[MeetingSummary]:
         AlumniRsvp.objects.filter(meeting__in=meetings).values_list("meeting_id", "answer")
     )
     attended = Counter(
-        AlumniMeeting.objects.filter(pk__in=[m.pk for m in meetings], attendance__present=True)
-        .values_list("pk", flat=True)
+        AlumniMeeting.objects.filter(
+            pk__in=[m.pk for m in meetings], attendance__present=True
+        ).values_list("pk", flat=True)
     )
     return [
         MeetingSummary(

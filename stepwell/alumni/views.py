@@ -277,7 +277,9 @@ def alumnus_opt_out(request, patient_id: int):
         now=timezone.now(),
     )
     if choice:
-        messages.success(request, "Recorded: they left the alumni community; their login is closed.")
+        messages.success(
+            request, "Recorded: they left the alumni community; their login is closed."
+        )
     return redirect("alumni:home")
 
 

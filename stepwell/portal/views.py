@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from stepwell.alumni.selectors import lands_on_alumni
-
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors

@@ -180,9 +180,7 @@ def test_attendance_is_taken_once_the_meeting_started(community):
         absent_ids={alumnus},
         now=AFTER,
     )
-    assert list(AlumniAttendance.objects.values_list("patient_id", "present")) == [
-        (alumnus, False)
-    ]
+    assert list(AlumniAttendance.objects.values_list("patient_id", "present")) == [(alumnus, False)]
 
 
 @pytest.mark.parametrize("who", ["current", "both"])
@@ -227,7 +225,9 @@ def test_opting_out_closes_the_login_and_ends_mentoring(community):
     assert pairing.ended_at == NOW
     assert not access.alumni_patients().filter(pk=community.alumnus.pk).exists()
     # Staff record their return: the login opens again.
-    services.alumni_rejoin_record(actor=clinic.clinician_a, patient_id=community.alumnus.pk, now=NOW)
+    services.alumni_rejoin_record(
+        actor=clinic.clinician_a, patient_id=community.alumnus.pk, now=NOW
+    )
     user.refresh_from_db()
     assert user.is_active
     assert access.is_alumnus_user(user)
@@ -363,5 +363,7 @@ def test_a_readmitted_alumnus_is_discharged_again_into_the_community(community):
 
 
 def test_event_create_needs_a_time(community):
-    event = weekly_group(community.clinic, start_time=time(7, 30), recurrence="once", repeats_until=None)
+    event = weekly_group(
+        community.clinic, start_time=time(7, 30), recurrence="once", repeats_until=None
+    )
     assert event.meetings.get().starts_at == datetime(2026, 11, 23, 13, 30, tzinfo=UTC)

@@ -51,9 +51,7 @@ def alumni_patients() -> QuerySet[Patient]:
 def alumnus_program_ids(patient: Patient) -> frozenset[int]:
     """The programs an alumnus was discharged from: whose alumni calendar they see."""
     return frozenset(
-        patient.episodes.filter(state=EpisodeState.DISCHARGED).values_list(
-            "program_id", flat=True
-        )
+        patient.episodes.filter(state=EpisodeState.DISCHARGED).values_list("program_id", flat=True)
     )
 
 

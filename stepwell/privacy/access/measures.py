@@ -47,8 +47,8 @@ from stepwell.privacy.actors import require_actor
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import patients_visible_to
 from .alumni import refuse_alumnus
+from .patients import patients_visible_to
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
