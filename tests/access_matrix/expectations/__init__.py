@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import (
     accounts,
+    alumni,
     billing,
     care,
     consent,
@@ -42,6 +43,7 @@ AREAS = (
     meds,
     consent,
     messaging,
+    alumni,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
