@@ -9,6 +9,7 @@ from django.db import transaction
 
 from stepwell.clinic.time import zone_today
 
+from .alumni import seed_alumni
 from .billing import seed_billing
 from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
@@ -32,6 +33,7 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
         seed_billing,
         seed_meds,
         seed_consent,
+        seed_alumni,
     ):
         step(clinic, rng, today)
     return clinic

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from stepwell.alumni.tests.demo_checks import check_the_alumni_community
 from stepwell.billing.models import Coverage
 from stepwell.care import selectors
 from stepwell.care.models import Attendance, ClinicalNote
@@ -54,6 +55,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_reports_look_plausible()
     check_medications_and_drug_tests()
     check_a_part2_disclosure_under_consent_and_the_outbox()
+    check_the_alumni_community()
 
 
 def _compliance(week: str):
