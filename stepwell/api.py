@@ -39,6 +39,7 @@ api.add_router("/", "stepwell.meds.api.router")
 api.add_router("/", "stepwell.consent.api.router")
 api.add_router("/", "stepwell.messaging.api.router")
 api.add_router("/", "stepwell.milestones.api.router")
+api.add_router("/", "stepwell.alumni.api.router")
 
 
 logger = logging.getLogger(__name__)

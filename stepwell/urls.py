@@ -39,6 +39,7 @@ urlpatterns = [
     path("consent/", include("stepwell.consent.urls")),
     path("messages/", include("stepwell.messaging.urls")),
     path("milestones/", include("stepwell.milestones.urls")),
+    path("alumni/", include("stepwell.alumni.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -20,11 +20,17 @@ def _safety_banner(request) -> list:
 def stepwell(request):
     user = getattr(request, "user", None)
     roles: set[str] = set()
+    alumnus = False
     if user is not None and user.is_authenticated:
         roles = user.role_keys()
+        if user.is_patient_user:  # navigation only: the alumni pages check for themselves
+            from stepwell.alumni.selectors import lands_on_alumni
+
+            alumnus = lands_on_alumni(user)
     return {
         "STEPWELL_DEMO": settings.STEPWELL_DEMO,
         "user_roles": roles,
+        "is_alumnus": alumnus,
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "safety_banner": _safety_banner(request),

@@ -445,4 +445,5 @@ DEMO_LOGINS = [
     ("billing", "Billing, all three programs (billing fields only)"),
     ("admin", "Administrator: clinic setup at /setup/, no clinical content"),
     ("patient1", "Patient portal (patient1 ... patient5)"),
+    ("alumni1", "Alumnus portal: the alumni calendar, RSVPs, peer mentoring"),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from stepwell.clinic.time import zone_today
 
+from .alumni import seed_alumni
 from .billing import seed_billing
 from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
@@ -34,6 +35,7 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
         seed_meds,
         seed_consent,
         seed_milestones,
+        seed_alumni,
     ):
         step(clinic, rng, today)
     return clinic

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from stepwell.patients.models import CareTeamMember, Episode, Patient
 from stepwell.plans.models import PlanStatus, TreatmentPlan
+from stepwell.privacy.access.alumni import refuse_alumnus
 from stepwell.privacy.access.patients import access_own_patient
 
 SIGNED_PLANS_SHOWN = 3
@@ -23,6 +24,7 @@ def portal_home(*, user) -> PortalHome:
     """The logged-in patient's own program, care team and signed plans, or an audited
     refusal for anyone who is not a patient with a record."""
     patient = access_own_patient(user)
+    refuse_alumnus(user, object_type="portal")  # an alumnus's page is alumni:portal-home
     return PortalHome(
         patient=patient,
         episodes=list(patient.episodes.select_related("program")),

@@ -7,8 +7,9 @@ answered by core.middleware.RefusalMiddleware (audited 403).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from stepwell.alumni.selectors import lands_on_alumni
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors
@@ -16,6 +17,8 @@ from . import selectors
 
 @login_required
 def home(request):
+    if lands_on_alumni(request.user):
+        return redirect("alumni:portal-home")
     home = selectors.portal_home(user=request.user)
     audit_request(
         request,

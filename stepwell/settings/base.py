@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "stepwell.meds",
     "stepwell.consent",
     "stepwell.messaging",
+    "stepwell.alumni",
     "stepwell.daily",
     "stepwell.milestones",
 ]

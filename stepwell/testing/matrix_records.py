@@ -536,6 +536,85 @@ def _milestones(clinic: MatrixClinic) -> None:
         )
 
 
+# Three former patients per program (never shown as matrix people): an alumnus who is an
+# approved peer mentor paired with Ad/Bd, a volunteer waiting for approval, one who left.
+ALUMNI_NAMES = {"alumnus": "Ardent", "volunteer": "Verity", "former": "Fenwick"}
+
+
+def _alumni(clinic: MatrixClinic) -> None:
+    """Per program: the three former patients above, an alumni group meeting tomorrow and
+    a one-off that met yesterday (attendance can be taken)."""
+    from stepwell.alumni import services as alumni
+    from stepwell.patients.models import EpisodeState
+
+    from .factories import EpisodeFactory, PatientFactory, UserFactory
+
+    now, today = clinic.now, clinic.now.date()
+    for key in ("A", "B"):
+        program, staff = clinic.programs[key], clinic.users[FACILITATOR_OF[key]]
+        people = {}
+        for kind, last in ALUMNI_NAMES.items():
+            person = PatientFactory(
+                legal_first_name=f"{kind.title()}{key}",
+                legal_last_name=f"{last}{key}",
+                user=UserFactory(username=f"m_{kind}_{key}", kind="patient"),
+            )
+            EpisodeFactory(
+                patient=person,
+                program=program,
+                state=EpisodeState.DISCHARGED,
+                referred_on=today - timedelta(days=120),
+                admitted_on=today - timedelta(days=100),
+                discharged_on=today - timedelta(days=30),
+                discharge_disposition="completed",
+            )
+            clinic.put(kind, key, person.pk)
+            people[kind] = person
+            if kind != "former":
+                mentor = alumni.peer_mentor_volunteer(actor=person.user, about="I listen.", now=now)
+                clinic.put(f"mentor_{kind}", key, mentor.pk)
+        alumni.alumni_opt_out_self(actor=people["former"].user, reason="Matrix", now=now)
+        alumni.peer_mentor_approve(
+            actor=staff, mentor_id=clinic.ids["mentor_alumnus"][key], now=now
+        )
+        pairing = alumni.mentor_pair(
+            actor=staff,
+            mentor_id=clinic.ids["mentor_alumnus"][key],
+            patient_id=clinic.patients[f"{key}d"].pk,
+            patient_agreed_on=today - timedelta(days=1),
+            agreed_how="in_person",
+            now=now,
+        )
+        clinic.put("mentor_pairing", key, pairing.pk)
+        terms = {"actor": staff, "program_id": program.pk, "format": "in_person"}
+        coming = alumni.alumni_event_create(
+            **terms,
+            title=f"Matrix alumni circle {key}",
+            place="Room 1",
+            recurrence="weekly",
+            first_day=today + timedelta(days=1),
+            start_time=time(18, 0),
+            duration_minutes=90,
+            repeats_until=today + timedelta(days=15),
+            now=now,
+        )
+        past = alumni.alumni_event_create(
+            **terms,
+            title=f"Matrix alumni picnic {key}",
+            place="Park",
+            recurrence="once",
+            first_day=today - timedelta(days=1),
+            start_time=time(12, 0),
+            duration_minutes=120,
+            now=now - timedelta(days=2),
+        )
+        clinic.put("alumni_meeting", key, coming.meetings.order_by("starts_at")[0].pk)
+        clinic.put("alumni_meeting_past", key, past.meetings.get().pk)
+
+
+FACILITATOR_OF = {"A": "clinician", "B": "clinician_other"}
+
+
 ADDITIONS = (
     _assessments,
     _plans,
@@ -549,4 +628,5 @@ ADDITIONS = (
     _meds,
     _consent,
     _milestones,
+    _alumni,
 )

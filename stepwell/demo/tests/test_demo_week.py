@@ -13,6 +13,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 
+from stepwell.alumni.tests.demo_checks import check_the_alumni_community
 from stepwell.billing.models import Coverage
 from stepwell.care import selectors
 from stepwell.care.models import Attendance, ClinicalNote
@@ -46,6 +47,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_medications_and_drug_tests()
     check_a_part2_disclosure_under_consent_and_the_outbox()
     check_milestones_earned_by_active_patients()
+    check_the_alumni_community()
 
 
 def _compliance(week: str):

@@ -47,6 +47,7 @@ from stepwell.privacy.actors import require_actor
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
+from .alumni import refuse_alumnus
 from .patients import patients_visible_to
 from .predicates import (
     CLINICAL_ROLES,
@@ -236,6 +237,7 @@ def access_own_patient(user, *, object_type: str = "portal_questionnaires") -> P
     patient = Patient.objects.filter(user=user).first() if is_patient_user(user) else None
     if patient is None:
         raise refuse(actor=user, action=AuditAction.LIST, object_type=object_type)
+    refuse_alumnus(user, object_type=object_type, action=AuditAction.LIST)  # care has ended
     return patient
 
 
@@ -244,6 +246,7 @@ def access_own_administration_by_id(
 ) -> Administration:
     """One of the signed-in patient's own questionnaires, or an audited refusal."""
     administration = None
+    refuse_alumnus(user, object_type="administration", action=action)  # care has ended
     if is_patient_user(user):
         administration = (
             Administration.objects.select_related("patient", "episode__program")

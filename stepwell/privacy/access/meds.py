@@ -39,6 +39,7 @@ from stepwell.patients.models import OPEN_STATES, Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
+from .alumni import refuse_alumnus
 from .notes import patients_in_role
 from .predicates import (
     as_record_id,
@@ -251,4 +252,5 @@ def access_own_meds_patient(user, *, action: str = AuditAction.VIEW) -> Patient:
     patient = Patient.objects.filter(user=user).first() if is_patient_user(user) else None
     if patient is None:
         raise _refuse(user, action, "adherence", "")
+    refuse_alumnus(user, object_type="adherence", action=action)  # care has ended
     return patient

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import (
     accounts,
+    alumni,
     billing,
     care,
     consent,
@@ -44,6 +45,7 @@ AREAS = (
     consent,
     messaging,
     milestones,
+    alumni,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
