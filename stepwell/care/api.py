@@ -13,9 +13,9 @@ from ninja.responses import Status
 from stepwell.core.api_schemas import responses
 from stepwell.privacy.access.notes import NoteNeed
 
-from . import selectors, services
-from .models import Attendance, ClinicalNote
-from .note_formats import sections_of
+from stepwell.care import selectors, services
+from stepwell.care.models import Attendance, ClinicalNote
+from stepwell.care.note_formats import sections_of
 
 router = Router(tags=["care"])
 

@@ -16,8 +16,8 @@ from stepwell.patients.models import Episode, Patient
 from stepwell.plans.models import Goal, Objective
 from stepwell.schedule.models import Appointment, CurriculumModule, SessionOccurrence
 
-from .attendance_states import STATUS_LABELS, AttendanceStatus
-from .note_formats import FORMAT_LABELS, NoteFormat
+from stepwell.care.attendance_states import STATUS_LABELS, AttendanceStatus
+from stepwell.care.note_formats import FORMAT_LABELS, NoteFormat
 
 SIGNED_NOTE_MESSAGE = "This note is signed and locked; add an addendum to correct it."
 

@@ -19,9 +19,9 @@ from stepwell.schedule.calendar import iso_week_bounds, iso_week_of, utc_to_loca
 from stepwell.schedule.closures import program_closures, program_open_weekdays
 from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus
 
-from .attendance_states import AttendanceStatus
-from .hours import Block, BlockKind, Closure, WeekContext, WeeklyHours, weekly_hours
-from .models import Attendance, EpisodeTransitionWeek
+from stepwell.care.attendance_states import AttendanceStatus
+from stepwell.care.hours import Block, BlockKind, Closure, WeekContext, WeeklyHours, weekly_hours
+from stepwell.care.models import Attendance, EpisodeTransitionWeek
 
 HOURS_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
 

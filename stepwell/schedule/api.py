@@ -9,8 +9,8 @@ from ninja import Field, Router, Schema, Status
 
 from stepwell.core.api_schemas import responses
 
-from . import selectors, services
-from .week_items import WeekItem
+from stepwell.schedule import selectors, services
+from stepwell.schedule.week_items import WeekItem
 
 router = Router(tags=["schedule"])
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from stepwell.core.errors import ApplicationError
 
-from .models import CLAIM_MINUTES, BookingClaim, ResourceType
+from stepwell.schedule.models import CLAIM_MINUTES, BookingClaim, ResourceType
 
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday; slots count from here
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from stepwell.clinic.models import Program
 
-from .calendar import recurrence_dates
-from .models import GroupSeries, Holiday
+from stepwell.schedule.calendar import recurrence_dates
+from stepwell.schedule.models import GroupSeries, Holiday
 
 WEEKDAYS_MON_TO_FRI = frozenset(range(5))
 NOT_PROGRAMMING = ("alumni_group",)  # alumni meet after discharge: not the patients' week

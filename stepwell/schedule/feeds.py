@@ -28,7 +28,7 @@ from stepwell.privacy.access import patients_visible_to
 from stepwell.privacy.access.schedule import access_patient_feed_by_id, access_staff_feed_by_id
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 
-from .models import Appointment, CalendarFeed, Enrollment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.models import Appointment, CalendarFeed, Enrollment, OccurrenceStatus, SessionOccurrence
 
 WEEKS_BEHIND = 4
 WEEKS_AHEAD = 12

@@ -53,11 +53,11 @@ from stepwell.privacy.access.schedule import (
 )
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from . import services
-from .calendar import iso_week_bounds, local_to_utc, utc_to_local, week_utc_range
-from .closures import program_open_weekdays
-from .instance import DAYS, MINUTES_PER_DAY, AppointmentType, SessionKind, week_minute
-from .models import (
+from stepwell.schedule import services
+from stepwell.schedule.calendar import iso_week_bounds, local_to_utc, utc_to_local, week_utc_range
+from stepwell.schedule.closures import program_open_weekdays
+from stepwell.schedule.instance import DAYS, MINUTES_PER_DAY, AppointmentType, SessionKind, week_minute
+from stepwell.schedule.models import (
     Appointment,
     AppointmentKind,
     BookingSource,
@@ -72,8 +72,8 @@ from .models import (
     StaffLeave,
     StaffSchedulingProfile,
 )
-from .plan import PatientSchedule, PlannedAppointment, schedules_from_plan_dict
-from .requirements import PlanRequirements, plan_requirements
+from stepwell.schedule.plan import PatientSchedule, PlannedAppointment, schedules_from_plan_dict
+from stepwell.schedule.requirements import PlanRequirements, plan_requirements
 
 SLOT_MINUTES = services.SLOT_MINUTES
 INDIVIDUAL_MINUTES = 60
@@ -800,7 +800,7 @@ def plan_run_start(
             detail={"program": program.pk, "week": week, "mode": mode, "patients": chosen},
         )
     if enqueue:
-        from .tasks import schedule_plan_run_execute
+        from stepwell.schedule.tasks import schedule_plan_run_execute
 
         schedule_plan_run_execute.enqueue(run.pk)
     return run
@@ -1116,7 +1116,7 @@ def instance_patient_ids(data: Mapping) -> list[int]:
 
 
 def export_subcommand():
-    from .commandline import Subcommand
+    from stepwell.schedule.commandline import Subcommand
 
     return Subcommand(
         "export",

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from django.db.models import F
 
-from .calendar import utc_to_local
-from .models import Appointment, BookingClaim, Enrollment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.calendar import utc_to_local
+from stepwell.schedule.models import Appointment, BookingClaim, Enrollment, OccurrenceStatus, SessionOccurrence
 
 
 def _when(program, moment: datetime) -> str:

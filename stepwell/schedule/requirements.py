@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from django.db.models import Min
 from django.utils import timezone
 
-from .services import SLOT_MINUTES
+from stepwell.schedule.services import SLOT_MINUTES
 
 MODALITY_SESSION_KIND = {
     "psychoeducation": "psychoeducation",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from stepwell.accounts.models import User
 from stepwell.patients.models import Patient
 
-from .calendar import utc_to_local
-from .models import SchedulePlanRun, SessionOccurrence
+from stepwell.schedule.calendar import utc_to_local
+from stepwell.schedule.models import SchedulePlanRun, SessionOccurrence
 
 UNMET_REASONS = {
     "availability": "their own availability cannot meet it, even with the program to themselves",
@@ -85,7 +85,7 @@ class RunResults:
 def run_results(run: SchedulePlanRun) -> RunResults:
     """The proposed week per patient and per staff member, the unmet requirements with
     their reasons, and the changes against the week's current schedule."""
-    from .planning import current_schedules, hint_for, plan_diff, proposed_schedules
+    from stepwell.schedule.planning import current_schedules, hint_for, plan_diff, proposed_schedules
 
     plan, instance = run.plan, run.instance or {"sessions": [], "staff": [], "patients": []}
     zone = run.program.timezone
@@ -198,7 +198,7 @@ def run_results(run: SchedulePlanRun) -> RunResults:
 
 
 def _planned_label(appointment, staff_name) -> str:
-    from .instance import format_clock, format_day
+    from stepwell.schedule.instance import format_clock, format_day
 
     return (
         f"{format_day(appointment.start).title()} {format_clock(appointment.start)}–"

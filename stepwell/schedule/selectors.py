@@ -35,17 +35,17 @@ from stepwell.privacy.access.schedule import (
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
 
-from .calendar import iso_week_bounds, iso_week_of, utc_to_local, week_utc_range
-from .models import (
+from stepwell.schedule.calendar import iso_week_bounds, iso_week_of, utc_to_local, week_utc_range
+from stepwell.schedule.models import (
     CalendarFeed,
     OccurrenceStatus,
     PlanRunStatus,
     SchedulePlanRun,
     SessionOccurrence,
 )
-from .run_results import RunResults, run_results
-from .services import SCHEDULABLE_STATES
-from .week_items import (
+from stepwell.schedule.run_results import RunResults, run_results
+from stepwell.schedule.services import SCHEDULABLE_STATES
+from stepwell.schedule.week_items import (
     WeekItem,
     patient_week_items,
     patient_zone,
@@ -285,8 +285,8 @@ class StaffHoursRow:
 
 
 def staff_hours_rows(staff: QuerySet[User], week: str, zone: str) -> list[StaffHoursRow]:
-    from .models import StaffLeave
-    from .services import staff_week_individual_minutes
+    from stepwell.schedule.models import StaffLeave
+    from stepwell.schedule.services import staff_week_individual_minutes
 
     monday, sunday = iso_week_bounds(week)
     start, end = week_utc_range(zone, week)

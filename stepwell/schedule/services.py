@@ -27,16 +27,16 @@ from stepwell.privacy.access.schedule import (
 )
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from .booking import claims_create
-from .calendar import (
+from stepwell.schedule.booking import claims_create
+from stepwell.schedule.calendar import (
     local_to_utc,
     recurrence_dates,
     utc_to_local,
     validate_recurrence,
     week_utc_range,
 )
-from .closures import program_closure_on
-from .models import (
+from stepwell.schedule.closures import program_closure_on
+from stepwell.schedule.models import (
     Appointment,
     AppointmentKind,
     BookingSource,
@@ -237,7 +237,7 @@ def patient_windows(patient: Patient) -> list[tuple[int, time, time]]:
 
 def patient_week_minutes(patient: Patient, program: Program, moment: datetime) -> int:
     """Minutes booked for the patient in the program week around `moment` (groups + appointments)."""
-    from .calendar import iso_week_of
+    from stepwell.schedule.calendar import iso_week_of
 
     week = iso_week_of(utc_to_local(program.timezone, moment).date())
     start, end = week_utc_range(program.timezone, week)
@@ -531,7 +531,7 @@ def _appointment_book(
 
 
 def _week_of(program: Program, moment: datetime) -> str:
-    from .calendar import iso_week_of
+    from stepwell.schedule.calendar import iso_week_of
 
     return iso_week_of(utc_to_local(program.timezone, moment).date())
 

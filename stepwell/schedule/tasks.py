@@ -29,18 +29,18 @@ from stepwell.privacy.access.schedule import access_plan_run_execute
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
 
-from . import services
-from .checker import check_plan
-from .instance import InstanceError, instance_from_dict
-from .models import PlanRunStatus, SchedulePlanRun
-from .plan import plan_to_dict
-from .planning import (
+from stepwell.schedule import services
+from stepwell.schedule.checker import check_plan
+from stepwell.schedule.instance import InstanceError, instance_from_dict
+from stepwell.schedule.models import PlanRunStatus, SchedulePlanRun
+from stepwell.schedule.plan import plan_to_dict
+from stepwell.schedule.planning import (
     current_schedules,
     instance_patient_ids,
     run_inputs,
     schedule_instance_export,
 )
-from .solver import solve
+from stepwell.schedule.solver import solve
 
 JOB = "schedule-plan-run"
 

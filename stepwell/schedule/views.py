@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stepwell.core.errors import ApplicationError
 from stepwell.core.forms import form_call
 
-from . import feeds, planning, selectors, services
-from .calendar import local_to_utc
-from .forms import (
+from stepwell.schedule import feeds, planning, selectors, services
+from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.forms import (
     AppointmentForm,
     EnrollmentForm,
     FeedActionForm,
@@ -28,8 +28,8 @@ from .forms import (
     PlanAcceptForm,
     PlanRunForm,
 )
-from .models import PlanRunMode
-from .week_items import by_day, by_room, by_staff
+from stepwell.schedule.models import PlanRunMode
+from stepwell.schedule.week_items import by_day, by_room, by_staff
 
 VIEWS = {"day": "By day", "room": "By room", "staff": "By staff"}
 

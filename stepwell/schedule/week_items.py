@@ -16,8 +16,8 @@ from stepwell.clinic.models import Program
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import patients_visible_to
 
-from .calendar import iso_week_bounds, utc_to_local, week_utc_range
-from .models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.calendar import iso_week_bounds, utc_to_local, week_utc_range
+from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
 
 
 @dataclass(frozen=True)

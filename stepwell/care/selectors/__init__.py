@@ -3,7 +3,7 @@ user and its access check (privacy.access.attendance, privacy.access.notes); fun
 that take a record instead are called after that check."""
 
 # The weekly-hours reads (after an access check), for callers and tests.
-from ..weekly_hours import (
+from stepwell.care.weekly_hours import (
     HOURS_EPISODE_STATES,
     ComplianceRow,
     ProgramWeek,
@@ -14,7 +14,7 @@ from ..weekly_hours import (
     patient_weekly_hours,
     program_compliance,
 )
-from .attendance import (
+from stepwell.care.selectors.attendance import (
     RosterExtras,
     attendance_by_patient,
     attendance_row,
@@ -22,7 +22,7 @@ from .attendance import (
     roster_extras,
     roster_session,
 )
-from .hours import (
+from stepwell.care.selectors.hours import (
     ComplianceWeek,
     HoursPatient,
     PatientHoursWeek,
@@ -31,7 +31,7 @@ from .hours import (
     patient_hours_week,
     program_compliance_week,
 )
-from .notes import (
+from stepwell.care.selectors.notes import (
     ChartNote,
     GroupNoteDetails,
     NotePage,
@@ -51,7 +51,7 @@ from .notes import (
     plan_goals_for,
     private_notes,
 )
-from .worklist import (
+from stepwell.care.selectors.worklist import (
     WorkItem,
     WorklistPage,
     director_late_notes,

@@ -12,8 +12,8 @@ from stepwell.privacy.access.attendance import (
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.models import SessionOccurrence
 
-from ..models import Attendance, ClinicalNote, GroupNote
-from ..services.attendance import walk_in_candidates
+from stepwell.care.models import Attendance, ClinicalNote, GroupNote
+from stepwell.care.services.attendance import walk_in_candidates
 
 
 @dataclass(frozen=True)

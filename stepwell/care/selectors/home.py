@@ -16,7 +16,7 @@ from stepwell.privacy.access.predicates import is_administrator, is_staff_member
 from stepwell.schedule.calendar import local_to_utc
 from stepwell.schedule.models import Appointment, AppointmentKind, OccurrenceStatus
 
-from .worklist import WorklistPage, worklist_page
+from stepwell.care.selectors.worklist import WorklistPage, worklist_page
 
 CLINICAL = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
 

@@ -20,8 +20,8 @@ from stepwell.privacy.access.notes import (
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar import iso_week_bounds, iso_week_of
 
-from ..hours import WeeklyHours
-from ..weekly_hours import (
+from stepwell.care.hours import WeeklyHours
+from stepwell.care.weekly_hours import (
     ComplianceRow,
     current_week,
     current_week_hours,

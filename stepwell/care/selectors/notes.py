@@ -25,10 +25,10 @@ from stepwell.privacy.access.notes import (
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.models import CurriculumModule
 
-from ..models import Attendance, ClinicalNote, GroupNote, NoteKind, PsychotherapyNote
-from ..services.group_notes import participant_count
-from ..weekly_hours import hours_episode
-from .attendance import attendance_by_patient, own_attendance_of_notes
+from stepwell.care.models import Attendance, ClinicalNote, GroupNote, NoteKind, PsychotherapyNote
+from stepwell.care.services.group_notes import participant_count
+from stepwell.care.weekly_hours import hours_episode
+from stepwell.care.selectors.attendance import attendance_by_patient, own_attendance_of_notes
 
 
 def plan_goals_for(patient: Patient):

@@ -24,8 +24,8 @@ from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar import local_to_utc, utc_to_local
 from stepwell.schedule.models import OccurrenceStatus, SessionOccurrence
 
-from ..attendance_states import ATTENDED
-from ..models import ClinicalNote, GroupNote, NoteKind
+from stepwell.care.attendance_states import ATTENDED
+from stepwell.care.models import ClinicalNote, GroupNote, NoteKind
 
 ATTENDED_VALUES = sorted(s.value for s in ATTENDED)
 

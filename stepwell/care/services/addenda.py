@@ -17,9 +17,9 @@ from django.utils import timezone
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.access.notes import NoteNeed, access_group_note_by_id, access_note_by_id
 
-from ..models import Attendance, GroupNote, NoteAddendum
-from ..note_formats import name_tokens
-from .note_content import note_audit
+from stepwell.care.models import Attendance, GroupNote, NoteAddendum
+from stepwell.care.note_formats import name_tokens
+from stepwell.care.services.note_content import note_audit
 
 SHARED_ADDENDUM_NAMES_SOMEONE = (
     "The shared section is copied into every participant's chart: name no participant "

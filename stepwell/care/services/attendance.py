@@ -19,9 +19,9 @@ from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar import utc_to_local
 from stepwell.schedule.models import OccurrenceStatus, SessionOccurrence
 
-from ..attendance_states import ATTENDED, AttendanceStatus, check_transition, minutes_attended
-from ..models import Attendance, AttendanceChange, AttendanceSource
-from .sections import group_note_sync_patient
+from stepwell.care.attendance_states import ATTENDED, AttendanceStatus, check_transition, minutes_attended
+from stepwell.care.models import Attendance, AttendanceChange, AttendanceSource
+from stepwell.care.services.sections import group_note_sync_patient
 
 ATTENDING_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
 

@@ -18,11 +18,11 @@ from stepwell.privacy.access.notes import access_group_note_by_id, access_group_
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.models import CurriculumModule
 
-from ..attendance_states import ATTENDED
-from ..cosignature import credential_requires_cosign
-from ..models import Attendance, ClinicalNote, GroupNote, Modality, RiskCheck
-from ..note_formats import cloned_sections, empty_sections, name_tokens, other_participant_mentions
-from .note_content import (
+from stepwell.care.attendance_states import ATTENDED
+from stepwell.care.cosignature import credential_requires_cosign
+from stepwell.care.models import Attendance, ClinicalNote, GroupNote, Modality, RiskCheck
+from stepwell.care.note_formats import cloned_sections, empty_sections, name_tokens, other_participant_mentions
+from stepwell.care.services.note_content import (
     check_session_started,
     note_audit,
     note_fields_apply,
@@ -32,7 +32,7 @@ from .note_content import (
     section_text,
     signing_refusal,
 )
-from .sections import group_note_sync
+from stepwell.care.services.sections import group_note_sync
 
 SHARED_FIELDS = ("topic", "interventions", "started_at", "ended_at", "modality", "note_format")
 

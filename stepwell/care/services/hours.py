@@ -9,7 +9,7 @@ from stepwell.privacy.access.notes import access_episode_transition_week_by_id
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar import iso_week_bounds
 
-from ..models import EpisodeTransitionWeek
+from stepwell.care.models import EpisodeTransitionWeek
 
 MAX_TRANSITION_WEEKS = 2
 

@@ -12,8 +12,8 @@ from stepwell.plans.models import Goal, Objective
 from stepwell.privacy.audit import audit_record
 from stepwell.schedule.calendar import utc_to_local
 
-from ..models import ClinicalNote, GroupNote, RiskCheck
-from ..note_formats import SECTION_FIELDS, NoteFormat, SectionText
+from stepwell.care.models import ClinicalNote, GroupNote, RiskCheck
+from stepwell.care.note_formats import SECTION_FIELDS, NoteFormat, SectionText
 
 NOTE_FIELDS = (*SECTION_FIELDS, "risk_check", "risk_notes", "medication_changes")
 

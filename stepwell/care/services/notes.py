@@ -17,10 +17,10 @@ from stepwell.privacy.access.notes import NoteNeed, access_note_by_id, access_pa
 from stepwell.privacy.audit import AuditAction
 from stepwell.schedule.models import Appointment
 
-from ..cosignature import credential_requires_cosign
-from ..models import ClinicalNote, Modality, NoteCosignature, NoteKind, RiskCheck
-from ..note_formats import NoteFormat, empty_sections
-from .note_content import (
+from stepwell.care.cosignature import credential_requires_cosign
+from stepwell.care.models import ClinicalNote, Modality, NoteCosignature, NoteKind, RiskCheck
+from stepwell.care.note_formats import NoteFormat, empty_sections
+from stepwell.care.services.note_content import (
     check_session_started,
     note_audit,
     note_fields_apply,

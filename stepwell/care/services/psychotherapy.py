@@ -16,7 +16,7 @@ from stepwell.privacy.access.notes import (
 )
 from stepwell.privacy.audit import AuditAction, audit_record
 
-from ..models import PsychotherapyNote
+from stepwell.care.models import PsychotherapyNote
 
 
 def _text(text: str) -> str:

@@ -7,8 +7,8 @@ signed group note is not touched (corrections are addenda).
 
 from __future__ import annotations
 
-from ..attendance_states import ATTENDED
-from ..models import Attendance, ClinicalNote, GroupNote, NoteKind
+from stepwell.care.attendance_states import ATTENDED
+from stepwell.care.models import Attendance, ClinicalNote, GroupNote, NoteKind
 
 
 def _sync(group_note: GroupNote, rows: list[Attendance]) -> None:

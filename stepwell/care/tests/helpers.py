@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from stepwell.care import services
 
-from .conftest import DURING
+from stepwell.care.tests.conftest import DURING
 
 
 def birp(text: str) -> dict:

@@ -183,7 +183,7 @@ def test_appointment_attendance(clinic):
 
     from stepwell.schedule.models import Appointment
 
-    from .conftest import GROUP_START
+    from stepwell.care.tests.conftest import GROUP_START
 
     appointment = Appointment(
         patient=clinic.patient_a,

@@ -12,8 +12,8 @@ from stepwell.core.errors import ApplicationError
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 
-from .conftest import AFTER, admitted_patient
-from .helpers import signed_group
+from stepwell.care.tests.conftest import AFTER, admitted_patient
+from stepwell.care.tests.helpers import signed_group
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
 from stepwell.schedule.models import Enrollment
 
-from .conftest import AFTER, DURING, GROUP_START, admitted_patient
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START, admitted_patient
 
 
 def _roster(clinic, group):

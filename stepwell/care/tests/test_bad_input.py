@@ -12,7 +12,7 @@ from stepwell.care.models import Attendance, ClinicalNote, GroupNote
 from stepwell.schedule.models import Appointment, CurriculumModule
 from stepwell.testing.auth import verified_login
 
-from .conftest import DURING, GROUP_START
+from stepwell.care.tests.conftest import DURING, GROUP_START
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from stepwell.schedule.calendar import week_utc_range
 from stepwell.schedule.models import Holiday
 from stepwell.testing.factories import CoverageFactory, PayerFactory, ProgramFactory
 
-from .conftest import admitted_patient, make_occurrence
+from stepwell.care.tests.conftest import admitted_patient, make_occurrence
 
 
 def _attend(clinic, occurrence, patient, status="present", **times):

@@ -12,7 +12,7 @@ from stepwell.care.models import ClinicalNote, GroupNote, NoteAddendum
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
 
-from .conftest import AFTER, DURING, GROUP_START
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START
 
 
 def _take(clinic, group, statuses):
@@ -98,7 +98,7 @@ def test_marking_absent_keeps_the_text_and_re_marking_restores_it(clinic, group,
 
 
 def test_walk_in_gets_a_section_and_nobody_loses_text(clinic, group, documented):
-    from .conftest import admitted_patient
+    from stepwell.care.tests.conftest import admitted_patient
 
     note, sections, _ = documented
     joiner = admitted_patient(clinic.program_a, "Harper", "Hazel")

@@ -12,8 +12,8 @@ from stepwell.care.models import Attendance, ClinicalNote, GroupNote
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 
-from .conftest import AFTER, GROUP_START
-from .helpers import birp, signed_group
+from stepwell.care.tests.conftest import AFTER, GROUP_START
+from stepwell.care.tests.helpers import birp, signed_group
 
 OTHER_ROLES = ["clinician_b", "billing_a", "intake_a", "admin", "patient_user_a"]
 
@@ -57,7 +57,7 @@ def test_attendance_page_and_htmx_row_update(client, clinic, group, clock):
 
 
 def test_walk_in_page(client, clinic, group):
-    from .conftest import admitted_patient
+    from stepwell.care.tests.conftest import admitted_patient
 
     joiner = admitted_patient(clinic.program_a, "Morgan", "Maple")
     verified_login(client, clinic.clinician_a)
@@ -229,7 +229,7 @@ def test_worklists_late_for_author_and_director(client, clinic):
 
     from stepwell.care import services
 
-    from .conftest import make_occurrence
+    from stepwell.care.tests.conftest import make_occurrence
 
     past = make_occurrence(
         clinic.program_a,
@@ -289,7 +289,7 @@ def _badge_queries(clinic, patients) -> int:
 
 def test_caseload_badges_take_the_same_queries_for_any_number_of_rows(clinic, group):
     """Issue 19: the badge was computed per row by a template tag (about 8 queries a row)."""
-    from .conftest import admitted_patient
+    from stepwell.care.tests.conftest import admitted_patient
 
     few = [clinic.patient_a, group.dana]
     many = [*few, group.emery] + [

@@ -11,8 +11,8 @@ from stepwell.core.errors import AccessDenied
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 
-from .conftest import AFTER
-from .helpers import signed_group
+from stepwell.care.tests.conftest import AFTER
+from stepwell.care.tests.helpers import signed_group
 
 SECRET = "Process material: dream about the lighthouse keeper"
 

@@ -16,8 +16,8 @@ from stepwell.care.models import Attendance, AttendanceChange, GroupNote
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
 
-from .conftest import AFTER, DURING, GROUP_START, admitted_patient, make_occurrence
-from .helpers import birp
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START, admitted_patient, make_occurrence
+from stepwell.care.tests.helpers import birp
 
 pytestmark = pytest.mark.django_db
 

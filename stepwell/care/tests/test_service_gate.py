@@ -30,8 +30,8 @@ from stepwell.privacy.models import AuditEvent
 from stepwell.schedule.models import Appointment
 from stepwell.testing.factories import UserFactory
 
-from .conftest import AFTER, DURING, GROUP_START, admitted_patient, make_occurrence
-from .helpers import birp, signed_group
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START, admitted_patient, make_occurrence
+from stepwell.care.tests.helpers import birp, signed_group
 
 CARE_MODELS = (
     Attendance,

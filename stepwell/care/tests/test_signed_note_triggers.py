@@ -26,8 +26,8 @@ from stepwell.privacy.tests.signed import (
 )
 from stepwell.testing.factories import UserFactory
 
-from .conftest import AFTER, DURING, GROUP_START, admitted_patient
-from .helpers import birp
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START, admitted_patient
+from stepwell.care.tests.helpers import birp
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from stepwell.core.forms import form_call
 from stepwell.schedule.calendar import iso_week_of, utc_to_local
 
-from .. import selectors, services
-from ..attendance_states import ATTENDED, AttendanceStatus, allowed_next
-from ..forms import AttendanceMarkForm, WalkInForm, form_errors, local_input
-from ..models import Attendance
+from stepwell.care import selectors, services
+from stepwell.care.attendance_states import ATTENDED, AttendanceStatus, allowed_next
+from stepwell.care.forms import AttendanceMarkForm, WalkInForm, form_errors, local_input
+from stepwell.care.models import Attendance
 
 BUTTONS = [
     (AttendanceStatus.PRESENT, "Present"),

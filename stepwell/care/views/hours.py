@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from stepwell.core.forms import form_call
 
-from .. import selectors, services
-from ..forms import PrivateNoteForm, TransitionWeekForm, WeekForm, form_errors
+from stepwell.care import selectors, services
+from stepwell.care.forms import PrivateNoteForm, TransitionWeekForm, WeekForm, form_errors
 
 NO_SUCH_WEEK = "That week cannot be shown; this week is shown instead."
 

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
 
-from .. import selectors, services
-from ..forms import (
+from stepwell.care import selectors, services
+from stepwell.care.forms import (
     AddendumForm,
     GroupAddendumForm,
     GroupNoteForm,
@@ -21,8 +21,8 @@ from ..forms import (
     local_input,
     section_rows,
 )
-from ..models import Modality, NoteKind, RiskCheck
-from ..note_formats import FORMAT_LABELS
+from stepwell.care.models import Modality, NoteKind, RiskCheck
+from stepwell.care.note_formats import FORMAT_LABELS
 
 
 def _section_context(section: selectors.SectionDetails, form, prefix: str) -> dict:

@@ -16,7 +16,7 @@ from stepwell.schedule.calendar import local_to_utc
 from stepwell.schedule.models import Appointment, BookingClaim, Enrollment, SessionOccurrence
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
 
-from .conftest import patient_windows
+from stepwell.schedule.tests.conftest import patient_windows
 
 
 def _monday_process(calendar) -> SessionOccurrence:

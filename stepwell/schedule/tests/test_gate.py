@@ -173,7 +173,7 @@ def test_a_prescriber_of_another_program_is_not_booked_for_a_medication_visit(ca
     from stepwell.core.errors import ApplicationError
     from stepwell.testing.factories import UserFactory
 
-    from .conftest import weekdays
+    from stepwell.schedule.tests.conftest import weekdays
 
     clinic = calendar.clinic
     elsewhere = UserFactory(
