@@ -258,7 +258,7 @@ def episode_transition(
         episode.save()
         released: list[str] = []
         if to_state == EpisodeState.DISCHARGED:
-            from stepwell.schedule.release import patient_bookings_release
+            from stepwell.schedule.booking.release import patient_bookings_release
 
             released = patient_bookings_release(
                 patient_id=episode.patient_id, program_id=episode.program_id, after=timezone.now()

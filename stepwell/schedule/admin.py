@@ -4,8 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from stepwell.core.errors import ApplicationError
-
-from stepwell.schedule.calendar import validate_recurrence
+from stepwell.schedule.calendar.weeks import validate_recurrence
 from stepwell.schedule.models import (
     CurriculumModule,
     GroupSeries,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from stepwell.care.note_formats import SECTION_LABELS, sections_of
+from stepwell.care.notes.formats import SECTION_LABELS, sections_of
 
 register = template.Library()
 

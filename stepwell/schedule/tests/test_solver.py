@@ -5,17 +5,17 @@ import json
 
 import pytest
 
-from stepwell.schedule.checker import check_plan
-from stepwell.schedule.commandline import run_solve
-from stepwell.schedule.greedy import greedy_plan
-from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.plan import (
+from stepwell.schedule.optimizer.checker import check_plan
+from stepwell.schedule.optimizer.commandline import run_solve
+from stepwell.schedule.optimizer.greedy import greedy_plan
+from stepwell.schedule.optimizer.instance import instance_from_dict
+from stepwell.schedule.optimizer.plan import (
     PatientSchedule,
     plan_to_dict,
     schedules_from_plan_dict,
     schedules_of,
 )
-from stepwell.schedule.solver import solve
+from stepwell.schedule.optimizer.solver import solve
 
 
 def window(day: str, start: str, end: str) -> dict[str, str]:
