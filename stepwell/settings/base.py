@@ -115,7 +115,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "stepwell.accounts.middleware.MultiFactorRequiredMiddleware",
-    "stepwell.core.middleware.ProgramTimezoneMiddleware",
+    "stepwell.clinic.middleware.ProgramTimezoneMiddleware",
     "stepwell.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -63,10 +63,10 @@ def check_plan(instance: Instance, plan: dict[str, Any]) -> list[str]:
             continue
         seen.add(patient_id)
         patient = patients[patient_id]
-        items = _check_patient(instance, patient, entry, problems)
+        checked = _check_patient(instance, patient, entry, problems)
         for session_id in entry.get("sessions", []):
             attendance[session_id] += 1
-        for start, end, staff_id, label in items["appointments"]:
+        for start, end, staff_id, label in checked["appointments"]:
             staff_items[staff_id].append((start, end, f"{label} of {patient_id}"))
             staff_minutes[staff_id] += end - start
         met_count += bool(entry.get("requirements_met"))

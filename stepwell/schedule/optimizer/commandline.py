@@ -88,7 +88,10 @@ def _solve(arguments: argparse.Namespace) -> int:
         instance = instance_from_dict(_read_json(arguments.week, "week"))
         previous = None
         if arguments.previous is not None:
-            previous = schedules_from_plan_dict(_read_json(arguments.previous, "previous"))
+            data = _read_json(arguments.previous, "previous")
+            if not isinstance(data, dict):
+                raise InstanceError([FieldError("previous", "must be a JSON object (a plan file)")])
+            previous = schedules_from_plan_dict(data)
     except InstanceError as error:
         errors += error.errors
     except (KeyError, TypeError, ValueError) as error:

@@ -295,6 +295,8 @@ class _Reader:
 
     def choice(self, value: object, path: str, enum: type[StrEnum]) -> Any:
         try:
+            if not isinstance(value, str):
+                raise ValueError(value)
             return enum(value)
         except ValueError:
             allowed = ", ".join(member.value for member in enum)
@@ -464,12 +466,19 @@ class _Reader:
                         f"{path}.staff[{index}]",
                         f"session lies outside staff {staff_id!r}'s availability",
                     )
-        if None in (session_id, kind, title, track, span, capacity, room):
+        if (
+            session_id is None
+            or kind is None
+            or title is None
+            or track is None
+            or span is None
+            or capacity is None
+            or room is None
+        ):
             return None
-        assert span is not None
         return Session(
             session_id, kind, title, track, span[0], span[1], capacity, tuple(staff_ids), room
-        )  # type: ignore[arg-type]
+        )
 
     def shared_resources(self, sessions: list[Session | None]) -> None:
         """Fixed sessions sharing a room or a staff member must not overlap in time."""

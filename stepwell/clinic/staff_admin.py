@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from stepwell.accounts import enrolment, mfa, passwords
+from stepwell.accounts.models import Role, User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.services import (
     ACCOUNT_PRIVILEGE_FIELDS,
@@ -28,9 +30,6 @@ from stepwell.clinic.services import (
 from stepwell.core.forms import message_call
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
-
-from . import enrolment, mfa, passwords
-from .models import Role, User, UserKind
 
 ADMINISTRATOR_GRANT = "administrator"
 
