@@ -9,7 +9,8 @@ session serves every goal that names it, so the intervention asking for the most
 wins (then the longer one). An intervention whose weeks have run out by the planned week
 is no longer asked for; its weeks count from the day the first version carrying it was
 signed. An intervention still marked `needs_review` without a count is asked for once a
-week. A patient without a signed plan gets the program defaults (planning.py).
+week. A patient without a signed plan gets the program defaults (patient_rows.py
+`default_requirements`).
 """
 
 from __future__ import annotations

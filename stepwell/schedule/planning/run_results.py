@@ -1,6 +1,6 @@
 """An optimizer run's results as the run page shows them: the proposed week per patient
 and per staff member, who is not fully served and why, and the changes against the week's
-current schedule. Built for a run the selector (selectors.plan_run_read) let the user see.
+current schedule. Built for a run the selector (planning.selectors.plan_run_read) let the user see.
 """
 
 from __future__ import annotations
