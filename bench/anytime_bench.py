@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 from bench.schedule_generator import generate_hard_instance, generate_instance
-from stepwell.schedule.checker import check_plan
-from stepwell.schedule.greedy import greedy_plan
-from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.plan import plan_to_dict
-from stepwell.schedule.solver import solve
+from stepwell.schedule.optimizer.checker import check_plan
+from stepwell.schedule.optimizer.greedy import greedy_plan
+from stepwell.schedule.optimizer.instance import instance_from_dict
+from stepwell.schedule.optimizer.plan import plan_to_dict
+from stepwell.schedule.optimizer.solver import solve
 
 WEEKS = {
     "generator-350": (generate_instance, 350),

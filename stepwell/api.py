@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from stepwell.accounts.api import router as auth_router
-from stepwell.core.api_auth import api_auth
+from stepwell.accounts.api_auth import api_auth
 from stepwell.core.errors import AccessDenied, ApplicationError, AuthenticationFailed
 from stepwell.patients.api import router as patients_router
 from stepwell.patients.duplicates import PossibleDuplicate

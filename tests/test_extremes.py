@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from stepwell.accounts.tokens import token_create
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.notes import group_notes
 from stepwell.testing.auth import verified_login
 
 HUGE = "9223372036854775808"  # 2**63: one past the largest 64-bit id
@@ -137,7 +139,6 @@ def test_every_page_id_uses_the_bounded_converter():
 @pytest.fixture
 def world(clinic):
     """Real ids for the placeholders, so parameters reach the code behind the lookup."""
-    from stepwell.care import services as care
     from stepwell.schedule.models import Appointment, Enrollment, SessionOccurrence
 
     start = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
@@ -152,14 +153,16 @@ def world(clinic):
     )
     occurrence.facilitators.set([clinic.clinician_a])
     Enrollment.objects.create(occurrence=occurrence, patient=clinic.patient_a)
-    _, rows = care.attendance_roster_open(actor=clinic.clinician_a, occurrence_id=occurrence.pk)
-    care.attendance_mark(
+    _, rows = attendance_services.attendance_roster_open(
+        actor=clinic.clinician_a, occurrence_id=occurrence.pk
+    )
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[0].pk,
         status="present",
         now=start + timedelta(minutes=20),
     )
-    group_note = care.group_note_open(actor=clinic.clinician_a, occurrence_id=occurrence.pk)
+    group_note = group_notes.group_note_open(actor=clinic.clinician_a, occurrence_id=occurrence.pk)
     appointment = Appointment.objects.create(
         patient=clinic.patient_a,
         staff=clinic.clinician_a,
@@ -168,7 +171,9 @@ def world(clinic):
         starts_at=start + timedelta(days=1),
         ends_at=start + timedelta(days=1, minutes=50),
     )
-    care.attendance_for_appointment_open(actor=clinic.clinician_a, appointment_id=appointment.pk)
+    attendance_services.attendance_for_appointment_open(
+        actor=clinic.clinician_a, appointment_id=appointment.pk
+    )
     ids = {
         "patient_id": clinic.patient_a.pk,
         "program_id": clinic.program_a.pk,

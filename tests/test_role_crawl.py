@@ -15,7 +15,8 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from django.utils import timezone
 
-from stepwell.care import services as care_services
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.notes import group_notes
 from stepwell.patients.models import CareTeamMember
 from stepwell.schedule.models import Enrollment, SessionOccurrence
 from stepwell.testing.auth import verified_login
@@ -56,13 +57,13 @@ def busy_clinic(clinic):
     CareTeamMember.objects.get_or_create(
         patient=clinic.patient_a, user=clinic.clinician_a, defaults={"team_role": "clinician"}
     )
-    _, rows = care_services.attendance_roster_open(
+    _, rows = attendance_services.attendance_roster_open(
         actor=clinic.clinician_a, occurrence_id=occurrence.pk
     )
-    care_services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a, attendance_id=rows[0].pk, status="present"
     )
-    care_services.group_note_open(actor=clinic.clinician_a, occurrence_id=occurrence.pk)
+    group_notes.group_note_open(actor=clinic.clinician_a, occurrence_id=occurrence.pk)
     return clinic
 
 

@@ -14,8 +14,9 @@ import pytest
 from django.utils import timezone
 
 from stepwell.patients.models import EpisodeState
-from stepwell.schedule import services
-from stepwell.schedule.calendar import iso_week_bounds, iso_week_of
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import iso_week_bounds, iso_week_of
 from stepwell.schedule.models import Enrollment, Room, SessionOccurrence
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
 from stepwell.testing.processes import race
@@ -27,7 +28,7 @@ from stepwell.accounts.models import User
 from stepwell.core.errors import ApplicationError
 from stepwell.schedule import services
 try:
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=User.objects.get(username="dir_a"), occurrence_id={occurrence}, patient_id={patient}
     )
     print("booked")
@@ -42,7 +43,7 @@ def _session(clinic, *, seats: int) -> SessionOccurrence:
     week = iso_week_of(timezone.now().date() + timedelta(days=14))
     monday, _ = iso_week_bounds(week)
     room = Room.objects.create(site=program.site, name="Group Room A", capacity=14)
-    series = services.series_create(
+    series = calendar_services.series_create(
         actor=clinic.director_a,
         program_id=program.pk,
         kind="process_group",
@@ -55,7 +56,9 @@ def _session(clinic, *, seats: int) -> SessionOccurrence:
         room=room,
         capacity=seats,
     )
-    services.occurrences_generate(actor=clinic.director_a, program_id=program.pk, week=week)
+    calendar_services.occurrences_generate(
+        actor=clinic.director_a, program_id=program.pk, week=week
+    )
     occurrence = (
         SessionOccurrence.objects.filter(series=series, starts_at__gt=timezone.now())
         .order_by("starts_at")
@@ -93,7 +96,9 @@ def _book_at_once(occurrence: SessionOccurrence, patients: list[int]) -> list[st
 def test_two_servers_booking_the_last_seat_book_it_once(on_postgres, clinic):
     occurrence = _session(clinic, seats=2)
     first, *racers = _patients(clinic, 3)
-    services.enrollment_book(actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=first)
+    booking_services.enrollment_book(
+        actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=first
+    )
     said = _book_at_once(occurrence, racers)
     assert sorted(said) == [
         "booked",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from stepwell.schedule.calendar import FIRST_WEEK_YEAR, LAST_WEEK_YEAR
+from stepwell.schedule.calendar.weeks import FIRST_WEEK_YEAR, LAST_WEEK_YEAR
 
 from .models import ClaimFormat
 

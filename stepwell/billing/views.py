@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from stepwell.core.forms import form_call
-from stepwell.schedule.calendar import utc_to_local
+from stepwell.schedule.calendar.weeks import utc_to_local
 
 from . import services
 from .forms import ClaimsForm, WeeksForm

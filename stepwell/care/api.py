@@ -10,12 +10,15 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.hours import selectors as hours_selectors
+from stepwell.care.models import Attendance, ClinicalNote
+from stepwell.care.notes import addenda, group_notes
+from stepwell.care.notes import selectors as note_selectors
+from stepwell.care.notes import services as note_services
+from stepwell.care.notes.formats import sections_of
 from stepwell.core.api_schemas import responses
 from stepwell.privacy.access.notes import NoteNeed
-
-from . import selectors, services
-from .models import Attendance, ClinicalNote
-from .note_formats import sections_of
 
 router = Router(tags=["care"])
 
@@ -204,7 +207,7 @@ def note_out(note: ClinicalNote, participant_count: int | None = None) -> dict:
             "ended_at": g.ended_at,
             "participant_count": participant_count
             if participant_count is not None
-            else services.participant_count(g),
+            else group_notes.participant_count(g),
             "modality": g.modality,
             "signed_at": g.signed_at,
         }
@@ -242,7 +245,7 @@ def note_out(note: ClinicalNote, participant_count: int | None = None) -> dict:
 @router.get("/patients/{patient_id}/weekly-hours", response=responses({200: WeeklyHoursOut}))
 def weekly_hours(request, patient_id: int, week: str | None = None):
     """Attended and still-scheduled minutes, the projection, the window and the flags."""
-    hours = selectors.patient_hours_week(
+    hours = hours_selectors.patient_hours_week(
         user=request.user, patient_id=patient_id, week=week, now=timezone.now()
     )
     if hours.episode is None:
@@ -296,13 +299,15 @@ def weekly_hours(request, patient_id: int, week: str | None = None):
 )
 def attendance_list(request, occurrence_id: int):
     """The roster (created from the enrolments on first read)."""
-    _, rows = services.attendance_roster_open(actor=request.user, occurrence_id=occurrence_id)
+    _, rows = attendance_services.attendance_roster_open(
+        actor=request.user, occurrence_id=occurrence_id
+    )
     return Status(200, [_attendance(r) for r in rows])
 
 
 @router.post("/care/attendance/{attendance_id}", response=responses({200: AttendanceOut}))
 def attendance_mark(request, attendance_id: int, payload: AttendanceIn):
-    row = services.attendance_mark(
+    row = attendance_services.attendance_mark(
         actor=request.user,
         attendance_id=attendance_id,
         status=payload.status,
@@ -315,7 +320,7 @@ def attendance_mark(request, attendance_id: int, payload: AttendanceIn):
 
 @router.post("/care/occurrences/{occurrence_id}/walk-ins", response=responses({201: AttendanceOut}))
 def attendance_walk_in(request, occurrence_id: int, payload: WalkInIn):
-    row = services.attendance_walk_in_add(
+    row = attendance_services.attendance_walk_in_add(
         actor=request.user,
         occurrence_id=occurrence_id,
         patient_id=payload.patient_id,
@@ -328,13 +333,13 @@ def attendance_walk_in(request, occurrence_id: int, payload: WalkInIn):
 @router.get("/patients/{patient_id}/notes", response=responses({200: list[NoteOut]}))
 def notes_list(request, patient_id: int):
     """The patient's progress and group notes (never psychotherapy notes)."""
-    notes = selectors.patient_notes(user=request.user, patient_id=patient_id, limit=500)
+    notes = note_selectors.patient_notes(user=request.user, patient_id=patient_id, limit=500)
     return Status(200, [note_out(n.note, n.participant_count) for n in notes.notes])
 
 
 @router.post("/patients/{patient_id}/notes", response=responses({201: NoteOut}))
 def note_create(request, patient_id: int, payload: NoteIn):
-    note = services.note_create(
+    note = note_services.note_create(
         actor=request.user,
         patient_id=patient_id,
         kind=payload.kind,
@@ -350,13 +355,13 @@ def note_create(request, patient_id: int, payload: NoteIn):
 @router.get("/care/notes/{note_id}", response=responses({200: NoteOut}))
 def note_detail(request, note_id: int):
     """A note as it stands in the patient's chart."""
-    note = selectors.note_view(user=request.user, note_id=note_id, need=NoteNeed.CHART)
+    note = note_selectors.note_view(user=request.user, note_id=note_id, need=NoteNeed.CHART)
     return Status(200, note_out(note))
 
 
 @router.patch("/care/notes/{note_id}", response=responses({200: NoteOut}))
 def note_update(request, note_id: int, payload: NoteUpdateIn):
-    note = services.note_update(
+    note = note_services.note_update(
         actor=request.user, note_id=note_id, data=payload.dict(exclude_unset=True)
     )
     return Status(200, note_out(note))
@@ -364,19 +369,19 @@ def note_update(request, note_id: int, payload: NoteUpdateIn):
 
 @router.post("/care/notes/{note_id}/sign", response=responses({200: NoteOut}))
 def note_sign(request, note_id: int):
-    note = services.note_sign(actor=request.user, note_id=note_id)
+    note = note_services.note_sign(actor=request.user, note_id=note_id)
     return Status(200, note_out(note))
 
 
 @router.post("/care/notes/{note_id}/cosign", response=responses({200: NoteOut}))
 def note_cosign(request, note_id: int):
-    cosignature = services.note_cosign(actor=request.user, note_id=note_id)
+    cosignature = note_services.note_cosign(actor=request.user, note_id=note_id)
     return Status(200, note_out(cosignature.note))
 
 
 @router.post("/care/notes/{note_id}/addenda", response=responses({201: AddendumOut}))
 def note_addendum(request, note_id: int, payload: AddendumIn):
-    addendum = services.note_addendum_add(actor=request.user, note_id=note_id, text=payload.text)
+    addendum = addenda.note_addendum_add(actor=request.user, note_id=note_id, text=payload.text)
     return Status(
         201,
         {

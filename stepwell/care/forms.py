@@ -13,12 +13,11 @@ from datetime import datetime
 
 from django import forms
 
+from stepwell.care.attendance.states import AttendanceStatus
+from stepwell.care.models import FORMAT_CHOICES, ClinicalNote, Modality, NoteKind, RiskCheck
+from stepwell.care.notes.formats import SECTION_LABELS, sections_of
 from stepwell.core.converters import record_id_or_none
-from stepwell.schedule.calendar import local_to_utc, utc_to_local
-
-from .attendance_states import AttendanceStatus
-from .models import FORMAT_CHOICES, ClinicalNote, Modality, NoteKind, RiskCheck
-from .note_formats import SECTION_LABELS, sections_of
+from stepwell.schedule.calendar.weeks import local_to_utc, utc_to_local
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 NOT_LISTED = "Choose one of the listed options."

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, hours, notes
+from stepwell.care.views import attendance, hours, notes
 
 app_name = "care"
 urlpatterns = [

@@ -1,8 +1,10 @@
-"""Clinic setup for administrators: structure only, never clinical content."""
+"""Clinic setup for administrators: structure only, never clinical content. Staff accounts
+and their privileges are set up in staff_admin.py (imported here so Django registers it)."""
 
 from django.contrib import admin
 
-from .models import Organization, Program, Site
+from stepwell.clinic import staff_admin  # noqa: F401  (registers StaffAdmin)
+from stepwell.clinic.models import Organization, Program, Site
 
 
 @admin.register(Organization)

@@ -19,12 +19,12 @@ def timezone_for_user(*, user) -> str | None:
     if cached is not False:
         return cached
     if user.is_patient_user:
-        from stepwell.patients.models import Episode
-
+        # The program of the patient's latest episode (through Program's reverse relation,
+        # so clinic does not import patients).
         zone = (
-            Episode.objects.filter(patient__user=user)
-            .order_by("-created_at")
-            .values_list("program__timezone", flat=True)
+            Program.objects.filter(episodes__patient__user=user)
+            .order_by("-episodes__created_at")
+            .values_list("timezone", flat=True)
             .first()
         )
     else:

@@ -14,8 +14,8 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from stepwell.care.models import Attendance, ClinicalNote
-from stepwell.care.note_formats import SECTION_LABELS as NOTE_LABELS
-from stepwell.care.note_formats import sections_of
+from stepwell.care.notes.formats import SECTION_LABELS as NOTE_LABELS
+from stepwell.care.notes.formats import sections_of
 from stepwell.intake.models import AssessmentDiagnosis, AssessmentStatus
 from stepwell.measures.models import Administration, AdministrationStatus
 from stepwell.patients.models import Episode, Patient

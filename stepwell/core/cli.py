@@ -32,7 +32,7 @@ def _engine_verb(argv: list[str]) -> Callable[[list[str]], int] | None:
 
         return placement_main
     if verb == "schedule" and len(argv) > 2 and argv[2] == "solve":
-        from stepwell.schedule.commandline import run_solve
+        from stepwell.schedule.optimizer.commandline import run_solve
 
         return run_solve
     return None

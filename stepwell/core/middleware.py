@@ -1,36 +1,10 @@
-"""Middleware: the program's time zone, the health check, and security headers."""
+"""Middleware: the health check, security headers, the audit context and refusals."""
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
-from django.utils import timezone
 
 from .views import healthz
-
-
-class ProgramTimezoneMiddleware:
-    """Show times in the program's time zone: times are stored in UTC."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        zone_name = None
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            from stepwell.clinic.selectors import timezone_for_user
-
-            zone_name = timezone_for_user(user=user)
-        if zone_name:
-            timezone.activate(zoneinfo.ZoneInfo(zone_name))
-        else:
-            timezone.deactivate()
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()  # threads are reused: never leak a zone to the next request
 
 
 class HealthCheckMiddleware:

@@ -18,6 +18,6 @@ class SetupAdminConfig(AdminConfig):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         # Reading or adding another person's TOTP device is taking over their second
-        # factor: setup never offers it (accounts/admin.py has the audited actions).
+        # factor: setup never offers it (clinic/staff_admin.py has the audited actions).
         if admin.site.is_registered(TOTPDevice):
             admin.site.unregister(TOTPDevice)

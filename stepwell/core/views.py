@@ -8,8 +8,8 @@ from django.utils import timezone
 @login_required
 def home(request):
     """Each role's home: the portal for a patient, setup for an administrator without a
-    program role, otherwise the staff member's day (care.selectors.home)."""
-    from stepwell.care.selectors.home import home_page, lands_on_setup
+    program role, otherwise the staff member's day (care.home)."""
+    from stepwell.care.home import home_page, lands_on_setup
 
     if request.user.is_patient_user:
         return redirect("portal:home")

@@ -16,7 +16,7 @@ from stepwell.billing.services.claims import last_month
 from stepwell.consent import services as consent
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState, Patient
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.calendar.weeks import local_to_utc
 
 # (name, kind, hours rule, the payer's own numbers beyond its rule's defaults)
 PAYERS = {

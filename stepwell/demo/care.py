@@ -19,12 +19,16 @@ import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from stepwell.care import selectors, services
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.hours import services as hours_services
 from stepwell.care.models import ClinicalNote
+from stepwell.care.notes import group_notes
+from stepwell.care.notes import selectors as note_selectors
+from stepwell.care.notes import services as note_services
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState
 from stepwell.privacy.access.notes import access_note_cosign
-from stepwell.schedule.calendar import iso_week_of
+from stepwell.schedule.calendar.weeks import iso_week_of
 from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
 
 BEHAVIOR = [
@@ -148,10 +152,10 @@ def _mark(actor, row, status, session, rng):
     if status == "left_early":
         check_out = session.ends_at - min(timedelta(minutes=rng.choice([20, 30, 45])), third)
         # Nobody leaves early who never came: present first (the state machine's rule).
-        row = services.attendance_mark(
+        row = attendance_services.attendance_mark(
             actor=actor, attendance_id=row.pk, status="present", now=session.starts_at
         )
-    return services.attendance_mark(
+    return attendance_services.attendance_mark(
         actor=actor,
         attendance_id=row.pk,
         status=status,
@@ -162,15 +166,15 @@ def _mark(actor, row, status, session, rng):
 
 
 def _document(actor, occurrence, rng, now, *, leave_unsigned: bool) -> None:
-    note = services.group_note_open(actor=actor, occurrence_id=occurrence.pk)
+    note = group_notes.group_note_open(actor=actor, occurrence_id=occurrence.pk)
     sections = {}
     for section in note.sections.filter(participant_absent=False).select_related("patient"):
         data = _section(rng)
-        goal = selectors.plan_goals_for(section.patient).first()
+        goal = note_selectors.plan_goals_for(section.patient).first()
         if goal is not None:
             data["goal_ids"] = [goal.pk]
         sections[section.pk] = data
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=actor,
         group_note_id=note.pk,
         shared={"interventions": f"{rng.choice(SKILLS)} skills training; group process"},
@@ -181,14 +185,14 @@ def _document(actor, occurrence, rng, now, *, leave_unsigned: bool) -> None:
     signed_at = min(occurrence.ends_at + timedelta(hours=rng.choice([1, 2, 3, 5, 20])), now)
     # An unlucky near-duplicate is refused: it stays on the author's worklist.
     with contextlib.suppress(ApplicationError):
-        services.group_note_sign(actor=actor, group_note_id=note.pk, now=signed_at)
+        group_notes.group_note_sign(actor=actor, group_note_id=note.pk, now=signed_at)
 
 
 def _visit_note(appointment, rng, now) -> None:
     """A note for an attended individual or medication visit; signed unless written in
     the last day or two, and then only now and then."""
     staff = appointment.staff
-    note = services.note_create(
+    note = note_services.note_create(
         actor=staff,
         patient_id=appointment.patient_id,
         kind=appointment.kind,
@@ -207,13 +211,13 @@ def _visit_note(appointment, rng, now) -> None:
         data["medication_changes"] = rng.choice(
             ["None; continue current doses.", "Sertraline 50 mg -> 100 mg daily."]
         )
-    goal = selectors.plan_goals_for(appointment.patient).first()
+    goal = note_selectors.plan_goals_for(appointment.patient).first()
     if goal is not None:
         data["goal_ids"] = [goal.pk]
-    services.note_update(actor=staff, note_id=note.pk, data=data)
+    note_services.note_update(actor=staff, note_id=note.pk, data=data)
     recent = now - appointment.ends_at < timedelta(days=2)
     if not recent or rng.random() < 0.5:
-        services.note_sign(
+        note_services.note_sign(
             actor=staff, note_id=note.pk, now=min(appointment.ends_at + timedelta(hours=2), now)
         )
 
@@ -230,7 +234,7 @@ def _appointments(clinic, days: _Days, rng, start, now) -> None:
         .order_by("starts_at", "pk")
     ):
         status = days.of(appointment.patient_id, appointment.starts_at)
-        row = services.attendance_for_appointment_open(
+        row = attendance_services.attendance_for_appointment_open(
             actor=appointment.staff, appointment_id=appointment.pk
         )
         row = _mark(appointment.staff, row, status, appointment, rng)
@@ -248,7 +252,7 @@ def _cosign(clinic, now) -> None:
         cosignature__isnull=True,
     ).select_related("patient"):
         if access_note_cosign(director, note):
-            services.note_cosign(
+            note_services.note_cosign(
                 actor=director, note_id=note.pk, now=note.signed_at + timedelta(hours=20)
             )
 
@@ -273,7 +277,9 @@ def seed_care(clinic, rng, today: date) -> None:
         actor = min(occurrence.facilitators.all(), key=lambda user: user.pk, default=None)
         if actor is None or not occurrence.enrollments.exists():
             continue
-        _, rows = services.attendance_roster_open(actor=actor, occurrence_id=occurrence.pk)
+        _, rows = attendance_services.attendance_roster_open(
+            actor=actor, occurrence_id=occurrence.pk
+        )
         # Draws follow patient order, not the database's row order (which differs between
         # SQLite and PostgreSQL), so both engines build the same demo.
         for row in sorted(rows, key=lambda row: row.patient_id):
@@ -295,7 +301,7 @@ def seed_care(clinic, rng, today: date) -> None:
         director = clinic.users.get("director")
         if director is not None:
             with contextlib.suppress(ApplicationError):
-                services.transition_week_mark(
+                hours_services.transition_week_mark(
                     actor=director,
                     episode_id=episode.pk,
                     week=iso_week_of(today),

@@ -23,8 +23,13 @@ from django.db.models import F
 
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState
 from stepwell.privacy.audit import AuditAction, audit_record
-from stepwell.schedule.booking import slot_starts
-from stepwell.schedule.calendar import iso_week_bounds, local_to_utc, utc_to_local, week_utc_range
+from stepwell.schedule.booking.claims import slot_starts
+from stepwell.schedule.calendar.weeks import (
+    iso_week_bounds,
+    local_to_utc,
+    utc_to_local,
+    week_utc_range,
+)
 from stepwell.schedule.models import (
     Appointment,
     BookingClaim,

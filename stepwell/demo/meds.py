@@ -27,7 +27,7 @@ from stepwell.meds.models import DrugTest, TestStatus
 from stepwell.meds.services import DecisionIn, MedicationData
 from stepwell.meds.testing_rules import STANDARD_PANEL
 from stepwell.patients.models import CareTeamRole, Episode
-from stepwell.schedule.calendar import iso_week_of
+from stepwell.schedule.calendar.weeks import iso_week_of
 
 from .clinic import DEMO_ACTOR, DEMO_ZONE
 

@@ -17,8 +17,8 @@ from django.db import transaction
 from stepwell.accounts.models import Role, User
 from stepwell.intake.models import AvailabilityWindow
 from stepwell.patients.models import Episode, EpisodeState
-from stepwell.schedule import planning, services
-from stepwell.schedule.calendar import (
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import (
     iso_week_of,
     week_utc_range,
 )
@@ -30,7 +30,8 @@ from stepwell.schedule.models import (
     StaffAvailability,
     StaffSchedulingProfile,
 )
-from stepwell.schedule.tasks import plan_run_execute
+from stepwell.schedule.planning import services as planning_services
+from stepwell.schedule.planning.tasks import plan_run_execute
 
 from .clinic import DEMO_ACTOR
 from .history import repeat_plans_in_past_weeks
@@ -198,7 +199,7 @@ def _timetable(clinic, key: str, program, rooms: dict[str, Room], starts_on: dat
         ("alumni_group", "Alumni group", time(18, 0), (table.alumni_day,), day, family_room),
     ]
     for kind, title, start, days, lead, room in series:
-        services.series_create(
+        calendar_services.series_create(
             actor=DEMO_ACTOR,
             program_id=program.pk,
             kind=kind,
@@ -276,15 +277,17 @@ def seed_schedule(clinic, rng, today: date) -> None:
     _patient_availability(clinic, rng)
     for week in _weeks(today):
         for program in clinic.programs.values():
-            services.occurrences_generate(actor=DEMO_ACTOR, program_id=program.pk, week=week)
+            calendar_services.occurrences_generate(
+                actor=DEMO_ACTOR, program_id=program.pk, week=week
+            )
     director = clinic.users["director"]
     for week in _weeks(today)[WEEKS_BEHIND : WEEKS_BEHIND + 2]:
         for program in clinic.programs.values():
             week_start, _ = week_utc_range(program.timezone, week)
-            run = planning.plan_run_start(
+            run = planning_services.plan_run_start(
                 actor=director, program_id=program.pk, week=week, enqueue=False
             )
             plan_run_execute(run, now=week_start, seconds=SOLVE_SECONDS_CAP, work=SOLVE_WORK)
             if run.status == PlanRunStatus.DONE:
-                planning.plan_accept(actor=director, run_id=run.pk, now=week_start)
+                planning_services.plan_accept(actor=director, run_id=run.pk, now=week_start)
     repeat_plans_in_past_weeks(clinic, _weeks(today)[0], _weeks(today)[WEEKS_BEHIND])  # history.py

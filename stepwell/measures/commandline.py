@@ -64,7 +64,7 @@ def run_score(argv: list[str]) -> tuple[int, dict]:
         help="comma-separated, in item order: option scores, or yes/no (or declined) for yes/no items",
     )
     parser.add_argument("--sex", choices=["female", "male"], default=None)
-    empty = {
+    empty: dict[str, object] = {
         "total": None,
         "band": None,
         "suggested_band": None,

@@ -273,7 +273,11 @@ def score(
     classification = instrument.classification
     band = classification.classify(total=total, answers=values, sex=sex_value)
     suggested = classification.suggested_band(band, item_scores)
-    if suggested is not None and isinstance(classification, SeverityBands):
+    if (
+        suggested is not None
+        and isinstance(classification, SeverityBands)
+        and classification.move_up is not None
+    ):
         flags = tuple(sorted({*flags, classification.move_up.flag}))
     return ScoreResult(
         instrument=instrument.key,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from stepwell.clinic.time import program_today
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import measures as access
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -82,7 +83,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     )
     episode = selectors.open_episode_for(patient)
     program = episode.program if episode else None
-    today = selectors.program_today(program) if program else timezone.localdate()
+    today = program_today(program) if program else timezone.localdate()
     series_list = progress.series_of(administrations)
     recorded = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
     switched_off = selectors.instruments_switched_off()

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.measures.change import (
     ChangeClassification,
     ChangeError,
@@ -24,7 +25,7 @@ from stepwell.measures.instruments import Instrument, UnknownInstrumentError, in
 from stepwell.privacy.access import measures as access
 
 from .models import Administration, AdministrationStatus, Alert, AlertStatus
-from .selectors import instrument_bands, instrument_for, is_overdue, program_today
+from .selectors import instrument_bands, instrument_for, is_overdue
 
 # Bands that are clinical findings for the care team, never safety alerts, with what the
 # care team does about them. A loaded definition's band with the key "severe" is one too.

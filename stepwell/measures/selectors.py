@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
-from stepwell.clinic.time import program_today as program_today  # one place: clinic.time
 from stepwell.measures.instruments import (
     Instrument,
     SeverityBands,

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stepwell.accounts.models import User, UserKind
-from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.clinic.models import LevelOfCare
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy import access
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -258,7 +259,7 @@ def episode_transition(
         episode.save()
         released: list[str] = []
         if to_state == EpisodeState.DISCHARGED:
-            from stepwell.schedule.release import patient_bookings_release
+            from stepwell.schedule.booking.release import patient_bookings_release
 
             released = patient_bookings_release(
                 patient_id=episode.patient_id, program_id=episode.program_id, after=timezone.now()
@@ -301,14 +302,6 @@ def episode_transition(
             },
         )
     return episode
-
-
-def program_today(program: Program) -> date:
-    """Today's date where the program is: the one implementation is clinic.time's; this
-    name stays while call sites move to it."""
-    from stepwell.clinic.time import program_today as programs_date
-
-    return programs_date(program)
 
 
 def _intake_prerequisites(episode, to_state: str) -> dict[str, str]:

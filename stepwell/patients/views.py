@@ -40,7 +40,7 @@ def _without_page(params) -> str:
 
 @login_required
 def caseload(request):
-    from stepwell.care.selectors import caseload_week_hours  # the hours badges, for all rows
+    from stepwell.care.hours.selectors import caseload_week_hours  # the hours badges, for all rows
 
     user = request.user
     program_id = record_id_or_none(request.GET.get("program"))

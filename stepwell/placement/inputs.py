@@ -170,7 +170,8 @@ class DimensionRatings:
         return value is not None and value >= rating
 
     def with_rating(self, dimension: Dimension, rating: int | None) -> DimensionRatings:
-        return dataclasses.replace(self, **{dimension.value: rating})
+        # __post_init__ refuses None for a dimension that must be rated.
+        return dataclasses.replace(self, **{dimension.value: rating})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -189,11 +189,11 @@ def _would_change(
     rule_set: RuleSet,
 ) -> tuple[WouldChange, ...]:
     """Re-run the rules without the deciding findings and report where the answer moves."""
-    if any(rule.relieve is None for rule in deciding):
-        return ()
     changes = []
     relieved = placement_input
     for rule in deciding:
+        if rule.relieve is None:
+            return ()  # a deciding rule that cannot be relieved: no counterfactual
         relief = rule.relieve(relieved)
         changes.append(relief.clause)
         relieved = relief.placement_input

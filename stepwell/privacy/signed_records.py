@@ -6,7 +6,7 @@ services refuse first, with a message for the user; these triggers refuse every 
 path too (`QuerySet.update()`, raw SQL, a forgotten check), raising an error Django turns
 into `IntegrityError`.
 
-`SignedRecordGuard` (care/models.py) stays: it turns an ORM `save()` of a signed note into
+`SignedRecordGuard` (care/models/notes.py) stays: it turns an ORM `save()` of a signed note into
 the user's message before the database is asked, and holds where the triggers are left
 out (the test settings).
 

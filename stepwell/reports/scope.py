@@ -19,7 +19,7 @@ from stepwell.clinic.models import Program, Site, Track
 from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode
-from stepwell.schedule.calendar import iso_week_of, local_to_utc
+from stepwell.schedule.calendar.weeks import iso_week_of, local_to_utc
 
 DEFAULT_DAYS = 84  # twelve weeks, today included
 MAX_DAYS = 731  # two years

@@ -4,9 +4,8 @@ from django import forms
 from django.contrib import admin
 
 from stepwell.core.errors import ApplicationError
-
-from .calendar import validate_recurrence
-from .models import (
+from stepwell.schedule.calendar.weeks import validate_recurrence
+from stepwell.schedule.models import (
     CurriculumModule,
     GroupSeries,
     Holiday,

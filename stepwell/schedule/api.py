@@ -8,9 +8,9 @@ from datetime import date, datetime
 from ninja import Field, Router, Schema, Status
 
 from stepwell.core.api_schemas import responses
-
-from . import selectors, services
-from .week_items import WeekItem
+from stepwell.schedule.booking import selectors as booking_selectors
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.booking.week_items import WeekItem
 
 router = Router(tags=["schedule"])
 
@@ -88,7 +88,7 @@ def _item(item: WeekItem) -> dict:
 @router.get("/schedule/programs/{program_id}/week/{week}", response=responses({200: WeekOut}))
 def program_week(request, program_id: int, week: str):
     """The week's group sessions and appointments; attendees only those you may see."""
-    page = selectors.program_week_read(user=request.user, program_id=program_id, week=week)
+    page = booking_selectors.program_week_read(user=request.user, program_id=program_id, week=week)
     return Status(200, {"week": page.week, "items": [_item(i) for i in page.items]})
 
 
@@ -97,15 +97,15 @@ def patient_schedule(request, patient_id: int, week: str | None = None):
     """A patient's bookings of one ISO week (default: this week)."""
     user = request.user
     if week is None:
-        week = selectors.patient_week_default(user=user, patient_id=patient_id)
-    page = selectors.patient_week_read(user=user, patient_id=patient_id, week=week)
+        week = booking_selectors.patient_week_default(user=user, patient_id=patient_id)
+    page = booking_selectors.patient_week_read(user=user, patient_id=patient_id, week=week)
     return Status(200, {"week": page.week, "items": [_item(i) for i in page.items]})
 
 
 @router.post("/schedule/enrollments", response=responses({201: BookedOut}))
 def enrollment_book(request, payload: EnrollmentIn):
     """Book a patient into a group session (program directors), checked like the optimizer."""
-    enrollment = services.enrollment_book(
+    enrollment = booking_services.enrollment_book(
         actor=request.user, occurrence_id=payload.occurrence_id, patient_id=payload.patient_id
     )
     occurrence = enrollment.occurrence
@@ -124,7 +124,7 @@ def enrollment_book(request, payload: EnrollmentIn):
 @router.post("/schedule/appointments", response=responses({201: BookedOut}))
 def appointment_book(request, payload: AppointmentIn):
     """Book an individual or medication appointment (program directors)."""
-    appointment = services.appointment_book(
+    appointment = booking_services.appointment_book(
         actor=request.user,
         patient_id=payload.patient_id,
         staff_id=payload.staff_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import AppointmentKind, PlanRunMode
+from stepwell.schedule.models import AppointmentKind, PlanRunMode
 
 
 class OccurrenceChoice(forms.ModelChoiceField):
@@ -15,7 +15,7 @@ class OccurrenceChoice(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj) -> str:
-        from .calendar import utc_to_local
+        from stepwell.schedule.calendar.weeks import utc_to_local
 
         start = utc_to_local(self.zone, obj.starts_at)
         return f"{start:%a %d %b %H:%M} · {obj.title} ({obj.enrolled_count}/{obj.capacity} booked)"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from stepwell.schedule import views
 
 app_name = "schedule"
 urlpatterns = [

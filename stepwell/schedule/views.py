@@ -17,10 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.errors import ApplicationError
 from stepwell.core.forms import form_call
-
-from . import feeds, planning, selectors, services
-from .calendar import local_to_utc
-from .forms import (
+from stepwell.schedule.booking import feeds
+from stepwell.schedule.booking import selectors as booking_selectors
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.booking.week_items import by_day, by_room, by_staff
+from stepwell.schedule.calendar import selectors as calendar_selectors
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import local_to_utc
+from stepwell.schedule.forms import (
     AppointmentForm,
     EnrollmentForm,
     FeedActionForm,
@@ -28,8 +32,9 @@ from .forms import (
     PlanAcceptForm,
     PlanRunForm,
 )
-from .models import PlanRunMode
-from .week_items import by_day, by_room, by_staff
+from stepwell.schedule.models import PlanRunMode
+from stepwell.schedule.planning import selectors as planning_selectors
+from stepwell.schedule.planning import services as planning_services
 
 VIEWS = {"day": "By day", "room": "By room", "staff": "By staff"}
 
@@ -39,7 +44,7 @@ VIEWS = {"day": "By day", "room": "By room", "staff": "By staff"}
 
 @login_required
 def home(request):
-    target = selectors.schedule_home(user=request.user)
+    target = booking_selectors.schedule_home(user=request.user)
     if target.patient_id is not None:
         return redirect("schedule:patient_week_current", patient_id=target.patient_id)
     if target.program_id is None:
@@ -49,13 +54,13 @@ def home(request):
 
 @login_required
 def program_week_current(request, program_id: int):
-    week = selectors.program_week_default(user=request.user, program_id=program_id)
+    week = booking_selectors.program_week_default(user=request.user, program_id=program_id)
     return redirect("schedule:program_week", program_id=program_id, week=week)
 
 
 @login_required
 def program_week(request, program_id: int, week: str):
-    page = selectors.program_week_read(user=request.user, program_id=program_id, week=week)
+    page = booking_selectors.program_week_read(user=request.user, program_id=program_id, week=week)
     by = request.GET.get("by", "day")
     by = by if by in VIEWS else "day"
     groups = {
@@ -63,7 +68,7 @@ def program_week(request, program_id: int, week: str):
         "room": lambda: by_room(page.items),
         "staff": lambda: by_staff(page.items),
     }[by]()
-    previous_week, next_week = selectors.week_neighbours(page.week)
+    previous_week, next_week = calendar_selectors.week_neighbours(page.week)
     context = {
         "program": page.program,
         "programs": page.programs,
@@ -76,7 +81,7 @@ def program_week(request, program_id: int, week: str):
         "views": VIEWS,
         "groups": groups,
         "show_patients": True,
-        "links": selectors.session_links(user=request.user, items=page.items),
+        "links": booking_selectors.session_links(user=request.user, items=page.items),
         "can_manage": page.can_manage,
         "runs": page.runs,
         "fit_candidates": page.fit_candidates,
@@ -100,10 +105,10 @@ def _feed_context(request, feed, *, manage: bool = True) -> dict:
 def patient_week(request, patient_id: int, week: str | None = None):
     user = request.user
     if week is None:
-        week = selectors.patient_week_default(user=user, patient_id=patient_id)
+        week = booking_selectors.patient_week_default(user=user, patient_id=patient_id)
         return redirect("schedule:patient_week", patient_id=patient_id, week=week)
-    page = selectors.patient_week_read(user=user, patient_id=patient_id, week=week)
-    previous_week, next_week = selectors.week_neighbours(page.week)
+    page = booking_selectors.patient_week_read(user=user, patient_id=patient_id, week=week)
+    previous_week, next_week = calendar_selectors.week_neighbours(page.week)
     context = {
         "patient": page.patient,
         "week": page.week,
@@ -112,7 +117,7 @@ def patient_week(request, patient_id: int, week: str | None = None):
         "groups": by_day(page.items, page.week),
         "minutes": sum(item.minutes for item in page.items),
         "episode": page.episode,
-        "links": selectors.session_links(user=user, items=page.items),
+        "links": booking_selectors.session_links(user=user, items=page.items),
         "windows": page.windows,
         "can_feed": page.can_feed,
         "can_book": page.can_book,
@@ -125,10 +130,10 @@ def patient_week(request, patient_id: int, week: str | None = None):
 def staff_week(request, user_id: int, week: str | None = None):
     user = request.user
     if week is None:
-        week = selectors.staff_week_default(user=user, staff_id=user_id)
+        week = booking_selectors.staff_week_default(user=user, staff_id=user_id)
         return redirect("schedule:staff_week", user_id=user_id, week=week)
-    page = selectors.staff_week_read(user=user, staff_id=user_id, week=week)
-    previous_week, next_week = selectors.week_neighbours(page.week)
+    page = booking_selectors.staff_week_read(user=user, staff_id=user_id, week=week)
+    previous_week, next_week = calendar_selectors.week_neighbours(page.week)
     context = {
         "staff": page.staff,
         "week": page.week,
@@ -137,7 +142,7 @@ def staff_week(request, user_id: int, week: str | None = None):
         "groups": by_day(page.items, page.week),
         "minutes": sum(item.minutes for item in page.items),
         "can_feed": page.can_feed,
-        "links": selectors.session_links(user=user, items=page.items),
+        "links": booking_selectors.session_links(user=user, items=page.items),
         **_feed_context(request, page.feed, manage=page.feed_manage),
     }
     return render(request, "schedule/staff_week.html", context)
@@ -155,7 +160,7 @@ def run_start(request, program_id: int, week: str):
     if form.is_valid():
         run = form_call(
             form,
-            planning.plan_run_start,
+            planning_services.plan_run_start,
             actor=request.user,
             program_id=program_id,
             week=week,
@@ -179,7 +184,7 @@ def _field_errors(form) -> list[tuple[str, list[str]]]:
 
 @login_required
 def run_detail(request, run_id: int):
-    page = selectors.plan_run_read(user=request.user, run_id=run_id)
+    page = planning_selectors.plan_run_read(user=request.user, run_id=run_id)
     context = {"run": page.run, "finished": page.finished, "results": page.results}
     template = "schedule/run.html#run-body" if request.htmx else "schedule/run.html"
     return render(request, template, context)
@@ -192,7 +197,7 @@ def run_accept(request, run_id: int):
     form.is_valid()
     run = form_call(
         form,
-        planning.plan_accept,
+        planning_services.plan_accept,
         actor=request.user,
         run_id=run_id,
         confirm=form.cleaned_data.get("confirm", False),
@@ -212,7 +217,7 @@ def run_accept(request, run_id: int):
 @require_http_methods(["GET", "POST"])
 def book(request, program_id: int, week: str):
     user = request.user
-    choices = selectors.booking_choices(user=user, program_id=program_id, week=week)
+    choices = booking_selectors.booking_choices(user=user, program_id=program_id, week=week)
     program, week = choices.program, choices.week
     which = request.POST.get("form") if request.method == "POST" else None
     initial_patient = {"patient": request.GET.get("patient")} if request.GET.get("patient") else {}
@@ -233,7 +238,7 @@ def book(request, program_id: int, week: str):
         data = enrol_form.cleaned_data
         booked = form_call(
             enrol_form,
-            services.enrollment_book,
+            booking_services.enrollment_book,
             actor=user,
             occurrence_id=data["occurrence"].pk,
             patient_id=data["patient"].pk,
@@ -247,7 +252,7 @@ def book(request, program_id: int, week: str):
         data = appointment_form.cleaned_data
         booked = form_call(
             appointment_form,
-            services.appointment_book,
+            booking_services.appointment_book,
             actor=user,
             patient_id=data["patient"].pk,
             staff_id=data["staff"].pk,
@@ -274,12 +279,12 @@ def book(request, program_id: int, week: str):
 @require_http_methods(["GET", "POST"])
 def occurrence_cancel(request, occurrence_id: int):
     """Cancel one meeting of a group; the bookings stay so the patients can be told."""
-    page = selectors.occurrence_cancel_read(user=request.user, occurrence_id=occurrence_id)
+    page = calendar_selectors.occurrence_cancel_read(user=request.user, occurrence_id=occurrence_id)
     occurrence = page.occurrence
     form = OccurrenceCancelForm(request.POST if request.method == "POST" else None)
     if form.is_valid() and form_call(
         form,
-        services.occurrence_cancel,
+        calendar_services.occurrence_cancel,
         actor=request.user,
         occurrence_id=occurrence.pk,
         reason=form.cleaned_data["reason"],

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "stepwell.alumni",
     "stepwell.daily",
     "stepwell.milestones",
+    "stepwell.demo",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "stepwell.accounts.middleware.MultiFactorRequiredMiddleware",
-    "stepwell.core.middleware.ProgramTimezoneMiddleware",
+    "stepwell.clinic.middleware.ProgramTimezoneMiddleware",
     "stepwell.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -111,7 +111,7 @@ class CareTeamMemberFactory(factory.django.DjangoModelFactory):
 
 
 class PayerFactory(factory.django.DjangoModelFactory):
-    """A payer with its rule's default numbers (care/hours.py RULE_DEFAULTS)."""
+    """A payer with its rule's default numbers (care/hours/rules.py RULE_DEFAULTS)."""
 
     class Meta:
         model = "billing.Payer"
@@ -128,7 +128,7 @@ class PayerFactory(factory.django.DjangoModelFactory):
 
 
 def _rule_default(payer, field: str):
-    from stepwell.care.hours import RULE_DEFAULTS, RuleKind
+    from stepwell.care.hours.rules import RULE_DEFAULTS, RuleKind
 
     return getattr(RULE_DEFAULTS[RuleKind(payer.hours_rule)], field)
 

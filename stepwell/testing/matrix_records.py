@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.notes import group_notes, psychotherapy
+from stepwell.care.notes import services as note_services
+
 from .matrix_clinic import (
     ADMITTED,
     AUTHORS,
@@ -158,7 +162,6 @@ def _birp(patient) -> dict:
 
 
 def _group(clinic: MatrixClinic, program_key: str, *, days_ago: int, sign: bool) -> int:
-    from stepwell.care import services as care
 
     # Ellis and Frankie are in the signed group only: walk-ins of the other.
     members = [k for k in ADMITTED if PATIENTS[k][2] == program_key and (sign or k in FULL_RECORD)]
@@ -171,13 +174,17 @@ def _group(clinic: MatrixClinic, program_key: str, *, days_ago: int, sign: bool)
         patients=[clinic.patients[k] for k in members],
         title=f"Process group {program_key}",
     )
-    _, rows = care.attendance_roster_open(actor=facilitator, occurrence_id=occurrence.pk)
+    _, rows = attendance_services.attendance_roster_open(
+        actor=facilitator, occurrence_id=occurrence.pk
+    )
     during = occurrence.starts_at + timedelta(minutes=20)
     for row in rows:
-        care.attendance_mark(actor=facilitator, attendance_id=row.pk, status="present", now=during)
-    note = care.group_note_open(actor=facilitator, occurrence_id=occurrence.pk)
+        attendance_services.attendance_mark(
+            actor=facilitator, attendance_id=row.pk, status="present", now=during
+        )
+    note = group_notes.group_note_open(actor=facilitator, occurrence_id=occurrence.pk)
     sections = {section.patient_id: section for section in note.sections.all()}
-    care.group_note_update(
+    group_notes.group_note_update(
         actor=facilitator,
         group_note_id=note.pk,
         shared={"topic": "Distress tolerance", "interventions": "DBT skills"},
@@ -189,7 +196,7 @@ def _group(clinic: MatrixClinic, program_key: str, *, days_ago: int, sign: bool)
     )
     suffix = "_signed" if sign else ""
     if sign:
-        care.group_note_sign(
+        group_notes.group_note_sign(
             actor=facilitator, group_note_id=note.pk, now=occurrence.ends_at + timedelta(hours=1)
         )
     for k in members:
@@ -204,7 +211,6 @@ def _individual_notes(clinic: MatrixClinic) -> None:
     """Per full record: an appointment with attendance, a draft note by the care team's
     clinician, a signed note by a counsellor that waits for a co-signature, and two
     psychotherapy notes (the clinician's and the counsellor's)."""
-    from stepwell.care import services as care
     from stepwell.schedule.models import Appointment
 
     for key in FULL_RECORD:
@@ -224,9 +230,11 @@ def _individual_notes(clinic: MatrixClinic) -> None:
             ends_at=start + timedelta(minutes=50),
         )
         clinic.put("appointment", key, appointment.pk)
-        row = care.attendance_for_appointment_open(actor=author, appointment_id=appointment.pk)
+        row = attendance_services.attendance_for_appointment_open(
+            actor=author, appointment_id=appointment.pk
+        )
         clinic.put("appointment_attendance", key, row.pk)
-        draft = care.note_create(
+        draft = note_services.note_create(
             actor=author,
             patient_id=patient.pk,
             kind="individual",
@@ -234,23 +242,23 @@ def _individual_notes(clinic: MatrixClinic) -> None:
             ended_at=start + timedelta(minutes=50),
             appointment_id=appointment.pk,
         )
-        care.note_update(actor=author, note_id=draft.pk, data=_birp(patient))
+        note_services.note_update(actor=author, note_id=draft.pk, data=_birp(patient))
         clinic.put("note", key, draft.pk)
-        signed = care.note_create(
+        signed = note_services.note_create(
             actor=counsellor,
             patient_id=patient.pk,
             kind="individual",
             started_at=start - timedelta(days=2),
             ended_at=start - timedelta(days=2) + timedelta(minutes=50),
         )
-        care.note_update(actor=counsellor, note_id=signed.pk, data=_birp(patient))
-        care.note_sign(actor=counsellor, note_id=signed.pk)
+        note_services.note_update(actor=counsellor, note_id=signed.pk, data=_birp(patient))
+        note_services.note_sign(actor=counsellor, note_id=signed.pk)
         clinic.put("note_signed", key, signed.pk)
         for which, writer_key in (("author", author_key), ("other_author", counsellor_key)):
             if which == "other_author" and writer_key == author_key:
                 continue
             text = psychotherapy_text(key, writer_key)
-            note = care.psychotherapy_note_create(
+            note = psychotherapy.psychotherapy_note_create(
                 actor=clinic.users[writer_key], patient_id=patient.pk, text=text
             )
             clinic.put(f"psychotherapy_note_{which}", key, note.pk)
@@ -267,8 +275,8 @@ def _care(clinic: MatrixClinic) -> None:
 def _schedule(clinic: MatrixClinic) -> None:
     """Per program: a group next week (for booking and cancelling), an optimizer run that
     failed (nothing to accept), and calendar feeds of the patients and clinicians."""
-    from stepwell.schedule import feeds
-    from stepwell.schedule.calendar import iso_week_of
+    from stepwell.schedule.booking import feeds
+    from stepwell.schedule.calendar.weeks import iso_week_of
     from stepwell.schedule.models import PlanRunStatus, SchedulePlanRun
 
     next_week = (clinic.now + timedelta(days=7)).date()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from stepwell.care.cosignature import credential_requires_cosign
+from stepwell.care.notes.cosignature import credential_requires_cosign
 from stepwell.patients.models import Episode
 from stepwell.privacy.audit import audit_record
 

@@ -4,7 +4,7 @@ A payer's rules decide what a week of treatment must hold (its hours rule and th
 rule's numbers) and how a day is billed (its claim method, per-diem code, day minimum,
 condition and revenue codes, and whether it authorizes days first). The rules differ by payer
 (docs/clinical-sources.md §2), so they are data here, not constants in code; a new
-payer starts from its rule's defaults (care/hours.py RULE_DEFAULTS). Patients without
+payer starts from its rule's defaults (care/hours/rules.py RULE_DEFAULTS). Patients without
 coverage, or paying themselves, follow their program's own rule (ProgramHoursRule).
 """
 
@@ -138,7 +138,7 @@ class ProgramHoursRule(models.Model):
 
     The weekly minimum is the program's; this adds the day rule the program keeps (for
     example three days of at least three hours). The optimizer also plans every patient
-    to it, together with their payer's rule (schedule/planning.py).
+    to it, together with their payer's rule (schedule/planning/export.py).
     """
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="hours_rule")

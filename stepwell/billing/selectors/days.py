@@ -14,13 +14,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
 
-from stepwell.care.attendance_states import ATTENDED
+from stepwell.care.attendance.states import ATTENDED
 from stepwell.care.models import Attendance, ClinicalNote
 from stepwell.clinic.models import Program
 from stepwell.clinic.time import program_today
 from stepwell.intake.models import AssessmentDiagnosis
 from stepwell.patients.models import Patient
-from stepwell.schedule.calendar import local_to_utc, utc_to_local
+from stepwell.schedule.calendar.weeks import local_to_utc, utc_to_local
 from stepwell.schedule.models import SessionOccurrence
 
 from ..codes import SESSION_SERVICES, revenue_code_for

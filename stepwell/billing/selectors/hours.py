@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from stepwell.care.hours import RULE_DEFAULTS, HoursRule, RuleKind
+from stepwell.care.hours.rules import RULE_DEFAULTS, HoursRule, RuleKind
 from stepwell.clinic.models import Program
 from stepwell.patients.models import Patient
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.access.billing import access_claim_by_id, access_claims_program_by_id
 from stepwell.privacy.audit import AuditAction, audit_record
-from stepwell.schedule.calendar import utc_to_local
+from stepwell.schedule.calendar.weeks import utc_to_local
 
 from ..claim_files import (
     ClaimDraft,

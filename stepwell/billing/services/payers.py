@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from stepwell.care.hours import RULE_DEFAULTS, RuleKind
+from stepwell.care.hours.rules import RULE_DEFAULTS, RuleKind
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.access.billing import access_payer_edit
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -64,7 +64,7 @@ def payer_create(
     **billing,
 ) -> Payer:
     """A payer, its numbers and billing rules starting from its rule's defaults
-    (care/hours.py RULE_DEFAULTS, BILLING_DEFAULTS above) where not given. `billing`
+    (care/hours/rules.py RULE_DEFAULTS, BILLING_DEFAULTS above) where not given. `billing`
     takes any of BILLING_FIELDS."""
     if not access_payer_edit(actor):
         raise refuse(

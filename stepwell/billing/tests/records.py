@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from stepwell.billing.models import BillingProvider, Charge
-from stepwell.care import services as care
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.notes import group_notes
 from stepwell.intake.models import AssessmentDiagnosis, IntakeAssessment
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.calendar.weeks import local_to_utc
 from stepwell.schedule.models import Enrollment, SessionOccurrence
 from stepwell.testing.factories import CoverageFactory, PayerFactory
 
@@ -110,21 +111,25 @@ def attended_group(
     )
     occurrence.facilitators.set([facilitator])
     Enrollment.objects.create(occurrence=occurrence, patient=patient)
-    _, rows = care.attendance_roster_open(actor=facilitator, occurrence_id=occurrence.pk)
+    _, rows = attendance_services.attendance_roster_open(
+        actor=facilitator, occurrence_id=occurrence.pk
+    )
     row = next(r for r in rows if r.patient_id == patient.pk)
     after = occurrence.ends_at + timedelta(hours=1)
-    care.attendance_mark(actor=facilitator, attendance_id=row.pk, status="present", now=after)
+    attendance_services.attendance_mark(
+        actor=facilitator, attendance_id=row.pk, status="present", now=after
+    )
     if minutes < length:
-        care.attendance_mark(
+        attendance_services.attendance_mark(
             actor=facilitator,
             attendance_id=row.pk,
             status="left_early",
             check_out_at=starts_at + timedelta(minutes=minutes),
             now=after,
         )
-    note = care.group_note_open(actor=facilitator, occurrence_id=occurrence.pk)
+    note = group_notes.group_note_open(actor=facilitator, occurrence_id=occurrence.pk)
     section = note.sections.get(patient=patient)
-    care.group_note_update(
+    group_notes.group_note_update(
         actor=facilitator,
         group_note_id=note.pk,
         shared={"topic": "Distress tolerance", "interventions": "DBT skills"},
@@ -139,7 +144,7 @@ def attended_group(
         },
     )
     if sign:
-        care.group_note_sign(actor=facilitator, group_note_id=note.pk, now=after)
+        group_notes.group_note_sign(actor=facilitator, group_note_id=note.pk, now=after)
     return occurrence
 
 

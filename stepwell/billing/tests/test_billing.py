@@ -9,7 +9,7 @@ import pytest
 from stepwell.accounts.models import Role
 from stepwell.billing import selectors, services
 from stepwell.billing.models import Coverage, Payer, ProgramHoursRule
-from stepwell.care.hours import RuleKind
+from stepwell.care.hours.rules import RuleKind
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.access import billing as access
 from stepwell.privacy.actors import system_actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from stepwell.care.note_formats import SECTION_LABELS, sections_of
+from stepwell.care.notes.formats import SECTION_LABELS, sections_of
 
 register = template.Library()
 
@@ -22,6 +22,6 @@ def hours(minutes) -> str:
 
 @register.filter
 def for_patient(week_hours: dict | None, patient_id):
-    """One patient's week from the caseload's `week_hours` (care.selectors
+    """One patient's week from the caseload's `week_hours` (care.hours.selectors
     .caseload_week_hours), or None when it is not shown."""
     return (week_hours or {}).get(patient_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from stepwell.care import services
-
-from .conftest import DURING
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.notes import group_notes
+from stepwell.care.tests.conftest import DURING
 
 
 def birp(text: str) -> dict:
@@ -19,20 +19,20 @@ def birp(text: str) -> dict:
 
 def signed_group(clinic, group, *, now):
     """Attendance taken (three present) and the group note signed by clinician_a."""
-    _, rows = services.attendance_roster_open(
+    _, rows = attendance_services.attendance_roster_open(
         actor=clinic.clinician_a, occurrence_id=group.occurrence.pk
     )
     for row in rows:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a, attendance_id=row.pk, status="present", now=DURING
         )
-    note = services.group_note_open(actor=clinic.clinician_a, occurrence_id=group.occurrence.pk)
+    note = group_notes.group_note_open(actor=clinic.clinician_a, occurrence_id=group.occurrence.pk)
     sections = {s.patient_id: s for s in note.sections.all()}
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         shared={"topic": "Distress tolerance", "interventions": "DBT skills"},
         sections={s.pk: birp(f"Member {i}") for i, s in enumerate(sections.values())},
     )
-    services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=now)
+    group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=now)
     return note, sections

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from stepwell.care import cosignature
 from stepwell.care.models import ClinicalNote, PsychotherapyNote
+from stepwell.care.notes import cosignature
 from stepwell.privacy.access import attendance, notes
 from stepwell.testing.factories import UserFactory
 
@@ -181,9 +181,8 @@ def test_program_compliance(clinic, name):
 def test_appointment_attendance(clinic):
     from datetime import timedelta
 
+    from stepwell.care.tests.conftest import GROUP_START
     from stepwell.schedule.models import Appointment
-
-    from .conftest import GROUP_START
 
     appointment = Appointment(
         patient=clinic.patient_a,

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from stepwell.care import services
 from stepwell.care.models import NoteAddendum
+from stepwell.care.notes import addenda
+from stepwell.care.tests.conftest import AFTER, admitted_patient
+from stepwell.care.tests.helpers import signed_group
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
-
-from .conftest import AFTER, admitted_patient
-from .helpers import signed_group
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def signed(clinic, group):
 def test_an_addendum_to_one_section_may_not_name_another_participant(clinic, group, signed, text):
     _, sections = signed
     with pytest.raises(ApplicationError) as refused:
-        services.note_addendum_add(
+        addenda.note_addendum_add(
             actor=clinic.clinician_a, note_id=sections[clinic.patient_a.pk].pk, text=text
         )
     assert "names another participant" in refused.value.field_errors["text"]
@@ -37,7 +36,7 @@ def test_an_addendum_to_one_section_may_not_name_another_participant(clinic, gro
 
 def test_an_addendum_to_one_section_may_name_its_own_patient(clinic, group, signed):
     _, sections = signed
-    addendum = services.note_addendum_add(
+    addendum = addenda.note_addendum_add(
         actor=clinic.clinician_a,
         note_id=sections[group.dana.pk].pk,
         text="Dana reported better sleep; a peer offered support.",
@@ -52,7 +51,7 @@ def test_an_addendum_to_one_section_may_name_its_own_patient(clinic, group, sign
 def test_an_addendum_to_the_shared_section_names_no_participant(clinic, group, signed, name):
     note, _ = signed
     with pytest.raises(ApplicationError) as refused:
-        services.note_addendum_add(
+        addenda.note_addendum_add(
             actor=clinic.clinician_a, group_note_id=note.pk, text=f"Correction: {name} left early."
         )
     assert "name no participant" in refused.value.field_errors["text"]
@@ -61,7 +60,7 @@ def test_an_addendum_to_the_shared_section_names_no_participant(clinic, group, s
 
 def test_a_shared_addendum_is_audited_for_every_participant(clinic, group, signed):
     note, _ = signed
-    addendum = services.note_addendum_add(
+    addendum = addenda.note_addendum_add(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         text="Correction: the group ended at 11:50, not 12:00.",
@@ -80,7 +79,7 @@ def test_a_participant_absent_from_the_group_is_also_protected(clinic, group, si
     Attendance.objects.filter(patient=group.emery).update(status="absent_unexcused")
     _, sections = signed
     with pytest.raises(ApplicationError):
-        services.note_addendum_add(
+        addenda.note_addendum_add(
             actor=clinic.clinician_a,
             note_id=sections[group.dana.pk].pk,
             text="Emery was missed in group.",

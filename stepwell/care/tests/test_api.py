@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from stepwell.care.models import Attendance, ClinicalNote, NoteAddendum
+from stepwell.care.tests.conftest import AFTER
+from stepwell.care.tests.helpers import signed_group
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import CoverageFactory, PayerFactory
-
-from .conftest import AFTER
-from .helpers import signed_group
 
 DENIED = ["clinician_b", "intake_a", "admin", "patient_user_a"]
 

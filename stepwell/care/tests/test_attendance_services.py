@@ -6,17 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from stepwell.care import services
+from stepwell.care.attendance import services as attendance_services
 from stepwell.care.models import Attendance, AttendanceChange
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START, admitted_patient
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
 from stepwell.schedule.models import Enrollment
 
-from .conftest import AFTER, DURING, GROUP_START, admitted_patient
-
 
 def _roster(clinic, group):
-    _, rows = services.attendance_roster_open(
+    _, rows = attendance_services.attendance_roster_open(
         actor=clinic.clinician_a, occurrence_id=group.occurrence.pk
     )
     return {row.patient_id: row for row in rows}
@@ -26,7 +25,7 @@ def test_roster_comes_from_enrolments_and_is_created_once(clinic, group):
     rows = _roster(clinic, group)
     assert set(rows) == {clinic.patient_a.pk, group.dana.pk, group.emery.pk}
     assert {r.status for r in rows.values()} == {"expected"}
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a, attendance_id=rows[group.dana.pk].pk, status="present", now=DURING
     )
     late_enrolment = admitted_patient(clinic.program_a, "Finley", "Fir")
@@ -41,19 +40,19 @@ def test_roster_comes_from_enrolments_and_is_created_once(clinic, group):
 
 def test_mark_present_late_left_early_minutes_and_history(clinic, group):
     rows = _roster(clinic, group)
-    present = services.attendance_mark(
+    present = attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[clinic.patient_a.pk].pk,
         status="present",
         now=DURING,
     )
     assert present.minutes_attended == 180
-    late = services.attendance_mark(
+    late = attendance_services.attendance_mark(
         actor=clinic.clinician_a, attendance_id=rows[group.dana.pk].pk, status="late", now=DURING
     )
     assert late.check_in_at == DURING
     assert late.minutes_attended == 160
-    left = services.attendance_mark(
+    left = attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[group.dana.pk].pk,
         status="left_early",
@@ -72,11 +71,11 @@ def test_mark_present_late_left_early_minutes_and_history(clinic, group):
 def test_after_the_fact_late_needs_a_time_and_is_a_correction(clinic, group):
     rows = _roster(clinic, group)
     with pytest.raises(ApplicationError) as error:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a, attendance_id=rows[group.dana.pk].pk, status="late", now=AFTER
         )
     assert error.value.field_errors == {"check_in_at": "Required for a late arrival."}
-    row = services.attendance_mark(
+    row = attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[group.dana.pk].pk,
         status="late",
@@ -88,7 +87,7 @@ def test_after_the_fact_late_needs_a_time_and_is_a_correction(clinic, group):
     change = AttendanceChange.objects.get(attendance=row)
     assert change.is_correction is True
     assert change.reason == "entered from the paper sign-in sheet"
-    corrected = services.attendance_mark(
+    corrected = attendance_services.attendance_mark(
         actor=clinic.director_a, attendance_id=row.pk, status="absent_excused", now=AFTER
     )
     assert corrected.minutes_attended == 0
@@ -111,7 +110,7 @@ def test_after_the_fact_late_needs_a_time_and_is_a_correction(clinic, group):
 def test_illegal_transition_through_the_service_changes_nothing(clinic, group):
     rows = _roster(clinic, group)
     with pytest.raises(ApplicationError) as error:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a,
             attendance_id=rows[group.dana.pk].pk,
             status="left_early",
@@ -128,7 +127,7 @@ def test_illegal_transition_through_the_service_changes_nothing(clinic, group):
 def test_times_are_checked_and_named(clinic, group):
     rows = _roster(clinic, group)
     with pytest.raises(ApplicationError) as error:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a,
             attendance_id=rows[group.dana.pk].pk,
             status="present",
@@ -138,7 +137,7 @@ def test_times_are_checked_and_named(clinic, group):
         )
     assert error.value.field_errors == {"check_out_at": "Must be after the check-in time."}
     with pytest.raises(ApplicationError) as error:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a,
             attendance_id=rows[group.dana.pk].pk,
             status="late",
@@ -150,11 +149,11 @@ def test_times_are_checked_and_named(clinic, group):
 
 def test_walk_in_added_without_disturbing_others(clinic, group):
     rows = _roster(clinic, group)
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a, attendance_id=rows[group.dana.pk].pk, status="present", now=DURING
     )
     walk_in = admitted_patient(clinic.program_a, "Gray", "Ginkgo")
-    row = services.attendance_walk_in_add(
+    row = attendance_services.attendance_walk_in_add(
         actor=clinic.clinician_a,
         occurrence_id=group.occurrence.pk,
         patient_id=walk_in.pk,
@@ -167,7 +166,7 @@ def test_walk_in_added_without_disturbing_others(clinic, group):
     assert Attendance.objects.get(pk=rows[group.dana.pk].pk).status == "present"
     assert Attendance.objects.filter(occurrence=group.occurrence).count() == 4
     with pytest.raises(ApplicationError) as error:
-        services.attendance_walk_in_add(
+        attendance_services.attendance_walk_in_add(
             actor=clinic.clinician_a,
             occurrence_id=group.occurrence.pk,
             patient_id=walk_in.pk,
@@ -180,7 +179,7 @@ def test_walk_in_added_without_disturbing_others(clinic, group):
 
 def test_walk_in_must_be_admitted_to_the_program(clinic, group):
     with pytest.raises(ApplicationError) as error:
-        services.attendance_walk_in_add(
+        attendance_services.attendance_walk_in_add(
             actor=clinic.clinician_a,
             occurrence_id=group.occurrence.pk,
             patient_id=clinic.patient_b.pk,
@@ -195,9 +194,9 @@ def test_attendance_refused_for_other_roles_is_audited_and_changes_nothing(clini
     rows = _roster(clinic, group)
     actor = getattr(clinic, who)
     with pytest.raises(AccessDenied):
-        services.attendance_roster_open(actor=actor, occurrence_id=group.occurrence.pk)
+        attendance_services.attendance_roster_open(actor=actor, occurrence_id=group.occurrence.pk)
     with pytest.raises(AccessDenied):
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=actor, attendance_id=rows[clinic.patient_a.pk].pk, status="present", now=DURING
         )
     assert Attendance.objects.get(pk=rows[clinic.patient_a.pk].pk).status == "expected"
@@ -212,7 +211,7 @@ def test_attendance_refused_for_other_roles_is_audited_and_changes_nothing(clini
 @pytest.mark.parametrize("who", ["clinician_a", "director_a"])
 def test_attendance_allowed_for_facilitator_and_director(clinic, group, who):
     rows = _roster(clinic, group)
-    row = services.attendance_mark(
+    row = attendance_services.attendance_mark(
         actor=getattr(clinic, who),
         attendance_id=rows[clinic.patient_a.pk].pk,
         status="present",

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from stepwell.care.attendance_states import (
+from stepwell.care.attendance.states import (
     TRANSITIONS,
     AttendanceStatus,
     allowed_next,

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from stepwell.care import services
+from stepwell.care.attendance import services as attendance_services
 from stepwell.care.models import Attendance, ClinicalNote, GroupNote
+from stepwell.care.notes import services as note_services
+from stepwell.care.tests.conftest import DURING, GROUP_START
 from stepwell.schedule.models import Appointment, CurriculumModule
 from stepwell.testing.auth import verified_login
-
-from .conftest import DURING, GROUP_START
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def appointment_row(clinic):
         starts_at=GROUP_START,
         ends_at=GROUP_START + timedelta(minutes=50),
     )
-    return services.attendance_for_appointment_open(
+    return attendance_services.attendance_for_appointment_open(
         actor=clinic.clinician_a, appointment_id=appointment.pk
     )
 
@@ -120,11 +120,11 @@ def test_check_in_at_the_edge_of_the_calendar_is_a_field_error(client, clinic, g
 
 def _open_group_note(client, clinic, group):
     """Attendance taken (everyone present), then the note opened on its page."""
-    _, rows = services.attendance_roster_open(
+    _, rows = attendance_services.attendance_roster_open(
         actor=clinic.clinician_a, occurrence_id=group.occurrence.pk
     )
     for row in rows:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a, attendance_id=row.pk, status="present", now=DURING
         )
     verified_login(client, clinic.clinician_a)
@@ -231,7 +231,7 @@ def test_weekly_hours_api_answers_a_bad_week_with_400(client, clinic, week):
 
 
 def _draft_note(clinic):
-    return services.note_create(
+    return note_services.note_create(
         actor=clinic.clinician_a,
         patient_id=clinic.patient_a.pk,
         kind="individual",

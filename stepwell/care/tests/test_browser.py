@@ -10,9 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from stepwell.care.models import Attendance, ClinicalNote, GroupNote
+from stepwell.care.tests.conftest import admitted_patient, make_occurrence
 from stepwell.testing.auth import verified_login
-
-from .conftest import admitted_patient, make_occurrence
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from stepwell.care import services
+from stepwell.care.notes import services as note_services
 from stepwell.intake import services as intake_services
 from stepwell.intake.models import AvailabilityWindow
 from stepwell.testing.auth import verified_login
@@ -26,7 +26,7 @@ def _log_in(page, user):
 
 def _draft_note(clinic):
     started = timezone.now() - timedelta(hours=2)
-    return services.note_create(
+    return note_services.note_create(
         actor=clinic.clinician_a,
         patient_id=clinic.patient_a.pk,
         kind="individual",

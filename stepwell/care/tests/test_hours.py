@@ -9,21 +9,24 @@ import pytest
 
 from stepwell.accounts.models import Role, RoleAssignment
 from stepwell.billing.models import ProgramHoursRule
-from stepwell.care import selectors, services
-from stepwell.care.hours import RULE_DEFAULTS, Block, RuleKind, weekly_hours
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.hours import services as hours_services
+from stepwell.care.hours import weekly as hours_weekly
+from stepwell.care.hours.rules import RULE_DEFAULTS, Block, RuleKind, weekly_hours
+from stepwell.care.tests.conftest import admitted_patient, make_occurrence
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import EpisodeEvent
-from stepwell.schedule.calendar import week_utc_range
+from stepwell.schedule.calendar.weeks import week_utc_range
 from stepwell.schedule.models import Holiday
 from stepwell.testing.factories import CoverageFactory, PayerFactory, ProgramFactory
 
-from .conftest import admitted_patient, make_occurrence
-
 
 def _attend(clinic, occurrence, patient, status="present", **times):
-    _, rows = services.attendance_roster_open(actor=clinic.director_a, occurrence_id=occurrence.pk)
+    _, rows = attendance_services.attendance_roster_open(
+        actor=clinic.director_a, occurrence_id=occurrence.pk
+    )
     row = next(r for r in rows if r.patient_id == patient.pk)
-    return services.attendance_mark(
+    return attendance_services.attendance_mark(
         actor=clinic.director_a,
         attendance_id=row.pk,
         status=status,
@@ -86,12 +89,12 @@ def test_session_spanning_the_fall_back_counts_real_minutes(clinic):
     )
     for occurrence in (across, late_sunday, next_week):
         _attend(clinic, occurrence, patient)
-    hours = selectors.patient_weekly_hours(
+    hours = hours_weekly.patient_weekly_hours(
         patient=patient, week="2026-W44", now=datetime(2026, 11, 10, tzinfo=UTC)
     )
     assert hours.attended_minutes == 200
     assert [(d.day, d.attended_minutes) for d in hours.days] == [(date(2026, 11, 1), 200)]
-    w45 = selectors.patient_weekly_hours(
+    w45 = hours_weekly.patient_weekly_hours(
         patient=patient, week="2026-W45", now=datetime(2026, 11, 10, tzinfo=UTC)
     )
     assert w45.attended_minutes == 60
@@ -136,13 +139,13 @@ def test_other_zone_day_boundaries(clinic):
         patients=[patient],
     )
     _attend(clinic, occurrence, patient)
-    hours = selectors.patient_weekly_hours(
+    hours = hours_weekly.patient_weekly_hours(
         patient=patient, week="2026-W50", now=datetime(2026, 12, 20, tzinfo=UTC)
     )
     assert hours.attended_minutes == 180
     assert [d.day for d in hours.days] == [date(2026, 12, 7)]
     assert (
-        selectors.patient_weekly_hours(
+        hours_weekly.patient_weekly_hours(
             patient=patient, week="2026-W49", now=datetime(2026, 12, 20, tzinfo=UTC)
         ).attended_minutes
         == 0
@@ -160,7 +163,7 @@ def test_projection_counts_attended_and_remaining_scheduled(clinic):
     ]
     _attend(clinic, sessions[0], patient, status="late", check_in_at=monday + timedelta(minutes=60))
     now = monday + timedelta(days=2, minutes=60)  # an hour into Wednesday's group
-    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
+    hours = hours_weekly.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
     assert hours.attended_minutes == 120
     assert hours.scheduled_minutes == 180 + 180  # Wednesday's not yet taken, Friday's
     assert hours.projected_minutes == 480
@@ -183,14 +186,14 @@ def test_the_rule_comes_from_the_primary_coverage(clinic):
     now = datetime(2026, 12, 20, tzinfo=UTC)
 
     def flags():
-        hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
+        hours = hours_weekly.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
         return hours.rule.name, [f.code for f in hours.flags]
 
     assert flags() == ("Adult MH default", ["below_minimum"])  # 510 min, no day rule
     medicare = PayerFactory(name="Medicare (synthetic)", kind="medicare", hours_rule="medicare_iop")
     coverage = CoverageFactory(patient=patient, payer=medicare)
     assert flags() == ("Medicare IOP (Medicare (synthetic))", ["below_minimum"])
-    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
+    hours = hours_weekly.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
     assert [(d.services, d.tier) for d in hours.days] == [(1, "up to 3 services")] * 3
     # A secondary coverage does not set the rule; the primary one does.
     CoverageFactory(patient=patient, payer=PayerFactory(name="Gap plan"), priority="secondary")
@@ -232,7 +235,7 @@ def test_a_program_holiday_prorates_the_week_even_across_dst(clinic):
             patients=[patient],
         )
         _attend(clinic, occurrence, patient)
-    hours = selectors.patient_weekly_hours(
+    hours = hours_weekly.patient_weekly_hours(
         patient=patient, week="2026-W44", now=datetime(2026, 11, 10, tzinfo=UTC)
     )
     assert [f.code for f in hours.flags] == []
@@ -255,7 +258,7 @@ def test_admission_week_and_hold_from_episode_dates(clinic):
         patients=[patient],
     )
     _attend(clinic, occurrence, patient)
-    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
+    hours = hours_weekly.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
     assert (hours.window_min, hours.min_days, [f.code for f in hours.flags]) == (180, 1, [])
     # On hold from Monday of W51 (and still on hold): the week asks nothing, nothing flagged.
     EpisodeEvent.objects.create(
@@ -263,14 +266,14 @@ def test_admission_week_and_hold_from_episode_dates(clinic):
     )
     episode.state = "on_hold"
     episode.save()
-    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W51", now=now)
+    hours = hours_weekly.patient_weekly_hours(patient=patient, week="2026-W51", now=now)
     assert hours.on_hold is True
     assert [f.code for f in hours.flags] == []
     # Back to active on Thursday of W52: Mon-Wed of that week are on hold.
     EpisodeEvent.objects.create(
         episode=episode, from_state="on_hold", to_state="active", effective_date=date(2026, 12, 24)
     )
-    assert selectors.hold_days(episode, date(2026, 12, 21)) == {
+    assert hours_weekly.hold_days(episode, date(2026, 12, 21)) == {
         date(2026, 12, 21),
         date(2026, 12, 22),
         date(2026, 12, 23),
@@ -279,18 +282,18 @@ def test_admission_week_and_hold_from_episode_dates(clinic):
 
 def test_transition_weeks_at_most_two(clinic):
     episode = clinic.episode_a
-    services.transition_week_mark(
+    hours_services.transition_week_mark(
         actor=clinic.clinician_a, episode_id=episode.pk, week="2026-W50", reason="Step-down"
     )
-    services.transition_week_mark(
+    hours_services.transition_week_mark(
         actor=clinic.clinician_a, episode_id=episode.pk, week="2026-w51", reason="Step-down"
     )
     with pytest.raises(ApplicationError) as error:
-        services.transition_week_mark(
+        hours_services.transition_week_mark(
             actor=clinic.clinician_a, episode_id=episode.pk, week="2026-W52", reason="x"
         )
     assert error.value.field_errors == {"week": "At most two transition weeks per episode."}
-    hours = selectors.patient_weekly_hours(
+    hours = hours_weekly.patient_weekly_hours(
         patient=clinic.patient_a, week="2026-W51", now=datetime(2026, 12, 1, tzinfo=UTC)
     )
     assert hours.transitioning is True

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stepwell.care.hours import (
+from stepwell.care.hours.rules import (
     DAYS_BASIS,
     RULE_DEFAULTS,
     Block,

@@ -7,21 +7,22 @@ from datetime import timedelta
 
 import pytest
 
-from stepwell.care import services
+from stepwell.care.attendance import services as attendance_services
 from stepwell.care.models import ClinicalNote, GroupNote, NoteAddendum
+from stepwell.care.notes import addenda, group_notes
+from stepwell.care.notes import services as note_services
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
 
-from .conftest import AFTER, DURING, GROUP_START
-
 
 def _take(clinic, group, statuses):
-    _, rows = services.attendance_roster_open(
+    _, rows = attendance_services.attendance_roster_open(
         actor=clinic.clinician_a, occurrence_id=group.occurrence.pk
     )
     by_patient = {r.patient_id: r for r in rows}
     for patient, status in statuses.items():
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a,
             attendance_id=by_patient[patient.pk].pk,
             status=status,
@@ -45,9 +46,9 @@ def documented(clinic, group):
     rows = _take(
         clinic, group, {clinic.patient_a: "present", group.dana: "present", group.emery: "late"}
     )
-    note = services.group_note_open(actor=clinic.clinician_a, occurrence_id=group.occurrence.pk)
+    note = group_notes.group_note_open(actor=clinic.clinician_a, occurrence_id=group.occurrence.pk)
     sections = {s.patient_id: s for s in note.sections.all()}
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         shared={"topic": "Distress tolerance", "interventions": "DBT skills, psychoeducation"},
@@ -65,12 +66,12 @@ def test_one_section_per_present_participant_with_defaults(clinic, group, docume
     assert set(sections) == {clinic.patient_a.pk, group.dana.pk, group.emery.pk}
     assert note.started_at == group.occurrence.starts_at
     assert list(note.facilitators.all()) == [clinic.clinician_a]
-    assert services.participant_count(note) == 3
+    assert group_notes.participant_count(note) == 3
 
 
 def test_marking_absent_keeps_the_text_and_re_marking_restores_it(clinic, group, documented):
     note, sections, rows = documented
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[group.dana.pk].pk,
         status="absent_unexcused",
@@ -79,12 +80,12 @@ def test_marking_absent_keeps_the_text_and_re_marking_restores_it(clinic, group,
     kept = ClinicalNote.objects.get(pk=sections[group.dana.pk].pk)
     assert kept.participant_absent is True
     assert kept.behavior == "Patient two arrived on time, engaged, affect brighter."
-    assert services.participant_count(note) == 2
-    assert [s.patient_id for s in services.attended_sections(note)] == sorted(
+    assert group_notes.participant_count(note) == 2
+    assert [s.patient_id for s in group_notes.attended_sections(note)] == sorted(
         [clinic.patient_a.pk, group.emery.pk],
         key=lambda pk: {clinic.patient_a.pk: "Alder", group.emery.pk: "Elmwood"}[pk],
     )
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[group.dana.pk].pk,
         status="late",
@@ -98,11 +99,11 @@ def test_marking_absent_keeps_the_text_and_re_marking_restores_it(clinic, group,
 
 
 def test_walk_in_gets_a_section_and_nobody_loses_text(clinic, group, documented):
-    from .conftest import admitted_patient
+    from stepwell.care.tests.conftest import admitted_patient
 
     note, sections, _ = documented
     joiner = admitted_patient(clinic.program_a, "Harper", "Hazel")
-    services.attendance_walk_in_add(
+    attendance_services.attendance_walk_in_add(
         actor=clinic.clinician_a,
         occurrence_id=group.occurrence.pk,
         patient_id=joiner.pk,
@@ -119,13 +120,13 @@ def test_signing_refused_while_a_section_is_empty_naming_patient_and_field(
     clinic, group, documented
 ):
     note, sections, _ = documented
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         sections={sections[group.dana.pk].pk: {"response": "   "}},
     )
     with pytest.raises(ApplicationError) as error:
-        services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+        group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
     key = f"section-{sections[group.dana.pk].pk}-response"
     assert error.value.field_errors == {key: "Dana Dogwood: Response is empty."}
     assert GroupNote.objects.get(pk=note.pk).signed_at is None
@@ -138,13 +139,13 @@ def test_signing_refused_for_a_cloned_section_ignoring_case_and_spacing(clinic, 
         for k, v in _birp("Patient one").items()
         if k != "risk_check"
     }
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         sections={sections[group.emery.pk].pk: clone},
     )
     with pytest.raises(ApplicationError) as error:
-        services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+        group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
     key = f"section-{sections[group.emery.pk].pk}-behavior"
     assert error.value.field_errors == {
         key: "Emery Elmwood: the individual section is identical to Avery Alder's; "
@@ -154,7 +155,7 @@ def test_signing_refused_for_a_cloned_section_ignoring_case_and_spacing(clinic, 
 
 def test_signing_refused_when_one_field_is_cloned(clinic, group, documented):
     note, sections, _ = documented
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         sections={
@@ -164,7 +165,7 @@ def test_signing_refused_when_one_field_is_cloned(clinic, group, documented):
         },
     )
     with pytest.raises(ApplicationError) as error:
-        services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+        group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
     assert error.value.field_errors == {
         f"section-{sections[group.emery.pk].pk}-plan": "Emery Elmwood: Plan is identical to Avery Alder's."
     }
@@ -172,7 +173,7 @@ def test_signing_refused_when_one_field_is_cloned(clinic, group, documented):
 
 def test_signing_refused_when_a_section_names_another_participant(clinic, group, documented):
     note, sections, _ = documented
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         sections={
@@ -180,7 +181,7 @@ def test_signing_refused_when_a_section_names_another_participant(clinic, group,
         },
     )
     with pytest.raises(ApplicationError) as error:
-        services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+        group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
     assert error.value.field_errors == {
         f"section-{sections[clinic.patient_a.pk].pk}-response": "Avery Alder: Response names another "
         "participant; refer to others as 'a peer'."
@@ -189,20 +190,20 @@ def test_signing_refused_when_a_section_names_another_participant(clinic, group,
 
 def test_signing_needs_the_risk_check_and_the_shared_section(clinic, group, documented):
     note, sections, _ = documented
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         shared={"interventions": " "},
         sections={sections[group.dana.pk].pk: {"risk_check": "not_assessed"}},
     )
     with pytest.raises(ApplicationError) as error:
-        services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+        group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
     assert error.value.field_errors == {"interventions": "Name the interventions used."}
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a, group_note_id=note.pk, shared={"interventions": "DBT"}
     )
     with pytest.raises(ApplicationError) as error:
-        services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+        group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
     assert error.value.field_errors == {
         f"section-{sections[group.dana.pk].pk}-risk_check": "Dana Dogwood: record the risk check."
     }
@@ -210,13 +211,13 @@ def test_signing_needs_the_risk_check_and_the_shared_section(clinic, group, docu
 
 def test_sign_locks_everything_freezes_count_and_refuses_edits(clinic, group, documented):
     note, sections, rows = documented
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[group.emery.pk].pk,
         status="absent_excused",
         now=AFTER,
     )
-    signed = services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+    signed = group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
     assert signed.participant_count == 2
     assert signed.facilitator_names == ["Test " + clinic.clinician_a.last_name + ", LCSW"]
     section = ClinicalNote.objects.get(pk=sections[clinic.patient_a.pk].pk)
@@ -226,7 +227,7 @@ def test_sign_locks_everything_freezes_count_and_refuses_edits(clinic, group, do
         ClinicalNote.objects.get(pk=sections[group.emery.pk].pk).signed_at is None
     )  # absent, kept
     with pytest.raises(ApplicationError) as error:
-        services.group_note_update(
+        group_notes.group_note_update(
             actor=clinic.clinician_a, group_note_id=note.pk, shared={"topic": "Changed"}
         )
     assert error.value.message == "This note is signed and locked; add an addendum to correct it."
@@ -246,23 +247,23 @@ def test_sign_locks_everything_freezes_count_and_refuses_edits(clinic, group, do
         == "Patient one will log urges daily until next group."
     )
     # Attendance corrections after signing leave the signed count alone.
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[group.dana.pk].pk,
         status="absent_unexcused",
         now=AFTER,
     )
-    assert services.participant_count(GroupNote.objects.get(pk=note.pk)) == 2
+    assert group_notes.participant_count(GroupNote.objects.get(pk=note.pk)) == 2
     assert AuditEvent.objects.filter(action="sign", object_type="clinical_note").count() == 2
 
 
 def test_addenda_by_the_author_only_on_signed_notes(clinic, group, documented):
     note, sections, _ = documented
     with pytest.raises(ApplicationError) as error:
-        services.note_addendum_add(actor=clinic.clinician_a, group_note_id=note.pk, text="x")
+        addenda.note_addendum_add(actor=clinic.clinician_a, group_note_id=note.pk, text="x")
     assert error.value.field_errors == {"text": "The note is not signed yet."}
-    services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
-    addendum = services.note_addendum_add(
+    group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+    addendum = addenda.note_addendum_add(
         actor=clinic.clinician_a,
         note_id=sections[group.dana.pk].pk,
         text="Late entry: patient also reported improved sleep.",
@@ -270,7 +271,7 @@ def test_addenda_by_the_author_only_on_signed_notes(clinic, group, documented):
     )
     assert addendum.written_at == AFTER + timedelta(days=1)
     with pytest.raises(AccessDenied):
-        services.note_addendum_add(
+        addenda.note_addendum_add(
             actor=clinic.director_a, note_id=sections[group.dana.pk].pk, text="y"
         )
     assert NoteAddendum.objects.count() == 1
@@ -282,7 +283,7 @@ def test_cosign_required_by_credential(clinic):
     clinic.director_a.credentials = "PsyD"
     clinic.director_a.save()
     intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="LMSW")
-    note = services.note_create(
+    note = note_services.note_create(
         actor=intern,
         patient_id=clinic.patient_a.pk,
         kind="individual",
@@ -290,7 +291,7 @@ def test_cosign_required_by_credential(clinic):
         started_at=GROUP_START,
         ended_at=GROUP_START + timedelta(minutes=53),
     )
-    services.note_update(
+    note_services.note_update(
         actor=intern,
         note_id=note.pk,
         data={
@@ -300,28 +301,28 @@ def test_cosign_required_by_credential(clinic):
             "risk_check": "no_risk",
         },
     )
-    signed = services.note_sign(actor=intern, note_id=note.pk, now=AFTER)
+    signed = note_services.note_sign(actor=intern, note_id=note.pk, now=AFTER)
     assert signed.cosign_required is True
     with pytest.raises(AccessDenied):
-        services.note_cosign(actor=intern, note_id=note.pk)
+        note_services.note_cosign(actor=intern, note_id=note.pk)
     with pytest.raises(AccessDenied):
-        services.note_cosign(actor=clinic.billing_a, note_id=note.pk)
-    cosignature = services.note_cosign(actor=clinic.director_a, note_id=note.pk, now=AFTER)
+        note_services.note_cosign(actor=clinic.billing_a, note_id=note.pk)
+    cosignature = note_services.note_cosign(actor=clinic.director_a, note_id=note.pk, now=AFTER)
     assert cosignature.cosigner == clinic.director_a
     with pytest.raises(ApplicationError):
-        services.note_cosign(actor=clinic.clinician_a, note_id=note.pk)
+        note_services.note_cosign(actor=clinic.clinician_a, note_id=note.pk)
 
 
 def test_medication_note_by_prescriber_needs_the_changes(clinic):
     with pytest.raises(AccessDenied):
-        services.note_create(
+        note_services.note_create(
             actor=clinic.clinician_a,
             patient_id=clinic.patient_a.pk,
             kind="medication",
             started_at=GROUP_START,
             ended_at=GROUP_START + timedelta(minutes=20),
         )
-    note = services.note_create(
+    note = note_services.note_create(
         actor=clinic.prescriber_a,
         patient_id=clinic.patient_a.pk,
         kind="medication",
@@ -329,7 +330,7 @@ def test_medication_note_by_prescriber_needs_the_changes(clinic):
         started_at=GROUP_START,
         ended_at=GROUP_START + timedelta(minutes=20),
     )
-    services.note_update(
+    note_services.note_update(
         actor=clinic.prescriber_a,
         note_id=note.pk,
         data={
@@ -341,22 +342,24 @@ def test_medication_note_by_prescriber_needs_the_changes(clinic):
         },
     )
     with pytest.raises(ApplicationError) as error:
-        services.note_sign(actor=clinic.prescriber_a, note_id=note.pk, now=AFTER)
+        note_services.note_sign(actor=clinic.prescriber_a, note_id=note.pk, now=AFTER)
     assert error.value.field_errors == {
         "medication_changes": "Record the changes discussed, or 'none'."
     }
-    services.note_update(
+    note_services.note_update(
         actor=clinic.prescriber_a,
         note_id=note.pk,
         data={"medication_changes": "Sertraline 50 -> 100 mg"},
     )
-    assert services.note_sign(actor=clinic.prescriber_a, note_id=note.pk, now=AFTER).is_signed
+    assert note_services.note_sign(actor=clinic.prescriber_a, note_id=note.pk, now=AFTER).is_signed
     with pytest.raises(ApplicationError):
-        services.note_update(actor=clinic.prescriber_a, note_id=note.pk, data={"plan": "changed"})
+        note_services.note_update(
+            actor=clinic.prescriber_a, note_id=note.pk, data={"plan": "changed"}
+        )
 
 
 def test_goals_linked_must_be_the_patients_own(clinic):
-    note = services.note_create(
+    note = note_services.note_create(
         actor=clinic.clinician_a,
         patient_id=clinic.patient_a.pk,
         kind="individual",
@@ -364,12 +367,14 @@ def test_goals_linked_must_be_the_patients_own(clinic):
         ended_at=GROUP_START + timedelta(minutes=50),
     )
     with pytest.raises(ApplicationError) as error:
-        services.note_update(actor=clinic.clinician_a, note_id=note.pk, data={"goal_ids": [999999]})
+        note_services.note_update(
+            actor=clinic.clinician_a, note_id=note.pk, data={"goal_ids": [999999]}
+        )
     assert error.value.field_errors == {"goal_ids": "Not a goal of this patient's plan."}
 
 
 def test_only_the_author_edits_or_signs(clinic):
-    note = services.note_create(
+    note = note_services.note_create(
         actor=clinic.clinician_a,
         patient_id=clinic.patient_a.pk,
         kind="individual",
@@ -378,8 +383,8 @@ def test_only_the_author_edits_or_signs(clinic):
     )
     for actor in (clinic.prescriber_a, clinic.director_a, clinic.billing_a):
         with pytest.raises(AccessDenied):
-            services.note_update(actor=actor, note_id=note.pk, data={"plan": "x"})
+            note_services.note_update(actor=actor, note_id=note.pk, data={"plan": "x"})
         with pytest.raises(AccessDenied):
-            services.note_sign(actor=actor, note_id=note.pk)
+            note_services.note_sign(actor=actor, note_id=note.pk)
     assert ClinicalNote.objects.get(pk=note.pk).plan == ""
     assert AuditEvent.objects.filter(outcome="denied", object_type="clinical_note").count() == 6

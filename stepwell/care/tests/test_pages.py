@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from stepwell.care import services
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.hours import selectors as hours_selectors
 from stepwell.care.models import Attendance, ClinicalNote, GroupNote
+from stepwell.care.notes import group_notes
+from stepwell.care.tests.conftest import AFTER, GROUP_START
+from stepwell.care.tests.helpers import birp, signed_group
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
-
-from .conftest import AFTER, GROUP_START
-from .helpers import birp, signed_group
 
 OTHER_ROLES = ["clinician_b", "billing_a", "intake_a", "admin", "patient_user_a"]
 
@@ -57,7 +58,7 @@ def test_attendance_page_and_htmx_row_update(client, clinic, group, clock):
 
 
 def test_walk_in_page(client, clinic, group):
-    from .conftest import admitted_patient
+    from stepwell.care.tests.conftest import admitted_patient
 
     joiner = admitted_patient(clinic.program_a, "Morgan", "Maple")
     verified_login(client, clinic.clinician_a)
@@ -128,7 +129,7 @@ def test_a_patients_group_note_shows_their_own_attendance(client, clinic, group)
     _, sections = signed_group(clinic, group, now=AFTER)
     dana_row = Attendance.objects.get(patient=group.dana)
     # A correction after the fact: Dana came 45 minutes late.
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=dana_row.pk,
         status="late",
@@ -227,9 +228,7 @@ def test_hours_and_compliance_pages(client, clinic, group, clock):
 def test_worklists_late_for_author_and_director(client, clinic):
     from django.utils import timezone
 
-    from stepwell.care import services
-
-    from .conftest import make_occurrence
+    from stepwell.care.tests.conftest import make_occurrence
 
     past = make_occurrence(
         clinic.program_a,
@@ -237,8 +236,10 @@ def test_worklists_late_for_author_and_director(client, clinic):
         facilitators=[clinic.clinician_a],
         patients=[clinic.patient_a],
     )
-    _, rows = services.attendance_roster_open(actor=clinic.clinician_a, occurrence_id=past.pk)
-    services.attendance_mark(
+    _, rows = attendance_services.attendance_roster_open(
+        actor=clinic.clinician_a, occurrence_id=past.pk
+    )
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=rows[0].pk,
         status="present",
@@ -248,7 +249,7 @@ def test_worklists_late_for_author_and_director(client, clinic):
     html = client.get("/care/").content.decode()
     assert "Not yet documented: Process group" in html
     assert 'data-testid="late"' in html
-    services.group_note_open(actor=clinic.clinician_a, occurrence_id=past.pk)
+    group_notes.group_note_open(actor=clinic.clinician_a, occurrence_id=past.pk)
     html = client.get("/care/").content.decode()
     assert "Group note: Process group" in html
     assert "Not yet documented" not in html
@@ -277,10 +278,8 @@ def _badge_queries(clinic, patients) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from stepwell.care import selectors
-
     with CaptureQueriesContext(connection) as queries:
-        hours = selectors.caseload_week_hours(
+        hours = hours_selectors.caseload_week_hours(
             user=clinic.clinician_a, patient_ids=[p.pk for p in patients], now=AFTER
         )
     assert set(hours) == {p.pk for p in patients}
@@ -289,7 +288,7 @@ def _badge_queries(clinic, patients) -> int:
 
 def test_caseload_badges_take_the_same_queries_for_any_number_of_rows(clinic, group):
     """Issue 19: the badge was computed per row by a template tag (about 8 queries a row)."""
-    from .conftest import admitted_patient
+    from stepwell.care.tests.conftest import admitted_patient
 
     few = [clinic.patient_a, group.dana]
     many = [*few, group.emery] + [

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from stepwell.care import services
 from stepwell.care.models import PsychotherapyNote
+from stepwell.care.notes import psychotherapy
+from stepwell.care.tests.conftest import AFTER
+from stepwell.care.tests.helpers import signed_group
 from stepwell.core.errors import AccessDenied
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
-
-from .conftest import AFTER
-from .helpers import signed_group
 
 SECRET = "Process material: dream about the lighthouse keeper"
 
@@ -20,7 +19,7 @@ SECRET = "Process material: dream about the lighthouse keeper"
 @pytest.fixture
 def private(clinic, group):
     signed_group(clinic, group, now=AFTER)
-    return services.psychotherapy_note_create(
+    return psychotherapy.psychotherapy_note_create(
         actor=clinic.clinician_a, patient_id=clinic.patient_a.pk, text=SECRET
     )
 
@@ -67,7 +66,7 @@ def test_nobody_else_sees_the_text_anywhere(client, clinic, private, who):
         assert SECRET not in response.content.decode(), url
         assert "lighthouse" not in response.content.decode(), url
     with pytest.raises(AccessDenied):
-        services.psychotherapy_note_update(actor=user, note_id=private.pk, text="changed")
+        psychotherapy.psychotherapy_note_update(actor=user, note_id=private.pk, text="changed")
     assert PsychotherapyNote.objects.get().text == SECRET
 
 

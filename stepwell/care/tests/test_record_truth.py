@@ -11,19 +11,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stepwell.care import selectors, services
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.hours import weekly as weekly_hours
 from stepwell.care.models import Attendance, AttendanceChange, GroupNote
+from stepwell.care.notes import group_notes
+from stepwell.care.notes import services as note_services
+from stepwell.care.tests.conftest import (
+    AFTER,
+    DURING,
+    GROUP_START,
+    admitted_patient,
+    make_occurrence,
+)
+from stepwell.care.tests.helpers import birp
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
-
-from .conftest import AFTER, DURING, GROUP_START, admitted_patient, make_occurrence
-from .helpers import birp
 
 pytestmark = pytest.mark.django_db
 
 
 def _rows(clinic, group):
-    _, rows = services.attendance_roster_open(
+    _, rows = attendance_services.attendance_roster_open(
         actor=clinic.clinician_a, occurrence_id=group.occurrence.pk
     )
     return {row.patient_id: row for row in rows}
@@ -41,10 +49,12 @@ def test_present_at_0838_for_a_1730_group_is_refused_and_counts_nothing(clinic):
         facilitators=[clinic.clinician_a],
         patients=[patient],
     )
-    _, rows = services.attendance_roster_open(actor=clinic.clinician_a, occurrence_id=occurrence.pk)
+    _, rows = attendance_services.attendance_roster_open(
+        actor=clinic.clinician_a, occurrence_id=occurrence.pk
+    )
     morning = datetime(2026, 12, 8, 14, 38, tzinfo=UTC)  # 08:38 CST
     with pytest.raises(ApplicationError) as error:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a, attendance_id=rows[0].pk, status="present", now=morning
         )
     assert "status" in error.value.field_errors
@@ -52,7 +62,7 @@ def test_present_at_0838_for_a_1730_group_is_refused_and_counts_nothing(clinic):
     row = Attendance.objects.get(pk=rows[0].pk)
     assert row.status == "expected" and row.minutes_attended == 0
     assert not AttendanceChange.objects.filter(attendance=row).exists()
-    hours = selectors.patient_weekly_hours(patient=patient, week="2026-W50", now=morning)
+    hours = weekly_hours.patient_weekly_hours(patient=patient, week="2026-W50", now=morning)
     assert hours.attended_minutes == 0
 
 
@@ -70,12 +80,12 @@ def test_attendance_opens_exactly_the_grace_minutes_before_the_start(
     now = GROUP_START - timedelta(minutes=minutes_before)
     if minutes_before > grace:
         with pytest.raises(ApplicationError):
-            services.attendance_mark(
+            attendance_services.attendance_mark(
                 actor=clinic.clinician_a, attendance_id=row.pk, status="present", now=now
             )
         assert Attendance.objects.get(pk=row.pk).status == "expected"
     else:
-        marked = services.attendance_mark(
+        marked = attendance_services.attendance_mark(
             actor=clinic.clinician_a, attendance_id=row.pk, status="present", now=now
         )
         assert marked.status == "present"
@@ -83,7 +93,7 @@ def test_attendance_opens_exactly_the_grace_minutes_before_the_start(
 
 def test_excused_absence_may_be_recorded_ahead(clinic, group):
     row = _rows(clinic, group)[group.dana.pk]
-    marked = services.attendance_mark(
+    marked = attendance_services.attendance_mark(
         actor=clinic.clinician_a,
         attendance_id=row.pk,
         status="absent_excused",
@@ -96,7 +106,7 @@ def test_excused_absence_may_be_recorded_ahead(clinic, group):
 def test_walk_in_before_the_start_is_refused(clinic, group):
     walk_in = admitted_patient(clinic.program_a, "Finley", "Fir")
     with pytest.raises(ApplicationError):
-        services.attendance_walk_in_add(
+        attendance_services.attendance_walk_in_add(
             actor=clinic.clinician_a,
             occurrence_id=group.occurrence.pk,
             patient_id=walk_in.pk,
@@ -108,7 +118,7 @@ def test_walk_in_before_the_start_is_refused(clinic, group):
 def test_a_check_in_time_in_the_future_is_refused(clinic, group):
     row = _rows(clinic, group)[group.dana.pk]
     with pytest.raises(ApplicationError) as error:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a,
             attendance_id=row.pk,
             status="late",
@@ -120,13 +130,13 @@ def test_a_check_in_time_in_the_future_is_refused(clinic, group):
 
 def test_minutes_count_toward_hours_only_after_the_session_ended(clinic, group):
     row = _rows(clinic, group)[group.dana.pk]
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a, attendance_id=row.pk, status="present", now=DURING
     )
-    during = selectors.patient_weekly_hours(patient=group.dana, week="2026-W50", now=DURING)
+    during = weekly_hours.patient_weekly_hours(patient=group.dana, week="2026-W50", now=DURING)
     assert during.attended_minutes == 0
     assert during.scheduled_minutes == 180  # still counted as a session that may happen
-    after = selectors.patient_weekly_hours(patient=group.dana, week="2026-W50", now=AFTER)
+    after = weekly_hours.patient_weekly_hours(patient=group.dana, week="2026-W50", now=AFTER)
     assert after.attended_minutes == 180
     assert after.scheduled_minutes == 0
 
@@ -136,7 +146,7 @@ def test_a_clinician_of_the_program_who_does_not_facilitate_is_refused(clinic, g
     row = _rows(clinic, group)[group.dana.pk]
     before = AuditEvent.objects.filter(outcome="denied").count()
     with pytest.raises(AccessDenied):
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.prescriber_a, attendance_id=row.pk, status="present", now=DURING
         )
     assert AuditEvent.objects.filter(outcome="denied").count() == before + 1
@@ -145,7 +155,7 @@ def test_a_clinician_of_the_program_who_does_not_facilitate_is_refused(clinic, g
 
 def test_the_director_takes_attendance(clinic, group):
     row = _rows(clinic, group)[group.dana.pk]
-    marked = services.attendance_mark(
+    marked = attendance_services.attendance_mark(
         actor=clinic.director_a, attendance_id=row.pk, status="present", now=DURING
     )
     assert marked.recorded_by == clinic.director_a
@@ -153,11 +163,11 @@ def test_the_director_takes_attendance(clinic, group):
 
 def _written_group_note(clinic, group, author):
     for row in _rows(clinic, group).values():
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a, attendance_id=row.pk, status="present", now=DURING
         )
-    note = services.group_note_open(actor=author, occurrence_id=group.occurrence.pk)
-    services.group_note_update(
+    note = group_notes.group_note_open(actor=author, occurrence_id=group.occurrence.pk)
+    group_notes.group_note_update(
         actor=author,
         group_note_id=note.pk,
         shared={"topic": "Distress tolerance", "interventions": "DBT skills"},
@@ -169,7 +179,7 @@ def _written_group_note(clinic, group, author):
 def test_a_group_note_is_not_signed_before_the_session_starts(clinic, group):
     note = _written_group_note(clinic, group, clinic.clinician_a)
     with pytest.raises(ApplicationError) as error:
-        services.group_note_sign(
+        group_notes.group_note_sign(
             actor=clinic.clinician_a, group_note_id=note.pk, now=GROUP_START - timedelta(hours=2)
         )
     assert "signed_at" in error.value.field_errors
@@ -179,31 +189,31 @@ def test_a_group_note_is_not_signed_before_the_session_starts(clinic, group):
 def test_a_co_facilitator_signs_the_shared_group_note(clinic, group):
     group.occurrence.facilitators.add(clinic.nurse_a)
     note = _written_group_note(clinic, group, clinic.clinician_a)
-    signed = services.group_note_sign(actor=clinic.nurse_a, group_note_id=note.pk, now=AFTER)
+    signed = group_notes.group_note_sign(actor=clinic.nurse_a, group_note_id=note.pk, now=AFTER)
     assert signed.signed_at == AFTER
 
 
 def test_a_prescriber_who_does_not_facilitate_cannot_sign_the_group_note(clinic, group):
     note = _written_group_note(clinic, group, clinic.clinician_a)
     with pytest.raises(AccessDenied):
-        services.group_note_sign(actor=clinic.prescriber_a, group_note_id=note.pk, now=AFTER)
+        group_notes.group_note_sign(actor=clinic.prescriber_a, group_note_id=note.pk, now=AFTER)
     assert GroupNote.objects.get(pk=note.pk).signed_at is None
 
 
 def test_an_individual_note_is_not_signed_before_its_session(clinic):
     started = GROUP_START + timedelta(days=1)
-    note = services.note_create(
+    note = note_services.note_create(
         actor=clinic.clinician_a,
         patient_id=clinic.patient_a.pk,
         kind="individual",
         started_at=started,
         ended_at=started + timedelta(minutes=50),
     )
-    services.note_update(actor=clinic.clinician_a, note_id=note.pk, data=birp("Ind"))
+    note_services.note_update(actor=clinic.clinician_a, note_id=note.pk, data=birp("Ind"))
     with pytest.raises(ApplicationError) as error:
-        services.note_sign(actor=clinic.clinician_a, note_id=note.pk, now=GROUP_START)
+        note_services.note_sign(actor=clinic.clinician_a, note_id=note.pk, now=GROUP_START)
     assert "signed_at" in error.value.field_errors
-    signed = services.note_sign(
+    signed = note_services.note_sign(
         actor=clinic.clinician_a, note_id=note.pk, now=started + timedelta(minutes=55)
     )
     assert signed.signed_at is not None

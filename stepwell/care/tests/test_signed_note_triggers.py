@@ -12,8 +12,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
-from stepwell.care import services
+from stepwell.care.attendance import services as attendance_services
 from stepwell.care.models import ClinicalNote, GroupNote, NoteAddendum, NoteCosignature
+from stepwell.care.notes import addenda, group_notes
+from stepwell.care.notes import services as note_services
+from stepwell.care.tests.conftest import AFTER, DURING, GROUP_START, admitted_patient
+from stepwell.care.tests.helpers import birp
 from stepwell.core.errors import ApplicationError
 from stepwell.plans.models import Goal, Objective, Problem, TreatmentPlan
 from stepwell.privacy.signed_records import install_signed_record_triggers
@@ -25,9 +29,6 @@ from stepwell.privacy.tests.signed import (
     row_exists,
 )
 from stepwell.testing.factories import UserFactory
-
-from .conftest import AFTER, DURING, GROUP_START, admitted_patient
-from .helpers import birp
 
 
 @pytest.fixture(autouse=True)
@@ -71,20 +72,20 @@ def _plan_goal(clinic) -> tuple[Goal, Objective]:
 
 
 def _signed_group_with_an_absent_member(clinic, group, goal) -> GroupNote:
-    _, rows = services.attendance_roster_open(
+    _, rows = attendance_services.attendance_roster_open(
         actor=clinic.clinician_a, occurrence_id=group.occurrence.pk
     )
     for row in rows:
-        services.attendance_mark(
+        attendance_services.attendance_mark(
             actor=clinic.clinician_a, attendance_id=row.pk, status="present", now=DURING
         )
-    note = services.group_note_open(actor=clinic.clinician_a, occurrence_id=group.occurrence.pk)
+    note = group_notes.group_note_open(actor=clinic.clinician_a, occurrence_id=group.occurrence.pk)
     emery = next(row for row in rows if row.patient_id == group.emery.pk)
-    services.attendance_mark(
+    attendance_services.attendance_mark(
         actor=clinic.clinician_a, attendance_id=emery.pk, status="absent_excused", now=AFTER
     )
     sections = {s.patient_id: s for s in note.sections.all()}
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a,
         group_note_id=note.pk,
         shared={"topic": "Distress tolerance", "interventions": "DBT skills"},
@@ -93,11 +94,11 @@ def _signed_group_with_an_absent_member(clinic, group, goal) -> GroupNote:
             sections[group.dana.pk].pk: birp("Member two"),
         },
     )
-    return services.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
+    return group_notes.group_note_sign(actor=clinic.clinician_a, group_note_id=note.pk, now=AFTER)
 
 
 def _draft_individual_note(actor, patient, goal=None, objective=None) -> ClinicalNote:
-    note = services.note_create(
+    note = note_services.note_create(
         actor=actor,
         patient_id=patient.pk,
         kind="individual",
@@ -105,7 +106,7 @@ def _draft_individual_note(actor, patient, goal=None, objective=None) -> Clinica
         started_at=GROUP_START,
         ended_at=GROUP_START + timedelta(minutes=50),
     )
-    return services.note_update(
+    return note_services.note_update(
         actor=actor,
         note_id=note.pk,
         data={
@@ -128,9 +129,9 @@ def notes(clinic, group) -> Notes:
     clinic.director_a.save()
     intern = UserFactory(roles=["clinician"], programs=[clinic.program_a], credentials="LMSW")
     individual = _draft_individual_note(intern, clinic.patient_a, goal, objective)
-    individual = services.note_sign(actor=intern, note_id=individual.pk, now=AFTER)
-    services.note_cosign(actor=clinic.director_a, note_id=individual.pk, now=AFTER)
-    services.note_addendum_add(actor=intern, note_id=individual.pk, text="Phoned later: safe.")
+    individual = note_services.note_sign(actor=intern, note_id=individual.pk, now=AFTER)
+    note_services.note_cosign(actor=clinic.director_a, note_id=individual.pk, now=AFTER)
+    addenda.note_addendum_add(actor=intern, note_id=individual.pk, text="Phoned later: safe.")
     return Notes(
         group_note=group_note,
         signed_section=group_note.sections.get(patient=clinic.patient_a),
@@ -265,33 +266,33 @@ def test_goal_links_and_facilitators_of_a_signed_note_are_fixed(clinic, notes):
 def test_drafts_stay_editable_with_the_triggers_on(clinic, group):
     goal, objective = _plan_goal(clinic)
     draft = _draft_individual_note(clinic.clinician_a, clinic.patient_a, goal, objective)
-    services.note_update(
+    note_services.note_update(
         actor=clinic.clinician_a, note_id=draft.pk, data={"plan": "Revised plan", "goal_ids": []}
     )
     assert ClinicalNote.objects.filter(pk=draft.pk).update(risk_notes="None today.") == 1
     draft.objectives.clear()
     assert ClinicalNote.objects.get(pk=draft.pk).plan == "Revised plan"
     assert (draft.goals.count(), draft.objectives.count()) == (0, 0)
-    group_note = services.group_note_open(
+    group_note = group_notes.group_note_open(
         actor=clinic.clinician_a, occurrence_id=group.occurrence.pk
     )
     group_note.facilitators.add(clinic.director_a)
     group_note.facilitators.remove(clinic.director_a)
-    services.group_note_update(
+    group_notes.group_note_update(
         actor=clinic.clinician_a, group_note_id=group_note.pk, shared={"topic": "Sleep hygiene"}
     )
     assert GroupNote.objects.get().topic == "Sleep hygiene"
     other = _draft_individual_note(clinic.clinician_a, clinic.patient_a)
     assert ClinicalNote.objects.filter(pk=other.pk).delete()[0] == 1
-    signed = services.note_sign(actor=clinic.clinician_a, note_id=draft.pk, now=AFTER)
+    signed = note_services.note_sign(actor=clinic.clinician_a, note_id=draft.pk, now=AFTER)
     assert signed.signed_at == AFTER
 
 
 def test_addenda_and_co_signatures_are_added_after_signing(notes):
-    services.note_addendum_add(
+    addenda.note_addendum_add(
         actor=notes.intern, note_id=notes.individual.pk, text="Second correction."
     )
-    services.note_addendum_add(
+    addenda.note_addendum_add(
         actor=notes.group_note.author,
         group_note_id=notes.group_note.pk,
         text="The group ended at 11:50.",

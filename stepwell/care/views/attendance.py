@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from stepwell.care.attendance import selectors as attendance_selectors
+from stepwell.care.attendance import services as attendance_services
+from stepwell.care.attendance.states import ATTENDED, AttendanceStatus, allowed_next
+from stepwell.care.forms import AttendanceMarkForm, WalkInForm, form_errors, local_input
+from stepwell.care.models import Attendance
 from stepwell.core.forms import form_call
-from stepwell.schedule.calendar import iso_week_of, utc_to_local
-
-from .. import selectors, services
-from ..attendance_states import ATTENDED, AttendanceStatus, allowed_next
-from ..forms import AttendanceMarkForm, WalkInForm, form_errors, local_input
-from ..models import Attendance
+from stepwell.schedule.calendar.weeks import iso_week_of, utc_to_local
 
 BUTTONS = [
     (AttendanceStatus.PRESENT, "Present"),
@@ -43,10 +43,10 @@ def _row_context(row: Attendance, zone: str, form: AttendanceMarkForm | None = N
 
 @login_required
 def roster(request, occurrence_id: int):
-    occurrence, rows = services.attendance_roster_open(
+    occurrence, rows = attendance_services.attendance_roster_open(
         actor=request.user, occurrence_id=occurrence_id
     )
-    extras = selectors.roster_extras(user=request.user, occurrence_id=occurrence.pk)
+    extras = attendance_selectors.roster_extras(user=request.user, occurrence_id=occurrence.pk)
     zone = occurrence.program.timezone
     context = {
         "occurrence": occurrence,
@@ -76,7 +76,7 @@ def _after_mark_url(row: Attendance) -> str:
 @require_POST
 def mark(request, attendance_id: int):
     # Refused first (audited, nothing of the row shown), then the form is read.
-    row = selectors.attendance_row(user=request.user, attendance_id=attendance_id)
+    row = attendance_selectors.attendance_row(user=request.user, attendance_id=attendance_id)
     zone = _zone_of(row)
     # Everything the answer needs is worked out before the write, and the write and the
     # answer share one transaction: a failure building the answer leaves the row unchanged.
@@ -87,7 +87,7 @@ def mark(request, attendance_id: int):
         if form.is_valid():
             marked = form_call(
                 form,
-                services.attendance_mark,
+                attendance_services.attendance_mark,
                 actor=request.user,
                 attendance_id=row.pk,
                 status=form.cleaned_data["status"],
@@ -111,13 +111,13 @@ def mark(request, attendance_id: int):
 @login_required
 @require_POST
 def walk_in(request, occurrence_id: int):
-    occurrence = selectors.roster_session(user=request.user, occurrence_id=occurrence_id)
+    occurrence = attendance_selectors.roster_session(user=request.user, occurrence_id=occurrence_id)
     form = WalkInForm(request.POST)
     added = None
     if form.is_valid():
         added = form_call(
             form,
-            services.attendance_walk_in_add,
+            attendance_services.attendance_walk_in_add,
             actor=request.user,
             occurrence_id=occurrence.pk,
             patient_id=form.cleaned_data["patient_id"],

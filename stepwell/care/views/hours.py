@@ -8,10 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from stepwell.care.forms import PrivateNoteForm, TransitionWeekForm, WeekForm, form_errors
+from stepwell.care.hours import selectors as hours_selectors
+from stepwell.care.hours import services as hours_services
+from stepwell.care.notes import psychotherapy
+from stepwell.care.notes import selectors as note_selectors
+from stepwell.care.notes import worklist as note_worklist
 from stepwell.core.forms import form_call
-
-from .. import selectors, services
-from ..forms import PrivateNoteForm, TransitionWeekForm, WeekForm, form_errors
 
 NO_SUCH_WEEK = "That week cannot be shown; this week is shown instead."
 
@@ -34,12 +37,12 @@ def _week_of(request, read, **kwargs):
 def patient_hours(request, patient_id: int):
     mark_form = None
     if request.method == "POST":
-        target = selectors.hours_patient(user=request.user, patient_id=patient_id)
+        target = hours_selectors.hours_patient(user=request.user, patient_id=patient_id)
         mark_form = TransitionWeekForm(request.POST)
         if target.episode is not None and mark_form.is_valid():
             marked = form_call(
                 mark_form,
-                services.transition_week_mark,
+                hours_services.transition_week_mark,
                 actor=request.user,
                 episode_id=target.episode.pk,
                 week=mark_form.cleaned_data["week"],
@@ -49,7 +52,7 @@ def patient_hours(request, patient_id: int):
                 messages.success(request, "Marked as a step-down week.")
                 return redirect(f"{request.path}?week={marked.week}")
     hours, week_form = _week_of(
-        request, selectors.patient_hours_week, user=request.user, patient_id=patient_id
+        request, hours_selectors.patient_hours_week, user=request.user, patient_id=patient_id
     )
     week_error = form_errors(week_form)[0] and NO_SUCH_WEEK
     error, field_errors = form_errors(week_form, mark_form, message=week_error or "")
@@ -71,7 +74,7 @@ def patient_hours(request, patient_id: int):
 @login_required
 def compliance(request, program_id: int):
     week, week_form = _week_of(
-        request, selectors.program_compliance_week, user=request.user, program_id=program_id
+        request, hours_selectors.program_compliance_week, user=request.user, program_id=program_id
     )
     error, field_errors = form_errors(week_form, message=NO_SUCH_WEEK)
     context = {
@@ -89,7 +92,7 @@ def compliance(request, program_id: int):
 
 @login_required
 def worklist(request):
-    page = selectors.worklist_page(user=request.user, now=timezone.now())
+    page = note_worklist.worklist_page(user=request.user, now=timezone.now())
     if page is None:
         return redirect("core:home")
     context = {
@@ -114,7 +117,7 @@ def private_notes(request, patient_id: int):
         if form.is_valid():
             saved = form_call(
                 form,
-                services.psychotherapy_note_create,
+                psychotherapy.psychotherapy_note_create,
                 actor=request.user,
                 patient_id=patient_id,
                 text=form.cleaned_data["text"],
@@ -122,7 +125,7 @@ def private_notes(request, patient_id: int):
             if saved is not None:
                 messages.success(request, "Private note saved.")
                 return redirect("care:private_notes", patient_id=patient_id)
-    notes = selectors.private_notes(user=request.user, patient_id=patient_id)
+    notes = note_selectors.private_notes(user=request.user, patient_id=patient_id)
     error, field_errors = form_errors(form)
     return render(
         request,

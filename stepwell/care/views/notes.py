@@ -7,10 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stepwell.core.forms import form_call
-
-from .. import selectors, services
-from ..forms import (
+from stepwell.care.forms import (
     AddendumForm,
     GroupAddendumForm,
     GroupNoteForm,
@@ -21,11 +18,15 @@ from ..forms import (
     local_input,
     section_rows,
 )
-from ..models import Modality, NoteKind, RiskCheck
-from ..note_formats import FORMAT_LABELS
+from stepwell.care.models import Modality, NoteKind, RiskCheck
+from stepwell.care.notes import addenda, group_notes
+from stepwell.care.notes import selectors as note_selectors
+from stepwell.care.notes import services as note_services
+from stepwell.care.notes.formats import FORMAT_LABELS
+from stepwell.core.forms import form_call
 
 
-def _section_context(section: selectors.SectionDetails, form, prefix: str) -> dict:
+def _section_context(section: note_selectors.SectionDetails, form, prefix: str) -> dict:
     errors = form.errors if form is not None and form.is_bound else {}
     risk_error = errors.get(f"{prefix}risk_check")
     return {
@@ -48,7 +49,7 @@ def _save_group_note(request, note, form: GroupNoteForm) -> bool:
     shared = form.shared(note)
     saved = form_call(
         form,
-        services.group_note_update,
+        group_notes.group_note_update,
         actor=request.user,
         group_note_id=note.pk,
         shared=shared,
@@ -59,7 +60,7 @@ def _save_group_note(request, note, form: GroupNoteForm) -> bool:
     # A new format shows new sections: they are written before signing.
     if form.wants_signing() and shared["note_format"] == note.note_format:
         signed = form_call(
-            form, services.group_note_sign, actor=request.user, group_note_id=note.pk
+            form, group_notes.group_note_sign, actor=request.user, group_note_id=note.pk
         )
         if signed is None:
             return False
@@ -73,11 +74,11 @@ def _save_group_note(request, note, form: GroupNoteForm) -> bool:
 @require_http_methods(["GET", "POST"])
 def group_note(request, occurrence_id: int):
     user = request.user
-    if selectors.group_note_writable(user=user, occurrence_id=occurrence_id):
-        note = services.group_note_open(actor=user, occurrence_id=occurrence_id)
+    if note_selectors.group_note_writable(user=user, occurrence_id=occurrence_id):
+        note = group_notes.group_note_open(actor=user, occurrence_id=occurrence_id)
     else:
         # A director reads the group note (read-only) without becoming its author.
-        note = selectors.group_note_view(user=user, occurrence_id=occurrence_id)
+        note = note_selectors.group_note_view(user=user, occurrence_id=occurrence_id)
     zone = note.occurrence.program.timezone
     form = None
     if request.method == "POST" and not note.is_signed:
@@ -85,7 +86,7 @@ def group_note(request, occurrence_id: int):
         form = GroupNoteForm(request.POST, zone=zone, sections=present)
         if _save_group_note(request, note, form):
             return redirect("care:group_note", occurrence_id=occurrence_id)
-    details = selectors.group_note_details(user=user, group_note=note)
+    details = note_selectors.group_note_details(user=user, group_note=note)
     error, field_errors = form_errors(form)
     context = {
         "group_note": details.group_note,
@@ -109,7 +110,7 @@ def group_note(request, occurrence_id: int):
 
 @login_required
 def patient_notes(request, patient_id: int):
-    notes = selectors.patient_notes(user=request.user, patient_id=patient_id)
+    notes = note_selectors.patient_notes(user=request.user, patient_id=patient_id)
     context = {
         "patient": notes.patient,
         "notes": [(n.note, n.participant_count, n.own_attendance) for n in notes.notes],
@@ -126,12 +127,12 @@ def patient_notes(request, patient_id: int):
 def note_new(request, patient_id: int):
     # The kind asked for picks the rule (medication notes: prescribers); the form checks it.
     asked = request.POST.get("kind") or request.GET.get("kind") or NoteKind.INDIVIDUAL
-    start = selectors.note_start(user=request.user, patient_id=patient_id, kind=asked)
+    start = note_selectors.note_start(user=request.user, patient_id=patient_id, kind=asked)
     form = NoteStartForm(request.POST or None, zone=start.zone, initial={"kind": asked})
     if request.method == "POST" and form.is_valid():
         note = form_call(
             form,
-            services.note_create,
+            note_services.note_create,
             actor=request.user,
             patient_id=start.patient.pk,
             kind=form.cleaned_data["kind"],
@@ -162,22 +163,22 @@ def _act_on_note(request, note, action: str, form) -> bool:
     if action == "addendum":
         done = form_call(
             form,
-            services.note_addendum_add,
+            addenda.note_addendum_add,
             actor=user,
             note_id=note.pk,
             text=form.cleaned_data["text"],
         )
         message = "Addendum added."
     elif action == "cosign":
-        done = form_call(form, services.note_cosign, actor=user, note_id=note.pk)
+        done = form_call(form, note_services.note_cosign, actor=user, note_id=note.pk)
         message = "Co-signed."
     else:
         done = form_call(
-            form, services.note_update, actor=user, note_id=note.pk, data=form.note_data()
+            form, note_services.note_update, actor=user, note_id=note.pk, data=form.note_data()
         )
         message = "Saved."
         if done is not None and action == "sign":
-            done = form_call(form, services.note_sign, actor=user, note_id=note.pk)
+            done = form_call(form, note_services.note_sign, actor=user, note_id=note.pk)
             message = "Signed."
     if done is None:
         return False
@@ -191,7 +192,7 @@ def note_detail(request, note_id: int):
     user = request.user
     form = None
     if request.method == "POST":
-        note = selectors.note_for_user(user=user, note_id=note_id)
+        note = note_selectors.note_for_user(user=user, note_id=note_id)
         action_form = NoteActionForm(request.POST)
         action = action_form.cleaned_data["action"] if action_form.is_valid() else "save"
         if action == "addendum":
@@ -203,8 +204,8 @@ def note_detail(request, note_id: int):
         if form.is_valid() and _act_on_note(request, note, action, form):
             return redirect("care:note", note_id=note.pk)
     else:
-        note = selectors.note_view(user=user, note_id=note_id)
-    page = selectors.note_page(user=user, note=note)
+        note = note_selectors.note_view(user=user, note_id=note_id)
+    page = note_selectors.note_page(user=user, note=note)
     error, field_errors = form_errors(form)
     edit_form = form if isinstance(form, NoteEditForm) else None
     context = {
@@ -227,7 +228,7 @@ def note_detail(request, note_id: int):
 @require_POST
 def group_addendum(request, occurrence_id: int):
     """An addendum to the shared section, or (with `section`) to one participant's."""
-    note = selectors.group_note_of_session(user=request.user, occurrence_id=occurrence_id)
+    note = note_selectors.group_note_of_session(user=request.user, occurrence_id=occurrence_id)
     form = GroupAddendumForm(
         request.POST, section_ids=set(note.sections.values_list("pk", flat=True))
     )
@@ -236,7 +237,7 @@ def group_addendum(request, occurrence_id: int):
         section_id = form.cleaned_data["section"]
         added = form_call(
             form,
-            services.note_addendum_add,
+            addenda.note_addendum_add,
             actor=request.user,
             note_id=section_id,
             group_note_id=None if section_id else note.pk,

@@ -41,13 +41,3 @@ def test_the_current_time_zone_of_a_request_does_not_matter():
     program = SimpleNamespace(timezone="America/Chicago")
     with timezone.override("Asia/Tokyo"):
         assert program_today(program, LATE_EVENING_IN_CHICAGO) == date(2026, 2, 28)
-
-
-def test_older_names_give_the_same_date():
-    """Call sites of other areas that still import it from its old places get this one."""
-    from stepwell.measures import selectors as measures_selectors
-    from stepwell.patients import services as patient_services
-
-    assert measures_selectors.program_today is program_today
-    tokyo = SimpleNamespace(timezone="Pacific/Kiritimati")
-    assert patient_services.program_today(tokyo) == zone_today("Pacific/Kiritimati")

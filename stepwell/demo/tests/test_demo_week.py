@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from stepwell.alumni.tests.demo_checks import check_the_alumni_community
 from stepwell.billing.models import Coverage
-from stepwell.care import selectors
+from stepwell.care.hours import weekly as weekly_hours
 from stepwell.care.models import Attendance, ClinicalNote
 from stepwell.clinic.models import Program
 from stepwell.demo.full import build_demo
@@ -53,7 +53,7 @@ def test_the_demo_looks_like_a_real_iop(db):
 def _compliance(week: str):
     rows = []
     for program in Program.objects.order_by("name"):
-        rows += selectors.program_compliance(program=program, week=week, now=NOW)
+        rows += weekly_hours.program_compliance(program=program, week=week, now=NOW)
     return rows
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import LevelOfCare
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients import services as patient_services
 from stepwell.patients.models import CareTeamRole, Episode, EpisodeState
@@ -92,7 +93,7 @@ def admission_admit(
         errors["care_team"] = f"Not active staff: users {unknown}."
     if errors:
         raise ApplicationError("The patient could not be admitted.", field_errors=errors)
-    effective = effective_date or patient_services.program_today(episode.program)
+    effective = effective_date or program_today(episode.program)
     reason = f"Admitted on placement decision {decision.pk}"
     with transaction.atomic():
         # The team first: the episode's move to admitted requires its primary clinician.

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.clinic.models import LevelOfCare
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import EpisodeState
-from stepwell.patients.services import program_today
 from stepwell.privacy.access.intake import (
     IntakeNeed,
     access_assessment_by_id,

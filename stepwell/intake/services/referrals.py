@@ -7,10 +7,10 @@ from datetime import date, datetime
 from django.db import transaction
 
 from stepwell.clinic.models import LevelOfCare
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients import services as patient_services
 from stepwell.patients.models import EpisodeState
-from stepwell.patients.services import program_today
 from stepwell.privacy.access import intake as intake_access
 from stepwell.privacy.access import patients as patients_access
 from stepwell.privacy.audit import AuditAction, audit_record

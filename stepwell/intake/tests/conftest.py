@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.intake import services
 from stepwell.patients.models import CareTeamRole
-from stepwell.patients.services import program_today
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -1,8 +1,8 @@
 import pytest
 
+from stepwell.clinic.time import program_today
 from stepwell.intake import services
 from stepwell.intake.models import AssessmentStatus, Referral, ReferralState
-from stepwell.patients.services import program_today
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 

@@ -2,12 +2,12 @@ from datetime import timedelta
 
 import pytest
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.intake import services
 from stepwell.intake.models import Referral, ReferralEvent, ReferralState
 from stepwell.intake.referrals import ALLOWED_TRANSITIONS
 from stepwell.patients.models import EpisodeState
-from stepwell.patients.services import program_today
 from stepwell.privacy.models import AuditEvent
 
 from .conftest import complete_assessment, make_referral

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from stepwell.care.note_formats import SECTION_LABELS, sections_of
+from stepwell.care.notes.formats import SECTION_LABELS, sections_of
 from stepwell.interop import codes
 
 from .base import coding, concept, instant, meta

@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stepwell.care import services as care_services
 from stepwell.care.models import (
     Attendance,
     ClinicalNote,
@@ -23,6 +22,7 @@ from stepwell.care.models import (
     NoteAddendum,
     NoteCosignature,
 )
+from stepwell.care.notes import psychotherapy
 from stepwell.intake.models import AssessmentDiagnosis, IntakeAssessment
 from stepwell.measures import services as measure_services
 from stepwell.patients.models import (
@@ -305,7 +305,7 @@ def record(clinic) -> Record:
         started_at=now - timedelta(days=1),
         ended_at=now - timedelta(days=1) + timedelta(minutes=50),
     )
-    care_services.psychotherapy_note_create(
+    psychotherapy.psychotherapy_note_create(
         actor=clinic.clinician_a, patient_id=patient.pk, text=PRIVATE_TEXT
     )
     clinic.program_b.part2_program = True

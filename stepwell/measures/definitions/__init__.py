@@ -331,34 +331,49 @@ def _change(data: Mapping) -> ChangeParameters:
             raise DefinitionError(f"{path}.jacobson_truax.standard_deviation", "must be > 0")
     return ChangeParameters(
         higher_is_better=higher_is_better,
-        reliable_change=reliable
-        and ReliableChangeThreshold(
-            points=reliable["points"],
-            source=_get(reliable, "source", f"{path}.reliable_change", str),
-            verified=_get(reliable, "verified", f"{path}.reliable_change", bool, True),
+        reliable_change=(
+            ReliableChangeThreshold(
+                points=reliable["points"],
+                source=_get(reliable, "source", f"{path}.reliable_change", str),
+                verified=_get(reliable, "verified", f"{path}.reliable_change", bool, True),
+            )
+            if reliable
+            else None
         ),
-        response=response
-        and ResponseCriterion(
-            reduction_at_least_percent=_get(
-                response, "reduction_at_least_percent", f"{path}.response", int
-            ),
-            source=_get(response, "source", f"{path}.response", str),
+        response=(
+            ResponseCriterion(
+                reduction_at_least_percent=_get(
+                    response, "reduction_at_least_percent", f"{path}.response", int
+                ),
+                source=_get(response, "source", f"{path}.response", str),
+            )
+            if response
+            else None
         ),
-        remission_below=remission
-        and Cutoff(
-            value=_get(remission, "below", f"{path}.remission", int),
-            source=_get(remission, "source", f"{path}.remission", str),
+        remission_below=(
+            Cutoff(
+                value=_get(remission, "below", f"{path}.remission", int),
+                source=_get(remission, "source", f"{path}.remission", str),
+            )
+            if remission
+            else None
         ),
-        caseness_at_or_above=caseness
-        and Cutoff(
-            value=_get(caseness, "at_or_above", f"{path}.caseness", int),
-            source=_get(caseness, "source", f"{path}.caseness", str),
+        caseness_at_or_above=(
+            Cutoff(
+                value=_get(caseness, "at_or_above", f"{path}.caseness", int),
+                source=_get(caseness, "source", f"{path}.caseness", str),
+            )
+            if caseness
+            else None
         ),
-        jacobson_truax=jacobson_truax
-        and JacobsonTruaxParameters(
-            standard_deviation=float(jacobson_truax["standard_deviation"]),
-            reliability=float(jacobson_truax["reliability"]),
-            source=_get(jacobson_truax, "source", f"{path}.jacobson_truax", str),
+        jacobson_truax=(
+            JacobsonTruaxParameters(
+                standard_deviation=float(jacobson_truax["standard_deviation"]),
+                reliability=float(jacobson_truax["reliability"]),
+                source=_get(jacobson_truax, "source", f"{path}.jacobson_truax", str),
+            )
+            if jacobson_truax
+            else None
         ),
     )
 

@@ -97,7 +97,8 @@ class Item:
     asked_when: AnswerCondition | None = None
     loinc: LoincCode | None = None
 
-    def option_for(self, value: AnswerValue) -> ResponseOption | None:
+    def option_for(self, value: object) -> ResponseOption | None:
+        """The option whose value is `value`, of the same type (True is not 1); None if none."""
         for option in self.options:
             if type(option.value) is type(value) and option.value == value:
                 return option

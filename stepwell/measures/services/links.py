@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.access import measures as access
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record, current_client_address
@@ -77,7 +78,7 @@ def questionnaire_send(
                 episode=episode,
                 instrument_key=instrument.key,
                 instrument_version=instrument.version,
-                due_on=selectors.program_today(program) if program else timezone.localdate(),
+                due_on=program_today(program) if program else timezone.localdate(),
                 requested_by=actor,
             )
         refusal = selectors.remote_refusal_for_program(administration.instrument_key, program)

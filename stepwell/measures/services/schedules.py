@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode, EpisodeState
 from stepwell.privacy.access import measures as access
@@ -137,7 +138,7 @@ def _due_questionnaires_create(
         program_id__in=by_program, admitted_on__isnull=False
     ).select_related("program", "patient")
     for episode in episodes:
-        day = today or selectors.program_today(episode.program)
+        day = today or program_today(episode.program)
         existing = set(
             Administration.objects.filter(episode=episode)
             .exclude(occurrence="")

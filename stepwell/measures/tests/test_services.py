@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.measures import selectors, services
 from stepwell.measures.models import (
@@ -432,7 +433,7 @@ def test_measures_due_command(scheduled, capsys):
     from django.core.management import call_command
 
     episode = scheduled.episode_a
-    episode.admitted_on = selectors.program_today(episode.program)
+    episode.admitted_on = program_today(episode.program)
     episode.save()
     call_command("measures_due")
     assert capsys.readouterr().out == "2 questionnaires now due.\n"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from stepwell.privacy.access.meds import access_own_meds_patient
 from stepwell.privacy.audit import AuditAction
-from stepwell.schedule.calendar import iso_week_of
+from stepwell.schedule.calendar.weeks import iso_week_of
 
 from ..models import Adherence, AdherenceAnswer
 from .common import meds_audit, patient_today, refused

@@ -25,7 +25,7 @@ from stepwell.privacy.access.meds import (
 from stepwell.privacy.actors import is_system
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
-from stepwell.schedule.calendar import iso_week_bounds
+from stepwell.schedule.calendar.weeks import iso_week_bounds
 
 from ..models import (
     DrugTest,

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from stepwell.care import services as care_services
 from stepwell.care.models import ClinicalNote, Modality, NoteKind
+from stepwell.care.notes import services as note_services
 from stepwell.privacy.access.meds import access_visit_note_by_id
 from stepwell.privacy.access.notes import access_patient_for_note_by_id
 from stepwell.privacy.audit import AuditAction
@@ -35,7 +35,7 @@ def visit_start(
     audit row is not rolled back with it."""
     access_patient_for_note_by_id(actor, patient_id, kind=NoteKind.MEDICATION)
     with transaction.atomic():
-        note = care_services.note_create(
+        note = note_services.note_create(
             actor=actor,
             patient_id=patient_id,
             kind="medication",
@@ -125,5 +125,5 @@ def visit_medication_change(
                 line = f"{medication.name}: {medication.get_status_display().lower()}"
             line += f" ({status_reason.strip()})." if status_reason.strip() else "."
         text = "\n".join(t for t in (note.medication_changes.strip(), line) if t)
-        care_services.note_update(actor=actor, note_id=note.pk, data={"medication_changes": text})
+        note_services.note_update(actor=actor, note_id=note.pk, data={"medication_changes": text})
     return medication

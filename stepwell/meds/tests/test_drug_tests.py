@@ -15,7 +15,7 @@ from stepwell.meds.models import DrugTest, RandomDraw, RxNormConcept
 from stepwell.meds.services import DecisionIn
 from stepwell.patients.models import CareTeamMember
 from stepwell.privacy.actors import system_actor
-from stepwell.schedule.calendar import iso_week_of
+from stepwell.schedule.calendar.weeks import iso_week_of
 
 from .conftest import moment, sertraline
 

@@ -4,10 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.episodes import ALLOWED_TRANSITIONS, allowed_next_states, describe_allowed
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, LevelOfCareChange
-from stepwell.patients.services import episode_transition, program_today
+from stepwell.patients.services import episode_transition
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import EpisodeFactory
 

@@ -3,9 +3,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.patients.models import Episode, Patient
-from stepwell.patients.services import PossibleDuplicate, patient_register, program_today
+from stepwell.patients.services import PossibleDuplicate, patient_register
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from stepwell.clinic.time import program_today
 from stepwell.intake.models import Referral
 from stepwell.patients.models import Episode, Patient
-from stepwell.patients.services import program_today
 from stepwell.privacy.access import intake as intake_access
 from stepwell.privacy.access.plans import (
     PlanNeed,

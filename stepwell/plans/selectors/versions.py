@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from stepwell.billing.selectors import patient_has_medicare
+from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode
-from stepwell.patients.services import program_today
 
 from ..models import Objective, PlanStatus, SignatureRole, TreatmentPlan
 

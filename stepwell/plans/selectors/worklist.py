@@ -12,8 +12,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
+from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode, Patient
-from stepwell.patients.services import program_today
 from stepwell.plans.certification import is_physician
 from stepwell.privacy.access.plans import PlanNeed, plan_episodes_for
 from stepwell.privacy.access.predicates import is_staff_member, programs_with

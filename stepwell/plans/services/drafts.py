@@ -11,9 +11,9 @@ from datetime import date
 
 from django.db import transaction
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.patients.services import program_today
 from stepwell.privacy.access.plans import (
     PLAN_ITEM_MODELS,
     PlanNeed,

@@ -6,8 +6,8 @@ from datetime import date
 
 from django.db import transaction
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.services import program_today
 from stepwell.privacy.access.plans import PlanNeed, access_plan_by_id, access_plan_item_by_id
 from stepwell.privacy.audit import AuditAction
 

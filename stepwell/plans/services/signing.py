@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.accounts.models import UserKind
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
-from stepwell.patients.services import program_today
 from stepwell.privacy.access.plans import (
     PlanNeed,
     access_plan_by_id,

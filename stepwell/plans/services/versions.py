@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode
-from stepwell.patients.services import program_today
 from stepwell.privacy.access.plans import (
     PlanNeed,
     access_plan_by_id,

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from stepwell.billing.models import Coverage, Payer
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.patients.services import program_today
 from stepwell.plans import selectors, services
 from stepwell.plans.certification import NINE_HOURS_STATEMENT
 from stepwell.plans.models import PhysicianCertification, ProgramPlanPolicy

@@ -5,8 +5,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.patients.services import program_today
 from stepwell.plans import selectors, services
 from stepwell.plans.models import (
     Objective,

@@ -4,7 +4,7 @@ certification asks for the credential and the 9-hour attestation."""
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from stepwell.patients.services import program_today
+from stepwell.clinic.time import program_today
 from stepwell.plans import services
 from stepwell.plans.models import PhysicianCertification, ProgramPlanPolicy
 from stepwell.testing.auth import verified_login

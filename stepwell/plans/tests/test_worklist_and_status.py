@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from stepwell.clinic.time import program_today
 from stepwell.patients.models import EpisodeState
-from stepwell.patients.services import program_today
 from stepwell.plans import selectors, services
 from stepwell.plans.models import ProgramPlanPolicy
 from stepwell.plans.selectors import signature_status_of

@@ -13,7 +13,7 @@ also needs the patient's chart (privacy.access.patients).
   them; nobody else, even in the same program. Whoever takes its attendance reads it.
 - Only the author edits a draft individual note, signs it and adds addenda.
 - Co-signing: a clinician, prescriber or director in the patient's program who holds a
-  licence that practises independently (care/cosignature.py), never the author.
+  licence that practises independently (care/notes/cosignature.py), never the author.
 - Weekly hours: who reads notes, and billing staff of the patient's programs (hours decide
   billable days; billing reads no note text: minimum necessary, §164.502(b)).
 - Step-down (transition) weeks: clinicians and directors of the episode's program, or a
@@ -33,8 +33,8 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 
 from stepwell.accounts.models import Role
-from stepwell.care.cosignature import credential_requires_cosign
 from stepwell.care.models import ClinicalNote, GroupNote, NoteKind, PsychotherapyNote
+from stepwell.care.notes.cosignature import credential_requires_cosign
 from stepwell.clinic.models import Program
 from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction

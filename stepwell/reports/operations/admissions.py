@@ -20,7 +20,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from stepwell.clinic.models import LevelOfCare
 from stepwell.patients.episodes import DISPOSITIONS_WITH_DESTINATION
 from stepwell.patients.models import Disposition, EpisodeState, LevelOfCareDirection
-from stepwell.schedule.calendar import iso_week_of
+from stepwell.schedule.calendar.weeks import iso_week_of
 
 from ..scope import ReportScope
 from ..tables import (

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, ExtractMinute
 
-from stepwell.care.attendance_states import ATTENDED, AttendanceStatus
+from stepwell.care.attendance.states import ATTENDED, AttendanceStatus
 from stepwell.care.models import Attendance
 from stepwell.schedule.models import AppointmentKind, OccurrenceStatus, SessionOccurrence
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q
 
-from stepwell.schedule.calendar import iso_week_of
+from stepwell.schedule.calendar.weeks import iso_week_of
 
 from ..scope import ReportScope
 from ..tables import Column, ColumnKind, Report, Table, one_decimal

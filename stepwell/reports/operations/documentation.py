@@ -34,7 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
-from stepwell.care.attendance_states import ATTENDED
+from stepwell.care.attendance.states import ATTENDED
 from stepwell.care.models import Attendance, ClinicalNote, GroupNote, NoteKind
 from stepwell.patients.models import Episode
 from stepwell.plans.models import (

@@ -1,7 +1,7 @@
 """Weekly-hours compliance by payer rule.
 
 Each patient-week is measured exactly as the program's compliance page measures it
-(care/weekly_hours.py `program_compliance`, the engine in care/hours.py): against the rule
+(care/hours/weekly.py `program_compliance`, the engine in care/hours/rules.py): against the rule
 of the patient's coverage that week, or the program's own rule; holidays, admission and
 discharge weeks and days on hold prorated; a whole week on hold not measured; a step-down
 week reported, not flagged. A week still under way counts what is still scheduled (its
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from stepwell.care.hours import RuleKind
-from stepwell.care.weekly_hours import ComplianceRow, program_compliance
+from stepwell.care.hours.rules import RuleKind
+from stepwell.care.hours.weekly import ComplianceRow, program_compliance
 
 from ..scope import ReportScope
 from ..tables import Column, ColumnKind, Report, Table, percent

@@ -34,7 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from stepwell.care.attendance_states import ATTENDED
+from stepwell.care.attendance.states import ATTENDED
 from stepwell.care.models import Attendance
 from stepwell.intake.models import Referral, ReferralSource
 from stepwell.patients.models import EpisodeEvent, EpisodeState

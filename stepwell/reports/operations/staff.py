@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 
-from stepwell.care.attendance_states import ATTENDED
+from stepwell.care.attendance.states import ATTENDED
 from stepwell.care.models import Attendance
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Patient
 from stepwell.schedule.models import (

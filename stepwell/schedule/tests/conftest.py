@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from stepwell.intake.models import AvailabilityWindow
 from stepwell.patients.models import CareTeamMember, CareTeamRole
-from stepwell.schedule import services
-from stepwell.schedule.calendar import iso_week_bounds, iso_week_of
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import iso_week_bounds, iso_week_of
 from stepwell.schedule.models import (
     CurriculumModule,
     GroupSeries,
@@ -68,7 +68,7 @@ def calendar(clinic) -> Calendar:
     weekdays(clinic.clinician_a, time(8, 0), time(17, 0))
     weekdays(clinic.prescriber_a, time(8, 0), time(17, 0))
     start = monday - timedelta(days=28)
-    process = services.series_create(
+    process = calendar_services.series_create(
         actor=clinic.director_a,
         program_id=program.pk,
         kind="process_group",
@@ -80,7 +80,7 @@ def calendar(clinic) -> Calendar:
         facilitators=[clinic.clinician_a],
         room=room,
     )
-    psychoeducation = services.series_create(
+    psychoeducation = calendar_services.series_create(
         actor=clinic.director_a,
         program_id=program.pk,
         kind="psychoeducation",
@@ -99,5 +99,7 @@ def calendar(clinic) -> Calendar:
         patient=clinic.patient_a, user=clinic.prescriber_a, team_role=CareTeamRole.PRESCRIBER
     )
     patient_windows(clinic.patient_a, time(8, 30), time(13, 0))
-    services.occurrences_generate(actor=clinic.director_a, program_id=program.pk, week=week)
+    calendar_services.occurrences_generate(
+        actor=clinic.director_a, program_id=program.pk, week=week
+    )
     return Calendar(clinic, room, process, psychoeducation, week, monday)

@@ -9,11 +9,12 @@ stopping (`summary.stopped`).
 import pytest
 
 from bench.schedule_generator import generate_hard_instance, generate_instance
-from stepwell.schedule.checker import check_plan
-from stepwell.schedule.greedy import greedy_plan
-from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.plan import PlanStatus, StopReason, plan_to_dict
-from stepwell.schedule.solver import patients_met_alone, solve
+from stepwell.schedule.optimizer.bound import patients_met_alone
+from stepwell.schedule.optimizer.checker import check_plan
+from stepwell.schedule.optimizer.greedy import greedy_plan
+from stepwell.schedule.optimizer.instance import instance_from_dict
+from stepwell.schedule.optimizer.plan import PlanStatus, StopReason, plan_to_dict
+from stepwell.schedule.optimizer.solver import solve
 from stepwell.schedule.tests.test_solver import feasible_week
 
 

@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from stepwell.intake.models import AvailabilityWindow
-from stepwell.schedule import planning
 from stepwell.schedule.models import Enrollment, PlanRunMode, PlanRunStatus, SchedulePlanRun
-from stepwell.schedule.tasks import plan_run_execute
+from stepwell.schedule.planning import services as planning_services
+from stepwell.schedule.planning.tasks import plan_run_execute
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
 
@@ -25,14 +25,14 @@ def test_director_fits_a_newcomer_into_a_booked_week(browser_page, calendar, cli
     settings.STEPWELL_OPTIMIZER_SECONDS = 5
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
     clinic = calendar.clinic
-    first = planning.plan_run_start(
+    first = planning_services.plan_run_start(
         actor=clinic.director_a,
         program_id=clinic.program_a.pk,
         week=calendar.week,
         enqueue=False,
     )
     plan_run_execute(first, seconds=20, work=2.0)
-    planning.plan_accept(actor=clinic.director_a, run_id=first.pk)
+    planning_services.plan_accept(actor=clinic.director_a, run_id=first.pk)
     avery_before = set(Enrollment.objects.filter(patient=clinic.patient_a).values_list("pk"))
     assert avery_before
     noor = PatientFactory(legal_first_name="Noor", legal_last_name="Nadir")

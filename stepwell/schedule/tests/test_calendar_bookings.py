@@ -11,12 +11,11 @@ from django.db import IntegrityError, connection, transaction
 
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import EpisodeState
-from stepwell.schedule import services
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar.weeks import local_to_utc
 from stepwell.schedule.models import Appointment, BookingClaim, Enrollment, SessionOccurrence
+from stepwell.schedule.tests.conftest import patient_windows
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
-
-from .conftest import patient_windows
 
 
 def _monday_process(calendar) -> SessionOccurrence:
@@ -29,11 +28,11 @@ def _monday_process(calendar) -> SessionOccurrence:
 def test_enrol_then_appointment_over_it_is_refused_with_the_reason(calendar):
     clinic = calendar.clinic
     occurrence = _monday_process(calendar)
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
     )
     with pytest.raises(ApplicationError) as refused:
-        services.appointment_book(
+        booking_services.appointment_book(
             actor=clinic.director_a,
             patient_id=clinic.patient_a.pk,
             staff_id=clinic.prescriber_a.pk,
@@ -57,7 +56,7 @@ def test_outside_availability_and_full_session_are_refused(calendar):
     clinic.patient_a.availability_windows.all().delete()
     patient_windows(clinic.patient_a, time(17, 0), time(21, 0))
     with pytest.raises(ApplicationError) as outside:
-        services.enrollment_book(
+        booking_services.enrollment_book(
             actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
         )
     assert outside.value.field_errors == {
@@ -68,7 +67,7 @@ def test_outside_availability_and_full_session_are_refused(calendar):
     EpisodeFactory(patient=other, program=clinic.program_a, state=EpisodeState.ACTIVE)
     patient_windows(other, time(8, 0), time(12, 0))
     with pytest.raises(ApplicationError) as full:
-        services.enrollment_book(
+        booking_services.enrollment_book(
             actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=other.pk
         )
     assert full.value.message == "The session is full."
@@ -92,13 +91,13 @@ def test_staff_on_leave_and_outside_hours(calendar):
         "minutes": 30,
     }
     with pytest.raises(ApplicationError) as leave:
-        services.appointment_book(
+        booking_services.appointment_book(
             **book, starts_at=local_to_utc("America/Chicago", calendar.monday, time(12, 0))
         )
     assert leave.value.field_errors == {"staff": "On leave that day."}
     tuesday = calendar.monday + timedelta(days=1)
     with pytest.raises(ApplicationError) as late:
-        services.appointment_book(
+        booking_services.appointment_book(
             **book, starts_at=local_to_utc("America/Chicago", tuesday, time(16, 45))
         )
     assert late.value.field_errors == {"staff": "Outside their working hours."}
@@ -112,14 +111,14 @@ def test_a_program_holiday_is_refused_for_groups_and_appointments(calendar):
     occurrence = _monday_process(calendar)  # generated before the holiday was declared
     Holiday.objects.create(program=clinic.program_a, date=calendar.monday, name="Snow day")
     with pytest.raises(ApplicationError) as group:
-        services.enrollment_book(
+        booking_services.enrollment_book(
             actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
         )
     label = f"{calendar.monday:%a %Y-%m-%d}"
     assert group.value.message == f"The program is closed on {label} (Snow day)."
     assert group.value.field_errors == {"occurrence": "Closed: Snow day."}
     with pytest.raises(ApplicationError) as appointment:
-        services.appointment_book(
+        booking_services.appointment_book(
             actor=clinic.director_a,
             patient_id=clinic.patient_a.pk,
             staff_id=clinic.prescriber_a.pk,
@@ -134,7 +133,7 @@ def test_a_program_holiday_is_refused_for_groups_and_appointments(calendar):
     occurrence.refresh_from_db()
     assert occurrence.enrolled_count == 0
     # The next day is open.
-    services.appointment_book(
+    booking_services.appointment_book(
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.prescriber_a.pk,
@@ -173,7 +172,7 @@ def test_a_race_lost_at_insert_is_refused_and_rolled_back(calendar, monkeypatch)
         BookingClaim.objects, "select_related", lambda *args: BookingClaim.objects.none()
     )
     with pytest.raises(ApplicationError) as refused:
-        services.enrollment_book(
+        booking_services.enrollment_book(
             actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
         )
     assert refused.value.message == (
@@ -199,7 +198,7 @@ def test_two_threads_booking_the_same_staff_slot_on_postgres(
     def book(patient_id: int) -> None:
         try:
             barrier.wait()
-            services.appointment_book(
+            booking_services.appointment_book(
                 actor=clinic.director_a,
                 patient_id=patient_id,
                 staff_id=clinic.prescriber_a.pk,

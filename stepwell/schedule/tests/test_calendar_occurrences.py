@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from stepwell.schedule import services
-from stepwell.schedule.calendar import week_utc_range
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import week_utc_range
 from stepwell.schedule.models import BookingClaim, CurriculumModule, Holiday, SessionOccurrence
 
 
@@ -19,7 +19,7 @@ def _series(clinic, **kwargs):
         "duration_minutes": 90,
         "facilitators": [clinic.clinician_a],
     }
-    return services.series_create(**(defaults | kwargs))
+    return calendar_services.series_create(**(defaults | kwargs))
 
 
 def test_holidays_and_excluded_dates_are_skipped(clinic):
@@ -30,11 +30,11 @@ def test_holidays_and_excluded_dates_are_skipped(clinic):
         excluded_dates=["2026-12-11"],
     )
     Holiday.objects.create(program=clinic.program_a, date=date(2026, 12, 9), name="Staff day")
-    created = services.occurrences_generate(
+    created = calendar_services.occurrences_generate(
         actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W50"
     )
     assert [o.starts_at for o in created] == [datetime(2026, 12, 7, 15, 0, tzinfo=UTC)]
-    again = services.occurrences_generate(
+    again = calendar_services.occurrences_generate(
         actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W50"
     )
     assert again == []  # idempotent
@@ -44,7 +44,7 @@ def test_holidays_and_excluded_dates_are_skipped(clinic):
 
 def test_dst_week_keeps_the_local_time(clinic):
     _series(clinic, recurrence="FREQ=DAILY", starts_on=date(2026, 10, 26), duration_minutes=60)
-    created = services.occurrences_generate(
+    created = calendar_services.occurrences_generate(
         actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W44"
     )
     starts = {o.starts_at.date(): o.starts_at.time() for o in created}
@@ -75,7 +75,7 @@ def test_curriculum_cycles_and_skips_holidays(clinic):
     for week in ("2026-W45", "2026-W46", "2026-W47"):
         modules += [
             (o.starts_at.date().isoformat(), o.curriculum_module.title)
-            for o in services.occurrences_generate(
+            for o in calendar_services.occurrences_generate(
                 actor=clinic.director_a, program_id=clinic.program_a.pk, week=week
             )
         ]
@@ -103,7 +103,7 @@ def test_two_series_cannot_share_a_facilitator(clinic):
         starts_on=date(2026, 12, 7),
     )
     with pytest.raises(ApplicationError) as refused:
-        services.occurrences_generate(
+        calendar_services.occurrences_generate(
             actor=clinic.director_a, program_id=clinic.program_a.pk, week="2026-W50"
         )
     assert refused.value.message == (

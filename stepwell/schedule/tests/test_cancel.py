@@ -6,8 +6,9 @@ import pytest
 
 from stepwell.care.models import Attendance
 from stepwell.privacy.models import AuditEvent
-from stepwell.schedule import services
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import local_to_utc
 from stepwell.schedule.models import BookingClaim, Enrollment, SessionOccurrence
 from stepwell.testing.auth import verified_login
 
@@ -22,7 +23,7 @@ def _monday_group(calendar):
 def test_director_cancels_a_session(client, calendar):
     clinic = calendar.clinic
     occurrence = _monday_group(calendar)
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
     )
     assert BookingClaim.objects.filter(occurrence=occurrence, resource_type="staff").exists()
@@ -53,14 +54,14 @@ def test_director_cancels_a_session(client, calendar):
 def test_roster_rows_taken_before_cancelling_turn_cancelled(client, calendar):
     clinic = calendar.clinic
     occurrence = _monday_group(calendar)
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
     )
     verified_login(client, clinic.clinician_a)
     client.get(f"/care/sessions/{occurrence.pk}/attendance/")
     row = Attendance.objects.get(occurrence=occurrence, patient=clinic.patient_a)
     assert row.status == "expected"
-    services.occurrence_cancel(
+    calendar_services.occurrence_cancel(
         actor=clinic.director_a, occurrence_id=occurrence.pk, reason="Facilitator ill"
     )
     client.get(f"/care/sessions/{occurrence.pk}/attendance/")

@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from stepwell.schedule.checker import check_plan
-from stepwell.schedule.instance import instance_from_dict
+from stepwell.schedule.optimizer.checker import check_plan
+from stepwell.schedule.optimizer.instance import instance_from_dict
 from stepwell.schedule.tests.test_solver import capacity_week, feasible_week
 
 GOOD_PLAN = {

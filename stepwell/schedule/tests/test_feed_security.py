@@ -11,8 +11,9 @@ import pytest
 from stepwell.accounts.models import Role
 from stepwell.core.errors import AccessDenied
 from stepwell.privacy.models import AuditEvent, AuditEventPatient
-from stepwell.schedule import feeds, services
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.booking import feeds
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar.weeks import local_to_utc
 from stepwell.schedule.models import Appointment, CalendarFeed
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import UserFactory
@@ -26,7 +27,7 @@ def shared(calendar):
     clinic.director_b = UserFactory(
         username="dir_b", roles=[Role.PROGRAM_DIRECTOR], programs=[clinic.program_b]
     )
-    services.appointment_book(
+    booking_services.appointment_book(
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.prescriber_a.pk,

@@ -8,8 +8,9 @@ import pytest
 
 from stepwell.core.errors import AccessDenied
 from stepwell.privacy.models import AuditEvent
-from stepwell.schedule import feeds, services
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.booking import feeds
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar.weeks import local_to_utc
 from stepwell.schedule.models import CalendarFeed, SessionOccurrence
 
 
@@ -20,10 +21,10 @@ def booked(calendar):
         series=calendar.process,
         starts_at=local_to_utc("America/Chicago", calendar.monday, time(9, 0)),
     )
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a, occurrence_id=group.pk, patient_id=clinic.patient_a.pk
     )
-    services.appointment_book(
+    booking_services.appointment_book(
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.prescriber_a.pk,

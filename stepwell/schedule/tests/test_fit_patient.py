@@ -11,7 +11,6 @@ import pytest
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.intake.models import AvailabilityWindow
 from stepwell.privacy.models import AuditEvent
-from stepwell.schedule import planning
 from stepwell.schedule.models import (
     Appointment,
     BookingSource,
@@ -20,8 +19,9 @@ from stepwell.schedule.models import (
     PlanRunStatus,
     SchedulePlanRun,
 )
-from stepwell.schedule.run_results import run_results
-from stepwell.schedule.tasks import plan_run_execute
+from stepwell.schedule.planning import services as planning_services
+from stepwell.schedule.planning.run_results import run_results
+from stepwell.schedule.planning.tasks import plan_run_execute
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
 
 
@@ -38,7 +38,7 @@ def _bookings() -> set[tuple]:
 
 
 def _run(calendar, mode=PlanRunMode.KEEP, patients=()) -> SchedulePlanRun:
-    run = planning.plan_run_start(
+    run = planning_services.plan_run_start(
         actor=calendar.clinic.director_a,
         program_id=calendar.clinic.program_a.pk,
         week=calendar.week,
@@ -63,7 +63,7 @@ def _newcomer(clinic, first="Noor", last="Nadir"):
 def booked(calendar):
     """Avery's week booked by an accepted plan."""
     run = _run(calendar)
-    planning.plan_accept(actor=calendar.clinic.director_a, run_id=run.pk)
+    planning_services.plan_accept(actor=calendar.clinic.director_a, run_id=run.pk)
     assert _bookings()
     return calendar
 
@@ -79,7 +79,7 @@ def test_fit_places_the_newcomer_and_changes_no_one_else(booked):
     results = run_results(run)
     assert [c.name for c in results.changes] == [noor.display_name]
     assert results.moved == []
-    planning.plan_accept(actor=clinic.director_a, run_id=run.pk)
+    planning_services.plan_accept(actor=clinic.director_a, run_id=run.pk)
     after = _bookings()
     assert before <= after  # every booking that stood is the same row
     added = after - before
@@ -94,7 +94,7 @@ def test_keep_mode_plans_only_patients_without_bookings(booked):
     noor = _newcomer(clinic)
     run = _run(booked)
     assert "1 patients keep their bookings" in run.message
-    planning.plan_accept(actor=clinic.director_a, run_id=run.pk)
+    planning_services.plan_accept(actor=clinic.director_a, run_id=run.pk)
     after = _bookings()
     assert before <= after
     assert {row[2] for row in after - before} == {noor.pk}
@@ -109,12 +109,12 @@ def test_a_plan_that_moves_a_booked_patient_asks_before_accepting(booked):
     assert [c.name for c in run_results(run).moved] == [clinic.patient_a.display_name]
     before = _bookings()
     with pytest.raises(ApplicationError) as refused:
-        planning.plan_accept(actor=clinic.director_a, run_id=run.pk)
+        planning_services.plan_accept(actor=clinic.director_a, run_id=run.pk)
     assert "confirm" in refused.value.field_errors
     assert _bookings() == before
     run.refresh_from_db()
     assert run.status == PlanRunStatus.DONE
-    planning.plan_accept(actor=clinic.director_a, run_id=run.pk, confirm=True)
+    planning_services.plan_accept(actor=clinic.director_a, run_id=run.pk, confirm=True)
     gone = before - _bookings()
     assert [(row[0], row[3]) for row in gone] == [("E", int(dropped[1:]))]
     event = AuditEvent.objects.filter(action="accept").latest("seq")
@@ -131,7 +131,7 @@ def test_fit_needs_a_patient_of_the_program(calendar):
         _run(calendar, PlanRunMode.FIT, [stranger])
     assert "patients" in refused.value.field_errors
     with pytest.raises(ApplicationError) as refused:
-        planning.plan_run_start(
+        planning_services.plan_run_start(
             actor=clinic.director_a,
             program_id=clinic.program_a.pk,
             week=calendar.week,
@@ -146,7 +146,7 @@ def test_only_the_director_fits_a_patient(calendar):
     clinic = calendar.clinic
     denied = AuditEvent.objects.filter(outcome="denied").count()
     with pytest.raises(AccessDenied):
-        planning.plan_run_start(
+        planning_services.plan_run_start(
             actor=clinic.clinician_a,
             program_id=clinic.program_a.pk,
             week=calendar.week,

@@ -10,8 +10,10 @@ import pytest
 
 from stepwell.core.errors import AccessDenied
 from stepwell.privacy.models import AuditEvent
-from stepwell.schedule import feeds, planning, services
-from stepwell.schedule.calendar import iso_week_of, local_to_utc
+from stepwell.schedule.booking import feeds
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import iso_week_of, local_to_utc
 from stepwell.schedule.models import (
     Appointment,
     BookingClaim,
@@ -23,7 +25,8 @@ from stepwell.schedule.models import (
     SchedulePlanRun,
     SessionOccurrence,
 )
-from stepwell.schedule.tasks import plan_run_execute
+from stepwell.schedule.planning import services as planning_services
+from stepwell.schedule.planning.tasks import plan_run_execute
 
 
 def _monday_group(calendar) -> SessionOccurrence:
@@ -46,7 +49,7 @@ def _one_denial(username: str, object_type: str) -> AuditEvent:
 
 
 def _enrol(calendar, actor):
-    return services.enrollment_book(
+    return booking_services.enrollment_book(
         actor=actor,
         occurrence_id=_monday_group(calendar).pk,
         patient_id=calendar.clinic.patient_a.pk,
@@ -54,7 +57,7 @@ def _enrol(calendar, actor):
 
 
 def _medication(calendar, actor, day_offset: int = 0):
-    return services.appointment_book(
+    return booking_services.appointment_book(
         actor=actor,
         patient_id=calendar.clinic.patient_a.pk,
         staff_id=calendar.clinic.prescriber_a.pk,
@@ -106,7 +109,7 @@ def test_only_the_director_books_an_appointment(calendar, who):
 def test_a_missing_session_is_refused_like_a_forbidden_one(calendar):
     clinic = calendar.clinic
     with pytest.raises(AccessDenied):
-        services.enrollment_book(
+        booking_services.enrollment_book(
             actor=clinic.director_a, occurrence_id=987654, patient_id=clinic.patient_a.pk
         )
     _one_denial("dir_a", "enrollment")
@@ -117,16 +120,16 @@ def test_cancelling_bookings_is_the_directors(calendar):
     enrollment = _enrol(calendar, clinic.director_a)
     appointment = _medication(calendar, clinic.director_a)
     with pytest.raises(AccessDenied):
-        services.enrollment_cancel(actor=clinic.clinician_a, enrollment_id=enrollment.pk)
+        booking_services.enrollment_cancel(actor=clinic.clinician_a, enrollment_id=enrollment.pk)
     assert _one_denial("clin_a", "enrollment").patient_id == clinic.patient_a.pk
     with pytest.raises(AccessDenied):
-        services.appointment_cancel(actor=clinic.clinician_a, appointment_id=appointment.pk)
+        booking_services.appointment_cancel(actor=clinic.clinician_a, appointment_id=appointment.pk)
     assert _denials().filter(object_type="appointment").count() == 1
     assert Enrollment.objects.filter(pk=enrollment.pk).exists()
     assert Appointment.objects.filter(pk=appointment.pk).exists()
     assert _monday_group(calendar).enrolled_count == 1
-    services.enrollment_cancel(actor=clinic.director_a, enrollment_id=enrollment.pk)
-    services.appointment_cancel(actor=clinic.director_a, appointment_id=appointment.pk)
+    booking_services.enrollment_cancel(actor=clinic.director_a, enrollment_id=enrollment.pk)
+    booking_services.appointment_cancel(actor=clinic.director_a, appointment_id=appointment.pk)
     assert not Enrollment.objects.exists()
     assert not Appointment.objects.exists()
     assert _monday_group(calendar).enrolled_count == 0
@@ -136,7 +139,7 @@ def test_cancelling_a_session_is_the_directors(calendar):
     clinic = calendar.clinic
     occurrence = _monday_group(calendar)
     with pytest.raises(AccessDenied):
-        services.occurrence_cancel(
+        calendar_services.occurrence_cancel(
             actor=clinic.clinician_a, occurrence_id=occurrence.pk, reason="Snow"
         )
     _one_denial("clin_a", "occurrence")
@@ -171,9 +174,8 @@ def test_directing_another_program_does_not_let_one_book_here(calendar, director
 def test_a_prescriber_of_another_program_is_not_booked_for_a_medication_visit(calendar):
     from stepwell.accounts.models import Role
     from stepwell.core.errors import ApplicationError
+    from stepwell.schedule.tests.conftest import weekdays
     from stepwell.testing.factories import UserFactory
-
-    from .conftest import weekdays
 
     clinic = calendar.clinic
     elsewhere = UserFactory(
@@ -182,7 +184,7 @@ def test_a_prescriber_of_another_program_is_not_booked_for_a_medication_visit(ca
     )
     weekdays(elsewhere, time(8, 0), time(17, 0))
     with pytest.raises(ApplicationError) as refused:
-        services.appointment_book(
+        booking_services.appointment_book(
             actor=clinic.director_a,
             patient_id=clinic.patient_a.pk,
             staff_id=elsewhere.pk,
@@ -202,7 +204,7 @@ def test_creating_a_group_is_the_directors(calendar):
     clinic = calendar.clinic
     before = GroupSeries.objects.count()
     with pytest.raises(AccessDenied):
-        services.series_create(
+        calendar_services.series_create(
             actor=clinic.clinician_a,
             program_id=clinic.program_a.pk,
             kind="process_group",
@@ -223,12 +225,12 @@ def test_generating_a_week_is_the_directors_or_a_jobs(calendar):
     next_week = iso_week_of(calendar.monday + timedelta(days=7))
     before = SessionOccurrence.objects.count()
     with pytest.raises(AccessDenied):
-        services.occurrences_generate(
+        calendar_services.occurrences_generate(
             actor=clinic.clinician_a, program_id=clinic.program_a.pk, week=next_week
         )
     _one_denial("clin_a", "occurrence")
     assert SessionOccurrence.objects.count() == before
-    created = services.occurrences_generate(
+    created = calendar_services.occurrences_generate(
         actor=system_actor("test-job"), program_id=clinic.program_a.pk, week=next_week
     )
     assert len(created) == 7  # five process groups, two psychoeducation sessions
@@ -240,7 +242,7 @@ def test_generating_a_week_is_the_directors_or_a_jobs(calendar):
 def test_starting_a_run_is_the_directors(calendar):
     clinic = calendar.clinic
     with pytest.raises(AccessDenied):
-        planning.plan_run_start(
+        planning_services.plan_run_start(
             actor=clinic.clinician_a, program_id=clinic.program_a.pk, week=calendar.week
         )
     _one_denial("clin_a", "schedule_plan_run")
@@ -251,7 +253,7 @@ def test_a_run_started_with_a_bad_week_names_the_week(calendar):
     from stepwell.core.errors import ApplicationError
 
     with pytest.raises(ApplicationError) as refused:
-        planning.plan_run_start(
+        planning_services.plan_run_start(
             actor=calendar.clinic.director_a,
             program_id=calendar.clinic.program_a.pk,
             week="2026-W99",
@@ -262,7 +264,7 @@ def test_a_run_started_with_a_bad_week_names_the_week(calendar):
 
 
 def _solved_run(calendar) -> SchedulePlanRun:
-    run = planning.plan_run_start(
+    run = planning_services.plan_run_start(
         actor=calendar.clinic.director_a,
         program_id=calendar.clinic.program_a.pk,
         week=calendar.week,
@@ -276,7 +278,7 @@ def test_accepting_a_plan_is_the_directors(calendar):
     run = _solved_run(calendar)
     assert run.status == PlanRunStatus.DONE
     with pytest.raises(AccessDenied):
-        planning.plan_accept(actor=clinic.clinician_a, run_id=run.pk)
+        planning_services.plan_accept(actor=clinic.clinician_a, run_id=run.pk)
     _one_denial("clin_a", "schedule_plan_run")
     run.refresh_from_db()
     assert run.status == PlanRunStatus.DONE
@@ -297,7 +299,7 @@ def test_the_job_refuses_a_director_who_no_longer_directs_the_program(calendar):
     from stepwell.accounts.models import RoleAssignment
 
     clinic = calendar.clinic
-    run = planning.plan_run_start(
+    run = planning_services.plan_run_start(
         actor=clinic.director_a, program_id=clinic.program_a.pk, week=calendar.week, enqueue=False
     )
     RoleAssignment.objects.filter(user=clinic.director_a).delete()

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from stepwell.schedule.instance import (
+from stepwell.schedule.optimizer.instance import (
     AppointmentType,
     InstanceError,
     SessionKind,

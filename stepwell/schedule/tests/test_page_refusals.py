@@ -9,10 +9,12 @@ import pytest
 
 from stepwell.accounts.models import Role
 from stepwell.privacy.models import AuditEvent
-from stepwell.schedule import planning, services
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import local_to_utc
 from stepwell.schedule.models import CalendarFeed, Enrollment, SchedulePlanRun, SessionOccurrence
-from stepwell.schedule.tasks import plan_run_execute
+from stepwell.schedule.planning import services as planning_services
+from stepwell.schedule.planning.tasks import plan_run_execute
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import UserFactory
 
@@ -70,7 +72,7 @@ def test_a_bad_week_is_400_for_the_director_and_403_for_anyone_else(client, cale
 def test_the_cancel_page_names_its_patients_in_the_audit_trail(client, calendar):
     clinic = calendar.clinic
     occurrence = _monday_group(calendar)
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a, occurrence_id=occurrence.pk, patient_id=clinic.patient_a.pk
     )
     verified_login(client, clinic.director_a)
@@ -83,7 +85,9 @@ def test_the_cancel_page_names_its_patients_in_the_audit_trail(client, calendar)
 def test_cancelling_a_cancelled_session_shows_why_on_the_form(client, calendar):
     clinic = calendar.clinic
     occurrence = _monday_group(calendar)
-    services.occurrence_cancel(actor=clinic.director_a, occurrence_id=occurrence.pk, reason="Ice")
+    calendar_services.occurrence_cancel(
+        actor=clinic.director_a, occurrence_id=occurrence.pk, reason="Ice"
+    )
     verified_login(client, clinic.director_a)
     again = client.post(f"/schedule/sessions/{occurrence.pk}/cancel/", {"reason": "Snow"})
     assert again.status_code == 200
@@ -120,7 +124,7 @@ def test_the_feed_buttons_show_and_hide_details(client, calendar):
 
 def test_a_plan_that_cannot_be_booked_says_why_on_the_run_page(client, calendar):
     clinic = calendar.clinic
-    run = planning.plan_run_start(
+    run = planning_services.plan_run_start(
         actor=clinic.director_a, program_id=clinic.program_a.pk, week=calendar.week, enqueue=False
     )
     run = plan_run_execute(run, seconds=1)

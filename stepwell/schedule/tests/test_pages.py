@@ -10,8 +10,8 @@ import pytest
 from django.test import override_settings
 
 from stepwell.privacy.models import AuditEvent
-from stepwell.schedule import services
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar.weeks import local_to_utc
 from stepwell.schedule.models import (
     Appointment,
     CalendarFeed,
@@ -20,7 +20,7 @@ from stepwell.schedule.models import (
     SchedulePlanRun,
     SessionOccurrence,
 )
-from stepwell.schedule.tasks import plan_run_execute
+from stepwell.schedule.planning.tasks import plan_run_execute
 from stepwell.testing.auth import verified_login
 
 NAME = "Avery Alder"
@@ -38,12 +38,12 @@ def _monday_group(calendar) -> SessionOccurrence:
 @pytest.fixture
 def booked(calendar):
     clinic = calendar.clinic
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a,
         occurrence_id=_monday_group(calendar).pk,
         patient_id=clinic.patient_a.pk,
     )
-    services.appointment_book(
+    booking_services.appointment_book(
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.prescriber_a.pk,
@@ -94,7 +94,7 @@ def test_program_week_views_and_htmx_partial(client, booked, by):
 
 
 def test_program_week_defaults_to_this_week_with_neighbours(client, booked):
-    from stepwell.schedule.selectors import week_default, week_neighbours
+    from stepwell.schedule.calendar.selectors import week_default, week_neighbours
 
     clinic = booked.clinic
     verified_login(client, clinic.clinician_a)
@@ -109,7 +109,7 @@ def test_program_week_defaults_to_this_week_with_neighbours(client, booked):
 
 
 def test_director_can_plan_next_week_from_this_week(client, booked):
-    from stepwell.schedule.selectors import week_default, week_neighbours
+    from stepwell.schedule.calendar.selectors import week_default, week_neighbours
 
     clinic = booked.clinic
     verified_login(client, clinic.director_a)

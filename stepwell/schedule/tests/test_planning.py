@@ -10,9 +10,9 @@ import pytest
 from django.test import override_settings
 
 from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.schedule import planning, services
-from stepwell.schedule.calendar import iso_week_of, local_to_utc
-from stepwell.schedule.instance import AppointmentType, instance_from_dict
+from stepwell.schedule.booking import services as booking_services
+from stepwell.schedule.calendar import services as calendar_services
+from stepwell.schedule.calendar.weeks import iso_week_of, local_to_utc
 from stepwell.schedule.models import (
     Appointment,
     BookingSource,
@@ -22,8 +22,14 @@ from stepwell.schedule.models import (
     SessionOccurrence,
     StaffLeave,
 )
-from stepwell.schedule.plan import PatientSchedule, PlannedAppointment
-from stepwell.schedule.tasks import plan_run_execute, schedule_plan_run_execute
+from stepwell.schedule.optimizer.instance import AppointmentType, instance_from_dict
+from stepwell.schedule.optimizer.plan import PatientSchedule, PlannedAppointment
+from stepwell.schedule.planning import command as planning_command
+from stepwell.schedule.planning import compare as planning_compare
+from stepwell.schedule.planning import export as planning_export
+from stepwell.schedule.planning import services as planning_services
+from stepwell.schedule.planning import week as planning_week
+from stepwell.schedule.planning.tasks import plan_run_execute, schedule_plan_run_execute
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 MORNINGS = [
@@ -40,7 +46,7 @@ def _occurrence(calendar, series, day: int, clock: time) -> SessionOccurrence:
 
 def test_export_is_the_spec_format_and_validates(calendar):
     clinic = calendar.clinic
-    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    data = planning_export.schedule_instance_export(program=clinic.program_a, week=calendar.week)
     instance_from_dict(data)
     assert data["program"] == {
         "name": "Adult MH",
@@ -99,7 +105,7 @@ def test_export_is_the_spec_format_and_validates(calendar):
 
 
 def _patient_row(calendar, **kwargs):
-    data = planning.schedule_instance_export(
+    data = planning_export.schedule_instance_export(
         program=calendar.clinic.program_a, week=calendar.week, **kwargs
     )
     instance_from_dict(data)
@@ -146,7 +152,7 @@ def test_export_prorates_holidays_admission_and_counts_booked_days(calendar):
     episode.admitted_on = calendar.monday - timedelta(days=30)
     episode.save()
     # A manual three-hour booking on Monday is a counted day already.
-    services.appointment_book(
+    booking_services.appointment_book(
         actor=clinic.director_a,
         patient_id=clinic.patient_a.pk,
         staff_id=clinic.clinician_a.pk,
@@ -154,7 +160,7 @@ def test_export_prorates_holidays_admission_and_counts_booked_days(calendar):
         kind="individual",
         starts_at=local_to_utc("America/Chicago", calendar.monday, time(13, 0)),
         minutes=180,
-        rules=services.BookingRules(availability=False),
+        rules=booking_services.BookingRules(availability=False),
     )
     assert _patient_row(calendar) == {"min_minutes": 180, "min_days": 1, "min_day_minutes": 180}
 
@@ -164,17 +170,17 @@ def test_the_optimizer_no_longer_plans_short_days_for_an_h0015_patient(calendar)
     medication visits at most two days reach 3 hours, enough for the program's window but
     not for H0015's 3 days. The plan says so instead of planning a week the payer would
     not pay."""
-    from stepwell.schedule.checker import check_plan
-    from stepwell.schedule.plan import plan_to_dict
-    from stepwell.schedule.solver import solve
+    from stepwell.schedule.optimizer.checker import check_plan
+    from stepwell.schedule.optimizer.plan import plan_to_dict
+    from stepwell.schedule.optimizer.solver import solve
     from stepwell.testing.factories import CoverageFactory, PayerFactory
 
     clinic = calendar.clinic
-    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    data = planning_export.schedule_instance_export(program=clinic.program_a, week=calendar.week)
     plan = plan_to_dict(solve(instance_from_dict(data), time_limit_seconds=4))
     assert plan["patients"][0]["requirements_met"] is True
     CoverageFactory(patient=clinic.patient_a, payer=PayerFactory(name="Plan", hours_rule="h0015"))
-    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    data = planning_export.schedule_instance_export(program=clinic.program_a, week=calendar.week)
     instance = instance_from_dict(data)
     plan = plan_to_dict(solve(instance, time_limit_seconds=4))
     assert check_plan(instance, plan) == []
@@ -188,14 +194,16 @@ def test_the_optimizer_no_longer_plans_short_days_for_an_h0015_patient(calendar)
 def test_export_keeps_manual_bookings_leave_and_the_past(calendar):
     clinic = calendar.clinic
     monday_group = _occurrence(calendar, calendar.process, 0, time(9, 0))
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a, occurrence_id=monday_group.pk, patient_id=clinic.patient_a.pk
     )
     StaffLeave.objects.create(
         user=clinic.prescriber_a, starts_on=calendar.monday, ends_on=calendar.monday
     )
     now = local_to_utc("America/Chicago", calendar.monday + timedelta(days=1), time(10, 0))
-    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week, now=now)
+    data = planning_export.schedule_instance_export(
+        program=clinic.program_a, week=calendar.week, now=now
+    )
     instance_from_dict(data)
     patient = data["patients"][0]
     assert (patient["min_minutes"], patient["max_minutes"]) == (450, 1050)
@@ -213,10 +221,10 @@ def test_export_keeps_manual_bookings_leave_and_the_past(calendar):
 def test_a_manual_booking_this_week_takes_a_seat_and_the_patients_time(calendar):
     clinic = calendar.clinic
     wednesday = _occurrence(calendar, calendar.process, 2, time(9, 0))
-    services.enrollment_book(
+    booking_services.enrollment_book(
         actor=clinic.director_a, occurrence_id=wednesday.pk, patient_id=clinic.patient_a.pk
     )
-    data = planning.schedule_instance_export(program=clinic.program_a, week=calendar.week)
+    data = planning_export.schedule_instance_export(program=clinic.program_a, week=calendar.week)
     session = next(s for s in data["sessions"] if s["id"] == f"O{wednesday.pk}")
     assert session["capacity"] == 11
     wednesday_windows = [w for w in data["patients"][0]["availability"] if w["day"] == "wed"]
@@ -231,8 +239,8 @@ def test_plan_diff():
     moved = PlannedAppointment(AppointmentType.INDIVIDUAL, "S1", 2040, 2100)
     current = {"P1": PatientSchedule(("O1", "O2"), (individual,)), "P2": PatientSchedule(("O1",))}
     proposed = {"P1": PatientSchedule(("O2", "O3"), (moved,)), "P2": PatientSchedule(("O1",))}
-    changes = planning.plan_diff(current, proposed)
-    assert changes[0] == planning.PatientChange(
+    changes = planning_compare.plan_diff(current, proposed)
+    assert changes[0] == planning_compare.PatientChange(
         patient="P1",
         sessions_added=("O3",),
         sessions_removed=("O1",),
@@ -259,7 +267,7 @@ def test_run_and_accept_books_the_plan_and_next_week_starts_from_it(calendar):
     assert run.message == "1 of 1 patients fully served (at most 1 possible)"
     patient_plan = run.plan["patients"][0]
     assert patient_plan["requirements_met"] is True
-    planning.plan_accept(actor=clinic.director_a, run_id=run.pk)
+    planning_services.plan_accept(actor=clinic.director_a, run_id=run.pk)
     run.refresh_from_db()
     assert run.status == PlanRunStatus.ACCEPTED
     enrolled = set(
@@ -269,14 +277,16 @@ def test_run_and_accept_books_the_plan_and_next_week_starts_from_it(calendar):
     )
     assert {f"O{pk}" for pk in enrolled} == set(patient_plan["sessions"])
     assert Appointment.objects.filter(source=BookingSource.OPTIMIZER).count() == 2
-    current, basis = planning.current_schedules(program=clinic.program_a, week=calendar.week)
+    current, basis = planning_compare.current_schedules(
+        program=clinic.program_a, week=calendar.week
+    )
     assert basis == "this week"
     assert set(current[f"P{clinic.patient_a.pk}"].sessions) == set(patient_plan["sessions"])
     next_week = iso_week_of(calendar.monday + timedelta(days=7))
-    services.occurrences_generate(
+    calendar_services.occurrences_generate(
         actor=clinic.director_a, program_id=clinic.program_a.pk, week=next_week
     )
-    carried, basis = planning.current_schedules(program=clinic.program_a, week=next_week)
+    carried, basis = planning_compare.current_schedules(program=clinic.program_a, week=next_week)
     assert basis == "last week"
     assert len(carried[f"P{clinic.patient_a.pk}"].sessions) == len(patient_plan["sessions"])
     assert not set(carried[f"P{clinic.patient_a.pk}"].sessions) & set(patient_plan["sessions"])
@@ -288,7 +298,7 @@ def test_accept_is_all_or_nothing(calendar):
     medication = next(
         a for a in run.plan["patients"][0]["appointments"] if a["type"] == "medication"
     )
-    planned = planning.PlanningWeek.of(clinic.program_a, calendar.week)
+    planned = planning_week.PlanningWeek.of(clinic.program_a, calendar.week)
     clash_start = planned.moment(medication["day"], medication["start"])
     from stepwell.testing.factories import EpisodeFactory, PatientFactory
 
@@ -302,7 +312,7 @@ def test_accept_is_all_or_nothing(calendar):
         start=time(0, 0),
         end=time(23, 0),
     )
-    services.appointment_book(
+    booking_services.appointment_book(
         actor=clinic.director_a,
         patient_id=other.pk,
         staff_id=clinic.prescriber_a.pk,
@@ -312,7 +322,7 @@ def test_accept_is_all_or_nothing(calendar):
         minutes=30,
     )
     with pytest.raises(ApplicationError) as refused:
-        planning.plan_accept(actor=clinic.director_a, run_id=run.pk)
+        planning_services.plan_accept(actor=clinic.director_a, run_id=run.pk)
     assert refused.value.message.startswith(f"Avery Alder (P{clinic.patient_a.pk}): ")
     assert "is already booked at that time" in refused.value.message
     assert Enrollment.objects.count() == 0
@@ -326,7 +336,7 @@ def test_only_the_director_accepts(calendar):
     clinic = calendar.clinic
     run = _run(calendar)
     with pytest.raises(AccessDenied):
-        planning.plan_accept(actor=clinic.clinician_a, run_id=run.pk)
+        planning_services.plan_accept(actor=clinic.clinician_a, run_id=run.pk)
     run.refresh_from_db()
     assert run.status == PlanRunStatus.DONE
     assert Enrollment.objects.count() == 0
@@ -348,9 +358,9 @@ def test_the_task_runs_the_optimizer(calendar):
 
 
 def test_cli_export_writes_the_week(calendar, tmp_path, capsys):
-    from stepwell.schedule.commandline import register_subcommand, run_solve
+    from stepwell.schedule.optimizer.commandline import register_subcommand, run_solve
 
-    register_subcommand(planning.export_subcommand())
+    register_subcommand(planning_command.export_subcommand())
     out = tmp_path / "week.json"
     code = run_solve(
         ["export", "--program", "Adult MH", "--week", calendar.week, "--out", str(out)]
@@ -368,10 +378,10 @@ def test_cli_export_writes_the_week(calendar, tmp_path, capsys):
 
 def test_cli_export_prepares_the_week_as_a_job_and_audits_the_patients(calendar, tmp_path):
     from stepwell.privacy.models import AuditEvent
-    from stepwell.schedule.commandline import register_subcommand, run_solve
+    from stepwell.schedule.optimizer.commandline import register_subcommand, run_solve
 
     clinic = calendar.clinic
-    register_subcommand(planning.export_subcommand())
+    register_subcommand(planning_command.export_subcommand())
     next_week = iso_week_of(calendar.monday + timedelta(days=7))
     before = SessionOccurrence.objects.count()
     code = run_solve(

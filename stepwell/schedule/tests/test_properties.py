@@ -4,11 +4,11 @@ independent checker, and the counts keep their promises."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stepwell.schedule.checker import check_plan
-from stepwell.schedule.greedy import greedy_plan
-from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.plan import PlanStatus, plan_to_dict
-from stepwell.schedule.solver import solve
+from stepwell.schedule.optimizer.checker import check_plan
+from stepwell.schedule.optimizer.greedy import greedy_plan
+from stepwell.schedule.optimizer.instance import instance_from_dict
+from stepwell.schedule.optimizer.plan import PlanStatus, plan_to_dict
+from stepwell.schedule.optimizer.solver import solve
 
 DAYS = ("mon", "tue", "wed")
 SLOTS = (("09:00", "10:30"), ("10:45", "12:00"), ("13:00", "14:30"), ("17:30", "19:00"))

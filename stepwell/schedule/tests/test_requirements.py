@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from stepwell.plans.models import Goal, Intervention, Problem, TreatmentPlan
-from stepwell.schedule import planning
-from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.requirements import booking_minutes, plan_requirements
+from stepwell.schedule.optimizer.instance import instance_from_dict
+from stepwell.schedule.planning import export as planning_export
+from stepwell.schedule.planning.requirements import booking_minutes, plan_requirements
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,9 @@ def _signed_plan(clinic, interventions, *, version=1, status="signed", signed_at
 
 
 def _patient_row(calendar):
-    data = planning.schedule_instance_export(program=calendar.clinic.program_a, week=calendar.week)
+    data = planning_export.schedule_instance_export(
+        program=calendar.clinic.program_a, week=calendar.week
+    )
     instance_from_dict(data)
     return next(p for p in data["patients"] if p["id"] == f"P{calendar.clinic.patient_a.pk}")
 

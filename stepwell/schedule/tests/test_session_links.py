@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from stepwell.schedule.models import SessionOccurrence
+from stepwell.schedule.tests.test_pages import _monday_group, booked  # noqa: F401  (fixture)
 from stepwell.testing.auth import verified_login
-
-from .test_pages import _monday_group, booked  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

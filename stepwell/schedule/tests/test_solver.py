@@ -5,17 +5,17 @@ import json
 
 import pytest
 
-from stepwell.schedule.checker import check_plan
-from stepwell.schedule.commandline import run_solve
-from stepwell.schedule.greedy import greedy_plan
-from stepwell.schedule.instance import instance_from_dict
-from stepwell.schedule.plan import (
+from stepwell.schedule.optimizer.checker import check_plan
+from stepwell.schedule.optimizer.commandline import run_solve
+from stepwell.schedule.optimizer.greedy import greedy_plan
+from stepwell.schedule.optimizer.instance import instance_from_dict
+from stepwell.schedule.optimizer.plan import (
     PatientSchedule,
     plan_to_dict,
     schedules_from_plan_dict,
     schedules_of,
 )
-from stepwell.schedule.solver import solve
+from stepwell.schedule.optimizer.solver import solve
 
 
 def window(day: str, start: str, end: str) -> dict[str, str]:
@@ -320,6 +320,23 @@ def test_command_line_refuses_bad_input_and_writes_nothing(tmp_path, capsys):
             }
         ],
     }
+
+
+def test_command_line_refuses_a_previous_plan_that_is_not_an_object(tmp_path, capsys):
+    """Found by mypy on the engine: a JSON list given as last week's plan is named as such."""
+    week = tmp_path / "week.json"
+    week.write_text(json.dumps(feasible_week()))
+    previous = tmp_path / "previous.json"
+    previous.write_text("[1, 2]")
+    out = tmp_path / "plan.json"
+
+    code = run_solve(["solve", str(week), "--out", str(out), "--previous", str(previous)])
+
+    assert code == 2
+    assert not out.exists()
+    assert json.loads(capsys.readouterr().err)["errors"] == [
+        {"field": "previous", "message": "must be a JSON object (a plan file)"}
+    ]
 
 
 def test_command_line_refuses_a_file_that_is_not_json(tmp_path, capsys):

@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stepwell.core.errors import ApplicationError
-from stepwell.schedule.calendar import (
+from stepwell.schedule.calendar.selectors import week_neighbours
+from stepwell.schedule.calendar.weeks import (
     FIRST_WEEK_YEAR,
     LAST_WEEK_YEAR,
     iso_week_bounds,
     iso_week_of,
     week_utc_range,
 )
-from stepwell.schedule.selectors import week_neighbours
 from stepwell.testing.auth import verified_login
 
 BAD_WEEKS = [

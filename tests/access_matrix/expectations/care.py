@@ -86,7 +86,7 @@ def _walk_in(world, key):
 
 
 def _week(world, key):
-    from stepwell.schedule.calendar import iso_week_of
+    from stepwell.schedule.calendar.weeks import iso_week_of
 
     return iso_week_of(world.clinic.now.date())
 

@@ -78,7 +78,7 @@ def _week(world, key):
 
 
 def _patient_week(world, key):
-    from stepwell.schedule.calendar import iso_week_of
+    from stepwell.schedule.calendar.weeks import iso_week_of
 
     return iso_week_of(world.clinic.now.date())
 

@@ -1,13 +1,13 @@
 """`stepwell schedule <subcommand>`: the schedule command line as a management command.
 
-The work is in `stepwell.schedule.commandline` (no Django there); subcommands that need
+The work is in `stepwell.schedule.optimizer.commandline` (no Django there); subcommands that need
 the database (the calendar `export`) register themselves with `register_subcommand`.
 """
 
 from django.core.management.base import BaseCommand
 
-from stepwell.schedule.commandline import register_subcommand, run_solve
-from stepwell.schedule.planning import export_subcommand
+from stepwell.schedule.optimizer.commandline import register_subcommand, run_solve
+from stepwell.schedule.planning.command import export_subcommand
 
 register_subcommand(export_subcommand())
 

@@ -1,0 +1,152 @@
+"""Reads of weekly hours for pages and the API. Each starts from the acting user: the
+access check comes first, then the week, then the read, which is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from stepwell.billing.selectors import RuleSource
+from stepwell.care.hours.rules import WeeklyHours
+from stepwell.care.hours.weekly import (
+    ComplianceRow,
+    current_week,
+    current_week_hours,
+    hours_episode,
+    hours_rule_source,
+    patient_weekly_hours,
+    program_compliance,
+)
+from stepwell.clinic.models import Program
+from stepwell.patients.models import Episode, Patient
+from stepwell.privacy.access.notes import (
+    access_patient_hours_by_id,
+    access_program_compliance_by_id,
+    access_transition_week_mark,
+    patients_hours_visible_to,
+)
+from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.schedule.calendar.weeks import iso_week_bounds, iso_week_of
+
+
+def _week_or_current(week: str | None, program: Program, now: datetime) -> str:
+    """The week asked for ('2026-w50' reads as 2026-W50), or the program's current week.
+    A week that does not exist is refused, naming `week`."""
+    if not week:
+        return current_week(program, now)
+    iso_week_bounds(week)
+    return week.upper()
+
+
+def _neighbours(week: str) -> tuple[str, str]:
+    monday, _ = iso_week_bounds(week)
+    return iso_week_of(monday - timedelta(days=7)), iso_week_of(monday + timedelta(days=7))
+
+
+@dataclass(frozen=True)
+class HoursPatient:
+    patient: Patient
+    episode: Episode | None  # the attending episode whose program sets the window
+
+
+def hours_patient(*, user, patient_id: int) -> HoursPatient:
+    """A patient whose hours the user reads, with the episode that sets the window."""
+    patient = access_patient_hours_by_id(user, patient_id)
+    return HoursPatient(patient=patient, episode=hours_episode(patient))
+
+
+@dataclass(frozen=True)
+class PatientHoursWeek:
+    patient: Patient
+    episode: Episode | None
+    week: str | None
+    weekly: WeeklyHours | None
+    rule_source: RuleSource | None
+    previous_week: str | None
+    next_week: str | None
+    can_mark: bool  # may mark a step-down week
+
+
+def patient_hours_week(
+    *, user, patient_id: int, week: str | None, now: datetime
+) -> PatientHoursWeek:
+    """The patient's week against their hours rule; audited as a view of weekly hours."""
+    target = hours_patient(user=user, patient_id=patient_id)
+    patient, episode = target.patient, target.episode
+    weekly = rule_source = previous = following = None
+    if episode is not None:
+        week = _week_or_current(week, episode.program, now)
+        rule_source = hours_rule_source(patient=patient, episode=episode, week=week)
+        weekly = patient_weekly_hours(
+            patient=patient, week=week, now=now, episode=episode, rule_source=rule_source
+        )
+        previous, following = _neighbours(week)
+    else:
+        week = None
+    audit_record(
+        user=user,
+        action=AuditAction.VIEW,
+        patient_id=patient.pk,
+        object_type="weekly_hours",
+        detail={"week": week},
+    )
+    return PatientHoursWeek(
+        patient=patient,
+        episode=episode,
+        week=week,
+        weekly=weekly,
+        rule_source=rule_source,
+        previous_week=previous,
+        next_week=following,
+        can_mark=episode is not None and access_transition_week_mark(user, episode),
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceWeek:
+    program: Program
+    week: str
+    rows: list[ComplianceRow]
+    below: int  # patients projected below their minimum
+    previous_week: str
+    next_week: str
+
+
+def program_compliance_week(
+    *, user, program_id: int, week: str | None, now: datetime
+) -> ComplianceWeek:
+    """Every patient of the program in treatment that week (its directors); the event
+    names each of them."""
+    program = access_program_compliance_by_id(user, program_id)
+    week = _week_or_current(week, program, now)
+    rows = program_compliance(program=program, week=week, now=now)
+    audit_record(
+        user=user,
+        action=AuditAction.LIST,
+        object_type="program_compliance",
+        object_id=program.pk,
+        detail={"week": week, "patients": [r.patient.pk for r in rows]},
+    )
+    previous, following = _neighbours(week)
+    return ComplianceWeek(
+        program=program,
+        week=week,
+        rows=rows,
+        below=sum(1 for r in rows if r.hours.below_minimum),
+        previous_week=previous,
+        next_week=following,
+    )
+
+
+def caseload_week_hours(
+    *, user, patient_ids, now: datetime | None = None
+) -> dict[int, WeeklyHours]:
+    """This week's hours of the listed patients whose hours the user reads, by patient id,
+    for the caseload's badges: computed once for all rows (the caseload audits the list).
+    Patients the user may not read hours for, and those not attending, are left out."""
+    readable = patients_hours_visible_to(user).filter(pk__in=list(patient_ids))
+    return current_week_hours(
+        patient_ids=readable.values_list("pk", flat=True), now=now or timezone.now()
+    )

@@ -1,0 +1,314 @@
+"""Reads of weekly hours, called after an access check. Weekly minutes come from stored
+UTC instants, days from the program's zone (schedule/calendar/weeks.py); the hours rule from
+the patient's coverage (billing), closures and open days from the program calendar
+(schedule/calendar/closures.py); the rule itself is the engine in hours.py."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from stepwell.billing.selectors import RuleSource, hours_rules_for
+from stepwell.care.attendance.states import AttendanceStatus
+from stepwell.care.hours.rules import (
+    Block,
+    BlockKind,
+    Closure,
+    WeekContext,
+    WeeklyHours,
+    weekly_hours,
+)
+from stepwell.care.models import Attendance, EpisodeTransitionWeek
+from stepwell.clinic.models import Program
+from stepwell.clinic.time import program_today
+from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, Patient
+from stepwell.schedule.calendar.closures import program_closures, program_open_weekdays
+from stepwell.schedule.calendar.weeks import (
+    iso_week_bounds,
+    iso_week_of,
+    utc_to_local,
+    week_utc_range,
+)
+from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus
+
+HOURS_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
+
+
+def current_week(program: Program, now: datetime) -> str:
+    return iso_week_of(program_today(program, now))
+
+
+def hours_episode(patient: Patient) -> Episode | None:
+    """The episode whose program sets the weekly window: the newest attending one."""
+    return (
+        Episode.objects.select_related("program")
+        .filter(patient=patient, state__in=HOURS_EPISODE_STATES)
+        .order_by("-admitted_on", "-created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ProgramWeek:
+    """What every patient's week in a program shares: its bounds, open days, closures."""
+
+    program: Program
+    week: str
+    monday: date
+    open_weekdays: frozenset[int]
+    closures: tuple[Closure, ...]
+
+    @classmethod
+    def of(cls, program: Program, week: str) -> ProgramWeek:
+        monday, sunday = iso_week_bounds(week)
+        closures = program_closures(program, monday, sunday)
+        return cls(
+            program=program,
+            week=f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}",
+            monday=monday,
+            open_weekdays=program_open_weekdays(program, monday),
+            closures=tuple(Closure(day, name) for day, name in sorted(closures.items())),
+        )
+
+
+def _hold_days_from(events: list[tuple[str, date]], monday: date) -> frozenset[date]:
+    """The days of the week on hold, from the episode's transitions in order: from the day
+    it went on hold until the day it left that state (open-ended while still on hold)."""
+    days: set[date] = set()
+    week = [monday + timedelta(days=d) for d in range(7)]
+    for index, (state, starts) in enumerate(events):
+        if state != EpisodeState.ON_HOLD:
+            continue
+        later = [when for to, when in events[index + 1 :] if to != EpisodeState.ON_HOLD]
+        ends = later[0] if later else None
+        days.update(d for d in week if d >= starts and (ends is None or d < ends))
+    return frozenset(days)
+
+
+def _transitions_of(episode_ids) -> dict[int, list[tuple[str, date]]]:
+    events: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    for episode_id, state, effective in (
+        EpisodeEvent.objects.filter(episode_id__in=episode_ids)
+        .order_by("episode_id", "effective_date", "occurred_at", "pk")
+        .values_list("episode_id", "to_state", "effective_date")
+    ):
+        events[episode_id].append((state, effective))
+    return events
+
+
+def hold_days(episode: Episode, monday: date) -> frozenset[date]:
+    """The days of the week the episode was on hold."""
+    return _hold_days_from(_transitions_of([episode.pk])[episode.pk], monday)
+
+
+def hours_rule_source(*, patient: Patient, episode: Episode, week: str) -> RuleSource:
+    monday, _ = iso_week_bounds(week)
+    return hours_rules_for(patient_ids=[patient.pk], program=episode.program, monday=monday)[
+        patient.pk
+    ]
+
+
+def patient_weekly_hours(
+    *,
+    patient: Patient,
+    week: str,
+    now: datetime,
+    episode: Episode | None = None,
+    program_week: ProgramWeek | None = None,
+    rule_source: RuleSource | None = None,
+) -> WeeklyHours | None:
+    """Attended minutes, scheduled minutes still to come, the projection and flags,
+    against the patient's payer rule, prorated for closures, admission, discharge and
+    holds (care/hours/rules.py)."""
+    episode = episode or hours_episode(patient)
+    if episode is None:
+        return None
+    program_week = program_week or ProgramWeek.of(episode.program, week)
+    rules = {patient.pk: rule_source} if rule_source is not None else None
+    return weekly_hours_of(episodes=[episode], program_week=program_week, now=now, rules=rules)[
+        episode.pk
+    ]
+
+
+def weekly_hours_of(
+    *,
+    episodes: list[Episode],
+    program_week: ProgramWeek,
+    now: datetime,
+    rules: dict[int, RuleSource] | None = None,
+) -> dict[int, WeeklyHours]:
+    """The week of each episode's patient (by episode id), for episodes of the program of
+    `program_week`, in a fixed number of queries whatever the number of patients."""
+    program = program_week.program
+    week = program_week.week
+    zone = program.timezone
+    start, end = week_utc_range(zone, week)
+    patient_ids = sorted({e.patient_id for e in episodes})
+
+    def day_of(moment: datetime):
+        return utc_to_local(zone, moment).date()
+
+    def remaining(starts_at: datetime, ends_at: datetime) -> int:
+        """A session not yet over and not yet taken counts in full: it may still be."""
+        if ends_at <= now:
+            return 0
+        return int((ends_at - starts_at).total_seconds() // 60)
+
+    attended: dict[int, list[Block]] = defaultdict(list)
+    taken: set[tuple[int, str, int]] = set()
+    for patient_id, occurrence_id, appointment_id, kind, status, minutes, starts, ends in (
+        Attendance.objects.filter(
+            patient_id__in=patient_ids, session_starts_at__gte=start, session_starts_at__lt=end
+        )
+        .order_by("session_starts_at", "pk")
+        .values_list(
+            "patient_id",
+            "occurrence_id",
+            "appointment_id",
+            "appointment__kind",
+            "status",
+            "minutes_attended",
+            "session_starts_at",
+            "session_ends_at",
+        )
+    ):
+        if ends > now:
+            # Not over yet: nothing attended counts before the session has ended; it
+            # counts as scheduled below, as a session not yet taken (clinical-sources §4).
+            continue
+        if minutes:
+            block_kind = BlockKind(kind) if kind else BlockKind.GROUP
+            attended[patient_id].append(Block(day_of(starts), minutes, block_kind))
+        if status != AttendanceStatus.EXPECTED:
+            if occurrence_id:
+                taken.add((patient_id, "occurrence", occurrence_id))
+            if appointment_id:
+                taken.add((patient_id, "appointment", appointment_id))
+    scheduled: dict[int, list[Block]] = defaultdict(list)
+    for patient_id, occurrence_id, starts_at, ends_at in (
+        Enrollment.objects.filter(
+            patient_id__in=patient_ids,
+            occurrence__status=OccurrenceStatus.SCHEDULED,
+            occurrence__starts_at__gte=start,
+            occurrence__starts_at__lt=end,
+        )
+        .order_by("occurrence__starts_at", "pk")
+        .values_list("patient_id", "occurrence_id", "occurrence__starts_at", "occurrence__ends_at")
+    ):
+        minutes = remaining(starts_at, ends_at)
+        if minutes and (patient_id, "occurrence", occurrence_id) not in taken:
+            scheduled[patient_id].append(Block(day_of(starts_at), minutes))
+    for patient_id, appointment_id, kind, starts_at, ends_at in (
+        Appointment.objects.filter(
+            patient_id__in=patient_ids,
+            status=OccurrenceStatus.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .order_by("starts_at", "pk")
+        .values_list("patient_id", "pk", "kind", "starts_at", "ends_at")
+    ):
+        minutes = remaining(starts_at, ends_at)
+        if minutes and (patient_id, "appointment", appointment_id) not in taken:
+            scheduled[patient_id].append(Block(day_of(starts_at), minutes, BlockKind(kind)))
+    episode_ids = [e.pk for e in episodes]
+    transitioning = set(
+        EpisodeTransitionWeek.objects.filter(episode_id__in=episode_ids, week=week).values_list(
+            "episode_id", flat=True
+        )
+    )
+    transitions = _transitions_of(episode_ids)
+    missing_rules = [pid for pid in patient_ids if not rules or pid not in rules]
+    rules = dict(rules or {})
+    if missing_rules:
+        rules.update(
+            hours_rules_for(patient_ids=missing_rules, program=program, monday=program_week.monday)
+        )
+    result = {}
+    for episode in episodes:
+        context = WeekContext(
+            monday=program_week.monday,
+            open_weekdays=program_week.open_weekdays,
+            closures=program_week.closures,
+            admitted_on=episode.admitted_on,
+            discharged_on=episode.discharged_on,
+            hold_days=_hold_days_from(transitions[episode.pk], program_week.monday),
+        )
+        result[episode.pk] = weekly_hours(
+            week=week,
+            attended=attended[episode.patient_id],
+            scheduled=scheduled[episode.patient_id],
+            program_min=program.min_weekly_minutes,
+            program_max=program.max_weekly_minutes,
+            rule=rules[episode.patient_id].rule,
+            transitioning=episode.pk in transitioning,
+            context=context,
+        )
+    return result
+
+
+def hours_episodes(patient_ids) -> dict[int, Episode]:
+    """For each patient, the episode whose program sets the weekly window (hours_episode)."""
+    chosen: dict[int, Episode] = {}
+    for episode in (
+        Episode.objects.select_related("program", "patient")
+        .filter(patient_id__in=patient_ids, state__in=HOURS_EPISODE_STATES)
+        .order_by("patient_id", "-admitted_on", "-created_at")
+    ):
+        chosen.setdefault(episode.patient_id, episode)
+    return chosen
+
+
+def current_week_hours(*, patient_ids, now: datetime) -> dict[int, WeeklyHours]:
+    """This week's hours of each patient with an attending episode, by patient id: a
+    fixed number of queries per program, whatever the number of patients."""
+    by_program: dict[int, list[Episode]] = defaultdict(list)
+    for episode in hours_episodes(patient_ids).values():
+        by_program[episode.program_id].append(episode)
+    result: dict[int, WeeklyHours] = {}
+    for episodes in by_program.values():
+        program = episodes[0].program
+        program_week = ProgramWeek.of(program, current_week(program, now))
+        hours = weekly_hours_of(episodes=episodes, program_week=program_week, now=now)
+        result.update({episode.patient_id: hours[episode.pk] for episode in episodes})
+    return result
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    patient: Patient
+    episode: Episode
+    hours: WeeklyHours
+    rule_source: RuleSource
+
+
+def program_compliance(*, program: Program, week: str, now: datetime) -> list[ComplianceRow]:
+    """Every episode of the program that was admitted during the week: admitted on or
+    before its Sunday and not discharged before its Monday (so a past week still shows
+    who has left since). Episodes on hold are listed, never flagged."""
+    program_week = ProgramWeek.of(program, week)
+    sunday = program_week.monday + timedelta(days=6)
+    attending = Q(state__in=HOURS_EPISODE_STATES) & (
+        Q(admitted_on__isnull=True) | Q(admitted_on__lte=sunday)
+    )
+    left_during = Q(
+        state=EpisodeState.DISCHARGED,
+        admitted_on__lte=sunday,
+        discharged_on__gte=program_week.monday,
+    )
+    episodes = list(
+        Episode.objects.select_related("patient", "program")
+        .filter(attending | left_during, program=program)
+        .order_by("patient__legal_last_name", "patient__legal_first_name", "pk")
+    )
+    rules = hours_rules_for(
+        patient_ids={e.patient_id for e in episodes}, program=program, monday=program_week.monday
+    )
+    hours = weekly_hours_of(episodes=episodes, program_week=program_week, now=now, rules=rules)
+    return [
+        ComplianceRow(episode.patient, episode, hours[episode.pk], rules[episode.patient_id])
+        for episode in episodes
+    ]

@@ -1,0 +1,55 @@
+"""What a program week could hold: the weekdays the program regularly meets and the days
+it is closed (holidays). The weekly-hours rule prorates by them (care/hours/rules.py), the
+optimizer export asks for what the open days allow, and bookings refuse closed days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from stepwell.clinic.models import Program
+from stepwell.core.errors import ApplicationError
+from stepwell.schedule.calendar.weeks import recurrence_dates, utc_to_local
+from stepwell.schedule.models import GroupSeries, Holiday
+
+WEEKDAYS_MON_TO_FRI = frozenset(range(5))
+NOT_PROGRAMMING = ("alumni_group",)  # alumni meet after discharge: not the patients' week
+
+
+def program_closures(program: Program, first: date, last: date) -> dict[date, str]:
+    """The program's holidays between two dates, by date."""
+    return dict(
+        Holiday.objects.filter(program=program, date__gte=first, date__lte=last).values_list(
+            "date", "name"
+        )
+    )
+
+
+def program_closure_on(program: Program, day: date) -> str | None:
+    """The holiday's name when the program is closed that day, else None."""
+    return program_closures(program, day, day).get(day)
+
+
+def program_open_weekdays(program: Program, monday: date) -> frozenset[int]:
+    """Weekdays (0 = Monday) the program's groups regularly meet around this week, judged
+    over two weeks so fortnightly groups count; Monday to Friday when it has none."""
+    last = monday + timedelta(days=13)
+    weekdays: set[int] = set()
+    for series in GroupSeries.objects.filter(program=program, active=True).exclude(
+        kind__in=NOT_PROGRAMMING
+    ):
+        for day in recurrence_dates(
+            series.recurrence, series.starts_on, series.ends_on, monday, last
+        ):
+            weekdays.add(day.weekday())
+    return frozenset(weekdays) or WEEKDAYS_MON_TO_FRI
+
+
+def refuse_closed_day(program: Program, starts_at: datetime, field: str) -> None:
+    """A program holiday is a closure: nothing is booked on it, by hand or by plan."""
+    day = utc_to_local(program.timezone, starts_at).date()
+    name = program_closure_on(program, day)
+    if name is not None:
+        raise ApplicationError(
+            f"The program is closed on {day:%a %Y-%m-%d} ({name}).",
+            field_errors={field: f"Closed: {name}."},
+        )
