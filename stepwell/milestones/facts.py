@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from stepwell.care.attendance_states import ATTENDED, AttendanceStatus
+from stepwell.care.attendance.states import ATTENDED, AttendanceStatus
+from stepwell.care.hours.weekly import patient_weekly_hours
 from stepwell.care.models import Attendance
-from stepwell.care.selectors import patient_weekly_hours
 from stepwell.clinic.models import LevelOfCare
 from stepwell.measures.instruments import UnknownInstrumentError
 from stepwell.measures.models import Administration, AdministrationStatus

@@ -14,7 +14,7 @@ from stepwell.billing.tests.records import (
     diagnosed,
     provider_and_charges,
 )
-from stepwell.care.weekly_hours import ProgramWeek, weekly_hours_of
+from stepwell.care.hours.weekly import ProgramWeek, weekly_hours_of
 
 from .conftest import discharge
 

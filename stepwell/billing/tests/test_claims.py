@@ -14,7 +14,7 @@ from stepwell.billing.models import Authorization, BilledDay, Claim, ClaimBatch
 from stepwell.billing.selectors.days import program_days
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.privacy.models import AuditEvent
-from stepwell.schedule.calendar import local_to_utc
+from stepwell.schedule.calendar.weeks import local_to_utc
 
 from .records import (
     WEEK_1,
