@@ -22,7 +22,7 @@ from stepwell.privacy.models import AuditEvent
 from stepwell.privacy.refusals import refuse
 
 from .episodes import allowed_next_states
-from .models import OPEN_STATES, CareTeamMember, Episode, EpisodeState, Patient
+from .models import OPEN_STATES, CareTeamMember, Episode, EpisodeState, FamilyContact, Patient
 
 
 def episode_days_in_program(episode: Episode, *, today: date | None = None) -> int | None:
@@ -191,6 +191,7 @@ class Chart:
     care_team_candidates: QuerySet[User]
     viewers: list[AuditEvent]
     can_edit_details: bool = False
+    family_contacts: list[FamilyContact] | None = None
 
 
 def patient_chart(*, user, patient: Patient) -> Chart:
@@ -208,6 +209,7 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         else User.objects.none(),
         viewers=patient_recent_viewers(patient=patient),
         can_edit_details=access.access_patient_details_edit(user, patient),
+        family_contacts=list(patient.family_contacts.all()),
     )
 
 
@@ -215,6 +217,17 @@ def patient_details_for_edit(*, user, patient_id) -> tuple[Patient, list]:
     """The patient whose details the user may change, with the latest field changes."""
     patient = access.access_patient_details_by_id(user, patient_id)
     return patient, list(patient.detail_changes.select_related("changed_by")[:30])
+
+
+def family_contacts_for_edit(*, user, patient_id) -> tuple[Patient, list[FamilyContact]]:
+    """The patient whose details (and family contacts) the user keeps, with the contacts."""
+    patient = access.access_patient_details_by_id(user, patient_id)
+    return patient, list(patient.family_contacts.all())
+
+
+def family_contact_for_edit(*, user, contact_id) -> FamilyContact:
+    """A family contact the user may change, or an audited refusal."""
+    return access.access_family_contact_by_id(user, contact_id)
 
 
 def patient_billing_episodes(*, patient: Patient) -> list[Episode]:
