@@ -14,7 +14,12 @@ from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import services
 from .forms import CoverageEndForm, CoverageForm
-from .selectors.coverages import coverage_for_edit, coverages_of_patient, payers_to_choose
+from .selectors.coverages import (
+    coverage_for_edit,
+    coverage_patient_for_add,
+    coverages_of_patient,
+    payers_to_choose,
+)
 
 
 @login_required
@@ -36,23 +41,23 @@ def patient_coverages(request, patient_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def coverage_add(request, patient_id: int):
-    page = coverages_of_patient(user=request.user, patient_id=patient_id)
+    patient = coverage_patient_for_add(user=request.user, patient_id=patient_id)
     form = CoverageForm(request.POST or None, payers=payers_to_choose())
     if request.method == "POST" and form.is_valid():
         coverage = form_call(
             form,
             services.coverage_add,
             actor=request.user,
-            patient_id=page.patient.pk,
+            patient_id=patient.pk,
             **form.service_kwargs(),
         )
         if coverage is not None:
             messages.success(request, f"Coverage {coverage} added.")
-            return redirect("billing:patient_coverages", patient_id=page.patient.pk)
+            return redirect("billing:patient_coverages", patient_id=patient.pk)
     return render(
         request,
         "billing/coverage_form.html",
-        {"patient": page.patient, "form": form, "coverage": None},
+        {"patient": patient, "form": form, "coverage": None},
         status=400 if request.method == "POST" else 200,
     )
 

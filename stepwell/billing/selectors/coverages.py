@@ -10,6 +10,7 @@ from stepwell.patients.models import Patient
 from stepwell.privacy.access.billing import (
     access_coverage_by_id,
     access_coverage_edit,
+    access_coverage_patient_by_id,
     access_coverage_read_patient_by_id,
 )
 
@@ -35,6 +36,11 @@ def coverages_of_patient(*, user, patient_id) -> PatientCoverages:
     return PatientCoverages(
         patient=patient, coverages=coverages, can_edit=access_coverage_edit(user, patient)
     )
+
+
+def coverage_patient_for_add(*, user, patient_id) -> Patient:
+    """The patient the user may record a coverage for, or an audited refusal."""
+    return access_coverage_patient_by_id(user, patient_id)
 
 
 def coverage_for_edit(*, user, coverage_id) -> Coverage:
