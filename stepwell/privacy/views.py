@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from .audit import AuditAction, AuditOutcome, named_patient_ids
 from .selectors import (
+    AUDIT_COLUMN_LABELS,
     EARLIEST_DAY,
     LATEST_DAY,
     SORT_CHOICES,
@@ -90,7 +91,7 @@ def audit_list(request):
     context = {
         "form": form,
         "page": page,
-        "fields": SORTABLE_FIELDS,
+        "columns": [(field, AUDIT_COLUMN_LABELS[field]) for field in SORTABLE_FIELDS],
         "sort": criteria.sort,
         "base_query": query.urlencode(),
     }
