@@ -32,5 +32,6 @@ def home(request):
             "episodes": home.episodes,
             "care_team": home.care_team,
             "plans": home.plans,
+            "next_sessions": home.next_sessions,
         },
     )
