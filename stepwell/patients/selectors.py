@@ -192,6 +192,7 @@ class Chart:
     viewers: list[AuditEvent]
     can_edit_details: bool = False
     family_contacts: list[FamilyContact] | None = None
+    links: frozenset[str] = frozenset()  # the chart's pages this user may open
 
 
 def patient_chart(*, user, patient: Patient) -> Chart:
@@ -201,7 +202,18 @@ def patient_chart(*, user, patient: Patient) -> Chart:
     )
     can_edit = access.access_care_team_edit(user, patient)
     return Chart(
-        episodes=[(e, allowed_next_states(e.state), episode_days_in_program(e)) for e in episodes],
+        episodes=[
+            (
+                e,
+                tuple(
+                    s
+                    for s in allowed_next_states(e.state)
+                    if access.access_episode_transition(user, e, s)
+                ),
+                episode_days_in_program(e),
+            )
+            for e in episodes
+        ],
         care_team=list(patient.care_team.select_related("user")),
         can_edit_care_team=can_edit,
         care_team_candidates=care_team_candidates(patient=patient)
@@ -210,7 +222,23 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         viewers=patient_recent_viewers(patient=patient),
         can_edit_details=access.access_patient_details_edit(user, patient),
         family_contacts=list(patient.family_contacts.all()),
+        links=chart_links(user=user, patient=patient),
     )
+
+
+def chart_links(*, user, patient: Patient) -> frozenset[str]:
+    """Which of the chart's linked pages the user may open, so no link answers 403."""
+    from stepwell.privacy.access.intake import access_availability_edit
+    from stepwell.privacy.access.meds import access_meds
+    from stepwell.privacy.access.notes import access_hours_read, access_notes_read
+
+    rules = {
+        "notes": access_notes_read,
+        "hours": access_hours_read,
+        "availability": access_availability_edit,
+        "meds": access_meds,
+    }
+    return frozenset(name for name, rule in rules.items() if rule(user, patient))
 
 
 def patient_details_for_edit(*, user, patient_id) -> tuple[Patient, list]:

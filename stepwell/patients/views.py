@@ -160,6 +160,7 @@ def chart(request, patient_id: int):
         "viewers": chart.viewers,
         "can_edit_details": chart.can_edit_details,
         "family_contacts": chart.family_contacts,
+        "chart_links": chart.links,
         "open_states": OPEN_STATES,
         "measures_panel": chart_panel(user=user, patient=patient),
     }

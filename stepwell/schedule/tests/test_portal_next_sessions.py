@@ -10,8 +10,9 @@ import pytest
 from stepwell.portal.selectors import next_sessions_of
 from stepwell.schedule.calendar import local_to_utc
 from stepwell.schedule.models import SessionOccurrence
-from .test_pages import _monday_group, booked  # noqa: F401
 from stepwell.testing.auth import verified_login
+
+from .test_pages import _monday_group, booked  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 VIDEO = "https://video.example.org/room-7"
