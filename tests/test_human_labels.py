@@ -1,6 +1,7 @@
 """Issue 12, human labels where codes showed: setup's plural names, setup's times in the
 clinic's time zone, the audit page's column names, and questionnaires by their own names
-(PHQ-9, not `PHQ9 v1.0.0`) on the chart and in plan objectives."""
+(PHQ-9, not `PHQ9 v1.0.0`) and their flags in words (not `suicide_risk`) on the chart and
+in plan objectives."""
 
 from __future__ import annotations
 
@@ -62,3 +63,4 @@ def test_the_chart_names_questionnaires_by_their_own_name(client, clinic):
     chart = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
     assert '<td title="version 1.0.0">PHQ-9</td>' in chart
     assert "PHQ9" not in chart
+    assert ">Suicide risk</span>" in chart  # item 9 answered: the flag in words
