@@ -441,9 +441,12 @@ def _consent(clinic: MatrixClinic) -> None:
     """Per patient A and B: a signed release (paper) to a named recipient, a consent
     waiting for the portal signature, a disclosure under the release, an amendment request
     of the patient, and an emergency access by a clinician of the other program."""
+    from stepwell.clinic.time import program_today
     from stepwell.consent import services as consent
 
-    today = clinic.now.date()
+    # The program's day, as the consent service reads it: between midnight UTC and the
+    # program's midnight the UTC date is a day ahead, a signature "in the future".
+    today = program_today(clinic.programs["A"])
     keepers = {"A": "clinician", "B": "clinician_other"}
     outsiders = {"A": "clinician_other", "B": "clinician"}
     for key in ("A", "B"):
