@@ -14,7 +14,8 @@ def programs_of_staff(*, user) -> QuerySet[Program]:
 
 
 def timezone_for_user(*, user) -> str | None:
-    """The zone to show times in: the user's first program, or the patient's program."""
+    """The zone to show times in: the user's first program, or the patient's program; for
+    staff of no program, the clinic's first program."""
     cached = getattr(user, "_stepwell_zone", False)
     if cached is not False:
         return cached
@@ -29,5 +30,9 @@ def timezone_for_user(*, user) -> str | None:
         )
     else:
         zone = programs_of_staff(user=user).values_list("timezone", flat=True).first()
+        if zone is None and user.is_active and not user.is_patient_user:
+            # Staff of no program (an administrator on setup): the clinic's zone, that of
+            # its first program, so setup shows times as the clinic reads them.
+            zone = Program.objects.order_by("pk").values_list("timezone", flat=True).first()
     user._stepwell_zone = zone
     return zone

@@ -57,6 +57,7 @@ class PatientPrivacy:
     may_keep_consents: bool
     may_disclose: bool
     may_decide_amendments: bool
+    may_disclose_in_emergency: bool = False
 
 
 def patient_privacy(*, actor, patient_id) -> PatientPrivacy:
@@ -91,6 +92,8 @@ def patient_privacy(*, actor, patient_id) -> PatientPrivacy:
         may_keep_consents=staff and access.acts_for(actor, patient, access.CONSENT_KEEPERS),
         may_disclose=staff and access.acts_for(actor, patient, access.DISCLOSERS),
         may_decide_amendments=staff and access.acts_for(actor, patient, access.AMENDMENT_DECIDERS),
+        may_disclose_in_emergency=staff
+        and access.acts_for(actor, patient, access.EMERGENCY_DISCLOSERS),
     )
 
 

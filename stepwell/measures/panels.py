@@ -87,9 +87,12 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     series_list = progress.series_of(administrations)
     recorded = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
     switched_off = selectors.instruments_switched_off()
+    available = selectors.instruments_available()
+    names = {i.key: i.abbreviation for i in available}  # PHQ-9, not the key phq9
     due = [
         {
             "administration": a,
+            "instrument": names.get(a.instrument_key, a.instrument_key.upper()),
             "overdue": selectors.is_overdue(a, today),
             "switched_off": a.instrument_key in switched_off,
             "in_session_only": bool(
@@ -102,7 +105,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     alerts = []
     if access.access_alerts_see(user, patient):
         alerts = list(patient.measure_alerts.select_related("administration"))
-    usable = [i for i in selectors.instruments_available() if i.key not in switched_off]
+    usable = [i for i in available if i.key not in switched_off]
     return ChartPanel(
         patient=patient,
         series=[
@@ -112,7 +115,11 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
         findings=progress.findings_of(series_list),
         joint=progress.joint_recovery(series_list),
         completed=[
-            {"administration": a, "items": selectors.item_answers(a)}
+            {
+                "administration": a,
+                "items": selectors.item_answers(a),
+                "instrument": names.get(a.instrument_key, a.instrument_key.upper()),
+            }
             for a in [a for a in administrations if a.status in recorded][:COMPLETED_SHOWN]
         ],
         due=due,
@@ -121,7 +128,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
         can_record=access.access_administration_record(user, patient),
         instruments=usable,
         sendable=[i for i in usable if not selectors.remote_refusal_for_program(i.key, program)],
-        switched_off=switched_off,
+        switched_off={names.get(key, key.upper()): reason for key, reason in switched_off.items()},
     )
 
 

@@ -14,7 +14,8 @@ from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
-from .details import DETAIL_FIELDS, patient_details_update
+from .chart_update import patient_chart_update
+from .details import DETAIL_FIELDS
 from .episodes import allowed_next_states
 from .models import Episode, Patient
 
@@ -41,6 +42,29 @@ class PatientSummary(Schema):
     episodes: list[EpisodeSummary]
 
 
+class FamilyContactOut(Schema):
+    id: int
+    name: str
+    relationship: str
+    phone: str
+    email: str
+    consented_to_involvement: bool
+
+
+class CoverageOut(Schema):
+    id: int
+    payer_id: int
+    payer: str
+    priority: str
+    plan_name: str
+    member_id: str
+    group_number: str
+    subscriber_name: str
+    subscriber_relationship: str
+    effective_from: date | None
+    effective_to: date | None
+
+
 class PatientOut(PatientSummary):
     preferred_name: str
     pronouns: str
@@ -57,6 +81,8 @@ class PatientOut(PatientSummary):
     insurance_member_id: str
     insurance_group_number: str
     care_team: list[dict]
+    family_contacts: list[FamilyContactOut]
+    coverages: list[CoverageOut]
 
 
 class PatientBillingOut(PatientSummary):
@@ -88,8 +114,42 @@ class PatientIn(Schema):
     confirm_not_duplicate: bool = False
 
 
+class FamilyContactPatch(Schema):
+    """Without `id`: a new contact (name and relationship required). With `id`: the fields
+    given change, or the contact is removed with `remove: true`."""
+
+    id: int | None = None
+    remove: bool = False
+    name: str | None = Field(None, max_length=200)
+    relationship: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = None
+    consented_to_involvement: bool | None = None
+
+
+class CoveragePatch(Schema):
+    """Without `id`: a new coverage (`payer_id` required). With `id`: the fields given
+    change; set `effective_to` to end it."""
+
+    id: int | None = None
+    payer_id: int | None = None
+    priority: str | None = None
+    plan_name: str | None = Field(None, max_length=200)
+    member_id: str | None = Field(None, max_length=64)
+    group_number: str | None = Field(None, max_length=64)
+    subscriber_name: str | None = Field(None, max_length=200)
+    subscriber_relationship: str | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    address_line: str | None = Field(None, max_length=55)
+    city: str | None = Field(None, max_length=60)
+    state: str | None = Field(None, max_length=2)
+    postal_code: str | None = Field(None, max_length=10)
+
+
 class PatientDetailsPatch(Schema):
-    """The fields to change; a field left out keeps its value."""
+    """The fields to change; a field left out keeps its value. `family_contacts` and
+    `coverages` list only the contacts and coverages to add, change or remove."""
 
     legal_first_name: str | None = Field(None, min_length=1, max_length=100)
     legal_last_name: str | None = Field(None, min_length=1, max_length=100)
@@ -108,6 +168,8 @@ class PatientDetailsPatch(Schema):
     insurance_payer: str | None = None
     insurance_member_id: str | None = None
     insurance_group_number: str | None = None
+    family_contacts: list[FamilyContactPatch] | None = None
+    coverages: list[CoveragePatch] | None = None
 
 
 class EpisodeEventOut(Schema):
@@ -174,6 +236,16 @@ def _full(p: Patient) -> dict:
     data["care_team"] = [
         {"user_id": m.user_id, "name": str(m.user), "team_role": m.team_role}
         for m in p.care_team.select_related("user")
+    ]
+    data["family_contacts"] = [
+        {f: getattr(c, f) for f in FamilyContactOut.model_fields} for c in p.family_contacts.all()
+    ]
+    data["coverages"] = [
+        {
+            **{f: getattr(c, f) for f in CoverageOut.model_fields if f != "payer"},
+            "payer": c.payer.name,
+        }
+        for c in p.coverages.select_related("payer")
     ]
     return data
 
@@ -271,8 +343,15 @@ def patient_detail(request, patient_id: int):
 @router.patch("/patients/{patient_id}", response=responses({200: PatientOut}))
 def patient_details_patch(request, patient_id: int, payload: PatientDetailsPatch):
     """Keep the patient's details up to date; each changed field is kept as history."""
-    patient_details_update(
-        actor=request.user, patient_id=patient_id, data=payload.dict(exclude_unset=True)
+    details = payload.dict(exclude_unset=True, exclude={"family_contacts", "coverages"})
+    patient_chart_update(
+        actor=request.user,
+        patient_id=patient_id,
+        details=details,
+        family_contacts=[
+            c.dict(exclude_unset=True, exclude_none=True) for c in payload.family_contacts or []
+        ],
+        coverages=[c.dict(exclude_unset=True) for c in payload.coverages or []],
     )
     record = selectors.patient_record(user=request.user, patient_id=patient_id)
     return PatientOut(**_full(record.patient))

@@ -44,6 +44,24 @@ def _shown(value) -> str:
     return str(value)
 
 
+def detail_changes_record(*, patient_id: int, actor, changes) -> None:
+    """Keep each changed field as history: `changes` is (field, old, new) triples. A
+    building block of the services that change the chart (details, family contacts,
+    coverages), called inside their transaction after their own access check."""
+    PatientDetailChange.objects.bulk_create(
+        [
+            PatientDetailChange(
+                patient_id=patient_id,
+                field=field[:64],
+                old_value=_shown(old),
+                new_value=_shown(new),
+                changed_by=actor if getattr(actor, "pk", None) else None,
+            )
+            for field, old, new in changes
+        ]
+    )
+
+
 def patient_details_update(*, actor, patient_id: int, data: dict) -> list[str]:
     """Change the given fields (a key left out keeps its value); returns the names of the
     fields that changed. Bad input names its field and changes nothing."""
@@ -81,18 +99,7 @@ def patient_details_update(*, actor, patient_id: int, data: dict) -> list[str]:
         if not changes:
             return []
         patient.save(update_fields=[field for field, _, _ in changes])
-        PatientDetailChange.objects.bulk_create(
-            [
-                PatientDetailChange(
-                    patient=patient,
-                    field=field,
-                    old_value=_shown(old),
-                    new_value=_shown(new),
-                    changed_by=actor,
-                )
-                for field, old, new in changes
-            ]
-        )
+        detail_changes_record(patient_id=patient.pk, actor=actor, changes=changes)
         audit_record(
             user=actor,
             action=AuditAction.UPDATE,

@@ -7,7 +7,7 @@ from stepwell.core.forms import RecordIdChoiceField
 
 from .details import DETAIL_FIELDS
 from .duplicates import PossibleDuplicate
-from .models import CareTeamRole, Disposition, EpisodeState, Patient
+from .models import CareTeamRole, Disposition, EpisodeState, FamilyContact, Patient
 from .services import PATIENT_FIELDS
 
 # The referral board's sources (intake.models.ReferralSource), as a pick-list here too.
@@ -112,6 +112,18 @@ class PatientDetailsForm(forms.ModelForm):
         model = Patient
         fields = DETAIL_FIELDS
         widgets = {"date_of_birth": DateInput}
+
+    def _post_clean(self):
+        pass
+
+
+class FamilyContactForm(forms.ModelForm):
+    """A family contact; the service checks the rules and names the field at fault."""
+
+    class Meta:
+        model = FamilyContact
+        fields = ("name", "relationship", "phone", "email", "consented_to_involvement")
+        labels = {"consented_to_involvement": "The patient consented to their involvement"}
 
     def _post_clean(self):
         pass

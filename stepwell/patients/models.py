@@ -229,3 +229,30 @@ class PatientDetailChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} of patient {self.patient_id} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class FamilyContact(models.Model):
+    """A relative or friend the patient names for family involvement in their care, and
+    whether the patient consented to that involvement (ask before sharing: 42 CFR Part 2
+    and HIPAA, docs/clinical-sources.md §5)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="family_contacts")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    consented_to_involvement = models.BooleanField(
+        "patient consented to their involvement",
+        default=False,
+        help_text="Whether the patient agreed that this person may be involved in their care.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"

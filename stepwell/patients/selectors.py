@@ -22,7 +22,7 @@ from stepwell.privacy.models import AuditEvent
 from stepwell.privacy.refusals import refuse
 
 from .episodes import allowed_next_states
-from .models import OPEN_STATES, CareTeamMember, Episode, EpisodeState, Patient
+from .models import OPEN_STATES, CareTeamMember, Episode, EpisodeState, FamilyContact, Patient
 
 
 def episode_days_in_program(episode: Episode, *, today: date | None = None) -> int | None:
@@ -191,6 +191,8 @@ class Chart:
     care_team_candidates: QuerySet[User]
     viewers: list[AuditEvent]
     can_edit_details: bool = False
+    family_contacts: list[FamilyContact] | None = None
+    links: frozenset[str] = frozenset()  # the chart's pages this user may open
 
 
 def patient_chart(*, user, patient: Patient) -> Chart:
@@ -200,7 +202,18 @@ def patient_chart(*, user, patient: Patient) -> Chart:
     )
     can_edit = access.access_care_team_edit(user, patient)
     return Chart(
-        episodes=[(e, allowed_next_states(e.state), episode_days_in_program(e)) for e in episodes],
+        episodes=[
+            (
+                e,
+                tuple(
+                    s
+                    for s in allowed_next_states(e.state)
+                    if access.access_episode_transition(user, e, s)
+                ),
+                episode_days_in_program(e),
+            )
+            for e in episodes
+        ],
         care_team=list(patient.care_team.select_related("user")),
         can_edit_care_team=can_edit,
         care_team_candidates=care_team_candidates(patient=patient)
@@ -208,13 +221,41 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         else User.objects.none(),
         viewers=patient_recent_viewers(patient=patient),
         can_edit_details=access.access_patient_details_edit(user, patient),
+        family_contacts=list(patient.family_contacts.all()),
+        links=chart_links(user=user, patient=patient),
     )
+
+
+def chart_links(*, user, patient: Patient) -> frozenset[str]:
+    """Which of the chart's linked pages the user may open, so no link answers 403."""
+    from stepwell.privacy.access.intake import access_availability_edit
+    from stepwell.privacy.access.meds import access_meds
+    from stepwell.privacy.access.notes import access_hours_read, access_notes_read
+
+    rules = {
+        "notes": access_notes_read,
+        "hours": access_hours_read,
+        "availability": access_availability_edit,
+        "meds": access_meds,
+    }
+    return frozenset(name for name, rule in rules.items() if rule(user, patient))
 
 
 def patient_details_for_edit(*, user, patient_id) -> tuple[Patient, list]:
     """The patient whose details the user may change, with the latest field changes."""
     patient = access.access_patient_details_by_id(user, patient_id)
     return patient, list(patient.detail_changes.select_related("changed_by")[:30])
+
+
+def family_contacts_for_edit(*, user, patient_id) -> tuple[Patient, list[FamilyContact]]:
+    """The patient whose details (and family contacts) the user keeps, with the contacts."""
+    patient = access.access_patient_details_by_id(user, patient_id)
+    return patient, list(patient.family_contacts.all())
+
+
+def family_contact_for_edit(*, user, contact_id) -> FamilyContact:
+    """A family contact the user may change, or an audited refusal."""
+    return access.access_family_contact_by_id(user, contact_id)
 
 
 def patient_billing_episodes(*, patient: Patient) -> list[Episode]:

@@ -159,6 +159,8 @@ def chart(request, patient_id: int):
         ),
         "viewers": chart.viewers,
         "can_edit_details": chart.can_edit_details,
+        "family_contacts": chart.family_contacts,
+        "chart_links": chart.links,
         "open_states": OPEN_STATES,
         "measures_panel": chart_panel(user=user, patient=patient),
     }
@@ -275,6 +277,11 @@ def details_edit(request, patient_id: int):
     return render(
         request,
         "patients/details.html",
-        {"patient": patient, "form": form, "changes": changes},
+        {
+            "patient": patient,
+            "form": form,
+            "changes": changes,
+            "family_contacts": list(patient.family_contacts.all()),
+        },
         status=status,
     )

@@ -16,6 +16,7 @@ from django.db import models
 
 from stepwell.clinic.models import Program
 from stepwell.intake.models import AssessmentDiagnosis
+from stepwell.measures.definitions import instrument_registry
 from stepwell.patients.models import Episode, Patient
 
 DEFAULT_FIRST_PLAN_DUE_DAYS = 7
@@ -42,6 +43,7 @@ class ProgramPlanPolicy(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "program plan policies"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(first_plan_due_days__gte=1),
@@ -224,11 +226,17 @@ class Objective(models.Model):
             return f"complete module “{self.module}”"
         target = f"{float(self.target_value):g}" if self.target_value is not None else "?"
         subject = {
-            MeasureKind.QUESTIONNAIRE_TOTAL: f"{self.instrument.upper()} total",
+            MeasureKind.QUESTIONNAIRE_TOTAL: f"{_instrument_name(self.instrument)} total",
             MeasureKind.ATTENDANCE_RATE: "attendance rate (%)",
             MeasureKind.DAYS_ABSTINENT: "days abstinent",
         }[self.measure_kind]
         return f"{subject} {self.get_comparison_display()} {target}"
+
+
+def _instrument_name(key: str) -> str:
+    """The questionnaire's own short name (PHQ-9), not its stored key (phq9)."""
+    shipped = instrument_registry().get(key or "")
+    return shipped.abbreviation if shipped else (key or "").upper()
 
 
 class ObjectiveStatusUpdate(models.Model):

@@ -35,5 +35,6 @@ def home(request):
             "episodes": home.episodes,
             "care_team": home.care_team,
             "plans": home.plans,
+            "next_sessions": home.next_sessions,
         },
     )

@@ -28,6 +28,19 @@ SORTABLE_FIELDS = (
     "outcome",
     "client_address",
 )
+# What the audit page calls each column (the CSV export keeps the field names).
+AUDIT_COLUMN_LABELS = {
+    "seq": "No.",
+    "occurred_at": "When",
+    "username": "User",
+    "role": "Role",
+    "patient_id": "Patient",
+    "action": "Action",
+    "object_type": "Record type",
+    "object_id": "Record",
+    "outcome": "Outcome",
+    "client_address": "From address",
+}
 SORT_CHOICES = tuple(f"{sign}{field}" for field in SORTABLE_FIELDS for sign in ("", "-"))
 SORT_ERROR = "Sort by one of the columns, optionally with '-' before it (for example -seq)."
 # A day filter is turned into times; beyond these the time zones overflow the calendar.

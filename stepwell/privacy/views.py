@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from .audit import AuditAction, AuditOutcome, named_patient_ids
 from .selectors import (
+    AUDIT_COLUMN_LABELS,
     EARLIEST_DAY,
     LATEST_DAY,
     SORT_CHOICES,
@@ -29,9 +30,9 @@ AUDIT_PAGE_SIZE = 50
 
 
 class AuditFilterForm(forms.Form):
-    username = forms.CharField(required=False)
+    username = forms.CharField(required=False, label="User")
     patient_id = forms.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, label="Patient id"
+        required=False, min_value=1, max_value=2**63 - 1, label="Patient (record id)"
     )
     action = forms.ChoiceField(
         required=False, choices=[("", "Any"), *[(a.value, a.value) for a in AuditAction]]
@@ -39,9 +40,9 @@ class AuditFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         required=False, choices=[("", "Any"), *[(o.value, o.value) for o in AuditOutcome]]
     )
-    object_type = forms.CharField(required=False, label="Object type")
+    object_type = forms.CharField(required=False, label="Record type")
     role = forms.CharField(required=False)
-    client_address = forms.CharField(required=False, label="Client address")
+    client_address = forms.CharField(required=False, label="From address")
     date_from = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
     )
@@ -90,7 +91,7 @@ def audit_list(request):
     context = {
         "form": form,
         "page": page,
-        "fields": SORTABLE_FIELDS,
+        "columns": [(field, AUDIT_COLUMN_LABELS[field]) for field in SORTABLE_FIELDS],
         "sort": criteria.sort,
         "base_query": query.urlencode(),
     }

@@ -623,6 +623,29 @@ def _alumni(clinic: MatrixClinic) -> None:
 FACILITATOR_OF = {"A": "clinician", "B": "clinician_other"}
 
 
+def _chart_people(clinic: MatrixClinic) -> None:
+    """A family contact and a primary coverage for each patient with a full record."""
+    from stepwell.billing.services import coverage_add
+    from stepwell.patients.contacts import family_contact_add
+
+    from .factories import PayerFactory
+
+    payer = PayerFactory(name="Matrix Coverage Payer")
+    for key in FULL_RECORD:
+        director = clinic.users["director"] if key != "B" else clinic.users["director_b"]
+        patient_id = clinic.patients[key].pk
+        contact = family_contact_add(
+            actor=director,
+            patient_id=patient_id,
+            data={"name": f"Family of {key}", "relationship": "parent"},
+        )
+        coverage = coverage_add(
+            actor=director, patient_id=patient_id, payer_id=payer.pk, member_id=f"MX-{key}"
+        )
+        clinic.put("family_contact", key, contact.pk)
+        clinic.put("coverage", key, coverage.pk)
+
+
 ADDITIONS = (
     _assessments,
     _plans,
@@ -637,4 +660,5 @@ ADDITIONS = (
     _consent,
     _milestones,
     _alumni,
+    _chart_people,
 )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
+from stepwell.patients.details import detail_changes_record
 from stepwell.privacy.access.billing import access_coverage_by_id, access_coverage_patient_by_id
 from stepwell.privacy.audit import AuditAction, audit_record
 
@@ -109,6 +110,18 @@ def _refuse_a_second_of_the_priority(coverage: Coverage) -> None:
             )
 
 
+def _history(actor, coverage: Coverage, changes) -> None:
+    """Each changed field of a coverage in the patient's detail history."""
+    detail_changes_record(
+        patient_id=coverage.patient_id,
+        actor=actor,
+        changes=[
+            (f"coverage {coverage.payer.name}: {field.replace('_', ' ')}", old, new)
+            for field, old, new in changes
+        ],
+    )
+
+
 def coverage_add(
     *,
     actor,
@@ -141,6 +154,15 @@ def coverage_add(
     with transaction.atomic():
         _refuse_a_second_of_the_priority(coverage)
         coverage.save()
+        _history(
+            actor,
+            coverage,
+            [
+                (f, "", getattr(coverage, f))
+                for f in ("priority", "member_id", "subscriber_name", "effective_from")
+                if getattr(coverage, f)
+            ],
+        )
         audit_record(
             user=actor,
             action=AuditAction.CREATE,
@@ -159,15 +181,25 @@ def coverage_update(*, actor, coverage_id: int, **values) -> Coverage:
     if unknown:
         raise TypeError(f"coverage_update() got unexpected arguments {sorted(unknown)}")
     values = _normalised(values)
+    changes = []
     if "payer_id" in values:
-        coverage.payer = _payer(values.pop("payer_id"))
-    changed = [f for f, v in values.items() if getattr(coverage, f) != v]
+        payer = _payer(values.pop("payer_id"))
+        if payer.pk != coverage.payer_id:
+            changes.append(("payer", coverage.payer.name, payer.name))
+        coverage.payer = payer
+    changes += [
+        (f, getattr(coverage, f), v) for f, v in values.items() if getattr(coverage, f) != v
+    ]
+    changed = [f for f, _, _ in changes if f != "payer"]
+    if any(f == "payer" for f, _, _ in changes):
+        changed.append("payer_id")
     for field, value in values.items():
         setattr(coverage, field, value)
     _check(coverage)
     with transaction.atomic():
         _refuse_a_second_of_the_priority(coverage)
         coverage.save()
+        _history(actor, coverage, changes)
         audit_record(
             user=actor,
             action=AuditAction.UPDATE,
@@ -192,10 +224,15 @@ def coverage_end(*, actor, coverage_id: int, ends_on: date, reason: str) -> Cove
             "The coverage ends before it starts.",
             field_errors={"ends_on": f"On or after {coverage.effective_from:%Y-%m-%d}."},
         )
+    changes = [
+        ("effective_to", coverage.effective_to, ends_on),
+        ("end_reason", coverage.end_reason, reason[:200]),
+    ]
     coverage.effective_to = ends_on
     coverage.end_reason = reason[:200]
     with transaction.atomic():
         coverage.save(update_fields=["effective_to", "end_reason"])
+        _history(actor, coverage, changes)
         audit_record(
             user=actor,
             action=AuditAction.UPDATE,

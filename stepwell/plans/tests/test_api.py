@@ -70,7 +70,7 @@ def test_plan_over_the_api(client, clinic):
     )
     body = signed.json()
     assert (body["status"], body["missing_signatures"]) == ("signed", ["patient"])
-    assert body["problems"][0]["goals"][0]["objectives"][0]["measure"] == "PHQ9 total below 10"
+    assert body["problems"][0]["goals"][0]["objectives"][0]["measure"] == "PHQ-9 total below 10"
 
 
 @pytest.mark.parametrize("who", ["clinician_b", "billing_a", "intake_a", "patient_user_b"])

@@ -19,7 +19,8 @@
   open episode.
 - A patient's details (demographics, contact, emergency contact, insurance) are kept up to
   date by an intake coordinator, clinician or director of one of the patient's programs,
-  or a clinician on the patient's care team.
+  or a clinician on the patient's care team. The same people keep the family contacts
+  (and whether the patient consented to each one's involvement).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from django.utils import timezone
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
-from stepwell.patients.models import OPEN_STATES, Episode, EpisodeState, Patient
+from stepwell.patients.models import OPEN_STATES, Episode, EpisodeState, FamilyContact, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
@@ -39,6 +40,7 @@ from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
     as_record_id,
+    fetch_or_refuse,
     holds_role_in,
     is_active_user,
     is_administrator,
@@ -59,6 +61,7 @@ __all__ = [
     "access_episode_by_id",
     "access_episode_transition",
     "access_episode_transition_by_id",
+    "access_family_contact_by_id",
     "access_own_patient",
     "access_patient_billing",
     "access_patient_by_id",
@@ -324,3 +327,23 @@ def access_patient_details_by_id(user, patient_id) -> Patient:
             patient_id=patient.pk,
         )
     return patient
+
+
+def access_family_contact_by_id(user, contact_id) -> FamilyContact:
+    """A family contact whose patient's details the user keeps, or an audited refusal (an
+    unknown contact gets the same one)."""
+    scoped = FamilyContact.objects.select_related("patient").filter(
+        patient__in=patients_visible_to(user)
+    )
+    contact = fetch_or_refuse(
+        scoped, contact_id, user=user, action=AuditAction.UPDATE, object_type="family_contact"
+    )
+    if not access_patient_details_edit(user, contact.patient):
+        raise refuse(
+            actor=user,
+            action=AuditAction.UPDATE,
+            object_type="family_contact",
+            object_id=contact.pk,
+            patient_id=contact.patient_id,
+        )
+    return contact

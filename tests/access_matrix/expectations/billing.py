@@ -12,7 +12,7 @@ Rules: stepwell/privacy/access/billing.py, README "Billing", docs/billing.md.
 
 from __future__ import annotations
 
-from ..facts import BILLING, DIRECTOR, InProgram, Person
+from ..facts import BILLING, DIRECTOR, INTAKE, PROGRAM_WIDE, Chart, InProgram, Person
 from ..harness import Entry, On
 
 PROGRAMS = ("A", "B")
@@ -20,6 +20,30 @@ WORKERS = InProgram((BILLING, DIRECTOR))
 ON_PROGRAM = On({"program_id": "program"}, keys=PROGRAMS, scope="program")
 ON_BATCH = On({"batch_id": "claim_batch"}, keys=PROGRAMS, scope="program")
 QUIET_WEEK = {"date_from": "2020-01-06", "date_to": "2020-01-12"}
+# A patient's coverages (issue 12): read by whoever reads the chart and by billing staff of
+# the patient's programs; recorded by billing staff, intake coordinators and directors.
+PATIENTS = ("A", "A2", "B")
+COVERAGE_READERS = Chart(PROGRAM_WIDE) | InProgram((BILLING,))
+COVERAGE_EDITORS = InProgram((BILLING, INTAKE, DIRECTOR))
+ON_PATIENT = On({"patient_id": "patient"}, keys=PATIENTS)
+ON_COVERAGE = On({"coverage_id": "coverage"}, keys=PATIENTS)
+
+
+def _coverage(world, key):
+    from stepwell.billing.models import Payer
+
+    return {
+        "payer": Payer.objects.get(name="Matrix Coverage Payer").pk,
+        "priority": "secondary",
+        "member_id": f"MX2-{key}",
+        "subscriber_relationship": "self",
+    }
+
+
+def _coverages_of(world, key):
+    return f"/billing/patients/{world.patients[key].pk}/coverages/"
+
+
 NOTHING_TO_BILL = "the matrix clinic has nothing to bill in those dates: 400 naming date_from"
 
 PAGES = [
@@ -43,6 +67,36 @@ PAGES = [
     ),
     Entry("GET", "billing/claims/{batch_id}/", WORKERS, on=ON_BATCH, shows=False),
     Entry("GET", "billing/claims/{batch_id}/download/", WORKERS, on=ON_BATCH, shows=False),
+    Entry("GET", "billing/patients/{patient_id}/coverages/", COVERAGE_READERS, on=ON_PATIENT),
+    Entry("GET", "billing/patients/{patient_id}/coverages/new/", COVERAGE_EDITORS, on=ON_PATIENT),
+    Entry(
+        "POST",
+        "billing/patients/{patient_id}/coverages/new/",
+        COVERAGE_EDITORS,
+        on=ON_PATIENT,
+        data=_coverage,
+        ok=302,
+        location=_coverages_of,
+    ),
+    Entry("GET", "billing/coverages/{coverage_id}/", COVERAGE_EDITORS, on=ON_COVERAGE),
+    Entry(
+        "POST",
+        "billing/coverages/{coverage_id}/",
+        COVERAGE_EDITORS,
+        on=ON_COVERAGE,
+        data=lambda world, key: {**_coverage(world, key), "priority": "primary"},
+        ok=302,
+        location=_coverages_of,
+    ),
+    Entry(
+        "POST",
+        "billing/coverages/{coverage_id}/end/",
+        COVERAGE_EDITORS,
+        on=ON_COVERAGE,
+        data={"ends_on": "2031-01-01", "reason": "Matrix check"},
+        ok=302,
+        location=_coverages_of,
+    ),
 ]
 
 API = "/api/v1/billing"

@@ -122,6 +122,14 @@ def _chart_of(world, key):
 
 ON_PATIENT = On({"patient_id": "patient"}, keys=ADMITTED)
 ON_EPISODE = On({"episode_id": "episode"}, keys=ADMITTED)
+ON_CONTACT = On({"contact_id": "family_contact"}, keys=ADMITTED)
+FAMILY_CONTACT = {"name": "Matrix Kin", "relationship": "aunt", "consented_to_involvement": "on"}
+
+
+def _details_of(world, key):
+    return f"/patients/{world.patients[key].pk}/details/"
+
+
 PAGES = [
     Entry(
         "GET",
@@ -202,6 +210,34 @@ PAGES = [
         data=_details,
         ok=302,
         location=_chart_of,
+    ),
+    Entry("GET", "patients/{patient_id}/contacts/new/", DETAIL_EDITORS, on=ON_PATIENT),
+    Entry(
+        "POST",
+        "patients/{patient_id}/contacts/new/",
+        DETAIL_EDITORS,
+        on=ON_PATIENT,
+        data=FAMILY_CONTACT,
+        ok=302,
+        location=_details_of,
+    ),
+    Entry("GET", "contacts/{contact_id}/", DETAIL_EDITORS, on=ON_CONTACT),
+    Entry(
+        "POST",
+        "contacts/{contact_id}/",
+        DETAIL_EDITORS,
+        on=ON_CONTACT,
+        data=FAMILY_CONTACT,
+        ok=302,
+        location=_details_of,
+    ),
+    Entry(
+        "POST",
+        "contacts/{contact_id}/remove/",
+        DETAIL_EDITORS,
+        on=ON_CONTACT,
+        ok=302,
+        location=_details_of,
     ),
     Entry(
         "POST",
