@@ -38,6 +38,7 @@ urlpatterns = [
     path("meds/", include("stepwell.meds.urls")),
     path("consent/", include("stepwell.consent.urls")),
     path("messages/", include("stepwell.messaging.urls")),
+    path("follow-ups/", include("stepwell.followups.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
