@@ -125,3 +125,27 @@ class WorklistFilter(forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Every status"), *FollowUpStatus.choices], required=False
     )
+
+
+class PolicyForm(forms.Form):
+    days = forms.CharField(
+        label="Days after discharge",
+        max_length=100,
+        help_text="Whole days, separated by commas, such as 30, 60, 90.",
+    )
+    instruments = forms.MultipleChoiceField(
+        label="Questionnaires",
+        choices=[
+            ("phq9", "PHQ-9 (depression)"),
+            ("gad7", "GAD-7 (anxiety)"),
+            ("auditc", "AUDIT-C (alcohol)"),
+            ("dast10", "DAST-10 (drugs)"),
+            ("pcl5", "PCL-5 (trauma)"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one questionnaire."},
+    )
+    max_attempts = forms.IntegerField(
+        label="Attempts before a follow-up is unreachable", min_value=1, max_value=10
+    )
+    wait_days = forms.IntegerField(label="Days to wait between attempts", min_value=1, max_value=60)

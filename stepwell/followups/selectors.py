@@ -149,3 +149,26 @@ def results_of(follow_up: FollowUp) -> dict | None:
         "employment": follow_up.employment,
         "safety_answer": follow_up.safety_answer,
     }
+
+
+@dataclass(frozen=True)
+class ProgramPolicy:
+    program: object
+    settings: object  # services.policy.FollowUpSettings
+
+
+def follow_up_policy_for(*, user, program_id) -> ProgramPolicy:
+    """A program's follow-up settings, for the person who may change them."""
+    from .services.policy import follow_up_settings
+
+    program = access.access_follow_up_policy_by_program_id(user, program_id)
+    return ProgramPolicy(program=program, settings=follow_up_settings(program))
+
+
+def programs_with_settings_for(user) -> list:
+    """The programs whose follow-up settings the user may change (links on the worklist)."""
+    from stepwell.accounts.models import Role
+    from stepwell.clinic.models import Program
+    from stepwell.privacy.access.predicates import programs_with
+
+    return list(Program.objects.filter(pk__in=programs_with(user, Role.PROGRAM_DIRECTOR)))

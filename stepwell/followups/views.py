@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from stepwell.core.forms import form_call
 
 from . import selectors, services
-from .forms import FollowUpForm, PhoneForm, WorklistFilter
+from .forms import FollowUpForm, PhoneForm, PolicyForm, WorklistFilter
 
 
 @login_required
@@ -106,5 +106,36 @@ def link(request, token: str):
         request,
         "followups/link.html",
         {"form": form, "instruments": [(i, form.item_fields(i)) for i in instruments]},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy(request, program_id: int):
+    """A program's follow-up settings (its director, or an administrator)."""
+    current = selectors.follow_up_policy_for(user=request.user, program_id=program_id)
+    initial = {
+        "days": ", ".join(str(day) for day in current.settings.days),
+        "instruments": list(current.settings.instruments),
+        "max_attempts": current.settings.max_attempts,
+        "wait_days": current.settings.wait_days,
+    }
+    form = PolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = form_call(
+            form,
+            services.follow_up_policy_set,
+            actor=request.user,
+            program_id=current.program.pk,
+            **form.cleaned_data,
+        )
+        if saved is not None:
+            messages.success(request, "The follow-up settings were saved.")
+            return redirect("followups:policy", program_id=current.program.pk)
+    return render(
+        request,
+        "followups/policy.html",
+        {"program": current.program, "form": form},
         status=400 if request.method == "POST" else 200,
     )

@@ -122,3 +122,25 @@ def test_api_refuses_billing_a_patient_and_another_program(client, due_30, disch
         assert client.get(url).status_code == 403
     client.logout()
     assert client.get(url).status_code == 401
+
+
+def test_the_director_sets_the_programs_follow_ups(client, discharged):
+    url = f"/follow-ups/programs/{discharged.program_a.pk}/settings/"
+    verified_login(client, discharged.director_a)
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="30, 60, 90"' in page.content.decode()
+    bad = client.post(
+        url, {"days": "30, 30", "instruments": ["phq9"], "max_attempts": 3, "wait_days": 7}
+    )
+    assert bad.status_code == 400 and "A number of days is given twice." in bad.content.decode()
+    saved = client.post(
+        url, {"days": "30, 90", "instruments": ["phq9"], "max_attempts": 4, "wait_days": 5}
+    )
+    assert saved.status_code == 302
+    from stepwell.followups.models import FollowUpPolicy
+
+    policy = FollowUpPolicy.objects.get()
+    assert (policy.days, policy.instruments, policy.max_attempts) == ([30, 90], ["phq9"], 4)
+    client.logout()
+    verified_login(client, discharged.clinician_a)
+    assert client.get(url).status_code == 403
