@@ -111,9 +111,7 @@ class PatientFollowUps:
 def patient_follow_ups(*, user, patient_id) -> PatientFollowUps:
     """The chart's follow-up section: every discharged episode's follow-ups, and the
     readmissions, of a patient the user reads as staff."""
-    from stepwell.privacy.access.patients import access_patient_by_id
-
-    patient = access_patient_by_id(user, patient_id, object_type="follow_up")
+    patient = access.access_patient_follow_ups_by_id(user, patient_id)
     episodes = patient.episodes.filter(
         pk__in=FollowUp.objects.filter(patient=patient).values("episode_id")
     ) | patient.episodes.filter(readmission__isnull=False)

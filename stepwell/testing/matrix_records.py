@@ -15,6 +15,7 @@ from .matrix_clinic import (
     MatrixClinic,
     psychotherapy_text,
 )
+from .matrix_followups import add_follow_ups
 
 
 def _assessments(clinic: MatrixClinic) -> None:
@@ -531,4 +532,5 @@ ADDITIONS = (
     _claim_batches,
     _meds,
     _consent,
+    add_follow_ups,
 )

@@ -144,3 +144,8 @@ def test_the_director_sets_the_programs_follow_ups(client, discharged):
     client.logout()
     verified_login(client, discharged.clinician_a)
     assert client.get(url).status_code == 403
+
+
+def test_chart_section_is_for_staff_not_the_patient(client, due_30, discharged):
+    verified_login(client, discharged.patient_user_a)
+    assert client.get(f"/follow-ups/patients/{discharged.patient_a.pk}/chart/").status_code == 403

@@ -32,7 +32,7 @@ from stepwell.patients.models import Episode
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import access_episode_by_id
+from .patients import access_episode_by_id, access_patient_by_id
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
@@ -116,6 +116,16 @@ def access_episode_follow_ups_by_id(user, episode_id) -> Episode:
             patient_id=episode.patient_id,
         )
     return episode
+
+
+def access_patient_follow_ups_by_id(user, patient_id):
+    """The patient whose follow-ups (the chart's section) the user may read as staff."""
+    patient = access_patient_by_id(user, patient_id, object_type="follow_up")
+    if not programs_with(user, *PROGRAM_WIDE_ROLES):
+        raise refuse(
+            actor=user, object_type="follow_up", object_id=patient.pk, patient_id=patient.pk
+        )
+    return patient
 
 
 def access_follow_up_policy_by_program_id(user, program_id) -> Program:
