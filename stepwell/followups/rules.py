@@ -1,6 +1,6 @@
 """The rules of follow-ups after discharge, with no Django: when a follow-up is due, which
 questionnaires it asks, and what the daily job does next with one that waits for an
-answer (docs/clinical-sources.md §9).
+answer (docs/clinical-sources.md §3.10).
 
 - Due: at each of the program's days after the discharge day (default 30, 60 and 90).
   A follow-up whose day passed more than `CATCH_UP_DAYS` ago is not created: switching

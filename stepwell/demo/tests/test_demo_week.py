@@ -54,6 +54,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_reports_look_plausible()
     check_medications_and_drug_tests()
     check_a_part2_disclosure_under_consent_and_the_outbox()
+    check_follow_ups_in_every_state()
 
 
 def _compliance(week: str):
@@ -285,3 +286,12 @@ def check_a_part2_disclosure_under_consent_and_the_outbox() -> None:
     assert PART2_NOTICE[:60] in disclosure.document
     assert Consent.objects.filter(status="awaiting_signature").exists()
     assert Message.objects.filter(purpose="follow_up").exists()
+
+
+def check_follow_ups_in_every_state():
+    from stepwell.followups.models import FollowUp, FollowUpStatus
+
+    states = set(FollowUp.objects.values_list("status", flat=True))
+    assert states == set(FollowUpStatus.values), states
+    completed = FollowUp.objects.filter(status=FollowUpStatus.COMPLETED)
+    assert all(f.scores.exists() and f.method == "phone" for f in completed)

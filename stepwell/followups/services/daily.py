@@ -5,7 +5,7 @@ episode. Each step is idempotent for a (program, date)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -81,9 +81,12 @@ def _local_date(moment, program: Program) -> date:
     return program_today(program, moment)
 
 
-def follow_ups_chase(*, actor, program_id: int, today: date) -> dict[str, int]:
+def follow_ups_chase(
+    *, actor, program_id: int, today: date, now: datetime | None = None
+) -> dict[str, int]:
     """Send a link to each open follow-up that may get one now, and mark unreachable those
-    that used their attempts. Returns how many of each."""
+    that used their attempts. Returns how many of each. `now` stamps the attempts (a day
+    run late, or the demo's history); default: now."""
     access.access_follow_up_job(actor, program_id=program_id, what="follow_up")
     program = Program.objects.get(pk=program_id)
     settings = follow_up_settings(program)
@@ -106,7 +109,7 @@ def follow_ups_chase(*, actor, program_id: int, today: date) -> dict[str, int]:
         )
         if step is NextStep.SEND_LINK:
             with transaction.atomic():
-                _send(follow_up, actor=actor)
+                _send(follow_up, actor=actor, now=now)
             counts["sent"] += 1
         elif step is NextStep.UNREACHABLE:
             with transaction.atomic():
@@ -124,14 +127,14 @@ def follow_ups_chase(*, actor, program_id: int, today: date) -> dict[str, int]:
     return counts
 
 
-def _send(follow_up: FollowUp, *, actor) -> tuple[str, object]:
+def _send(follow_up: FollowUp, *, actor, now: datetime | None = None) -> tuple[str, object]:
     """A new link, queued to the patient through the outbox; counted as an attempt.
     Returns the link and the message (None when the patient gets no messages)."""
     _, token = new_link(follow_up)
     url = link_url(token)
     message = message_follow_up_link(actor=actor, patient_id=follow_up.patient_id, link=url)
     if message is not None:
-        now = timezone.now()
+        now = now or timezone.now()
         follow_up.attempts += 1
         follow_up.last_attempt_at = now
         follow_up.status = FollowUpStatus.SENT
@@ -214,10 +217,12 @@ class DailyResult:
         )
 
 
-def follow_ups_daily(*, actor, program_id: int, today: date) -> DailyResult:
+def follow_ups_daily(
+    *, actor, program_id: int, today: date, now: datetime | None = None
+) -> DailyResult:
     """The whole day's work for one program (the `follow-ups` daily job)."""
     created = follow_ups_create_due(actor=actor, program_id=program_id, today=today)
-    counts = follow_ups_chase(actor=actor, program_id=program_id, today=today)
+    counts = follow_ups_chase(actor=actor, program_id=program_id, today=today, now=now)
     readmissions = readmissions_detect(actor=actor, program_id=program_id)
     return DailyResult(
         created=len(created),

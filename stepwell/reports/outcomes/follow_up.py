@@ -1,5 +1,5 @@
 """Outcomes that only a follow-up after discharge can tell, from the follow-ups recorded
-by stepwell.followups (docs/clinical-sources.md §9, §3.7).
+by stepwell.followups (docs/clinical-sources.md §3.10, §3.7).
 
 The episodes are those admitted and discharged on a day of the period. For each follow-up
 day (30, 60, 90) each measure names its denominator:
