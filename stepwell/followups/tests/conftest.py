@@ -4,7 +4,9 @@ substance-use program."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +53,32 @@ def due_30(discharged):
         today=DISCHARGED_ON + timedelta(days=30),
     )
     return follow_up
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def phone_page():
+    """A headless Chromium page the size of a phone. Skips without Chromium unless
+    STEPWELL_REQUIRE_BROWSER=1, when a missing browser fails the test."""
+    if not CHROMIUM.exists():
+        if os.environ.get("STEPWELL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and STEPWELL_REQUIRE_BROWSER=1")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
