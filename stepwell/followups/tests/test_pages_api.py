@@ -149,3 +149,14 @@ def test_the_director_sets_the_programs_follow_ups(client, discharged):
 def test_chart_section_is_for_staff_not_the_patient(client, due_30, discharged):
     verified_login(client, discharged.patient_user_a)
     assert client.get(f"/follow-ups/patients/{discharged.patient_a.pk}/chart/").status_code == 403
+
+
+def test_guessing_links_is_throttled_with_the_questionnaire_links(client, settings, due_30):
+    settings.STEPWELL_QUESTIONNAIRE_LINK_FAILURES = 3
+    token = new_link(due_30)[1]
+    for n in range(3):
+        assert client.get(f"/follow-ups/f/guess-{n}/").status_code == 404
+    throttled = client.get(link_path(token))  # even a good link waits now
+    assert throttled.status_code == 429 and throttled["Retry-After"] == "900"
+    denied = AuditEvent.objects.filter(object_type="follow_up_link", outcome="denied")
+    assert denied.count() == 4
