@@ -40,6 +40,7 @@ urlpatterns = [
     path("messages/", include("stepwell.messaging.urls")),
     path("milestones/", include("stepwell.milestones.urls")),
     path("alumni/", include("stepwell.alumni.urls")),
+    path("follow-ups/", include("stepwell.followups.urls")),
     path("", include("stepwell.schedule.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

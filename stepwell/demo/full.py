@@ -14,6 +14,7 @@ from .billing import seed_billing
 from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
 from .consent import seed_consent
+from .followups import seed_follow_ups
 from .intake import seed_intake
 from .measures import seed_measures
 from .meds import seed_meds
@@ -36,6 +37,7 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
         seed_consent,
         seed_milestones,
         seed_alumni,
+        seed_follow_ups,
     ):
         step(clinic, rng, today)
     return clinic

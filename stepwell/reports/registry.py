@@ -197,9 +197,9 @@ SPECS = (
         chart=ChartSpec("returns", ("measure",), "share", title="Returns after discharge"),
         outcome=True,
         notes=(
-            "Follow-up outcomes at 30, 60 and 90 days (scores, admission elsewhere, days "
-            "of use) need follow-up check-ins, which Stepwell does not record yet: they "
-            "read 'not yet recorded'.",
+            "Follow-up outcomes at 30, 60 and 90 days come from the follow-ups answered by "
+            "link or by phone: response and remission against the episode's first score, "
+            "self-reported admission elsewhere and days of use.",
         ),
     ),
 )

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "stepwell.daily",
     "stepwell.milestones",
     "stepwell.demo",
+    "stepwell.followups",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,7 @@ STEPWELL_CRISIS_RESOURCES = (
 # Measures: how long a one-time questionnaire link works, and how many links that open
 # nothing one client address may try in a window before it is refused (guessing throttle).
 STEPWELL_QUESTIONNAIRE_LINK_HOURS = env_int("STEPWELL_QUESTIONNAIRE_LINK_HOURS", 72)
+STEPWELL_FOLLOW_UP_LINK_DAYS = env_int("STEPWELL_FOLLOW_UP_LINK_DAYS", 14)
 STEPWELL_QUESTIONNAIRE_LINK_FAILURES = env_int("STEPWELL_QUESTIONNAIRE_LINK_FAILURES", 10)
 STEPWELL_QUESTIONNAIRE_LINK_FAILURE_MINUTES = env_int(
     "STEPWELL_QUESTIONNAIRE_LINK_FAILURE_MINUTES", 15

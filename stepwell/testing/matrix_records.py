@@ -19,6 +19,7 @@ from .matrix_clinic import (
     MatrixClinic,
     psychotherapy_text,
 )
+from .matrix_followups import add_follow_ups
 
 
 def _assessments(clinic: MatrixClinic) -> None:
@@ -661,4 +662,5 @@ ADDITIONS = (
     _milestones,
     _alumni,
     _chart_people,
+    add_follow_ups,
 )

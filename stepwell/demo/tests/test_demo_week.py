@@ -48,6 +48,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_a_part2_disclosure_under_consent_and_the_outbox()
     check_milestones_earned_by_active_patients()
     check_the_alumni_community()
+    check_follow_ups_in_every_state()
 
 
 def _compliance(week: str):
@@ -319,3 +320,12 @@ def check_milestones_earned_by_active_patients():
     assert any(m.kind == "computed" for m in progress.milestones)
     assert any(m.kind == "recorded" for m in progress.milestones)
     assert progress.trajectories
+
+
+def check_follow_ups_in_every_state():
+    from stepwell.followups.models import FollowUp, FollowUpStatus
+
+    states = set(FollowUp.objects.values_list("status", flat=True))
+    assert states == set(FollowUpStatus.values), states
+    completed = FollowUp.objects.filter(status=FollowUpStatus.COMPLETED)
+    assert all(f.scores.exists() and f.method == "phone" for f in completed)

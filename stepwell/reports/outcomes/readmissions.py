@@ -1,5 +1,5 @@
-"""Return and readmission after discharge, from the episodes on record, and the follow-up
-outcomes that are not recorded yet (follow_up.py).
+"""Return and readmission after discharge, from the episodes on record, and the outcomes
+of the follow-ups at 30, 60 and 90 days (follow_up.py).
 
 The episodes are those admitted and discharged on a day of the period. A return within N
 days is a later episode of the same patient admitted within N days after the discharge
@@ -24,7 +24,7 @@ from ..operations.admissions import discharged_in_period
 from ..scope import ReportScope
 from ..tables import Column, ColumnKind, Report, Table
 from .discharge import share_columns, share_row
-from .follow_up import follow_up_outcomes
+from .follow_up import follow_up_table
 
 WINDOWS = (30, 90)
 
@@ -107,19 +107,6 @@ def readmissions_report(scope: ReportScope) -> Report:
         note="Each return is counted of the episodes discharged long enough ago for its "
         "window to have closed.",
     )
-    follow_up = Table(
-        key="follow_up",
-        title="Follow-up outcomes at 30, 60 and 90 days",
-        columns=(
-            Column("days", "Days after discharge", ColumnKind.TEXT),
-            Column("measure", "Measure", ColumnKind.TEXT),
-            Column("status", "Result", ColumnKind.TEXT),
-        ),
-        rows=tuple(
-            (str(outcome.days_after_discharge), outcome.measure, str(outcome.status))
-            for outcome in follow_up_outcomes(scope)
-        ),
-        note="Follow-ups after discharge are not recorded in Stepwell yet.",
-    )
+    follow_up = follow_up_table(scope, episodes)
     patients = episodes.values("patient_id").distinct().count()
     return Report(tables=(returns, follow_up), patient_count=patients)

@@ -16,6 +16,7 @@ from . import (
     billing,
     care,
     consent,
+    followups,
     intake,
     interop,
     measures,
@@ -46,6 +47,7 @@ AREAS = (
     messaging,
     milestones,
     alumni,
+    followups,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]

@@ -1,0 +1,172 @@
+"""Reads of follow-ups, each starting from the acting user (privacy.access.followups)
+and audited, naming every patient a list shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+
+from stepwell.measures import selectors as measures
+from stepwell.privacy.access import followups as access
+from stepwell.privacy.audit import AuditAction, audit_record
+
+from .models import FollowUp, FollowUpAttempt, FollowUpScore, FollowUpStatus, Readmission
+
+WORKLIST_ORDER = Case(
+    When(safety_answer=True, then=Value(0)),
+    When(status=FollowUpStatus.DUE, then=Value(1)),
+    When(status=FollowUpStatus.SENT, then=Value(2)),
+    When(status=FollowUpStatus.UNREACHABLE, then=Value(3)),
+    default=Value(4),
+    output_field=IntegerField(),
+)
+WORKLIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    follow_up: FollowUp
+    may_record: bool
+
+
+def follow_up_worklist(*, user, status: str = "") -> list[WorklistRow]:
+    """The follow-ups the user sees, those needing a call first; `status` filters."""
+    access.access_follow_up_worklist(user)
+    rows = (
+        access.follow_ups_visible_to(user)
+        .select_related("patient", "program", "episode")
+        .prefetch_related("tries")
+        .annotate(order=WORKLIST_ORDER)
+        .order_by("order", "due_on", "pk")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    follow_ups = list(rows[:WORKLIST_LIMIT])
+    recordable = set(
+        access.follow_ups_recordable_by(user)
+        .filter(pk__in=[f.pk for f in follow_ups])
+        .values_list("pk", flat=True)
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.LIST,
+        object_type="follow_up_worklist",
+        detail={"status": status, "patients": sorted({f.patient_id for f in follow_ups})},
+    )
+    return [WorklistRow(follow_up=f, may_record=f.pk in recordable) for f in follow_ups]
+
+
+def follow_up_for_recording(*, user, follow_up_id) -> FollowUp:
+    """The follow-up a staff member records a phone call for (audited view)."""
+    follow_up = access.access_follow_up_for_recording_by_id(
+        user, follow_up_id, action=AuditAction.VIEW
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.VIEW,
+        patient_id=follow_up.patient_id,
+        object_type="follow_up",
+        object_id=follow_up.pk,
+    )
+    return follow_up
+
+
+@dataclass(frozen=True)
+class EpisodeFollowUps:
+    episode: object
+    follow_ups: list[FollowUp]
+    readmission: Readmission | None  # this episode readmits after an earlier one
+    readmitted_by: list[Readmission]  # later episodes that readmit after this one
+
+
+def episode_follow_ups(*, user, episode_id) -> EpisodeFollowUps:
+    """An episode's follow-ups with their scores and attempts, and its readmission links."""
+    episode = access.access_episode_follow_ups_by_id(user, episode_id)
+    follow_ups = list(
+        FollowUp.objects.filter(episode=episode).prefetch_related(
+            Prefetch("scores", queryset=FollowUpScore.objects.order_by("pk")),
+            Prefetch("tries", queryset=FollowUpAttempt.objects.order_by("at", "pk")),
+        )
+    )
+    readmission = Readmission.objects.filter(episode=episode).first()
+    later = list(Readmission.objects.filter(earlier_episode=episode))
+    audit_record(
+        user=user,
+        action=AuditAction.VIEW,
+        patient_id=episode.patient_id,
+        object_type="follow_up",
+        object_id=f"episode:{episode.pk}",
+        detail={"follow_ups": [f.pk for f in follow_ups]},
+    )
+    return EpisodeFollowUps(episode, follow_ups, readmission, later)
+
+
+@dataclass(frozen=True)
+class PatientFollowUps:
+    patient: object
+    episodes: list[EpisodeFollowUps]
+
+
+def patient_follow_ups(*, user, patient_id) -> PatientFollowUps:
+    """The chart's follow-up section: every discharged episode's follow-ups, and the
+    readmissions, of a patient the user reads as staff."""
+    patient = access.access_patient_follow_ups_by_id(user, patient_id)
+    episodes = patient.episodes.filter(
+        pk__in=FollowUp.objects.filter(patient=patient).values("episode_id")
+    ) | patient.episodes.filter(readmission__isnull=False)
+    return PatientFollowUps(
+        patient=patient,
+        episodes=[
+            episode_follow_ups(user=user, episode_id=episode.pk)
+            for episode in episodes.distinct().order_by("-referred_on", "-pk")
+        ],
+    )
+
+
+def instruments_of(follow_up: FollowUp) -> list:
+    """The questionnaire definitions a follow-up asks, in order."""
+    return [measures.instrument_for(key) for key in follow_up.instruments]
+
+
+def results_of(follow_up: FollowUp) -> dict | None:
+    """What the API returns as `results`: None until completed."""
+    if follow_up.status != FollowUpStatus.COMPLETED:
+        return None
+    return {
+        "method": follow_up.method,
+        "completed_at": follow_up.completed_at.isoformat(),
+        "instruments": {
+            score.instrument_key: {"total": score.total, "band": score.band or None}
+            for score in follow_up.scores.all()
+        },
+        "in_treatment": follow_up.in_treatment,
+        "in_treatment_where": follow_up.in_treatment_where,
+        "readmitted_higher_level": follow_up.readmitted_higher_level,
+        "days_of_use_last_30": follow_up.days_of_use_last_30,
+        "employment": follow_up.employment,
+        "safety_answer": follow_up.safety_answer,
+    }
+
+
+@dataclass(frozen=True)
+class ProgramPolicy:
+    program: object
+    settings: object  # services.policy.FollowUpSettings
+
+
+def follow_up_policy_for(*, user, program_id) -> ProgramPolicy:
+    """A program's follow-up settings, for the person who may change them."""
+    from .services.policy import follow_up_settings
+
+    program = access.access_follow_up_policy_by_program_id(user, program_id)
+    return ProgramPolicy(program=program, settings=follow_up_settings(program))
+
+
+def programs_with_settings_for(user) -> list:
+    """The programs whose follow-up settings the user may change (links on the worklist)."""
+    from stepwell.accounts.models import Role
+    from stepwell.clinic.models import Program
+    from stepwell.privacy.access.predicates import programs_with
+
+    return list(Program.objects.filter(pk__in=programs_with(user, Role.PROGRAM_DIRECTOR)))
