@@ -58,5 +58,7 @@ def on_sertraline(diagnosed):
 
 
 def moment(days_ago: int = 1, hour: int = 15) -> datetime:
-    day = timezone.now() - timedelta(days=days_ago)
-    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+    now = timezone.now()
+    moment = (now - timedelta(days=days_ago)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    # Early in the UTC day, "today at 01:00" is still to come: a day earlier, never future.
+    return moment - timedelta(days=1) if moment > now else moment

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from stepwell.clinic.time import program_today
 from stepwell.core.errors import AccessDenied, ApplicationError
 from stepwell.plans import services
 from stepwell.plans.forms import ObjectiveForm
@@ -40,7 +41,7 @@ def test_draft_items_are_edited_with_their_history(clinic):
             actor=clinic.clinician_a,
             kind="objective",
             item_id=objective.pk,
-            data={"target_date": timezone.localdate() - timedelta(days=1)},
+            data={"target_date": program_today(plan.episode.program) - timedelta(days=1)},
         )
     assert error.value.field_errors == {"target_date": "Cannot be in the past."}
 
