@@ -128,8 +128,8 @@ def workers() -> list[str]:
     """pytest-xdist spreads each pass over the machine's cores (STEPWELL_TEST_WORKERS=N to
     choose, 0 for one process); each worker gets its own test database. One file goes to one
     worker (fixtures of a module or package are built once). STEPWELL_TEST_DIST=worksteal
-    shares big files such as the access matrix, but it has not passed the PostgreSQL pass
-    yet (the matrix cells errored there)."""
+    shares big files such as the access matrix; it passed the SQLite pass but has not yet
+    had a full PostgreSQL pass (the one tried hit a clock bug in the consent dates)."""
     wanted = os.environ.get("STEPWELL_TEST_WORKERS", "auto").strip() or "auto"
     if wanted == "0":
         return []
