@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 from django.core.servers.basehttp import WSGIServer
@@ -101,22 +103,113 @@ def clinic(db) -> Clinic:
     )
 
 
-def pytest_collection_modifyitems(config, items):
-    """On the PostgreSQL pass run only the tests that touch the database."""
-    import os
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "clinic"}
+# DB tests that also run on SQLite when PostgreSQL runs the rest: the engine-specific SQL
+# (audit and signed-record triggers, migrations) and the demo, which `make demo` serves
+# from SQLite. A test module that names SQLite or the connection's vendor counts too.
+ENGINE_SENSITIVE_DIRS = {"privacy", "demo"}
+ENGINE_SENSITIVE_STEMS = ("test_migrations", "test_demo", "_triggers")
 
-    if os.environ.get("STEPWELL_DB_TESTS_ONLY") != "1":
+
+def _uses_db(item) -> bool:
+    return bool(
+        DB_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("django_db")
+    )
+
+
+_SOURCES: dict = {}
+
+
+def _engine_sensitive(item) -> bool:
+    path = item.path
+    if item.get_closest_marker("both_engines") or ENGINE_SENSITIVE_DIRS & set(path.parts):
+        return True
+    if any(part in path.stem for part in ENGINE_SENSITIVE_STEMS):
+        return True
+    if path not in _SOURCES:
+        text = path.read_text() if path.suffix == ".py" else ""
+        _SOURCES[path] = "sqlite" in text.lower() or "connection.vendor" in text
+    return _SOURCES[path]
+
+
+def pytest_collection_modifyitems(config, items):
+    """STEPWELL_TEST_SELECTION picks a pass of scripts/run_tests.py when PostgreSQL is there:
+
+    - ``postgres``: every test that touches the database, browser tests aside;
+    - ``sqlite``: the tests that touch no database (engines, hypothesis over pure rules),
+      the browser tests (live server on SQLite), and the engine-sensitive database tests.
+
+    Together they run each test at least once, each database test on PostgreSQL.
+    Unset (no PostgreSQL), everything runs. STEPWELL_DB_TESTS_ONLY=1 is ``postgres``.
+    """
+    selection = os.environ.get("STEPWELL_TEST_SELECTION", "")
+    if os.environ.get("STEPWELL_DB_TESTS_ONLY") == "1":
+        selection = "postgres"
+    if selection not in ("postgres", "sqlite"):
         return
-    db_fixtures = {"db", "transactional_db", "django_db_setup", "live_server", "clinic"}
     keep, drop = [], []
     for item in items:
-        uses_db = bool(
-            db_fixtures & set(getattr(item, "fixturenames", ()))
-        ) or item.get_closest_marker("django_db")
-        (keep if uses_db else drop).append(item)
+        uses_db = _uses_db(item)
+        browser = bool(item.get_closest_marker("browser"))
+        if selection == "postgres":
+            wanted = uses_db and not browser
+        else:
+            wanted = not uses_db or browser or _engine_sensitive(item)
+        (keep if wanted else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With STEPWELL_TEST_DB_TEMPLATE set (scripts/run_tests.py migrates one database per
+    engine before the workers start), each worker copies that migrated database instead of
+    running every migration again: SQLite's backup into the in-memory test database, or
+    PostgreSQL's CREATE DATABASE ... TEMPLATE. Without it, pytest-django migrates as usual."""
+    template = os.environ.get("STEPWELL_TEST_DB_TEMPLATE", "")
+    if template:
+        from django.db import connection
+
+        creation = connection.creation
+        creation.create_test_db = partial(_test_db_from_template, creation, template)
+
+
+def _test_db_from_template(
+    creation, template, verbosity=1, autoclobber=False, serialize=True, keepdb=False
+):
+    """Django's create_test_db, with the migrations replaced by a copy of ``template``."""
+    from django.conf import settings as django_settings
+    from django.core.management import call_command
+
+    connection = creation.connection
+    name = creation._get_test_db_name()
+    if connection.vendor == "postgresql":
+        with creation._nodb_cursor() as cursor:
+            quoted = connection.ops.quote_name(name)
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+            cursor.execute(
+                f"CREATE DATABASE {quoted} TEMPLATE {connection.ops.quote_name(template)}"
+            )
+    elif connection.vendor != "sqlite":
+        raise RuntimeError(f"no template copy for {connection.vendor}")
+    connection.close()
+    django_settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        source = sqlite3.connect(template)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+    if serialize:
+        connection._test_serialized_contents = creation.serialize_db_to_string()
+    call_command("createcachetable", database=connection.alias)
+    connection.ensure_connection()
+    return name
 
 
 @pytest.fixture

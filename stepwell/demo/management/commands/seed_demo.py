@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from stepwell.clinic.models import Organization
-from stepwell.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD
+from stepwell.clinic.time import zone_today
+from stepwell.demo.chain import build_chain
+from stepwell.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD, DEMO_ZONE
 from stepwell.demo.full import build_demo
 
 
@@ -16,8 +18,17 @@ class Command(BaseCommand):
             default=42,
             help="Random seed; the same seed builds the same clinic.",
         )
+        parser.add_argument(
+            "--patients",
+            type=int,
+            default=0,
+            help="Also build a clinic chain of this many more patients over three more sites "
+            "(bulk inserts), for measuring at scale.",
+        )
 
-    def handle(self, *args, seed: int, **options):
+    def handle(self, *args, seed: int, patients: int = 0, **options):
+        if patients < 0:
+            raise CommandError("--patients: give 0 or more.")
         if not getattr(settings, "STEPWELL_DEMO", False):
             raise CommandError(
                 "seed-demo only runs with the demo settings (DJANGO_SETTINGS_MODULE=stepwell.settings.demo): "
@@ -31,6 +42,12 @@ class Command(BaseCommand):
                 f"Demo clinic built (seed {seed}): {len(clinic.programs)} programs, "
                 f"{sum(1 for u in clinic.users.values() if u.kind == 'staff')} staff, {len(clinic.patients)} patients."
             )
+            if patients:
+                chain = build_chain(patients=patients, seed=seed, today=zone_today(DEMO_ZONE))
+                self.stdout.write(
+                    f"Clinic chain added: {len(chain.sites)} sites, {len(chain.programs)} programs, "
+                    f"{chain.patients} patients."
+                )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, what in DEMO_LOGINS:
             self.stdout.write(f"  {username:<11} {what}")
