@@ -38,6 +38,7 @@ api.add_router("/reports", "stepwell.reports.api.router")
 api.add_router("/", "stepwell.meds.api.router")
 api.add_router("/", "stepwell.consent.api.router")
 api.add_router("/", "stepwell.messaging.api.router")
+api.add_router("/", "stepwell.discharge.api.router")
 
 
 logger = logging.getLogger(__name__)

@@ -39,6 +39,7 @@ urlpatterns = [
     path("consent/", include("stepwell.consent.urls")),
     path("messages/", include("stepwell.messaging.urls")),
     path("", include("stepwell.schedule.urls")),
+    path("", include("stepwell.discharge.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     *setup_account_routes,

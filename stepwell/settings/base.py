@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "stepwell.consent",
     "stepwell.messaging",
     "stepwell.daily",
+    "stepwell.discharge",
 ]
 
 MIDDLEWARE = [
