@@ -5,6 +5,7 @@ answered by core.middleware.RefusalMiddleware."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -81,14 +82,17 @@ def patient(request, patient_id: int):
     return render(request, "discharge/patient.html", {"rows": rows, "patient_id": patient_id})
 
 
-def _button(request, episode_id, service, anchor, done: str, **kwargs):
-    """A button with no fields: the rule's refusal is shown at the top of the page."""
-    form = AddendumForm()  # an empty form only to carry the error
-    result = form_call(form, service, actor=request.user, **kwargs)
-    if result is None:
-        return _page(request, episode_id, status=400, error=form.non_field_errors() or form.errors)
+def _button(request, page_episode_id, service, anchor, done: str, /, **kwargs):
+    """A button with no fields: the rule's refusal is shown at the top of the page, with
+    the fields it names."""
+    form = forms.Form({})  # a form with no fields, only to carry the refusal
+    form.is_valid()
+    if form_call(form, service, actor=request.user, **kwargs) is None and form.errors:
+        error = form.service_error
+        detail = " ".join(f"{v}" for v in error.field_errors.values())
+        return _page(request, page_episode_id, status=400, error=f"{error.message} {detail}")
     messages.success(request, done)
-    return _back(episode_id, anchor)
+    return _back(page_episode_id, anchor)
 
 
 @login_required
@@ -309,7 +313,8 @@ def portal_aftercare(request):
 @login_required
 @require_POST
 def portal_aftercare_sign(request):
-    form = AddendumForm()
+    form = forms.Form({})
+    form.is_valid()
     if form_call(form, services.aftercare_plan_sign_on_portal, actor=request.user):
         messages.success(request, "Thank you: your aftercare plan is signed.")
     else:
