@@ -19,8 +19,9 @@ from stepwell.privacy.access.discharge import (
     discharge_episodes_visible_to,
 )
 from stepwell.privacy.access.patients import access_own_patient
-from stepwell.privacy.access.predicates import holds_role_in, is_patient_user
+from stepwell.privacy.access.predicates import holds_role_in, is_patient_user, is_staff_member
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
 from .gate import discharge_gate_errors, program_gate_policy
 from .models import (
@@ -259,4 +260,7 @@ def directory_page(*, user, program_id) -> DirectoryPage:
 
 
 def directory_programs(*, user) -> list[Program]:
+    """The programs whose directory the user reads (staff only; patients are refused)."""
+    if not is_staff_member(user):
+        raise refuse(actor=user, action=AuditAction.LIST, object_type="support_group")
     return list(Program.objects.filter(pk__in=directory_programs_of(user)).order_by("name"))

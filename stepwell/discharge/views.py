@@ -212,6 +212,7 @@ def contact_remove(request, episode_id: int, contact_id: int):
         services.aftercare_contact_remove,
         "#contacts",
         "The contact was removed.",
+        episode_id=episode_id,
         contact_id=contact_id,
     )
 
@@ -245,6 +246,7 @@ def appointment_remove(request, episode_id: int, appointment_id: int):
         services.aftercare_appointment_remove,
         "#appointments",
         "The appointment was removed.",
+        episode_id=episode_id,
         appointment_id=appointment_id,
     )
 
@@ -388,7 +390,7 @@ def support_group_add(request, program_id: int):
 @login_required
 @require_POST
 def support_group_deactivate(request, program_id: int, group_id: int):
-    services.support_group_deactivate(actor=request.user, group_id=group_id)
+    services.support_group_deactivate(actor=request.user, program_id=program_id, group_id=group_id)
     messages.success(request, "The group was taken out of the directory.")
     return redirect("discharge:directory", program_id)
 

@@ -13,12 +13,12 @@ from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Episode
 from stepwell.privacy.access.discharge import (
     DischargeNeed,
-    access_appointment_by_id,
-    access_contact_by_id,
     access_discharge_episode_by_id,
     access_own_aftercare_plan,
 )
+from stepwell.privacy.access.predicates import as_record_id
 from stepwell.privacy.audit import AuditAction, audit_record
+from stepwell.privacy.refusals import refuse
 
 from ..models import (
     AftercareAppointment,
@@ -169,12 +169,28 @@ def aftercare_contact_add(
     return contact
 
 
-def aftercare_contact_remove(*, actor, contact_id: int) -> None:
-    contact = access_contact_by_id(actor, contact_id)
+def aftercare_contact_remove(*, actor, episode_id: int, contact_id: int) -> None:
+    episode = _writable_episode(actor, episode_id)
+    contact = _part_or_refuse(actor, AftercareContact, episode, contact_id, "aftercare_contact")
     with transaction.atomic():
-        plan = _plan_for_update(contact.plan.episode)
+        plan = _plan_for_update(episode)
         AftercareContact.objects.filter(pk=contact.pk).delete()
         _audit(actor, plan, AuditAction.UPDATE, contact_removed=contact.pk)
+
+
+def _part_or_refuse(actor, model, episode: Episode, part_id, object_type: str):
+    """A contact or appointment of this episode's plan, or the audited refusal a record
+    the user may not reach gets (the same for one of another episode)."""
+    part = model.objects.filter(pk=as_record_id(part_id), plan__episode=episode).first()
+    if part is None:
+        raise refuse(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=object_type,
+            object_id=part_id,
+            patient_id=episode.patient_id,
+        )
+    return part
 
 
 def aftercare_appointment_add(
@@ -224,10 +240,13 @@ def aftercare_appointment_add(
     return appointment
 
 
-def aftercare_appointment_remove(*, actor, appointment_id: int) -> None:
-    appointment = access_appointment_by_id(actor, appointment_id)
+def aftercare_appointment_remove(*, actor, episode_id: int, appointment_id: int) -> None:
+    episode = _writable_episode(actor, episode_id)
+    appointment = _part_or_refuse(
+        actor, AftercareAppointment, episode, appointment_id, "aftercare_appointment"
+    )
     with transaction.atomic():
-        plan = _plan_for_update(appointment.plan.episode)
+        plan = _plan_for_update(episode)
         AftercareAppointment.objects.filter(pk=appointment.pk).delete()
         _audit(actor, plan, AuditAction.UPDATE, appointment_removed=appointment.pk)
 

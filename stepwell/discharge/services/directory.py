@@ -13,8 +13,8 @@ from stepwell.patients.models import Disposition
 from stepwell.privacy.access.discharge import (
     access_directory_program_by_id,
     access_policy_program_by_id,
-    directory_programs_of,
 )
+from stepwell.privacy.access.predicates import as_record_id
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
 
@@ -83,11 +83,12 @@ def support_group_add(
     return group
 
 
-def support_group_deactivate(*, actor, group_id: int) -> SupportGroup:
+def support_group_deactivate(*, actor, program_id: int, group_id: int) -> SupportGroup:
     """Take a meeting out of the directory (plans that name it keep it)."""
-    group = SupportGroup.objects.filter(
-        pk=group_id, program_id__in=directory_programs_of(actor, manage=True)
-    ).first()
+    program = access_directory_program_by_id(
+        actor, program_id, manage=True, action=AuditAction.UPDATE
+    )
+    group = SupportGroup.objects.filter(pk=as_record_id(group_id), program=program).first()
     if group is None:
         raise refuse(
             actor=actor, action=AuditAction.UPDATE, object_type="support_group", object_id=group_id

@@ -83,7 +83,10 @@ CALLS = {
             "consent_given": True,
         },
     ),
-    "aftercare_contact_remove": ("director_a", lambda c: {"contact_id": c.contact.pk}),
+    "aftercare_contact_remove": (
+        "director_a",
+        lambda c: {**_episode(c), "contact_id": c.contact.pk},
+    ),
     "aftercare_appointment_add": (
         "billing_a",
         lambda c: {
@@ -94,7 +97,10 @@ CALLS = {
             "place": "Q",
         },
     ),
-    "aftercare_appointment_remove": ("intake_a", lambda c: {"appointment_id": c.appointment.pk}),
+    "aftercare_appointment_remove": (
+        "intake_a",
+        lambda c: {**_episode(c), "appointment_id": c.appointment.pk},
+    ),
     "aftercare_plan_sign_on_paper": ("director_a", _episode),
     "aftercare_plan_sign_on_portal": ("patient_user_b", lambda c: {}),
     "support_group_add": (
@@ -108,7 +114,10 @@ CALLS = {
             "place": "Y",
         },
     ),
-    "support_group_deactivate": ("clinician_b", lambda c: {"group_id": c.group.pk}),
+    "support_group_deactivate": (
+        "clinician_b",
+        lambda c: {"program_id": c.program_a.pk, "group_id": c.group.pk},
+    ),
     "discharge_policy_set": (
         "clinician_a",
         lambda c: {

@@ -219,7 +219,9 @@ def test_contact_with_consent_is_kept(plan, diagnosed):
         consent_given=True,
     )
     assert (contact.name, contact.consent_given) == ("Jo Alder", True)
-    services.aftercare_contact_remove(actor=diagnosed.clinician_a, contact_id=contact.pk)
+    services.aftercare_contact_remove(
+        actor=diagnosed.clinician_a, episode_id=diagnosed.episode_a.pk, contact_id=contact.pk
+    )
     assert plan.contacts.count() == 0
 
 

@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
-from stepwell.discharge.models import AftercareAppointment, AftercareContact, AftercarePlan
+from stepwell.discharge.models import AftercarePlan
 from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
@@ -131,36 +131,6 @@ def access_own_aftercare_plan(
             object_id="" if episode_id is None else episode_id,
         )
     return plan
-
-
-def access_contact_by_id(user, contact_id, *, action: str = AuditAction.UPDATE):
-    return fetch_or_refuse(
-        AftercareContact.objects.select_related("plan__episode").filter(
-            plan__episode__patient__in=discharge_patients_visible_to(
-                user, DischargeNeed.PLAN
-            ).values("pk")
-        ),
-        contact_id,
-        user=user,
-        action=action,
-        object_type="aftercare_contact",
-        patient_field="plan__episode__patient_id",
-    )
-
-
-def access_appointment_by_id(user, appointment_id, *, action: str = AuditAction.UPDATE):
-    return fetch_or_refuse(
-        AftercareAppointment.objects.select_related("plan__episode").filter(
-            plan__episode__patient__in=discharge_patients_visible_to(
-                user, DischargeNeed.PLAN
-            ).values("pk")
-        ),
-        appointment_id,
-        user=user,
-        action=action,
-        object_type="aftercare_appointment",
-        patient_field="plan__episode__patient_id",
-    )
 
 
 def directory_programs_of(user, *, manage: bool = False) -> frozenset[int]:

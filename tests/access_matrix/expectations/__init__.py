@@ -15,6 +15,7 @@ from . import (
     billing,
     care,
     consent,
+    discharge,
     intake,
     interop,
     measures,
@@ -42,6 +43,7 @@ AREAS = (
     meds,
     consent,
     messaging,
+    discharge,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
