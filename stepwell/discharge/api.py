@@ -26,6 +26,7 @@ class AddendumOut(Schema):
 
 class SummaryOut(Schema):
     episode_id: int
+    patient_id: int
     status: str
     facts: dict
     facts_drafted_at: datetime
@@ -89,6 +90,7 @@ class CrisisOut(Schema):
 
 class AftercareOut(Schema):
     episode_id: int
+    patient_id: int
     status: str
     warning_signs: str
     triggers: str
@@ -105,6 +107,7 @@ class AftercareOut(Schema):
 def _summary_out(summary: DischargeSummary) -> dict:
     return {
         "episode_id": summary.episode_id,
+        "patient_id": summary.episode.patient_id,
         "status": summary.status,
         "facts": summary.facts,
         "facts_drafted_at": summary.facts_drafted_at,
@@ -183,6 +186,7 @@ def aftercare_get(request, episode_id: int):
         raise HttpError(404, "No aftercare plan yet.")
     return {
         "episode_id": plan.episode_id,
+        "patient_id": plan.episode.patient_id,
         "status": plan.status,
         "warning_signs": plan.warning_signs,
         "triggers": plan.triggers,
