@@ -13,6 +13,7 @@ from .billing import seed_billing
 from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
 from .consent import seed_consent
+from .discharge import seed_discharge
 from .intake import seed_intake
 from .measures import seed_measures
 from .meds import seed_meds
@@ -32,6 +33,7 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
         seed_billing,
         seed_meds,
         seed_consent,
+        seed_discharge,
     ):
         step(clinic, rng, today)
     return clinic

@@ -2,7 +2,7 @@
 
 A discharge to a disposition other than "left against advice" or "administrative" needs a
 signed discharge summary and a signed aftercare plan, where the program asks for them
-(docs/clinical-sources.md §11: a discharge summary and a written continuing-care plan are
+(docs/clinical-sources.md §11.1 and §11.6: a discharge summary and a written continuing-care plan are
 expected of every planned discharge; a patient who leaves without notice cannot sign one).
 """
 

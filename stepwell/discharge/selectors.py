@@ -43,7 +43,7 @@ class CrisisLine:
 
 def crisis_resources(program: Program) -> list[CrisisLine]:
     """Who to call in a crisis: 988, the program's after-hours line when it has one, 911.
-    (docs/clinical-sources.md §11.)"""
+    (docs/clinical-sources.md §11.4.)"""
     lines = [
         CrisisLine(
             "988 Suicide & Crisis Lifeline",

@@ -54,6 +54,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_reports_look_plausible()
     check_medications_and_drug_tests()
     check_a_part2_disclosure_under_consent_and_the_outbox()
+    check_discharged_patients_have_signed_summaries_and_aftercare_plans()
 
 
 def _compliance(week: str):
@@ -285,3 +286,22 @@ def check_a_part2_disclosure_under_consent_and_the_outbox() -> None:
     assert PART2_NOTICE[:60] in disclosure.document
     assert Consent.objects.filter(status="awaiting_signature").exists()
     assert Message.objects.filter(purpose="follow_up").exists()
+
+
+def check_discharged_patients_have_signed_summaries_and_aftercare_plans() -> None:
+    from stepwell.discharge.models import AftercarePlan, DischargeSummary, SupportGroup
+
+    discharged = Episode.objects.filter(state="discharged", admitted_on__isnull=False)
+    assert discharged.count() >= 3
+    summaries = DischargeSummary.objects.filter(episode__in=discharged)
+    assert summaries.count() == discharged.count()
+    assert set(summaries.values_list("status", flat=True)) == {"signed"}
+    plans = AftercarePlan.objects.filter(episode__in=discharged)
+    assert plans.count() == discharged.count()
+    assert set(plans.values_list("status", flat=True)) == {"signed"}
+    assert all(p.contacts.exists() and p.appointments.exists() for p in plans)
+    assert SupportGroup.objects.values("kind").distinct().count() == 6
+    # patient1 has a draft plan to sign on the portal.
+    assert AftercarePlan.objects.filter(
+        episode__patient__user__username="patient1", status="draft"
+    ).exists()
