@@ -396,3 +396,39 @@ def test_writes_are_audited(signed_summary):
         "update",
         "update",
     ]
+
+
+def test_the_summary_lists_the_signed_discharge_reconciliation(diagnosed):
+    from datetime import date
+
+    from stepwell.meds import services as meds
+    from stepwell.meds.services import DecisionIn, MedicationData
+
+    clinic = diagnosed
+    kept, stopped = (
+        meds.medication_create(
+            actor=clinic.prescriber_a,
+            patient_id=clinic.patient_a.pk,
+            data=MedicationData(
+                formulary_key=key,
+                dose=dose,
+                unit="mg",
+                frequency="once daily",
+                start_date=date(2026, 10, 1),
+            ),
+        )
+        for key, dose in (("sertraline", "50"), ("trazodone", "50"))
+    )
+    reconciliation = meds.reconciliation_record(
+        actor=clinic.prescriber_a,
+        episode_id=clinic.episode_a.pk,
+        occasion="discharge",
+        decisions=[DecisionIn(kept.pk, "continue"), DecisionIn(stopped.pk, "stop", note="Sleeps")],
+    )
+    meds.reconciliation_sign(actor=clinic.prescriber_a, reconciliation_id=reconciliation.pk)
+
+    summary = services.discharge_summary_draft(
+        actor=clinic.clinician_a, episode_id=clinic.episode_a.pk
+    )
+
+    assert [m["name"] for m in summary.facts["medications"]] == [kept.name]
