@@ -207,3 +207,11 @@ def test_the_api_reads_the_aftercare_plan(client, plan, diagnosed):
     verified_login(client, diagnosed.nurse_a)
     body = client.get(f"/api/v1/episodes/{diagnosed.episode_a.pk}/aftercare-plan").json()
     assert body["status"] == "draft" and body["crisis_resources"][0]["number"] == "988"
+
+
+def test_pdfs_before_any_document_say_so(client, diagnosed):
+    verified_login(client, diagnosed.clinician_a)
+    for name in ("discharge-summary", "aftercare-plan"):
+        response = client.get(f"/episodes/{diagnosed.episode_a.pk}/{name}.pdf")
+        assert response.status_code == 200
+        assert response.content.startswith(b"%PDF-")
