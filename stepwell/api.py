@@ -41,6 +41,7 @@ api.add_router("/", "stepwell.messaging.api.router")
 api.add_router("/", "stepwell.milestones.api.router")
 api.add_router("/", "stepwell.alumni.api.router")
 api.add_router("/", "stepwell.followups.api.router")
+api.add_router("/", "stepwell.discharge.api.router")
 
 
 logger = logging.getLogger(__name__)

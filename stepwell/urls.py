@@ -42,6 +42,7 @@ urlpatterns = [
     path("alumni/", include("stepwell.alumni.urls")),
     path("follow-ups/", include("stepwell.followups.urls")),
     path("", include("stepwell.schedule.urls")),
+    path("", include("stepwell.discharge.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     *setup_account_routes,

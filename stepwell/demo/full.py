@@ -14,6 +14,7 @@ from .billing import seed_billing
 from .care import seed_care
 from .clinic import DEMO_ZONE, DemoClinic, build_demo_clinic
 from .consent import seed_consent
+from .discharge import seed_discharge
 from .followups import seed_follow_ups
 from .intake import seed_intake
 from .measures import seed_measures
@@ -38,6 +39,7 @@ def build_demo(*, seed: int = 42, today: date | None = None) -> DemoClinic:
         seed_milestones,
         seed_alumni,
         seed_follow_ups,
+        seed_discharge,
     ):
         step(clinic, rng, today)
     return clinic

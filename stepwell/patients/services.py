@@ -350,6 +350,11 @@ def _check_transition_details(
             )
         elif disposition in DISPOSITIONS_WITH_DESTINATION and not level_of_care:
             errors["level_of_care"] = "Say which level of care the patient goes to."
+        if disposition in Disposition.values:
+            # The program's discharge gate (signed summary and aftercare plan).
+            from stepwell.discharge.gate import discharge_gate_errors
+
+            errors.update(discharge_gate_errors(episode, disposition))
     if errors:
         raise ApplicationError("The transition could not be made.", field_errors=errors)
 

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "stepwell.milestones",
     "stepwell.demo",
     "stepwell.followups",
+    "stepwell.discharge",
 ]
 
 MIDDLEWARE = [

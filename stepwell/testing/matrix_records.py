@@ -647,6 +647,67 @@ def _chart_people(clinic: MatrixClinic) -> None:
         clinic.put("coverage", key, coverage.pk)
 
 
+def _discharge(clinic: MatrixClinic) -> None:
+    """A, A2, B: a draft discharge summary ready to sign and a draft aftercare plan with a
+    contact and an appointment; Ad, Bd: a signed summary (for addenda); each program: a
+    support group in its directory."""
+    from stepwell.discharge import services as discharge
+
+    for key in ("A", "A2", "B", "Ad", "Bd"):
+        author = clinic.users[AUTHORS[key][0]]
+        episode_id = clinic.ids["episode"][key]
+        discharge.discharge_summary_draft(actor=author, episode_id=episode_id)
+        discharge.discharge_summary_update(
+            actor=author,
+            episode_id=episode_id,
+            changes={
+                "course_of_treatment": "Matrix: attended groups.",
+                "condition_at_discharge": "Matrix: stable.",
+                "recommendations": "Matrix: weekly therapy.",
+                "disposition": "completed",
+            },
+        )
+        if key in ("Ad", "Bd"):
+            discharge.discharge_summary_sign(actor=author, episode_id=episode_id)
+            continue
+        plan = discharge.aftercare_plan_start(actor=author, episode_id=episode_id)
+        discharge.aftercare_plan_update(
+            actor=author,
+            episode_id=episode_id,
+            changes={"warning_signs": "Matrix: sleeping late", "coping_strategies": "Walks"},
+        )
+        contact = discharge.aftercare_contact_add(
+            actor=author,
+            episode_id=episode_id,
+            name="Matrix Sister",
+            relationship="Sister",
+            phone="555-0100",
+            consent_given=True,
+        )
+        appointment = discharge.aftercare_appointment_add(
+            actor=author,
+            episode_id=episode_id,
+            kind="therapist",
+            provider="Dr. Matrix",
+            starts_at=clinic.now + timedelta(days=10),
+            place="Main St",
+        )
+        clinic.put("aftercare_plan", key, plan.pk)
+        clinic.put("aftercare_contact", key, contact.pk)
+        clinic.put("aftercare_appointment", key, appointment.pk)
+    for key in ("A", "B"):
+        group = discharge.support_group_add(
+            actor=clinic.users["director" if key == "A" else "director_b"],
+            program_id=clinic.programs[key].pk,
+            kind="aa",
+            name=f"Matrix AA {key}",
+            meeting_day=1,
+            meeting_time=time(19),
+            place="Hall",
+        )
+        clinic.put("support_group", key, group.pk)
+
+
 ADDITIONS = (
     _assessments,
     _plans,
@@ -663,4 +724,5 @@ ADDITIONS = (
     _alumni,
     _chart_people,
     add_follow_ups,
+    _discharge,
 )

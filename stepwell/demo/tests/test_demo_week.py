@@ -49,6 +49,7 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_milestones_earned_by_active_patients()
     check_the_alumni_community()
     check_follow_ups_in_every_state()
+    check_discharged_patients_have_signed_summaries_and_aftercare_plans()
 
 
 def _compliance(week: str):
@@ -329,3 +330,22 @@ def check_follow_ups_in_every_state():
     assert states == set(FollowUpStatus.values), states
     completed = FollowUp.objects.filter(status=FollowUpStatus.COMPLETED)
     assert all(f.scores.exists() and f.method == "phone" for f in completed)
+
+
+def check_discharged_patients_have_signed_summaries_and_aftercare_plans() -> None:
+    from stepwell.discharge.models import AftercarePlan, DischargeSummary, SupportGroup
+
+    discharged = Episode.objects.filter(state="discharged", admitted_on__isnull=False)
+    assert discharged.count() >= 3
+    summaries = DischargeSummary.objects.filter(episode__in=discharged)
+    assert summaries.count() == discharged.count()
+    assert set(summaries.values_list("status", flat=True)) == {"signed"}
+    plans = AftercarePlan.objects.filter(episode__in=discharged)
+    assert plans.count() == discharged.count()
+    assert set(plans.values_list("status", flat=True)) == {"signed"}
+    assert all(p.contacts.exists() and p.appointments.exists() for p in plans)
+    assert SupportGroup.objects.values("kind").distinct().count() == 6
+    # patient1 has a draft plan to sign on the portal.
+    assert AftercarePlan.objects.filter(
+        episode__patient__user__username="patient1", status="draft"
+    ).exists()

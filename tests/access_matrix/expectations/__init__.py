@@ -16,6 +16,7 @@ from . import (
     billing,
     care,
     consent,
+    discharge,
     followups,
     intake,
     interop,
@@ -48,6 +49,7 @@ AREAS = (
     milestones,
     alumni,
     followups,
+    discharge,
 )
 PAGES = [entry for area in AREAS for entry in area.PAGES]
 OPERATIONS = [entry for area in AREAS for entry in area.OPERATIONS]
