@@ -131,6 +131,8 @@ def test_the_patient_reads_and_signs_the_plan_after_discharge(
     text = page.content.decode()
     assert "Skipping meals" in text and "Jo (Sister): 555-0100" in text
     assert "988" in text and "555-0199" in text
+    # Discharged, the patient is an alumnus: the plan leads to the alumni calendar.
+    assert 'data-testid="aftercare-alumni-link"' in text and "/alumni/portal/" in text
     assert client.post("/portal/aftercare/sign").status_code == 302
     assert "Signed" in client.get("/portal/aftercare/").content.decode()
 
