@@ -92,6 +92,8 @@ def _value(name: str, spec: dict, program_id: int):
         return date(2026, 12, 8).isoformat()
     if "date-time" in formats:
         return "2026-12-08T09:00:00Z"
+    if "time" in formats:
+        return "09:00:00"
     for kind, value in (
         ("string", "x"),
         ("integer", 1),
@@ -176,3 +178,25 @@ def test_a_nonexistent_id_is_refused_and_audited(
     assert not re.search(rb"Traceback|already registered", response.content)
     denied = AuditEvent.objects.filter(seq__gt=before, outcome="denied", user_id=user.pk)
     assert denied.exists(), f"{method} {url} {body}: refused without an audit event"
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names each schema by its class name: two classes with one name
+    make one of them describe the other's operations (an alumni attendance body once stood
+    for the care attendance body)."""
+    import ninja
+
+    from stepwell.api import api
+
+    api.get_openapi_schema()  # imports every router
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    homes: dict[str, set[str]] = {}
+    for cls in subclasses(ninja.Schema):
+        if cls.__module__.startswith("stepwell."):
+            homes.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in homes.items() if len(mods) > 1} == {}

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 BOOK = """
 from stepwell.accounts.models import User
 from stepwell.core.errors import ApplicationError
-from stepwell.schedule import services
+from stepwell.schedule.booking import services as booking_services
 try:
     booking_services.enrollment_book(
         actor=User.objects.get(username="dir_a"), occurrence_id={occurrence}, patient_id={patient}

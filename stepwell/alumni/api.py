@@ -93,7 +93,7 @@ class AttendanceRowOut(Schema):
     present: bool | None
 
 
-class AttendanceIn(Schema):
+class AlumniAttendanceIn(Schema):
     present: list[int] = []
     absent: list[int] = []
 
@@ -118,7 +118,7 @@ def attendance(request, meeting_id: int):
 @router.post(
     "/alumni/meetings/{meeting_id}/attendance", response=responses({200: list[AttendanceRowOut]})
 )
-def attendance_record(request, meeting_id: int, payload: AttendanceIn):
+def attendance_record(request, meeting_id: int, payload: AlumniAttendanceIn):
     """Who came (present) and who did not (absent). Never counted as treatment."""
     rows = services.alumni_attendance_record(
         actor=request.user,

@@ -25,7 +25,7 @@ class ProblemOut(Schema):
     fix: str
 
 
-class DayOut(Schema):
+class BillableDayOut(Schema):
     patient_id: int
     day: date
     payer: str | None
@@ -42,7 +42,7 @@ class DaysOut(Schema):
     program_id: int
     date_from: date
     date_to: date
-    days: list[DayOut]
+    days: list[BillableDayOut]
 
 
 class LineOut(Schema):

@@ -17,7 +17,7 @@ from .models import DischargeSummary
 router = Router(tags=["discharge"])
 
 
-class AddendumOut(Schema):
+class SummaryAddendumOut(Schema):
     id: int
     text: str
     author: str
@@ -40,7 +40,7 @@ class SummaryOut(Schema):
     referrals: str
     signed_by: str | None
     signed_at: datetime | None
-    addenda: list[AddendumOut]
+    addenda: list[SummaryAddendumOut]
 
 
 class SummaryPatch(Schema):
@@ -54,7 +54,7 @@ class SummaryPatch(Schema):
     referrals: str | None = Field(None, max_length=10000)
 
 
-class AddendumIn(Schema):
+class SummaryAddendumIn(Schema):
     text: str = Field(max_length=10000)
 
 
@@ -161,9 +161,10 @@ def summary_sign(request, episode_id: int):
 
 
 @router.post(
-    "/episodes/{episode_id}/discharge-summary/addenda", response=responses({201: AddendumOut})
+    "/episodes/{episode_id}/discharge-summary/addenda",
+    response=responses({201: SummaryAddendumOut}),
 )
-def summary_addendum(request, episode_id: int, payload: AddendumIn):
+def summary_addendum(request, episode_id: int, payload: SummaryAddendumIn):
     addendum = services.discharge_summary_addendum_add(
         actor=request.auth, episode_id=episode_id, text=payload.text
     )

@@ -108,7 +108,7 @@ class DiagnosisIn(Schema):
     primary: bool = False
 
 
-class AddendumIn(Schema):
+class AssessmentAddendumIn(Schema):
     text: str
 
 
@@ -354,7 +354,7 @@ def assessment_sign(request, assessment_id: int):
 
 
 @router.post("/assessments/{assessment_id}/addenda", response=responses({201: AssessmentOut}))
-def addendum_add(request, assessment_id: int, payload: AddendumIn):
+def addendum_add(request, assessment_id: int, payload: AssessmentAddendumIn):
     addendum = services.assessment_addendum_add(
         actor=request.user, assessment_id=assessment_id, text=payload.text
     )

@@ -98,7 +98,7 @@ class ReconciliationIn(Schema):
     decisions: list[DecisionSchema] = []
 
 
-class ItemOut(Schema):
+class MedicationItemOut(Schema):
     medication_id: int
     name: str
     decision: str
@@ -114,7 +114,7 @@ class ReconciliationOut(Schema):
     occasion: str
     signed_at: datetime | None
     signed_by: str
-    items: list[ItemOut]
+    items: list[MedicationItemOut]
 
 
 class ResultOut(Schema):

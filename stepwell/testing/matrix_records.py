@@ -558,7 +558,7 @@ def _alumni(clinic: MatrixClinic) -> None:
 
     from .factories import EpisodeFactory, PatientFactory, UserFactory
 
-    now, today = clinic.now, clinic.now.date()
+    now, today = clinic.now, clinic.today
     for key in ("A", "B"):
         program, staff = clinic.programs[key], clinic.users[FACILITATOR_OF[key]]
         people = {}

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from stepwell.consent.services import consent_record
+from stepwell.testing.dates import clinic_today
 
 RECIPIENT = "Dr. Dana Rivera, Harbor Family Medicine"
 
@@ -18,13 +18,13 @@ def part2(clinic):
     clinic.program_b.part2_program = True
     clinic.program_b.save()
     episode = clinic.episode_b
-    episode.referred_on = timezone.localdate() - timedelta(days=20)
+    episode.referred_on = clinic_today() - timedelta(days=20)
     episode.save()
     return clinic
 
 
 def part2_consent(clinic, **overrides):
-    today = timezone.localdate()
+    today = clinic_today()
     terms = {
         "actor": clinic.clinician_b,
         "patient_id": clinic.patient_b.pk,

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from stepwell.consent.models import Disclosure
 from stepwell.consent.services import consent_record
 from stepwell.testing.auth import verified_login
+from stepwell.testing.dates import clinic_today
 
 from .conftest import RECIPIENT
 
@@ -56,7 +56,7 @@ def test_consent_disclosure_and_accounting_in_the_browser(browser_page, part2):
         purpose="treatment",
         sections=["diagnoses"],
         information_description="Alcohol use diagnoses.",
-        expires_on=timezone.localdate() + timedelta(days=90),
+        expires_on=clinic_today() + timedelta(days=90),
     )
 
     _log_in(page, clinic.clinician_b)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from stepwell.consent.models import Consent, Disclosure
 from stepwell.consent.notices import PART2_NOTICE
@@ -14,6 +13,7 @@ from stepwell.consent.selectors import patient_privacy
 from stepwell.consent.services import DisclosureInput, consent_revoke, disclosure_make
 from stepwell.core.errors import ApplicationError
 from stepwell.privacy.models import AuditEvent
+from stepwell.testing.dates import clinic_today
 
 from .conftest import RECIPIENT, part2_consent
 
@@ -51,7 +51,7 @@ def test_a_consent_missing_a_required_element_is_refused_naming_it(part2, missin
 
 
 def test_an_expiry_in_the_past_is_refused(part2):
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = clinic_today() - timedelta(days=1)
     with pytest.raises(ApplicationError) as error:
         part2_consent(part2, expires_on=yesterday)
     assert "in the past" in error.value.field_errors["expires_on"]

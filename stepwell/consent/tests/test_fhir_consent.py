@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from stepwell.consent.services import consent_revoke
 from stepwell.interop.export import patient_everything
 from stepwell.interop.record_consents import consent_status
 from stepwell.interop.tests.checks import assert_valid_bundle, is_part2, of_type
+from stepwell.testing.dates import clinic_today
 from stepwell.testing.factories import CareTeamMemberFactory
 
 from .conftest import RECIPIENT, part2_consent
@@ -53,7 +52,7 @@ def test_a_revoked_consent_is_inactive(part2):
 
 def test_status_through_a_consents_life(part2):
     consent = part2_consent(part2)
-    today = timezone.localdate()
+    today = clinic_today()
     assert consent_status(consent, today) == "active"
     assert consent_status(consent, consent.expires_on + timedelta(days=1)) == "inactive"
     consent.status = "awaiting_signature"

@@ -8,11 +8,11 @@ import base64
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from stepwell.consent.models import Consent, Disclosure
 from stepwell.consent.notices import PART2_NOTICE
 from stepwell.testing.auth import verified_login
+from stepwell.testing.dates import clinic_today
 
 from .conftest import RECIPIENT
 
@@ -48,7 +48,7 @@ def test_the_journey_through_the_pages(client, part2):
         missing.status_code == 400
         and b"Say whether the consent names its recipients" in missing.content
     )
-    today = timezone.localdate()
+    today = clinic_today()
     made = client.post(
         f"/consent/patients/{patient.pk}/consents/new/",
         {
@@ -108,7 +108,7 @@ def test_the_journey_through_the_api(client, part2):
     assert refused.status_code == 400
     assert "Part 2" in refused.json()["errors"]["basis"]
 
-    today = timezone.localdate()
+    today = clinic_today()
     created = client.post(
         f"/api/v1/patients/{patient.pk}/consents",
         {

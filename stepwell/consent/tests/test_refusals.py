@@ -18,6 +18,7 @@ from stepwell.consent.models import (
 from stepwell.core.errors import AccessDenied
 from stepwell.patients.models import CareTeamMember
 from stepwell.privacy.models import AuditEvent
+from stepwell.testing.dates import clinic_today
 
 from .test_disclosures import ask
 
@@ -26,7 +27,7 @@ from .test_disclosures import ask
 def records(clinic):
     """Consents, an emergency disclosure, an emergency access and an amendment request of
     Avery (program A)."""
-    today = timezone.localdate()
+    today = clinic_today()
     CareTeamMember.objects.create(
         patient=clinic.patient_a, user=clinic.clinician_a, team_role="primary_clinician"
     )

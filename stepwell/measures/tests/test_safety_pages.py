@@ -172,7 +172,7 @@ def test_switched_off_instrument_is_not_offered_and_says_why(client, clinic):
     html = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
     record_select = html.split('id="id_record_instrument"', 1)[1].split("</select>", 1)[0]
     assert 'value="dast10"' not in record_select
-    assert "Switched off in this clinic: DAST10 (No CAMH licence)." in html
+    assert "Switched off in this clinic: DAST-10 (No CAMH licence)." in html
     url = f"/measures/patients/{clinic.patient_a.pk}/record/"
     opened = client.get(f"{url}?instrument=dast10", follow=True).content.decode()
     assert "DAST-10 is switched off in this clinic: No CAMH licence." in opened

@@ -67,7 +67,7 @@ def _pairing(world, key):
     return {
         "mentor": world.id_of("mentor_alumnus", k),
         "patient": world.id_of("patient", k),
-        "patient_agreed_on": world.clinic.now.date().isoformat(),
+        "patient_agreed_on": world.clinic.today.isoformat(),
         "agreed_how": "phone",
     }
 
