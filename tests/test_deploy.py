@@ -73,11 +73,6 @@ def _script(name: str, *args: str, tmp_path: Path) -> subprocess.CompletedProces
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    reason="known issue in CI (as root): backup.sh writes the dump, then its restore test "
-    "exits 1; it passed on the development machine",
-    strict=False,
-)
 @pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_a_working_stepwell(on_postgres, clinic, tmp_path):
     from stepwell.privacy.audit import AuditAction, audit_record
@@ -89,11 +84,21 @@ def test_backup_restores_into_a_working_stepwell(on_postgres, clinic, tmp_path):
         object_type="chart",
         object_id=clinic.patient_a.pk,
     )
+    try:
+        _backup_restores(tmp_path)
+    except AssertionError as failure:
+        if not os.environ.get("STEPWELL_REQUIRE_POSTGRES"):
+            raise
+        # Known issue in CI only (as root, on a fresh Debian PostgreSQL): the restore test
+        # fails there and passes on the development machine. Say why in CI's summary line
+        # (a marker xfail hides the message) until the cause is found.
+        pytest.xfail(
+            "known CI issue, backup/restore: " + " | ".join(str(failure).split("\n"))[-1500:]
+        )
+
+
+def _backup_restores(tmp_path) -> None:
     done = _script("backup.sh", str(tmp_path / "backups"), tmp_path=tmp_path)
-    if done.returncode != 0:
-        # The known CI failure is an xfail, which hides the assertion message: write the
-        # scripts' output where the CI log shows it, to find the cause.
-        sys.__stderr__.write(f"\nbackup.sh exited {done.returncode}:\n{done.stdout}{done.stderr}\n")
     assert done.returncode == 0, done.stdout + done.stderr
     (dump,) = (tmp_path / "backups").glob("stepwell-*.dump")
     assert "restored rows: 3 patients, 3 episodes" in done.stdout
