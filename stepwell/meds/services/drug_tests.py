@@ -9,7 +9,6 @@ import secrets
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from stepwell.clinic.models import Program
@@ -31,6 +30,7 @@ from ..models import (
     DrugTest,
     DrugTestResult,
     Medication,
+    MedicationChange,
     MedicationStatus,
     RandomDraw,
     TestingSchedule,
@@ -43,8 +43,9 @@ from ..testing_rules import (
     Confirmation,
     Outcome,
     Substance,
+    PrescribedCourse,
     draw_random_tests,
-    expected_substances,
+    expected_from_courses,
     program_days,
 )
 from .common import meds_audit, refused
@@ -148,13 +149,36 @@ def drug_test_point_of_care(
         )
 
 
-def expected_on(patient, day: date) -> frozenset[str]:
-    """What the patient's medications taken on `day` make positive."""
-    taken = Medication.objects.filter(patient=patient, start_date__lte=day).filter(
-        Q(stop_date__isnull=True) | Q(stop_date__gte=day)
+def _last_dose(medication: Medication, program) -> date | None:
+    """The last day the medication was taken: its stop date; for one on hold, the day it
+    was put on hold (its latest status change); None while it is taken."""
+    if medication.status == MedicationStatus.ON_HOLD:
+        held = (
+            medication.changes.filter(kind=MedicationChange.Kind.STATUS)
+            .order_by("-changed_at", "-pk")
+            .values_list("changed_at", flat=True)
+            .first()
+        )
+        return program_today(program, held) if held else medication.start_date
+    return medication.stop_date
+
+
+def expected_on(patient, day: date, program) -> frozenset[str]:
+    """What the patient's medications explain on `day`: those taken that day, and those
+    stopped or on hold within their detection window (testing_rules)."""
+    medications = Medication.objects.filter(patient=patient, start_date__lte=day).exclude(
+        detected_as=""
     )
-    taken = taken.exclude(status=MedicationStatus.ON_HOLD)
-    return expected_substances(list(taken.values_list("detected_as", flat=True)))
+    courses = [
+        PrescribedCourse(
+            detected_as=m.detected_as,
+            start=m.start_date,
+            last_dose=_last_dose(m, program),
+            formulary_key=m.formulary_key,
+        )
+        for m in medications
+    ]
+    return expected_from_courses(courses, day)
 
 
 def drug_test_results_record(
@@ -189,7 +213,9 @@ def drug_test_results_record(
             raise refused(f"confirmation_{substance}", "Choose a confirmation from the list.")
         if value and results[substance] != Outcome.POSITIVE:
             raise refused(f"confirmation_{substance}", "Only a positive is sent for confirmation.")
-    expected = expected_on(test.patient, program_today(test.program, collected_at))
+    expected = expected_on(
+        test.patient, program_today(test.program, collected_at), test.program
+    )
     with transaction.atomic():
         DrugTestResult.objects.bulk_create(
             DrugTestResult(
