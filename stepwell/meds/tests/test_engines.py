@@ -22,8 +22,8 @@ from stepwell.meds.testing_rules import (
     detection_window_days,
     draw_random_tests,
     expected_from_courses,
-    explains_positive_on,
     expected_substances,
+    explains_positive_on,
     program_days,
     unexpected_wording,
 )
