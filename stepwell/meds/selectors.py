@@ -11,7 +11,14 @@ from django.db.models import Prefetch, QuerySet
 from stepwell.care.models import ClinicalNote, NoteKind
 from stepwell.clinic.time import program_today
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.patients.models import CareTeamRole, Episode, EpisodeState, Patient
+from stepwell.patients.models import (
+    CareTeamRole,
+    Episode,
+    EpisodeState,
+    LevelOfCareChange,
+    LevelOfCareDirection,
+    Patient,
+)
 from stepwell.privacy.access.meds import (
     MedsNeed,
     access_drug_test_by_id,
@@ -328,6 +335,31 @@ def _visit_interval_days(episode: Episode) -> int | None:
     return max(1, round(7 / intervention.sessions_per_week))
 
 
+OPEN_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
+
+
+def level_change_unreconciled(episode: Episode) -> LevelOfCareChange | None:
+    """The episode's latest level-of-care change (a transfer, step down or step up, not
+    the level it was admitted from) when no level-of-care reconciliation was signed after
+    the change was recorded; None otherwise. Reads the prefetched changes and signed
+    reconciliations (docs/clinical-sources.md §7.1)."""
+    changes = [
+        c
+        for c in episode.level_of_care_changes.all()
+        if c.direction != LevelOfCareDirection.ADMITTED_FROM
+    ]
+    if not changes:
+        return None
+    latest = max(changes, key=lambda c: (c.recorded_at, c.pk))
+    reconciled = any(
+        r.occasion == ReconciliationOccasion.LEVEL_CHANGE
+        and r.signed_at is not None
+        and r.signed_at >= latest.recorded_at
+        for r in episode.reconciliations.all()
+    )
+    return None if reconciled else latest
+
+
 def worklist(*, user) -> list[WorkItem]:
     """The prescriber's and nurse's medication work, and each clinician's unexpected
     positives (as primary clinician), for the patients in the user's scope."""
@@ -336,16 +368,30 @@ def worklist(*, user) -> list[WorkItem]:
         pk__in=meds_patients_visible_to(user, MedsNeed.WRITE).values("pk")
     )
     episodes = (
-        Episode.objects.filter(
-            patient__in=writable, state__in=(EpisodeState.ADMITTED, EpisodeState.ACTIVE)
-        )
+        Episode.objects.filter(patient__in=writable, state__in=OPEN_STATES)
         .select_related("patient", "program")
         .prefetch_related(
-            Prefetch("reconciliations", queryset=Reconciliation.objects.exclude(signed_at=None))
+            Prefetch("reconciliations", queryset=Reconciliation.objects.exclude(signed_at=None)),
+            "level_of_care_changes",
         )
     )
     for episode in episodes:
         patient, today = episode.patient, program_today(episode.program)
+        change = level_change_unreconciled(episode)
+        if change is not None:
+            items.append(
+                WorkItem(
+                    "reconciliation_due",
+                    patient,
+                    f"Level-of-care change reconciliation: {change.get_direction_display()} "
+                    f"{change.get_level_of_care_display().lower()} on {change.effective_date} "
+                    f"({episode.program.name})",
+                    change.effective_date,
+                    f"/meds/patients/{patient.pk}/",
+                )
+            )
+        if episode.state == EpisodeState.ON_HOLD:
+            continue  # the rest waits until the patient is back
         if not any(
             r.occasion == ReconciliationOccasion.ADMISSION for r in episode.reconciliations.all()
         ):
