@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.meds import selectors, services
+from stepwell.meds import selectors, services, worklists
 from stepwell.meds.models import DrugTest, RandomDraw, RxNormConcept
 from stepwell.meds.services import DecisionIn
 from stepwell.patients.models import CareTeamMember
@@ -104,7 +104,7 @@ def test_a_laboratory_not_confirming_takes_the_positive_off_the_worklist(diagnos
         patient=diagnosed.patient_a, user=diagnosed.clinician_a, team_role="primary_clinician"
     )
     test = _test(diagnosed, {"cocaine": "positive", "opiates": "negative"})
-    kinds = [i.kind for i in selectors.worklist(user=diagnosed.clinician_a)]
+    kinds = [i.kind for i in worklists.worklist(user=diagnosed.clinician_a)]
     assert "unexpected_positive" in kinds
     with pytest.raises(ApplicationError) as error:
         services.drug_test_confirm(
@@ -114,7 +114,7 @@ def test_a_laboratory_not_confirming_takes_the_positive_off_the_worklist(diagnos
     services.drug_test_confirm(
         actor=diagnosed.nurse_a, test_id=test.pk, substance="cocaine", confirmation="not_confirmed"
     )
-    kinds = [i.kind for i in selectors.worklist(user=diagnosed.clinician_a)]
+    kinds = [i.kind for i in worklists.worklist(user=diagnosed.clinician_a)]
     assert "unexpected_positive" not in kinds
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from stepwell.meds import selectors, services
+from stepwell.meds import services, worklists
 from stepwell.patients.models import Episode, LevelOfCareChange
 from stepwell.patients.services import episode_transition
 from stepwell.plans.models import Goal, Intervention, Problem, TreatmentPlan
@@ -41,14 +41,14 @@ def _plan_with_medication_management(clinic, sessions_per_week: int) -> None:
 
 
 def _kinds(user) -> list[str]:
-    return sorted(item.kind for item in selectors.worklist(user=user))
+    return sorted(item.kind for item in worklists.worklist(user=user))
 
 
 def test_the_prescribers_worklist(diagnosed, on_sertraline):
     clinic = diagnosed
     _plan_with_medication_management(clinic, sessions_per_week=1)
     # Admitted, no reconciliation, no visit yet, F11.20 without naloxone.
-    (due,) = [i for i in selectors.worklist(user=clinic.prescriber_a) if i.kind == "visit_due"]
+    (due,) = [i for i in worklists.worklist(user=clinic.prescriber_a) if i.kind == "visit_due"]
     assert due.detail == "Medication visit every 7 days"
     assert _kinds(clinic.prescriber_a) == ["naloxone", "reconciliation_due", "visit_due"]
     assert _kinds(clinic.nurse_a) == ["naloxone", "reconciliation_due"]  # visits: prescribers
@@ -84,7 +84,7 @@ def _reconciled(clinic, occasion: str, medication) -> None:
 
 
 def _due(user) -> list[str]:
-    return [i.detail for i in selectors.worklist(user=user) if i.kind == "reconciliation_due"]
+    return [i.detail for i in worklists.worklist(user=user) if i.kind == "reconciliation_due"]
 
 
 def test_a_level_of_care_change_makes_a_reconciliation_due_until_one_is_signed(
