@@ -51,7 +51,7 @@ class MedicationForm(forms.Form):
     frequency = forms.CharField(max_length=100, initial="once daily")
     start_date = forms.DateField(widget=DATE)
     stop_date = forms.DateField(widget=DATE, required=False)
-    prescriber = forms.TypedChoiceField(
+    prescriber_id = forms.TypedChoiceField(
         label="Prescriber in the program", required=False, coerce=int, empty_value=None
     )
     prescriber_name = forms.CharField(
@@ -71,16 +71,14 @@ class MedicationForm(forms.Form):
     def __init__(self, *args, prescribers=(), diagnoses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["formulary_key"].choices = formulary_choices()
-        self.fields["prescriber"].choices = [("", "—"), *[(u.pk, str(u)) for u in prescribers]]
+        self.fields["prescriber_id"].choices = [("", "—"), *[(u.pk, str(u)) for u in prescribers]]
         self.fields["reason_code"].choices = [
             ("", "—"),
             *[(d.code, f"{d.code} {d.description}") for d in diagnoses],
         ]
 
     def data_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["prescriber_id"] = data.pop("prescriber")
-        return data
+        return dict(self.cleaned_data)
 
 
 class MedicationChangeForm(forms.Form):

@@ -412,6 +412,13 @@ class RandomDraw(models.Model):
     def __str__(self) -> str:
         return f"Random draw {self.week}"
 
+    @property
+    def drawn_by_label(self) -> str:
+        """The daily job (or the demo builder) as "the system", a person by name."""
+        if self.drawn_by.startswith("system:"):
+            return f"the system ({self.drawn_by.removeprefix('system:')})"
+        return self.drawn_by
+
 
 class TestMethod(models.TextChoices):
     POINT_OF_CARE = "point_of_care", "Point-of-care cup"

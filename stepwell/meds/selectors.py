@@ -4,14 +4,18 @@ acting user (privacy.access.meds) and audits the patients it shows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from stepwell.care.models import ClinicalNote, NoteKind
 from stepwell.clinic.time import program_today
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.patients.models import CareTeamRole, Episode, EpisodeState, Patient
+from stepwell.patients.models import (
+    Episode,
+    EpisodeState,
+    Patient,
+)
 from stepwell.privacy.access.meds import (
     MedsNeed,
     access_drug_test_by_id,
@@ -24,14 +28,12 @@ from stepwell.privacy.access.meds import (
     access_visit_note_by_id,
     drug_tests_visible_to,
     drug_tests_written_by,
-    meds_patients_visible_to,
     ordering_episodes_of,
 )
 from stepwell.privacy.audit import AuditAction, audit_record
 
 from .models import (
     Adherence,
-    AdherenceAnswer,
     Allergy,
     AllergyKind,
     DrugTest,
@@ -44,11 +46,10 @@ from .models import (
     PdmpCheck,
     RandomDraw,
     Reconciliation,
-    ReconciliationOccasion,
     TestingSchedule,
     TestStatus,
 )
-from .testing_rules import TestDay, unexpected_wording
+from .testing_rules import TestDay
 from .testing_rules import days_abstinent as abstinent_days
 
 OUD_PREFIX = "F11"
@@ -294,161 +295,6 @@ def drug_test_view(*, user, test_id: int) -> tuple[DrugTest, bool]:
     )
     writable = drug_tests_written_by(user).filter(pk=test.pk).exists()
     return test, writable
-
-
-# --- the worklists -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    kind: str  # visit_due, reconciliation_due, adherence, naloxone, unexpected_positive
-    patient: Patient
-    detail: str
-    due_on: date | None = None
-    link: str = ""
-
-
-def _visit_interval_days(episode: Episode) -> int | None:
-    """Days between medication visits from the latest signed plan's medication
-    management intervention (sessions a week); None when the plan has none."""
-    from stepwell.plans.models import Intervention, PlanStatus
-
-    intervention = (
-        Intervention.objects.filter(
-            goal__problem__plan__episode=episode,
-            goal__problem__plan__status=PlanStatus.SIGNED,
-            modality="medication_management",
-            sessions_per_week__gt=0,
-        )
-        .order_by("-goal__problem__plan__version")
-        .first()
-    )
-    if intervention is None:
-        return None
-    return max(1, round(7 / intervention.sessions_per_week))
-
-
-def worklist(*, user) -> list[WorkItem]:
-    """The prescriber's and nurse's medication work, and each clinician's unexpected
-    positives (as primary clinician), for the patients in the user's scope."""
-    items: list[WorkItem] = []
-    writable = Patient.objects.filter(
-        pk__in=meds_patients_visible_to(user, MedsNeed.WRITE).values("pk")
-    )
-    episodes = (
-        Episode.objects.filter(
-            patient__in=writable, state__in=(EpisodeState.ADMITTED, EpisodeState.ACTIVE)
-        )
-        .select_related("patient", "program")
-        .prefetch_related(
-            Prefetch("reconciliations", queryset=Reconciliation.objects.exclude(signed_at=None))
-        )
-    )
-    for episode in episodes:
-        patient, today = episode.patient, program_today(episode.program)
-        if not any(
-            r.occasion == ReconciliationOccasion.ADMISSION for r in episode.reconciliations.all()
-        ):
-            items.append(
-                WorkItem(
-                    "reconciliation_due",
-                    patient,
-                    f"Admission reconciliation ({episode.program.name})",
-                    episode.admitted_on,
-                    f"/meds/patients/{patient.pk}/",
-                )
-            )
-        interval = _visit_interval_days(episode)
-        if interval and access_meds(user, patient, MedsNeed.PDMP):
-            last = (
-                ClinicalNote.objects.filter(patient=patient, kind=NoteKind.MEDICATION)
-                .order_by("-started_at")
-                .values_list("started_at", flat=True)
-                .first()
-            )
-            start = program_today(episode.program, last) if last else episode.admitted_on
-            due = start + timedelta(days=interval) if last else start
-            if due and due <= today:
-                items.append(
-                    WorkItem(
-                        "visit_due",
-                        patient,
-                        f"Medication visit every {interval} days",
-                        due,
-                        f"/meds/patients/{patient.pk}/",
-                    )
-                )
-        if has_opioid_use_disorder(patient) and not patient.naloxone.exists():
-            items.append(
-                WorkItem(
-                    "naloxone",
-                    patient,
-                    "Opioid use disorder: offer naloxone",
-                    None,
-                    f"/meds/patients/{patient.pk}/",
-                )
-            )
-    discharged = Episode.objects.filter(
-        patient__in=writable, state=EpisodeState.DISCHARGED, admitted_on__isnull=False
-    ).exclude(reconciliations__occasion="discharge", reconciliations__signed_at__isnull=False)
-    for episode in discharged.select_related("patient", "program").order_by("-discharged_on")[:50]:
-        items.append(
-            WorkItem(
-                "reconciliation_due",
-                episode.patient,
-                f"Discharge reconciliation ({episode.program.name})",
-                episode.discharged_on,
-                f"/meds/patients/{episode.patient_id}/",
-            )
-        )
-    recent = (
-        Adherence.objects.filter(
-            patient__in=writable, answer__in=(AdherenceAnswer.NONE, AdherenceAnswer.SOME)
-        )
-        .select_related("patient")
-        .order_by("-answered_at")[:50]
-    )
-    for answer in recent:
-        why = f": {answer.why_not}" if answer.why_not else ""
-        items.append(
-            WorkItem(
-                "adherence",
-                answer.patient,
-                f"{answer.week}: took them {answer.get_answer_display().lower()}{why}",
-                answer.answered_at.date(),
-                f"/meds/patients/{answer.patient_id}/",
-            )
-        )
-    primary = Patient.objects.filter(
-        care_team__user=user, care_team__team_role=CareTeamRole.PRIMARY_CLINICIAN
-    )
-    tests = (
-        drug_tests_visible_to(user)
-        .filter(patient__in=primary, status=TestStatus.RESULTED, reviewed_at__isnull=True)
-        .select_related("patient")
-        .prefetch_related("results")
-    )
-    for test in tests:
-        substances = unexpected_substances(test)
-        if substances:
-            items.append(
-                WorkItem(
-                    "unexpected_positive",
-                    test.patient,
-                    unexpected_wording(substances),
-                    test.collected_at.date(),
-                    f"/meds/drug-tests/{test.pk}/",
-                )
-            )
-    _audit(
-        user,
-        patient_id=None,
-        object_type="meds_worklist",
-        object_id="",
-        action=AuditAction.LIST,
-        patients=sorted({i.patient.pk for i in items}),
-    )
-    return items
 
 
 # --- the portal and the program's random testing -------------------------------------------

@@ -4,6 +4,9 @@
   detected as that substance (buprenorphine, methadone, a prescribed stimulant or
   benzodiazepine); otherwise it is *unexpected*. An unexpected positive that a laboratory
   confirmation did not confirm no longer counts (docs/clinical-sources.md §7).
+- A medication stopped (or put on hold) still explains a positive for its usual urine
+  detection window after the last dose: DETECTION_WINDOW_DAYS, per substance, with a
+  longer window for a long-acting benzodiazepine (§7.4, "Detection windows").
 - The words shown are clinical, not punitive: "unexpected positive", never "dirty" or
   "failed" (§7).
 - The random testing draw is made from a seed and the list of eligible patients, so the
@@ -104,6 +107,63 @@ class ResultLine:
 def expected_substances(detected_as: list[str]) -> frozenset[str]:
     """The substances the patient's prescribed medications make positive."""
     return frozenset(s for s in detected_as if s)
+
+
+# --- detection windows ------------------------------------------------------------------
+
+# Days after the last dose that a prescribed medication still explains a positive urine
+# screen: the upper end of the usual window for regular (daily) use, from the ASAM
+# consensus on drug testing (2017) and the Mayo Clinic Proceedings review of urine drug
+# tests (2017); docs/clinical-sources.md §7.4 says how sure each one is.
+DETECTION_WINDOW_DAYS: dict[Substance, int] = {
+    Substance.BUPRENORPHINE: 7,  # buprenorphine and norbuprenorphine
+    Substance.METHADONE: 6,  # methadone up to 3 days, its metabolite EDDP up to 6
+    Substance.AMPHETAMINES: 5,
+    Substance.METHYLPHENIDATE: 2,
+    Substance.BENZODIAZEPINES: 5,  # short and intermediate acting
+}
+# A long-acting drug, by formulary key, when its window is longer than its substance's.
+LONG_ACTING_WINDOW_DAYS: dict[str, int] = {
+    "diazepam": 30,  # regular use; its metabolite nordiazepam stays for weeks
+}
+
+
+def detection_window_days(substance: str, formulary_key: str = "") -> int:
+    """Days after the last dose within which the medication still explains a positive;
+    0 for a substance without a window (only the days it is taken count)."""
+    if formulary_key in LONG_ACTING_WINDOW_DAYS:
+        return LONG_ACTING_WINDOW_DAYS[formulary_key]
+    try:
+        return DETECTION_WINDOW_DAYS.get(Substance(substance), 0)
+    except ValueError:
+        return 0
+
+
+@dataclass(frozen=True)
+class PrescribedCourse:
+    """One medication as the drug-screen rule sees it: what it shows as, from when it was
+    taken, and its last dose (None while it is still taken)."""
+
+    detected_as: str
+    start: date
+    last_dose: date | None = None
+    formulary_key: str = ""
+
+
+def explains_positive_on(course: PrescribedCourse, day: date) -> bool:
+    """The course makes its substance an expected positive on `day`: taken that day, or
+    stopped no longer ago than its detection window."""
+    if not course.detected_as or course.start > day:
+        return False
+    if course.last_dose is None or day <= course.last_dose:
+        return True
+    window = detection_window_days(course.detected_as, course.formulary_key)
+    return (day - course.last_dose).days <= window
+
+
+def expected_from_courses(courses: list[PrescribedCourse], day: date) -> frozenset[str]:
+    """The substances that the patient's medications explain on `day`."""
+    return frozenset(c.detected_as for c in courses if explains_positive_on(c, day))
 
 
 def unexpected_wording(substances: list[str]) -> str:

@@ -74,6 +74,9 @@ def test_two_processes_at_once_run_each_real_job_once(on_postgres):
     assert sorted(line.split(":")[0].rsplit(" | ", 1)[0] for line in lines) == [
         "appointment-reminders | clinic-wide",
         "audit-checkpoint | clinic-wide",
+        "drug-test-draw | Program America/Chicago",
+        "drug-test-draw | Program Asia/Kolkata",
+        "drug-test-draw | Program Pacific/Honolulu",
         "follow-ups | Program America/Chicago",
         "follow-ups | Program Asia/Kolkata",
         "follow-ups | Program Pacific/Honolulu",
@@ -85,7 +88,7 @@ def test_two_processes_at_once_run_each_real_job_once(on_postgres):
         "milestones-compute | Program Pacific/Honolulu",
     ]
     runs = DailyRun.objects.all()
-    assert runs.count() == 11
+    assert runs.count() == 14
     assert {(run.status, run.attempts) for run in runs} == {("done", 1)}
     assert len({run.runner for run in runs}) >= 1
     assert AuditCheckpoint.objects.count() == 1

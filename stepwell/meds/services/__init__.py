@@ -9,11 +9,15 @@ from .drug_tests import (
     drug_test_point_of_care,
     drug_test_results_record,
     drug_test_review,
-    random_draw_run,
-    random_draw_verify,
-    random_testing_set,
 )
 from .medications import MedicationData, allergy_record, medication_create, medication_update
+from .random_testing import (
+    WeeklyDraw,
+    random_draw_run,
+    random_draw_verify,
+    random_draw_weekly,
+    random_testing_set,
+)
 from .reconciliation import (
     DecisionIn,
     reconciliation_decide,
@@ -28,6 +32,7 @@ from .visits import visit_medication_change, visit_side_effects_record, visit_st
 __all__ = [
     "DecisionIn",
     "MedicationData",
+    "WeeklyDraw",
     "adherence_answer",
     "allergy_record",
     "drug_test_confirm",
@@ -41,6 +46,7 @@ __all__ = [
     "pdmp_attest",
     "random_draw_run",
     "random_draw_verify",
+    "random_draw_weekly",
     "random_testing_set",
     "reconciliation_decide",
     "reconciliation_new_medication",

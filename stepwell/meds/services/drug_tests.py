@@ -5,35 +5,25 @@ records of the program that did them (privacy.access.meds)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from stepwell.clinic.models import Program
 from stepwell.clinic.time import program_today
-from stepwell.patients.models import Episode, EpisodeState
 from stepwell.privacy.access.meds import (
     access_drug_test_by_id,
     access_patient_drug_tests_by_id,
-    access_random_draw,
-    access_testing_program_by_id,
     ordering_episodes_of,
 )
-from stepwell.privacy.actors import is_system
 from stepwell.privacy.audit import AuditAction
-from stepwell.privacy.refusals import refuse
-from stepwell.schedule.calendar.weeks import iso_week_bounds
 
 from ..models import (
     DrugTest,
     DrugTestResult,
     Medication,
+    MedicationChange,
     MedicationStatus,
-    RandomDraw,
-    TestingSchedule,
     TestMethod,
     TestReason,
     TestStatus,
@@ -42,14 +32,11 @@ from ..testing_rules import (
     STANDARD_PANEL,
     Confirmation,
     Outcome,
+    PrescribedCourse,
     Substance,
-    draw_random_tests,
-    expected_substances,
-    program_days,
+    expected_from_courses,
 )
 from .common import meds_audit, refused
-
-DRAWN_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE)
 
 
 def _panel(panel: list[str] | None) -> list[str]:
@@ -148,13 +135,36 @@ def drug_test_point_of_care(
         )
 
 
-def expected_on(patient, day: date) -> frozenset[str]:
-    """What the patient's medications taken on `day` make positive."""
-    taken = Medication.objects.filter(patient=patient, start_date__lte=day).filter(
-        Q(stop_date__isnull=True) | Q(stop_date__gte=day)
+def _last_dose(medication: Medication, program) -> date | None:
+    """The last day the medication was taken: its stop date; for one on hold, the day it
+    was put on hold (its latest status change); None while it is taken."""
+    if medication.status == MedicationStatus.ON_HOLD:
+        held = (
+            medication.changes.filter(kind=MedicationChange.Kind.STATUS)
+            .order_by("-changed_at", "-pk")
+            .values_list("changed_at", flat=True)
+            .first()
+        )
+        return program_today(program, held) if held else medication.start_date
+    return medication.stop_date
+
+
+def expected_on(patient, day: date, program) -> frozenset[str]:
+    """What the patient's medications explain on `day`: those taken that day, and those
+    stopped or on hold within their detection window (testing_rules)."""
+    medications = Medication.objects.filter(patient=patient, start_date__lte=day).exclude(
+        detected_as=""
     )
-    taken = taken.exclude(status=MedicationStatus.ON_HOLD)
-    return expected_substances(list(taken.values_list("detected_as", flat=True)))
+    courses = [
+        PrescribedCourse(
+            detected_as=m.detected_as,
+            start=m.start_date,
+            last_dose=_last_dose(m, program),
+            formulary_key=m.formulary_key,
+        )
+        for m in medications
+    ]
+    return expected_from_courses(courses, day)
 
 
 def drug_test_results_record(
@@ -189,7 +199,7 @@ def drug_test_results_record(
             raise refused(f"confirmation_{substance}", "Choose a confirmation from the list.")
         if value and results[substance] != Outcome.POSITIVE:
             raise refused(f"confirmation_{substance}", "Only a positive is sent for confirmation.")
-    expected = expected_on(test.patient, program_today(test.program, collected_at))
+    expected = expected_on(test.patient, program_today(test.program, collected_at), test.program)
     with transaction.atomic():
         DrugTestResult.objects.bulk_create(
             DrugTestResult(
@@ -257,113 +267,3 @@ def drug_test_review(*, actor, test_id: int, note: str) -> DrugTest:
             object_id=test.pk,
         )
     return test
-
-
-def random_testing_set(
-    *, actor, program_id: int, tests_per_week: int, weekdays: list[int], active: bool = True
-) -> TestingSchedule:
-    program = access_testing_program_by_id(actor, program_id, action=AuditAction.UPDATE)
-    if not isinstance(tests_per_week, int) or not 1 <= tests_per_week <= 5:
-        raise refused("tests_per_week", "Between 1 and 5 random tests a week.")
-    days = sorted({int(w) for w in weekdays if str(w).isdigit() and 0 <= int(w) <= 6})
-    if len(days) < tests_per_week:
-        raise refused("weekdays", "Choose at least as many testing days as tests a week.")
-    with transaction.atomic():
-        schedule, _ = TestingSchedule.objects.update_or_create(
-            program=program,
-            defaults={
-                "tests_per_week": tests_per_week,
-                "weekdays": ",".join(str(d) for d in days),
-                "active": active,
-            },
-        )
-        meds_audit(
-            actor,
-            AuditAction.UPDATE,
-            patient_id=None,
-            object_type="testing_schedule",
-            object_id=program.pk,
-            tests_per_week=tests_per_week,
-            weekdays=days,
-        )
-    return schedule
-
-
-def random_draw_run(*, actor, program_id: int, week: str) -> RandomDraw:
-    """Draw the week's random tests: the system picks the seed, every admitted or active
-    patient of the program is eligible, and each gets the schedule's number of random
-    days. One draw per program and week: nobody draws again for a better answer."""
-    program = Program.objects.filter(pk=program_id).first()
-    if not access_random_draw(actor, program.pk if program else None):
-        raise refuse(
-            actor=actor,
-            action=AuditAction.CREATE,
-            object_type="random_draw",
-            object_id=f"{program_id}:{week}"[:64],
-        )
-    monday, _ = iso_week_bounds(week)
-    schedule = TestingSchedule.objects.filter(program=program, active=True).first()
-    if schedule is None:
-        raise refused("program", "The program has no random testing schedule.")
-    with transaction.atomic():
-        if RandomDraw.objects.filter(program=program, week=week).exists():
-            raise refused("week", f"The random tests of {week} are already drawn.")
-        eligible = sorted(
-            Episode.objects.filter(program=program, state__in=DRAWN_STATES).values_list(
-                "patient_id", flat=True
-            )
-        )
-        days = program_days(monday, schedule.weekday_list)
-        seed = secrets.token_hex(16)
-        picks = draw_random_tests(
-            seed=seed, eligible=eligible, days=days, tests_per_week=schedule.tests_per_week
-        )
-        draw = RandomDraw.objects.create(
-            program=program,
-            week=week,
-            seed=seed,
-            eligible=eligible,
-            days=[d.isoformat() for d in days],
-            picks=[[p.patient_id, p.day.isoformat()] for p in picks],
-            tests_per_week=schedule.tests_per_week,
-            drawn_by=actor.get_username(),
-        )
-        episodes = dict(
-            Episode.objects.filter(program=program, state__in=DRAWN_STATES).values_list(
-                "patient_id", "pk"
-            )
-        )
-        DrugTest.objects.bulk_create(
-            DrugTest(
-                patient_id=pick.patient_id,
-                episode_id=episodes[pick.patient_id],
-                program=program,
-                method=TestMethod.POINT_OF_CARE,
-                reason=TestReason.RANDOM,
-                panel=list(STANDARD_PANEL),
-                scheduled_on=pick.day,
-                ordered_by=None if is_system(actor) else actor,
-                random_draw=draw,
-            )
-            for pick in picks
-        )
-        meds_audit(
-            actor,
-            AuditAction.CREATE,
-            patient_id=None,
-            object_type="random_draw",
-            object_id=draw.pk,
-            week=week,
-            patients=eligible,
-        )
-    return draw
-
-
-def random_draw_verify(draw: RandomDraw) -> bool:
-    """Run the draw again from what it stored: the same seed and inputs give the same
-    picks, so a draw that was tampered with (or chosen by hand) does not verify."""
-    days = [date.fromisoformat(d) for d in draw.days]
-    picks = draw_random_tests(
-        seed=draw.seed, eligible=draw.eligible, days=days, tests_per_week=draw.tests_per_week
-    )
-    return [[p.patient_id, p.day.isoformat()] for p in picks] == draw.picks

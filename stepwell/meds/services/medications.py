@@ -77,7 +77,7 @@ def _prescriber(prescriber_id) -> User | None:
         role_assignments__role=Role.PRESCRIBER,
     ).first()
     if user is None:
-        raise refused("prescriber", "Choose one of the program's prescribers.")
+        raise refused("prescriber_id", "Choose one of the program's prescribers.")
     return user
 
 
@@ -112,7 +112,7 @@ def _checked(patient, data: MedicationData, drug: ResolvedDrug) -> dict:
     prescriber_name = (data.prescriber_name or "").strip()[:200]
     if schedule and prescriber is None and not prescriber_name:
         raise refused(
-            "prescriber",
+            "prescriber_id",
             f"A controlled substance (schedule {schedule}) needs its prescriber: "
             "choose the program's prescriber or name the outside one.",
         )
@@ -124,7 +124,7 @@ def _checked(patient, data: MedicationData, drug: ResolvedDrug) -> dict:
             "program: name it.",
         )
     if drug.moud == "buprenorphine" and prescriber is None and not prescriber_name:
-        raise refused("prescriber", "Name the treating provider who prescribes buprenorphine.")
+        raise refused("prescriber_id", "Name the treating provider who prescribes buprenorphine.")
     return {
         "formulary_key": drug.formulary_key,
         "name": drug.name,

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from stepwell.core.errors import AccessDenied, ApplicationError
-from stepwell.meds import selectors, services
+from stepwell.meds import selectors, services, worklists
 from stepwell.meds.models import DrugTest, RandomDraw, RxNormConcept
 from stepwell.meds.services import DecisionIn
 from stepwell.patients.models import CareTeamMember
@@ -44,13 +44,59 @@ def _bup(clinic, **overrides):
     )
 
 
-def test_a_prescribed_medication_makes_its_positive_expected_only_while_taken(diagnosed):
-    _bup(diagnosed, stop_date=moment(5).date())
-    while_taken = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=6)
-    after_stop = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=2)
+def test_a_stopped_medication_explains_a_positive_within_its_detection_window(diagnosed):
+    """Buprenorphine's window is 7 days after the last dose (§7.4)."""
+    _bup(diagnosed, start_date=moment(30).date(), stop_date=moment(12).date())
+    while_taken = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=13)
+    two_days_after_stop = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=10)
+    seven_days_after = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=5)
+    eight_days_after = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=4)
     assert while_taken.results.get().expected is True
-    line = after_stop.results.get()
+    assert two_days_after_stop.results.get().expected is True
+    assert seven_days_after.results.get().expected is True
+    line = eight_days_after.results.get()
     assert line.expected is False and line.unexpected_positive is True
+
+
+def test_before_the_start_a_positive_is_unexpected(diagnosed):
+    _bup(diagnosed, start_date=moment(3).date())
+    line = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=5).results.get()
+    assert line.expected is False and line.unexpected_positive is True
+
+
+def test_a_medication_on_hold_counts_from_the_day_it_was_held(diagnosed):
+    medication = _bup(diagnosed, start_date=moment(30).date())
+    services.medication_update(
+        actor=diagnosed.prescriber_a,
+        medication_id=medication.pk,
+        status="on_hold",
+        status_reason="Sedated at the visit",
+    )
+    # Held today: a positive collected yesterday or today is still explained.
+    line = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=1).results.get()
+    assert line.expected is True
+    # Held 8 days ago: outside buprenorphine's 7 days.
+    medication.changes.filter(kind="status").update(changed_at=moment(9))
+    line = _test(diagnosed, {"buprenorphine": "positive"}, days_ago=1).results.get()
+    assert line.expected is False and line.unexpected_positive is True
+
+
+def test_a_stopped_stimulant_has_a_shorter_window_than_buprenorphine(diagnosed):
+    services.medication_create(
+        actor=diagnosed.prescriber_a,
+        patient_id=diagnosed.patient_a.pk,
+        data=sertraline(
+            formulary_key="lisdexamfetamine",
+            dose="30",
+            start_date=moment(30).date(),
+            stop_date=moment(8).date(),
+            prescriber_id=diagnosed.prescriber_a.pk,
+        ),
+    )
+    within = _test(diagnosed, {"amphetamines": "positive"}, days_ago=3)  # 5 days after
+    after = _test(diagnosed, {"amphetamines": "positive"}, days_ago=2)  # 6 days after
+    assert within.results.get().expected is True
+    assert after.results.get().unexpected_positive is True
 
 
 def test_a_laboratory_not_confirming_takes_the_positive_off_the_worklist(diagnosed):
@@ -58,7 +104,7 @@ def test_a_laboratory_not_confirming_takes_the_positive_off_the_worklist(diagnos
         patient=diagnosed.patient_a, user=diagnosed.clinician_a, team_role="primary_clinician"
     )
     test = _test(diagnosed, {"cocaine": "positive", "opiates": "negative"})
-    kinds = [i.kind for i in selectors.worklist(user=diagnosed.clinician_a)]
+    kinds = [i.kind for i in worklists.worklist(user=diagnosed.clinician_a)]
     assert "unexpected_positive" in kinds
     with pytest.raises(ApplicationError) as error:
         services.drug_test_confirm(
@@ -68,7 +114,7 @@ def test_a_laboratory_not_confirming_takes_the_positive_off_the_worklist(diagnos
     services.drug_test_confirm(
         actor=diagnosed.nurse_a, test_id=test.pk, substance="cocaine", confirmation="not_confirmed"
     )
-    kinds = [i.kind for i in selectors.worklist(user=diagnosed.clinician_a)]
+    kinds = [i.kind for i in worklists.worklist(user=diagnosed.clinician_a)]
     assert "unexpected_positive" not in kinds
 
 

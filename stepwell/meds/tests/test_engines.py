@@ -12,13 +12,18 @@ from hypothesis import strategies as st
 from stepwell.meds.formulary import BY_KEY, SCHEDULES, STARTER, starter_by_rxnorm
 from stepwell.meds.rxnorm import RrfError, concepts_from_rrf
 from stepwell.meds.testing_rules import (
+    DETECTION_WINDOW_DAYS,
     Confirmation,
     Outcome,
+    PrescribedCourse,
     ResultLine,
     TestDay,
     days_abstinent,
+    detection_window_days,
     draw_random_tests,
+    expected_from_courses,
     expected_substances,
+    explains_positive_on,
     program_days,
     unexpected_wording,
 )
@@ -52,6 +57,63 @@ def test_prescribed_medications_make_their_substances_expected():
     assert BY_KEY["methadone"].detected_as == "methadone"
     assert BY_KEY["lisdexamfetamine"].detected_as == "amphetamines"
     assert BY_KEY["sertraline"].detected_as == ""
+
+
+STOPPED = date(2026, 11, 10)
+
+
+@pytest.mark.parametrize(
+    ("substance", "key", "days_after_stop", "explained"),
+    [
+        ("buprenorphine", "buprenorphine_naloxone", 0, True),  # the last dose's day
+        ("buprenorphine", "buprenorphine_naloxone", 2, True),
+        ("buprenorphine", "buprenorphine_naloxone", 7, True),
+        ("buprenorphine", "buprenorphine_naloxone", 8, False),
+        ("methadone", "methadone", 6, True),
+        ("methadone", "methadone", 7, False),
+        ("amphetamines", "lisdexamfetamine", 5, True),
+        ("amphetamines", "lisdexamfetamine", 6, False),
+        ("methylphenidate", "methylphenidate", 2, True),
+        ("methylphenidate", "methylphenidate", 3, False),
+        ("benzodiazepines", "lorazepam", 5, True),
+        ("benzodiazepines", "lorazepam", 6, False),
+        ("benzodiazepines", "diazepam", 30, True),  # long acting
+        ("benzodiazepines", "diazepam", 31, False),
+    ],
+)
+def test_a_stopped_medication_explains_a_positive_within_its_window(
+    substance, key, days_after_stop, explained
+):
+    course = PrescribedCourse(substance, date(2026, 9, 1), STOPPED, key)
+    assert explains_positive_on(course, STOPPED + timedelta(days_after_stop)) is explained
+
+
+def test_every_substance_with_a_window_is_one_a_prescribed_drug_shows_as():
+    shown = {drug.detected_as for drug in STARTER if drug.detected_as}
+    assert set(DETECTION_WINDOW_DAYS) == shown
+    assert detection_window_days("cocaine") == 0 and detection_window_days("nonsense") == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start_offset=st.integers(-60, 60),
+    stop_offset=st.one_of(st.none(), st.integers(0, 60)),
+    day_offset=st.integers(-60, 120),
+)
+def test_the_window_rule_over_any_dates(start_offset, stop_offset, day_offset):
+    base = date(2026, 6, 1)
+    start = base + timedelta(start_offset)
+    stop = None if stop_offset is None else start + timedelta(stop_offset)
+    day = base + timedelta(day_offset)
+    course = PrescribedCourse("buprenorphine", start, stop, "buprenorphine")
+    expected = day >= start and (stop is None or (day - stop).days <= 7)
+    assert explains_positive_on(course, day) is expected
+    assert expected_from_courses([course], day) == ({"buprenorphine"} if expected else set())
+
+
+def test_a_course_without_a_screen_substance_explains_nothing():
+    course = PrescribedCourse("", date(2026, 1, 1), None, "sertraline")
+    assert explains_positive_on(course, date(2026, 6, 1)) is False
 
 
 def test_the_wording_is_clinical():

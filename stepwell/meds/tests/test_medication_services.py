@@ -62,8 +62,8 @@ def test_free_text_is_kept_uncoded(diagnosed):
         ({"stop_date": date(2026, 9, 30)}, "stop_date"),
         ({"formulary_key": "", "rxnorm_code": "99999999"}, "rxnorm_code"),
         ({"formulary_key": "", "rxnorm_code": "abc"}, "rxnorm_code"),
-        ({"formulary_key": "lorazepam"}, "prescriber"),
-        ({"formulary_key": "", "name": "Something", "controlled_schedule": "II"}, "prescriber"),
+        ({"formulary_key": "lorazepam"}, "prescriber_id"),
+        ({"formulary_key": "", "name": "Something", "controlled_schedule": "II"}, "prescriber_id"),
         (
             {"formulary_key": "methadone", "prescriber_name": "Dr Outside"},
             "opioid_treatment_program",

@@ -141,6 +141,12 @@ CALLS = {
             actor=c.nurse_a, program_id=c.program_a.pk, week="2026-W45"
         ),
     ),
+    "random_draw_weekly": (
+        "clinician_a",
+        lambda c: services.random_draw_weekly(
+            actor=c.clinician_a, program_id=c.program_a.pk, today=moment(0).date()
+        ),
+    ),
     "reconciliation_start": (
         "clinician_a",
         lambda c: services.reconciliation_start(
@@ -211,6 +217,7 @@ def test_every_service_has_a_refusal_case():
     assert set(CALLS) == set(services.__all__) - {
         "DecisionIn",
         "MedicationData",
+        "WeeklyDraw",
         "random_draw_verify",
     }
 
@@ -237,5 +244,11 @@ def test_a_job_not_named_for_the_draw_is_refused(record):
         services.random_draw_run(
             actor=system_actor("nightly-report"), program_id=record.program_a.pk, week="2026-W45"
         )
+    with pytest.raises(AccessDenied):
+        services.random_draw_weekly(
+            actor=system_actor("follow-ups"),
+            program_id=record.program_a.pk,
+            today=moment(0).date(),
+        )
     assert _meds_tables() == before
-    assert AuditEvent.objects.filter(outcome="denied", object_type="random_draw").count() == 1
+    assert AuditEvent.objects.filter(outcome="denied", object_type="random_draw").count() == 2

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from stepwell.accounts.models import UserKind
 from stepwell.core.forms import form_call
 
-from .. import selectors, services
+from .. import selectors, services, worklists
 from ..forms import AdherenceForm
 
 KIND_LABELS = {
@@ -28,7 +28,7 @@ KIND_LABELS = {
 def worklist(request):
     if request.user.kind != UserKind.STAFF:
         return redirect("core:home")  # patients have the portal
-    items = selectors.worklist(user=request.user)
+    items = worklists.worklist(user=request.user)
     return render(
         request,
         "meds/worklist.html",
