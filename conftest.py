@@ -161,6 +161,32 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+class DurationLog:
+    """Each test's time (setup, call and teardown together), kept by the process that
+    reports the results (xdist's controller, or the only process) and written as JSON to
+    STEPWELL_DURATIONS_FILE at the end; scripts/run_tests.py prints the slowest of both
+    passes at the end of `make test`."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session):
+        import json
+
+        with open(self.path, "w") as out:
+            json.dump(self.seconds, out)
+
+
+def pytest_configure(config):
+    path = os.environ.get("STEPWELL_DURATIONS_FILE", "")
+    if path and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(DurationLog(path), "stepwell-durations")
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """With STEPWELL_TEST_DB_TEMPLATE set (scripts/run_tests.py migrates one database per
