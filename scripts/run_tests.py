@@ -3,7 +3,8 @@
 With PostgreSQL: every database test on a throwaway PostgreSQL cluster; on SQLite the tests
 that need no database, the browser tests and the engine-sensitive database tests (see the
 root conftest.py). Without PostgreSQL: the whole suite on SQLite. Each engine migrates once;
-the pytest-xdist workers copy that database.
+the pytest-xdist workers copy that database and share the tests by work stealing. The end
+prints the 25 slowest tests of both passes and each step's wall and processor time.
 
 PostgreSQL: Debian's binaries under /usr/lib/postgresql/*/bin start a cluster in a temp
 folder on 127.0.0.1 (as the `postgres` user when run as root; initdb refuses root).
