@@ -141,8 +141,8 @@ def workers() -> list[str]:
     """pytest-xdist spreads each pass over the machine's cores (STEPWELL_TEST_WORKERS=N to
     choose, 0 for one process); each worker gets its own test database.
 
-    Work stealing: the tests are dealt out in order and a worker that runs out takes the
-    rest of another's queue, so a big file is shared. The access matrix is more than half
+    Work stealing: the tests are dealt out in order and a worker that runs out takes half
+    of what another has left, so a big file is shared. The access matrix is more than half
     of the PostgreSQL pass; one file per worker (``STEPWELL_TEST_DIST=loadfile``, the old
     way) left it to one worker while the other sat idle. A module's or package's fixture
     (the matrix clinic) is then built once per worker that runs its tests, not once."""
@@ -251,7 +251,7 @@ def main() -> int:
 
     try:
         # Both templates at once, one core each: each pass migrates once, not once a worker.
-        clock = Clock()
+        clock = Clock(cluster)
         building = {
             "SQLite": migrate_template(
                 dict(env, STEPWELL_DATABASE_URL=f"sqlite:///{sqlite_template}"), "SQLite"
