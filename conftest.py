@@ -141,24 +141,75 @@ def pytest_collection_modifyitems(config, items):
 
     Together they run each test at least once, each database test on PostgreSQL.
     Unset (no PostgreSQL), everything runs. STEPWELL_DB_TESTS_ONLY=1 is ``postgres``.
+    Either way the demo builds go first (SLOW_FIRST).
     """
     selection = os.environ.get("STEPWELL_TEST_SELECTION", "")
     if os.environ.get("STEPWELL_DB_TESTS_ONLY") == "1":
         selection = "postgres"
-    if selection not in ("postgres", "sqlite"):
-        return
-    keep, drop = [], []
-    for item in items:
-        uses_db = _uses_db(item)
-        browser = bool(item.get_closest_marker("browser"))
-        if selection == "postgres":
-            wanted = uses_db and not browser
-        else:
-            wanted = not uses_db or browser or _engine_sensitive(item)
-        (keep if wanted else drop).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    if selection in ("postgres", "sqlite"):
+        keep, drop = [], []
+        for item in items:
+            uses_db = _uses_db(item)
+            browser = bool(item.get_closest_marker("browser"))
+            if selection == "postgres":
+                wanted = uses_db and not browser
+            else:
+                wanted = not uses_db or browser or _engine_sensitive(item)
+            (keep if wanted else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+    items.sort(key=_slow_rank)
+
+
+# The longest tests (each builds the demo clinic) go first, so that a worker does not start
+# one of them when the others have nothing left to do: a demo week alone is about two
+# minutes. The rest keeps pytest-django's order (database tests in a transaction, then those
+# that commit, then those without a database); only tests of the first kind move.
+SLOW_FIRST = ("test_demo_week", "test_seed_demo", "test_calendar_demo", "test_demo")
+
+
+def _slow_rank(item) -> int:
+    stem = item.path.stem
+    if stem not in SLOW_FIRST or not _in_a_rolled_back_transaction(item):
+        return len(SLOW_FIRST)
+    return SLOW_FIRST.index(stem)
+
+
+def _in_a_rolled_back_transaction(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if names & {"transactional_db", "live_server"} or getattr(item, "cls", None):
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return False
+    return "db" in names or marker is not None
+
+
+class DurationLog:
+    """Each test's time (setup, call and teardown together), kept by the process that
+    reports the results (xdist's controller, or the only process) and written as JSON to
+    STEPWELL_DURATIONS_FILE at the end; scripts/run_tests.py prints the slowest of both
+    passes at the end of `make test`."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session):
+        import json
+
+        with open(self.path, "w") as out:
+            json.dump(self.seconds, out)
+
+
+def pytest_configure(config):
+    path = os.environ.get("STEPWELL_DURATIONS_FILE", "")
+    if path and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(DurationLog(path), "stepwell-durations")
 
 
 @pytest.fixture(scope="session")

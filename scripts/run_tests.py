@@ -3,7 +3,8 @@
 With PostgreSQL: every database test on a throwaway PostgreSQL cluster; on SQLite the tests
 that need no database, the browser tests and the engine-sensitive database tests (see the
 root conftest.py). Without PostgreSQL: the whole suite on SQLite. Each engine migrates once;
-the pytest-xdist workers copy that database.
+the pytest-xdist workers copy that database and share the tests by work stealing. The end
+prints the 25 slowest tests of both passes and each step's wall and processor time.
 
 PostgreSQL: Debian's binaries under /usr/lib/postgresql/*/bin start a cluster in a temp
 folder on 127.0.0.1 (as the `postgres` user when run as root; initdb refuses root).
@@ -14,6 +15,7 @@ STEPWELL_REQUIRE_POSTGRES=1 / STEPWELL_REQUIRE_BROWSER=1 turn a missing one into
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import socket
@@ -112,6 +114,17 @@ class Cluster:
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
+    def cpu_seconds(self) -> float:
+        """The server's processor time so far: the postmaster's and that of its ended
+        children (each connection's backend), from /proc; 0 where that cannot be read."""
+        try:
+            pid = (self.data / "postmaster.pid").read_text().split()[0]
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return 0.0
+        # utime, stime, cutime, cstime: fields 14 to 17 of proc(5), 11 to 14 after the name.
+        return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         subprocess.run(  # noqa: S603
             self._cmd(
@@ -126,14 +139,17 @@ class Cluster:
 
 def workers() -> list[str]:
     """pytest-xdist spreads each pass over the machine's cores (STEPWELL_TEST_WORKERS=N to
-    choose, 0 for one process); each worker gets its own test database. One file goes to one
-    worker (fixtures of a module or package are built once). STEPWELL_TEST_DIST=worksteal
-    shares big files such as the access matrix; it passed the SQLite pass but has not yet
-    had a full PostgreSQL pass (the one tried hit a clock bug in the consent dates)."""
+    choose, 0 for one process); each worker gets its own test database.
+
+    Work stealing: the tests are dealt out in order and a worker that runs out takes half
+    of what another has left, so a big file is shared. The access matrix is more than half
+    of the PostgreSQL pass; one file per worker (``STEPWELL_TEST_DIST=loadfile``, the old
+    way) left it to one worker while the other sat idle. A module's or package's fixture
+    (the matrix clinic) is then built once per worker that runs its tests, not once."""
     wanted = os.environ.get("STEPWELL_TEST_WORKERS", "auto").strip() or "auto"
     if wanted == "0":
         return []
-    return ["-n", wanted, "--dist", os.environ.get("STEPWELL_TEST_DIST", "loadfile")]
+    return ["-n", wanted, "--dist", os.environ.get("STEPWELL_TEST_DIST", "worksteal")]
 
 
 def migrate_template(env: dict, label: str) -> subprocess.Popen:
@@ -143,14 +159,47 @@ def migrate_template(env: dict, label: str) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env)  # noqa: S603
 
 
-def timed(label: str, started: float) -> str:
-    return f"{label} ({time.monotonic() - started:.0f} s)"
+class Clock:
+    """Wall time and processor time of one step. On a shared machine the wall time says
+    how busy the machine was; the processor time (the step's processes and the
+    PostgreSQL server's) is the work itself, comparable between runs."""
+
+    def __init__(self, cluster: Cluster | None = None):
+        self.cluster = cluster
+        self.server_cpu = 0.0  # the whole run's: the server's time when it stopped
+        self.wall = time.monotonic()
+        self.cpu = self._cpu()
+
+    def _cpu(self) -> float:
+        times = os.times()
+        server = self.cluster.cpu_seconds() if self.cluster else self.server_cpu
+        return times.children_user + times.children_system + server
+
+    def label(self, what: str) -> str:
+        wall = time.monotonic() - self.wall
+        return f"{what} ({wall:.0f} s, {self._cpu() - self.cpu:.0f} s of processor time)"
+
+
+SLOWEST = 25
+
+
+def slowest_tests(durations: dict[str, Path], count: int = SLOWEST) -> list[str]:
+    """The slowest tests of the passes (setup, call and teardown together), each with its
+    engine, from the files the root conftest.py writes (STEPWELL_DURATIONS_FILE)."""
+    rows = []
+    for engine, path in durations.items():
+        if path.exists():
+            rows += [
+                (seconds, engine, test) for test, seconds in json.loads(path.read_text()).items()
+            ]
+    rows.sort(reverse=True)
+    return [f"  {seconds:7.1f} s  {engine:<10} {test}" for seconds, engine, test in rows[:count]]
 
 
 def main() -> int:
     results: list[tuple[str, str]] = []
     pytest_args = sys.argv[1:]
-    began = time.monotonic()
+    began = Clock()
 
     lint = [
         [str(BIN / "ruff"), "check", "."],
@@ -165,6 +214,9 @@ def main() -> int:
         env.pop(name, None)
     templates = Path(tempfile.mkdtemp(prefix="stepwell-templates-"))
     sqlite_template = templates / "template.sqlite3"
+    durations = {
+        engine: templates / f"durations-{engine}.json" for engine in ("SQLite", "PostgreSQL")
+    }
 
     bindir = postgres_bin()
     cluster = None
@@ -199,7 +251,7 @@ def main() -> int:
 
     try:
         # Both templates at once, one core each: each pass migrates once, not once a worker.
-        started = time.monotonic()
+        clock = Clock(cluster)
         building = {
             "SQLite": migrate_template(
                 dict(env, STEPWELL_DATABASE_URL=f"sqlite:///{sqlite_template}"), "SQLite"
@@ -216,15 +268,15 @@ def main() -> int:
         migrated = {label: process.wait() == 0 for label, process in building.items()}
         results.append(
             (
-                timed("migrations, once per engine", started),
+                clock.label("migrations, once per engine"),
                 "passed" if all(migrated.values()) else "FAILED",
             )
         )
 
         # With PostgreSQL there, each database test runs on it and SQLite keeps the rest
         # (conftest.py, STEPWELL_TEST_SELECTION); without it, everything runs on SQLite.
-        started = time.monotonic()
-        sqlite_env = dict(env)
+        clock = Clock()
+        sqlite_env = dict(env, STEPWELL_DURATIONS_FILE=str(durations["SQLite"]))
         if migrated["SQLite"]:
             sqlite_env["STEPWELL_TEST_DB_TEMPLATE"] = str(sqlite_template)
         if cluster:
@@ -234,13 +286,16 @@ def main() -> int:
             what = "the whole suite: engines, services, pages, API, browser"
         sqlite_rc = run([str(BIN / "pytest"), *workers(), *pytest_args], env=sqlite_env)
         results.append(
-            (timed(f"on SQLite: {what}", started), "passed" if sqlite_rc == 0 else "FAILED")
+            (clock.label(f"on SQLite: {what}"), "passed" if sqlite_rc == 0 else "FAILED")
         )
 
         if cluster:
-            started = time.monotonic()
+            clock = Clock(cluster)
             pg_env = dict(
-                env, STEPWELL_DATABASE_URL=cluster.url, STEPWELL_TEST_SELECTION="postgres"
+                env,
+                STEPWELL_DATABASE_URL=cluster.url,
+                STEPWELL_TEST_SELECTION="postgres",
+                STEPWELL_DURATIONS_FILE=str(durations["PostgreSQL"]),
             )
             if migrated.get("PostgreSQL"):
                 pg_env["STEPWELL_TEST_DB_TEMPLATE"] = "stepwell_template"
@@ -250,14 +305,16 @@ def main() -> int:
             pg_note = "passed" if pg_rc == 0 else "FAILED"
             results.append(
                 (
-                    timed(f"on PostgreSQL ({bindir.parent.name}): every database test", started),
+                    clock.label(f"on PostgreSQL ({bindir.parent.name}): every database test"),
                     pg_note,
                 )
             )
         else:
             results.append(("database tests on PostgreSQL", pg_note))
     finally:
+        slowest = slowest_tests(durations)
         if cluster:
+            began.server_cpu = cluster.cpu_seconds()
             cluster.stop()
         shutil.rmtree(templates, ignore_errors=True)
 
@@ -270,7 +327,10 @@ def main() -> int:
         results.append(
             ("browser tests", f"{note} (no /usr/bin/chromium; apt-get install chromium)")
         )
-    print(f"\n== Stepwell test summary ({time.monotonic() - began:.0f} s) ==")
+    if slowest:
+        print(f"\n== The {len(slowest)} slowest tests (setup, call and teardown) ==")
+        print("\n".join(slowest))
+    print(f"\n== Stepwell test summary: {began.label('make test')} ==")
     for name, outcome in results:
         print(f"  {outcome:<8} {name}")
     failed = sum(1 for _, outcome in results if outcome.startswith("FAILED"))
