@@ -176,5 +176,5 @@ def consent_pdf(consent) -> bytes:
     return pdf_from_html(
         consent_print_body(consent),
         title=f"{consent.get_kind_display()} {consent.pk}",
-        footer=f"Stepwell consent {consent.pk}"
+        footer=f"Stepwell consent {consent.pk}",
     )

@@ -39,7 +39,7 @@ class Provider:
 
 def handler_for(provider: Provider):
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
+        def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             form = urllib.parse.parse_qs(self.rfile.read(length).decode())
             provider.requests.append(
@@ -111,9 +111,7 @@ def test_a_text_reaches_the_provider_and_is_sent(clinic, provider):
     assert LINK not in Message.objects.get(pk=message.pk).body
 
 
-def test_a_provider_error_keeps_the_reason_and_is_retried_then_fails(
-    clinic, provider, settings
-):
+def test_a_provider_error_keeps_the_reason_and_is_retried_then_fails(clinic, provider, settings):
     settings.STEPWELL_MESSAGE_ATTEMPTS = 2
     settings.STEPWELL_MESSAGE_RETRY_MINUTES = 5
     provider.answers = [
