@@ -143,3 +143,38 @@ def pdf_from_html(body: str, *, title: str, footer: str = "Stepwell") -> bytes:
             f"(pango) is missing ({error})."
         ) from error
     return HTML(string=print_html(body, title=title, footer=footer)).write_pdf()
+
+
+class SignedTextChanged(RuntimeError):
+    """The kept text of a consent no longer matches the fingerprint taken at signing."""
+
+
+def consent_print_body(consent) -> str:
+    """What a signed consent's page and PDF show: exactly the text that was signed, then
+    (Part 2 consents) the §2.32 notice, then the text's SHA-256 fingerprint taken at
+    signing. The signed text is checked against that fingerprint first; a changed text
+    raises SignedTextChanged rather than printing something that was not signed."""
+    if consent.signed_html_sha256 and sha256(consent.signed_html) != consent.signed_html_sha256:
+        raise SignedTextChanged(
+            "The kept text of this consent does not match the fingerprint taken when it "
+            "was signed, so it is not shown or printed. Tell the privacy officer."
+        )
+    return render_to_string(
+        "consent/documents/consent_print.html",
+        {
+            "signed_html": consent.signed_html,
+            "is_part2": consent.kind == ConsentKind.PART2,
+            "notice": PART2_NOTICE,
+            "sha256": consent.signed_html_sha256,
+        },
+    )
+
+
+def consent_pdf(consent) -> bytes:
+    """The PDF of what was signed, printed from the signed text each time: the same text
+    gives the same bytes (WeasyPrint writes no date or random identifier)."""
+    return pdf_from_html(
+        consent_print_body(consent),
+        title=f"{consent.get_kind_display()} {consent.pk}",
+        footer=f"Stepwell consent {consent.pk}",
+    )

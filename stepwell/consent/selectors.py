@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from stepwell.core.errors import ApplicationError
 from stepwell.intake.models import AssessmentDiagnosis, AssessmentStatus
 from stepwell.measures.models import Administration, AdministrationStatus
 from stepwell.patients.models import Episode, Patient
@@ -137,6 +138,33 @@ def consent_document(*, actor, consent_id) -> Consent:
         object_id=consent.pk,
     )
     return consent
+
+
+def consent_pdf(*, actor, consent_id) -> tuple[Consent, bytes]:
+    """The PDF of what the patient signed (staff who read the patient's consents, or the
+    patient for their own), printed from the kept text after checking its fingerprint.
+    Audited as an export; a consent not signed yet has nothing to print."""
+    from .documents import SignedTextChanged, consent_pdf
+
+    consent = access.access_consent_by_id(actor, consent_id, action=AuditAction.EXPORT)
+    if not consent.signed_html:
+        raise ApplicationError(
+            "This consent is not signed yet, so there is no signed copy to download.",
+            field_errors={"consent": "Not signed yet."},
+        )
+    try:
+        pdf = consent_pdf(consent)
+    except SignedTextChanged as error:
+        raise ApplicationError(str(error), field_errors={"consent": str(error)}) from error
+    audit_record(
+        user=actor,
+        action=AuditAction.EXPORT,
+        patient_id=consent.patient_id,
+        object_type="consent_pdf",
+        object_id=consent.pk,
+        detail={"format": "pdf", "sha256": consent.signed_html_sha256},
+    )
+    return consent, pdf
 
 
 def break_glass_reviews(*, actor) -> list[BreakGlassGrant]:

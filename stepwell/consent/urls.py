@@ -10,6 +10,7 @@ urlpatterns = [
     path("patients/<id:patient_id>/emergency/new/", views.emergency_new, name="emergency"),
     path("disclosures/<id:disclosure_id>/review/", views.emergency_review, name="emergency_review"),
     path("consents/<id:consent_id>/", views.consent_document, name="consent"),
+    path("consents/<id:consent_id>/pdf/", views.consent_pdf, name="consent_pdf"),
     path("consents/<id:consent_id>/revoke/", views.consent_revoke, name="revoke"),
     path("consents/<id:consent_id>/sign/", views.consent_sign, name="sign"),
     path("disclosures/<id:disclosure_id>/", views.disclosure_document, name="disclosure"),

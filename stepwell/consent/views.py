@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
 
@@ -95,8 +95,34 @@ def consent_revoke(request, consent_id: int):
 
 @login_required
 def consent_document(request, consent_id: int):
+    from .documents import SignedTextChanged, consent_print_body
+
     consent = selectors.consent_document(actor=request.user, consent_id=consent_id)
-    return render(request, "consent/consent.html", {"consent": consent})
+    body, problem = "", ""
+    if consent.signed_html:
+        try:
+            body = consent_print_body(consent)
+        except SignedTextChanged as error:
+            problem = str(error)
+    return render(
+        request, "consent/consent.html", {"consent": consent, "body": body, "problem": problem}
+    )
+
+
+@login_required
+@require_GET
+def consent_pdf(request, consent_id: int):
+    """The PDF of what was signed: never kept by the browser or a proxy (no-store)."""
+    from .documents import PdfUnavailable
+
+    try:
+        consent, pdf = selectors.consent_pdf(actor=request.user, consent_id=consent_id)
+    except PdfUnavailable as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="consent-{consent.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

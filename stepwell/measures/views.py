@@ -8,6 +8,7 @@ renders. Every page that shows a patient's record is audited. The patient's page
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -105,21 +106,44 @@ def _recorded_message(request, instrument, recorded: services.Recorded) -> None:
         messages.success(request, text)
 
 
+class QuestionnaireSendForm(QuestionnaireChoiceForm):
+    """The chart's send buttons: show the link to copy, or send it (`deliver`) by the
+    patient's chosen channel through the outbox."""
+
+    deliver = forms.BooleanField(required=False)
+
+
 @login_required
 @require_POST
 def send(request, patient_id: int):
-    """Make a questionnaire due and show its one-time link (once) to send to the patient."""
-    form = QuestionnaireChoiceForm(request.POST)
-    sent = None
+    """Make a questionnaire due and show its one-time link (once); with `deliver`, also
+    send it to the patient by email or text, as they chose."""
+    from stepwell.messaging.services import questionnaire_link_send
+
+    form = QuestionnaireSendForm(request.POST)
+    sent = message = None
     if form.is_valid():
-        sent = form_call(
-            form,
-            services.questionnaire_send,
-            actor=request.user,
-            patient_id=patient_id,
-            instrument_key=form.cleaned_data["instrument"],
-            administration_id=form.cleaned_data["administration"],
-        )
+        if form.cleaned_data["deliver"]:
+            delivered = form_call(
+                form,
+                questionnaire_link_send,
+                actor=request.user,
+                patient_id=patient_id,
+                site_url=request.build_absolute_uri("/"),
+                instrument_key=form.cleaned_data["instrument"],
+                administration_id=form.cleaned_data["administration"],
+            )
+            if delivered is not None:
+                sent, message = delivered.sent, delivered.message
+        else:
+            sent = form_call(
+                form,
+                services.questionnaire_send,
+                actor=request.user,
+                patient_id=patient_id,
+                instrument_key=form.cleaned_data["instrument"],
+                administration_id=form.cleaned_data["administration"],
+            )
     if sent is None:
         messages.error(request, _first_error(form))
         return redirect("patients:chart", patient_id=patient_id)
@@ -132,6 +156,7 @@ def send(request, patient_id: int):
         "instrument": instrument,
         "url": url,
         "expires_at": sent.expires_at,
+        "message": message,
     }
     return render(request, "measures/link_sent.html", context)
 

@@ -13,9 +13,11 @@ Functions for other areas:
   staff can also copy;
 - `follow_up_link_send`, `alumni_event_reminder_send`: for aftercare (follow-up check-ins
   at 30/60/90 days, alumni events) to call;
-- `on_call_page_queue` (measures: the safety-alert page) and `record_notice_queue`
-  (consent: the notice of an emergency disclosure), called inside those use cases after
-  their own access check.
+- `on_call_page_queue` (measures: the safety-alert page), `follow_up_safety_page_queue`
+  (followups: a positive safety answer in a check-in) and `record_notice_queue` (consent:
+  the notice of an emergency disclosure), called inside those use cases after their own
+  access check. A safety page goes to the program's on-call clinician, or to the program's
+  directors when none is set (`on_call_recipients`).
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ from .models import Channel, ContactPreference, Message, MessagePurpose, Message
 from .wording import Purpose, message_text
 
 NO_WAY = (
-    "The patient chose to get no messages, or has no email address or mobile number: "
-    "copy the link and give it to them instead."
+    "Not sent: the patient chose to get no messages, or has no email address or mobile "
+    "number. Make the link instead and give it to them yourself."
 )
+NO_WAY_FIELD = "The patient chose neither email nor text, or there is no address to use."
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class SentLink:
     link: str
     message: Message
     expires_at: object = None
+    sent: object = None  # what the use case made (measures: the questionnaire sent)
 
 
 def portal_invite_send(*, actor, patient_id: int, site_url: str) -> SentLink:
@@ -126,7 +130,7 @@ def portal_invite_send(*, actor, patient_id: int, site_url: str) -> SentLink:
     patient = access_portal_invite_patient_by_id(actor, patient_id)
     route = route_for(patient)
     if route is None:
-        raise ApplicationError(NO_WAY, field_errors={"channel": NO_WAY})
+        raise ApplicationError(NO_WAY, field_errors={"channel": NO_WAY_FIELD})
     with transaction.atomic():
         invite = portal_invite_create(actor=actor, patient_id=patient.pk)
         link = site_url.rstrip("/") + invite.path
@@ -157,7 +161,7 @@ def questionnaire_link_send(
     )
     route = route_for(patient)
     if route is None:
-        raise ApplicationError(NO_WAY, field_errors={"channel": NO_WAY})
+        raise ApplicationError(NO_WAY, field_errors={"channel": NO_WAY_FIELD})
     with transaction.atomic():
         sent = questionnaire_send(
             actor=actor,
@@ -174,7 +178,7 @@ def questionnaire_link_send(
             patient=patient,
             related=f"administration:{sent.administration.pk}",
         )
-    return SentLink(link=link, message=message, expires_at=sent.expires_at)
+    return SentLink(link=link, message=message, expires_at=sent.expires_at, sent=sent)
 
 
 def _patient_link_send(
@@ -217,20 +221,70 @@ def alumni_event_reminder_send(
     )
 
 
-def on_call_page_queue(*, page, actor) -> Message | None:
-    """Page the on-call clinician by email through the outbox; delivered_at is filled when
-    it is sent. Called inside the use case that raised the alert (measures)."""
-    clinician = page.clinician
-    if clinician is None or not clinician.email:
-        return None
-    link = base_url() + "/measures/alerts/"
-    return _queue(
-        purpose=MessagePurpose.SAFETY_PAGE,
-        route=Route(Channel.EMAIL, clinician.email),
-        link=link,
+def on_call_recipients(program) -> list:
+    """Who gets a program's safety-alert page: its on-call clinician (clinic setup); when
+    none is set, or they cannot be reached by email, the program's active directors."""
+    from stepwell.accounts.models import Role, User
+
+    if program is None:
+        return []
+    clinician = program.on_call_clinician
+    if clinician is not None and clinician.is_active and clinician.email:
+        return [clinician]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.PROGRAM_DIRECTOR,
+            role_assignments__program=program,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _safety_page(*, program, actor, link: str, related: str) -> list[Message]:
+    return [
+        _queue(
+            purpose=MessagePurpose.SAFETY_PAGE,
+            route=Route(Channel.EMAIL, recipient.email),
+            link=link,
+            actor=actor,
+            staff=recipient,
+            related=related,
+            dedupe_key=f"{related}:{recipient.pk}",
+        )
+        for recipient in on_call_recipients(program)
+    ]
+
+
+def on_call_page_queue(*, page, actor) -> list[Message]:
+    """Page the program's on-call clinician (or, with none set, its directors) by email
+    through the outbox; the OnCallPage's delivered_at is filled when one is sent. Called
+    inside the use case that raised the alert (measures), after its access check. The
+    message names no patient: only that an alert needs a response, and a link to sign in."""
+    return _safety_page(
+        program=page.program,
         actor=actor,
-        staff=clinician,
+        link=base_url() + "/measures/alerts/",
         related=f"on_call_page:{page.pk}",
+    )
+
+
+def follow_up_safety_page_queue(*, follow_up, actor) -> list[Message]:
+    """A follow-up check-in with a positive safety answer pages the on-call clinician of
+    the follow-up's program (or its directors) the same way. Called inside the recording
+    use case of aftercare, after its access check (the patient by link, or staff)."""
+    from stepwell.followups.models import FollowUp
+
+    program = (
+        FollowUp.objects.select_related("program__on_call_clinician").get(pk=follow_up.pk).program
+    )
+    return _safety_page(
+        program=program,
+        actor=actor,
+        link=base_url() + reverse("followups:worklist"),
+        related=f"follow_up_safety:{follow_up.pk}",
     )
 
 

@@ -6,6 +6,7 @@
   reschedules itself every few minutes once `stepwell messages sweep --every` started it.
   It is not a daily job: a message waits minutes, not a day.
 - appointment-reminders: tomorrow's reminders, once a day, a `stepwell daily` job.
+- alumni-event-reminders: tomorrow's alumni events, per program, a `stepwell daily` job.
 On the test suite's immediate backend nothing is deferred: each job runs once.
 """
 
@@ -17,8 +18,10 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from stepwell.daily.registry import daily_job
+from stepwell.privacy.access.messaging import ALUMNI_REMINDER_JOB
 
 from . import delivery, jobs
+from .alumni_reminders import alumni_event_reminders_queue
 
 SWEEP_MINUTES = 5
 SWEEP_PATH = "stepwell.messaging.tasks.outbox_sweep"
@@ -63,3 +66,10 @@ def appointment_reminders_every_day(*, actor, program, local_date) -> str:
     """Tomorrow's reminders, from `stepwell daily` (clinic-wide: the reminders themselves
     are per session, and a second run of the day queues nothing twice)."""
     return f"{jobs.appointment_reminders(local_date)} reminders queued"
+
+
+@daily_job(ALUMNI_REMINDER_JOB)
+def alumni_event_reminders_every_day(*, actor, program, local_date) -> str:
+    """Reminders for the program's alumni events of tomorrow, to those who said yes."""
+    queued = alumni_event_reminders_queue(actor=actor, program_id=program.pk, today=local_date)
+    return f"{len(queued)} alumni event reminders queued"

@@ -6,13 +6,14 @@ AccessDenied that core.middleware.RefusalMiddleware answers (audited 403).
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.converters import record_id_or_none
-from stepwell.core.forms import form_call
+from stepwell.core.forms import form_call, message_call
 from stepwell.intake.services.referrals import referral_create
 from stepwell.measures.panels import caseload_measures, chart_panel
 from stepwell.privacy.audit import AuditAction, audit_request
@@ -239,11 +240,36 @@ def care_team_remove(request, patient_id: int, member_id: int):
     return redirect("patients:chart", patient_id=patient_id)
 
 
+class PortalInviteForm(forms.Form):
+    """Show the link to give the patient, or send it (the patient's chosen channel)."""
+
+    deliver = forms.BooleanField(required=False)
+
+
 @login_required
 @require_POST
 def portal_invite(request, patient_id: int):
     from stepwell.accounts.portal_invites import portal_invite_create
+    from stepwell.messaging.services import portal_invite_send
 
+    form = PortalInviteForm(request.POST)
+    form.is_valid()  # one optional checkbox: always valid
+    if form.cleaned_data.get("deliver"):
+        sent = message_call(
+            request,
+            portal_invite_send,
+            actor=request.user,
+            patient_id=patient_id,
+            site_url=request.build_absolute_uri("/"),
+        )
+        if sent is not None:
+            messages.success(
+                request,
+                f"Portal invitation sent by {sent.message.get_channel_display().lower()} to "
+                f"{sent.message.address}. The message says only that Stepwell invites them "
+                "to the portal, with the link.",
+            )
+        return redirect("patients:chart", patient_id=patient_id)
     patient = selectors.patient_for_portal_invite(user=request.user, patient_id=patient_id)
     invite = portal_invite_create(actor=request.user, patient_id=patient.pk)
     link = request.build_absolute_uri(invite.path)

@@ -1,7 +1,9 @@
 """Recording a follow-up: answered by the person through a one-time link, or taken by
 staff over the phone. Both score the questionnaires with the measures engine and keep the
 short answers; a set of answers with a safety answer (PHQ-9 item 9, say) is kept even when
-other items are blank, and marks the follow-up for a call today."""
+other items are blank, marks the follow-up for a call today, and pages the program's
+on-call clinician (or its directors when none is set) through the outbox
+(stepwell.messaging.services.follow_up_safety_page_queue)."""
 
 from __future__ import annotations
 
@@ -112,6 +114,10 @@ def _complete(
             "kept_incomplete": bool(errors),
         },
     )
+    if safety:
+        from stepwell.messaging.services import follow_up_safety_page_queue
+
+        follow_up_safety_page_queue(follow_up=follow_up, actor=actor)
     return follow_up
 
 
@@ -257,6 +263,8 @@ class SentFollowUpLink:
     link: str  # shown once, for staff to copy
     queued: bool  # sent through the outbox (the patient gets messages)
     expires_at: datetime
+    channel: str = ""  # "Email" or "Text message", as the patient chose; "" when not sent
+    address: str = ""
 
 
 def follow_up_link_send(*, actor, follow_up_id: int) -> SentFollowUpLink:
@@ -271,4 +279,10 @@ def follow_up_link_send(*, actor, follow_up_id: int) -> SentFollowUpLink:
             )
         url, message = _send(follow_up, actor=actor)
         link = follow_up.links.order_by("-pk").first()
-    return SentFollowUpLink(link=url, queued=message is not None, expires_at=link.expires_at)
+    return SentFollowUpLink(
+        link=url,
+        queued=message is not None,
+        expires_at=link.expires_at,
+        channel=message.get_channel_display() if message is not None else "",
+        address=message.address if message is not None else "",
+    )

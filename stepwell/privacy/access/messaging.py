@@ -10,7 +10,7 @@
   (accounts, measures): whoever may make the link may send it.
 - A follow-up or alumni event link: staff acting for the patient, or the named jobs that
   send them.
-- Appointment reminders: the daily job only.
+- Appointment reminders and alumni event reminders: their daily jobs only.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from .patients import access_patient_by_id, patients_visible_to
 from .predicates import PROGRAM_WIDE_ROLES, is_patient_user, is_system_actor, programs_with
 
 REMINDER_JOB = "appointment-reminders"
-LINK_JOBS = frozenset({"follow-ups", "alumni-events", "seed-demo"})
+ALUMNI_REMINDER_JOB = "alumni-event-reminders"
+LINK_JOBS = frozenset({"follow-ups", ALUMNI_REMINDER_JOB, "seed-demo"})
 
 
 def access_outbox(user) -> QuerySet[Message]:
@@ -79,3 +80,9 @@ def access_reminder_job(actor) -> None:
     """Appointment reminders are sent by the daily job alone."""
     if not (is_system_actor(actor) and actor.job == REMINDER_JOB):
         raise refuse(actor=actor, action="send", object_type="appointment_reminders")
+
+
+def access_alumni_reminder_job(actor) -> None:
+    """Alumni event reminders are sent by their daily job alone."""
+    if not (is_system_actor(actor) and actor.job == ALUMNI_REMINDER_JOB):
+        raise refuse(actor=actor, action="send", object_type="alumni_event_reminders")

@@ -148,6 +148,14 @@ PAGES = [
     ),
     Entry("GET", "consent/consents/{consent_id}/", READERS, on=ON_CONSENT),
     Entry(
+        "GET",
+        "consent/consents/{consent_id}/pdf/",
+        READERS,
+        on=ON_CONSENT,
+        shows=False,
+        note="the PDF of what was signed; the patient's name is inside the PDF",
+    ),
+    Entry(
         "POST",
         "consent/consents/{consent_id}/revoke/",
         KEEPERS | Own(),
