@@ -219,6 +219,7 @@ class PatientIn(_Record):
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
+_Identified = TypeVar("_Identified", RoomIn, StaffIn, SessionIn, PatientIn)
 
 
 def read_instance(data: object) -> Instance:
@@ -248,7 +249,7 @@ class _Reader:
                 self.error(field, message)
             return None
 
-    def records(self, model: type[_Model], data: dict[str, Any], section: str) -> list[Any]:
+    def records(self, model: type[_Identified], data: dict[str, Any], section: str) -> list[Any]:
         """Each record of a section, None where it is invalid; ids must be unique."""
         values = data.get(section)
         records = [
