@@ -26,7 +26,7 @@ from stepwell.schedule.optimizer.instance import (
     Window,
     instance_from_dict,
 )
-from stepwell.schedule.optimizer.instance_schema import instance_to_dict
+from stepwell.schedule.optimizer.instance_writer import instance_to_dict
 from stepwell.schedule.tests.test_instance import WEEK, changed, errors_of
 
 TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(str.strip)
