@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -58,12 +58,16 @@ _MESSAGES = {
     "string_type": "must be a string",
 }
 _Part = TypeVar("_Part", bound=BaseModel)
+Extra = Literal["ignore"] | None
 
 
-def _validate(model: type[_Part], data: object, path: str) -> _Part:
-    """The validated part, or DefinitionError naming the first bad field under `path`."""
+def _validate(model: type[_Part], data: object, path: str, extra: Extra = None) -> _Part:
+    """The validated part, or DefinitionError naming the first bad field under `path`.
+
+    `extra` "ignore" reads a stored definition, saved before unknown fields were refused.
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, extra=extra)
     except ValidationError as error:
         field, message = field_errors(error, path, _MESSAGES)[0]
         raise DefinitionError(field, message) from None
@@ -157,13 +161,15 @@ def _bands(
     return tuple(bands)
 
 
-def _classification(raw: Mapping[str, object], instrument: Instrument) -> Classification:
+def _classification(
+    raw: Mapping[str, object], instrument: Instrument, extra: Extra
+) -> Classification:
     kind = _validate(schema.TypedIn, raw, "classification").type
     if kind not in schema.CLASSIFICATIONS:
         raise DefinitionError("classification.type", f"unknown classification type {kind!r}")
     known = {item.key: n for n, item in enumerate(instrument.items)}
     path = "classification"
-    read = _validate(schema.CLASSIFICATIONS[kind], raw, path)
+    read = _validate(schema.CLASSIFICATIONS[kind], raw, path, extra)
     if isinstance(read, schema.ScreenWithAcuityIn):
         if read.acuity_item not in known:
             raise DefinitionError(f"{path}.acuity_item", f"{read.acuity_item!r} is not an item key")
@@ -212,7 +218,7 @@ def _move_up(
 
 
 def _flag_rules(
-    flags: tuple[Mapping[str, object], ...], instrument: Instrument
+    flags: tuple[Mapping[str, object], ...], instrument: Instrument, extra: Extra
 ) -> tuple[FlagRule, ...]:
     known = {item.key: n for n, item in enumerate(instrument.items)}
     subscales = {subscale.key for subscale in instrument.subscales}
@@ -222,7 +228,7 @@ def _flag_rules(
         kind = _validate(schema.TypedIn, raw, path).type
         if kind not in schema.FLAG_RULES:
             raise DefinitionError(f"{path}.type", f"unknown flag rule type {kind!r}")
-        read = _validate(schema.FLAG_RULES[kind], raw, path)
+        read = _validate(schema.FLAG_RULES[kind], raw, path, extra)
         if isinstance(read, schema.ItemAboveIn):
             if read.item not in known:
                 raise DefinitionError(f"{path}.item", f"{read.item!r} is not an item key")
@@ -267,11 +273,16 @@ def _change(change: schema.ChangeIn) -> ChangeParameters:
     )
 
 
-def load_definition(data: Mapping[str, object]) -> Instrument:
-    """Validate a definition and build the Instrument; DefinitionError names the bad field."""
+def load_definition(data: Mapping[str, object], *, stored: bool = False) -> Instrument:
+    """Validate a definition and build the Instrument; DefinitionError names the bad field.
+
+    A new definition with a field the format does not name is refused. `stored` reads one
+    already in the database: it may predate that rule, so unknown fields are ignored.
+    """
     if not isinstance(data, Mapping):
         raise DefinitionError("(definition)", "must be a JSON object")
-    definition = _validate(schema.DefinitionIn, data, "")
+    extra: Extra = "ignore" if stored else None
+    definition = _validate(schema.DefinitionIn, data, "", extra)
     items = _items(definition)
     known = {item.key: n for n, item in enumerate(items)}
     instrument = Instrument(
@@ -297,8 +308,8 @@ def load_definition(data: Mapping[str, object]) -> Instrument:
     )
     return replace(
         instrument,
-        classification=_classification(definition.classification, instrument),
-        flag_rules=_flag_rules(definition.flags, instrument),
+        classification=_classification(definition.classification, instrument, extra),
+        flag_rules=_flag_rules(definition.flags, instrument, extra),
     )
 
 

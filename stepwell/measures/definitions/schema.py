@@ -293,6 +293,14 @@ class ChangeIn(Part):
     caseness: CasenessIn | None = None
     jacobson_truax: JacobsonTruaxIn | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_parts_are_absent(cls, data: Any) -> Any:
+        """`"response": {}` means no response criterion, as the format always read it."""
+        if isinstance(data, dict):
+            return {name: part for name, part in data.items() if part != {}}
+        return data
+
     @model_validator(mode="after")
     def _direction(self) -> ChangeIn:
         if self.higher_is_better and (self.response or self.remission or self.caseness):

@@ -114,3 +114,29 @@ def test_an_option_without_a_value_takes_its_score():
 
     item = load_definition(_broken("phq9", inline)).items[0]
     assert [(option.value, option.score) for option in item.options] == [(0, 0), (3, 3)]
+
+
+def test_empty_change_parts_are_absent_as_before():
+    data = _broken("phq9", lambda d: d["change"].update(response={}, caseness={}))
+    change = load_definition(data).change
+    assert (change.response, change.caseness_at_or_above) == (None, None)
+    assert change.remission_below is not None
+
+
+def _with_unknown_fields(data: dict) -> None:
+    data["copyright"] = "x"
+    data["items"][0]["hint"] = "x"
+    data["classification"]["colour"] = "red"
+    data["flags"][0]["note"] = "x"
+
+
+def test_a_stored_definition_ignores_fields_it_predates():
+    """Rows stored before unknown fields were refused still load; new files are refused."""
+    data = _broken("phq9", _with_unknown_fields)
+    assert refusal(data) == ("items[0].hint", "unknown field")
+    stored = load_definition(data, stored=True)
+    assert stored == load_definition(_broken("phq9", lambda d: None))
+    broken = _broken("phq9", lambda d: (_with_unknown_fields(d), d["items"][0].pop("text")))
+    with pytest.raises(DefinitionError) as raised:
+        load_definition(broken, stored=True)
+    assert (raised.value.field, raised.value.problem) == ("items[0].text", "is required")
