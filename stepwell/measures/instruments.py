@@ -62,6 +62,10 @@ licensed instrument (C-SSRS, LOCUS) that we may not ship. Definition format (ver
               "caseness": {"at_or_above": 10, "source": "..."},
               "jacobson_truax": {"standard_deviation": 5.0, "reliability": 0.84, "source": "..."}}
 
+A field the format does not name is refused, like a wrong type or a missing field; the
+error names its path (``items[3].weight``). The pydantic models of the format are in
+``stepwell/measures/definitions/schema.py``.
+
 Answers are given by item order (a sequence) or by item key or item number (a mapping).
 Numeric items take the option value (an int); yes/no items take "yes" or "no" (or
 "declined" where the item offers it).

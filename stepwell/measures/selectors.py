@@ -115,7 +115,7 @@ def instrument_for(key: str, version: str | None = None) -> Instrument:
         if shipped is not None:
             return shipped  # an unknown old version of a shipped instrument: show the current
         raise UnknownInstrumentError(f"unknown instrument {key!r}")
-    return load_definition(row.definition)
+    return load_definition(row.definition, stored=True)
 
 
 def instruments_available() -> list[Instrument]:
@@ -127,7 +127,7 @@ def instruments_available() -> list[Instrument]:
         if row.key in shipped or row.key in seen:
             continue
         seen.add(row.key)
-        result.append(load_definition(row.definition))
+        result.append(load_definition(row.definition, stored=True))
     return result
 
 

@@ -1,4 +1,4 @@
-"""What a clinician enters for a level-of-care recommendation, and how it is read from JSON.
+"""What a clinician enters for a level-of-care recommendation; input_schema.py reads it from JSON.
 
 The six substance-use dimensions carry only their ASAM 3rd-edition names and our own short
 descriptors (docs/clinical-sources.md §1.1, "Licence": store dimension names and clinician
@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 
 class PlacementInputError(ValueError):
@@ -155,7 +154,7 @@ class DimensionRatings:
         errors = {
             f"dimensions.{dimension}": problem
             for dimension in Dimension
-            if (problem := _rating_problem(self.rating(dimension), dimension))
+            if (problem := rating_problem(self.rating(dimension), dimension))
         }
         if errors:
             raise PlacementInputError(errors)
@@ -208,56 +207,30 @@ class PlacementInput:
 
     def __post_init__(self) -> None:
         errors = {}
-        if problem := _hours_problem(self.available_hours_per_week, allow_zero=True):
+        if problem := hours_problem(self.available_hours_per_week, allow_zero=True):
             errors["available_hours_per_week"] = problem
-        if problem := _days_problem(self.available_days_per_week):
+        if problem := days_problem(self.available_days_per_week):
             errors["available_days_per_week"] = problem
-        if problem := _hours_problem(self.program_min_hours_per_week, allow_zero=False):
+        if problem := hours_problem(self.program_min_hours_per_week, allow_zero=False):
             errors["program_min_hours_per_week"] = problem
-        if problem := _history_problem(
-            self.previous_lower_level, self.previous_lower_level_outcome
-        ):
+        if problem := history_problem(self.previous_lower_level, self.previous_lower_level_outcome):
             errors["previous_lower_level_outcome"] = problem
         if errors:
             raise PlacementInputError(errors)
 
 
-_REQUIRED = object()
-
-
 def placement_input_from_dict(data: object) -> PlacementInput:
-    """Read a placement input from decoded JSON, naming every bad field at once."""
-    if not isinstance(data, dict):
-        raise PlacementInputError({"input": "must be a JSON object"})
-    errors: dict[str, str] = {}
-    for key in data:
-        if key not in _FIELDS:
-            errors[str(key)] = "unknown field"
-    values: dict[str, Any] = {}
-    for field, (reader, default) in _FIELDS.items():
-        if field not in data:
-            if default is _REQUIRED:
-                errors[field] = "required"
-            else:
-                values[field] = default
-            continue
-        value, field_errors = reader(field, data[field])
-        if field_errors:
-            errors.update(field_errors)
-        else:
-            values[field] = value
-    if "previous_lower_level" in values and "previous_lower_level_outcome" in values:
-        problem = _history_problem(
-            values["previous_lower_level"], values["previous_lower_level_outcome"]
-        )
-        if problem:
-            errors["previous_lower_level_outcome"] = problem
-    if errors:
-        raise PlacementInputError(errors)
-    return PlacementInput(**values)
+    """Read a placement input from decoded JSON, naming every bad field at once.
+
+    The pydantic models of the input live in input_schema.py, which builds these
+    dataclasses; imported here on use, as it imports this module.
+    """
+    from stepwell.placement.input_schema import read_placement_input
+
+    return read_placement_input(data)
 
 
-def _rating_problem(value: object, dimension: Dimension) -> str | None:
+def rating_problem(value: object, dimension: Dimension) -> str | None:
     if value is None and dimension.may_be_not_applicable:
         return None
     if value is None:
@@ -273,7 +246,7 @@ def _rating_problem(value: object, dimension: Dimension) -> str | None:
     return None
 
 
-def _hours_problem(value: object, *, allow_zero: bool) -> str | None:
+def hours_problem(value: object, *, allow_zero: bool) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "must be a number of hours"
     if allow_zero and not 0 <= value <= HOURS_IN_A_WEEK:
@@ -283,7 +256,7 @@ def _hours_problem(value: object, *, allow_zero: bool) -> str | None:
     return None
 
 
-def _days_problem(value: object) -> str | None:
+def days_problem(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -293,94 +266,9 @@ def _days_problem(value: object) -> str | None:
     return None
 
 
-def _history_problem(previous: PreviousLowerLevel, outcome: PreviousOutcome) -> str | None:
+def history_problem(previous: PreviousLowerLevel, outcome: PreviousOutcome) -> str | None:
     if previous is PreviousLowerLevel.NONE and outcome is not PreviousOutcome.NOT_TRIED:
         return "must be not_tried when previous_lower_level is none"
     if previous is not PreviousLowerLevel.NONE and outcome is PreviousOutcome.NOT_TRIED:
         return "must be insufficient or helped when previous_lower_level is given"
     return None
-
-
-def _read_dimensions(field: str, value: object) -> tuple[Any, dict[str, str]]:
-    if not isinstance(value, dict):
-        return None, {field: "must be an object with the six dimension ratings"}
-    errors = {f"{field}.{key}": "unknown field" for key in value if key not in set(Dimension)}
-    ratings = {}
-    for dimension in Dimension:
-        if dimension.value not in value:
-            errors[f"{field}.{dimension}"] = "required"
-        elif problem := _rating_problem(value[dimension.value], dimension):
-            errors[f"{field}.{dimension}"] = problem
-        else:
-            ratings[dimension.value] = value[dimension.value]
-    return (None if errors else DimensionRatings(**ratings)), errors
-
-
-def _choice_reader(choices: type[StrEnum]):
-    def read(field: str, value: object) -> tuple[Any, dict[str, str]]:
-        allowed = ", ".join(member.value for member in choices)
-        if not isinstance(value, str) or value not in set(choices):
-            return None, {field: f"must be one of: {allowed}"}
-        return choices(value), {}
-
-    return read
-
-
-def _read_bool(field: str, value: object) -> tuple[Any, dict[str, str]]:
-    if not isinstance(value, bool):
-        return None, {field: "must be true or false"}
-    return value, {}
-
-
-def _hours_reader(*, allow_zero: bool):
-    def read(field: str, value: object) -> tuple[Any, dict[str, str]]:
-        if problem := _hours_problem(value, allow_zero=allow_zero):
-            return None, {field: problem}
-        return value, {}
-
-    return read
-
-
-def _read_days(field: str, value: object) -> tuple[Any, dict[str, str]]:
-    if problem := _days_problem(value):
-        return None, {field: problem}
-    return value, {}
-
-
-def _read_iop_fit_criteria(field: str, value: object) -> tuple[Any, dict[str, str]]:
-    allowed = ", ".join(criterion.value for criterion in IopFitCriterion)
-    if not isinstance(value, list) or not value:
-        return None, {field: f"must be a non-empty list drawn from: {allowed}"}
-    if any(not isinstance(item, str) or item not in set(IopFitCriterion) for item in value):
-        return None, {field: f"every item must be one of: {allowed}"}
-    if len(set(value)) != len(value):
-        return None, {field: "must not repeat a criterion"}
-    return tuple(IopFitCriterion(item) for item in value), {}
-
-
-# field name -> (reader, default); a reader returns (value, {field: problem}).
-_FIELDS: dict[str, tuple[Any, Any]] = {
-    "dimensions": (_read_dimensions, _REQUIRED),
-    "mental_health_severity": (_choice_reader(MentalHealthSeverity), _REQUIRED),
-    "functional_impairment": (_choice_reader(FunctionalImpairment), _REQUIRED),
-    "suicide_risk": (_choice_reader(SuicideRisk), _REQUIRED),
-    "medically_stable": (_read_bool, _REQUIRED),
-    "needs_24h_structure": (_read_bool, _REQUIRED),
-    "available_hours_per_week": (_hours_reader(allow_zero=True), _REQUIRED),
-    "program_min_hours_per_week": (
-        _hours_reader(allow_zero=False),
-        DEFAULT_PROGRAM_MIN_HOURS_PER_WEEK,
-    ),
-    "previous_lower_level": (
-        _choice_reader(PreviousLowerLevel),
-        PreviousLowerLevel.NONE,
-    ),
-    "previous_lower_level_outcome": (
-        _choice_reader(PreviousOutcome),
-        PreviousOutcome.NOT_TRIED,
-    ),
-    "step_down_from": (_choice_reader(StepDownFrom), StepDownFrom.NONE),
-    "iop_fit_criteria": (_read_iop_fit_criteria, tuple(IopFitCriterion)),
-    "offers_outpatient_withdrawal_care": (_read_bool, False),
-    "available_days_per_week": (_read_days, None),
-}

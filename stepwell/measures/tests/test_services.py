@@ -438,3 +438,18 @@ def test_measures_due_command(scheduled, capsys):
     call_command("measures_due")
     assert capsys.readouterr().out == "2 questionnaires now due.\n"
     assert Administration.objects.filter(status="due").count() == 2
+
+
+def test_a_definition_stored_with_fields_now_refused_still_loads(db):
+    """A row saved when unknown fields were ignored stays usable."""
+    data = _licensed()
+    data["copyright"] = "synthetic"
+    data["items"][0]["hint"] = "ask gently"
+    InstrumentDefinition.objects.create(
+        key="riskscreen", version="1.0.0", name="Risk", abbreviation="RS", definition=data
+    )
+    assert selectors.instrument_for("riskscreen").items[0].text == "Felt unsafe?"
+    assert "riskscreen" in [each.key for each in selectors.instruments_available()]
+    with pytest.raises(ApplicationError) as error:
+        services.instrument_definition_save(actor=LOADER, definition_data=data)
+    assert error.value.field_errors == {"items[0].hint": "unknown field"}
