@@ -14,94 +14,18 @@ Program A, weeks 2026-W23 (1-7 June) to 2026-W27 (29 June-5 July; "now" is Tuesd
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from stepwell.accounts.models import Role
 from stepwell.care.hours.weekly import program_compliance
-from stepwell.care.models import Attendance, EpisodeTransitionWeek
-from stepwell.patients.models import EpisodeEvent, EpisodeState
 from stepwell.reports.operations.hours import RULE_LABELS
 from stepwell.reports.operations.patient_weeks import NO_COVERAGE
 from stepwell.reports.selectors import report_run
-from stepwell.schedule.models import Enrollment, Holiday, SessionOccurrence
-from stepwell.testing.factories import UserFactory
 
 from .conftest import JUNE, NOW
 
 pytestmark = pytest.mark.django_db
 WEEKS = ("2026-W23", "2026-W24", "2026-W25", "2026-W26", "2026-W27")
-
-
-def _meeting(program, day: date, facilitator):
-    start = datetime(day.year, day.month, day.day, 15, 0, tzinfo=UTC)  # 10:00 in Chicago
-    occurrence = SessionOccurrence.objects.create(
-        program=program,
-        kind="process_group",
-        title=f"Group {day:%d %b}",
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        capacity=12,
-    )
-    occurrence.facilitators.set([facilitator])
-    return occurrence
-
-
-def _attend(occurrence, patient, minutes=180):
-    Enrollment.objects.create(occurrence=occurrence, patient=patient)
-    if occurrence.ends_at <= NOW:
-        Attendance.objects.create(
-            occurrence=occurrence,
-            patient=patient,
-            status="present" if minutes else "absent_unexcused",
-            minutes_attended=minutes,
-            session_starts_at=occurrence.starts_at,
-            session_ends_at=occurrence.ends_at,
-        )
-
-
-@pytest.fixture
-def june_hours(hand_clinic):
-    a = hand_clinic.program_a
-    facilitator = UserFactory(roles=[Role.CLINICIAN], programs=[a])
-    Holiday.objects.create(program=a, date=date(2026, 6, 19), name="Juneteenth")
-    e = hand_clinic.episodes
-    days = [date(2026, 6, 1) + timedelta(days=n) for n in range(35)]
-    meetings = {
-        day: _meeting(a, day, facilitator)
-        for day in days
-        if day.weekday() in (0, 2, 4) and day != date(2026, 6, 19)
-    }
-    # E6: every meeting of its stay (1-25 June), 3 h each.
-    for day, occurrence in meetings.items():
-        if day <= date(2026, 6, 25):
-            _attend(occurrence, e["E6"].patient)
-    # E1 (H0015: 3 days of 3 h): two meetings of 3 h and one of 2 h in W23, left 10 June.
-    _attend(meetings[date(2026, 6, 1)], e["E1"].patient)
-    _attend(meetings[date(2026, 6, 3)], e["E1"].patient, minutes=120)
-    _attend(meetings[date(2026, 6, 5)], e["E1"].patient)
-    _attend(meetings[date(2026, 6, 8)], e["E1"].patient)
-    # E2 (admitted Friday 5 June): that Friday, then two meetings a week, no-show on 17 June.
-    for day in (date(2026, 6, 5), date(2026, 6, 8), date(2026, 6, 10), date(2026, 6, 15)):
-        _attend(meetings[day], e["E2"].patient)
-    _attend(meetings[date(2026, 6, 17)], e["E2"].patient, minutes=0)
-    # E3 (admitted 15 June): on hold 22-28 June (the whole of W26); W27 still to come.
-    for day in (date(2026, 6, 15), date(2026, 6, 17)):
-        _attend(meetings[day], e["E3"].patient)
-    for day in (date(2026, 6, 29), date(2026, 7, 1), date(2026, 7, 3)):
-        _attend(meetings[day], e["E3"].patient)
-    EpisodeEvent.objects.create(
-        episode=e["E3"], to_state=EpisodeState.ON_HOLD, effective_date=date(2026, 6, 22)
-    )
-    EpisodeEvent.objects.create(
-        episode=e["E3"], to_state=EpisodeState.ACTIVE, effective_date=date(2026, 6, 29)
-    )
-    # E6 steps down in its last week.
-    EpisodeTransitionWeek.objects.create(
-        episode=e["E6"], week="2026-W26", reason="Stepping down", recorded_by=facilitator
-    )
-    return hand_clinic
 
 
 def engine_tally(program, *, payer=None) -> dict:
