@@ -1,9 +1,10 @@
 """What the demo's reports must look like (called by the demo test): every report opens
-for the demo director with numbers a real IOP would have over the last twelve weeks."""
+for the demo director with numbers a real IOP would have over the last twelve weeks, and
+the follow-up report, over the last year, has follow-ups made and answered."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from stepwell.accounts.models import User
 from stepwell.reports.registry import SPECS
@@ -40,3 +41,33 @@ def check_reports_look_plausible(now: datetime = DEMO_NOW) -> None:
     assert results["depression"].report.table("depression").rows[0][1] not in (None, 0)
     compliance = results["hours"].report.table("by_rule").column_values("measured")
     assert sum(compliance) > 30
+    check_follow_up_report(director, now)
+
+
+def check_follow_up_report(director, now: datetime) -> None:
+    """Over the last year, the discharges have 30-day follow-ups, some answered with a
+    PHQ-9 or GAD-7 and the days-of-use question (a small count reads "<5")."""
+    today = now.date()
+    result = report_run(
+        user=director,
+        name="followup",
+        now=now,
+        date_from=today - timedelta(days=365),
+        date_to=today,
+    )
+    rows = {row[:2]: row[2:] for row in result.report.table("follow_up").rows}
+    made, discharged = rows["30 days", "Follow-up made"][:2]
+    assert made not in (0, None), rows["30 days", "Follow-up made"]
+    assert discharged not in (0, None)
+    assert rows["30 days", "Completed"][0] not in (0, None), rows["30 days", "Completed"]
+    scored = [
+        rows["30 days", measure][1]
+        for measure in (
+            "PHQ-9 response (at least 50% below the baseline)",
+            "GAD-7 response (at least 50% below the baseline)",
+        )
+    ]
+    assert any(value not in (0, None) for value in scored), scored
+    use = {row[0]: row for row in result.report.table("use").rows}
+    assert use["30 days"][1] not in (0, None), use["30 days"]
+    assert "<svg" in result.chart_svg

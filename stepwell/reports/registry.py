@@ -18,6 +18,7 @@ from .operations.referrals import referrals_report
 from .operations.staff import staff_report
 from .outcomes.depression import depression_report
 from .outcomes.discharge import outcomes_report
+from .outcomes.follow_up import follow_up_report
 from .outcomes.readmissions import readmissions_report
 from .scope import MAX_DAYS, ReportScope
 from .tables import Report
@@ -30,6 +31,7 @@ class ChartSpec:
     value: str
     kind: str = "bar"  # "bar" or "line"
     title: str = ""
+    only: tuple[str, ...] = ()  # bars only for rows whose last label starts with one of these
 
 
 @dataclass(frozen=True)
@@ -190,16 +192,42 @@ SPECS = (
     ReportSpec(
         name="readmissions",
         title="Return and readmission after discharge",
-        summary="Returns within 30 and 90 days, readmission at a higher level of care; follow-up outcomes.",
+        summary="Returns within 30 and 90 days, readmission at a higher level of care, step-ups at discharge.",
         group=OUTCOMES,
         audience=DIRECTORS,
         build=readmissions_report,
         chart=ChartSpec("returns", ("measure",), "share", title="Returns after discharge"),
         outcome=True,
         notes=(
-            "Follow-up outcomes at 30, 60 and 90 days come from the follow-ups answered by "
-            "link or by phone: response and remission against the episode's first score, "
-            "self-reported admission elsewhere and days of use.",
+            "Counted from the episodes on record in the programs of this report. The "
+            "follow-up report adds what people told us at 30, 60 and 90 days.",
+        ),
+    ),
+    ReportSpec(
+        name="followup",
+        title="Outcomes at 30, 60 and 90 days after discharge",
+        summary="Follow-ups made and completed; PHQ-9 and GAD-7 improvement, response, remission, reliable recovery; higher level of care and days of use.",
+        group=OUTCOMES,
+        audience=DIRECTORS,
+        build=follow_up_report,
+        chart=ChartSpec(
+            "follow_up",
+            ("days", "measure"),
+            "share",
+            title="After discharge",
+            only=("Completed", "PHQ-9 response", "GAD-7 response", "Reliable recovery"),
+        ),
+        outcome=True,
+        notes=(
+            "From the follow-ups answered by link or by phone at 30, 60 and 90 days. Each "
+            "score is compared with the episode's first score on the same questionnaire, "
+            "by the same thresholds as the outcomes at discharge (NHS Talking Therapies "
+            "reliable change: PHQ-9 6 points, GAD-7 4 points; response: a fall of 50% or "
+            "more; remission: below 5; reliable recovery joint over both).",
+            "Admission to a higher level of care and days of alcohol or drug use are what "
+            "the person said; the readmissions report counts returns to these programs "
+            "from the record. Episodes discharged too recently for a follow-up are left "
+            "out of its denominator.",
         ),
     ),
 )

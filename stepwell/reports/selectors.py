@@ -89,6 +89,8 @@ def chart_for(spec: ReportSpec, report: Report) -> str:
         return line_chart_svg(title=chart.title, points=points)
     bars = []
     for row in table.rows:
+        if chart.only and not str(row[label_indexes[-1]]).startswith(chart.only):
+            continue
         value = row[index]
         label = " · ".join(str(row[n]) for n in label_indexes)
         number = float(value) if isinstance(value, int | float) else None

@@ -9,7 +9,8 @@ always agree. A cell hidden by the small-cell rule reads "<5" (the threshold) ev
 The small-cell rule (docs/reports.md): in outcome reports, a count from 1 to threshold - 1
 is hidden, and so is a count whose complement in its denominator (denominator - count)
 is that small, since the complement could be read off the two shown numbers; a share is
-hidden with its count or its denominator. Zero is shown: nobody can be picked out of it.
+hidden with its count or its denominator, and so is a mean or median of a hidden count.
+Zero is shown: nobody can be picked out of it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class Column:
     # A count's denominator (the key of another count column of the same row), for the
     # complement part of the small-cell rule.
     denominator: str | None = None
-    # A percentage's (numerator, denominator) count columns: hidden with either.
+    # A percentage's (numerator, denominator) count columns: hidden with either. A number
+    # (a mean, a median) may name its count here too, to be hidden with it.
     share_of: tuple[str, str] | None = None
 
 
@@ -138,7 +140,7 @@ def suppress_row(columns: Sequence[Column], row: Sequence[Cell], threshold: int)
         if column.denominator in hidden or _small(denominator - count, threshold):
             hidden.add(column.key)
     for column in columns:
-        if column.kind is ColumnKind.PERCENT and column.share_of is not None:
+        if column.kind in (ColumnKind.PERCENT, ColumnKind.NUMBER) and column.share_of:
             numerator, denominator = column.share_of
             if numerator in hidden or denominator in hidden:
                 hidden.add(column.key)

@@ -1,18 +1,23 @@
-"""Outcomes that only a follow-up after discharge can tell, from the follow-ups recorded
-by stepwell.followups (docs/clinical-sources.md §3.11, §3.7).
+"""Outcomes at 30, 60 and 90 days after discharge, from the follow-ups recorded by
+stepwell.followups (docs/clinical-sources.md §3.11, §3.7).
 
 The episodes are those admitted and discharged on a day of the period. For each follow-up
 day (30, 60, 90) each measure names its denominator:
 - follow-up made: of the episodes discharged at least that many days ago;
 - completed, unreachable: of the follow-ups made that day;
-- response (PHQ-9 or GAD-7 at least 50% below the episode's baseline): of the completed
-  follow-ups with a score and a baseline above 0;
+- reliable improvement (PHQ-9 6 points, GAD-7 4 points below the episode's baseline):
+  of the completed follow-ups with a score on the instrument and a baseline;
+- response (at least 50% below the baseline): of those with a score and a baseline
+  above 0;
 - remission (below 5 at the follow-up): of those with a score whose baseline was 5 or more;
+- reliable recovery (joint over PHQ-9 and GAD-7): of the completed follow-ups with both
+  scores whose episode had both baselines and was at caseness on either at the start;
 - admitted to a higher level of care since discharge (self-reported, any provider) and no
-  days of alcohol or drug use in the last 30: of the completed follow-ups that answered.
-The baseline is the episode's first score (scores.py); response and remission are
-measures/change.py's. Readmission to the report's programs within 30 and 90 days is
-counted from the episodes (readmissions.py).
+  days of alcohol or drug use in the last 30: of the completed follow-ups that answered;
+  the days of use themselves as a mean and a median of those answers.
+The baseline is the episode's first score (scores.py); the rules are measures/change.py's.
+Return and readmission to the report's programs within 30 and 90 days are counted from
+the episodes themselves (readmissions.py, the readmissions report).
 """
 
 from __future__ import annotations
@@ -23,16 +28,18 @@ from datetime import timedelta
 from django.db.models import Count, Q
 
 from stepwell.followups.models import FollowUp, FollowUpScore, FollowUpStatus
-from stepwell.measures.change import change_between
+from stepwell.measures.change import ChangeClassification, change_between, reliable_recovery
 from stepwell.measures.instruments import instrument_registry
 
+from ..operations.admissions import discharged_in_period
 from ..scope import ReportScope
-from ..tables import Column, ColumnKind, Table
+from ..tables import Column, ColumnKind, Report, Table, histogram_mean, histogram_median, percent
 from . import scores
 from .discharge import share_columns, share_row
 
 FOLLOW_UP_DAYS = (30, 60, 90)
 SCORED = ("phq9", "gad7")
+POINTS = {"phq9": 6, "gad7": 4}  # NHS Talking Therapies reliable change (change.py)
 
 
 def _instrument_tallies(episodes, follow_ups) -> Counter:
@@ -49,13 +56,22 @@ def _instrument_tallies(episodes, follow_ups) -> Counter:
         instrument_key__in=SCORED,
         total__isnull=False,
     ).values_list(
-        "follow_up__days_after_discharge", "follow_up__episode_id", "instrument_key", "total"
+        "follow_up_id",
+        "follow_up__days_after_discharge",
+        "follow_up__episode_id",
+        "instrument_key",
+        "total",
     )
-    for days, episode_id, key, total in rows:
+    joint: dict[int, dict] = {}
+    for follow_up_id, days, episode_id, key, total in rows:
         start = baseline[key].get(episode_id)
         if start is None:
             continue
+        joint.setdefault(follow_up_id, {"days": days})[key] = (start, total)
         result = change_between(registry[key], start, total)
+        tally[days, key, "improvement_of"] += 1
+        if result.classification is ChangeClassification.RELIABLE_IMPROVEMENT:
+            tally[days, key, "improvement"] += 1
         if result.response is not None:
             tally[days, key, "response_of"] += 1
             tally[days, key, "response"] += 1 if result.response else 0
@@ -63,6 +79,18 @@ def _instrument_tallies(episodes, follow_ups) -> Counter:
         if cut is not None and start >= cut.value:
             tally[days, key, "remission_of"] += 1
             tally[days, key, "remission"] += 1 if result.remission else 0
+    for found in joint.values():
+        if "phq9" not in found or "gad7" not in found:
+            continue
+        outcome = reliable_recovery(
+            phq9=registry["phq9"],
+            gad7=registry["gad7"],
+            phq9_totals=found["phq9"],
+            gad7_totals=found["gad7"],
+        )
+        if outcome.reliable_recovery is not None:
+            tally[found["days"], "joint", "recovery_of"] += 1
+            tally[found["days"], "joint", "recovery"] += 1 if outcome.reliable_recovery else 0
     return tally
 
 
@@ -109,6 +137,12 @@ def follow_up_table(scope: ReportScope, episodes) -> Table:
             rows += [
                 share_row(
                     label,
+                    f"{names[key]} reliable improvement ({POINTS[key]} points or more)",
+                    count=tally[days, key, "improvement"],
+                    of=tally[days, key, "improvement_of"],
+                ),
+                share_row(
+                    label,
                     f"{names[key]} response (at least 50% below the baseline)",
                     count=tally[days, key, "response"],
                     of=tally[days, key, "response_of"],
@@ -121,6 +155,12 @@ def follow_up_table(scope: ReportScope, episodes) -> Table:
                 ),
             ]
         rows += [
+            share_row(
+                label,
+                "Reliable recovery (PHQ-9 and GAD-7, of those at caseness at the start)",
+                count=tally[days, "joint", "recovery"],
+                of=tally[days, "joint", "recovery_of"],
+            ),
             share_row(
                 label,
                 "Admitted to a higher level of care since discharge (self-reported)",
@@ -146,4 +186,57 @@ def follow_up_table(scope: ReportScope, episodes) -> Table:
         rows=tuple(rows),
         note="From the follow-ups answered by link or by phone; the baseline is the "
         "episode's first score.",
+    )
+
+
+def use_table(follow_ups) -> Table:
+    """Self-reported days of alcohol or drug use in the last 30, per follow-up day."""
+    histograms: dict[int, dict[int, int]] = {days: {} for days in FOLLOW_UP_DAYS}
+    for days, used, n in (
+        follow_ups.filter(status=FollowUpStatus.COMPLETED, days_of_use_last_30__isnull=False)
+        .values("days_after_discharge", "days_of_use_last_30")
+        .annotate(n=Count("pk"))
+        .values_list("days_after_discharge", "days_of_use_last_30", "n")
+        .order_by()
+    ):
+        histograms.setdefault(days, {})[used] = n
+    rows = []
+    for days in sorted(histograms):
+        counts = histograms[days]
+        answered = sum(counts.values())
+        none = counts.get(0, 0)
+        rows.append(
+            (
+                f"{days} days",
+                answered,
+                none,
+                percent(none, answered),
+                histogram_mean(counts),
+                histogram_median(counts),
+            )
+        )
+    return Table(
+        key="use",
+        title="Days of alcohol or drug use in the last 30 (self-reported)",
+        columns=(
+            Column("days", "After discharge", ColumnKind.TEXT),
+            Column("answered", "Answered"),
+            Column("no_use", "No days of use", denominator="answered"),
+            Column("share", "Share with none", ColumnKind.PERCENT, share_of=("no_use", "answered")),
+            Column("mean", "Mean days", ColumnKind.NUMBER, share_of=("answered", "answered")),
+            Column("median", "Median days", ColumnKind.NUMBER, share_of=("answered", "answered")),
+        ),
+        rows=tuple(rows),
+        note="Of the completed follow-ups that answered the question.",
+    )
+
+
+def follow_up_report(scope: ReportScope) -> Report:
+    """The follow-up outcomes of the episodes discharged in the period."""
+    episodes = discharged_in_period(scope)
+    follow_ups = FollowUp.objects.filter(episode__in=episodes)
+    patients = episodes.values("patient_id").distinct().count()
+    return Report(
+        tables=(follow_up_table(scope, episodes), use_table(follow_ups)),
+        patient_count=patients,
     )

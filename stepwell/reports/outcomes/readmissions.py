@@ -1,5 +1,5 @@
-"""Return and readmission after discharge, from the episodes on record, and the outcomes
-of the follow-ups at 30, 60 and 90 days (follow_up.py).
+"""Return and readmission after discharge, from the episodes on record (the outcomes of
+the follow-ups at 30, 60 and 90 days are the follow-up report's, follow_up.py).
 
 The episodes are those admitted and discharged on a day of the period. A return within N
 days is a later episode of the same patient admitted within N days after the discharge
@@ -24,7 +24,6 @@ from ..operations.admissions import discharged_in_period
 from ..scope import ReportScope
 from ..tables import Column, ColumnKind, Report, Table
 from .discharge import share_columns, share_row
-from .follow_up import follow_up_table
 
 WINDOWS = (30, 90)
 
@@ -107,6 +106,5 @@ def readmissions_report(scope: ReportScope) -> Report:
         note="Each return is counted of the episodes discharged long enough ago for its "
         "window to have closed.",
     )
-    follow_up = follow_up_table(scope, episodes)
     patients = episodes.values("patient_id").distinct().count()
-    return Report(tables=(returns, follow_up), patient_count=patients)
+    return Report(tables=(returns,), patient_count=patients)

@@ -24,8 +24,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from stepwell.accounts.models import Role
+from stepwell.care.models import Attendance, EpisodeTransitionWeek
 from stepwell.measures.models import Administration, AdministrationStatus
-from stepwell.patients.models import Disposition, EpisodeState
+from stepwell.patients.models import Disposition, EpisodeEvent, EpisodeState
+from stepwell.schedule.models import Enrollment, Holiday, SessionOccurrence
 from stepwell.testing.factories import (
     CoverageFactory,
     EpisodeFactory,
@@ -158,3 +160,81 @@ def cells(result, table_key: str) -> dict:
 
 def day_offset(start: date, n: int) -> date:
     return start + timedelta(days=n)
+
+
+# ---- a June of group meetings (test_hours.py, test_independent.py) -------------------------
+# Groups of 3 h on Monday, Wednesday and Friday at 10:00 in Chicago; Friday 19 June is a
+# holiday. E6 attends every meeting of its stay; E1 (H0015 through Plan One) 3 h, 2 h, 3 h
+# in W23 and Monday 8 June; E2 from Friday 5 June, a no-show on 17 June; E3 from 15 June,
+# on hold 22-28 June, booked for the meetings of W27 (30 June is "now"); E6 steps down in
+# W26.
+
+
+def _meeting(program, day: date, facilitator):
+    start = datetime(day.year, day.month, day.day, 15, 0, tzinfo=UTC)  # 10:00 in Chicago
+    occurrence = SessionOccurrence.objects.create(
+        program=program,
+        kind="process_group",
+        title=f"Group {day:%d %b}",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        capacity=12,
+    )
+    occurrence.facilitators.set([facilitator])
+    return occurrence
+
+
+def _attend(occurrence, patient, minutes=180):
+    Enrollment.objects.create(occurrence=occurrence, patient=patient)
+    if occurrence.ends_at <= NOW:
+        Attendance.objects.create(
+            occurrence=occurrence,
+            patient=patient,
+            status="present" if minutes else "absent_unexcused",
+            minutes_attended=minutes,
+            session_starts_at=occurrence.starts_at,
+            session_ends_at=occurrence.ends_at,
+        )
+
+
+@pytest.fixture
+def june_hours(hand_clinic):
+    a = hand_clinic.program_a
+    facilitator = UserFactory(roles=[Role.CLINICIAN], programs=[a])
+    Holiday.objects.create(program=a, date=date(2026, 6, 19), name="Juneteenth")
+    e = hand_clinic.episodes
+    days = [date(2026, 6, 1) + timedelta(days=n) for n in range(35)]
+    meetings = {
+        day: _meeting(a, day, facilitator)
+        for day in days
+        if day.weekday() in (0, 2, 4) and day != date(2026, 6, 19)
+    }
+    # E6: every meeting of its stay (1-25 June), 3 h each.
+    for day, occurrence in meetings.items():
+        if day <= date(2026, 6, 25):
+            _attend(occurrence, e["E6"].patient)
+    # E1 (H0015: 3 days of 3 h): two meetings of 3 h and one of 2 h in W23, left 10 June.
+    _attend(meetings[date(2026, 6, 1)], e["E1"].patient)
+    _attend(meetings[date(2026, 6, 3)], e["E1"].patient, minutes=120)
+    _attend(meetings[date(2026, 6, 5)], e["E1"].patient)
+    _attend(meetings[date(2026, 6, 8)], e["E1"].patient)
+    # E2 (admitted Friday 5 June): that Friday, then two meetings a week, no-show on 17 June.
+    for day in (date(2026, 6, 5), date(2026, 6, 8), date(2026, 6, 10), date(2026, 6, 15)):
+        _attend(meetings[day], e["E2"].patient)
+    _attend(meetings[date(2026, 6, 17)], e["E2"].patient, minutes=0)
+    # E3 (admitted 15 June): on hold 22-28 June (the whole of W26); W27 still to come.
+    for day in (date(2026, 6, 15), date(2026, 6, 17)):
+        _attend(meetings[day], e["E3"].patient)
+    for day in (date(2026, 6, 29), date(2026, 7, 1), date(2026, 7, 3)):
+        _attend(meetings[day], e["E3"].patient)
+    EpisodeEvent.objects.create(
+        episode=e["E3"], to_state=EpisodeState.ON_HOLD, effective_date=date(2026, 6, 22)
+    )
+    EpisodeEvent.objects.create(
+        episode=e["E3"], to_state=EpisodeState.ACTIVE, effective_date=date(2026, 6, 29)
+    )
+    # E6 steps down in its last week.
+    EpisodeTransitionWeek.objects.create(
+        episode=e["E6"], week="2026-W26", reason="Stepping down", recorded_by=facilitator
+    )
+    return hand_clinic

@@ -1,4 +1,4 @@
-"""Follow-up outcomes in the readmissions report, from follow-ups recorded on the hand
+"""The follow-up report (outcomes at 30, 60 and 90 days), from follow-ups recorded on the hand
 clinic's June discharges (conftest.py): PHQ-9 baselines E1 20, E2 15, E6 12; GAD-7
 baselines E1 15, E6 9. Opened on 15 October, every June discharge has had 90 days."""
 
@@ -43,7 +43,7 @@ def test_response_and_remission_at_30_and_90_days(hand_clinic, no_small_cells):
     _follow_up(e["E2"], 90, "completed", scores={"phq9": 4}, higher=True, use=3)
     _follow_up(e["E6"], 90, "unreachable")
     _follow_up(e["E1"], 30, "completed", scores={"phq9": 12}, higher=False, use=0)
-    result = report_run(user=hand_clinic.director_a, name="readmissions", now=LATER, **JUNE)
+    result = report_run(user=hand_clinic.director_a, name="followup", now=LATER, **JUNE)
     rows = {row[:2]: row[2:] for row in result.report.table("follow_up").rows}
     day90 = "90 days"
     assert rows[day90, "Follow-up made"] == (3, 3, 100.0)
@@ -65,14 +65,30 @@ def test_response_and_remission_at_30_and_90_days(hand_clinic, no_small_cells):
     assert rows["30 days", "Follow-up made"] == (1, 3, 33.3)
     assert rows["30 days", "PHQ-9 response (at least 50% below the baseline)"] == (0, 1, 0.0)
     assert rows["60 days", "Follow-up made"] == (0, 3, 0.0)
+    # reliable improvement: E1 20 -> 9 and E2 15 -> 4 (6 points or more); GAD-7 E1 15 -> 4
+    assert rows[day90, "PHQ-9 reliable improvement (6 points or more)"] == (2, 2, 100.0)
+    assert rows[day90, "GAD-7 reliable improvement (4 points or more)"] == (1, 1, 100.0)
+    # reliable recovery needs both scores: only E1 (at caseness, below both cut-offs)
+    recovery = "Reliable recovery (PHQ-9 and GAD-7, of those at caseness at the start)"
+    assert rows[day90, recovery] == (1, 1, 100.0)
+    assert rows["30 days", recovery] == (0, 0, None)
+    use = {row[0]: row[1:] for row in result.report.table("use").rows}
+    # answered, none, share with none, mean, median: E1 0 days, E2 3 days
+    assert use[day90] == (2, 1, 50.0, 1.5, 1.5)
+    assert use["30 days"] == (1, 1, 100.0, 0.0, 0.0)
+    assert use["60 days"] == (0, 0, None, None, None)
+    assert "After discharge" in result.chart_svg and "PHQ-9 response" in result.chart_svg
+    assert "Unreachable" not in result.chart_svg  # the chart shows its chosen rows only
 
 
 def test_small_cells_hide_the_follow_up_counts(hand_clinic):
     """One follow-up made of three discharges: 1 and 3 are both small (threshold 5)."""
     _follow_up(hand_clinic.episodes["E1"], 90, "completed", scores={"phq9": 9}, use=0)
-    result = report_run(user=hand_clinic.director_a, name="readmissions", now=LATER, **JUNE)
+    result = report_run(user=hand_clinic.director_a, name="followup", now=LATER, **JUNE)
     assert result.report.suppressed_below == 5
     rows = {row[:2]: row[2:] for row in result.report.table("follow_up").rows}
     assert rows["90 days", "Follow-up made"] == ("<5", "<5", "<5")
     # 0 of 3 is hidden too: its complement (3 not followed up) is small
     assert rows["60 days", "Follow-up made"][0] == "<5"
+    # one answer about days of use: its mean and median would give it away
+    assert result.report.table("use").rows[-1][1:] == ("<5", "<5", "<5", "<5", "<5")

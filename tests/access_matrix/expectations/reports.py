@@ -3,7 +3,8 @@
 Rules: stepwell/privacy/access/reports.py.
 - Every report: the directors of the program it counts.
 - The census, admissions, attendance and weekly-hours reports: also billing of that
-  program. The referral, staff, documentation and outcome reports: directors only.
+  program. The referral, staff, documentation and outcome reports (outcomes,
+  depression, readmissions, followup): directors only.
 - The list of reports: anyone holding the director or billing role in some program.
 A program one may not report on and a program that does not exist get the same refusal.
 """
@@ -56,6 +57,14 @@ PAGES = [
     Entry("GET", "reports/", REPORTERS),
     *_report_entries("reports/{name}/"),
     *_report_entries("reports/{name}/csv/"),
+    Entry(
+        "GET",
+        "reports/{name}/",
+        DIRECTOR_REPORTS,
+        on=_on("followup"),
+        query=_program,
+        variant="followup",
+    ),
     Entry(
         "GET",
         "reports/{name}/pdf/",
