@@ -96,9 +96,7 @@ def test_signing_and_addenda_still_work_through_the_services(summary, signed_pla
     assert stored.signature_recorded_by == diagnosed.nurse_a
 
 
-def test_raw_sql_cannot_update_or_delete_a_locked_row_of_any_discharge_table(
-    summary, signed_plan
-):
+def test_raw_sql_cannot_update_or_delete_a_locked_row_of_any_discharge_table(summary, signed_plan):
     through = AftercarePlan.support_groups.through.objects.get(aftercareplan=signed_plan)
     assert_every_table_refuses_raw_writes(
         "discharge",
@@ -167,9 +165,7 @@ def test_queryset_writes_to_a_signed_aftercare_plan_and_its_parts_are_refused(
     )
     stored = AftercarePlan.objects.get(pk=signed_plan.pk)
     assert (stored.status, stored.triggers) == ("signed", "Arguments at work")
-    assert list(stored.contacts.values_list("name", "phone")) == [
-        ("Jo Alder", "+1 (555) 010-0100")
-    ]
+    assert list(stored.contacts.values_list("name", "phone")) == [("Jo Alder", "+1 (555) 010-0100")]
     assert list(stored.appointments.values_list("provider", flat=True)) == ["Dr. Rivera"]
     assert stored.support_groups.count() == 1
 
