@@ -9,6 +9,12 @@ from django.db import models
 
 from stepwell.clinic.models import Program
 from stepwell.patients.models import Disposition, Episode
+from stepwell.privacy.signed_documents import (
+    Addendum,
+    SignedDocument,
+    SignedStatus,
+    signed_iff_signed_at,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -93,21 +99,18 @@ class SupportGroup(models.Model):
         return f"{self.name} ({self.get_meeting_day_display()} {self.meeting_time:%H:%M})"
 
 
-class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+# Draft or signed, as every signed document (privacy/signed_documents.py).
+DocumentStatus = SignedStatus
 
 
-class DischargeSummary(models.Model):
+class DischargeSummary(SignedDocument):
     """The discharge summary of one episode: `facts` drafted from the record (dates,
     levels of care, diagnoses, attendance, measures, goals, medications), the narrative
-    the clinician writes, and the signature that locks it. Corrections are addenda."""
+    the clinician writes, and the signature that locks it (`status`, `signed_by`,
+    `signed_at` from SignedDocument). Corrections are addenda."""
 
     episode = models.OneToOneField(
         Episode, on_delete=models.PROTECT, related_name="discharge_summary"
-    )
-    status = models.CharField(
-        max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
     facts = models.JSONField(default=dict)
     facts_drafted_at = models.DateTimeField()
@@ -122,34 +125,19 @@ class DischargeSummary(models.Model):
     drafted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    signed_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=(models.Q(status="signed") & models.Q(signed_at__isnull=False))
-                | (models.Q(status="draft") & models.Q(signed_at__isnull=True)),
-                name="discharge_summary_signed_iff_signed_at",
-            ),
-        ]
+        constraints = [signed_iff_signed_at("discharge_summary_signed_iff_signed_at")]
 
     def __str__(self) -> str:
         return f"Discharge summary of episode {self.episode_id} ({self.status})"
 
-    @property
-    def is_signed(self) -> bool:
-        return self.status == DocumentStatus.SIGNED
 
-
-class SummaryAddendum(models.Model):
-    """A correction or late entry added to a signed summary; never edited."""
+class SummaryAddendum(Addendum):
+    """A correction or late entry added to a signed summary; never edited (`author` and
+    `text` from Addendum)."""
 
     summary = models.ForeignKey(DischargeSummary, on_delete=models.PROTECT, related_name="addenda")
-    text = models.TextField()
-    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,12 @@ from django.db import models
 
 from stepwell.clinic.models import LevelOfCare
 from stepwell.patients.models import Episode, Patient
+from stepwell.privacy.signed_documents import (
+    Addendum,
+    SignedDocument,
+    SignedStatus,
+    signed_iff_signed_at,
+)
 
 
 class ReferralState(models.TextChoices):
@@ -145,9 +151,8 @@ class ReferralEvent(models.Model):
         return f"{self.from_state or 'new'} -> {self.to_state}"
 
 
-class AssessmentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+# Draft or signed, as every signed document (privacy/signed_documents.py).
+AssessmentStatus = SignedStatus
 
 
 class RiskLevel(models.TextChoices):
@@ -177,14 +182,12 @@ class FunctionalImpairment(models.TextChoices):
     SEVERE = "severe", "Severe"
 
 
-class IntakeAssessment(models.Model):
-    """The intake assessment. Saved as a draft, then signed; a signed one changes only by addenda."""
+class IntakeAssessment(SignedDocument):
+    """The intake assessment. Saved as a draft, then signed; a signed one changes only by
+    addenda. `status`, `signed_by` and `signed_at` come from SignedDocument."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="assessments")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
-    status = models.CharField(
-        max_length=8, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
-    )
     presenting_problems = models.TextField(blank=True)
     substance_use_history = models.TextField(blank=True)
     psychiatric_history = models.TextField(blank=True)
@@ -216,10 +219,6 @@ class IntakeAssessment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -229,19 +228,11 @@ class IntakeAssessment(models.Model):
                 condition=models.Q(status="draft"),
                 name="assessment_one_draft_per_episode",
             ),
-            models.CheckConstraint(
-                condition=(models.Q(status="signed") & models.Q(signed_at__isnull=False))
-                | (models.Q(status="draft") & models.Q(signed_at__isnull=True)),
-                name="assessment_signed_iff_signed_at",
-            ),
+            signed_iff_signed_at("assessment_signed_iff_signed_at"),
         ]
 
     def __str__(self) -> str:
         return f"Intake assessment {self.pk} ({self.get_status_display()})"
-
-    @property
-    def is_signed(self) -> bool:
-        return self.status == AssessmentStatus.SIGNED
 
 
 class AssessmentDiagnosis(models.Model):
@@ -299,14 +290,13 @@ class PreviousTreatment(models.Model):
         return f"{self.get_level_of_care_display()}: {self.get_outcome_display()}"
 
 
-class AssessmentAddendum(models.Model):
-    """A correction or addition to a signed assessment; the assessment itself is not edited."""
+class AssessmentAddendum(Addendum):
+    """A correction or addition to a signed assessment; the assessment itself is not edited.
+    `author` and `text` come from Addendum."""
 
     assessment = models.ForeignKey(
         IntakeAssessment, on_delete=models.PROTECT, related_name="addenda"
     )
-    text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,11 +10,11 @@ from datetime import date, datetime
 
 from ninja import Field, Query, Router, Schema, Status
 
+from stepwell.billing.services.chart import patient_chart_update
 from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
-from .chart_update import patient_chart_update
 from .details import DETAIL_FIELDS
 from .episodes import allowed_next_states
 from .models import Episode, Patient

@@ -1,7 +1,8 @@
 """Signed means locked, in the database itself: triggers on SQLite and PostgreSQL.
 
-A signed note, treatment plan version or intake assessment is never edited (DESIGN.md,
-"Rules that hold everywhere"); corrections are addenda, plan changes a new version. The
+A signed note, treatment plan version, intake assessment, discharge summary or aftercare
+plan is never edited, and a milestone is never edited once written (docs/architecture.md,
+"Where immutability is enforced"); corrections are addenda, plan changes a new version. The
 services refuse first, with a message for the user; these triggers refuse every other SQL
 path too (`QuerySet.update()`, raw SQL, a forgotten check), raising an error Django turns
 into `IntegrityError`.
@@ -13,16 +14,18 @@ out (the test settings).
 The tables are listed below as data (`LOCKED`, by app); the SQL for each engine is made
 from the list. Three kinds of table:
 
-- **signed**: a row is locked once its `signed_at` is set. Setting it on an unsigned row
+- **signed**: a row is locked once its signature time is set (`signed_at`; an aftercare
+  plan's `patient_signed_at`). Setting it on an unsigned row
   (signing) is allowed; after that every UPDATE (un-signing included) and DELETE is refused.
 - **part of a signed record**: a row is locked while the record it belongs to is (a group
   note's sections and facilitators, a note's goal and objective links, a plan version's
   problems, their diagnoses, goals, objectives and interventions, an assessment's
-  diagnoses and previous treatments). Adding a row to a signed record, moving a row into
+  diagnoses and previous treatments, an aftercare plan's contacts, next appointments and
+  support groups). Adding a row to a signed record, moving a row into
   one, changing or deleting one of its rows: refused.
 - **append-only**: written after signing, never changed or removed: co-signatures,
   addenda, plan signatures, physician certifications, plan reviews, objective status
-  updates. INSERT is always allowed.
+  updates, milestones. INSERT is always allowed.
 
 What stays writable after signing, column by column: nothing on a locked row. Every later
 fact is a new row, as the services write it:
@@ -38,12 +41,23 @@ fact is a new row, as the services write it:
   revision is a new `plans_treatmentplan` row pointing at the signed one.
 - assessments: `status`, `signed_by` and `signed_at` are set in the one UPDATE that signs;
   corrections are `intake_assessmentaddendum` rows.
+- discharge summaries: `status`, `signed_by` and `signed_at` are set in the one UPDATE that
+  signs (re-drafting the facts is for drafts only); corrections are
+  `discharge_summaryaddendum` rows.
+- aftercare plans: `status`, `patient_signed_at`, `signature_method` and
+  `signature_recorded_by` are set in the one UPDATE that records the patient's signature;
+  nothing changes after. A support group of the directory is switched off (its own row),
+  never removed from a signed plan.
+- milestones: a computed one is written once per episode and code, a recorded one once;
+  neither is changed or removed (a mistaken recorded milestone stays, as the record of
+  what was written).
 
 PostgreSQL also refuses TRUNCATE of a table that holds a locked row, and each trigger takes
 a share lock on the signed rows above the row it checks, so a write cannot slip in while
 another transaction signs. SQLite has one writer at a time.
 
-Installed by migrations (care 0003, plans 0005, intake 0005). The test settings leave
+Installed by migrations (care 0003, plans 0005, intake 0005, discharge 0002,
+milestones 0002). The test settings leave
 them out (STEPWELL_SIGNED_RECORD_DB_TRIGGERS=False) because the test runner empties tables
 between transactional tests; the tests of these triggers install them themselves.
 
@@ -68,6 +82,8 @@ from django.db import transaction
 NOTE = "a signed note is locked; add an addendum to correct it"
 PLAN = "a signed treatment plan version is locked; start a revision to change it"
 ASSESSMENT = "a signed intake assessment is locked; add an addendum to correct it"
+SUMMARY = "a signed discharge summary is locked; add an addendum to correct it"
+AFTERCARE = "an aftercare plan the patient signed is locked"
 APPEND_ONLY = "is append-only: its rows are never changed or removed"
 # Table and column names go into the SQL as written (hence the S608 waivers): plain
 # identifiers only, checked when the list is built.
@@ -145,6 +161,25 @@ LOCKED: dict[str, tuple[Locked | AppendOnly, ...]] = {
         ),
         AppendOnly("intake_assessmentaddendum"),
     ),
+    "discharge": (
+        Locked("discharge_dischargesummary", SUMMARY, signed_column="signed_at"),
+        AppendOnly("discharge_summaryaddendum"),
+        Locked("discharge_aftercareplan", AFTERCARE, signed_column="patient_signed_at"),
+        Locked(
+            "discharge_aftercareplan_support_groups",
+            AFTERCARE,
+            part_of=("aftercareplan_id", "discharge_aftercareplan"),
+        ),
+        Locked(
+            "discharge_aftercarecontact", AFTERCARE, part_of=("plan_id", "discharge_aftercareplan")
+        ),
+        Locked(
+            "discharge_aftercareappointment",
+            AFTERCARE,
+            part_of=("plan_id", "discharge_aftercareplan"),
+        ),
+    ),
+    "milestones": (AppendOnly("milestones_milestone"),),
 }
 _BY_TABLE = {spec.table: spec for specs in LOCKED.values() for spec in specs}
 

@@ -15,6 +15,7 @@ from stepwell.care.notes.formats import FORMAT_LABELS, NoteFormat
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import Patient
 from stepwell.plans.models import Goal, Objective
+from stepwell.privacy.signed_documents import Addendum
 from stepwell.schedule.models import Appointment, CurriculumModule, SessionOccurrence
 
 SIGNED_NOTE_MESSAGE = "This note is signed and locked; add an addendum to correct it."
@@ -191,8 +192,9 @@ class NoteCosignature(models.Model):
         return f"Co-signed by {self.cosigner_name}"
 
 
-class NoteAddendum(models.Model):
-    """A dated correction or addition to a signed note, by the note's author."""
+class NoteAddendum(Addendum):
+    """A dated correction or addition to a signed note, by the note's author (`author` and
+    `text` from Addendum)."""
 
     note = models.ForeignKey(
         ClinicalNote, on_delete=models.PROTECT, null=True, blank=True, related_name="addenda"
@@ -200,8 +202,6 @@ class NoteAddendum(models.Model):
     group_note = models.ForeignKey(
         GroupNote, on_delete=models.PROTECT, null=True, blank=True, related_name="addenda"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
     written_at = models.DateTimeField()
 
     class Meta:

@@ -3,8 +3,9 @@ install them and their reverses remove them, every later migration keeps them, a
 PostgreSQL TRUNCATE is refused and a write waits for a signing in progress.
 
 The refusals table by table are tested beside each app: care/tests/
-test_signed_note_triggers.py, plans/tests/test_signed_plan_triggers.py and intake/tests/
-test_signed_assessment_triggers.py.
+test_signed_note_triggers.py, plans/tests/test_signed_plan_triggers.py, intake/tests/
+test_signed_assessment_triggers.py, discharge/tests/test_signed_document_triggers.py and
+milestones/tests/test_milestone_triggers.py.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ MIGRATIONS = {  # app: (the migration before, the migration that installs)
     "care": ("0002_payer_rule_moved_to_billing", "0003_signed_notes_locked_in_database"),
     "plans": ("0004_intervention_number_constraints", "0005_signed_plans_locked_in_database"),
     "intake": ("0004_diagnosis_code_set", "0005_signed_assessments_locked_in_database"),
+    "discharge": (
+        "0001_discharge_summaries_aftercare_plans",
+        "0002_signed_documents_locked_in_database",
+    ),
+    "milestones": ("0001_milestones_and_sharing", "0002_milestones_locked_in_database"),
 }
 
 
@@ -74,12 +80,14 @@ def test_every_model_with_a_signature_time_is_listed():
         model._meta.db_table
         for label in LOCKED
         for model in apps.get_app_config(label).get_models()
-        if any(f.name == "signed_at" for f in model._meta.concrete_fields)
+        if any(f.name.endswith("signed_at") for f in model._meta.concrete_fields)
     }
     assert signed == {
         "care_groupnote",
         "care_clinicalnote",
         "care_notecosignature",
+        "discharge_aftercareplan",
+        "discharge_dischargesummary",
         "intake_intakeassessment",
         "plans_treatmentplan",
         "plans_plansignature",

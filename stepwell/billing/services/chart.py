@@ -1,18 +1,25 @@
 """One change to a patient's chart from the API (`PATCH /api/v1/patients/{id}`): the
 details, the family contacts and the insurance coverages together, in one transaction, so
 a refused or invalid part leaves the whole chart as it was. Each part goes through its own
-service and access rule (details and family contacts: patients; coverages: billing)."""
+service and access rule (details and family contacts: patients; coverages: billing).
+
+It lives in billing because billing builds on patients (billing imports patients, never the
+reverse: see docs/architecture.md); the patients API edge calls it."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from stepwell.billing.services.coverage import coverage_add, coverage_update
 from stepwell.core.errors import AccessDenied, ApplicationError
+from stepwell.patients.contacts import (
+    family_contact_add,
+    family_contact_remove,
+    family_contact_update,
+)
+from stepwell.patients.details import patient_details_update
+from stepwell.patients.models import Patient
 
-from .contacts import family_contact_add, family_contact_remove, family_contact_update
-from .details import patient_details_update
-from .models import Patient
+from .coverage import coverage_add, coverage_update
 
 
 def _prefixed(error: ApplicationError, prefix: str) -> ApplicationError:
