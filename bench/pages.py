@@ -30,7 +30,15 @@ from datetime import timedelta
 REPEAT = 7
 OPEN_STATES = ("referred", "screening", "assessed", "admitted", "active", "on_hold")
 ATTENDING = ("admitted", "active", "on_hold")
-REFERRAL_STATES = ("new", "contacting", "screening", "assessment_scheduled", "assessed")
+REFERRAL_STATES = (
+    "new",
+    "contacted",
+    "screening_booked",
+    "assessed",
+    "admitted",
+    "referred_elsewhere",
+    "declined",
+)
 
 
 def _in(values) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.accounts.models import User, UserKind
@@ -119,11 +119,17 @@ class CensusRow:
 
 
 def census(*, user) -> list[CensusRow]:
+    """Episodes by program and state, counted in SQL (one row per program and state)."""
     visible = _caseload_patients(user)
-    rows = Episode.objects.filter(patient__in=visible).values_list("program_id", "state")
+    rows = (
+        Episode.objects.filter(patient__in=visible)
+        .values_list("program_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counter: dict[int, Counter] = {}
-    for program_id, state in rows:
-        counter.setdefault(program_id, Counter())[state] += 1
+    for program_id, state, n in rows:
+        counter.setdefault(program_id, Counter())[state] += n
     programs = Program.objects.filter(pk__in=counter).order_by("name")
     return [
         CensusRow(
@@ -171,13 +177,13 @@ def patient_record(*, user, patient_id, portal_for_patients: bool = False) -> Pa
 def patients_listed(
     *, user, program_id: int | None, state: str, query: str, limit: int, offset: int
 ) -> list[Patient]:
-    """A page of the patients the user may see, with their episodes (the API's list)."""
+    """A page of the patients the user may see, with their episodes (the API's list), by
+    name. The filter and the page are done in SQL: the patients with a matching episode."""
     episodes = caseload_episodes(user=user, program_id=program_id, state=state, query=query)
-    patient_ids = list(dict.fromkeys(episodes.values_list("patient_id", flat=True)))
     return list(
-        Patient.objects.filter(pk__in=patient_ids[offset : offset + limit])
+        Patient.objects.filter(pk__in=episodes.order_by().values("patient_id"))
         .prefetch_related("episodes__program")
-        .order_by("legal_last_name", "legal_first_name", "pk")
+        .order_by("legal_last_name", "legal_first_name", "pk")[offset : offset + limit]
     )
 
 
