@@ -124,7 +124,7 @@ def main() -> int:
     from stepwell.accounts.models import Role, User
     from stepwell.privacy.access.predicates import programs_with
 
-    links = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    links = int(sys.argv[1]) if len(sys.argv) > 1 else 600
     staff = User.objects.filter(is_active=True, kind="staff").order_by("username")
     clinicians = [
         u

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patients", type=int, default=2000, help="the chain's patients")
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--job-workers", type=int, default=2)
-    parser.add_argument("--links", type=int, default=2000, help="questionnaire links")
+    parser.add_argument("--links", type=int, default=600, help="questionnaire links")
     parser.add_argument("--database-url", default="", help="use this seeded database")
     args = parser.parse_args(argv)
 
