@@ -40,16 +40,19 @@ def _step(label: str, command: list[str], env: dict, **kwargs) -> subprocess.Com
     return done
 
 
-def _wait_for(url: str, seconds: float = 60) -> None:
+def _wait_for(url: str, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
+    last: object = "no answer"
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - our server
+            with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - our server
                 if answer.status == 200:
                     return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"The server did not answer {url} within {seconds:.0f} s")
+                last = answer.status
+        except OSError as error:
+            last = error
+        time.sleep(0.5)
+    raise SystemExit(f"The server did not answer {url} within {seconds:.0f} s ({last})")
 
 
 def _summary(stats_csv: Path) -> list[dict]:
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                     stderr=subprocess.STDOUT,
                 )
             )
-        _wait_for(f"{host}/accounts/login/")
+        _wait_for(f"{host}/healthz")
         print(
             f"... gunicorn ({args.web_workers} workers) and {args.job_workers} job workers "
             f"up; locust: {args.users} users for {args.duration} s",
