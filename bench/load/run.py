@@ -11,9 +11,11 @@ second, the median, 95th and 99th percentile times and the errors, and stops eve
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -162,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stopped with its workers
             )
         )
         for _ in range(args.job_workers):
@@ -221,9 +224,12 @@ def main(argv: list[str] | None = None) -> int:
             process.terminate()
         for process in processes:
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=40)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if processes:
+            with contextlib.suppress(ProcessLookupError):  # workers outliving their master
+                os.killpg(processes[0].pid, signal.SIGKILL)
         if cluster is not None:
             cluster.stop()
         if os.environ.get("STEPWELL_LOAD_KEEP"):
