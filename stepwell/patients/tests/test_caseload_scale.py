@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from stepwell.patients.models import EpisodeState
-from stepwell.patients.selectors import census
+from stepwell.patients.selectors import caseload_episodes, caseload_page, census
 from stepwell.testing.factories import EpisodeFactory, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +45,34 @@ def test_the_census_counts_each_program_s_episodes_by_state():
 def test_the_census_of_someone_who_sees_no_patient_is_empty():
     EpisodeFactory(state=EpisodeState.ADMITTED)
     assert census(user=UserFactory(roles=["clinician"], programs=[ProgramFactory()])) == []
+
+
+@pytest.mark.parametrize("state", ["open", "all", "admitted", "discharged", "referred", "bogus"])
+@pytest.mark.parametrize("in_first_program", [None, True, False])
+def test_the_page_count_taken_from_the_census_is_the_count_of_the_filtered_episodes(
+    state, in_first_program
+):
+    """The caseload takes its page count from the census (no second scan); it must be the
+    number of episodes the filters give, for every state and program filter."""
+    first, second = ProgramFactory(), ProgramFactory()
+    director = UserFactory(roles=["program_director"], programs=[first, second])
+    for program, episode_state, count in [
+        (first, EpisodeState.ADMITTED, 2),
+        (first, EpisodeState.DISCHARGED, 1),
+        (second, EpisodeState.REFERRED, 3),
+        (second, EpisodeState.ADMITTED, 1),
+    ]:
+        for _ in range(count):
+            discharged = {"admitted_on": date(2026, 9, 1), "discharged_on": date(2026, 10, 1)}
+            EpisodeFactory(
+                program=program,
+                state=episode_state,
+                **(discharged if episode_state == EpisodeState.DISCHARGED else {}),
+            )
+    program_id = None if in_first_program is None else (first if in_first_program else second).pk
+
+    page = caseload_page(user=director, program_id=program_id, state=state)
+    expected = caseload_episodes(user=director, program_id=program_id, state=state).count()
+
+    assert page.page.paginator.count == expected
+    assert len(page.rows) == expected
