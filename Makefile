@@ -12,7 +12,7 @@ LOCK_PRODUCTION := requirements/production.txt
 LOCK_DEVELOPMENT := requirements/development.txt
 LOCK_FLAGS := --generate-hashes --universal --quiet $(LOCK_ARGS)
 
-.PHONY: demo test lint bench install lock serve clean
+.PHONY: demo test lint bench load install lock serve clean
 
 # Every package from the lock, each checked against its hash.
 $(LOCKED): $(LOCK_DEVELOPMENT)
@@ -58,6 +58,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The load test (bench/load/): a throwaway PostgreSQL, the demo plus a chain of PATIENTS,
+# gunicorn and two job workers, locust for DURATION seconds; prints req/s, p50/p95/p99, errors.
+USERS ?= 50
+DURATION ?= 60
+PATIENTS ?= 2000
+load: $(STAMP)
+	$(BIN)/python bench/load/run.py --users $(USERS) --duration $(DURATION) --patients $(PATIENTS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.accounts.models import User, UserKind
@@ -33,19 +33,21 @@ def episode_days_in_program(episode: Episode, *, today: date | None = None) -> i
     return (end - episode.admitted_on).days + 1
 
 
-def _caseload_patients(user) -> QuerySet[Patient]:
-    """Clinical scope plus, for billing staff, the patients whose billing fields they see."""
-    return Patient.objects.filter(
-        Q(pk__in=access.patients_visible_to(user).values("pk"))
-        | Q(pk__in=access.patients_billing_visible_to(user).values("pk"))
-    )
+def _caseload_patients(user) -> QuerySet:
+    """The ids of the clinical scope plus, for billing staff, the patients whose billing
+    fields they see: a subquery for `patient_id__in` (no join through the patients)."""
+    clinical = access.patients_visible_to(user).values("pk")
+    billing = access.patients_billing_visible_to(user)
+    if billing.query.is_empty():
+        return clinical
+    return Patient.objects.filter(Q(pk__in=clinical) | Q(pk__in=billing.values("pk"))).values("pk")
 
 
 def caseload_episodes(
     *, user, program_id: int | None = None, state: str | None = None, query: str = ""
 ) -> QuerySet[Episode]:
     visible = _caseload_patients(user)
-    episodes = Episode.objects.filter(patient__in=visible).select_related("patient", "program")
+    episodes = Episode.objects.filter(patient_id__in=visible).select_related("patient", "program")
     if program_id:
         episodes = episodes.filter(program_id=program_id)
     if state == "open" or not state:
@@ -88,15 +90,32 @@ def caseload_page(
     first page, one past the end the last page."""
     if not is_staff_member(user):
         return None
+    counts = census(user=user)
     episodes = caseload_episodes(user=user, program_id=program_id, state=state, query=query)
-    page = Paginator(episodes.order_by(*episodes.query.order_by, "pk"), CASELOAD_PAGE_SIZE)
-    page = page.get_page(page_number)
+    paginator = Paginator(episodes.order_by(*episodes.query.order_by, "pk"), CASELOAD_PAGE_SIZE)
+    if not query.strip():
+        # The census has counted the same episodes: no second count of the whole scope.
+        paginator.count = _counted(counts, program_id=program_id, state=state)
+    page = paginator.get_page(page_number)
     return CaseloadPage(
         rows=[(e, episode_days_in_program(e)) for e in page.object_list],
         page=page,
-        census=census(user=user),
+        census=counts,
         programs=programs_of_staff(user=user),
         show_clinical=bool(programs_with(user, *access.PROGRAM_WIDE_ROLES)),
+    )
+
+
+def _counted(rows: list[CensusRow], *, program_id: int | None, state: str) -> int:
+    """How many episodes caseload_episodes gives for these filters (no search), from the
+    census's counts by program and state."""
+    wanted = OPEN_STATES if state in ("open", "", None) else None if state == "all" else (state,)
+    return sum(
+        n
+        for row in rows
+        if not program_id or row.program.pk == program_id
+        for value, n in row.by_state.items()
+        if wanted is None or value in wanted
     )
 
 
@@ -114,16 +133,23 @@ def patient_for_portal_invite(*, user, patient_id) -> Patient:
 @dataclass(frozen=True)
 class CensusRow:
     program: Program
-    counts: dict[str, int]
+    counts: dict[str, int]  # by state label, the states with episodes only
     total_open: int
+    by_state: dict[str, int] = field(default_factory=dict)  # by state value
 
 
 def census(*, user) -> list[CensusRow]:
+    """Episodes by program and state, counted in SQL (one row per program and state)."""
     visible = _caseload_patients(user)
-    rows = Episode.objects.filter(patient__in=visible).values_list("program_id", "state")
+    rows = (
+        Episode.objects.filter(patient_id__in=visible)
+        .values_list("program_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counter: dict[int, Counter] = {}
-    for program_id, state in rows:
-        counter.setdefault(program_id, Counter())[state] += 1
+    for program_id, state, n in rows:
+        counter.setdefault(program_id, Counter())[state] += n
     programs = Program.objects.filter(pk__in=counter).order_by("name")
     return [
         CensusRow(
@@ -134,6 +160,7 @@ def census(*, user) -> list[CensusRow]:
                 if counter[p.pk].get(value)
             },
             total_open=sum(counter[p.pk].get(s, 0) for s in OPEN_STATES),
+            by_state=dict(counter[p.pk]),
         )
         for p in programs
     ]
@@ -171,13 +198,13 @@ def patient_record(*, user, patient_id, portal_for_patients: bool = False) -> Pa
 def patients_listed(
     *, user, program_id: int | None, state: str, query: str, limit: int, offset: int
 ) -> list[Patient]:
-    """A page of the patients the user may see, with their episodes (the API's list)."""
+    """A page of the patients the user may see, with their episodes (the API's list), by
+    name. The filter and the page are done in SQL: the patients with a matching episode."""
     episodes = caseload_episodes(user=user, program_id=program_id, state=state, query=query)
-    patient_ids = list(dict.fromkeys(episodes.values_list("patient_id", flat=True)))
     return list(
-        Patient.objects.filter(pk__in=patient_ids[offset : offset + limit])
+        Patient.objects.filter(pk__in=episodes.order_by().values("patient_id"))
         .prefetch_related("episodes__program")
-        .order_by("legal_last_name", "legal_first_name", "pk")
+        .order_by("legal_last_name", "legal_first_name", "pk")[offset : offset + limit]
     )
 
 

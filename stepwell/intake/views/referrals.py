@@ -23,6 +23,13 @@ from ..models import ReferralSource, ReferralState, Urgency
 from ..referrals import allowed_next_states
 
 
+def _without_page(params) -> str:
+    """The board's filters as a query string, for its page links to keep them."""
+    query = params.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @login_required
 def board(request):
     user = request.user
@@ -30,7 +37,11 @@ def board(request):
     urgency = request.GET.get("urgency", "")
     source = request.GET.get("source", "")
     data = selectors.referral_board(
-        user=user, program_id=program_id, urgency=urgency, source=source
+        user=user,
+        program_id=program_id,
+        urgency=urgency,
+        source=source,
+        page_number=request.GET.get("page"),
     )
     audit_request(
         request,
@@ -47,6 +58,7 @@ def board(request):
         "urgencies": Urgency.choices,
         "sources": ReferralSource.choices,
         "can_create": data.can_create,
+        "base_query": _without_page(request.GET),
     }
     template = "intake/board.html#board" if request.htmx else "intake/board.html"
     return render(request, template, context)

@@ -48,7 +48,7 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
-from .patients import patients_visible_to
+from .patients import in_programs, on_care_team, patients_visible_to
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
@@ -80,10 +80,10 @@ def _patients_where(user, roles: tuple[str, ...]) -> QuerySet[Patient]:
     scope = Q(pk__in=[])
     program_ids = programs_with(user, *roles)
     if program_ids:
-        scope |= Q(episodes__program_id__in=program_ids)
+        scope |= in_programs(program_ids)
     clinical = tuple(role for role in roles if role in CLINICAL_ROLES)
     if clinical and programs_with(user, *clinical):
-        scope |= Q(care_team__user=user)
+        scope |= on_care_team(user)
     return Patient.objects.filter(scope).distinct()
 
 

@@ -42,7 +42,12 @@ from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import SessionOccurrence
 
 from .attendance import sessions_attendance_taken_by
-from .patients import patients_billing_visible_to, patients_visible_to
+from .patients import (
+    in_programs,
+    on_care_team,
+    patients_billing_visible_to,
+    patients_visible_to,
+)
 from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
 
 NOTE_READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
@@ -69,7 +74,7 @@ def patients_in_role(user, *roles: str) -> QuerySet[Patient]:
     program_ids = programs_with(user, *roles)
     if not program_ids:
         return Patient.objects.none()
-    in_role = Q(episodes__program_id__in=program_ids) | Q(care_team__user=user)
+    in_role = in_programs(program_ids) | on_care_team(user)
     return Patient.objects.filter(in_role, pk__in=patients_visible_to(user).values("pk")).distinct()
 
 
