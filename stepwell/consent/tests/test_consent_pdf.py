@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+import pypdf
 import pytest
 
 from stepwell.consent.documents import sha256
@@ -18,8 +19,6 @@ from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 
 from .conftest import RECIPIENT, part2_consent
-
-pypdf = pytest.importorskip("pypdf")
 
 
 def pdf_text(data: bytes) -> str:
