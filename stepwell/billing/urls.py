@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import authorization_views as auth
 from . import coverage_views, views
 
 app_name = "billing"
@@ -21,4 +22,27 @@ urlpatterns = [
     ),
     path("coverages/<id:coverage_id>/", coverage_views.coverage_edit, name="coverage_edit"),
     path("coverages/<id:coverage_id>/end/", coverage_views.coverage_end, name="coverage_end"),
+    path(
+        "coverages/<id:coverage_id>/eligibility/",
+        auth.eligibility_record,
+        name="eligibility_record",
+    ),
+    path("programs/<id:program_id>/reviews/", auth.review_worklist, name="reviews"),
+    path(
+        "patients/<id:patient_id>/authorizations/",
+        auth.patient_authorizations,
+        name="patient_authorizations",
+    ),
+    path(
+        "patients/<id:patient_id>/authorizations/new/",
+        auth.authorization_new,
+        name="authorization_new",
+    ),
+    path("authorizations/<id:authorization_id>/", auth.authorization_edit, name="authorization"),
+    path(
+        "authorizations/<id:authorization_id>/reviews/",
+        auth.review_schedule,
+        name="review_schedule",
+    ),
+    path("reviews/<id:review_id>/", auth.review_outcome, name="review"),
 ]
