@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.discharge.pdf import pdf_response
 from stepwell.schedule.calendar.weeks import utc_to_local
 
 from . import services
@@ -24,6 +25,7 @@ from .forms import (
 )
 from .selectors import authorizations as reads
 from .selectors.coverages import coverage_for_edit
+from .selectors.ur_summary import ur_summary
 
 
 @login_required
@@ -173,4 +175,23 @@ def eligibility_record(request, coverage_id: int):
         "billing/eligibility_form.html",
         {"coverage": coverage, "patient": coverage.patient, "form": form},
         status=400,
+    )
+
+
+@login_required
+@require_GET
+def review_summary(request, review_id: int):
+    summary = ur_summary(user=request.user, review_id=review_id)
+    return render(request, "billing/ur_summary.html", {"summary": summary})
+
+
+@login_required
+@require_GET
+def review_summary_pdf(request, review_id: int):
+    summary = ur_summary(user=request.user, review_id=review_id, pdf=True)
+    return pdf_response(
+        request,
+        "billing/ur_summary_pdf.html",
+        {"summary": summary},
+        filename=f"ur-summary-{summary.review.pk}.pdf",
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from stepwell.schedule.calendar.weeks import FIRST_WEEK_YEAR, LAST_WEEK_YEAR
-
 from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.schedule.calendar.weeks import FIRST_WEEK_YEAR, LAST_WEEK_YEAR
 
 from .models import (
     AuthorizationStatus,
@@ -201,3 +200,23 @@ class ReviewOutcomeForm(forms.Form):
 
     def clean_units_added(self):
         return self.cleaned_data.get("units_added") or 0
+
+
+class RemitForm(forms.Form):
+    file = forms.FileField(label="Remittance file (835)")
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            try:
+                data["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("file", "Not a text file: choose the payer's 835 file.")
+        return data
+
+
+class ClaimActionForm(forms.Form):
+    file_format = forms.ChoiceField(
+        choices=[("", "As the original"), *ClaimFormat.choices], required=False, label="File"
+    )

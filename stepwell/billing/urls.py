@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import authorization_views as auth
-from . import coverage_views, views
+from . import coverage_views, remit_views, views
 
 app_name = "billing"
 urlpatterns = [
@@ -45,4 +45,14 @@ urlpatterns = [
         name="review_schedule",
     ),
     path("reviews/<id:review_id>/", auth.review_outcome, name="review"),
+    path("reviews/<id:review_id>/summary/", auth.review_summary, name="review_summary"),
+    path("reviews/<id:review_id>/summary.pdf", auth.review_summary_pdf, name="review_summary_pdf"),
+    path(
+        "programs/<id:program_id>/remittances/",
+        remit_views.remittance_upload,
+        name="remittance_upload",
+    ),
+    path("remittances/<id:remittance_id>/", remit_views.remittance, name="remittance"),
+    path("claim/<id:claim_id>/void/", remit_views.claim_void, name="claim_void"),
+    path("claim/<id:claim_id>/correct/", remit_views.claim_correct, name="claim_correct"),
 ]

@@ -83,7 +83,7 @@ class LineOut:
 @dataclass(frozen=True)
 class ClaimOut:
     claim_number: str
-    frequency_code: str  # 1 original, 7 replacement
+    frequency_code: str  # 1 original, 7 replacement, 8 void
     facility_code: str  # the first two digits of the type of bill, e.g. 13
     statement_from: date
     statement_to: date
@@ -189,7 +189,7 @@ def _claim(writer: _Writer, claim: ClaimOut) -> None:
     writer.add("CL1", "", "", claim.patient_status)
     if claim.prior_authorization:
         writer.add("REF", "G1", clean(claim.prior_authorization, 50))
-    if claim.frequency_code == "7":
+    if claim.frequency_code in ("7", "8"):  # replacement or void: the claim it names
         writer.add("REF", "F8", clean(claim.original_claim_number, 50))
     if claim.record_number:
         writer.add("REF", "EA", clean(claim.record_number, 50))

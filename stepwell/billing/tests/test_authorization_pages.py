@@ -303,3 +303,58 @@ def test_a_clinician_cannot_open_authorizations(client, clinic, coverage):
     verified_login(client, clinic.clinician_a)
     assert client.get(f"/billing/patients/{clinic.patient_a.pk}/authorizations/").status_code == 403
     assert UtilizationReview.objects.count() == 0
+
+
+def test_ur_summary_for_the_call_is_audited_and_printable(client, clinic, coverage):
+    authorization = services.authorization_create(
+        actor=clinic.billing_a,
+        patient_id=clinic.patient_a.pk,
+        program_id=clinic.program_a.pk,
+        payer_id=coverage.payer_id,
+        starts_on=START,
+        ends_on=END,
+        status="pending",
+    )
+    review = authorization.reviews.get()
+    verified_login(client, clinic.billing_a)
+    assert (
+        'data-testid="ur-summary-link"'
+        in client.get(f"/billing/reviews/{review.pk}/").content.decode()
+    )
+    page = client.get(f"/billing/reviews/{review.pk}/summary/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="ur-summary"' in html
+    assert clinic.patient_a.display_name in html and "Why this level of care" in html
+    event = AuditEvent.objects.filter(object_type="ur_summary").get()
+    assert (event.patient_id, event.detail["purpose"]) == (
+        clinic.patient_a.pk,
+        "utilization review",
+    )
+    pdf = client.get(f"/billing/reviews/{review.pk}/summary.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(object_type="ur_summary", detail__pdf=True).count() == 1
+    # once the review is decided, billing staff no longer open it
+    services.review_outcome_record(actor=clinic.billing_a, review_id=review.pk, outcome="denied")
+    assert client.get(f"/billing/reviews/{review.pk}/summary/").status_code == 403
+    assert AuditEvent.objects.filter(object_type="ur_summary", outcome="denied").count() == 1
+
+
+def test_continued_stay_reasons_from_the_facts():
+    from stepwell.billing.selectors.ur_summary import RiskFlag, continued_stay_reasons
+
+    facts = {
+        "measures": [
+            {"name": "PHQ-9", "baseline": 18, "last": 16, "classification": "No reliable change"},
+            {"name": "GAD-7", "baseline": 15, "last": 5, "classification": "Reliable improvement"},
+        ],
+        "goals": [
+            {"objectives": [{"text": "a", "status": "Met"}, {"text": "b", "status": "In progress"}]}
+        ],
+    }
+    reasons = continued_stay_reasons(facts, [RiskFlag("Suicide risk answer", "2026-11-02", "Open")])
+    assert reasons == [
+        "PHQ-9: 18 at admission, 16 now (no reliable change).",
+        "1 plan objective(s) not met yet.",
+        "1 safety alert(s) since admission.",
+    ]
+    assert continued_stay_reasons({}, []) == []
