@@ -112,13 +112,13 @@ def validation_errors(text: str) -> list[str]:
             fd_json=report,
         )
     except Exception as error:  # pyx12 raises its own errors for a file it cannot walk
-        return [f"not an X12 interchange: {error}"]
+        return [f"segment ISA: not a readable X12 interchange ({error})"]
     finally:
         logger.setLevel(level)
     raw = report.getvalue().strip()
     errors = _report_errors(json.loads(raw)) if raw else []
     if not valid and not errors:
-        errors = ["pyx12 refused the interchange"]
+        errors = ["segment ISA: pyx12 could not read the interchange header"]
     return errors
 
 
@@ -165,6 +165,18 @@ class _ClaimBuild:
         )
 
 
+def _check_version(text: str) -> None:
+    """An interchange of another transaction (an 837, say) is named as such."""
+    stripped = text.lstrip()
+    element = stripped[3:4] or "*"
+    for segment in stripped.split("~")[:3]:
+        parts = segment.strip().split(element)
+        if parts[0] == "GS" and len(parts) > 8 and parts[8].strip() != VERSION_835:
+            raise RemitError(
+                f"segment GS: GS08 is {parts[8].strip()!r}, not an 835 remittance ({VERSION_835})"
+            )
+
+
 def parse_835(text: str) -> RemitIn:
     """The remittance as records, or RemitError naming the segment at fault."""
     import pyx12.errors
@@ -172,6 +184,7 @@ def parse_835(text: str) -> RemitIn:
 
     if not text.lstrip().startswith("ISA"):
         raise RemitError("segment ISA: the file does not start with an ISA segment (not X12)")
+    _check_version(text)
     errors = validation_errors(text)
     if errors:
         more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
@@ -208,7 +221,7 @@ def parse_835(text: str) -> RemitIn:
                 else:
                     claims[-1].adjustments.extend(_adjustments(seg))
     except pyx12.errors.X12Error as error:
-        raise RemitError(f"not a readable X12 interchange: {error}") from error
+        raise RemitError(f"segment ISA: not a readable X12 interchange ({error})") from error
     if version != VERSION_835:
         raise RemitError(f"segment GS: GS08 is {version!r}, not an 835 ({VERSION_835})")
     return RemitIn(**head, claims=tuple(c.done() for c in claims))

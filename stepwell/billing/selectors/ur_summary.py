@@ -25,6 +25,7 @@ from ..models import UtilizationReview
 
 UR_PURPOSE = "utilization review"
 CONCERNING = ("No reliable change", "Reliable deterioration", "Only one score")
+OPEN_OBJECTIVES = ("not started", "in progress")  # plans' objective statuses, as labelled
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def continued_stay_reasons(facts: dict, risk_flags: list[RiskFlag]) -> list[str]
         o["text"]
         for goal in facts.get("goals", [])
         for o in goal["objectives"]
-        if o["status"].lower() not in ("met", "achieved", "completed")
+        if o["status"].lower() in OPEN_OBJECTIVES
     ]
     if open_objectives:
         reasons.append(f"{len(open_objectives)} plan objective(s) not met yet.")

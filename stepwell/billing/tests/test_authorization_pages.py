@@ -219,7 +219,7 @@ def test_authorization_update_names_the_field_and_changes_nothing(client, clinic
     assert authorization.units_approved == 20
 
 
-@pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "intake_a", "admin", "billing_b"])
+@pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "intake_a", "admin", "clinician_b"])
 def test_authorization_update_refused(clinic, coverage, name):
     authorization = _approved(clinic, coverage)
     with pytest.raises(AccessDenied):

@@ -161,7 +161,7 @@ def test_parse_refuses_a_file_of_another_transaction():
         parse_835("GS*HP~")
 
 
-@pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "intake_a", "admin", "billing_b"])
+@pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "intake_a", "admin", "clinician_b"])
 def test_remittance_import_called_by_a_refused_role(billed, name):
     with pytest.raises(AccessDenied):
         services.remittance_import(
@@ -227,7 +227,7 @@ def test_void_claim_names_the_original_and_releases_its_days(billed):
     assert rebilled.claims.get().days.filter(active=True).count() == 2
 
 
-@pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "admin", "billing_b"])
+@pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "admin", "clinician_b"])
 def test_claim_void_called_by_a_refused_role(billed, name):
     with pytest.raises(AccessDenied):
         services.claim_void(actor=getattr(billed, name), claim_id=billed.claim.pk)
@@ -246,3 +246,8 @@ def test_void_from_the_claims_page(client, billed):
     void_batch = ClaimBatch.objects.latest("pk")
     assert done.url == f"/billing/claims/{void_batch.pk}/"
     assert "voids" in client.get(done.url).content.decode()
+
+
+def test_a_claims_file_is_not_a_remittance(billed):
+    with pytest.raises(RemitError, match="segment GS: GS08 is '005010X223A2'"):
+        parse_835(billed.claim.batch.content)
