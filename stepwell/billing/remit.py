@@ -5,6 +5,7 @@ The file is first validated with pyx12 against the 835 map; a file pyx12 refuses
 refused whole, with the segment, its line and pyx12's words. Then each claim payment
 (CLP) is read with its service lines (SVC, the date in DTM*472) and adjustments (CAS:
 group code, CARC reason code, amount). CLP01 is the claim number Stepwell sent in CLM01.
+The segments and codes: docs/clinical-sources.md §2.7.
 """
 
 from __future__ import annotations

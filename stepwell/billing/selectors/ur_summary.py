@@ -5,7 +5,8 @@ the level of care is still needed. No note text is read.
 
 Opened by the program's billing staff and directors only while the review is open (the
 call they are preparing), and by staff who read the chart (privacy/access/billing.py);
-every opening is audited as "for utilization review", naming the review.
+every opening is audited as "for utilization review", naming the review. What a
+reviewer asks for, and how "still needed" is read: docs/clinical-sources.md §2.6.
 """
 
 from __future__ import annotations
