@@ -77,3 +77,9 @@ def claim_void(request, claim_id: int):
 @require_POST
 def claim_correct(request, claim_id: int):
     return _claim_action(request, claim_id, services.claim_correct)
+
+
+@login_required
+@require_POST
+def claim_secondary(request, claim_id: int):
+    return _claim_action(request, claim_id, services.claim_secondary)

@@ -55,4 +55,5 @@ urlpatterns = [
     path("remittances/<id:remittance_id>/", remit_views.remittance, name="remittance"),
     path("claim/<id:claim_id>/void/", remit_views.claim_void, name="claim_void"),
     path("claim/<id:claim_id>/correct/", remit_views.claim_correct, name="claim_correct"),
+    path("claim/<id:claim_id>/secondary/", remit_views.claim_secondary, name="claim_secondary"),
 ]

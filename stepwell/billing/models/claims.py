@@ -82,6 +82,10 @@ class Claim(models.Model):
     original = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replacement"
     )
+    # A secondary claim names the primary's claim whose payment it carries (COB).
+    primary_claim = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="secondary_claim"
+    )
     statement_from = models.DateField()
     statement_to = models.DateField()
     total_charge = models.DecimalField(max_digits=11, decimal_places=2)

@@ -7,7 +7,8 @@ from .authorizations import (
     review_outcome_record,
     review_schedule,
 )
-from .claims import claim_correct, claim_void, claims_generate
+from .claim_changes import claim_secondary, claim_void
+from .claims import claim_correct, claims_generate
 from .coverage import coverage_add, coverage_end, coverage_update, eligibility_check_record
 from .payers import payer_create
 from .remittance import remittance_import
@@ -16,6 +17,7 @@ __all__ = [
     "authorization_create",
     "authorization_update",
     "claim_correct",
+    "claim_secondary",
     "claim_void",
     "claims_generate",
     "coverage_add",

@@ -35,7 +35,7 @@ from ..models import (
     ClaimLine,
     ClaimStatus,
 )
-from ..selectors.days import diagnoses_of, program_days
+from ..selectors.days import program_days
 
 MAX_DAYS = 366
 
@@ -251,77 +251,6 @@ def _check_standing(claim: Claim) -> None:
             f"This claim is {claim.get_status_display().lower()}.",
             field_errors={"claim": "Correct or void the newest claim instead."},
         )
-
-
-def claim_void(
-    *, actor, claim_id: int, file_format: str | None = None, now: datetime | None = None
-) -> ClaimBatch:
-    """Void a claim with the payer: a new file holding a void (frequency code 8, naming
-    the original, with the original's lines). The original's days are released, so they
-    can be billed again (to the right payer, for instance)."""
-    original = access_claim_by_id(actor, claim_id, action=AuditAction.CREATE)
-    now = now or timezone.now()
-    file_format = file_format or original.batch.file_format
-    _check_format(file_format)
-    _check_standing(original)
-    diagnoses = diagnoses_of(original.program, [original.patient_id]).get(original.patient_id)
-    if not diagnoses:
-        raise ApplicationError(
-            "The patient has no signed diagnosis, which even a void claim carries.",
-            field_errors={"claim": "Sign the assessment's diagnoses first."},
-        )
-    provider = billing_provider_of(original.program)
-    with transaction.atomic():
-        Claim.objects.filter(pk=original.pk).update(status=ClaimStatus.VOIDED)
-        BilledDay.objects.filter(claim=original).update(active=False)
-        batch = ClaimBatch.objects.create(
-            program=original.program,
-            date_from=original.statement_from,
-            date_to=original.statement_to,
-            file_format=file_format,
-            content="",
-            created_by=actor if getattr(actor, "pk", None) else None,
-            created_by_name=_who(actor),
-            created_at=now,
-        )
-        void = Claim.objects.create(
-            batch=batch,
-            program=original.program,
-            patient=original.patient,
-            coverage=original.coverage,
-            payer=original.payer,
-            claim_number=f"SW{batch.pk:06d}0001",
-            frequency_code="8",
-            original=original,
-            statement_from=original.statement_from,
-            statement_to=original.statement_to,
-            total_charge=original.total_charge,
-            prior_authorization=original.prior_authorization,
-            status=ClaimStatus.VOIDED,
-            created_at=now,
-        )
-        ClaimLine.objects.bulk_create(
-            ClaimLine(
-                claim=void,
-                line_number=line.line_number,
-                service_date=line.service_date,
-                revenue_code=line.revenue_code,
-                procedure_code=line.procedure_code,
-                units=line.units,
-                charge=line.charge,
-            )
-            for line in original.lines.all()
-        )
-        batch.content = claims_file(
-            file_format=file_format,
-            provider=provider,
-            claims=[claim_out(void, provider, diagnoses)],
-            control_number=batch.pk,
-            now=utc_to_local(original.program.timezone, now),
-        )
-        batch.save(update_fields=["content"])
-        _audit(actor, batch, [original.patient_id], voids=original.claim_number)
-    return batch
 
 
 def last_month(today: date) -> tuple[date, date]:

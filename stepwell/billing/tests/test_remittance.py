@@ -251,3 +251,59 @@ def test_void_from_the_claims_page(client, billed):
 def test_a_claims_file_is_not_a_remittance(billed):
     with pytest.raises(RemitError, match="segment GS: GS08 is '005010X223A2'"):
         parse_835(billed.claim.batch.content)
+
+
+def _secondary_coverage(patient):
+    from stepwell.testing.factories import CoverageFactory, PayerFactory
+
+    return CoverageFactory(
+        patient=patient,
+        payer=PayerFactory(name="Second Payer", payer_identifier="SYN02", **H0015),
+        priority="secondary",
+        member_id="S0002",
+        group_number="G02",
+        effective_from=date(2026, 1, 1),
+        address_line="1 Synthetic St",
+        city="Springfield",
+        state="IL",
+        postal_code="62701",
+    )
+
+
+def test_secondary_claim_carries_the_primarys_payment(billed):
+    claim = billed.claim
+    secondary = _secondary_coverage(billed.patient_a)
+    with pytest.raises(ApplicationError, match="No secondary claim") as unpaid:
+        services.claim_secondary(actor=billed.billing_a, claim_id=claim.pk)
+    assert "remittance has paid" in unpaid.value.field_errors["claim"]
+    services.remittance_import(
+        actor=billed.billing_a, program_id=billed.program_a.pk, content=_remit(claim)
+    )
+    batch = services.claim_secondary(actor=billed.billing_a, claim_id=claim.pk)
+    made = batch.claims.get()
+    assert (made.primary_claim_id, made.coverage_id, made.frequency_code) == (
+        claim.pk,
+        secondary.pk,
+        "1",
+    )
+    text = batch.content
+    assert pyx12_errors(text) == (True, [])
+    assert "\nSBR*S*18*G02" in text  # billed to the secondary as such
+    assert "\nAMT*D*200~" in text and "\nOI***Y***Y~" in text  # the primary paid 200
+    assert "\nSVD*SYN01*200*HC:H0015*0905*1~" in text and "\nCAS*CO*50*250~" in text
+    assert "\nDTP*573*D8*20261201~" in text
+    assert BilledDay.objects.filter(active=True, claim=claim).count() == 2  # days stay
+    with pytest.raises(ApplicationError, match="No secondary claim"):
+        services.claim_secondary(actor=billed.billing_a, claim_id=claim.pk)
+
+
+@pytest.mark.parametrize("name", ["clinician_a", "admin", "clinician_b"])
+def test_claim_secondary_called_by_a_refused_role(billed, name):
+    _secondary_coverage(billed.patient_a)
+    services.remittance_import(
+        actor=billed.billing_a, program_id=billed.program_a.pk, content=_remit(billed.claim)
+    )
+    with pytest.raises(AccessDenied):
+        services.claim_secondary(actor=getattr(billed, name), claim_id=billed.claim.pk)
+    assert AuditEvent.objects.filter(object_type="claim", outcome="denied").count() == 1
+    assert ClaimBatch.objects.count() == 1

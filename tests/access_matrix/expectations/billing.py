@@ -222,6 +222,16 @@ PAGES += [
         writes=False,
         note="no day of the matrix claim is billable: the correction is refused as a message",
     ),
+    Entry(
+        "POST",
+        "billing/claim/{claim_id}/secondary/",
+        WORKERS,
+        on=ON_CLAIM,
+        ok=302,
+        location="/billing/",
+        writes=False,
+        note="the matrix claim is not paid: the secondary claim is refused as a message",
+    ),
 ]
 
 API = "/api/v1/billing"
