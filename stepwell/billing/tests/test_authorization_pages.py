@@ -358,3 +358,18 @@ def test_continued_stay_reasons_from_the_facts():
         "1 safety alert(s) since admission.",
     ]
     assert continued_stay_reasons({}, []) == []
+
+
+def test_a_day_without_authorization_links_to_the_fix(client, clinic):
+    from .records import WEEK_1, attended_group, covered, diagnosed, provider_and_charges
+    from .test_claims import H0015
+
+    provider_and_charges(clinic.program_a)
+    diagnosed(clinic.episode_a, clinic.clinician_a)
+    covered(clinic.patient_a, requires_authorization=True, **H0015)
+    attended_group(clinic.program_a, clinic.clinician_a, clinic.patient_a, day=WEEK_1)
+    verified_login(client, clinic.billing_a)
+    html = client.get(f"/billing/programs/{clinic.program_a.pk}/?date_from={WEEK_1}").content
+    html = html.decode()
+    assert 'data-problem="authorization_missing"' in html
+    assert f'href="/billing/patients/{clinic.patient_a.pk}/authorizations/">Open the' in html
