@@ -128,6 +128,46 @@ def _patient_status(claim: Claim) -> str:
     return PATIENT_DISCHARGED_HOME if discharged else PATIENT_STILL_IN_CARE
 
 
+def parse_adjustments(text: str) -> tuple[tuple[str, str, Decimal], ...]:
+    """'CO-45 50, PR-2 10' (as a remittance's reason codes are kept) -> tuples."""
+    found = []
+    for part in (text or "").split(","):
+        code, _, money = part.strip().partition(" ")
+        group, _, reason = code.partition("-")
+        if group and reason and money:
+            found.append((group, reason, Decimal(money)))
+    return tuple(found)
+
+
+def _subscriber_of(coverage, person: x12.Person) -> x12.Person:
+    if coverage.subscriber_is_patient:
+        return person
+    last, first = _split_name(coverage.subscriber_name)
+    return x12.Person(last, first)
+
+
+def prior_payment(primary: Claim, person: x12.Person) -> x12.PriorPayment:
+    """The primary claim's adjudication, from its latest remittance, for a secondary."""
+    payment = primary.payments.select_related("remittance").order_by("-pk").first()
+    coverage, payer = primary.coverage, primary.payer
+    return x12.PriorPayment(
+        payer_name=payer.name,
+        payer_id=payer.payer_identifier,
+        claim_filing=payer.claim_filing_indicator,
+        member_id=coverage.member_id,
+        group_number=coverage.group_number,
+        relationship=coverage.subscriber_relationship,
+        subscriber=_subscriber_of(coverage, person),
+        paid=payment.paid if payment else Decimal("0"),
+        paid_on=(payment.remittance.paid_on if payment else None) or primary.statement_to,
+        adjustments=parse_adjustments(payment.reason_codes if payment else ""),
+        lines=tuple(
+            x12.LinePaid(line.paid_amount or Decimal("0"), parse_adjustments(line.reason_codes))
+            for line in primary.lines.all()
+        ),
+    )
+
+
 def claim_out(claim: Claim, provider: BillingProvider, diagnoses: tuple[str, ...]) -> x12.ClaimOut:
     coverage = claim.coverage
     patient = claim.patient
@@ -141,12 +181,9 @@ def claim_out(claim: Claim, provider: BillingProvider, diagnoses: tuple[str, ...
         patient.date_of_birth,
         patient.sex_assigned_at_birth,
     )
-    if coverage.subscriber_is_patient:
-        subscriber = person
-    else:
-        last, first = _split_name(coverage.subscriber_name)
-        subscriber = x12.Person(last, first)
+    subscriber = _subscriber_of(coverage, person)
     payer = claim.payer
+    primary = claim.primary_claim if claim.primary_claim_id else None
     return x12.ClaimOut(
         claim_number=claim.claim_number,
         frequency_code=claim.frequency_code,
@@ -170,6 +207,8 @@ def claim_out(claim: Claim, provider: BillingProvider, diagnoses: tuple[str, ...
         attending=x12.Person(provider.attending_last_name, provider.attending_first_name),
         attending_npi=provider.attending_npi,
         program_name=claim.program.name,
+        responsibility="S" if primary else "P",
+        prior=prior_payment(primary, person) if primary else None,
         lines=tuple(
             x12.LineOut(
                 line.service_date, line.revenue_code, line.procedure_code, line.units, line.charge

@@ -13,7 +13,7 @@ from stepwell.core.forms import form_call
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import services
-from .forms import CoverageEndForm, CoverageForm
+from .forms import CoverageEndForm, CoverageForm, EligibilityForm
 from .selectors.coverages import (
     coverage_for_edit,
     coverage_patient_for_add,
@@ -96,6 +96,7 @@ def coverage_edit(request, coverage_id: int):
             "form": form,
             "coverage": coverage,
             "end_form": CoverageEndForm(),
+            "eligibility_form": EligibilityForm(),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -3,7 +3,7 @@ are used and left, and when one is running out. No Django.
 
 Most commercial payers authorize a number of intensive outpatient days (or sessions) over
 a date range and review the patient's progress before authorizing more
-(docs/clinical-sources.md §2.5). Units are counted from billable days as they happen: a
+(docs/clinical-sources.md §2.6). Units are counted from billable days as they happen: a
 day takes one unit of an authorization counted in days, or one unit per service of one
 counted in sessions, from the first approved authorization (by start date) that covers
 the day and still has the units. A day that is not billable yet for another reason (an

@@ -16,8 +16,10 @@ from stepwell.core.forms import form_call
 from stepwell.schedule.calendar.weeks import utc_to_local
 
 from . import services
-from .forms import ClaimsForm, WeeksForm
+from .forms import ClaimsForm, RemitForm, WeeksForm
+from .models import STANDING
 from .selectors import work
+from .selectors.remittances import remittances_of_program
 from .services.claims import last_month
 
 
@@ -61,6 +63,8 @@ def _weeks_page(request, program_id: int, claims_form: ClaimsForm | None, status
         "claims_form": claims_form,
         "authorizations": work.authorizations_in_use(today=today, **read),
         "batches": work.claim_batches(**read),
+        "remittances": remittances_of_program(**read),
+        "remit_form": RemitForm(),
         "previous": page.date_from - timedelta(days=7),
         "next": page.date_from + timedelta(days=7),
     }
@@ -96,7 +100,8 @@ def claims_new(request, program_id: int):
 @require_GET
 def batch(request, batch_id: int):
     batch, claims = work.claim_batch_review(user=request.user, batch_id=batch_id)
-    return render(request, "billing/batch.html", {"batch": batch, "claims": claims})
+    context = {"batch": batch, "claims": claims, "standing": STANDING}
+    return render(request, "billing/batch.html", context)
 
 
 @login_required

@@ -81,9 +81,34 @@ class LineOut:
 
 
 @dataclass(frozen=True)
+class LinePaid:
+    """What the primary payer paid on one line (a secondary claim's 2430 loop)."""
+
+    paid: Decimal
+    adjustments: tuple[tuple[str, str, Decimal], ...] = ()  # (group, CARC, amount)
+
+
+@dataclass(frozen=True)
+class PriorPayment:
+    """The primary payer's adjudication, for a secondary claim (loops 2320/2330, 2430)."""
+
+    payer_name: str
+    payer_id: str
+    claim_filing: str
+    member_id: str
+    group_number: str
+    relationship: str
+    subscriber: Person
+    paid: Decimal
+    paid_on: date
+    lines: tuple[LinePaid, ...]
+    adjustments: tuple[tuple[str, str, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
 class ClaimOut:
     claim_number: str
-    frequency_code: str  # 1 original, 7 replacement
+    frequency_code: str  # 1 original, 7 replacement, 8 void
     facility_code: str  # the first two digits of the type of bill, e.g. 13
     statement_from: date
     statement_to: date
@@ -106,6 +131,8 @@ class ClaimOut:
     original_claim_number: str = ""
     program_name: str = ""
     payer_label: str = field(default="", compare=False)
+    responsibility: str = "P"  # SBR01: P primary, S secondary
+    prior: PriorPayment | None = None  # the primary's payment, on a secondary claim
 
     @property
     def total(self) -> Decimal:
@@ -189,7 +216,7 @@ def _claim(writer: _Writer, claim: ClaimOut) -> None:
     writer.add("CL1", "", "", claim.patient_status)
     if claim.prior_authorization:
         writer.add("REF", "G1", clean(claim.prior_authorization, 50))
-    if claim.frequency_code == "7":
+    if claim.frequency_code in ("7", "8"):  # replacement or void: the claim it names
         writer.add("REF", "F8", clean(claim.original_claim_number, 50))
     if claim.record_number:
         writer.add("REF", "EA", clean(claim.record_number, 50))
@@ -200,6 +227,8 @@ def _claim(writer: _Writer, claim: ClaimOut) -> None:
     if claim.condition_codes:
         writer.add("HI", *[COMPONENT.join(["BG", clean(c, 2)]) for c in claim.condition_codes])
     _person_name(writer, "71", claim.attending, "XX", digits(claim.attending_npi))
+    if claim.prior is not None:
+        _other_payer(writer, claim.prior)
     for number, line in enumerate(claim.lines, start=1):
         writer.add("LX", number)
         writer.add(
@@ -211,6 +240,49 @@ def _claim(writer: _Writer, claim: ClaimOut) -> None:
             line.units,
         )
         writer.add("DTP", "472", "D8", f"{line.service_date:%Y%m%d}")
+        if claim.prior is not None and number <= len(claim.prior.lines):
+            paid = claim.prior.lines[number - 1]
+            procedure = COMPONENT.join(["HC", clean(line.procedure_code, 48)])
+            writer.add(
+                "SVD",
+                clean(claim.prior.payer_id, 80),
+                amount(paid.paid),
+                procedure,
+                clean(line.revenue_code, 4),
+                line.units,
+            )
+            _adjustments(writer, paid.adjustments)
+            writer.add("DTP", "573", "D8", f"{claim.prior.paid_on:%Y%m%d}")
+
+
+def _adjustments(writer: _Writer, adjustments) -> None:
+    """CAS segments, one per group code, up to six (reason, amount) pairs each."""
+    groups: dict[str, list] = {}
+    for group, reason, money in adjustments:
+        groups.setdefault(group, []).append((reason, money))
+    for group, pairs in groups.items():
+        elements = []
+        for reason, money in pairs[:6]:
+            elements += [clean(reason, 5), amount(money), ""]
+        writer.add("CAS", clean(group, 2), *elements)
+
+
+def _other_payer(writer: _Writer, prior: PriorPayment) -> None:
+    """Loops 2320 (the other subscriber's coverage and what that payer paid) and 2330A/B
+    (the other subscriber and payer)."""
+    relationship = (
+        "18" if prior.relationship == "self" else PAT_RELATIONSHIP.get(prior.relationship, "G8")
+    )
+    writer.add(
+        "SBR", "P", relationship, clean(prior.group_number, 50), "", "", "", "", "",
+        prior.claim_filing,
+    )  # fmt: skip
+    _adjustments(writer, prior.adjustments)
+    writer.add("AMT", "D", amount(prior.paid))
+    writer.add("OI", "", "", "Y", "", "", "Y")
+    _person_name(writer, "IL", prior.subscriber, "MI", prior.member_id)
+    writer.add("NM1", "PR", "2", clean(prior.payer_name, 60), "", "", "", "", "PI")
+    writer.segments[-1] += ELEMENT + clean(prior.payer_id, 80)
 
 
 def _isa(submission: Submission) -> str:
@@ -268,7 +340,7 @@ def build_837i(submission: Submission, provider: Provider, claims: list[ClaimOut
         body.add("HL", number, "1", "22", "0" if self_paid else "1")
         body.add(
             "SBR",
-            "P",
+            claim.responsibility,
             "18" if self_paid else "",
             clean(claim.group_number, 50),
             "",

@@ -2,7 +2,8 @@
 with its hours rule and billing rules (docs/clinical-sources.md §2), and each program's
 own rule for self-pay patients. Then, once attendance and notes exist (`seed_billing`):
 each program's billing provider and the charge master, authorizations in every state
-with reviews due this week, and last month's claims written through the claims service.
+with reviews due this week, last month's claims written through the claims service, and
+a payer's remittance (835) for some of them, one claim denied.
 Every name, number and identifier here is invented."""
 
 from __future__ import annotations
@@ -258,8 +259,66 @@ def _payment_consents(clinic, today: date) -> None:
             )
 
 
+def _remittance(clinic, today: date) -> None:
+    """The payer's remittance (835) for the first claims file's first claims, imported
+    through the remittance service: most lines paid at the contract rate (CO-45), one
+    claim denied as not medically necessary (CARC 50)."""
+    from stepwell.billing.models import BillingProvider, ClaimBatch
+    from stepwell.billing.remit import PaidClaim, PaidLine, build_835
+
+    batch = ClaimBatch.objects.order_by("pk").first()
+    if batch is None:
+        return
+    claims = list(batch.claims.select_related("patient", "coverage").order_by("pk")[:6])
+    provider = BillingProvider.objects.get(program=batch.program)
+    paid = []
+    for index, claim in enumerate(claims):
+        denied = index == len(claims) - 1
+        lines = tuple(
+            PaidLine(
+                line.service_date,
+                line.procedure_code,
+                line.revenue_code,
+                line.charge,
+                Decimal("0") if denied else (line.charge * Decimal("0.8")).quantize(Decimal("1")),
+                units=line.units,
+                reason="50" if denied else "45",
+            )
+            for line in claim.lines.all()
+        )
+        paid.append(
+            PaidClaim(
+                claim.claim_number,
+                claim.coverage.member_id or "UNKNOWN",
+                claim.patient.legal_last_name,
+                claim.patient.legal_first_name,
+                lines,
+                denied=denied,
+            )
+        )
+    if not paid:
+        return
+    content = build_835(
+        payer_name=claims[0].payer.name,
+        payer_id="SYNPAYER",
+        provider_name=provider.name,
+        provider_npi=provider.npi,
+        receiver_id=provider.submitter_id,
+        trace_number=f"DEMO-{today:%Y%m%d}",
+        paid_on=today,
+        claims=paid,
+    )
+    services.remittance_import(
+        actor=clinic.users["billing"],
+        program_id=batch.program_id,
+        content=content,
+        file_name="demo-remittance.835",
+    )
+
+
 def seed_billing(clinic, rng, today: date) -> None:
     _setup(clinic)
     _authorizations(clinic, today)
     _payment_consents(clinic, today)
     _claims(clinic, today)
+    _remittance(clinic, today)

@@ -708,6 +708,68 @@ def _discharge(clinic: MatrixClinic) -> None:
         clinic.put("support_group", key, group.pk)
 
 
+def _billing_work(clinic: MatrixClinic) -> None:
+    """Billing work (issue 17): per patient A, A2, B an approved authorization and a
+    pending request with its open review; per program a claim on its claims file and an
+    imported remittance. The payer is the one of the patients' coverages."""
+    from decimal import Decimal
+
+    from stepwell.billing.models import Claim, Coverage, Remittance
+    from stepwell.billing.services import authorization_create
+
+    for key in ("A", "A2", "B"):
+        director = clinic.users["director" if key != "B" else "director_b"]
+        patient = clinic.patients[key]
+        coverage = Coverage.objects.get(pk=clinic.ids["coverage"][key])
+        common = {
+            "actor": director,
+            "patient_id": patient.pk,
+            "program_id": clinic.programs[PROGRAM_OF_KEY[key]].pk,
+            "payer_id": coverage.payer_id,
+        }
+        approved = authorization_create(
+            **common,
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2020, 3, 31),
+            number=f"MX-AUTH-{key}",
+            units_approved=12,
+        )
+        pending = authorization_create(
+            **common, starts_on=date(2020, 4, 1), ends_on=date(2020, 5, 31), status="pending"
+        )
+        clinic.put("authorization", key, approved.pk)
+        clinic.put("review", key, pending.reviews.get().pk)
+    for program_key in ("A", "B"):
+        program = clinic.programs[program_key]
+        coverage = Coverage.objects.get(pk=clinic.ids["coverage"][program_key])
+        claim = Claim.objects.create(
+            batch_id=clinic.ids["claim_batch"][program_key],
+            program=program,
+            patient=coverage.patient,
+            coverage=coverage,
+            payer=coverage.payer,
+            claim_number=f"SWMX{program_key}0001",
+            statement_from=date(2020, 1, 6),
+            statement_to=date(2020, 1, 10),
+            total_charge=Decimal("250.00"),
+            created_at=clinic.now,
+        )
+        remittance = Remittance.objects.create(
+            program=program,
+            payer_name="MATRIX PAYER",
+            trace_number=f"MX-{program_key}",
+            total_paid=Decimal("0"),
+            content="",
+            created_by_name="matrix",
+            created_at=clinic.now,
+        )
+        clinic.put("claim", program_key, claim.pk)
+        clinic.put("remittance", program_key, remittance.pk)
+
+
+PROGRAM_OF_KEY = {"A": "A", "A2": "A", "B": "B"}
+
+
 ADDITIONS = (
     _assessments,
     _plans,
@@ -723,6 +785,7 @@ ADDITIONS = (
     _milestones,
     _alumni,
     _chart_people,
+    _billing_work,
     add_follow_ups,
     _discharge,
 )

@@ -9,7 +9,16 @@ from .authorizations import (
     UnitKind,
     UtilizationReview,
 )
-from .claims import BilledDay, Claim, ClaimBatch, ClaimFormat, ClaimLine, ClaimStatus
+from .claims import (
+    STANDING,
+    BilledDay,
+    Claim,
+    ClaimBatch,
+    ClaimFormat,
+    ClaimLine,
+    ClaimStatus,
+    RemitOutcome,
+)
 from .coverage import (
     Coverage,
     CoveragePriority,
@@ -27,9 +36,11 @@ from .payers import (
     PayerKind,
     ProgramHoursRule,
 )
+from .remittance import ClaimPayment, Remittance
 
 __all__ = [
     "OPEN_OUTCOMES",
+    "STANDING",
     "Authorization",
     "AuthorizationStatus",
     "BilledDay",
@@ -40,6 +51,7 @@ __all__ = [
     "ClaimFormat",
     "ClaimLine",
     "ClaimMethod",
+    "ClaimPayment",
     "ClaimStatus",
     "Coverage",
     "CoveragePriority",
@@ -50,6 +62,8 @@ __all__ = [
     "Payer",
     "PayerKind",
     "ProgramHoursRule",
+    "RemitOutcome",
+    "Remittance",
     "ReviewOutcome",
     "SubscriberRelationship",
     "UnitKind",

@@ -62,6 +62,13 @@ class ClaimBatch(models.Model):
 class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     REPLACED = "replaced", "Replaced by a corrected claim"
+    VOIDED = "voided", "Voided"
+    PAID = "paid", "Paid (remittance received)"
+    DENIED = "denied", "Denied (remittance received)"
+
+
+# A claim that may still be corrected, voided or paid: it stands with the payer.
+STANDING = (ClaimStatus.SUBMITTED, ClaimStatus.PAID, ClaimStatus.DENIED)
 
 
 class Claim(models.Model):
@@ -74,6 +81,10 @@ class Claim(models.Model):
     frequency_code = models.CharField(max_length=1, default="1")
     original = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replacement"
+    )
+    # A secondary claim names the primary's claim whose payment it carries (COB).
+    primary_claim = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="secondary_claim"
     )
     statement_from = models.DateField()
     statement_to = models.DateField()
@@ -89,7 +100,7 @@ class Claim(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(frequency_code="1") & models.Q(original__isnull=True))
-                | (models.Q(frequency_code="7") & models.Q(original__isnull=False)),
+                | (models.Q(frequency_code__in=["7", "8"]) & models.Q(original__isnull=False)),
                 name="claim_replacement_names_original",
             ),
             models.CheckConstraint(
@@ -104,6 +115,16 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return self.claim_number
 
+    @property
+    def is_void(self) -> bool:
+        return self.frequency_code == "8"
+
+
+class RemitOutcome(models.TextChoices):
+    NONE = "", "No remittance yet"
+    PAID = "paid", "Paid"
+    DENIED = "denied", "Denied"
+
 
 class ClaimLine(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
@@ -113,6 +134,14 @@ class ClaimLine(models.Model):
     procedure_code = models.CharField(max_length=5)
     units = models.PositiveIntegerField()
     charge = models.DecimalField(max_digits=9, decimal_places=2)
+    # What the payer's latest remittance said of the line (billing/services/remittance.py).
+    remit_outcome = models.CharField(
+        max_length=8, choices=RemitOutcome.choices, default=RemitOutcome.NONE, blank=True
+    )
+    paid_amount = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    reason_codes = models.CharField(
+        max_length=200, blank=True, help_text="Adjustments: group code, CARC and amount."
+    )
 
     class Meta:
         ordering = ["claim", "line_number"]

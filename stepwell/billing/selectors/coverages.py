@@ -12,6 +12,7 @@ from stepwell.privacy.access.billing import (
     access_coverage_edit,
     access_coverage_patient_by_id,
     access_coverage_read_patient_by_id,
+    patients_billed_by,
 )
 
 from ..models import Coverage, Payer
@@ -22,6 +23,7 @@ class PatientCoverages:
     patient: Patient
     coverages: list[Coverage]
     can_edit: bool
+    can_bill: bool = False  # the user does the billing of one of the patient's programs
 
 
 def coverages_of_patient(*, user, patient_id) -> PatientCoverages:
@@ -34,7 +36,10 @@ def coverages_of_patient(*, user, patient_id) -> PatientCoverages:
         .prefetch_related("eligibility_checks")
     )
     return PatientCoverages(
-        patient=patient, coverages=coverages, can_edit=access_coverage_edit(user, patient)
+        patient=patient,
+        coverages=coverages,
+        can_edit=access_coverage_edit(user, patient),
+        can_bill=patients_billed_by(user).filter(pk=patient.pk).exists(),
     )
 
 

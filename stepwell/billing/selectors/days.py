@@ -389,3 +389,8 @@ def _allocate(evaluated, authorizations):
         for day, allocation in states.items():
             allocations[(key[0], day)] = allocation
     return allocations, used
+
+
+def diagnoses_of(program: Program, patient_ids) -> dict[int, tuple[str, ...]]:
+    """Each patient's diagnoses for a claim (principal first); {} for none signed."""
+    return _diagnoses(program, patient_ids)

@@ -192,7 +192,7 @@ def claim_batch_review(*, user, batch_id):
     """A claims file's claims and lines for review, audited naming every patient."""
     batch = access_claim_batch_by_id(user, batch_id, action=AuditAction.VIEW)
     claims = list(
-        batch.claims.select_related("patient", "payer", "original")
+        batch.claims.select_related("patient", "payer", "original", "primary_claim")
         .prefetch_related("lines")
         .order_by("claim_number")
     )

@@ -10,7 +10,7 @@ peer-to-peer review scheduled (the review stays open until its own outcome).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -156,7 +156,29 @@ def review_schedule(*, actor, authorization_id: int, due_on: date) -> Utilizatio
     return review
 
 
-def _approve(review, authorization, *, units_added, approved_through, number, errors) -> None:
+def _next_authorization(review, authorization, *, units_added, approved_through, number, actor):
+    """The payer approved more under a new number: the next authorization, from the day
+    after the current one ends through `approved_through` (unsaved)."""
+    review.units_added = units_added
+    review.approved_through = approved_through
+    return Authorization(
+        program=authorization.program,
+        patient=authorization.patient,
+        payer=authorization.payer,
+        number=number,
+        level_of_care=authorization.level_of_care,
+        unit_kind=authorization.unit_kind,
+        units_approved=units_added,
+        starts_on=authorization.ends_on + timedelta(days=1),
+        ends_on=approved_through,
+        status=AuthorizationStatus.APPROVED,
+        created_by=actor,
+    )
+
+
+def _approve(review, authorization, *, units_added, approved_through, number, errors, actor):
+    """Approved N more units: the authorization is extended (same number), or, when the
+    payer gave a new number, the next authorization is returned (to be saved)."""
     if units_added < 1:
         errors["units_added"] = "How many units the payer approved (at least 1)."
     if approved_through is not None and approved_through < authorization.starts_on:
@@ -164,10 +186,25 @@ def _approve(review, authorization, *, units_added, approved_through, number, er
     if not authorization.number and not number:
         errors["number"] = "The payer's authorization number."
     taken = Authorization.objects.filter(payer=authorization.payer, number=number)
-    if number and not authorization.number and taken.exists():
+    if number and number != authorization.number and taken.exists():
         errors["number"] = f"{authorization.payer.name} already has an authorization {number}."
+    following = bool(authorization.number and number and number != authorization.number)
+    if following and (approved_through is None or approved_through <= authorization.ends_on):
+        errors["approved_through"] = (
+            f"A new authorization number runs after {authorization.ends_on:%Y-%m-%d}: "
+            "give its last day."
+        )
     if errors:
-        return
+        return None
+    if following:
+        return _next_authorization(
+            review,
+            authorization,
+            units_added=units_added,
+            approved_through=approved_through,
+            number=number,
+            actor=actor,
+        )
     review.units_added = units_added
     review.approved_through = approved_through
     authorization.number = authorization.number or number
@@ -175,6 +212,7 @@ def _approve(review, authorization, *, units_added, approved_through, number, er
     if approved_through is not None:
         authorization.ends_on = max(authorization.ends_on, approved_through)
     authorization.status = AuthorizationStatus.APPROVED
+    return None
 
 
 def review_outcome_record(
@@ -193,7 +231,8 @@ def review_outcome_record(
     now: datetime | None = None,
 ) -> UtilizationReview:
     """What the payer decided at the review: approved N more units (through a new last
-    day), denied, or a peer-to-peer review scheduled."""
+    day; under a new number, the next authorization is created after this one), denied,
+    or a peer-to-peer review scheduled."""
     review = access_review_by_id(actor, review_id)
     authorization = review.authorization
     errors: dict[str, str] = {}
@@ -202,16 +241,22 @@ def review_outcome_record(
             "This review already has its outcome.",
             field_errors={"outcome": f"Recorded: {review.get_outcome_display()}."},
         )
+    following = None
     if outcome == ReviewOutcome.APPROVED:
-        _approve(
+        following = _approve(
             review,
             authorization,
             units_added=units_added,
             approved_through=approved_through,
             number=_clean(number),
             errors=errors,
+            actor=actor,
         )
-        authorization.next_review_on = next_review_on
+        if following is not None:
+            following.next_review_on = next_review_on
+            authorization.next_review_on = None
+        else:
+            authorization.next_review_on = next_review_on
     elif outcome == ReviewOutcome.DENIED:
         if authorization.status == AuthorizationStatus.PENDING:
             authorization.status = AuthorizationStatus.DENIED
@@ -235,12 +280,76 @@ def review_outcome_record(
     with transaction.atomic():
         authorization.save()
         review.save()
+        detail = {"outcome": outcome, "units_added": review.units_added}
+        if following is not None:
+            following.save()
+            detail["next_authorization"] = following.pk
         audit_record(
             user=actor,
             action=AuditAction.UPDATE,
             patient_id=authorization.patient_id,
             object_type="utilization_review",
             object_id=review.pk,
-            detail={"outcome": outcome, "units_added": review.units_added},
+            detail=detail,
         )
     return review
+
+
+def authorization_update(
+    *,
+    actor,
+    authorization_id: int,
+    number: str,
+    level_of_care: str,
+    unit_kind: str,
+    units_approved: int,
+    starts_on: date,
+    ends_on: date,
+    next_review_on: date | None = None,
+) -> Authorization:
+    """Correct an authorization as the payer has it (number, level of care, units,
+    dates). Its status changes only through the outcome of a review."""
+    authorization = access_authorization_by_id(actor, authorization_id, action=AuditAction.UPDATE)
+    number = _clean(number)
+    errors: dict[str, str] = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = "On or after the first day."
+    if authorization.status == AuthorizationStatus.APPROVED:
+        if not number:
+            errors["number"] = "The payer's authorization number."
+        if units_approved < 1:
+            errors["units_approved"] = "At least 1."
+    elif authorization.status == AuthorizationStatus.PENDING and units_approved:
+        errors["units_approved"] = "Left at 0 until the payer approves."
+    taken = Authorization.objects.filter(payer=authorization.payer, number=number).exclude(
+        pk=authorization.pk
+    )
+    if number and taken.exists():
+        errors["number"] = f"{authorization.payer.name} already has an authorization {number}."
+    if errors:
+        raise ApplicationError("The authorization could not be saved.", field_errors=errors)
+    before = {
+        "number": authorization.number,
+        "units_approved": authorization.units_approved,
+        "starts_on": authorization.starts_on.isoformat(),
+        "ends_on": authorization.ends_on.isoformat(),
+    }
+    authorization.number = number
+    authorization.level_of_care = level_of_care
+    authorization.unit_kind = unit_kind
+    authorization.units_approved = units_approved
+    authorization.starts_on = starts_on
+    authorization.ends_on = ends_on
+    authorization.next_review_on = next_review_on
+    validated(authorization, "The authorization could not be saved.", exclude=["created_by"])
+    with transaction.atomic():
+        authorization.save()
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            patient_id=authorization.patient_id,
+            object_type="authorization",
+            object_id=authorization.pk,
+            detail={"before": before, "units": units_approved},
+        )
+    return authorization

@@ -26,7 +26,15 @@ from ..claim_files import (
     claim_out,
     claims_file,
 )
-from ..models import BilledDay, Claim, ClaimBatch, ClaimFormat, ClaimLine, ClaimStatus
+from ..models import (
+    STANDING,
+    BilledDay,
+    Claim,
+    ClaimBatch,
+    ClaimFormat,
+    ClaimLine,
+    ClaimStatus,
+)
 from ..selectors.days import program_days
 
 MAX_DAYS = 366
@@ -193,11 +201,7 @@ def claim_correct(
     now = now or timezone.now()
     file_format = file_format or original.batch.file_format
     _check_format(file_format)
-    if original.status != ClaimStatus.SUBMITTED:
-        raise ApplicationError(
-            "This claim was already replaced by a corrected claim.",
-            field_errors={"claim": "Correct the newest claim instead."},
-        )
+    _check_standing(original)
     billed_here = set(original.days.filter(active=True).values_list("day", flat=True))
     days = program_days(
         program=original.program,
@@ -216,7 +220,7 @@ def claim_correct(
     if not keep:
         raise ApplicationError(
             "No day of this claim is billable now, so there is nothing to replace it with.",
-            field_errors={"claim": "Void the claim with the payer (not built in Stepwell)."},
+            field_errors={"claim": "Void the claim instead."},
         )
     drafts = claim_drafts(keep)
     if len(drafts) != 1:
@@ -239,6 +243,14 @@ def claim_correct(
         )
         _audit(actor, batch, [original.patient_id], replaces=original.claim_number)
     return batch
+
+
+def _check_standing(claim: Claim) -> None:
+    if claim.status not in STANDING or claim.is_void:
+        raise ApplicationError(
+            f"This claim is {claim.get_status_display().lower()}.",
+            field_errors={"claim": "Correct or void the newest claim instead."},
+        )
 
 
 def last_month(today: date) -> tuple[date, date]:

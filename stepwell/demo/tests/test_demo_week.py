@@ -227,6 +227,14 @@ def check_billing_of_last_month() -> None:
         ).days:
             blocked.update(p.code for p in day.result.problems)
     assert blocked["note_unsigned"] + blocked["note_missing"] >= 1, blocked
+    # A payer's remittance (835) for some of them: lines paid, one claim denied (CARC 50).
+    from stepwell.billing.models import ClaimLine, Remittance
+
+    remittance = Remittance.objects.get()
+    assert remittance.unknown_claims == [] and remittance.unmatched_lines == []
+    assert ClaimLine.objects.filter(remit_outcome="paid").exists()
+    denied = ClaimLine.objects.filter(remit_outcome="denied")
+    assert denied.exists() and all("CO-50" in line.reason_codes for line in denied)
 
 
 def check_medications_and_drug_tests() -> None:

@@ -11,8 +11,10 @@
 - The clinical summary for a utilization review: billing staff and directors of the
   program only while that review is open (the call they are preparing), and staff who
   read the patient's chart. Every opening is audited.
-- Claims from the server's shell (`stepwell billing claims`) are a named system job; no
-  other system job bills.
+- Claims from the server's shell (`stepwell billing claims`) and remittance imports
+  (`stepwell billing remit`) are named system jobs; no other system job bills.
+- Remittances (835) are imported, and claims voided, by the program's billing staff and
+  directors.
 
 A record the user may not reach and one that does not exist get the same audited refusal.
 """
@@ -28,6 +30,7 @@ from stepwell.billing.models import (
     Claim,
     ClaimBatch,
     Coverage,
+    Remittance,
     UtilizationReview,
 )
 from stepwell.clinic.models import Program
@@ -41,6 +44,7 @@ from .predicates import as_record_id, is_staff_member, is_system_actor, programs
 COVERAGE_ROLES = (Role.INTAKE_COORDINATOR, Role.PROGRAM_DIRECTOR)
 BILLING_WORK_ROLES = (Role.BILLING, Role.PROGRAM_DIRECTOR)
 CLAIMS_JOB = "system:stepwell billing claims"  # the one system job that writes claims
+REMIT_JOB = "system:stepwell billing remit"  # the one system job that imports remittances
 
 
 def access_payer_edit(user) -> bool:
@@ -165,6 +169,27 @@ def access_claims_program_by_id(user, program_id) -> Program:
     return access_billing_program_by_id(
         user, program_id, action=AuditAction.EXPORT, object_type="claim_batch"
     )
+
+
+def access_remit_program_by_id(user, program_id) -> Program:
+    """The program a remittance is imported for: its billing staff and directors, or the
+    operator's command (a system job)."""
+    if is_system_actor(user) and user.get_username().startswith(REMIT_JOB):
+        program = Program.objects.filter(pk=as_record_id(program_id)).first()
+        if program is not None:
+            return program
+    return access_billing_program_by_id(
+        user, program_id, action=AuditAction.CREATE, object_type="remittance"
+    )
+
+
+def access_remittance_by_id(user, remittance_id) -> Remittance:
+    remittance = (
+        Remittance.objects.select_related("program").filter(pk=as_record_id(remittance_id)).first()
+    )
+    if remittance is None or not access_billing_work(user, remittance.program_id):
+        raise refuse(actor=user, object_type="remittance", object_id=remittance_id)
+    return remittance
 
 
 def access_billing_patient_by_id(

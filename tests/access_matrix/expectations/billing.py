@@ -46,6 +46,43 @@ def _coverages_of(world, key):
 
 NOTHING_TO_BILL = "the matrix clinic has nothing to bill in those dates: 400 naming date_from"
 
+# Authorizations, reviews, remittances and voids (issue 17): a program's billing staff and
+# directors; on a patient, those of the patient's program.
+BILLERS = InProgram((BILLING, DIRECTOR))
+UR_READERS = Chart(PROGRAM_WIDE) | BILLERS
+ON_AUTHORIZATION = On({"authorization_id": "authorization"}, keys=PATIENTS)
+ON_REVIEW = On({"review_id": "review"}, keys=PATIENTS)
+ON_REMITTANCE = On({"remittance_id": "remittance"}, keys=PROGRAMS, scope="program")
+ON_CLAIM = On({"claim_id": "claim"}, keys=PROGRAMS, scope="program")
+
+
+def _authorization(world, key):
+    return {
+        "number": f"MX-AUTH-{key}",
+        "level_of_care": "intensive_outpatient",
+        "unit_kind": "days",
+        "units_approved": "15",
+        "starts_on": "2020-01-01",
+        "ends_on": "2020-03-31",
+    }
+
+
+def _new_authorization(world, key):
+    from stepwell.billing.models import Payer
+
+    return {
+        **_authorization(world, key),
+        "number": f"MX-NEW-{key}",
+        "program": world.programs["B" if key == "B" else "A"].pk,
+        "payer": Payer.objects.get(name="Matrix Coverage Payer").pk,
+        "status": "approved",
+    }
+
+
+def _authorization_page(world, key):
+    return "/billing/authorizations/"
+
+
 PAGES = [
     Entry(
         "GET",
@@ -96,6 +133,104 @@ PAGES = [
         data={"ends_on": "2031-01-01", "reason": "Matrix check"},
         ok=302,
         location=_coverages_of,
+    ),
+]
+
+PAGES += [
+    Entry("GET", "billing/programs/{program_id}/reviews/", WORKERS, on=ON_PROGRAM, shows=False),
+    Entry("GET", "billing/patients/{patient_id}/authorizations/", BILLERS, on=ON_PATIENT),
+    Entry("GET", "billing/patients/{patient_id}/authorizations/new/", BILLERS, on=ON_PATIENT),
+    Entry(
+        "POST",
+        "billing/patients/{patient_id}/authorizations/new/",
+        BILLERS,
+        on=ON_PATIENT,
+        data=_new_authorization,
+        ok=302,
+        location=_authorization_page,
+    ),
+    Entry("GET", "billing/authorizations/{authorization_id}/", BILLERS, on=ON_AUTHORIZATION),
+    Entry(
+        "POST",
+        "billing/authorizations/{authorization_id}/",
+        BILLERS,
+        on=ON_AUTHORIZATION,
+        data=_authorization,
+        ok=302,
+        location=_authorization_page,
+    ),
+    Entry(
+        "POST",
+        "billing/authorizations/{authorization_id}/reviews/",
+        BILLERS,
+        on=ON_AUTHORIZATION,
+        data={"due_on": "2020-03-20"},
+        ok=302,
+        location=_authorization_page,
+    ),
+    Entry("GET", "billing/reviews/{review_id}/", BILLERS, on=ON_REVIEW),
+    Entry(
+        "POST",
+        "billing/reviews/{review_id}/",
+        BILLERS,
+        on=ON_REVIEW,
+        data={"outcome": "denied", "comment": "Matrix check"},
+        ok=302,
+        location=_authorization_page,
+    ),
+    # The clinical summary for the review call: billers of the program while the review is
+    # open (the matrix reviews are), and whoever reads the chart.
+    Entry("GET", "billing/reviews/{review_id}/summary/", UR_READERS, on=ON_REVIEW),
+    Entry("GET", "billing/reviews/{review_id}/summary.pdf", UR_READERS, on=ON_REVIEW, shows=False),
+    Entry(
+        "POST",
+        "billing/coverages/{coverage_id}/eligibility/",
+        COVERAGE_EDITORS,
+        on=ON_COVERAGE,
+        data={"checked_on": "2020-01-02", "method": "phone", "result": "active"},
+        ok=302,
+        location=_coverages_of,
+    ),
+    Entry(
+        "POST",
+        "billing/programs/{program_id}/remittances/",
+        WORKERS,
+        on=ON_PROGRAM,
+        data={},
+        ok=400,
+        writes=False,
+        note="no file sent (form posts here are not multipart): 400 naming the file",
+    ),
+    Entry("GET", "billing/remittances/{remittance_id}/", WORKERS, on=ON_REMITTANCE, shows=False),
+    Entry(
+        "POST",
+        "billing/claim/{claim_id}/void/",
+        WORKERS,
+        on=ON_CLAIM,
+        ok=302,
+        location="/billing/",
+        writes=False,
+        note="the matrix clinic has no billing provider: the void is refused as a message",
+    ),
+    Entry(
+        "POST",
+        "billing/claim/{claim_id}/correct/",
+        WORKERS,
+        on=ON_CLAIM,
+        ok=302,
+        location="/billing/",
+        writes=False,
+        note="no day of the matrix claim is billable: the correction is refused as a message",
+    ),
+    Entry(
+        "POST",
+        "billing/claim/{claim_id}/secondary/",
+        WORKERS,
+        on=ON_CLAIM,
+        ok=302,
+        location="/billing/",
+        writes=False,
+        note="the matrix claim is not paid: the secondary claim is refused as a message",
     ),
 ]
 
