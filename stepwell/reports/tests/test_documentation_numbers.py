@@ -393,6 +393,26 @@ def test_a_plain_python_count_agrees(doc_clinic):
         )
         on_time += not before or c.certified_on <= before[-1][2]
     assert (len(recerts), on_time) == EXPECTED_PLANS[1][1:3]
+    # Overdue now (today is 3 July in Chicago), among episodes of A in treatment.
+    today = NOW.astimezone(CHICAGO).date()
+    treating = [
+        ep
+        for ep in Episode.objects.filter(program_id=a)
+        if ep.state in ("admitted", "active", "on_hold")
+    ]
+    late_plans = 0
+    for ep in treating:
+        signed = [p for p in ep.treatment_plans.all() if p.status == PlanStatus.SIGNED]
+        in_force = [p for p in signed if not any(q.previous_id == p.pk for q in signed)]
+        for plan in in_force:
+            dates = [r.reviewed_on for r in plan.reviews.all()]
+            last = max(dates) if dates else plan.signed_at.astimezone(CHICAGO).date()
+            late_plans += last + timedelta(days=plan.review_days) < today
+    late_certs = 0
+    for ep in treating:
+        certs = sorted(ep.certifications.all(), key=lambda c: (c.certified_on, c.pk))
+        late_certs += bool(certs) and certs[-1].recertify_by < today
+    assert (late_plans, late_certs) == (EXPECTED_PLANS[0][5], EXPECTED_PLANS[1][5])
 
 
 # ---- the same numbers through the API and the CSV ---------------------------------------
