@@ -72,6 +72,9 @@ def test_two_processes_at_once_run_each_real_job_once(on_postgres):
     assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
     lines = [line for _, out, _ in results for line in out.splitlines() if "| " in line]
     assert sorted(line.split(":")[0].rsplit(" | ", 1)[0] for line in lines) == [
+        "alumni-event-reminders | Program America/Chicago",
+        "alumni-event-reminders | Program Asia/Kolkata",
+        "alumni-event-reminders | Program Pacific/Honolulu",
         "appointment-reminders | clinic-wide",
         "audit-checkpoint | clinic-wide",
         "drug-test-draw | Program America/Chicago",
@@ -88,7 +91,7 @@ def test_two_processes_at_once_run_each_real_job_once(on_postgres):
         "milestones-compute | Program Pacific/Honolulu",
     ]
     runs = DailyRun.objects.all()
-    assert runs.count() == 14
+    assert runs.count() == 17
     assert {(run.status, run.attempts) for run in runs} == {("done", 1)}
     assert len({run.runner for run in runs}) >= 1
     assert AuditCheckpoint.objects.count() == 1
