@@ -76,26 +76,15 @@ def claim_void(
             status=ClaimStatus.VOIDED,
             created_at=now,
         )
-        ClaimLine.objects.bulk_create(
-            ClaimLine(
-                claim=void,
-                line_number=line.line_number,
-                service_date=line.service_date,
-                revenue_code=line.revenue_code,
-                procedure_code=line.procedure_code,
-                units=line.units,
-                charge=line.charge,
-            )
-            for line in original.lines.all()
-        )
-        batch.content = claims_file(
+        _copy_lines_and_write(
+            batch,
+            void,
+            original,
             file_format=file_format,
             provider=provider,
-            claims=[claim_out(void, provider, diagnoses)],
-            control_number=batch.pk,
-            now=utc_to_local(original.program.timezone, now),
+            diagnoses=diagnoses,
+            now=now,
         )
-        batch.save(update_fields=["content"])
         _audit(actor, batch, [original.patient_id], voids=original.claim_number)
     return batch
 
@@ -165,25 +154,41 @@ def claim_secondary(
             total_charge=primary.total_charge,
             created_at=now,
         )
-        ClaimLine.objects.bulk_create(
-            ClaimLine(
-                claim=claim,
-                line_number=line.line_number,
-                service_date=line.service_date,
-                revenue_code=line.revenue_code,
-                procedure_code=line.procedure_code,
-                units=line.units,
-                charge=line.charge,
-            )
-            for line in primary.lines.all()
-        )
-        batch.content = claims_file(
+        _copy_lines_and_write(
+            batch,
+            claim,
+            primary,
             file_format=file_format,
             provider=provider,
-            claims=[claim_out(claim, provider, diagnoses)],
-            control_number=batch.pk,
-            now=utc_to_local(primary.program.timezone, now),
+            diagnoses=diagnoses,
+            now=now,
         )
-        batch.save(update_fields=["content"])
         _audit(actor, batch, [primary.patient_id], secondary_of=primary.claim_number)
     return batch
+
+
+def _copy_lines_and_write(
+    batch, claim, source, *, file_format, provider, diagnoses, now: datetime
+) -> None:
+    """A void and a secondary claim bill the lines of the claim they follow, unchanged;
+    the batch's file then holds that one claim."""
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            claim=claim,
+            line_number=line.line_number,
+            service_date=line.service_date,
+            revenue_code=line.revenue_code,
+            procedure_code=line.procedure_code,
+            units=line.units,
+            charge=line.charge,
+        )
+        for line in source.lines.all()
+    )
+    batch.content = claims_file(
+        file_format=file_format,
+        provider=provider,
+        claims=[claim_out(claim, provider, diagnoses)],
+        control_number=batch.pk,
+        now=utc_to_local(source.program.timezone, now),
+    )
+    batch.save(update_fields=["content"])
