@@ -4,7 +4,8 @@ With PostgreSQL: every database test on a throwaway PostgreSQL cluster; on SQLit
 that need no database, the browser tests and the engine-sensitive database tests (see the
 root conftest.py). Without PostgreSQL: the whole suite on SQLite. Each engine migrates once;
 the pytest-xdist workers copy that database and share the tests by work stealing. The end
-prints the 25 slowest tests of both passes and each step's wall and processor time.
+prints the 25 slowest tests of both passes and each step's wall and processor time; every
+test's time stays in var/test-durations-<engine>.json.
 
 PostgreSQL: Debian's binaries under /usr/lib/postgresql/*/bin start a cluster in a temp
 folder on 127.0.0.1 (as the `postgres` user when run as root; initdb refuses root).
@@ -196,6 +197,16 @@ def slowest_tests(durations: dict[str, Path], count: int = SLOWEST) -> list[str]
     return [f"  {seconds:7.1f} s  {engine:<10} {test}" for seconds, engine, test in rows[:count]]
 
 
+def keep_durations(durations: dict[str, Path]) -> None:
+    """Every test's time, kept in var/test-durations-<engine>.json after the run, for
+    finding where the suite's time goes (the summary prints only the slowest)."""
+    kept = ROOT / "var"
+    kept.mkdir(exist_ok=True)
+    for engine, path in durations.items():
+        if path.exists():
+            shutil.copyfile(path, kept / f"test-durations-{engine}.json")
+
+
 def main() -> int:
     results: list[tuple[str, str]] = []
     pytest_args = sys.argv[1:]
@@ -313,6 +324,7 @@ def main() -> int:
             results.append(("database tests on PostgreSQL", pg_note))
     finally:
         slowest = slowest_tests(durations)
+        keep_durations(durations)
         if cluster:
             began.server_cpu = cluster.cpu_seconds()
             cluster.stop()
