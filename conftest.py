@@ -166,7 +166,7 @@ def pytest_collection_modifyitems(config, items):
 # one of them when the others have nothing left to do: a demo week alone is about two
 # minutes. The rest keeps pytest-django's order (database tests in a transaction, then those
 # that commit, then those without a database); only tests of the first kind move.
-SLOW_FIRST = ("test_demo_week", "test_seed_demo", "test_calendar_demo", "test_demo")
+SLOW_FIRST = ("test_demo_week", "test_seed_demo")
 
 
 def _slow_rank(item) -> int:

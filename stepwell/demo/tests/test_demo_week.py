@@ -4,7 +4,9 @@ records agree with each other.
 
 One full demo build (it takes a while), on a fixed day: Tuesday 1 December 2026, so the
 last full week is 2026-W48 with Thanksgiving (a closure) and the week before, W47, is an
-ordinary week. The build runs once; each `check_*` below is one property of it.
+ordinary week. The build runs once per engine; each `check_*` below or in an app's
+tests/demo_checks.py is one property of it. Checks of one area go there rather than into
+a test of their own that builds the demo again: a build is about two minutes of the suite.
 """
 
 from __future__ import annotations
@@ -13,17 +15,23 @@ import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 
+from stepwell.accounts.models import User
 from stepwell.alumni.tests.demo_checks import check_the_alumni_community
 from stepwell.billing.models import Coverage
 from stepwell.care.hours import weekly as weekly_hours
 from stepwell.care.models import Attendance, ClinicalNote
 from stepwell.clinic.models import Program
+from stepwell.demo.clinic import DEMO_PASSWORD
 from stepwell.demo.full import build_demo
 from stepwell.intake.models import IntakeAssessment
-from stepwell.patients.models import CareTeamRole, Episode
+from stepwell.intake.tests.demo_checks import check_referrals_in_every_state_and_signed_plans
+from stepwell.measures.tests.demo_checks import check_measurement_history
+from stepwell.patients.models import CareTeamRole, Episode, EpisodeState
 from stepwell.plans.models import Goal
+from stepwell.privacy.audit import audit_verify
 from stepwell.reports.demo_checks import check_reports_look_plausible
 from stepwell.schedule.models import Appointment, Holiday, SessionOccurrence
+from stepwell.schedule.tests.demo_checks import check_the_calendar
 
 TODAY = date(2026, 12, 1)
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -32,7 +40,11 @@ ATTENDED = ("present", "late", "left_early")
 
 
 def test_the_demo_looks_like_a_real_iop(db):
-    build_demo(seed=42, today=TODAY)
+    clinic = build_demo(seed=42, today=TODAY)
+    check_every_state_and_the_documented_logins(clinic)
+    check_referrals_in_every_state_and_signed_plans()
+    check_measurement_history(clinic)
+    check_the_calendar(TODAY)
     for week in ("2026-W47", "2026-W48"):
         check_a_minority_is_below_the_minimum(week)
     check_thanksgiving_is_a_closure_not_a_shortfall()
@@ -50,6 +62,26 @@ def test_the_demo_looks_like_a_real_iop(db):
     check_the_alumni_community()
     check_follow_ups_in_every_state()
     check_discharged_patients_have_signed_summaries_and_aftercare_plans()
+    assert audit_verify() == []  # every service the build went through kept the chain
+
+
+def check_every_state_and_the_documented_logins(clinic) -> None:
+    assert len(clinic.programs) == 3
+    assert 14 <= User.objects.filter(kind="staff").count() <= 16
+    assert len(clinic.patients) == 80
+    states = Counter(Episode.objects.values_list("state", flat=True))
+    assert set(states) == set(EpisodeState.values)
+    for username in [
+        "director",
+        "intake",
+        "therapist",
+        "therapist2",
+        "prescriber",
+        "billing",
+        "admin",
+        "patient1",
+    ]:
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
 
 
 def _compliance(week: str):
