@@ -103,7 +103,14 @@ def clinic(db) -> Clinic:
     )
 
 
-DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "clinic"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_setup",
+    "live_server",
+    "clinic",
+    "migration_sandbox",
+}
 # DB tests that also run on SQLite when PostgreSQL runs the rest: the engine-specific SQL
 # (audit and signed-record triggers, migrations) and the demo, which `make demo` serves
 # from SQLite. A test module that names SQLite or the connection's vendor counts too.
@@ -143,6 +150,7 @@ def pytest_collection_modifyitems(config, items):
     Unset (no PostgreSQL), everything runs. STEPWELL_DB_TESTS_ONLY=1 is ``postgres``.
     Either way the demo builds go first (SLOW_FIRST).
     """
+    _sandbox_marks(items)
     selection = os.environ.get("STEPWELL_TEST_SELECTION", "")
     if os.environ.get("STEPWELL_DB_TESTS_ONLY") == "1":
         selection = "postgres"
@@ -210,6 +218,44 @@ def pytest_configure(config):
     path = os.environ.get("STEPWELL_DURATIONS_FILE", "")
     if path and not hasattr(config, "workerinput"):
         config.pluginmanager.register(DurationLog(path), "stepwell-durations")
+
+
+@pytest.fixture
+def migration_sandbox():
+    """For a test that migrates the database back and forth (stepwell.testing.migrations):
+    whatever it unapplies is there again afterwards, as the other tests expect.
+
+    On PostgreSQL the test runs inside the usual rolled-back transaction, and schema
+    changes are transactional there: the rollback undoes its migrations at no cost. SQLite
+    cannot change a schema inside a transaction (Django turns its foreign key checks off
+    first), so there the test commits, and the database file is copied aside before it
+    and back after it with SQLite's backup API (a page copy: schema, triggers, sequences
+    and rows as they were), instead of migrating forward again. The database marker that
+    says which is added at collection (_sandbox_marks).
+    """
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    saved = sqlite3.connect(":memory:")
+    connection.connection.backup(saved)
+    yield
+    connection.ensure_connection()
+    saved.backup(connection.connection)
+    saved.close()
+
+
+def _sandbox_marks(items) -> None:
+    from django.db import connection
+
+    transactional = connection.vendor != "postgresql"
+    for item in items:
+        if "migration_sandbox" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db(transaction=transactional))
 
 
 @pytest.fixture(scope="session")

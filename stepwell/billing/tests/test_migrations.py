@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from stepwell.testing.migrations import migrate
 
 BEFORE = [
     ("billing", "0002_payer_rule_numbers"),
@@ -20,19 +18,8 @@ AFTER = [
 ]
 
 
-@pytest.fixture
-def back_to_latest():
-    """Whatever this test unapplies is applied again, so later tests see the full schema."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-@pytest.mark.django_db(transaction=True)
-def test_payer_rules_and_insurance_text_become_payers_and_coverages(back_to_latest):
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    apps = executor.loader.project_state(BEFORE).apps
+def test_payer_rules_and_insurance_text_become_payers_and_coverages(migration_sandbox):
+    apps = migrate(BEFORE).loader.project_state(BEFORE).apps
     PayerRule = apps.get_model("care", "PayerRule")
     Patient = apps.get_model("patients", "Patient")
     PayerRule.objects.create(payer_name="Example Mutual", min_daily_minutes=120, min_days=2)
@@ -55,9 +42,7 @@ def test_payer_rules_and_insurance_text_become_payers_and_coverages(back_to_late
     patient("M3", "Self-pay")
     patient("M4", "Demo Medicaid", "SYN4")
     patient("M5", "")
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    apps = executor.loader.project_state(AFTER).apps
+    apps = migrate(AFTER).loader.project_state(AFTER).apps
     Payer = apps.get_model("billing", "Payer")
     Coverage = apps.get_model("billing", "Coverage")
     payers = {

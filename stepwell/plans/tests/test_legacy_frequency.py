@@ -3,11 +3,10 @@
 import importlib
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from stepwell.plans.legacy_frequency import ParsedFrequency, parse_frequency_text
 from stepwell.plans.models import Goal, Intervention, Problem, TreatmentPlan
+from stepwell.testing.migrations import migrate
 
 
 @pytest.mark.parametrize(
@@ -52,11 +51,9 @@ def test_complete_and_missing():
     assert (parsed.complete, parsed.missing) == (False, ("duration_weeks",))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_migration_reads_old_text_and_flags_the_rest(clinic):
+def test_migration_reads_old_text_and_flags_the_rest(migration_sandbox, clinic):
     """Migrate plans back to the schema before the data step, write old rows, migrate on."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("plans", "0002_structured_interventions_and_certification")])
+    migrate([("plans", "0002_structured_interventions_and_certification")])
     plan = TreatmentPlan.objects.create(
         patient=clinic.patient_a,
         episode=clinic.episode_a,
@@ -78,9 +75,7 @@ def test_migration_reads_old_text_and_flags_the_rest(clinic):
             legacy_frequency=text,
             responsible=clinic.clinician_a,
         )
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([("plans", "0004_intervention_number_constraints")])
+    migrate([("plans", "0004_intervention_number_constraints")])
     rows = {
         i.legacy_frequency: (
             i.sessions_per_week,

@@ -15,7 +15,6 @@ import threading
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from stepwell.plans.models import PlanReview, Problem, TreatmentPlan
@@ -29,6 +28,7 @@ from stepwell.privacy.signed_records import (
     remove_signed_record_triggers,
     trigger_names,
 )
+from stepwell.testing.migrations import leaf_nodes, migrate
 
 from .signed import SPECS, raw, refused
 
@@ -134,11 +134,11 @@ def test_installing_twice_replaces_and_removing_leaves_other_triggers(db):
 
 
 def _migrate(targets) -> None:
-    MigrationExecutor(connection).migrate(targets)
+    migrate(targets)
 
 
 def _leaf_nodes():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+    return leaf_nodes()
 
 
 def _installed(app_label: str) -> set[str]:
@@ -146,15 +146,12 @@ def _installed(app_label: str) -> set[str]:
 
 
 @pytest.fixture
-def migrations_with_triggers(transactional_db, settings):
-    """Migrations run as in production (triggers on); the database is left at its latest
-    migration without the triggers, as the other tests expect it."""
+def migrations_with_triggers(migration_sandbox, settings):
+    """Migrations run as in production (triggers on); migration_sandbox leaves the database
+    as it was, at its latest migration without the triggers, as the other tests expect."""
     settings.STEPWELL_SIGNED_RECORD_DB_TRIGGERS = True
     yield
     settings.STEPWELL_SIGNED_RECORD_DB_TRIGGERS = False
-    _migrate(_leaf_nodes())
-    for app_label in LOCKED:
-        remove_signed_record_triggers(connection, app_label)
 
 
 @pytest.mark.parametrize("app_label", sorted(MIGRATIONS))
