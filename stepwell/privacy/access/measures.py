@@ -39,6 +39,7 @@ from stepwell.measures.models import (
     AdministrationStatus,
     Alert,
     AlertStatus,
+    OnCallPage,
     QuestionnaireLink,
     token_hash,
 )
@@ -109,11 +110,15 @@ def banner_alerts_visible_to(user) -> QuerySet[Alert]:
     """Open alerts needing an immediate response that the urgent banner shows the user."""
     if not is_staff_member(user):
         return Alert.objects.none()
-    scope = Q(patient__in=patients_visible_to(user)) | Q(pages__clinician=user)
+    # Subqueries, not joins through the pages: no DISTINCT over every alert's pages.
+    paged = Q(clinician=user)
     reading_programs = programs_with(user, *READING_ROLES)
     if reading_programs:
-        scope |= Q(pages__program_id__in=reading_programs)
-    return Alert.objects.filter(scope, status=AlertStatus.OPEN, immediate=True).distinct()
+        paged |= Q(program_id__in=reading_programs)
+    scope = Q(patient__in=patients_visible_to(user).values("pk")) | Q(
+        pk__in=OnCallPage.objects.filter(paged).values("alert_id")
+    )
+    return Alert.objects.filter(scope, status=AlertStatus.OPEN, immediate=True)
 
 
 # --- boolean rules (what a page offers) --------------------------------------------------
