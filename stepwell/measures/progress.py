@@ -260,6 +260,19 @@ def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, PatientMeasu
     return result
 
 
+SUMMARY_FIELDS = (
+    "patient_id",
+    "episode_id",
+    "instrument_key",
+    "instrument_version",
+    "status",
+    "total",
+    "band",
+    "suggested_band",
+    "completed_at",
+)
+
+
 def summary_series(*, patient_ids) -> dict[int, list[Series]]:
     """Each patient's series cut to the points the caseload reads, by patient id: the
     baseline (first), the score before the latest and the latest, oldest first. Their
@@ -278,6 +291,9 @@ def summary_series(*, patient_ids) -> dict[int, list[Series]]:
                 RowNumber(), order_by=[F("completed_at").desc(), F("pk").desc()], **window
             ),
         )
+        # Only what a point and a finding read: the answers and item scores stay behind,
+        # so the window sorts narrow rows.
+        .only(*SUMMARY_FIELDS)
         .filter(Q(from_first=1) | Q(from_latest__lte=2))
         .order_by("patient_id", "instrument_key", "completed_at", "pk")
     )
