@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from stepwell.clinic.time import program_today
+from stepwell.clinic.time import zone_today
 from stepwell.measures.change import (
     ChangeClassification,
     ChangeError,
@@ -240,8 +240,7 @@ def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, PatientMeasu
         .annotate(count=Count("pk"))
         .order_by()
     )
-    series_by_patient = summary_series(patient_ids=readable)
-    due_by_patient = _due_and_overdue(patient_ids=readable)
+    series_by_patient, due_by_patient = _summary_and_due(patient_ids=readable)
     result = {}
     for patient_id in readable:
         series_list = series_by_patient.get(patient_id, [])
@@ -278,28 +277,42 @@ def summary_series(*, patient_ids) -> dict[int, list[Series]]:
     baseline (first), the score before the latest and the latest, oldest first. Their
     ``latest``, ``direction``, ``change()`` and findings are those of the whole series.
     One query: a window over each patient's instrument picks the three rows."""
-    window = {"partition_by": [F("patient_id"), F("instrument_key")]}
+    return _summary_and_due(patient_ids=patient_ids)[0]
+
+
+def _summary_and_due(*, patient_ids) -> tuple[dict[int, list[Series]], dict[int, tuple[int, int]]]:
+    """summary_series, and (due, overdue) questionnaires per patient (each judged on its
+    program's today), from one query."""
+    window = {"partition_by": [F("patient_id"), F("instrument_key"), F("status")]}
+    scored = Q(status=AdministrationStatus.COMPLETED, total__isnull=False)
+    due_status = Q(status=AdministrationStatus.DUE)
     rows = (
-        Administration.objects.filter(
-            patient_id__in=list(patient_ids),
-            status=AdministrationStatus.COMPLETED,
-            total__isnull=False,
-        )
+        Administration.objects.filter(scored | due_status, patient_id__in=list(patient_ids))
         .annotate(
             from_first=Window(RowNumber(), order_by=[F("completed_at"), F("pk")], **window),
             from_latest=Window(
                 RowNumber(), order_by=[F("completed_at").desc(), F("pk").desc()], **window
             ),
+            program_timezone=F("episode__program__timezone"),
         )
-        # Only what a point and a finding read: the answers and item scores stay behind,
-        # so the window sorts narrow rows.
-        .only(*SUMMARY_FIELDS)
-        .filter(Q(from_first=1) | Q(from_latest__lte=2))
+        # Only what a point, a finding and a due date read: the answers and item scores
+        # stay behind, so the window sorts narrow rows.
+        .only(*SUMMARY_FIELDS, "due_on")
+        .filter(due_status | Q(from_first=1) | Q(from_latest__lte=2))
         .order_by("patient_id", "instrument_key", "completed_at", "pk")
     )
     grouped: dict[tuple[int, str], list[Administration]] = {}
+    todays: dict[str | None, date] = {}
+    due_counts: dict[int, tuple[int, int]] = {}
     for row in rows:
-        grouped.setdefault((row.patient_id, row.instrument_key), []).append(row)
+        if row.status != AdministrationStatus.DUE:
+            grouped.setdefault((row.patient_id, row.instrument_key), []).append(row)
+            continue
+        zone = row.program_timezone
+        if zone not in todays:
+            todays[zone] = zone_today(zone) if zone else timezone.localdate()
+        due, overdue = due_counts.get(row.patient_id, (0, 0))
+        due_counts[row.patient_id] = (due + 1, overdue + is_overdue(row, todays[zone]))
     instruments: dict[tuple[str, str], Instrument | None] = {}
     result: dict[int, list[Series]] = {}
     for (patient_id, key), kept in grouped.items():
@@ -315,20 +328,5 @@ def summary_series(*, patient_ids) -> dict[int, list[Series]]:
         baseline = kept[0].total
         points = tuple(_point(instrument, baseline, row) for row in kept)
         result.setdefault(patient_id, []).append(Series(instrument=instrument, points=points))
-    return {patient_id: _in_registry_order(found) for patient_id, found in result.items()}
-
-
-def _due_and_overdue(*, patient_ids) -> dict[int, tuple[int, int]]:
-    """(due, overdue) questionnaires per patient, each judged on its program's today."""
-    todays: dict[int | None, date] = {}
-    counts: dict[int, tuple[int, int]] = {}
-    for row in Administration.objects.filter(
-        patient_id__in=list(patient_ids), status=AdministrationStatus.DUE
-    ).select_related("episode__program"):
-        program = row.episode.program if row.episode else None
-        program_id = program.pk if program else None
-        if program_id not in todays:
-            todays[program_id] = program_today(program) if program else timezone.localdate()
-        due, overdue = counts.get(row.patient_id, (0, 0))
-        counts[row.patient_id] = (due + 1, overdue + is_overdue(row, todays[program_id]))
-    return counts
+    series = {patient_id: _in_registry_order(found) for patient_id, found in result.items()}
+    return series, due_counts
