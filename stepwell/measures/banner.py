@@ -20,10 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef, Subquery
+
+from stepwell.accounts.models import User
 from stepwell.privacy.access import measures as access
 from stepwell.privacy.access.predicates import is_staff_member
 
-from .models import Alert
+from .models import Alert, OnCallPage
 
 
 @dataclass(frozen=True)
@@ -38,40 +41,53 @@ class BannerRow:
 
 
 def safety_banner(user) -> list[BannerRow]:
-    """The banner rows for ``user``; none for anyone who is not active staff."""
+    """The banner rows for ``user``; none for anyone who is not active staff. One query:
+    it runs on every staff page, so whether the user reads the chart or may act, and the
+    latest page (program, on-call clinician, when), are read with the alerts."""
     if not is_staff_member(user):
         return []
-    alerts = list(
+    pages = OnCallPage.objects.filter(alert_id=OuterRef("pk")).order_by("-paged_at", "-pk")
+
+    def latest_page(field: str) -> Subquery:
+        return Subquery(pages.values(field)[:1])
+
+    def among(patients) -> Exists:
+        return Exists(patients.filter(pk=OuterRef("patient_id")))
+
+    alerts = (
         access.banner_alerts_visible_to(user)
-        .prefetch_related("pages__program", "pages__clinician")
+        .annotate(
+            readable=among(access.measures_patients_visible_to(user)),
+            actionable=among(access.alert_patients_visible_to(user)),
+            page_program=latest_page("program__name"),
+            page_clinician_id=latest_page("clinician_id"),
+            page_first_name=latest_page("clinician__first_name"),
+            page_last_name=latest_page("clinician__last_name"),
+            page_username=latest_page("clinician__username"),
+            page_credentials=latest_page("clinician__credentials"),
+            page_paged_at=latest_page("paged_at"),
+        )
         .order_by("created_at", "pk")
     )
-    if not alerts:
-        return []
-    patient_ids = {alert.patient_id for alert in alerts}
-    readable = _among(access.measures_patients_visible_to(user), patient_ids)
-    actionable = _among(access.alert_patients_visible_to(user), patient_ids)
-    return [
-        _row(
-            alert, readable=alert.patient_id in readable, actionable=alert.patient_id in actionable
+    return [_row(alert) for alert in alerts]
+
+
+def _row(alert: Alert) -> BannerRow:
+    on_call = ""
+    if alert.page_clinician_id is not None:
+        clinician = User(
+            username=alert.page_username,
+            first_name=alert.page_first_name,
+            last_name=alert.page_last_name,
+            credentials=alert.page_credentials,
         )
-        for alert in alerts
-    ]
-
-
-def _among(patients, patient_ids: set[int]) -> set[int]:
-    return set(patients.filter(pk__in=patient_ids).values_list("pk", flat=True))
-
-
-def _row(alert: Alert, *, readable: bool, actionable: bool) -> BannerRow:
-    pages = sorted(alert.pages.all(), key=lambda page: (page.paged_at, page.pk))
-    page = pages[-1] if pages else None
+        on_call = str(clinician)  # as the user's own name is written everywhere
     return BannerRow(
         alert_id=alert.pk,
         raised_at=alert.created_at,
-        program=page.program.name if page is not None and page.program else "",
-        on_call=str(page.clinician) if page is not None and page.clinician else "",
-        paged_at=page.paged_at if page is not None else None,
-        reason=alert.reason if readable else "",
-        can_act=actionable,
+        program=alert.page_program or "",
+        on_call=on_call,
+        paged_at=alert.page_paged_at,
+        reason=alert.reason if alert.readable else "",
+        can_act=alert.actionable,
     )

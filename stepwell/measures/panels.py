@@ -74,7 +74,8 @@ class ChartPanel:
 def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     """The Measures section for ``patient`` (whose chart the caller already opened and
     audited), or None when the user may not read the patient's scores."""
-    if not access.access_measures_read(user, patient):
+    rights = access.measures_rights(user, patient)
+    if not rights.read:
         return None
     administrations = list(
         Administration.objects.filter(patient=patient).select_related(
@@ -103,7 +104,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
         if a.status == AdministrationStatus.DUE
     ]
     alerts = []
-    if access.access_alerts_see(user, patient):
+    if rights.see_alerts:
         alerts = list(patient.measure_alerts.select_related("administration"))
     usable = [i for i in available if i.key not in switched_off]
     return ChartPanel(
@@ -125,7 +126,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
         due=due,
         open_alerts=[a for a in alerts if a.status == AlertStatus.OPEN],
         can_acknowledge=bool(alerts),
-        can_record=access.access_administration_record(user, patient),
+        can_record=rights.record,
         instruments=usable,
         sendable=[i for i in usable if not selectors.remote_refusal_for_program(i.key, program)],
         switched_off={names.get(key, key.upper()): reason for key, reason in switched_off.items()},

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from stepwell.clinic.time import program_today
+from stepwell.clinic.time import zone_today
 from stepwell.measures.change import (
     ChangeClassification,
     ChangeError,
@@ -103,27 +105,32 @@ def series_of(administrations: list[Administration]) -> list[Series]:
         except UnknownInstrumentError:
             continue
         baseline = rows[0].total
-        points = []
-        for row in rows:
-            reliable = None
-            change = row.total - baseline
-            try:
-                reliable = change_between(instrument, baseline, row.total).classification
-            except ChangeError:
-                change = None
-            points.append(
-                Point(
-                    administration=row,
-                    completed_on=timezone.localdate(row.completed_at),
-                    total=row.total,
-                    band=row.band,
-                    change_from_baseline=change,
-                    reliable=reliable,
-                )
-            )
-        result.append(Series(instrument=instrument, points=tuple(points)))
+        points = tuple(_point(instrument, baseline, row) for row in rows)
+        result.append(Series(instrument=instrument, points=points))
+    return _in_registry_order(result)
+
+
+def _point(instrument: Instrument, baseline: int, row: Administration) -> Point:
+    """One scored administration, compared with the baseline total of its series."""
+    reliable = None
+    change = row.total - baseline
+    try:
+        reliable = change_between(instrument, baseline, row.total).classification
+    except ChangeError:
+        change = None
+    return Point(
+        administration=row,
+        completed_on=timezone.localdate(row.completed_at),
+        total=row.total,
+        band=row.band,
+        change_from_baseline=change,
+        reliable=reliable,
+    )
+
+
+def _in_registry_order(series: list[Series]) -> list[Series]:
     order = {key: n for n, key in enumerate(instrument_registry())}
-    return sorted(result, key=lambda s: (order.get(s.instrument.key, 99), s.instrument.key))
+    return sorted(series, key=lambda s: (order.get(s.instrument.key, 99), s.instrument.key))
 
 
 def joint_recovery(series: list[Series]) -> JointOutcome | None:
@@ -210,7 +217,13 @@ class PatientMeasures:
 
 def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, PatientMeasures]:
     """Latest scores, direction, findings, open alerts and overdue questionnaires per
-    visible patient."""
+    visible patient, in a fixed number of queries whatever the rows and their history.
+
+    A row shows only the latest score of each instrument, its direction (against the score
+    before it) and the findings of the latest administration, so only three scores of each
+    series are read, in SQL: the baseline, the one before the latest and the latest
+    (``summary_series``). What the row shows is the same as from the whole series
+    (``series_of``), by the same rules (docs/clinical-sources.md §3.7, §3.8)."""
     readable = set(
         access.measures_patients_visible_to(user)
         .filter(pk__in=patient_ids)
@@ -221,37 +234,99 @@ def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, PatientMeasu
         .filter(pk__in=patient_ids)
         .values_list("pk", flat=True)
     )
-    administrations: dict[int, list[Administration]] = {pk: [] for pk in readable}
-    for row in Administration.objects.filter(patient_id__in=readable).select_related(
-        "episode__program"
-    ):
-        administrations[row.patient_id].append(row)
-    alert_counts: dict[int, int] = {}
-    for patient_id in Alert.objects.filter(
-        patient_id__in=alert_patients, status=AlertStatus.OPEN
-    ).values_list("patient_id", flat=True):
-        alert_counts[patient_id] = alert_counts.get(patient_id, 0) + 1
+    alert_counts = dict(
+        Alert.objects.filter(patient_id__in=alert_patients, status=AlertStatus.OPEN)
+        .values_list("patient_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    series_by_patient, due_by_patient = _summary_and_due(patient_ids=readable)
     result = {}
-    for patient_id, rows in administrations.items():
-        series_list = series_of(rows)
-        latest = tuple(
-            (series.instrument.abbreviation, series.latest, series.direction)
-            for series in series_list
-            if series.latest is not None
-        )
-        overdue = due = 0
-        for row in rows:
-            if row.status != AdministrationStatus.DUE:
-                continue
-            due += 1
-            program = row.episode.program if row.episode else None
-            today = program_today(program) if program else timezone.localdate()
-            overdue += is_overdue(row, today)
+    for patient_id in readable:
+        series_list = series_by_patient.get(patient_id, [])
+        due, overdue = due_by_patient.get(patient_id, (0, 0))
         result[patient_id] = PatientMeasures(
-            latest=latest,
+            latest=tuple(
+                (series.instrument.abbreviation, series.latest, series.direction)
+                for series in series_list
+                if series.latest is not None
+            ),
             open_alerts=alert_counts.get(patient_id, 0),
             overdue=overdue,
             due=due,
             findings=tuple(findings_of(series_list)),
         )
     return result
+
+
+SUMMARY_FIELDS = (
+    "patient_id",
+    "episode_id",
+    "instrument_key",
+    "instrument_version",
+    "status",
+    "total",
+    "band",
+    "suggested_band",
+    "completed_at",
+)
+
+
+def summary_series(*, patient_ids) -> dict[int, list[Series]]:
+    """Each patient's series cut to the points the caseload reads, by patient id: the
+    baseline (first), the score before the latest and the latest, oldest first. Their
+    ``latest``, ``direction``, ``change()`` and findings are those of the whole series.
+    One query: a window over each patient's instrument picks the three rows."""
+    return _summary_and_due(patient_ids=patient_ids)[0]
+
+
+def _summary_and_due(*, patient_ids) -> tuple[dict[int, list[Series]], dict[int, tuple[int, int]]]:
+    """summary_series, and (due, overdue) questionnaires per patient (each judged on its
+    program's today), from one query."""
+    window = {"partition_by": [F("patient_id"), F("instrument_key"), F("status")]}
+    scored = Q(status=AdministrationStatus.COMPLETED, total__isnull=False)
+    due_status = Q(status=AdministrationStatus.DUE)
+    rows = (
+        Administration.objects.filter(scored | due_status, patient_id__in=list(patient_ids))
+        .annotate(
+            from_first=Window(RowNumber(), order_by=[F("completed_at"), F("pk")], **window),
+            from_latest=Window(
+                RowNumber(), order_by=[F("completed_at").desc(), F("pk").desc()], **window
+            ),
+            program_timezone=F("episode__program__timezone"),
+        )
+        # Only what a point, a finding and a due date read: the answers and item scores
+        # stay behind, so the window sorts narrow rows.
+        .only(*SUMMARY_FIELDS, "due_on")
+        .filter(due_status | Q(from_first=1) | Q(from_latest__lte=2))
+        .order_by("patient_id", "instrument_key", "completed_at", "pk")
+    )
+    grouped: dict[tuple[int, str], list[Administration]] = {}
+    todays: dict[str | None, date] = {}
+    due_counts: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        if row.status != AdministrationStatus.DUE:
+            grouped.setdefault((row.patient_id, row.instrument_key), []).append(row)
+            continue
+        zone = row.program_timezone
+        if zone not in todays:
+            todays[zone] = zone_today(zone) if zone else timezone.localdate()
+        due, overdue = due_counts.get(row.patient_id, (0, 0))
+        due_counts[row.patient_id] = (due + 1, overdue + is_overdue(row, todays[zone]))
+    instruments: dict[tuple[str, str], Instrument | None] = {}
+    result: dict[int, list[Series]] = {}
+    for (patient_id, key), kept in grouped.items():
+        version = kept[-1].instrument_version
+        if (key, version) not in instruments:
+            try:
+                instruments[key, version] = instrument_for(key, version)
+            except UnknownInstrumentError:
+                instruments[key, version] = None
+        instrument = instruments[key, version]
+        if instrument is None:
+            continue
+        baseline = kept[0].total
+        points = tuple(_point(instrument, baseline, row) for row in kept)
+        result.setdefault(patient_id, []).append(Series(instrument=instrument, points=points))
+    series = {patient_id: _in_registry_order(found) for patient_id, found in result.items()}
+    return series, due_counts

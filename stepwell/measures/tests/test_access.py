@@ -250,3 +250,32 @@ def test_banner_alerts_reach_chart_readers_program_readers_and_the_paged(clinic)
     assert list(access.banner_alerts_visible_to(outsider)) == [alert]  # paged
     for who in ("clinician_b", "billing_a", "admin", "patient_user_a"):
         assert not access.banner_alerts_visible_to(getattr(clinic, who)).exists(), who
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "clinician_a",
+        "clinician_b",
+        "prescriber_a",
+        "nurse_a",
+        "intake_a",
+        "director_a",
+        "billing_a",
+        "admin",
+        "patient_user_a",
+    ],
+)
+def test_the_charts_three_measures_rules_in_one_query_agree_with_each_rule(
+    clinic, who, django_assert_max_num_queries
+):
+    user = getattr(clinic, who)
+    user.role_keys()  # roles are read once per request
+    for patient in (clinic.patient_a, clinic.patient_b, clinic.team_patient_b):
+        with django_assert_max_num_queries(1):
+            rights = access.measures_rights(user, patient)
+        assert (rights.read, rights.see_alerts, rights.record) == (
+            access.access_measures_read(user, patient),
+            access.access_alerts_see(user, patient),
+            access.access_administration_record(user, patient),
+        ), (who, patient)

@@ -427,3 +427,27 @@ def test_worklist_shows_the_immediate_alert_first(client, clinic, urgent):
     verified_login(client, clinic.clinician_a)
     alerts = client.get("/measures/alerts/").context["alerts"]
     assert [a.immediate for a in alerts] == [True, False]
+
+
+def test_the_banner_is_one_query_whatever_the_alerts_and_pages(
+    rf, clinic, urgent, django_assert_num_queries
+):
+    """It runs on every staff page: the alerts, whether the user reads each chart or may
+    act, and the latest page are read together."""
+    from stepwell.core.context_processors import stepwell as context
+    from stepwell.measures.banner import safety_banner
+
+    second = _send(clinic)
+    services.questionnaire_complete_by_link(
+        actor=AnonymousUser(), token=second.token, answers=PHQ9_RISK
+    )
+    clinic.nurse_a.role_keys()  # the roles are read once per request, before any page
+    with django_assert_num_queries(1):
+        rows = safety_banner(clinic.nurse_a)
+    assert len(rows) == 2
+    assert all(row.reason and row.can_act and row.program == "Adult MH" for row in rows)
+    assert {row.on_call for row in rows} == {str(clinic.prescriber_a)}
+    assert all(row.paged_at is not None for row in rows)
+    request = rf.get("/caseload/")
+    request.user, request.htmx = clinic.nurse_a, False
+    assert context(request)["safety_banner"] == rows

@@ -30,7 +30,9 @@ patient's episodes, as for the chart (privacy.access.patients).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
@@ -39,6 +41,7 @@ from stepwell.measures.models import (
     AdministrationStatus,
     Alert,
     AlertStatus,
+    OnCallPage,
     QuestionnaireLink,
     token_hash,
 )
@@ -109,11 +112,15 @@ def banner_alerts_visible_to(user) -> QuerySet[Alert]:
     """Open alerts needing an immediate response that the urgent banner shows the user."""
     if not is_staff_member(user):
         return Alert.objects.none()
-    scope = Q(patient__in=patients_visible_to(user)) | Q(pages__clinician=user)
+    # Subqueries, not joins through the pages: no DISTINCT over every alert's pages.
+    paged = Q(clinician=user)
     reading_programs = programs_with(user, *READING_ROLES)
     if reading_programs:
-        scope |= Q(pages__program_id__in=reading_programs)
-    return Alert.objects.filter(scope, status=AlertStatus.OPEN, immediate=True).distinct()
+        paged |= Q(program_id__in=reading_programs)
+    scope = Q(patient__in=patients_visible_to(user).values("pk")) | Q(
+        pk__in=OnCallPage.objects.filter(paged).values("alert_id")
+    )
+    return Alert.objects.filter(scope, status=AlertStatus.OPEN, immediate=True)
 
 
 # --- boolean rules (what a page offers) --------------------------------------------------
@@ -130,6 +137,34 @@ def access_administration_record(user, patient: Patient) -> bool:
 
 def access_alerts_see(user, patient: Patient) -> bool:
     return alert_patients_visible_to(user).filter(pk=patient.pk).exists()
+
+
+@dataclass(frozen=True)
+class MeasuresRights:
+    """What the chart's Measures section offers the user for one patient."""
+
+    read: bool  # access_measures_read
+    see_alerts: bool  # access_alerts_see
+    record: bool  # access_administration_record
+
+
+def measures_rights(user, patient: Patient) -> MeasuresRights:
+    """The three rules above for one patient, in one query (the chart asks all three)."""
+
+    def among(patients: QuerySet[Patient]) -> Exists:
+        return Exists(patients.filter(pk=OuterRef("pk")))
+
+    found = (
+        Patient.objects.filter(pk=patient.pk)
+        .annotate(
+            read=among(measures_patients_visible_to(user)),
+            see_alerts=among(alert_patients_visible_to(user)),
+            record=among(recording_patients_visible_to(user)),
+        )
+        .values_list("read", "see_alerts", "record")
+        .first()
+    )
+    return MeasuresRights(*(found or (False, False, False)))
 
 
 def access_alert_acknowledge(user, patient: Patient) -> bool:
