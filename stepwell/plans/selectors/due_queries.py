@@ -5,8 +5,8 @@ The rules are those of due.py and versions.py, which stay the source of truth (t
 tests run both over varied episodes and expect the same rows):
 
 - first plan: due `first_plan_due_days` after admission (docs/clinical-sources.md §2.3),
-  listed until some version is signed with every required signature: the clinician's,
-  the patient's, and the physician's when the version asks for it, or, for a version no
+  listed until some version is signed (by the clinician, which locks it) with the
+  patient's signature, and the physician's when the version asks for it, or, for a version no
   signed later version supersedes, when Medicare covers the patient on the program's
   day (§2.1);
 - plan review: the latest signed version, `review_days` after the later of its signing
@@ -148,7 +148,9 @@ def _signed_by(role: str) -> Exists:
 
 
 def complete_versions(days: ProgramDays) -> QuerySet[TreatmentPlan]:
-    """Signed versions that have every signature they need on their program's day."""
+    """Signed versions that have every signature they need on their program's day. The
+    clinician's signature is the one that signed (locked) the version, so, as in
+    versions.signature_status_of, the patient's and the physician's are what is looked at."""
     superseded = Exists(
         TreatmentPlan.objects.filter(previous_id=OuterRef("pk"), status=PlanStatus.SIGNED)
     )
@@ -156,8 +158,7 @@ def complete_versions(days: ProgramDays) -> QuerySet[TreatmentPlan]:
         ~Q(superseded) & _medicare_on(days, "episode__program_id", "patient_id")
     )
     return TreatmentPlan.objects.filter(
-        Q(_signed_by(SignatureRole.CLINICIAN))
-        & Q(_signed_by(SignatureRole.PATIENT))
+        Q(_signed_by(SignatureRole.PATIENT))
         & (Q(_signed_by(SignatureRole.PHYSICIAN)) | ~physician_needed),
         status=PlanStatus.SIGNED,
     )

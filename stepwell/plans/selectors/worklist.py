@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
+from stepwell.billing.models import Coverage, PayerKind
 from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode, Patient
 from stepwell.plans.certification import is_physician
@@ -30,7 +31,12 @@ from ..models import (
 from ..policy import PLANNABLE_STATES
 from .due import first_plan_due_on, first_plan_state, latest_certification, plan_review_due_on
 from .due_queries import KIND_ORDER, ProgramDays, awaiting_physician, due_rows
-from .versions import missing_signatures, plan_latest_signed, plans_of_episode
+from .versions import (
+    missing_signatures,
+    plan_latest_signed,
+    plans_of_episode,
+    signature_status_of,
+)
 
 
 @dataclass(frozen=True)
@@ -179,8 +185,9 @@ def _due_query(user, today: date | None, within_days: int):
 
 def _due_items(rows: list[dict], days: ProgramDays) -> list[DueItem]:
     """The rows of one page with their patients, episodes, plans and first-plan details
-    (read for these rows only)."""
+    (read for these rows only, in a fixed number of queries)."""
     episodes = _open_episodes_by_id({row["pk"] for row in rows})
+    medicare = _medicare_patients(episodes.values(), days)
     items = []
     for row in rows:
         episode = episodes[row["pk"]]
@@ -188,12 +195,35 @@ def _due_items(rows: list[dict], days: ProgramDays) -> list[DueItem]:
         plan, detail = plan_latest_signed(episode), ""
         if row["kind"] == "first_plan":
             plan = next(iter(plans_of_episode(episode)), None)
-            detail = first_plan_state(episode, today)[1]
+            detail = _first_plan_detail(plan, episode.patient_id in medicare)
         due_on = row["due_on"]
         items.append(
             DueItem(row["kind"], episode.patient, episode, plan, due_on, due_on < today, detail)
         )
     return items
+
+
+def _medicare_patients(episodes, days: ProgramDays) -> set[int]:
+    """The shown patients Medicare covers on their program's day, in one query."""
+    day_of = {episode.patient_id: days.today[episode.program_id] for episode in episodes}
+    coverages = Coverage.objects.filter(patient_id__in=day_of, payer__kind=PayerKind.MEDICARE)
+    return {c.patient_id for c in coverages if c.covers(day_of[c.patient_id])}
+
+
+def _first_plan_detail(latest: TreatmentPlan | None, has_medicare: bool) -> str:
+    """What is missing, as first_plan_state words it for an episode whose first plan is
+    not done: the newest version is never superseded, so the physician signs it when the
+    version asks for it or Medicare covers the patient (versions.py)."""
+    if latest is None:
+        return "No plan yet"
+    if not latest.is_signed:
+        return f"Draft v{latest.version}, not signed"
+    roles = [SignatureRole.CLINICIAN, SignatureRole.PATIENT]
+    if latest.requires_physician_signature or has_medicare:
+        roles.append(SignatureRole.PHYSICIAN)
+    have = {signature.role for signature in latest.signatures.all()}
+    status = signature_status_of(locked=True, missing=[r for r in roles if r not in have])
+    return f"v{latest.version} {status.label.lower()}"
 
 
 def _open_episodes_by_id(episode_ids) -> dict[int, Episode]:
