@@ -45,7 +45,7 @@ from django.db.models.functions import TruncDate
 
 from stepwell.billing.models import Coverage, PayerKind
 from stepwell.clinic.models import Program
-from stepwell.clinic.time import program_today
+from stepwell.clinic.time import zone_today
 from stepwell.patients.models import Episode
 
 from ..models import (
@@ -93,20 +93,19 @@ class ProgramDays:
 
     @classmethod
     def of(cls, episodes: QuerySet[Episode], today: date | None = None) -> ProgramDays:
+        policy = ProgramPlanPolicy.objects.filter(program_id=OuterRef("pk"))
         programs = list(
-            Program.objects.filter(pk__in=episodes.order_by().values("program_id")).only(
-                "pk", "timezone"
-            )
-        )
-        days = dict(
-            ProgramPlanPolicy.objects.filter(program__in=programs).values_list(
-                "program_id", "first_plan_due_days"
-            )
+            Program.objects.filter(pk__in=episodes.order_by().values("program_id"))
+            .annotate(first_days=Subquery(policy.values("first_plan_due_days")[:1]))
+            .values_list("pk", "timezone", "first_days")
         )
         return cls(
-            today={p.pk: today or program_today(p) for p in programs},
-            zone={p.pk: p.timezone for p in programs},
-            first_plan_days={p.pk: days.get(p.pk, DEFAULT_FIRST_PLAN_DUE_DAYS) for p in programs},
+            today={pk: today or zone_today(zone) for pk, zone, _ in programs},
+            zone={pk: zone for pk, zone, _ in programs},
+            first_plan_days={
+                pk: DEFAULT_FIRST_PLAN_DUE_DAYS if days is None else days
+                for pk, _, days in programs
+            },
         )
 
     def by_day(self) -> dict[date, list[int]]:
