@@ -131,9 +131,7 @@ def program_compliance_week(
     program = access_program_compliance_by_id(user, program_id)
     week = _week_or_current(week, program, now)
     program_week = ProgramWeek.of(program, week)
-    page = Paginator(compliance_episodes(program_week), COMPLIANCE_PAGE_SIZE).get_page(
-        page_number
-    )
+    page = Paginator(compliance_episodes(program_week), COMPLIANCE_PAGE_SIZE).get_page(page_number)
     rows = compliance_rows(episodes=list(page.object_list), program_week=program_week, now=now)
     audit_record(
         user=user,

@@ -125,7 +125,12 @@ def test_the_worklist_pages_fifty_items_and_audits_the_patients_shown(client):
     html = client.get("/plans/worklist/").content.decode()
     assert "Page 1 of 2 · 60 due" in html
     assert html.count("Synthetic") >= 50
-    shown = AuditEvent.objects.filter(object_type="plan_worklist").last().detail["patients"]
+    shown = (
+        AuditEvent.objects.filter(object_type="plan_worklist")
+        .order_by("pk")
+        .last()
+        .detail["patients"]
+    )
     everything = client.get("/api/v1/plans/worklist?limit=500").json()
     assert len(everything) == 60
     assert [row["due_on"] for row in everything] == sorted(row["due_on"] for row in everything)
@@ -143,7 +148,12 @@ def test_the_second_page_of_the_worklist(client):
     verified_login(client, _clinic(LARGE))
     html = client.get("/plans/worklist/?page=2").content.decode()
     assert "Page 2 of 2 · 60 due" in html
-    listed = AuditEvent.objects.filter(object_type="plan_worklist").last().detail["patients"]
+    listed = (
+        AuditEvent.objects.filter(object_type="plan_worklist")
+        .order_by("pk")
+        .last()
+        .detail["patients"]
+    )
     page_two = client.get("/api/v1/plans/worklist?limit=50&offset=50").json()
     assert len(page_two) == 10
     assert {row["patient_id"] for row in page_two} <= set(listed)
