@@ -4,6 +4,7 @@ physician, the plans waiting for their signature. Staff only; roles per program.
 from __future__ import annotations
 
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -195,7 +196,7 @@ def _due_items(rows: list[dict], days: ProgramDays) -> list[DueItem]:
         plan, detail = plan_latest_signed(episode), ""
         if row["kind"] == "first_plan":
             plan = next(iter(plans_of_episode(episode)), None)
-            detail = _first_plan_detail(plan, episode.patient_id in medicare)
+            detail = _first_plan_detail(plan, episode.pk in medicare)
         due_on = row["due_on"]
         items.append(
             DueItem(row["kind"], episode.patient, episode, plan, due_on, due_on < today, detail)
@@ -204,10 +205,20 @@ def _due_items(rows: list[dict], days: ProgramDays) -> list[DueItem]:
 
 
 def _medicare_patients(episodes, days: ProgramDays) -> set[int]:
-    """The shown patients Medicare covers on their program's day, in one query."""
-    day_of = {episode.patient_id: days.today[episode.program_id] for episode in episodes}
-    coverages = Coverage.objects.filter(patient_id__in=day_of, payer__kind=PayerKind.MEDICARE)
-    return {c.patient_id for c in coverages if c.covers(day_of[c.patient_id])}
+    """The shown episodes whose patient Medicare covers on the program's day, one query."""
+    episodes = list(episodes)
+    coverages = Coverage.objects.filter(
+        patient_id__in={episode.patient_id for episode in episodes},
+        payer__kind=PayerKind.MEDICARE,
+    )
+    by_patient = defaultdict(list)
+    for coverage in coverages:
+        by_patient[coverage.patient_id].append(coverage)
+    return {
+        episode.pk
+        for episode in episodes
+        if any(c.covers(days.today[episode.program_id]) for c in by_patient[episode.patient_id])
+    }
 
 
 def _first_plan_detail(latest: TreatmentPlan | None, has_medicare: bool) -> str:
@@ -257,9 +268,7 @@ def physician_signature_worklist(*, user, today: date | None = None) -> list[Awa
     episodes = plan_episodes_for(user, PlanNeed.SIGN_PHYSICIAN).filter(state__in=PLANNABLE_STATES)
     days = ProgramDays.of(episodes, today)
     waiting = list(
-        awaiting_physician(episodes, days)
-        .select_related("patient", "program")
-        .values_list("pk", "waiting_plan_id", "waiting_since")
+        awaiting_physician(episodes, days).values_list("pk", "waiting_plan_id", "waiting_since")
     )
     plans = TreatmentPlan.objects.select_related("episode__patient", "episode__program").in_bulk(
         [plan_id for _, plan_id, _ in waiting]
