@@ -26,6 +26,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import (
     Case,
     DateField,
@@ -277,3 +280,52 @@ def awaiting_physician(episodes: QuerySet[Episode], days: ProgramDays) -> QueryS
         .filter(Exists(waiting.filter(pk=OuterRef("waiting_plan_id"))))
         .order_by("waiting_since", "patient__legal_last_name", "pk")
     )
+
+
+class _Counted:
+    """What a Paginator needs to know of rows counted by the database."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+
+def due_page(rows: QuerySet, *, page_number, per_page: int) -> tuple[list[dict], Page]:
+    """One page of `due_rows` and the total, in one query (a window count next to the
+    page's rows), instead of a count and a slice that each work out every due date. A
+    page number that is not a number gives the first page, one past the end the last, as
+    Paginator.get_page does."""
+    try:
+        number = max(1, int(page_number))
+    except (TypeError, ValueError):
+        number = 1
+    found, total = _rows_and_total(rows, offset=(number - 1) * per_page, limit=per_page)
+    if not found and number > 1:  # past the end: the last page
+        total = rows.count()
+        number = max(1, -(-total // per_page))
+        found, total = _rows_and_total(rows, offset=(number - 1) * per_page, limit=per_page)
+    paginator = Paginator(_Counted(total), per_page)
+    return found, Page(found, number, paginator)
+
+
+def _rows_and_total(rows: QuerySet, *, offset: int, limit: int) -> tuple[list[dict], int]:
+    try:
+        sql, params = rows.order_by().query.sql_with_params()
+    except EmptyResultSet:  # no program to look in
+        return [], 0
+    connection = connections[rows.db]
+    date_field = DateField()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT due.pk, due.kind, due.due_on, COUNT(*) OVER () FROM ({sql}) due "  # noqa: S608
+            "ORDER BY due.due_on, due.last_name, due.pk, due.kind_order LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        fetched = cursor.fetchall()
+    found = [
+        {"pk": pk, "kind": kind, "due_on": date_field.to_python(due_on)}
+        for pk, kind, due_on, _ in fetched
+    ]
+    return found, fetched[0][3] if fetched else 0

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..policy import PLANNABLE_STATES
 from .due import first_plan_due_on, first_plan_state, latest_certification, plan_review_due_on
-from .due_queries import KIND_ORDER, ProgramDays, awaiting_physician, due_rows
+from .due_queries import KIND_ORDER, ProgramDays, awaiting_physician, due_page, due_rows
 from .versions import (
     missing_signatures,
     plan_latest_signed,
@@ -308,8 +308,8 @@ def worklist_page(*, user, page_number: str | int | None = None) -> Worklist:
     """50 due items a page, soonest first (a page number that is not a number gives the
     first page, one past the end the last); the audit names the patients shown."""
     rows, days = _due_query(user, None, 7)
-    page = Paginator(rows, WORKLIST_PAGE_SIZE).get_page(page_number)
-    items = _due_items(list(page.object_list), days)
+    shown, page = due_page(rows, page_number=page_number, per_page=WORKLIST_PAGE_SIZE)
+    items = _due_items(shown, days)
     awaiting = physician_signature_worklist(user=user)
     _audit_listed(user, [*items, *awaiting])
     return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)), page)

@@ -157,3 +157,20 @@ def test_the_second_page_of_the_worklist(client):
     page_two = client.get("/api/v1/plans/worklist?limit=50&offset=50").json()
     assert len(page_two) == 10
     assert {row["patient_id"] for row in page_two} <= set(listed)
+
+
+def test_a_page_past_the_end_shows_the_last_a_word_the_first(client):
+    verified_login(client, _clinic(LARGE))
+    assert "Page 2 of 2 · 60 due" in client.get("/plans/worklist/?page=9").content.decode()
+    assert "Page 1 of 2 · 60 due" in client.get("/plans/worklist/?page=x").content.decode()
+    assert "Page 1 of 2 · 60 due" in client.get("/plans/worklist/?page=-3").content.decode()
+
+
+def test_staff_with_no_program_see_nothing_due(client):
+    _clinic(SMALL)
+    nurse = UserFactory(roles=["nurse"], programs=[])
+    verified_login(client, nurse)
+    response = client.get("/plans/worklist/")
+    assert response.status_code == 200
+    assert response.context["items"] == []
+    assert client.get("/api/v1/plans/worklist").json() == []
