@@ -301,6 +301,7 @@ def due_page(rows: QuerySet, *, page_number, per_page: int) -> tuple[list[dict],
         number = max(1, int(page_number))
     except (TypeError, ValueError):
         number = 1
+    number = min(number, 2**31 // per_page)  # an offset the engines take; past the end
     found, total = _rows_and_total(rows, offset=(number - 1) * per_page, limit=per_page)
     if not found and number > 1:  # past the end: the last page
         total = rows.count()

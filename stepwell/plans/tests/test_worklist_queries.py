@@ -164,6 +164,8 @@ def test_a_page_past_the_end_shows_the_last_a_word_the_first(client):
     assert "Page 2 of 2 · 60 due" in client.get("/plans/worklist/?page=9").content.decode()
     assert "Page 1 of 2 · 60 due" in client.get("/plans/worklist/?page=x").content.decode()
     assert "Page 1 of 2 · 60 due" in client.get("/plans/worklist/?page=-3").content.decode()
+    huge = client.get(f"/plans/worklist/?page={10**30}").content.decode()
+    assert "Page 2 of 2 · 60 due" in huge
 
 
 def test_staff_with_no_program_see_nothing_due(client):
