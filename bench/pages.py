@@ -94,6 +94,10 @@ LEFT JOIN care_attendance a ON a.patient_id = e.patient_id
 WHERE e.program_id = {program} AND e.state IN ({attending})
 GROUP BY e.id, p.legal_last_name, p.legal_first_name
 ORDER BY p.legal_last_name, p.legal_first_name, e.id
+LIMIT 50
+"""
+COMPLIANCE_COUNT = """
+SELECT COUNT(*) FROM patients_episode e WHERE e.program_id = {program} AND e.state IN ({attending})
 """
 BOARD_COLUMN = """
 SELECT r.*, p.legal_last_name, g.name FROM intake_referral r
@@ -189,7 +193,7 @@ def _cases(programs: list[int], patient: int, monday, search: str) -> list[Case]
             "compliance (weekly hours)",
             f"/care/programs/{programs[0]}/compliance/",
             "director",
-            [COMPLIANCE.format(**f)],
+            [COMPLIANCE.format(**f), COMPLIANCE_COUNT.format(**f)],
         ),
         Case(
             "referral board",

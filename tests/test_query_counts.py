@@ -70,13 +70,13 @@ def _open(client, user, url: str, bound: int, assert_max) -> None:
 PAGES = [
     ("clinician", "/caseload/", 43),
     ("director", "/caseload/", 43),
-    ("director", "/plans/worklist/", 24),
+    ("director", "/plans/worklist/", 26),
     ("intake", "/intake/referrals/", 34),
     ("admin", "/privacy/audit/", 19),
     ("director", "/api/v1/patients", 21),
     ("admin", "/api/v1/audit", 17),
     ("intake", "/api/v1/intake/referrals", 18),
-    ("director", "/api/v1/plans/worklist", 23),
+    ("director", "/api/v1/plans/worklist", 25),
 ]
 
 

@@ -6,18 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from stepwell.billing.selectors import RuleSource
 from stepwell.care.hours.rules import WeeklyHours
 from stepwell.care.hours.weekly import (
     ComplianceRow,
+    ProgramWeek,
+    compliance_episodes,
+    compliance_rows,
     current_week,
     current_week_hours,
     hours_episode,
     hours_rule_source,
     patient_weekly_hours,
-    program_compliance,
 )
 from stepwell.clinic.models import Program
 from stepwell.patients.models import Episode, Patient
@@ -104,30 +107,38 @@ def patient_hours_week(
     )
 
 
+COMPLIANCE_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class ComplianceWeek:
     program: Program
     week: str
-    rows: list[ComplianceRow]
-    below: int  # patients projected below their minimum
+    rows: list[ComplianceRow]  # the page shown
+    below: int  # patients of the page shown projected below their minimum
     previous_week: str
     next_week: str
+    page: Page | None = None  # which page of the program's patients `rows` is
 
 
 def program_compliance_week(
-    *, user, program_id: int, week: str | None, now: datetime
+    *, user, program_id: int, week: str | None, now: datetime, page_number: str | int | None = None
 ) -> ComplianceWeek:
-    """Every patient of the program in treatment that week (its directors); the event
-    names each of them."""
+    """The program's patients in treatment that week (its directors), 50 a page by name,
+    counted and sliced in the database; the hours are computed for the page's rows only,
+    and the event names the patients shown. A page number that is not a number gives the
+    first page, one past the end the last."""
     program = access_program_compliance_by_id(user, program_id)
     week = _week_or_current(week, program, now)
-    rows = program_compliance(program=program, week=week, now=now)
+    program_week = ProgramWeek.of(program, week)
+    page = Paginator(compliance_episodes(program_week), COMPLIANCE_PAGE_SIZE).get_page(page_number)
+    rows = compliance_rows(episodes=list(page.object_list), program_week=program_week, now=now)
     audit_record(
         user=user,
         action=AuditAction.LIST,
         object_type="program_compliance",
         object_id=program.pk,
-        detail={"week": week, "patients": [r.patient.pk for r in rows]},
+        detail={"week": week, "page": page.number, "patients": [r.patient.pk for r in rows]},
     )
     previous, following = _neighbours(week)
     return ComplianceWeek(
@@ -137,6 +148,7 @@ def program_compliance_week(
         below=sum(1 for r in rows if r.hours.below_minimum),
         previous_week=previous,
         next_week=following,
+        page=page,
     )
 
 

@@ -285,11 +285,10 @@ class ComplianceRow:
     rule_source: RuleSource
 
 
-def program_compliance(*, program: Program, week: str, now: datetime) -> list[ComplianceRow]:
+def compliance_episodes(program_week: ProgramWeek):
     """Every episode of the program that was admitted during the week: admitted on or
     before its Sunday and not discharged before its Monday (so a past week still shows
-    who has left since). Episodes on hold are listed, never flagged."""
-    program_week = ProgramWeek.of(program, week)
+    who has left since), by name; a queryset, so a page counts and slices it in SQL."""
     sunday = program_week.monday + timedelta(days=6)
     attending = Q(state__in=HOURS_EPISODE_STATES) & (
         Q(admitted_on__isnull=True) | Q(admitted_on__lte=sunday)
@@ -299,16 +298,33 @@ def program_compliance(*, program: Program, week: str, now: datetime) -> list[Co
         admitted_on__lte=sunday,
         discharged_on__gte=program_week.monday,
     )
-    episodes = list(
+    return (
         Episode.objects.select_related("patient", "program")
-        .filter(attending | left_during, program=program)
+        .filter(attending | left_during, program=program_week.program)
         .order_by("patient__legal_last_name", "patient__legal_first_name", "pk")
     )
+
+
+def compliance_rows(
+    *, episodes: list[Episode], program_week: ProgramWeek, now: datetime
+) -> list[ComplianceRow]:
+    """The week of each listed episode against its patient's rule, in a fixed number of
+    queries: a page computes only the rows it shows."""
     rules = hours_rules_for(
-        patient_ids={e.patient_id for e in episodes}, program=program, monday=program_week.monday
+        patient_ids={e.patient_id for e in episodes},
+        program=program_week.program,
+        monday=program_week.monday,
     )
     hours = weekly_hours_of(episodes=episodes, program_week=program_week, now=now, rules=rules)
     return [
         ComplianceRow(episode.patient, episode, hours[episode.pk], rules[episode.patient_id])
         for episode in episodes
     ]
+
+
+def program_compliance(*, program: Program, week: str, now: datetime) -> list[ComplianceRow]:
+    """Every episode of the program in treatment during the week (compliance_episodes),
+    each against its rule. Episodes on hold are listed, never flagged."""
+    program_week = ProgramWeek.of(program, week)
+    episodes = list(compliance_episodes(program_week))
+    return compliance_rows(episodes=episodes, program_week=program_week, now=now)

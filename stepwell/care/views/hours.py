@@ -74,7 +74,11 @@ def patient_hours(request, patient_id: int):
 @login_required
 def compliance(request, program_id: int):
     week, week_form = _week_of(
-        request, hours_selectors.program_compliance_week, user=request.user, program_id=program_id
+        request,
+        hours_selectors.program_compliance_week,
+        user=request.user,
+        program_id=program_id,
+        page_number=request.GET.get("page"),
     )
     error, field_errors = form_errors(week_form, message=NO_SUCH_WEEK)
     context = {
@@ -82,6 +86,7 @@ def compliance(request, program_id: int):
         "week": week.week,
         "rows": week.rows,
         "below": week.below,
+        "page": week.page,
         "previous_week": week.previous_week,
         "next_week": week.next_week,
         "error": error,

@@ -4,14 +4,16 @@ physician, the plans waiting for their signature. Staff only; roles per program.
 from __future__ import annotations
 
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
+from stepwell.billing.models import Coverage, PayerKind
 from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode, Patient
 from stepwell.plans.certification import is_physician
@@ -29,7 +31,13 @@ from ..models import (
 )
 from ..policy import PLANNABLE_STATES
 from .due import first_plan_due_on, first_plan_state, latest_certification, plan_review_due_on
-from .versions import missing_signatures, plan_latest_signed, plans_of_episode
+from .due_queries import KIND_ORDER, ProgramDays, awaiting_physician, due_page, due_rows
+from .versions import (
+    missing_signatures,
+    plan_latest_signed,
+    plans_of_episode,
+    signature_status_of,
+)
 
 
 @dataclass(frozen=True)
@@ -51,20 +59,23 @@ class AwaitingPhysician:
     waiting_since: date
 
 
+_EPISODE_DETAILS = (  # every row's versions, signatures, reviews: a few queries in all
+    Prefetch(
+        "treatment_plans",
+        queryset=TreatmentPlan.objects.select_related("patient").prefetch_related(
+            "signatures", "reviews"
+        ),
+    ),
+    Prefetch("certifications", queryset=PhysicianCertification.objects.all()),
+)
+
+
 def _open_episodes(user, need: PlanNeed):
     return (
         plan_episodes_for(user, need)
         .filter(state__in=PLANNABLE_STATES)
         .select_related("patient", "program")
-        .prefetch_related(  # every row's versions, signatures, reviews: a few queries in all
-            Prefetch(
-                "treatment_plans",
-                queryset=TreatmentPlan.objects.select_related("patient").prefetch_related(
-                    "signatures", "reviews"
-                ),
-            ),
-            Prefetch("certifications", queryset=PhysicianCertification.objects.all()),
-        )
+        .prefetch_related(*_EPISODE_DETAILS)
     )
 
 
@@ -119,9 +130,12 @@ def _due_of_episode(episode: Episode, today: date, horizon: date, due_days: int)
     return items
 
 
-def plan_worklist(*, user, today: date | None = None, within_days: int = 7) -> list[DueItem]:
-    """First plans, plan reviews and physician recertifications due within `within_days`
-    or overdue, soonest first, for the episodes whose plans the user may read."""
+def plan_worklist_by_rules(
+    *, user, today: date | None = None, within_days: int = 7
+) -> list[DueItem]:
+    """The worklist computed row by row in Python from the rules of due.py and versions.py:
+    every open episode loaded and checked. Not used by pages (it loads every episode the
+    user may read); the tests hold `plan_worklist`, which asks the database, to it."""
     items: list[DueItem] = []
     episodes = list(_open_episodes(user, PlanNeed.READ))
     due_days = _first_plan_due_days(episodes)
@@ -129,13 +143,19 @@ def plan_worklist(*, user, today: date | None = None, within_days: int = 7) -> l
         episode_today = today or program_today(episode.program)
         horizon = episode_today + timedelta(days=within_days)
         items.extend(_due_of_episode(episode, episode_today, horizon, due_days[episode.program_id]))
-    return sorted(items, key=lambda item: (item.due_on, item.patient.legal_last_name))
+    return sorted(items, key=_item_order)
 
 
-def physician_signature_worklist(*, user, today: date | None = None) -> list[AwaitingPhysician]:
-    """For a physician (prescriber role in the program or on the care team, MD or DO):
-    current signed versions that still need the physician's signature, longest waiting
-    first."""
+def _item_order(item: DueItem):
+    """Soonest first, then by last name; ties by episode and kind, so a page is stable."""
+    return (item.due_on, item.patient.legal_last_name, item.episode.pk, KIND_ORDER[item.kind])
+
+
+def physician_signature_worklist_by_rules(
+    *, user, today: date | None = None
+) -> list[AwaitingPhysician]:
+    """The physician's list computed in Python from versions.py (the tests' reference for
+    `physician_signature_worklist`)."""
     if not is_physician(getattr(user, "credentials", "")):
         return []
     items: list[AwaitingPhysician] = []
@@ -152,7 +172,113 @@ def physician_signature_worklist(*, user, today: date | None = None) -> list[Awa
                 episode.patient, episode, plan, timezone.localdate(plan.signed_at, zone)
             )
         )
-    return sorted(items, key=lambda item: (item.waiting_since, item.patient.legal_last_name))
+    return sorted(items, key=lambda i: (i.waiting_since, i.patient.legal_last_name, i.episode.pk))
+
+
+# --- the same lists asked of the database: counted, ordered and sliced in SQL -------------
+
+
+def _due_query(user, today: date | None, within_days: int):
+    episodes = plan_episodes_for(user, PlanNeed.READ).filter(state__in=PLANNABLE_STATES)
+    days = ProgramDays.of(episodes, today)
+    return due_rows(episodes, days, within_days=within_days), days
+
+
+def _due_items(rows: list[dict], days: ProgramDays) -> list[DueItem]:
+    """The rows of one page with their patients, episodes, plans and first-plan details
+    (read for these rows only, in a fixed number of queries)."""
+    episodes = _open_episodes_by_id({row["pk"] for row in rows})
+    medicare = _medicare_patients(episodes.values(), days)
+    items = []
+    for row in rows:
+        episode = episodes[row["pk"]]
+        today = days.today[episode.program_id]
+        plan, detail = plan_latest_signed(episode), ""
+        if row["kind"] == "first_plan":
+            plan = next(iter(plans_of_episode(episode)), None)
+            detail = _first_plan_detail(plan, episode.pk in medicare)
+        due_on = row["due_on"]
+        items.append(
+            DueItem(row["kind"], episode.patient, episode, plan, due_on, due_on < today, detail)
+        )
+    return items
+
+
+def _medicare_patients(episodes, days: ProgramDays) -> set[int]:
+    """The shown episodes whose patient Medicare covers on the program's day, one query."""
+    episodes = list(episodes)
+    coverages = Coverage.objects.filter(
+        patient_id__in={episode.patient_id for episode in episodes},
+        payer__kind=PayerKind.MEDICARE,
+    )
+    by_patient = defaultdict(list)
+    for coverage in coverages:
+        by_patient[coverage.patient_id].append(coverage)
+    return {
+        episode.pk
+        for episode in episodes
+        if any(c.covers(days.today[episode.program_id]) for c in by_patient[episode.patient_id])
+    }
+
+
+def _first_plan_detail(latest: TreatmentPlan | None, has_medicare: bool) -> str:
+    """What is missing, as first_plan_state words it for an episode whose first plan is
+    not done: the newest version is never superseded, so the physician signs it when the
+    version asks for it or Medicare covers the patient (versions.py)."""
+    if latest is None:
+        return "No plan yet"
+    if not latest.is_signed:
+        return f"Draft v{latest.version}, not signed"
+    roles = [SignatureRole.CLINICIAN, SignatureRole.PATIENT]
+    if latest.requires_physician_signature or has_medicare:
+        roles.append(SignatureRole.PHYSICIAN)
+    have = {signature.role for signature in latest.signatures.all()}
+    status = signature_status_of(locked=True, missing=[r for r in roles if r not in have])
+    return f"v{latest.version} {status.label.lower()}"
+
+
+def _open_episodes_by_id(episode_ids) -> dict[int, Episode]:
+    """The shown episodes, with their versions, signatures, reviews and certifications."""
+    return {
+        episode.pk: episode
+        for episode in Episode.objects.filter(pk__in=episode_ids)
+        .select_related("patient", "program")
+        .prefetch_related(*_EPISODE_DETAILS)
+    }
+
+
+def plan_worklist(
+    *, user, today: date | None = None, within_days: int = 7, offset: int = 0, limit=None
+) -> list[DueItem]:
+    """First plans, plan reviews and physician recertifications due within `within_days`
+    or overdue, soonest first, for the episodes whose plans the user may read; `limit`
+    items after `offset` (all by default). The database finds, orders and slices the rows;
+    only those returned are loaded."""
+    rows, days = _due_query(user, today, within_days)
+    end = None if limit is None else offset + limit
+    return _due_items(list(rows[offset:end]), days)
+
+
+def physician_signature_worklist(*, user, today: date | None = None) -> list[AwaitingPhysician]:
+    """For a physician (prescriber role in the program or on the care team, MD or DO):
+    current signed versions that still need the physician's signature, longest waiting
+    first."""
+    if not is_physician(getattr(user, "credentials", "")):
+        return []
+    episodes = plan_episodes_for(user, PlanNeed.SIGN_PHYSICIAN).filter(state__in=PLANNABLE_STATES)
+    days = ProgramDays.of(episodes, today)
+    waiting = list(
+        awaiting_physician(episodes, days).values_list("pk", "waiting_plan_id", "waiting_since")
+    )
+    plans = TreatmentPlan.objects.select_related("episode__patient", "episode__program").in_bulk(
+        [plan_id for _, plan_id, _ in waiting]
+    )
+    return [
+        AwaitingPhysician(
+            plans[plan_id].episode.patient, plans[plan_id].episode, plans[plan_id], since
+        )
+        for _, plan_id, since in waiting
+    ]
 
 
 # --- opened on a page or over the API: audited, naming every patient listed -------------
@@ -181,8 +307,9 @@ WORKLIST_PAGE_SIZE = 50
 def worklist_page(*, user, page_number: str | int | None = None) -> Worklist:
     """50 due items a page, soonest first (a page number that is not a number gives the
     first page, one past the end the last); the audit names the patients shown."""
-    page = Paginator(plan_worklist(user=user), WORKLIST_PAGE_SIZE).get_page(page_number)
-    items = list(page.object_list)
+    rows, days = _due_query(user, None, 7)
+    shown, page = due_page(rows, page_number=page_number, per_page=WORKLIST_PAGE_SIZE)
+    items = _due_items(shown, days)
     awaiting = physician_signature_worklist(user=user)
     _audit_listed(user, [*items, *awaiting])
     return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)), page)
@@ -200,7 +327,7 @@ def plan_worklist_opened(
 ) -> list[DueItem]:
     """A page of the worklist (the audit names the patients of that page)."""
     _staff_only(user, "plan_worklist")
-    items = plan_worklist(user=user, within_days=within_days)[offset : offset + limit]
+    items = plan_worklist(user=user, within_days=within_days, offset=offset, limit=limit)
     _audit_listed(user, items, via="api")
     return items
 
