@@ -1,6 +1,8 @@
-"""Staff who signed in with a password finish with their second factor before anything else."""
+"""Sessions: staff finish their second factor before anything else; idle sessions end."""
 
 from __future__ import annotations
+
+import time
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -37,3 +39,54 @@ class MultiFactorRequiredMiddleware:
         ):
             return redirect("accounts:mfa")
         return self.get_response(request)
+
+
+# When the session's expiry was last pushed forward (seconds since the epoch).
+REFRESHED_AT = "_stepwell_refreshed_at"
+IDLE_SECONDS_HEADER = "X-Idle-Seconds"
+
+
+def refresh_interval(idle_seconds: int) -> int:
+    """How often the expiry is pushed forward: a minute of fifteen (1/15 of the idle time,
+    at least a second), so a session ends at most that much before the idle time."""
+    return max(1, min(60, idle_seconds // 15))
+
+
+class IdleSessionMiddleware:
+    """Idle sessions end SESSION_COOKIE_AGE seconds after the last request.
+
+    The expiry slides with activity, but it is written at most once per refresh interval
+    instead of on every request (writing it each time was a transaction per page, a tenth
+    of a simple page's time). A session therefore ends between the idle time less one
+    interval and the idle time after the last request: never later. Every page and every
+    answer says how many seconds are left (the body's data-idle-seconds and the
+    X-Idle-Seconds header, read by stepwell.js after htmx requests), so the warning comes
+    a minute before the session really ends. A session holding nothing (an anonymous
+    visitor) is never written.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        age = settings.SESSION_COOKIE_AGE
+        now = time.time()
+        left = None
+        if session.keys():
+            last = session.get(REFRESHED_AT)
+            stale = not isinstance(last, int | float) or not 0 <= now - last < (
+                refresh_interval(age)
+            )
+            if stale:
+                session[REFRESHED_AT] = last = now  # saved, and so pushed forward, below
+            left = max(0, int(age - (now - last)))
+        request.idle_seconds_left = age if left is None else left
+        response = self.get_response(request)
+        if session.modified and session.keys():
+            # Saved anyway (a sign-in, a message): the expiry moves with this save.
+            session[REFRESHED_AT] = time.time()
+            left = age
+        if left is not None and session.keys():
+            response[IDLE_SECONDS_HEADER] = str(left)
+        return response

@@ -32,6 +32,7 @@ def stepwell(request):
         "user_roles": roles,
         "is_alumnus": alumnus,
         "session_idle_minutes": settings.SESSION_IDLE_MINUTES,
-        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        # What is left of this session (accounts.middleware.IdleSessionMiddleware).
+        "session_idle_seconds": getattr(request, "idle_seconds_left", settings.SESSION_COOKIE_AGE),
         "safety_banner": _safety_banner(request),
     }

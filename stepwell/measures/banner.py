@@ -26,7 +26,7 @@ from stepwell.accounts.models import User
 from stepwell.privacy.access import measures as access
 from stepwell.privacy.access.predicates import is_staff_member
 
-from .models import Alert, OnCallPage
+from .models import Alert, AlertStatus, OnCallPage
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,16 @@ class BannerRow:
 
 
 def safety_banner(user) -> list[BannerRow]:
-    """The banner rows for ``user``; none for anyone who is not active staff. One query:
-    it runs on every staff page, so whether the user reads the chart or may act, and the
-    latest page (program, on-call clinician, when), are read with the alerts."""
+    """The banner rows for ``user``; none for anyone who is not active staff.
+
+    It runs on every staff page, so it costs one indexed lookup when no urgent alert is
+    open anywhere (most of the time), and one more query when one is: whether the user
+    reads the chart or may act, and the latest page (program, on-call clinician, when),
+    are read with the alerts. The full query's access rules take longer to build and
+    plan than any list page's own query, hence the cheap question first."""
     if not is_staff_member(user):
+        return []
+    if not Alert.objects.filter(status=AlertStatus.OPEN, immediate=True).exists():
         return []
     pages = OnCallPage.objects.filter(alert_id=OuterRef("pk")).order_by("-paged_at", "-pk")
 

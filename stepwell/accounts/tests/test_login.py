@@ -129,9 +129,29 @@ def test_repeated_failures_lock_the_account(client, clinic, settings, attempts):
 
 
 def test_idle_sessions_end_after_fifteen_minutes_of_inactivity():
+    from stepwell.accounts.middleware import refresh_interval
+
     assert settings.SESSION_IDLE_MINUTES == 15
     assert settings.SESSION_COOKIE_AGE == 15 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert refresh_interval(settings.SESSION_COOKIE_AGE) == 60  # so it ends after 14-15
+    assert refresh_interval(62) == 4
+    assert refresh_interval(5) == 1
+
+
+def _age_session(client, *, refreshed_seconds_ago: float, expires_in):
+    """Pretend the session's expiry was last pushed forward a while ago."""
+    import time
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from stepwell.accounts.middleware import REFRESHED_AT
+
+    session = client.session
+    session[REFRESHED_AT] = time.time() - refreshed_seconds_ago
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(expire_date=timezone.now() + expires_in)
+    return session.session_key
 
 
 def test_idle_session_ends_and_activity_extends_it(client, clinic, settings):
@@ -142,15 +162,53 @@ def test_idle_session_ends_and_activity_extends_it(client, clinic, settings):
 
     settings.STEPWELL_MFA_REQUIRED = False
     client.post("/accounts/login/", {"username": "clin_a", "password": PASSWORD})
-    key = client.session.session_key
-    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
-    assert client.get("/caseload/").status_code == 200
+    key = _age_session(client, refreshed_seconds_ago=14 * 60, expires_in=timedelta(minutes=1))
+    response = client.get("/caseload/")
+    assert response.status_code == 200
+    assert response["X-Idle-Seconds"] == str(15 * 60)
     extended = Session.objects.get(pk=key).expire_date
     assert extended > timezone.now() + timedelta(minutes=14)
     Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/caseload/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+    assert "X-Idle-Seconds" not in response
+
+
+def test_the_expiry_is_written_at_most_once_a_minute(client, clinic, settings):
+    """A request within a minute of the last write reads the session and writes nothing;
+    the page and the answer say how much of the fifteen minutes is left, which is what
+    the warning counts down from."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.STEPWELL_MFA_REQUIRED = False
+    client.post("/accounts/login/", {"username": "clin_a", "password": PASSWORD})
+    _age_session(client, refreshed_seconds_ago=30, expires_in=timedelta(seconds=870))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/accounts/tokens/")
+    assert not [
+        q for q in queries.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]
+    ]
+    left = int(response["X-Idle-Seconds"])
+    assert 860 <= left <= 870
+    assert f'data-idle-seconds="{left}"' in response.content.decode()
+    _age_session(client, refreshed_seconds_ago=61, expires_in=timedelta(seconds=839))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/accounts/tokens/")
+    assert [q for q in queries.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]]
+    assert response["X-Idle-Seconds"] == str(15 * 60)
+
+
+def test_an_anonymous_visit_writes_no_session(client, db):
+    from django.contrib.sessions.models import Session
+
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "X-Idle-Seconds" not in response
+    assert not Session.objects.exists()
 
 
 def test_logout_is_post_only_and_ends_session(client, clinic, settings):

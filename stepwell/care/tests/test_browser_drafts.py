@@ -56,7 +56,7 @@ def test_a_note_is_saved_as_the_clinician_types_and_signing_asks_first(browser_p
 
 @pytest.mark.browser
 def test_the_page_warns_a_minute_before_an_idle_logout(browser_page, clinic, settings):
-    settings.SESSION_COOKIE_AGE = 62  # the warning comes after 2 s
+    settings.SESSION_COOKIE_AGE = 64  # the warning comes after 4 s less what has gone by
     page = browser_page
     _log_in(page, clinic.clinician_a)
     page.goto(f"{page.base_url}/care/")

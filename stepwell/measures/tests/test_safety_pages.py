@@ -15,7 +15,13 @@ from django.test import override_settings
 from django.utils import timezone
 
 from stepwell.measures import services
-from stepwell.measures.models import Administration, Alert, LinkLookupFailure, QuestionnaireLink
+from stepwell.measures.models import (
+    Administration,
+    Alert,
+    AlertStatus,
+    LinkLookupFailure,
+    QuestionnaireLink,
+)
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import UserFactory
@@ -429,11 +435,11 @@ def test_worklist_shows_the_immediate_alert_first(client, clinic, urgent):
     assert [a.immediate for a in alerts] == [True, False]
 
 
-def test_the_banner_is_one_query_whatever_the_alerts_and_pages(
+def test_the_banner_is_two_queries_whatever_the_alerts_and_pages(
     rf, clinic, urgent, django_assert_num_queries
 ):
-    """It runs on every staff page: the alerts, whether the user reads each chart or may
-    act, and the latest page are read together."""
+    """It runs on every staff page: whether any urgent alert is open, then the alerts,
+    whether the user reads each chart or may act, and the latest page, read together."""
     from stepwell.core.context_processors import stepwell as context
     from stepwell.measures.banner import safety_banner
 
@@ -442,7 +448,7 @@ def test_the_banner_is_one_query_whatever_the_alerts_and_pages(
         actor=AnonymousUser(), token=second.token, answers=PHQ9_RISK
     )
     clinic.nurse_a.role_keys()  # the roles are read once per request, before any page
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         rows = safety_banner(clinic.nurse_a)
     assert len(rows) == 2
     assert all(row.reason and row.can_act and row.program == "Adult MH" for row in rows)
@@ -451,3 +457,26 @@ def test_the_banner_is_one_query_whatever_the_alerts_and_pages(
     request = rf.get("/caseload/")
     request.user, request.htmx = clinic.nurse_a, False
     assert context(request)["safety_banner"] == rows
+
+
+def test_with_no_urgent_alert_open_anywhere_the_banner_is_one_lookup(
+    clinic, urgent, django_assert_num_queries
+):
+    """The common case on every staff page: nothing urgent is open, so the access rules
+    are not built at all; an acknowledged or same-day alert does not count."""
+    from stepwell.measures.banner import safety_banner
+
+    services.alert_acknowledge(actor=clinic.clinician_a, alert_id=urgent.pk, note="Called; safe.")
+    assert Alert.objects.get(pk=urgent.pk).status == AlertStatus.ACKNOWLEDGED
+    clinic.nurse_a.role_keys()
+    services.administration_record(
+        actor=clinic.clinician_a,
+        patient_id=clinic.patient_a.pk,
+        instrument_key="phq9",
+        answers=PHQ9_RISK,
+    )
+    with django_assert_num_queries(1) as lookups:
+        assert safety_banner(clinic.nurse_a) == []
+    (lookup,) = lookups.captured_queries
+    assert "measures_alert" in lookup["sql"]
+    assert "patients_" not in lookup["sql"]  # no care-team or program rule was built

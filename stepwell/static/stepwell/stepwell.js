@@ -57,7 +57,7 @@ function autosaveNow(form) {
           : "Draft not saved at " + clock + ": press Save draft to see what is missing.";
         status.setAttribute("data-saved", saved ? "yes" : "no");
       }
-      idleRestart();
+      idleRestart(response.headers.get("X-Idle-Seconds"));
     })
     .catch(function () {
       if (status) {
@@ -92,14 +92,23 @@ function autosavePending() {
   });
 }
 
-// A minute before an idle session ends (SESSION_COOKIE_AGE, sliding with each request),
-// the page says so; any request (a draft saved, an htmx update, "Stay signed in") starts
-// the count again.
+// A minute before an idle session ends, the page says so. The server says how many
+// seconds are left: on the page (data-idle-seconds) and on every answer (X-Idle-Seconds,
+// as the session's expiry is pushed forward at most once a minute); any request (a draft
+// saved, an htmx update, "Stay signed in") starts the count again from what it says.
 var idleTimer = null;
 
-function idleRestart() {
-  var seconds = parseInt(document.body && document.body.getAttribute("data-idle-seconds"), 10);
-  if (!seconds) {
+function idleRestart(secondsLeft) {
+  var body = document.body;
+  if (!body || !body.hasAttribute("data-idle-seconds")) {
+    return;
+  }
+  var told = parseInt(secondsLeft, 10);
+  if (told >= 0) {
+    body.setAttribute("data-idle-seconds", String(told));
+  }
+  var seconds = parseInt(body.getAttribute("data-idle-seconds"), 10);
+  if (!(seconds >= 0)) {
     return;
   }
   var warning = document.getElementById("idle-warning");
@@ -115,10 +124,19 @@ function idleRestart() {
   }, Math.max(seconds - 60, 0) * 1000);
 }
 
-document.addEventListener("DOMContentLoaded", idleRestart);
-document.addEventListener("htmx:afterRequest", idleRestart);
+document.addEventListener("DOMContentLoaded", function () {
+  idleRestart();
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  var xhr = event.detail && event.detail.xhr;
+  idleRestart(xhr ? xhr.getResponseHeader("X-Idle-Seconds") : null);
+});
 document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-stay-signed-in]")) {
-    fetch(window.location.href, { method: "GET", credentials: "same-origin" }).then(idleRestart);
+    fetch(window.location.href, { method: "GET", credentials: "same-origin" }).then(
+      function (response) {
+        idleRestart(response.headers.get("X-Idle-Seconds"));
+      },
+    );
   }
 });
