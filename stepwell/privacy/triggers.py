@@ -2,8 +2,9 @@
 
 - Events, the patients they name, and checkpoints: UPDATE, DELETE and TRUNCATE refused.
 - The chain head: DELETE and TRUNCATE refused; an INSERT only to start an empty chain; an
-  UPDATE only as the append path makes it, one step to the event just appended (the next
-  number, whose hash it records and whose `prev_hash` is the head's old hash).
+  UPDATE only as the append path makes it: forward, to an event that exists (whose number
+  and hash it records), when the event after the old head chains from the head's old hash.
+  One event appended moves it one step; a batch (audit.audit_batch) several at once.
 
 Installed by migration. The test settings leave them out (STEPWELL_AUDIT_DB_TRIGGERS=False)
 because Django's test runner empties tables between transactional tests;
@@ -16,6 +17,14 @@ APPEND_ONLY_TABLES = ("privacy_auditevent", "privacy_auditeventpatient", "privac
 HEAD = "privacy_auditchainhead"
 HEAD_MESSAGE = "the audit chain head only follows the chain (append-only)"
 HEAD_STEP_IS_WRONG = (
+    "NEW.id <> OLD.id OR NEW.last_seq <= OLD.last_seq OR NOT EXISTS ("
+    "SELECT 1 FROM privacy_auditevent WHERE seq = NEW.last_seq AND hash = NEW.last_hash)"
+    " OR NOT EXISTS (SELECT 1 FROM privacy_auditevent WHERE seq = OLD.last_seq + 1"
+    " AND prev_hash = OLD.last_hash)"
+)
+# The rule migration 0003 installed (one step at a time): migration 0004 puts it back
+# when unapplied.
+HEAD_ONE_STEP_IS_WRONG = (
     "NEW.id <> OLD.id OR NEW.last_seq <> OLD.last_seq + 1 OR NOT EXISTS ("
     "SELECT 1 FROM privacy_auditevent WHERE seq = NEW.last_seq AND hash = NEW.last_hash"
     " AND prev_hash = OLD.last_hash)"
@@ -33,11 +42,32 @@ def _sqlite_refuse(table: str, operation: str) -> str:
     )
 
 
+def _sqlite_head_step(rule: str) -> str:
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {HEAD}_step BEFORE UPDATE ON {HEAD} WHEN {rule} "
+        f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END;"
+    )
+
+
+def _postgres_head_step(rule: str) -> str:
+    return f"""CREATE OR REPLACE FUNCTION privacy_auditchainhead_step() RETURNS trigger AS $$
+       BEGIN
+         IF TG_OP = 'INSERT' THEN
+           IF {HEAD_START_IS_WRONG} THEN
+             RAISE EXCEPTION '{HEAD_MESSAGE}' USING ERRCODE = 'restrict_violation';
+           END IF;
+         ELSIF {rule} THEN
+           RAISE EXCEPTION '{HEAD_MESSAGE}' USING ERRCODE = 'restrict_violation';
+         END IF;
+         RETURN NEW;
+       END;
+       $$ LANGUAGE plpgsql;"""
+
+
 SQLITE = [
     *[_sqlite_refuse(t, op) for t in APPEND_ONLY_TABLES for op in ("UPDATE", "DELETE")],
     _sqlite_refuse(HEAD, "DELETE"),
-    f"CREATE TRIGGER IF NOT EXISTS {HEAD}_step BEFORE UPDATE ON {HEAD} WHEN {HEAD_STEP_IS_WRONG} "
-    f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END;",
+    _sqlite_head_step(HEAD_STEP_IS_WRONG),
     f"CREATE TRIGGER IF NOT EXISTS {HEAD}_start BEFORE INSERT ON {HEAD} WHEN {HEAD_START_IS_WRONG} "
     f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END;",
 ]
@@ -55,18 +85,7 @@ POSTGRES = [
     """CREATE OR REPLACE FUNCTION privacy_auditevent_refuse() RETURNS trigger AS $$
        BEGIN RAISE EXCEPTION 'audit records are append-only' USING ERRCODE = 'restrict_violation'; END;
        $$ LANGUAGE plpgsql;""",
-    f"""CREATE OR REPLACE FUNCTION privacy_auditchainhead_step() RETURNS trigger AS $$
-       BEGIN
-         IF TG_OP = 'INSERT' THEN
-           IF {HEAD_START_IS_WRONG} THEN
-             RAISE EXCEPTION '{HEAD_MESSAGE}' USING ERRCODE = 'restrict_violation';
-           END IF;
-         ELSIF {HEAD_STEP_IS_WRONG} THEN
-           RAISE EXCEPTION '{HEAD_MESSAGE}' USING ERRCODE = 'restrict_violation';
-         END IF;
-         RETURN NEW;
-       END;
-       $$ LANGUAGE plpgsql;""",
+    _postgres_head_step(HEAD_STEP_IS_WRONG),
     *[
         f"""CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}
            FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();"""
@@ -105,3 +124,21 @@ def install_append_only_triggers(connection) -> None:
 
 def remove_append_only_triggers(connection) -> None:
     _run(connection, {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP})
+
+
+def replace_head_step_rule(connection, rule: str) -> None:
+    """Swap the rule of the head's UPDATE trigger where the triggers are installed (the
+    function on PostgreSQL, the trigger on SQLite); nothing where they are not."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [f"{HEAD}_step"])
+            if cursor.fetchone():
+                cursor.execute(_postgres_head_step(rule))
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [f"{HEAD}_step"],
+            )
+            if cursor.fetchone():
+                cursor.execute(f"DROP TRIGGER {HEAD}_step;")
+                cursor.execute(_sqlite_head_step(rule))

@@ -1,12 +1,14 @@
 """The audit trail is append-only and its chain names any changed, inserted or deleted event."""
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
 from stepwell.privacy import chain
-from stepwell.privacy.audit import audit_record, audit_verify
+from stepwell.privacy.audit import audit_batch, audit_record, audit_verify
 from stepwell.privacy.models import (
     AuditChainHead,
     AuditCheckpoint,
@@ -138,6 +140,75 @@ def test_database_lets_the_head_only_follow_the_chain(db):
     assert AuditChainHead.objects.get().last_seq == 3
     audit_record(action="view")  # the append path still moves it
     assert AuditChainHead.objects.get().last_seq == 4
+    assert audit_verify() == []
+
+
+def test_the_head_may_move_forward_several_events_to_one_that_exists(db):
+    """What a batch does at its end; anything else forward is still refused."""
+    from stepwell.privacy.audit import _move_head
+
+    events = _events(3)
+    with audit_batch():
+        extra = _events(3)
+        assert AuditChainHead.objects.get().last_seq == 3  # not moved inside the batch
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+            # ahead of the chain by a number that exists, with another event's hash
+            AuditChainHead.objects.filter(pk=1).update(last_seq=5, last_hash=events[0].hash)
+    head = AuditChainHead.objects.get()
+    assert (head.last_seq, head.last_hash) == (6, extra[-1].hash)
+    assert audit_verify() == []
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        _move_head(1, 9, "e" * 64)  # to an event that does not exist
+
+
+def test_a_batch_moves_the_head_once_and_the_chain_verifies(db):
+    from django.test.utils import CaptureQueriesContext
+
+    _events(2)
+    with CaptureQueriesContext(connection) as queries, audit_batch():
+        events = _events(20)
+    head_writes = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "privacy_auditchainhead"')
+    ]
+    assert len(head_writes) == 1
+    assert [e.seq for e in events] == list(range(3, 23))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
+    head = AuditChainHead.objects.get()
+    assert (head.last_seq, head.last_hash) == (22, events[-1].hash)
+    assert audit_verify() == []
+    assert audit_record(action="view").seq == 23  # and the usual append follows it
+    assert audit_verify() == []
+
+
+def test_events_of_a_rolled_back_savepoint_leave_no_gap_in_a_batch(db):
+    def refused_step():
+        with transaction.atomic():
+            _events(3)
+            raise RuntimeError("a refused step")
+
+    with audit_batch():
+        _events(2)
+        with pytest.raises(RuntimeError):
+            refused_step()
+        after = _events(1)[0]
+    assert after.seq == 3
+    assert AuditChainHead.objects.get().last_seq == 3
+    assert audit_verify() == []
+
+
+def test_a_failed_batch_leaves_neither_events_nor_a_moved_head(db):
+    def failing_build():
+        with audit_batch():
+            _events(4)
+            raise RuntimeError("the demo build failed")
+
+    _events(1)
+    with pytest.raises(RuntimeError):
+        failing_build()
+    assert AuditEvent.objects.count() == 1
+    assert AuditChainHead.objects.get().last_seq == 1
     assert audit_verify() == []
 
 
@@ -349,3 +420,29 @@ def test_chain_key_ids_never_reveal_the_key(settings):
     settings.STEPWELL_AUDIT_KEY = "k" * 40
     key = chain.current_key()
     assert key.key_id != "k" * 16 and len(key.key_id) == 16
+
+
+def test_migration_0004_swaps_the_head_rule_where_the_triggers_are_installed(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("stepwell.privacy.migrations.0004_audit_head_moves_forward")
+    editor = type("Editor", (), {"connection": connection})()
+    _events(1)
+    migration.backwards(apps, editor)  # the one-step rule of 0003
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), audit_batch():
+        _events(2)
+    migration.forwards(apps, editor)
+    with audit_batch():
+        _events(2)
+    assert AuditChainHead.objects.get().last_seq == 3
+    remove_append_only_triggers(connection)
+    migration.forwards(apps, editor)  # installs nothing where there were no triggers
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = 'privacy_auditchainhead_step'"
+            if connection.vendor == "postgresql"
+            else "SELECT 1 FROM sqlite_master WHERE name = 'privacy_auditchainhead_step'"
+        )
+        assert cursor.fetchone() is None
