@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-REPEAT = 7
+REPEAT = 21
 OPEN_STATES = ("referred", "screening", "assessed", "admitted", "active", "on_hold")
 ATTENDING = ("admitted", "active", "on_hold")
 REFERRAL_STATES = (

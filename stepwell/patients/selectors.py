@@ -186,7 +186,7 @@ def patient_record(*, user, patient_id, portal_for_patients: bool = False) -> Pa
     With `portal_for_patients` (the chart page), a patient asking for their own record is
     sent to the portal instead (RecordView.PORTAL).
     """
-    patient = access.patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
+    patient = access.patient_from_scope(patient_id, access.patients_visible_to, user)
     if patient is not None:
         if portal_for_patients and is_patient_user(user):
             return PatientRecord(patient, RecordView.PORTAL)

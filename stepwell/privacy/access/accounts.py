@@ -19,7 +19,7 @@ from stepwell.patients.models import Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import access_care_team_edit, as_record_id, patients_visible_to
+from .patients import access_care_team_edit, as_record_id, patient_from_scope, patients_visible_to
 from .predicates import is_administrator, is_staff_member, is_system_actor
 
 
@@ -63,7 +63,7 @@ def access_privileges_grant(actor) -> bool:
 def access_portal_invite_patient_by_id(user, patient_id) -> Patient:
     """The patient to invite to the portal, or an audited refusal (an unknown patient
     gets the same one)."""
-    patient = patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
+    patient = patient_from_scope(patient_id, patients_visible_to, user)
     if patient is None or not access_care_team_edit(user, patient):
         raise refuse(
             actor=user,

@@ -38,7 +38,12 @@ from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import access_clinic_configuration, access_patient_billing, patients_visible_to
+from .patients import (
+    access_clinic_configuration,
+    access_patient_billing,
+    patient_in_scope,
+    patients_visible_to,
+)
 from .predicates import as_record_id, is_staff_member, is_system_actor, programs_with
 
 COVERAGE_ROLES = (Role.INTAKE_COORDINATOR, Role.PROGRAM_DIRECTOR)
@@ -59,7 +64,7 @@ def access_coverage_read(user, patient: Patient) -> bool:
         return False
     if access_patient_billing(user, patient):
         return True
-    return patients_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_visible_to, user)
 
 
 def access_coverage_edit(user, patient: Patient) -> bool:
@@ -280,7 +285,7 @@ def access_ur_summary(user, review: UtilizationReview) -> bool:
     authorization = review.authorization
     if review.outcome in OPEN_OUTCOMES and access_billing_work(user, authorization.program_id):
         return True
-    return patients_visible_to(user).filter(pk=authorization.patient_id).exists()
+    return patient_in_scope(authorization.patient_id, patients_visible_to, user)
 
 
 def access_ur_summary_by_id(user, review_id) -> UtilizationReview:

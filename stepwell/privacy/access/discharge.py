@@ -33,6 +33,7 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .notes import patients_in_role
+from .patients import patient_from_scope, patient_in_scope
 from .predicates import (
     as_record_id,
     fetch_or_refuse,
@@ -68,7 +69,7 @@ def discharge_patients_visible_to(user, need: DischargeNeed = DischargeNeed.READ
 
 
 def access_discharge(user, patient: Patient, need: DischargeNeed = DischargeNeed.READ) -> bool:
-    return discharge_patients_visible_to(user, need).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, discharge_patients_visible_to, user, need)
 
 
 def discharge_episodes_visible_to(
@@ -98,7 +99,7 @@ def access_discharge_episode_by_id(
 
 
 def access_discharge_patient_by_id(user, patient_id, *, action: str = AuditAction.VIEW) -> Patient:
-    patient = discharge_patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
+    patient = patient_from_scope(patient_id, discharge_patients_visible_to, user)
     if patient is None:
         raise refuse(
             actor=user,

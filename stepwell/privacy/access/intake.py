@@ -32,7 +32,7 @@ from stepwell.patients.models import CareTeamMember, Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import access_patient_chart, as_record_id, patients_visible_to
+from .patients import access_patient_chart, as_record_id, patient_from_scope, patients_visible_to
 from .predicates import holds_role_in, is_patient_user, is_staff_member, programs_with
 
 __all__ = [
@@ -292,7 +292,7 @@ def access_availability_patient_by_id(
     """The patient whose availability the user keeps (`edit`) or reads, or an audited
     refusal. Whoever keeps it (the patient among them) also reads it, on the page and
     through the API alike."""
-    patient = patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
+    patient = patient_from_scope(patient_id, patients_visible_to, user)
     if patient is None:
         allowed = False
     elif edit:

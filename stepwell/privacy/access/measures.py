@@ -51,7 +51,14 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
-from .patients import in_programs, on_care_team, patients_visible_to
+from .patients import (
+    about_one_patient,
+    in_programs,
+    on_care_team,
+    patient_from_scope,
+    patient_in_scope,
+    patients_visible_to,
+)
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
@@ -127,16 +134,16 @@ def banner_alerts_visible_to(user) -> QuerySet[Alert]:
 
 
 def access_measures_read(user, patient: Patient) -> bool:
-    return measures_patients_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, measures_patients_visible_to, user)
 
 
 def access_administration_record(user, patient: Patient) -> bool:
     """Record answers in session, or send the patient a questionnaire."""
-    return recording_patients_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, recording_patients_visible_to, user)
 
 
 def access_alerts_see(user, patient: Patient) -> bool:
-    return alert_patients_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, alert_patients_visible_to, user)
 
 
 @dataclass(frozen=True)
@@ -154,16 +161,17 @@ def measures_rights(user, patient: Patient) -> MeasuresRights:
     def among(patients: QuerySet[Patient]) -> Exists:
         return Exists(patients.filter(pk=OuterRef("pk")))
 
-    found = (
-        Patient.objects.filter(pk=patient.pk)
-        .annotate(
-            read=among(measures_patients_visible_to(user)),
-            see_alerts=among(alert_patients_visible_to(user)),
-            record=among(recording_patients_visible_to(user)),
+    with about_one_patient(patient.pk):
+        found = (
+            Patient.objects.filter(pk=patient.pk)
+            .annotate(
+                read=among(measures_patients_visible_to(user)),
+                see_alerts=among(alert_patients_visible_to(user)),
+                record=among(recording_patients_visible_to(user)),
+            )
+            .values_list("read", "see_alerts", "record")
+            .first()
         )
-        .values_list("read", "see_alerts", "record")
-        .first()
-    )
     return MeasuresRights(*(found or (False, False, False)))
 
 
@@ -211,7 +219,7 @@ def access_patient_measures_by_id(
     user, patient_id, *, action: str = AuditAction.VIEW, object_type: str = "administration"
 ) -> Patient:
     """A patient whose scores the user may read, or an audited refusal."""
-    patient = measures_patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
+    patient = patient_from_scope(patient_id, measures_patients_visible_to, user)
     if patient is None:
         raise refuse(
             actor=user,
@@ -233,7 +241,7 @@ def access_patient_for_recording_by_id(
 ) -> Patient:
     """A patient for whom the user may record or send a questionnaire, or an audited
     refusal (a missing patient and a forbidden one alike)."""
-    patient = recording_patients_visible_to(user).filter(pk=as_record_id(patient_id)).first()
+    patient = patient_from_scope(patient_id, recording_patients_visible_to, user)
     if patient is None:
         raise refuse(
             actor=user,

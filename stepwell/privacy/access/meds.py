@@ -41,6 +41,7 @@ from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
 from .notes import patients_in_role
+from .patients import patient_in_scope
 from .predicates import (
     as_record_id,
     fetch_or_refuse,
@@ -74,7 +75,7 @@ def meds_patients_visible_to(user, need: MedsNeed = MedsNeed.READ) -> QuerySet[P
 
 
 def access_meds(user, patient: Patient, need: MedsNeed = MedsNeed.READ) -> bool:
-    return meds_patients_visible_to(user, need).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, meds_patients_visible_to, user, need)
 
 
 def drug_tests_visible_to(user) -> QuerySet[DrugTest]:

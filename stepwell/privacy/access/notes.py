@@ -45,6 +45,7 @@ from .attendance import sessions_attendance_taken_by
 from .patients import (
     in_programs,
     on_care_team,
+    patient_in_scope,
     patients_billing_visible_to,
     patients_visible_to,
 )
@@ -98,11 +99,11 @@ def _note_write_roles(kind: str) -> tuple[str, ...]:
 
 
 def access_notes_read(user, patient: Patient) -> bool:
-    return patients_notes_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_notes_visible_to, user)
 
 
 def access_note_write(user, patient: Patient, kind: str) -> bool:
-    return patients_in_role(user, *_note_write_roles(kind)).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_in_role, user, *_note_write_roles(kind))
 
 
 def access_note_sign(user, author_id: int | None) -> bool:
@@ -119,11 +120,11 @@ def access_note_cosign(user, note: ClinicalNote) -> bool:
         return False
     if credential_requires_cosign(user):
         return False
-    return patients_in_role(user, *COSIGN_ROLES).filter(pk=note.patient_id).exists()
+    return patient_in_scope(note.patient_id, patients_in_role, user, *COSIGN_ROLES)
 
 
 def access_hours_read(user, patient: Patient) -> bool:
-    return patients_hours_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_hours_visible_to, user)
 
 
 def access_transition_week_mark(user, episode: Episode) -> bool:
@@ -131,7 +132,7 @@ def access_transition_week_mark(user, episode: Episode) -> bool:
 
 
 def access_psychotherapy_note_write(user, patient: Patient) -> bool:
-    return patients_in_role(user, *PSYCHOTHERAPY_ROLES).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_in_role, user, *PSYCHOTHERAPY_ROLES)
 
 
 def access_psychotherapy_note_read(user, note: PsychotherapyNote) -> bool:

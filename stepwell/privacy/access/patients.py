@@ -25,6 +25,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
@@ -62,6 +65,7 @@ __all__ = [
     "PROGRAM_WIDE_ROLES",
     "REGISTERING_ROLES",
     "PatientNeed",
+    "about_one_patient",
     "access_care_team_edit",
     "access_care_team_patient_by_id",
     "access_clinic_configuration",
@@ -81,6 +85,8 @@ __all__ = [
     "access_registering_programs",
     "in_programs",
     "on_care_team",
+    "patient_from_scope",
+    "patient_in_scope",
     "patients_billing_visible_to",
     "patients_visible_to",
 ]
@@ -96,15 +102,57 @@ class PatientNeed(StrEnum):
     BILLING = "billing"  # identity, coverage and episode dates only
 
 
+# Set while one patient's place in a scope is asked (patient_in_scope): the subqueries
+# that build patient scopes then read only that patient's rows.
+_one_patient: ContextVar[int | None] = ContextVar("access_one_patient", default=None)
+
+
+@contextmanager
+def about_one_patient(patient_id: int | None) -> Iterator[None]:
+    """Within it, patient scopes are built for asking about this one patient only."""
+    token = _one_patient.set(patient_id)
+    try:
+        yield
+    finally:
+        _one_patient.reset(token)
+
+
+def patient_in_scope(patient_id: int, scope: Callable[..., QuerySet[Patient]], *args) -> bool:
+    """Whether the patient is in ``scope(*args)`` (patients_visible_to and the scopes built
+    on it). Each way into the scope is asked about this patient alone, an index lookup:
+    asked as ``scope.filter(pk=...)``, the database read every episode of the user's
+    programs into a hash first (6,668 rows at 20,000 patients, a few ms, several times a
+    chart). Narrowing the subqueries to the patient cannot change the answer."""
+    with about_one_patient(patient_id):
+        return scope(*args).filter(pk=patient_id).exists()
+
+
+def patient_from_scope(
+    patient_id, scope: Callable[..., QuerySet[Patient]], *args
+) -> Patient | None:
+    """The patient if in ``scope(*args)``, asked as patient_in_scope asks; None if not (or
+    if the id is not a record id)."""
+    record_id = as_record_id(patient_id)
+    with about_one_patient(record_id):
+        return scope(*args).filter(pk=record_id).first()
+
+
+def _of_the_patient_asked(rows: QuerySet) -> QuerySet:
+    patient_id = _one_patient.get()
+    return rows if patient_id is None else rows.filter(patient_id=patient_id)
+
+
 def in_programs(program_ids) -> Q:
     """Patients with an episode in one of the programs. A subquery, not a join: no join
     fans the patients out, so the database uses its indexes whatever the clinic's size."""
-    return Q(pk__in=Episode.objects.filter(program_id__in=program_ids).values("patient_id"))
+    episodes = _of_the_patient_asked(Episode.objects.filter(program_id__in=program_ids))
+    return Q(pk__in=episodes.values("patient_id"))
 
 
 def on_care_team(user) -> Q:
     """Patients whose care team the user is on (a subquery, as in_programs)."""
-    return Q(pk__in=CareTeamMember.objects.filter(user=user).values("patient_id"))
+    members = _of_the_patient_asked(CareTeamMember.objects.filter(user=user))
+    return Q(pk__in=members.values("patient_id"))
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:
@@ -130,9 +178,8 @@ def _emergency_access_patient_ids(user) -> QuerySet:
     """Patients the user opened with emergency access that has not expired yet."""
     from stepwell.consent.models import BreakGlassGrant
 
-    return BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values(
-        "patient_id"
-    )
+    grants = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
+    return _of_the_patient_asked(grants).values("patient_id")
 
 
 def patients_billing_visible_to(user) -> QuerySet[Patient]:
@@ -162,7 +209,7 @@ def access_patient_by_id(
 
     A missing patient and one the user may not see get the same refusal.
     """
-    patient = _patients_for(user, need).filter(pk=as_record_id(patient_id)).first()
+    patient = patient_from_scope(patient_id, _patients_for, user, need)
     if patient is None:
         raise refuse(
             actor=user,
@@ -213,11 +260,11 @@ def access_episode_by_id(
 
 
 def access_patient_chart(user, patient: Patient) -> bool:
-    return patients_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_visible_to, user)
 
 
 def access_patient_billing(user, patient: Patient) -> bool:
-    return patients_billing_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_billing_visible_to, user)
 
 
 def access_patient_register_any(user) -> bool:

@@ -38,7 +38,7 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import Appointment, Enrollment, SchedulePlanRun, SessionOccurrence
 
-from .patients import access_patient_by_id, patients_visible_to
+from .patients import access_patient_by_id, patient_in_scope, patients_visible_to
 from .predicates import (
     PROGRAM_WIDE_ROLES,
     fetch_or_refuse,
@@ -183,7 +183,7 @@ def access_plan_run_execute(user, run: SchedulePlanRun) -> bool:
 
 
 def access_patient_schedule_read(user, patient: Patient) -> bool:
-    return patients_visible_to(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_visible_to, user)
 
 
 def access_patient_schedule_by_id(user, patient_id, *, action=AuditAction.VIEW) -> Patient:
@@ -207,7 +207,7 @@ def patients_feed_manageable_by(user) -> QuerySet[Patient]:
 
 
 def access_patient_feed_manage(user, patient: Patient) -> bool:
-    return patients_feed_manageable_by(user).filter(pk=patient.pk).exists()
+    return patient_in_scope(patient.pk, patients_feed_manageable_by, user)
 
 
 def access_patient_feed_by_id(user, patient_id, *, action=AuditAction.UPDATE) -> Patient:

@@ -1,0 +1,114 @@
+"""Asking whether one patient is in a scope gives the scope's own answer, for everyone.
+
+patient_in_scope and patient_from_scope narrow each way into a patient scope (the
+programs' episodes, the care teams, emergency access) to the one patient asked about, so
+the database looks that patient up instead of hashing every episode of the user's
+programs. The answer must be exactly `scope(user).filter(pk=...).exists()`, for every
+person, patient and scope; and the narrowing must not outlive the question.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from stepwell.consent.services.break_glass import break_glass_open
+from stepwell.patients.models import CareTeamMember, CareTeamRole, Patient
+from stepwell.privacy import access
+from stepwell.privacy.access.measures import (
+    alert_patients_visible_to,
+    measures_patients_visible_to,
+    measures_rights,
+    recording_patients_visible_to,
+)
+from stepwell.privacy.access.meds import meds_patients_visible_to
+from stepwell.privacy.access.notes import (
+    patients_hours_visible_to,
+    patients_in_role,
+    patients_notes_visible_to,
+)
+from stepwell.privacy.access.predicates import CLINICAL_ROLES
+
+PEOPLE = (
+    "clinician_a",
+    "clinician_b",
+    "prescriber_a",
+    "nurse_a",
+    "intake_a",
+    "director_a",
+    "billing_a",
+    "admin",
+    "patient_user_a",
+)
+SCOPES = (
+    (access.patients_visible_to, ()),
+    (access.patients_billing_visible_to, ()),
+    (patients_notes_visible_to, ()),
+    (patients_hours_visible_to, ()),
+    (patients_in_role, CLINICAL_ROLES),
+    (measures_patients_visible_to, ()),
+    (recording_patients_visible_to, ()),
+    (alert_patients_visible_to, ()),
+    (meds_patients_visible_to, ()),
+)
+
+
+@pytest.fixture
+def wider(clinic):
+    """More ways in: a care-team member of another program's patient, and emergency
+    access opened by program A's director to program B's patient."""
+    CareTeamMember.objects.get_or_create(
+        patient=clinic.patient_b, user=clinic.nurse_a, defaults={"team_role": CareTeamRole.NURSE}
+    )
+    break_glass_open(
+        actor=clinic.director_a,
+        record_number=clinic.patient_b.mrn,
+        reason="Crisis call from the emergency department tonight.",
+    )
+    return clinic
+
+
+def test_one_patient_asked_gets_the_scope_answer_for_everyone(wider):
+    patients = list(Patient.objects.order_by("pk"))
+    assert len(patients) >= 3
+    checked = 0
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        for scope, roles in SCOPES:
+            whole = set(scope(user, *roles).values_list("pk", flat=True))
+            for patient in patients:
+                asked = access.patient_in_scope(patient.pk, scope, user, *roles)
+                assert asked == (patient.pk in whole), (who, scope.__name__, patient)
+                fetched = access.patient_from_scope(patient.pk, scope, user, *roles)
+                assert (fetched is not None) == asked
+                checked += 1
+        rights = measures_rights(user, wider.patient_b)
+        assert rights.read == access.patient_in_scope(
+            wider.patient_b.pk, measures_patients_visible_to, user
+        )
+    assert checked == len(PEOPLE) * len(SCOPES) * len(patients)
+    # emergency access and a care team of another program are among the ways in
+    assert access.patient_in_scope(wider.patient_b.pk, access.patients_visible_to, wider.director_a)
+    assert access.patient_in_scope(wider.patient_b.pk, access.patients_visible_to, wider.nurse_a)
+
+
+def test_the_question_reads_only_the_patient_asked_about(clinic):
+    with CaptureQueriesContext(connection) as queries:
+        assert access.patient_in_scope(
+            clinic.patient_a.pk, access.patients_visible_to, clinic.director_a
+        )
+    (query,) = [q["sql"] for q in queries.captured_queries if "patients_episode" in q["sql"]]
+    assert f'"patient_id" = {clinic.patient_a.pk}' in query
+
+
+def test_the_narrowing_ends_with_the_question(clinic):
+    assert (
+        access.patient_from_scope("not a number", access.patients_visible_to, clinic.director_a)
+        is None
+    )
+    with access.about_one_patient(clinic.patient_a.pk):
+        narrowed = set(access.patients_visible_to(clinic.clinician_a).values_list("pk", flat=True))
+    whole = set(access.patients_visible_to(clinic.clinician_a).values_list("pk", flat=True))
+    assert narrowed == {clinic.patient_a.pk}
+    assert whole == {clinic.patient_a.pk, clinic.team_patient_b.pk}
