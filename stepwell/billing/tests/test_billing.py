@@ -15,18 +15,9 @@ from stepwell.privacy.access import billing as access
 from stepwell.privacy.actors import system_actor
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import CoverageFactory, PayerFactory, UserFactory
+from stepwell.testing.people import CLINIC_PEOPLE
 
-ROLES = [
-    "clinician_a",
-    "clinician_b",
-    "prescriber_a",
-    "nurse_a",
-    "intake_a",
-    "director_a",
-    "billing_a",
-    "admin",
-    "patient_user_a",
-]
+ROLES = CLINIC_PEOPLE
 
 
 @pytest.mark.parametrize("name", ROLES)

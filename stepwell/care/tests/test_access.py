@@ -9,18 +9,9 @@ from stepwell.care.models import ClinicalNote, PsychotherapyNote
 from stepwell.care.notes import cosignature
 from stepwell.privacy.access import attendance, notes
 from stepwell.testing.factories import UserFactory
+from stepwell.testing.people import CLINIC_PEOPLE
 
-ROLES = [
-    "clinician_a",
-    "clinician_b",
-    "prescriber_a",
-    "nurse_a",
-    "intake_a",
-    "director_a",
-    "billing_a",
-    "admin",
-    "patient_user_a",
-]
+ROLES = CLINIC_PEOPLE
 
 
 @pytest.mark.parametrize("name", ROLES)

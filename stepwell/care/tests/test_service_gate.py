@@ -41,6 +41,7 @@ from stepwell.privacy.actors import system_actor
 from stepwell.privacy.models import AuditEvent
 from stepwell.schedule.models import Appointment
 from stepwell.testing.factories import UserFactory
+from stepwell.testing.people import CLINIC_PEOPLE
 
 CARE_MODELS = (
     Attendance,
@@ -125,20 +126,7 @@ def world(clinic, group) -> World:
         starts_at=GROUP_START + timedelta(days=4),
         ends_at=GROUP_START + timedelta(days=4, minutes=50),
     )
-    users = {
-        name: getattr(clinic, name)
-        for name in (
-            "clinician_a",
-            "clinician_b",
-            "prescriber_a",
-            "nurse_a",
-            "intake_a",
-            "director_a",
-            "billing_a",
-            "admin",
-            "patient_user_a",
-        )
-    }
+    users = {name: getattr(clinic, name) for name in CLINIC_PEOPLE}
     # The right role, in the other program only (and another role here).
     users["nurse_b_billing_a"] = UserFactory(
         username="nurse_b_billing_a",

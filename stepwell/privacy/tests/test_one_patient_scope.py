@@ -29,18 +29,9 @@ from stepwell.privacy.access.notes import (
     patients_notes_visible_to,
 )
 from stepwell.privacy.access.predicates import CLINICAL_ROLES
+from stepwell.testing.people import CLINIC_PEOPLE
 
-PEOPLE = (
-    "clinician_a",
-    "clinician_b",
-    "prescriber_a",
-    "nurse_a",
-    "intake_a",
-    "director_a",
-    "billing_a",
-    "admin",
-    "patient_user_a",
-)
+PEOPLE = CLINIC_PEOPLE
 SCOPES = (
     (access.patients_visible_to, ()),
     (access.patients_billing_visible_to, ()),

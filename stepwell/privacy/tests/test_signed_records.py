@@ -133,14 +133,6 @@ def test_installing_twice_replaces_and_removing_leaves_other_triggers(db):
 # --- the migrations ------------------------------------------------------------------------
 
 
-def _migrate(targets) -> None:
-    migrate(targets)
-
-
-def _leaf_nodes():
-    return leaf_nodes()
-
-
 def _installed(app_label: str) -> set[str]:
     return trigger_names(connection.vendor, app_label) & installed_trigger_names(connection)
 
@@ -161,12 +153,12 @@ def test_the_migration_installs_the_triggers_and_its_reverse_removes_them(
     before, installing = MIGRATIONS[app_label]
     expected = trigger_names(connection.vendor, app_label)
     assert expected and _installed(app_label) == set()  # the test settings leave them out
-    _migrate([(app_label, before)])
-    _migrate([(app_label, installing)])
+    migrate([(app_label, before)])
+    migrate([(app_label, installing)])
     assert _installed(app_label) == expected
-    _migrate([(app_label, before)])
+    migrate([(app_label, before)])
     assert _installed(app_label) == set()
-    _migrate([(app_label, installing)])
+    migrate([(app_label, installing)])
     assert _installed(app_label) == expected
 
 
@@ -174,17 +166,17 @@ def test_every_later_migration_keeps_the_triggers(migrations_with_triggers):
     """From before the triggers to the latest migration of every app: a later migration
     that rebuilds a listed table on SQLite (dropping its triggers) fails this test until it
     lifts and reinstalls them, as privacy/signed_records.py says."""
-    _migrate([(app_label, before) for app_label, (before, _) in MIGRATIONS.items()])
+    migrate([(app_label, before) for app_label, (before, _) in MIGRATIONS.items()])
     assert all(_installed(app_label) == set() for app_label in LOCKED)
-    _migrate(_leaf_nodes())
+    migrate(leaf_nodes())
     for app_label in LOCKED:
         assert _installed(app_label) == trigger_names(connection.vendor, app_label), app_label
 
 
 def test_with_the_switch_off_the_migrations_install_nothing(migrations_with_triggers, settings):
     settings.STEPWELL_SIGNED_RECORD_DB_TRIGGERS = False
-    _migrate([(app_label, before) for app_label, (before, _) in MIGRATIONS.items()])
-    _migrate(_leaf_nodes())
+    migrate([(app_label, before) for app_label, (before, _) in MIGRATIONS.items()])
+    migrate(leaf_nodes())
     assert all(_installed(app_label) == set() for app_label in LOCKED)
 
 
