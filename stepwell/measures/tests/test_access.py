@@ -13,6 +13,7 @@ from stepwell.privacy.access import measures as access
 from stepwell.privacy.actors import system_actor
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.factories import UserFactory
+from stepwell.testing.people import CLINIC_PEOPLE
 
 from .conftest import PHQ9_RISK
 
@@ -252,20 +253,7 @@ def test_banner_alerts_reach_chart_readers_program_readers_and_the_paged(clinic)
         assert not access.banner_alerts_visible_to(getattr(clinic, who)).exists(), who
 
 
-@pytest.mark.parametrize(
-    "who",
-    [
-        "clinician_a",
-        "clinician_b",
-        "prescriber_a",
-        "nurse_a",
-        "intake_a",
-        "director_a",
-        "billing_a",
-        "admin",
-        "patient_user_a",
-    ],
-)
+@pytest.mark.parametrize("who", CLINIC_PEOPLE)
 def test_the_charts_three_measures_rules_in_one_query_agree_with_each_rule(
     clinic, who, django_assert_max_num_queries
 ):

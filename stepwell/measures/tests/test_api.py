@@ -9,22 +9,12 @@ from stepwell.measures import services
 from stepwell.measures.models import Administration, Alert
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
+from stepwell.testing.people import CLINIC_PEOPLE
 
 from .conftest import PHQ9_MILD, PHQ9_RISK
 
 PATIENT_NAME = "Avery"
-ROLES = [
-    "clinician_a",
-    "prescriber_a",
-    "nurse_a",
-    "intake_a",
-    "director_a",
-    "billing_a",
-    "admin",
-    "clinician_b",
-    "patient_user_a",
-    "patient_user_b",
-]
+ROLES = [*CLINIC_PEOPLE, "patient_user_b"]
 
 
 def _login(client, clinic, who):
