@@ -30,6 +30,7 @@ from stepwell.privacy.access.notes import (
     access_transition_week_mark,
     patients_hours_visible_to,
 )
+from stepwell.privacy.access.patients import patients_in_scope
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar.weeks import iso_week_bounds, iso_week_of
 
@@ -158,7 +159,5 @@ def caseload_week_hours(
     """This week's hours of the listed patients whose hours the user reads, by patient id,
     for the caseload's badges: computed once for all rows (the caseload audits the list).
     Patients the user may not read hours for, and those not attending, are left out."""
-    readable = patients_hours_visible_to(user).filter(pk__in=list(patient_ids))
-    return current_week_hours(
-        patient_ids=readable.values_list("pk", flat=True), now=now or timezone.now()
-    )
+    readable = patients_in_scope(list(patient_ids), patients_hours_visible_to, user)
+    return current_week_hours(patient_ids=readable, now=now or timezone.now())

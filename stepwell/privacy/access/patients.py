@@ -66,6 +66,7 @@ __all__ = [
     "REGISTERING_ROLES",
     "PatientNeed",
     "about_one_patient",
+    "about_patients",
     "access_care_team_edit",
     "access_care_team_patient_by_id",
     "access_clinic_configuration",
@@ -88,6 +89,7 @@ __all__ = [
     "patient_from_scope",
     "patient_in_scope",
     "patients_billing_visible_to",
+    "patients_in_scope",
     "patients_visible_to",
 ]
 
@@ -102,19 +104,28 @@ class PatientNeed(StrEnum):
     BILLING = "billing"  # identity, coverage and episode dates only
 
 
-# Set while one patient's place in a scope is asked (patient_in_scope): the subqueries
-# that build patient scopes then read only that patient's rows.
-_one_patient: ContextVar[int | None] = ContextVar("access_one_patient", default=None)
+# Set while some patients' place in a scope is asked (patient_in_scope, patients_in_scope):
+# the subqueries that build patient scopes then read only those patients' rows.
+_patients_asked: ContextVar[tuple[int, ...] | None] = ContextVar(
+    "access_patients_asked", default=None
+)
 
 
 @contextmanager
-def about_one_patient(patient_id: int | None) -> Iterator[None]:
-    """Within it, patient scopes are built for asking about this one patient only."""
-    token = _one_patient.set(patient_id)
+def about_patients(patient_ids) -> Iterator[None]:
+    """Within it, patient scopes are built for asking about these patients only."""
+    ids = tuple(sorted({int(pid) for pid in patient_ids if pid is not None}))
+    token = _patients_asked.set(ids)
     try:
         yield
     finally:
-        _one_patient.reset(token)
+        _patients_asked.reset(token)
+
+
+def about_one_patient(patient_id: int | None):
+    """about_patients for one patient (none when the id is None: the scope then holds no
+    one asked about)."""
+    return about_patients([patient_id])
 
 
 def patient_in_scope(patient_id: int, scope: Callable[..., QuerySet[Patient]], *args) -> bool:
@@ -125,6 +136,15 @@ def patient_in_scope(patient_id: int, scope: Callable[..., QuerySet[Patient]], *
     chart). Narrowing the subqueries to the patient cannot change the answer."""
     with about_one_patient(patient_id):
         return scope(*args).filter(pk=patient_id).exists()
+
+
+def patients_in_scope(patient_ids, scope: Callable[..., QuerySet[Patient]], *args) -> QuerySet:
+    """The ids among ``patient_ids`` that are in ``scope(*args)``, as a values_list
+    queryset (a subquery, or a list when evaluated), asked as patient_in_scope asks: a
+    page of 50 rows asks about its 50 patients, not the user's thousands."""
+    ids = [pid for pid in patient_ids if pid is not None]
+    with about_patients(ids):
+        return scope(*args).filter(pk__in=ids).values_list("pk", flat=True)
 
 
 def patient_from_scope(
@@ -138,8 +158,8 @@ def patient_from_scope(
 
 
 def _of_the_patient_asked(rows: QuerySet) -> QuerySet:
-    patient_id = _one_patient.get()
-    return rows if patient_id is None else rows.filter(patient_id=patient_id)
+    asked = _patients_asked.get()
+    return rows if asked is None else rows.filter(patient_id__in=asked)
 
 
 def in_programs(program_ids) -> Q:

@@ -74,6 +74,9 @@ def test_one_patient_asked_gets_the_scope_answer_for_everyone(wider):
                 fetched = access.patient_from_scope(patient.pk, scope, user, *roles)
                 assert (fetched is not None) == asked
                 checked += 1
+            some = [p.pk for p in patients[::2]] + [10**9]  # and one that does not exist
+            listed = set(access.patients_in_scope(some, scope, user, *roles))
+            assert listed == whole & set(some), (who, scope.__name__)
         rights = measures_rights(user, wider.patient_b)
         assert rights.read == access.patient_in_scope(
             wider.patient_b.pk, measures_patients_visible_to, user
@@ -90,7 +93,18 @@ def test_the_question_reads_only_the_patient_asked_about(clinic):
             clinic.patient_a.pk, access.patients_visible_to, clinic.director_a
         )
     (query,) = [q["sql"] for q in queries.captured_queries if "patients_episode" in q["sql"]]
-    assert f'"patient_id" = {clinic.patient_a.pk}' in query
+    assert f'"patient_id" IN ({clinic.patient_a.pk})' in query
+
+
+def test_a_page_of_patients_reads_only_its_own_rows(clinic):
+    asked = [clinic.patient_a.pk, clinic.team_patient_b.pk]
+    with CaptureQueriesContext(connection) as queries:
+        listed = set(
+            access.patients_in_scope(asked, access.patients_visible_to, clinic.clinician_a)
+        )
+    assert listed == set(asked)
+    (query,) = [q["sql"] for q in queries.captured_queries if "patients_patient" in q["sql"]]
+    assert query.count(f"IN ({min(asked)}, {max(asked)})") >= 3  # each way in, and the page
 
 
 def test_the_narrowing_ends_with_the_question(clinic):
