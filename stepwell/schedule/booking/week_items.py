@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from stepwell.accounts.models import User
 from stepwell.clinic.models import Program
 from stepwell.patients.models import Patient
-from stepwell.privacy.access import patients_visible_to
+from stepwell.privacy.access import about_patients, patients_visible_to
 from stepwell.schedule.calendar.weeks import iso_week_bounds, utc_to_local, week_utc_range
 from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
 
@@ -139,7 +139,9 @@ def _appointments(**filters):
 
 
 def _visible_names(user, patient_ids) -> dict[int, str]:
-    visible = patients_visible_to(user).filter(pk__in=set(patient_ids))
+    ids = set(patient_ids)
+    with about_patients(ids):  # ask about the week's patients only, not the whole scope
+        visible = list(patients_visible_to(user).filter(pk__in=ids))
     return {p.pk: p.display_name for p in visible}
 
 
