@@ -16,7 +16,8 @@ from django.utils import timezone
 from stepwell.accounts.models import Role
 from stepwell.interop.models import BulkExport, BulkExportStatus
 from stepwell.interop.record import RecordCollector
-from stepwell.privacy.models import AuditEvent
+from stepwell.privacy.audit import audit_verify
+from stepwell.privacy.models import AuditChainHead, AuditEvent
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import EpisodeFactory, PatientFactory, UserFactory
 
@@ -99,6 +100,9 @@ def test_bulk_export_end_to_end(client, record, second_patient):
     assert sorted(downloads.values_list("patient_id", flat=True)) == sorted(
         [record.patient.pk, second_patient.pk]
     )
+    head = AuditChainHead.objects.get()  # the downloads were one batch: the head followed
+    assert head.last_seq == AuditEvent.objects.order_by("-seq")[0].seq
+    assert audit_verify() == []
 
 
 def test_only_program_directors_start_an_export(client, record):

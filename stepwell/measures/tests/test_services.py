@@ -27,7 +27,8 @@ from stepwell.measures.models import (
 from stepwell.patients.models import EpisodeState
 from stepwell.privacy.access.measures import questionnaire_link_for_token
 from stepwell.privacy.actors import system_actor
-from stepwell.privacy.models import AuditEvent
+from stepwell.privacy.audit import audit_verify
+from stepwell.privacy.models import AuditChainHead, AuditEvent
 from stepwell.testing.factories import EpisodeFactory, PatientFactory
 
 from .conftest import PHQ9_MILD, PHQ9_RISK, PHQ9_SEVERE
@@ -211,6 +212,9 @@ def test_schedule_creates_admission_questionnaires(scheduled):
     ]
     assert services.due_questionnaires_generate(actor=JOB, today=date(2026, 10, 3)) == []
     assert AuditEvent.objects.filter(object_type="administration", action="create").count() == 2
+    # written as one batch: the chain head moved to the last of them, and it verifies
+    assert AuditChainHead.objects.get().last_seq == AuditEvent.objects.order_by("-seq")[0].seq
+    assert audit_verify() == []
 
 
 def test_weekly_schedule_marks_the_previous_week_missed(scheduled):
