@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
@@ -24,6 +24,8 @@ from stepwell.accounts.tokens import token_create
 from stepwell.care.attendance import services as attendance_services
 from stepwell.care.notes import group_notes
 from stepwell.testing.auth import verified_login
+
+from .query_reads import Reads, reads_of
 
 HUGE = "9223372036854775808"  # 2**63: one past the largest 64-bit id
 FORTY_DIGITS = "1" + "0" * 39
@@ -224,10 +226,27 @@ def _reaches_a_view(url: str) -> bool:
     return True
 
 
-def _send(client, method: str, url: str, failures: list, **kwargs) -> None:
+def _send(client, method: str, url: str, failures: list, **kwargs) -> Reads | None:
+    """Send one request, noting a server error; with record_reads=True, return the query
+    parameters it read."""
     if not _reaches_a_view(url):
-        return
-    response = getattr(client, method.lower())(url, **kwargs)
+        return None
+    if kwargs.pop("record_reads", False):
+        response = None
+
+        def send():
+            nonlocal response
+            response = getattr(client, method.lower())(url, **kwargs)
+
+        reads = reads_of(send)
+    else:
+        reads = None
+        response = getattr(client, method.lower())(url, **kwargs)
+    _note_failure(response, method, url, failures)
+    return reads
+
+
+def _note_failure(response, method: str, url: str, failures: list) -> None:
     if response.status_code >= 500:
         exc = getattr(response, "exc_info", None)
         error = f"{exc[0].__name__}: {exc[1]}" if exc else response.content[:200].decode()
@@ -251,11 +270,20 @@ def _page_requests(route: Route, ids: dict, texts: dict):
         yield "POST", url, {"data": FORM_SETS[index % 2]}
     # real ids, extreme parameters
     url = "/" + route.template.format(**{n: _real(n, ids, texts) for n, _ in route.params})
-    for query in QUERY_SETS:
-        yield "GET", url, {"data": query}
+    yield from _query_requests(url)
     yield "GET", url, {"data": QUERY_SETS[0], "HTTP_HX_REQUEST": "true"}
     for form in FORM_SETS:
         yield "POST", url, {"data": form}
+
+
+def _query_requests(url: str):
+    """The GET without a query string, recording which parameters the page reads; then
+    each query that names one of them (tests/query_reads.py: one that names none would
+    only repeat the first request)."""
+    reads = yield "GET", url, {"record_reads": True}
+    for query in QUERY_SETS:
+        if reads is None or reads.covers(query):
+            yield "GET", url, {"data": query}
 
 
 def _marks(label: str):
@@ -265,8 +293,14 @@ def _marks(label: str):
 
 
 def _check(client, requests, failures: list) -> None:
-    for method, url, kwargs in requests:
-        _send(client, method, url, failures, **kwargs)
+    """Send each request; a generator that asks (record_reads) gets back what was read."""
+    answer = None
+    while True:
+        try:
+            method, url, kwargs = requests.send(answer)
+        except StopIteration:
+            return
+        answer = _send(client, method, url, failures, **kwargs)
 
 
 def test_an_unresolvable_id_is_a_plain_404(client, world):
@@ -349,7 +383,8 @@ def _extreme(node: dict, components: dict, variant: int, depth: int = 0):
 
 
 def _api_requests(path: str, operation: dict, components: dict, ids: dict, texts: dict):
-    """(url, query, body) for one API operation."""
+    """(url, query, body) for one API operation; a generator told what the request
+    without a query string read (see _query_requests)."""
     parameters = operation.get("parameters", [])
     path_params = [p for p in parameters if p["in"] == "path"]
     query_params = [p for p in parameters if p["in"] == "query"]
@@ -379,10 +414,30 @@ def _api_requests(path: str, operation: dict, components: dict, ids: dict, texts
             for p in query_params
         }
         queries.append({name: value for name, value in declared.items() if value is not None})
+    # None: the request without a query string, recording what it reads (_query_requests)
+    reads = yield real, None, bodies[0]
     for query in queries:
-        yield real, query, bodies[0]
+        if reads is None or reads.covers(query):
+            yield real, query, bodies[0]
     for body in bodies[1:]:
         yield real, {}, body
+
+
+def _api_sends(method: str, triples, auth: dict):
+    """(method, url, kwargs) for _check from _api_requests' (url, query, body), passing
+    back what the recorded request read."""
+    answer = None
+    while True:
+        try:
+            url, query, body = triples.send(answer)
+        except StopIteration:
+            return
+        kwargs = dict(auth, record_reads=query is None)
+        target = f"{url}?{urlencode(query, doseq=True)}" if query else url
+        if method != "GET":
+            payload = json.dumps(body) if body is not None else ""
+            kwargs |= {"data": payload, "content_type": "application/json"}
+        answer = yield method, target, kwargs
 
 
 @pytest.mark.parametrize(
@@ -390,8 +445,6 @@ def _api_requests(path: str, operation: dict, components: dict, ids: dict, texts
     [pytest.param(m, p, o, id=f"{m} {p}", marks=_marks(f"{m} {p}")) for m, p, o in OPERATIONS],
 )
 def test_api_operation_at_its_extremes(client, world, method, path, operation):
-    from urllib.parse import urlencode
-
     from stepwell.api import api
 
     clinic, ids, texts = world
@@ -401,19 +454,6 @@ def test_api_operation_at_its_extremes(client, world, method, path, operation):
     for who in DIRECTOR_AND_THERAPIST:
         token = token_create(user=getattr(clinic, who), name="extremes").plaintext
         auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-        for url, query, body in _api_requests(path, operation, components, ids, texts):
-            target = f"{url}?{urlencode(query, doseq=True)}" if query else url
-            payload = json.dumps(body) if body is not None else ""
-            if method == "GET":
-                _send(client, method, target, failures, **auth)
-            else:
-                _send(
-                    client,
-                    method,
-                    target,
-                    failures,
-                    data=payload,
-                    content_type="application/json",
-                    **auth,
-                )
+        triples = _api_requests(path, operation, components, ids, texts)
+        _check(client, _api_sends(method, triples, auth), failures)
     assert failures == [], "\n".join(str(f) for f in failures)
