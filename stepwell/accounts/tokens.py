@@ -24,6 +24,9 @@ from stepwell.privacy.refusals import refuse
 from .models import PersonalAccessToken, User
 
 TOKEN_PREFIX = "swp"  # noqa: S105 - a label, not a secret
+# "Last used" is written at most once a minute per token (the tokens page shows minutes):
+# a script calling the API many times a second does not write the token's row each time.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ def token_revoke(*, user: User, token_id: int) -> int:
 
 
 def token_authenticate(plaintext: str) -> User | None:
-    """The active user behind a token, or None when unknown, expired or revoked."""
+    """The active user behind a token, or None when unknown, expired or revoked. Notes
+    when it was last used, to the minute."""
     parts = (plaintext or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
@@ -113,5 +117,8 @@ def token_authenticate(plaintext: str) -> User | None:
         return None
     if not token.user.is_active:
         return None
-    PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    last = token.last_used_at
+    if last is None or not timedelta(0) <= now - last < LAST_USED_PRECISION:
+        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -28,6 +28,23 @@ def test_token_is_stored_hashed_and_authenticates(clinic):
     assert token_authenticate("garbage") is None
 
 
+def test_last_used_is_written_at_most_once_a_minute(clinic, django_assert_num_queries):
+    """A script calling the API many times a second writes the token's row once a minute."""
+    issued = token_create(user=clinic.clinician_a, name="script")
+    assert issued.token.last_used_at is None
+    token_authenticate(issued.plaintext)  # first use: written
+    first = PersonalAccessToken.objects.get().last_used_at
+    assert first is not None
+    with django_assert_num_queries(1):  # the lookup only, no UPDATE
+        assert token_authenticate(issued.plaintext) == clinic.clinician_a
+    assert PersonalAccessToken.objects.get().last_used_at == first
+    # A minute later (or a clock that moved back), the next use is written.
+    for moved in (timedelta(minutes=1, seconds=1), -timedelta(seconds=5)):
+        PersonalAccessToken.objects.update(last_used_at=first - moved)
+        token_authenticate(issued.plaintext)
+        assert PersonalAccessToken.objects.get().last_used_at >= first
+
+
 def test_expired_and_revoked_tokens_fail(clinic):
     expired = token_create(user=clinic.clinician_a, name="old")
     PersonalAccessToken.objects.filter(pk=expired.token.pk).update(
