@@ -156,7 +156,8 @@ def audit_record(
     client_address: str = "",
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Runs in the caller's transaction when there is one.
+    """Append one event to the chain. Runs in the caller's transaction when there is one
+    (and if appending fails, that whole transaction is rolled back).
 
     The client address defaults to the address of the request being served (set by
     core.middleware.AuditContextMiddleware), so services need not pass it along.
@@ -173,7 +174,10 @@ def audit_record(
     key = chain.current_key()
     detail = json.loads(json.dumps(detail or {}, default=str))
     batched = _in_batch.get()
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint of its own (two statements on every
+    # audited write): if appending fails, the caller's whole transaction is marked for
+    # rollback, so nothing it did is kept without its event. Alone, its own transaction.
+    with transaction.atomic(savepoint=False):
         if batched:  # audit_batch() holds the head's lock and moves it at the end
             head_pk, (last_seq, last_hash) = None, _last_event()
         else:
