@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -398,9 +399,24 @@ def _extreme(node: dict, components: dict, variant: int, depth: int = 0):
     return ["x" * 5000, "", "٣"][variant]
 
 
-def _api_requests(path: str, operation: dict, components: dict, ids: dict, texts: dict):
-    """(url, query, body) for one API operation; a generator told what the request
-    without a query string read (see _query_requests)."""
+def _api_request(method: str, auth: dict, url: str, query: dict, body, record=False):
+    """(method, url, kwargs) for _check: the query in the URL, a body as JSON."""
+    kwargs = dict(auth, record_reads=record)
+    target = f"{url}?{urlencode(query, doseq=True)}" if query else url
+    if method != "GET":
+        payload = json.dumps(body) if body is not None else ""
+        kwargs |= {"data": payload, "content_type": "application/json"}
+    return method, target, kwargs
+
+
+def _api_requests(method: str, path: str, operation: dict, auth: dict, world_ids: tuple):
+    """The requests of one API operation, for _check (the first without a query string
+    is told what it read, as in _query_requests)."""
+    from stepwell.api import api
+
+    components = api.get_openapi_schema().get("components", {}).get("schemas", {})
+    ids, texts = world_ids
+    request = partial(_api_request, method, auth)
     parameters = operation.get("parameters", [])
     path_params = [p for p in parameters if p["in"] == "path"]
     query_params = [p for p in parameters if p["in"] == "query"]
@@ -419,7 +435,7 @@ def _api_requests(path: str, operation: dict, components: dict, ids: dict, texts
                 values[param["name"]] = ID_EXTREMES[index]
             else:
                 values[param["name"]] = TEXT_EXTREMES[index]
-        yield path.format(**values), {}, bodies[-1]
+        yield request(path.format(**values), {}, bodies[-1])
     real = path.format(**{p["name"]: _real(p["name"], ids, texts) for p in path_params})
     queries = [*QUERY_SETS]
     for variant in range(3):
@@ -430,30 +446,12 @@ def _api_requests(path: str, operation: dict, components: dict, ids: dict, texts
             for p in query_params
         }
         queries.append({name: value for name, value in declared.items() if value is not None})
-    # None: the request without a query string, recording what it reads (_query_requests)
-    reads = yield real, None, bodies[0]
+    reads = yield request(real, {}, bodies[0], record=True)
     for query in queries:
         if reads is None or reads.covers(query):
-            yield real, query, bodies[0]
+            yield request(real, query, bodies[0])
     for body in bodies[1:]:
-        yield real, {}, body
-
-
-def _api_sends(method: str, triples, auth: dict):
-    """(method, url, kwargs) for _check from _api_requests' (url, query, body), passing
-    back what the recorded request read."""
-    answer = None
-    while True:
-        try:
-            url, query, body = triples.send(answer)
-        except StopIteration:
-            return
-        kwargs = dict(auth, record_reads=query is None)
-        target = f"{url}?{urlencode(query, doseq=True)}" if query else url
-        if method != "GET":
-            payload = json.dumps(body) if body is not None else ""
-            kwargs |= {"data": payload, "content_type": "application/json"}
-        answer = yield method, target, kwargs
+        yield request(real, {}, body)
 
 
 @pytest.mark.parametrize(
@@ -461,15 +459,11 @@ def _api_sends(method: str, triples, auth: dict):
     [pytest.param(m, p, o, id=f"{m} {p}", marks=_marks(f"{m} {p}")) for m, p, o in OPERATIONS],
 )
 def test_api_operation_at_its_extremes(client, world, method, path, operation):
-    from stepwell.api import api
-
     clinic, ids, texts = world
     client.raise_request_exception = False
-    components = api.get_openapi_schema().get("components", {}).get("schemas", {})
     failures: list[Failure] = []
     for who in DIRECTOR_AND_THERAPIST:
         token = token_create(user=getattr(clinic, who), name="extremes").plaintext
         auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-        triples = _api_requests(path, operation, components, ids, texts)
-        _check(client, _api_sends(method, triples, auth), failures)
+        _check(client, _api_requests(method, path, operation, auth, (ids, texts)), failures)
     assert failures == [], "\n".join(str(f) for f in failures)
