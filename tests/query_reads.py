@@ -4,10 +4,10 @@ query strings that can change what a view does.
 A view (with its middleware and template) that never reads a parameter runs exactly as it
 would without it: each read answers as it did without the parameter, so the next read is
 the same too. Sending ``?week=9999-W52`` to a page that reads no ``week`` only repeats the
-request without it. :func:`reads_of` runs one request with the query string empty,
-recording every parameter asked for by name; any access that could depend on parameters
-not named (iterating, copying or encoding ``request.GET``, reading the raw query string
-or the full path) counts as reading them all.
+request without it. Within :func:`recording_reads`, a request run with the query string
+empty records every parameter asked for by name; any access that could depend on
+parameters not named (iterating, copying or encoding ``request.GET``, reading the raw
+query string or the full path) counts as reading them all.
 """
 
 from __future__ import annotations
@@ -132,10 +132,3 @@ def recording_reads():
         yield reads
     finally:
         django.test.client.WSGIRequest = original
-
-
-def reads_of(send: Callable[[], object]) -> Reads:
-    """The query parameters read while ``send()`` runs one request."""
-    with recording_reads() as reads:
-        send()
-    return reads

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -28,7 +29,7 @@ from stepwell.testing.auth import verified_login
 from stepwell.testing.clinic import build_clinic
 
 from .access_matrix.world import built_and_rolled_back
-from .query_reads import Reads, reads_of
+from .query_reads import Reads, recording_reads
 
 HUGE = "9223372036854775808"  # 2**63: one past the largest 64-bit id
 FORTY_DIGITS = "1" + "0" * 39
@@ -248,26 +249,14 @@ def _send(client, method: str, url: str, failures: list, **kwargs) -> Reads | No
     parameters it read."""
     if not _reaches_a_view(url):
         return None
-    if kwargs.pop("record_reads", False):
-        response = None
-
-        def send():
-            nonlocal response
-            response = getattr(client, method.lower())(url, **kwargs)
-
-        reads = reads_of(send)
-    else:
-        reads = None
+    recording = recording_reads() if kwargs.pop("record_reads", False) else nullcontext()
+    with recording as reads:
         response = getattr(client, method.lower())(url, **kwargs)
-    _note_failure(response, method, url, failures)
-    return reads
-
-
-def _note_failure(response, method: str, url: str, failures: list) -> None:
     if response.status_code >= 500:
         exc = getattr(response, "exc_info", None)
         error = f"{exc[0].__name__}: {exc[1]}" if exc else response.content[:200].decode()
         failures.append(Failure(method, url, response.status_code, error[:300]))
+    return reads
 
 
 def _page_requests(route: Route, ids: dict, texts: dict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from .query_reads import ALL, Reads, _recording_request, reads_of
+from .query_reads import ALL, Reads, _recording_request, recording_reads
 
 
 def _request(query: str = ""):
@@ -64,6 +64,7 @@ def test_a_query_string_is_parsed_without_counting_as_reads():
 
 
 def test_a_real_page_read_through_the_test_client(client):
-    reads = reads_of(lambda: client.get("/accounts/login/"))
+    with recording_reads() as reads:
+        client.get("/accounts/login/")
     assert "next" in reads
     assert not reads.covers({"week": "2026-W50", "date": "2026-12-01"})
