@@ -97,7 +97,10 @@ class Budget:
         parameters.random_seed = seed
         parameters.num_workers = workers
         if workers > 1:
-            parameters.interleave_search = True
+            # No interleave_search: in OR-Tools 9.13 to 9.15 the interleaved (chunked)
+            # subsolvers can corrupt memory and abort the process (once in our suite, on
+            # a 150-patient week); without it bench.anytime_bench measured the same plans
+            # and times. Deterministic mode runs one worker instead (solver.py).
             parameters.ignore_subsolvers.extend(IGNORED_SUBSOLVERS)
         if self.deterministic:
             work = self.work_left() * share

@@ -30,13 +30,15 @@ still fits the week (what no longer fits is dropped, see `keep_schedules`); the 
 are planned around them. This is how a week that has started keeps its bookings and how
 one newcomer is fitted into a week without moving anyone else.
 
-Determinism: for a given input, seed and worker count the search makes the same choices
-in the same order (neighbourhoods from a seeded generator, CP-SAT's interleaved search,
-ties broken by file order). With a wall-clock limit the plan can still depend on how far
-the search got, so on a loaded machine it can differ. With `work_limit` every limit is
-counted in deterministic work instead (CP-SAT's `max_deterministic_time`, and a charge
-per model built by its size), so the same input gives the same plan whatever the load;
-`time_limit_seconds` is then only a safety cap (a plan cut by it may differ).
+Determinism: with a wall-clock limit the plan depends on how far the search got, and
+CP-SAT's workers share what they find in whatever order they find it, so on a loaded
+machine it can differ. With `work_limit` every limit is counted in deterministic work
+instead (CP-SAT's `max_deterministic_time`, and a charge per model built by its size)
+and CP-SAT runs one worker, so the search makes the same choices in the same order
+(neighbourhoods from a seeded generator, ties broken by file order) and the same input
+gives the same plan whatever the load; `time_limit_seconds` is then only a safety cap (a
+plan cut by it may differ). (CP-SAT's interleaved search would make two workers
+deterministic too, but in OR-Tools 9.13 to 9.15 it can corrupt memory and abort.)
 """
 
 from __future__ import annotations
@@ -100,10 +102,12 @@ def solve(
 
     `hint` is last week's plan (patient id to schedule: `schedules_of(plan)` or
     `schedules_from_plan_dict(plan file)`); `keep` the schedules that must stay as they
-    are (module docstring). `work_limit` switches to deterministic mode (module
-    docstring). `progress` hears of every gain in patients met.
+    are (module docstring). `work_limit` switches to deterministic mode, on one worker
+    (module docstring). `progress` hears of every gain in patients met.
     """
     budget = Budget(time_limit_seconds, work_limit, time.perf_counter())
+    if budget.deterministic:
+        workers = 1  # the module docstring's determinism
     previous = dict(hint or {})
     kept, _ = keep_schedules(instance, keep) if keep else ({}, {})
     free = [p for p in instance.patients if p.id not in kept]

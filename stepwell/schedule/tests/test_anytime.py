@@ -6,6 +6,8 @@ on timing: what is checked is the plan and the reason the optimizer reports for
 stopping (`summary.stopped`).
 """
 
+import time
+
 import pytest
 
 from bench.schedule_generator import generate_hard_instance, generate_instance
@@ -14,6 +16,7 @@ from stepwell.schedule.optimizer.checker import check_plan
 from stepwell.schedule.optimizer.greedy import greedy_plan
 from stepwell.schedule.optimizer.instance import instance_from_dict
 from stepwell.schedule.optimizer.plan import PlanStatus, StopReason, plan_to_dict
+from stepwell.schedule.optimizer.search import Budget
 from stepwell.schedule.optimizer.solver import solve
 from stepwell.schedule.tests.test_solver import feasible_week
 
@@ -87,9 +90,11 @@ def test_a_tiny_limit_reports_that_it_stopped_at_the_limit():
 
 
 def test_a_work_limit_gives_the_same_plan_twice():
+    """Two workers asked for: deterministic mode runs one (two would share solutions in
+    whatever order they find them)."""
     data = generate_hard_instance(90, 1)
-    first = solve(instance_from_dict(data), time_limit_seconds=120, work_limit=0.5, workers=1)
-    again = solve(instance_from_dict(data), time_limit_seconds=120, work_limit=0.5, workers=1)
+    first = solve(instance_from_dict(data), time_limit_seconds=120, work_limit=0.5, workers=2)
+    again = solve(instance_from_dict(data), time_limit_seconds=120, work_limit=0.5, workers=2)
     strip = lambda plan: {**plan_to_dict(plan), "summary": None}  # noqa: E731
     assert strip(first) == strip(again)
 
@@ -103,3 +108,13 @@ def test_patients_with_the_same_requests_are_each_meetable_alone():
     data["sessions"][0]["capacity"] = data["sessions"][1]["capacity"] = 8
     instance = instance_from_dict(data)
     assert patients_met_alone(instance) == {"P1": True, "P2": True}
+
+
+def test_cp_sat_never_runs_the_interleaved_search():
+    """Regression: OR-Tools 9.13-9.15's interleaved search can corrupt memory and abort the
+    process (it once killed a test worker on a 150-patient week)."""
+    budget = Budget(60, None, time.perf_counter())
+    assert budget.solver(1.0, 0, 2).parameters.interleave_search is False
+    assert budget.solver(1.0, 0, 2).parameters.num_workers == 2
+    deterministic = Budget(60, 5.0, time.perf_counter())
+    assert deterministic.solver(1.0, 0, 1).parameters.interleave_search is False
