@@ -24,14 +24,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from stepwell.accounts.tokens import token_create
+from stepwell.testing.openapi import openapi_document
 
 EXAMPLES = int(os.environ.get("STEPWELL_SCHEMATHESIS_EXAMPLES", "4"))
 
 
 def _load():
-    from stepwell.api import api
-
-    loaded = schemathesis.openapi.from_dict(api.get_openapi_schema())
+    loaded = schemathesis.openapi.from_dict(openapi_document())
     loaded.app = get_wsgi_application()
     return loaded
 

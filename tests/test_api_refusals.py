@@ -17,6 +17,7 @@ import pytest
 
 from stepwell.accounts.tokens import token_create
 from stepwell.privacy.models import AuditEvent
+from stepwell.testing.openapi import openapi_document
 
 MISSING = 987654321
 TAKE_NO_ID = {
@@ -65,9 +66,7 @@ PATH_VALUES = {"week": "2026-W50", "kind": "goal"}
 
 
 def _schema():
-    from stepwell.api import api
-
-    return api.get_openapi_schema()
+    return openapi_document()
 
 
 def _resolve(schema: dict, components: dict) -> dict:

@@ -27,6 +27,7 @@ from stepwell.care.attendance import services as attendance_services
 from stepwell.care.notes import group_notes
 from stepwell.testing.auth import verified_login
 from stepwell.testing.clinic import build_clinic
+from stepwell.testing.openapi import api_operations, openapi_document
 
 from .access_matrix.world import built_and_rolled_back
 from .query_reads import Reads, recording_reads
@@ -109,18 +110,8 @@ def page_routes() -> list[Route]:
 PAGES = page_routes()
 
 
-def api_operations() -> list[tuple[str, str, dict]]:
-    from stepwell.api import api
-
-    schema = api.get_openapi_schema()
-    return [
-        (method.upper(), path, operation)
-        for path, methods in schema["paths"].items()
-        for method, operation in methods.items()
-    ]
-
-
 OPERATIONS = api_operations()
+COMPONENTS = openapi_document().get("components", {}).get("schemas", {})
 
 
 def test_walk_found_the_routes():
@@ -401,9 +392,7 @@ def _api_request(method: str, auth: dict, url: str, query: dict, body, record=Fa
 def _api_requests(method: str, path: str, operation: dict, auth: dict, world_ids: tuple):
     """The requests of one API operation, for _check (the first without a query string
     is told what it read, as in _query_requests)."""
-    from stepwell.api import api
-
-    components = api.get_openapi_schema().get("components", {}).get("schemas", {})
+    components = COMPONENTS
     ids, texts = world_ids
     request = partial(_api_request, method, auth)
     parameters = operation.get("parameters", [])

@@ -60,14 +60,3 @@ def page_routes() -> list[PageRoute]:
 
     walk(get_resolver().url_patterns, "", "", {})
     return list(found.values())
-
-
-def api_operations() -> list[tuple[str, str, dict]]:
-    from stepwell.api import api
-
-    schema = api.get_openapi_schema()
-    return [
-        (method.upper(), path, operation)
-        for path, methods in schema["paths"].items()
-        for method, operation in methods.items()
-    ]

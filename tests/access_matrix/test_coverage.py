@@ -4,9 +4,11 @@ no longer exists."""
 
 from __future__ import annotations
 
+from stepwell.testing.openapi import api_operations
+
 from .expectations import OPERATIONS, PAGES
 from .expectations.setup import ADMIN_PAGE_DEVIATIONS, ADMIN_SITE_STATUS
-from .routes import api_operations, page_routes
+from .routes import page_routes
 
 HOW = (
     "add an Entry for it to the area's module in tests/access_matrix/expectations/ (who may "

@@ -8,8 +8,7 @@ as FHIR clients expect (declared as a JSON object); their refusals are the one b
 from __future__ import annotations
 
 from stepwell.core.api_schemas import STANDARD_ERRORS, ErrorOut
-
-from .routes import api_operations
+from stepwell.testing.openapi import api_operations
 
 
 def _declared() -> list[tuple[str, dict[int, object]]]:
