@@ -26,3 +26,9 @@ STEPWELL_SIGNED_RECORD_DB_TRIGGERS = (
     False  # installed per test by the tests of privacy/signed_records.py and its migrations
 )
 STEPWELL_SMS_BACKEND = "stepwell.messaging.sms.MemoryBackend"
+# Each test client loads the middleware anew, and WhiteNoise would list and stat every
+# static file each time (about 10 ms a client, thousands of clients a run). In autorefresh
+# mode it looks a file up when one is asked for. The demo and production settings keep
+# the listing; tests of them run those settings in a process of their own
+# (core/tests/test_headers.py).
+WHITENOISE_AUTOREFRESH = True
