@@ -49,7 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"Person{n}")
     kind = UserKind.STAFF
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)  # hashed into the INSERT, no second save
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
@@ -68,7 +68,6 @@ class UserFactory(factory.django.DjangoModelFactory):
                 continue
             for program in programs:
                 RoleAssignment.objects.create(user=self, role=role, program=program)
-        self.save()
 
     @factory.post_generation
     def grants(self, create, extracted, **kwargs):
