@@ -18,6 +18,7 @@ from stepwell.clinic.time import zone_today
 from stepwell.patients import services as patient_services
 from stepwell.patients.models import CareTeamRole, Disposition, EpisodeState, Patient
 from stepwell.privacy.actors import system_actor
+from stepwell.privacy.audit import audit_batch
 
 from .billing import PAYERS, add_coverage, choose_payer, seed_payers
 
@@ -139,6 +140,12 @@ def _staff(
 
 @transaction.atomic
 def build_demo_clinic(*, seed: int = 42, today: date | None = None) -> DemoClinic:
+    # Its audit events as one batch (the chain head moves once), also when built alone.
+    with audit_batch():
+        return _build_demo_clinic(seed=seed, today=today)
+
+
+def _build_demo_clinic(*, seed: int, today: date | None) -> DemoClinic:
     rng = random.Random(seed)
     today = today or zone_today(DEMO_ZONE)
     organization = Organization.objects.create(name="Stepwell Demo Behavioral Health")
