@@ -96,10 +96,13 @@ def _locked_head() -> AuditChainHead:
     return head
 
 
-def _last_event() -> tuple[int, str]:
-    """The number and hash of the last event in the table (the genesis before any)."""
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    return last if last is not None else (0, GENESIS_HASH)
+def _last_event() -> tuple[int, str, int]:
+    """The number, hash and id of the last event in the table (the genesis, and id 0,
+    before any). Ids and numbers grow together (each chosen as the last plus one under
+    the head's lock), so the last event has the largest id too; were it not so, the
+    next insert would collide on its id and fail, not chain wrongly."""
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash", "id").first()
+    return last if last is not None else (0, GENESIS_HASH, 0)
 
 
 def _move_head(head_pk: int, last_seq: int, last_hash: str) -> None:
@@ -140,7 +143,7 @@ def audit_batch() -> Iterator[None]:
             yield
         finally:
             _in_batch.reset(token)
-        last_seq, last_hash = _last_event()
+        last_seq, last_hash, _ = _last_event()
         if last_seq != head.last_seq:
             _move_head(head.pk, last_seq, last_hash)
 
@@ -178,13 +181,13 @@ def audit_record(
     # audited write): if appending fails, the caller's whole transaction is marked for
     # rollback, so nothing it did is kept without its event. Alone, its own transaction.
     with transaction.atomic(savepoint=False):
+        # The id is chosen here, under the head's lock, so the hash can cover it.
         if batched:  # audit_batch() holds the head's lock and moves it at the end
-            head_pk, (last_seq, last_hash) = None, _last_event()
+            head_pk, (last_seq, last_hash, last_id) = None, _last_event()
         else:
             head = _locked_head()
             head_pk, last_seq, last_hash = head.pk, head.last_seq, head.last_hash
-        # The id is chosen here, under the head's lock, so the hash can cover it.
-        last_id = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
+            last_id = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
         event = AuditEvent(
             id=last_id + 1,
             version=chain.CURRENT_VERSION,
