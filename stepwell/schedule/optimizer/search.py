@@ -92,6 +92,8 @@ class Budget:
         seconds = self.seconds_left()
         if seconds <= 0.01 or self.work_left() <= 0:
             return None
+        if self.deterministic:
+            workers = 1  # two workers share solutions in whatever order they find them
         solver = cp_model.CpSolver()
         parameters = solver.parameters
         parameters.random_seed = seed
@@ -100,7 +102,7 @@ class Budget:
             # No interleave_search: in OR-Tools 9.13 to 9.15 the interleaved (chunked)
             # subsolvers can corrupt memory and abort the process (once in our suite, on
             # a 150-patient week); without it bench.anytime_bench measured the same plans
-            # and times. Deterministic mode runs one worker instead (solver.py).
+            # and times. Deterministic mode runs one worker instead (above).
             parameters.ignore_subsolvers.extend(IGNORED_SUBSOLVERS)
         if self.deterministic:
             work = self.work_left() * share

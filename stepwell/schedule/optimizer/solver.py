@@ -106,8 +106,6 @@ def solve(
     (module docstring). `progress` hears of every gain in patients met.
     """
     budget = Budget(time_limit_seconds, work_limit, time.perf_counter())
-    if budget.deterministic:
-        workers = 1  # the module docstring's determinism
     previous = dict(hint or {})
     kept, _ = keep_schedules(instance, keep) if keep else ({}, {})
     free = [p for p in instance.patients if p.id not in kept]

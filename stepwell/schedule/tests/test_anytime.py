@@ -118,3 +118,4 @@ def test_cp_sat_never_runs_the_interleaved_search():
     assert budget.solver(1.0, 0, 2).parameters.num_workers == 2
     deterministic = Budget(60, 5.0, time.perf_counter())
     assert deterministic.solver(1.0, 0, 1).parameters.interleave_search is False
+    assert deterministic.solver(1.0, 0, 2).parameters.num_workers == 1
