@@ -65,10 +65,6 @@ VALUES = {
 PATH_VALUES = {"week": "2026-W50", "kind": "goal"}
 
 
-def _schema():
-    return openapi_document()
-
-
 def _resolve(schema: dict, components: dict) -> dict:
     ref = schema.get("$ref")
     return components[ref.split("/")[-1]] if ref else schema
@@ -107,7 +103,7 @@ def _value(name: str, spec: dict, program_id: int):
 
 
 def operations():
-    schema = _schema()
+    schema = openapi_document()
     components = schema["components"]["schemas"]
     found = []
     for path, methods in schema["paths"].items():

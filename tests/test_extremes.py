@@ -392,7 +392,6 @@ def _api_request(method: str, auth: dict, url: str, query: dict, body, record=Fa
 def _api_requests(method: str, path: str, operation: dict, auth: dict, world_ids: tuple):
     """The requests of one API operation, for _check (the first without a query string
     is told what it read, as in _query_requests)."""
-    components = COMPONENTS
     ids, texts = world_ids
     request = partial(_api_request, method, auth)
     parameters = operation.get("parameters", [])
@@ -402,11 +401,11 @@ def _api_requests(method: str, path: str, operation: dict, auth: dict, world_ids
     body_schema = content.get("application/json", {}).get("schema")
     bodies = [None] if body_schema is None else [{}]
     if body_schema is not None:
-        bodies += [_extreme(body_schema, components, variant) for variant in range(3)]
+        bodies += [_extreme(body_schema, COMPONENTS, variant) for variant in range(3)]
     for index in range(len(ID_EXTREMES) if path_params else 0):
         values = {}
         for param in path_params:
-            kind = _schema_of(param.get("schema", {}), components).get("type")
+            kind = _schema_of(param.get("schema", {}), COMPONENTS).get("type")
             if param["name"] == "week":
                 values[param["name"]] = WEEK_EXTREMES[index]
             elif kind == "integer":
@@ -420,7 +419,7 @@ def _api_requests(method: str, path: str, operation: dict, auth: dict, world_ids
         declared = {
             p["name"]: WEEK_EXTREMES[variant]
             if p["name"] == "week"
-            else _extreme(p.get("schema", {}), components, variant)
+            else _extreme(p.get("schema", {}), COMPONENTS, variant)
             for p in query_params
         }
         queries.append({name: value for name, value in declared.items() if value is not None})
