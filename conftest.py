@@ -61,15 +61,6 @@ def _engine_sensitive(item) -> bool:
     return _SOURCES[path]
 
 
-def pytest_ignore_collect(collection_path, config):
-    """On PostgreSQL the schema conformance test is skipped (its skipif says why), so its
-    module is not collected there either: building its generated tests takes about 6 s a
-    process."""
-    if collection_path.name == "test_api_conformance.py":
-        return os.environ.get("STEPWELL_DATABASE_URL", "").startswith("postgres") or None
-    return None
-
-
 def pytest_collection_modifyitems(config, items):
     """STEPWELL_TEST_SELECTION picks a pass of scripts/run_tests.py when PostgreSQL is there:
 

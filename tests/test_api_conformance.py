@@ -26,6 +26,16 @@ from schemathesis.specs.openapi.checks import (
 from stepwell.accounts.tokens import token_create
 from stepwell.testing.openapi import openapi_document
 
+# Run on the SQLite pass. On the PostgreSQL pass one generated POST /api/v1/auth/token
+# example met a closed database connection inside the in-process WSGI call (a 500 seen
+# only there, not reproduced yet): a known issue, named in the README's API section.
+# Skipped before the schema is loaded: generating the tests costs about 6 s a process.
+if os.environ.get("STEPWELL_DATABASE_URL", "").startswith("postgres"):
+    pytest.skip(
+        "known issue on the PostgreSQL pass: a closed connection under the WSGI call",
+        allow_module_level=True,
+    )
+
 EXAMPLES = int(os.environ.get("STEPWELL_SCHEMATHESIS_EXAMPLES", "4"))
 
 
@@ -82,13 +92,6 @@ def tokens(clinic):
     }
 
 
-# Run on the SQLite pass. On the PostgreSQL pass one generated POST /api/v1/auth/token
-# example met a closed database connection inside the in-process WSGI call (a 500 seen
-# only there, not reproduced yet): a known issue, named in the README's API section.
-@pytest.mark.skipif(
-    os.environ.get("STEPWELL_DATABASE_URL", "").startswith("postgres"),
-    reason="known issue on the PostgreSQL pass: a closed connection under the WSGI call",
-)
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
