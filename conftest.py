@@ -64,11 +64,16 @@ def _engine_sensitive(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     """STEPWELL_TEST_SELECTION picks a pass of scripts/run_tests.py when PostgreSQL is there:
 
-    - ``postgres``: every test that touches the database, browser tests aside;
+    - ``postgres``: every test that touches the database, browser tests and the demo
+      builds aside;
     - ``sqlite``: the tests that touch no database (engines, hypothesis over pure rules),
-      the browser tests (live server on SQLite), and the engine-sensitive database tests.
+      the browser tests (live server on SQLite), and the engine-sensitive database tests,
+      the demo builds among them.
 
-    Together they run each test at least once, each database test on PostgreSQL.
+    Together they run each test at least once, each database test on PostgreSQL except
+    the demo builds (``demo_engine``): the demo is served from SQLite (`make demo`), the
+    services it goes through are each tested on PostgreSQL, and a build on PostgreSQL was
+    the slowest test of the suite (about 6 minutes on a slow machine).
     Unset (no PostgreSQL), everything runs. STEPWELL_DB_TESTS_ONLY=1 is ``postgres``.
     Either way the demo builds go first (SLOW_FIRST).
     """
@@ -82,7 +87,7 @@ def pytest_collection_modifyitems(config, items):
             uses_db = _uses_db(item)
             browser = bool(item.get_closest_marker("browser"))
             if selection == "postgres":
-                wanted = uses_db and not browser
+                wanted = uses_db and not browser and not item.get_closest_marker("demo_engine")
             else:
                 wanted = not uses_db or browser or _engine_sensitive(item)
             (keep if wanted else drop).append(item)

@@ -4,7 +4,8 @@ records agree with each other.
 
 One full demo build (it takes a while), on a fixed day: Tuesday 1 December 2026, so the
 last full week is 2026-W48 with Thanksgiving (a closure) and the week before, W47, is an
-ordinary week. The build runs once per engine; each `check_*` below or in an app's
+ordinary week. The build runs once per `make test`, on SQLite (the `demo_engine` mark:
+the engine `make demo` serves; see conftest.py); each `check_*` below or in an app's
 tests/demo_checks.py is one property of it. Checks of one area go there rather than into
 a test of their own that builds the demo again: a build is about two minutes of the suite.
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
+
+import pytest
 
 from stepwell.accounts.models import User
 from stepwell.alumni.tests.demo_checks import check_the_alumni_community
@@ -39,6 +42,7 @@ NOW = datetime.combine(TODAY, time.min, tzinfo=CHICAGO)
 ATTENDED = ("present", "late", "left_early")
 
 
+@pytest.mark.demo_engine
 def test_the_demo_looks_like_a_real_iop(db):
     clinic = build_demo(seed=42, today=TODAY)
     check_every_state_and_the_documented_logins(clinic)

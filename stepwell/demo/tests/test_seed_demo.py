@@ -13,6 +13,7 @@ def test_seed_demo_is_refused_outside_demo_settings(db, settings):
     assert Patient.objects.count() == 0
 
 
+@pytest.mark.demo_engine
 def test_demo_is_deterministic_for_a_seed(db):
     from django.db import transaction
 
