@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from stepwell.accounts.models import UserKind
@@ -169,7 +169,13 @@ def built_and_rolled_back(build: Callable[[], object]):
     try:
         with transaction.atomic():
             try:
-                yield build()
+                built = build()
+                # The build's deferred foreign-key checks, fired here, once, at the top
+                # level, where PostgreSQL then drops them. Left pending, they were scanned
+                # again by every test's teardown check (SET CONSTRAINTS ALL IMMEDIATE, inside
+                # the test's savepoint), 40 to 75 ms a test: a third of the matrix's time.
+                connection.check_constraints()
+                yield built
             finally:
                 transaction.set_rollback(True)
     finally:
