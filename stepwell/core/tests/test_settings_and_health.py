@@ -3,7 +3,9 @@ import subprocess
 import sys
 
 import pytest
+from ninja import NinjaAPI
 
+from stepwell.api import api
 from stepwell.core.cli import main as stepwell_main
 
 PROD = "stepwell.settings.production"
@@ -73,6 +75,24 @@ def test_openapi_and_docs_are_served_without_cdn(client, db):
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower()
     assert "/static/ninja/" in docs
+
+
+def test_the_openapi_document_is_built_once_and_each_caller_gets_a_copy(client, db, monkeypatch):
+    first = client.get("/api/v1/openapi.json").json()
+    built = []
+    original = NinjaAPI.get_openapi_schema
+
+    def counting(self, **kwargs):
+        built.append(kwargs)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", counting)
+    mine = api.get_openapi_schema()
+    mine["paths"].clear()  # a caller that changes its copy changes it for nobody else
+    again = client.get("/api/v1/openapi.json").json()
+    assert built == []  # served from the document built for the first request
+    assert again == first
+    assert "/api/v1/patients" in again["paths"]
 
 
 def test_cli_maps_hyphenated_verbs(db, capsys, monkeypatch):
