@@ -12,3 +12,10 @@ class CoreConfig(AppConfig):
 
         # Before any urls.py is imported: every page route names its ids `<id:...>`.
         register_converter(RecordIdConverter, "id")
+
+        from django.apps import apps
+
+        from .constraints import install
+
+        # Every Stepwell model with check constraints validates them in one query a save.
+        install(model for model in apps.get_models() if model.__module__.startswith("stepwell."))
