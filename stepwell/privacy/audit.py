@@ -100,8 +100,10 @@ def _last_event() -> tuple[int, str, int]:
     before any). Ids and numbers grow together (each chosen as the last plus one under
     the head's lock), so the last event has the largest id too; were it not so, the
     next insert would collide on its id and fail, not chain wrongly."""
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash", "id").first()
-    return last if last is not None else (0, GENESIS_HASH, 0)
+    with connection.cursor() as cursor:  # plain SQL: asked once per event in a batch
+        cursor.execute(f"SELECT seq, hash, id FROM {_EVENT_TABLE} ORDER BY seq DESC LIMIT 1")  # noqa: S608
+        last = cursor.fetchone()
+    return tuple(last) if last is not None else (0, GENESIS_HASH, 0)
 
 
 # The append path's statements are written out (plain SQL on the default connection):
