@@ -10,12 +10,14 @@ STEPWELL_SCHEMATHESIS_EXAMPLES for a longer run.
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -103,5 +105,20 @@ def tokens(clinic):
 )
 @pytest.mark.django_db
 def test_operation_conforms_to_its_schema(case, tokens):
-    for token in tokens.values():
+    for token in tokens_for(case, tokens):
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+
+_turn = itertools.count()
+
+
+def tokens_for(case, tokens: dict[str, str]) -> list[str]:
+    """Both tokens for a request the schema allows; one of them, in turn, for one it does
+    not (the coverage phase's invalid requests, three in four of the examples). The API
+    refuses a request that breaks its schema after checking the token and before any
+    access rule or service runs, the same way for both people; sending each of those
+    with both tokens doubled the test's time for answers that differ in nothing."""
+    if case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE:
+        names = sorted(tokens)
+        return [tokens[names[next(_turn) % len(names)]]]
+    return list(tokens.values())
