@@ -19,13 +19,14 @@ from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.test import override_settings
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RoutePattern
 
 from stepwell.accounts.tokens import token_create
 from stepwell.care.attendance import services as attendance_services
 from stepwell.care.notes import group_notes
-from stepwell.testing.auth import verified_login
+from stepwell.testing.auth import COOKIE_SESSIONS, verified_login
 from stepwell.testing.clinic import build_clinic
 from stepwell.testing.openapi import api_operations, openapi_document
 
@@ -139,7 +140,11 @@ def shared_world(django_db_setup, django_db_blocker):
     """One clinic for the module, built in a transaction rolled back at the end (as the
     access matrix's; building it for each of the 450 tests was a quarter of their time).
     Each test runs in pytest-django's savepoint inside it, so its requests' changes go."""
-    with django_db_blocker.unblock(), built_and_rolled_back(_build_world) as built:
+    with (
+        django_db_blocker.unblock(),
+        override_settings(SESSION_ENGINE=COOKIE_SESSIONS),
+        built_and_rolled_back(_build_world) as built,
+    ):
         yield built
 
 

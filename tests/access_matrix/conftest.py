@@ -10,6 +10,8 @@ import logging
 import pytest
 from django.test import override_settings
 
+from stepwell.testing.auth import COOKIE_SESSIONS
+
 
 @pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
@@ -23,7 +25,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     try:
         with (
             django_db_blocker.unblock(),
-            override_settings(STEPWELL_EXPORT_DIR=exports),
+            override_settings(STEPWELL_EXPORT_DIR=exports, SESSION_ENGINE=COOKIE_SESSIONS),
             built_and_rolled_back(build_world) as world,
         ):
             yield world
