@@ -15,7 +15,10 @@ class CoreConfig(AppConfig):
 
         from django.apps import apps
 
-        from .constraints import install
+        from . import constraints, foreign_keys
 
-        # Every Stepwell model with check constraints validates them in one query a save.
-        install(model for model in apps.get_models() if model.__module__.startswith("stepwell."))
+        # Every Stepwell model validates its check constraints in one query a save, and
+        # looks up the targets of its foreign keys in one more.
+        ours = [model for model in apps.get_models() if model.__module__.startswith("stepwell.")]
+        constraints.install(ours)
+        foreign_keys.install(ours)
