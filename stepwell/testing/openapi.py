@@ -1,26 +1,19 @@
-"""The API's OpenAPI document for tests, built once per process.
+"""The API's OpenAPI document for tests.
 
-django-ninja builds the document anew on every call (0.3 to 0.5 s); the tests that walk
-every operation (the access matrix, the extremes, the refusals, the conformance test)
-asked for it at collection and, in the extremes file, twice per operation.
+The tests that walk every operation (the access matrix, the extremes, the refusals, the
+conformance test) read it at collection and, in the extremes file, twice per operation.
+The API builds it once per process and hands each caller a copy (stepwell.api), so a
+test that changes its copy changes it for nobody else.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
 
-
-@functools.cache
-def _built() -> dict:
+def openapi_document() -> dict:
+    """The document, a copy of the process's own."""
     from stepwell.api import api
 
     return api.get_openapi_schema()
-
-
-def openapi_document() -> dict:
-    """The document: a copy, so that a test that changes it changes it for nobody else."""
-    return copy.deepcopy(_built())
 
 
 def api_operations() -> list[tuple[str, str, dict]]:
