@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.converters import record_id_or_none
 from stepwell.core.forms import form_call, message_call
+from stepwell.core.paging import without_page
 from stepwell.intake.services.referrals import referral_create
 from stepwell.measures.panels import caseload_measures, chart_panel
 from stepwell.privacy.audit import AuditAction, audit_request
@@ -30,13 +31,6 @@ from .forms import (
 )
 from .models import OPEN_STATES, EpisodeState
 from .selectors import RecordView
-
-
-def _without_page(params) -> str:
-    """The filters of a list page as a query string, for its page links to keep them."""
-    query = params.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required
@@ -70,7 +64,7 @@ def caseload(request):
     context = {
         "rows": page.rows,
         "page": page.page,
-        "base_query": _without_page(request.GET),
+        "base_query": without_page(request.GET),
         "programs": page.programs,
         "program_id": program_id,
         "state": state,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.converters import record_id_or_none
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 from stepwell.patients.forms import possible_duplicate_on
 from stepwell.patients.selectors import registering_programs
 from stepwell.privacy.audit import AuditAction, audit_request
@@ -21,13 +22,6 @@ from .. import selectors, services
 from ..forms import ContactForm, ReferralForm, ReferralMoveForm
 from ..models import ReferralSource, ReferralState, Urgency
 from ..referrals import allowed_next_states
-
-
-def _without_page(params) -> str:
-    """The board's filters as a query string, for its page links to keep them."""
-    query = params.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required
@@ -58,7 +52,7 @@ def board(request):
         "urgencies": Urgency.choices,
         "sources": ReferralSource.choices,
         "can_create": data.can_create,
-        "base_query": _without_page(request.GET),
+        "base_query": without_page(request.GET),
     }
     template = "intake/board.html#board" if request.htmx else "intake/board.html"
     return render(request, template, context)

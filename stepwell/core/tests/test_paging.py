@@ -1,0 +1,64 @@
+"""The shared paging of list pages and API lists (stepwell.core.paging)."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import QueryDict
+from django.template.loader import render_to_string
+
+from stepwell.clinic.models import Organization
+from stepwell.core.paging import PAGE_SIZE, page_of, window, without_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organizations():
+    Organization.objects.bulk_create(Organization(name=f"Org {n:03d}") for n in range(120))
+    return Organization.objects.order_by("name", "pk")
+
+
+def test_a_page_holds_page_size_rows_and_the_last_the_rest(organizations):
+    first, last = page_of(organizations, "1"), page_of(organizations, 3)
+    assert PAGE_SIZE == 50
+    assert [o.name for o in first] == [f"Org {n:03d}" for n in range(50)]
+    assert [o.name for o in last] == [f"Org {n:03d}" for n in range(100, 120)]
+    assert first.paginator.num_pages == 3
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("0", 3), ("99", 3), ("x", 1), (None, 1)])
+def test_a_page_out_of_range_or_not_a_number_shows_the_nearest(organizations, asked, shown):
+    assert page_of(organizations, asked).number == shown
+
+
+def test_the_api_window_is_cut_in_sql(organizations, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = list(window(organizations, limit=7, offset=110))
+    assert [o.name for o in rows] == [f"Org {n:03d}" for n in range(110, 117)]
+    assert list(window(organizations, limit=50, offset=500)) == []
+
+
+def test_unordered_rows_are_refused_before_paging():
+    with pytest.raises(ValueError, match="must be ordered"):
+        page_of(Organization.objects.all(), 1)
+    with pytest.raises(ValueError, match="must be ordered"):
+        window(Organization.objects.all(), limit=5, offset=0)
+
+
+def test_the_page_links_keep_the_filters_and_drop_the_page(organizations):
+    base = without_page(QueryDict("state=open&q=Ad%26ams&page=2"))
+    assert base == "state=open&q=Ad%26ams"
+    html = render_to_string(
+        "core/_pager.html",
+        {"page": page_of(organizations, 2), "base_query": base, "label": "organizations"},
+    )
+    assert "Page 2 of 3 · 120 organizations" in html
+    assert 'href="?state=open&amp;q=Ad%26ams&amp;page=1">previous' in html
+    assert 'href="?state=open&amp;q=Ad%26ams&amp;page=3">next' in html
+    assert 'aria-label="Organizations pages"' in html
+
+
+def test_one_page_shows_no_pager():
+    rows = Organization.objects.order_by("pk")
+    html = render_to_string("core/_pager.html", {"page": page_of(rows, 1), "label": "x"})
+    assert "Page" not in html
