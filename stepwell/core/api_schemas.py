@@ -13,9 +13,11 @@ class ErrorOut(Schema):
 
 
 # The API's lists come a page at a time: `limit` rows (PAGE_SIZE unless asked, at most
-# MAX_PAGE_SIZE) after `offset`; a value out of range is a 422 naming the parameter.
+# MAX_PAGE_SIZE) after `offset` (at most MAX_OFFSET: a larger number would not fit the
+# database's integer and fail there); a value out of range is a 422 naming the parameter.
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 10**9
 
 # What any operation may answer besides success: a rule refused (400), no valid
 # credentials (401), a refusal or a record one may not see (403, the same answer as an

@@ -3,7 +3,7 @@
 Pages take `?page=N` (a number out of range shows the nearest page, as Django's
 Paginator.get_page does) and keep their filters in the page links (`without_page`); the
 template includes core/_pager.html. API lists take `limit` (1 to MAX_PAGE_SIZE, PAGE_SIZE
-unless asked) and `offset` (0 or more) as query parameters; out of range is a 422 that
+unless asked) and `offset` (0 to MAX_OFFSET) as query parameters; out of range is a 422 that
 names the parameter. Either way the rows are cut in SQL (a LIMIT and OFFSET on an ordered
 queryset), so a long list never reaches Python whole. The order must end on a unique
 column (the primary key) or two rows of one value could swap between pages.
@@ -14,9 +14,9 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from .api_schemas import MAX_PAGE_SIZE, PAGE_SIZE
+from .api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE
 
-__all__ = ["MAX_PAGE_SIZE", "PAGE_SIZE", "page_of", "window", "without_page"]
+__all__ = ["MAX_OFFSET", "MAX_PAGE_SIZE", "PAGE_SIZE", "page_of", "window", "without_page"]
 
 
 def page_of(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from ninja import Body, Query, Router, Schema, Status
 
-from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -245,7 +245,7 @@ def referral_list(
     state: str = "",
     urgency: str = "",
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Referrals on the board you may see, newest first, a page at a time: `limit` (50
     unless asked, at most 500) after `offset`."""
@@ -426,8 +426,16 @@ def admission(request, decision_id: int, payload: AdmissionIn):
 
 
 @router.get("/diagnosis-codes", response=responses({200: list[CodeOut]}))
-def diagnosis_codes(request, q: str = ""):
-    """Search ICD-10-CM (chapter 5 and the Z and R codes an IOP uses) by code or words."""
+def diagnosis_codes(
+    request,
+    q: str = "",
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """Search ICD-10-CM (chapter 5 and the Z and R codes an IOP uses) by code or words:
+    codes starting with `q` first, then codes whose description has every word. A page at
+    a time: `limit` (50 unless asked, at most 500) after `offset`."""
+    codes = selectors.diagnosis_codes_found(user=request.user, query=q, limit=limit, offset=offset)
     return [
         {
             "code": c.code,
@@ -436,5 +444,5 @@ def diagnosis_codes(request, q: str = ""):
             "status": c.status,
             "code_set": c.code_set,
         }
-        for c in selectors.diagnosis_codes_found(user=request.user, query=q, limit=50)
+        for c in codes
     ]

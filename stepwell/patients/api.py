@@ -11,7 +11,7 @@ from datetime import date, datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from stepwell.billing.services.chart import patient_chart_update
-from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -301,7 +301,7 @@ def patients_list(
     state: str | None = None,
     q: str = "",
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Patients you may see, with their episodes. `state`: open (default), all, or one state.
     A page at a time: `limit` patients (50 unless asked, at most 500) after `offset`."""

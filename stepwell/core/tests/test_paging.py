@@ -62,3 +62,58 @@ def test_one_page_shows_no_pager():
     rows = Organization.objects.order_by("pk")
     html = render_to_string("core/_pager.html", {"page": page_of(rows, 1), "label": "x"})
     assert "Page" not in html
+
+
+def test_a_list_of_several_on_a_page_keeps_its_own_parameter_path_and_anchor(organizations):
+    html = render_to_string(
+        "core/_pager.html",
+        {
+            "page": page_of(organizations, 1),
+            "base_query": "disclosures=2",
+            "label": "consents",
+            "param": "consents",
+            "path": "/billing/programs/4/",
+            "anchor": "consents",
+            "swap": True,
+        },
+    )
+    link = "/billing/programs/4/?disclosures=2&amp;consents=2"
+    assert f'href="{link}#consents"' in html
+    assert f'hx-get="{link}" hx-target="closest section"' in html
+
+
+def _list_parameters() -> dict[str, dict[str, dict]]:
+    """Each API operation that takes `limit` or `offset`: its query parameters by name."""
+    from stepwell.testing.openapi import api_operations
+
+    found = {}
+    for method, path, operation in api_operations():
+        query = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+        if "limit" in query or "offset" in query:
+            found[f"{method} {path}"] = query
+    return found
+
+
+def test_every_paged_api_list_bounds_limit_and_offset():
+    from stepwell.core.paging import MAX_OFFSET, MAX_PAGE_SIZE
+
+    lists = _list_parameters()
+    assert "GET /api/v1/patients/{patient_id}/notes" in lists
+    assert "GET /api/v1/messages" in lists
+    for operation, query in lists.items():
+        limit, offset = query["limit"]["schema"], query["offset"]["schema"]
+        assert (limit.get("minimum"), limit["default"]) == (1, PAGE_SIZE), operation
+        # The audit trail's own list reads up to 1,000 events a page.
+        assert limit.get("maximum") in (MAX_PAGE_SIZE, 1000), operation
+        # An offset past the database's integer failed there with a 500, not a 422.
+        assert (offset.get("minimum"), offset.get("maximum")) == (0, MAX_OFFSET), operation
+
+
+def test_an_offset_past_the_bound_is_refused_naming_it(client, clinic):
+    from stepwell.testing.auth import verified_login
+
+    verified_login(client, clinic.director_a)
+    assert client.get("/api/v1/patients", {"offset": 10**9}).json() == []
+    response = client.get("/api/v1/patients", {"offset": 10**29})
+    assert response.status_code == 422
+    assert "offset" in response.json()["errors"]
