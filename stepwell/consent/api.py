@@ -8,9 +8,9 @@ import binascii
 from datetime import date, datetime
 
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.core.errors import ApplicationError
 
 from . import selectors, services
@@ -122,10 +122,18 @@ def _disclosure_out(request, d) -> dict:
 
 
 @router.get("/patients/{patient_id}/consents", response=responses({200: list[ConsentOut]}))
-def consents_list(request, patient_id: int):
-    """The patient's consents, newest first."""
-    privacy = selectors.patient_privacy(actor=request.user, patient_id=patient_id)
-    return [_consent_out(c) for c in privacy.consents]
+def consents_list(
+    request,
+    patient_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The patient's consents, newest first, a page at a time: `limit` (50 unless asked,
+    at most 500) after `offset`."""
+    rows = selectors.consents_listed(
+        actor=request.user, patient_id=patient_id, limit=limit, offset=offset
+    )
+    return [_consent_out(c) for c in rows]
 
 
 @router.post("/patients/{patient_id}/consents", response=responses({201: ConsentOut}))
@@ -158,11 +166,19 @@ def consent_revoke(request, consent_id: int, payload: RevokeIn):
 
 
 @router.get("/patients/{patient_id}/disclosures", response=responses({200: list[DisclosureOut]}))
-def disclosures_list(request, patient_id: int):
+def disclosures_list(
+    request,
+    patient_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     """The accounting of disclosures: every disclosure, with date, recipient, purpose and
-    content."""
-    privacy = selectors.patient_privacy(actor=request.user, patient_id=patient_id)
-    return [_disclosure_out(request, d) for d in privacy.disclosures]
+    content, newest first, a page at a time: `limit` (50 unless asked, at most 500) after
+    `offset`."""
+    rows = selectors.disclosures_listed(
+        actor=request.user, patient_id=patient_id, limit=limit, offset=offset
+    )
+    return [_disclosure_out(request, d) for d in rows]
 
 
 @router.post("/patients/{patient_id}/disclosures", response=responses({201: DisclosureOut}))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.core.paginator import Page
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
+from stepwell.core.paging import PAGE_SIZE, page_of, window
 from stepwell.intake.models import AssessmentDiagnosis, AssessmentStatus
 from stepwell.measures.models import Administration, AdministrationStatus
 from stepwell.patients.models import Episode, Patient
@@ -46,13 +48,13 @@ def part2_patient_ids() -> set[int]:
 
 @dataclass(frozen=True)
 class PatientPrivacy:
-    """What the chart's consent section shows."""
+    """What the chart's consent section shows: each of its four lists a page at a time."""
 
     patient: object
-    consents: list
-    disclosures: list
-    amendments: list
-    grants: list
+    consents: Page
+    disclosures: Page
+    amendments: Page
+    grants: Page
     part2_reasons: list[str]
     programs: list
     may_keep_consents: bool
@@ -61,31 +63,77 @@ class PatientPrivacy:
     may_disclose_in_emergency: bool = False
 
 
-def patient_privacy(*, actor, patient_id) -> PatientPrivacy:
-    """A patient's consents, accounting of disclosures, amendment requests and emergency
-    accesses, for staff acting for the patient (the chart) or the patient (the portal)."""
-    patient = access.access_privacy_patient_by_id(actor, patient_id)
-    consents = list(Consent.objects.filter(patient=patient).prefetch_related("disclosing_programs"))
-    disclosures = list(
-        Disclosure.objects.filter(patient=patient).select_related("consent", "made_by")
+@dataclass(frozen=True)
+class PrivacyPages:
+    """The page asked for of each list of the consent page (any text from the query
+    string: page_of makes a page that exists of it)."""
+
+    consents: str | int | None = None
+    disclosures: str | int | None = None
+    amendments: str | int | None = None
+    grants: str | int | None = None
+
+
+def _consents_of(patient) -> QuerySet[Consent]:
+    return (
+        Consent.objects.filter(patient=patient)
+        .prefetch_related("disclosing_programs")
+        .order_by("-created_at", "-pk")
     )
-    amendments = list(AmendmentRequest.objects.filter(patient=patient).select_related("decided_by"))
-    grants = list(BreakGlassGrant.objects.filter(patient=patient).select_related("user"))
+
+
+def _disclosures_of(patient) -> QuerySet[Disclosure]:
+    return (
+        Disclosure.objects.filter(patient=patient)
+        .select_related("consent", "made_by")
+        .order_by("-made_at", "-pk")
+    )
+
+
+def _amendments_of(patient) -> QuerySet[AmendmentRequest]:
+    return (
+        AmendmentRequest.objects.filter(patient=patient)
+        .select_related("decided_by")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def _grants_of(patient) -> QuerySet[BreakGlassGrant]:
+    return (
+        BreakGlassGrant.objects.filter(patient=patient)
+        .select_related("user")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def _audit_privacy_read(actor, patient, **shown: int) -> None:
+    """The read of a patient's consents or accounting, with how many of each were shown."""
     audit_record(
         user=actor,
         action=AuditAction.VIEW,
         patient_id=patient.pk,
         object_type="consents",
         object_id=patient.pk,
-        detail={"consents": len(consents), "disclosures": len(disclosures)},
+        detail=shown,
     )
+
+
+def patient_privacy(*, actor, patient_id, pages: PrivacyPages | None = None) -> PatientPrivacy:
+    """A patient's consents, accounting of disclosures, amendment requests and emergency
+    accesses, for staff acting for the patient (the chart) or the patient (the portal);
+    each list newest first, 50 a page."""
+    patient = access.access_privacy_patient_by_id(actor, patient_id)
+    pages = pages or PrivacyPages()
+    consents = page_of(_consents_of(patient), pages.consents)
+    disclosures = page_of(_disclosures_of(patient), pages.disclosures)
+    _audit_privacy_read(actor, patient, consents=len(consents), disclosures=len(disclosures))
     staff = not access.is_patient_user(actor)
     return PatientPrivacy(
         patient=patient,
         consents=consents,
         disclosures=disclosures,
-        amendments=amendments,
-        grants=grants,
+        amendments=page_of(_amendments_of(patient), pages.amendments),
+        grants=page_of(_grants_of(patient), pages.grants),
         part2_reasons=record_part2_reasons(patient),
         programs=sorted(
             {e.program for e in patient.episodes.select_related("program")}, key=lambda p: p.pk
@@ -98,10 +146,30 @@ def patient_privacy(*, actor, patient_id) -> PatientPrivacy:
     )
 
 
-def own_privacy(*, actor) -> PatientPrivacy:
+def consents_listed(*, actor, patient_id, limit: int = PAGE_SIZE, offset: int = 0) -> list[Consent]:
+    """`limit` of the patient's consents after `offset`, newest first (the API's list);
+    the same readers as the consent page."""
+    patient = access.access_privacy_patient_by_id(actor, patient_id)
+    rows = list(window(_consents_of(patient), limit=limit, offset=offset))
+    _audit_privacy_read(actor, patient, consents=len(rows), via="api")
+    return rows
+
+
+def disclosures_listed(
+    *, actor, patient_id, limit: int = PAGE_SIZE, offset: int = 0
+) -> list[Disclosure]:
+    """`limit` of the patient's accounting of disclosures after `offset`, newest first
+    (the API's list); the same readers as the consent page."""
+    patient = access.access_privacy_patient_by_id(actor, patient_id)
+    rows = list(window(_disclosures_of(patient), limit=limit, offset=offset))
+    _audit_privacy_read(actor, patient, disclosures=len(rows), via="api")
+    return rows
+
+
+def own_privacy(*, actor, pages: PrivacyPages | None = None) -> PatientPrivacy:
     """The patient's own consents, accounting of disclosures and amendment requests."""
     patient = access.access_own_record(actor, object_type="consents")
-    return patient_privacy(actor=actor, patient_id=patient.pk)
+    return patient_privacy(actor=actor, patient_id=patient.pk, pages=pages)
 
 
 def disclosure_form(*, actor, patient_id) -> tuple[Patient, list[Consent]]:
@@ -167,18 +235,22 @@ def consent_pdf(*, actor, consent_id) -> tuple[Consent, bytes]:
     return consent, pdf
 
 
-def break_glass_reviews(*, actor) -> list[BreakGlassGrant]:
-    """Emergency accesses to the patients of the programs the director directs, unreviewed
-    first; each patient named is audited."""
-    grants = list(access.access_break_glass_review(actor).order_by("reviewed_at", "-opened_at"))
-    for patient_id in sorted({g.patient_id for g in grants}):
-        audit_record(
-            user=actor,
-            action=AuditAction.VIEW,
-            patient_id=patient_id,
-            object_type="break_glass_review",
-            object_id=patient_id,
-        )
+def break_glass_reviews(*, actor, page_number=None) -> Page:
+    """Emergency accesses to the patients of the programs the director directs, 50 a page:
+    unreviewed first (on every database: PostgreSQL sorts nulls last unless told), then
+    newest. One audit event names the patients on the page."""
+    grants = page_of(
+        access.access_break_glass_review(actor)
+        .select_related("reviewed_by")
+        .order_by(F("reviewed_at").asc(nulls_first=True), "-opened_at", "-pk"),
+        page_number,
+    )
+    audit_record(
+        user=actor,
+        action=AuditAction.LIST,
+        object_type="break_glass_review",
+        detail={"patients": sorted({g.patient_id for g in grants})},
+    )
     return grants
 
 

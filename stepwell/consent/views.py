@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 from . import selectors, services
 from .forms import (
@@ -25,15 +26,44 @@ from .forms import (
     SignForm,
 )
 
+# The consent pages show four lists, each paged on its own: a parameter each, so paging
+# the accounting of disclosures leaves the consents on the page they were.
+PAGE_PARAMETERS = {
+    "consents": "consents_page",
+    "disclosures": "disclosures_page",
+    "amendments": "amendments_page",
+    "grants": "grants_page",
+}
+
+
+def _pages_asked(request) -> selectors.PrivacyPages:
+    return selectors.PrivacyPages(
+        **{name: request.GET.get(parameter) for name, parameter in PAGE_PARAMETERS.items()}
+    )
+
+
+def _page_queries(request) -> dict[str, str]:
+    """Each list's page links: the page's query string without that list's parameter."""
+    queries = {}
+    for name, parameter in PAGE_PARAMETERS.items():
+        query = request.GET.copy()
+        query.pop(parameter, None)
+        queries[name] = query.urlencode()
+    return queries
+
 
 def _privacy_page(request, patient_id, *, consent_form=None, status=200):
-    privacy = selectors.patient_privacy(actor=request.user, patient_id=patient_id)
+    privacy = selectors.patient_privacy(
+        actor=request.user, patient_id=patient_id, pages=_pages_asked(request)
+    )
     return render(
         request,
         "consent/patient.html",
         {
             "privacy": privacy,
             "patient": privacy.patient,
+            "page_parameters": PAGE_PARAMETERS,
+            "page_queries": _page_queries(request),
             "consent_form": consent_form or ConsentForm(programs=privacy.programs),
             "revoke_form": RevokeForm(),
             "decide_form": DecideForm(),
@@ -205,9 +235,16 @@ def break_glass(request):
 
 @login_required
 def break_glass_reviews(request):
-    grants = selectors.break_glass_reviews(actor=request.user)
+    grants = selectors.break_glass_reviews(actor=request.user, page_number=request.GET.get("page"))
     return render(
-        request, "consent/break_glass_review.html", {"grants": grants, "form": ReasonForm()}
+        request,
+        "consent/break_glass_review.html",
+        {
+            "grants": grants,
+            "page": grants,
+            "base_query": without_page(request.GET),
+            "form": ReasonForm(),
+        },
     )
 
 
@@ -266,11 +303,16 @@ def mine(request):
     ):
         messages.success(request, "Your request was sent. Staff will answer with a reason.")
         return redirect("consent:mine")
-    privacy = selectors.own_privacy(actor=request.user)
+    privacy = selectors.own_privacy(actor=request.user, pages=_pages_asked(request))
     return render(
         request,
         "consent/mine.html",
-        {"privacy": privacy, "form": form},
+        {
+            "privacy": privacy,
+            "form": form,
+            "page_parameters": PAGE_PARAMETERS,
+            "page_queries": _page_queries(request),
+        },
         status=400 if form.errors else 200,
     )
 

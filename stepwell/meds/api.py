@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from . import selectors, services
 from .models import Allergy, DrugTest, Medication, Reconciliation
@@ -239,9 +239,18 @@ def drug_test_out(t: DrugTest) -> dict:
 
 
 @router.get("/patients/{patient_id}/medications", response=responses({200: list[MedicationOut]}))
-def medications_list(request, patient_id: int):
-    """The patient's medication list, stopped ones included."""
-    _, rows = selectors.patient_medications(user=request.user, patient_id=patient_id)
+def medications_list(
+    request,
+    patient_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The patient's medication list, stopped ones included (active, on hold, stopped,
+    each by name), a page at a time: `limit` (50 unless asked, at most 500) after
+    `offset`."""
+    _, rows = selectors.patient_medications(
+        user=request.user, patient_id=patient_id, limit=limit, offset=offset
+    )
     return Status(200, [medication_out(m) for m in rows])
 
 
@@ -262,8 +271,17 @@ def medication_update(request, medication_id: int, payload: MedicationPatch):
 
 
 @router.get("/patients/{patient_id}/allergies", response=responses({200: list[AllergyOut]}))
-def allergies_list(request, patient_id: int):
-    _, rows = selectors.patient_allergies(user=request.user, patient_id=patient_id)
+def allergies_list(
+    request,
+    patient_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The patient's allergy records (active ones first, then by kind and substance), a
+    page at a time: `limit` (50 unless asked, at most 500) after `offset`."""
+    _, rows = selectors.patient_allergies(
+        user=request.user, patient_id=patient_id, limit=limit, offset=offset
+    )
     return Status(200, [allergy_out(a) for a in rows])
 
 
@@ -297,9 +315,17 @@ def reconciliation_sign(request, episode_id: int, reconciliation_id: int):
 
 
 @router.get("/patients/{patient_id}/drug-tests", response=responses({200: list[DrugTestOut]}))
-def drug_tests_list(request, patient_id: int):
-    """The drug tests the user may read; Part 2 ones carry the label and notice."""
-    _, rows = selectors.patient_drug_tests(user=request.user, patient_id=patient_id)
+def drug_tests_list(
+    request,
+    patient_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The drug tests the user may read, newest first; Part 2 ones carry the label and
+    notice. A page at a time: `limit` (50 unless asked, at most 500) after `offset`."""
+    _, rows = selectors.patient_drug_tests(
+        user=request.user, patient_id=patient_id, limit=limit, offset=offset
+    )
     return Status(200, [drug_test_out(t) for t in rows])
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.paginator import Page
 from django.db.models import QuerySet
 
 from stepwell.care.models import ClinicalNote, NoteKind
 from stepwell.clinic.time import program_today
+from stepwell.core.paging import PAGE_SIZE, page_of, window
 from stepwell.intake.models import AssessmentDiagnosis
 from stepwell.patients.models import (
     Episode,
@@ -101,7 +103,7 @@ class MedsChart:
     stopped: list[Medication]
     allergies: list[Allergy]
     allergy_status: str  # "recorded", "none_known" or "not_asked"
-    reconciliations: list[Reconciliation]
+    reconciliations: Page  # newest first, 50 a page
     open_episodes: list[Episode]
     visits: list[ClinicalNote]
     adherence: list[Adherence]
@@ -114,18 +116,30 @@ class MedsChart:
     can_write: bool
     can_attest_pdmp: bool
     can_start_visit: bool
+    medication_page: Page | None = None
     can_order_tests: bool = False
     unexpected: list[tuple[DrugTest, list[str]]] = field(default_factory=list)
 
 
-def meds_chart(*, user, patient_id: int) -> MedsChart:
-    """The medication record of one patient, audited as viewed."""
-    patient = access_patient_meds_by_id(user, patient_id, object_type="medication_record")
-    medications = list(
+def _medications_of(patient: Patient) -> QuerySet[Medication]:
+    """The patient's medication list: active, then on hold, then stopped, by name."""
+    return (
         Medication.objects.filter(patient=patient)
         .select_related("prescriber")
-        .prefetch_related("changes")
+        .order_by("status", "name", "pk")
     )
+
+
+def meds_chart(
+    *, user, patient_id: int, page_number=None, reconciliations_page_number=None
+) -> MedsChart:
+    """The medication record of one patient, audited as viewed. The medication list
+    (current ones first, the stopped ones after them) and the reconciliations come a page
+    at a time, each its own page number; the other lists are the patient's active
+    allergies or the few most recent records."""
+    patient = access_patient_meds_by_id(user, patient_id, object_type="medication_record")
+    medication_page = page_of(_medications_of(patient), page_number)
+    medications = list(medication_page.object_list)
     allergies = list(Allergy.objects.filter(patient=patient, active=True))
     if any(a.kind != AllergyKind.NO_KNOWN_ALLERGIES for a in allergies):
         allergy_status = "recorded"
@@ -149,10 +163,11 @@ def meds_chart(*, user, patient_id: int) -> MedsChart:
         stopped=[m for m in medications if m.status == MedicationStatus.STOPPED],
         allergies=allergies,
         allergy_status=allergy_status,
-        reconciliations=list(
-            Reconciliation.objects.filter(episode__patient=patient).select_related(
-                "episode__program"
-            )
+        reconciliations=page_of(
+            Reconciliation.objects.filter(episode__patient=patient)
+            .select_related("episode__program")
+            .order_by("-started_at", "-pk"),
+            reconciliations_page_number,
         ),
         open_episodes=list(
             patient.episodes.exclude(
@@ -174,6 +189,7 @@ def meds_chart(*, user, patient_id: int) -> MedsChart:
         can_write=access_meds(user, patient, MedsNeed.WRITE),
         can_attest_pdmp=access_meds(user, patient, MedsNeed.PDMP),
         can_start_visit=access_meds(user, patient, MedsNeed.PDMP),
+        medication_page=medication_page,
     )
     chart.can_order_tests = bool(chart.test_episodes)
     chart.unexpected = [(t, unexpected_substances(t)) for t in tests if unexpected_substances(t)]
@@ -181,9 +197,12 @@ def meds_chart(*, user, patient_id: int) -> MedsChart:
     return chart
 
 
-def patient_medications(*, user, patient_id: int) -> tuple[Patient, list[Medication]]:
+def patient_medications(
+    *, user, patient_id: int, limit: int = PAGE_SIZE, offset: int = 0
+) -> tuple[Patient, list[Medication]]:
+    """`limit` of the patient's medications after `offset`, in the chart's order."""
     patient = access_patient_meds_by_id(user, patient_id, action=AuditAction.LIST)
-    rows = list(Medication.objects.filter(patient=patient).select_related("prescriber"))
+    rows = list(window(_medications_of(patient), limit=limit, offset=offset))
     _audit(
         user,
         patient_id=patient.pk,
@@ -194,11 +213,17 @@ def patient_medications(*, user, patient_id: int) -> tuple[Patient, list[Medicat
     return patient, rows
 
 
-def patient_allergies(*, user, patient_id: int) -> tuple[Patient, list[Allergy]]:
+def patient_allergies(
+    *, user, patient_id: int, limit: int = PAGE_SIZE, offset: int = 0
+) -> tuple[Patient, list[Allergy]]:
+    """`limit` of the patient's allergy records after `offset`: active ones first."""
     patient = access_patient_meds_by_id(
         user, patient_id, action=AuditAction.LIST, object_type="allergy"
     )
-    rows = list(Allergy.objects.filter(patient=patient))
+    allergies = Allergy.objects.filter(patient=patient).order_by(
+        "-active", "kind", "substance", "pk"
+    )
+    rows = list(window(allergies, limit=limit, offset=offset))
     _audit(
         user,
         patient_id=patient.pk,
@@ -209,14 +234,20 @@ def patient_allergies(*, user, patient_id: int) -> tuple[Patient, list[Allergy]]
     return patient, rows
 
 
-def patient_drug_tests(*, user, patient_id: int) -> tuple[Patient, list[DrugTest]]:
+def patient_drug_tests(
+    *, user, patient_id: int, limit: int = PAGE_SIZE, offset: int = 0
+) -> tuple[Patient, list[DrugTest]]:
+    """`limit` of the drug tests of the patient the user may read after `offset`, newest
+    first; the audit's Part 2 flag is of the tests shown."""
     patient = access_patient_drug_tests_by_id(user, patient_id)
-    rows = list(
+    tests = (
         drug_tests_visible_to(user)
         .filter(patient=patient)
         .select_related("program")
         .prefetch_related("results")
+        .order_by("-scheduled_on", "-pk")
     )
+    rows = list(window(tests, limit=limit, offset=offset))
     _audit(
         user,
         patient_id=patient.pk,
@@ -303,17 +334,21 @@ def drug_test_view(*, user, test_id: int) -> tuple[DrugTest, bool]:
 @dataclass
 class PortalMeds:
     patient: Patient
-    medications: list[Medication]
+    medications: Page  # the active ones, by name, 50 a page
     answers: list[Adherence]
 
 
-def portal_meds(*, user) -> PortalMeds:
+def portal_meds(*, user, page_number=None) -> PortalMeds:
+    """The patient's own active medications (a page of them) and last four answers."""
     patient = access_own_meds_patient(user)
     _audit(user, patient_id=patient.pk, object_type="adherence", object_id=patient.pk)
     return PortalMeds(
         patient=patient,
-        medications=list(
-            Medication.objects.filter(patient=patient, status=MedicationStatus.ACTIVE)
+        medications=page_of(
+            Medication.objects.filter(patient=patient, status=MedicationStatus.ACTIVE).order_by(
+                "name", "pk"
+            ),
+            page_number,
         ),
         answers=list(Adherence.objects.filter(patient=patient)[:4]),
     )

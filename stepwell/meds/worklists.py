@@ -1,41 +1,38 @@
 """The medication worklist: the prescriber's and nurse's medication work, and each
 clinician's unexpected positives, for the patients in the user's scope
-(privacy.access.meds). Reads only; the patients it shows are audited."""
+(privacy.access.meds). Reads only; the patients it shows are audited.
+
+The list is read a page at a time in SQL (worklist_rows: one UNION of a query a kind of
+work, ordered and cut there). Only the page's rows are then worded, from their records
+read for those rows alone, so a page costs the same few queries however many patients
+have work."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page
 from django.db.models import Prefetch
 
-from stepwell.care.models import ClinicalNote, NoteKind
 from stepwell.clinic.time import program_today
-from stepwell.patients.models import (
-    CareTeamRole,
-    Episode,
-    EpisodeState,
-    LevelOfCareChange,
-    LevelOfCareDirection,
-    Patient,
-)
-from stepwell.privacy.access.meds import (
-    MedsNeed,
-    access_meds,
-    drug_tests_visible_to,
-    meds_patients_visible_to,
-)
+from stepwell.core.paging import PAGE_SIZE, page_of
+from stepwell.patients.models import Episode, LevelOfCareChange, LevelOfCareDirection, Patient
 from stepwell.privacy.audit import AuditAction
 
-from .models import (
-    Adherence,
-    AdherenceAnswer,
-    Reconciliation,
-    ReconciliationOccasion,
-    TestStatus,
-)
-from .selectors import _audit, has_opioid_use_disorder, unexpected_substances
+from .models import Adherence, DrugTest
+from .selectors import _audit, unexpected_substances
 from .testing_rules import unexpected_wording
+from .worklist_rows import (
+    EPISODE_WORK,
+    Work,
+    last_visit,
+    sessions_a_week,
+    visit_interval_days,
+    worklist_rows,
+)
+
+__all__ = ["WorkItem", "WorklistPage", "visit_interval_days", "worklist", "worklist_page"]
 
 
 @dataclass(frozen=True)
@@ -47,177 +44,89 @@ class WorkItem:
     link: str = ""
 
 
-def _visit_interval_days(episode: Episode) -> int | None:
-    """Days between medication visits from the latest signed plan's medication
-    management intervention (sessions a week); None when the plan has none."""
-    from stepwell.plans.models import Intervention, PlanStatus
+@dataclass(frozen=True)
+class _Records:
+    """The records a page's rows are about, read in one query a kind of record."""
 
-    intervention = (
-        Intervention.objects.filter(
-            goal__problem__plan__episode=episode,
-            goal__problem__plan__status=PlanStatus.SIGNED,
-            modality="medication_management",
-            sessions_per_week__gt=0,
+    episodes: dict[int, Episode]
+    answers: dict[int, Adherence]
+    tests: dict[int, DrugTest]
+
+
+def _records(rows: list[tuple]) -> _Records:
+    """in_bulk of no ids answers {} without a query: a page without answers reads none."""
+    episodes, answers, tests = set(), set(), set()
+    for work, _, _, _, ref in rows:
+        if work in EPISODE_WORK:
+            episodes.add(ref)
+        else:
+            (answers if work == Work.ADHERENCE else tests).add(ref)
+    changes = LevelOfCareChange.objects.exclude(direction=LevelOfCareDirection.ADMITTED_FROM)
+    return _Records(
+        episodes=Episode.objects.select_related("patient", "program")
+        .prefetch_related(Prefetch("level_of_care_changes", queryset=changes))
+        .annotate(sessions=sessions_a_week(), last_visit_at=last_visit())
+        .in_bulk(episodes),
+        answers=Adherence.objects.select_related("patient").in_bulk(answers),
+        tests=DrugTest.objects.select_related("patient").prefetch_related("results").in_bulk(tests),
+    )
+
+
+def _chart(patient_id: int) -> str:
+    return f"/meds/patients/{patient_id}/"
+
+
+def _episode_item(work: Work, episode: Episode) -> WorkItem:
+    patient, program = episode.patient, episode.program
+    if work == Work.LEVEL_CHANGE_RECONCILIATION:
+        change = max(episode.level_of_care_changes.all(), key=lambda c: (c.recorded_at, c.pk))
+        detail = (
+            f"Level-of-care change reconciliation: {change.get_direction_display()} "
+            f"{change.get_level_of_care_display().lower()} on {change.effective_date} "
+            f"({program.name})"
         )
-        .order_by("-goal__problem__plan__version")
-        .first()
-    )
-    if intervention is None:
-        return None
-    return max(1, round(7 / intervention.sessions_per_week))
+        return WorkItem(work.kind, patient, detail, change.effective_date, _chart(patient.pk))
+    if work == Work.ADMISSION_RECONCILIATION:
+        detail = f"Admission reconciliation ({program.name})"
+        return WorkItem(work.kind, patient, detail, episode.admitted_on, _chart(patient.pk))
+    if work == Work.VISIT:
+        interval = visit_interval_days(episode.sessions)
+        last = episode.last_visit_at
+        due = program_today(program, last) + timedelta(days=interval) if last else None
+        detail = f"Medication visit every {interval} days"
+        return WorkItem(work.kind, patient, detail, due or episode.admitted_on, _chart(patient.pk))
+    if work == Work.NALOXONE:
+        detail = "Opioid use disorder: offer naloxone"
+        return WorkItem(work.kind, patient, detail, None, _chart(patient.pk))
+    detail = f"Discharge reconciliation ({program.name})"
+    return WorkItem(work.kind, patient, detail, episode.discharged_on, _chart(patient.pk))
 
 
-OPEN_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
-
-
-def level_change_unreconciled(episode: Episode) -> LevelOfCareChange | None:
-    """The episode's latest level-of-care change (a transfer, step down or step up, not
-    the level it was admitted from) when no level-of-care reconciliation was signed after
-    the change was recorded; None otherwise. Reads the prefetched changes and signed
-    reconciliations (docs/clinical-sources.md §7.1)."""
-    changes = [
-        c
-        for c in episode.level_of_care_changes.all()
-        if c.direction != LevelOfCareDirection.ADMITTED_FROM
-    ]
-    if not changes:
-        return None
-    latest = max(changes, key=lambda c: (c.recorded_at, c.pk))
-    reconciled = any(
-        r.occasion == ReconciliationOccasion.LEVEL_CHANGE
-        and r.signed_at is not None
-        and r.signed_at >= latest.recorded_at
-        for r in episode.reconciliations.all()
-    )
-    return None if reconciled else latest
-
-
-def worklist(*, user) -> list[WorkItem]:
-    """The prescriber's and nurse's medication work, and each clinician's unexpected
-    positives (as primary clinician), for the patients in the user's scope."""
-    items: list[WorkItem] = []
-    writable = Patient.objects.filter(
-        pk__in=meds_patients_visible_to(user, MedsNeed.WRITE).values("pk")
-    )
-    episodes = (
-        Episode.objects.filter(patient__in=writable, state__in=OPEN_STATES)
-        .select_related("patient", "program")
-        .prefetch_related(
-            Prefetch("reconciliations", queryset=Reconciliation.objects.exclude(signed_at=None)),
-            "level_of_care_changes",
-        )
-    )
-    for episode in episodes:
-        patient, today = episode.patient, program_today(episode.program)
-        change = level_change_unreconciled(episode)
-        if change is not None:
-            items.append(
-                WorkItem(
-                    "reconciliation_due",
-                    patient,
-                    f"Level-of-care change reconciliation: {change.get_direction_display()} "
-                    f"{change.get_level_of_care_display().lower()} on {change.effective_date} "
-                    f"({episode.program.name})",
-                    change.effective_date,
-                    f"/meds/patients/{patient.pk}/",
-                )
-            )
-        if episode.state == EpisodeState.ON_HOLD:
-            continue  # the rest waits until the patient is back
-        if not any(
-            r.occasion == ReconciliationOccasion.ADMISSION for r in episode.reconciliations.all()
-        ):
-            items.append(
-                WorkItem(
-                    "reconciliation_due",
-                    patient,
-                    f"Admission reconciliation ({episode.program.name})",
-                    episode.admitted_on,
-                    f"/meds/patients/{patient.pk}/",
-                )
-            )
-        interval = _visit_interval_days(episode)
-        if interval and access_meds(user, patient, MedsNeed.PDMP):
-            last = (
-                ClinicalNote.objects.filter(patient=patient, kind=NoteKind.MEDICATION)
-                .order_by("-started_at")
-                .values_list("started_at", flat=True)
-                .first()
-            )
-            start = program_today(episode.program, last) if last else episode.admitted_on
-            due = start + timedelta(days=interval) if last else start
-            if due and due <= today:
-                items.append(
-                    WorkItem(
-                        "visit_due",
-                        patient,
-                        f"Medication visit every {interval} days",
-                        due,
-                        f"/meds/patients/{patient.pk}/",
-                    )
-                )
-        if has_opioid_use_disorder(patient) and not patient.naloxone.exists():
-            items.append(
-                WorkItem(
-                    "naloxone",
-                    patient,
-                    "Opioid use disorder: offer naloxone",
-                    None,
-                    f"/meds/patients/{patient.pk}/",
-                )
-            )
-    discharged = Episode.objects.filter(
-        patient__in=writable, state=EpisodeState.DISCHARGED, admitted_on__isnull=False
-    ).exclude(reconciliations__occasion="discharge", reconciliations__signed_at__isnull=False)
-    for episode in discharged.select_related("patient", "program").order_by("-discharged_on")[:50]:
-        items.append(
-            WorkItem(
-                "reconciliation_due",
-                episode.patient,
-                f"Discharge reconciliation ({episode.program.name})",
-                episode.discharged_on,
-                f"/meds/patients/{episode.patient_id}/",
-            )
-        )
-    recent = (
-        Adherence.objects.filter(
-            patient__in=writable, answer__in=(AdherenceAnswer.NONE, AdherenceAnswer.SOME)
-        )
-        .select_related("patient")
-        .order_by("-answered_at")[:50]
-    )
-    for answer in recent:
+def _item(row: tuple, records: _Records) -> WorkItem:
+    work, ref = Work(row[0]), row[4]
+    if work in EPISODE_WORK:
+        return _episode_item(work, records.episodes[ref])
+    if work == Work.ADHERENCE:
+        answer = records.answers[ref]
         why = f": {answer.why_not}" if answer.why_not else ""
-        items.append(
-            WorkItem(
-                "adherence",
-                answer.patient,
-                f"{answer.week}: took them {answer.get_answer_display().lower()}{why}",
-                answer.answered_at.date(),
-                f"/meds/patients/{answer.patient_id}/",
-            )
+        detail = f"{answer.week}: took them {answer.get_answer_display().lower()}{why}"
+        return WorkItem(
+            work.kind, answer.patient, detail, answer.answered_at.date(), _chart(answer.patient_id)
         )
-    primary = Patient.objects.filter(
-        care_team__user=user, care_team__team_role=CareTeamRole.PRIMARY_CLINICIAN
+    test = records.tests[ref]
+    return WorkItem(
+        work.kind,
+        test.patient,
+        unexpected_wording(unexpected_substances(test)),
+        test.collected_at.date(),
+        f"/meds/drug-tests/{test.pk}/",
     )
-    tests = (
-        drug_tests_visible_to(user)
-        .filter(patient__in=primary, status=TestStatus.RESULTED, reviewed_at__isnull=True)
-        .select_related("patient")
-        .prefetch_related("results")
-    )
-    for test in tests:
-        substances = unexpected_substances(test)
-        if substances:
-            items.append(
-                WorkItem(
-                    "unexpected_positive",
-                    test.patient,
-                    unexpected_wording(substances),
-                    test.collected_at.date(),
-                    f"/meds/drug-tests/{test.pk}/",
-                )
-            )
+
+
+def _items(user, rows: list[tuple]) -> list[WorkItem]:
+    """The page's rows worded, and the patients they name audited."""
+    records = _records(rows)
+    items = [_item(row, records) for row in rows]
     _audit(
         user,
         patient_id=None,
@@ -227,3 +136,20 @@ def worklist(*, user) -> list[WorkItem]:
         patients=sorted({i.patient.pk for i in items}),
     )
     return items
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    page: Page  # of rows (COLUMNS)
+    items: list[WorkItem]
+
+
+def worklist_page(*, user, page_number=None) -> WorklistPage:
+    """A page of the user's worklist (PAGE_SIZE items), in the order of worklist_rows."""
+    page = page_of(worklist_rows(user), page_number)
+    return WorklistPage(page=page, items=_items(user, list(page.object_list)))
+
+
+def worklist(*, user, limit: int = PAGE_SIZE, offset: int = 0) -> list[WorkItem]:
+    """`limit` items of the user's worklist after `offset`, in the order of worklist_rows."""
+    return _items(user, list(worklist_rows(user)[offset : offset + limit]))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from . import selectors
 
@@ -26,8 +26,16 @@ class MessageOut(Schema):
 
 
 @router.get("/messages", response=responses({200: list[MessageOut]}))
-def outbox(request, state: str = ""):
-    """The newest messages to the patients the user sees (and the user's own pages)."""
+def outbox(
+    request,
+    state: str = "",
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The messages to the patients the user sees (and the user's own pages), newest
+    first, optionally of one `state`, a page at a time: `limit` (50 unless asked, at most
+    500) after `offset`."""
+    rows = selectors.outbox(actor=request.user, state=state[:8], limit=limit, offset=offset)
     return [
         {
             "id": m.pk,
@@ -40,5 +48,5 @@ def outbox(request, state: str = ""):
             "sent_at": m.sent_at,
             "last_error": m.last_error,
         }
-        for m in selectors.outbox(actor=request.user, state=state[:8])
+        for m in rows
     ]

@@ -1,38 +1,60 @@
 """Reads of the outbox: staff see the messages to the patients they see (and their own
-safety pages); a patient sees the messages sent to them. Each patient named is audited."""
+safety pages); a patient sees the messages sent to them. Every list comes a page at a
+time, newest first; one audit event names the patients of the page."""
 
 from __future__ import annotations
 
+from django.core.paginator import Page
+from django.db.models import QuerySet
+
+from stepwell.core.paging import PAGE_SIZE, page_of, window
 from stepwell.privacy.access import messaging as access
 from stepwell.privacy.access.patients import access_own_patient
 from stepwell.privacy.audit import AuditAction, audit_record
 
 from .models import ContactPreference, Message
 
-OUTBOX_PAGE = 200
 
-
-def outbox(*, actor, state: str = "", limit: int = OUTBOX_PAGE) -> list[Message]:
-    """The newest messages the user may read, optionally of one state."""
+def _outbox_rows(actor, state: str) -> QuerySet[Message]:
+    """The messages the user may read (or the audited refusal), of one state if asked,
+    newest first."""
     messages = access.access_outbox(actor)
     if state:
         messages = messages.filter(state=state)
-    rows = list(messages.order_by("-created_at", "-pk")[:limit])
-    for patient_id in sorted({m.patient_id for m in rows if m.patient_id}):
-        audit_record(
-            user=actor,
-            action=AuditAction.VIEW,
-            patient_id=patient_id,
-            object_type="outbox",
-            object_id=patient_id,
-        )
+    return messages.order_by("-created_at", "-pk")
+
+
+def _audit_outbox(actor, rows, **detail) -> None:
+    audit_record(
+        user=actor,
+        action=AuditAction.LIST,
+        object_type="outbox",
+        detail={"patients": sorted({m.patient_id for m in rows if m.patient_id}), **detail},
+    )
+
+
+def outbox_page(*, actor, state: str = "", page_number=None) -> Page:
+    """A page of the outbox (50 messages), optionally of one state."""
+    page = page_of(_outbox_rows(actor, state), page_number)
+    _audit_outbox(actor, page, state=state)
+    return page
+
+
+def outbox(*, actor, state: str = "", limit: int = PAGE_SIZE, offset: int = 0) -> list[Message]:
+    """`limit` of the messages the user may read after `offset`, optionally of one state
+    (the API's list)."""
+    rows = list(window(_outbox_rows(actor, state), limit=limit, offset=offset))
+    _audit_outbox(actor, rows, state=state, via="api")
     return rows
 
 
-def own_messages(*, actor) -> tuple[object, list[Message], ContactPreference | None]:
-    """The patient's own messages and contact preferences (portal)."""
+def own_messages(*, actor, page_number=None) -> tuple[object, Page, ContactPreference | None]:
+    """The patient's own messages (50 a page, newest first) and contact preferences
+    (portal)."""
     patient = access_own_patient(actor, object_type="messages")
-    rows = list(Message.objects.filter(patient=patient).order_by("-created_at", "-pk")[:100])
+    rows = page_of(
+        Message.objects.filter(patient=patient).order_by("-created_at", "-pk"), page_number
+    )
     audit_record(
         user=actor,
         action=AuditAction.VIEW,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 from . import selectors, services
 from .models import MessageState, Preference
@@ -25,16 +26,25 @@ class PreferenceForm(forms.Form):
 
 @login_required
 def outbox(request):
+    """The outbox, 50 messages a page; the state filter is kept by the page links."""
     form = OutboxFilter(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    rows = selectors.outbox(actor=request.user, state=state)
-    return render(request, "messaging/outbox.html", {"rows": rows, "form": form})
+    page = selectors.outbox_page(
+        actor=request.user, state=state, page_number=request.GET.get("page")
+    )
+    return render(
+        request,
+        "messaging/outbox.html",
+        {"rows": page, "page": page, "base_query": without_page(request.GET), "form": form},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def mine(request):
-    patient, rows, preference = selectors.own_messages(actor=request.user)
+    patient, rows, preference = selectors.own_messages(
+        actor=request.user, page_number=request.GET.get("page")
+    )
     initial = (
         {"channel": preference.channel, "reminders": preference.reminders} if preference else {}
     )
@@ -56,6 +66,6 @@ def mine(request):
     return render(
         request,
         "messaging/mine.html",
-        {"rows": rows, "form": form},
+        {"rows": rows, "page": rows, "base_query": without_page(request.GET), "form": form},
         status=400 if form.errors else 200,
     )

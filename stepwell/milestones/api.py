@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from . import selectors
 from .models import Milestone
@@ -37,7 +37,15 @@ def milestone_out(milestone: Milestone) -> MilestoneOut:
 
 
 @router.get("/patients/{patient_id}/milestones", response=responses({200: list[MilestoneOut]}))
-def milestones_list(request, patient_id: int):
-    """The patient's milestones the caller may read, newest first."""
-    _, rows = selectors.patient_milestones(user=request.user, patient_id=patient_id)
+def milestones_list(
+    request,
+    patient_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The patient's milestones the caller may read, newest first, a page at a time:
+    `limit` (50 unless asked, at most 500) after `offset`."""
+    _, rows = selectors.patient_milestones(
+        user=request.user, patient_id=patient_id, limit=limit, offset=offset
+    )
     return Status(200, [milestone_out(m) for m in rows])

@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page
 from django.db.models import QuerySet
 
 from stepwell.care.models import Attendance
 from stepwell.clinic.time import program_today
+from stepwell.core.paging import PAGE_SIZE, page_of, window
 from stepwell.measures.models import Administration
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import milestones as access
@@ -35,10 +37,10 @@ def _milestones_of(user, patient: Patient) -> QuerySet[Milestone]:
     )
 
 
-def patient_milestones(*, user, patient_id) -> tuple[Patient, list[Milestone]]:
-    """The patient's milestones the user may read, newest first."""
+def _patient_listed(user, patient_id) -> Patient:
+    """The patient whose milestones the user lists (or the audited refusal), the list's
+    read audited."""
     patient = access.access_patient_milestones_by_id(user, patient_id, action=AuditAction.LIST)
-    rows = list(_milestones_of(user, patient))
     audit_record(
         user=user,
         action=AuditAction.LIST,
@@ -46,22 +48,31 @@ def patient_milestones(*, user, patient_id) -> tuple[Patient, list[Milestone]]:
         object_type="milestone",
         object_id=patient.pk,
     )
-    return patient, rows
+    return patient
+
+
+def patient_milestones(
+    *, user, patient_id, limit: int = PAGE_SIZE, offset: int = 0
+) -> tuple[Patient, list[Milestone]]:
+    """`limit` of the patient's milestones the user may read after `offset`, newest
+    first."""
+    patient = _patient_listed(user, patient_id)
+    return patient, list(window(_milestones_of(user, patient), limit=limit, offset=offset))
 
 
 @dataclass(frozen=True)
 class ChartMilestones:
     patient: Patient
-    milestones: list[Milestone]
+    milestones: Page  # newest first, 50 a page
     named_in_group: bool
     can_write: bool
 
 
-def chart_milestones(*, user, patient_id) -> ChartMilestones:
-    patient, rows = patient_milestones(user=user, patient_id=patient_id)
+def chart_milestones(*, user, patient_id, page_number=None) -> ChartMilestones:
+    patient = _patient_listed(user, patient_id)
     return ChartMilestones(
         patient=patient,
-        milestones=rows,
+        milestones=page_of(_milestones_of(user, patient), page_number),
         named_in_group=_named_in_group(patient),
         can_write=access.access_milestones_write(user, patient),
     )
@@ -84,17 +95,19 @@ class Trajectory:
 @dataclass(frozen=True)
 class PortalProgress:
     patient: Patient
-    milestones: list[Milestone]  # oldest first: the timeline
+    milestones: Page  # oldest first: the timeline, 50 a page
     trajectories: list[Trajectory]
-    objectives_met: list[Milestone]
+    objectives_met: Page  # oldest first, 50 a page
     named_in_group: bool
 
 
-def portal_progress(*, user) -> PortalProgress:
+def portal_progress(*, user, page_number=None, objectives_page_number=None) -> PortalProgress:
     """The patient's own progress: the timeline of milestones, each score's trajectory in
-    plain words, and the objectives met."""
+    plain words, and the objectives met; the timeline and the objectives a page at a
+    time, each its own page number."""
     patient = access.access_own_milestones(user)
-    rows = list(_milestones_of(user, patient).order_by("achieved_on", "pk"))
+    timeline = _milestones_of(user, patient).order_by("achieved_on", "pk")
+    objectives = timeline.filter(code__startswith=f"{Rule.OBJECTIVE_MET}:")
     series = score_series(Administration.objects.filter(patient=patient))
     audit_record(
         user=user,
@@ -105,9 +118,9 @@ def portal_progress(*, user) -> PortalProgress:
     )
     return PortalProgress(
         patient=patient,
-        milestones=rows,
+        milestones=page_of(timeline, page_number),
         trajectories=[Trajectory(s, trajectory_sentence(s)) for s in series],
-        objectives_met=[m for m in rows if m.code.startswith(f"{Rule.OBJECTIVE_MET}:")],
+        objectives_met=page_of(objectives, objectives_page_number),
         named_in_group=_named_in_group(patient),
     )
 

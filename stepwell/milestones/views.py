@@ -9,16 +9,29 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 from . import selectors, services
 from .forms import MilestoneRecordForm, SharingForm
 
+OBJECTIVES_PAGE = "objectives_page"  # the portal's second list, paged apart from the timeline
+
+
+def _without(params, name: str) -> str:
+    """The query string without one list's page parameter, for that list's page links."""
+    query = params.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
 
 def _render_chart(request, patient_id, *, status=200, record_form=None):
-    chart = selectors.chart_milestones(user=request.user, patient_id=patient_id)
+    chart = selectors.chart_milestones(
+        user=request.user, patient_id=patient_id, page_number=request.GET.get("page")
+    )
     context = {
         "chart": chart,
         "patient": chart.patient,
+        "base_query": without_page(request.GET),
         "record_form": record_form or MilestoneRecordForm(),
         "sharing_form": SharingForm(
             initial={"named_in_group": "yes" if chart.named_in_group else "no"}
@@ -30,7 +43,8 @@ def _render_chart(request, patient_id, *, status=200, record_form=None):
 
 @login_required
 def chart_section(request, patient_id: int):
-    """Loaded into the chart by htmx; without JavaScript, a page of its own."""
+    """Loaded into the chart by htmx; without JavaScript, a page of its own. `page` pages
+    the milestones, newest first."""
     return _render_chart(request, patient_id)
 
 
@@ -81,14 +95,26 @@ def compute(request, patient_id: int):
 
 @login_required
 def portal_progress(request, *, form=None, status=200):
-    progress = selectors.portal_progress(user=request.user)
+    """`page` pages the timeline, `objectives_page` the objectives met."""
+    progress = selectors.portal_progress(
+        user=request.user,
+        page_number=request.GET.get("page"),
+        objectives_page_number=request.GET.get(OBJECTIVES_PAGE),
+    )
     form = form or SharingForm(
         initial={"named_in_group": "yes" if progress.named_in_group else "no"}
     )
     return render(
         request,
         "milestones/portal_progress.html",
-        {"progress": progress, "patient": progress.patient, "sharing_form": form},
+        {
+            "progress": progress,
+            "patient": progress.patient,
+            "sharing_form": form,
+            "objectives_page": OBJECTIVES_PAGE,
+            "timeline_query": _without(request.GET, "page"),
+            "objectives_query": _without(request.GET, OBJECTIVES_PAGE),
+        },
         status=status,
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 from .. import selectors, services
 from ..forms import (
@@ -29,6 +30,15 @@ from ..forms import (
 )
 from ..services import DecisionIn, MedicationData
 from ..testing_rules import unexpected_wording
+
+RECONCILIATIONS_PAGE = "reconciliations_page"  # the section's second list, paged on its own
+
+
+def _without(params, name: str) -> str:
+    """The query string without one list's page parameter, for that list's page links."""
+    query = params.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def _zone(patient) -> str:
@@ -50,6 +60,9 @@ def _render_chart(request, chart, status=200, **forms):
     context = {
         "chart": chart,
         "patient": patient,
+        "base_query": without_page(request.GET),
+        "reconciliations_page": RECONCILIATIONS_PAGE,
+        "reconciliations_query": _without(request.GET, RECONCILIATIONS_PAGE),
         "unexpected": [(t, unexpected_wording(s)) for t, s in chart.unexpected],
         "medication_form": forms.get("medication_form") or _medication_form(patient),
         "allergy_form": forms.get("allergy_form") or AllergyForm(prefix="allergy"),
@@ -67,8 +80,14 @@ def _render_chart(request, chart, status=200, **forms):
 
 @login_required
 def chart_section(request, patient_id: int):
-    """Loaded into the chart by htmx; without JavaScript, a page of its own."""
-    chart = selectors.meds_chart(user=request.user, patient_id=patient_id)
+    """Loaded into the chart by htmx; without JavaScript, a page of its own. `page` pages
+    the medication list, `reconciliations_page` the reconciliations."""
+    chart = selectors.meds_chart(
+        user=request.user,
+        patient_id=patient_id,
+        page_number=request.GET.get("page"),
+        reconciliations_page_number=request.GET.get(RECONCILIATIONS_PAGE),
+    )
     return _render_chart(request, chart)
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stepwell.accounts.models import UserKind
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 from .. import selectors, services, worklists
 from ..forms import AdherenceForm
@@ -26,20 +27,25 @@ KIND_LABELS = {
 @login_required
 @require_GET
 def worklist(request):
+    """The medication worklist, 50 items a page (worklists.worklist_rows' order)."""
     if request.user.kind != UserKind.STAFF:
         return redirect("core:home")  # patients have the portal
-    items = worklists.worklist(user=request.user)
+    worklist_page = worklists.worklist_page(user=request.user, page_number=request.GET.get("page"))
     return render(
         request,
         "meds/worklist.html",
-        {"items": [(item, KIND_LABELS[item.kind]) for item in items]},
+        {
+            "items": [(item, KIND_LABELS[item.kind]) for item in worklist_page.items],
+            "page": worklist_page.page,
+            "base_query": without_page(request.GET),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def portal_adherence(request):
-    page = selectors.portal_meds(user=request.user)
+    page = selectors.portal_meds(user=request.user, page_number=request.GET.get("page"))
     form = AdherenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         answered = form_call(
@@ -51,6 +57,11 @@ def portal_adherence(request):
     return render(
         request,
         "meds/portal.html",
-        {"page": page, "form": form},
+        {
+            "page": page,
+            "form": form,
+            "medication_page": page.medications,
+            "base_query": without_page(request.GET),
+        },
         status=400 if request.method == "POST" else 200,
     )
