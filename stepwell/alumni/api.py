@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from . import selectors, services
 
@@ -71,9 +71,19 @@ def _event(event) -> dict:
 
 
 @router.get("/alumni/programs/{program_id}/events", response=responses({200: list[EventOut]}))
-def events(request, program_id: int):
-    """The program's alumni groups and events with their meetings."""
-    return [_event(e) for e in selectors.alumni_events(user=request.user, program_id=program_id)]
+def events(
+    request,
+    program_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The program's alumni groups and events, by first date, each with its meetings (a
+    year's at most). A page at a time: `limit` (50 unless asked, at most 500) after
+    `offset`."""
+    rows = selectors.alumni_events(
+        user=request.user, program_id=program_id, limit=limit, offset=offset
+    )
+    return [_event(e) for e in rows]
 
 
 @router.post("/alumni/programs/{program_id}/events", response=responses({201: EventOut}))
@@ -101,9 +111,18 @@ class AlumniAttendanceIn(Schema):
 @router.get(
     "/alumni/meetings/{meeting_id}/attendance", response=responses({200: list[AttendanceRowOut]})
 )
-def attendance(request, meeting_id: int):
-    """Every alumnus of the meeting's program with their RSVP and attendance."""
-    page = selectors.alumni_meeting_page(user=request.user, meeting_id=meeting_id)
+def attendance(
+    request,
+    meeting_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The alumni of the meeting's program with their RSVP and attendance: those who said
+    yes first, then the other answers, then the rest, by name within each. A page at a
+    time: `limit` (50 unless asked, at most 500) after `offset`."""
+    rows = selectors.alumni_meeting_rows(
+        user=request.user, meeting_id=meeting_id, limit=limit, offset=offset
+    )
     return [
         {
             "patient_id": row.patient.pk,
@@ -111,7 +130,7 @@ def attendance(request, meeting_id: int):
             "answer": row.answer,
             "present": row.present,
         }
-        for row in page.rows
+        for row in rows
     ]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.forms import form_call, message_call
+from stepwell.core.paging import without_page
 
 from . import selectors, services
 from .forms import (
@@ -109,13 +110,17 @@ def staff_home(request):
 
 def _program_page(request, program_id, *, event_form=None, pairing_form=None, status=200):
     page = selectors.alumni_program_page(
-        user=request.user, program_id=program_id, now=timezone.now()
+        user=request.user,
+        program_id=program_id,
+        now=timezone.now(),
+        page_number=request.GET.get("page"),
     )
     return render(
         request,
         "alumni/program.html",
         {
             "page": page,
+            "base_query": without_page(request.GET),
             "event_form": event_form or EventForm(),
             "pairing_form": pairing_form or PairingForm(patients=page.menteeable),
         },
@@ -185,7 +190,11 @@ def pairing_new(request, program_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting(request, meeting_id: int):
-    page = selectors.alumni_meeting_page(user=request.user, meeting_id=meeting_id)
+    """A meeting's attendance, 50 alumni a page: the form records the page's alumni (a
+    checked box present, the others absent), and saving comes back to the same page."""
+    page = selectors.alumni_meeting_page(
+        user=request.user, meeting_id=meeting_id, page_number=request.GET.get("page")
+    )
     patients = [row.patient for row in page.rows]
     initial = {f"present_{row.patient.pk}": bool(row.present) for row in page.rows}
     form = AttendanceForm(request.POST or None, patients=patients, initial=initial)
@@ -202,11 +211,17 @@ def meeting(request, meeting_id: int):
         )
         if rows is not None:
             messages.success(request, "Attendance saved. It is not counted as treatment.")
-            return redirect("alumni:meeting", meeting_id=meeting_id)
+            return redirect(request.get_full_path())
     return render(
         request,
         "alumni/meeting.html",
-        {"page": page, "form": form, "fields": list(zip(page.rows, form, strict=True))},
+        {
+            "page": page,
+            "pager": page.page,
+            "base_query": without_page(request.GET),
+            "form": form,
+            "fields": list(zip(page.rows, form, strict=True)),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from . import selectors
 
@@ -28,8 +28,17 @@ class FollowUpOut(Schema):
     response=responses({200: list[FollowUpOut]}),
     summary="An episode's follow-ups after discharge",
 )
-def episode_follow_ups(request, episode_id: int):
-    page = selectors.episode_follow_ups(user=request.user, episode_id=episode_id)
+def episode_follow_ups(
+    request,
+    episode_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The episode's follow-ups, soonest due first, with their results once completed. A
+    page at a time: `limit` (50 unless asked, at most 500) after `offset`."""
+    page = selectors.episode_follow_ups(
+        user=request.user, episode_id=episode_id, limit=limit, offset=offset
+    )
     return [
         FollowUpOut(
             id=f.pk,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
+from stepwell.core.paging import page_of, window
 from stepwell.measures import selectors as measures
 from stepwell.privacy.access import followups as access
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -21,7 +23,6 @@ WORKLIST_ORDER = Case(
     default=Value(4),
     output_field=IntegerField(),
 )
-WORKLIST_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,15 @@ class WorklistRow:
     may_record: bool
 
 
-def follow_up_worklist(*, user, status: str = "") -> list[WorklistRow]:
-    """The follow-ups the user sees, those needing a call first; `status` filters."""
+@dataclass(frozen=True)
+class WorklistPage:
+    rows: list[WorklistRow]
+    page: Page
+
+
+def follow_up_worklist(*, user, status: str = "", page_number=None) -> WorklistPage:
+    """A page of the follow-ups the user sees (50), those needing a call first; `status`
+    filters in SQL before the page is cut. The audit names the page's patients."""
     access.access_follow_up_worklist(user)
     rows = (
         access.follow_ups_visible_to(user)
@@ -42,7 +50,8 @@ def follow_up_worklist(*, user, status: str = "") -> list[WorklistRow]:
     )
     if status:
         rows = rows.filter(status=status)
-    follow_ups = list(rows[:WORKLIST_LIMIT])
+    page = page_of(rows, page_number)
+    follow_ups = list(page.object_list)
     recordable = set(
         access.follow_ups_recordable_by(user)
         .filter(pk__in=[f.pk for f in follow_ups])
@@ -54,7 +63,10 @@ def follow_up_worklist(*, user, status: str = "") -> list[WorklistRow]:
         object_type="follow_up_worklist",
         detail={"status": status, "patients": sorted({f.patient_id for f in follow_ups})},
     )
-    return [WorklistRow(follow_up=f, may_record=f.pk in recordable) for f in follow_ups]
+    return WorklistPage(
+        rows=[WorklistRow(follow_up=f, may_record=f.pk in recordable) for f in follow_ups],
+        page=page,
+    )
 
 
 def follow_up_for_recording(*, user, follow_up_id) -> FollowUp:
@@ -80,15 +92,24 @@ class EpisodeFollowUps:
     readmitted_by: list[Readmission]  # later episodes that readmit after this one
 
 
-def episode_follow_ups(*, user, episode_id) -> EpisodeFollowUps:
-    """An episode's follow-ups with their scores and attempts, and its readmission links."""
+def episode_follow_ups(
+    *, user, episode_id, limit: int | None = None, offset: int = 0
+) -> EpisodeFollowUps:
+    """An episode's follow-ups, soonest due first, with their scores and attempts, and its
+    readmission links. `limit` and `offset` cut the follow-ups in SQL (the API's page); the
+    chart shows them all (one per day of the program's follow-up days)."""
     episode = access.access_episode_follow_ups_by_id(user, episode_id)
-    follow_ups = list(
-        FollowUp.objects.filter(episode=episode).prefetch_related(
+    follow_ups = (
+        FollowUp.objects.filter(episode=episode)
+        .prefetch_related(
             Prefetch("scores", queryset=FollowUpScore.objects.order_by("pk")),
             Prefetch("tries", queryset=FollowUpAttempt.objects.order_by("at", "pk")),
         )
+        .order_by("due_on", "pk")
     )
+    if limit is not None:
+        follow_ups = window(follow_ups, limit=limit, offset=offset)
+    follow_ups = list(follow_ups)
     readmission = Readmission.objects.filter(episode=episode).first()
     later = list(Readmission.objects.filter(earlier_episode=episode))
     audit_record(

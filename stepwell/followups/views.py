@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 from . import selectors, services
 from .forms import FollowUpForm, PhoneForm, PolicyForm, WorklistFilter
@@ -23,8 +24,16 @@ from .forms import FollowUpForm, PhoneForm, PolicyForm, WorklistFilter
 def worklist(request):
     filter_form = WorklistFilter(request.GET or None)
     status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
-    rows = selectors.follow_up_worklist(user=request.user, status=status)
-    return render(request, "followups/worklist.html", {"rows": rows, "filter_form": filter_form})
+    worklist_page = selectors.follow_up_worklist(
+        user=request.user, status=status, page_number=request.GET.get("page")
+    )
+    context = {
+        "rows": worklist_page.rows,
+        "page": worklist_page.page,
+        "base_query": without_page(request.GET),
+        "filter_form": filter_form,
+    }
+    return render(request, "followups/worklist.html", context)
 
 
 @login_required

@@ -331,11 +331,15 @@ def availability_of(
     )
 
 
-def diagnosis_codes_found(*, user, query: str, limit: int = 20) -> list[DiagnosisCode]:
-    """Search the shipped ICD-10-CM codes (no patient data): staff only."""
+def diagnosis_codes_found(
+    *, user, query: str, limit: int = 20, offset: int = 0
+) -> list[DiagnosisCode]:
+    """Search the shipped ICD-10-CM codes (no patient data): staff only. `limit` codes
+    after `offset`, in the search's order. The code set is a file held in memory (some
+    1,500 codes), not a table, so the page is cut from the search's result, not in SQL."""
     if not intake_access.access_diagnosis_codes(user):
         raise refuse(actor=user, object_type="diagnosis_codes")
-    return diagnosis_code_search(query, limit=limit)
+    return diagnosis_code_search(query, limit=offset + limit)[offset:]
 
 
 # --- what the placement page can fill in from the signed assessment -----------------------

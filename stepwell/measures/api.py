@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.measures.instruments import instrument_registry
 from stepwell.privacy.audit import AuditAction, audit_request
 
@@ -164,13 +164,19 @@ def instruments_list(request):
     "/patients/{patient_id}/administrations",
     response=responses({200: list[AdministrationOut]}),
 )
-def administrations_list(request, patient_id: int, status: AdministrationStatus | None = None):
+def administrations_list(
+    request,
+    patient_id: int,
+    status: AdministrationStatus | None = None,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     """A patient's administrations, newest first; `status`: due, completed, incomplete,
-    missed or cancelled."""
-    administrations = selectors.administrations_for_patient(
-        user=request.user, patient_id=patient_id, status=status
+    missed or cancelled. A page at a time: `limit` (50 unless asked, at most 500) after
+    `offset`."""
+    rows = selectors.administrations_listed(
+        user=request.user, patient_id=patient_id, status=status, limit=limit, offset=offset
     )
-    rows = list(administrations[:500])
     audit_request(
         request,
         action=AuditAction.LIST,
@@ -293,14 +299,21 @@ def outcomes(request, patient_id: int):
 
 @router.get("/alerts", response=responses({200: list[AlertOut]}))
 def alerts_list(
-    request, status: AlertStatusFilter = AlertStatusFilter.OPEN, patient_id: int | None = None
+    request,
+    status: AlertStatusFilter = AlertStatusFilter.OPEN,
+    patient_id: int | None = None,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
-    """Alerts of the patients you may act on, your care team first. `status`: open,
-    acknowledged, reclassified or all."""
+    """Alerts of the patients you may act on: urgent first, then your care team's, newest
+    first. `status`: open, acknowledged, reclassified or all. A page at a time: `limit`
+    (50 unless asked, at most 500) after `offset`."""
     rows = selectors.alerts_listed(
         user=request.user,
         status=None if status == AlertStatusFilter.ALL else str(status),
         patient_id=patient_id,
+        limit=limit,
+        offset=offset,
     )
     audit_request(
         request,

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_request
 
 from . import selectors, services
@@ -96,9 +97,9 @@ def questionnaire(request, token: str):
 
 @login_required
 def my_questionnaires(request):
-    """The patient's due questionnaires in the portal; those that may not be answered here
-    are listed apart with the reason."""
-    own = selectors.own_due_questionnaires(user=request.user)
+    """The patient's due questionnaires in the portal, 50 a page; those that may not be
+    answered here are listed apart with the reason."""
+    own = selectors.own_due_questionnaires(user=request.user, page_number=request.GET.get("page"))
     audit_request(
         request,
         action=AuditAction.LIST,
@@ -106,7 +107,13 @@ def my_questionnaires(request):
         object_type="portal_questionnaires",
         detail={"administrations": own.administration_ids},
     )
-    context = {"patient": own.patient, "rows": own.to_answer, "in_session": own.in_session}
+    context = {
+        "patient": own.patient,
+        "rows": own.to_answer,
+        "in_session": own.in_session,
+        "page": own.page,
+        "base_query": without_page(request.GET),
+    }
     return render(request, "measures/portal.html", context)
 
 

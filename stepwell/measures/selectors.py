@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.core.paginator import Page
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
+from stepwell.core.paging import page_of, window
 from stepwell.measures.instruments import (
     Instrument,
     SeverityBands,
@@ -48,14 +50,24 @@ def instruments_switched_off() -> dict[str, str]:
 
 def instrument_unavailable_reason(key: str) -> str:
     """Why an instrument may not be used now, or "" when it may (clinic setup)."""
-    setting = InstrumentSetting.objects.filter(instrument_key=key, enabled=False).first()
-    if setting is None:
+    switched_off = dict(
+        InstrumentSetting.objects.filter(instrument_key=key, enabled=False).values_list(
+            "instrument_key", "reason"
+        )
+    )
+    return _switched_off_reason(key, switched_off)
+
+
+def _switched_off_reason(key: str, switched_off: dict[str, str]) -> str:
+    """instrument_unavailable_reason from instruments_switched_off() read once, for a list."""
+    if key not in switched_off:
         return ""
     try:
         name = instrument_for(key).abbreviation
     except UnknownInstrumentError:
         name = key
-    because = f": {setting.reason}" if setting.reason else ""
+    reason = switched_off[key]
+    because = f": {reason}" if reason else ""
     return f"{name} is switched off in this clinic{because}. Its past scores stay on the chart."
 
 
@@ -173,6 +185,19 @@ def administrations_for_patient(
     return administrations
 
 
+def administrations_listed(
+    *, user, patient_id, status: str | None = None, limit: int, offset: int
+) -> list[Administration]:
+    """A page of a patient's administrations (the API's list), newest first: those not
+    completed yet (latest due first), then by completion time. The status filter and the
+    page are done in SQL; NULLs are placed explicitly so both databases agree."""
+    administrations = administrations_for_patient(user=user, patient_id=patient_id, status=status)
+    ordered = administrations.order_by(
+        F("completed_at").desc(nulls_first=True), F("due_on").desc(nulls_last=True), "-pk"
+    )
+    return list(window(ordered, limit=limit, offset=offset))
+
+
 def alerts_for_user(*, user, status: str | None = AlertStatus.OPEN) -> QuerySet[Alert]:
     """Alerts of the patients the user may act on: those needing an immediate response
     first, then the user's care-team patients."""
@@ -194,27 +219,26 @@ def alerts_for_user(*, user, status: str | None = AlertStatus.OPEN) -> QuerySet[
     )
 
 
-WORKLIST_LENGTH = 200
-
-
-def alert_worklist(*, user, status: str | None = AlertStatus.OPEN) -> list[Alert]:
-    """The alert worklist page: refused to anyone who holds no alert role in any program."""
+def alert_worklist(*, user, status: str | None = AlertStatus.OPEN, page_number=None) -> Page:
+    """A page of the alert worklist (50 alerts, in alerts_for_user's order): refused to
+    anyone who holds no alert role in any program."""
     if not access.access_alert_worklist(user):
         raise refuse(actor=user, action=AuditAction.LIST, object_type="alert_worklist")
-    return list(alerts_for_user(user=user, status=status)[:WORKLIST_LENGTH])
+    return page_of(alerts_for_user(user=user, status=status), page_number)
 
 
 def alerts_listed(
-    *, user, status: str | None = AlertStatus.OPEN, patient_id=None, limit: int = 500
+    *, user, status: str | None = AlertStatus.OPEN, patient_id=None, limit: int, offset: int
 ) -> list[Alert]:
-    """The API's alert list: the worklist's refusal (audited 403) for anyone who holds no
-    alert role in any program; an empty list is for one who may and has no alert."""
+    """A page of the API's alert list: the worklist's refusal (audited 403) for anyone who
+    holds no alert role in any program; an empty list is for one who may and has no
+    alert. The filters and the page are done in SQL."""
     if not access.access_alert_worklist(user):
         raise refuse(actor=user, action=AuditAction.LIST, object_type="alert")
     alerts = alerts_for_user(user=user, status=status)
     if patient_id is not None:
         alerts = alerts.filter(patient_id=patient_id)
-    return list(alerts[:limit])
+    return list(window(alerts, limit=limit, offset=offset))
 
 
 def alert_to_acknowledge(*, user, alert_id) -> Alert:
@@ -229,38 +253,59 @@ def patient_for_recording(*, user, patient_id, action: str = AuditAction.VIEW) -
 
 @dataclass(frozen=True)
 class OwnQuestionnaires:
-    """A patient's due questionnaires in the portal: those to answer there, and those
-    kept for a session with the care team."""
+    """A page of a patient's due questionnaires in the portal: those to answer there, and
+    those kept for a session with the care team."""
 
     patient: Patient
     to_answer: tuple[tuple[Administration, Instrument], ...]
     in_session: tuple[tuple[Administration, Instrument], ...]
+    page: Page | None = None
 
     @property
     def administration_ids(self) -> list[int]:
         return [a.pk for a, _ in (*self.to_answer, *self.in_session)]
 
 
-def own_due_questionnaires(*, user) -> OwnQuestionnaires:
+def own_due_questionnaires(*, user, page_number=None) -> OwnQuestionnaires:
+    """A page of the signed-in patient's due questionnaires, soonest due first. The rows
+    are read a page at a time; the switched-off instruments and the patient's open
+    episode (the program of a questionnaire sent outside an episode) once for the page."""
     patient = access.access_own_patient(user)
     due = (
         Administration.objects.filter(patient=patient, status=AdministrationStatus.DUE)
         .select_related("episode__program", "patient")
         .order_by("due_on", "pk")
     )
+    page = page_of(due, page_number)
+    rows = list(page.object_list)
+    switched_off = instruments_switched_off()
+    open_program = None
+    if any(a.episode_id is None for a in rows):
+        episode = open_episode_for(patient)
+        open_program = episode.program if episode else None
+    instruments: dict[tuple[str, str], Instrument | None] = {}
     to_answer, in_session = [], []
-    for administration in due:
-        try:
-            instrument = instrument_for(
-                administration.instrument_key, administration.instrument_version
-            )
-        except UnknownInstrumentError:
+    for administration in rows:
+        key = (administration.instrument_key, administration.instrument_version)
+        if key not in instruments:
+            instruments[key] = _instrument_or_none(*key)
+        if instruments[key] is None:
             continue
-        refusal = remote_refusal(administration.instrument_key, program_for(administration))
-        (in_session if refusal else to_answer).append((administration, instrument))
+        program = administration.episode.program if administration.episode_id else open_program
+        refusal = _switched_off_reason(
+            administration.instrument_key, switched_off
+        ) or remote_refusal_for_program(administration.instrument_key, program)
+        (in_session if refusal else to_answer).append((administration, instruments[key]))
     return OwnQuestionnaires(
-        patient=patient, to_answer=tuple(to_answer), in_session=tuple(in_session)
+        patient=patient, to_answer=tuple(to_answer), in_session=tuple(in_session), page=page
     )
+
+
+def _instrument_or_none(key: str, version: str) -> Instrument | None:
+    try:
+        return instrument_for(key, version)
+    except UnknownInstrumentError:
+        return None
 
 
 def own_questionnaire(*, user, administration_id) -> Administration:

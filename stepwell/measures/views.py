@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -163,9 +164,15 @@ def send(request, patient_id: int):
 
 @login_required
 def alerts(request):
-    """The worklist: open alerts of the patients the user may act on, care team first."""
+    """The worklist: open alerts of the patients the user may act on, care team first, 50
+    a page; the audit names the page's alerts and patients."""
     status = AlertFilterForm(request.GET).status_filter()
-    rows = selectors.alert_worklist(user=request.user, status=None if status == "all" else status)
+    page = selectors.alert_worklist(
+        user=request.user,
+        status=None if status == "all" else status,
+        page_number=request.GET.get("page"),
+    )
+    rows = list(page.object_list)
     audit_request(
         request,
         action=AuditAction.LIST,
@@ -176,7 +183,13 @@ def alerts(request):
             "patients": sorted({a.patient_id for a in rows}),
         },
     )
-    context = {"alerts": rows, "status": status, "form": AlertAcknowledgeForm()}
+    context = {
+        "alerts": rows,
+        "status": status,
+        "form": AlertAcknowledgeForm(),
+        "page": page,
+        "base_query": without_page(request.GET),
+    }
     template = "measures/alerts.html#alert-table" if request.htmx else "measures/alerts.html"
     return render(request, template, context)
 
