@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.paginator import Page
 from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
+from stepwell.core.paging import page_of
 from stepwell.privacy.access.accounts import access_api_token_by_id, access_api_tokens
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
@@ -76,11 +78,11 @@ def token_create(*, user: User, name: str, days: int | None = None) -> IssuedTok
     return IssuedToken(token=token, plaintext=f"{TOKEN_PREFIX}_{prefix}_{secret}")
 
 
-def tokens_of(*, user: User):
-    """The acting user's own tokens, newest first (staff only)."""
+def tokens_of(*, user: User, page_number=None) -> Page:
+    """The acting user's own tokens, newest first, 50 a page (staff only)."""
     if not access_api_tokens(user):
         raise refuse(actor=user, action=AuditAction.LIST, object_type="access_token")
-    return user.access_tokens.all()
+    return page_of(user.access_tokens.order_by("-created_at", "-pk"), page_number)
 
 
 def token_revoke(*, user: User, token_id: int) -> int:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from stepwell.core.forms import form_call, message_call
+from stepwell.core.paging import without_page
 from stepwell.privacy.audit import AuditAction, AuditOutcome, audit_record
 from stepwell.privacy.refusals import refuse
 
@@ -195,7 +196,7 @@ def logout_view(request):
 @require_http_methods(["GET", "POST"])
 def tokens_view(request):
     user = request.user
-    own_tokens = tokens.tokens_of(user=user)
+    own_tokens = tokens.tokens_of(user=user, page_number=request.GET.get("page"))
     form = TokenForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
@@ -211,7 +212,14 @@ def tokens_view(request):
     return render(
         request,
         "accounts/tokens.html",
-        {"form": form, "issued": issued, "tokens": own_tokens, "now": timezone.now()},
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": own_tokens,
+            "page": own_tokens,
+            "base_query": without_page(request.GET),
+            "now": timezone.now(),
+        },
     )
 
 

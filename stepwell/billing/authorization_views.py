@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 from stepwell.discharge.pdf import pdf_response
 from stepwell.schedule.calendar.weeks import utc_to_local
 
@@ -31,8 +32,11 @@ from .selectors.ur_summary import ur_summary
 @login_required
 @require_GET
 def patient_authorizations(request, patient_id: int):
-    page = reads.patient_authorizations(user=request.user, patient_id=patient_id)
-    return render(request, "billing/authorizations.html", {"page": page, "patient": page.patient})
+    page = reads.patient_authorizations(
+        user=request.user, patient_id=patient_id, page_number=request.GET.get("page")
+    )
+    context = {"page": page, "patient": page.patient, "base_query": without_page(request.GET)}
+    return render(request, "billing/authorizations.html", context)
 
 
 @login_required
@@ -150,8 +154,11 @@ def review_outcome(request, review_id: int):
 def review_worklist(request, program_id: int):
     program = reads.billing_program(user=request.user, program_id=program_id)
     today = utc_to_local(program.timezone, timezone.now()).date()
-    page = reads.review_worklist(user=request.user, program_id=program.pk, today=today)
-    return render(request, "billing/reviews.html", {"page": page, "program": page.program})
+    page = reads.review_worklist(
+        user=request.user, program_id=program.pk, today=today, page_number=request.GET.get("page")
+    )
+    context = {"page": page, "program": page.program, "base_query": without_page(request.GET)}
+    return render(request, "billing/reviews.html", context)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from stepwell.core.forms import form_call, message_call
+from stepwell.core.paging import without_page
 
 from . import services
 from .forms import ClaimActionForm, RemitForm
@@ -47,10 +48,15 @@ def remittance_upload(request, program_id: int):
 @login_required
 @require_GET
 def remittance(request, remittance_id: int):
-    remittance, payments = remittance_review(user=request.user, remittance_id=remittance_id)
-    return render(
-        request, "billing/remittance.html", {"remittance": remittance, "payments": payments}
+    remittance, payments = remittance_review(
+        user=request.user, remittance_id=remittance_id, page_number=request.GET.get("page")
     )
+    context = {
+        "remittance": remittance,
+        "payments": payments,
+        "base_query": without_page(request.GET),
+    }
+    return render(request, "billing/remittance.html", context)
 
 
 def _claim_action(request, claim_id: int, service):

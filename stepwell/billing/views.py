@@ -9,10 +9,12 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 from stepwell.schedule.calendar.weeks import utc_to_local
 
 from . import services
@@ -39,16 +41,27 @@ def _today(program):
 def _weeks_page(request, program_id: int, claims_form: ClaimsForm | None, status: int = 200):
     form = WeeksForm(request.GET)
     read = {"user": request.user, "program_id": program_id}
+    number = request.GET.get("page")
     page = None
     if form.is_valid() and form.cleaned_data["date_from"]:
         date_from = form.cleaned_data["date_from"]
         date_to = form.cleaned_data["date_to"] or date_from + timedelta(days=6)
-        page = form_call(form, work.billing_weeks, date_from=date_from, date_to=date_to, **read)
+        page = form_call(
+            form,
+            work.billing_weeks_page,
+            date_from=date_from,
+            date_to=date_to,
+            page_number=number,
+            **read,
+        )
     if page is None:
         program = work.billing_programs_program(user=request.user, program_id=program_id)
         today = _today(program)
-        page = work.billing_weeks(
-            date_from=today - timedelta(days=14), date_to=today - timedelta(days=1), **read
+        page = work.billing_weeks_page(
+            date_from=today - timedelta(days=14),
+            date_to=today - timedelta(days=1),
+            page_number=number,
+            **read,
         )
     today = _today(page.program)
     if claims_form is None:
@@ -61,9 +74,12 @@ def _weeks_page(request, program_id: int, claims_form: ClaimsForm | None, status
         "page": page,
         "form": form,
         "claims_form": claims_form,
-        "authorizations": work.authorizations_in_use(today=today, **read),
-        "batches": work.claim_batches(**read),
-        "remittances": remittances_of_program(**read),
+        "authorizations": work.authorizations_in_use(today=today, page_number=number, **read),
+        "batches": work.claim_batches(page_number=number, **read),
+        "remittances": remittances_of_program(page_number=number, **read),
+        "base_query": without_page(request.GET),
+        # Re-shown after a refused form, this page's address takes only POST.
+        "pager_path": reverse("billing:weeks", args=[program_id]),
         "remit_form": RemitForm(),
         "previous": page.date_from - timedelta(days=7),
         "next": page.date_from + timedelta(days=7),
@@ -99,8 +115,15 @@ def claims_new(request, program_id: int):
 @login_required
 @require_GET
 def batch(request, batch_id: int):
-    batch, claims = work.claim_batch_review(user=request.user, batch_id=batch_id)
-    context = {"batch": batch, "claims": claims, "standing": STANDING}
+    batch, claims = work.claim_batch_page(
+        user=request.user, batch_id=batch_id, page_number=request.GET.get("page")
+    )
+    context = {
+        "batch": batch,
+        "claims": claims,
+        "standing": STANDING,
+        "base_query": without_page(request.GET),
+    }
     return render(request, "billing/batch.html", context)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
@@ -17,7 +17,7 @@ from stepwell.care.notes import addenda, group_notes
 from stepwell.care.notes import selectors as note_selectors
 from stepwell.care.notes import services as note_services
 from stepwell.care.notes.formats import sections_of
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 from stepwell.privacy.access.notes import NoteNeed
 
 router = Router(tags=["care"])
@@ -297,10 +297,16 @@ def weekly_hours(request, patient_id: int, week: str | None = None):
     "/care/occurrences/{occurrence_id}/attendance",
     response=responses({200: list[AttendanceOut]}),
 )
-def attendance_list(request, occurrence_id: int):
-    """The roster (created from the enrolments on first read)."""
+def attendance_list(
+    request,
+    occurrence_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The roster (created from the enrolments on first read), by last and first name, a
+    page at a time: `limit` (50 unless asked, at most 500) after `offset`."""
     _, rows = attendance_services.attendance_roster_open(
-        actor=request.user, occurrence_id=occurrence_id
+        actor=request.user, occurrence_id=occurrence_id, limit=limit, offset=offset
     )
     return Status(200, [_attendance(r) for r in rows])
 
@@ -331,10 +337,18 @@ def attendance_walk_in(request, occurrence_id: int, payload: WalkInIn):
 
 
 @router.get("/patients/{patient_id}/notes", response=responses({200: list[NoteOut]}))
-def notes_list(request, patient_id: int):
-    """The patient's progress and group notes (never psychotherapy notes)."""
-    notes = note_selectors.patient_notes(user=request.user, patient_id=patient_id, limit=500)
-    return Status(200, [note_out(n.note, n.participant_count) for n in notes.notes])
+def notes_list(
+    request,
+    patient_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """The patient's progress and group notes (never psychotherapy notes), newest first, a
+    page at a time: `limit` (50 unless asked, at most 500) after `offset`."""
+    notes = note_selectors.patient_notes_window(
+        user=request.user, patient_id=patient_id, limit=limit, offset=offset
+    )
+    return Status(200, [note_out(n.note, n.participant_count) for n in notes])
 
 
 @router.post("/patients/{patient_id}/notes", response=responses({201: NoteOut}))

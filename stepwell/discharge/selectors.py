@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page
+
 from stepwell.clinic.models import Program
+from stepwell.core.paging import page_of
 from stepwell.patients.models import Disposition, Episode
 from stepwell.privacy.access.discharge import (
     DischargeNeed,
@@ -212,14 +215,18 @@ class PatientDischarge:
     plan_status: str
 
 
-def patient_discharge_overview(*, user, patient_id) -> list[PatientDischarge]:
-    """Each admitted episode of the patient with where its documents are."""
+def patient_discharge_overview(*, user, patient_id, page_number=None) -> Page:
+    """Each admitted episode of the patient with where its documents are, latest admitted
+    first, 50 a page."""
     patient = access_discharge_patient_by_id(user, patient_id, action=AuditAction.LIST)
-    episodes = list(
+    page = page_of(
         discharge_episodes_visible_to(user)
         .filter(patient=patient, admitted_on__isnull=False)
-        .order_by("-admitted_on")
+        .select_related("program")
+        .order_by("-admitted_on", "-pk"),
+        page_number,
     )
+    episodes = list(page)
     summaries = dict(
         DischargeSummary.objects.filter(episode__in=episodes).values_list("episode_id", "status")
     )
@@ -233,26 +240,30 @@ def patient_discharge_overview(*, user, patient_id) -> list[PatientDischarge]:
         object_type="discharge_summary",
         object_id=patient.pk,
     )
-    return [
+    rows = [
         PatientDischarge(e, summaries.get(e.pk, "none"), plans.get(e.pk, "none")) for e in episodes
     ]
+    return Page(rows, page.number, page.paginator)
 
 
 @dataclass(frozen=True)
 class DirectoryPage:
     program: Program
-    groups: list[SupportGroup]
+    groups: Page  # the active support groups by meeting day and time, 50 a page
     policy: DischargePolicy | None
     can_manage: bool
     can_set_policy: bool
 
 
-def directory_page(*, user, program_id) -> DirectoryPage:
-    """A program's support-group directory and discharge settings."""
+def directory_page(*, user, program_id, page_number=None) -> DirectoryPage:
+    """A program's support-group directory, 50 groups a page, and discharge settings."""
     program = access_directory_program_by_id(user, program_id)
+    groups = SupportGroup.objects.filter(program=program, active=True).order_by(
+        "meeting_day", "meeting_time", "name", "pk"
+    )
     return DirectoryPage(
         program=program,
-        groups=list(SupportGroup.objects.filter(program=program, active=True)),
+        groups=page_of(groups, page_number),
         policy=DischargePolicy.objects.filter(program=program).first(),
         can_manage=program.pk in directory_programs_of(user, manage=True),
         can_set_policy=holds_role_in(user, program.pk, "program_director"),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 from . import selectors, services
 from .forms import (
@@ -78,8 +79,16 @@ def episode(request, episode_id: int):
 @login_required
 @require_GET
 def patient(request, patient_id: int):
-    rows = selectors.patient_discharge_overview(user=request.user, patient_id=patient_id)
-    return render(request, "discharge/patient.html", {"rows": rows, "patient_id": patient_id})
+    rows = selectors.patient_discharge_overview(
+        user=request.user, patient_id=patient_id, page_number=request.GET.get("page")
+    )
+    context = {
+        "rows": rows,
+        "page": rows,
+        "patient_id": patient_id,
+        "base_query": without_page(request.GET),
+    }
+    return render(request, "discharge/patient.html", context)
 
 
 def _button(request, page_episode_id, service, anchor, done: str, /, **kwargs):
@@ -339,7 +348,9 @@ def programs(request):
 
 
 def _directory(request, program_id, *, status=200, **bound):
-    page = selectors.directory_page(user=request.user, program_id=program_id)
+    page = selectors.directory_page(
+        user=request.user, program_id=program_id, page_number=request.GET.get("page")
+    )
     policy = page.policy
     initial = (
         {
@@ -358,6 +369,9 @@ def _directory(request, program_id, *, status=200, **bound):
         "discharge/directory.html",
         {
             "page": page,
+            "base_query": without_page(request.GET),
+            # Re-shown after a refused form, this page's address takes only POST.
+            "pager_path": reverse("discharge:directory", args=[program_id]),
             "group_form": bound.get("group_form") or SupportGroupForm(),
             "policy_form": bound.get("policy_form") or PolicyForm(initial=initial),
         },

@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page
+
 from stepwell.clinic.models import Program
+from stepwell.core.paging import page_of
 from stepwell.patients.models import Patient
 from stepwell.privacy.access.billing import (
     access_authorization_by_id,
@@ -19,7 +22,7 @@ from stepwell.privacy.access.billing import (
 from stepwell.privacy.audit import AuditAction, audit_record
 
 from ..models import OPEN_OUTCOMES, Authorization, Coverage, Payer, UtilizationReview
-from .work import AuthorizationRow, authorizations_in_use
+from .work import authorizations_in_use
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class PatientAuthorizations:
     authorizations: list[Authorization]
     programs: list[Program]  # the patient's programs whose billing the user does
     payers: list[Payer]  # the payers of the patient's coverages
+    page: Page | None = None  # which page of the authorizations `authorizations` is
 
 
 def _choices(user, patient: Patient) -> tuple[list[Program], list[Payer]]:
@@ -40,16 +44,20 @@ def _choices(user, patient: Patient) -> tuple[list[Program], list[Payer]]:
     return programs, list(Payer.objects.filter(pk__in=payer_ids).order_by("name"))
 
 
-def patient_authorizations(*, user, patient_id) -> PatientAuthorizations:
-    """The patient's authorizations in the programs whose billing the user does, each
-    with its reviews (newest first); an audited refusal otherwise."""
+def patient_authorizations(*, user, patient_id, page_number=None) -> PatientAuthorizations:
+    """The patient's authorizations in the programs whose billing the user does, latest
+    starting first, 50 a page, each with its reviews (newest first); an audited refusal
+    otherwise. The event names the page's authorizations."""
     patient = access_billing_patient_any_by_id(user, patient_id, object_type="authorization")
     programs, payers = _choices(user, patient)
-    rows = list(
+    page = page_of(
         Authorization.objects.filter(patient=patient, program__in=programs)
         .select_related("payer", "program")
         .prefetch_related("reviews")
+        .order_by("-starts_on", "-pk"),
+        page_number,
     )
+    rows = list(page)
     audit_record(
         user=user,
         action=AuditAction.VIEW,
@@ -58,7 +66,7 @@ def patient_authorizations(*, user, patient_id) -> PatientAuthorizations:
         object_id=patient.pk,
         detail={"authorizations": [a.pk for a in rows]},
     )
-    return PatientAuthorizations(patient, rows, programs, payers)
+    return PatientAuthorizations(patient, rows, programs, payers, page)
 
 
 def authorization_new_choices(*, user, patient_id) -> PatientAuthorizations:
@@ -101,29 +109,29 @@ class ReviewWorklist:
     program: Program
     week_start: date
     week_end: date
-    due: list[UtilizationReview]  # open reviews due by the end of this week (overdue too)
-    authorizations: list[AuthorizationRow]
-
-    @property
-    def attention(self) -> list[AuthorizationRow]:
-        """Authorizations running out, pending or denied, or with a review due."""
-        return [r for r in self.authorizations if r.warnings]
+    due: Page  # open reviews due by the end of this week (overdue too), 50 a page
+    authorizations: Page  # AuthorizationRow, 50 a page
 
 
-def review_worklist(*, user, program_id, today: date) -> ReviewWorklist:
+def review_worklist(*, user, program_id, today: date, page_number=None) -> ReviewWorklist:
     """The utilization review worklist: reviews due this week (Monday to Sunday, overdue
-    ones too) and every authorization with its units and warnings."""
+    ones too), soonest first, and every authorization in use with its units and warnings,
+    soonest ending first; 50 of each a page, one page number for both (the shorter list
+    shows its last page past its end)."""
     program = access_billing_program_by_id(user, program_id, object_type="utilization_review")
     monday = today - timedelta(days=today.weekday())
     sunday = monday + timedelta(days=6)
-    due = list(
+    due = page_of(
         UtilizationReview.objects.filter(
             authorization__program=program, outcome__in=OPEN_OUTCOMES, due_on__lte=sunday
         )
         .select_related("authorization__patient", "authorization__payer")
-        .order_by("due_on", "pk")
+        .order_by("due_on", "pk"),
+        page_number,
     )
-    rows = authorizations_in_use(user=user, program_id=program.pk, today=today)
+    rows = authorizations_in_use(
+        user=user, program_id=program.pk, today=today, page_number=page_number
+    )
     audit_record(
         user=user,
         action=AuditAction.LIST,

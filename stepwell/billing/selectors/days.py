@@ -12,14 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from stepwell.care.attendance.states import ATTENDED
 from stepwell.care.models import Attendance, ClinicalNote
 from stepwell.clinic.models import Program
 from stepwell.clinic.time import program_today
 from stepwell.intake.models import AssessmentDiagnosis
-from stepwell.patients.models import Patient
+from stepwell.patients.models import Episode, Patient
 from stepwell.schedule.calendar.weeks import local_to_utc, utc_to_local
 from stepwell.schedule.models import SessionOccurrence
 
@@ -116,14 +116,8 @@ def _note_state(rows: list[dict]) -> NoteState:
 def _services(program: Program, patient_ids, start: datetime, end: datetime):
     """Each patient's attended services by local day, with the state of their notes."""
     rows = list(
-        Attendance.objects.filter(
-            Q(occurrence__program=program) | Q(appointment__program=program),
-            patient_id__in=patient_ids,
-            status__in=[str(s) for s in ATTENDED],
-            minutes_attended__gt=0,
-            session_starts_at__gte=start,
-            session_starts_at__lt=end,
-        )
+        _attended_in(program, start, end)
+        .filter(patient_id__in=patient_ids)
         .order_by("session_starts_at", "pk")
         .values(
             "patient_id",
@@ -285,6 +279,35 @@ def _windows(authorizations: list[Authorization]) -> list[AuthorizationWindow]:
         )
         for a in authorizations
     ]
+
+
+def _attended_in(program: Program, start: datetime, end: datetime):
+    """Attended services of the program between the instants, as program_days reads them."""
+    return Attendance.objects.filter(
+        Q(occurrence__program=program) | Q(appointment__program=program),
+        status__in=[str(s) for s in ATTENDED],
+        minutes_attended__gt=0,
+        session_starts_at__gte=start,
+        session_starts_at__lt=end,
+    )
+
+
+BILLED_KINDS = sorted(kind for kind, service in SESSION_SERVICES.items() if service is not None)
+
+
+def patients_attended(*, program: Program, date_from: date, date_to: date):
+    """The patients program_days gives days for between the dates: of the program, with a
+    service of a billed kind attended (a query, for a caller to order and page)."""
+    zone = program.timezone
+    attended = _attended_in(
+        program,
+        local_to_utc(zone, date_from, time.min),
+        local_to_utc(zone, date_to + timedelta(days=1), time.min),
+    ).filter(Q(occurrence__kind__in=BILLED_KINDS) | Q(appointment__kind__in=BILLED_KINDS))
+    return Patient.objects.filter(
+        Exists(Episode.objects.filter(patient_id=OuterRef("pk"), program=program)),
+        Exists(attended.filter(patient_id=OuterRef("pk"))),
+    )
 
 
 def program_days(

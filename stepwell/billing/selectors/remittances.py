@@ -3,6 +3,9 @@ naming every patient shown (privacy/access/billing.py)."""
 
 from __future__ import annotations
 
+from django.core.paginator import Page
+
+from stepwell.core.paging import page_of
 from stepwell.privacy.access.billing import (
     access_billing_program_by_id,
     access_remittance_by_id,
@@ -12,13 +15,15 @@ from stepwell.privacy.audit import AuditAction, audit_record
 from ..models import Remittance
 
 
-def remittance_review(*, user, remittance_id) -> tuple[Remittance, list]:
-    """The remittance and its claim payments, each with the claim and its lines."""
+def remittance_review(*, user, remittance_id, page_number=None) -> tuple[Remittance, Page]:
+    """The remittance and 50 of its claim payments a page (in the file's order), each with
+    the claim and its lines; the event names the page's patients."""
     remittance = access_remittance_by_id(user, remittance_id)
-    payments = list(
-        remittance.payments.select_related("claim__patient", "claim__payer").prefetch_related(
-            "claim__lines"
-        )
+    payments = page_of(
+        remittance.payments.select_related("claim__patient", "claim__payer")
+        .prefetch_related("claim__lines")
+        .order_by("pk"),
+        page_number,
     )
     audit_record(
         user=user,
@@ -30,7 +35,9 @@ def remittance_review(*, user, remittance_id) -> tuple[Remittance, list]:
     return remittance, payments
 
 
-def remittances_of_program(*, user, program_id) -> list[Remittance]:
-    """The program's imported remittances, newest first (no patient is named)."""
+def remittances_of_program(*, user, program_id, page_number=None) -> Page:
+    """The program's imported remittances, newest first, 50 a page (no patient is named)."""
     program = access_billing_program_by_id(user, program_id, object_type="remittance")
-    return list(Remittance.objects.filter(program=program).order_by("-created_at", "-pk")[:20])
+    return page_of(
+        Remittance.objects.filter(program=program).order_by("-created_at", "-pk"), page_number
+    )

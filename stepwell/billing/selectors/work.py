@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.paginator import Page
+from django.db.models import Min
 
 from stepwell.core.errors import ApplicationError
+from stepwell.core.paging import page_of
 from stepwell.privacy.access.billing import (
     access_billing_program_by_id,
     access_claim_batch_by_id,
@@ -28,7 +31,7 @@ from ..models import (
     UtilizationReview,
 )
 from ..utilization import Usage
-from .days import PatientDay, program_days
+from .days import PatientDay, patients_attended, program_days
 
 MAX_WEEKS = 6
 
@@ -65,6 +68,7 @@ class BillingWeeks:
     date_from: date
     date_to: date
     weeks: list[PatientWeek]
+    patients: Page | None = None  # on the page: which page of the patients `weeks` shows
 
     @property
     def blocked(self) -> list[PatientWeek]:
@@ -77,9 +81,9 @@ def _mondays(date_from: date, date_to: date) -> tuple[date, date]:
     return start, end
 
 
-def billing_weeks(*, user, program_id, date_from: date, date_to: date) -> BillingWeeks:
-    """The billing worklist: per patient and week (Monday to Sunday) between the dates,
-    each day with attended services, whether it is billable, billed, or what blocks it."""
+def _weeks_program(user, program_id, date_from: date, date_to: date):
+    """The program whose billing the user does and the Mondays and Sundays holding the
+    dates (at most MAX_WEEKS weeks)."""
     program = access_billing_program_by_id(user, program_id, object_type="billing_days")
     if date_to < date_from:
         raise ApplicationError(
@@ -91,7 +95,11 @@ def billing_weeks(*, user, program_id, date_from: date, date_to: date) -> Billin
             f"At most {MAX_WEEKS} weeks at a time.",
             field_errors={"date_to": f"Within {MAX_WEEKS} weeks of the start."},
         )
-    computed = program_days(program=program, date_from=start, date_to=end)
+    return program, start, end
+
+
+def _patient_weeks(program, start: date, end: date, patient_ids=None) -> list[PatientWeek]:
+    computed = program_days(program=program, date_from=start, date_to=end, patient_ids=patient_ids)
     by_week: dict[tuple[int, date], PatientWeek] = {}
     for day in computed.days:
         monday = day.day - timedelta(days=day.day.weekday())
@@ -99,7 +107,10 @@ def billing_weeks(*, user, program_id, date_from: date, date_to: date) -> Billin
         if key not in by_week:
             by_week[key] = PatientWeek(day.patient, monday)
         by_week[key].days.append(day)
-    weeks = sorted(by_week.values(), key=lambda w: (w.monday, w.patient.display_name))
+    return list(by_week.values())
+
+
+def _audit_weeks(user, program, start: date, end: date, weeks: list[PatientWeek]) -> None:
     audit_record(
         user=user,
         action=AuditAction.LIST,
@@ -111,7 +122,42 @@ def billing_weeks(*, user, program_id, date_from: date, date_to: date) -> Billin
             "patients": sorted({w.patient.pk for w in weeks}),
         },
     )
+
+
+def billing_weeks(*, user, program_id, date_from: date, date_to: date) -> BillingWeeks:
+    """The billing worklist of the API: per patient and week (Monday to Sunday) between
+    the dates, each day with attended services, whether it is billable, billed, or what
+    blocks it."""
+    program, start, end = _weeks_program(user, program_id, date_from, date_to)
+    weeks = sorted(
+        _patient_weeks(program, start, end), key=lambda w: (w.monday, w.patient.display_name)
+    )
+    _audit_weeks(user, program, start, end, weeks)
     return BillingWeeks(program, start, end, weeks)
+
+
+BY_NAME = ("legal_last_name", "legal_first_name", "pk")
+
+
+def billing_weeks_page(
+    *, user, program_id, date_from: date, date_to: date, page_number=None
+) -> BillingWeeks:
+    """The billing page's worklist, 50 patients a page by name, each patient's weeks in
+    order: the patients with a billable kind of service attended in the weeks are found and
+    paged in SQL, and the days engine runs for the page's patients only (a patient's days
+    depend on their own record alone). The event names the page's patients."""
+    program, start, end = _weeks_program(user, program_id, date_from, date_to)
+    patients = page_of(
+        patients_attended(program=program, date_from=start, date_to=end).order_by(*BY_NAME),
+        page_number,
+    )
+    order = {patient.pk: n for n, patient in enumerate(patients)}
+    weeks = sorted(
+        _patient_weeks(program, start, end, patient_ids=list(order)),
+        key=lambda w: (order[w.patient.pk], w.monday),
+    )
+    _audit_weeks(user, program, start, end, weeks)
+    return BillingWeeks(program, start, end, weeks, patients)
 
 
 @dataclass(frozen=True)
@@ -128,17 +174,17 @@ class AuthorizationRow:
         return (*self.usage.reasons, *review)
 
 
-def authorizations_in_use(*, user, program_id, today: date) -> list[AuthorizationRow]:
-    """The program's authorizations not ended more than a month ago, with units used
-    (counted from billable days) and left, why each is running out (by units or by date,
-    STEPWELL_AUTH_WARN_UNITS / STEPWELL_AUTH_WARN_DAYS), and the open review's due day:
-    the utilization review worklist of the billing page."""
-    program = access_billing_program_by_id(user, program_id, object_type="authorization")
-    rows = list(
-        Authorization.objects.filter(program=program, ends_on__gte=today - timedelta(days=31))
-        .select_related("patient", "payer")
-        .order_by("ends_on", "pk")
-    )
+def _authorizations_of(program, today: date):
+    """The program's authorizations not ended more than a month ago, soonest ending first."""
+    return Authorization.objects.filter(
+        program=program, ends_on__gte=today - timedelta(days=31)
+    ).order_by("ends_on", "pk")
+
+
+def _with_usage(program, rows: list[Authorization], today: date, since: date | None):
+    """Each authorization with its units used (the days engine, run for these rows'
+    patients from `since`, the first day of every row of the list, so a page counts as
+    the whole list would) and its open review's day."""
     due: dict[int, date] = {}
     for authorization_id, due_on in (
         UtilizationReview.objects.filter(authorization__in=rows, outcome__in=OPEN_OUTCOMES)
@@ -147,14 +193,13 @@ def authorizations_in_use(*, user, program_id, today: date) -> list[Authorizatio
     ):
         due[authorization_id] = due_on  # the earliest open review wins
     used: dict[int, int] = defaultdict(int)
-    if rows:
-        first = min(a.starts_on for a in rows)
+    if rows and since is not None:
         last = min(max(a.ends_on for a in rows), today)
-        if first <= last:
+        if since <= last:
             used.update(
                 program_days(
                     program=program,
-                    date_from=first,
+                    date_from=since,
                     date_to=last,
                     patient_ids={a.patient_id for a in rows},
                 ).units_used
@@ -172,6 +217,20 @@ def authorizations_in_use(*, user, program_id, today: date) -> list[Authorizatio
                 warn_days=settings.STEPWELL_AUTH_WARN_DAYS,
             )
         result.append(AuthorizationRow(authorization, usage, due.get(authorization.pk)))
+    return result
+
+
+def authorizations_in_use(*, user, program_id, today: date, page_number=None) -> Page:
+    """A page (50 rows, soonest ending first) of the program's authorizations not ended
+    more than a month ago, with units used (counted from billable days) and left, why each
+    is running out (by units or by date, STEPWELL_AUTH_WARN_UNITS / STEPWELL_AUTH_WARN_DAYS),
+    and the open review's due day: the utilization review worklist of the billing page.
+    The rows are paged in SQL; the units are counted for the page's patients only."""
+    program = access_billing_program_by_id(user, program_id, object_type="authorization")
+    listed = _authorizations_of(program, today)
+    page = page_of(listed.select_related("patient", "payer"), page_number)
+    rows = list(page)
+    since = listed.aggregate(first=Min("starts_on"))["first"] if rows else None
     audit_record(
         user=user,
         action=AuditAction.LIST,
@@ -179,23 +238,26 @@ def authorizations_in_use(*, user, program_id, today: date) -> list[Authorizatio
         object_id=program.pk,
         detail={"patients": sorted({a.patient_id for a in rows})},
     )
-    return result
+    return Page(_with_usage(program, rows, today, since), page.number, page.paginator)
 
 
-def claim_batches(*, user, program_id) -> list[ClaimBatch]:
-    """The program's claims files, newest first (no patient is named in the list)."""
+def claim_batches(*, user, program_id, page_number=None) -> Page:
+    """The program's claims files, newest first, 50 a page (no patient is named)."""
     program = access_billing_program_by_id(user, program_id, object_type="claim_batch")
-    return list(ClaimBatch.objects.filter(program=program).order_by("-created_at", "-pk")[:50])
+    return page_of(
+        ClaimBatch.objects.filter(program=program).order_by("-created_at", "-pk"), page_number
+    )
 
 
-def claim_batch_review(*, user, batch_id):
-    """A claims file's claims and lines for review, audited naming every patient."""
-    batch = access_claim_batch_by_id(user, batch_id, action=AuditAction.VIEW)
-    claims = list(
+def _batch_claims(batch):
+    return (
         batch.claims.select_related("patient", "payer", "original", "primary_claim")
         .prefetch_related("lines")
-        .order_by("claim_number")
+        .order_by("claim_number", "pk")
     )
+
+
+def _audit_batch(user, batch, claims) -> None:
     audit_record(
         user=user,
         action=AuditAction.VIEW,
@@ -203,6 +265,23 @@ def claim_batch_review(*, user, batch_id):
         object_id=batch.pk,
         detail={"patients": sorted({c.patient_id for c in claims})},
     )
+
+
+def claim_batch_review(*, user, batch_id):
+    """A claims file's claims and lines by claim number (the API's: the whole file),
+    audited naming every patient."""
+    batch = access_claim_batch_by_id(user, batch_id, action=AuditAction.VIEW)
+    claims = list(_batch_claims(batch))
+    _audit_batch(user, batch, claims)
+    return batch, claims
+
+
+def claim_batch_page(*, user, batch_id, page_number=None) -> tuple[ClaimBatch, Page]:
+    """A claims file's review page: 50 claims a page by claim number, each with its lines;
+    the event names the page's patients."""
+    batch = access_claim_batch_by_id(user, batch_id, action=AuditAction.VIEW)
+    claims = page_of(_batch_claims(batch), page_number)
+    _audit_batch(user, batch, claims)
     return batch, claims
 
 

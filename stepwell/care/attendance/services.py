@@ -17,6 +17,7 @@ from stepwell.care.attendance.states import (
 from stepwell.care.models import Attendance, AttendanceChange, AttendanceSource
 from stepwell.care.notes.sections import group_note_sync_patient
 from stepwell.core.errors import ApplicationError
+from stepwell.core.paging import window
 from stepwell.patients.models import EpisodeState, Patient
 from stepwell.privacy.access.attendance import (
     access_appointment_attendance_by_id,
@@ -27,6 +28,7 @@ from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar.weeks import utc_to_local
 from stepwell.schedule.models import OccurrenceStatus, SessionOccurrence
 
+ROSTER_ORDER = ("patient__legal_last_name", "patient__legal_first_name", "pk")
 ATTENDING_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
 
 
@@ -63,9 +65,11 @@ def _mark_cancelled(actor, occurrence) -> None:
 
 
 def attendance_roster_open(
-    *, actor, occurrence_id: int
+    *, actor, occurrence_id: int, limit: int | None = None, offset: int = 0
 ) -> tuple[SessionOccurrence, list[Attendance]]:
-    """The occurrence's roster: a row per enrolment (created once), plus walk-ins.
+    """The occurrence's roster by name: a row per enrolment (created once), plus walk-ins;
+    with `limit`, that many rows after `offset` (the API's page, cut in SQL), and the event
+    names the patients of those rows only.
 
     Existing rows are never touched, so opening the roster again loses nothing.
     """
@@ -89,7 +93,10 @@ def attendance_roster_open(
         )
         if occurrence.status == OccurrenceStatus.CANCELLED:
             _mark_cancelled(actor, occurrence)
-        rows = list(Attendance.objects.filter(occurrence=occurrence).select_related("patient"))
+        roster = Attendance.objects.filter(occurrence=occurrence).select_related("patient")
+        if limit is not None:
+            roster = window(roster.order_by(*ROSTER_ORDER), limit=limit, offset=offset)
+        rows = list(roster)
         audit_record(
             user=actor,
             action=AuditAction.VIEW,

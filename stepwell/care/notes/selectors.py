@@ -6,10 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page
+from django.db.models import Prefetch, QuerySet
+
 from stepwell.care.attendance.selectors import attendance_by_patient, own_attendance_of_notes
 from stepwell.care.hours.weekly import hours_episode
-from stepwell.care.models import Attendance, ClinicalNote, GroupNote, NoteKind, PsychotherapyNote
-from stepwell.care.notes.group_notes import participant_count
+from stepwell.care.models import (
+    Attendance,
+    ClinicalNote,
+    GroupNote,
+    NoteAddendum,
+    NoteKind,
+    PsychotherapyNote,
+)
+from stepwell.care.notes.group_notes import participant_count, participant_counts
+from stepwell.core.paging import page_of, window
 from stepwell.patients.models import Patient
 from stepwell.plans.models import Goal, TreatmentPlan
 from stepwell.privacy.access.notes import (
@@ -56,20 +67,35 @@ class PatientNotes:
     can_write_medication: bool
     can_private: bool
     can_hours: bool
+    page: Page | None = None  # which page of the notes `notes` is (the chart's list)
 
 
-def patient_notes(*, user, patient_id: int, limit: int = 200) -> PatientNotes:
-    """The patient's progress and group notes (never psychotherapy notes), newest first;
-    the event names every note listed."""
+NOTES_NEWEST_FIRST = ("-created_at", "-pk")
+
+
+def _chart_notes(user, patient_id: int) -> tuple[Patient, QuerySet[ClinicalNote]]:
+    """The patient (refused and audited when the user may not read their notes) and their
+    progress and group notes (never psychotherapy notes), newest first."""
     patient = access_patient_notes_by_id(user, patient_id, object_id=f"patient:{patient_id}")
-    notes = list(
+    notes = (
         ClinicalNote.objects.filter(patient=patient, participant_absent=False)
-        .select_related("author", "group_note", "group_note__curriculum_module", "cosignature")
-        .prefetch_related(
-            "goals", "objectives", "addenda", "group_note__addenda", "group_note__facilitators"
+        .select_related(
+            "patient", "author", "group_note", "group_note__curriculum_module", "cosignature"
         )
-        .order_by("-created_at")[:limit]
+        .prefetch_related(
+            "goals",
+            "objectives",
+            Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author")),
+            Prefetch("group_note__addenda", queryset=NoteAddendum.objects.select_related("author")),
+            "group_note__facilitators",
+        )
+        .order_by(*NOTES_NEWEST_FIRST)
     )
+    return patient, notes
+
+
+def _listed(user, patient: Patient, notes: list[ClinicalNote]) -> list[ChartNote]:
+    """The notes shown, audited naming each of them (and no other)."""
     audit_record(
         user=user,
         action=AuditAction.LIST,
@@ -78,21 +104,39 @@ def patient_notes(*, user, patient_id: int, limit: int = 200) -> PatientNotes:
         detail={"notes": [n.pk for n in notes]},
     )
     own = own_attendance_of_notes(notes)
+    counts = participant_counts([n.group_note for n in notes if n.group_note_id])
+    return [
+        ChartNote(
+            note=n,
+            participant_count=counts[n.group_note_id] if n.group_note_id else None,
+            own_attendance=own.get(n.pk),
+        )
+        for n in notes
+    ]
+
+
+def patient_notes(*, user, patient_id: int, page_number: str | int | None = None) -> PatientNotes:
+    """A page of the patient's notes for the chart, newest first, 50 a page (a page number
+    that is not a number gives the first page, one past the end the last); the event names
+    every note of the page."""
+    patient, notes = _chart_notes(user, patient_id)
+    page = page_of(notes, page_number)
     return PatientNotes(
         patient=patient,
-        notes=[
-            ChartNote(
-                note=n,
-                participant_count=participant_count(n.group_note) if n.group_note_id else None,
-                own_attendance=own.get(n.pk),
-            )
-            for n in notes
-        ],
+        notes=_listed(user, patient, list(page)),
         can_write=access_note_write(user, patient, NoteKind.INDIVIDUAL),
         can_write_medication=access_note_write(user, patient, NoteKind.MEDICATION),
         can_private=access_psychotherapy_note_write(user, patient),
         can_hours=access_hours_read(user, patient),
+        page=page,
     )
+
+
+def patient_notes_window(*, user, patient_id: int, limit: int, offset: int) -> list[ChartNote]:
+    """`limit` of the patient's notes after `offset`, newest first (the API's list), cut in
+    SQL; the event names every note returned."""
+    patient, notes = _chart_notes(user, patient_id)
+    return _listed(user, patient, list(window(notes, limit=limit, offset=offset)))
 
 
 @dataclass(frozen=True)
@@ -247,13 +291,20 @@ def group_note_details(*, user, group_note: GroupNote) -> GroupNoteDetails:
 class PrivateNotes:
     patient: Patient
     notes: list[PsychotherapyNote]  # only ever the user's own
+    page: Page | None = None
 
 
-def private_notes(*, user, patient_id: int) -> PrivateNotes:
-    """The user's own psychotherapy notes about the patient: not even a director reads
-    another's. The event names the notes, never their text."""
+def private_notes(*, user, patient_id: int, page_number: str | int | None = None) -> PrivateNotes:
+    """The user's own psychotherapy notes about the patient, newest first, 50 a page: not
+    even a director reads another's. The event names the page's notes, never their text."""
     patient = access_patient_private_notes_by_id(user, patient_id)
-    notes = list(PsychotherapyNote.objects.filter(author_id=user.pk, patient=patient))
+    page = page_of(
+        PsychotherapyNote.objects.filter(author_id=user.pk, patient=patient).order_by(
+            *NOTES_NEWEST_FIRST
+        ),
+        page_number,
+    )
+    notes = list(page)
     audit_record(
         user=user,
         action=AuditAction.LIST,
@@ -261,4 +312,4 @@ def private_notes(*, user, patient_id: int) -> PrivateNotes:
         object_type="psychotherapy_note",
         detail={"notes": [n.pk for n in notes]},
     )
-    return PrivateNotes(patient=patient, notes=notes)
+    return PrivateNotes(patient=patient, notes=notes, page=page)

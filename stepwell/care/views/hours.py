@@ -15,6 +15,7 @@ from stepwell.care.notes import psychotherapy
 from stepwell.care.notes import selectors as note_selectors
 from stepwell.care.notes import worklist as note_worklist
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 NO_SUCH_WEEK = "That week cannot be shown; this week is shown instead."
 
@@ -97,14 +98,20 @@ def compliance(request, program_id: int):
 
 @login_required
 def worklist(request):
-    page = note_worklist.worklist_page(user=request.user, now=timezone.now())
+    page = note_worklist.worklist_page(
+        user=request.user, now=timezone.now(), page_number=request.GET.get("page")
+    )
     if page is None:
         return redirect("core:home")
     context = {
         "today": page.today,
         "sessions": page.sessions,
         "mine": page.mine,
+        "mine_page": page.mine_page,
         "cosign": page.cosign,
+        "cosign_page": page.cosign_page,
+        "late_page": page.late_page,
+        "base_query": without_page(request.GET),
         "director": bool(page.compliance_programs),
         "late_for_director": page.late_for_director,
         "compliance_programs": page.compliance_programs,
@@ -130,7 +137,9 @@ def private_notes(request, patient_id: int):
             if saved is not None:
                 messages.success(request, "Private note saved.")
                 return redirect("care:private_notes", patient_id=patient_id)
-    notes = note_selectors.private_notes(user=request.user, patient_id=patient_id)
+    notes = note_selectors.private_notes(
+        user=request.user, patient_id=patient_id, page_number=request.GET.get("page")
+    )
     error, field_errors = form_errors(form)
     return render(
         request,
@@ -138,6 +147,8 @@ def private_notes(request, patient_id: int):
         {
             "patient": notes.patient,
             "notes": notes.notes,
+            "page": notes.page,
+            "base_query": without_page(request.GET),
             "error": error,
             "field_errors": field_errors,
         },

@@ -24,6 +24,7 @@ from stepwell.care.notes import selectors as note_selectors
 from stepwell.care.notes import services as note_services
 from stepwell.care.notes.formats import FORMAT_LABELS
 from stepwell.core.forms import form_call
+from stepwell.core.paging import without_page
 
 
 def _section_context(section: note_selectors.SectionDetails, form, prefix: str) -> dict:
@@ -110,10 +111,14 @@ def group_note(request, occurrence_id: int):
 
 @login_required
 def patient_notes(request, patient_id: int):
-    notes = note_selectors.patient_notes(user=request.user, patient_id=patient_id)
+    notes = note_selectors.patient_notes(
+        user=request.user, patient_id=patient_id, page_number=request.GET.get("page")
+    )
     context = {
         "patient": notes.patient,
         "notes": [(n.note, n.participant_count, n.own_attendance) for n in notes.notes],
+        "page": notes.page,
+        "base_query": without_page(request.GET),
         "can_write": notes.can_write,
         "can_write_medication": notes.can_write_medication,
         "can_private": notes.can_private,

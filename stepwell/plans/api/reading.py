@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Query, Router
 
-from stepwell.core.api_schemas import MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from .. import selectors
 from .schemas import AwaitingPhysicianOut, PlanOut, WorklistItemOut, plan_out
@@ -17,7 +17,7 @@ def worklist(
     request,
     within_days: int = 7,
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """First plans (no fully signed plan yet), plan reviews and physician recertifications
     due within `within_days`, or overdue; soonest first, `limit` (50 unless asked, at most
@@ -43,8 +43,14 @@ def worklist(
 
 
 @router.get("/worklist/physician", response=responses({200: list[AwaitingPhysicianOut]}))
-def physician_worklist(request):
-    """For a physician (MD or DO): current plans waiting for the physician's signature."""
+def physician_worklist(
+    request,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """For a physician (MD or DO): current plans waiting for the physician's signature,
+    longest waiting first, a page at a time: `limit` (50 unless asked, at most 500) after
+    `offset`."""
     return [
         {
             "patient_id": i.patient.pk,
@@ -52,7 +58,7 @@ def physician_worklist(request):
             "plan_id": i.plan.pk,
             "waiting_since": i.waiting_since,
         }
-        for i in selectors.physician_worklist_opened(user=request.user)
+        for i in selectors.physician_worklist_opened(user=request.user, limit=limit, offset=offset)
     ]
 
 

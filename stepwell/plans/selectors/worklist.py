@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.paginator import Page
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
 from stepwell.billing.models import Coverage, PayerKind
 from stepwell.clinic.time import program_today
+from stepwell.core.paging import page_of
 from stepwell.patients.models import Episode, Patient
 from stepwell.plans.certification import is_physician
 from stepwell.privacy.access.plans import PlanNeed, plan_episodes_for
@@ -259,17 +260,20 @@ def plan_worklist(
     return _due_items(list(rows[offset:end]), days)
 
 
-def physician_signature_worklist(*, user, today: date | None = None) -> list[AwaitingPhysician]:
-    """For a physician (prescriber role in the program or on the care team, MD or DO):
-    current signed versions that still need the physician's signature, longest waiting
-    first."""
-    if not is_physician(getattr(user, "credentials", "")):
-        return []
+def physician_waiting(*, user, today: date | None = None) -> QuerySet:
+    """For a physician (prescriber role in the program or on the care team, MD or DO): the
+    episodes whose current signed version still needs the physician's signature, longest
+    waiting first, as (episode, plan, waiting since) rows a caller counts and slices."""
     episodes = plan_episodes_for(user, PlanNeed.SIGN_PHYSICIAN).filter(state__in=PLANNABLE_STATES)
+    if not is_physician(getattr(user, "credentials", "")):
+        episodes = episodes.none()
     days = ProgramDays.of(episodes, today)
-    waiting = list(
-        awaiting_physician(episodes, days).values_list("pk", "waiting_plan_id", "waiting_since")
-    )
+    return awaiting_physician(episodes, days).values_list("pk", "waiting_plan_id", "waiting_since")
+
+
+def _awaiting_items(waiting) -> list[AwaitingPhysician]:
+    """The rows of one page with their plans, episodes and patients, in one query."""
+    waiting = list(waiting)
     plans = TreatmentPlan.objects.select_related("episode__patient", "episode__program").in_bulk(
         [plan_id for _, plan_id, _ in waiting]
     )
@@ -279,6 +283,15 @@ def physician_signature_worklist(*, user, today: date | None = None) -> list[Awa
         )
         for _, plan_id, since in waiting
     ]
+
+
+def physician_signature_worklist(
+    *, user, today: date | None = None, offset: int = 0, limit: int | None = None
+) -> list[AwaitingPhysician]:
+    """Current signed versions that still need the user's signature as physician, longest
+    waiting first; `limit` items after `offset` (all by default), sliced in SQL."""
+    end = None if limit is None else offset + limit
+    return _awaiting_items(physician_waiting(user=user, today=today)[offset:end])
 
 
 # --- opened on a page or over the API: audited, naming every patient listed -------------
@@ -299,6 +312,7 @@ class Worklist:
     awaiting: list[AwaitingPhysician]
     for_prescriber: bool  # show the physician's table (a label, not an access decision)
     page: Page | None = None  # which page of the due items `items` is
+    awaiting_page: Page | None = None  # which page of the physician's plans `awaiting` is
 
 
 WORKLIST_PAGE_SIZE = 50
@@ -306,13 +320,18 @@ WORKLIST_PAGE_SIZE = 50
 
 def worklist_page(*, user, page_number: str | int | None = None) -> Worklist:
     """50 due items a page, soonest first (a page number that is not a number gives the
-    first page, one past the end the last); the audit names the patients shown."""
+    first page, one past the end the last), and the physician's waiting plans 50 a page,
+    longest waiting first, by the same page number (the shorter list shows its last page
+    past its end); the audit names the patients shown."""
     rows, days = _due_query(user, None, 7)
     shown, page = due_page(rows, page_number=page_number, per_page=WORKLIST_PAGE_SIZE)
     items = _due_items(shown, days)
-    awaiting = physician_signature_worklist(user=user)
+    awaiting_page = page_of(physician_waiting(user=user), page_number, size=WORKLIST_PAGE_SIZE)
+    awaiting = _awaiting_items(awaiting_page.object_list)
     _audit_listed(user, [*items, *awaiting])
-    return Worklist(items, awaiting, bool(programs_with(user, Role.PRESCRIBER)), page)
+    return Worklist(
+        items, awaiting, bool(programs_with(user, Role.PRESCRIBER)), page, awaiting_page
+    )
 
 
 def _staff_only(user, object_type: str) -> None:
@@ -332,8 +351,9 @@ def plan_worklist_opened(
     return items
 
 
-def physician_worklist_opened(*, user) -> list[AwaitingPhysician]:
+def physician_worklist_opened(*, user, limit: int = 50, offset: int = 0) -> list[AwaitingPhysician]:
+    """A page of the physician's waiting plans (the audit names the patients of that page)."""
     _staff_only(user, "physician_worklist")
-    items = physician_signature_worklist(user=user)
+    items = physician_signature_worklist(user=user, offset=offset, limit=limit)
     _audit_listed(user, items, via="api")
     return items

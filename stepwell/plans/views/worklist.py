@@ -25,6 +25,7 @@ def worklist(request):
             "items": page.items,
             "page": page.page,
             "awaiting": page.awaiting,
+            "awaiting_page": page.awaiting_page,
             "is_prescriber": page.for_prescriber,
         },
     )
