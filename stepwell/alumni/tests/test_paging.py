@@ -296,22 +296,3 @@ def test_the_events_api_is_still_refused_outside_the_program(client, clinic):
     _event(clinic)
     verified_login(client, clinic.clinician_b)
     assert client.get(_events_url(clinic), {"offset": 50}).status_code == 403
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"offset": -1}, "offset")],
-)
-@pytest.mark.parametrize("list_name", ["events", "attendance"])
-def test_a_page_out_of_range_is_refused_naming_the_parameter(
-    client, clinic, list_name, params, field
-):
-    [meeting] = _meetings(_event(clinic), 1, first=NOW)
-    urls = {
-        "events": _events_url(clinic),
-        "attendance": f"/api/v1/alumni/meetings/{meeting.pk}/attendance",
-    }
-    verified_login(client, clinic.clinician_a)
-    response = client.get(urls[list_name], params)
-    assert response.status_code == 422, response.content
-    assert field in response.json()["errors"]

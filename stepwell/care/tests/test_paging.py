@@ -66,25 +66,6 @@ def test_the_api_audit_names_only_the_notes_returned(client, clinic):
     assert event.detail["notes"] == ids[9::-1]
 
 
-@pytest.mark.parametrize(
-    ("url", "query", "name"),
-    [
-        ("/api/v1/patients/{patient}/notes", {"limit": 0}, "limit"),
-        ("/api/v1/patients/{patient}/notes", {"limit": 501}, "limit"),
-        ("/api/v1/patients/{patient}/notes", {"offset": -1}, "offset"),
-        ("/api/v1/care/occurrences/{occurrence}/attendance", {"limit": 0}, "limit"),
-        ("/api/v1/care/occurrences/{occurrence}/attendance", {"limit": 501}, "limit"),
-        ("/api/v1/care/occurrences/{occurrence}/attendance", {"offset": -1}, "offset"),
-    ],
-)
-def test_a_page_out_of_range_is_a_422_naming_the_parameter(client, clinic, group, url, query, name):
-    verified_login(client, clinic.clinician_a)
-    path = url.format(patient=clinic.patient_a.pk, occurrence=group.occurrence.pk)
-    response = client.get(path, query)
-    assert response.status_code == 422
-    assert name in response.content.decode()
-
-
 def test_the_notes_page_shows_50_then_the_rest_with_a_pager(client, clinic):
     ids = _notes(clinic, 60)
     verified_login(client, clinic.clinician_a)

@@ -112,17 +112,6 @@ def test_the_api_makes_as_many_queries_for_60_follow_ups_as_for_3(
     assert len(response.json()) == min(count, 50)
 
 
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"offset": -1}, "offset")],
-)
-def test_a_page_out_of_range_is_refused_naming_the_parameter(client, discharged, params, field):
-    verified_login(client, discharged.clinician_a)
-    response = client.get(_url(discharged), params)
-    assert response.status_code == 422, response.content
-    assert field in response.json()["errors"]
-
-
 def test_the_api_still_refuses_a_clinician_of_another_program(client, discharged):
     _follow_ups(discharged, 60)
     verified_login(client, discharged.clinician_b)

@@ -36,17 +36,6 @@ def test_the_last_page_holds_what_is_left(client, clinic):
     assert _codes(client.get(URL, {"q": "z915", "offset": 500})) == []
 
 
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"offset": -1}, "offset")],
-)
-def test_a_page_out_of_range_is_refused_naming_the_parameter(client, clinic, params, field):
-    verified_login(client, clinic.intake_a)
-    response = client.get(URL, {"q": "F1", **params})
-    assert response.status_code == 422, response.content
-    assert field in response.json()["errors"]
-
-
 def test_a_patient_is_still_refused_the_search(client, clinic):
     verified_login(client, clinic.patient_user_a)
     assert client.get(URL, {"q": "F1", "offset": 50}).status_code == 403

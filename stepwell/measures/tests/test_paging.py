@@ -221,19 +221,6 @@ def test_the_api_administration_list_still_refuses_outside_the_care_scope(client
     assert (event.outcome, event.patient_id) == ("denied", clinic.patient_a.pk)
 
 
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 501}, "limit"), ({"offset": -1}, "offset")],
-)
-@pytest.mark.parametrize("path", ["/api/v1/measures/alerts", "administrations"])
-def test_a_page_out_of_range_is_refused_naming_the_parameter(client, clinic, path, params, field):
-    verified_login(client, clinic.clinician_a)
-    url = _administrations_url(clinic) if path == "administrations" else path
-    response = client.get(url, params)
-    assert response.status_code == 422, response.content
-    assert field in response.json()["errors"]
-
-
 # --- the patient's questionnaires in the portal ---------------------------------------------
 
 
