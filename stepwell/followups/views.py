@@ -32,6 +32,7 @@ def worklist(request):
         "page": worklist_page.page,
         "base_query": without_page(request.GET),
         "filter_form": filter_form,
+        "settings_programs": selectors.programs_with_settings_for(request.user),
     }
     return render(request, "followups/worklist.html", context)
 

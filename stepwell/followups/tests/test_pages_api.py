@@ -33,6 +33,17 @@ def test_director_reads_the_worklist_without_record_buttons(client, due_30, disc
     assert "Avery" in body and "/phone/" not in body
 
 
+def test_the_worklist_links_a_director_to_their_programs_follow_up_settings(
+    client, due_30, discharged
+):
+    settings = f"/follow-ups/programs/{discharged.program_a.pk}/settings/"
+    verified_login(client, discharged.director_a)
+    assert settings in client.get("/follow-ups/").content.decode()
+    client.logout()
+    verified_login(client, discharged.nurse_a)  # reads the worklist, keeps no settings
+    assert "/settings/" not in client.get("/follow-ups/").content.decode()
+
+
 def test_worklist_refused_to_billing_and_patients(client, discharged, due_30):
     for user in (discharged.billing_a, discharged.patient_user_a):
         client.logout()
