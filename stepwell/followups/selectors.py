@@ -3,10 +3,11 @@ and audited, naming every patient a list shows."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 
 from stepwell.core.paging import page_of, window
 from stepwell.measures import selectors as measures
@@ -99,14 +100,7 @@ def episode_follow_ups(
     readmission links. `limit` and `offset` cut the follow-ups in SQL (the API's page); the
     chart shows them all (one per day of the program's follow-up days)."""
     episode = access.access_episode_follow_ups_by_id(user, episode_id)
-    follow_ups = (
-        FollowUp.objects.filter(episode=episode)
-        .prefetch_related(
-            Prefetch("scores", queryset=FollowUpScore.objects.order_by("pk")),
-            Prefetch("tries", queryset=FollowUpAttempt.objects.order_by("at", "pk")),
-        )
-        .order_by("due_on", "pk")
-    )
+    follow_ups = _with_details(FollowUp.objects.filter(episode=episode))
     if limit is not None:
         follow_ups = window(follow_ups, limit=limit, offset=offset)
     follow_ups = list(follow_ups)
@@ -131,18 +125,51 @@ class PatientFollowUps:
 
 def patient_follow_ups(*, user, patient_id) -> PatientFollowUps:
     """The chart's follow-up section: every discharged episode's follow-ups, and the
-    readmissions, of a patient the user reads as staff."""
+    readmissions, of a patient the user reads as staff. Read for all the episodes at once
+    (the same queries for one discharge as for five) and audited once, naming every
+    follow-up shown: whoever reads the patient reads each of their episodes."""
     patient = access.access_patient_follow_ups_by_id(user, patient_id)
-    episodes = patient.episodes.filter(
-        pk__in=FollowUp.objects.filter(patient=patient).values("episode_id")
-    ) | patient.episodes.filter(readmission__isnull=False)
+    episodes = list(
+        patient.episodes.filter(
+            Q(pk__in=FollowUp.objects.filter(patient=patient).values("episode_id"))
+            | Q(readmission__isnull=False)
+        )
+        .select_related("program")
+        .distinct()
+        .order_by("-referred_on", "-pk")
+    )
+    ids = [episode.pk for episode in episodes]
+    follow_ups = defaultdict(list)
+    for follow_up in _with_details(FollowUp.objects.filter(episode_id__in=ids)):
+        follow_ups[follow_up.episode_id].append(follow_up)
+    readmission = {r.episode_id: r for r in Readmission.objects.filter(episode_id__in=ids)}
+    readmitted_by = defaultdict(list)
+    for later in Readmission.objects.filter(earlier_episode_id__in=ids):
+        readmitted_by[later.earlier_episode_id].append(later)
+    audit_record(
+        user=user,
+        action=AuditAction.VIEW,
+        patient_id=patient.pk,
+        object_type="follow_up",
+        object_id=f"patient:{patient.pk}",
+        detail={"follow_ups": [f.pk for pk in ids for f in follow_ups[pk]]},
+    )
     return PatientFollowUps(
         patient=patient,
         episodes=[
-            episode_follow_ups(user=user, episode_id=episode.pk)
-            for episode in episodes.distinct().order_by("-referred_on", "-pk")
+            EpisodeFollowUps(e, follow_ups[e.pk], readmission.get(e.pk), readmitted_by[e.pk])
+            for e in episodes
         ],
     )
+
+
+def _with_details(follow_ups):
+    """Follow-ups soonest due first, with their scores and attempts (one query each for
+    all of them)."""
+    return follow_ups.prefetch_related(
+        Prefetch("scores", queryset=FollowUpScore.objects.order_by("pk")),
+        Prefetch("tries", queryset=FollowUpAttempt.objects.order_by("at", "pk")),
+    ).order_by("due_on", "pk")
 
 
 def instruments_of(follow_up: FollowUp) -> list:

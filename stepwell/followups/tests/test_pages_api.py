@@ -3,14 +3,17 @@ public link page (nameless, once), the chart section and GET /episodes/{id}/foll
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from stepwell.followups.models import FollowUp, FollowUpStatus
 from stepwell.followups.services.links import link_path, new_link
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.auth import verified_login
+from stepwell.testing.factories import EpisodeFactory
 
-from .conftest import GAD7_MILD, PHQ9_MILD, SHORT
+from .conftest import GAD7_MILD, PHQ9_MILD, SHORT, discharge
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +108,42 @@ def test_chart_section_shows_follow_ups(client, due_30, discharged):
     page = client.get(f"/follow-ups/patients/{discharged.patient_a.pk}/chart/")
     assert page.status_code == 200
     assert "30 days" in page.content.decode()
+
+
+def _earlier_discharges(clinic, count: int) -> list[FollowUp]:
+    """`count` earlier episodes of Avery's, each discharged, each 7-day follow-up unanswered."""
+    made = []
+    for n in range(count):
+        on = date(2025, 1, 10) + timedelta(days=60 * n)
+        episode = EpisodeFactory(patient=clinic.patient_a, program=clinic.program_a)
+        discharge(episode, on=on)
+        made.append(
+            FollowUp.objects.create(
+                episode=episode,
+                patient=clinic.patient_a,
+                program=clinic.program_a,
+                days_after_discharge=7,
+                due_on=on + timedelta(days=7),
+                status=FollowUpStatus.UNREACHABLE,
+                instruments=["phq9"],
+            )
+        )
+    return made
+
+
+@pytest.mark.parametrize("earlier", [0, 4])
+def test_chart_section_takes_as_many_queries_for_five_discharges_as_for_one(
+    client, due_30, discharged, django_assert_max_num_queries, earlier
+):
+    made = _earlier_discharges(discharged, earlier)
+    verified_login(client, discharged.clinician_a)
+    url = f"/follow-ups/patients/{discharged.patient_a.pk}/chart/"
+    client.get(url)  # per-process caches
+    with django_assert_max_num_queries(17):
+        page = client.get(url)
+    assert page.content.decode().count("<h3>") == 1 + earlier
+    [event] = AuditEvent.objects.filter(object_id=f"patient:{discharged.patient_a.pk}")[:1]
+    assert sorted(event.detail["follow_ups"]) == sorted([due_30.pk, *(f.pk for f in made)])
 
 
 def test_api_lists_an_episodes_follow_ups_with_results(client, due_30, discharged):
