@@ -103,9 +103,11 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
         for a in sorted(administrations, key=lambda a: (a.due_on is None, a.due_on, a.pk))
         if a.status == AdministrationStatus.DUE
     ]
-    alerts = []
-    if rights.see_alerts:
-        alerts = list(patient.measure_alerts.select_related("administration"))
+    open_alerts = []
+    if rights.see_alerts:  # the open ones only: a year of closed alerts stays in the database
+        open_alerts = list(
+            patient.measure_alerts.filter(status=AlertStatus.OPEN).select_related("administration")
+        )
     usable = [i for i in available if i.key not in switched_off]
     return ChartPanel(
         patient=patient,
@@ -124,8 +126,8 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
             for a in [a for a in administrations if a.status in recorded][:COMPLETED_SHOWN]
         ],
         due=due,
-        open_alerts=[a for a in alerts if a.status == AlertStatus.OPEN],
-        can_acknowledge=bool(alerts),
+        open_alerts=open_alerts,
+        can_acknowledge=bool(open_alerts),
         can_record=rights.record,
         instruments=usable,
         sendable=[i for i in usable if not selectors.remote_refusal_for_program(i.key, program)],
