@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
 
 from . import services
 from .selectors import work
@@ -142,15 +142,26 @@ def _batch(batch, claims) -> dict:
 
 @router.get("/programs/{program_id}/days", response=responses({200: DaysOut}))
 def billable_days(
-    request, program_id: int, date_from: date | None = None, date_to: date | None = None
+    request,
+    program_id: int,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Each patient's day with attended services in the weeks holding the dates (default:
     the two weeks before today): billable, billed, self-pay, or blocked with each problem
-    and its fix."""
+    and its fix. A page of patients at a time, by name: `limit` patients (50 unless asked,
+    at most 500) after `offset`, each with all their days in the weeks."""
     date_to = date_to or timezone.localdate() - timedelta(days=1)
     date_from = date_from or date_to - timedelta(days=13)
     page = work.billing_weeks(
-        user=request.user, program_id=program_id, date_from=date_from, date_to=date_to
+        user=request.user,
+        program_id=program_id,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
     )
     days = [_day(d) for week in page.weeks for d in week.days]
     return Status(

@@ -14,7 +14,7 @@ from django.core.paginator import Page
 from django.db.models import Min
 
 from stepwell.core.errors import ApplicationError
-from stepwell.core.paging import page_of
+from stepwell.core.paging import page_of, window
 from stepwell.privacy.access.billing import (
     access_billing_program_by_id,
     access_claim_batch_by_id,
@@ -124,19 +124,20 @@ def _audit_weeks(user, program, start: date, end: date, weeks: list[PatientWeek]
     )
 
 
-def billing_weeks(*, user, program_id, date_from: date, date_to: date) -> BillingWeeks:
+BY_NAME = ("legal_last_name", "legal_first_name", "pk")
+
+
+def billing_weeks(
+    *, user, program_id, date_from: date, date_to: date, limit: int, offset: int = 0
+) -> BillingWeeks:
     """The billing worklist of the API: per patient and week (Monday to Sunday) between
     the dates, each day with attended services, whether it is billable, billed, or what
-    blocks it."""
+    blocks it; `limit` patients by name after `offset`, found and cut in SQL as on the
+    page (billing_weeks_page)."""
     program, start, end = _weeks_program(user, program_id, date_from, date_to)
-    weeks = sorted(
-        _patient_weeks(program, start, end), key=lambda w: (w.monday, w.patient.display_name)
-    )
-    _audit_weeks(user, program, start, end, weeks)
-    return BillingWeeks(program, start, end, weeks)
-
-
-BY_NAME = ("legal_last_name", "legal_first_name", "pk")
+    attended = patients_attended(program=program, date_from=start, date_to=end)
+    patients = list(window(attended.order_by(*BY_NAME), limit=limit, offset=offset))
+    return BillingWeeks(program, start, end, _weeks_of(user, program, start, end, patients))
 
 
 def billing_weeks_page(
@@ -151,13 +152,21 @@ def billing_weeks_page(
         patients_attended(program=program, date_from=start, date_to=end).order_by(*BY_NAME),
         page_number,
     )
+    return BillingWeeks(
+        program, start, end, _weeks_of(user, program, start, end, patients), patients
+    )
+
+
+def _weeks_of(user, program, start: date, end: date, patients) -> list[PatientWeek]:
+    """The weeks of these patients (a page of them, in order), each patient's weeks in
+    order; the days engine runs for them only. The event names them."""
     order = {patient.pk: n for n, patient in enumerate(patients)}
     weeks = sorted(
         _patient_weeks(program, start, end, patient_ids=list(order)),
         key=lambda w: (order[w.patient.pk], w.monday),
     )
     _audit_weeks(user, program, start, end, weeks)
-    return BillingWeeks(program, start, end, weeks, patients)
+    return weeks
 
 
 @dataclass(frozen=True)

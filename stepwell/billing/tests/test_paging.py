@@ -179,6 +179,23 @@ def test_after_a_refused_claims_form_the_page_links_go_to_the_page_not_the_form(
     assert f'href="{_weeks_url(billing)}?page=2"' in response.content.decode()
 
 
+def test_the_days_api_answers_50_patients_a_page_by_name_each_with_all_their_days(client, billing):
+    patients = _patients(billing.program_a, 60)
+    _attended(billing.program_a, patients, WEEK_1)
+    _attended(billing.program_a, patients[::2], WEEK_1 + timedelta(days=1))
+    url = f"/api/v1/billing/programs/{billing.program_a.pk}/days"
+    asked = {"date_from": WEEK_1, "date_to": WEEK_1 + timedelta(days=6)}
+    first = client.get(url, asked).json()["days"]
+    second = client.get(url, {**asked, "offset": 50}).json()["days"]
+    ids = [p.pk for p in patients]  # by name: Paged00, Paged01, ...
+    assert list(dict.fromkeys(d["patient_id"] for d in first)) == ids[:50]
+    assert list(dict.fromkeys(d["patient_id"] for d in second)) == ids[50:]
+    assert len(first) + len(second) == 60 + 30  # every day of each patient, none lost
+    event = AuditEvent.objects.filter(object_type="billing_days").latest("seq")
+    assert event.detail["patients"] == sorted(ids[50:])
+    assert client.get(url, {**asked, "offset": 60}).json()["days"] == []
+
+
 def test_the_weeks_asked_for_are_applied_before_paging(client, billing):
     patients = _patients(billing.program_a, 60)
     _attended(billing.program_a, patients[:5], WEEK_2)
@@ -204,6 +221,18 @@ def test_the_billing_page_takes_as_many_queries_for_60_patients_as_for_3(
         response = client.get(_weeks_url(billing), {"date_from": WEEK_1})
     assert len(response.context["page"].weeks) == min(count, 50)
     assert len(response.context["authorizations"]) == min(count, 50)
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_days_api_takes_as_many_queries_for_60_patients_as_for_3(
+    client, billing, django_assert_max_num_queries, count
+):
+    _attended(billing.program_a, _patients(billing.program_a, count), WEEK_1)
+    url = f"/api/v1/billing/programs/{billing.program_a.pk}/days"
+    client.get(url, {"date_from": WEEK_1})  # per-process caches
+    with django_assert_max_num_queries(20):
+        days = client.get(url, {"date_from": WEEK_1}).json()["days"]
+    assert len(days) == min(count, 50)
 
 
 # ---- the billing page's other lists ----------------------------------------------------
