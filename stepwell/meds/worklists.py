@@ -16,7 +16,7 @@ from django.core.paginator import Page
 from django.db.models import Prefetch
 
 from stepwell.clinic.time import program_today
-from stepwell.core.paging import PAGE_SIZE, page_of
+from stepwell.core.paging import PAGE_SIZE, page_of, window
 from stepwell.patients.models import Episode, LevelOfCareChange, LevelOfCareDirection, Patient
 from stepwell.privacy.audit import AuditAction
 
@@ -152,4 +152,4 @@ def worklist_page(*, user, page_number=None) -> WorklistPage:
 
 def worklist(*, user, limit: int = PAGE_SIZE, offset: int = 0) -> list[WorkItem]:
     """`limit` items of the user's worklist after `offset`, in the order of worklist_rows."""
-    return _items(user, list(worklist_rows(user)[offset : offset + limit]))
+    return _items(user, list(window(worklist_rows(user), limit=limit, offset=offset)))
