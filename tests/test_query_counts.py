@@ -163,8 +163,8 @@ def _clinic_with_histories(size: int):
 HISTORY_PAGES = [
     ("clinician", "/caseload/", 44),
     ("director", "/caseload/", 44),
-    ("clinician", "/patients/{patient}/", 39),
-    ("director", "/patients/{patient}/", 39),
+    ("clinician", "/patients/{patient}/", 29),
+    ("director", "/patients/{patient}/", 29),
     ("admin", "/privacy/audit/", 19),
 ]
 

@@ -8,13 +8,14 @@ from datetime import date
 from enum import StrEnum
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.privacy import access
+from stepwell.privacy.access.chart import chart_links
 from stepwell.privacy.access.patients import as_record_id
 from stepwell.privacy.access.predicates import is_patient_user, is_staff_member, programs_with
 from stepwell.privacy.audit import AuditAction
@@ -224,9 +225,15 @@ class Chart:
 
 def patient_chart(*, user, patient: Patient) -> Chart:
     """The chart of a patient the caller fetched with patient_record."""
-    episodes = patient.episodes.select_related("program").prefetch_related(
-        "events__actor", "level_of_care_changes"
+    # Episodes and care team are read once, onto the patient: the rules below read them
+    # from there instead of asking the database again.
+    prefetch_related_objects(
+        [patient],
+        Prefetch("episodes", queryset=Episode.objects.select_related("program")),
+        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
     )
+    episodes = list(patient.episodes.all())
+    prefetch_related_objects(episodes, "events__actor", "level_of_care_changes")
     can_edit = access.access_care_team_edit(user, patient)
     return Chart(
         episodes=[
@@ -241,7 +248,7 @@ def patient_chart(*, user, patient: Patient) -> Chart:
             )
             for e in episodes
         ],
-        care_team=list(patient.care_team.select_related("user")),
+        care_team=list(patient.care_team.all()),
         can_edit_care_team=can_edit,
         care_team_candidates=care_team_candidates(patient=patient)
         if can_edit
@@ -249,23 +256,8 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         viewers=patient_recent_viewers(patient=patient),
         can_edit_details=access.access_patient_details_edit(user, patient),
         family_contacts=list(patient.family_contacts.all()),
-        links=chart_links(user=user, patient=patient),
+        links=chart_links(user, patient),
     )
-
-
-def chart_links(*, user, patient: Patient) -> frozenset[str]:
-    """Which of the chart's linked pages the user may open, so no link answers 403."""
-    from stepwell.privacy.access.intake import access_availability_edit
-    from stepwell.privacy.access.meds import access_meds
-    from stepwell.privacy.access.notes import access_hours_read, access_notes_read
-
-    rules = {
-        "notes": access_notes_read,
-        "hours": access_hours_read,
-        "availability": access_availability_edit,
-        "meds": access_meds,
-    }
-    return frozenset(name for name, rule in rules.items() if rule(user, patient))
 
 
 def patient_details_for_edit(*, user, patient_id) -> tuple[Patient, list]:

@@ -95,9 +95,15 @@ def _works_on_patient(user, patient: Patient, roles: tuple[str, ...]) -> bool:
     """Holds one of the roles in a program where the patient has an episode, or (for a
     clinician's work) is a clinician on the patient's care team."""
     program_ids = programs_with(user, *roles)
-    if program_ids and Episode.objects.filter(patient=patient, program_id__in=program_ids).exists():
+    # The patient's episodes and care team as loaded with the patient (the chart
+    # prefetches them) or a query each: a patient has a handful of either.
+    if program_ids and any(e.program_id in program_ids for e in patient.episodes.all()):
         return True
-    return Role.CLINICIAN in roles and _clinician_on_care_team(user, patient.pk)
+    return (
+        Role.CLINICIAN in roles
+        and bool(programs_with(user, Role.CLINICIAN))
+        and any(member.user_id == user.pk for member in patient.care_team.all())
+    )
 
 
 def _stored_patient_id(queryset, record_id, field: str = "patient_id") -> int | None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
@@ -52,11 +52,11 @@ from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
 from .patients import (
-    about_one_patient,
     in_programs,
     on_care_team,
     patient_from_scope,
     patient_in_scope,
+    patient_in_scopes,
     patients_visible_to,
 )
 from .predicates import (
@@ -157,22 +157,15 @@ class MeasuresRights:
 
 def measures_rights(user, patient: Patient) -> MeasuresRights:
     """The three rules above for one patient, in one query (the chart asks all three)."""
-
-    def among(patients: QuerySet[Patient]) -> Exists:
-        return Exists(patients.filter(pk=OuterRef("pk")))
-
-    with about_one_patient(patient.pk):
-        found = (
-            Patient.objects.filter(pk=patient.pk)
-            .annotate(
-                read=among(measures_patients_visible_to(user)),
-                see_alerts=among(alert_patients_visible_to(user)),
-                record=among(recording_patients_visible_to(user)),
-            )
-            .values_list("read", "see_alerts", "record")
-            .first()
-        )
-    return MeasuresRights(*(found or (False, False, False)))
+    found = patient_in_scopes(
+        patient.pk,
+        {
+            "read": (measures_patients_visible_to, user),
+            "see_alerts": (alert_patients_visible_to, user),
+            "record": (recording_patients_visible_to, user),
+        },
+    )
+    return MeasuresRights(**found)
 
 
 def access_alert_acknowledge(user, patient: Patient) -> bool:

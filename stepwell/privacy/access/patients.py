@@ -25,12 +25,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.accounts.models import Role
@@ -88,6 +88,7 @@ __all__ = [
     "on_care_team",
     "patient_from_scope",
     "patient_in_scope",
+    "patient_in_scopes",
     "patients_billing_visible_to",
     "patients_in_scope",
     "patients_visible_to",
@@ -136,6 +137,29 @@ def patient_in_scope(patient_id: int, scope: Callable[..., QuerySet[Patient]], *
     chart). Narrowing the subqueries to the patient cannot change the answer."""
     with about_one_patient(patient_id):
         return scope(*args).filter(pk=patient_id).exists()
+
+
+def patient_in_scopes(patient_id: int, scopes: Mapping[str, tuple]) -> dict[str, bool]:
+    """patient_in_scope for several scopes at once, in one query: ``scopes`` maps a name
+    to a scope function and its arguments (``{"notes": (patients_notes_visible_to,
+    user)}``); the answer maps each name to whether the patient is in that scope. For a
+    page that shows a link or a section per rule (the chart asks four or five)."""
+    if not scopes:
+        return {}
+    with about_one_patient(patient_id):
+        found = (
+            Patient.objects.filter(pk=patient_id)
+            .annotate(
+                **{
+                    name: Exists(scope(*args).filter(pk=OuterRef("pk")))
+                    for name, (scope, *args) in scopes.items()
+                }
+            )
+            .values_list(*scopes)
+            .order_by("pk")
+            .first()
+        )
+    return dict(zip(scopes, found or (False,) * len(scopes), strict=True))
 
 
 def patients_in_scope(patient_ids, scope: Callable[..., QuerySet[Patient]], *args) -> QuerySet:
@@ -375,12 +399,14 @@ def access_episode_transition(user, episode: Episode, to_state: str) -> bool:
 
 
 def access_care_team_edit(user, patient: Patient) -> bool:
+    """Read from the patient's episodes (the rows prefetched with them, as the chart
+    does, or one query): a patient has a handful."""
     program_ids = programs_with(user, Role.CLINICIAN, Role.PROGRAM_DIRECTOR)
     if not program_ids:
         return False
-    return Episode.objects.filter(
-        patient=patient, program_id__in=program_ids, state__in=OPEN_STATES
-    ).exists()
+    return any(
+        e.program_id in program_ids and e.state in OPEN_STATES for e in patient.episodes.all()
+    )
 
 
 def access_clinic_configuration(user) -> bool:
@@ -389,14 +415,15 @@ def access_clinic_configuration(user) -> bool:
 
 def access_patient_details_edit(user, patient: Patient) -> bool:
     """Intake coordinators, clinicians and directors of one of the patient's programs, or
-    a clinician on the patient's care team."""
+    a clinician on the patient's care team. Read from the patient's episodes and care
+    team (prefetched with them, as the chart does, or a query each)."""
     if not is_staff_member(user):
         return False
     program_ids = programs_with(user, *REGISTERING_ROLES)
-    if program_ids and patient.episodes.filter(program_id__in=program_ids).exists():
+    if program_ids and any(e.program_id in program_ids for e in patient.episodes.all()):
         return True
-    return (
-        bool(programs_with(user, Role.CLINICIAN)) and patient.care_team.filter(user=user).exists()
+    return bool(programs_with(user, Role.CLINICIAN)) and any(
+        member.user_id == user.pk for member in patient.care_team.all()
     )
 
 

@@ -16,14 +16,18 @@ from django.test.utils import CaptureQueriesContext
 from stepwell.consent.services.break_glass import break_glass_open
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Patient
 from stepwell.privacy import access
+from stepwell.privacy.access.chart import chart_links
+from stepwell.privacy.access.intake import access_availability_edit
 from stepwell.privacy.access.measures import (
     alert_patients_visible_to,
     measures_patients_visible_to,
     measures_rights,
     recording_patients_visible_to,
 )
-from stepwell.privacy.access.meds import meds_patients_visible_to
+from stepwell.privacy.access.meds import access_meds, meds_patients_visible_to
 from stepwell.privacy.access.notes import (
+    access_hours_read,
+    access_notes_read,
     patients_hours_visible_to,
     patients_in_role,
     patients_notes_visible_to,
@@ -117,3 +121,53 @@ def test_the_narrowing_ends_with_the_question(clinic):
     whole = set(access.patients_visible_to(clinic.clinician_a).values_list("pk", flat=True))
     assert narrowed == {clinic.patient_a.pk}
     assert whole == {clinic.patient_a.pk, clinic.team_patient_b.pk}
+
+
+def test_several_scopes_asked_at_once_answer_as_each_alone(wider):
+    patients = [*Patient.objects.order_by("pk"), Patient(pk=10**9)]  # and one not stored
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        scopes = {f"s{n}": (scope, user, *roles) for n, (scope, roles) in enumerate(SCOPES)}
+        for patient in patients:
+            alone = {
+                name: access.patient_in_scope(patient.pk, scope, user, *roles)
+                for name, (scope, roles) in zip(scopes, SCOPES, strict=True)
+            }
+            with CaptureQueriesContext(connection) as queries:  # roles were read above
+                together = access.patient_in_scopes(patient.pk, scopes)
+            assert together == alone, (who, patient.pk)
+            assert len(queries) == 1, (who, [q["sql"] for q in queries.captured_queries])
+    assert access.patient_in_scopes(wider.patient_a.pk, {}) == {}
+
+
+CHART_RULES = {
+    "notes": access_notes_read,
+    "hours": access_hours_read,
+    "availability": access_availability_edit,
+    "meds": access_meds,
+}
+
+
+def test_the_chart_asks_its_rules_together_and_gets_each_rule_answer(wider):
+    """The chart's links (one query for three scope rules) and its forms (read from the
+    episodes and care team prefetched with the patient) answer as the rules asked alone on
+    a freshly read patient."""
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        for patient in Patient.objects.order_by("pk"):
+            expected = frozenset(name for name, rule in CHART_RULES.items() if rule(user, patient))
+            assert chart_links(user, patient) == expected, (who, patient.pk)
+            fresh = Patient.objects.get(pk=patient.pk)
+            loaded = Patient.objects.prefetch_related("episodes", "care_team").get(pk=patient.pk)
+            with CaptureQueriesContext(connection) as queries:
+                from_loaded = (
+                    access.access_care_team_edit(user, loaded),
+                    access.access_patient_details_edit(user, loaded),
+                    access_availability_edit(user, loaded),
+                )
+            assert len(queries) <= 1, who  # the user's roles, once; no episode or team read
+            assert from_loaded == (
+                access.access_care_team_edit(user, fresh),
+                access.access_patient_details_edit(user, fresh),
+                access_availability_edit(user, fresh),
+            ), (who, patient.pk)
