@@ -28,8 +28,9 @@ from stepwell.privacy.access.meds import (
     access_reconciliation_by_id,
     access_testing_program_by_id,
     access_visit_note_by_id,
-    drug_tests_visible_to,
+    drug_tests_of,
     drug_tests_written_by,
+    meds_rights,
     ordering_episodes_of,
 )
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -79,8 +80,10 @@ def has_opioid_use_disorder(patient: Patient) -> bool:
 def days_abstinent(patient: Patient, on: date) -> int | None:
     """Days abstinent by drug testing (testing_rules.days_abstinent): for the milestones
     of issue 13. Self-report is not counted. The caller has checked access."""
-    tests = DrugTest.objects.filter(patient=patient, status=TestStatus.RESULTED).prefetch_related(
-        "results", "program"
+    tests = (
+        DrugTest.objects.filter(patient=patient, status=TestStatus.RESULTED)
+        .select_related("program")
+        .prefetch_related("results")
     )
     days = [
         TestDay(
@@ -148,15 +151,13 @@ def meds_chart(
     else:
         allergy_status = "not_asked"
     tests = list(
-        drug_tests_visible_to(user)
-        .filter(patient=patient)
-        .select_related("program")
-        .prefetch_related("results")[:RECENT]
+        drug_tests_of(user, patient).select_related("program").prefetch_related("results")[:RECENT]
     )
     today = max(
         (program_today(e.program) for e in patient.episodes.select_related("program")),
         default=None,
     )
+    rights = meds_rights(user, patient)
     chart = MedsChart(
         patient=patient,
         medications=[m for m in medications if m.status != MedicationStatus.STOPPED],
@@ -186,9 +187,9 @@ def meds_chart(
         drug_tests=tests,
         test_episodes=list(ordering_episodes_of(user, patient)),
         days_abstinent=days_abstinent(patient, today) if tests and today else None,
-        can_write=access_meds(user, patient, MedsNeed.WRITE),
-        can_attest_pdmp=access_meds(user, patient, MedsNeed.PDMP),
-        can_start_visit=access_meds(user, patient, MedsNeed.PDMP),
+        can_write=rights[MedsNeed.WRITE],
+        can_attest_pdmp=rights[MedsNeed.PDMP],
+        can_start_visit=rights[MedsNeed.PDMP],
         medication_page=medication_page,
     )
     chart.can_order_tests = bool(chart.test_episodes)
@@ -241,8 +242,7 @@ def patient_drug_tests(
     first; the audit's Part 2 flag is of the tests shown."""
     patient = access_patient_drug_tests_by_id(user, patient_id)
     tests = (
-        drug_tests_visible_to(user)
-        .filter(patient=patient)
+        drug_tests_of(user, patient)
         .select_related("program")
         .prefetch_related("results")
         .order_by("-scheduled_on", "-pk")

@@ -41,7 +41,7 @@ from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
 from .notes import patients_in_role
-from .patients import patient_in_scope
+from .patients import about_one_patient, patient_from_scope, patient_in_scope, patient_in_scopes
 from .predicates import (
     as_record_id,
     fetch_or_refuse,
@@ -76,6 +76,21 @@ def meds_patients_visible_to(user, need: MedsNeed = MedsNeed.READ) -> QuerySet[P
 
 def access_meds(user, patient: Patient, need: MedsNeed = MedsNeed.READ) -> bool:
     return patient_in_scope(patient.pk, meds_patients_visible_to, user, need)
+
+
+def meds_rights(user, patient: Patient) -> dict[MedsNeed, bool]:
+    """access_meds for every need at once, in one query (the chart's medication section
+    asks them all)."""
+    return patient_in_scopes(
+        patient.pk, {need: (meds_patients_visible_to, user, need) for need in MedsNeed}
+    )
+
+
+def drug_tests_of(user, patient: Patient) -> QuerySet[DrugTest]:
+    """The patient's tests the user reads (drug_tests_visible_to, asked about this patient
+    alone)."""
+    with about_one_patient(patient.pk):
+        return drug_tests_visible_to(user).filter(patient=patient)
 
 
 def drug_tests_visible_to(user) -> QuerySet[DrugTest]:
@@ -133,7 +148,7 @@ def access_patient_meds_by_id(
     object_id: object = None,
 ) -> Patient:
     """A patient whose medication record the user may read (or write), or a refusal."""
-    patient = meds_patients_visible_to(user, need).filter(pk=as_record_id(patient_id)).first()
+    patient = patient_from_scope(patient_id, meds_patients_visible_to, user, need)
     if patient is None:
         raise _refuse(
             user, action, object_type, patient_id if object_id is None else object_id, patient_id

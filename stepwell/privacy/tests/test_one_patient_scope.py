@@ -9,11 +9,15 @@ person, patient and scope; and the narrowing must not outlive the question.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from stepwell.clinic.models import Program
 from stepwell.consent.services.break_glass import break_glass_open
+from stepwell.meds.models import DrugTest
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Patient
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
@@ -24,7 +28,14 @@ from stepwell.privacy.access.measures import (
     measures_rights,
     recording_patients_visible_to,
 )
-from stepwell.privacy.access.meds import access_meds, meds_patients_visible_to
+from stepwell.privacy.access.meds import (
+    MedsNeed,
+    access_meds,
+    drug_tests_of,
+    drug_tests_visible_to,
+    meds_patients_visible_to,
+    meds_rights,
+)
 from stepwell.privacy.access.notes import (
     access_hours_read,
     access_notes_read,
@@ -171,3 +182,33 @@ def test_the_chart_asks_its_rules_together_and_gets_each_rule_answer(wider):
                 access.access_patient_details_edit(user, fresh),
                 access_availability_edit(user, fresh),
             ), (who, patient.pk)
+
+
+def test_the_medication_section_asks_its_rules_together(wider):
+    """meds_rights (every need in one query) and drug_tests_of (the tests read through a
+    scope narrowed to the patient) answer as the rules asked alone."""
+    for patient, episode, program in (
+        (wider.patient_a, wider.episode_a, wider.program_a),
+        (wider.patient_b, wider.episode_b, wider.program_b),
+    ):
+        DrugTest.objects.create(
+            patient=patient,
+            episode=episode,
+            program=program,
+            method="laboratory",
+            reason="clinical",
+            panel=["cocaine"],
+            scheduled_on=date(2026, 11, 2),
+            ordered_by=wider.prescriber_a,
+        )
+    Program.objects.filter(pk=wider.program_b.pk).update(part2_program=False)
+    seen = 0
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        for patient in Patient.objects.order_by("pk"):
+            rights = meds_rights(user, patient)
+            assert rights == {need: access_meds(user, patient, need) for need in MedsNeed}, who
+            mine = set(drug_tests_of(user, patient))
+            assert mine == set(drug_tests_visible_to(user).filter(patient=patient)), who
+            seen += len(mine)
+    assert seen  # some people read some tests
