@@ -61,6 +61,7 @@ from .predicates import (
 
 __all__ = [
     "CLINICAL_ROLES",
+    "NO_PATIENT",
     "PRE_ADMISSION_STATES",
     "PROGRAM_WIDE_ROLES",
     "REGISTERING_ROLES",
@@ -84,11 +85,14 @@ __all__ = [
     "access_patient_register_any",
     "access_registering_program_by_id",
     "access_registering_programs",
+    "billing_scope",
     "in_programs",
     "on_care_team",
     "patient_from_scope",
     "patient_in_scope",
     "patient_in_scopes",
+    "patient_scope",
+    "patient_scope_of",
     "patients_billing_visible_to",
     "patients_in_scope",
     "patients_visible_to",
@@ -201,13 +205,23 @@ def on_care_team(user) -> Q:
 
 def patients_visible_to(user) -> QuerySet[Patient]:
     """Patients whose clinical record the user may read."""
+    return Patient.objects.filter(patient_scope(user)).distinct()
+
+
+NO_PATIENT = Q(pk__in=[])
+
+
+def patient_scope(user) -> Q:
+    """The condition patients_visible_to filters patients by (NO_PATIENT for none): each
+    way into the scope is a subquery, so the condition can also be put on another
+    model's patient (patient_scope_of)."""
     if not is_active_user(user):
-        return Patient.objects.none()
+        return NO_PATIENT
     if is_patient_user(user):
-        return Patient.objects.filter(user=user)
+        return Q(user=user)
     if not is_staff_member(user):
-        return Patient.objects.none()
-    scope = Q(pk__in=[])
+        return NO_PATIENT
+    scope = NO_PATIENT
     program_ids = programs_with(user, *PROGRAM_WIDE_ROLES)
     if program_ids:
         scope |= in_programs(program_ids)
@@ -215,7 +229,30 @@ def patients_visible_to(user) -> QuerySet[Patient]:
         scope |= on_care_team(user)
     if programs_with(user, *CLINICAL_ROLES, Role.PROGRAM_DIRECTOR):
         scope |= Q(pk__in=_emergency_access_patient_ids(user))
-    return Patient.objects.filter(scope).distinct()
+    return scope
+
+
+def billing_scope(user) -> Q:
+    """The condition patients_billing_visible_to filters patients by."""
+    program_ids = programs_with(user, Role.BILLING)
+    return in_programs(program_ids) if program_ids else NO_PATIENT
+
+
+def patient_scope_of(scope: Q, field: str = "patient") -> Q:
+    """A patient condition (patient_scope, billing_scope) put on the patient a row points
+    to through ``field``: ``Episode.objects.filter(patient_scope_of(patient_scope(user)))``
+    asks each way in about the episode's patient_id, with no pass over the patients and
+    no DISTINCT (at 20,000 patients the caseload's query spent a third of its time
+    there)."""
+    rooted = Q()
+    rooted.connector, rooted.negated = scope.connector, scope.negated
+    rooted.children = [
+        patient_scope_of(child, field)
+        if isinstance(child, Q)
+        else (f"{field}__{child[0]}", child[1])
+        for child in scope.children
+    ]
+    return rooted
 
 
 def _emergency_access_patient_ids(user) -> QuerySet:
@@ -228,10 +265,8 @@ def _emergency_access_patient_ids(user) -> QuerySet:
 
 def patients_billing_visible_to(user) -> QuerySet[Patient]:
     """Patients whose billing fields (identity, insurance, episode dates) the user may read."""
-    program_ids = programs_with(user, Role.BILLING)
-    if not program_ids:
-        return Patient.objects.none()
-    return Patient.objects.filter(in_programs(program_ids))
+    scope = billing_scope(user)
+    return Patient.objects.none() if scope is NO_PATIENT else Patient.objects.filter(scope)
 
 
 def _patients_for(user, need: PatientNeed) -> QuerySet[Patient]:

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from stepwell.clinic.models import Program
 from stepwell.consent.services.break_glass import break_glass_open
 from stepwell.meds.models import DrugTest
-from stepwell.patients.models import CareTeamMember, CareTeamRole, Patient
+from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Patient
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
 from stepwell.privacy.access.intake import access_availability_edit
@@ -212,3 +212,20 @@ def test_the_medication_section_asks_its_rules_together(wider):
             assert mine == set(drug_tests_visible_to(user).filter(patient=patient)), who
             seen += len(mine)
     assert seen  # some people read some tests
+
+
+def test_a_scope_put_on_the_episodes_patient_selects_the_same_episodes(wider):
+    """patient_scope_of puts a patient scope on another model's patient (the caseload
+    filters episodes so): the same rows as going through the patients."""
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        for scope, patients in (
+            (access.patient_scope(user), access.patients_visible_to(user)),
+            (access.billing_scope(user), access.patients_billing_visible_to(user)),
+        ):
+            rooted = set(Episode.objects.filter(access.patient_scope_of(scope)))
+            through = set(Episode.objects.filter(patient__in=patients.values("pk")))
+            assert rooted == through, who
+        visible = set(access.patients_visible_to(user))
+        assert visible == set(Patient.objects.filter(access.patient_scope(user))), who
+    assert set(Episode.objects.filter(access.patient_scope_of(access.NO_PATIENT))) == set()
