@@ -32,7 +32,14 @@ from stepwell.patients.models import CareTeamMember, Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .patients import access_patient_chart, as_record_id, patient_from_scope, patients_visible_to
+from .patients import (
+    access_patient_chart,
+    as_record_id,
+    clinician_on_care_team,
+    has_episode_in,
+    patient_from_scope,
+    patients_visible_to,
+)
 from .predicates import holds_role_in, is_patient_user, is_staff_member, programs_with
 
 __all__ = [
@@ -95,15 +102,9 @@ def _works_on_patient(user, patient: Patient, roles: tuple[str, ...]) -> bool:
     """Holds one of the roles in a program where the patient has an episode, or (for a
     clinician's work) is a clinician on the patient's care team."""
     program_ids = programs_with(user, *roles)
-    # The patient's episodes and care team as loaded with the patient (the chart
-    # prefetches them) or a query each: a patient has a handful of either.
-    if program_ids and any(e.program_id in program_ids for e in patient.episodes.all()):
+    if program_ids and has_episode_in(patient, program_ids):
         return True
-    return (
-        Role.CLINICIAN in roles
-        and bool(programs_with(user, Role.CLINICIAN))
-        and any(member.user_id == user.pk for member in patient.care_team.all())
-    )
+    return Role.CLINICIAN in roles and clinician_on_care_team(user, patient)
 
 
 def _stored_patient_id(queryset, record_id, field: str = "patient_id") -> int | None:

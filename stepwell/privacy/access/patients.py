@@ -86,6 +86,8 @@ __all__ = [
     "access_registering_program_by_id",
     "access_registering_programs",
     "billing_scope",
+    "clinician_on_care_team",
+    "has_episode_in",
     "in_programs",
     "on_care_team",
     "patient_from_scope",
@@ -433,15 +435,27 @@ def access_episode_transition(user, episode: Episode, to_state: str) -> bool:
     return False
 
 
-def access_care_team_edit(user, patient: Patient) -> bool:
-    """Read from the patient's episodes (the rows prefetched with them, as the chart
-    does, or one query): a patient has a handful."""
-    program_ids = programs_with(user, Role.CLINICIAN, Role.PROGRAM_DIRECTOR)
-    if not program_ids:
-        return False
+def has_episode_in(patient: Patient, program_ids, states=None) -> bool:
+    """Whether the patient has an episode in one of the programs (in one of the states),
+    read from the episodes as loaded with the patient (the chart prefetches them) or in
+    one query: a patient has a handful."""
     return any(
-        e.program_id in program_ids and e.state in OPEN_STATES for e in patient.episodes.all()
+        e.program_id in program_ids and (states is None or e.state in states)
+        for e in patient.episodes.all()
     )
+
+
+def clinician_on_care_team(user, patient: Patient) -> bool:
+    """A clinician (in some program) on the patient's care team, read from the team as
+    loaded with the patient (the chart prefetches it) or in one query."""
+    return bool(programs_with(user, Role.CLINICIAN)) and any(
+        member.user_id == user.pk for member in patient.care_team.all()
+    )
+
+
+def access_care_team_edit(user, patient: Patient) -> bool:
+    program_ids = programs_with(user, Role.CLINICIAN, Role.PROGRAM_DIRECTOR)
+    return bool(program_ids) and has_episode_in(patient, program_ids, OPEN_STATES)
 
 
 def access_clinic_configuration(user) -> bool:
@@ -450,16 +464,13 @@ def access_clinic_configuration(user) -> bool:
 
 def access_patient_details_edit(user, patient: Patient) -> bool:
     """Intake coordinators, clinicians and directors of one of the patient's programs, or
-    a clinician on the patient's care team. Read from the patient's episodes and care
-    team (prefetched with them, as the chart does, or a query each)."""
+    a clinician on the patient's care team."""
     if not is_staff_member(user):
         return False
     program_ids = programs_with(user, *REGISTERING_ROLES)
-    if program_ids and any(e.program_id in program_ids for e in patient.episodes.all()):
+    if program_ids and has_episode_in(patient, program_ids):
         return True
-    return bool(programs_with(user, Role.CLINICIAN)) and any(
-        member.user_id == user.pk for member in patient.care_team.all()
-    )
+    return clinician_on_care_team(user, patient)
 
 
 def access_patient_details_by_id(user, patient_id) -> Patient:
