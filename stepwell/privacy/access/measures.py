@@ -51,12 +51,12 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
+from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of
 from .patients import (
-    in_programs,
-    on_care_team,
+    patient_condition,
     patient_from_scope,
     patient_in_scope,
-    patient_in_scopes,
+    patient_meets,
     patients_visible_to,
 )
 from .predicates import (
@@ -81,20 +81,32 @@ INSTRUMENT_LOAD_JOB = "instruments-load"
 LONGEST_TOKEN = 100
 
 
-def _patients_where(user, roles: tuple[str, ...]) -> QuerySet[Patient]:
+def _condition_where(user, roles: tuple[str, ...]) -> PatientCondition:
     """Patients of the programs where the user holds one of ``roles``, and, when a role
     of clinical staff is among them and the user holds it somewhere, the patients whose
     care team the user is on."""
     if not is_staff_member(user):
-        return Patient.objects.none()
-    scope = Q(pk__in=[])
-    program_ids = programs_with(user, *roles)
-    if program_ids:
-        scope |= in_programs(program_ids)
+        return NOBODY
+    scope = in_any_of(programs_with(user, *roles))
     clinical = tuple(role for role in roles if role in CLINICAL_ROLES)
     if clinical and programs_with(user, *clinical):
-        scope |= on_care_team(user)
-    return Patient.objects.filter(scope).distinct()
+        scope |= OnCareTeam(user)
+    return scope
+
+
+def _patients_where(user, roles: tuple[str, ...]) -> QuerySet[Patient]:
+    condition = _condition_where(user, roles)
+    if condition is NOBODY:
+        return Patient.objects.none()
+    return Patient.objects.filter(condition.q()).distinct()
+
+
+def recording_condition(user) -> PatientCondition:
+    return _condition_where(user, RECORDING_ROLES)
+
+
+def alert_condition(user) -> PatientCondition:
+    return _condition_where(user, ALERT_ROLES)
 
 
 # --- who is in scope (querysets) --------------------------------------------------------
@@ -156,13 +168,13 @@ class MeasuresRights:
 
 
 def measures_rights(user, patient: Patient) -> MeasuresRights:
-    """The three rules above for one patient, in one query (the chart asks all three)."""
-    found = patient_in_scopes(
-        patient.pk,
+    """The three rules above for one patient, from its facts (the chart asks all three)."""
+    found = patient_meets(
+        patient,
         {
-            "read": (measures_patients_visible_to, user),
-            "see_alerts": (alert_patients_visible_to, user),
-            "record": (recording_patients_visible_to, user),
+            "read": patient_condition(user),
+            "see_alerts": alert_condition(user),
+            "record": recording_condition(user),
         },
     )
     return MeasuresRights(**found)

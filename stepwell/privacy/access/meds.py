@@ -40,8 +40,9 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
-from .notes import patients_in_role
-from .patients import about_one_patient, patient_from_scope, patient_in_scope, patient_in_scopes
+from .conditions import NOBODY, PatientCondition
+from .notes import patients_in_role, role_condition
+from .patients import about_one_patient, patient_from_scope, patient_in_scope, patient_meets
 from .predicates import (
     as_record_id,
     fetch_or_refuse,
@@ -68,6 +69,12 @@ class MedsNeed(StrEnum):
 _ROLES = {MedsNeed.READ: READ_ROLES, MedsNeed.WRITE: WRITE_ROLES, MedsNeed.PDMP: PDMP_ROLES}
 
 
+def meds_condition(user, need: MedsNeed = MedsNeed.READ) -> PatientCondition:
+    if not is_staff_member(user):
+        return NOBODY
+    return role_condition(user, *_ROLES[need])
+
+
 def meds_patients_visible_to(user, need: MedsNeed = MedsNeed.READ) -> QuerySet[Patient]:
     if not is_staff_member(user):
         return Patient.objects.none()
@@ -79,11 +86,9 @@ def access_meds(user, patient: Patient, need: MedsNeed = MedsNeed.READ) -> bool:
 
 
 def meds_rights(user, patient: Patient) -> dict[MedsNeed, bool]:
-    """access_meds for every need at once, in one query (the chart's medication section
-    asks them all)."""
-    return patient_in_scopes(
-        patient.pk, {need: (meds_patients_visible_to, user, need) for need in MedsNeed}
-    )
+    """access_meds for every need at once, from the patient's facts (the medication
+    section asks them all)."""
+    return patient_meets(patient, {need: meds_condition(user, need) for need in MedsNeed})
 
 
 def drug_tests_of(user, patient: Patient) -> QuerySet[DrugTest]:

@@ -42,11 +42,11 @@ from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import SessionOccurrence
 
 from .attendance import sessions_attendance_taken_by
+from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of
 from .patients import (
-    in_programs,
-    on_care_team,
+    billing_condition,
+    patient_condition,
     patient_in_scope,
-    patients_billing_visible_to,
     patients_visible_to,
 )
 from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
@@ -68,27 +68,38 @@ class NoteNeed(StrEnum):
     COSIGN = "cosign"  # a note the user may co-sign
 
 
-def patients_in_role(user, *roles: str) -> QuerySet[Patient]:
+def role_condition(user, *roles: str) -> PatientCondition:
     """Patients whose chart the user reads and who are in the user's program for one of
     the roles: an episode in a program where the user holds it, or the user is on the
     patient's care team and holds it in some program."""
     program_ids = programs_with(user, *roles)
     if not program_ids:
+        return NOBODY
+    return (in_any_of(program_ids) | OnCareTeam(user)) & patient_condition(user)
+
+
+def patients_in_role(user, *roles: str) -> QuerySet[Patient]:
+    condition = role_condition(user, *roles)
+    if condition is NOBODY:
         return Patient.objects.none()
-    in_role = in_programs(program_ids) | on_care_team(user)
-    return Patient.objects.filter(in_role, pk__in=patients_visible_to(user).values("pk")).distinct()
+    return Patient.objects.filter(condition.q()).distinct()
+
+
+def notes_condition(user) -> PatientCondition:
+    return role_condition(user, *NOTE_READ_ROLES)
 
 
 def patients_notes_visible_to(user) -> QuerySet[Patient]:
     return patients_in_role(user, *NOTE_READ_ROLES)
 
 
-def patients_hours_visible_to(user) -> QuerySet[Patient]:
+def hours_condition(user) -> PatientCondition:
     """Patients whose weekly hours the user reads: note readers and billing."""
-    return Patient.objects.filter(
-        Q(pk__in=patients_notes_visible_to(user).values("pk"))
-        | Q(pk__in=patients_billing_visible_to(user).values("pk"))
-    )
+    return notes_condition(user) | billing_condition(user)
+
+
+def patients_hours_visible_to(user) -> QuerySet[Patient]:
+    return Patient.objects.filter(hours_condition(user).q())
 
 
 def _note_write_roles(kind: str) -> tuple[str, ...]:

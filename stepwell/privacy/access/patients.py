@@ -25,19 +25,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
 from stepwell.patients.models import (
     OPEN_STATES,
-    CareTeamMember,
     Episode,
     EpisodeState,
     FamilyContact,
@@ -46,6 +42,20 @@ from stepwell.patients.models import (
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
+from .conditions import (
+    NO_PATIENT,
+    NOBODY,
+    EmergencyAccess,
+    OnCareTeam,
+    OwnRecord,
+    PatientCondition,
+    about_one_patient,
+    about_patients,
+    facts_of,
+    in_any_of,
+    in_programs,
+    on_care_team,
+)
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
@@ -85,14 +95,16 @@ __all__ = [
     "access_patient_register_any",
     "access_registering_program_by_id",
     "access_registering_programs",
+    "billing_condition",
     "billing_scope",
     "clinician_on_care_team",
     "has_episode_in",
     "in_programs",
     "on_care_team",
+    "patient_condition",
     "patient_from_scope",
     "patient_in_scope",
-    "patient_in_scopes",
+    "patient_meets",
     "patient_scope",
     "patient_scope_of",
     "patients_billing_visible_to",
@@ -111,30 +123,6 @@ class PatientNeed(StrEnum):
     BILLING = "billing"  # identity, coverage and episode dates only
 
 
-# Set while some patients' place in a scope is asked (patient_in_scope, patients_in_scope):
-# the subqueries that build patient scopes then read only those patients' rows.
-_patients_asked: ContextVar[tuple[int, ...] | None] = ContextVar(
-    "access_patients_asked", default=None
-)
-
-
-@contextmanager
-def about_patients(patient_ids) -> Iterator[None]:
-    """Within it, patient scopes are built for asking about these patients only."""
-    ids = tuple(sorted({int(pid) for pid in patient_ids if pid is not None}))
-    token = _patients_asked.set(ids)
-    try:
-        yield
-    finally:
-        _patients_asked.reset(token)
-
-
-def about_one_patient(patient_id: int | None):
-    """about_patients for one patient (none when the id is None: the scope then holds no
-    one asked about)."""
-    return about_patients([patient_id])
-
-
 def patient_in_scope(patient_id: int, scope: Callable[..., QuerySet[Patient]], *args) -> bool:
     """Whether the patient is in ``scope(*args)`` (patients_visible_to and the scopes built
     on it). Each way into the scope is asked about this patient alone, an index lookup:
@@ -145,27 +133,14 @@ def patient_in_scope(patient_id: int, scope: Callable[..., QuerySet[Patient]], *
         return scope(*args).filter(pk=patient_id).exists()
 
 
-def patient_in_scopes(patient_id: int, scopes: Mapping[str, tuple]) -> dict[str, bool]:
-    """patient_in_scope for several scopes at once, in one query: ``scopes`` maps a name
-    to a scope function and its arguments (``{"notes": (patients_notes_visible_to,
-    user)}``); the answer maps each name to whether the patient is in that scope. For a
-    page that shows a link or a section per rule (the chart asks four or five)."""
-    if not scopes:
-        return {}
-    with about_one_patient(patient_id):
-        found = (
-            Patient.objects.filter(pk=patient_id)
-            .annotate(
-                **{
-                    name: Exists(scope(*args).filter(pk=OuterRef("pk")))
-                    for name, (scope, *args) in scopes.items()
-                }
-            )
-            .values_list(*scopes)
-            .order_by("pk")
-            .first()
-        )
-    return dict(zip(scopes, found or (False,) * len(scopes), strict=True))
+def patient_meets(patient: Patient, conditions: Mapping[str, PatientCondition]) -> dict[str, bool]:
+    """Whether the patient meets each condition (``{"notes": notes_condition(user)}``),
+    answered from the patient's facts (facts_of: one query, or none past emergency access
+    when the page loaded the patient with its episodes and care team). For a page that
+    shows a link or a section per rule: the chart asks seven and builds no query for
+    them."""
+    facts = facts_of(patient)
+    return {name: condition.holds(facts) for name, condition in conditions.items()}
 
 
 def patients_in_scope(patient_ids, scope: Callable[..., QuerySet[Patient]], *args) -> QuerySet:
@@ -187,57 +162,42 @@ def patient_from_scope(
         return scope(*args).filter(pk=record_id).first()
 
 
-def _of_the_patient_asked(rows: QuerySet) -> QuerySet:
-    asked = _patients_asked.get()
-    return rows if asked is None else rows.filter(patient_id__in=asked)
-
-
-def in_programs(program_ids) -> Q:
-    """Patients with an episode in one of the programs. A subquery, not a join: no join
-    fans the patients out, so the database uses its indexes whatever the clinic's size."""
-    episodes = _of_the_patient_asked(Episode.objects.filter(program_id__in=program_ids))
-    return Q(pk__in=episodes.values("patient_id"))
-
-
-def on_care_team(user) -> Q:
-    """Patients whose care team the user is on (a subquery, as in_programs)."""
-    members = _of_the_patient_asked(CareTeamMember.objects.filter(user=user))
-    return Q(pk__in=members.values("patient_id"))
-
-
 def patients_visible_to(user) -> QuerySet[Patient]:
     """Patients whose clinical record the user may read."""
     return Patient.objects.filter(patient_scope(user)).distinct()
 
 
-NO_PATIENT = Q(pk__in=[])
+def patient_condition(user) -> PatientCondition:
+    """Who is in patients_visible_to, as a condition (privacy.access.conditions)."""
+    if not is_active_user(user):
+        return NOBODY
+    if is_patient_user(user):
+        return OwnRecord(user)
+    if not is_staff_member(user):
+        return NOBODY
+    scope = in_any_of(programs_with(user, *PROGRAM_WIDE_ROLES))
+    if programs_with(user, *CLINICAL_ROLES):
+        scope |= OnCareTeam(user)
+    if programs_with(user, *CLINICAL_ROLES, Role.PROGRAM_DIRECTOR):
+        scope |= EmergencyAccess(user)
+    return scope
+
+
+def billing_condition(user) -> PatientCondition:
+    """Who is in patients_billing_visible_to, as a condition."""
+    return in_any_of(programs_with(user, Role.BILLING))
 
 
 def patient_scope(user) -> Q:
     """The condition patients_visible_to filters patients by (NO_PATIENT for none): each
     way into the scope is a subquery, so the condition can also be put on another
     model's patient (patient_scope_of)."""
-    if not is_active_user(user):
-        return NO_PATIENT
-    if is_patient_user(user):
-        return Q(user=user)
-    if not is_staff_member(user):
-        return NO_PATIENT
-    scope = NO_PATIENT
-    program_ids = programs_with(user, *PROGRAM_WIDE_ROLES)
-    if program_ids:
-        scope |= in_programs(program_ids)
-    if programs_with(user, *CLINICAL_ROLES):
-        scope |= on_care_team(user)
-    if programs_with(user, *CLINICAL_ROLES, Role.PROGRAM_DIRECTOR):
-        scope |= Q(pk__in=_emergency_access_patient_ids(user))
-    return scope
+    return patient_condition(user).q()
 
 
 def billing_scope(user) -> Q:
     """The condition patients_billing_visible_to filters patients by."""
-    program_ids = programs_with(user, Role.BILLING)
-    return in_programs(program_ids) if program_ids else NO_PATIENT
+    return billing_condition(user).q()
 
 
 def patient_scope_of(scope: Q, field: str = "patient") -> Q:
@@ -255,14 +215,6 @@ def patient_scope_of(scope: Q, field: str = "patient") -> Q:
         for child in scope.children
     ]
     return rooted
-
-
-def _emergency_access_patient_ids(user) -> QuerySet:
-    """Patients the user opened with emergency access that has not expired yet."""
-    from stepwell.consent.models import BreakGlassGrant
-
-    grants = BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=timezone.now())
-    return _of_the_patient_asked(grants).values("patient_id")
 
 
 def patients_billing_visible_to(user) -> QuerySet[Patient]:

@@ -1,5 +1,8 @@
 """Asking whether one patient is in a scope gives the scope's own answer, for everyone.
 
+The same for a scope's condition answered in Python from the patient's facts
+(privacy.access.conditions), which the chart's links and sections use.
+
 patient_in_scope and patient_from_scope narrow each way into a patient scope (the
 programs' episodes, the care teams, emergency access) to the one patient asked about, so
 the database looks that patient up instead of hashing every episode of the user's
@@ -9,23 +12,28 @@ person, patient and scope; and the narrowing must not outlive the question.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from stepwell.clinic.models import Program
+from stepwell.consent.models import BreakGlassGrant
 from stepwell.consent.services.break_glass import break_glass_open
 from stepwell.meds.models import DrugTest
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Patient
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
+from stepwell.privacy.access.conditions import facts_of
 from stepwell.privacy.access.intake import access_availability_edit
 from stepwell.privacy.access.measures import (
+    alert_condition,
     alert_patients_visible_to,
     measures_patients_visible_to,
     measures_rights,
+    recording_condition,
     recording_patients_visible_to,
 )
 from stepwell.privacy.access.meds import (
@@ -33,15 +41,19 @@ from stepwell.privacy.access.meds import (
     access_meds,
     drug_tests_of,
     drug_tests_visible_to,
+    meds_condition,
     meds_patients_visible_to,
     meds_rights,
 )
 from stepwell.privacy.access.notes import (
     access_hours_read,
     access_notes_read,
+    hours_condition,
+    notes_condition,
     patients_hours_visible_to,
     patients_in_role,
     patients_notes_visible_to,
+    role_condition,
 )
 from stepwell.privacy.access.predicates import CLINICAL_ROLES
 from stepwell.testing.people import CLINIC_PEOPLE
@@ -134,21 +146,70 @@ def test_the_narrowing_ends_with_the_question(clinic):
     assert whole == {clinic.patient_a.pk, clinic.team_patient_b.pk}
 
 
-def test_several_scopes_asked_at_once_answer_as_each_alone(wider):
-    patients = [*Patient.objects.order_by("pk"), Patient(pk=10**9)]  # and one not stored
+CONDITIONS = (
+    (access.patients_visible_to, access.patient_condition, ()),
+    (access.patients_billing_visible_to, access.billing_condition, ()),
+    (patients_notes_visible_to, notes_condition, ()),
+    (patients_hours_visible_to, hours_condition, ()),
+    (patients_in_role, role_condition, CLINICAL_ROLES),
+    (recording_patients_visible_to, recording_condition, ()),
+    (alert_patients_visible_to, alert_condition, ()),
+    *((meds_patients_visible_to, meds_condition, (need,)) for need in MedsNeed),
+)
+
+
+def test_a_condition_answered_from_the_facts_is_the_scope_answer(wider):
+    """Each scope's condition, answered in Python from the patient's facts (read in one
+    query, or from the rows prefetched with the patient), gives the database's answer
+    for every person, patient and scope; patient_meets asks them all with no more
+    queries."""
+    BreakGlassGrant.objects.create(  # an expired grant lets no one in
+        user=wider.clinician_b,
+        patient=wider.patient_a,
+        reason="Old emergency.",
+        opened_at=timezone.now() - timedelta(hours=3),
+        expires_at=timezone.now() - timedelta(hours=2),
+    )
+    stored = list(Patient.objects.order_by("pk"))
     for who in PEOPLE:
         user = getattr(wider, who)
-        scopes = {f"s{n}": (scope, user, *roles) for n, (scope, roles) in enumerate(SCOPES)}
-        for patient in patients:
+        conditions = {
+            f"c{n}": condition(user, *args) for n, (_, condition, args) in enumerate(CONDITIONS)
+        }
+        for patient in [*stored, Patient(pk=10**9)]:  # and one not stored
             alone = {
-                name: access.patient_in_scope(patient.pk, scope, user, *roles)
-                for name, (scope, roles) in zip(scopes, SCOPES, strict=True)
+                name: access.patient_in_scope(patient.pk, scope, user, *args)
+                for name, (scope, _, args) in zip(conditions, CONDITIONS, strict=True)
             }
-            with CaptureQueriesContext(connection) as queries:  # roles were read above
-                together = access.patient_in_scopes(patient.pk, scopes)
-            assert together == alone, (who, patient.pk)
-            assert len(queries) == 1, (who, [q["sql"] for q in queries.captured_queries])
-    assert access.patient_in_scopes(wider.patient_a.pk, {}) == {}
+            fresh = Patient(pk=patient.pk, user_id=patient.user_id)
+            with CaptureQueriesContext(connection) as queries:
+                assert access.patient_meets(fresh, conditions) == alone, (who, patient.pk)
+            assert len(queries) == 1, who  # the facts, in one query
+            loaded = Patient.objects.prefetch_related("episodes", "care_team").filter(pk=patient.pk)
+            for row in loaded:
+                assert access.patient_meets(row, conditions) == alone, (who, patient.pk)
+                with CaptureQueriesContext(connection) as queries:
+                    assert access.patient_meets(row, conditions) == alone
+                assert len(queries) == 0, who  # the facts are kept with the rows
+    assert access.patient_meets(wider.patient_a, {}) == {}
+    # emergency access and a care team of another program are among the ways in
+    facts = facts_of(wider.patient_b)
+    assert wider.director_a.pk in facts.emergency_ids
+    assert wider.nurse_a.pk in facts.care_team_ids
+    assert wider.clinician_b.pk not in facts_of(wider.patient_a).emergency_ids
+
+
+def test_the_kept_facts_go_with_the_rows_they_came_from(wider):
+    """Facts kept with a prefetched patient are dropped when Django drops those rows (a
+    change through the relation, a refresh): a rule asked after a change sees it."""
+    patient = Patient.objects.prefetch_related("episodes", "care_team").get(pk=wider.patient_a.pk)
+    condition = {"team": access.patient_condition(wider.clinician_b)}
+    assert access.patient_meets(patient, condition) == {"team": False}
+    patient.care_team.create(user=wider.clinician_b, team_role=CareTeamRole.CLINICIAN)
+    assert access.patient_meets(patient, condition) == {"team": True}
+    CareTeamMember.objects.filter(patient=patient, user=wider.clinician_b).delete()
+    patient.refresh_from_db()
+    assert access.patient_meets(patient, condition) == {"team": False}
 
 
 CHART_RULES = {

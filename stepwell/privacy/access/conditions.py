@@ -1,0 +1,247 @@
+"""The ways into a patient scope, written once and asked two ways.
+
+Every patient scope (the chart's readers, the note readers, the medication writers, ...)
+is built from four ways in: the patient has an episode in one of some programs; the user
+is on the patient's care team; the user holds unexpired emergency access to the patient;
+the patient's own account is the user. A PatientCondition combines them with ``|`` and
+``&`` and answers:
+
+- ``q()``: the condition on Patient for the database, each way in a subquery (no join
+  fans the patients out), narrowed to the patients asked about inside about_patients;
+- ``holds(facts)``: the answer for one patient from facts already read
+  (PatientFacts: the programs of the patient's episodes, its care team, who holds
+  emergency access, its own account). A page that asks several rules about one patient
+  (the chart asks seven) reads the facts once and builds no query per rule; a test holds
+  ``holds`` equal to ``q()`` for every person, patient and scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import Q, QuerySet, Value
+from django.utils import timezone
+
+from stepwell.patients.models import CareTeamMember, Episode, Patient
+
+# Set while some patients' place in a scope is asked (patient_in_scope, patients_in_scope):
+# the subqueries that build patient scopes then read only those patients' rows.
+_patients_asked: ContextVar[tuple[int, ...] | None] = ContextVar(
+    "access_patients_asked", default=None
+)
+
+NO_PATIENT = Q(pk__in=[])
+
+
+@contextmanager
+def about_patients(patient_ids) -> Iterator[None]:
+    """Within it, patient scopes are built for asking about these patients only."""
+    ids = tuple(sorted({int(pid) for pid in patient_ids if pid is not None}))
+    token = _patients_asked.set(ids)
+    try:
+        yield
+    finally:
+        _patients_asked.reset(token)
+
+
+def about_one_patient(patient_id: int | None):
+    """about_patients for one patient (none when the id is None: the scope then holds no
+    one asked about)."""
+    return about_patients([patient_id])
+
+
+def _of_the_patient_asked(rows: QuerySet) -> QuerySet:
+    asked = _patients_asked.get()
+    return rows if asked is None else rows.filter(patient_id__in=asked)
+
+
+def in_programs(program_ids) -> Q:
+    """Patients with an episode in one of the programs. A subquery, not a join: no join
+    fans the patients out, so the database uses its indexes whatever the clinic's size."""
+    episodes = _of_the_patient_asked(Episode.objects.filter(program_id__in=program_ids))
+    return Q(pk__in=episodes.values("patient_id"))
+
+
+def on_care_team(user) -> Q:
+    """Patients whose care team the user is on (a subquery, as in_programs)."""
+    members = _of_the_patient_asked(CareTeamMember.objects.filter(user=user))
+    return Q(pk__in=members.values("patient_id"))
+
+
+def _emergency_grants():
+    from stepwell.consent.models import BreakGlassGrant
+
+    return BreakGlassGrant.objects.filter(expires_at__gt=timezone.now())
+
+
+def emergency_access_patient_ids(user) -> QuerySet:
+    """Patients the user opened with emergency access that has not expired yet."""
+    grants = _emergency_grants().filter(user_id=user.pk)
+    return _of_the_patient_asked(grants).values("patient_id")
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    """What every way in asks of one patient."""
+
+    program_ids: frozenset[int]  # of the patient's episodes, in any state
+    care_team_ids: frozenset[int]  # the users on its care team
+    emergency_ids: frozenset[int]  # the users with unexpired emergency access
+    account_id: int | None  # the patient's own login, if any
+
+
+_EPISODE, _TEAM, _EMERGENCY = "episode", "team", "emergency"
+_FACTS = "access_facts"
+
+
+def facts_of(patient: Patient) -> PatientFacts:
+    """The patient's facts, read in one query; or, when the patient was loaded with its
+    episodes and care team (``prefetch_related("episodes", "care_team")``, as the chart
+    loads it), from those rows and one query for emergency access, then kept with them on
+    the instance (as current as the rows prefetched with it), so the other rules a page
+    asks of it read nothing again."""
+    loaded = getattr(patient, "_prefetched_objects_cache", {})
+    prefetched = "episodes" in loaded and "care_team" in loaded
+    if prefetched and _FACTS in loaded:
+        return loaded[_FACTS]
+    if prefetched:
+        found = {
+            _EPISODE: {episode.program_id for episode in loaded["episodes"]},
+            _TEAM: {member.user_id for member in loaded["care_team"]},
+            _EMERGENCY: set(
+                _emergency_grants().filter(patient_id=patient.pk).values_list("user_id", flat=True)
+            ),
+        }
+    else:
+        found = {_EPISODE: set(), _TEAM: set(), _EMERGENCY: set()}
+        ways = (
+            (_EPISODE, Episode.objects, "program_id"),
+            (_TEAM, CareTeamMember.objects, "user_id"),
+            (_EMERGENCY, _emergency_grants(), "user_id"),
+        )
+        episodes, *others = (
+            rows.filter(patient_id=patient.pk).order_by().values_list(Value(way), column)
+            for way, rows, column in ways
+        )
+        rows = episodes.union(*others, all=True)
+        for way, value in rows:
+            found[way].add(value)
+    facts = PatientFacts(
+        program_ids=frozenset(found[_EPISODE]),
+        care_team_ids=frozenset(found[_TEAM]),
+        emergency_ids=frozenset(found[_EMERGENCY]),
+        account_id=patient.user_id,
+    )
+    if prefetched:  # dropped with the rows when Django refreshes or changes them
+        loaded[_FACTS] = facts
+    return facts
+
+
+class PatientCondition:
+    """A way into a patient scope, or a combination of them."""
+
+    def q(self) -> Q:
+        raise NotImplementedError
+
+    def holds(self, facts: PatientFacts) -> bool:
+        raise NotImplementedError
+
+    def __or__(self, other: PatientCondition) -> PatientCondition:
+        if isinstance(self, Nobody):
+            return other
+        if isinstance(other, Nobody):
+            return self
+        return AnyOf((self, other))
+
+    def __and__(self, other: PatientCondition) -> PatientCondition:
+        if isinstance(self, Nobody) or isinstance(other, Nobody):
+            return NOBODY
+        return AllOf((self, other))
+
+
+@dataclass(frozen=True)
+class Nobody(PatientCondition):
+    def q(self) -> Q:
+        return NO_PATIENT
+
+    def holds(self, facts: PatientFacts) -> bool:
+        return False
+
+
+NOBODY = Nobody()
+
+
+@dataclass(frozen=True)
+class InPrograms(PatientCondition):
+    program_ids: frozenset[int]
+
+    def q(self) -> Q:
+        return in_programs(self.program_ids)
+
+    def holds(self, facts: PatientFacts) -> bool:
+        return not self.program_ids.isdisjoint(facts.program_ids)
+
+
+def in_any_of(program_ids) -> PatientCondition:
+    """InPrograms, or Nobody when there are no programs."""
+    return InPrograms(frozenset(program_ids)) if program_ids else NOBODY
+
+
+@dataclass(frozen=True)
+class OnCareTeam(PatientCondition):
+    user: object
+
+    def q(self) -> Q:
+        return on_care_team(self.user)
+
+    def holds(self, facts: PatientFacts) -> bool:
+        return self.user.pk in facts.care_team_ids
+
+
+@dataclass(frozen=True)
+class EmergencyAccess(PatientCondition):
+    user: object
+
+    def q(self) -> Q:
+        return Q(pk__in=emergency_access_patient_ids(self.user))
+
+    def holds(self, facts: PatientFacts) -> bool:
+        return self.user.pk in facts.emergency_ids
+
+
+@dataclass(frozen=True)
+class OwnRecord(PatientCondition):
+    user: object
+
+    def q(self) -> Q:
+        return Q(user=self.user)
+
+    def holds(self, facts: PatientFacts) -> bool:
+        return facts.account_id is not None and facts.account_id == self.user.pk
+
+
+@dataclass(frozen=True)
+class AnyOf(PatientCondition):
+    parts: tuple[PatientCondition, ...]
+
+    def q(self) -> Q:
+        return reduce(or_, (part.q() for part in self.parts))
+
+    def holds(self, facts: PatientFacts) -> bool:
+        return any(part.holds(facts) for part in self.parts)
+
+
+@dataclass(frozen=True)
+class AllOf(PatientCondition):
+    parts: tuple[PatientCondition, ...]
+
+    def q(self) -> Q:
+        return reduce(and_, (part.q() for part in self.parts))
+
+    def holds(self, facts: PatientFacts) -> bool:
+        return all(part.holds(facts) for part in self.parts)
