@@ -184,7 +184,9 @@ def patient_record(*, user, patient_id, portal_for_patients: bool = False) -> Pa
     With `portal_for_patients` (the chart page), a patient asking for their own record is
     sent to the portal instead (RecordView.PORTAL).
     """
-    patient = access.patient_from_scope(patient_id, access.patients_visible_to, user)
+    patient = access.patient_meeting(
+        patient_id, access.patient_condition(user), Patient.objects.prefetch_related(*_CHART_ROWS)
+    )
     if patient is not None:
         if portal_for_patients and is_patient_user(user):
             return PatientRecord(patient, RecordView.PORTAL)
@@ -206,6 +208,13 @@ def patients_listed(
     )
 
 
+# What the chart reads with the patient: the access rules answer from these rows too.
+_CHART_ROWS = (
+    Prefetch("episodes", queryset=Episode.objects.select_related("program")),
+    Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
+)
+
+
 @dataclass(frozen=True)
 class Chart:
     """What the chart page shows besides the patient's fields."""
@@ -222,13 +231,9 @@ class Chart:
 
 def patient_chart(*, user, patient: Patient) -> Chart:
     """The chart of a patient the caller fetched with patient_record."""
-    # Episodes and care team are read once, onto the patient: the rules below read them
-    # from there instead of asking the database again.
-    prefetch_related_objects(
-        [patient],
-        Prefetch("episodes", queryset=Episode.objects.select_related("program")),
-        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
-    )
+    # Episodes and care team are read once, onto the patient (patient_record loads them
+    # with it): the rules below read them from there instead of asking the database again.
+    prefetch_related_objects([patient], *_CHART_ROWS)
     episodes = list(patient.episodes.all())
     prefetch_related_objects(episodes, "events__actor", "level_of_care_changes")
     can_edit = access.access_care_team_edit(user, patient)

@@ -197,9 +197,9 @@ def _fill(clinic, count: int):
 @pytest.mark.parametrize(
     ("who", "url", "bound"),
     [
-        ("clinician_a", "/api/v1/patients/{pk}/consents", 13),
-        ("clinician_a", "/api/v1/patients/{pk}/disclosures", 12),
-        ("clinician_a", "/consent/patients/{pk}/", 29),
+        ("clinician_a", "/api/v1/patients/{pk}/consents", 14),
+        ("clinician_a", "/api/v1/patients/{pk}/disclosures", 13),
+        ("clinician_a", "/consent/patients/{pk}/", 30),
         ("patient_user_a", "/consent/mine/", 22),
         ("director_a", "/consent/break-glass/review/", 13),
     ],

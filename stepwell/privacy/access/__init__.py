@@ -1,6 +1,9 @@
 """Who may see and do what: every access rule of Stepwell lives in this package.
 
 - `predicates`: the shared conditions (active staff, roles per program, system actors).
+- `conditions`: the ways into a patient scope (a program's episodes, the care team,
+  emergency access, the own record), each answering as a database filter for lists and
+  from one patient's facts for a page's rules about that patient.
 - one module per area, each a set of `access_*` functions that fetch a record scoped from
   the acting user and check it in one call, raising an audited AccessDenied
   (privacy.refusals.refuse) when the user may not. Services call them first; edges never

@@ -142,8 +142,19 @@ def facts_of(patient: Patient) -> PatientFacts:
     return facts
 
 
+def facts_for(patient: Patient, conditions) -> PatientFacts:
+    """The facts these conditions need: facts_of, or only the patient's own account when
+    none reads the patient's rows (a patient asking about their own record reads
+    nothing more)."""
+    if any(condition.reads_rows for condition in conditions):
+        return facts_of(patient)
+    return PatientFacts(frozenset(), frozenset(), frozenset(), patient.user_id)
+
+
 class PatientCondition:
     """A way into a patient scope, or a combination of them."""
+
+    reads_rows = True  # whether holds() needs the patient's episodes, team or grants
 
     def q(self) -> Q:
         raise NotImplementedError
@@ -166,6 +177,8 @@ class PatientCondition:
 
 @dataclass(frozen=True)
 class Nobody(PatientCondition):
+    reads_rows = False
+
     def q(self) -> Q:
         return NO_PATIENT
 
@@ -217,6 +230,7 @@ class EmergencyAccess(PatientCondition):
 @dataclass(frozen=True)
 class OwnRecord(PatientCondition):
     user: object
+    reads_rows = False
 
     def q(self) -> Q:
         return Q(user=self.user)
@@ -229,6 +243,10 @@ class OwnRecord(PatientCondition):
 class AnyOf(PatientCondition):
     parts: tuple[PatientCondition, ...]
 
+    @property
+    def reads_rows(self) -> bool:  # type: ignore[override]
+        return any(part.reads_rows for part in self.parts)
+
     def q(self) -> Q:
         return reduce(or_, (part.q() for part in self.parts))
 
@@ -239,6 +257,10 @@ class AnyOf(PatientCondition):
 @dataclass(frozen=True)
 class AllOf(PatientCondition):
     parts: tuple[PatientCondition, ...]
+
+    @property
+    def reads_rows(self) -> bool:  # type: ignore[override]
+        return any(part.reads_rows for part in self.parts)
 
     def q(self) -> Q:
         return reduce(and_, (part.q() for part in self.parts))

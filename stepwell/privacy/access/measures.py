@@ -54,8 +54,8 @@ from .alumni import refuse_alumnus
 from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of
 from .patients import (
     patient_condition,
-    patient_from_scope,
     patient_in_scope,
+    patient_meeting,
     patient_meets,
     patients_visible_to,
 )
@@ -224,7 +224,7 @@ def access_patient_measures_by_id(
     user, patient_id, *, action: str = AuditAction.VIEW, object_type: str = "administration"
 ) -> Patient:
     """A patient whose scores the user may read, or an audited refusal."""
-    patient = patient_from_scope(patient_id, measures_patients_visible_to, user)
+    patient = patient_meeting(patient_id, patient_condition(user))
     if patient is None:
         raise refuse(
             actor=user,
@@ -246,7 +246,7 @@ def access_patient_for_recording_by_id(
 ) -> Patient:
     """A patient for whom the user may record or send a questionnaire, or an audited
     refusal (a missing patient and a forbidden one alike)."""
-    patient = patient_from_scope(patient_id, recording_patients_visible_to, user)
+    patient = patient_meeting(patient_id, recording_condition(user))
     if patient is None:
         raise refuse(
             actor=user,

@@ -42,7 +42,7 @@ from stepwell.privacy.refusals import refuse
 from .alumni import refuse_alumnus
 from .conditions import NOBODY, PatientCondition
 from .notes import patients_in_role, role_condition
-from .patients import about_one_patient, patient_from_scope, patient_in_scope, patient_meets
+from .patients import about_one_patient, patient_in_scope, patient_meeting, patient_meets
 from .predicates import (
     as_record_id,
     fetch_or_refuse,
@@ -153,7 +153,7 @@ def access_patient_meds_by_id(
     object_id: object = None,
 ) -> Patient:
     """A patient whose medication record the user may read (or write), or a refusal."""
-    patient = patient_from_scope(patient_id, meds_patients_visible_to, user, need)
+    patient = patient_meeting(patient_id, meds_condition(user, need))
     if patient is None:
         raise _refuse(
             user, action, object_type, patient_id if object_id is None else object_id, patient_id

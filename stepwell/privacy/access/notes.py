@@ -47,6 +47,7 @@ from .patients import (
     billing_condition,
     patient_condition,
     patient_in_scope,
+    patient_meeting,
     patients_visible_to,
 )
 from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
@@ -259,37 +260,33 @@ def access_patient_notes_by_id(
     object_id: object = None,
 ) -> Patient:
     """A patient whose notes the user reads, or an audited refusal."""
-    return _patient_in(
-        patients_notes_visible_to(user), user, patient_id, action, object_type, object_id
-    )
+    return _patient_in(notes_condition(user), user, patient_id, action, object_type, object_id)
 
 
 def access_patient_for_note_by_id(
     user, patient_id, *, kind: str, action: str = AuditAction.CREATE
 ) -> Patient:
     """A patient the user may write a note of this kind for, or an audited refusal."""
-    patients = patients_in_role(user, *_note_write_roles(kind))
-    return _patient_in(patients, user, patient_id, action, "clinical_note", "new")
+    condition = role_condition(user, *_note_write_roles(kind))
+    return _patient_in(condition, user, patient_id, action, "clinical_note", "new")
 
 
 def access_patient_hours_by_id(user, patient_id, *, action: str = AuditAction.VIEW) -> Patient:
     """A patient whose weekly hours the user reads, or an audited refusal."""
-    return _patient_in(
-        patients_hours_visible_to(user), user, patient_id, action, "weekly_hours", None
-    )
+    return _patient_in(hours_condition(user), user, patient_id, action, "weekly_hours", None)
 
 
 def access_patient_private_notes_by_id(
     user, patient_id, *, action: str = AuditAction.LIST, object_id: object = None
 ) -> Patient:
     """A patient the user may keep psychotherapy notes about, or an audited refusal."""
-    patients = patients_in_role(user, *PSYCHOTHERAPY_ROLES)
+    condition = role_condition(user, *PSYCHOTHERAPY_ROLES)
     object_id = f"patient:{patient_id}" if object_id is None else object_id
-    return _patient_in(patients, user, patient_id, action, "psychotherapy_note", object_id)
+    return _patient_in(condition, user, patient_id, action, "psychotherapy_note", object_id)
 
 
-def _patient_in(patients, user, patient_id, action, object_type, object_id) -> Patient:
-    patient = patients.filter(pk=as_record_id(patient_id)).first()
+def _patient_in(condition, user, patient_id, action, object_type, object_id) -> Patient:
+    patient = patient_meeting(patient_id, condition)
     if patient is None:
         raise refuse(
             actor=user,

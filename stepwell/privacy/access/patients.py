@@ -51,7 +51,7 @@ from .conditions import (
     PatientCondition,
     about_one_patient,
     about_patients,
-    facts_of,
+    facts_for,
     in_any_of,
     in_programs,
     on_care_team,
@@ -104,6 +104,7 @@ __all__ = [
     "patient_condition",
     "patient_from_scope",
     "patient_in_scope",
+    "patient_meeting",
     "patient_meets",
     "patient_scope",
     "patient_scope_of",
@@ -139,7 +140,7 @@ def patient_meets(patient: Patient, conditions: Mapping[str, PatientCondition]) 
     when the page loaded the patient with its episodes and care team). For a page that
     shows a link or a section per rule: the chart asks seven and builds no query for
     them."""
-    facts = facts_of(patient)
+    facts = facts_for(patient, conditions.values())
     return {name: condition.holds(facts) for name, condition in conditions.items()}
 
 
@@ -160,6 +161,26 @@ def patient_from_scope(
     record_id = as_record_id(patient_id)
     with about_one_patient(record_id):
         return scope(*args).filter(pk=record_id).first()
+
+
+def patient_meeting(
+    patient_id, condition: PatientCondition, patients: QuerySet[Patient] | None = None
+) -> Patient | None:
+    """The patient if it meets ``condition`` (answered from its facts, as patient_meets
+    answers), else None (or if the id is not a record id). ``patients`` may say how to load
+    it: loaded with its episodes and care team (the chart), the facts come from those
+    rows. No query is built from the scope, and nothing is read when the condition lets
+    no one in."""
+    if condition is NOBODY:
+        return None
+    patient = (
+        (Patient.objects if patients is None else patients)
+        .filter(pk=as_record_id(patient_id))
+        .first()
+    )
+    if patient is None or not condition.holds(facts_for(patient, [condition])):
+        return None
+    return patient
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:
@@ -229,6 +250,12 @@ def _patients_for(user, need: PatientNeed) -> QuerySet[Patient]:
     return patients_visible_to(user)
 
 
+def _condition_for(user, need: PatientNeed) -> PatientCondition:
+    if need == PatientNeed.BILLING:
+        return billing_condition(user)
+    return patient_condition(user)
+
+
 def access_patient_by_id(
     user,
     patient_id,
@@ -242,7 +269,7 @@ def access_patient_by_id(
 
     A missing patient and one the user may not see get the same refusal.
     """
-    patient = patient_from_scope(patient_id, _patients_for, user, need)
+    patient = patient_meeting(patient_id, _condition_for(user, need))
     if patient is None:
         raise refuse(
             actor=user,

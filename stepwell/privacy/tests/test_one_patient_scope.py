@@ -184,7 +184,12 @@ def test_a_condition_answered_from_the_facts_is_the_scope_answer(wider):
             fresh = Patient(pk=patient.pk, user_id=patient.user_id)
             with CaptureQueriesContext(connection) as queries:
                 assert access.patient_meets(fresh, conditions) == alone, (who, patient.pk)
-            assert len(queries) == 1, who  # the facts, in one query
+            reads = any(condition.reads_rows for condition in conditions.values())
+            assert len(queries) == int(reads), who  # the facts in one query, if any is read
+            for name, condition in conditions.items():  # a page's record fetched so
+                met = access.patient_meeting(patient.pk, condition)
+                assert (met is not None) == alone[name], (who, name, patient.pk)
+                assert met is None or met.pk == patient.pk
             loaded = Patient.objects.prefetch_related("episodes", "care_team").filter(pk=patient.pk)
             for row in loaded:
                 assert access.patient_meets(row, conditions) == alone, (who, patient.pk)
@@ -192,6 +197,8 @@ def test_a_condition_answered_from_the_facts_is_the_scope_answer(wider):
                     assert access.patient_meets(row, conditions) == alone
                 assert len(queries) == 0, who  # the facts are kept with the rows
     assert access.patient_meets(wider.patient_a, {}) == {}
+    for not_an_id in ("not a number", "", None, -1, 10**30):
+        assert access.patient_meeting(not_an_id, access.patient_condition(wider.director_a)) is None
     # emergency access and a care team of another program are among the ways in
     facts = facts_of(wider.patient_b)
     assert wider.director_a.pk in facts.emergency_ids
