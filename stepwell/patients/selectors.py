@@ -91,13 +91,18 @@ def caseload_page(
         return None
     counts = census(user=user)
     episodes = caseload_episodes(user=user, program_id=program_id, state=state, query=query)
-    paginator = Paginator(episodes.order_by(*episodes.query.order_by, "pk"), CASELOAD_PAGE_SIZE)
+    # The page is chosen on the ids and sort keys alone, then its 50 episodes are read: the
+    # database sorts narrow rows instead of every episode in scope with its patient and
+    # program (at 20,000 patients, 5,006 wide rows for a director or a large caseload).
+    ordered = episodes.order_by(*episodes.query.order_by, "pk").values_list("pk", flat=True)
+    paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
     if not query.strip():
         # The census has counted the same episodes: no second count of the whole scope.
         paginator.count = _counted(counts, program_id=program_id, state=state)
     page = paginator.get_page(page_number)
+    found = Episode.objects.select_related("patient", "program").in_bulk(list(page.object_list))
     return CaseloadPage(
-        rows=[(e, episode_days_in_program(e)) for e in page.object_list],
+        rows=[(found[pk], episode_days_in_program(found[pk])) for pk in page.object_list],
         page=page,
         census=counts,
         programs=programs_of_staff(user=user),
