@@ -48,6 +48,7 @@ from .patients import (
     patient_condition,
     patient_in_scope,
     patient_meeting,
+    patient_meets,
     patients_visible_to,
 )
 from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
@@ -241,14 +242,32 @@ def access_note_by_id(
     """The clinical note, fetched from what the user may do with notes, or an audited
     refusal naming the note's patient when it exists."""
     note = (
-        notes_visible_to(user, need)
-        .select_related("patient", "author", "group_note")
+        ClinicalNote.objects.select_related("patient", "author", "group_note")
         .filter(pk=as_record_id(note_id))
         .first()
     )
-    if note is None:
+    if note is None or not note_allowed(user, note, need):
         raise _refuse_note(user, note_id, action)
     return note
+
+
+def note_allowed(user, note: ClinicalNote, need: NoteNeed = NoteNeed.READ) -> bool:
+    """Whether the note is in ``notes_visible_to(user, need)``, answered from the note and
+    its patient's facts (privacy.access.conditions) instead of a query built from the
+    user's whole scope; a test holds the two equal."""
+    if need == NoteNeed.COSIGN:
+        if not is_staff_member(user) or credential_requires_cosign(user):
+            return False
+        if note.author_id == user.pk:
+            return False
+        condition = role_condition(user, *COSIGN_ROLES)
+    else:
+        if need == NoteNeed.CHART and note.participant_absent:
+            return False
+        if need == NoteNeed.AUTHOR and note.author_id != user.pk:
+            return False
+        condition = notes_condition(user)
+    return patient_meets(note.patient, {"allowed": condition})["allowed"]
 
 
 def access_patient_notes_by_id(

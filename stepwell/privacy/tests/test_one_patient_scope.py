@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from stepwell.care.models import ClinicalNote
 from stepwell.clinic.models import Program
 from stepwell.consent.models import BreakGlassGrant
 from stepwell.consent.services.break_glass import break_glass_open
@@ -46,10 +47,13 @@ from stepwell.privacy.access.meds import (
     meds_rights,
 )
 from stepwell.privacy.access.notes import (
+    NoteNeed,
     access_hours_read,
     access_notes_read,
     hours_condition,
+    note_allowed,
     notes_condition,
+    notes_visible_to,
     patients_hours_visible_to,
     patients_in_role,
     patients_notes_visible_to,
@@ -297,3 +301,40 @@ def test_a_scope_put_on_the_episodes_patient_selects_the_same_episodes(wider):
         visible = set(access.patients_visible_to(user))
         assert visible == set(Patient.objects.filter(access.patient_scope(user))), who
     assert set(Episode.objects.filter(access.patient_scope_of(access.NO_PATIENT))) == set()
+
+
+def test_a_note_checked_by_id_is_allowed_as_the_notes_scope_allows(wider):
+    """access_note_by_id fetches the note, then answers from it and its patient's facts
+    (note_allowed): the same answer as notes_visible_to for every person, note and need
+    (authors, an absent participant's section, another program's patient, a team
+    patient)."""
+    ended = timezone.now() - timedelta(days=2)
+    made = [
+        ClinicalNote.objects.create(
+            kind="individual",
+            patient=patient,
+            author=author,
+            started_at=ended - timedelta(minutes=50),
+            ended_at=ended,
+            plan="Synthetic plan.",
+            participant_absent=absent,
+        )
+        for patient, author, absent in (
+            (wider.patient_a, wider.clinician_a, False),
+            (wider.patient_a, wider.prescriber_a, True),
+            (wider.patient_b, wider.clinician_b, False),
+            (wider.team_patient_b, wider.clinician_a, False),
+            (wider.patient_b, wider.director_a, True),
+        )
+    ]
+    allowed = 0
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        for need in NoteNeed:
+            scope = set(notes_visible_to(user, need).values_list("pk", flat=True))
+            for note in made:
+                fresh = ClinicalNote.objects.select_related("patient").get(pk=note.pk)
+                answer = note_allowed(user, fresh, need)
+                assert answer == (note.pk in scope), (who, need, note.pk)
+                allowed += answer
+    assert allowed  # some people may do something with some notes
