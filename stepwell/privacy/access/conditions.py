@@ -240,30 +240,28 @@ class OwnRecord(PatientCondition):
 
 
 @dataclass(frozen=True)
-class AnyOf(PatientCondition):
+class _Combination(PatientCondition):
     parts: tuple[PatientCondition, ...]
+    _join = staticmethod(or_)  # how the database filters combine
+    _answer = staticmethod(any)  # how the one-patient answers combine
 
     @property
     def reads_rows(self) -> bool:  # type: ignore[override]
         return any(part.reads_rows for part in self.parts)
 
     def q(self) -> Q:
-        return reduce(or_, (part.q() for part in self.parts))
+        return reduce(self._join, (part.q() for part in self.parts))
 
     def holds(self, facts: PatientFacts) -> bool:
-        return any(part.holds(facts) for part in self.parts)
+        return self._answer(part.holds(facts) for part in self.parts)
 
 
-@dataclass(frozen=True)
-class AllOf(PatientCondition):
-    parts: tuple[PatientCondition, ...]
+class AnyOf(_Combination):
+    """In when one of the parts lets the patient in."""
 
-    @property
-    def reads_rows(self) -> bool:  # type: ignore[override]
-        return any(part.reads_rows for part in self.parts)
 
-    def q(self) -> Q:
-        return reduce(and_, (part.q() for part in self.parts))
+class AllOf(_Combination):
+    """In when every part lets the patient in."""
 
-    def holds(self, facts: PatientFacts) -> bool:
-        return all(part.holds(facts) for part in self.parts)
+    _join = staticmethod(and_)
+    _answer = staticmethod(all)
