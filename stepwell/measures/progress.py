@@ -25,7 +25,7 @@ from stepwell.measures.change import (
 )
 from stepwell.measures.instruments import Instrument, UnknownInstrumentError, instrument_registry
 from stepwell.privacy.access import measures as access
-from stepwell.privacy.access.patients import patients_in_scope
+from stepwell.privacy.access.patients import patients_meet
 
 from .models import Administration, AdministrationStatus, Alert, AlertStatus
 from .selectors import instrument_bands, instrument_for, is_overdue
@@ -225,8 +225,11 @@ def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, PatientMeasu
     series are read, in SQL: the baseline, the one before the latest and the latest
     (``summary_series``). What the row shows is the same as from the whole series
     (``series_of``), by the same rules (docs/clinical-sources.md §3.7, §3.8)."""
-    readable = set(patients_in_scope(patient_ids, access.measures_patients_visible_to, user))
-    alert_patients = set(patients_in_scope(patient_ids, access.alert_patients_visible_to, user))
+    allowed = patients_meet(
+        patient_ids,
+        {"read": access.measures_condition(user), "alerts": access.alert_condition(user)},
+    )
+    readable, alert_patients = set(allowed["read"]), set(allowed["alerts"])
     alert_counts = dict(
         Alert.objects.filter(patient_id__in=alert_patients, status=AlertStatus.OPEN)
         .values_list("patient_id")

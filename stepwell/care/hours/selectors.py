@@ -28,9 +28,9 @@ from stepwell.privacy.access.notes import (
     access_patient_hours_by_id,
     access_program_compliance_by_id,
     access_transition_week_mark,
-    patients_hours_visible_to,
+    hours_condition,
 )
-from stepwell.privacy.access.patients import patients_in_scope
+from stepwell.privacy.access.patients import patients_meet
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.schedule.calendar.weeks import iso_week_bounds, iso_week_of
 
@@ -159,5 +159,5 @@ def caseload_week_hours(
     """This week's hours of the listed patients whose hours the user reads, by patient id,
     for the caseload's badges: computed once for all rows (the caseload audits the list).
     Patients the user may not read hours for, and those not attending, are left out."""
-    readable = patients_in_scope(list(patient_ids), patients_hours_visible_to, user)
+    readable = patients_meet(patient_ids, {"hours": hours_condition(user)})["hours"]
     return current_week_hours(patient_ids=readable, now=now or timezone.now())

@@ -101,6 +101,11 @@ def _patients_where(user, roles: tuple[str, ...]) -> QuerySet[Patient]:
     return Patient.objects.filter(condition.q()).distinct()
 
 
+def measures_condition(user) -> PatientCondition:
+    """Who is in measures_patients_visible_to, as a condition: the chart's readers."""
+    return patient_condition(user)
+
+
 def recording_condition(user) -> PatientCondition:
     return _condition_where(user, RECORDING_ROLES)
 
@@ -172,7 +177,7 @@ def measures_rights(user, patient: Patient) -> MeasuresRights:
     found = patient_meets(
         patient,
         {
-            "read": patient_condition(user),
+            "read": measures_condition(user),
             "see_alerts": alert_condition(user),
             "record": recording_condition(user),
         },

@@ -338,3 +338,24 @@ def test_a_note_checked_by_id_is_allowed_as_the_notes_scope_allows(wider):
                 assert answer == (note.pk in scope), (who, need, note.pk)
                 allowed += answer
     assert allowed  # some people may do something with some notes
+
+
+def test_a_page_of_patients_meets_each_condition_as_each_scope_lists_them(wider):
+    """patients_meet (a page's rows, their facts in one query) lists, for every person and
+    scope, the patients patients_in_scope lists, in the order asked, once each."""
+    stored = list(Patient.objects.order_by("-pk").values_list("pk", flat=True))
+    asked = [*stored, stored[0], 10**9, "not a number"]  # a repeat, one not stored, junk
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        conditions = {
+            f"c{n}": condition(user, *args) for n, (_, condition, args) in enumerate(CONDITIONS)
+        }
+        with CaptureQueriesContext(connection) as queries:
+            met = access.patients_meet(asked, conditions)
+        assert len(queries) == 1, who
+        for name, (scope, _, args) in zip(conditions, CONDITIONS, strict=True):
+            listed = set(access.patients_in_scope(stored, scope, user, *args))
+            assert met[name] == [pk for pk in stored if pk in listed], (who, name)
+    assert access.patients_meet([], {"c": access.patient_condition(wider.director_a)}) == {
+        "c": []
+    }
