@@ -356,6 +356,4 @@ def test_a_page_of_patients_meets_each_condition_as_each_scope_lists_them(wider)
         for name, (scope, _, args) in zip(conditions, CONDITIONS, strict=True):
             listed = set(access.patients_in_scope(stored, scope, user, *args))
             assert met[name] == [pk for pk in stored if pk in listed], (who, name)
-    assert access.patients_meet([], {"c": access.patient_condition(wider.director_a)}) == {
-        "c": []
-    }
+    assert access.patients_meet([], {"c": access.patient_condition(wider.director_a)}) == {"c": []}
