@@ -102,7 +102,11 @@ def caseload_page(
     page = paginator.get_page(page_number)
     found = Episode.objects.select_related("patient", "program").in_bulk(list(page.object_list))
     return CaseloadPage(
-        rows=[(found[pk], episode_days_in_program(found[pk])) for pk in page.object_list],
+        rows=[
+            (found[pk], episode_days_in_program(found[pk]))
+            for pk in page.object_list
+            if pk in found  # an episode gone between the two queries is left out
+        ],
         page=page,
         census=counts,
         programs=programs_of_staff(user=user),

@@ -223,6 +223,14 @@ class InPrograms(PatientCondition):
         return not self.program_ids.isdisjoint(facts.program_ids)
 
 
+def patients_where(condition: PatientCondition) -> QuerySet[Patient]:
+    """The patients meeting ``condition``, as a queryset for lists (none when it lets no
+    one in), distinct as the scopes built on it have always been."""
+    if condition is NOBODY:
+        return Patient.objects.none()
+    return Patient.objects.filter(condition.q()).distinct()
+
+
 def in_any_of(program_ids) -> PatientCondition:
     """InPrograms, or Nobody when there are no programs."""
     return InPrograms(frozenset(program_ids)) if program_ids else NOBODY

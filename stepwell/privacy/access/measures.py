@@ -51,7 +51,7 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
-from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of
+from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of, patients_where
 from .patients import (
     patient_condition,
     patient_in_scope,
@@ -95,10 +95,7 @@ def _condition_where(user, roles: tuple[str, ...]) -> PatientCondition:
 
 
 def _patients_where(user, roles: tuple[str, ...]) -> QuerySet[Patient]:
-    condition = _condition_where(user, roles)
-    if condition is NOBODY:
-        return Patient.objects.none()
-    return Patient.objects.filter(condition.q()).distinct()
+    return patients_where(_condition_where(user, roles))
 
 
 def measures_condition(user) -> PatientCondition:
@@ -229,7 +226,7 @@ def access_patient_measures_by_id(
     user, patient_id, *, action: str = AuditAction.VIEW, object_type: str = "administration"
 ) -> Patient:
     """A patient whose scores the user may read, or an audited refusal."""
-    patient = patient_meeting(patient_id, patient_condition(user))
+    patient = patient_meeting(patient_id, measures_condition(user))
     if patient is None:
         raise refuse(
             actor=user,

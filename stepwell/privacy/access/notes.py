@@ -42,7 +42,7 @@ from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import SessionOccurrence
 
 from .attendance import sessions_attendance_taken_by
-from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of
+from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of, patients_where
 from .patients import (
     billing_condition,
     patient_condition,
@@ -81,10 +81,7 @@ def role_condition(user, *roles: str) -> PatientCondition:
 
 
 def patients_in_role(user, *roles: str) -> QuerySet[Patient]:
-    condition = role_condition(user, *roles)
-    if condition is NOBODY:
-        return Patient.objects.none()
-    return Patient.objects.filter(condition.q()).distinct()
+    return patients_where(role_condition(user, *roles))
 
 
 def notes_condition(user) -> PatientCondition:
