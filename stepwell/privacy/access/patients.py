@@ -258,12 +258,6 @@ def patients_billing_visible_to(user) -> QuerySet[Patient]:
     return Patient.objects.none() if scope is NO_PATIENT else Patient.objects.filter(scope)
 
 
-def _patients_for(user, need: PatientNeed) -> QuerySet[Patient]:
-    if need == PatientNeed.BILLING:
-        return patients_billing_visible_to(user)
-    return patients_visible_to(user)
-
-
 def _condition_for(user, need: PatientNeed) -> PatientCondition:
     if need == PatientNeed.BILLING:
         return billing_condition(user)
@@ -313,22 +307,27 @@ def access_episode_by_id(
     action: str = AuditAction.VIEW,
     object_type: str = "episode",
 ) -> Episode:
-    """The episode of a patient the user may see, or an audited refusal."""
+    """The episode of a patient the user may see, or an audited refusal.
+
+    The episode is read with its patient, then allowed from the patient's facts (as
+    access_patient_by_id does): no query is built from the user's scope."""
+    condition = _condition_for(user, need)
     episode = (
         Episode.objects.select_related("patient", "program")
-        .filter(pk=as_record_id(episode_id), patient__in=_patients_for(user, need))
+        .filter(pk=as_record_id(episode_id))
         .first()
     )
-    if episode is None:
-        stored = Episode.objects.filter(pk=as_record_id(episode_id)).values_list(
-            "patient_id", flat=True
-        )
+    if (
+        episode is None
+        or condition is NOBODY
+        or not condition.holds(facts_for(episode.patient, [condition]))
+    ):
         raise refuse(
             actor=user,
             action=action,
             object_type=object_type,
             object_id=episode_id,
-            patient_id=stored.first(),
+            patient_id=episode.patient_id if episode is not None else None,
         )
     return episode
 

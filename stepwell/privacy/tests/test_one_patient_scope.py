@@ -23,6 +23,7 @@ from stepwell.care.models import ClinicalNote
 from stepwell.clinic.models import Program
 from stepwell.consent.models import BreakGlassGrant
 from stepwell.consent.services.break_glass import break_glass_open
+from stepwell.core.errors import AccessDenied
 from stepwell.meds.models import DrugTest
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Patient
 from stepwell.privacy import access
@@ -59,7 +60,10 @@ from stepwell.privacy.access.notes import (
     patients_notes_visible_to,
     role_condition,
 )
+from stepwell.privacy.access.patients import PatientNeed
 from stepwell.privacy.access.predicates import CLINICAL_ROLES
+from stepwell.privacy.audit import AuditOutcome
+from stepwell.privacy.models import AuditEvent
 from stepwell.testing.people import CLINIC_PEOPLE
 
 PEOPLE = CLINIC_PEOPLE
@@ -357,3 +361,36 @@ def test_a_page_of_patients_meets_each_condition_as_each_scope_lists_them(wider)
             listed = set(access.patients_in_scope(stored, scope, user, *args))
             assert met[name] == [pk for pk in stored if pk in listed], (who, name)
     assert access.patients_meet([], {"c": access.patient_condition(wider.director_a)}) == {"c": []}
+
+
+def test_an_episode_checked_by_id_is_allowed_as_the_patient_scope_allows(wider):
+    """access_episode_by_id reads the episode with its patient, then answers from the
+    patient's facts: for every person, need and episode (and an id not stored) the answer
+    is the scope's, and a refusal is audited against the episode's patient."""
+    episodes = list(Episode.objects.order_by("pk"))
+    scopes = {
+        PatientNeed.CHART: access.patients_visible_to,
+        PatientNeed.BILLING: access.patients_billing_visible_to,
+    }
+    outcomes = set()
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        for need, scope in scopes.items():
+            allowed = set(scope(user).values_list("pk", flat=True))
+            for episode in [*episodes, None]:
+                episode_id = episode.pk if episode else 10**9
+                last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+                try:
+                    got = access.access_episode_by_id(user, episode_id, need=need)
+                except AccessDenied:
+                    assert episode is None or episode.patient_id not in allowed, (who, need)
+                    denied = AuditEvent.objects.filter(seq__gt=last or 0).get()
+                    assert denied.outcome == AuditOutcome.DENIED
+                    assert denied.patient_id == (episode.patient_id if episode else None)
+                    assert denied.object_id == str(episode_id)
+                    outcomes.add(False)
+                else:
+                    assert episode is not None and episode.patient_id in allowed, (who, need)
+                    assert got == episode and got.patient.pk == episode.patient_id
+                    outcomes.add(True)
+    assert outcomes == {True, False}
