@@ -47,13 +47,18 @@ def refuse(
     patient_id: int | None = None,
     detail: dict | None = None,
     message: str | None = None,
+    patient_stored: bool = False,
 ) -> AccessDenied:
-    """Write the denial to the audit trail and return the error to raise."""
+    """Write the denial to the audit trail and return the error to raise.
+
+    The patient is named only if stored: an id from a request is looked up first, unless
+    the caller says it was read from a stored row (``patient_stored``: a record just read
+    points to it)."""
     error = AccessDenied(message) if message else AccessDenied()
     error.audit = {
         "user": actor,
         "action": action,
-        "patient_id": _existing_patient_id(patient_id),
+        "patient_id": patient_id if patient_stored else _existing_patient_id(patient_id),
         "object_type": object_type,
         "object_id": object_id,
         "outcome": AuditOutcome.DENIED,

@@ -20,19 +20,24 @@ def signed_assessment(episode, clinician) -> IntakeAssessment:
     )
 
 
-def intake_done(episode, clinician, *, with_team: bool = True) -> None:
-    """A signed assessment, a placement decision and (by default) a primary clinician."""
-    assessment = signed_assessment(episode, clinician)
-    PlacementDecision.objects.create(
+def placement_decided(assessment, clinician) -> PlacementDecision:
+    """The assessment's episode placed at its program's level of care."""
+    level = assessment.episode.program.level_of_care
+    return PlacementDecision.objects.create(
         assessment=assessment,
-        episode=episode,
+        episode=assessment.episode,
         engine_input={},
         engine_output={},
         rule_set="test",
-        recommended_level=episode.program.level_of_care,
-        decided_level=episode.program.level_of_care,
+        recommended_level=level,
+        decided_level=level,
         decided_by=clinician,
     )
+
+
+def intake_done(episode, clinician, *, with_team: bool = True) -> None:
+    """A signed assessment, a placement decision and (by default) a primary clinician."""
+    placement_decided(signed_assessment(episode, clinician), clinician)
     if with_team:
         CareTeamMember.objects.create(
             patient=episode.patient, user=clinician, team_role=CareTeamRole.PRIMARY_CLINICIAN

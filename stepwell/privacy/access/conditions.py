@@ -185,6 +185,11 @@ class PatientCondition:
     def holds(self, facts: PatientFacts) -> bool:
         raise NotImplementedError
 
+    def holds_for(self, patient: Patient) -> bool:
+        """holds() for a patient already read: its facts are read as this condition needs
+        (nothing when it reads no rows)."""
+        return self.holds(facts_for(patient, [self]))
+
     def __or__(self, other: PatientCondition) -> PatientCondition:
         if isinstance(self, Nobody):
             return other
@@ -206,6 +211,9 @@ class Nobody(PatientCondition):
         return NO_PATIENT
 
     def holds(self, facts: PatientFacts) -> bool:
+        return False
+
+    def holds_for(self, patient: Patient) -> bool:
         return False
 
 

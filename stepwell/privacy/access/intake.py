@@ -34,13 +34,19 @@ from stepwell.privacy.refusals import refuse
 
 from .patients import (
     access_patient_chart,
-    as_record_id,
     clinician_on_care_team,
     has_episode_in,
+    patient_condition,
     patient_from_scope,
     patients_visible_to,
 )
-from .predicates import holds_role_in, is_patient_user, is_staff_member, programs_with
+from .predicates import (
+    holds_role_in,
+    is_patient_user,
+    is_staff_member,
+    programs_with,
+    read_and_check,
+)
 
 __all__ = [
     "ADMISSION_ROLES",
@@ -107,10 +113,6 @@ def _works_on_patient(user, patient: Patient, roles: tuple[str, ...]) -> bool:
     return Role.CLINICIAN in roles and clinician_on_care_team(user, patient)
 
 
-def _stored_patient_id(queryset, record_id, field: str = "patient_id") -> int | None:
-    return queryset.filter(pk=as_record_id(record_id)).values_list(field, flat=True).first()
-
-
 # --- referrals ---------------------------------------------------------------------------
 
 
@@ -129,21 +131,15 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
 
 def access_referral_by_id(user, referral_id, *, action: str = AuditAction.VIEW) -> Referral:
     """A referral of the user's programs (to read or to work on), or an audited refusal."""
-    referral = (
-        referrals_visible_to(user)
-        .select_related("patient", "episode", "episode__program")
-        .filter(pk=as_record_id(referral_id))
-        .first()
+    program_ids = programs_with(user, *REFERRAL_ROLES)
+    return read_and_check(
+        Referral.objects.select_related("patient", "episode", "episode__program"),
+        referral_id,
+        lambda referral: referral.episode.program_id in program_ids,
+        user=user,
+        action=action,
+        object_type="referral",
     )
-    if referral is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="referral",
-            object_id=referral_id,
-            patient_id=_stored_patient_id(Referral.objects, referral_id),
-        )
-    return referral
 
 
 def access_referral_manage(user, patient: Patient) -> bool:
@@ -202,41 +198,40 @@ def access_assessment_by_id(
     action: str = AuditAction.VIEW,
     object_type: str = "intake_assessment",
 ) -> IntakeAssessment:
-    """The assessment, if the user may do what `need` says with it, or an audited refusal."""
-    assessment = (
-        assessments_visible_to(user)
-        .select_related("patient", "episode", "episode__program", "signed_by")
-        .filter(pk=as_record_id(assessment_id))
-        .first()
+    """The assessment, if the user may do what `need` says with it, or an audited refusal.
+    Read with its patient and episode, then allowed from the patient's facts (the chart's
+    condition, as assessments_visible_to) and the need's rule."""
+    rule = _ASSESSMENT_RULES[need]
+    chart = patient_condition(user)
+    return read_and_check(
+        IntakeAssessment.objects.select_related(
+            "patient", "episode", "episode__program", "signed_by"
+        ),
+        assessment_id,
+        lambda assessment: (
+            is_staff_member(user)
+            and chart.holds_for(assessment.patient)
+            and rule(user, assessment.episode)
+        ),
+        user=user,
+        action=action,
+        object_type=object_type,
     )
-    if assessment is None or not _ASSESSMENT_RULES[need](user, assessment.episode):
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=object_type,
-            object_id=assessment_id,
-            patient_id=_stored_patient_id(IntakeAssessment.objects, assessment_id),
-        )
-    return assessment
 
 
 def access_episode_for_assessment_by_id(user, episode_id) -> Episode:
     """An episode whose intake assessment the user may start, or an audited refusal."""
-    episode = (
-        Episode.objects.select_related("patient", "program")
-        .filter(pk=as_record_id(episode_id), patient__in=patients_visible_to(user))
-        .first()
+    chart = patient_condition(user)
+    return read_and_check(
+        Episode.objects.select_related("patient", "program"),
+        episode_id,
+        lambda episode: chart.holds_for(episode.patient) and access_assessment_draft(user, episode),
+        user=user,
+        action=AuditAction.CREATE,
+        object_type="intake_assessment",
+        object_id="new",
+        detail={"episode_id": episode_id},
     )
-    if episode is None or not access_assessment_draft(user, episode):
-        raise refuse(
-            actor=user,
-            action=AuditAction.CREATE,
-            object_type="intake_assessment",
-            object_id="new",
-            patient_id=_stored_patient_id(Episode.objects, episode_id),
-            detail={"episode_id": episode_id},
-        )
-    return episode
 
 
 # --- placement and admission -------------------------------------------------------------
@@ -249,28 +244,26 @@ def access_placement_decision_by_id(
     need: IntakeNeed = IntakeNeed.READ,
     action: str = AuditAction.VIEW,
 ) -> PlacementDecision:
-    """A placement decision to read, or to admit on (`need=ADMIT`), or an audited refusal."""
-    decision = (
+    """A placement decision to read, or to admit on (`need=ADMIT`), or an audited refusal.
+    Read with its episode's patient, then allowed from the patient's facts (the chart)."""
+    chart = patient_condition(user)
+
+    def allowed(decision: PlacementDecision) -> bool:
+        if not is_staff_member(user) or not chart.holds_for(decision.episode.patient):
+            return False
+        return need != IntakeNeed.ADMIT or access_admission(user, decision.episode)
+
+    return read_and_check(
         PlacementDecision.objects.select_related(
             "assessment", "episode", "episode__patient", "episode__program", "decided_by"
-        )
-        .filter(pk=as_record_id(decision_id), episode__patient__in=patients_visible_to(user))
-        .first()
+        ),
+        decision_id,
+        allowed,
+        user=user,
+        action=action,
+        object_type="admission" if need == IntakeNeed.ADMIT else "placement_decision",
+        patient_of=lambda decision: decision.episode.patient_id,
     )
-    allowed = decision is not None and is_staff_member(user)
-    if allowed and need == IntakeNeed.ADMIT:
-        allowed = access_admission(user, decision.episode)
-    if not allowed:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="admission" if need == IntakeNeed.ADMIT else "placement_decision",
-            object_id=decision_id,
-            patient_id=_stored_patient_id(
-                PlacementDecision.objects, decision_id, "episode__patient_id"
-            ),
-        )
-    return decision
 
 
 def access_placement_preview(user) -> bool:

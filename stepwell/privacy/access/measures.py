@@ -55,7 +55,7 @@ from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of, patient
 from .patients import (
     patient_condition,
     patient_in_scope,
-    patient_meeting,
+    patient_meeting_or_refuse,
     patient_meets,
     patients_visible_to,
 )
@@ -226,16 +226,9 @@ def access_patient_measures_by_id(
     user, patient_id, *, action: str = AuditAction.VIEW, object_type: str = "administration"
 ) -> Patient:
     """A patient whose scores the user may read, or an audited refusal."""
-    patient = patient_meeting(patient_id, measures_condition(user))
-    if patient is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=object_type,
-            object_id=patient_id,
-            patient_id=patient_id,
-        )
-    return patient
+    return patient_meeting_or_refuse(
+        user, patient_id, measures_condition(user), action=action, object_type=object_type
+    )
 
 
 def access_patient_for_recording_by_id(
@@ -248,16 +241,14 @@ def access_patient_for_recording_by_id(
 ) -> Patient:
     """A patient for whom the user may record or send a questionnaire, or an audited
     refusal (a missing patient and a forbidden one alike)."""
-    patient = patient_meeting(patient_id, recording_condition(user))
-    if patient is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            patient_id=patient_id,
-        )
-    return patient
+    return patient_meeting_or_refuse(
+        user,
+        patient_id,
+        recording_condition(user),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+    )
 
 
 def access_alert_by_id(user, alert_id, *, action: str = "acknowledge") -> Alert:

@@ -42,7 +42,12 @@ from stepwell.privacy.refusals import refuse
 from .alumni import refuse_alumnus
 from .conditions import NOBODY, PatientCondition
 from .notes import patients_in_role, role_condition
-from .patients import about_one_patient, patient_in_scope, patient_meeting, patient_meets
+from .patients import (
+    about_one_patient,
+    patient_in_scope,
+    patient_meeting_or_refuse,
+    patient_meets,
+)
 from .predicates import (
     as_record_id,
     fetch_or_refuse,
@@ -51,6 +56,7 @@ from .predicates import (
     is_staff_member,
     is_system_actor,
     programs_with,
+    read_and_check,
 )
 
 READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
@@ -153,22 +159,24 @@ def access_patient_meds_by_id(
     object_id: object = None,
 ) -> Patient:
     """A patient whose medication record the user may read (or write), or a refusal."""
-    patient = patient_meeting(patient_id, meds_condition(user, need))
-    if patient is None:
-        raise _refuse(
-            user, action, object_type, patient_id if object_id is None else object_id, patient_id
-        )
-    return patient
+    return patient_meeting_or_refuse(
+        user,
+        patient_id,
+        meds_condition(user, need),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+    )
 
 
 def access_medication_by_id(
     user, medication_id, *, need: MedsNeed = MedsNeed.WRITE, action: str = AuditAction.UPDATE
 ) -> Medication:
-    return fetch_or_refuse(
-        Medication.objects.select_related("patient").filter(
-            patient__in=meds_patients_visible_to(user, need).values("pk")
-        ),
+    condition = meds_condition(user, need)
+    return read_and_check(
+        Medication.objects.select_related("patient"),
         medication_id,
+        lambda medication: condition.holds_for(medication.patient),
         user=user,
         action=action,
         object_type="medication",
@@ -178,11 +186,11 @@ def access_medication_by_id(
 def access_episode_meds_by_id(
     user, episode_id, *, need: MedsNeed = MedsNeed.WRITE, action: str = AuditAction.CREATE
 ) -> Episode:
-    return fetch_or_refuse(
-        Episode.objects.select_related("patient", "program").filter(
-            patient__in=meds_patients_visible_to(user, need).values("pk")
-        ),
+    condition = meds_condition(user, need)
+    return read_and_check(
+        Episode.objects.select_related("patient", "program"),
         episode_id,
+        lambda episode: condition.holds_for(episode.patient),
         user=user,
         action=action,
         object_type="reconciliation",
@@ -193,15 +201,15 @@ def access_episode_meds_by_id(
 def access_reconciliation_by_id(
     user, reconciliation_id, *, need: MedsNeed = MedsNeed.READ, action: str = AuditAction.VIEW
 ) -> Reconciliation:
-    return fetch_or_refuse(
-        Reconciliation.objects.select_related("episode__patient", "episode__program").filter(
-            episode__patient__in=meds_patients_visible_to(user, need).values("pk")
-        ),
+    condition = meds_condition(user, need)
+    return read_and_check(
+        Reconciliation.objects.select_related("episode__patient", "episode__program"),
         reconciliation_id,
+        lambda reconciliation: condition.holds_for(reconciliation.episode.patient),
         user=user,
         action=action,
         object_type="reconciliation",
-        patient_field="episode__patient_id",
+        patient_of=lambda reconciliation: reconciliation.episode.patient_id,
     )
 
 
@@ -210,15 +218,15 @@ def access_visit_note_by_id(
 ) -> ClinicalNote:
     """A medication note whose visit the user reads, or (author=True) writes as its
     author, or an audited refusal."""
-    notes = ClinicalNote.objects.filter(
-        kind=NoteKind.MEDICATION,
-        patient__in=meds_patients_visible_to(user).values("pk"),
-    )
-    if author:
-        notes = notes.filter(author_id=user.pk)
-    return fetch_or_refuse(
-        notes.select_related("patient", "author"),
+    condition = meds_condition(user)
+    return read_and_check(
+        ClinicalNote.objects.select_related("patient", "author"),
         note_id,
+        lambda note: (
+            note.kind == NoteKind.MEDICATION
+            and (not author or note.author_id == user.pk)
+            and condition.holds_for(note.patient)
+        ),
         user=user,
         action=action,
         object_type="medication_visit",

@@ -47,11 +47,17 @@ from .patients import (
     billing_condition,
     patient_condition,
     patient_in_scope,
-    patient_meeting,
+    patient_meeting_or_refuse,
     patient_meets,
     patients_visible_to,
 )
-from .predicates import as_record_id, holds_role_in, is_staff_member, programs_with
+from .predicates import (
+    as_record_id,
+    holds_role_in,
+    is_staff_member,
+    programs_with,
+    read_and_check,
+)
 
 NOTE_READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
 NOTE_WRITE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE)
@@ -238,14 +244,14 @@ def access_note_by_id(
 ) -> ClinicalNote:
     """The clinical note, fetched from what the user may do with notes, or an audited
     refusal naming the note's patient when it exists."""
-    note = (
-        ClinicalNote.objects.select_related("patient", "author", "group_note")
-        .filter(pk=as_record_id(note_id))
-        .first()
+    return read_and_check(
+        ClinicalNote.objects.select_related("patient", "author", "group_note"),
+        note_id,
+        lambda note: note_allowed(user, note, need),
+        user=user,
+        action=action,
+        object_type="clinical_note",
     )
-    if note is None or not note_allowed(user, note, need):
-        raise _refuse_note(user, note_id, action)
-    return note
 
 
 def note_allowed(user, note: ClinicalNote, need: NoteNeed = NoteNeed.READ) -> bool:
@@ -302,16 +308,9 @@ def access_patient_private_notes_by_id(
 
 
 def _patient_in(condition, user, patient_id, action, object_type, object_id) -> Patient:
-    patient = patient_meeting(patient_id, condition)
-    if patient is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=object_type,
-            object_id=patient_id if object_id is None else object_id,
-            patient_id=patient_id,
-        )
-    return patient
+    return patient_meeting_or_refuse(
+        user, patient_id, condition, action=action, object_type=object_type, object_id=object_id
+    )
 
 
 def access_psychotherapy_note_by_id(

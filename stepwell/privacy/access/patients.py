@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import StrEnum
+from operator import attrgetter
 
 from django.db.models import Q, QuerySet
 
@@ -68,6 +69,7 @@ from .predicates import (
     is_patient_user,
     is_staff_member,
     programs_with,
+    read_and_check,
 )
 
 __all__ = [
@@ -106,6 +108,7 @@ __all__ = [
     "patient_from_scope",
     "patient_in_scope",
     "patient_meeting",
+    "patient_meeting_or_refuse",
     "patient_meets",
     "patient_scope",
     "patient_scope_of",
@@ -277,16 +280,37 @@ def access_patient_by_id(
 
     A missing patient and one the user may not see get the same refusal.
     """
-    patient = patient_meeting(patient_id, _condition_for(user, need))
-    if patient is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=object_type,
-            object_id=patient_id if object_id is None else object_id,
-            patient_id=patient_id,
-        )
-    return patient
+    return patient_meeting_or_refuse(
+        user,
+        patient_id,
+        _condition_for(user, need),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
+def patient_meeting_or_refuse(
+    user,
+    patient_id,
+    condition: PatientCondition,
+    *,
+    action: str,
+    object_type: str,
+    object_id: object = None,
+) -> Patient:
+    """The patient if it meets ``condition`` (read once, answered from its facts), or an
+    audited refusal naming it when it is stored; object_id defaults to the patient id."""
+    return read_and_check(
+        Patient.objects,
+        patient_id,
+        condition.holds_for,
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=patient_id if object_id is None else object_id,
+        patient_of=attrgetter("pk"),
+    )
 
 
 def access_own_patient(user, *, object_type: str = "portal") -> Patient:
@@ -312,24 +336,14 @@ def access_episode_by_id(
     The episode is read with its patient, then allowed from the patient's facts (as
     access_patient_by_id does): no query is built from the user's scope."""
     condition = _condition_for(user, need)
-    episode = (
-        Episode.objects.select_related("patient", "program")
-        .filter(pk=as_record_id(episode_id))
-        .first()
+    return read_and_check(
+        Episode.objects.select_related("patient", "program"),
+        episode_id,
+        lambda episode: condition.holds_for(episode.patient),
+        user=user,
+        action=action,
+        object_type=object_type,
     )
-    if (
-        episode is None
-        or condition is NOBODY
-        or not condition.holds(facts_for(episode.patient, [condition]))
-    ):
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=object_type,
-            object_id=episode_id,
-            patient_id=episode.patient_id if episode is not None else None,
-        )
-    return episode
 
 
 def access_patient_chart(user, patient: Patient) -> bool:

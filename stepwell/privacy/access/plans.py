@@ -40,13 +40,14 @@ from stepwell.plans.models import (
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
+from .conditions import OnCareTeam
 from .patients import access_patient_by_id
 from .predicates import (
     CLINICAL_ROLES,
-    as_record_id,
     is_patient_user,
     is_staff_member,
     programs_with,
+    read_and_check,
 )
 
 
@@ -131,30 +132,49 @@ def plan_episodes_for(user, need: PlanNeed = PlanNeed.READ) -> QuerySet[Episode]
 # --- fetch and check in one call ------------------------------------------------------
 
 
-def _stored_patient_id(model: type[Model], record_id, path: str = "") -> int | None:
-    field = f"{path}__patient_id" if path else "patient_id"
-    return model.objects.filter(pk=as_record_id(record_id)).values_list(field, flat=True).first()
+def _staff_meets(user, need: PlanNeed, episode: Episode) -> bool:
+    """_staff_scope for one episode read with its patient: a program role in the
+    episode's program, or a care-team role held somewhere and a place on the patient's
+    care team (from the patient's facts)."""
+    if episode.program_id in programs_with(user, *_PROGRAM_ROLES[need]):
+        return True
+    return bool(programs_with(user, *_CARE_TEAM_ROLES[need])) and OnCareTeam(user).holds_for(
+        episode.patient
+    )
+
+
+def _plan_meets(user, need: PlanNeed, plan: TreatmentPlan) -> bool:
+    """plans_for(user, need) for one plan read with its patient and its episode's."""
+    if is_patient_user(user):
+        return (
+            need in _OWN_PLAN_NEEDS
+            and plan.patient.user_id == user.pk
+            and plan.status == PlanStatus.SIGNED
+        )
+    return is_staff_member(user) and _staff_meets(user, need, plan.episode)
 
 
 def access_plan_by_id(
     user, plan_id, *, need: PlanNeed = PlanNeed.READ, action: str = AuditAction.VIEW
 ) -> TreatmentPlan:
-    """The plan, fetched from those the user may work on as `need` says, or an audited
-    refusal."""
-    plan = (
-        plans_for(user, need)
-        .select_related("patient", "episode", "episode__program", "previous")
-        .filter(pk=as_record_id(plan_id))
-        .first()
+    """The plan, if the user may work on it as `need` says (plans_for, answered for the
+    plan read with its patient), or an audited refusal."""
+    return read_and_check(
+        TreatmentPlan.objects.select_related(
+            "patient", "episode", "episode__program", "episode__patient", "previous"
+        ),
+        plan_id,
+        lambda plan: _plan_meets(user, need, plan),
+        user=user,
+        action=action,
+        object_type="treatment_plan",
     )
-    if plan is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="treatment_plan",
-            object_id=plan_id,
-            patient_id=_stored_patient_id(TreatmentPlan, plan_id),
-        )
+
+
+def _plan_of(item: Model, path: str) -> TreatmentPlan:
+    plan = item
+    for step in path.split("__"):
+        plan = getattr(plan, step)
     return plan
 
 
@@ -166,44 +186,34 @@ def access_plan_item_by_id(
     if model is None:
         raise refuse(actor=user, action=action, object_type=f"plan_item:{kind}"[:64])
     path = _PATH_TO_PLAN[model]
-    item = (
-        model.objects.select_related(f"{path}__patient", f"{path}__episode__program")
-        .filter(pk=as_record_id(item_id), **{f"{path}__in": plans_for(user, need)})
-        .first()
+    item = read_and_check(
+        model.objects.select_related(
+            f"{path}__patient", f"{path}__episode__program", f"{path}__episode__patient"
+        ),
+        item_id,
+        lambda item: _plan_meets(user, need, _plan_of(item, path)),
+        user=user,
+        action=action,
+        object_type=kind,
+        patient_of=lambda item: _plan_of(item, path).patient_id,
     )
-    if item is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=kind,
-            object_id=item_id,
-            patient_id=_stored_patient_id(model, item_id, path),
-        )
-    plan = item
-    for step in path.split("__"):
-        plan = getattr(plan, step)
-    return item, plan
+    return item, _plan_of(item, path)
 
 
 def access_plan_episode_by_id(
     user, episode_id, *, need: PlanNeed = PlanNeed.EDIT, action: str = AuditAction.CREATE
 ) -> Episode:
-    """The episode a new plan is written for, or an audited refusal."""
-    episode = (
-        plan_episodes_for(user, need)
-        .select_related("patient", "program")
-        .filter(pk=as_record_id(episode_id))
-        .first()
+    """The episode a new plan is written for (plan_episodes_for, answered for the episode
+    read with its patient), or an audited refusal."""
+    return read_and_check(
+        Episode.objects.select_related("patient", "program"),
+        episode_id,
+        lambda episode: is_staff_member(user) and _staff_meets(user, need, episode),
+        user=user,
+        action=action,
+        object_type="treatment_plan",
+        object_id=f"episode:{episode_id}"[:64],
     )
-    if episode is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type="treatment_plan",
-            object_id=f"episode:{episode_id}"[:64],
-            patient_id=_stored_patient_id(Episode, episode_id),
-        )
-    return episode
 
 
 def access_plan_for_physician_by_id(

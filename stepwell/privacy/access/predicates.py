@@ -8,6 +8,9 @@ patient record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
+
 from stepwell.accounts.models import Role, UserKind
 from stepwell.privacy.actors import is_system, require_actor
 from stepwell.privacy.refusals import refuse
@@ -92,4 +95,37 @@ def fetch_or_refuse(
         object_type=object_type,
         object_id=record_id if object_id is None else object_id,
         patient_id=stored.values_list(patient_field, flat=True).first(),
+    )
+
+
+def read_and_check(
+    rows,
+    record_id,
+    allowed: Callable[[object], bool],
+    *,
+    user,
+    action: str,
+    object_type: str,
+    object_id=None,
+    detail: dict | None = None,
+    patient_of: Callable[[object], int | None] = attrgetter("patient_id"),
+):
+    """The record of ``rows`` with this id if ``allowed(record)``; otherwise an audited
+    refusal naming the record's patient (``patient_of``), if the record exists at all.
+
+    The record is read once, with the joins ``rows`` asks for, and the rule is answered
+    from it (and from its patient's facts, PatientCondition.holds_for): no query is built
+    from the user's scope, and a refusal needs no second read. A missing record and a
+    forbidden one get the same answer."""
+    record = rows.filter(pk=as_record_id(record_id)).first()
+    if record is not None and allowed(record):
+        return record
+    raise refuse(
+        actor=user,
+        action=action,
+        object_type=object_type,
+        object_id=record_id if object_id is None else object_id,
+        patient_id=None if record is None else patient_of(record),
+        patient_stored=True,
+        detail=detail,
     )
