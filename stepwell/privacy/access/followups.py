@@ -32,16 +32,17 @@ from stepwell.patients.models import Episode
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
+from .conditions import OnCareTeam
 from .patients import access_episode_by_id, access_patient_by_id
 from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
-    fetch_or_refuse,
     holds_role_in,
     is_administrator,
     is_staff_member,
     is_system_actor,
     programs_with,
+    read_and_check,
 )
 
 RECORDING_ROLES = (*CLINICAL_ROLES, Role.INTAKE_COORDINATOR)
@@ -78,31 +79,41 @@ def access_follow_up_worklist(user) -> None:
         raise refuse(actor=user, action=AuditAction.LIST, object_type="follow_up_worklist")
 
 
-def access_follow_up_record(user, follow_up: FollowUp) -> bool:
-    """Whether a page offers the phone and send buttons for this follow-up."""
-    return follow_ups_recordable_by(user).filter(pk=follow_up.pk).exists()
+def _follow_up_meets(user, roles: tuple[str, ...], follow_up: FollowUp) -> bool:
+    """_follow_ups_where for one follow-up read with its patient: a role in its program,
+    or a clinical role held somewhere and a place on the patient's care team (from the
+    patient's facts)."""
+    if not is_staff_member(user):
+        return False
+    if follow_up.program_id in programs_with(user, *roles):
+        return True
+    clinical = tuple(role for role in roles if role in CLINICAL_ROLES)
+    return bool(clinical and programs_with(user, *clinical)) and OnCareTeam(user).holds_for(
+        follow_up.patient
+    )
 
 
-def access_follow_up_by_id(user, follow_up_id, *, action: str = AuditAction.VIEW) -> FollowUp:
-    return fetch_or_refuse(
-        follow_ups_visible_to(user).select_related("patient", "program", "episode"),
+def _follow_up_by_id(user, follow_up_id, roles: tuple[str, ...], action: str) -> FollowUp:
+    return read_and_check(
+        FollowUp.objects.select_related("patient", "program", "episode"),
         follow_up_id,
+        lambda follow_up: _follow_up_meets(user, roles, follow_up),
         user=user,
         action=action,
         object_type="follow_up",
     )
+
+
+def access_follow_up_by_id(user, follow_up_id, *, action: str = AuditAction.VIEW) -> FollowUp:
+    """A follow-up the user may see (follow_ups_visible_to), or an audited refusal."""
+    return _follow_up_by_id(user, follow_up_id, PROGRAM_WIDE_ROLES, action)
 
 
 def access_follow_up_for_recording_by_id(
     user, follow_up_id, *, action: str = AuditAction.UPDATE
 ) -> FollowUp:
-    return fetch_or_refuse(
-        follow_ups_recordable_by(user).select_related("patient", "program", "episode"),
-        follow_up_id,
-        user=user,
-        action=action,
-        object_type="follow_up",
-    )
+    """A follow-up the user may record (follow_ups_recordable_by), or an audited refusal."""
+    return _follow_up_by_id(user, follow_up_id, RECORDING_ROLES, action)
 
 
 def access_episode_follow_ups_by_id(user, episode_id) -> Episode:

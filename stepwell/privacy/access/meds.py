@@ -50,7 +50,6 @@ from .patients import (
 )
 from .predicates import (
     as_record_id,
-    fetch_or_refuse,
     holds_role_in,
     is_patient_user,
     is_staff_member,
@@ -236,14 +235,29 @@ def access_visit_note_by_id(
 def access_drug_test_by_id(
     user, test_id, *, write: bool = False, action: str = AuditAction.VIEW
 ) -> DrugTest:
-    tests = drug_tests_written_by(user) if write else drug_tests_visible_to(user)
-    return fetch_or_refuse(
-        tests.select_related("patient", "program", "episode"),
+    return read_and_check(
+        DrugTest.objects.select_related("patient", "program", "episode"),
         test_id,
+        lambda test: (
+            _drug_test_written_by(user, test) if write else _drug_test_visible_to(user, test)
+        ),
         user=user,
         action=action,
         object_type="drug_test",
     )
+
+
+def _drug_test_visible_to(user, test: DrugTest) -> bool:
+    """drug_tests_visible_to for one test read with its program and patient."""
+    if not is_staff_member(user):
+        return False
+    if test.program_id in programs_with(user, *READ_ROLES):
+        return True
+    return not test.program.part2_program and meds_condition(user).holds_for(test.patient)
+
+
+def _drug_test_written_by(user, test: DrugTest) -> bool:
+    return test.program_id in programs_with(user, *TEST_ROLES)
 
 
 def access_patient_drug_tests_by_id(

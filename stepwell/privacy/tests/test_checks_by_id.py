@@ -2,7 +2,7 @@
 
 The record checks of intake (referrals, assessments, placement decisions, the episode an
 assessment is started for), plans (plans, their items, the episode a plan is written
-for) and discharge read the record once, with its patient, and answer from the patient's
+for), discharge, follow-ups and medication records read the record once, with its patient, and answer from the patient's
 facts and the user's roles (predicates.read_and_check) instead of filtering the user's
 whole scope. Here every person, need and record, and an id not stored, is checked both
 ways: allowed exactly when the scope holds the record, and a refusal is audited against
@@ -19,15 +19,17 @@ import pytest
 from django.utils import timezone
 
 from stepwell.care.models import ClinicalNote, NoteKind
+from stepwell.clinic.models import Program
 from stepwell.consent.services.break_glass import break_glass_open
 from stepwell.core.errors import AccessDenied
+from stepwell.followups.models import FollowUp
 from stepwell.intake.models import Referral
-from stepwell.meds.models import Medication, Reconciliation
+from stepwell.meds.models import DrugTest, Medication, Reconciliation
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Patient
 from stepwell.patients.tests.intake_steps import placement_decided, signed_assessment
 from stepwell.plans.models import Goal, Intervention, Problem, TreatmentPlan
 from stepwell.privacy import access
-from stepwell.privacy.access import discharge, intake, measures, meds, notes, plans
+from stepwell.privacy.access import discharge, followups, intake, measures, meds, notes, plans
 from stepwell.privacy.access.patients import PatientNeed
 from stepwell.privacy.audit import AuditOutcome
 from stepwell.privacy.models import AuditEvent
@@ -114,6 +116,28 @@ def records(clinic):
         made["reconciliation"].append(
             Reconciliation.objects.create(
                 episode=episode, occasion="admission", started_by=clinic.prescriber_a
+            )
+        )
+        made["follow-up"].append(
+            FollowUp.objects.create(
+                episode=episode,
+                patient=episode.patient,
+                program=episode.program,
+                days_after_discharge=30,
+                due_on=timezone.localdate(),
+                instruments=["phq9"],
+            )
+        )
+        made["drug test"].append(
+            DrugTest.objects.create(
+                patient=episode.patient,
+                episode=episode,
+                program=episode.program,
+                method="laboratory",
+                reason="clinical",
+                panel=["cocaine"],
+                scheduled_on=timezone.localdate(),
+                ordered_by=clinic.prescriber_a,
             )
         )
         now = timezone.now()
@@ -271,6 +295,23 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 _ids(plans.plan_episodes_for(user, need)),
                 lambda e: e.patient_id,
             )
+        for name, check, scope in (
+            ("follow-up", followups.access_follow_up_by_id, followups.follow_ups_visible_to),
+            (
+                "follow-up to record",
+                followups.access_follow_up_for_recording_by_id,
+                followups.follow_ups_recordable_by,
+            ),
+        ):
+            _compare(
+                outcomes,
+                name,
+                user,
+                check,
+                records["follow-up"],
+                _ids(scope(user)),
+                lambda f: f.patient_id,
+            )
         for need in discharge.DischargeNeed:
             _compare(
                 outcomes,
@@ -385,4 +426,24 @@ def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(cli
                 _ids(visits.filter(author_id=user.pk) if author else visits),
                 lambda n: n.patient_id,
             )
+    for part2 in (True, False):  # outside Part 2 the medication readers read tests too
+        Program.objects.filter(pk=clinic.program_b.pk).update(part2_program=part2)
+        tests = [DrugTest.objects.get(pk=test.pk) for test in records["drug test"]]
+        for who in CLINIC_PEOPLE:
+            user = getattr(clinic, who)
+            for write, scope in (
+                (False, meds.drug_tests_visible_to),
+                (True, meds.drug_tests_written_by),
+            ):
+                _compare(
+                    outcomes,
+                    f"drug test (write {write}, Part 2 {part2})",
+                    user,
+                    lambda user, pk, write=write: meds.access_drug_test_by_id(
+                        user, pk, write=write
+                    ),
+                    tests,
+                    _ids(scope(user)),
+                    lambda t: t.patient_id,
+                )
     assert {name: seen for name, seen in outcomes.items() if seen != {True, False}} == {}
