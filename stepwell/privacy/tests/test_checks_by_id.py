@@ -157,26 +157,38 @@ def _last_seq() -> int:
     return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
-def _compare(outcomes, name, user, check, stored, allowed, patient_of) -> None:
+class Outcomes:
+    """What the checks answered: each check's outcomes (both must occur), and the patient
+    each refusal should have named in the audit trail, in order (read back once, at the
+    end, instead of after every check)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[bool]] = defaultdict(set)
+        self.refused: list[int | None] = []
+        self.start = _last_seq()
+
+    def verify(self) -> None:
+        assert {name: seen for name, seen in self.seen.items() if seen != {True, False}} == {}
+        denied = AuditEvent.objects.filter(seq__gt=self.start, outcome=AuditOutcome.DENIED)
+        assert list(denied.order_by("seq").values_list("patient_id", flat=True)) == self.refused
+
+
+def _compare(outcomes: Outcomes, name, user, check, stored, allowed, patient_of) -> None:
     """Check every stored record and a missing id: allowed exactly for `allowed` (the
     ids the old scope held); each refusal audited once, naming the record's patient."""
     for record in [*stored, None]:
         record_id = record.pk if record is not None else MISSING
-        last = _last_seq()
         try:
             got = check(user, record_id)
         except AccessDenied:
             assert record is None or record.pk not in allowed, (name, user.username, record_id)
-            denied = AuditEvent.objects.filter(seq__gt=last).get()
-            assert denied.outcome == AuditOutcome.DENIED
-            assert denied.patient_id == (patient_of(record) if record else None), name
-            outcomes[name].add(False)
+            outcomes.refused.append(patient_of(record) if record is not None else None)
+            outcomes.seen[name].add(False)
         else:
             assert record is not None and record.pk in allowed, (name, user.username, record_id)
             got = got[0] if isinstance(got, tuple) else got
             assert got.pk == record.pk
-            assert not AuditEvent.objects.filter(seq__gt=last, outcome=AuditOutcome.DENIED).exists()
-            outcomes[name].add(True)
+            outcomes.seen[name].add(True)
 
 
 def _ids(rows) -> set[int]:
@@ -184,7 +196,7 @@ def _ids(rows) -> set[int]:
 
 
 def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, records):
-    outcomes: dict[str, set[bool]] = defaultdict(set)
+    outcomes = Outcomes()
     for who in CLINIC_PEOPLE:
         user = getattr(clinic, who)
         chart = _ids(intake.patients_visible_to(user))
@@ -199,6 +211,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
             _ids(intake.referrals_visible_to(user)),
             lambda r: r.patient_id,
         )
+        assessments = _ids(intake.assessments_visible_to(user))
         for need in (intake.IntakeNeed.READ, intake.IntakeNeed.DRAFT, intake.IntakeNeed.SIGN):
             rule = intake._ASSESSMENT_RULES[need]
             _compare(
@@ -210,7 +223,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 {
                     a.pk
                     for a in records["assessment"]
-                    if a.pk in _ids(intake.assessments_visible_to(user)) and rule(user, a.episode)
+                    if a.pk in assessments and rule(user, a.episode)
                 },
                 lambda a: a.patient_id,
             )
@@ -267,12 +280,9 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                         user, kind, pk, need=need
                     ),
                     records[kind],
-                    {
-                        item.pk
-                        for item in records[kind]
-                        if item.pk
-                        in _ids(type(item).objects.filter(**{f"{path}__in": scope.values("pk")}))
-                    },
+                    _ids(
+                        type(records[kind][0]).objects.filter(**{f"{path}__in": scope.values("pk")})
+                    ),
                     lambda item, path=path: _patient_through(item, path),
                 )
             _compare(
@@ -325,7 +335,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 lambda e: e.patient_id,
             )
     # Every check both allowed someone and refused someone.
-    assert {name: seen for name, seen in outcomes.items() if seen != {True, False}} == {}
+    outcomes.verify()
 
 
 def _patient_through(item, path: str) -> int:
@@ -339,7 +349,7 @@ def test_each_patient_checked_by_id_is_allowed_as_its_scope_allows(clinic, recor
     answered from its facts) against the scopes of the chart, billing, notes, hours,
     measures, recording and medications."""
     stored = list(Patient.objects.order_by("pk"))
-    outcomes: dict[str, set[bool]] = defaultdict(set)
+    outcomes = Outcomes()
     for who in CLINIC_PEOPLE:
         user = getattr(clinic, who)
         checks = [
@@ -372,13 +382,13 @@ def test_each_patient_checked_by_id_is_allowed_as_its_scope_allows(clinic, recor
         ]
         for name, check, scope in checks:
             _compare(outcomes, name, user, check, stored, _ids(scope), lambda p: p.pk)
-    assert {name: seen for name, seen in outcomes.items() if seen != {True, False}} == {}
+    outcomes.verify()
 
 
 def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, records):
     """Medications, reconciliations, the episode a reconciliation is started for and
     medication visit notes, against the medication scopes they were fetched from."""
-    outcomes: dict[str, set[bool]] = defaultdict(set)
+    outcomes = Outcomes()
     for who in CLINIC_PEOPLE:
         user = getattr(clinic, who)
         for need in meds.MedsNeed:
@@ -446,4 +456,4 @@ def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(cli
                     _ids(scope(user)),
                     lambda t: t.patient_id,
                 )
-    assert {name: seen for name, seen in outcomes.items() if seen != {True, False}} == {}
+    outcomes.verify()
