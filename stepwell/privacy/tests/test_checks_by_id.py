@@ -338,10 +338,11 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
     outcomes.verify()
 
 
-def _patient_through(item, path: str) -> int:
-    for step in path.split("__"):
-        item = getattr(item, step)
-    return item.patient_id
+def _patient_through(record, path: str) -> int:
+    """The patient id of the record reached from `record` by `path` ("" for itself)."""
+    for step in filter(None, path.split("__")):
+        record = getattr(record, step)
+    return record.patient_id
 
 
 def test_each_patient_checked_by_id_is_allowed_as_its_scope_allows(clinic, records):
@@ -392,34 +393,23 @@ def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(cli
     for who in CLINIC_PEOPLE:
         user = getattr(clinic, who)
         for need in meds.MedsNeed:
-            scope = meds.meds_patients_visible_to(user, need)
-            _compare(
-                outcomes,
-                f"medication {need}",
-                user,
-                lambda user, pk, need=need: meds.access_medication_by_id(user, pk, need=need),
-                records["medication"],
-                _ids(Medication.objects.filter(patient__in=scope.values("pk"))),
-                lambda m: m.patient_id,
-            )
-            _compare(
-                outcomes,
-                f"episode for a reconciliation {need}",
-                user,
-                lambda user, pk, need=need: meds.access_episode_meds_by_id(user, pk, need=need),
-                records["episode"],
-                _ids(Episode.objects.filter(patient__in=scope.values("pk"))),
-                lambda e: e.patient_id,
-            )
-            _compare(
-                outcomes,
-                f"reconciliation {need}",
-                user,
-                lambda user, pk, need=need: meds.access_reconciliation_by_id(user, pk, need=need),
-                records["reconciliation"],
-                _ids(Reconciliation.objects.filter(episode__patient__in=scope.values("pk"))),
-                lambda r: r.episode.patient_id,
-            )
+            readable = meds.meds_patients_visible_to(user, need).values("pk")
+            for name, key, check, path in (
+                ("medication", "medication", meds.access_medication_by_id, ""),
+                ("episode for a reconciliation", "episode", meds.access_episode_meds_by_id, ""),
+                ("reconciliation", "reconciliation", meds.access_reconciliation_by_id, "episode"),
+            ):
+                stored = records[key]
+                patient = f"{path}__patient__in" if path else "patient__in"
+                _compare(
+                    outcomes,
+                    f"{name} {need}",
+                    user,
+                    lambda user, pk, check=check, need=need: check(user, pk, need=need),
+                    stored,
+                    _ids(type(stored[0]).objects.filter(**{patient: readable})),
+                    lambda record, path=path: _patient_through(record, path),
+                )
         visits = ClinicalNote.objects.filter(
             kind=NoteKind.MEDICATION,
             patient__in=meds.meds_patients_visible_to(user).values("pk"),
