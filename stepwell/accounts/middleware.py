@@ -43,6 +43,10 @@ class MultiFactorRequiredMiddleware:
 
 # When the session's expiry was last pushed forward (seconds since the epoch).
 REFRESHED_AT = "_stepwell_refreshed_at"
+# Set on a request whose session is pushed forward (and so saved) this time: what a
+# later middleware keeps in the session (the time zone) may be read again then, at no
+# extra write.
+SESSION_REFRESHED = "stepwell_session_refreshed"
 IDLE_SECONDS_HEADER = "X-Idle-Seconds"
 
 
@@ -80,6 +84,7 @@ class IdleSessionMiddleware:
             )
             if stale:
                 session[REFRESHED_AT] = last = now  # saved, and so pushed forward, below
+            setattr(request, SESSION_REFRESHED, stale)
             left = max(0, int(age - (now - last)))
         request.idle_seconds_left = age if left is None else left
         response = self.get_response(request)
