@@ -4,6 +4,7 @@ group note for every participant in one sitting."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -27,9 +28,16 @@ def test_clinician_takes_attendance_and_signs_the_group_note(browser_page, clini
     page = browser_page
     dana = admitted_patient(clinic.program_a, "Dana", "Dogwood")
     emery = admitted_patient(clinic.program_a, "Emery", "Elmwood")
+    # Half an hour ago, but never before the program's midnight: the care page lists the
+    # program's sessions of today (its date, not UTC's), so in the first half hour of
+    # the program's day a session started 30 minutes ago was yesterday's and not listed.
+    now = timezone.now()
+    midnight = now.astimezone(ZoneInfo(clinic.program_a.timezone)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
     occurrence = make_occurrence(
         clinic.program_a,
-        starts_at=timezone.now() - timedelta(minutes=30),
+        starts_at=max(now - timedelta(minutes=30), midnight + timedelta(seconds=30)),
         facilitators=[clinic.clinician_a],
         patients=[clinic.patient_a, dana, emery],
     )
