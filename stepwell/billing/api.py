@@ -76,6 +76,7 @@ class BatchOut(Schema):
     date_from: date
     date_to: date
     created_at: str
+    claims_total: int  # how many claims the file holds; `claims` is a window of them
     claims: list[ClaimOut]
 
 
@@ -102,7 +103,7 @@ def _day(d) -> dict:
     }
 
 
-def _batch(batch, claims) -> dict:
+def _batch(batch, claims, total: int) -> dict:
     return {
         "id": batch.pk,
         "program_id": batch.program_id,
@@ -110,6 +111,7 @@ def _batch(batch, claims) -> dict:
         "date_from": batch.date_from,
         "date_to": batch.date_to,
         "created_at": batch.created_at.isoformat(),
+        "claims_total": total,
         "claims": [
             {
                 "id": c.pk,
@@ -178,7 +180,8 @@ def billable_days(
 @router.post("/programs/{program_id}/claims", response=responses({201: BatchOut}))
 def claims_create(request, program_id: int, payload: ClaimsIn):
     """Write a claims file (837i or csv) of every billable day between the dates not
-    billed yet."""
+    billed yet. The answer holds the file's first 50 claims by claim number and
+    `claims_total`; the rest come from GET /claims/{batch_id} with `offset`."""
     batch = services.claims_generate(
         actor=request.user,
         program_id=program_id,
@@ -186,12 +189,23 @@ def claims_create(request, program_id: int, payload: ClaimsIn):
         date_to=payload.date_to,
         file_format=payload.file_format,
     )
-    batch, claims = work.claim_batch_review(user=request.user, batch_id=batch.pk)
-    return Status(201, _batch(batch, claims))
+    batch, claims, total = work.claim_batch_window(
+        user=request.user, batch_id=batch.pk, limit=PAGE_SIZE, offset=0
+    )
+    return Status(201, _batch(batch, claims, total))
 
 
 @router.get("/claims/{batch_id}", response=responses({200: BatchOut}))
-def claims_file(request, batch_id: int):
-    """A claims file's claims and lines (the file itself: the page's download)."""
-    batch, claims = work.claim_batch_review(user=request.user, batch_id=batch_id)
-    return Status(200, _batch(batch, claims))
+def claims_file(
+    request,
+    batch_id: int,
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
+    """A claims file's claims and lines by claim number: `limit` claims (50 unless asked,
+    at most 500) after `offset`, and `claims_total`, how many the file holds. (The file
+    itself is the page's download.)"""
+    batch, claims, total = work.claim_batch_window(
+        user=request.user, batch_id=batch_id, limit=limit, offset=offset
+    )
+    return Status(200, _batch(batch, claims, total))

@@ -276,13 +276,14 @@ def _audit_batch(user, batch, claims) -> None:
     )
 
 
-def claim_batch_review(*, user, batch_id):
-    """A claims file's claims and lines by claim number (the API's: the whole file),
-    audited naming every patient."""
+def claim_batch_window(*, user, batch_id, limit: int, offset: int):
+    """A claims file's claims and lines by claim number, `limit` claims after `offset`
+    (the API's paging, cut in SQL), and how many claims the file holds; audited naming
+    the patients of the claims returned."""
     batch = access_claim_batch_by_id(user, batch_id, action=AuditAction.VIEW)
-    claims = list(_batch_claims(batch))
+    claims = list(window(_batch_claims(batch), limit=limit, offset=offset))
     _audit_batch(user, batch, claims)
-    return batch, claims
+    return batch, claims, batch.claims.count()
 
 
 def claim_batch_page(*, user, batch_id, page_number=None) -> tuple[ClaimBatch, Page]:

@@ -303,6 +303,28 @@ def test_a_claims_file_shows_50_claims_a_page_by_number(client, billing):
     assert event.detail["patients"] == sorted(c.patient_id for c in claims[50:])
 
 
+def test_the_api_gives_a_claims_file_50_claims_at_a_time_with_the_total(client, billing):
+    batch = _batches(billing.program_a, 1)[0]
+    claims = _claims(billing.program_a, _patients(billing.program_a, 60), batch)
+    url = f"/api/v1/billing/claims/{batch.pk}"
+    first = client.get(url).json()
+    second = client.get(url, {"offset": 50}).json()
+    assert first["claims_total"] == second["claims_total"] == 60
+    assert len(first["claims"]) == 50
+    shown = first["claims"] + second["claims"]
+    assert [c["id"] for c in shown] == [c.pk for c in claims]
+    event = AuditEvent.objects.filter(object_type="claim_batch").latest("seq")
+    assert event.detail["patients"] == sorted(c.patient_id for c in claims[50:])
+    some = client.get(url, {"limit": 5, "offset": 3}).json()["claims"]
+    assert [c["id"] for c in some] == [c.pk for c in claims[3:8]]
+    past = client.get(url, {"offset": 60}).json()
+    assert past["claims"] == [] and past["claims_total"] == 60
+    for bad in ({"limit": 501}, {"limit": 0}, {"offset": -1}):
+        refused = client.get(url, bad)
+        assert refused.status_code == 422, bad
+        assert next(iter(bad)) in refused.content.decode()
+
+
 def test_a_remittance_shows_50_payments_a_page(client, billing):
     batch = _batches(billing.program_a, 1)[0]
     claims = _claims(billing.program_a, _patients(billing.program_a, 60), batch)
@@ -348,6 +370,8 @@ def test_a_claims_file_and_a_remittance_take_as_many_queries_for_60_as_for_3(
         assert client.get(f"/billing/claims/{batch.pk}/").status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(f"/billing/remittances/{remittance.pk}/").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get(f"/api/v1/billing/claims/{batch.pk}").status_code == 200
 
 
 # ---- a patient's authorizations, the reviews due --------------------------------------
