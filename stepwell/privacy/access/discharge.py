@@ -33,13 +33,12 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .notes import patients_in_role, role_condition
-from .patients import patient_from_scope, patient_in_scope
+from .patients import episode_meeting_or_refuse, patient_from_scope, patient_in_scope
 from .predicates import (
     as_record_id,
     is_patient_user,
     is_staff_member,
     programs_with,
-    read_and_check,
 )
 
 READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
@@ -89,14 +88,12 @@ def access_discharge_episode_by_id(
     object_type: str = "discharge_summary",
 ) -> Episode:
     """The episode whose discharge documents the user may read (or write), or a refusal.
-    Read with its patient, then allowed from the patient's facts (the condition of
-    discharge_patients_visible_to)."""
-    condition = role_condition(user, *_ROLES[need])
-    return read_and_check(
-        Episode.objects.select_related("patient", "program"),
+    Read with its patient, then allowed from the patient's facts: the condition of
+    discharge_patients_visible_to (role_condition lets in staff only)."""
+    return episode_meeting_or_refuse(
+        user,
         episode_id,
-        lambda episode: is_staff_member(user) and condition.holds_for(episode.patient),
-        user=user,
+        role_condition(user, *_ROLES[need]),
         action=action,
         object_type=object_type,
     )

@@ -44,6 +44,7 @@ from .conditions import NOBODY, PatientCondition
 from .notes import patients_in_role, role_condition
 from .patients import (
     about_one_patient,
+    episode_meeting_or_refuse,
     patient_in_scope,
     patient_meeting_or_refuse,
     patient_meets,
@@ -185,12 +186,10 @@ def access_medication_by_id(
 def access_episode_meds_by_id(
     user, episode_id, *, need: MedsNeed = MedsNeed.WRITE, action: str = AuditAction.CREATE
 ) -> Episode:
-    condition = meds_condition(user, need)
-    return read_and_check(
-        Episode.objects.select_related("patient", "program"),
+    return episode_meeting_or_refuse(
+        user,
         episode_id,
-        lambda episode: condition.holds_for(episode.patient),
-        user=user,
+        meds_condition(user, need),
         action=action,
         object_type="reconciliation",
         object_id="new",

@@ -228,17 +228,6 @@ def episodes_transition_marked_by(user) -> QuerySet[Episode]:
 # ---- fetch and check in one call ---------------------------------------------------
 
 
-def _refuse_note(user, note_id, action: str, object_type: str = "clinical_note"):
-    stored = ClinicalNote.objects.filter(pk=as_record_id(note_id))
-    return refuse(
-        actor=user,
-        action=action,
-        object_type=object_type,
-        object_id=note_id,
-        patient_id=stored.values_list("patient_id", flat=True).first(),
-    )
-
-
 def access_note_by_id(
     user, note_id, *, need: NoteNeed = NoteNeed.READ, action: str = AuditAction.VIEW
 ) -> ClinicalNote:

@@ -101,6 +101,7 @@ __all__ = [
     "billing_condition",
     "billing_scope",
     "clinician_on_care_team",
+    "episode_meeting_or_refuse",
     "has_episode_in",
     "in_programs",
     "on_care_team",
@@ -335,7 +336,23 @@ def access_episode_by_id(
 
     The episode is read with its patient, then allowed from the patient's facts (as
     access_patient_by_id does): no query is built from the user's scope."""
-    condition = _condition_for(user, need)
+    return episode_meeting_or_refuse(
+        user, episode_id, _condition_for(user, need), action=action, object_type=object_type
+    )
+
+
+def episode_meeting_or_refuse(
+    user,
+    episode_id,
+    condition: PatientCondition,
+    *,
+    action: str,
+    object_type: str,
+    object_id: object = None,
+) -> Episode:
+    """The episode (with its patient and program) if its patient meets ``condition``
+    (answered from the patient's facts), or an audited refusal naming the patient when the
+    episode is stored."""
     return read_and_check(
         Episode.objects.select_related("patient", "program"),
         episode_id,
@@ -343,6 +360,7 @@ def access_episode_by_id(
         user=user,
         action=action,
         object_type=object_type,
+        object_id=object_id,
     )
 
 
