@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class World:
     bearer: dict = field(default_factory=dict)  # person -> API token
     fingerprint: dict = field(default_factory=dict)  # table -> digest, as built
     token_ids: dict = field(default_factory=dict)  # person -> id of their API token
+    refreshed: dict = field(default_factory=dict)  # person -> when their cookie was refreshed
     _client: Client | None = None
 
     @property
@@ -77,8 +79,26 @@ class World:
         client.cookies.clear()
         session = self.sessions.get(person)
         if session and not (api and person in self.bearer):
-            client.cookies[settings.SESSION_COOKIE_NAME] = session
+            client.cookies[settings.SESSION_COOKIE_NAME] = self._fresh_session(client, person)
         return client
+
+    # A session is pushed forward once a minute of use (accounts.middleware); the cookie
+    # kept here is refreshed well before that, so a cell's request is an ordinary one (the
+    # time zone kept in the session, nothing to save) and not a refresh. The cookie a
+    # cell's own request sets is never kept: a cell may sign out or change the session.
+    REFRESH_EVERY = 30.0
+
+    def _fresh_session(self, client: Client, person: str) -> str:
+        now = time.monotonic()
+        if now - self.refreshed.get(person, 0.0) >= self.REFRESH_EVERY:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[person]
+            name = settings.SESSION_COOKIE_NAME
+            # Any page the session middleware runs for; one that is not there is cheapest.
+            answer = client.get("/matrix-session-refresh/")
+            if name in (cookies := answer.cookies) and cookies[name].value:
+                self.sessions[person] = cookies[name].value
+            self.refreshed[person] = now
+        return self.sessions[person]
 
     def api_headers(self, person: str) -> dict:
         token = self.bearer.get(person)
