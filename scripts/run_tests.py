@@ -181,6 +181,58 @@ class Clock:
         return f"{what} ({wall:.0f} s, {self._cpu() - self.cpu:.0f} s of processor time)"
 
 
+class Pass:
+    """One pytest run of the suite (one engine): its command, environment and clock."""
+
+    def __init__(self, label: str, cmd: list[str], env: dict, cluster: Cluster | None = None):
+        self.label, self.cmd, self.env, self.cluster = label, cmd, env, cluster
+
+
+def together() -> bool:
+    """Run the two passes at the same time (the default) or one after the other
+    (STEPWELL_TEST_PASSES=serial). Alone, each pass leaves a core idle for part of its
+    time: the browser tests wait on Chromium and the live server, and a pass's last long
+    test runs while the other worker has nothing left. Together, the other pass fills
+    those gaps; the machine's cores are shared by both passes' workers."""
+    return os.environ.get("STEPWELL_TEST_PASSES", "together").strip() != "serial"
+
+
+def run_passes(passes: list[Pass], folder: Path) -> list[tuple[str, str]]:
+    """Run the passes and answer (label, passed or FAILED) for each. Together, each
+    pass's output goes to a file and is printed whole when the pass ends, so the two do
+    not interleave; the summary's wall time of a pass is then from the common start."""
+    if len(passes) < 2 or not together():
+        outcomes = []
+        for one in passes:
+            clock = Clock(one.cluster)
+            code = run(one.cmd, env=one.env)
+            outcomes.append((clock.label(one.label), "passed" if code == 0 else "FAILED"))
+        return outcomes
+    clock = Clock(passes[-1].cluster)
+    running = []
+    for number, one in enumerate(passes):
+        log = (folder / f"pass-{number}.log").open("w")
+        print("$", " ".join(one.cmd), f" # {one.label}; its output when it ends", flush=True)
+        process = subprocess.Popen(  # noqa: S603
+            one.cmd, cwd=ROOT, env=one.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        running.append((one, process, log))
+    ended: dict[str, tuple[str, str]] = {}
+    while len(ended) < len(running):
+        time.sleep(0.5)
+        for one, process, log in running:
+            if one.label in ended or process.poll() is None:
+                continue
+            log.close()
+            # Wall time from the common start. Processor time cannot be told apart while
+            # the passes share the cores: the last to end shows both passes' total.
+            label = clock.label(f"{one.label}; both passes so far")
+            print(f"\n== {label} ==", flush=True)
+            print(Path(log.name).read_text(), flush=True)
+            ended[one.label] = (label, "passed" if process.returncode == 0 else "FAILED")
+    return [ended[one.label] for one in passes]
+
+
 SLOWEST = 25
 
 
@@ -292,22 +344,19 @@ def main() -> int:
 
         # With PostgreSQL there, each database test runs on it and SQLite keeps the rest
         # (conftest.py, STEPWELL_TEST_SELECTION); without it, everything runs on SQLite.
-        clock = Clock()
         sqlite_env = dict(env, STEPWELL_DURATIONS_FILE=str(durations["SQLite"]))
         if migrated["SQLite"]:
             sqlite_env["STEPWELL_TEST_DB_TEMPLATE"] = str(sqlite_template)
+        passes = []
         if cluster:
             sqlite_env["STEPWELL_TEST_SELECTION"] = "sqlite"
             what = "tests without a database, browser tests, engine-sensitive database tests"
         else:
             what = "the whole suite: engines, services, pages, API, browser"
-        sqlite_rc = run([str(BIN / "pytest"), *workers(), *pytest_args], env=sqlite_env)
-        results.append(
-            (clock.label(f"on SQLite: {what}"), "passed" if sqlite_rc == 0 else "FAILED")
+        passes.append(
+            Pass(f"on SQLite: {what}", [str(BIN / "pytest"), *workers(), *pytest_args], sqlite_env)
         )
-
         if cluster:
-            clock = Clock(cluster)
             pg_env = dict(
                 env,
                 STEPWELL_DATABASE_URL=cluster.url,
@@ -316,17 +365,19 @@ def main() -> int:
             )
             if migrated.get("PostgreSQL"):
                 pg_env["STEPWELL_TEST_DB_TEMPLATE"] = "stepwell_template"
-            pg_rc = run(
-                [str(BIN / "pytest"), *workers(), "-m", "not browser", *pytest_args], env=pg_env
-            )
-            pg_note = "passed" if pg_rc == 0 else "FAILED"
-            results.append(
-                (
-                    clock.label(f"on PostgreSQL ({bindir.parent.name}): every database test"),
-                    pg_note,
+            passes.append(
+                Pass(
+                    f"on PostgreSQL ({bindir.parent.name}): every database test",
+                    [str(BIN / "pytest"), *workers(), "-m", "not browser", *pytest_args],
+                    pg_env,
+                    cluster,
                 )
             )
-        else:
+        for label, outcome in run_passes(passes, templates):
+            results.append((label, outcome))
+            if label.startswith("on PostgreSQL"):
+                pg_note = outcome
+        if not cluster:
             results.append(("database tests on PostgreSQL", pg_note))
     finally:
         slowest = slowest_tests(durations)
