@@ -190,3 +190,98 @@ def test_appointment_attendance(clinic):
     assert attendance.access_appointment_attendance(clinic.director_a, appointment) is True
     assert attendance.access_appointment_attendance(clinic.billing_a, appointment) is False
     assert attendance.access_appointment_attendance(clinic.patient_user_a, appointment) is False
+
+
+MISSING = 10**9
+
+
+def test_attendance_checked_by_id_is_allowed_exactly_as_its_scope_allows(clinic, group):
+    """access_attendance_by_id and access_appointment_attendance_by_id read the row once
+    and answer from it; for every person, every row (group sessions of both programs, a
+    co-facilitator from another program, appointments with and without the program's
+    staff) and an id not stored, the answer is the scope's (attendance_rows_taken_by,
+    appointments_attendance_taken_by), and each refusal is audited naming the row's
+    patient (none for the id not stored)."""
+    from datetime import timedelta
+
+    from stepwell.care.models import Attendance
+    from stepwell.care.tests.conftest import GROUP_START, make_occurrence
+    from stepwell.core.errors import AccessDenied
+    from stepwell.privacy.audit import AuditOutcome
+    from stepwell.privacy.models import AuditEvent
+    from stepwell.schedule.models import Appointment
+
+    other = make_occurrence(
+        clinic.program_b,
+        starts_at=GROUP_START,
+        facilitators=[clinic.clinician_b, clinic.nurse_a],  # nurse_a: another program's
+        patients=[clinic.patient_b],
+    )
+    rows = []
+    for occurrence, patients in (
+        (group.occurrence, [clinic.patient_a, group.dana, group.emery]),
+        (other, [clinic.patient_b]),
+    ):
+        for patient in patients:
+            rows.append(
+                Attendance.objects.create(
+                    occurrence=occurrence,
+                    patient=patient,
+                    session_starts_at=occurrence.starts_at,
+                    session_ends_at=occurrence.ends_at,
+                )
+            )
+    appointments = [
+        Appointment.objects.create(
+            patient=patient,
+            staff=staff,
+            program=program,
+            kind="individual",
+            starts_at=GROUP_START + timedelta(days=1),
+            ends_at=GROUP_START + timedelta(days=1, hours=1),
+        )
+        for patient, staff, program in (
+            (clinic.patient_a, clinic.clinician_b, clinic.program_a),  # staff of program B
+            (clinic.patient_b, clinic.clinician_b, clinic.program_b),
+        )
+    ]
+    for appointment in appointments:
+        rows.append(
+            Attendance.objects.create(
+                appointment=appointment,
+                patient=appointment.patient,
+                session_starts_at=appointment.starts_at,
+                session_ends_at=appointment.ends_at,
+            )
+        )
+    start = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    refused_patients: list[int | None] = []
+    seen: dict[str, set[bool]] = {"row": set(), "appointment": set()}
+    checks = (
+        ("row", attendance.access_attendance_by_id, attendance.attendance_rows_taken_by, rows),
+        (
+            "appointment",
+            attendance.access_appointment_attendance_by_id,
+            attendance.appointments_attendance_taken_by,
+            appointments,
+        ),
+    )
+    for who in ROLES:
+        user = getattr(clinic, who)
+        for name, check, scope, records in checks:
+            allowed = set(scope(user).values_list("pk", flat=True))
+            for record in [*records, None]:
+                record_id = record.pk if record is not None else MISSING
+                try:
+                    got = check(user, record_id)
+                except AccessDenied:
+                    assert record is None or record.pk not in allowed, (name, who, record_id)
+                    refused_patients.append(record.patient_id if record is not None else None)
+                    seen[name].add(False)
+                else:
+                    assert record is not None and record.pk in allowed, (name, who, record_id)
+                    assert got.pk == record.pk
+                    seen[name].add(True)
+    assert seen == {"row": {True, False}, "appointment": {True, False}}
+    denied = AuditEvent.objects.filter(seq__gt=start, outcome=AuditOutcome.DENIED)
+    assert list(denied.order_by("seq").values_list("patient_id", flat=True)) == refused_patients

@@ -23,10 +23,10 @@ from stepwell.schedule.models import Appointment, SessionOccurrence
 
 from .predicates import (
     as_record_id,
-    fetch_or_refuse,
     holds_role_in,
     is_staff_member,
     programs_with,
+    read_and_check,
 )
 
 ATTENDANCE_ROLES = (Role.PROGRAM_DIRECTOR,)  # besides the session's own staff
@@ -101,10 +101,12 @@ def access_appointment_attendance_by_id(
     user, appointment_id, *, action: str = AuditAction.VIEW
 ) -> Appointment:
     """The appointment whose attendance the user takes, or an audited refusal naming the
-    appointment's patient when it exists."""
-    return fetch_or_refuse(
-        appointments_attendance_taken_by(user).select_related("program"),
+    appointment's patient when it exists. Read once and answered from the appointment
+    (appointments_attendance_taken_by says the same as a scope)."""
+    return read_and_check(
+        Appointment.objects.select_related("program"),
         appointment_id,
+        lambda appointment: access_appointment_attendance(user, appointment),
         user=user,
         action=action,
         object_type="attendance",
@@ -122,14 +124,24 @@ def attendance_rows_taken_by(user) -> QuerySet[Attendance]:
     )
 
 
+def attendance_row_taken(user, row: Attendance) -> bool:
+    """Whether the user takes and corrects this row (attendance_rows_taken_by, for one
+    row read with its session or appointment)."""
+    if row.occurrence_id is not None:
+        return access_attendance_take(user, row.occurrence)
+    if row.appointment_id is not None:
+        return access_appointment_attendance(user, row.appointment)
+    return False
+
+
 def access_attendance_by_id(user, attendance_id, *, action: str = AuditAction.UPDATE) -> Attendance:
     """One attendance row the user may mark, or an audited refusal naming its patient
-    when it exists."""
-    return fetch_or_refuse(
-        attendance_rows_taken_by(user).select_related(
-            "occurrence__program", "appointment__program", "patient"
-        ),
+    when it exists. The row is read once with its session or appointment and the rule is
+    answered from it, instead of filtering the user's whole scope of rows by the id."""
+    return read_and_check(
+        Attendance.objects.select_related("occurrence__program", "appointment__program", "patient"),
         attendance_id,
+        lambda row: attendance_row_taken(user, row),
         user=user,
         action=action,
         object_type="attendance",
