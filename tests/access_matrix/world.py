@@ -117,14 +117,24 @@ class World:
             finally:
                 transaction.set_rollback(True)
 
-    @staticmethod
-    def last_audit_seq() -> int:
-        return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    # The two questions every cell asks of the audit trail, in plain SQL: built with the
+    # ORM they were a tenth of the harness's own time (thousands of cells).
+    _EVENTS = AuditEvent._meta.db_table
+
+    @classmethod
+    def last_audit_seq(cls) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX(seq) FROM {cls._EVENTS}")  # noqa: S608
+            return cursor.fetchone()[0] or 0
 
     def denial_audited(self, person: str, after: int) -> bool:
-        user = self.clinic.users[person]
-        denied = AuditEvent.objects.filter(seq__gt=after, outcome="denied")
-        return denied.filter(user_id=user.pk).exists()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {self._EVENTS} WHERE seq > %s AND outcome = %s AND user_id = %s"  # noqa: S608
+                " LIMIT 1",
+                [after, "denied", self.clinic.users[person].pk],
+            )
+            return cursor.fetchone() is not None
 
     @staticmethod
     def refusal_audited(after: int) -> bool:
