@@ -187,7 +187,6 @@ class Pass:
 
     def __init__(self, label: str, cmd: list[str], env: dict, cluster: Cluster | None = None):
         self.label, self.cmd, self.env, self.cluster = label, cmd, env, cluster
-        self.narrowed = len(sys.argv) > 1  # arguments for pytest: a path, -k, ...
 
 
 def together() -> bool:
@@ -211,16 +210,17 @@ def outcome_of(code: int, narrowed: bool) -> str:
     return "passed" if code == 0 else "FAILED"
 
 
-def run_passes(passes: list[Pass], folder: Path) -> list[tuple[str, str]]:
-    """Run the passes and answer (label, passed or FAILED) for each. Together, each
-    pass's output goes to a file and is printed whole when the pass ends, so the two do
-    not interleave; the summary's wall time of a pass is then from the common start."""
+def run_passes(passes: list[Pass], folder: Path, *, narrowed: bool) -> list[tuple[str, str]]:
+    """Run the passes and answer (label, outcome) for each; `narrowed`: arguments for
+    pytest (a path, -k) chose the tests. Together, each pass's output goes to a file and
+    is printed whole when the pass ends, so the two do not interleave; the summary's wall
+    time of a pass is then from the common start."""
     if len(passes) < 2 or not together():
         outcomes = []
         for one in passes:
             clock = Clock(one.cluster)
             code = run(one.cmd, env=one.env)
-            outcomes.append((clock.label(one.label), outcome_of(code, one.narrowed)))
+            outcomes.append((clock.label(one.label), outcome_of(code, narrowed)))
         return outcomes
     clock = Clock(passes[-1].cluster)
     running = []
@@ -243,7 +243,7 @@ def run_passes(passes: list[Pass], folder: Path) -> list[tuple[str, str]]:
             label = clock.label(f"{one.label}; both passes so far")
             print(f"\n== {label} ==", flush=True)
             print(Path(log.name).read_text(), flush=True)
-            ended[one.label] = (label, outcome_of(process.returncode, one.narrowed))
+            ended[one.label] = (label, outcome_of(process.returncode, narrowed))
     return [ended[one.label] for one in passes]
 
 
@@ -387,7 +387,7 @@ def main() -> int:
                     cluster,
                 )
             )
-        results += run_passes(passes, templates)
+        results += run_passes(passes, templates, narrowed=bool(pytest_args))
         if not cluster:
             results.append(("database tests on PostgreSQL", pg_note))
     finally:

@@ -91,8 +91,8 @@ class World:
     def _fresh_session(self, client: Client, person: str) -> str:
         now = time.monotonic()
         if now - self.refreshed.get(person, 0.0) >= self.REFRESH_EVERY:
-            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[person]
             name = settings.SESSION_COOKIE_NAME
+            client.cookies[name] = self.sessions[person]
             # Any page the session middleware runs for; one that is not there is cheapest.
             # It must leave no audit event: a cell reads the trail from before this.
             audited = self.last_audit_seq()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 
-from stepwell.care.models import ClinicalNote, PsychotherapyNote
+from stepwell.care.models import Attendance, ClinicalNote, PsychotherapyNote
 from stepwell.care.notes import cosignature
+from stepwell.care.tests.conftest import GROUP_START, make_occurrence
 from stepwell.privacy.access import attendance, notes
+from stepwell.schedule.models import Appointment
+from stepwell.testing.checks_by_id import Outcomes, compare
 from stepwell.testing.factories import UserFactory
 from stepwell.testing.people import CLINIC_PEOPLE
 
@@ -170,11 +175,6 @@ def test_program_compliance(clinic, name):
 
 
 def test_appointment_attendance(clinic):
-    from datetime import timedelta
-
-    from stepwell.care.tests.conftest import GROUP_START
-    from stepwell.schedule.models import Appointment
-
     appointment = Appointment(
         patient=clinic.patient_a,
         staff=clinic.clinician_b,
@@ -192,9 +192,6 @@ def test_appointment_attendance(clinic):
     assert attendance.access_appointment_attendance(clinic.patient_user_a, appointment) is False
 
 
-MISSING = 10**9
-
-
 def test_attendance_checked_by_id_is_allowed_exactly_as_its_scope_allows(clinic, group):
     """access_attendance_by_id and access_appointment_attendance_by_id read the row once
     and answer from it; for every person, every row (group sessions of both programs, a
@@ -202,15 +199,6 @@ def test_attendance_checked_by_id_is_allowed_exactly_as_its_scope_allows(clinic,
     staff) and an id not stored, the answer is the scope's (attendance_rows_taken_by,
     appointments_attendance_taken_by), and each refusal is audited naming the row's
     patient (none for the id not stored)."""
-    from datetime import timedelta
-
-    from stepwell.care.models import Attendance
-    from stepwell.care.tests.conftest import GROUP_START, make_occurrence
-    from stepwell.core.errors import AccessDenied
-    from stepwell.privacy.audit import AuditOutcome
-    from stepwell.privacy.models import AuditEvent
-    from stepwell.schedule.models import Appointment
-
     other = make_occurrence(
         clinic.program_b,
         starts_at=GROUP_START,
@@ -254,9 +242,7 @@ def test_attendance_checked_by_id_is_allowed_exactly_as_its_scope_allows(clinic,
                 session_ends_at=appointment.ends_at,
             )
         )
-    start = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    refused_patients: list[int | None] = []
-    seen: dict[str, set[bool]] = {"row": set(), "appointment": set()}
+    outcomes = Outcomes()
     checks = (
         ("row", attendance.access_attendance_by_id, attendance.attendance_rows_taken_by, rows),
         (
@@ -270,18 +256,6 @@ def test_attendance_checked_by_id_is_allowed_exactly_as_its_scope_allows(clinic,
         user = getattr(clinic, who)
         for name, check, scope, records in checks:
             allowed = set(scope(user).values_list("pk", flat=True))
-            for record in [*records, None]:
-                record_id = record.pk if record is not None else MISSING
-                try:
-                    got = check(user, record_id)
-                except AccessDenied:
-                    assert record is None or record.pk not in allowed, (name, who, record_id)
-                    refused_patients.append(record.patient_id if record is not None else None)
-                    seen[name].add(False)
-                else:
-                    assert record is not None and record.pk in allowed, (name, who, record_id)
-                    assert got.pk == record.pk
-                    seen[name].add(True)
-    assert seen == {"row": {True, False}, "appointment": {True, False}}
-    denied = AuditEvent.objects.filter(seq__gt=start, outcome=AuditOutcome.DENIED)
-    assert list(denied.order_by("seq").values_list("patient_id", flat=True)) == refused_patients
+            compare(outcomes, name, user, check, records, allowed, lambda r: r.patient_id)
+    assert set(outcomes.seen) == {"row", "appointment"}
+    outcomes.verify()

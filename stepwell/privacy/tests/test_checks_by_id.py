@@ -21,7 +21,6 @@ from django.utils import timezone
 from stepwell.care.models import ClinicalNote, NoteKind
 from stepwell.clinic.models import Program
 from stepwell.consent.services.break_glass import break_glass_open
-from stepwell.core.errors import AccessDenied
 from stepwell.followups.models import FollowUp
 from stepwell.intake.models import Referral
 from stepwell.meds.models import DrugTest, Medication, Reconciliation
@@ -31,11 +30,8 @@ from stepwell.plans.models import Goal, Intervention, Problem, TreatmentPlan
 from stepwell.privacy import access
 from stepwell.privacy.access import discharge, followups, intake, measures, meds, notes, plans
 from stepwell.privacy.access.patients import PatientNeed
-from stepwell.privacy.audit import AuditOutcome
-from stepwell.privacy.models import AuditEvent
+from stepwell.testing.checks_by_id import Outcomes, compare
 from stepwell.testing.people import CLINIC_PEOPLE
-
-MISSING = 10**9
 
 
 @pytest.fixture
@@ -153,44 +149,6 @@ def records(clinic):
     return made
 
 
-def _last_seq() -> int:
-    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-
-
-class Outcomes:
-    """What the checks answered: each check's outcomes (both must occur), and the patient
-    each refusal should have named in the audit trail, in order (read back once, at the
-    end, instead of after every check)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, set[bool]] = defaultdict(set)
-        self.refused: list[int | None] = []
-        self.start = _last_seq()
-
-    def verify(self) -> None:
-        assert {name: seen for name, seen in self.seen.items() if seen != {True, False}} == {}
-        denied = AuditEvent.objects.filter(seq__gt=self.start, outcome=AuditOutcome.DENIED)
-        assert list(denied.order_by("seq").values_list("patient_id", flat=True)) == self.refused
-
-
-def _compare(outcomes: Outcomes, name, user, check, stored, allowed, patient_of) -> None:
-    """Check every stored record and a missing id: allowed exactly for `allowed` (the
-    ids the old scope held); each refusal audited once, naming the record's patient."""
-    for record in [*stored, None]:
-        record_id = record.pk if record is not None else MISSING
-        try:
-            got = check(user, record_id)
-        except AccessDenied:
-            assert record is None or record.pk not in allowed, (name, user.username, record_id)
-            outcomes.refused.append(patient_of(record) if record is not None else None)
-            outcomes.seen[name].add(False)
-        else:
-            assert record is not None and record.pk in allowed, (name, user.username, record_id)
-            got = got[0] if isinstance(got, tuple) else got
-            assert got.pk == record.pk
-            outcomes.seen[name].add(True)
-
-
 def _ids(rows) -> set[int]:
     return set(rows.values_list("pk", flat=True))
 
@@ -202,7 +160,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
         chart = _ids(intake.patients_visible_to(user))
         staff = intake.is_staff_member(user)
 
-        _compare(
+        compare(
             outcomes,
             "referral",
             user,
@@ -214,7 +172,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
         assessments = _ids(intake.assessments_visible_to(user))
         for need in (intake.IntakeNeed.READ, intake.IntakeNeed.DRAFT, intake.IntakeNeed.SIGN):
             rule = intake._ASSESSMENT_RULES[need]
-            _compare(
+            compare(
                 outcomes,
                 f"assessment {need}",
                 user,
@@ -227,7 +185,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 },
                 lambda a: a.patient_id,
             )
-        _compare(
+        compare(
             outcomes,
             "episode for a new assessment",
             user,
@@ -241,7 +199,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
             lambda e: e.patient_id,
         )
         for need in (intake.IntakeNeed.READ, intake.IntakeNeed.ADMIT):
-            _compare(
+            compare(
                 outcomes,
                 f"placement decision {need}",
                 user,
@@ -262,7 +220,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
             )
         for need in plans.PlanNeed:
             scope = plans.plans_for(user, need)
-            _compare(
+            compare(
                 outcomes,
                 f"plan {need}",
                 user,
@@ -272,7 +230,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 lambda p: p.patient_id,
             )
             for kind, path in (("problem", "plan"), ("goal", "problem__plan")):
-                _compare(
+                compare(
                     outcomes,
                     f"{kind} {need}",
                     user,
@@ -285,7 +243,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                     ),
                     lambda item, path=path: _patient_through(item, path),
                 )
-            _compare(
+            compare(
                 outcomes,
                 f"intervention {need}",
                 user,
@@ -296,7 +254,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 _ids(Intervention.objects.filter(goal__problem__plan__in=scope.values("pk"))),
                 lambda item: _patient_through(item, "goal__problem__plan"),
             )
-            _compare(
+            compare(
                 outcomes,
                 f"episode for a new plan {need}",
                 user,
@@ -313,7 +271,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 followups.follow_ups_recordable_by,
             ),
         ):
-            _compare(
+            compare(
                 outcomes,
                 name,
                 user,
@@ -323,7 +281,7 @@ def test_each_record_checked_by_id_is_allowed_as_its_scope_allows(clinic, record
                 lambda f: f.patient_id,
             )
         for need in discharge.DischargeNeed:
-            _compare(
+            compare(
                 outcomes,
                 f"discharge episode {need}",
                 user,
@@ -382,7 +340,7 @@ def test_each_patient_checked_by_id_is_allowed_as_its_scope_allows(clinic, recor
             ),
         ]
         for name, check, scope in checks:
-            _compare(outcomes, name, user, check, stored, _ids(scope), lambda p: p.pk)
+            compare(outcomes, name, user, check, stored, _ids(scope), lambda p: p.pk)
     outcomes.verify()
 
 
@@ -401,7 +359,7 @@ def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(cli
             ):
                 stored = records[key]
                 patient = f"{path}__patient__in" if path else "patient__in"
-                _compare(
+                compare(
                     outcomes,
                     f"{name} {need}",
                     user,
@@ -415,7 +373,7 @@ def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(cli
             patient__in=meds.meds_patients_visible_to(user).values("pk"),
         )
         for author in (False, True):
-            _compare(
+            compare(
                 outcomes,
                 f"visit note (author {author})",
                 user,
@@ -435,7 +393,7 @@ def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(cli
                 (False, meds.drug_tests_visible_to),
                 (True, meds.drug_tests_written_by),
             ):
-                _compare(
+                compare(
                     outcomes,
                     f"drug test (write {write}, Part 2 {part2})",
                     user,
