@@ -1,5 +1,5 @@
-"""Check constraints validated in one query (stepwell.core.constraints) say exactly what
-Django's own validation says, on both engines, and ask the database once."""
+"""Check and unique constraints validated in one query (stepwell.core.constraints) say
+exactly what Django's own validation says, on both engines, and ask the database once."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stepwell.accounts.models import RoleAssignment
 from stepwell.alumni.models import AlumniEvent
 from stepwell.billing.models import Payer
 from stepwell.core import constraints
+from stepwell.patients.models import Episode, EpisodeState
+from stepwell.testing.factories import EpisodeFactory, ProgramFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
@@ -158,5 +161,114 @@ def test_installed_on_every_stepwell_model_with_a_check_constraint():
     assert len(with_checks) > 50
     for model in with_checks:
         assert model.validate_constraints is constraints.validate_constraints, model
+    with_uniques = [
+        model
+        for model in apps.get_models()
+        if model.__module__.startswith("stepwell.")
+        and any(type(c) is models.UniqueConstraint for c in model._meta.constraints)
+    ]
+    assert len(with_uniques) > 30
+    for model in with_uniques:
+        assert model.validate_constraints is constraints.validate_constraints, model
     untouched = apps.get_model("auth", "Group")
     assert untouched.validate_constraints is models.Model.validate_constraints
+
+
+# -- unique constraints ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def roles_held():
+    """Two staff and two programs; the first holds clinician in A and administrator (no
+    program), the second director in B: every unique constraint of RoleAssignment has a
+    row it could collide with."""
+    first, second = UserFactory(), UserFactory()
+    program_a, program_b = ProgramFactory(), ProgramFactory()
+    held = [
+        RoleAssignment.objects.create(user=first, role="clinician", program=program_a),
+        RoleAssignment.objects.create(user=first, role="administrator", program=None),
+        RoleAssignment.objects.create(user=second, role="program_director", program=program_b),
+    ]
+    return {"users": (first, second), "programs": (program_a, program_b, None), "held": held}
+
+
+@SETTINGS
+@given(
+    user=st.sampled_from([0, 1]),
+    role=st.sampled_from(["clinician", "administrator", "program_director", "nonsense"]),
+    program=st.sampled_from([0, 1, 2]),
+    existing=st.none() | st.sampled_from([0, 1, 2]),
+    exclude=st.none() | st.sets(st.sampled_from(["user", "role", "program", "pk"])),
+)
+def test_role_assignments_are_judged_as_django_judges_them(
+    roles_held, user, role, program, existing, exclude
+):
+    """New rows and edits of stored ones (which must not collide with themselves), with
+    and without a program (the conditional constraint), some fields excluded."""
+    if existing is None:
+        record = RoleAssignment()
+    else:
+        record = RoleAssignment.objects.get(pk=roles_held["held"][existing].pk)
+    record.user = roles_held["users"][user]
+    record.role = role
+    record.program = roles_held["programs"][program]
+    _same_as_django(record, exclude)
+
+
+def test_a_duplicate_role_gets_djangos_message_on_its_fields(roles_held):
+    first = roles_held["users"][0]
+    duplicate = RoleAssignment(user=first, role="clinician", program=roles_held["programs"][0])
+    errors = _same_as_django(duplicate)
+    assert errors == {
+        "__all__": ["Role assignment with this User, Role and Program already exists."]
+    }
+    again = RoleAssignment(user=first, role="administrator", program=None)
+    assert _same_as_django(again) == {
+        "__all__": ["Constraint “role_assignment_unique_without_program” is violated."]
+    }
+
+
+@SETTINGS
+@given(
+    state=st.sampled_from(list(EpisodeState.values)),
+    same_program=st.booleans(),
+    edit=st.booleans(),
+)
+def test_episodes_one_open_per_program_as_django_judges_it(state, same_program, edit):
+    """The conditional constraint (at most one episode a patient and program that is not
+    discharged), new and edited, open and discharged."""
+    stored = EpisodeFactory(state=EpisodeState.ACTIVE)
+    program = stored.program if same_program else ProgramFactory()
+    if edit:
+        record = EpisodeFactory(patient=stored.patient, program=ProgramFactory())
+        record.program = program
+    else:
+        record = Episode(patient=stored.patient, program=program, referred_on=date(2026, 11, 2))
+    record.state = state
+    _same_as_django(record)
+
+
+def test_checks_and_uniques_take_one_query(roles_held):
+    """Two check constraints and two unique ones (one conditional): one SELECT, where
+    Django asks four times (and three statements for each inside a transaction)."""
+    record = RoleAssignment(
+        user=roles_held["users"][1], role="clinician", program=roles_held["programs"][0]
+    )
+    with CaptureQueriesContext(connection) as ours:
+        assert _errors(constraints.validate_constraints, record) is None
+    with CaptureQueriesContext(connection) as djangos:
+        assert _errors(_django, record) is None
+    selects = [q["sql"] for q in ours.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 1
+    assert all(f"_stepwell_unique_{n}" in selects[0] for n in (0, 1))
+    assert "EXISTS" in selects[0]
+    assert len(djangos.captured_queries) >= 3 * len(ours.captured_queries)
+
+
+def test_a_stored_record_does_not_collide_with_itself(roles_held):
+    """Edited, a stored row is left out of its own unique check: one SELECT, no second
+    asking of Django's (which a seeming collision would cost)."""
+    stored = RoleAssignment.objects.get(pk=roles_held["held"][0].pk)
+    with CaptureQueriesContext(connection) as ours:
+        assert _errors(constraints.validate_constraints, stored) is None
+    assert len([q for q in ours.captured_queries if q["sql"].startswith("SELECT")]) == 1
