@@ -151,24 +151,22 @@ def test_a_failing_query_falls_back_to_django_one_constraint_at_a_time(monkeypat
     assert len(calls) == 1 + len(Payer._meta.constraints)
 
 
-def test_installed_on_every_stepwell_model_with_a_check_constraint():
-    with_checks = [
+def _stepwell_models_with(kind) -> list:
+    return [
         model
         for model in apps.get_models()
         if model.__module__.startswith("stepwell.")
-        and any(type(c) is models.CheckConstraint for c in model._meta.constraints)
+        and any(type(c) is kind for c in model._meta.constraints)
     ]
-    assert len(with_checks) > 50
-    for model in with_checks:
-        assert model.validate_constraints is constraints.validate_constraints, model
-    with_uniques = [
-        model
-        for model in apps.get_models()
-        if model.__module__.startswith("stepwell.")
-        and any(type(c) is models.UniqueConstraint for c in model._meta.constraints)
-    ]
-    assert len(with_uniques) > 30
-    for model in with_uniques:
+
+
+@pytest.mark.parametrize(
+    ("kind", "at_least"), [(models.CheckConstraint, 50), (models.UniqueConstraint, 30)]
+)
+def test_installed_on_every_stepwell_model_with_a_check_or_unique_constraint(kind, at_least):
+    with_kind = _stepwell_models_with(kind)
+    assert len(with_kind) > at_least
+    for model in with_kind:
         assert model.validate_constraints is constraints.validate_constraints, model
     untouched = apps.get_model("auth", "Group")
     assert untouched.validate_constraints is models.Model.validate_constraints
