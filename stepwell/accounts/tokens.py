@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
 from stepwell.core.paging import page_of
+from stepwell.core.rows import one_or_none
 from stepwell.privacy.access.accounts import access_api_token_by_id, access_api_tokens
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
@@ -110,10 +111,10 @@ def token_authenticate(plaintext: str) -> User | None:
     parts = (plaintext or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = (
-        PersonalAccessToken.objects.select_related("user")
-        .filter(prefix=parts[1], revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+    token = one_or_none(  # the prefix is unique
+        PersonalAccessToken.objects.select_related("user").filter(
+            prefix=parts[1], revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
     )
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
         return None

@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
+from stepwell.core.rows import one_or_none
 from stepwell.patients.models import (
     OPEN_STATES,
     Episode,
@@ -178,7 +179,7 @@ def patient_from_scope(
     if the id is not a record id)."""
     record_id = as_record_id(patient_id)
     with about_one_patient(record_id):
-        return scope(*args).filter(pk=record_id).first()
+        return one_or_none(scope(*args).filter(pk=record_id))
 
 
 def patient_meeting(
@@ -191,10 +192,8 @@ def patient_meeting(
     no one in."""
     if condition is NOBODY:
         return None
-    patient = (
-        (Patient.objects if patients is None else patients)
-        .filter(pk=as_record_id(patient_id))
-        .first()
+    patient = one_or_none(
+        (Patient.objects if patients is None else patients).filter(pk=as_record_id(patient_id))
     )
     if patient is None or not condition.holds(facts_for(patient, [condition])):
         return None

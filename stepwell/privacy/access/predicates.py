@@ -12,6 +12,7 @@ from collections.abc import Callable
 from operator import attrgetter
 
 from stepwell.accounts.models import Role, UserKind
+from stepwell.core.rows import one_or_none
 from stepwell.privacy.actors import is_system, require_actor
 from stepwell.privacy.refusals import refuse
 
@@ -85,7 +86,7 @@ def fetch_or_refuse(
     this id; otherwise an audited refusal naming the stored record's patient, if the record
     exists at all. A missing record and a forbidden one get the same answer."""
     pk = as_record_id(record_id)
-    found = scoped.filter(pk=pk).first()
+    found = one_or_none(scoped.filter(pk=pk))
     if found is not None:
         return found
     stored = scoped.model._default_manager.filter(pk=pk)
@@ -94,7 +95,7 @@ def fetch_or_refuse(
         action=action,
         object_type=object_type,
         object_id=record_id if object_id is None else object_id,
-        patient_id=stored.values_list(patient_field, flat=True).first(),
+        patient_id=one_or_none(stored.values_list(patient_field, flat=True)),
     )
 
 
@@ -117,7 +118,7 @@ def read_and_check(
     from it (and from its patient's facts, PatientCondition.holds_for): no query is built
     from the user's scope, and a refusal needs no second read. A missing record and a
     forbidden one get the same answer."""
-    record = rows.filter(pk=as_record_id(record_id)).first()
+    record = one_or_none(rows.filter(pk=as_record_id(record_id)))
     if record is not None and allowed(record):
         return record
     raise refuse(
