@@ -14,7 +14,7 @@ and codes, in the order the constraints are declared.
 - A check constraint is a column of that SELECT: its condition wrapped in
   COALESCE(..., TRUE) as Django's own check does, so that an unknown is a pass as in SQL.
   Only the record's fields the condition names are bound into the query (binding every
-  field was most of the time it took); should a condition name a field the walk below did
+  field was most of the time it took); should a condition name a field Django's walk did
   not see, every field is bound and the condition tried again. A constraint naming an
   excluded field is skipped, as in Django.
 - A unique constraint on fields is a column EXISTS (the rows with this record's values,
@@ -38,16 +38,7 @@ from contextlib import nullcontext
 
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import (
-    BooleanField,
-    CheckConstraint,
-    Exists,
-    F,
-    Q,
-    UniqueConstraint,
-    Value,
-)
-from django.db.models.constants import LOOKUP_SEP
+from django.db.models import BooleanField, CheckConstraint, Exists, Q, UniqueConstraint, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
@@ -55,35 +46,12 @@ from django.db.models.sql.constants import SINGLE
 logger = logging.getLogger(__name__)
 CHECK_PREFIX = "_stepwell_check_"
 UNIQUE_PREFIX = "_stepwell_unique_"
-_NAMES: dict[int, tuple[object, frozenset[str]]] = {}
 
 
-def names_in(condition) -> frozenset[str]:
-    """The record's fields a constraint's condition names: the first part of each lookup
-    and each F() it holds, however deep."""
-    cached = _NAMES.get(id(condition))
-    if cached is not None and cached[0] is condition:
-        return cached[1]
-    names: set[str] = set()
-    stack = [condition]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Q):
-            for child in node.children:
-                if isinstance(child, tuple):
-                    names.add(child[0].split(LOOKUP_SEP, 1)[0])
-                    stack.append(child[1])
-                else:
-                    stack.append(child)
-        elif isinstance(node, F):
-            names.add(node.name.split(LOOKUP_SEP, 1)[0])
-        elif isinstance(node, list | tuple | set | frozenset):
-            stack.extend(node)
-        elif hasattr(node, "get_source_expressions"):
-            stack.extend(node.get_source_expressions())
-    found = frozenset(names)
-    _NAMES[id(condition)] = (condition, found)  # constraints live as long as their model
-    return found
+def names_in(condition) -> set[str]:
+    """The record's fields a constraint's condition names: Django's own walk of a Q
+    (referenced_base_fields: each lookup's first part, each F()), kept on the Q."""
+    return (condition if isinstance(condition, Q) else Q(condition)).referenced_base_fields
 
 
 def _unique_probe(model, instance, constraint, *, exclude, using):
