@@ -27,6 +27,15 @@ and codes, in the order the constraints are declared.
   by Django in its place. Should the query fail, each constraint is asked on its own, the
   way Django asks.
 
+The query is built and compiled by the ORM once per shape and kept for the process: the
+record's values go into it as markers (`Slot`, a Value compiled as Django compiles it;
+stepwell/core/kept.py),
+and a later record of the same model with the same fields excluded, the same
+new-or-stored state and the same empty values (NULL compiles to a literal, not a
+parameter) reuses the SQL with its own values in their place, each prepared for the
+database as the ORM prepares a Value of that field. Building and compiling was most of a
+validation's time (see docs/performance.md, "Saving a record").
+
 CoreConfig.ready() installs it on every Stepwell model that declares a check or unique
 constraint of its own.
 """
@@ -35,17 +44,22 @@ from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldError, ValidationError
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models import BooleanField, CheckConstraint, Exists, Q, UniqueConstraint, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
-from django.db.models.sql.constants import SINGLE
+
+from .kept import Slot, filled
 
 logger = logging.getLogger(__name__)
 CHECK_PREFIX = "_stepwell_check_"
 UNIQUE_PREFIX = "_stepwell_unique_"
+PK = "pk"
+# Shapes kept per process; past this many, new shapes are built each time (not kept).
+MOST_SHAPES = 4096
 
 
 def names_in(condition) -> set[str]:
@@ -54,7 +68,62 @@ def names_in(condition) -> set[str]:
     return (condition if isinstance(condition, Q) else Q(condition)).referenced_base_fields
 
 
-def _unique_probe(model, instance, constraint, *, exclude, using):
+@dataclass
+class _Build:
+    """What building the query for one record found: the values it depends on (`names`,
+    in the order met) and whether its SQL may be kept (not if a value is an expression)."""
+
+    names: list[str] = field(default_factory=list)
+    keepable: bool = True
+
+    def met(self, name: str) -> None:
+        if name not in self.names:
+            self.names.append(name)
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    params: list
+    kinds: dict[str, bool]  # alias -> True for a check (kept when true), in SELECT order
+
+
+@dataclass
+class _Shapes:
+    names: tuple[str, ...]  # the values a query of this model, exclusion and state reads
+    compiled: dict[tuple, _Compiled | None] = field(default_factory=dict)
+
+
+_SHAPES: dict[tuple, _Shapes] = {}
+NOTHING = _Compiled("", [], {})  # no constraint left to ask the database
+
+
+def _field_of(instance, name: str):
+    meta = instance._meta
+    return meta.pk if name == PK else meta.get_field(name)
+
+
+def _raw(instance, name: str):
+    return instance.pk if name == PK else getattr(instance, _field_of(instance, name).attname)
+
+
+def _prepared(instance, name: str, connection):
+    """The parameter the ORM sends for Value(the record's value, its field)."""
+    return _field_of(instance, name).get_db_prep_value(_raw(instance, name), connection=connection)
+
+
+def _slot(instance, name: str, build: _Build):
+    """The record's value for `name` as the query's bound value: a Slot, or the
+    expression itself (a record field set to an F() or the like: not kept)."""
+    value = _raw(instance, name)
+    build.met(name)
+    if value and hasattr(value, "resolve_expression"):
+        build.keepable = False
+        return value
+    return Slot(value, _field_of(instance, name), name)
+
+
+def _unique_probe(model, instance, constraint, *, exclude, using, build: _Build):
     """An expression true when the record would break a unique constraint on fields, built
     as Django's UniqueConstraint.validate builds its query; None where Django would not ask
     the database or asks in a way not mirrored here (then Django's validate decides)."""
@@ -64,18 +133,20 @@ def _unique_probe(model, instance, constraint, *, exclude, using):
     for name in constraint.fields:
         if exclude and name in exclude:
             return None
-        field = model._meta.get_field(name)
-        if field.generated:
+        field_ = model._meta.get_field(name)
+        if field_.generated:
             return None
-        value = getattr(instance, field.attname)
+        value = getattr(instance, field_.attname)
+        build.met(name)
         if (constraint.nulls_distinct is not False and value is None) or (
             value == "" and connections[using].features.interprets_empty_strings_as_nulls
         ):
             return None
-        lookup[field.name] = value
+        # None (nulls not distinct) stays None: the lookup becomes IS NULL, as in Django.
+        lookup[field_.name] = None if value is None else _slot(instance, name, build)
     queryset = model._default_manager.using(using).filter(**lookup)
     if not instance._state.adding and instance._is_pk_set(model._meta):
-        queryset = queryset.exclude(pk=instance._get_pk_val(model._meta))
+        queryset = queryset.exclude(pk=_slot(instance, PK, build))
     if constraint.condition is None:
         return Exists(queryset)
     return Coalesce(
@@ -85,13 +156,9 @@ def _unique_probe(model, instance, constraint, *, exclude, using):
     )
 
 
-def _asked_together(instance, checks, uniques, *, exclude, using) -> dict[int, bool] | None:
-    """Each constraint's outcome by position (True: kept), from one query; None if the
-    query failed. A check constraint that names an excluded field has no outcome (it is
-    skipped); neither has a unique constraint left to Django."""
-    connection = connections[using]
-    if not connection.features.supports_comparing_boolean_expr:
-        return None  # Django's own check then decides, one constraint at a time
+def _compile(instance, checks, uniques, *, exclude, using, build: _Build) -> _Compiled | None:
+    """The one query for this record, built and compiled by the ORM; NOTHING if there is
+    nothing to ask, None if the ORM finds no row to ask it of (Django then decides)."""
     query = Query(None)
     against = instance._get_field_expression_map(meta=instance._meta, exclude=exclude)
     bound: set[str] = set()
@@ -100,8 +167,10 @@ def _asked_together(instance, checks, uniques, *, exclude, using) -> dict[int, b
         for name in names:
             if name in against and name not in bound:
                 value = against[name]
-                if not hasattr(value, "resolve_expression"):
-                    value = Value(value)
+                if isinstance(value, Value):  # the record's own value
+                    value = _slot(instance, name, build)
+                else:  # an expression on the record, or a generated field's
+                    build.keepable = False
                 query.add_annotation(value, name, select=False)
                 bound.add(name)
 
@@ -119,14 +188,16 @@ def _asked_together(instance, checks, uniques, *, exclude, using) -> dict[int, b
                 return False
         return True
 
-    kinds: dict[str, bool] = {}  # alias -> True for a check (kept when true)
+    kinds: dict[str, bool] = {}
     for position, constraint in checks:
         condition = Coalesce(Q(constraint.condition), True, output_field=BooleanField())
         alias = f"{CHECK_PREFIX}{position}"
         if add(condition, alias, names_in(constraint.condition)):
             kinds[alias] = True
     for position, constraint in uniques:
-        probe = _unique_probe(type(instance), instance, constraint, exclude=exclude, using=using)
+        probe = _unique_probe(
+            type(instance), instance, constraint, exclude=exclude, using=using, build=build
+        )
         if probe is None:
             continue
         alias = f"{UNIQUE_PREFIX}{position}"
@@ -134,18 +205,76 @@ def _asked_together(instance, checks, uniques, *, exclude, using) -> dict[int, b
         if add(probe, alias, names):
             kinds[alias] = False
     if not query.annotation_select:
+        return NOTHING
+    try:
+        sql, params = query.get_compiler(using=using).as_sql()
+    except EmptyResultSet:
+        build.keepable = False
+        return None
+    return _Compiled(sql, list(params), {alias: kinds[alias] for alias in query.annotation_select})
+
+
+def _shape_of(instance, names, connection) -> tuple:
+    """What, besides the model, exclusion and state, decides the query's SQL: which
+    values are empty (NULL is a literal, an empty value skips a unique constraint)."""
+    return tuple(
+        (raw is None, raw == "", _prepared(instance, name, connection) is None)
+        for name in names
+        for raw in (_raw(instance, name),)
+    )
+
+
+def _kept_or_compiled(instance, checks, uniques, *, exclude, using) -> _Compiled | None:
+    connection = connections[using]
+    adding = instance._state.adding
+    key = (type(instance), using, frozenset(exclude or ()), adding, instance.pk is not None)
+    shapes = _SHAPES.get(key)
+    if shapes is not None:
+        names = shapes.names
+        if not any(
+            (value := _raw(instance, name)) and hasattr(value, "resolve_expression")
+            for name in names
+        ):
+            shape = _shape_of(instance, names, connection)
+            if shape in shapes.compiled:
+                return shapes.compiled[shape]
+    build = _Build()
+    compiled = _compile(instance, checks, uniques, exclude=exclude, using=using, build=build)
+    if build.keepable and len(_SHAPES) < MOST_SHAPES:
+        names = tuple(build.names)
+        shapes = _SHAPES.get(key)
+        if shapes is None or shapes.names != names:
+            shapes = _SHAPES[key] = _Shapes(names)
+        if len(shapes.compiled) < MOST_SHAPES:
+            shapes.compiled[_shape_of(instance, names, connection)] = compiled
+    return compiled
+
+
+def _asked_together(instance, checks, uniques, *, exclude, using) -> dict[int, bool] | None:
+    """Each constraint's outcome by position (True: kept), from one query; None if the
+    query failed. A check constraint that names an excluded field has no outcome (it is
+    skipped); neither has a unique constraint left to Django."""
+    connection = connections[using]
+    if not connection.features.supports_comparing_boolean_expr:
+        return None  # Django's own check then decides, one constraint at a time
+    compiled = _kept_or_compiled(instance, checks, uniques, exclude=exclude, using=using)
+    if compiled is None:
+        return None
+    if compiled is NOTHING:
         return {}
+    params = filled(compiled.params, lambda name: _prepared(instance, name, connection))
     atomic = transaction.atomic(using=using) if connection.in_atomic_block else nullcontext()
     try:
-        with atomic:
-            row = query.get_compiler(using=using).execute_sql(SINGLE)
+        with atomic, connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            row = cursor.fetchone()
     except DatabaseError as error:
         logger.warning("Checking the constraints of %r together failed: %s", instance, error)
         return None
     outcomes = {}
-    for alias, value in zip(query.annotation_select, row, strict=True):
+    for (alias, check), value in zip(compiled.kinds.items(), row, strict=True):
         position = int(alias.rsplit("_", 1)[1])
-        outcomes[position] = bool(value) if kinds[alias] else not value
+        outcomes[position] = bool(value) if check else not value
     return outcomes
 
 

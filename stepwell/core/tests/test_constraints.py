@@ -127,28 +127,28 @@ def test_six_check_constraints_take_one_query_not_six():
     assert len(ours.captured_queries) * 6 == len(djangos.captured_queries)
 
 
-def test_a_failing_query_falls_back_to_django_one_constraint_at_a_time(monkeypatch):
+def test_a_failing_query_falls_back_to_django_one_constraint_at_a_time():
     from django.db import DatabaseError
-    from django.db.models.sql.compiler import SQLCompiler
 
-    real = SQLCompiler.execute_sql
-    calls = []
+    selects = []
 
-    def failing_once(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise DatabaseError("synthetic failure")
-        return real(self, *args, **kwargs)
+    def failing_once(execute, sql, params, many, context):
+        if sql.startswith("SELECT"):
+            selects.append(sql)
+            if len(selects) == 1:
+                raise DatabaseError("synthetic failure")
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(SQLCompiler, "execute_sql", failing_once)
     payer = Payer(name="Synthetic", kind="nonsense", min_days=8)
-    assert _errors(constraints.validate_constraints, payer) == {
+    with connection.execute_wrapper(failing_once):
+        errors = _errors(constraints.validate_constraints, payer)
+    assert errors == {
         "__all__": [
             "Constraint “payer_kind_valid” is violated.",
             "Constraint “payer_min_days_week” is violated.",
         ]
     }
-    assert len(calls) == 1 + len(Payer._meta.constraints)
+    assert len(selects) == 1 + len(Payer._meta.constraints)
 
 
 def _stepwell_models_with(kind) -> list:
@@ -270,3 +270,59 @@ def test_a_stored_record_does_not_collide_with_itself(roles_held):
     with CaptureQueriesContext(connection) as ours:
         assert _errors(constraints.validate_constraints, stored) is None
     assert len([q for q in ours.captured_queries if q["sql"].startswith("SELECT")]) == 1
+
+
+def _compiles(monkeypatch) -> list:
+    """Every SQL the ORM compiles from now on (what the kept queries spare)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled = []
+    real = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return compiled
+
+
+def test_a_record_of_a_shape_already_seen_reuses_its_query_with_its_own_values(
+    roles_held, monkeypatch
+):
+    """The second record of the same model, state and empty values is asked with the kept
+    SQL (no compiling) and its own values: a clash the first did not have is found."""
+    users, programs = roles_held["users"], roles_held["programs"]
+    fine = RoleAssignment(user=users[1], role="clinician", program=programs[0])
+    clash = RoleAssignment(user=users[0], role="clinician", program=programs[0])
+    expected = _errors(_django, clash)
+    assert expected is not None
+    assert _errors(constraints.validate_constraints, fine) is None  # kept from here on
+    compiled = _compiles(monkeypatch)
+    with CaptureQueriesContext(connection) as asked:
+        assert _errors(constraints.validate_constraints, fine) is None
+    assert compiled == []
+    assert len([q for q in asked.captured_queries if q["sql"].startswith("SELECT")]) == 1
+    # The clash: the kept query says so (no compiling), then Django's own validate gives
+    # the message (and compiles its own query, as it always does).
+    assert _errors(constraints.validate_constraints, clash) == expected
+    assert compiled and all(model is RoleAssignment for model in compiled)
+
+
+def test_an_empty_value_is_a_shape_of_its_own():
+    """NULL is compiled as a literal, not a parameter: a payer without a minimum of days
+    gets a query of its own, and both are judged as Django judges them."""
+    for min_days in (3, None, 8, None, 2):
+        _same_as_django(Payer(name="Synthetic", kind="commercial", min_days=min_days))
+
+
+def test_a_field_set_to_an_expression_is_asked_but_not_kept():
+    """A record whose field holds an expression is asked as Django asks it, and the next
+    plain record of its shape does not get the expression's SQL."""
+    stored = Payer.objects.create(name="Synthetic", kind="commercial", min_days=5)
+    stored.min_days = models.Value(8)  # past a week's five days
+    assert _same_as_django(stored) is not None
+    for min_days in (4, 8):
+        plain = Payer.objects.get(pk=stored.pk)
+        plain.min_days = min_days
+        assert (_same_as_django(plain) is None) is (min_days == 4)
