@@ -34,7 +34,7 @@ and a later record of the same model with the same fields excluded, the same
 new-or-stored state and the same empty values (NULL compiles to a literal, not a
 parameter) reuses the SQL with its own values in their place, each prepared for the
 database as the ORM prepares a Value of that field. Building and compiling was most of a
-validation's time (see docs/performance.md, "Saving a record").
+validation's time (see docs/performance.md, "Queries kept compiled").
 
 CoreConfig.ready() installs it on every Stepwell model that declares a check or unique
 constraint of its own.

@@ -10,10 +10,12 @@ from django.test import override_settings
 from stepwell.care.models import Attendance, ClinicalNote, PsychotherapyNote
 from stepwell.care.notes import cosignature
 from stepwell.care.tests.conftest import GROUP_START, make_occurrence
+from stepwell.core.kept import READS
 from stepwell.privacy.access import attendance, notes
 from stepwell.schedule.models import Appointment
 from stepwell.testing.checks_by_id import Outcomes, compare
 from stepwell.testing.factories import UserFactory
+from stepwell.testing.kept import assert_read_as_orm
 from stepwell.testing.people import CLINIC_PEOPLE
 
 ROLES = CLINIC_PEOPLE
@@ -259,3 +261,10 @@ def test_attendance_checked_by_id_is_allowed_exactly_as_its_scope_allows(clinic,
             compare(outcomes, name, user, check, records, allowed, lambda r: r.patient_id)
     assert set(outcomes.seen) == {"row", "appointment"}
     outcomes.verify()
+    # The kept reads of both checks read what the ORM reads (with a session or an
+    # appointment, the other relation empty).
+    kept = [read for read in READS if read.model in (Attendance, Appointment)]
+    assert {read.model for read in kept} == {Attendance, Appointment}
+    for read in kept:
+        for record in rows if read.model is Attendance else appointments:
+            assert_read_as_orm(read, record.pk)

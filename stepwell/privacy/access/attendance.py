@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from stepwell.accounts.models import Role
 from stepwell.care.models import Attendance
+from stepwell.core.kept import RecordRead
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import Appointment, SessionOccurrence
@@ -28,6 +29,10 @@ from .predicates import (
     programs_with,
     read_and_check,
 )
+
+_APPOINTMENT = RecordRead(Appointment, "program")
+_ATTENDANCE = RecordRead(Attendance, "occurrence__program", "appointment__program", "patient")
+
 
 ATTENDANCE_ROLES = (Role.PROGRAM_DIRECTOR,)  # besides the session's own staff
 
@@ -104,7 +109,7 @@ def access_appointment_attendance_by_id(
     appointment's patient when it exists. Read once and answered from the appointment
     (appointments_attendance_taken_by says the same as a scope)."""
     return read_and_check(
-        Appointment.objects.select_related("program"),
+        _APPOINTMENT,
         appointment_id,
         lambda appointment: access_appointment_attendance(user, appointment),
         user=user,
@@ -139,7 +144,7 @@ def access_attendance_by_id(user, attendance_id, *, action: str = AuditAction.UP
     when it exists. The row is read once with its session or appointment and the rule is
     answered from it, instead of filtering the user's whole scope of rows by the id."""
     return read_and_check(
-        Attendance.objects.select_related("occurrence__program", "appointment__program", "patient"),
+        _ATTENDANCE,
         attendance_id,
         lambda row: attendance_row_taken(user, row),
         user=user,

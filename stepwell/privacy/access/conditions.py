@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import DateTimeField, Q, QuerySet, Value
 from django.utils import timezone
 
+from stepwell.core.kept import KeptRows
 from stepwell.patients.models import CareTeamMember, Episode, Patient
 
 # Set while some patients' place in a scope is asked (patient_in_scope, patients_in_scope):
@@ -73,10 +74,11 @@ def on_care_team(user) -> Q:
     return Q(pk__in=members.values("patient_id"))
 
 
-def _emergency_grants():
+def _emergency_grants(now=None):
+    """Emergency access that has not expired (at ``now``, a time or a query's value)."""
     from stepwell.consent.models import BreakGlassGrant
 
-    return BreakGlassGrant.objects.filter(expires_at__gt=timezone.now())
+    return BreakGlassGrant.objects.filter(expires_at__gt=timezone.now() if now is None else now)
 
 
 def emergency_access_patient_ids(user) -> QuerySet:
@@ -99,26 +101,54 @@ _EPISODE, _TEAM, _EMERGENCY, _ACCOUNT = "episode", "team", "emergency", "account
 _FACTS = "access_facts"
 
 
-def _ways_of(patient_ids, *, accounts: bool) -> dict[int, dict[str, set]]:
-    """For each patient, the ids each way in names (its episodes' programs, its care team,
-    who holds emergency access, and with ``accounts`` its own login), in one query: a
-    UNION ALL of the tables. A patient that is not stored is left out when ``accounts``."""
+def _union(patients, now, *, accounts: bool) -> QuerySet:
+    """The UNION ALL of the ways in for the patients ``patients(key)`` filters: (way,
+    patient id, the program or user id it names); with ``accounts``, each patient's own
+    login too. Emergency access counts while it has not expired at ``now``."""
     ways = [
         (_EPISODE, Episode.objects, "patient_id", "program_id"),
         (_TEAM, CareTeamMember.objects, "patient_id", "user_id"),
-        (_EMERGENCY, _emergency_grants(), "patient_id", "user_id"),
+        (_EMERGENCY, _emergency_grants(now), "patient_id", "user_id"),
     ]
     if accounts:
         ways.append((_ACCOUNT, Patient.objects, "pk", "user_id"))
     first, *others = (
-        rows.filter(**{f"{key}__in": patient_ids}).order_by().values_list(Value(way), key, column)
+        rows.filter(**patients(key)).order_by().values_list(Value(way), key, column)
         for way, rows, key, column in ways
     )
+    return first.union(*others, all=True)
+
+
+# One patient's ways in: the query every record check of a patient's record asks, kept
+# compiled (stepwell/core/kept.py).
+_ONE_PATIENT = KeptRows(
+    Episode,
+    lambda patient, now: _union(lambda key: {key: patient}, now, accounts=False),
+    patient=Patient._meta.pk,
+    now=DateTimeField(),
+)
+
+
+def _gathered(rows) -> dict[int, dict[str, set]]:
     found: dict[int, dict[str, set]] = {}
-    for way, patient_id, value in first.union(*others, all=True):
+    for way, patient_id, value in rows:
         found.setdefault(patient_id, {_EPISODE: set(), _TEAM: set(), _EMERGENCY: set()})
         found[patient_id].setdefault(way, set()).add(value)
     return found
+
+
+def _ways_of(patient_ids, *, accounts: bool) -> dict[int, dict[str, set]]:
+    """For each patient, the ids each way in names (its episodes' programs, its care team,
+    who holds emergency access, and with ``accounts`` its own login), in one query: a
+    UNION ALL of the tables. A patient that is not stored is left out when ``accounts``."""
+    rows = _union(lambda key: {f"{key}__in": patient_ids}, timezone.now(), accounts=accounts)
+    return _gathered(rows)
+
+
+def _ways_of_one(patient_id: int) -> dict[str, set]:
+    """_ways_of for one patient, with the query kept compiled."""
+    rows = _ONE_PATIENT.rows(patient=patient_id, now=timezone.now())
+    return _gathered(rows).get(patient_id, {})
 
 
 def _facts(ways: dict[str, set], account_id: int | None) -> PatientFacts:
@@ -149,7 +179,7 @@ def facts_of(patient: Patient) -> PatientFacts:
             ),
         }
     else:
-        ways = _ways_of([patient.pk], accounts=False).get(patient.pk, {})
+        ways = _ways_of_one(patient.pk)
     facts = _facts(ways, patient.user_id)
     if prefetched:  # dropped with the rows when Django refreshes or changes them
         loaded[_FACTS] = facts

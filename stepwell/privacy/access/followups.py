@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
+from stepwell.core.kept import RecordRead
 from stepwell.followups.models import FollowUp, FollowUpLink, FollowUpStatus
 from stepwell.measures.models import token_hash
 from stepwell.patients.models import Episode
@@ -44,6 +45,9 @@ from .predicates import (
     programs_with,
     read_and_check,
 )
+
+_FOLLOW_UP = RecordRead(FollowUp, "patient", "program", "episode")
+
 
 RECORDING_ROLES = (*CLINICAL_ROLES, Role.INTAKE_COORDINATOR)
 FOLLOW_UP_JOBS = frozenset({"follow-ups", "seed-demo"})
@@ -95,7 +99,7 @@ def _follow_up_meets(user, roles: tuple[str, ...], follow_up: FollowUp) -> bool:
 
 def _follow_up_by_id(user, follow_up_id, roles: tuple[str, ...], action: str) -> FollowUp:
     return read_and_check(
-        FollowUp.objects.select_related("patient", "program", "episode"),
+        _FOLLOW_UP,
         follow_up_id,
         lambda follow_up: _follow_up_meets(user, roles, follow_up),
         user=user,

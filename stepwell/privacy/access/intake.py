@@ -27,12 +27,14 @@ from enum import StrEnum
 from django.db.models import QuerySet
 
 from stepwell.accounts.models import Role
+from stepwell.core.kept import RecordRead
 from stepwell.intake.models import IntakeAssessment, PlacementDecision, Referral
 from stepwell.patients.models import CareTeamMember, Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .patients import (
+    EPISODE_READ,
     access_patient_chart,
     clinician_on_care_team,
     has_episode_in,
@@ -47,6 +49,13 @@ from .predicates import (
     programs_with,
     read_and_check,
 )
+
+_REFERRAL = RecordRead(Referral, "patient", "episode", "episode__program")
+_ASSESSMENT = RecordRead(IntakeAssessment, "patient", "episode", "episode__program", "signed_by")
+_PLACEMENT = RecordRead(
+    PlacementDecision, "assessment", "episode", "episode__patient", "episode__program", "decided_by"
+)
+
 
 __all__ = [
     "ADMISSION_ROLES",
@@ -133,7 +142,7 @@ def access_referral_by_id(user, referral_id, *, action: str = AuditAction.VIEW) 
     """A referral of the user's programs (to read or to work on), or an audited refusal."""
     program_ids = programs_with(user, *REFERRAL_ROLES)
     return read_and_check(
-        Referral.objects.select_related("patient", "episode", "episode__program"),
+        _REFERRAL,
         referral_id,
         lambda referral: referral.episode.program_id in program_ids,
         user=user,
@@ -204,9 +213,7 @@ def access_assessment_by_id(
     rule = _ASSESSMENT_RULES[need]
     chart = patient_condition(user)
     return read_and_check(
-        IntakeAssessment.objects.select_related(
-            "patient", "episode", "episode__program", "signed_by"
-        ),
+        _ASSESSMENT,
         assessment_id,
         lambda assessment: (
             is_staff_member(user)
@@ -223,7 +230,7 @@ def access_episode_for_assessment_by_id(user, episode_id) -> Episode:
     """An episode whose intake assessment the user may start, or an audited refusal."""
     chart = patient_condition(user)
     return read_and_check(
-        Episode.objects.select_related("patient", "program"),
+        EPISODE_READ,
         episode_id,
         lambda episode: chart.holds_for(episode.patient) and access_assessment_draft(user, episode),
         user=user,
@@ -254,9 +261,7 @@ def access_placement_decision_by_id(
         return need != IntakeNeed.ADMIT or access_admission(user, decision.episode)
 
     return read_and_check(
-        PlacementDecision.objects.select_related(
-            "assessment", "episode", "episode__patient", "episode__program", "decided_by"
-        ),
+        _PLACEMENT,
         decision_id,
         allowed,
         user=user,

@@ -34,6 +34,7 @@ from django.db.models import Q, QuerySet
 from stepwell.accounts.models import Role
 from stepwell.care.models import ClinicalNote, NoteKind
 from stepwell.clinic.models import Program
+from stepwell.core.kept import RecordRead
 from stepwell.meds.models import DrugTest, Medication, Reconciliation
 from stepwell.patients.models import OPEN_STATES, Episode, Patient
 from stepwell.privacy.audit import AuditAction
@@ -58,6 +59,12 @@ from .predicates import (
     programs_with,
     read_and_check,
 )
+
+_MEDICATION = RecordRead(Medication, "patient")
+_RECONCILIATION = RecordRead(Reconciliation, "episode__patient", "episode__program")
+_MED_NOTE = RecordRead(ClinicalNote, "patient", "author")
+_DRUG_TEST = RecordRead(DrugTest, "patient", "program", "episode")
+
 
 READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
 WRITE_ROLES = (Role.PRESCRIBER, Role.NURSE)
@@ -174,7 +181,7 @@ def access_medication_by_id(
 ) -> Medication:
     condition = meds_condition(user, need)
     return read_and_check(
-        Medication.objects.select_related("patient"),
+        _MEDICATION,
         medication_id,
         lambda medication: condition.holds_for(medication.patient),
         user=user,
@@ -201,7 +208,7 @@ def access_reconciliation_by_id(
 ) -> Reconciliation:
     condition = meds_condition(user, need)
     return read_and_check(
-        Reconciliation.objects.select_related("episode__patient", "episode__program"),
+        _RECONCILIATION,
         reconciliation_id,
         lambda reconciliation: condition.holds_for(reconciliation.episode.patient),
         user=user,
@@ -218,7 +225,7 @@ def access_visit_note_by_id(
     author, or an audited refusal."""
     condition = meds_condition(user)
     return read_and_check(
-        ClinicalNote.objects.select_related("patient", "author"),
+        _MED_NOTE,
         note_id,
         lambda note: (
             note.kind == NoteKind.MEDICATION
@@ -235,7 +242,7 @@ def access_drug_test_by_id(
     user, test_id, *, write: bool = False, action: str = AuditAction.VIEW
 ) -> DrugTest:
     return read_and_check(
-        DrugTest.objects.select_related("patient", "program", "episode"),
+        _DRUG_TEST,
         test_id,
         lambda test: (
             _drug_test_written_by(user, test) if write else _drug_test_visible_to(user, test)

@@ -36,6 +36,7 @@ from stepwell.accounts.models import Role
 from stepwell.care.models import ClinicalNote, GroupNote, NoteKind, PsychotherapyNote
 from stepwell.care.notes.cosignature import credential_requires_cosign
 from stepwell.clinic.models import Program
+from stepwell.core.kept import RecordRead
 from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
@@ -58,6 +59,9 @@ from .predicates import (
     programs_with,
     read_and_check,
 )
+
+_NOTE = RecordRead(ClinicalNote, "patient", "author", "group_note")
+
 
 NOTE_READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
 NOTE_WRITE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE)
@@ -234,7 +238,7 @@ def access_note_by_id(
     """The clinical note, fetched from what the user may do with notes, or an audited
     refusal naming the note's patient when it exists."""
     return read_and_check(
-        ClinicalNote.objects.select_related("patient", "author", "group_note"),
+        _NOTE,
         note_id,
         lambda note: note_allowed(user, note, need),
         user=user,

@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 
 from stepwell.accounts.models import Role
 from stepwell.clinic.models import Program
+from stepwell.core.kept import RecordRead
 from stepwell.core.rows import one_or_none
 from stepwell.patients.models import (
     OPEN_STATES,
@@ -72,6 +73,11 @@ from .predicates import (
     programs_with,
     read_and_check,
 )
+
+_PATIENT = RecordRead(Patient)
+# An episode with its patient and program, as the checks of an episode read it.
+EPISODE_READ = RecordRead(Episode, "patient", "program")
+
 
 __all__ = [
     "CLINICAL_ROLES",
@@ -302,7 +308,7 @@ def patient_meeting_or_refuse(
     """The patient if it meets ``condition`` (read once, answered from its facts), or an
     audited refusal naming it when it is stored; object_id defaults to the patient id."""
     return read_and_check(
-        Patient.objects,
+        _PATIENT,
         patient_id,
         condition.holds_for,
         user=user,
@@ -353,7 +359,7 @@ def episode_meeting_or_refuse(
     (answered from the patient's facts), or an audited refusal naming the patient when the
     episode is stored."""
     return read_and_check(
-        Episode.objects.select_related("patient", "program"),
+        EPISODE_READ,
         episode_id,
         lambda episode: condition.holds_for(episode.patient),
         user=user,

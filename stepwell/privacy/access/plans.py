@@ -27,6 +27,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from stepwell.accounts.models import Role
 from stepwell.core.errors import ApplicationError
+from stepwell.core.kept import RecordRead
 from stepwell.patients.models import CareTeamMember, Episode, Patient
 from stepwell.plans.certification import is_physician, physician_refusal
 from stepwell.plans.models import (
@@ -41,13 +42,17 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .conditions import OnCareTeam
-from .patients import access_patient_by_id
+from .patients import EPISODE_READ, access_patient_by_id
 from .predicates import (
     CLINICAL_ROLES,
     is_patient_user,
     is_staff_member,
     programs_with,
     read_and_check,
+)
+
+_PLAN = RecordRead(
+    TreatmentPlan, "patient", "episode", "episode__program", "episode__patient", "previous"
 )
 
 
@@ -89,6 +94,13 @@ _PATH_TO_PLAN = {
     Goal: "problem__plan",
     Objective: "goal__problem__plan",
     Intervention: "goal__problem__plan",
+}
+# Each item read with its plan's patient and its plan's episode's program and patient.
+_ITEM_READS = {
+    model: RecordRead(
+        model, f"{path}__patient", f"{path}__episode__program", f"{path}__episode__patient"
+    )
+    for model, path in _PATH_TO_PLAN.items()
 }
 
 
@@ -160,9 +172,7 @@ def access_plan_by_id(
     """The plan, if the user may work on it as `need` says (plans_for, answered for the
     plan read with its patient), or an audited refusal."""
     return read_and_check(
-        TreatmentPlan.objects.select_related(
-            "patient", "episode", "episode__program", "episode__patient", "previous"
-        ),
+        _PLAN,
         plan_id,
         lambda plan: _plan_meets(user, need, plan),
         user=user,
@@ -187,9 +197,7 @@ def access_plan_item_by_id(
         raise refuse(actor=user, action=action, object_type=f"plan_item:{kind}"[:64])
     path = _PATH_TO_PLAN[model]
     item = read_and_check(
-        model.objects.select_related(
-            f"{path}__patient", f"{path}__episode__program", f"{path}__episode__patient"
-        ),
+        _ITEM_READS[model],
         item_id,
         lambda item: _plan_meets(user, need, _plan_of(item, path)),
         user=user,
@@ -206,7 +214,7 @@ def access_plan_episode_by_id(
     """The episode a new plan is written for (plan_episodes_for, answered for the episode
     read with its patient), or an audited refusal."""
     return read_and_check(
-        Episode.objects.select_related("patient", "program"),
+        EPISODE_READ,
         episode_id,
         lambda episode: is_staff_member(user) and _staff_meets(user, need, episode),
         user=user,

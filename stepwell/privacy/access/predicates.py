@@ -12,6 +12,7 @@ from collections.abc import Callable
 from operator import attrgetter
 
 from stepwell.accounts.models import Role, UserKind
+from stepwell.core.kept import RecordRead
 from stepwell.core.rows import one_or_none
 from stepwell.privacy.actors import is_system, require_actor
 from stepwell.privacy.refusals import refuse
@@ -113,12 +114,15 @@ def read_and_check(
 ):
     """The record of ``rows`` with this id if ``allowed(record)``; otherwise an audited
     refusal naming the record's patient (``patient_of``), if the record exists at all.
+    ``rows`` is a RecordRead (its SQL compiled once per connection; stepwell/core/kept.py)
+    or a QuerySet.
 
     The record is read once, with the joins ``rows`` asks for, and the rule is answered
     from it (and from its patient's facts, PatientCondition.holds_for): no query is built
     from the user's scope, and a refusal needs no second read. A missing record and a
     forbidden one get the same answer."""
-    record = one_or_none(rows.filter(pk=as_record_id(record_id)))
+    pk = as_record_id(record_id)
+    record = rows.one(pk) if isinstance(rows, RecordRead) else one_or_none(rows.filter(pk=pk))
     if record is not None and allowed(record):
         return record
     raise refuse(

@@ -18,19 +18,22 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from stepwell.care.models import ClinicalNote, NoteKind
+from stepwell.care.models import Attendance, ClinicalNote, NoteKind
 from stepwell.clinic.models import Program
 from stepwell.consent.services.break_glass import break_glass_open
+from stepwell.core.kept import READS
 from stepwell.followups.models import FollowUp
 from stepwell.intake.models import Referral
 from stepwell.meds.models import DrugTest, Medication, Reconciliation
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Patient
 from stepwell.patients.tests.intake_steps import placement_decided, signed_assessment
-from stepwell.plans.models import Goal, Intervention, Problem, TreatmentPlan
+from stepwell.plans.models import Goal, Intervention, Objective, Problem, TreatmentPlan
 from stepwell.privacy import access
 from stepwell.privacy.access import discharge, followups, intake, measures, meds, notes, plans
 from stepwell.privacy.access.patients import PatientNeed
-from stepwell.testing.checks_by_id import Outcomes, compare
+from stepwell.schedule.models import Appointment
+from stepwell.testing.checks_by_id import MISSING, Outcomes, compare
+from stepwell.testing.kept import assert_read_as_orm
 from stepwell.testing.people import CLINIC_PEOPLE
 
 
@@ -405,3 +408,27 @@ def test_each_medication_record_checked_by_id_is_allowed_as_its_scope_allows(cli
                     lambda t: t.patient_id,
                 )
     outcomes.verify()
+
+
+def test_every_record_read_reads_what_the_orm_reads(records):
+    """Each record check's kept read (its SQL compiled once; stepwell/core/kept.py) gives,
+    for every stored record of its model and an id not stored, what the ORM's read of the
+    same rows gives. The attendance reads are compared in care/tests/test_access.py."""
+    Objective.objects.create(  # a UUID, a date and a decimal to convert on the way in
+        goal=records["goal"][0],
+        description="PHQ-9 below 10",
+        target_date=timezone.localdate() + timedelta(weeks=6),
+        measure_kind="questionnaire_total",
+        instrument="phq9",
+        comparison="below",
+        target_value=Decimal("10.50"),
+    )
+    compared = set()
+    for read in READS:
+        for record_id in [*read.model.objects.values_list("pk", flat=True), MISSING]:
+            assert_read_as_orm(read, record_id)
+            compared.add(read)
+    assert {read.model for read in READS if read.model.objects.exists()} >= {
+        read.model for read in READS if read.model not in (Attendance, Appointment)
+    }
+    assert len(compared) == len(READS)

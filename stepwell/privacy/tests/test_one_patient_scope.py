@@ -28,7 +28,7 @@ from stepwell.meds.models import DrugTest
 from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Patient
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
-from stepwell.privacy.access.conditions import facts_of
+from stepwell.privacy.access.conditions import facts_of, facts_of_patients
 from stepwell.privacy.access.intake import access_availability_edit
 from stepwell.privacy.access.measures import (
     alert_condition,
@@ -212,6 +212,11 @@ def test_a_condition_answered_from_the_facts_is_the_scope_answer(wider):
     assert wider.director_a.pk in facts.emergency_ids
     assert wider.nurse_a.pk in facts.care_team_ids
     assert wider.clinician_b.pk not in facts_of(wider.patient_a).emergency_ids
+    # One patient's facts (a query kept compiled) are what a page of patients reads
+    # (the ORM's query of the same rows, built each time).
+    page = facts_of_patients([patient.pk for patient in stored])
+    for patient in stored:
+        assert facts_of(Patient(pk=patient.pk, user_id=patient.user_id)) == page[patient.pk]
 
 
 def test_the_kept_facts_go_with_the_rows_they_came_from(wider):

@@ -1,0 +1,32 @@
+"""Test helper: a kept record read (stepwell/core/kept.py) gives what the ORM gives."""
+
+from __future__ import annotations
+
+from stepwell.core.kept import RecordRead
+from stepwell.core.rows import one_or_none
+
+
+def _values(record) -> dict:
+    return {
+        field.attname: (type(value), value)
+        for field in record._meta.concrete_fields
+        for value in (getattr(record, field.attname),)
+    }
+
+
+def _same(kept, orm, seen: set[int]) -> None:
+    assert type(kept) is type(orm)
+    if orm is None or id(orm) in seen:
+        return
+    seen.add(id(orm))
+    assert _values(kept) == _values(orm)
+    assert (kept._state.db, kept._state.adding) == (orm._state.db, orm._state.adding)
+    assert kept._state.fields_cache.keys() == orm._state.fields_cache.keys()
+    for name, related in orm._state.fields_cache.items():
+        _same(kept._state.fields_cache[name], related, seen)
+
+
+def assert_read_as_orm(read: RecordRead, record_id: int) -> None:
+    """``read.one(record_id)`` is the ORM's read of the same rows: the same model, field
+    values of the same types, and the same records joined in (or None), all the way down."""
+    _same(read.one(record_id), one_or_none(read.rows().filter(pk=record_id)), set())
