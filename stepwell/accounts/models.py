@@ -6,6 +6,8 @@ from django.contrib import auth
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from stepwell.core.kept import KeptRows
+
 
 class UserKind(models.TextChoices):
     STAFF = "staff", "Staff"
@@ -91,7 +93,7 @@ class User(AbstractUser):
             if self.kind != UserKind.STAFF or not self.is_active or self.pk is None:
                 cached = frozenset()
             else:
-                cached = frozenset(self.role_assignments.values_list("role", "program_id"))
+                cached = frozenset(_ROLE_PAIRS.rows(user=self.pk))
             self._role_pair_cache = cached
         return cached
 
@@ -189,3 +191,12 @@ class EnrolmentCode(models.Model):
 
     def __str__(self) -> str:
         return f"Enrolment code for {self.user.username}"
+
+
+# A user's roles, (role, program id) each: read on every request, so kept compiled
+# (stepwell/core/kept.py).
+_ROLE_PAIRS = KeptRows(
+    RoleAssignment,
+    lambda user: RoleAssignment.objects.filter(user_id=user).values_list("role", "program_id"),
+    user=User._meta.pk,
+)

@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from stepwell.accounts.models import User
 from stepwell.care.models import Attendance, ClinicalNote, NoteKind
 from stepwell.clinic.models import Program
 from stepwell.consent.services.break_glass import break_glass_open
@@ -29,6 +30,7 @@ from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Pati
 from stepwell.patients.tests.intake_steps import placement_decided, signed_assessment
 from stepwell.plans.models import Goal, Intervention, Objective, Problem, TreatmentPlan
 from stepwell.privacy import access
+from stepwell.privacy import backends as _session_user_read  # noqa: F401 (its RecordRead)
 from stepwell.privacy.access import discharge, followups, intake, measures, meds, notes, plans
 from stepwell.privacy.access.patients import PatientNeed
 from stepwell.schedule.models import Appointment
@@ -414,6 +416,7 @@ def test_every_record_read_reads_what_the_orm_reads(records):
     """Each record check's kept read (its SQL compiled once; stepwell/core/kept.py) gives,
     for every stored record of its model and an id not stored, what the ORM's read of the
     same rows gives. The attendance reads are compared in care/tests/test_access.py."""
+    assert User in {read.model for read in READS}  # the session's user (privacy/backends.py)
     Objective.objects.create(  # a UUID, a date and a decimal to convert on the way in
         goal=records["goal"][0],
         description="PHQ-9 below 10",
