@@ -2,11 +2,13 @@
 values.
 
 A record check reads the one record an id names, with the joins its rule needs (a goal
-with its problem, plan, episode, patient and program), and a patient's facts are one
-UNION of three tables. Both have the same shape every time; only the id changes. Django
-builds and compiles a query anew on each call, and that was most of such a read's time:
-an episode read with its patient and program took 0.54 ms on SQLite through the ORM and
-0.13 ms with its SQL kept, 1.2 and 0.5 ms on PostgreSQL (where the rest is the server's).
+with its problem, plan, episode, patient and program); a patient's facts are one UNION
+of three tables; every request reads its user and their roles; every save asks its
+record's constraints (stepwell/core/constraints.py). Each has the same shape every time,
+only the values change, but Django builds and compiles a query anew on each call, and
+that was most of such a query's time: an episode read with its patient and program took
+0.53 ms on SQLite through the ORM and 0.12 ms with its SQL kept, 1.05 and 0.57 ms on
+PostgreSQL (where the rest is the server's); docs/performance.md, "Queries kept compiled".
 
 How it stays Django's own query:
 - The values go into the query as `Slot`s: a Value compiled exactly as Django compiles

@@ -23,10 +23,18 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Subquery
 
 from stepwell.accounts.models import User
+from stepwell.core.kept import KeptRows
 from stepwell.privacy.access import measures as access
 from stepwell.privacy.access.predicates import is_staff_member
 
 from .models import Alert, AlertStatus, OnCallPage
+
+# Whether any urgent alert is open anywhere: asked on every staff page, so kept compiled
+# (stepwell/core/kept.py).
+_ANY_URGENT = KeptRows(
+    Alert,
+    lambda: Alert.objects.filter(status=AlertStatus.OPEN, immediate=True).values_list("pk")[:1],
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ def safety_banner(user) -> list[BannerRow]:
     plan than any list page's own query, hence the cheap question first."""
     if not is_staff_member(user):
         return []
-    if not Alert.objects.filter(status=AlertStatus.OPEN, immediate=True).exists():
+    if not _ANY_URGENT.rows():
         return []
     pages = OnCallPage.objects.filter(alert_id=OuterRef("pk")).order_by("-paged_at", "-pk")
 
