@@ -144,6 +144,14 @@ class DurationLog:
             json.dump(self.seconds, out)
 
 
+def pytest_collection_finish(session):
+    """The tests make many short-lived ORM objects: Python's collector runs less often,
+    and what the collection loaded is frozen (stepwell/core/collection.py)."""
+    from stepwell.core.collection import collect_less
+
+    collect_less()
+
+
 def pytest_configure(config):
     path = os.environ.get("STEPWELL_DURATIONS_FILE", "")
     if path and not hasattr(config, "workerinput"):
