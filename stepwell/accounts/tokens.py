@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
+from stepwell.core.kept import RecordRead
 from stepwell.core.paging import page_of
-from stepwell.core.rows import one_or_none
 from stepwell.privacy.access.accounts import access_api_token_by_id, access_api_tokens
 from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.refusals import refuse
@@ -30,6 +30,9 @@ TOKEN_PREFIX = "swp"  # noqa: S105 - a label, not a secret
 # "Last used" is written at most once a minute per token (the tokens page shows minutes):
 # a script calling the API many times a second does not write the token's row each time.
 LAST_USED_PRECISION = timedelta(minutes=1)
+# A token and its user by the token's unique prefix: every API request reads it, so its
+# SQL is kept compiled (stepwell/core/kept.py).
+_BY_PREFIX = RecordRead(PersonalAccessToken, "user", key="prefix")
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,10 @@ def token_authenticate(plaintext: str) -> User | None:
     parts = (plaintext or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = one_or_none(  # the prefix is unique
-        PersonalAccessToken.objects.select_related("user").filter(
-            prefix=parts[1], revoked_at__isnull=True, expires_at__gt=timezone.now()
-        )
-    )
-    if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
+    token = _BY_PREFIX.one(parts[1])  # the prefix is unique
+    if token is None or token.revoked_at is not None or token.expires_at <= timezone.now():
+        return None
+    if not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
         return None
     if not token.user.is_active:
         return None

@@ -93,31 +93,33 @@ READS: list[RecordRead] = []  # every record read defined, for the tests to comp
 
 
 class RecordRead:
-    """`one_or_none(model.objects.select_related(*related).filter(pk=id))`, compiled once per
-    connection: the record with this id and the records its rule needs, or None.
+    """`one_or_none(model.objects.select_related(*related).filter(<key>=value))`, compiled
+    once per connection: the record whose ``key`` (the id, or another unique field) has
+    this value, with the records its rule needs, or None.
 
-    Define one per module (it is a description, not a query) and call ``one(id)``."""
+    Define one per module (it is a description, not a query) and call ``one(value)``."""
 
-    def __init__(self, model: type[Model], *related: str) -> None:
+    def __init__(self, model: type[Model], *related: str, key: str = "pk") -> None:
         self.model = model
         self.related = related
+        self.key = key
+        self.field = model._meta.pk if key == "pk" else model._meta.get_field(key)
         READS.append(self)
 
     def __repr__(self) -> str:
-        return f"RecordRead({self.model.__name__}, {', '.join(self.related)})"
+        return f"RecordRead({self.model.__name__}, {', '.join(self.related)}, key={self.key})"
 
     def rows(self) -> QuerySet:
         """The same rows as a QuerySet (what the ORM would read)."""
         rows = self.model._default_manager.all()
         return rows.select_related(*self.related) if self.related else rows
 
-    def _reader(self, alias: str, connection) -> _Reader:
+    def _reader(self, alias: str, connection, value) -> _Reader:
         kept = _compiled_on(connection)
         reader = kept.get(self)
         if reader is None:
-            pk = self.model._meta.pk
-            query = self.rows().filter(pk=Slot(1, pk, "pk")).order_by()[:1].query
-            compiler = query.get_compiler(using=alias)
+            rows = self.rows().filter(**{self.key: Slot(value, self.field, self.key)})
+            compiler = rows.order_by()[:1].query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             info = compiler.klass_info
             start, end = info["select_fields"][0], info["select_fields"][-1] + 1
@@ -132,12 +134,15 @@ class RecordRead:
             )
         return reader
 
-    def one(self, record_id: int):
-        """The record with this id (a positive integer), or None."""
+    def one(self, value):
+        """The record whose key has this value (not None: an id is a positive integer,
+        stepwell.privacy.access.predicates.as_record_id), or None."""
+        if value is None:
+            raise ValueError(f"{self!r}: a value to look up, not None")
         alias = router.db_for_read(self.model)
         connection = connections[alias]
-        reader = self._reader(alias, connection)
-        prepared = self.model._meta.pk.get_db_prep_value(record_id, connection=connection)
+        reader = self._reader(alias, connection, value)
+        prepared = self.field.get_db_prep_value(value, connection=connection)
         with connection.cursor() as cursor:
             cursor.execute(reader.sql, filled(reader.params, lambda _name: prepared))
             fetched = cursor.fetchall()

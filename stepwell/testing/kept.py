@@ -26,7 +26,7 @@ def _same(kept, orm, seen: set[int]) -> None:
         _same(kept._state.fields_cache[name], related, seen)
 
 
-def assert_read_as_orm(read: RecordRead, record_id: int) -> None:
-    """``read.one(record_id)`` is the ORM's read of the same rows: the same model, field
-    values of the same types, and the same records joined in (or None), all the way down."""
-    _same(read.one(record_id), one_or_none(read.rows().filter(pk=record_id)), set())
+def assert_read_as_orm(read: RecordRead, value) -> None:
+    """``read.one(value)`` is the ORM's read of the same rows: the same model, field values
+    of the same types, and the same records joined in (or None), all the way down."""
+    _same(read.one(value), one_or_none(read.rows().filter(**{read.key: value})), set())

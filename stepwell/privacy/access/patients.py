@@ -198,9 +198,11 @@ def patient_meeting(
     no one in."""
     if condition is NOBODY:
         return None
-    patient = one_or_none(
-        (Patient.objects if patients is None else patients).filter(pk=as_record_id(patient_id))
-    )
+    record_id = as_record_id(patient_id)
+    if patients is None:
+        patient = _PATIENT.one(record_id)
+    else:
+        patient = one_or_none(patients.filter(pk=record_id))
     if patient is None or not condition.holds(facts_for(patient, [condition])):
         return None
     return patient
