@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from django.db.models.sql.compiler import SQLCompiler
+
 from stepwell.core.kept import RecordRead
 from stepwell.core.rows import one_or_none
+
+
+def compiles(monkeypatch) -> list:
+    """The model of every query the ORM compiles from now on (what kept queries spare)."""
+    seen = []
+    real = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        seen.append(self.query.model)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return seen
 
 
 def _values(record) -> dict:

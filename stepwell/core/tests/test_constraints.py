@@ -19,6 +19,7 @@ from stepwell.billing.models import Payer
 from stepwell.core import constraints
 from stepwell.patients.models import Episode, EpisodeState
 from stepwell.testing.factories import EpisodeFactory, ProgramFactory, UserFactory
+from stepwell.testing.kept import compiles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
@@ -272,21 +273,6 @@ def test_a_stored_record_does_not_collide_with_itself(roles_held):
     assert len([q for q in ours.captured_queries if q["sql"].startswith("SELECT")]) == 1
 
 
-def _compiles(monkeypatch) -> list:
-    """Every SQL the ORM compiles from now on (what the kept queries spare)."""
-    from django.db.models.sql.compiler import SQLCompiler
-
-    compiled = []
-    real = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
-    return compiled
-
-
 def test_a_record_of_a_shape_already_seen_reuses_its_query_with_its_own_values(
     roles_held, monkeypatch
 ):
@@ -298,7 +284,7 @@ def test_a_record_of_a_shape_already_seen_reuses_its_query_with_its_own_values(
     expected = _errors(_django, clash)
     assert expected is not None
     assert _errors(constraints.validate_constraints, fine) is None  # kept from here on
-    compiled = _compiles(monkeypatch)
+    compiled = compiles(monkeypatch)
     with CaptureQueriesContext(connection) as asked:
         assert _errors(constraints.validate_constraints, fine) is None
     assert compiled == []

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from stepwell.core.kept import KEPT_ON_CONNECTION, READS, RecordRead
 from stepwell.patients.models import Episode
 from stepwell.testing.factories import EpisodeFactory
-from stepwell.testing.kept import assert_read_as_orm
+from stepwell.testing.kept import assert_read_as_orm, compiles
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
@@ -21,16 +20,7 @@ EPISODES = RecordRead(Episode, "patient", "program")
 
 @pytest.fixture
 def compiled(monkeypatch) -> list:
-    """The queries the ORM compiles from now on."""
-    seen = []
-    real = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        seen.append(self.query.model)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
-    return seen
+    return compiles(monkeypatch)
 
 
 def test_compiled_once_then_one_query_with_each_new_id(compiled):
