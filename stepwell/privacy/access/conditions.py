@@ -145,8 +145,11 @@ def _ways_of(patient_ids, *, accounts: bool) -> dict[int, dict[str, set]]:
     return _gathered(rows)
 
 
-def _ways_of_one(patient_id: int) -> dict[str, set]:
-    """_ways_of for one patient, with the query kept compiled."""
+def _ways_of_one(patient_id: int | None) -> dict[str, set]:
+    """_ways_of for one patient, with the query kept compiled (none for a patient not
+    saved yet, as the ORM's query finds none)."""
+    if patient_id is None:
+        return {}
     rows = _ONE_PATIENT.rows(patient=patient_id, now=timezone.now())
     return _gathered(rows).get(patient_id, {})
 

@@ -217,6 +217,7 @@ def test_a_condition_answered_from_the_facts_is_the_scope_answer(wider):
     page = facts_of_patients([patient.pk for patient in stored])
     for patient in stored:
         assert facts_of(Patient(pk=patient.pk, user_id=patient.user_id)) == page[patient.pk]
+    assert facts_of(Patient()) == facts_of(Patient(pk=10**9))  # not saved: no way in
 
 
 def test_the_kept_facts_go_with_the_rows_they_came_from(wider):
