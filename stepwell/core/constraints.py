@@ -45,6 +45,7 @@ from __future__ import annotations
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.core.exceptions import EmptyResultSet, FieldError, ValidationError
 from django.db import DatabaseError, connections, router, transaction
@@ -214,18 +215,18 @@ def _compile(instance, checks, uniques, *, exclude, using, build: _Build) -> _Co
     return _Compiled(sql, list(params), {alias: kinds[alias] for alias in query.annotation_select})
 
 
-def _shape_of(instance, names, connection) -> tuple:
+def _shape_of(instance, names, prepared) -> tuple:
     """What, besides the model, exclusion and state, decides the query's SQL: which
     values are empty (NULL is a literal, an empty value skips a unique constraint)."""
     return tuple(
-        (raw is None, raw == "", _prepared(instance, name, connection) is None)
+        (raw is None, raw == "", prepared(name) is None)
         for name in names
         for raw in (_raw(instance, name),)
     )
 
 
-def _kept_or_compiled(instance, checks, uniques, *, exclude, using) -> _Compiled | None:
-    connection = connections[using]
+def _kept_or_compiled(instance, checks, uniques, *, exclude, using, prepared) -> _Compiled | None:
+    """The record's query: kept for its shape, or built now (and kept if it may be)."""
     adding = instance._state.adding
     key = (type(instance), using, frozenset(exclude or ()), adding, instance.pk is not None)
     shapes = _SHAPES.get(key)
@@ -235,7 +236,7 @@ def _kept_or_compiled(instance, checks, uniques, *, exclude, using) -> _Compiled
             (value := _raw(instance, name)) and hasattr(value, "resolve_expression")
             for name in names
         ):
-            shape = _shape_of(instance, names, connection)
+            shape = _shape_of(instance, names, prepared)
             if shape in shapes.compiled:
                 return shapes.compiled[shape]
     build = _Build()
@@ -246,7 +247,7 @@ def _kept_or_compiled(instance, checks, uniques, *, exclude, using) -> _Compiled
         if shapes is None or shapes.names != names:
             shapes = _SHAPES[key] = _Shapes(names)
         if len(shapes.compiled) < MOST_SHAPES:
-            shapes.compiled[_shape_of(instance, names, connection)] = compiled
+            shapes.compiled[_shape_of(instance, names, prepared)] = compiled
     return compiled
 
 
@@ -257,12 +258,16 @@ def _asked_together(instance, checks, uniques, *, exclude, using) -> dict[int, b
     connection = connections[using]
     if not connection.features.supports_comparing_boolean_expr:
         return None  # Django's own check then decides, one constraint at a time
-    compiled = _kept_or_compiled(instance, checks, uniques, exclude=exclude, using=using)
+    # Each value prepared once: for the shape, then for the query's parameters.
+    prepared = cache(lambda name: _prepared(instance, name, connection))
+    compiled = _kept_or_compiled(
+        instance, checks, uniques, exclude=exclude, using=using, prepared=prepared
+    )
     if compiled is None:
         return None
     if compiled is NOTHING:
         return {}
-    params = filled(compiled.params, lambda name: _prepared(instance, name, connection))
+    params = filled(compiled.params, prepared)
     atomic = transaction.atomic(using=using) if connection.in_atomic_block else nullcontext()
     try:
         with atomic, connection.cursor() as cursor:

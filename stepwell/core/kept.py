@@ -68,25 +68,62 @@ def filled(params, values: Callable[[str], object]) -> list:
 KEPT_ON_CONNECTION = "stepwell_kept_queries"
 
 
-def _compiled_on(connection) -> dict:
-    """What each kept query compiled to on this connection (a thread's own), kept on the
-    connection object: it goes when the connection object goes."""
+@dataclass(frozen=True)
+class _Kept:
+    """A query compiled on one connection: its SQL, its parameters with Markers, the
+    compiler (whose converters and select the rows go through), and what the owner
+    derived from that compiler once (a record read's layout)."""
+
+    sql: str
+    params: list
+    compiler: object
+    derived: object
+
+
+def _kept(owner, alias: str, query, derive=lambda compiler: None) -> _Kept:
+    """``owner``'s query compiled on this thread's connection: the first call compiles
+    ``query()`` and keeps it on the connection object (it goes when that goes)."""
+    connection = connections[alias]
     kept = getattr(connection, KEPT_ON_CONNECTION, None)
     if kept is None:
         kept = {}
         setattr(connection, KEPT_ON_CONNECTION, kept)
-    return kept
+    found = kept.get(owner)
+    if found is None:
+        compiler = query().get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        found = kept[owner] = _Kept(sql, list(params), compiler, derive(compiler))
+    return found
+
+
+def _run(alias: str, kept: _Kept, values: Callable[[str], object]) -> list:
+    """The kept query's rows with these values, converted as the ORM converts them."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(kept.sql, filled(kept.params, values))
+        fetched = cursor.fetchall()
+    return list(kept.compiler.results_iter([fetched]))
 
 
 @dataclass(frozen=True)
-class _Reader:
-    sql: str
-    params: list
-    compiler: object
+class _Layout:
+    """Where a record read's record is in a row, and how its joined records are filled
+    in (as ModelIterable does)."""
+
     start: int
     end: int
     attnames: list[str]
     populators: list
+
+
+def _layout(compiler) -> _Layout:
+    info = compiler.klass_info
+    start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+    return _Layout(
+        start=start,
+        end=end,
+        attnames=[column[0].target.attname for column in compiler.select[start:end]],
+        populators=get_related_populators(info, compiler.select, compiler.using),
+    )
 
 
 READS: list[RecordRead] = []  # every record read defined, for the tests to compare
@@ -114,41 +151,28 @@ class RecordRead:
         rows = self.model._default_manager.all()
         return rows.select_related(*self.related) if self.related else rows
 
-    def _reader(self, alias: str, connection, value) -> _Reader:
-        kept = _compiled_on(connection)
-        reader = kept.get(self)
-        if reader is None:
-            rows = self.rows().filter(**{self.key: Slot(value, self.field, self.key)})
-            compiler = rows.order_by()[:1].query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
-            info = compiler.klass_info
-            start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-            reader = kept[self] = _Reader(
-                sql=sql,
-                params=list(params),
-                compiler=compiler,
-                start=start,
-                end=end,
-                attnames=[column[0].target.attname for column in compiler.select[start:end]],
-                populators=get_related_populators(info, compiler.select, alias),
-            )
-        return reader
-
     def one(self, value):
         """The record whose key has this value (not None: an id is a positive integer,
         stepwell.privacy.access.predicates.as_record_id), or None."""
         if value is None:
             raise ValueError(f"{self!r}: a value to look up, not None")
         alias = router.db_for_read(self.model)
-        connection = connections[alias]
-        reader = self._reader(alias, connection, value)
-        prepared = self.field.get_db_prep_value(value, connection=connection)
-        with connection.cursor() as cursor:
-            cursor.execute(reader.sql, filled(reader.params, lambda _name: prepared))
-            fetched = cursor.fetchall()
-        for row in reader.compiler.results_iter([fetched]):
-            record = self.model.from_db(alias, reader.attnames, row[reader.start : reader.end])
-            for populator in reader.populators:
+        kept = _kept(
+            self,
+            alias,
+            lambda: (
+                self.rows()
+                .filter(**{self.key: Slot(value, self.field, self.key)})
+                .order_by()[:1]
+                .query
+            ),
+            _layout,
+        )
+        prepared = self.field.get_db_prep_value(value, connection=connections[alias])
+        layout = kept.derived
+        for row in _run(alias, kept, lambda _name: prepared):
+            record = self.model.from_db(alias, layout.attnames, row[layout.start : layout.end])
+            for populator in layout.populators:
                 populator.populate(row, record)
             return record
         return None
@@ -170,20 +194,11 @@ class KeptRows:
         if values.keys() != self.fields.keys() or any(v is None for v in values.values()):
             raise ValueError(f"a kept query takes a value for each of {sorted(self.fields)}")
         alias = router.db_for_read(self.model)
+        slots = {name: Slot(values[name], field, name) for name, field in self.fields.items()}
+        kept = _kept(self, alias, lambda: self.build(**slots).query)
         connection = connections[alias]
-        kept = _compiled_on(connection)
-        compiled = kept.get(self)
-        if compiled is None:
-            slots = {name: Slot(values[name], field, name) for name, field in self.fields.items()}
-            compiler = self.build(**slots).query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
-            compiled = kept[self] = (sql, list(params), compiler)
-        sql, params, compiler = compiled
         prepared = {
             name: field.get_db_prep_value(values[name], connection=connection)
             for name, field in self.fields.items()
         }
-        with connection.cursor() as cursor:
-            cursor.execute(sql, filled(params, prepared.__getitem__))
-            fetched = cursor.fetchall()
-        return [tuple(row) for row in compiler.results_iter([fetched])]
+        return [tuple(row) for row in _run(alias, kept, prepared.__getitem__)]
