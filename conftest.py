@@ -10,7 +10,7 @@ from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
 from hypothesis import HealthCheck, settings
 
-from stepwell.testing.clinic import Clinic, build_clinic
+from stepwell.testing.clinic import SHARED, Clinic, build_clinic
 
 # Example-based tests touch the database and run beside other workers on two cores: a
 # per-example deadline measures the machine, not the rule, so it is off. (Speed is
@@ -21,8 +21,49 @@ settings.load_profile("stepwell")
 
 
 @pytest.fixture
-def clinic(db) -> Clinic:
-    return build_clinic()
+def clinic(db, _shared_clinic) -> Clinic:
+    """The small clinic (stepwell/testing/clinic.py): the process's shared one, copied for
+    the test, or one built for the test when the shared one could not be opened."""
+    return SHARED.copy() or build_clinic()
+
+
+@pytest.fixture
+def _shared_clinic():
+    """Says that the test takes the shared clinic: only the `clinic` fixture above asks for
+    it, so a module that defines a `clinic` of its own gets no shared one."""
+
+
+def _wants_shared_clinic(item) -> bool:
+    return "_shared_clinic" in getattr(item, "fixturenames", ()) and (
+        _in_a_rolled_back_transaction(item)
+    )
+
+
+@pytest.fixture(scope="session")
+def _shared_clinic_rolled_back(django_db_setup, django_db_blocker):
+    """Rolls the shared clinic back at the end, before the test database goes."""
+    yield
+    with django_db_blocker.unblock():
+        SHARED.close()
+
+
+@pytest.fixture
+def _clinic_transaction(request, _shared_clinic_rolled_back, django_db_blocker):
+    """Before a test's own transaction: the shared clinic is opened for a test that takes
+    it and closed for any other test that touches the database."""
+    with django_db_blocker.unblock():
+        if _wants_shared_clinic(request.node):
+            SHARED.open()
+        else:
+            SHARED.close()
+
+
+@pytest.fixture
+def _django_db_helper(_clinic_transaction, _django_db_helper):
+    """pytest-django's (every database test's transaction or flush), after the shared
+    clinic's step above. Its name is pytest-django's own, so this runs for the `db`,
+    `transactional_db` and `live_server` fixtures and the `django_db` mark alike."""
+    return
 
 
 DB_FIXTURES = {

@@ -17,6 +17,7 @@ from django.test import Client
 from stepwell.accounts.models import UserKind
 from stepwell.privacy.models import AuditChainHead, AuditEvent
 from stepwell.testing.auth import verified_login
+from stepwell.testing.clinic import SHARED
 from stepwell.testing.matrix_clinic import MatrixClinic, build_matrix_clinic
 
 from .facts import ROLES
@@ -195,7 +196,11 @@ def built_and_rolled_back(build: Callable[[], object]):
     of the clinic, least of all a piece of the audit chain. Should anything have been
     committed all the same, the database is flushed (the audit chain's head put back as it
     was, since a flush takes the head the migrations signed) and the teardown fails naming
-    the tables, instead of a later test failing for no reason of its own."""
+    the tables, instead of a later test failing for no reason of its own.
+
+    The small clinic that tests share (stepwell/testing/clinic.py) is rolled back first:
+    this clinic must not be built inside it."""
+    SHARED.close()
     before = table_fingerprint()
     audit_before = World.last_audit_seq()
     head_before = list(AuditChainHead.objects.values())
