@@ -122,9 +122,8 @@ def pytest_collection_modifyitems(config, items):
     Either way the demo builds go first (SLOW_FIRST).
     """
     _sandbox_marks(items)
-    selection = os.environ.get("STEPWELL_TEST_SELECTION", "")
-    if os.environ.get("STEPWELL_DB_TESTS_ONLY") == "1":
-        selection = "postgres"
+    selection = _selection()
+    _check_database_only_modules(config, items)
     if selection in ("postgres", "sqlite"):
         keep, drop = [], []
         for item in items:
@@ -139,6 +138,40 @@ def pytest_collection_modifyitems(config, items):
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
     items.sort(key=_slow_rank)
+
+
+def _selection() -> str:
+    if os.environ.get("STEPWELL_DB_TESTS_ONLY") == "1":
+        return "postgres"
+    return os.environ.get("STEPWELL_TEST_SELECTION", "")
+
+
+# Modules whose every test touches the database and that are costly to collect: the SQLite
+# pass, which would deselect all their tests, does not import them. (Schemathesis builds
+# the conformance test's cases for each operation when the module is collected: about 4 s
+# of each SQLite worker's start.) Where they are collected, a test in them that touches no
+# database stops the run, since the SQLite pass would never run it.
+DATABASE_ONLY_MODULES = ("tests/test_api_conformance.py",)
+
+
+def pytest_ignore_collect(collection_path, config):
+    if _selection() != "sqlite" or not collection_path.is_relative_to(config.rootpath):
+        return None
+    relative = collection_path.relative_to(config.rootpath).as_posix()
+    return True if relative in DATABASE_ONLY_MODULES else None
+
+
+def _check_database_only_modules(config, items) -> None:
+    for item in items:
+        relative = item.path.relative_to(config.rootpath).as_posix()
+        if relative in DATABASE_ONLY_MODULES and (
+            not _uses_db(item) or item.get_closest_marker("browser")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid} touches no database (or drives the browser), but its module "
+                "is in DATABASE_ONLY_MODULES (conftest.py), which the SQLite pass does not "
+                "collect: move the test to another module."
+            )
 
 
 # The longest tests (each builds the demo clinic) go first, so that a worker does not start
