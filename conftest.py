@@ -33,10 +33,12 @@ def _shared_clinic():
     it, so a module that defines a `clinic` of its own gets no shared one."""
 
 
-def _wants_shared_clinic(item) -> bool:
-    return "_shared_clinic" in getattr(item, "fixturenames", ()) and (
-        _in_a_rolled_back_transaction(item)
-    )
+def _shared_layers_wanted(item) -> list[str]:
+    """The shared records a test takes (stepwell/testing/clinic.py), [] for none: only a
+    test in a rolled-back transaction can take them."""
+    if not _in_a_rolled_back_transaction(item):
+        return []
+    return SHARED.wanted_by(getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session")
@@ -52,8 +54,8 @@ def _clinic_transaction(request, _shared_clinic_rolled_back, django_db_blocker):
     """Before a test's own transaction: the shared clinic is opened for a test that takes
     it and closed for any other test that touches the database."""
     with django_db_blocker.unblock():
-        if _wants_shared_clinic(request.node):
-            SHARED.open()
+        if wanted := _shared_layers_wanted(request.node):
+            SHARED.open(wanted)
         else:
             SHARED.close()
 

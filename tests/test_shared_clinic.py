@@ -41,12 +41,13 @@ def test_a_test_that_commits_runs_outside_it(transactional_db):
     assert not connection.in_atomic_block
 
 
-def test_each_copy_is_the_tests_own(clinic):
-    other = SHARED.copy()
-    assert other is not None
-    assert other.patient_a is not clinic.patient_a
-    assert other.patient_a.pk == clinic.patient_a.pk
-    assert other.episode_a.patient is not clinic.episode_a.patient
+def test_each_test_gets_its_own_copy_of_the_built_records(clinic):
+    built = SHARED._layers[-1][2]["clinic"]
+    assert clinic.patient_a is not built.patient_a
+    assert clinic.patient_a.pk == built.patient_a.pk
+    assert clinic.episode_a.patient is not built.episode_a.patient
+    # One memo per test: asked again in the same test, the same copy.
+    assert SHARED.copy() is clinic
 
 
 def _opened(shared: SharedClinic):
@@ -108,6 +109,46 @@ def test_it_is_not_closed_under_a_transaction_opened_after_it(transactional_db):
             with pytest.raises(RuntimeError, match="not the innermost"):
                 shared.close()
             transaction.set_rollback(True)
+    finally:
+        shared.close()
+    assert not Patient.objects.exists()
+
+
+def _with_a_layer(shared: SharedClinic) -> SharedClinic:
+    """A layer on the clinic that changes one of its records, in the row and in memory, and
+    adds one of its own."""
+
+    def build(records):
+        avery = records["clinic"].patient_a
+        avery.preferred_name = "Ave"
+        avery.save()
+        return {"avery": avery, "dana": PatientFactory(legal_first_name="Dana")}
+
+    shared.register("extra", "_marker_of_extra", build)
+    return shared
+
+
+def test_a_layer_is_built_on_its_own_copy_of_the_clinic(transactional_db):
+    shared = _with_a_layer(SharedClinic())
+    assert shared.wanted_by({"_shared_clinic", "_marker_of_extra"}) == ["clinic", "extra"]
+    assert shared.wanted_by({"_marker_of_extra"}) == []
+    try:
+        shared.open(["clinic", "extra"])
+        clinic, extra = shared.copy("clinic"), shared.copy("extra")
+        # One memo per test: the layer's record of Avery is the test's clinic's Avery.
+        assert extra["avery"] is clinic.patient_a
+        assert clinic.patient_a.preferred_name == "Ave"
+        assert Patient.objects.count() == 4
+        # Back to the clinic alone: the layer's rows and its change to Avery are gone,
+        # in the database and in the copies.
+        shared.open(["clinic"])
+        assert shared.copy("extra") is None
+        assert shared.copy("clinic").patient_a.preferred_name != "Ave"
+        assert Patient.objects.count() == 3
+        assert not Patient.objects.filter(preferred_name="Ave").exists()
+        # And up again: built anew on the clinic as it is.
+        shared.open(["clinic", "extra"])
+        assert Patient.objects.count() == 4
     finally:
         shared.close()
     assert not Patient.objects.exists()

@@ -97,90 +97,138 @@ def build_clinic() -> Clinic:
 
 
 class SharedClinic:
-    """One clinic for a run of tests that take the `clinic` fixture, built in a transaction
-    that stays open while they run and is rolled back after them.
+    """The records of the clinic fixture (and of fixtures built on it) made once for a run
+    of tests that take them, in a transaction that stays open while they run and is
+    rolled back after them.
 
-    Thousands of tests take the fixture; building the clinic for each was about 12 ms and
+    Thousands of tests take the `clinic` fixture; building it for each was about 12 ms and
     37 queries, and its deferred foreign-key checks were scanned again by each test's
-    teardown. Here the clinic is built once, its deferred checks fired once at the top
-    level, and each test runs in pytest-django's savepoint inside the transaction, so
-    whatever a test changes is rolled back and the next test finds the clinic as built.
-    Each test gets a deep copy of the built records (as Django's TestCase gives each test
-    a copy of setUpTestData's), so a change a test makes to a record in memory does not
-    reach the next test either.
+    teardown. Here it is built once, its deferred checks fired once at the top level, and
+    each test runs in pytest-django's savepoint inside the transaction, so whatever a test
+    changes is rolled back and the next test finds the records as built. Each test gets a
+    deep copy of the built records (as Django's TestCase gives each test a copy of
+    setUpTestData's), so a change a test makes to a record in memory does not reach the
+    next test either; the copies a test gets share one memo, so a record two fixtures
+    hold is one object in the test, as it was when each fixture was built for it.
 
-    The transaction is open only between tests that take the fixture: conftest.py closes
+    A fixture built on the clinic (a scheduled program, a full chart) can be shared the
+    same way: `register` names it, the fixture that marks a test as taking it, and how it
+    is built from the records below it. It is built in a savepoint on top of the clinic,
+    from a copy of the clinic's records (what it changes in them, in the rows and in
+    memory, is what the test sees: its own `clinic` is that copy), and rolled back when a
+    test that does not take it comes.
+
+    The transaction is open only between tests that take the clinic: conftest.py closes
     it before any other test that touches the database (a test with no clinic must find
     none, and a test that commits must not run inside it), and a fixture wider than one
     test that opens its own transaction closes it first (built_and_rolled_back). It is
     opened only when no other transaction is open; otherwise the test builds its own
-    clinic as before. The clinic is built again when the clinic's date or the UTC date has
-    moved on since, or after MAX_AGE seconds, so that "today" and "recently" in a test mean
-    what they meant with a clinic built for the test.
+    records as before. Everything is built again when the UTC date or the clinic's date
+    has moved on since, or after MAX_AGE seconds, so that "today" and "recently" in a
+    test mean what they meant with records built for the test.
     """
 
     MAX_AGE = 300.0
+    BASE = "clinic"
 
     def __init__(self) -> None:
-        self._atomic: transaction.Atomic | None = None
-        self._built: Clinic | None = None
+        # (name, its transaction or savepoint, the records as built up to this layer)
+        self._layers: list[tuple[str, transaction.Atomic, dict]] = []
+        self._builders: dict[str, tuple[str, object]] = {
+            self.BASE: ("_shared_clinic", lambda records: build_clinic())
+        }
         self._built_at = 0.0
         self._dates: tuple = ()
+        self._memo: dict = {}
+
+    def register(self, name: str, marker: str, build) -> None:
+        """A fixture built on the clinic, shared by the tests that take `marker` (a fixture
+        that only its own fixture asks for); `build(records)` makes it from the records
+        below it (`records["clinic"]`), which it may change."""
+        self._builders[name] = (marker, build)
+
+    def wanted_by(self, fixturenames) -> list[str]:
+        """The layers a test with these fixtures takes, the clinic first; [] for none."""
+        names = set(fixturenames)
+        if self._builders[self.BASE][0] not in names:
+            return []
+        upper = [
+            n for n, (marker, _) in self._builders.items() if n != self.BASE and marker in names
+        ]
+        return [self.BASE, *upper]
 
     @property
     def is_open(self) -> bool:
-        return self._atomic is not None
+        return bool(self._layers)
 
-    def open(self) -> None:
-        """Make sure the transaction is open with a clinic built today (before a test's
-        own savepoint is entered); nothing when another transaction is open."""
-        if self.is_open and not self._stale():
+    def open(self, names: list[str] | None = None) -> None:
+        """Make sure these layers (default: the clinic alone) are built and open, before a
+        test's own savepoint is entered; nothing when another transaction is open."""
+        names = names or [self.BASE]
+        if self.is_open and self._stale():
+            self.close()
+        kept = 0
+        for (name, _, _), wanted in zip(self._layers, names, strict=False):
+            if name != wanted:
+                break
+            kept += 1
+        self._close_above(kept)
+        self._memo = {}
+        if kept == len(names) or (not self._layers and connection.in_atomic_block):
             return
-        self.close()
-        if connection.in_atomic_block:
-            return
+        if self._layers and connection.atomic_blocks[-1] is not self._layers[-1][1]:
+            raise RuntimeError("A transaction opened after the shared test clinic's is still open.")
+        if not self._layers:
+            self._built_at = time.monotonic()
+        try:
+            for name in names[kept:]:
+                self._push(name)
+        except BaseException:
+            self.close()
+            raise
+        if kept == 0:
+            self._dates = self._today()
+
+    def _push(self, name: str) -> None:
         atomic = transaction.atomic()
         # As a TestCase's own: a durable block in the build may nest in it.
         atomic._from_testcase = True
         atomic.__enter__()
-        self._atomic = atomic
-        try:
-            self._built = build_clinic()
-            # The build's deferred foreign-key checks, fired once here at the top level,
-            # where PostgreSQL then drops them, not in every test's teardown check.
-            connection.check_constraints()
-        except BaseException:
-            self.close()
-            raise
-        self._built_at = time.monotonic()
-        self._dates = self._today()
+        below = copy.deepcopy(self._layers[-1][2]) if self._layers else {}
+        self._layers.append((name, atomic, below))
+        below[name] = self._builders[name][1](below)
+        # The build's deferred foreign-key checks, fired once here, where PostgreSQL then
+        # drops them, not in every test's teardown check.
+        connection.check_constraints()
 
-    def copy(self) -> Clinic | None:
-        """A test's own copy of the built clinic, or None when none is open."""
-        if not self.is_open:
+    def copy(self, name: str = BASE):
+        """The test's own copy of a shared record set, or None when it is not open."""
+        if not self._layers or name not in self._layers[-1][2]:
             return None
-        return copy.deepcopy(self._built)
+        return copy.deepcopy(self._layers[-1][2][name], self._memo)
 
     def close(self) -> None:
-        """Roll the clinic back, if it is there."""
-        atomic = self._atomic
-        if atomic is None:
-            return
-        if connection.atomic_blocks and connection.atomic_blocks[-1] is not atomic:
-            raise RuntimeError(
-                "The shared test clinic's transaction is not the innermost one: a "
-                "transaction opened after it is still open."
-            )
-        self._atomic, self._built = None, None
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+        """Roll everything back, if anything is there."""
+        self._close_above(0)
+
+    def _close_above(self, kept: int) -> None:
+        while len(self._layers) > kept:
+            atomic = self._layers[-1][1]
+            if connection.atomic_blocks and connection.atomic_blocks[-1] is not atomic:
+                raise RuntimeError(
+                    "The shared test clinic's transaction is not the innermost one: a "
+                    "transaction opened after it is still open."
+                )
+            self._layers.pop()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
     def _stale(self) -> bool:
         too_old = time.monotonic() - self._built_at > self.MAX_AGE
         return too_old or self._today() != self._dates
 
     def _today(self) -> tuple:
-        built = self._built
+        built = self._layers[0][2][self.BASE] if self._layers else None
         programs = (built.program_a, built.program_b) if built else ()
         return (timezone.now().date(), *(program_today(p) for p in programs))
 

@@ -39,6 +39,7 @@ from stepwell.plans.models import (
     TreatmentPlan,
 )
 from stepwell.schedule.models import Appointment, Enrollment, SessionOccurrence
+from stepwell.testing.clinic import SHARED
 
 PRIVATE_TEXT = "Process material: the lighthouse keeper dream"
 DRAFT_TEXT = "Draft sentence that must never leave"
@@ -85,7 +86,17 @@ def _signed_assessment(episode, clinician, codes, *, when):
 
 
 @pytest.fixture
-def record(clinic) -> Record:
+def record(clinic, _shared_record) -> Record:
+    """Built once per run of tests that take it (stepwell/testing/clinic.py), else here."""
+    return SHARED.copy("record") or build_record(clinic)
+
+
+@pytest.fixture
+def _shared_record():
+    """Says that the test takes the shared record (only `record` asks for it)."""
+
+
+def build_record(clinic) -> Record:
     now = timezone.now()
     today = timezone.localdate()
     patient, episode = clinic.patient_a, clinic.episode_a
@@ -346,3 +357,6 @@ def record(clinic) -> Record:
         part2_patient=clinic.patient_b,
         part2_episode=part2_episode,
     )
+
+
+SHARED.register("record", "_shared_record", lambda records: build_record(records["clinic"]))

@@ -19,6 +19,7 @@ from stepwell.schedule.models import (
     Room,
     StaffAvailability,
 )
+from stepwell.testing.clinic import SHARED
 
 MODULES = [
     "Understanding your condition",
@@ -58,7 +59,17 @@ def patient_windows(patient, start: time, end: time, days=range(5)) -> None:
 
 
 @pytest.fixture
-def calendar(clinic) -> Calendar:
+def calendar(clinic, _shared_calendar) -> Calendar:
+    """Built once per run of tests that take it (stepwell/testing/clinic.py), else here."""
+    return SHARED.copy("calendar") or build_calendar(clinic)
+
+
+@pytest.fixture
+def _shared_calendar():
+    """Says that the test takes the shared calendar (only `calendar` asks for it)."""
+
+
+def build_calendar(clinic) -> Calendar:
     program = clinic.program_a
     week = week_after(14)
     monday, _ = iso_week_bounds(week)
@@ -103,3 +114,6 @@ def calendar(clinic) -> Calendar:
         actor=clinic.director_a, program_id=program.pk, week=week
     )
     return Calendar(clinic, room, process, psychoeducation, week, monday)
+
+
+SHARED.register("calendar", "_shared_calendar", lambda records: build_calendar(records["clinic"]))
