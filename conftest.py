@@ -165,6 +165,8 @@ def pytest_ignore_collect(collection_path, config):
 
 def _check_database_only_modules(config, items) -> None:
     for item in items:
+        if not item.path.is_relative_to(config.rootpath):
+            continue
         relative = item.path.relative_to(config.rootpath).as_posix()
         if relative in DATABASE_ONLY_MODULES and (
             not _uses_db(item) or item.get_closest_marker("browser")
