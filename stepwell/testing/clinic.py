@@ -176,8 +176,7 @@ class SharedClinic:
         self._memo = {}
         if kept == len(names) or (not self._layers and connection.in_atomic_block):
             return
-        if self._layers and connection.atomic_blocks[-1] is not self._layers[-1][1]:
-            raise RuntimeError("A transaction opened after the shared test clinic's is still open.")
+        self._check_innermost()
         if not self._layers:
             self._built_at = time.monotonic()
         try:
@@ -213,15 +212,19 @@ class SharedClinic:
 
     def _close_above(self, kept: int) -> None:
         while len(self._layers) > kept:
-            atomic = self._layers[-1][1]
-            if connection.atomic_blocks and connection.atomic_blocks[-1] is not atomic:
-                raise RuntimeError(
-                    "The shared test clinic's transaction is not the innermost one: a "
-                    "transaction opened after it is still open."
-                )
-            self._layers.pop()
+            self._check_innermost()
+            atomic = self._layers.pop()[1]
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+    def _check_innermost(self) -> None:
+        """The top layer's block must be the connection's innermost before a layer is
+        pushed on it or popped."""
+        if self._layers and connection.atomic_blocks[-1] is not self._layers[-1][1]:
+            raise RuntimeError(
+                "The shared test clinic's transaction is not the innermost one: a "
+                "transaction opened after it is still open."
+            )
 
     def _stale(self) -> bool:
         too_old = time.monotonic() - self._built_at > self.MAX_AGE
