@@ -114,42 +114,92 @@ _EVENT_TABLE = AuditEvent._meta.db_table
 _EVENT_FIELDS = AuditEvent._meta.concrete_fields
 
 
-def _head_for_append(cursor) -> tuple[int, int, str]:
+def _one_round_trip() -> bool:
+    """Whether several statements may go in one call: PostgreSQL through psycopg 3 with
+    client-side binding (Django's default), which sends them as one simple query and
+    keeps each statement's result (cursor.nextset). Each statement still runs on its own,
+    in order, with its own snapshot under READ COMMITTED. SQLite takes one at a time (and
+    its calls are in-process, not round trips)."""
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3 and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+
+
+_HEAD_SQL = f"SELECT id, last_seq, last_hash FROM {_HEAD_TABLE} WHERE id = 1"  # noqa: S608
+_LAST_ID_SQL = f"SELECT MAX(id) FROM {_EVENT_TABLE}"  # noqa: S608
+
+
+def _head_for_append(cursor) -> tuple[int, int, str, int]:
     """The head's id, last number and last hash, locked until the transaction ends (on
-    SQLite the write transaction itself is the lock)."""
+    SQLite the write transaction itself is the lock), and the largest event id.
+
+    The id is read by a statement of its own after the lock is taken, never in the
+    locking statement: a statement's snapshot is taken when it starts, so a subquery
+    there could miss the event of an append that held the lock while this one waited.
+    On PostgreSQL both statements go in one round trip."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute(f"SELECT id, last_seq, last_hash FROM {_HEAD_TABLE} WHERE id = 1{lock}")  # noqa: S608
-    row = cursor.fetchone()
+    if _one_round_trip():
+        cursor.execute(f"{_HEAD_SQL}{lock}; {_LAST_ID_SQL}")
+        row = cursor.fetchone()
+        cursor.nextset()
+        last_id = cursor.fetchone()[0]
+    else:
+        cursor.execute(f"{_HEAD_SQL}{lock}")
+        row = cursor.fetchone()
+        last_id = None
     if row is None:  # no chain yet: start it (or refuse, if events exist without a head)
         head = _locked_head()
-        return head.pk, head.last_seq, head.last_hash
-    return row
+        row, last_id = (head.pk, head.last_seq, head.last_hash), None
+    if last_id is None:  # asked here when not asked above, or asked before the lock
+        cursor.execute(_LAST_ID_SQL)
+        last_id = cursor.fetchone()[0]
+    return (*row, last_id or 0)
 
 
-def _insert_event(cursor, event: AuditEvent) -> None:
+def _insert_statement(event: AuditEvent) -> tuple[str, list]:
     columns = ", ".join(connection.ops.quote_name(field.column) for field in _EVENT_FIELDS)
     values = [
         field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS
     ]
-    cursor.execute(
-        f"INSERT INTO {_EVENT_TABLE} ({columns}) VALUES ({', '.join(['%s'] * len(values))})",  # noqa: S608
-        values,
-    )
-    event._state.adding = False
-    event._state.db = connection.alias
+    placeholders = ", ".join(["%s"] * len(values))
+    return f"INSERT INTO {_EVENT_TABLE} ({columns}) VALUES ({placeholders})", values  # noqa: S608
 
 
-def _move_head(head_pk: int, last_seq: int, last_hash: str) -> None:
+def _move_head_statement(head_pk: int, last_seq: int, last_hash: str) -> tuple[str, list]:
     key = chain.current_key()
     signature = chain.mac(
         key, chain.head_payload(last_seq=last_seq, last_hash=last_hash, key_id=key.key_id)
     )
+    return (
+        f"UPDATE {_HEAD_TABLE} SET last_seq = %s, last_hash = %s, key_id = %s, mac = %s "  # noqa: S608
+        "WHERE id = %s",
+        [last_seq, last_hash, key.key_id, signature, head_pk],
+    )
+
+
+def _move_head(head_pk: int, last_seq: int, last_hash: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_HEAD_TABLE} SET last_seq = %s, last_hash = %s, key_id = %s, mac = %s "  # noqa: S608
-            "WHERE id = %s",
-            [last_seq, last_hash, key.key_id, signature, head_pk],
-        )
+        cursor.execute(*_move_head_statement(head_pk, last_seq, last_hash))
+
+
+def _write_event(cursor, event: AuditEvent, head_pk: int | None) -> None:
+    """Insert the event and, unless a batch moves it later, move the head onto it: on
+    PostgreSQL in one round trip (the insert first: the head's trigger wants the event
+    it moves to to exist)."""
+    insert, values = _insert_statement(event)
+    if head_pk is None:
+        cursor.execute(insert, values)
+    else:
+        move, move_values = _move_head_statement(head_pk, event.seq, event.hash)
+        if _one_round_trip():
+            cursor.execute(f"{insert}; {move}", [*values, *move_values])
+        else:
+            cursor.execute(insert, values)
+            cursor.execute(move, move_values)
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 @contextmanager
@@ -220,9 +270,7 @@ def audit_record(
         if batched:  # audit_batch() holds the head's lock and moves it at the end
             head_pk, (last_seq, last_hash, last_id) = None, _last_event()
         else:
-            head_pk, last_seq, last_hash = _head_for_append(cursor)
-            cursor.execute(f"SELECT MAX(id) FROM {_EVENT_TABLE}")  # noqa: S608
-            last_id = cursor.fetchone()[0] or 0
+            head_pk, last_seq, last_hash, last_id = _head_for_append(cursor)
         event = AuditEvent(
             id=last_id + 1,
             version=chain.CURRENT_VERSION,
@@ -242,14 +290,12 @@ def audit_record(
             prev_hash=last_hash,
         )
         event.hash = chain.event_hash(event, key)
-        _insert_event(cursor, event)
+        _write_event(cursor, event, head_pk)
         named = named_patient_ids(detail) - {patient_id}
         if named:
             AuditEventPatient.objects.bulk_create(
                 [AuditEventPatient(event_seq=event.seq, patient_id=pid) for pid in sorted(named)]
             )
-        if head_pk is not None:
-            _move_head(head_pk, event.seq, event.hash)
     return event
 
 
