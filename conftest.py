@@ -230,6 +230,20 @@ def pytest_collection_finish(session):
     collect_less()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Each test (setup, call, teardown) as pytest runs it, in a roomy frame: its calls do
+    not map and unmap frame chunks all the time (stepwell/core/collection.py)."""
+    from _pytest.runner import runtestprotocol
+
+    from stepwell.core.collection import in_roomy_frame
+
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    in_roomy_frame(runtestprotocol, item, nextitem=nextitem)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
 def pytest_configure(config):
     path = os.environ.get("STEPWELL_DURATIONS_FILE", "")
     if path and not hasattr(config, "workerinput"):
