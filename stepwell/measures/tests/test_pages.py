@@ -115,6 +115,26 @@ def test_record_page_names_the_missing_item(client, clinic):
     assert Administration.objects.count() == 0
 
 
+def test_the_form_sent_back_keeps_each_answer_as_djangos_own_radio_would(client, clinic):
+    """The page writes the radios itself (Django's widget templates were most of its
+    time): each is still the markup Django's widget renders, the answers given checked."""
+    verified_login(client, clinic.clinician_a)
+    answers = _post_answers(PHQ9_MILD)
+    del answers["phq9_3"]
+    response = client.post(
+        f"/measures/patients/{clinic.patient_a.pk}/record/", {"instrument": "phq9", **answers}
+    )
+    page = response.content.decode()
+    form = response.context["form"]
+    radios = [choice for field in form for choice in field]
+    assert len(radios) == 4 * len(form.fields) == 40  # ten items, four answers each
+    for choice in radios:
+        assert f"{choice.tag()} {choice.choice_label}</label>" in page
+    checked = [c.data["name"] for c in radios if "checked" in str(c.tag())]
+    assert checked == [key for key in form.fields if key in answers]  # all but item 3
+    assert "phq9_3" not in checked and page.count(" checked>") == len(checked) > 0
+
+
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
