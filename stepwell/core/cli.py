@@ -48,8 +48,12 @@ def _run_django(argv: list[str]) -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from stepwell.core.collection import in_roomy_frame
+
     try:
-        execute_from_command_line(argv)
+        # Commands that make many calls (migrate, seed-demo, the job worker) run in a roomy
+        # frame: their calls do not map and unmap frame chunks (core/collection.py).
+        in_roomy_frame(execute_from_command_line, argv)
     except ImproperlyConfigured as error:
         if _wants_traceback(argv):
             raise

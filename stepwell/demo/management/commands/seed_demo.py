@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from stepwell.clinic.models import Organization
 from stepwell.clinic.time import zone_today
-from stepwell.core.collection import collecting_less, in_roomy_frame
+from stepwell.core.collection import collecting_less
 from stepwell.demo.chain import build_chain
 from stepwell.demo.clinic import DEMO_LOGINS, DEMO_PASSWORD, DEMO_ZONE
 from stepwell.demo.full import build_demo
@@ -39,16 +39,14 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds a clinic; seed-demo left it as it is.")
         else:
             with collecting_less():  # a build of many short-lived ORM objects
-                clinic = in_roomy_frame(build_demo, seed=seed)
+                clinic = build_demo(seed=seed)
             self.stdout.write(
                 f"Demo clinic built (seed {seed}): {len(clinic.programs)} programs, "
                 f"{sum(1 for u in clinic.users.values() if u.kind == 'staff')} staff, {len(clinic.patients)} patients."
             )
             if patients:
                 with collecting_less():
-                    chain = in_roomy_frame(
-                        build_chain, patients=patients, seed=seed, today=zone_today(DEMO_ZONE)
-                    )
+                    chain = build_chain(patients=patients, seed=seed, today=zone_today(DEMO_ZONE))
                 self.stdout.write(
                     f"Clinic chain added: {len(chain.sites)} sites, {len(chain.programs)} programs, "
                     f"{chain.patients} patients."
