@@ -15,7 +15,11 @@ from django.db import connection, transaction
 from stepwell.privacy.audit import audit_record, audit_verify
 from stepwell.privacy.models import AuditEvent
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("on_postgres"),  # the tests' SQLite is one in-memory connection
+]
 
 
 def test_an_append_waiting_for_the_lock_chains_from_the_event_it_waited_for():
