@@ -231,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     from stepwell.accounts.models import Role, User
     from stepwell.care.hours.weekly import ProgramWeek, current_week
     from stepwell.clinic.models import Program
+    from stepwell.core.collection import in_roomy_frame
     from stepwell.patients.models import CareTeamMember, Episode
     from stepwell.testing.auth import verified_login
 
@@ -266,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
 
         def page(case=case):
-            response = clients[case.who].get(case.url)
+            # In a roomy frame, as stepwell/wsgi.py serves every request.
+            response = in_roomy_frame(clients[case.who].get, case.url)
             if response.status_code != 200:
                 raise SystemExit(f"{case.url} answered {response.status_code}")
 
