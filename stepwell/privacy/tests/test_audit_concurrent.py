@@ -7,13 +7,12 @@ fail, or chain from the wrong event."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from stepwell.privacy.audit import audit_record, audit_verify
 from stepwell.privacy.models import AuditEvent
+from stepwell.testing.threads import second_waits_for_first
 
 pytestmark = [
     pytest.mark.postgres,
@@ -24,38 +23,23 @@ pytestmark = [
 
 def test_an_append_waiting_for_the_lock_chains_from_the_event_it_waited_for():
     audit_record(action="view", object_type="start")  # the chain exists before the race
-    appended, release = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                outcome["first"] = audit_record(action="view", object_type="first")
-                appended.set()
-                release.wait(10)  # hold the head's lock while the second one asks
-        finally:
-            connection.close()
+    def first(appended, release) -> None:
+        with transaction.atomic():
+            outcome["first"] = audit_record(action="view", object_type="first")
+            appended.set()
+            release.wait(10)  # hold the head's lock while the second one asks
 
     def second() -> None:
         try:
             outcome["second"] = audit_record(action="view", object_type="second")
         except Exception as error:  # the test reports what went wrong
             outcome["error"] = repr(error)
-        finally:
-            connection.close()
 
-    holder = threading.Thread(target=first)
-    holder.start()
-    try:
-        assert appended.wait(10)
-        waiter = threading.Thread(target=second)
-        waiter.start()
-        waiter.join(1.0)
-        assert waiter.is_alive(), "the second append did not wait for the head's lock"
-    finally:
-        release.set()
-        holder.join(10)
-    waiter.join(10)
+    second_waits_for_first(
+        first, second, message="the second append did not wait for the head's lock"
+    )
 
     assert "error" not in outcome, outcome.get("error")
     first_event, second_event = outcome["first"], outcome["second"]

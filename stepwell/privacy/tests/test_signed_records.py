@@ -10,8 +10,6 @@ milestones/tests/test_milestone_triggers.py.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
@@ -29,6 +27,7 @@ from stepwell.privacy.signed_records import (
     trigger_names,
 )
 from stepwell.testing.migrations import leaf_nodes, migrate
+from stepwell.testing.threads import second_waits_for_first
 
 from .signed import SPECS, raw, refused
 
@@ -237,19 +236,15 @@ def test_a_write_waits_for_a_signing_in_progress_and_is_then_refused(
     """Without the share lock the insert would read the draft as it was before the other
     transaction commits, and land in a version that is signed a moment later."""
     draft = _plan(clinic, signed=False)
-    signing, release = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
 
-    def sign() -> None:
-        try:
-            with transaction.atomic():
-                TreatmentPlan.objects.filter(pk=draft.pk).update(
-                    status="signed", signed_at=timezone.now()
-                )
-                signing.set()
-                release.wait(10)
-        finally:
-            connection.close()
+    def sign(signing, release) -> None:
+        with transaction.atomic():
+            TreatmentPlan.objects.filter(pk=draft.pk).update(
+                status="signed", signed_at=timezone.now()
+            )
+            signing.set()
+            release.wait(10)
 
     def add_problem() -> None:
         try:
@@ -258,21 +253,10 @@ def test_a_write_waits_for_a_signing_in_progress_and_is_then_refused(
             outcome["added"] = True
         except IntegrityError as error:
             outcome["error"] = str(error)
-        finally:
-            connection.close()
 
-    signer = threading.Thread(target=sign)
-    signer.start()
-    try:
-        assert signing.wait(10)
-        writer = threading.Thread(target=add_problem)
-        writer.start()
-        writer.join(1.0)
-        assert writer.is_alive(), "the insert did not wait for the signing transaction"
-    finally:
-        release.set()
-        signer.join(10)
-    writer.join(10)
+    second_waits_for_first(
+        sign, add_problem, message="the insert did not wait for the signing transaction"
+    )
     assert outcome == {"error": outcome.get("error")}
     assert refusal_message(SPECS["plans_problem"]) in outcome["error"]
     assert not Problem.objects.exists()
