@@ -233,10 +233,10 @@ def pytest_collection_finish(session):
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item, nextitem):
     """Each test (setup, call, teardown) as pytest runs it, in a roomy frame: its calls do
-    not map and unmap frame chunks all the time (stepwell/core/collection.py)."""
+    not map and unmap frame chunks all the time (stepwell/core/frames.py)."""
     from _pytest.runner import runtestprotocol
 
-    from stepwell.core.collection import in_roomy_frame
+    from stepwell.core.frames import in_roomy_frame
 
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     in_roomy_frame(runtestprotocol, item, nextitem=nextitem)

@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     from stepwell.accounts.models import Role, User
     from stepwell.care.hours.weekly import ProgramWeek, current_week
     from stepwell.clinic.models import Program
-    from stepwell.core.collection import in_roomy_frame
+    from stepwell.core.frames import in_roomy_frame
     from stepwell.patients.models import CareTeamMember, Episode
     from stepwell.testing.auth import verified_login
 

@@ -48,11 +48,11 @@ def _run_django(argv: list[str]) -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    from stepwell.core.collection import in_roomy_frame
+    from stepwell.core.frames import in_roomy_frame
 
     try:
-        # Commands that make many calls (migrate, seed-demo, the job worker) run in a roomy
-        # frame: their calls do not map and unmap frame chunks (core/collection.py).
+        # In a roomy frame, so that a long command (seed-demo, the job worker) does not map
+        # and unmap chunks of frames over and over (core/frames.py).
         in_roomy_frame(execute_from_command_line, argv)
     except ImproperlyConfigured as error:
         if _wants_traceback(argv):
