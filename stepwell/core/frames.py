@@ -2,12 +2,12 @@
 
 Python 3.11 (the project's Python) keeps its call frames in chunks of 16 KB, each mapped
 from the system on its own (mmap) and given back (munmap) as soon as the frame at its
-base returns. A request
-or a test goes up and down through a hundred or more frames (middleware, views, the
-ORM's compiler, template nodes), so its stack crosses chunk boundaries over and over,
-and every crossing maps a fresh chunk and faults its pages in. Counted in 391 cells of
-the access matrix: 155,000 mmap and 153,000 munmap calls (about 160 a request), and
-two thirds of the process's page faults; system time was a sixth of the run.
+base returns. A request or a test goes up and down through a hundred or more frames
+(middleware, views, the ORM's compiler, template nodes), so its stack crosses chunk
+boundaries over and over, and every crossing maps a fresh chunk and faults its pages in.
+Counted in 391 cells of the access matrix: 155,000 mmap and 153,000 munmap calls (about
+160 a request), and two thirds of the process's page faults; system time was a sixth of
+the run.
 
 A call made through `in_roomy_frame` runs on top of one frame that reserves ROOM bytes
 of value stack it never uses: Python gives that frame a chunk of twice that, so
