@@ -25,7 +25,7 @@ from stepwell.care.models import Attendance, EpisodeTransitionWeek
 from stepwell.clinic.models import Program
 from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, Patient
-from stepwell.schedule.calendar.closures import program_closures, program_open_weekdays
+from stepwell.schedule.calendar.closures import program_closures, program_open_weekdays_of
 from stepwell.schedule.calendar.weeks import (
     iso_week_bounds,
     iso_week_of,
@@ -63,15 +63,35 @@ class ProgramWeek:
 
     @classmethod
     def of(cls, program: Program, week: str) -> ProgramWeek:
-        monday, sunday = iso_week_bounds(week)
-        closures = program_closures(program, monday, sunday)
-        return cls(
-            program=program,
-            week=f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}",
-            monday=monday,
-            open_weekdays=program_open_weekdays(program, monday),
-            closures=tuple(Closure(day, name) for day, name in sorted(closures.items())),
+        return cls.of_weeks(program, [week])[week]
+
+    @classmethod
+    def of_weeks(cls, program: Program, weeks) -> dict[str, ProgramWeek]:
+        """The program's week of each of `weeks` (by the week as given), in two queries
+        whatever their number: its holidays over the whole span, its groups once."""
+        bounds = {week: iso_week_bounds(week) for week in weeks}
+        if not bounds:
+            return {}
+        closures = sorted(
+            program_closures(
+                program,
+                min(monday for monday, _ in bounds.values()),
+                max(sunday for _, sunday in bounds.values()),
+            ).items()
         )
+        open_weekdays = program_open_weekdays_of(program, [m for m, _ in bounds.values()])
+        return {
+            week: cls(
+                program=program,
+                week=iso_week_of(monday),
+                monday=monday,
+                open_weekdays=open_weekdays[monday],
+                closures=tuple(
+                    Closure(day, name) for day, name in closures if monday <= day <= sunday
+                ),
+            )
+            for week, (monday, sunday) in bounds.items()
+        }
 
 
 def _hold_days_from(events: list[tuple[str, date]], monday: date) -> frozenset[date]:

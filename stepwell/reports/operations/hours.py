@@ -33,14 +33,12 @@ def payer_and_rule(week: PatientWeek) -> str:
     return f"{week.payer_name}: {RULE_LABELS.get(RuleKind(week.rule.kind), week.rule.name)}"
 
 
-def _tally(counts: dict, week: PatientWeek) -> None:
+def _counted_as(week: PatientWeek) -> tuple[str, ...]:
+    """The counts a patient-week adds one to."""
     if week.on_hold:
-        counts["on_hold"] += 1
-        return
-    counts["measured"] += 1
-    counts["below" if week.below_minimum else "met"] += 1
-    if week.transitioning:
-        counts["transition"] += 1
+        return ("on_hold",)
+    below = "below" if week.below_minimum else "met"
+    return ("measured", below, "transition") if week.transitioning else ("measured", below)
 
 
 def _empty() -> dict:
@@ -84,9 +82,16 @@ def hours_report(scope: ReportScope) -> Report:
     weeks = compliance_weeks(scope)
     by_rule: dict[str, dict] = defaultdict(_empty)
     by_week: dict[str, dict] = {week: _empty() for week in scope.weeks}
+    labels: dict[tuple, str] = {}  # payer_and_rule, worked out once per payer and rule
     for week in weeks:
-        _tally(by_rule[payer_and_rule(week)], week)
-        _tally(by_week[week.week], week)
+        pair = (week.payer_name, week.rule.kind, week.rule.name)
+        label = labels.get(pair)
+        if label is None:
+            label = labels[pair] = payer_and_rule(week)
+        rule_counts, week_counts = by_rule[label], by_week[week.week]
+        for name in _counted_as(week):
+            rule_counts[name] += 1
+            week_counts[name] += 1
     rule_table = Table(
         key="by_rule",
         title="Compliance by payer and rule",

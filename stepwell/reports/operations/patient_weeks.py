@@ -21,6 +21,7 @@ unless it is a step-down week or no open day could be attended (rules.py).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -35,7 +36,7 @@ from stepwell.care.hours.weekly import _hold_days_from as hold_days_from  # the 
 from stepwell.care.models import Attendance, EpisodeTransitionWeek
 from stepwell.clinic.models import Program
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState
-from stepwell.schedule.calendar.weeks import week_utc_range
+from stepwell.schedule.calendar.weeks import iso_week_bounds, week_utc_range
 from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus
 
 from ..scope import ReportScope
@@ -83,19 +84,24 @@ def _episodes(scope: ReportScope, weeks: list[ProgramWeek]) -> QuerySet[Episode]
     return Episode.objects.filter(attending | left, program_id__in=scope.program_ids)
 
 
-def _in_week(row: tuple, monday: date) -> bool:
-    """program_compliance's episodes of the week starting `monday`."""
+def _weeks_of(row: tuple, mondays: list[date]) -> range:
+    """The indexes in `mondays` (consecutive ISO weeks, oldest first) of the weeks that
+    program_compliance lists the episode in: attending and admitted by the Sunday, or
+    discharged during or after the week having been admitted by its Sunday. Found by
+    bisection, not by testing every week: a report runs this once per episode."""
     _, _, _, state, admitted, discharged = row
-    sunday = monday + timedelta(days=6)
-    if state in HOURS_EPISODE_STATES:
-        return admitted is None or admitted <= sunday
-    return (
-        state == EpisodeState.DISCHARGED
-        and admitted is not None
-        and admitted <= sunday
-        and discharged is not None
-        and discharged >= monday
-    )
+    last = len(mondays)
+    if state == EpisodeState.DISCHARGED:
+        if admitted is None or discharged is None:
+            return range(0)
+        last = bisect_right(mondays, discharged)  # weeks whose Monday is on or before it
+    elif state not in HOURS_EPISODE_STATES:
+        return range(0)
+    elif admitted is None:
+        return range(last)
+    # The first week whose Sunday is on or after the admission.
+    first = bisect_left(mondays, admitted - timedelta(days=6))
+    return range(first, max(first, last))
 
 
 def _week_case(field: str, ranges: dict[str, tuple[datetime, datetime]]) -> Case:
@@ -197,9 +203,9 @@ def patient_weeks(scope: ReportScope) -> list[PatientWeek]:
     if not programs:
         return []
     weeks = {
-        (program.pk, week): ProgramWeek.of(program, week)
+        (program.pk, week): program_week
         for program in programs.values()
-        for week in scope.weeks
+        for week, program_week in ProgramWeek.of_weeks(program, scope.weeks).items()
     }
     chosen = _episodes(scope, list(weeks.values()))
     episodes = list(
@@ -227,7 +233,9 @@ def patient_weeks(scope: ReportScope) -> list[PatientWeek]:
     )
     holds = _holds(ids)
     week_index = {week: n for n, week in enumerate(scope.weeks)}
+    mondays = [iso_week_bounds(week)[0] for week in scope.weeks]
     requirements: dict[tuple, Requirement] = {}
+    rules: dict[tuple[int | None, int], HoursRule] = {}  # by payer (None: none) and program
     none = frozenset()
     found = []
     for row in episodes:
@@ -236,20 +244,23 @@ def patient_weeks(scope: ReportScope) -> list[PatientWeek]:
         held = holds.get(episode_id)
         covered = coverages.get(patient_id)
         zone_minutes = minutes[program.timezone]
-        for week in scope.weeks:
+        for index in _weeks_of(row, mondays):
+            week = scope.weeks[index]
             program_week = weeks[program_id, week]
             monday = program_week.monday
-            if not _in_week(row, monday):
-                continue
             sunday = monday + timedelta(days=6)
             coverage = _covering(covered, monday) if covered else None
-            rule = defaults[program_id]
-            if coverage is not None:
-                rule = payer_rule(coverage.payer, rule)
+            payer_id = coverage.payer_id if coverage else None
+            rule = rules.get((payer_id, program_id))
+            if rule is None:
+                default = defaults[program_id]
+                rule = payer_rule(coverage.payer, default) if coverage else default
+                rules[payer_id, program_id] = rule
             admitted_key = admitted if admitted and admitted > monday else None
             discharged_key = discharged if discharged and discharged < sunday else None
             hold = hold_days_from(held, monday) if held else none
-            key = (program_id, week, rule, admitted_key, discharged_key, hold)
+            # The rule is named by its payer: a rule's own hash walks all its fields.
+            key = (program_id, week, payer_id, admitted_key, discharged_key, hold)
             requirement = requirements.get(key)
             if requirement is None:
                 context = WeekContext(
@@ -266,7 +277,7 @@ def patient_weeks(scope: ReportScope) -> list[PatientWeek]:
                 PatientWeek(
                     week,
                     patient_id,
-                    coverage.payer_id if coverage else None,
+                    payer_id,
                     coverage.payer.name if coverage else NO_COVERAGE,
                     rule,
                     zone_minutes.get((patient_id, week_index[week]), 0),

@@ -14,12 +14,16 @@ Program A, weeks 2026-W23 (1-7 June) to 2026-W27 (29 June-5 July; "now" is Tuesd
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from stepwell.care.hours.weekly import program_compliance
+from stepwell.care.hours.weekly import HOURS_EPISODE_STATES, program_compliance
+from stepwell.patients.models import EpisodeState
 from stepwell.reports.operations.hours import RULE_LABELS
-from stepwell.reports.operations.patient_weeks import NO_COVERAGE
+from stepwell.reports.operations.patient_weeks import NO_COVERAGE, _weeks_of
 from stepwell.reports.selectors import report_run
 
 from .conftest import JUNE, NOW
@@ -94,3 +98,48 @@ def test_weekly_hours_by_hand(june_hours):
     assert weeks["2026-W27"] == (1, 1, 0, 100.0, 0, 0)
     rules = {row[0]: row[1:] for row in result.report.table("by_rule").rows}
     assert rules["Plan One: H0015 per diem"][:3] == (2, 1, 1)  # E1's two weeks
+
+
+def listed_in_week(state: str, admitted, discharged, monday) -> bool:
+    """compliance_episodes' rule for one week, written out: attending and admitted by the
+    Sunday, or discharged on or after the Monday having been admitted by the Sunday."""
+    sunday = monday + timedelta(days=6)
+    if state in HOURS_EPISODE_STATES:
+        return admitted is None or admitted <= sunday
+    return (
+        state == EpisodeState.DISCHARGED
+        and admitted is not None
+        and admitted <= sunday
+        and discharged is not None
+        and discharged >= monday
+    )
+
+
+# Dates within a few weeks of the report's weeks, so that admissions and discharges fall
+# on their edges (a Monday, a Sunday) often.
+DAYS_AROUND = st.dates(min_value=date(2026, 5, 18), max_value=date(2026, 7, 26))
+
+
+@given(
+    state=st.sampled_from(list(EpisodeState)),
+    admitted=st.none() | DAYS_AROUND,
+    discharged=st.none() | DAYS_AROUND,
+    first=st.dates(min_value=date(2026, 6, 1), max_value=date(2026, 6, 14)),
+    count=st.integers(min_value=1, max_value=8),
+)
+# Discharged on a week's Monday (counted that week), admitted on its Sunday (counted).
+@example("discharged", date(2026, 5, 20), date(2026, 6, 8), date(2026, 6, 1), 3)
+@example("active", date(2026, 6, 14), None, date(2026, 6, 1), 3)
+@example("discharged", date(2026, 6, 14), date(2026, 6, 15), date(2026, 6, 1), 3)
+def test_the_weeks_an_episode_is_counted_in_are_those_the_compliance_page_lists(
+    state, admitted, discharged, first, count
+):
+    """The report finds an episode's weeks by bisection; each must be a week whose
+    compliance page lists the episode, and no other."""
+    monday = first - timedelta(days=first.weekday())
+    mondays = [monday + timedelta(weeks=n) for n in range(count)]
+    row = (1, 1, 1, str(state), admitted, discharged)
+    expected = [
+        n for n, day in enumerate(mondays) if listed_in_week(state, admitted, discharged, day)
+    ]
+    assert list(_weeks_of(row, mondays)) == expected

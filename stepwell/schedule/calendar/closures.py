@@ -32,16 +32,27 @@ def program_closure_on(program: Program, day: date) -> str | None:
 def program_open_weekdays(program: Program, monday: date) -> frozenset[int]:
     """Weekdays (0 = Monday) the program's groups regularly meet around this week, judged
     over two weeks so fortnightly groups count; Monday to Friday when it has none."""
-    last = monday + timedelta(days=13)
-    weekdays: set[int] = set()
-    for series in GroupSeries.objects.filter(program=program, active=True).exclude(
-        kind__in=NOT_PROGRAMMING
-    ):
-        for day in recurrence_dates(
-            series.recurrence, series.starts_on, series.ends_on, monday, last
-        ):
-            weekdays.add(day.weekday())
-    return frozenset(weekdays) or WEEKDAYS_MON_TO_FRI
+    return program_open_weekdays_of(program, [monday])[monday]
+
+
+def program_open_weekdays_of(program: Program, mondays) -> dict[date, frozenset[int]]:
+    """program_open_weekdays of each week starting on one of `mondays`, reading the
+    program's groups once (a report over thirteen weeks asks for all of them)."""
+    active = list(
+        GroupSeries.objects.filter(program=program, active=True).exclude(kind__in=NOT_PROGRAMMING)
+    )
+    found: dict[date, frozenset[int]] = {}
+    for monday in mondays:
+        last = monday + timedelta(days=13)
+        weekdays = {
+            day.weekday()
+            for series in active
+            for day in recurrence_dates(
+                series.recurrence, series.starts_on, series.ends_on, monday, last
+            )
+        }
+        found[monday] = frozenset(weekdays) or WEEKDAYS_MON_TO_FRI
+    return found
 
 
 def refuse_closed_day(program: Program, starts_at: datetime, field: str) -> None:
