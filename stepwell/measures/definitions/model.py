@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 AnswerValue = int | str
 
@@ -110,7 +111,7 @@ class Item:
         scores = [each.score for each in self.options]
         return min(scores) + max(scores) - option.score
 
-    @property
+    @cached_property  # asked for every score a page compares (change_between)
     def score_range(self) -> tuple[int, int]:
         scores = [self.score_of(option) for option in self.options]
         return min(scores) * self.weight, max(scores) * self.weight
@@ -380,7 +381,7 @@ class Instrument:
     loinc_panel: LoincCode | None = None
     loinc_total: LoincCode | None = None
 
-    @property
+    @cached_property  # a caseload compares ~250 scores a page: worked out once
     def total_range(self) -> tuple[int, int] | None:
         if self.scoring_method is ScoringMethod.NONE:
             return None
