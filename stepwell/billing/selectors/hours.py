@@ -62,16 +62,28 @@ class RuleSource:
 
 def program_default_rule(program: Program) -> HoursRule:
     """The program's own rule: its weekly window and the day rule it set, if any."""
-    row = ProgramHoursRule.objects.filter(program=program).first()
-    if row is None:
-        return HoursRule(name=f"{program.name} default")
-    return HoursRule(
-        name=f"{program.name} default",
-        kind=RuleKind.PROGRAM_DEFAULT,
-        min_daily_minutes=row.min_daily_minutes,
-        min_days=row.min_days,
-        day_counts_from_minutes=row.day_counts_from_minutes,
-    )
+    return program_default_rules([program])[program.pk]
+
+
+def program_default_rules(programs: Iterable[Program]) -> dict[int, HoursRule]:
+    """program_default_rule of each program, by program id, in one query."""
+    chosen = {program.pk: program for program in programs}
+    rows = {row.program_id: row for row in ProgramHoursRule.objects.filter(program_id__in=chosen)}
+    found = {}
+    for program_id, program in chosen.items():
+        row = rows.get(program_id)
+        found[program_id] = (
+            HoursRule(name=f"{program.name} default")
+            if row is None
+            else HoursRule(
+                name=f"{program.name} default",
+                kind=RuleKind.PROGRAM_DEFAULT,
+                min_daily_minutes=row.min_daily_minutes,
+                min_days=row.min_days,
+                day_counts_from_minutes=row.day_counts_from_minutes,
+            )
+        )
+    return found
 
 
 def payer_rule(payer: Payer, program_default: HoursRule) -> HoursRule:
@@ -96,25 +108,37 @@ def hours_rules_for(
     *, patient_ids: Iterable[int], program: Program, monday: date
 ) -> dict[int, RuleSource]:
     """Per patient, the rule of the primary coverage in force during the ISO week starting
-    `monday` (the first in priority order), else the program's default. One query."""
-    default = program_default_rule(program)
-    ids = list(patient_ids)
-    coverages: dict[int, list[Coverage]] = {patient_id: [] for patient_id in ids}
-    for coverage in Coverage.objects.filter(patient_id__in=ids).select_related("payer"):
-        if _covers_week(coverage, monday):
-            coverages[coverage.patient_id].append(coverage)
+    `monday` (the first in priority order), else the program's default. Two queries."""
+    found = hours_rules_of((patient_id, program, monday) for patient_id in patient_ids)
+    return {patient_id: source for (patient_id, _), source in found.items()}
+
+
+def hours_rules_of(
+    wanted: Iterable[tuple[int, Program, date]],
+) -> dict[tuple[int, int], RuleSource]:
+    """hours_rules_for of patients in several programs at once: for each (patient id,
+    program, Monday of the week), by (patient id, program id). Two queries whatever the
+    number of programs (their default rules, the patients' coverage)."""
+    weeks = {(patient_id, program.pk): (program, monday) for patient_id, program, monday in wanted}
+    defaults = program_default_rules(program for program, _ in weeks.values())
+    coverages: dict[int, list[Coverage]] = {patient_id: [] for patient_id, _ in weeks}
+    for coverage in Coverage.objects.filter(patient_id__in=list(coverages)).select_related("payer"):
+        coverages[coverage.patient_id].append(coverage)
     result = {}
-    for patient_id, rows in coverages.items():
-        ordered = by_priority(rows)
+    for (patient_id, program_id), (_, monday) in weeks.items():
+        default = defaults[program_id]
+        ordered = by_priority(c for c in coverages[patient_id] if _covers_week(c, monday))
         if not ordered:
-            result[patient_id] = RuleSource(default, "No coverage on file: the program's rule.")
+            result[patient_id, program_id] = RuleSource(
+                default, "No coverage on file: the program's rule."
+            )
             continue
         coverage = ordered[0]
         rule = payer_rule(coverage.payer, default)
         words = f"{coverage.payer.name}, {coverage.get_priority_display().lower()} coverage"
         if coverage.payer.hours_rule == RuleKind.PROGRAM_DEFAULT:
             words += ": the program's rule"
-        result[patient_id] = RuleSource(rule, f"{words}.", coverage)
+        result[patient_id, program_id] = RuleSource(rule, f"{words}.", coverage)
     return result
 
 

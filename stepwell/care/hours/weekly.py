@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 
-from stepwell.billing.selectors import RuleSource, hours_rules_for
+from stepwell.billing.selectors import RuleSource, hours_rules_for, hours_rules_of
 from stepwell.care.attendance.states import AttendanceStatus
 from stepwell.care.hours.rules import (
     Block,
@@ -25,7 +25,7 @@ from stepwell.care.models import Attendance, EpisodeTransitionWeek
 from stepwell.clinic.models import Program
 from stepwell.clinic.time import program_today
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, Patient
-from stepwell.schedule.calendar.closures import program_closures, program_open_weekdays_of
+from stepwell.schedule.calendar.closures import programs_closures, programs_open_weekdays
 from stepwell.schedule.calendar.weeks import (
     iso_week_bounds,
     iso_week_of,
@@ -63,34 +63,37 @@ class ProgramWeek:
 
     @classmethod
     def of(cls, program: Program, week: str) -> ProgramWeek:
-        return cls.of_weeks(program, [week])[week]
+        return cls.of_many([(program, week)])[program.pk, week]
 
     @classmethod
-    def of_weeks(cls, program: Program, weeks) -> dict[str, ProgramWeek]:
-        """The program's week of each of `weeks` (by the week as given), in two queries
-        whatever their number: its holidays over the whole span, its groups once."""
-        bounds = {week: iso_week_bounds(week) for week in weeks}
+    def of_many(cls, wanted) -> dict[tuple[int, str], ProgramWeek]:
+        """The week of each (program, week), by (program id, the week as given), in two
+        queries whatever their number: the programs' holidays over the whole span, their
+        groups once (a report's thirteen weeks, a caseload's programs)."""
+        bounds = {(program.pk, week): (program, *iso_week_bounds(week)) for program, week in wanted}
         if not bounds:
             return {}
-        closures = sorted(
-            program_closures(
-                program,
-                min(monday for monday, _ in bounds.values()),
-                max(sunday for _, sunday in bounds.values()),
-            ).items()
+        closures = programs_closures(
+            {program_id for program_id, _ in bounds},
+            min(monday for _, monday, _ in bounds.values()),
+            max(sunday for _, _, sunday in bounds.values()),
         )
-        open_weekdays = program_open_weekdays_of(program, [m for m, _ in bounds.values()])
+        open_weekdays = programs_open_weekdays(
+            (program.pk, monday) for program, monday, _ in bounds.values()
+        )
         return {
-            week: cls(
+            key: cls(
                 program=program,
                 week=iso_week_of(monday),
                 monday=monday,
-                open_weekdays=open_weekdays[monday],
+                open_weekdays=open_weekdays[program.pk, monday],
                 closures=tuple(
-                    Closure(day, name) for day, name in closures if monday <= day <= sunday
+                    Closure(day, name)
+                    for day, name in sorted(closures[program.pk].items())
+                    if monday <= day <= sunday
                 ),
             )
-            for week, (monday, sunday) in bounds.items()
+            for key, (program, monday, sunday) in bounds.items()
         }
 
 
@@ -162,14 +165,45 @@ def weekly_hours_of(
 ) -> dict[int, WeeklyHours]:
     """The week of each episode's patient (by episode id), for episodes of the program of
     `program_week`, in a fixed number of queries whatever the number of patients."""
-    program = program_week.program
-    week = program_week.week
-    zone = program.timezone
-    start, end = week_utc_range(zone, week)
-    patient_ids = sorted({e.patient_id for e in episodes})
+    program_id = program_week.program.pk
+    return programs_weekly_hours(
+        episodes=episodes,
+        weeks={program_id: program_week},
+        now=now,
+        rules={(pid, program_id): source for pid, source in (rules or {}).items()},
+    )
 
-    def day_of(moment: datetime):
-        return utc_to_local(zone, moment).date()
+
+def programs_weekly_hours(
+    *,
+    episodes: list[Episode],
+    weeks: dict[int, ProgramWeek],
+    now: datetime,
+    rules: dict[tuple[int, int], RuleSource] | None = None,
+) -> dict[int, WeeklyHours]:
+    """weekly_hours_of for episodes of several programs, each measured in its program's
+    week (`weeks`, by program id): by episode id, in a fixed number of queries whatever
+    the number of patients and programs. `rules` may give some by (patient, program)."""
+    if not episodes:
+        return {}
+    ranges = {
+        program_id: week_utc_range(week.program.timezone, week.week)
+        for program_id, week in weeks.items()
+    }
+    start = min(first for first, _ in ranges.values())
+    end = max(last for _, last in ranges.values())
+    patient_ids = sorted({e.patient_id for e in episodes})
+    # The programs each patient is measured in: a row counts in a program's week when its
+    # moment falls in that week (programs in other time zones have other bounds).
+    programs_of: dict[int, set[int]] = defaultdict(set)
+    for episode in episodes:
+        programs_of[episode.patient_id].add(episode.program_id)
+
+    def weeks_holding(patient_id: int, moment: datetime):
+        for program_id in programs_of[patient_id]:
+            first, last = ranges[program_id]
+            if first <= moment < last:
+                yield program_id, utc_to_local(weeks[program_id].program.timezone, moment).date()
 
     def remaining(starts_at: datetime, ends_at: datetime) -> int:
         """A session not yet over and not yet taken counts in full: it may still be."""
@@ -177,7 +211,7 @@ def weekly_hours_of(
             return 0
         return int((ends_at - starts_at).total_seconds() // 60)
 
-    attended: dict[int, list[Block]] = defaultdict(list)
+    attended: dict[tuple[int, int], list[Block]] = defaultdict(list)
     taken: set[tuple[int, str, int]] = set()
     for patient_id, occurrence_id, appointment_id, kind, status, minutes, starts, ends in (
         Attendance.objects.filter(
@@ -201,13 +235,14 @@ def weekly_hours_of(
             continue
         if minutes:
             block_kind = BlockKind(kind) if kind else BlockKind.GROUP
-            attended[patient_id].append(Block(day_of(starts), minutes, block_kind))
+            for program_id, day in weeks_holding(patient_id, starts):
+                attended[patient_id, program_id].append(Block(day, minutes, block_kind))
         if status != AttendanceStatus.EXPECTED:
             if occurrence_id:
                 taken.add((patient_id, "occurrence", occurrence_id))
             if appointment_id:
                 taken.add((patient_id, "appointment", appointment_id))
-    scheduled: dict[int, list[Block]] = defaultdict(list)
+    scheduled: dict[tuple[int, int], list[Block]] = defaultdict(list)
     for patient_id, occurrence_id, starts_at, ends_at in (
         Enrollment.objects.filter(
             patient_id__in=patient_ids,
@@ -220,7 +255,8 @@ def weekly_hours_of(
     ):
         minutes = remaining(starts_at, ends_at)
         if minutes and (patient_id, "occurrence", occurrence_id) not in taken:
-            scheduled[patient_id].append(Block(day_of(starts_at), minutes))
+            for program_id, day in weeks_holding(patient_id, starts_at):
+                scheduled[patient_id, program_id].append(Block(day, minutes))
     for patient_id, appointment_id, kind, starts_at, ends_at in (
         Appointment.objects.filter(
             patient_id__in=patient_ids,
@@ -233,22 +269,28 @@ def weekly_hours_of(
     ):
         minutes = remaining(starts_at, ends_at)
         if minutes and (patient_id, "appointment", appointment_id) not in taken:
-            scheduled[patient_id].append(Block(day_of(starts_at), minutes, BlockKind(kind)))
+            for program_id, day in weeks_holding(patient_id, starts_at):
+                scheduled[patient_id, program_id].append(Block(day, minutes, BlockKind(kind)))
     episode_ids = [e.pk for e in episodes]
     transitioning = set(
-        EpisodeTransitionWeek.objects.filter(episode_id__in=episode_ids, week=week).values_list(
-            "episode_id", flat=True
-        )
+        EpisodeTransitionWeek.objects.filter(
+            episode_id__in=episode_ids, week__in={week.week for week in weeks.values()}
+        ).values_list("episode_id", "week")
     )
     transitions = _transitions_of(episode_ids)
-    missing_rules = [pid for pid in patient_ids if not rules or pid not in rules]
     rules = dict(rules or {})
-    if missing_rules:
-        rules.update(
-            hours_rules_for(patient_ids=missing_rules, program=program, monday=program_week.monday)
-        )
+    missing = [
+        (e.patient_id, weeks[e.program_id].program, weeks[e.program_id].monday)
+        for e in episodes
+        if (e.patient_id, e.program_id) not in rules
+    ]
+    if missing:
+        rules.update(hours_rules_of(missing))
     result = {}
     for episode in episodes:
+        program_week = weeks[episode.program_id]
+        program = program_week.program
+        key = (episode.patient_id, episode.program_id)
         context = WeekContext(
             monday=program_week.monday,
             open_weekdays=program_week.open_weekdays,
@@ -258,13 +300,13 @@ def weekly_hours_of(
             hold_days=_hold_days_from(transitions[episode.pk], program_week.monday),
         )
         result[episode.pk] = weekly_hours(
-            week=week,
-            attended=attended[episode.patient_id],
-            scheduled=scheduled[episode.patient_id],
+            week=program_week.week,
+            attended=attended[key],
+            scheduled=scheduled[key],
             program_min=program.min_weekly_minutes,
             program_max=program.max_weekly_minutes,
-            rule=rules[episode.patient_id].rule,
-            transitioning=episode.pk in transitioning,
+            rule=rules[key].rule,
+            transitioning=(episode.pk, program_week.week) in transitioning,
             context=context,
         )
     return result
@@ -283,18 +325,18 @@ def hours_episodes(patient_ids) -> dict[int, Episode]:
 
 
 def current_week_hours(*, patient_ids, now: datetime) -> dict[int, WeeklyHours]:
-    """This week's hours of each patient with an attending episode, by patient id: a
-    fixed number of queries per program, whatever the number of patients."""
-    by_program: dict[int, list[Episode]] = defaultdict(list)
-    for episode in hours_episodes(patient_ids).values():
-        by_program[episode.program_id].append(episode)
-    result: dict[int, WeeklyHours] = {}
-    for episodes in by_program.values():
-        program = episodes[0].program
-        program_week = ProgramWeek.of(program, current_week(program, now))
-        hours = weekly_hours_of(episodes=episodes, program_week=program_week, now=now)
-        result.update({episode.patient_id: hours[episode.pk] for episode in episodes})
-    return result
+    """This week's hours of each patient with an attending episode, by patient id, each in
+    its program's current week: a fixed number of queries whatever the number of patients
+    and programs."""
+    chosen = hours_episodes(patient_ids)
+    current = {
+        episode.program_id: (episode.program, current_week(episode.program, now))
+        for episode in chosen.values()
+    }
+    found = ProgramWeek.of_many(current.values())
+    weeks = {program_id: found[program_id, week] for program_id, (_, week) in current.items()}
+    hours = programs_weekly_hours(episodes=list(chosen.values()), weeks=weeks, now=now)
+    return {episode.patient_id: hours[episode.pk] for episode in chosen.values()}
 
 
 @dataclass(frozen=True)

@@ -202,11 +202,9 @@ def patient_weeks(scope: ReportScope) -> list[PatientWeek]:
     programs: dict[int, Program] = {program.pk: program for program in scope.programs}
     if not programs:
         return []
-    weeks = {
-        (program.pk, week): program_week
-        for program in programs.values()
-        for week, program_week in ProgramWeek.of_weeks(program, scope.weeks).items()
-    }
+    weeks = ProgramWeek.of_many(
+        (program, week) for program in programs.values() for week in scope.weeks
+    )
     chosen = _episodes(scope, list(weeks.values()))
     episodes = list(
         chosen.order_by("pk").values_list(

@@ -29,29 +29,42 @@ def program_closure_on(program: Program, day: date) -> str | None:
     return program_closures(program, day, day).get(day)
 
 
+def programs_closures(program_ids, first: date, last: date) -> dict[int, dict[date, str]]:
+    """program_closures of several programs, by program id, in one query."""
+    found: dict[int, dict[date, str]] = {program_id: {} for program_id in program_ids}
+    for program_id, day, name in Holiday.objects.filter(
+        program_id__in=list(found), date__gte=first, date__lte=last
+    ).values_list("program_id", "date", "name"):
+        found[program_id][day] = name
+    return found
+
+
 def program_open_weekdays(program: Program, monday: date) -> frozenset[int]:
     """Weekdays (0 = Monday) the program's groups regularly meet around this week, judged
     over two weeks so fortnightly groups count; Monday to Friday when it has none."""
-    return program_open_weekdays_of(program, [monday])[monday]
+    return programs_open_weekdays([(program.pk, monday)])[program.pk, monday]
 
 
-def program_open_weekdays_of(program: Program, mondays) -> dict[date, frozenset[int]]:
-    """program_open_weekdays of each week starting on one of `mondays`, reading the
-    program's groups once (a report over thirteen weeks asks for all of them)."""
-    active = list(
-        GroupSeries.objects.filter(program=program, active=True).exclude(kind__in=NOT_PROGRAMMING)
-    )
-    found: dict[date, frozenset[int]] = {}
-    for monday in mondays:
+def programs_open_weekdays(weeks) -> dict[tuple[int, date], frozenset[int]]:
+    """program_open_weekdays of each (program id, Monday), reading the programs' groups in
+    one query (a report over thirteen weeks, a caseload over several programs)."""
+    wanted = list(dict.fromkeys(weeks))
+    active: dict[int, list[GroupSeries]] = {program_id: [] for program_id, _ in wanted}
+    for series in GroupSeries.objects.filter(program_id__in=list(active), active=True).exclude(
+        kind__in=NOT_PROGRAMMING
+    ):
+        active[series.program_id].append(series)
+    found: dict[tuple[int, date], frozenset[int]] = {}
+    for program_id, monday in wanted:
         last = monday + timedelta(days=13)
         weekdays = {
             day.weekday()
-            for series in active
+            for series in active[program_id]
             for day in recurrence_dates(
                 series.recurrence, series.starts_on, series.ends_on, monday, last
             )
         }
-        found[monday] = frozenset(weekdays) or WEEKDAYS_MON_TO_FRI
+        found[program_id, monday] = frozenset(weekdays) or WEEKDAYS_MON_TO_FRI
     return found
 
 
