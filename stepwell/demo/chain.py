@@ -4,15 +4,18 @@ Adds three sites with two programs each (mental health and substance use), two c
 and a director per site, and N synthetic patients spread over the programs and the past
 year: about 60% in treatment (admitted in the last eight weeks), 25% discharged during the
 year, 15% referred and waiting. Each patient has one episode with its state history and a
-primary clinician on the care team. Rows go in with bulk inserts, a batch at a time, not
-one save per row.
+primary clinician on the care team; each episode admitted five days or more before today
+(or its discharge) has a signed treatment plan (a problem and a goal, signed by the
+clinician and the patient five days after admission, reviewed four weeks after), as a
+clinic's would, so the plan worklist and the chart read what they would in practice. Rows
+go in with bulk inserts, a batch at a time, not one save per row.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 
@@ -29,6 +32,18 @@ from stepwell.patients.models import (
     Patient,
     SexAssignedAtBirth,
 )
+from stepwell.plans.models import (
+    Goal,
+    GoalDomain,
+    PlanReview,
+    PlanSignature,
+    PlanStatus,
+    Problem,
+    ReviewOutcome,
+    SignatureMethod,
+    SignatureRole,
+    TreatmentPlan,
+)
 
 from .clinic import DEMO_ACTOR, _staff
 
@@ -38,6 +53,20 @@ FIRST = ("Alex", "Blair", "Cameron", "Devon", "Emery", "Finley", "Gray", "Harper
 LAST = ("Adams", "Brooks", "Chen", "Diaz", "Evans", "Foster", "Garcia", "Hughes", "Ito", "Jones")
 SEXES = (SexAssignedAtBirth.FEMALE, SexAssignedAtBirth.MALE, SexAssignedAtBirth.UNKNOWN)
 BATCH = 1000
+SIGNED_AFTER = timedelta(days=5)  # from admission to the signed plan
+REVIEWED_AFTER = timedelta(days=28)  # from signing to the first review (every 30 days)
+PROBLEMS = {
+    Track.MENTAL_HEALTH: (
+        "Low mood and worry keep the patient from work most days.",
+        GoalDomain.MENTAL_HEALTH,
+        "Get back to work three days a week.",
+    ),
+    Track.SUBSTANCE_USE: (
+        "Daily drinking has cost the patient their driving licence.",
+        GoalDomain.ADDICTION_RECOVERY,
+        "Stay sober and get my licence back.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -159,4 +188,88 @@ def build_chain(*, patients: int, seed: int, today: date) -> Chain:
         )
     _in_batches(EpisodeEvent, events)
     _in_batches(CareTeamMember, members)
+    _plans(saved, plans, clinicians, today)
     return Chain(sites=sites, programs=programs, patients=len(created))
+
+
+def _plans(episodes, dates, clinicians, today: date) -> None:
+    """A signed plan for each episode admitted long enough ago (see the module doc): its
+    problem and goal go in while it is a draft, as a signed plan's content is locked."""
+    chosen = []
+    for episode, (_, admitted, discharged) in zip(episodes, dates, strict=True):
+        if admitted is not None and admitted + SIGNED_AFTER <= (discharged or today):
+            chosen.append((episode, admitted + SIGNED_AFTER))
+    by_episode = {}
+    _in_batches(
+        TreatmentPlan,
+        [
+            TreatmentPlan(
+                patient_id=episode.patient_id,
+                episode=episode,
+                version=1,
+                review_days=30,
+                created_by=clinicians[episode.program_id][episode.patient_id % 2],
+            )
+            for episode, _ in chosen
+        ],
+    )
+    for plan in TreatmentPlan.objects.filter(patient__mrn__startswith="SC"):
+        by_episode[plan.episode_id] = plan
+    tracks = dict(Program.objects.values_list("pk", "track"))
+    _in_batches(
+        Problem,
+        [
+            Problem(plan=by_episode[episode.pk], statement=PROBLEMS[tracks[episode.program_id]][0])
+            for episode, _ in chosen
+        ],
+    )
+    problems = {p.plan_id: p for p in Problem.objects.filter(plan__patient__mrn__startswith="SC")}
+    goals, signatures, reviews = [], [], []
+    for episode, signed_on in chosen:
+        plan = by_episode[episode.pk]
+        _, domain, words = PROBLEMS[tracks[episode.program_id]]
+        goals.append(
+            Goal(
+                problem=problems[plan.pk],
+                domain=domain,
+                patient_words=words,
+                clinical_wording=words,
+            )
+        )
+        plan.status = PlanStatus.SIGNED
+        plan.signed_at = datetime.combine(signed_on, time(18, 0), tzinfo=UTC)
+        clinician = clinicians[episode.program_id][episode.patient_id % 2]
+        signatures += [
+            PlanSignature(
+                plan=plan,
+                role=SignatureRole.CLINICIAN,
+                method=SignatureMethod.ELECTRONIC,
+                signer=clinician,
+                signer_name=clinician.get_full_name(),
+                signed_at=plan.signed_at,
+            ),
+            PlanSignature(
+                plan=plan,
+                role=SignatureRole.PATIENT,
+                method=SignatureMethod.IN_PERSON,
+                signer=clinician,
+                signer_name=f"Patient {episode.patient_id}",
+                signed_at=plan.signed_at,
+            ),
+        ]
+        if signed_on + REVIEWED_AFTER <= today:
+            reviews.append(
+                PlanReview(
+                    plan=plan,
+                    reviewed_on=signed_on + REVIEWED_AFTER,
+                    outcome=ReviewOutcome.CONTINUE,
+                    note="Progress reviewed; continue.",
+                    reviewer=clinician,
+                )
+            )
+    _in_batches(Goal, goals)
+    TreatmentPlan.objects.bulk_update(
+        list(by_episode.values()), ["status", "signed_at"], batch_size=BATCH
+    )
+    _in_batches(PlanSignature, signatures)
+    _in_batches(PlanReview, reviews)

@@ -13,6 +13,7 @@ from stepwell.accounts.models import Role
 from stepwell.clinic.models import Organization, Program, Site
 from stepwell.demo.chain import build_chain
 from stepwell.patients.models import CareTeamMember, Episode, EpisodeEvent, EpisodeState, Patient
+from stepwell.plans.models import PlanStatus
 
 TODAY = date(2026, 11, 30)
 
@@ -48,6 +49,33 @@ def test_chain_spreads_patients_over_sites_programs_and_the_year(db):
         assert program.pk in member.user.program_ids_with(Role.CLINICIAN)
     assert Patient.objects.count() == 60 == CareTeamMember.objects.count()
     assert EpisodeEvent.objects.count() >= 60
+
+
+def test_chain_episodes_in_treatment_long_enough_have_a_signed_reviewed_plan(db):
+    """As in a clinic: a plan signed by clinician and patient five days after admission,
+    with its problem and goal, reviewed four weeks later; none before that."""
+    Organization.objects.create(name="Demo")
+    build_chain(patients=60, seed=7, today=TODAY)
+    with_plan = 0
+    for episode in Episode.objects.all():
+        plans = list(episode.treatment_plans.all())
+        signed_on = episode.admitted_on and episode.admitted_on + timedelta(days=5)
+        if signed_on is None or signed_on > (episode.discharged_on or TODAY):
+            assert plans == []
+            continue
+        with_plan += 1
+        [plan] = plans
+        assert plan.status == PlanStatus.SIGNED and plan.version == 1
+        assert plan.signed_at.date() == signed_on
+        assert sorted(plan.signatures.values_list("role", flat=True)) == ["clinician", "patient"]
+        assert plan.problems.get().goals.count() == 1
+        reviews = list(plan.reviews.values_list("reviewed_on", flat=True))
+        assert reviews == (
+            [signed_on + timedelta(days=28)] if signed_on <= TODAY - timedelta(28) else []
+        )
+        clinician = plan.signatures.get(role="clinician").signer
+        assert episode.program_id in clinician.program_ids_with(Role.CLINICIAN)
+    assert with_plan >= 30  # most of the 60 were admitted
 
 
 def test_chain_inserts_in_bulk_not_one_query_per_row(db):
