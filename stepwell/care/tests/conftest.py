@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from stepwell.accounts.models import Role, RoleAssignment
+from stepwell.care.attendance import services as attendance_services
 from stepwell.patients.models import EpisodeState
 from stepwell.schedule.models import Enrollment, SessionOccurrence
-from stepwell.testing.factories import EpisodeFactory, PatientFactory
+from stepwell.testing.factories import EpisodeFactory, PatientFactory, ProgramFactory
 
 # Tuesday 2026-12-08 15:00-18:00 UTC = 09:00-12:00 America/Chicago (CST).
 GROUP_START = datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
@@ -31,6 +33,36 @@ def make_occurrence(
     for patient in patients:
         Enrollment.objects.create(occurrence=occurrence, patient=patient)
     return occurrence
+
+
+def attend(clinic, occurrence, patient, status="present", **times):
+    """Mark the patient's attendance of the occurrence, as its program's director, an
+    hour after it ended."""
+    _, rows = attendance_services.attendance_roster_open(
+        actor=clinic.director_a, occurrence_id=occurrence.pk
+    )
+    row = next(r for r in rows if r.patient_id == patient.pk)
+    return attendance_services.attendance_mark(
+        actor=clinic.director_a,
+        attendance_id=row.pk,
+        status=status,
+        now=occurrence.ends_at + timedelta(hours=1),
+        **times,
+    )
+
+
+def kolkata_program(clinic):
+    """A program in Asia/Kolkata (UTC+5:30, no daylight saving) at program A's site,
+    directed by program A's director too (roles are per program)."""
+    kolkata = ProgramFactory(
+        site=clinic.program_a.site, name="Kolkata IOP", timezone="Asia/Kolkata"
+    )
+    RoleAssignment.objects.create(
+        user=clinic.director_a, role=Role.PROGRAM_DIRECTOR, program=kolkata
+    )
+    clinic.director_a.program_memberships.create(program=kolkata)
+    clinic.director_a.forget_roles()
+    return kolkata
 
 
 def admitted_patient(program, first, last, **kwargs):

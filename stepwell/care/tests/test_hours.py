@@ -7,32 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from stepwell.accounts.models import Role, RoleAssignment
 from stepwell.billing.models import ProgramHoursRule
-from stepwell.care.attendance import services as attendance_services
 from stepwell.care.hours import services as hours_services
 from stepwell.care.hours import weekly as hours_weekly
 from stepwell.care.hours.rules import RULE_DEFAULTS, Block, RuleKind, weekly_hours
-from stepwell.care.tests.conftest import admitted_patient, make_occurrence
+from stepwell.care.tests.conftest import admitted_patient, attend, kolkata_program, make_occurrence
 from stepwell.core.errors import ApplicationError
 from stepwell.patients.models import EpisodeEvent
 from stepwell.schedule.calendar.weeks import week_utc_range
 from stepwell.schedule.models import Holiday
-from stepwell.testing.factories import CoverageFactory, PayerFactory, ProgramFactory
-
-
-def _attend(clinic, occurrence, patient, status="present", **times):
-    _, rows = attendance_services.attendance_roster_open(
-        actor=clinic.director_a, occurrence_id=occurrence.pk
-    )
-    row = next(r for r in rows if r.patient_id == patient.pk)
-    return attendance_services.attendance_mark(
-        actor=clinic.director_a,
-        attendance_id=row.pk,
-        status=status,
-        now=occurrence.ends_at + timedelta(hours=1),
-        **times,
-    )
+from stepwell.testing.factories import CoverageFactory, PayerFactory
 
 
 def test_engine_projection_counts_attended_and_scheduled():
@@ -88,7 +72,7 @@ def test_session_spanning_the_fall_back_counts_real_minutes(clinic):
         patients=[patient],
     )
     for occurrence in (across, late_sunday, next_week):
-        _attend(clinic, occurrence, patient)
+        attend(clinic, occurrence, patient)
     hours = hours_weekly.patient_weekly_hours(
         patient=patient, week="2026-W44", now=datetime(2026, 11, 10, tzinfo=UTC)
     )
@@ -110,7 +94,7 @@ def test_late_arrival_across_the_fall_back_counts_from_the_instant(clinic):
         patients=[patient],
     )
     # Arrives at 01:15 CST (the second 01:15), i.e. 07:15 UTC: 75 minutes before the end.
-    row = _attend(
+    row = attend(
         clinic,
         occurrence,
         patient,
@@ -121,15 +105,7 @@ def test_late_arrival_across_the_fall_back_counts_from_the_instant(clinic):
 
 
 def test_other_zone_day_boundaries(clinic):
-    kolkata = ProgramFactory(
-        site=clinic.program_a.site, name="Kolkata IOP", timezone="Asia/Kolkata"
-    )
-    # Roles are per program: the director reads hours in Kolkata as its director.
-    RoleAssignment.objects.create(
-        user=clinic.director_a, role=Role.PROGRAM_DIRECTOR, program=kolkata
-    )
-    clinic.director_a.program_memberships.create(program=kolkata)
-    clinic.director_a.forget_roles()
+    kolkata = kolkata_program(clinic)  # the director reads hours there as its director
     patient = admitted_patient(kolkata, "Kai", "Kapok")
     # Monday 2026-12-07 03:00 IST is Sunday 21:30 UTC: it belongs to W50 locally.
     occurrence = make_occurrence(
@@ -138,7 +114,7 @@ def test_other_zone_day_boundaries(clinic):
         minutes=180,
         patients=[patient],
     )
-    _attend(clinic, occurrence, patient)
+    attend(clinic, occurrence, patient)
     hours = hours_weekly.patient_weekly_hours(
         patient=patient, week="2026-W50", now=datetime(2026, 12, 20, tzinfo=UTC)
     )
@@ -161,7 +137,7 @@ def test_projection_counts_attended_and_remaining_scheduled(clinic):
         )
         for d in (0, 2, 4)
     ]
-    _attend(clinic, sessions[0], patient, status="late", check_in_at=monday + timedelta(minutes=60))
+    attend(clinic, sessions[0], patient, status="late", check_in_at=monday + timedelta(minutes=60))
     now = monday + timedelta(days=2, minutes=60)  # an hour into Wednesday's group
     hours = hours_weekly.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
     assert hours.attended_minutes == 120
@@ -182,7 +158,7 @@ def test_the_rule_comes_from_the_primary_coverage(clinic):
             minutes=minutes,
             patients=[patient],
         )
-        _attend(clinic, occurrence, patient)
+        attend(clinic, occurrence, patient)
     now = datetime(2026, 12, 20, tzinfo=UTC)
 
     def flags():
@@ -234,7 +210,7 @@ def test_a_program_holiday_prorates_the_week_even_across_dst(clinic):
             minutes=180,
             patients=[patient],
         )
-        _attend(clinic, occurrence, patient)
+        attend(clinic, occurrence, patient)
     hours = hours_weekly.patient_weekly_hours(
         patient=patient, week="2026-W44", now=datetime(2026, 11, 10, tzinfo=UTC)
     )
@@ -257,7 +233,7 @@ def test_admission_week_and_hold_from_episode_dates(clinic):
         minutes=180,
         patients=[patient],
     )
-    _attend(clinic, occurrence, patient)
+    attend(clinic, occurrence, patient)
     hours = hours_weekly.patient_weekly_hours(patient=patient, week="2026-W50", now=now)
     assert (hours.window_min, hours.min_days, [f.code for f in hours.flags]) == (180, 1, [])
     # On hold from Monday of W51 (and still on hold): the week asks nothing, nothing flagged.

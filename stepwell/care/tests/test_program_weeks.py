@@ -5,18 +5,16 @@ the caseload reads its rows) are each patient's own."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from stepwell.accounts.models import Role, RoleAssignment
-from stepwell.care.attendance import services as attendance_services
 from stepwell.care.hours.rules import Closure
 from stepwell.care.hours.weekly import ProgramWeek, current_week_hours, patient_weekly_hours
-from stepwell.care.tests.conftest import admitted_patient, make_occurrence
+from stepwell.care.tests.conftest import admitted_patient, attend, kolkata_program, make_occurrence
 from stepwell.schedule.models import GroupSeries, Holiday
-from stepwell.testing.factories import CoverageFactory, PayerFactory, ProgramFactory
+from stepwell.testing.factories import CoverageFactory, PayerFactory
 
 WEEKS = ("2026-W23", "2026-W24", "2026-W25", "2026-W26", "2026-W27", "2026-W28")
 
@@ -78,42 +76,24 @@ def test_weeks_read_together_are_the_weeks_read_one_by_one(clinic):
 NOW = datetime(2026, 12, 9, 18, 0, tzinfo=UTC)  # Wednesday of 2026-W50 in both zones
 
 
-def _attended(clinic, program, patient, starts_at: datetime) -> None:
-    occurrence = make_occurrence(program, starts_at=starts_at, minutes=180, patients=[patient])
-    _, rows = attendance_services.attendance_roster_open(
-        actor=clinic.director_a, occurrence_id=occurrence.pk
-    )
-    row = next(r for r in rows if r.patient_id == patient.pk)
-    attendance_services.attendance_mark(
-        actor=clinic.director_a,
-        attendance_id=row.pk,
-        status="present",
-        now=occurrence.ends_at + timedelta(hours=1),
-    )
-
-
 def test_patients_of_programs_in_several_zones_are_each_measured_in_their_programs_week(
     clinic,
 ):
     """The caseload measures all its rows at once (current_week_hours): each patient's
     week is their program's, in its time zone, with its holidays and rule, as when the
     patient is measured alone; and the queries do not grow with the programs."""
-    kolkata = ProgramFactory(
-        site=clinic.program_a.site, name="Kolkata IOP", timezone="Asia/Kolkata"
-    )
-    RoleAssignment.objects.create(
-        user=clinic.director_a, role=Role.PROGRAM_DIRECTOR, program=kolkata
-    )
-    clinic.director_a.program_memberships.create(program=kolkata)
-    clinic.director_a.forget_roles()
+    kolkata = kolkata_program(clinic)
     lee = admitted_patient(clinic.program_a, "Lee", "Linden")
     kai = admitted_patient(kolkata, "Kai", "Kapok")
     # Sunday 6 December 21:30 UTC: Monday 03:00 in Kolkata (its W50), Sunday 15:30 in
     # Chicago (W49, not this week).
     sunday_night = datetime(2026, 12, 6, 21, 30, tzinfo=UTC)
-    _attended(clinic, kolkata, kai, sunday_night)
-    _attended(clinic, clinic.program_a, lee, sunday_night)
-    _attended(clinic, clinic.program_a, lee, datetime(2026, 12, 7, 15, 0, tzinfo=UTC))
+    for program, patient, starts_at in (
+        (kolkata, kai, sunday_night),
+        (clinic.program_a, lee, sunday_night),
+        (clinic.program_a, lee, datetime(2026, 12, 7, 15, 0, tzinfo=UTC)),
+    ):
+        attend(clinic, make_occurrence(program, starts_at=starts_at, patients=[patient]), patient)
     Holiday.objects.create(program=kolkata, date=date(2026, 12, 11), name="A Kolkata holiday")
     medicare = PayerFactory(name="Medicare (synthetic)", kind="medicare", hours_rule="medicare_iop")
     CoverageFactory(patient=kai, payer=medicare)
