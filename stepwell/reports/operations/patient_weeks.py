@@ -29,7 +29,7 @@ from typing import NamedTuple
 from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 
 from stepwell.billing.models import Coverage
-from stepwell.billing.selectors.hours import by_priority, payer_rule, program_default_rule
+from stepwell.billing.selectors.hours import by_priority, payer_rule, program_default_rules
 from stepwell.care.hours.rules import HoursRule, Requirement, WeekContext, week_requirement
 from stepwell.care.hours.weekly import HOURS_EPISODE_STATES, ProgramWeek
 from stepwell.care.hours.weekly import _hold_days_from as hold_days_from  # the same rule
@@ -223,7 +223,7 @@ def patient_weeks(scope: ReportScope) -> list[PatientWeek]:
             attended[key] = attended.get(key, 0) + value
         minutes[zone] = attended
     coverages = _coverages(patients)
-    defaults = {pk: program_default_rule(program) for pk, program in programs.items()}
+    defaults = program_default_rules(programs.values())
     transitioning = set(
         EpisodeTransitionWeek.objects.filter(episode_id__in=ids, week__in=scope.weeks).values_list(
             "episode_id", "week"
