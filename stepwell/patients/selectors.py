@@ -14,6 +14,7 @@ from django.utils import timezone
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
+from stepwell.core.paging import counted_page
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
 from stepwell.privacy.access.patients import as_record_id
@@ -94,17 +95,21 @@ def caseload_page(
     # The page is chosen on the ids and sort keys alone, then its 50 episodes are read: the
     # database sorts narrow rows instead of every episode in scope with its patient and
     # program (at 20,000 patients, 5,006 wide rows for a director or a large caseload).
-    ordered = episodes.order_by(*episodes.query.order_by, "pk").values_list("pk", flat=True)
-    paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
-    if not query.strip():
+    ordered = episodes.order_by(*episodes.query.order_by, "pk").values("pk")
+    if query.strip():
+        # A search: the page's own query counts what it matches (one scan, not two).
+        page = counted_page(ordered, page_number, size=CASELOAD_PAGE_SIZE)
+    else:
         # The census has counted the same episodes: no second count of the whole scope.
+        paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
         paginator.count = _counted(counts, program_id=program_id, state=state)
-    page = paginator.get_page(page_number)
-    found = Episode.objects.select_related("patient", "program").in_bulk(list(page.object_list))
+        page = paginator.get_page(page_number)
+    chosen = [row["pk"] for row in page.object_list]
+    found = Episode.objects.select_related("patient", "program").in_bulk(chosen)
     return CaseloadPage(
         rows=[
             (found[pk], episode_days_in_program(found[pk]))
-            for pk in page.object_list
+            for pk in chosen
             if pk in found  # an episode gone between the two queries is left out
         ],
         page=page,

@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 
 from stepwell.clinic.models import Organization
-from stepwell.core.paging import PAGE_SIZE, page_of, window, without_page
+from stepwell.core.paging import PAGE_SIZE, counted_page, page_of, window, without_page
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,34 @@ def test_the_largest_offset_is_an_empty_page(client, clinic):
 
     verified_login(client, clinic.director_a)
     assert client.get("/api/v1/patients", {"offset": 10**9}).json() == []
+
+
+ASKED = ["1", "2", "3", "4", "0", "-1", "99", "x", "", None, "9999999999", 2]
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7, 10, 11, 29])
+def test_a_counted_page_is_the_page_get_page_gives_with_the_same_total(rows):
+    """counted_page counts in the page's own query; the page, its rows and its total
+    must be Django's Paginator.get_page's for any page asked, in range or not."""
+    Organization.objects.bulk_create(Organization(name=f"Org {n:03d}") for n in range(rows))
+    ordered = Organization.objects.order_by("-name", "pk")
+    for asked in ASKED:
+        expected = page_of(ordered, asked, size=10)
+        found = counted_page(ordered, asked, size=10)
+        assert (found.number, found.paginator.count, found.paginator.num_pages) == (
+            expected.number,
+            expected.paginator.count,
+            expected.paginator.num_pages,
+        ), asked
+        assert [o.pk for o in found] == [o.pk for o in expected], asked
+    as_dicts = counted_page(ordered.values("pk"), "1", size=10)
+    assert [row["pk"] for row in as_dicts] == [o.pk for o in page_of(ordered, "1", size=10)]
+
+
+def test_a_counted_page_in_range_is_one_query(organizations, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = counted_page(organizations, "2")
+    assert page.paginator.count == 120
+    assert [o.name for o in page] == [f"Org {n:03d}" for n in range(50, 100)]
+    with pytest.raises(ValueError, match="must be ordered"):
+        counted_page(Organization.objects.all(), 1)

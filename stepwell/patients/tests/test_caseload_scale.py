@@ -76,3 +76,30 @@ def test_the_page_count_taken_from_the_census_is_the_count_of_the_filtered_episo
 
     assert page.page.paginator.count == expected
     assert len(page.rows) == expected
+
+
+@pytest.mark.parametrize("page_number", [None, "2", "3", "0", "x"])
+def test_a_search_counts_its_matches_in_the_page_s_own_query(page_number):
+    """A searched caseload is counted with its rows (the census cannot say how many match);
+    the count, the page and its rows are those of the episodes the search gives."""
+    program = ProgramFactory()
+    director = UserFactory(roles=["program_director"], programs=[program])
+    for n in range(120):
+        EpisodeFactory(
+            program=program,
+            state=EpisodeState.ADMITTED,
+            patient__legal_last_name=f"{'Adams' if n % 5 else 'Brooks'}-{n:03d}",
+        )
+
+    page = caseload_page(user=director, query="adams", page_number=page_number)
+    matching = list(
+        caseload_episodes(user=director, query="adams").order_by(
+            "program__name", "state", "patient__legal_last_name", "pk"
+        )
+    )
+
+    assert page.page.paginator.count == len(matching) == 96
+    number = 2 if page_number == "2" or page_number == "3" or page_number == "0" else 1
+    assert page.page.number == number
+    shown = matching[(number - 1) * 50 : number * 50]
+    assert [episode.pk for episode, _ in page.rows] == [episode.pk for episode in shown]

@@ -49,6 +49,7 @@ from django.db.models.functions import TruncDate
 from stepwell.billing.models import Coverage, PayerKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.time import zone_today
+from stepwell.core.paging import Counted
 from stepwell.patients.models import Episode
 
 from ..models import (
@@ -282,16 +283,6 @@ def awaiting_physician(episodes: QuerySet[Episode], days: ProgramDays) -> QueryS
     )
 
 
-class _Counted:
-    """What a Paginator needs to know of rows counted by the database."""
-
-    def __init__(self, total: int):
-        self.total = total
-
-    def count(self) -> int:
-        return self.total
-
-
 def due_page(rows: QuerySet, *, page_number, per_page: int) -> tuple[list[dict], Page]:
     """One page of `due_rows` and the total, in one query (a window count next to the
     page's rows), instead of a count and a slice that each work out every due date. A
@@ -307,7 +298,7 @@ def due_page(rows: QuerySet, *, page_number, per_page: int) -> tuple[list[dict],
         total = rows.count()
         number = max(1, -(-total // per_page))
         found, total = _rows_and_total(rows, offset=(number - 1) * per_page, limit=per_page)
-    paginator = Paginator(_Counted(total), per_page)
+    paginator = Paginator(Counted(total), per_page)
     return found, Page(found, number, paginator)
 
 
