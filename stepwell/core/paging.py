@@ -53,7 +53,7 @@ def counted_page(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
     instead of a COUNT and a slice that each filter, join and sort every row: for a list
     whose filter is the costly part, such as a search over a large scope. Its rows are
     those of `rows` (instances, or dicts from .values()); a page past either end costs
-    one query more."""
+    two queries more (a COUNT, then the nearest page)."""
     if not rows.ordered:
         raise ValueError(f"{rows.model.__name__} rows must be ordered to be paged")
     counted = rows.annotate(**{_TOTAL: Window(Count("pk"))})
