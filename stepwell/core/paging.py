@@ -20,8 +20,8 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_PAGE_SIZE",
     "PAGE_SIZE",
-    "Counted",
     "counted_page",
+    "page_counted_by",
     "page_of",
     "window",
     "without_page",
@@ -37,7 +37,7 @@ def page_of(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
     return Paginator(rows, size).get_page(number)
 
 
-class Counted:
+class _Counted:
     """What a Paginator needs to know of rows the database has counted: their number."""
 
     def __init__(self, total: int):
@@ -52,30 +52,37 @@ def counted_page(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
     with the total counted by the page's own query, a COUNT(*) OVER () next to its rows,
     instead of a COUNT and a slice that each filter, join and sort every row: for a list
     whose filter is the costly part, such as a search over a large scope. Its rows are
-    those of `rows` (instances, or dicts from .values()); a page past either end costs
-    two queries more (a COUNT, then the nearest page)."""
+    those of `rows` (instances, or dicts from .values())."""
     if not rows.ordered:
         raise ValueError(f"{rows.model.__name__} rows must be ordered to be paged")
     counted = rows.annotate(**{_TOTAL: Window(Count("pk"))})
 
-    def fetch(page_number: int) -> tuple[list, int | None]:
-        start = (page_number - 1) * size
-        found = list(counted[start : start + size])
+    def fetch(offset: int, limit: int) -> tuple[list, int]:
+        found = list(counted[offset : offset + limit])
         if not found:
-            return [], None
-        total = found[0][_TOTAL] if isinstance(found[0], dict) else getattr(found[0], _TOTAL)
-        return found, total
+            return [], 0
+        first = found[0]
+        return found, first[_TOTAL] if isinstance(first, dict) else getattr(first, _TOTAL)
 
+    return page_counted_by(fetch, rows.count, number, size=size)
+
+
+def page_counted_by(fetch, count, number, *, size: int = PAGE_SIZE) -> Page:
+    """The page Paginator.get_page gives for `number` (page 1 for anything that is not a
+    number, the last page for one out of range), from `fetch(offset, limit)`, which gives
+    that slice of the rows and the total of all of them in one query. A page past either
+    end costs two queries more: `count()`, then the nearest page."""
     try:
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 1
-    found, total = fetch(wanted) if 0 < wanted <= 2**31 // size else ([], None)
-    if total is None:  # empty, or a page past either end: the nearest page, as get_page
-        total = rows.count()
+    in_range = 0 < wanted <= 2**31 // size  # an offset the engines take
+    found, total = fetch((wanted - 1) * size, size) if in_range else ([], 0)
+    if not found and wanted != 1:
+        total = count()
         wanted = max(1, -(-total // size))  # the last page (the first when there are none)
-        found = fetch(wanted)[0] if total else []
-    return Page(found, wanted, Paginator(Counted(total), size))
+        found = fetch((wanted - 1) * size, size)[0] if total else []
+    return Page(found, wanted, Paginator(_Counted(total), size))
 
 
 def window(rows: QuerySet, *, limit: int, offset: int) -> QuerySet:

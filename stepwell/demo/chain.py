@@ -199,7 +199,6 @@ def _plans(episodes, dates, clinicians, today: date) -> None:
     for episode, (_, admitted, discharged) in zip(episodes, dates, strict=True):
         if admitted is not None and admitted + SIGNED_AFTER <= (discharged or today):
             chosen.append((episode, admitted + SIGNED_AFTER))
-    by_episode = {}
     _in_batches(
         TreatmentPlan,
         [
@@ -213,8 +212,10 @@ def _plans(episodes, dates, clinicians, today: date) -> None:
             for episode, _ in chosen
         ],
     )
-    for plan in TreatmentPlan.objects.filter(patient__mrn__startswith="SC"):
-        by_episode[plan.episode_id] = plan
+    by_episode = {
+        plan.episode_id: plan
+        for plan in TreatmentPlan.objects.filter(patient__mrn__startswith="SC")
+    }
     tracks = dict(Program.objects.values_list("pk", "track"))
     _in_batches(
         Problem,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connections
 from django.db.models import (
     Case,
@@ -49,7 +49,7 @@ from django.db.models.functions import TruncDate
 from stepwell.billing.models import Coverage, PayerKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.time import zone_today
-from stepwell.core.paging import Counted
+from stepwell.core.paging import page_counted_by
 from stepwell.patients.models import Episode
 
 from ..models import (
@@ -285,21 +285,20 @@ def awaiting_physician(episodes: QuerySet[Episode], days: ProgramDays) -> QueryS
 
 def due_page(rows: QuerySet, *, page_number, per_page: int) -> tuple[list[dict], Page]:
     """One page of `due_rows` and the total, in one query (a window count next to the
-    page's rows), instead of a count and a slice that each work out every due date. A
-    page number that is not a number gives the first page, one past the end the last, as
-    Paginator.get_page does."""
+    page's rows), instead of a count and a slice that each work out every due date; the
+    page Paginator.get_page would give for `page_number` (core.paging.page_counted_by),
+    except that a number below 1 gives the first page, as the worklists always have."""
     try:
         number = max(1, int(page_number))
     except (TypeError, ValueError):
         number = 1
-    number = min(number, 2**31 // per_page)  # an offset the engines take; past the end
-    found, total = _rows_and_total(rows, offset=(number - 1) * per_page, limit=per_page)
-    if not found and number > 1:  # past the end: the last page
-        total = rows.count()
-        number = max(1, -(-total // per_page))
-        found, total = _rows_and_total(rows, offset=(number - 1) * per_page, limit=per_page)
-    paginator = Paginator(Counted(total), per_page)
-    return found, Page(found, number, paginator)
+    page = page_counted_by(
+        lambda offset, limit: _rows_and_total(rows, offset=offset, limit=limit),
+        rows.count,
+        number,
+        size=per_page,
+    )
+    return page.object_list, page
 
 
 def _rows_and_total(rows: QuerySet, *, offset: int, limit: int) -> tuple[list[dict], int]:

@@ -17,11 +17,7 @@ NOT_PROGRAMMING = ("alumni_group",)  # alumni meet after discharge: not the pati
 
 def program_closures(program: Program, first: date, last: date) -> dict[date, str]:
     """The program's holidays between two dates, by date."""
-    return dict(
-        Holiday.objects.filter(program=program, date__gte=first, date__lte=last).values_list(
-            "date", "name"
-        )
-    )
+    return programs_closures([program.pk], first, last)[program.pk]
 
 
 def program_closure_on(program: Program, day: date) -> str | None:
