@@ -28,7 +28,9 @@ from stepwell.plans.models import (
 )
 from stepwell.testing.factories import EpisodeFactory, PayerFactory, ProgramFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# The due dates are date arithmetic the two engines spell differently (AddDays, and
+# GREATEST, which skips a NULL on PostgreSQL and returns NULL on SQLite): run on both.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 # Auckland is a day ahead of Chicago for most of the day; Honolulu a few hours behind.
 ZONES = ("America/Chicago", "Pacific/Auckland", "Pacific/Honolulu")
@@ -204,3 +206,69 @@ def test_the_database_lists_what_the_rules_list(episodes, hour, within_days, fix
                 selectors.physician_signature_worklist_by_rules(user=director, today=today)
             )
         transaction.set_rollback(True)
+
+
+def _version(**overrides):
+    spec = {
+        "signed_hours_ago": 24 * 100,
+        "review_days": 30,
+        "requires_physician": False,
+        "signatures": {"clinician", "patient"},
+        "reviews": [],
+    }
+    return {**spec, **overrides}
+
+
+def _one_episode(**overrides):
+    spec = {
+        "program": 0,
+        "state": EpisodeState.ACTIVE,
+        "admitted": -100,
+        "versions": [_version()],
+        "last_is_draft": False,
+        "certifications": [],
+        "medicare": "none",
+        "last_name": "Adams",
+    }
+    return {**spec, **overrides}
+
+
+# Edges the generated clinics seldom reach, each with whether the episode is listed for
+# it within 7 days: a review that brings the next one due exactly on the horizon or a day
+# past it; two certifications entered on the same day (the one entered last counts).
+EDGES = {
+    "review due on the horizon": (
+        _one_episode(versions=[_version(reviews=[-23])]),
+        "plan_review",
+        True,
+    ),
+    "review due a day past the horizon": (
+        _one_episode(versions=[_version(reviews=[-22])]),
+        "plan_review",
+        False,
+    ),
+    "same-day certifications, the later one not due": (
+        _one_episode(certifications=[(-10, 5), (-10, 60)]),
+        "recertification",
+        False,
+    ),
+    "same-day certifications, the later one due": (
+        _one_episode(certifications=[(-10, 60), (-10, 5)]),
+        "recertification",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("edge", EDGES, ids=list(EDGES))
+def test_the_database_lists_what_the_rules_list_at_the_edges(edge):
+    spec, kind, listed = EDGES[edge]
+    now = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+    programs = _programs()
+    director = UserFactory(roles=["program_director"], programs=programs)
+    _episode(spec, programs, director, PayerFactory(kind="medicare"), now)
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        expected = selectors.plan_worklist_by_rules(user=director, within_days=7)
+        got = selectors.plan_worklist(user=director, within_days=7)
+    assert _rows(got) == _rows(expected)
+    assert (kind in [item.kind for item in got]) is listed
