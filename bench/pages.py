@@ -12,7 +12,9 @@ access checks, audit, selectors, template), warm, as the person who works with i
 chain's first director (or the demo's when there is no chain) for the lists of a program,
 a clinician of theirs for a chart, the administrator for the audit trail. The raw side is
 the SQL a hand-written page would send for the same rows (the 50 shown and the total the
-page counts), with no access checks, audit or rendering. The median of several runs is
+page counts), with no access checks, audit or rendering; for the plan worklist that is
+the due items worked out by hand (PostgreSQL only), and the run stops unless they are
+the items and total the worklist lists. The median of several runs is
 printed as a Markdown table; `--only caseload` measures the pages whose label holds it;
 `--director director` measures the demo clinic's own programs (80 patients) instead.
 """
@@ -76,15 +78,86 @@ CHART = [
     "JOIN accounts_user u ON u.id = m.user_id WHERE m.patient_id = {patient}",
     "SELECT * FROM privacy_auditevent WHERE patient_id = {patient} ORDER BY id DESC LIMIT 10",
 ]
+# The plan worklist's due items by hand (PostgreSQL): first plans with no complete
+# version, reviews of each episode's newest signed version, the latest certification's
+# recertification, within a week of each program's day; the 50 soonest and their total.
+# {today}, {horizon}, {first_days}... are CASEs over the row's program (_by_program).
 PLAN_WORKLIST = """
-SELECT e.id, e.admitted_on, p.legal_last_name, p.legal_first_name, t.id, t.status
-FROM patients_episode e
-JOIN patients_patient p ON p.id = e.patient_id
-LEFT JOIN plans_treatmentplan t ON t.episode_id = e.id
-WHERE e.program_id IN ({programs}) AND e.state IN ({attending})
-ORDER BY e.admitted_on, p.legal_last_name, e.id
+WITH scope AS (
+  SELECT e.id, e.program_id, e.patient_id, e.admitted_on, p.legal_last_name
+  FROM patients_episode e JOIN patients_patient p ON p.id = e.patient_id
+  WHERE e.program_id IN ({programs}) AND e.state IN ({attending})
+), signed AS (
+  SELECT t.id, t.episode_id, t.patient_id, t.signed_at, t.review_days,
+         t.requires_physician_signature, s.program_id, s.legal_last_name,
+         ROW_NUMBER() OVER (PARTITION BY t.episode_id ORDER BY t.version DESC) AS newest
+  FROM plans_treatmentplan t JOIN scope s ON s.id = t.episode_id WHERE t.status = 'signed'
+), medicare AS (
+  SELECT s.id AS episode_id FROM scope s
+  WHERE EXISTS (SELECT 1 FROM billing_coverage c JOIN billing_payer y ON y.id = c.payer_id
+                WHERE c.patient_id = s.patient_id AND y.kind = 'medicare'
+                  AND (c.effective_from IS NULL OR c.effective_from <= {today})
+                  AND (c.effective_to IS NULL OR c.effective_to >= {today}))
+), complete AS (
+  SELECT DISTINCT t.episode_id FROM signed t
+  WHERE EXISTS (SELECT 1 FROM plans_plansignature g WHERE g.plan_id = t.id AND g.role = 'patient')
+    AND (EXISTS (SELECT 1 FROM plans_plansignature g
+                 WHERE g.plan_id = t.id AND g.role = 'physician')
+         OR NOT (t.requires_physician_signature
+                 OR (t.episode_id IN (SELECT episode_id FROM medicare)
+                     AND NOT EXISTS (SELECT 1 FROM plans_treatmentplan n
+                                     WHERE n.previous_id = t.id AND n.status = 'signed'))))
+), due AS (
+  SELECT s.id, 'first_plan' AS kind, s.admitted_on + {first_days} AS due_on,
+         s.legal_last_name, 0 AS kind_order
+  FROM scope s
+  WHERE s.admitted_on + {first_days} <= {horizon}
+    AND NOT EXISTS (SELECT 1 FROM complete c WHERE c.episode_id = s.id)
+  UNION ALL
+  SELECT t.episode_id, 'plan_review', GREATEST(r.last, {signed_day}) + t.review_days,
+         t.legal_last_name, 1
+  FROM signed t
+  LEFT JOIN (SELECT plan_id, MAX(reviewed_on) AS last FROM plans_planreview GROUP BY plan_id) r
+       ON r.plan_id = t.id
+  WHERE t.newest = 1 AND GREATEST(r.last, {signed_day}) + t.review_days <= {review_horizon}
+  UNION ALL
+  SELECT c.episode_id, 'recertification', c.recertify_by, s.legal_last_name, 2
+  FROM (SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.episode_id
+                                       ORDER BY c.certified_on DESC, c.id DESC) AS n
+        FROM plans_physiciancertification c) c
+  JOIN scope s ON s.id = c.episode_id
+  WHERE c.n = 1 AND c.recertify_by <= {horizon}
+    AND EXISTS (SELECT 1 FROM signed t WHERE t.episode_id = c.episode_id)
+)
+SELECT id, kind, due_on, COUNT(*) OVER () FROM due
+ORDER BY due_on, legal_last_name, id, kind_order
 LIMIT 50
 """
+
+
+def _by_program(days) -> dict[str, str]:
+    """The worklist's per-program values as CASEs over a row's program_id: the program's
+    day and that day plus the worklist's week, its first-plan days, and a signing instant's
+    day in its zone (`days`: the programs' plans.selectors.due_queries.ProgramDays)."""
+
+    def case(column: str, value) -> str:
+        whens = " ".join(f"WHEN {pk} THEN {value(pk)}" for pk in sorted(days.today))
+        return f"(CASE {column} {whens} END)"
+
+    def horizon(pk) -> str:
+        return f"DATE '{days.today[pk] + timedelta(days=7)}'"
+
+    return {
+        "today": case("s.program_id", lambda pk: f"DATE '{days.today[pk]}'"),
+        "horizon": case("s.program_id", horizon),
+        "review_horizon": case("t.program_id", horizon),
+        "first_days": case("s.program_id", lambda pk: str(days.first_plan_days[pk])),
+        "signed_day": case(
+            "t.program_id", lambda pk: f"(t.signed_at AT TIME ZONE '{days.zone[pk]}')::date"
+        ),
+    }
+
+
 COMPLIANCE = """
 SELECT e.id, p.legal_last_name, p.legal_first_name, COALESCE(SUM(a.minutes_attended), 0)
 FROM patients_episode e
@@ -149,7 +222,7 @@ def _median_ms(run: Callable[[], None]) -> float:
     return statistics.median(times)
 
 
-def _cases(programs: list[int], patient: int, monday, search: str) -> list[Case]:
+def _cases(programs: list[int], patient: int, monday, search: str, days) -> list[Case]:
     f = {
         "programs": _in(programs),
         "states": _states(OPEN_STATES),
@@ -160,6 +233,7 @@ def _cases(programs: list[int], patient: int, monday, search: str) -> list[Case]
         "next_monday": (monday + timedelta(days=7)).isoformat(),
     }
     like = f"AND p.legal_last_name LIKE '%%{search}%%'"
+    worklist = PLAN_WORKLIST.format(**f, **_by_program(days))
     return [
         Case(
             "caseload",
@@ -188,7 +262,7 @@ def _cases(programs: list[int], patient: int, monday, search: str) -> list[Case]
             [CASELOAD.format(search="", **f), CASELOAD_COUNT.format(search="", **f)],
         ),
         Case("chart", f"/patients/{patient}/", "clinician", [q.format(**f) for q in CHART]),
-        Case("plan worklist", "/plans/worklist/", "director", [PLAN_WORKLIST.format(**f)]),
+        Case("plan worklist", "/plans/worklist/", "director", [worklist]),
         Case(
             "compliance (weekly hours)",
             f"/care/programs/{programs[0]}/compliance/",
@@ -205,11 +279,26 @@ def _cases(programs: list[int], patient: int, monday, search: str) -> list[Case]
         Case("audit trail", "/privacy/audit/", "admin", AUDIT),
         Case("API patients", "/api/v1/patients", "director", [API_PATIENTS.format(**f)]),
         Case("API referrals", "/api/v1/intake/referrals", "director", [API_REFERRALS.format(**f)]),
-        Case(
-            "API plan worklist", "/api/v1/plans/worklist", "director", [PLAN_WORKLIST.format(**f)]
-        ),
+        Case("API plan worklist", "/api/v1/plans/worklist", "director", [worklist]),
         Case("API audit", "/api/v1/audit", "admin", AUDIT[:1]),
     ]
+
+
+def _check_worklist(director, cases: list[Case]) -> None:
+    """Stop unless the worklist's hand SQL returns the page's rows: the 50 soonest items
+    (episode, kind, due day) and their total, as the worklist's selector lists them."""
+    from django.db import connection
+
+    from stepwell.plans.selectors import plan_worklist
+
+    sql = next(case.sql[0] for case in cases if case.label == "plan worklist")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        raw = cursor.fetchall()
+    items = plan_worklist(user=director, within_days=7)
+    page = [(item.episode.pk, item.kind, item.due_on) for item in items[:50]]
+    if [row[:3] for row in raw] != page or (raw and raw[0][3] != len(items)):
+        raise SystemExit("the plan worklist's raw SQL does not return the page's rows")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     from stepwell.clinic.models import Program
     from stepwell.core.frames import in_roomy_frame
     from stepwell.patients.models import CareTeamMember, Episode
+    from stepwell.plans.selectors.due_queries import ProgramDays
     from stepwell.testing.auth import verified_login
 
     director = (
@@ -261,8 +351,14 @@ def main(argv: list[str] | None = None) -> int:
         "admin": verified_login(Client(), User.objects.get(username="admin")),
     }
 
+    days = ProgramDays.of(Episode.objects.filter(program_id__in=programs))
+    cases = _cases(programs, member.patient_id, monday, "Adams", days)
+    if connection.vendor != "postgresql":  # the worklist's hand SQL is PostgreSQL's
+        cases = [case for case in cases if "worklist" not in case.label]
+    else:
+        _check_worklist(director, cases)
     rows = []
-    for case in _cases(programs, member.patient_id, monday, "Adams"):
+    for case in cases:
         if args.only and args.only not in case.label:
             continue
 
