@@ -59,11 +59,13 @@ def test_the_filter_is_applied_before_paging(client, clinician_with_60):
     assert b"Page 1 of" not in response.content  # one page: no pager
 
 
-@pytest.mark.parametrize(("page", "expected_rows"), [("abc", 50), ("99", 15), ("-1", 15)])
+@pytest.mark.parametrize(
+    ("page", "expected_rows"), [("abc", 50), ("99", 15), ("-1", 50), ("0", 50)]
+)
 def test_a_bad_page_number_falls_back_to_a_page_that_exists(
     client, clinician_with_60, page, expected_rows
 ):
-    """Not a number: the first page; past the end (or below 1): the last page."""
+    """Not a number or below 1: the first page; past the end: the last page."""
     response = client.get("/caseload/", {"state": "open", "page": page})
     assert response.status_code == 200
     assert len(_rows(response)) == expected_rows

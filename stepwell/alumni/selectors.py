@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from stepwell.clinic.models import Program
@@ -136,7 +136,7 @@ def _lists_paged_together(lists: dict[str, QuerySet], page_number) -> tuple[Page
     many pages as the longest list needs. Returns the page (number and count, for the page
     links), each list's rows, and each list's total."""
     totals = {name: rows.count() for name, rows in lists.items()}
-    page = Paginator(range(max(totals.values(), default=0)), PAGE_SIZE).get_page(page_number)
+    page = page_of(range(max(totals.values(), default=0)), page_number)
     start = (page.number - 1) * PAGE_SIZE
     shown = {name: list(rows[start : start + PAGE_SIZE]) for name, rows in lists.items()}
     return page, shown, totals

@@ -1,7 +1,7 @@
 """Lists a page at a time: every list page and API list shows PAGE_SIZE rows unless asked.
 
-Pages take `?page=N` (a number out of range shows the nearest page, as Django's
-Paginator.get_page does) and keep their filters in the page links (`without_page`); the
+Pages take `?page=N` (a number out of range shows the nearest page: the first for a number
+below 1, the last for one past the end; anything that is not a number, the first) and keep their filters in the page links (`without_page`); the
 template includes core/_pager.html. API lists take `limit` (1 to MAX_PAGE_SIZE, PAGE_SIZE
 unless asked) and `offset` (0 to MAX_OFFSET) as query parameters; out of range is a 422 that
 names the parameter. Either way the rows are cut in SQL (a LIMIT and OFFSET on an ordered
@@ -22,6 +22,7 @@ __all__ = [
     "PAGE_SIZE",
     "counted_page",
     "page_counted_by",
+    "page_number",
     "page_of",
     "window",
     "without_page",
@@ -29,12 +30,23 @@ __all__ = [
 _TOTAL = "paging_total"
 
 
+def page_number(asked) -> int:
+    """The page a list shows for `asked` (any text from the query string) before it knows
+    its length: that number, 1 for a number below 1 (the nearest page, where Django's
+    Paginator.get_page would show the last) or for anything that is not a whole number.
+    One past the end is the paginator's to bring back to the last page."""
+    try:
+        return max(1, int(asked))
+    except (TypeError, ValueError):
+        return 1
+
+
 def page_of(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
-    """The page `number` (any text from the query string) of an ordered queryset: one
-    COUNT and one query for the page's rows."""
+    """The page `number` (any text from the query string, see page_number) of an ordered
+    queryset: one COUNT and one query for the page's rows."""
     if isinstance(rows, QuerySet) and not rows.ordered:
         raise ValueError(f"{rows.model.__name__} rows must be ordered to be paged")
-    return Paginator(rows, size).get_page(number)
+    return Paginator(rows, size).get_page(page_number(number))
 
 
 class _Counted:
@@ -48,7 +60,7 @@ class _Counted:
 
 
 def counted_page(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
-    """page_of's page (the same page for any `number`, as Paginator.get_page chooses it),
+    """page_of's page (the same page for any `number`),
     with the total counted by the page's own query, a COUNT(*) OVER () next to its rows,
     instead of a COUNT and a slice that each filter, join and sort every row: for a list
     whose filter is the costly part, such as a search over a large scope. Its rows are
@@ -68,15 +80,12 @@ def counted_page(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
 
 
 def page_counted_by(fetch, count, number, *, size: int = PAGE_SIZE) -> Page:
-    """The page Paginator.get_page gives for `number` (page 1 for anything that is not a
-    number, the last page for one out of range), from `fetch(offset, limit)`, which gives
-    that slice of the rows and the total of all of them in one query. A page past either
-    end costs two queries more: `count()`, then the nearest page."""
-    try:
-        wanted = int(number)
-    except (TypeError, ValueError):
-        wanted = 1
-    in_range = 0 < wanted <= 2**31 // size  # an offset the engines take
+    """page_of's page for `number` (page_number's, the last page for one past the end),
+    from `fetch(offset, limit)`, which gives that slice of the rows and the total of all
+    of them in one query. A page past the end costs two queries more: `count()`, then
+    the last page."""
+    wanted = page_number(number)
+    in_range = wanted <= 2**31 // size  # an offset the engines take
     found, total = fetch((wanted - 1) * size, size) if in_range else ([], 0)
     if not found and wanted != 1:
         total = count()

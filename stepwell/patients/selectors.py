@@ -14,6 +14,7 @@ from django.utils import timezone
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
+from stepwell.core import paging
 from stepwell.core.paging import counted_page
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
@@ -86,8 +87,8 @@ def caseload_page(
     page_number: str | int | None = None,
 ) -> CaseloadPage | None:
     """The caseload page of a staff member; None for anyone else (they have no caseload).
-    50 episodes a page, filtered in SQL; a page number that is not a number gives the
-    first page, one past the end the last page."""
+    50 episodes a page, filtered in SQL; a page number that is not a number or is below 1
+    gives the first page, one past the end the last page (core.paging.page_number)."""
     if not is_staff_member(user):
         return None
     counts = census(user=user)
@@ -103,7 +104,7 @@ def caseload_page(
         # The census has counted the same episodes: no second count of the whole scope.
         paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
         paginator.count = _counted(counts, program_id=program_id, state=state)
-        page = paginator.get_page(page_number)
+        page = paginator.get_page(paging.page_number(page_number))
     chosen = [row["pk"] for row in page.object_list]
     found = Episode.objects.select_related("patient", "program").in_bulk(chosen)
     return CaseloadPage(

@@ -6,9 +6,10 @@ import csv
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+
+from stepwell.core.paging import page_of
 
 from .audit import AuditAction, AuditOutcome, named_patient_ids
 from .selectors import (
@@ -84,7 +85,7 @@ def audit_list(request):
         return _csv_response(events, audit_patients_shown(user=request.user))
     if invalid:
         events = events.none()
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))  # bad: nearest
+    page = page_of(events, request.GET.get("page"), size=AUDIT_PAGE_SIZE)  # bad: nearest
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)

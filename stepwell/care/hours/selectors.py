@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.utils import timezone
 
 from stepwell.billing.selectors import RuleSource
@@ -23,6 +23,7 @@ from stepwell.care.hours.weekly import (
     patient_weekly_hours,
 )
 from stepwell.clinic.models import Program
+from stepwell.core.paging import page_of
 from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.access.notes import (
     access_patient_hours_by_id,
@@ -132,7 +133,7 @@ def program_compliance_week(
     program = access_program_compliance_by_id(user, program_id)
     week = _week_or_current(week, program, now)
     program_week = ProgramWeek.of(program, week)
-    page = Paginator(compliance_episodes(program_week), COMPLIANCE_PAGE_SIZE).get_page(page_number)
+    page = page_of(compliance_episodes(program_week), page_number, size=COMPLIANCE_PAGE_SIZE)
     rows = compliance_rows(episodes=list(page.object_list), program_week=program_week, now=now)
     audit_record(
         user=user,

@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 
 from stepwell.clinic.models import Organization
-from stepwell.core.paging import PAGE_SIZE, counted_page, page_of, window, without_page
+from stepwell.core.paging import PAGE_SIZE, counted_page, page_number, page_of, window, without_page
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_a_page_holds_page_size_rows_and_the_last_the_rest(organizations):
     assert first.paginator.num_pages == 3
 
 
-@pytest.mark.parametrize(("asked", "shown"), [("0", 3), ("99", 3), ("x", 1), (None, 1)])
+@pytest.mark.parametrize(("asked", "shown"), [("0", 1), ("-2", 1), ("99", 3), ("x", 1), (None, 1)])
 def test_a_page_out_of_range_or_not_a_number_shows_the_nearest(organizations, asked, shown):
     assert page_of(organizations, asked).number == shown
 
@@ -161,6 +161,22 @@ def test_a_counted_page_is_the_page_get_page_gives_with_the_same_total(rows):
         assert [o.pk for o in found] == [o.pk for o in expected], asked
     as_dicts = counted_page(ordered.values("pk"), "1", size=10)
     assert [row["pk"] for row in as_dicts] == [o.pk for o in page_of(ordered, "1", size=10)]
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("0", 1), ("-1", 1), (-7, 1), ("2", 2), ("3", 3), ("4", 3), ("99", 3), ("x", 1), (None, 1)],
+)
+def test_a_page_number_out_of_range_shows_the_nearest_page(asked, shown):
+    """Below 1 is the first page (Django's get_page would show the last), past the end the
+    last, not a number the first: the same for every kind of list."""
+    Organization.objects.bulk_create(Organization(name=f"Org {n:03d}") for n in range(25))
+    ordered = Organization.objects.order_by("name", "pk")
+    assert page_of(ordered, asked, size=10).number == shown
+    found = counted_page(ordered, asked, size=10)
+    assert found.number == shown
+    assert [o.name for o in found] == [f"Org {n:03d}" for n in range(25)][(shown - 1) * 10 :][:10]
+    assert page_number(asked) == (shown if asked not in ("4", "99") else int(asked))
 
 
 def test_a_counted_page_in_range_is_one_query(organizations, django_assert_num_queries):

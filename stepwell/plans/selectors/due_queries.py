@@ -353,16 +353,11 @@ def awaiting_physician(episodes: QuerySet[Episode], days: ProgramDays) -> QueryS
 def due_page(rows: QuerySet, *, page_number, per_page: int) -> tuple[list[dict], Page]:
     """One page of `due_rows` and the total, in one query (a window count next to the
     page's rows), instead of a count and a slice that each work out every due date; the
-    page Paginator.get_page would give for `page_number` (core.paging.page_counted_by),
-    except that a number below 1 gives the first page, as the worklists always have."""
-    try:
-        number = max(1, int(page_number))
-    except (TypeError, ValueError):
-        number = 1
+    page core.paging.page_of would give for `page_number` (core.paging.page_counted_by)."""
     page = page_counted_by(
         lambda offset, limit: _rows_and_total(rows, offset=offset, limit=limit),
         rows.count,
-        number,
+        page_number,
         size=per_page,
     )
     return page.object_list, page
