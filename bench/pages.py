@@ -184,10 +184,15 @@ BOARD_COUNT = """
 SELECT r.state, COUNT(*) FROM intake_referral r JOIN patients_episode e ON e.id = r.episode_id
 WHERE e.program_id IN ({programs}) GROUP BY r.state
 """
+# The administrator reviews the events that name no patient (privacy.access.audit): the
+# page's 50 newest and their count, the API's 50 newest.
 AUDIT = [
     "SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u "
-    "ON u.id = a.user_id ORDER BY a.id DESC LIMIT 50",
-    "SELECT COUNT(*) FROM privacy_auditevent",
+    "ON u.id = a.user_id WHERE a.patient_id IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq) "
+    "ORDER BY a.seq DESC LIMIT 50",
+    "SELECT COUNT(*) FROM privacy_auditevent a WHERE a.patient_id IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq)",
 ]
 API_PATIENTS = """
 SELECT p.*, e.id, e.state, g.name FROM patients_patient p

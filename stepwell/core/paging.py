@@ -11,6 +11,8 @@ column (the primary key) or two rows of one value could swap between pages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
@@ -24,6 +26,7 @@ __all__ = [
     "page_counted_by",
     "page_number",
     "page_of",
+    "uncounted_page",
     "window",
     "without_page",
 ]
@@ -92,6 +95,58 @@ def page_counted_by(fetch, count, number, *, size: int = PAGE_SIZE) -> Page:
         wanted = max(1, -(-total // size))  # the last page (the first when there are none)
         found = fetch((wanted - 1) * size, size)[0] if total else []
     return Page(found, wanted, Paginator(_Counted(total), size))
+
+
+@dataclass(frozen=True)
+class UncountedPage:
+    """A page of a list that is not counted: its rows, its number and whether a page
+    follows. What a template reads of a Django Page, less the total and the page count."""
+
+    object_list: list
+    number: int
+    has_next: bool
+    size: int
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        """The first row's place in the whole list, from 1 (0 on an empty page)."""
+        return (self.number - 1) * self.size + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.object_list)
+
+
+def uncounted_page(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> UncountedPage:
+    """The page `number` (page_number's) of an ordered queryset in one query, with one row
+    more than the page holds to tell whether a page follows, and no count: for a list
+    whose total costs a pass over everything it holds, such as the audit trail, which
+    grows with every request. A page past the end is empty (its previous link leads
+    back)."""
+    if not rows.ordered:
+        raise ValueError(f"{rows.model.__name__} rows must be ordered to be paged")
+    wanted = min(page_number(number), 2**31 // size)  # an offset the engines take
+    offset = (wanted - 1) * size
+    found = list(rows[offset : offset + size + 1])
+    return UncountedPage(found[:size], wanted, len(found) > size, size)
 
 
 def window(rows: QuerySet, *, limit: int, offset: int) -> QuerySet:

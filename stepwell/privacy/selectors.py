@@ -74,9 +74,15 @@ def _check(criteria: AuditFilter) -> None:
         raise ApplicationError("The audit filter is not valid.", field_errors=errors)
 
 
-def audit_events_for(*, user, criteria: AuditFilter) -> QuerySet[AuditEvent]:
+def audit_events_for(*, user, criteria: AuditFilter, whole: bool = False) -> QuerySet[AuditEvent]:
+    """The events the user may review, filtered and sorted. The scope is asked of each
+    event for a page in time order (the newest first: a page stops after its rows), and
+    gathered as a set for a list that looks at every event (another sort, or `whole`, an
+    export): see privacy.access.audit."""
     _check(criteria)
-    events = AuditEvent.objects.filter(access.audit_patient_scope(user))
+    by_time = criteria.sort in ("seq", "-seq") and not whole
+    scope = access.audit_patient_scope if by_time else access.audit_scope_as_set
+    events = AuditEvent.objects.filter(scope(user))
     if criteria.username:
         events = events.filter(username__icontains=criteria.username)
     if criteria.patient_id is not None:
@@ -122,7 +128,7 @@ def audit_trail_read(
             object_type="audit_trail",
             patient_id=criteria.patient_id,
         )
-    events = audit_events_for(user=user, criteria=criteria)
+    events = audit_events_for(user=user, criteria=criteria, whole=export)
     detail: dict = {"via": via} if via != "page" else {}
     if export:
         detail["filter"] = criteria.__dict__

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
-from stepwell.core.paging import page_of
+from stepwell.core.paging import uncounted_page
 
 from .audit import AuditAction, AuditOutcome, named_patient_ids
 from .selectors import (
@@ -85,7 +85,9 @@ def audit_list(request):
         return _csv_response(events, audit_patients_shown(user=request.user))
     if invalid:
         events = events.none()
-    page = page_of(events, request.GET.get("page"), size=AUDIT_PAGE_SIZE)  # bad: nearest
+    # Not counted: the trail grows with every request, and counting what a director may
+    # review means a pass over every event naming a patient (1.7 s at 20,000 patients).
+    page = uncounted_page(events, request.GET.get("page"), size=AUDIT_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)

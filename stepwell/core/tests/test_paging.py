@@ -9,7 +9,15 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 
 from stepwell.clinic.models import Organization
-from stepwell.core.paging import PAGE_SIZE, counted_page, page_number, page_of, window, without_page
+from stepwell.core.paging import (
+    PAGE_SIZE,
+    counted_page,
+    page_number,
+    page_of,
+    uncounted_page,
+    window,
+    without_page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +194,36 @@ def test_a_counted_page_in_range_is_one_query(organizations, django_assert_num_q
     assert [o.name for o in page] == [f"Org {n:03d}" for n in range(50, 100)]
     with pytest.raises(ValueError, match="must be ordered"):
         counted_page(Organization.objects.all(), 1)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 10, 11, 25])
+def test_an_uncounted_page_holds_the_rows_page_of_gives_and_knows_if_one_follows(rows):
+    """uncounted_page reads one row more than a page and counts nothing: its rows are
+    page_of's in range, past the end it is empty, and it says whether a page follows."""
+    Organization.objects.bulk_create(Organization(name=f"Org {n:03d}") for n in range(rows))
+    ordered = Organization.objects.order_by("-name", "pk")
+    pages = max(1, -(-rows // 10))
+    for asked in ["1", "2", "3", "4", "0", "-1", "x", None]:
+        number = page_number(asked)
+        found = uncounted_page(ordered, asked, size=10)
+        assert found.number == number, asked
+        if number <= pages:
+            expected = page_of(ordered, number, size=10)
+            assert [o.pk for o in found] == [o.pk for o in expected], asked
+            assert found.has_next == expected.has_next(), asked
+            assert (found.start_index, found.end_index) == (
+                expected.start_index(),
+                expected.end_index(),
+            ), asked
+        else:  # past the end
+            assert list(found) == [] and not found.has_next and found.start_index == 0, asked
+        assert found.has_previous == (number > 1), asked
+
+
+def test_an_uncounted_page_is_one_query(organizations, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = uncounted_page(organizations, "3")
+    assert [o.name for o in page] == [f"Org {n:03d}" for n in range(100, 120)]
+    assert not page.has_next and page.previous_page_number == 2
+    with pytest.raises(ValueError, match="must be ordered"):
+        uncounted_page(Organization.objects.all(), 1)

@@ -18,6 +18,7 @@ from .audit import (
     access_audit_trail,
     audit_patient_scope,
     audit_reviewable_patients,
+    audit_scope_as_set,
 )
 from .patients import *  # noqa: F403
 from .patients import __all__ as _patients_all
@@ -27,5 +28,6 @@ __all__ = [
     "access_audit_maintenance",
     "access_audit_trail",
     "audit_patient_scope",
+    "audit_scope_as_set",
     "audit_reviewable_patients",
 ]
