@@ -58,6 +58,11 @@ def database_from_url(url: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the app's queries take milliseconds, and PostgreSQL compiles
+        # any query its planner prices high (the audit trail's count over a large trail:
+        # 196 ms of compiling for a 1.7 s query) before running it once.
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "options": "-c jit=off"}
     return config
 
 

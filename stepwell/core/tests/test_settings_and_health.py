@@ -51,6 +51,7 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     postgres = database_from_url("postgres://u:p@db.example:5432/stepwell")
     assert postgres["ENGINE"] == "django.db.backends.postgresql"
     assert postgres["NAME"] == "stepwell"
+    assert postgres["OPTIONS"]["options"] == "-c jit=off"
 
 
 def test_healthz_answers_when_database_answers(client, db):
