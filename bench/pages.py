@@ -184,16 +184,27 @@ BOARD_COUNT = """
 SELECT r.state, COUNT(*) FROM intake_referral r JOIN patients_episode e ON e.id = r.episode_id
 WHERE e.program_id IN ({programs}) GROUP BY r.state
 """
-# The administrator reviews the events that name no patient (privacy.access.audit): the
-# page's 50 newest and their count, the API's 50 newest.
+# The administrator reviews the events that name no patient (privacy.access.audit), a
+# director the events about their programs' patients, the list events naming one of them
+# and their staff's events about no patient: the 50 newest (the page counts none).
 AUDIT = [
     "SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u "
     "ON u.id = a.user_id WHERE a.patient_id IS NULL AND NOT EXISTS "
     "(SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq) "
     "ORDER BY a.seq DESC LIMIT 50",
-    "SELECT COUNT(*) FROM privacy_auditevent a WHERE a.patient_id IS NULL AND NOT EXISTS "
-    "(SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq)",
 ]
+AUDIT_DIRECTOR = """
+SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u ON u.id = a.user_id
+WHERE a.patient_id IN (SELECT patient_id FROM patients_episode WHERE program_id IN ({programs}))
+   OR (a.patient_id IS NULL AND EXISTS (
+         SELECT 1 FROM privacy_auditeventpatient n JOIN patients_episode e
+         ON e.patient_id = n.patient_id
+         WHERE n.event_seq = a.seq AND e.program_id IN ({programs})))
+   OR (a.patient_id IS NULL
+       AND a.user_id IN (SELECT user_id FROM clinic_programstaff WHERE program_id IN ({programs}))
+       AND NOT EXISTS (SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq))
+ORDER BY a.seq DESC LIMIT 50
+"""
 API_PATIENTS = """
 SELECT p.*, e.id, e.state, g.name FROM patients_patient p
 JOIN patients_episode e ON e.patient_id = p.id JOIN clinic_program g ON g.id = e.program_id
@@ -282,10 +293,16 @@ def _cases(programs: list[int], patient: int, monday, search: str, days) -> list
             + [BOARD_COLUMN.format(state=s, **f) for s in REFERRAL_STATES],
         ),
         Case("audit trail", "/privacy/audit/", "admin", AUDIT),
+        Case(
+            "audit trail, a director's",
+            "/privacy/audit/",
+            "director",
+            [AUDIT_DIRECTOR.format(**f)],
+        ),
         Case("API patients", "/api/v1/patients", "director", [API_PATIENTS.format(**f)]),
         Case("API referrals", "/api/v1/intake/referrals", "director", [API_REFERRALS.format(**f)]),
         Case("API plan worklist", "/api/v1/plans/worklist", "director", [worklist]),
-        Case("API audit", "/api/v1/audit", "admin", AUDIT[:1]),
+        Case("API audit", "/api/v1/audit", "admin", AUDIT),
     ]
 
 
