@@ -121,6 +121,21 @@ def audit_trail_read(
     Who may review the trail: privacy.access.audit. The read is itself audited (a list
     or an export, naming the patient filtered on); a refusal is audited as denied.
     """
+    return audit_trail_as_of(user=user, criteria=criteria, export=export, via=via)[0]
+
+
+def audit_trail_as_of(
+    *,
+    user,
+    criteria: AuditFilter,
+    as_of: int | None = None,
+    export: bool = False,
+    via: str = "page",
+) -> tuple[QuerySet[AuditEvent], int]:
+    """audit_trail_read's events as the trail stood before event `as_of` (a page's later
+    pages keep the first page's, so events written meanwhile do not push rows from one
+    page onto the next), and that event's number; without `as_of`, or with one not yet
+    written, the trail as it stands at this read."""
     if not access.access_audit_trail(user):
         raise refuse(
             actor=user,
@@ -132,6 +147,8 @@ def audit_trail_read(
     detail: dict = {"via": via} if via != "page" else {}
     if export:
         detail["filter"] = criteria.__dict__
+    if as_of is not None:
+        detail["as_of"] = as_of
     read = audit_record(
         user=user,
         action=AuditAction.EXPORT if export else AuditAction.LIST,
@@ -139,7 +156,8 @@ def audit_trail_read(
         patient_id=criteria.patient_id,
         detail=detail,
     )
-    return events.filter(seq__lt=read.seq)  # the trail as it stood when it was read
+    before = read.seq if as_of is None else min(as_of, read.seq)
+    return events.filter(seq__lt=before), before  # the trail as it stood then
 
 
 def audit_patients_shown(*, user) -> set[int]:

@@ -22,12 +22,13 @@ from .selectors import (
     AuditFilter,
     audit_detail_shown,
     audit_patients_shown,
-    audit_trail_read,
+    audit_trail_as_of,
 )
 
 DAY_RANGE = f"Choose a day between {EARLIEST_DAY} and {LATEST_DAY}."
 
 AUDIT_PAGE_SIZE = 50
+AS_OF_ERROR = "The page link's event number is not one; open the audit trail again."
 
 
 class AuditFilterForm(forms.Form):
@@ -50,6 +51,16 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
     )
+    # The trail as it stood at the first page (an event number), kept by the page links.
+    as_of = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+        error_messages={
+            key: AS_OF_ERROR for key in ("invalid", "min_value", "max_value", "max_digits")
+        },
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[(c, c) for c in SORT_CHOICES],
@@ -65,7 +76,7 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
     def criteria(self) -> AuditFilter:
-        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "") and k != "as_of"}
         return AuditFilter(**data)
 
 
@@ -80,7 +91,10 @@ def audit_list(request):
     invalid = form.is_bound and not form.is_valid()
     criteria = form.criteria() if form.is_bound and not invalid else AuditFilter()
     export = request.GET.get("format") == "csv" and not invalid
-    events = audit_trail_read(user=request.user, criteria=criteria, export=export)
+    as_of = form.cleaned_data.get("as_of") if form.is_bound and not invalid else None
+    events, as_of = audit_trail_as_of(
+        user=request.user, criteria=criteria, as_of=as_of, export=export
+    )
     if export:
         return _csv_response(events, audit_patients_shown(user=request.user))
     if invalid:
@@ -91,6 +105,7 @@ def audit_list(request):
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)
+    query["as_of"] = as_of  # the page and sort links show the trail as this page does
     context = {
         "form": form,
         "page": page,

@@ -161,6 +161,8 @@ def test_api_bad_parameters_are_refused_with_the_field(client, trail, query, fie
         ("date_to=9999-12-31", "date_to"),
         ("date_from=0001-01-01", "date_from"),
         ("patient_id=9223372036854775808", "patient_id"),
+        ("as_of=abc", "as_of"),
+        ("as_of=0", "as_of"),
     ],
 )
 def test_page_bad_filters_are_400_with_the_field(client, trail, query, field):
@@ -169,6 +171,8 @@ def test_page_bad_filters_are_400_with_the_field(client, trail, query, field):
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert "No events match." in response.content.decode()
+    if field == "as_of":  # a hidden field: its error is shown above the table
+        assert "event number is not one" in response.content.decode()
     csv_response = client.get(f"/privacy/audit/?{query}&format=csv")
     assert csv_response.status_code == 400
 
