@@ -116,6 +116,20 @@ def test_api_leaves_out_patient_ids_of_other_programs(client, trail):
     assert f'"patient_id":{trail.patient_b.pk}' not in body.replace(" ", "")
 
 
+def test_api_pages_keep_the_trail_as_of_the_first_page(client, trail):
+    headers = bearer(trail.director_a)
+    first = client.get("/api/v1/audit?limit=2", **headers).json()
+    as_of = first[0]["seq"] + 1
+    audit_record(user=trail.clinician_a, action="view", patient_id=trail.patient_a.pk)
+    kept = client.get(f"/api/v1/audit?limit=2&offset=2&as_of={as_of}", **headers).json()
+    whole = client.get(f"/api/v1/audit?limit=50&as_of={as_of}", **headers).json()
+    assert [row["seq"] for row in whole[:2]] == [row["seq"] for row in first]
+    assert [row["seq"] for row in kept] == [row["seq"] for row in whole[2:4]]
+    assert all(row["seq"] < as_of for row in whole)
+    moved = client.get("/api/v1/audit?limit=2&offset=2", **headers).json()
+    assert [row["seq"] for row in moved] != [row["seq"] for row in kept]
+
+
 def test_csv_export_leaves_out_patient_ids_of_other_programs(client, trail):
     verified_login(client, trail.director_b)
     response = client.get("/privacy/audit/?action=list&format=csv")
@@ -143,6 +157,8 @@ def test_filtering_by_patient_finds_list_events_that_name_them(client, trail):
         ("offset=10000000000000000000000", "offset", 422),
         ("patient=9223372036854775808", "patient", 400),
         ("patient=0", "patient", 400),
+        ("as_of=0", "as_of", 422),
+        ("as_of=x", "as_of", 422),
     ],
 )
 def test_api_bad_parameters_are_refused_with_the_field(client, trail, query, field, status):
