@@ -205,12 +205,16 @@ WHERE a.patient_id IN (SELECT patient_id FROM patients_episode WHERE program_id 
        AND NOT EXISTS (SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq))
 ORDER BY a.seq DESC LIMIT 50
 """
+# The API's patients: those of the programs (an episode there, in any state) with an
+# episode open, by name, 50, with their episodes.
 API_PATIENTS = """
 SELECT p.*, e.id, e.state, g.name FROM patients_patient p
 JOIN patients_episode e ON e.patient_id = p.id JOIN clinic_program g ON g.id = e.program_id
-WHERE p.id IN (SELECT e2.patient_id FROM patients_episode e2
-               WHERE e2.program_id IN ({programs}) AND e2.state IN ({states})
-               ORDER BY e2.patient_id LIMIT 50)
+WHERE p.id IN (
+  SELECT p2.id FROM patients_patient p2
+  WHERE p2.id IN (SELECT patient_id FROM patients_episode WHERE program_id IN ({programs}))
+    AND p2.id IN (SELECT patient_id FROM patients_episode WHERE state IN ({states}))
+  ORDER BY p2.legal_last_name, p2.legal_first_name, p2.id LIMIT 50)
 """
 API_REFERRALS = """
 SELECT r.*, p.legal_last_name FROM intake_referral r
