@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from stepwell.clinic.time import program_today
+from stepwell.core.paging import page_of
 from stepwell.patients.models import Patient
 from stepwell.privacy.access import measures as access
 from stepwell.privacy.audit import AuditAction, audit_record
@@ -20,7 +22,8 @@ from .instruments import Instrument
 from .models import Administration, AdministrationStatus, Alert, AlertStatus
 from .trajectory import ChartBand, ChartPoint, trajectory_svg
 
-COMPLETED_SHOWN = 50
+COMPLETED_SHOWN = 50  # a page of the chart's completed questionnaires
+RECORDED = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
 
 
 def chart_for(series: progress.Series, sex: str | None) -> SafeString:
@@ -62,6 +65,7 @@ class ChartPanel:
     findings: list[progress.Finding]
     joint: object  # change.JointOutcome | None
     completed: list[dict]  # {"administration": Administration, "items": [ItemAnswer]}
+    completed_page: Page  # which page of the completed ones `completed` is (the first)
     due: list[dict]  # {"administration", "overdue", "switched_off", "in_session_only"}
     open_alerts: list[Alert]
     can_acknowledge: bool
@@ -86,7 +90,10 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     program = episode.program if episode else None
     today = program_today(program) if program else timezone.localdate()
     series_list = progress.series_of(administrations)
-    recorded = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
+    # (newest first, as the model orders them and completed_administrations pages them)
+    completed_page = page_of(
+        [a for a in administrations if a.status in RECORDED], 1, size=COMPLETED_SHOWN
+    )
     switched_off = selectors.instruments_switched_off()
     available = selectors.instruments_available()
     names = {i.key: i.abbreviation for i in available}  # PHQ-9, not the key phq9
@@ -117,14 +124,8 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
         ],
         findings=progress.findings_of(series_list),
         joint=progress.joint_recovery(series_list),
-        completed=[
-            {
-                "administration": a,
-                "items": selectors.item_answers(a),
-                "instrument": names.get(a.instrument_key, a.instrument_key.upper()),
-            }
-            for a in [a for a in administrations if a.status in recorded][:COMPLETED_SHOWN]
-        ],
+        completed=completed_rows(completed_page.object_list, names),
+        completed_page=completed_page,
         due=due,
         open_alerts=open_alerts,
         can_acknowledge=bool(open_alerts),
@@ -147,3 +148,45 @@ def caseload_measures(*, user, patient_ids: list[int]) -> dict[int, progress.Pat
             detail={"patients": sorted(summaries)},
         )
     return summaries
+
+
+def completed_rows(administrations, names: dict[str, str]) -> list[dict]:
+    """The rows of the chart's completed questionnaires: each with its answers and the
+    instrument's short name."""
+    return [
+        {
+            "administration": a,
+            "items": selectors.item_answers(a),
+            "instrument": names.get(a.instrument_key, a.instrument_key.upper()),
+        }
+        for a in administrations
+    ]
+
+
+@dataclass(frozen=True)
+class CompletedPage:
+    patient: Patient
+    rows: list[dict]
+    page: Page
+
+
+def completed_administrations(*, user, patient_id, page_number) -> CompletedPage:
+    """A page of the patient's completed questionnaires (the chart's list past its first
+    page), newest first, cut in SQL; refused unless the user may read the patient's
+    scores, and audited naming the administrations shown."""
+    patient = access.access_patient_measures_by_id(user, patient_id, action=AuditAction.LIST)
+    listed = (
+        Administration.objects.filter(patient=patient, status__in=RECORDED)
+        .select_related("episode__program", "recorded_by")
+        .order_by("-completed_at", "-due_on", "-pk")
+    )
+    page = page_of(listed, page_number, size=COMPLETED_SHOWN)
+    audit_record(
+        user=user,
+        action=AuditAction.LIST,
+        patient_id=patient.pk,
+        object_type="administration",
+        detail={"administrations": [a.pk for a in page.object_list], "page": page.number},
+    )
+    names = {i.key: i.abbreviation for i in selectors.instruments_available()}
+    return CompletedPage(patient=patient, rows=completed_rows(page.object_list, names), page=page)

@@ -19,7 +19,7 @@ from stepwell.core.forms import form_call
 from stepwell.core.paging import without_page
 from stepwell.privacy.audit import AuditAction, audit_request
 
-from . import selectors, services
+from . import panels, selectors, services
 from .forms import (
     AlertAcknowledgeForm,
     AlertFilterForm,
@@ -226,3 +226,16 @@ def _next_url(request) -> str:
     if target.startswith("/") and not target.startswith("//"):
         return target
     return reverse("measures:alerts")
+
+
+@login_required
+def administrations(request, patient_id: int):
+    """The chart's completed questionnaires past the first page: loaded into the chart's
+    section by htmx; without JavaScript, a page of its own. Refused (audited) unless the
+    user may read the patient's scores; the listing is audited."""
+    listed = panels.completed_administrations(
+        user=request.user, patient_id=patient_id, page_number=request.GET.get("page")
+    )
+    context = {"patient": listed.patient, "completed": listed.rows, "completed_page": listed.page}
+    template = "measures/_administrations.html" if request.htmx else "measures/administrations.html"
+    return render(request, template, context)

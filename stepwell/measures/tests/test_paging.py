@@ -4,6 +4,7 @@ queries for 60 rows as for 3."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -219,6 +220,59 @@ def test_the_api_administration_list_still_refuses_outside_the_care_scope(client
     assert response.status_code == 403
     event = AuditEvent.objects.get(object_type="administration")
     assert (event.outcome, event.patient_id) == ("denied", clinic.patient_a.pk)
+
+
+# --- the chart's completed questionnaires ----------------------------------------------------
+
+
+def _chart_rows(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'data-testid="administration-(\d+)"', html)]
+
+
+def test_the_chart_shows_50_completed_questionnaires_and_pages_the_rest_in_place(client, clinic):
+    completed = _completed(clinic.patient_a, 60)
+    newest_first = [a.pk for a in reversed(completed)]
+    verified_login(client, clinic.clinician_a)
+    chart = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
+    assert _chart_rows(chart) == newest_first[:50]
+    assert "Page 1 of 2 · 60 questionnaires completed" in chart
+    url = f"/measures/patients/{clinic.patient_a.pk}/administrations/"
+    assert f'hx-get="{url}?page=2" hx-target="closest section"' in chart
+    second = client.get(url, {"page": 2}, HTTP_HX_REQUEST="true")
+    html = second.content.decode()
+    assert _chart_rows(html) == newest_first[50:]  # each once, newest first
+    assert '<section id="administrations"' in html
+    assert "<html" not in html  # the section only, swapped into the chart
+    event = AuditEvent.objects.filter(object_type="administration").latest("seq")
+    assert (event.action, event.patient_id) == ("list", clinic.patient_a.pk)
+    assert event.detail["administrations"] == newest_first[50:]
+    # Without JavaScript the link opens a page of its own.
+    page = client.get(url, {"page": 2}).content.decode()
+    assert "<html" in page and clinic.patient_a.display_name in page
+    assert _chart_rows(page) == newest_first[50:]
+
+
+def test_the_chart_s_questionnaire_pages_are_refused_outside_the_care_scope(client, clinic):
+    _completed(clinic.patient_a, 60)
+    for user in (clinic.clinician_b, clinic.billing_a):
+        verified_login(client, user)
+        url = f"/measures/patients/{clinic.patient_a.pk}/administrations/"
+        assert client.get(url, {"page": 2}).status_code == 403
+    refusals = AuditEvent.objects.filter(object_type="administration", outcome="denied")
+    assert refusals.count() == 2
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_chart_s_questionnaire_page_makes_as_many_queries_for_60_as_for_3(
+    client, clinic, django_assert_max_num_queries, count
+):
+    _completed(clinic.patient_a, count)
+    verified_login(client, clinic.clinician_a)
+    url = f"/measures/patients/{clinic.patient_a.pk}/administrations/"
+    client.get(url, HTTP_HX_REQUEST="true")
+    with django_assert_max_num_queries(16):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert len(_chart_rows(response.content.decode())) == min(count, 50)
 
 
 # --- the patient's questionnaires in the portal ---------------------------------------------

@@ -95,6 +95,17 @@ PAGES = [
         ok=302,
         location="/patients/",
     ),
+    Entry("GET", "measures/patients/{patient_id}/administrations/", READERS, on=ON_PATIENT),
+    Entry(
+        "GET",
+        "measures/patients/{patient_id}/administrations/",
+        READERS,
+        on=ON_PATIENT,
+        htmx=True,
+        variant="htmx",
+        shows=False,
+        note="the chart's section: its rows, not the patient's name",
+    ),
     Entry(
         "POST",
         "measures/patients/{patient_id}/send/",
