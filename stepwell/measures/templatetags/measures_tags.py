@@ -3,9 +3,11 @@ the views pass what the chart and the caseload show (stepwell.measures.panels)."
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
 from django.conf import settings
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -35,10 +37,11 @@ def crisis_resources() -> str:
 def item_answers_list(items) -> str:
     """A completed questionnaire's answers, item by item, for the chart's list of
     administrations (selectors.item_answers). Built here, not by a loop in the template:
-    a year of weekly questionnaires is about 400 items a chart."""
-    rows = format_html_join(
-        "",
-        '<li value="{}">{} — <strong>{}</strong>{}</li>',
-        ((i.number, i.text, i.answer, "" if i.score is None else f" ({i.score})") for i in items),
+    a year of weekly questionnaires is about 400 items a chart; each text escaped with
+    the standard library's escape (what format_html does, without its per-call cost)."""
+    rows = "".join(
+        f'<li value="{int(i.number)}">{escape(i.text)} — <strong>{escape(i.answer)}</strong>'
+        f"{'' if i.score is None else f' ({int(i.score)})'}</li>"
+        for i in items
     )
-    return format_html('<ol style="padding-left:1rem;margin:.3rem 0">{}</ol>', rows)
+    return mark_safe(f'<ol style="padding-left:1rem;margin:.3rem 0">{rows}</ol>')  # noqa: S308
