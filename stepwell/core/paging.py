@@ -1,12 +1,14 @@
 """Lists a page at a time: every list page and API list shows PAGE_SIZE rows unless asked.
 
 Pages take `?page=N` (a number out of range shows the nearest page: the first for a number
-below 1, the last for one past the end; anything that is not a number, the first) and keep their filters in the page links (`without_page`); the
-template includes core/_pager.html. API lists take `limit` (1 to MAX_PAGE_SIZE, PAGE_SIZE
-unless asked) and `offset` (0 to MAX_OFFSET) as query parameters; out of range is a 422 that
-names the parameter. Either way the rows are cut in SQL (a LIMIT and OFFSET on an ordered
-queryset), so a long list never reaches Python whole. The order must end on a unique
-column (the primary key) or two rows of one value could swap between pages.
+below 1, the last for one past the end; anything that is not a number, the first) and keep
+their filters in the page links (`without_page`); the template includes core/_pager.html.
+API lists take `limit` (1 to MAX_PAGE_SIZE, PAGE_SIZE unless asked) and `offset` (0 to
+MAX_OFFSET) as query parameters; out of range is a 422 that names the parameter. Either
+way the rows are cut in SQL (a LIMIT and OFFSET on an ordered queryset), so a long list
+never reaches Python whole. The order must end on a unique column (the primary key) or
+two rows of one value could swap between pages. A list that grows with every request,
+such as the audit trail, is paged without a count (`uncounted_page`).
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ class _Counted:
 
 
 def counted_page(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
-    """page_of's page (the same page for any `number`),
-    with the total counted by the page's own query, a COUNT(*) OVER () next to its rows,
+    """page_of's page (the same page for any `number`), with the total counted by the
+    page's own query, a COUNT(*) OVER () next to its rows,
     instead of a COUNT and a slice that each filter, join and sort every row: for a list
     whose filter is the costly part, such as a search over a large scope. Its rows are
     those of `rows` (instances, or dicts from .values())."""
