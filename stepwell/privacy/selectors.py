@@ -113,17 +113,6 @@ def audit_events_for(*, user, criteria: AuditFilter, whole: bool = False) -> Que
     return events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
 
 
-def audit_trail_read(
-    *, user, criteria: AuditFilter, export: bool = False, via: str = "page"
-) -> QuerySet[AuditEvent]:
-    """The events the user may review, filtered, for a page, the CSV export or the API.
-
-    Who may review the trail: privacy.access.audit. The read is itself audited (a list
-    or an export, naming the patient filtered on); a refusal is audited as denied.
-    """
-    return audit_trail_as_of(user=user, criteria=criteria, export=export, via=via)[0]
-
-
 def audit_trail_as_of(
     *,
     user,
@@ -132,10 +121,15 @@ def audit_trail_as_of(
     export: bool = False,
     via: str = "page",
 ) -> tuple[QuerySet[AuditEvent], int]:
-    """audit_trail_read's events as the trail stood before event `as_of` (a page's later
-    pages keep the first page's, so events written meanwhile do not push rows from one
-    page onto the next), and that event's number; without `as_of`, or with one not yet
-    written, the trail as it stands at this read."""
+    """The events the user may review, filtered, for a page, the CSV export or the API,
+    as the trail stood before event `as_of` (later pages keep the first page's, so events
+    written meanwhile do not push rows from one page onto the next), and that event's
+    number; without `as_of`, or with one not yet written, the trail as it stands at this
+    read.
+
+    Who may review the trail: privacy.access.audit. The read is itself audited (a list
+    or an export, naming the patient filtered on); a refusal is audited as denied.
+    """
     if not access.access_audit_trail(user):
         raise refuse(
             actor=user,

@@ -215,12 +215,12 @@ def test_page_accepts_every_sort_and_the_widest_days(client, trail):
 @pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "billing_a", "patient_user_a"])
 def test_reading_the_trail_directly_is_refused_and_audited(trail, name):
     from stepwell.core.errors import AccessDenied
-    from stepwell.privacy.selectors import AuditFilter, audit_trail_read
+    from stepwell.privacy.selectors import AuditFilter, audit_trail_as_of
 
     user = getattr(trail, name)
     before = AuditEvent.objects.count()
     with pytest.raises(AccessDenied):
-        audit_trail_read(user=user, criteria=AuditFilter(patient_id=trail.patient_a.pk))
+        audit_trail_as_of(user=user, criteria=AuditFilter(patient_id=trail.patient_a.pk))
     event = AuditEvent.objects.get(seq__gt=before)
     assert (event.outcome, event.object_type, event.username, event.patient_id) == (
         "denied",
@@ -231,9 +231,9 @@ def test_reading_the_trail_directly_is_refused_and_audited(trail, name):
 
 
 def test_a_read_of_the_trail_is_audited_and_does_not_list_itself(trail):
-    from stepwell.privacy.selectors import AuditFilter, audit_trail_read
+    from stepwell.privacy.selectors import AuditFilter, audit_trail_as_of
 
-    events = audit_trail_read(user=trail.director_a, criteria=AuditFilter(), via="api")
+    events, _ = audit_trail_as_of(user=trail.director_a, criteria=AuditFilter(), via="api")
     read = AuditEvent.objects.filter(object_type="audit_trail", outcome="allowed").get()
     assert (read.username, read.action, read.detail) == ("dir_a", "list", {"via": "api"})
     assert read.seq not in set(events.values_list("seq", flat=True))
