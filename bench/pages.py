@@ -11,10 +11,12 @@ Each page is served in-process by Django's test client (the whole request: middl
 access checks, audit, selectors, template), warm, as the person who works with it: the
 chain's first director (or the demo's when there is no chain) for the lists of a program,
 a clinician of theirs for a chart, the administrator for the audit trail. The raw side is
-the SQL a hand-written page would send for the same rows (the 50 shown and the total the
-page counts), with no access checks, audit or rendering; for the plan worklist that is
-the due items worked out by hand (PostgreSQL only), and the run stops unless they are
-the items and total the worklist lists. The median of several runs is
+the SQL a hand-written page would send for the same rows (the 50 shown, the total the
+page counts, and what it shows beside them: a caseload row's scores, alerts and week's
+hours, a compliance row's hours, each panel of a chart), with no access checks, audit or
+rendering; for the plan worklist that is the due items worked out by hand (PostgreSQL
+only). The run stops unless the worklist's hand SQL gives the items and total the
+worklist lists and each caseload's gives the page's episodes. The median of several runs is
 printed as a Markdown table; `--only caseload` measures the pages whose label holds it;
 `--director director` measures the demo clinic's own programs (80 patients) instead.
 """
@@ -28,7 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 REPEAT = 21
 OPEN_STATES = ("referred", "screening", "assessed", "admitted", "active", "on_hold")
@@ -54,7 +56,7 @@ def _states(values) -> str:
 
 CASELOAD = """
 SELECT e.id, e.state, e.referred_on, e.admitted_on, p.id, p.mrn, p.legal_first_name,
-       p.legal_last_name, p.preferred_name, g.name
+       p.legal_last_name, p.preferred_name, g.name, e.program_id
 FROM patients_episode e
 JOIN patients_patient p ON p.id = e.patient_id
 JOIN clinic_program g ON g.id = e.program_id
@@ -70,13 +72,45 @@ CENSUS = """
 SELECT e.program_id, e.state, COUNT(*) FROM patients_episode e
 WHERE e.program_id IN ({programs}) GROUP BY e.program_id, e.state
 """
+# The chart's reads: the patient, episodes, care team and emergency grants (who may read
+# it), the episode's history and level-of-care changes, the last ten who opened it, family
+# contacts, the questionnaires (the measures panel's trajectories and its list) and the
+# open alerts, the instruments and their settings, the clinic's newest immediate alert (the
+# banner) and the staff who may join the care team (the form's choices).
 CHART = [
     "SELECT * FROM patients_patient WHERE id = {patient}",
-    "SELECT e.*, g.name FROM patients_episode e JOIN clinic_program g ON g.id = e.program_id "
-    "WHERE e.patient_id = {patient} ORDER BY e.referred_on DESC",
+    "SELECT e.*, g.name, g.timezone FROM patients_episode e "
+    "JOIN clinic_program g ON g.id = e.program_id "
+    "WHERE e.patient_id = {patient} ORDER BY e.created_at DESC",
     "SELECT m.*, u.first_name, u.last_name FROM patients_careteammember m "
-    "JOIN accounts_user u ON u.id = m.user_id WHERE m.patient_id = {patient}",
-    "SELECT * FROM privacy_auditevent WHERE patient_id = {patient} ORDER BY id DESC LIMIT 10",
+    "JOIN accounts_user u ON u.id = m.user_id WHERE m.patient_id = {patient} "
+    "ORDER BY m.team_role, m.id",
+    "SELECT user_id FROM consent_breakglassgrant WHERE patient_id = {patient} "
+    "AND expires_at > now()",
+    "SELECT v.* FROM patients_episodeevent v JOIN patients_episode e ON e.id = v.episode_id "
+    "WHERE e.patient_id = {patient} ORDER BY v.occurred_at, v.id",
+    "SELECT c.* FROM patients_levelofcarechange c JOIN patients_episode e "
+    "ON e.id = c.episode_id WHERE e.patient_id = {patient} ORDER BY c.effective_date, c.id",
+    "SELECT occurred_at, username, role FROM privacy_auditevent WHERE patient_id = {patient} "
+    "AND action = 'view' AND outcome = 'allowed' AND username <> '' ORDER BY seq DESC LIMIT 10",
+    "SELECT * FROM patients_familycontact WHERE patient_id = {patient} ORDER BY name, id",
+    "SELECT a.*, g.name, u.first_name, u.last_name FROM measures_administration a "
+    "LEFT JOIN patients_episode e ON e.id = a.episode_id "
+    "LEFT JOIN clinic_program g ON g.id = e.program_id "
+    "LEFT JOIN accounts_user u ON u.id = a.recorded_by_id WHERE a.patient_id = {patient} "
+    "ORDER BY a.completed_at DESC, a.due_on DESC, a.id DESC",
+    "SELECT instrument_key, reason FROM measures_instrumentsetting WHERE NOT enabled",
+    "SELECT key, version, name, abbreviation, definition FROM measures_instrumentdefinition "
+    "ORDER BY key, loaded_at DESC",
+    "SELECT l.*, a.instrument_key, a.total, a.completed_at FROM measures_alert l "
+    "JOIN measures_administration a ON a.id = l.administration_id "
+    "WHERE l.patient_id = {patient} AND l.status = 'open' ORDER BY l.created_at DESC",
+    "SELECT id FROM measures_alert WHERE immediate AND status = 'open' "
+    "ORDER BY created_at DESC LIMIT 1",
+    "SELECT DISTINCT u.id, u.first_name, u.last_name FROM accounts_user u "
+    "JOIN clinic_programstaff s ON s.user_id = u.id JOIN patients_episode e "
+    "ON e.program_id = s.program_id WHERE e.patient_id = {patient} AND u.is_active "
+    "AND u.kind = 'staff'",
 ]
 # The plan worklist's due items by hand (PostgreSQL): first plans with no complete
 # version, reviews of each episode's newest signed version, the latest certification's
@@ -158,20 +192,81 @@ def _by_program(days) -> dict[str, str]:
     }
 
 
-COMPLIANCE = """
-SELECT e.id, p.legal_last_name, p.legal_first_name, COALESCE(SUM(a.minutes_attended), 0)
-FROM patients_episode e
-JOIN patients_patient p ON p.id = e.patient_id
-LEFT JOIN care_attendance a ON a.patient_id = e.patient_id
-     AND a.session_starts_at >= '{monday}' AND a.session_starts_at < '{next_monday}'
-WHERE e.program_id = {program} AND e.state IN ({attending})
-GROUP BY e.id, p.legal_last_name, p.legal_first_name
-ORDER BY p.legal_last_name, p.legal_first_name, e.id
-LIMIT 50
+# The compliance page: the program's episodes in treatment during the week (admitted by
+# its Sunday and attending, or discharged during it), by name, 50, and their count.
+COMPLIANCE_WHERE = """
+WHERE e.program_id = {program}
+  AND ((e.state IN ({attending}) AND (e.admitted_on IS NULL OR e.admitted_on <= '{sunday}'))
+       OR (e.state = 'discharged' AND e.admitted_on <= '{sunday}'
+           AND e.discharged_on >= '{monday}'))
 """
-COMPLIANCE_COUNT = """
-SELECT COUNT(*) FROM patients_episode e WHERE e.program_id = {program} AND e.state IN ({attending})
+COMPLIANCE = (
+    """
+SELECT e.id, e.state, e.admitted_on, e.discharged_on, p.id, p.legal_last_name,
+       p.legal_first_name, p.preferred_name
+FROM patients_episode e JOIN patients_patient p ON p.id = e.patient_id
 """
+    + COMPLIANCE_WHERE
+    + "ORDER BY p.legal_last_name, p.legal_first_name, e.id LIMIT 50"
+)
+COMPLIANCE_COUNT = "SELECT COUNT(*) FROM patients_episode e" + COMPLIANCE_WHERE  # noqa: S608
+# A week's hours of the patients shown ({shown}; their episodes {shown_episodes}), as the
+# caseload's badges and the compliance page read them: the week's attendance, group
+# enrolments and appointments, the episodes' transitions (admitted or discharged that
+# week), the payers' and the programs' hours rules, the holidays and the group series
+# (the days the program is open).
+WEEK_HOURS = [
+    "SELECT a.patient_id, a.occurrence_id, a.appointment_id, s.kind, a.status, "
+    "a.minutes_attended, a.session_starts_at, a.session_ends_at FROM care_attendance a "
+    "LEFT JOIN schedule_appointment s ON s.id = a.appointment_id "
+    "WHERE a.patient_id IN ({shown}) AND a.session_starts_at >= '{week_start}' "
+    "AND a.session_starts_at < '{week_end}' ORDER BY a.session_starts_at, a.id",
+    "SELECT n.patient_id, n.occurrence_id, o.starts_at, o.ends_at FROM schedule_enrollment n "
+    "JOIN schedule_sessionoccurrence o ON o.id = n.occurrence_id "
+    "WHERE n.patient_id IN ({shown}) AND o.status = 'scheduled' "
+    "AND o.starts_at >= '{week_start}' AND o.starts_at < '{week_end}' ORDER BY o.starts_at, n.id",
+    "SELECT patient_id, id, kind, starts_at, ends_at FROM schedule_appointment "
+    "WHERE patient_id IN ({shown}) AND status = 'scheduled' AND starts_at >= '{week_start}' "
+    "AND starts_at < '{week_end}' ORDER BY starts_at, id",
+    "SELECT episode_id, week FROM care_episodetransitionweek "
+    "WHERE episode_id IN ({shown_episodes}) AND week = '{iso_week}'",
+    "SELECT episode_id, to_state, effective_date FROM patients_episodeevent "
+    "WHERE episode_id IN ({shown_episodes}) ORDER BY episode_id, effective_date, occurred_at, id",
+    "SELECT c.patient_id, c.priority, c.effective_from, c.effective_to, y.kind, y.hours_rule, "
+    "y.min_weekly_minutes, y.min_daily_minutes, y.min_days, y.day_counts_from_minutes "
+    "FROM billing_coverage c JOIN billing_payer y ON y.id = c.payer_id "
+    "WHERE c.patient_id IN ({shown}) ORDER BY c.patient_id, c.priority, c.effective_from DESC",
+    "SELECT * FROM billing_programhoursrule WHERE program_id IN ({week_programs})",
+    "SELECT program_id, date, name FROM schedule_holiday WHERE program_id IN ({week_programs}) "
+    "AND date BETWEEN '{monday}' AND '{sunday}'",
+    "SELECT program_id, kind, start_time, duration_minutes, recurrence, starts_on, ends_on, "
+    "excluded_dates FROM schedule_groupseries WHERE active AND program_id IN ({week_programs}) "
+    "AND kind <> 'alumni_group'",
+]
+# Beside each caseload row, for the patients shown: the measures summary (each
+# instrument's first, previous and latest scores; the questionnaires due) and the open
+# alerts; and the filter's programs.
+CASELOAD_BESIDE = [
+    """
+SELECT * FROM (
+  SELECT a.id, a.patient_id, a.episode_id, a.instrument_key, a.instrument_version, a.status,
+         a.due_on, a.total, a.band, a.suggested_band, a.completed_at, g.timezone,
+         ROW_NUMBER() OVER (PARTITION BY a.patient_id, a.instrument_key, a.status
+                            ORDER BY a.completed_at, a.id) AS from_first,
+         ROW_NUMBER() OVER (PARTITION BY a.patient_id, a.instrument_key, a.status
+                            ORDER BY a.completed_at DESC, a.id DESC) AS from_latest
+  FROM measures_administration a
+  LEFT JOIN patients_episode e ON e.id = a.episode_id
+  LEFT JOIN clinic_program g ON g.id = e.program_id
+  WHERE a.patient_id IN ({shown})
+    AND ((a.status = 'completed' AND a.total IS NOT NULL) OR a.status = 'due')
+) s WHERE status = 'due' OR from_first = 1 OR from_latest <= 2
+ORDER BY patient_id, instrument_key, completed_at, id
+""",
+    "SELECT patient_id, COUNT(*) FROM measures_alert WHERE patient_id IN ({shown}) "
+    "AND status = 'open' GROUP BY patient_id",
+    "SELECT * FROM clinic_program WHERE id IN ({programs}) ORDER BY name",
+]
 BOARD_COLUMN = """
 SELECT r.*, p.legal_last_name, g.name FROM intake_referral r
 JOIN patients_patient p ON p.id = r.patient_id
@@ -242,44 +337,76 @@ def _median_ms(run: Callable[[], None]) -> float:
     return statistics.median(times)
 
 
-def _cases(programs: list[int], patient: int, monday, search: str, days) -> list[Case]:
+def _beside(rows_sql: str, lists: list[str], f: dict, programs: str | None = None) -> list[str]:
+    """What a page reads beside its rows, as a hand-written page would ask for it: the rows'
+    query is run once here for the ids it passes on (patient ids in its fifth column,
+    episode ids in its first; the programs of the rows in its eleventh, unless given)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(rows_sql)
+        rows = cursor.fetchall()
+    shown = {
+        "shown": _in(sorted({row[4] for row in rows})),
+        "shown_episodes": _in(sorted({row[0] for row in rows})),
+        "week_programs": programs or _in(sorted({row[10] for row in rows})),
+    }
+    return [sql.format(**f, **shown) for sql in lists]
+
+
+def _cases(programs: list[int], patient: int, week, search: str, days) -> list[Case]:
+    """The pages measured and their raw SQL; `week` is the first program's current
+    care.hours.weekly.ProgramWeek (the hours read are of that week)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(week.program.timezone)
+    start = datetime.combine(week.monday, datetime.min.time(), zone).astimezone(UTC)
     f = {
         "programs": _in(programs),
         "states": _states(OPEN_STATES),
         "attending": _states(ATTENDING),
         "patient": patient,
         "program": programs[0],
-        "monday": monday.isoformat(),
-        "next_monday": (monday + timedelta(days=7)).isoformat(),
+        "monday": week.monday.isoformat(),
+        "sunday": (week.monday + timedelta(days=6)).isoformat(),
+        "week_start": start.isoformat(),
+        "week_end": (start + timedelta(days=7)).isoformat(),
+        "iso_week": week.week,
     }
-    like = f"AND p.legal_last_name LIKE '%%{search}%%'"
+    like = " OR ".join(
+        f"p.{name} ILIKE '%%{search}%%'"
+        for name in ("legal_last_name", "legal_first_name", "preferred_name")
+    )
+    like = f"AND ({like} OR UPPER(p.mrn) = UPPER('{search}'))"
     worklist = PLAN_WORKLIST.format(**f, **_by_program(days))
+    caseload = CASELOAD.format(search="", **f)
+    searched = CASELOAD.format(search=like, **f)
+    caseload_beside = _beside(caseload, CASELOAD_BESIDE + WEEK_HOURS, f)
+    compliance = COMPLIANCE.format(**f)
+    compliance_hours = _beside(compliance, WEEK_HOURS, f, programs=str(programs[0]))
     return [
         Case(
             "caseload",
             "/caseload/",
             "director",
-            [
-                CASELOAD.format(search="", **f),
-                CASELOAD_COUNT.format(search="", **f),
-                CENSUS.format(**f),
-            ],
+            [caseload, CASELOAD_COUNT.format(search="", **f), CENSUS.format(**f), *caseload_beside],
         ),
         Case(
             "caseload, searched",
             f"/caseload/?q={search}",
             "director",
             [
-                CASELOAD.format(search=like, **f),
+                searched,
                 CASELOAD_COUNT.format(search=like, **f),
                 CENSUS.format(**f),
+                *_beside(searched, CASELOAD_BESIDE + WEEK_HOURS, f),
             ],
         ),
         Case(
             "caseload, a clinician's",
             "/caseload/",
             "clinician",
-            [CASELOAD.format(search="", **f), CASELOAD_COUNT.format(search="", **f)],
+            [caseload, CASELOAD_COUNT.format(search="", **f), *caseload_beside],
         ),
         Case("chart", f"/patients/{patient}/", "clinician", [q.format(**f) for q in CHART]),
         Case("plan worklist", "/plans/worklist/", "director", [worklist]),
@@ -287,7 +414,7 @@ def _cases(programs: list[int], patient: int, monday, search: str, days) -> list
             "compliance (weekly hours)",
             f"/care/programs/{programs[0]}/compliance/",
             "director",
-            [COMPLIANCE.format(**f), COMPLIANCE_COUNT.format(**f)],
+            [compliance, COMPLIANCE_COUNT.format(**f), *compliance_hours],
         ),
         Case(
             "referral board",
@@ -325,6 +452,25 @@ def _check_worklist(director, cases: list[Case]) -> None:
     page = [(item.episode.pk, item.kind, item.due_on) for item in items[:50]]
     if [row[:3] for row in raw] != page or (raw and raw[0][3] != len(items)):
         raise SystemExit("the plan worklist's raw SQL does not return the page's rows")
+
+
+def _check_caseloads(users: dict, cases: list[Case]) -> None:
+    """Stop unless each caseload's raw SQL lists the page's 50 episodes in its order (its
+    search as the page's, its week as the first program's)."""
+    from django.db import connection
+
+    from stepwell.patients.selectors import caseload_page
+
+    for case in cases:
+        if not case.label.startswith("caseload"):
+            continue
+        query = case.url.partition("?q=")[2]
+        page = caseload_page(user=users[case.who], query=query)
+        with connection.cursor() as cursor:
+            cursor.execute(case.sql[0])
+            raw = [row[0] for row in cursor.fetchall()]
+        if raw != [episode.pk for episode, _ in page.rows]:
+            raise SystemExit(f"the {case.label}'s raw SQL does not list the page's episodes")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         .first()
     )
     program = Program.objects.get(pk=programs[0])
-    monday = ProgramWeek.of(program, current_week(program, timezone.now())).monday
+    week = ProgramWeek.of(program, current_week(program, timezone.now()))
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     clients = {
         "director": verified_login(Client(), director),
@@ -378,7 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     days = ProgramDays.of(Episode.objects.filter(program_id__in=programs))
-    cases = _cases(programs, member.patient_id, monday, "Adams", days)
+    cases = _cases(programs, member.patient_id, week, "Adams", days)
+    _check_caseloads({"director": director, "clinician": member.user}, cases)
     if connection.vendor != "postgresql":  # the worklist's hand SQL is PostgreSQL's
         cases = [case for case in cases if "worklist" not in case.label]
     else:
