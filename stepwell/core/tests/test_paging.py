@@ -14,6 +14,7 @@ from stepwell.core.paging import (
     counted_page,
     page_number,
     page_of,
+    page_of_narrow,
     uncounted_page,
     window,
     without_page,
@@ -227,3 +228,29 @@ def test_an_uncounted_page_is_one_query(organizations, django_assert_num_queries
     assert not page.has_next and page.previous_page_number == 2
     with pytest.raises(ValueError, match="must be ordered"):
         uncounted_page(Organization.objects.all(), 1)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 10, 11, 25])
+def test_a_narrow_page_holds_the_rows_page_of_gives(rows):
+    """page_of_narrow chooses the page on ids and sort keys, then reads its rows: the same
+    page, rows in the same order and the same total as page_of, for any page asked."""
+    names = [f"Org {n * 7 % 31:02d}" for n in range(rows)]  # created out of name order
+    Organization.objects.bulk_create(Organization(name=name) for name in names)
+    ordered = Organization.objects.order_by("-name")
+    for asked in ASKED:
+        expected = page_of(ordered, asked, size=10)
+        found = page_of_narrow(ordered, asked, size=10)
+        assert (found.number, found.paginator.count) == (
+            expected.number,
+            expected.paginator.count,
+        ), asked
+        assert [o.pk for o in found] == [o.pk for o in expected], asked
+        assert all(isinstance(o, Organization) for o in found)
+
+
+def test_a_narrow_page_is_a_count_and_two_reads(organizations, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        page = page_of_narrow(organizations, "2")
+    assert [o.name for o in page] == [f"Org {n:03d}" for n in range(50, 100)]
+    with pytest.raises(ValueError, match="must be ordered"):
+        page_of_narrow(Organization.objects.all(), 1)
