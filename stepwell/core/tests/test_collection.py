@@ -4,6 +4,7 @@ interpreter: with Python's own settings there, and no test process's heap to col
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -37,5 +38,36 @@ CHECKS = textwrap.dedent(
 def test_a_batch_collects_less_and_leaves_the_settings_it_found():
     done = subprocess.run(
         [sys.executable, "-c", CHECKS], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+
+
+SERVED = textwrap.dedent(
+    """
+    import gc
+    import sys
+
+    assert gc.get_freeze_count() == 0
+    import stepwell.wsgi
+    from stepwell.core.collection import FEWER_COLLECTIONS
+
+    assert gc.get_threshold() == FEWER_COLLECTIONS and gc.isenabled()
+    assert gc.get_freeze_count() > 100_000, gc.get_freeze_count()  # Django, the app
+    assert "stepwell.patients.views" in sys.modules  # the views loaded before the freeze
+    print("ok")
+    """
+)
+
+
+def test_the_served_application_is_loaded_then_frozen():
+    """The app servers' workers (stepwell.wsgi) load every view, then freeze what they
+    loaded and collect less, as the test processes and the demo build do."""
+    done = subprocess.run(
+        [sys.executable, "-c", SERVED],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "stepwell.settings.test"},
     )
     assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
