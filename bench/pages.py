@@ -8,8 +8,9 @@ Run against a database that holds the demo clinic, with or without the chain:
         python -m bench.pages
 
 Each page is served in-process by Django's test client (the whole request: middleware,
-access checks, audit, selectors, template), warm, as the person who works with it: the
-chain's first director (or the demo's when there is no chain) for the lists of a program,
+access checks, audit, selectors, template), warm, in a process set up as stepwell/wsgi.py
+sets up an app server (views loaded, then frozen; the collector tuned), as the person who
+works with it: the chain's first director (or the demo's when there is no chain) for the lists of a program,
 a clinician of theirs for a chart, the administrator for the audit trail. The raw side is
 the SQL a hand-written page would send for the same rows (the 50 shown, the total the
 page counts, and what it shows beside them: a caseload row's scores, alerts and week's
@@ -484,6 +485,13 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    # Loaded, frozen and collecting less, as stepwell/wsgi.py leaves each app server.
+    from django.urls import get_resolver
+
+    from stepwell.core.collection import collect_less
+
+    get_resolver().url_patterns  # noqa: B018
+    collect_less()
     from django.conf import settings
     from django.db import connection
     from django.test import Client
