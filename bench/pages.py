@@ -10,16 +10,23 @@ Run against a database that holds the demo clinic, with or without the chain:
 Each page is served in-process by Django's test client (the whole request: middleware,
 access checks, audit, selectors, template), warm, in a process set up as stepwell/wsgi.py
 sets up an app server (views loaded, then frozen; the collector tuned), as the person who
-works with it: the chain's first director (or the demo's when there is no chain) for the lists of a program,
-a clinician of theirs for a chart, the administrator for the audit trail. The raw side is
-the SQL a hand-written page would send for the same rows (the 50 shown, the total the
-page counts, and what it shows beside them: a caseload row's scores, alerts and week's
-hours, a compliance row's hours, each panel of a chart), with no access checks, audit or
-rendering; for the plan worklist that is the due items worked out by hand (PostgreSQL
-only). The run stops unless the worklist's hand SQL gives the items and total the
-worklist lists and each caseload's gives the page's episodes. The median of several runs is
-printed as a Markdown table; `--only caseload` measures the pages whose label holds it;
-`--director director` measures the demo clinic's own programs (80 patients) instead.
+works with it: the chain's first director (or the demo's when there is no chain) for the
+lists of a program, a clinician of theirs for a chart, the administrator for the audit
+trail.
+
+The raw side is the SQL a hand-written page would send for the same rows (the 50 shown,
+the total the page counts, and what it shows beside them: a caseload row's scores, alerts
+and week's hours, a compliance row's hours, each panel of a chart), with no access
+checks, audit or rendering; for the plan worklist that is the due items worked out by
+hand (PostgreSQL only). The run stops unless the worklist's hand SQL gives the items and
+total the worklist lists and each caseload's gives the page's episodes. A second raw
+column adds what every signed-in request sends whatever its page (SIGNED_IN: session,
+user, second factor, roles; and the audit events the page appends, in transactions
+rolled back), which a hand-written page that checks who asks and audits sends too.
+
+The median of several runs is printed as a Markdown table; `--only caseload` measures the
+pages whose label holds it; `--director director` measures the demo clinic's own programs
+(80 patients) instead.
 """
 
 from __future__ import annotations
@@ -320,6 +327,37 @@ WHERE e.program_id IN ({programs}) ORDER BY r.received_on DESC, r.id LIMIT 50
 """
 
 
+# What every signed-in request sends besides its page's reads, by hand: its session, its
+# user, their second factor and their roles; and each audit event it appends (the chain
+# head locked, the next id, the event, the patients it names), rolled back here so the
+# trail is left as it was (the head's move, in the event's round trip, is left out).
+SIGNED_IN = [
+    "SELECT session_data FROM django_session WHERE session_key = '{session}' "
+    "AND expire_date > now()",
+    "SELECT * FROM accounts_user WHERE id = {user}",
+    "SELECT * FROM otp_totp_totpdevice WHERE id = {device}",
+    "SELECT role, program_id FROM accounts_roleassignment WHERE user_id = {user}",
+]
+APPEND_HEAD = (
+    "SELECT id, last_seq, last_hash FROM privacy_auditchainhead WHERE id = 1 FOR UPDATE; "
+    "SELECT MAX(id) FROM privacy_auditevent"
+)
+APPEND_EVENT = """
+INSERT INTO privacy_auditevent (id, version, key_id, seq, occurred_at, user_id, username,
+  role, patient_id, action, object_type, object_id, outcome, client_address, detail,
+  prev_hash, hash)
+SELECT (SELECT MAX(id) + 1 FROM privacy_auditevent), 2, 'bench', h.last_seq + 1, now(),
+  {user}, 'bench', 'bench', {patient}, 'list', 'bench', '', 'allowed', '127.0.0.1',
+  '{detail}', h.last_hash, repeat('0', 64)
+FROM privacy_auditchainhead h WHERE h.id = 1
+"""
+APPEND_NAMED = """
+INSERT INTO privacy_auditeventpatient (event_seq, patient_id)
+SELECT h.last_seq + 1, p FROM privacy_auditchainhead h, unnest(ARRAY[{named}]::bigint[]) p
+WHERE h.id = 1
+"""
+
+
 @dataclass(frozen=True)
 class Case:
     label: str
@@ -474,6 +512,55 @@ def _check_caseloads(users: dict, cases: list[Case]) -> None:
             raise SystemExit(f"the {case.label}'s raw SQL does not list the page's episodes")
 
 
+def _own_sql(client, run_page) -> list[list[str]]:
+    """The request's own SQL (SIGNED_IN, then the audit appends) for the page `run_page`
+    serves through `client`: its events and the patients they name are read from the
+    trail after serving it once. Each inner list is one transaction."""
+    import json
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from stepwell.privacy.models import AuditEvent, AuditEventPatient
+
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    run_page()
+    session = client.session
+    f = {
+        "session": session.session_key,
+        "user": int(session["_auth_user_id"]),
+        "device": int(session[DEVICE_ID_SESSION_KEY].rpartition("/")[2]),
+    }
+    own = [[sql.format(**f) for sql in SIGNED_IN]]
+    for event in AuditEvent.objects.filter(seq__gt=last).order_by("seq"):
+        named = list(
+            AuditEventPatient.objects.filter(event_seq=event.seq).values_list(
+                "patient_id", flat=True
+            )
+        )
+        detail = json.dumps(event.detail).replace("'", "''")
+        patient = event.patient_id or "NULL"
+        append = [APPEND_HEAD, APPEND_EVENT.format(**f, patient=patient, detail=detail)]
+        if named:
+            append.append(APPEND_NAMED.format(named=_in(named)))
+        own.append(append)
+    return own
+
+
+def _run_own(own: list[list[str]]) -> None:
+    """The request's own SQL: its reads, then each append in a transaction rolled back."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        for sql in own[0]:
+            cursor.execute(sql)
+            cursor.fetchall()
+    for append in own[1:]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in append:
+                cursor.execute(sql)
+            transaction.set_rollback(True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Server time of pages against raw SQL.")
     parser.add_argument("--only", default="", help="measure the pages whose label holds this")
@@ -555,8 +642,10 @@ def main(argv: list[str] | None = None) -> int:
                     cursor.execute(sql)
                     cursor.fetchall()
 
+        own = _own_sql(clients[case.who], page)
         server, sql = _median_ms(page), _median_ms(raw)
-        rows.append((case, server, sql))
+        signed_in = _median_ms(lambda own=own: _run_own(own))
+        rows.append((case, server, sql, signed_in))
         print(f"  {case.label}: {server:.0f} ms", file=sys.stderr, flush=True)
 
     episodes = Episode.objects.filter(program_id__in=programs).count()
@@ -565,12 +654,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(programs)} programs, {episodes} episodes; clinician {member.user.username}; "
         f"{connection.vendor}; median of {REPEAT}\n"
     )
-    print("| page | as | server ms | raw SQL ms | ratio |")
-    print("|---|---|---|---|---|")
-    for case, server, sql in rows:
+    print("| page | as | server ms | raw SQL ms | ratio | with the request's own SQL ms | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for case, server, sql, own in rows:
         print(
             f"| {case.label} `{case.url}` | {case.who} | {server:.0f} | {sql:.1f} "
-            f"| {server / sql:.0f}x |"
+            f"| {server / sql:.0f}x | {sql + own:.1f} | {server / (sql + own):.1f}x |"
         )
     return 0
 
