@@ -20,10 +20,10 @@ and week's hours, a compliance row's hours, each panel of a chart), with no acce
 checks, audit or rendering; for the plan worklist that is the due items worked out by
 hand. The hand SQL is PostgreSQL's, and so must the database be. The run stops unless
 the worklist's hand SQL gives the items and total the worklist lists and each caseload's
-gives the page's episodes. A second raw
-column adds what every signed-in request sends whatever its page (SIGNED_IN: session,
-user, second factor, roles; and the audit events the page appends, in transactions
-rolled back), which a hand-written page that checks who asks and audits sends too.
+gives the page's episodes. A second raw column adds what every signed-in request sends
+whatever its page (SIGNED_IN: session, user, second factor, roles; and the audit events
+the page appends, in transactions rolled back), which a hand-written page that checks
+who asks and audits sends too.
 
 The median of several runs is printed as a Markdown table; `--only caseload` measures the
 pages whose label holds it; `--director director` measures the demo clinic's own programs
