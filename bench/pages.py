@@ -63,23 +63,27 @@ def _states(values) -> str:
     return ",".join(f"'{s}'" for s in values)
 
 
+# A caseload lists every episode of the patients in the user's scope: those with an
+# episode in a program where their role sees every patient, and for a clinician those on
+# whose care team they are ({scope}, from _scope; emergency access is left out: none is
+# open in the databases measured).
 CASELOAD = """
 SELECT e.id, e.state, e.referred_on, e.admitted_on, p.id, p.mrn, p.legal_first_name,
        p.legal_last_name, p.preferred_name, g.name, e.program_id
 FROM patients_episode e
 JOIN patients_patient p ON p.id = e.patient_id
 JOIN clinic_program g ON g.id = e.program_id
-WHERE e.program_id IN ({programs}) AND e.state IN ({states}) {search}
+WHERE e.patient_id IN ({scope}) AND e.state IN ({states}) {search}
 ORDER BY g.name, e.state, p.legal_last_name, e.id
 LIMIT 50
 """
 CASELOAD_COUNT = """
 SELECT COUNT(*) FROM patients_episode e JOIN patients_patient p ON p.id = e.patient_id
-WHERE e.program_id IN ({programs}) AND e.state IN ({states}) {search}
+WHERE e.patient_id IN ({scope}) AND e.state IN ({states}) {search}
 """
 CENSUS = """
 SELECT e.program_id, e.state, COUNT(*) FROM patients_episode e
-WHERE e.program_id IN ({programs}) GROUP BY e.program_id, e.state
+WHERE e.patient_id IN ({scope}) GROUP BY e.program_id, e.state
 """
 # The chart's reads: the patient, episodes, care team and emergency grants (who may read
 # it), the episode's history and level-of-care changes, the last ten who opened it, family
@@ -254,7 +258,7 @@ WEEK_HOURS = [
 ]
 # Beside each caseload row, for the patients shown: the measures summary (each
 # instrument's first, previous and latest scores; the questionnaires due) and the open
-# alerts; and the filter's programs.
+# alerts; and the filter's programs (the user's).
 CASELOAD_BESIDE = [
     """
 SELECT * FROM (
@@ -274,7 +278,8 @@ ORDER BY patient_id, instrument_key, completed_at, id
 """,
     "SELECT patient_id, COUNT(*) FROM measures_alert WHERE patient_id IN ({shown}) "
     "AND status = 'open' GROUP BY patient_id",
-    "SELECT * FROM clinic_program WHERE id IN ({programs}) ORDER BY name",
+    "SELECT g.* FROM clinic_program g JOIN clinic_programstaff s ON s.program_id = g.id "
+    "WHERE s.user_id = {user} ORDER BY g.name",
 ]
 BOARD_COLUMN = """
 SELECT r.*, p.legal_last_name, g.name FROM intake_referral r
@@ -394,9 +399,24 @@ def _beside(rows_sql: str, lists: list[str], f: dict, programs: str | None = Non
     return [sql.format(**f, **shown) for sql in lists]
 
 
-def _cases(programs: list[int], patient: int, week, search: str, days) -> list[Case]:
-    """The pages measured and their raw SQL; `week` is the first program's current
-    care.hours.weekly.ProgramWeek (the hours read are of that week)."""
+SCOPE_PROGRAMS = "SELECT patient_id FROM patients_episode WHERE program_id IN ({programs})"
+SCOPE_TEAM = "SELECT patient_id FROM patients_careteammember WHERE user_id = {user}"
+
+
+def _scope(user) -> str:
+    """The patients of the user's caseload, as SQL (see CASELOAD)."""
+    from stepwell.privacy.access.predicates import CLINICAL_ROLES, PROGRAM_WIDE_ROLES
+
+    ways = [SCOPE_PROGRAMS.format(programs=_in(user.program_ids_with(*PROGRAM_WIDE_ROLES)))]
+    if user.program_ids_with(*CLINICAL_ROLES):
+        ways.append(SCOPE_TEAM.format(user=user.pk))
+    return " UNION ".join(ways)
+
+
+def _cases(users: dict, programs: list[int], patient: int, week, search: str, days) -> list[Case]:
+    """The pages measured and their raw SQL; `users` the director and the clinician,
+    `week` the first program's current care.hours.weekly.ProgramWeek (the hours read are
+    of that week)."""
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(week.program.timezone)
@@ -418,36 +438,22 @@ def _cases(programs: list[int], patient: int, week, search: str, days) -> list[C
         for name in ("legal_last_name", "legal_first_name", "preferred_name")
     )
     like = f"AND ({like} OR UPPER(p.mrn) = UPPER('{search}'))"
+
+    def caseload(who: str, search: str = "") -> list[str]:
+        mine = {**f, "scope": _scope(users[who]), "user": users[who].pk, "search": search}
+        rows = CASELOAD.format(**mine)
+        beside = _beside(rows, CASELOAD_BESIDE + WEEK_HOURS, mine)
+        return [rows, CASELOAD_COUNT.format(**mine), CENSUS.format(**mine), *beside]
+
     worklist = PLAN_WORKLIST.format(**f, **_by_program(days))
-    caseload = CASELOAD.format(search="", **f)
-    searched = CASELOAD.format(search=like, **f)
-    caseload_beside = _beside(caseload, CASELOAD_BESIDE + WEEK_HOURS, f)
     compliance = COMPLIANCE.format(**f)
     compliance_hours = _beside(compliance, WEEK_HOURS, f, programs=str(programs[0]))
     return [
+        Case("caseload", "/caseload/", "director", caseload("director")),
         Case(
-            "caseload",
-            "/caseload/",
-            "director",
-            [caseload, CASELOAD_COUNT.format(search="", **f), CENSUS.format(**f), *caseload_beside],
+            "caseload, searched", f"/caseload/?q={search}", "director", caseload("director", like)
         ),
-        Case(
-            "caseload, searched",
-            f"/caseload/?q={search}",
-            "director",
-            [
-                searched,
-                CASELOAD_COUNT.format(search=like, **f),
-                CENSUS.format(**f),
-                *_beside(searched, CASELOAD_BESIDE + WEEK_HOURS, f),
-            ],
-        ),
-        Case(
-            "caseload, a clinician's",
-            "/caseload/",
-            "clinician",
-            [caseload, CASELOAD_COUNT.format(search="", **f), *caseload_beside],
-        ),
+        Case("caseload, a clinician's", "/caseload/", "clinician", caseload("clinician")),
         Case("chart", f"/patients/{patient}/", "clinician", [q.format(**f) for q in CHART]),
         Case("plan worklist", "/plans/worklist/", "director", [worklist]),
         Case(
@@ -623,8 +629,9 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     days = ProgramDays.of(Episode.objects.filter(program_id__in=programs))
-    cases = _cases(programs, member.patient_id, week, "Adams", days)
-    _check_caseloads({"director": director, "clinician": member.user}, cases)
+    users = {"director": director, "clinician": member.user}
+    cases = _cases(users, programs, member.patient_id, week, "Adams", days)
+    _check_caseloads(users, cases)
     _check_worklist(director, cases)
     rows = []
     for case in cases:
