@@ -667,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     for case, server, sql, own in rows:
         print(
             f"| {case.label} `{case.url}` | {case.who} | {server:.0f} | {sql:.1f} "
-            f"| {server / sql:.0f}x | {sql + own:.1f} | {server / (sql + own):.1f}x |"
+            f"| {server / sql:.1f}x | {sql + own:.1f} | {server / (sql + own):.1f}x |"
         )
     return 0
 
