@@ -9,7 +9,7 @@ Run against a database that holds the demo clinic, with or without the chain:
 
 Each page is served in-process by Django's test client (the whole request: middleware,
 access checks, audit, selectors, template), warm, in a process set up as stepwell/wsgi.py
-sets up an app server (views loaded, then frozen; the collector tuned), as the person who
+sets up an app server (views loaded, then frozen out of the collector), as the person who
 works with it: the chain's first director (or the demo's when there is no chain) for the
 lists of a program, a clinician of theirs for a chart, the administrator for the audit
 trail.
@@ -579,13 +579,13 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    # Loaded, frozen and collecting less, as stepwell/wsgi.py leaves each app server.
+    # Loaded, then frozen, as stepwell/wsgi.py leaves each app server.
     from django.urls import get_resolver
 
-    from stepwell.core.collection import collect_less
+    from stepwell.core.collection import freeze_loaded
 
     get_resolver().url_patterns  # noqa: B018
-    collect_less()
+    freeze_loaded()
     from django.conf import settings
     from django.db import connection
     from django.test import Client

@@ -3,17 +3,17 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-from stepwell.core.collection import collect_less
+from stepwell.core.collection import freeze_loaded
 from stepwell.core.frames import in_roomy_frame
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stepwell.settings.production")
 django_application = get_wsgi_application()
 # Every view module imported now, not on a worker's first requests; then what is loaded
-# is frozen and the collector runs less often (stepwell/core/collection.py). Left alone,
-# a worker's full collection walked its 210,000 objects in about 120 ms, one request in
-# 150 or so on the caseload, and every request queued behind it waited as long.
+# is frozen (stepwell/core/collection.py). Left alone, a worker's full collection walked
+# its 210,000 objects in 120 to 180 ms, one request in 150 or so on the caseload, and
+# every request queued behind it waited as long.
 get_resolver().url_patterns  # noqa: B018
-collect_less()
+freeze_loaded()
 
 
 def application(environ, start_response):

@@ -11,7 +11,8 @@ models, the URL patterns, which live as long as the process), took the demo buil
 4.8 s and the matrix cells' to 0.75 s. Nothing is left uncollected; a cycle lives a
 little longer, and the process holds a little more memory (tens of megabytes).
 
-Used by the test suite (conftest.py, once the tests are collected) and by seed-demo.
+Used by the test suite (conftest.py, once the tests are collected) and by seed-demo; the
+app servers only freeze what they load (freeze_loaded, stepwell/wsgi.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 FEWER_COLLECTIONS = (10_000, 20, 50)  # Python's own: (700, 10, 10)
+
+
+def freeze_loaded() -> None:
+    """From now on in this process: what is loaded is frozen (left out of every later
+    collection), with Python's own thresholds. For the app servers: their full
+    collections no longer walk the app's 200,000 loaded objects (a pause of 120 to 180 ms
+    every 150 or so caseload requests, 12 ms at most after), while the young generation
+    stays as small as Python keeps it (collect_less's larger one was not better under
+    the load test)."""
+    gc.collect()
+    gc.freeze()
 
 
 def collect_less() -> None:
