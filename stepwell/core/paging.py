@@ -55,16 +55,15 @@ def page_of(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
 
 
 def page_of_narrow(rows: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
-    """page_of's page, chosen on the rows' ids and sort keys alone, then its rows read by
-    id with whatever `rows` joins (select_related), in the page's order: the database
-    sorts narrow rows instead of every row with its joined tables, for a list that shows
-    50 of thousands (a program's patients by name). One query more than page_of; a row
-    gone between the two is left out."""
+    """page_of's page, chosen on the rows' ids and sort keys alone and counted in the same
+    query (counted_page), then its rows read by id with whatever `rows` joins
+    (select_related), in the page's order: the database sorts narrow rows instead of every
+    row with its joined tables, for a list that shows 50 of thousands (a program's
+    patients by name). Two queries; a row gone between them is left out."""
     if not rows.ordered:
         raise ValueError(f"{rows.model.__name__} rows must be ordered to be paged")
-    ids = rows.order_by(*rows.query.order_by, "pk").values_list("pk", flat=True)
-    page = Paginator(ids, size).get_page(page_number(number))
-    chosen = list(page.object_list)
+    page = counted_page(rows.order_by(*rows.query.order_by, "pk").values("pk"), number, size=size)
+    chosen = [row["pk"] for row in page.object_list]
     found = rows.order_by().in_bulk(chosen)
     page.object_list = [found[pk] for pk in chosen if pk in found]
     return page
