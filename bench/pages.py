@@ -439,8 +439,8 @@ def _cases(users: dict, programs: list[int], patient: int, week, search: str, da
     )
     like = f"AND ({like} OR UPPER(p.mrn) = UPPER('{search}'))"
 
-    def caseload(who: str, search: str = "") -> list[str]:
-        mine = {**f, "scope": _scope(users[who]), "user": users[who].pk, "search": search}
+    def caseload(who: str, matching: str = "") -> list[str]:
+        mine = {**f, "scope": _scope(users[who]), "user": users[who].pk, "search": matching}
         rows = CASELOAD.format(**mine)
         beside = _beside(rows, CASELOAD_BESIDE + WEEK_HOURS, mine)
         return [rows, CASELOAD_COUNT.format(**mine), CENSUS.format(**mine), *beside]
@@ -502,7 +502,7 @@ def _check_worklist(director, cases: list[Case]) -> None:
 
 def _check_caseloads(users: dict, cases: list[Case]) -> None:
     """Stop unless each caseload's raw SQL lists the page's 50 episodes in its order (its
-    search as the page's, its week as the first program's)."""
+    search as the page's)."""
     from django.db import connection
 
     from stepwell.patients.selectors import caseload_page
@@ -579,16 +579,11 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    # Loaded, then frozen, as stepwell/wsgi.py leaves each app server.
-    from django.urls import get_resolver
-
-    from stepwell.core.collection import freeze_loaded
-
-    get_resolver().url_patterns  # noqa: B018
-    freeze_loaded()
     from django.conf import settings
     from django.db import connection
     from django.test import Client
+
+    import stepwell.wsgi  # noqa: F401 - set up as an app server: views loaded, then frozen
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench.pages measures on PostgreSQL: its hand-written SQL is")

@@ -37,8 +37,7 @@ def freeze_loaded() -> None:
 
 def collect_less() -> None:
     """From now on in this process: what is loaded is frozen, collections are rarer."""
-    gc.collect()
-    gc.freeze()
+    freeze_loaded()
     gc.set_threshold(*FEWER_COLLECTIONS)
 
 
