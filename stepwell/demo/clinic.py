@@ -312,7 +312,7 @@ def _walk(rng, clinic, episode, target, today, key, clinicians, prescribers) -> 
             today, day + timedelta(days=rng.randint(1, 4) if not admitted else rng.randint(1, 2))
         )
         # Intake, admission and holds happen on weekdays (never before the referral).
-        day = max(_weekday(day, today), episode.referred_on)
+        day = max(working_day(day, today), episode.referred_on)
         kwargs = {}
         if state == EpisodeState.ADMITTED:
             kwargs = {
@@ -359,7 +359,7 @@ def _walk(rng, clinic, episode, target, today, key, clinicians, prescribers) -> 
             "stepped_up": "partial_hospitalization",
             "transferred": "outpatient",
         }.get(disposition, "")
-        end = _weekday(min(today, day + timedelta(days=rng.randint(5, 40))), today)
+        end = working_day(min(today, day + timedelta(days=rng.randint(5, 40))), today)
         end = max(end, day)
         patient_services.episode_transition(
             actor=director,
@@ -379,7 +379,7 @@ def _walk(rng, clinic, episode, target, today, key, clinicians, prescribers) -> 
         )
 
 
-def _weekday(day: date, today: date) -> date:
+def working_day(day: date, today: date) -> date:
     """Programs admit and discharge on weekdays: a weekend day moves to the Monday after,
     or, when that is still to come, to the Friday before."""
     if day.weekday() < 5:

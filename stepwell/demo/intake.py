@@ -29,7 +29,7 @@ from stepwell.plans import services as plans
 from stepwell.plans.models import PhysicianCertification, ProgramPlanPolicy, TreatmentPlan
 from stepwell.privacy.signed_records import signed_records_unlocked
 
-from .clinic import DemoClinic
+from .clinic import DemoClinic, working_day
 from .profiles import RISK_SCREENING, histories, profile
 from .schedule import ARCHETYPE_WEIGHTS, ARCHETYPES
 
@@ -405,6 +405,9 @@ def _fresh_closed_referrals(clinic: DemoClinic, today) -> None:
             actor=intake_user,
             referral_id=referral.pk,
             to_state=state,
+            # Closed on a working day, as the program's staff would: on a weekend the service's
+            # own day (the program's today) would close the episode on a Saturday or Sunday.
+            effective_date=working_day(today, today),
             reason=reason,
             referred_to="Synthetic Withdrawal Center" if state == "referred_elsewhere" else "",
             level_of_care="inpatient" if state == "referred_elsewhere" else "",
