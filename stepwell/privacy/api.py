@@ -7,7 +7,13 @@ from ninja import Query, Router, Schema
 from stepwell.core.api_schemas import MAX_OFFSET, PAGE_SIZE, responses
 from stepwell.core.errors import ApplicationError
 
-from .selectors import AuditFilter, audit_detail_shown, audit_patients_shown, audit_trail_as_of
+from .selectors import (
+    AuditFilter,
+    audit_detail_shown,
+    audit_patients_named,
+    audit_patients_shown,
+    audit_trail_as_of,
+)
 
 MAX_LIMIT = 1000
 MAX_ID = 2**63 - 1
@@ -59,8 +65,8 @@ def audit_list(
         as_of=as_of,
         via="api",
     )
-    shown = audit_patients_shown(user=request.user)
     page = list(events[offset : offset + limit])
+    shown = audit_patients_shown(user=request.user, among=audit_patients_named(page))
     for event in page:
         event.detail = audit_detail_shown(event.detail, shown)
     return page

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from . import chain
 from .actors import SYSTEM_KIND, is_system
-from .models import AuditChainHead, AuditEvent, AuditEventPatient
+from .models import AuditChainHead, AuditEvent, AuditEventPatient, AuditEventProgram
 
 GENESIS_HASH = chain.GENESIS_HASH
 # Keys of `detail` whose values are patient ids (one or a list): the event names them.
@@ -184,20 +184,54 @@ def _move_head(head_pk: int, last_seq: int, last_hash: str) -> None:
         cursor.execute(*_move_head_statement(head_pk, last_seq, last_hash))
 
 
-def _write_event(cursor, event: AuditEvent, head_pk: int | None) -> None:
-    """Insert the event and, unless a batch moves it later, move the head onto it: on
-    PostgreSQL in one round trip (the insert first: the head's trigger wants the event
-    it moves to to exist)."""
-    insert, values = _insert_statement(event)
-    if head_pk is None:
-        cursor.execute(insert, values)
+_LINKS_TABLE = AuditEventProgram._meta.db_table
+_LINK_COLUMNS = f"INSERT INTO {_LINKS_TABLE} (event_seq, program_id)"
+
+
+def _links_statement(event: AuditEvent, named: set[int]) -> tuple[str, list] | None:
+    """Link the event to the programs whose directors review it (see AuditEventProgram):
+    its patient's, or the named patients' when it is about no one patient, or, naming no
+    patient, its user's programs as staff today. Under the head's lock, which the episode
+    trigger that links a patient's earlier events to a new program takes too, so an episode
+    written meanwhile is seen by one of the two."""
+    from stepwell.clinic.models import ProgramStaff
+    from stepwell.patients.models import Episode
+
+    patients = [event.patient_id] if event.patient_id is not None else sorted(named)
+    if patients:
+        marks = ", ".join(["%s"] * len(patients))
+        return (
+            f"{_LINK_COLUMNS} SELECT DISTINCT %s, program_id FROM {Episode._meta.db_table} "  # noqa: S608
+            f"WHERE patient_id IN ({marks})",
+            [event.seq, *patients],
+        )
+    if event.user_id is not None:
+        return (
+            f"{_LINK_COLUMNS} SELECT %s, program_id FROM {ProgramStaff._meta.db_table} "  # noqa: S608
+            "WHERE user_id = %s",
+            [event.seq, event.user_id],
+        )
+    return None
+
+
+def _write_event(cursor, event: AuditEvent, head_pk: int | None, named: set[int]) -> None:
+    """Insert the event and its program links and, unless a batch moves it later, move the
+    head onto it: on PostgreSQL in one round trip (the insert first: the head's trigger
+    wants the event it moves to to exist)."""
+    statements = [_insert_statement(event)]
+    links = _links_statement(event, named)
+    if links is not None:
+        statements.append(links)
+    if head_pk is not None:
+        statements.append(_move_head_statement(head_pk, event.seq, event.hash))
+    if _one_round_trip():
+        cursor.execute(
+            "; ".join(sql for sql, _ in statements),
+            [value for _, values in statements for value in values],
+        )
     else:
-        move, move_values = _move_head_statement(head_pk, event.seq, event.hash)
-        if _one_round_trip():
-            cursor.execute(f"{insert}; {move}", [*values, *move_values])
-        else:
-            cursor.execute(insert, values)
-            cursor.execute(move, move_values)
+        for sql, values in statements:
+            cursor.execute(sql, values)
     event._state.adding = False
     event._state.db = connection.alias
 
@@ -290,8 +324,8 @@ def audit_record(
             prev_hash=last_hash,
         )
         event.hash = chain.event_hash(event, key)
-        _write_event(cursor, event, head_pk)
         named = named_patient_ids(detail) - {patient_id}
+        _write_event(cursor, event, head_pk, named)
         if named:
             AuditEventPatient.objects.bulk_create(
                 [AuditEventPatient(event_seq=event.seq, patient_id=pid) for pid in sorted(named)]

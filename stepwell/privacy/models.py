@@ -5,6 +5,8 @@ Four tables, all append-only in the database itself (privacy/triggers.py):
 - AuditEvent: one row per access, chained by HMAC to the one before it.
 - AuditEventPatient: the patients an event names in its detail (a list page names many),
   so the audit review can scope events by patient.
+- AuditEventProgram: the programs an event concerns, so a director's review reads their
+  programs' events newest first from one index instead of searching the whole trail.
 - AuditChainHead: one row, the last event's number and hash with its own HMAC. The only
   change the database accepts is a step to the event just appended.
 - AuditCheckpoint: signed anchors of the chain (daily, on demand, at key rotation) that
@@ -73,6 +75,37 @@ class AuditEventPatient(AppendOnly):
 
     def __str__(self) -> str:
         return f"event {self.event_seq} names patient {self.patient_id}"
+
+
+class AuditEventProgram(AppendOnly):
+    """A program whose director reviews the event: a program the event's patient has an
+    episode in (or, for an event about no one patient, a program of a patient it names);
+    for an event that concerns and names no patient, a program its user was staff of when
+    it was written.
+
+    Written with the event (privacy.audit.audit_record). A patient's first episode in a
+    program links that patient's earlier events to the program too, by a database
+    trigger on the episodes (privacy.triggers), so a director sees a patient's whole
+    trail whenever the patient came to their program, as before the links existed."""
+
+    event = models.ForeignKey(
+        AuditEvent,
+        to_field="seq",
+        db_column="event_seq",
+        db_constraint=False,  # like the patients' links: plain numbers, no lock on events
+        on_delete=models.DO_NOTHING,
+        related_name="program_links",
+    )
+    program_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            # also the index a director's page reads, per program, newest first
+            models.UniqueConstraint(fields=["program_id", "event"], name="audit_event_program_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} concerns program {self.program_id}"
 
 
 class AuditChainHead(models.Model):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import groupby, islice
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -74,15 +76,56 @@ def _check(criteria: AuditFilter) -> None:
         raise ApplicationError("The audit filter is not valid.", field_errors=errors)
 
 
-def audit_events_for(*, user, criteria: AuditFilter, whole: bool = False) -> QuerySet[AuditEvent]:
-    """The events the user may review, filtered and sorted. The scope is asked of each
-    event for a page in time order (the newest first: a page stops after its rows), and
-    gathered as a set for a list that looks at every event (another sort, or `whole`, an
-    export): see privacy.access.audit."""
+class MergedTrail:
+    """The events of several ways into a reviewer's scope (privacy.access.audit_scope_ways),
+    in time order, read a window at a time: each way gives the numbers of its first events
+    up to the window's end from its own index, the numbers are merged in order (an event
+    that comes in two ways counted once) and the window's events read by number. So a page
+    reads about a page per way, however far back the reviewer's events are in the trail;
+    one query over every way at once must walk the trail back from its newest event until
+    it has found a page of the reviewer's (all of it, for a director whose patients' events
+    are old).
+
+    Sliced like a queryset (what core.paging.uncounted_page and the API's window do);
+    filter() narrows every way."""
+
+    model = AuditEvent
+    ordered = True
+
+    def __init__(self, ways: list[QuerySet[AuditEvent]], *, newest_first: bool):
+        self.ways = ways
+        self.newest_first = newest_first
+
+    def filter(self, *args, **kwargs) -> MergedTrail:
+        ways = [way.filter(*args, **kwargs) for way in self.ways]
+        return MergedTrail(ways, newest_first=self.newest_first)
+
+    def none(self) -> MergedTrail:
+        return MergedTrail([], newest_first=self.newest_first)
+
+    def __getitem__(self, window: slice) -> list[AuditEvent]:
+        if not isinstance(window, slice) or window.stop is None or window.step is not None:
+            raise TypeError("Read a merged trail by a window with an end, [start:stop].")
+        start, stop = window.start or 0, window.stop
+        order = "-seq" if self.newest_first else "seq"
+        firsts = [
+            list(way.order_by(order).values_list("seq", flat=True)[:stop]) for way in self.ways
+        ]
+        merged = (seq for seq, _ in groupby(heapq.merge(*firsts, reverse=self.newest_first)))
+        numbers = list(islice(merged, start, stop))
+        events = AuditEvent.objects.in_bulk(numbers, field_name="seq") if numbers else {}
+        return [events[seq] for seq in numbers]
+
+
+def audit_events_for(
+    *, user, criteria: AuditFilter, whole: bool = False
+) -> QuerySet[AuditEvent] | MergedTrail:
+    """The events the user may review, filtered and sorted: for a page in time order, the
+    ways into the user's scope merged (MergedTrail: a page reads a page of each way);
+    for a list that looks at every event (another sort, or `whole`, an export), the scope
+    gathered as a set. See privacy.access.audit."""
     _check(criteria)
-    by_time = criteria.sort in ("seq", "-seq") and not whole
-    scope = access.audit_patient_scope if by_time else access.audit_scope_as_set
-    events = AuditEvent.objects.filter(scope(user))
+    events = AuditEvent.objects.all()
     if criteria.username:
         events = events.filter(username__icontains=criteria.username)
     if criteria.patient_id is not None:
@@ -110,6 +153,10 @@ def audit_events_for(*, user, criteria: AuditFilter, whole: bool = False) -> Que
             occurred_at__lte=datetime.combine(criteria.date_to, time.max, tzinfo=zone)
         )
     sort = criteria.sort
+    if sort in ("seq", "-seq") and not whole:
+        ways = [events.filter(way) for way in access.audit_scope_ways(user)]
+        return MergedTrail(ways, newest_first=sort == "-seq")
+    events = events.filter(access.audit_scope_as_set(user))
     return events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
 
 
@@ -120,7 +167,7 @@ def audit_trail_as_of(
     as_of: int | None = None,
     export: bool = False,
     via: str = "page",
-) -> tuple[QuerySet[AuditEvent], int]:
+) -> tuple[QuerySet[AuditEvent] | MergedTrail, int]:
     """The events the user may review, filtered, for a page, the CSV export or the API,
     as the trail stood before event `as_of` (later pages keep the first page's, so events
     written meanwhile do not push rows from one page onto the next), and that event's
@@ -154,9 +201,25 @@ def audit_trail_as_of(
     return events.filter(seq__lt=before), before  # the trail as it stood then
 
 
-def audit_patients_shown(*, user) -> set[int]:
-    """The patients whose ids the user may see in an event's detail."""
-    return set(access.audit_reviewable_patients(user).values_list("pk", flat=True))
+def audit_patients_shown(*, user, among: set[int] | None = None) -> set[int]:
+    """The patients whose ids the user may see in an event's detail; with `among`, those
+    of them only (a page's: a director's programs can hold thousands of patients)."""
+    patients = access.audit_reviewable_patients(user).order_by()
+    if among is not None:
+        patients = patients.filter(pk__in=among)
+    return set(patients.values_list("pk", flat=True))
+
+
+def audit_patients_named(events) -> set[int]:
+    """The patient ids the events' details name (what audit_detail_shown may leave out)."""
+    named = set()
+    for event in events:
+        for key in PATIENT_DETAIL_KEYS:
+            value = event.detail.get(key)
+            for item in value if isinstance(value, list) else [value]:
+                if (patient_id := _patient_id(item)) is not None:
+                    named.add(patient_id)
+    return named
 
 
 def audit_detail_shown(detail: dict, shown: set[int]) -> dict:

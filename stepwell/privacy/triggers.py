@@ -1,10 +1,19 @@
 """Database triggers that keep the audit trail append-only (SQLite and PostgreSQL).
 
-- Events, the patients they name, and checkpoints: UPDATE, DELETE and TRUNCATE refused.
+- Events, the patients and programs they name, and checkpoints: UPDATE, DELETE and
+  TRUNCATE refused.
 - The chain head: DELETE and TRUNCATE refused; an INSERT only to start an empty chain; an
   UPDATE only as the append path makes it: forward, to an event that exists (whose number
   and hash it records), when the event after the old head chains from the head's old hash.
   One event appended moves it one step; a batch (audit.audit_batch) several at once.
+
+And one that is not a refusal: an episode inserted (or moved to another patient or program)
+links its patient's earlier events to the episode's program (PATIENT_EVENTS_FOLLOW), so a
+director reviews every event about a patient who has come to their program, whenever the
+event was written (the append links an event to the programs of its day; see
+privacy.models.AuditEventProgram). It takes the chain head's lock first, as an append does,
+so an event appended while the episode is being written is linked by one side or the other.
+Always installed: it keeps the links right, whatever the setting below.
 
 Installed by migration. The test settings leave them out (STEPWELL_AUDIT_DB_TRIGGERS=False)
 because Django's test runner empties tables between transactional tests;
@@ -13,7 +22,14 @@ privacy/tests/test_audit.py installs them itself to test them.
 
 from __future__ import annotations
 
-APPEND_ONLY_TABLES = ("privacy_auditevent", "privacy_auditeventpatient", "privacy_auditcheckpoint")
+# Migration 0003's tables; 0005 added the program links.
+FIRST_APPEND_ONLY_TABLES = (
+    "privacy_auditevent",
+    "privacy_auditeventpatient",
+    "privacy_auditcheckpoint",
+)
+PROGRAM_LINKS = "privacy_auditeventprogram"
+APPEND_ONLY_TABLES = (*FIRST_APPEND_ONLY_TABLES, PROGRAM_LINKS)
 HEAD = "privacy_auditchainhead"
 HEAD_MESSAGE = "the audit chain head only follows the chain (append-only)"
 HEAD_STEP_IS_WRONG = (
@@ -64,52 +80,63 @@ def _postgres_head_step(rule: str) -> str:
        $$ LANGUAGE plpgsql;"""
 
 
-SQLITE = [
-    *[_sqlite_refuse(t, op) for t in APPEND_ONLY_TABLES for op in ("UPDATE", "DELETE")],
+def _sqlite(tables) -> list[str]:
+    return [*[_sqlite_refuse(t, op) for t in tables for op in ("UPDATE", "DELETE")], *SQLITE_HEAD]
+
+
+SQLITE_HEAD = [
     _sqlite_refuse(HEAD, "DELETE"),
     _sqlite_head_step(HEAD_STEP_IS_WRONG),
     f"CREATE TRIGGER IF NOT EXISTS {HEAD}_start BEFORE INSERT ON {HEAD} WHEN {HEAD_START_IS_WRONG} "
     f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END;",
 ]
-SQLITE_DROP = [
-    *[
-        f"DROP TRIGGER IF EXISTS {t}_no_{op};"
-        for t in (*APPEND_ONLY_TABLES, HEAD)
-        for op in ("update", "delete")
-    ],
-    f"DROP TRIGGER IF EXISTS {HEAD}_step;",
-    f"DROP TRIGGER IF EXISTS {HEAD}_start;",
-]
 
-POSTGRES = [
-    """CREATE OR REPLACE FUNCTION privacy_auditevent_refuse() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION 'audit records are append-only' USING ERRCODE = 'restrict_violation'; END;
-       $$ LANGUAGE plpgsql;""",
-    _postgres_head_step(HEAD_STEP_IS_WRONG),
-    *[
-        f"""CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}
-           FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();"""
-        for t in APPEND_ONLY_TABLES
-    ],
-    f"""CREATE OR REPLACE TRIGGER {HEAD}_no_delete BEFORE DELETE ON {HEAD}
-       FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();""",
-    f"""CREATE OR REPLACE TRIGGER {HEAD}_step BEFORE INSERT OR UPDATE ON {HEAD}
-       FOR EACH ROW EXECUTE FUNCTION privacy_auditchainhead_step();""",
-    *[
-        f"""CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}
-           FOR EACH STATEMENT EXECUTE FUNCTION privacy_auditevent_refuse();"""
-        for t in (*APPEND_ONLY_TABLES, HEAD)
-    ],
-]
-POSTGRES_DROP = [
-    *[
-        f"DROP TRIGGER IF EXISTS {t}_{name} ON {t};"
-        for t in (*APPEND_ONLY_TABLES, HEAD)
-        for name in ("append_only", "no_truncate", "no_delete", "step")
-    ],
-    "DROP FUNCTION IF EXISTS privacy_auditchainhead_step();",
-    "DROP FUNCTION IF EXISTS privacy_auditevent_refuse();",
-]
+
+def _sqlite_drop(tables) -> list[str]:
+    return [
+        *[
+            f"DROP TRIGGER IF EXISTS {t}_no_{op};"
+            for t in (*tables, HEAD)
+            for op in ("update", "delete")
+        ],
+        f"DROP TRIGGER IF EXISTS {HEAD}_step;",
+        f"DROP TRIGGER IF EXISTS {HEAD}_start;",
+    ]
+
+
+def _postgres(tables) -> list[str]:
+    return [
+        """CREATE OR REPLACE FUNCTION privacy_auditevent_refuse() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'audit records are append-only' USING ERRCODE = 'restrict_violation'; END;
+           $$ LANGUAGE plpgsql;""",
+        _postgres_head_step(HEAD_STEP_IS_WRONG),
+        *[
+            f"""CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}
+               FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();"""
+            for t in tables
+        ],
+        f"""CREATE OR REPLACE TRIGGER {HEAD}_no_delete BEFORE DELETE ON {HEAD}
+           FOR EACH ROW EXECUTE FUNCTION privacy_auditevent_refuse();""",
+        f"""CREATE OR REPLACE TRIGGER {HEAD}_step BEFORE INSERT OR UPDATE ON {HEAD}
+           FOR EACH ROW EXECUTE FUNCTION privacy_auditchainhead_step();""",
+        *[
+            f"""CREATE OR REPLACE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t}
+               FOR EACH STATEMENT EXECUTE FUNCTION privacy_auditevent_refuse();"""
+            for t in (*tables, HEAD)
+        ],
+    ]
+
+
+def _postgres_drop(tables) -> list[str]:
+    return [
+        *[
+            f"DROP TRIGGER IF EXISTS {t}_{name} ON {t};"
+            for t in (*tables, HEAD)
+            for name in ("append_only", "no_truncate", "no_delete", "step")
+        ],
+        "DROP FUNCTION IF EXISTS privacy_auditchainhead_step();",
+        "DROP FUNCTION IF EXISTS privacy_auditevent_refuse();",
+    ]
 
 
 def _run(connection, statements_by_vendor) -> None:
@@ -118,12 +145,74 @@ def _run(connection, statements_by_vendor) -> None:
             cursor.execute(statement)
 
 
-def install_append_only_triggers(connection) -> None:
-    _run(connection, {"sqlite": SQLITE, "postgresql": POSTGRES})
+def install_append_only_triggers(connection, tables=APPEND_ONLY_TABLES) -> None:
+    _run(connection, {"sqlite": _sqlite(tables), "postgresql": _postgres(tables)})
 
 
-def remove_append_only_triggers(connection) -> None:
-    _run(connection, {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP})
+def remove_append_only_triggers(connection, tables=APPEND_ONLY_TABLES) -> None:
+    _run(connection, {"sqlite": _sqlite_drop(tables), "postgresql": _postgres_drop(tables)})
+
+
+def remove_table_refusals(connection, table: str) -> None:
+    """The append-only triggers of one table, the head's and the shared function kept."""
+    _run(
+        connection,
+        {
+            "sqlite": [f"DROP TRIGGER IF EXISTS {table}_no_{op};" for op in ("update", "delete")],
+            "postgresql": [
+                f"DROP TRIGGER IF EXISTS {table}_{name} ON {table};"
+                for name in ("append_only", "no_truncate")
+            ],
+        },
+    )
+
+
+# An episode's patient's events about them, or naming them when about no one patient:
+# the events the episode's program's director reviews (privacy.models.AuditEventProgram).
+_EVENTS_OF_NEW_PATIENT = (
+    "SELECT seq, NEW.program_id FROM privacy_auditevent WHERE patient_id = NEW.patient_id"
+    " UNION SELECT named.event_seq, NEW.program_id FROM privacy_auditeventpatient named"
+    " JOIN privacy_auditevent event ON event.seq = named.event_seq"
+    " WHERE named.patient_id = NEW.patient_id AND event.patient_id IS NULL"
+)
+EPISODES = "patients_episode"
+FOLLOW = f"{EPISODES}_audit_links"
+SQLITE_FOLLOW = [
+    f"""CREATE TRIGGER IF NOT EXISTS {FOLLOW}_{when.split()[0].lower()} AFTER {when} ON {EPISODES}
+       BEGIN INSERT OR IGNORE INTO {PROGRAM_LINKS} (event_seq, program_id)
+       {_EVENTS_OF_NEW_PATIENT}; END;"""
+    for when in ("INSERT", "UPDATE OF patient_id, program_id")
+]
+POSTGRES_FOLLOW = [
+    f"""CREATE OR REPLACE FUNCTION {FOLLOW}() RETURNS trigger AS $$
+       BEGIN
+         PERFORM 1 FROM {HEAD} WHERE id = 1 FOR UPDATE;
+         INSERT INTO {PROGRAM_LINKS} (event_seq, program_id) {_EVENTS_OF_NEW_PATIENT}
+           ON CONFLICT DO NOTHING;
+         RETURN NULL;
+       END;
+       $$ LANGUAGE plpgsql;""",
+    f"""CREATE OR REPLACE TRIGGER {FOLLOW} AFTER INSERT OR UPDATE OF patient_id, program_id
+       ON {EPISODES} FOR EACH ROW EXECUTE FUNCTION {FOLLOW}();""",
+]
+
+
+def install_patient_events_follow(connection) -> None:
+    """The trigger that links a patient's earlier events to a program they come to."""
+    _run(connection, {"sqlite": SQLITE_FOLLOW, "postgresql": POSTGRES_FOLLOW})
+
+
+def remove_patient_events_follow(connection) -> None:
+    _run(
+        connection,
+        {
+            "sqlite": [f"DROP TRIGGER IF EXISTS {FOLLOW}_{w};" for w in ("insert", "update")],
+            "postgresql": [
+                f"DROP TRIGGER IF EXISTS {FOLLOW} ON {EPISODES};",
+                f"DROP FUNCTION IF EXISTS {FOLLOW}();",
+            ],
+        },
+    )
 
 
 def replace_head_step_rule(connection, rule: str) -> None:

@@ -16,9 +16,9 @@ every branch has its own test.
 from .audit import (
     access_audit_maintenance,
     access_audit_trail,
-    audit_patient_scope,
     audit_reviewable_patients,
     audit_scope_as_set,
+    audit_scope_ways,
 )
 from .patients import *  # noqa: F403
 from .patients import __all__ as _patients_all
@@ -27,7 +27,7 @@ __all__ = [
     *_patients_all,
     "access_audit_maintenance",
     "access_audit_trail",
-    "audit_patient_scope",
     "audit_scope_as_set",
+    "audit_scope_ways",
     "audit_reviewable_patients",
 ]

@@ -12,9 +12,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from stepwell.accounts.models import Role
-from stepwell.clinic.models import ProgramStaff
-from stepwell.patients.models import Episode, Patient
-from stepwell.privacy.models import AuditEvent, AuditEventPatient
+from stepwell.patients.models import Patient
+from stepwell.privacy.models import AuditEvent, AuditEventPatient, AuditEventProgram
 
 from .predicates import is_administrator, is_system_actor, programs_with
 
@@ -30,12 +29,6 @@ def access_audit_maintenance(actor) -> bool:
     return is_system_actor(actor)
 
 
-def _named_in(patient_ids) -> Exists:
-    return Exists(
-        AuditEventPatient.objects.filter(event_seq=OuterRef("seq"), patient_id__in=patient_ids)
-    )
-
-
 def _names_any_patient() -> Exists:
     return Exists(AuditEventPatient.objects.filter(event_seq=OuterRef("seq")))
 
@@ -48,68 +41,46 @@ def audit_reviewable_patients(user) -> QuerySet[Patient]:
     return Patient.objects.filter(episodes__program_id__in=program_ids)
 
 
-def _patients_of(program_ids) -> QuerySet:
-    """The ids of these programs' patients, read from the episodes alone (the same patients
-    as audit_reviewable_patients, without a join to every patient row)."""
-    return Episode.objects.filter(program_id__in=program_ids).values("patient_id")
+def audit_scope_ways(user) -> list[Q]:
+    """The audit events the user may list, as the ways they come in, each a walk of one
+    index newest first, so a page merges the ways' newest events and stops after its rows
+    however old they are (privacy.selectors.audit_events_for):
 
-
-def audit_patient_scope(user) -> Q:
-    """The audit events the user may list.
-
-    - A director: events about their programs' patients, events whose detail names one of
-      them (a list page), and events about no patient by staff of their programs.
+    - A director, for each program they direct: the events linked to it
+      (privacy.models.AuditEventProgram): events about a patient who has an episode in the
+      program, events about no one patient that name one (a list page), and events about
+      and naming no patient by the program's staff at the time.
     - An administrator: events that concern and name no patient (logins, privileges).
     Patients of other programs named in a listed event's detail are left out when it is
     shown (privacy.selectors.audit_detail_shown).
 
-    Asked of each event: the newest events first, a page stops after its rows. See
-    audit_scope_as_set for a list that must look at every event."""
-    scope = Q(pk__in=[])
+    See audit_scope_as_set for a list that must look at every event."""
+    ways = []
     if is_administrator(user):
-        scope |= Q(patient_id__isnull=True) & ~_names_any_patient()
-    director_programs = programs_with(user, Role.PROGRAM_DIRECTOR)
-    if director_programs:
-        patient_ids = _patients_of(director_programs)
-        scope |= Q(patient_id__in=patient_ids)
-        scope |= Q(patient_id__isnull=True) & _named_in(patient_ids)
-        scope |= (
-            Q(patient_id__isnull=True)
-            & ~_names_any_patient()
-            & Q(user_id__in=_staff_of(director_programs))
-        )
-    return scope
-
-
-def _staff_of(program_ids) -> QuerySet:
-    return ProgramStaff.objects.filter(program_id__in=program_ids).values("user_id")
+        ways.append(Q(patient_id__isnull=True) & ~_names_any_patient())
+    for program_id in sorted(programs_with(user, Role.PROGRAM_DIRECTOR)):
+        ways.append(Q(program_links__program_id=program_id))
+    return ways
 
 
 def audit_scope_as_set(user) -> Q:
-    """audit_patient_scope's events, as the sequence numbers of each way in gathered once
-    (a UNION ALL, each part read from its own index), for a list sorted other than by
-    time, which looks at every event: asked of each event, a director's scope looks up
-    every patient each list event names (about 780,000 lookups, 1.7 s, at 20,000
-    patients); gathered, one pass over the events naming the director's patients. The
-    tests compare the two for every kind of reviewer."""
+    """audit_scope_ways' events, as the sequence numbers of each way gathered once (a UNION
+    ALL, each part read from its own index), for a list sorted other than by time or an
+    export, which looks at every event. The tests compare the two for every kind of
+    reviewer."""
     events = AuditEvent.objects.order_by()
-    no_patient = events.filter(patient_id__isnull=True).exclude(_names_any_patient())
     ways = []
     if is_administrator(user):
-        ways.append(no_patient.values("seq"))
+        ways.append(
+            events.filter(patient_id__isnull=True).exclude(_names_any_patient()).values("seq")
+        )
     director_programs = programs_with(user, Role.PROGRAM_DIRECTOR)
     if director_programs:
-        patient_ids = _patients_of(director_programs)
-        ways += [
-            events.filter(patient_id__in=patient_ids).values("seq"),
-            AuditEventPatient.objects.order_by()
-            .filter(
-                patient_id__in=patient_ids,
-                event_seq__in=events.filter(patient_id__isnull=True).values("seq"),
-            )
-            .values("event_seq"),
-            no_patient.filter(user_id__in=_staff_of(director_programs)).values("seq"),
-        ]
+        ways.append(
+            AuditEventProgram.objects.order_by()
+            .filter(program_id__in=director_programs)
+            .values("event_id")
+        )
     if not ways:
         return Q(pk__in=[])
     first, *others = ways

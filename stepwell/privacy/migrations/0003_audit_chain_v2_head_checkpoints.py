@@ -11,7 +11,11 @@ from django.db import migrations, models
 
 from stepwell.privacy import chain
 from stepwell.privacy.audit import named_patient_ids
-from stepwell.privacy.triggers import install_append_only_triggers, remove_append_only_triggers
+from stepwell.privacy.triggers import (
+    FIRST_APPEND_ONLY_TABLES,
+    install_append_only_triggers,
+    remove_append_only_triggers,
+)
 
 OLD_TRIGGERS = {
     "sqlite": [
@@ -68,11 +72,11 @@ def name_patients_and_sign_head(apps, schema_editor):
 
 def install_triggers(apps, schema_editor):
     if getattr(settings, "STEPWELL_AUDIT_DB_TRIGGERS", True):
-        install_append_only_triggers(schema_editor.connection)
+        install_append_only_triggers(schema_editor.connection, FIRST_APPEND_ONLY_TABLES)
 
 
 def remove_triggers(apps, schema_editor):
-    remove_append_only_triggers(schema_editor.connection)
+    remove_append_only_triggers(schema_editor.connection, FIRST_APPEND_ONLY_TABLES)
 
 
 class Migration(migrations.Migration):

@@ -130,11 +130,12 @@ def test_audit_trail_access_and_scope(clinic):
     assert access.access_audit_trail(clinic.admin) is True
     assert access.access_audit_trail(clinic.clinician_a) is False
     audit_record(user=clinic.nurse_a, action="login")
-    director_events = AuditEvent.objects.filter(access.audit_patient_scope(clinic.director_a))
+    director_events = AuditEvent.objects.filter(access.audit_scope_as_set(clinic.director_a))
     assert set(director_events.values_list("patient_id", "username")) == {
         (clinic.patient_a.pk, "clin_a"),
         (None, "nurse_a"),  # about no patient, by staff of the director's program
     }
-    admin_events = AuditEvent.objects.filter(access.audit_patient_scope(clinic.admin))
+    admin_events = AuditEvent.objects.filter(access.audit_scope_as_set(clinic.admin))
     assert set(admin_events.values_list("patient_id", flat=True)) == {None}
-    assert AuditEvent.objects.filter(access.audit_patient_scope(clinic.clinician_a)).count() == 0
+    assert AuditEvent.objects.filter(access.audit_scope_as_set(clinic.clinician_a)).count() == 0
+    assert access.audit_scope_ways(clinic.clinician_a) == []

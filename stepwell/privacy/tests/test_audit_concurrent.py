@@ -48,3 +48,38 @@ def test_an_append_waiting_for_the_lock_chains_from_the_event_it_waited_for():
     stored = list(AuditEvent.objects.order_by("seq").values_list("object_type", flat=True))
     assert stored[-2:] == ["first", "second"]
     assert audit_verify() == []
+
+
+def test_an_event_appended_while_a_patient_comes_to_a_program_is_linked_to_it():
+    """The episode's trigger links the patient's events to its program and the append
+    links its event to the programs of the patient's episodes, each as its statement sees
+    the other's table. The trigger takes the chain head's lock first, so an append about
+    the same patient waits for the episode to be committed and sees it; without the lock
+    neither side would see the other and the event would be missing from the new
+    program's review."""
+    from stepwell.privacy.models import AuditEventProgram
+    from stepwell.testing.factories import EpisodeFactory, PatientFactory, ProgramFactory
+
+    audit_record(action="view", object_type="start")  # the chain exists before the race
+    patient, program = PatientFactory(), ProgramFactory()
+    outcome: dict[str, object] = {}
+
+    def first(holding, release) -> None:
+        with transaction.atomic():
+            EpisodeFactory(patient=patient, program=program)
+            holding.set()
+            release.wait(10)  # the episode not yet committed while the append asks
+
+    def second() -> None:
+        try:
+            outcome["event"] = audit_record(action="view", patient_id=patient.pk)
+        except Exception as error:  # the test reports what went wrong
+            outcome["error"] = repr(error)
+
+    second_waits_for_first(
+        first, second, message="the append did not wait for the episode's trigger"
+    )
+
+    assert "error" not in outcome, outcome.get("error")
+    event = outcome["event"]
+    assert AuditEventProgram.objects.filter(event_id=event.seq, program_id=program.pk).exists()

@@ -4,29 +4,64 @@ import csv
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stepwell.accounts.models import Role
 from stepwell.accounts.tokens import token_create
+from stepwell.clinic.models import ProgramStaff
+from stepwell.patients.models import Episode
 from stepwell.privacy import access
 from stepwell.privacy.audit import audit_record
-from stepwell.privacy.models import AuditEvent
+from stepwell.privacy.models import AuditEvent, AuditEventPatient
+from stepwell.privacy.selectors import AuditFilter, audit_events_for
 from stepwell.testing.auth import verified_login
-from stepwell.testing.factories import UserFactory
+from stepwell.testing.factories import EpisodeFactory, UserFactory
 
 
 def bearer(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user, name='review').plaintext}"}
 
 
-def scoped(user):
-    """The object types of the events the user may review, asked both ways (of each event,
-    and as a set, privacy.access.audit), which must agree."""
-    per_event = AuditEvent.objects.filter(access.audit_patient_scope(user))
-    as_set = AuditEvent.objects.filter(access.audit_scope_as_set(user))
-    assert sorted(per_event.values_list("seq", flat=True)) == sorted(
-        as_set.values_list("seq", flat=True)
+def by_rule(user) -> list[int]:
+    """The events the user reviews by the rules as written (privacy.access.audit), worked
+    out here from the episodes and staff as they are now, newest first."""
+    from stepwell.accounts.models import Role
+    from stepwell.privacy.access.predicates import is_administrator, programs_with
+
+    directed = programs_with(user, Role.PROGRAM_DIRECTOR)
+    patients = set(
+        Episode.objects.filter(program_id__in=directed).values_list("patient_id", flat=True)
     )
-    return set(per_event.values_list("object_type", flat=True))
+    staff = set(
+        ProgramStaff.objects.filter(program_id__in=directed).values_list("user_id", flat=True)
+    )
+    named: dict[int, set[int]] = {}
+    for seq, patient_id in AuditEventPatient.objects.values_list("event_seq", "patient_id"):
+        named.setdefault(seq, set()).add(patient_id)
+    reviewed = []
+    for event in AuditEvent.objects.order_by("-seq"):
+        about_none = event.patient_id is None
+        names = named.get(event.seq, set())
+        if (
+            event.patient_id in patients
+            or (about_none and names & patients)
+            or (about_none and not names and event.user_id in staff)
+            or (about_none and not names and is_administrator(user))
+        ):
+            reviewed.append(event.seq)
+    return reviewed
+
+
+def scoped(user):
+    """The object types of the events the user may review, asked both ways (each way's
+    newest events merged, and the ways gathered as a set: privacy.selectors.
+    audit_events_for), which must agree with each other and with the rules as written."""
+    merged = audit_events_for(user=user, criteria=AuditFilter())[0:10_000]
+    as_set = audit_events_for(user=user, criteria=AuditFilter(), whole=True)
+    assert [event.seq for event in merged] == list(as_set.values_list("seq", flat=True))
+    assert [event.seq for event in merged] == by_rule(user)
+    return {event.object_type for event in merged}
 
 
 @pytest.fixture
@@ -98,7 +133,84 @@ def test_both_forms_of_the_scope_agree_on_events_the_rules_tell_apart(trail):
         "privileges",
     }
     sorted_by_user = AuditEvent.objects.filter(access.audit_scope_as_set(both))
+    assert sorted_by_user.count() == len(by_rule(both))
     assert sorted_by_user.count() == len(set(sorted_by_user.values_list("seq", flat=True)))
+
+
+def test_a_patient_who_comes_to_a_program_brings_their_trail_to_its_director(trail):
+    """Events about a patient written before they had an episode in A (their chart in B, a
+    list naming them) are A's director's too once they have one, as the rules say: the
+    episode's trigger links them (privacy.triggers)."""
+    before = scoped(trail.director_a)
+    assert "chart_b" not in before
+    EpisodeFactory(patient=trail.patient_b, program=trail.program_a)
+    assert scoped(trail.director_a) == before | {"chart_b", "list_b"}
+    audit_record(
+        user=trail.clinician_b,
+        action="view",
+        object_type="chart_b_later",
+        patient_id=trail.patient_b.pk,
+    )
+    assert "chart_b_later" in scoped(trail.director_a)
+
+
+def test_staff_events_about_no_patient_belong_to_their_programs_of_the_day(trail):
+    """A login is reviewed by the directors of the programs its user was staff of when
+    they logged in; moving to another program moves later events, not earlier ones (an
+    access review answers for what the program's staff did while they were its staff)."""
+    mover = UserFactory(username="mover", roles=[Role.CLINICIAN], programs=[trail.program_a])
+    audit_record(user=mover, action="login", object_type="login_in_a")
+    ProgramStaff.objects.filter(user=mover).delete()
+    ProgramStaff.objects.create(user=mover, program=trail.program_b)
+    audit_record(user=mover, action="login", object_type="login_in_b")
+
+    def reviewed(user):
+        return {e.object_type for e in audit_events_for(user=user, criteria=AuditFilter())[0:99]}
+
+    assert {"login_in_a"} == reviewed(trail.director_a) & {"login_in_a", "login_in_b"}
+    assert {"login_in_b"} == reviewed(trail.director_b) & {"login_in_a", "login_in_b"}
+    exported = audit_events_for(user=trail.director_b, criteria=AuditFilter(), whole=True)
+    assert "login_in_a" not in set(exported.values_list("object_type", flat=True))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=st.integers(0, 14), length=st.integers(1, 16), newest_first=st.booleans())
+def test_any_window_of_the_merged_ways_is_that_window_of_the_whole_scope(
+    trail, start, length, newest_first
+):
+    """A reviewer with overlapping ways (administrator and director of both programs: a
+    list naming a patient of each program comes in two ways) reads, at any window, the
+    same events in the same order as the scope gathered as a set, each once."""
+    both = UserFactory(
+        roles=[Role.PROGRAM_DIRECTOR, Role.ADMINISTRATOR],
+        programs=[trail.program_a, trail.program_b],
+    )
+    assert len(access.audit_scope_ways(both)) == 3
+    criteria = AuditFilter(sort="-seq" if newest_first else "seq")
+    window = audit_events_for(user=both, criteria=criteria)[start : start + length]
+    whole = list(audit_events_for(user=both, criteria=criteria, whole=True))
+    assert [e.seq for e in window] == [e.seq for e in whole[start : start + length]]
+
+
+def test_the_migration_links_every_earlier_event_as_the_append_does(trail):
+    """Migration 0005 links the events written before the links existed; on the trail
+    the fixture wrote (every shape of event) it writes the links the append wrote."""
+    from django.db import connection
+
+    from stepwell.privacy.migrations import __name__ as migrations
+    from stepwell.privacy.models import AuditEventProgram
+
+    link_every_event = __import__(
+        f"{migrations}.0005_audit_event_programs", fromlist=["LINK_EVERY_EVENT"]
+    ).LINK_EVERY_EVENT
+    appended = set(AuditEventProgram.objects.values_list("event_id", "program_id"))
+    assert len(appended) == 7  # two charts, two logins, two lists, one naming both programs
+    AuditEventProgram.objects.all().delete()  # the test settings leave the refusals out
+    with connection.cursor() as cursor:
+        cursor.execute(link_every_event)
+    assert set(AuditEventProgram.objects.values_list("event_id", "program_id")) == appended
 
 
 def test_others_see_no_event(trail):
@@ -236,4 +348,4 @@ def test_a_read_of_the_trail_is_audited_and_does_not_list_itself(trail):
     events, _ = audit_trail_as_of(user=trail.director_a, criteria=AuditFilter(), via="api")
     read = AuditEvent.objects.filter(object_type="audit_trail", outcome="allowed").get()
     assert (read.username, read.action, read.detail) == ("dir_a", "list", {"via": "api"})
-    assert read.seq not in set(events.values_list("seq", flat=True))
+    assert read.seq not in {event.seq for event in events[0:10_000]}
