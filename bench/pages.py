@@ -294,8 +294,8 @@ SELECT r.state, COUNT(*) FROM intake_referral r JOIN patients_episode e ON e.id 
 WHERE e.program_id IN ({programs}) GROUP BY r.state
 """
 # The administrator reviews the events that name no patient (privacy.access.audit), a
-# director the events about their programs' patients, the list events naming one of them
-# and their staff's events about no patient: the 50 newest (the page counts none).
+# director the events linked to their programs (privacy.models.AuditEventProgram): each
+# program's 50 newest from its index, merged: the 50 newest (the page counts none).
 AUDIT = [
     "SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u "
     "ON u.id = a.user_id WHERE a.patient_id IS NULL AND NOT EXISTS "
@@ -304,16 +304,19 @@ AUDIT = [
 ]
 AUDIT_DIRECTOR = """
 SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u ON u.id = a.user_id
-WHERE a.patient_id IN (SELECT patient_id FROM patients_episode WHERE program_id IN ({programs}))
-   OR (a.patient_id IS NULL AND EXISTS (
-         SELECT 1 FROM privacy_auditeventpatient n JOIN patients_episode e
-         ON e.patient_id = n.patient_id
-         WHERE n.event_seq = a.seq AND e.program_id IN ({programs})))
-   OR (a.patient_id IS NULL
-       AND a.user_id IN (SELECT user_id FROM clinic_programstaff WHERE program_id IN ({programs}))
-       AND NOT EXISTS (SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq))
-ORDER BY a.seq DESC LIMIT 50
+WHERE a.seq IN ({newest_of_each}) ORDER BY a.seq DESC LIMIT 50
 """
+AUDIT_PROGRAM_NEWEST = (
+    "(SELECT event_seq FROM privacy_auditeventprogram WHERE program_id = {program} "
+    "ORDER BY event_seq DESC LIMIT 50)"
+)
+
+
+def _audit_director(programs: list[int]) -> str:
+    newest = " UNION ".join(AUDIT_PROGRAM_NEWEST.format(program=p) for p in programs)
+    return AUDIT_DIRECTOR.format(newest_of_each=newest)
+
+
 # The API's patients: those of the programs (an episode there, in any state) with an
 # episode open, by name, 50, with their episodes.
 API_PATIENTS = """
@@ -356,6 +359,18 @@ SELECT (SELECT MAX(id) + 1 FROM privacy_auditevent), 2, 'bench', h.last_seq + 1,
   {user}, 'bench', 'bench', {patient}, 'list', 'bench', '', 'allowed', '127.0.0.1',
   '{detail}', h.last_hash, repeat('0', 64)
 FROM privacy_auditchainhead h WHERE h.id = 1
+"""
+# The programs whose directors review the event (privacy.audit._links_statement): its
+# patient's, the named patients' when about no one patient, else its user's as staff.
+APPEND_LINKS_OF_PATIENTS = """
+INSERT INTO privacy_auditeventprogram (event_seq, program_id)
+SELECT DISTINCT h.last_seq + 1, e.program_id FROM privacy_auditchainhead h, patients_episode e
+WHERE h.id = 1 AND e.patient_id IN ({patients})
+"""
+APPEND_LINKS_OF_STAFF = """
+INSERT INTO privacy_auditeventprogram (event_seq, program_id)
+SELECT h.last_seq + 1, s.program_id FROM privacy_auditchainhead h, clinic_programstaff s
+WHERE h.id = 1 AND s.user_id = {user}
 """
 APPEND_NAMED = """
 INSERT INTO privacy_auditeventpatient (event_seq, patient_id)
@@ -474,7 +489,7 @@ def _cases(users: dict, programs: list[int], patient: int, week, search: str, da
             "audit trail, a director's",
             "/privacy/audit/",
             "director",
-            [AUDIT_DIRECTOR.format(**f)],
+            [_audit_director(programs)],
         ),
         Case("API patients", "/api/v1/patients", "director", [API_PATIENTS.format(**f)]),
         Case("API referrals", "/api/v1/intake/referrals", "director", [API_REFERRALS.format(**f)]),
@@ -547,6 +562,11 @@ def _own_sql(client, run_page) -> list[list[str]]:
         detail = json.dumps(event.detail).replace("'", "''")
         patient = event.patient_id or "NULL"
         append = [APPEND_HEAD, APPEND_EVENT.format(**f, patient=patient, detail=detail)]
+        linked = [event.patient_id] if event.patient_id else named
+        if linked:
+            append.append(APPEND_LINKS_OF_PATIENTS.format(patients=_in(linked)))
+        else:
+            append.append(APPEND_LINKS_OF_STAFF.format(**f))
         if named:
             append.append(APPEND_NAMED.format(named=_in(named)))
         own.append(append)

@@ -20,7 +20,12 @@ from stepwell.patients.models import CareTeamMember, Episode, EpisodeState
 from stepwell.plans.selectors import plan_worklist
 from stepwell.plans.selectors.due_queries import ProgramDays
 from stepwell.plans.services.versions import plan_create
-from stepwell.privacy.models import AuditChainHead, AuditEvent, AuditEventPatient
+from stepwell.privacy.models import (
+    AuditChainHead,
+    AuditEvent,
+    AuditEventPatient,
+    AuditEventProgram,
+)
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import EpisodeFactory, ProgramFactory, UserFactory
 
@@ -107,11 +112,14 @@ def test_the_requests_own_sql_names_the_pages_events_and_leaves_the_trail(on_pos
     assert len(own[0]) == len(pages.SIGNED_IN)
     appends = own[1:]
     assert len(appends) == 2  # the caseload's list and the measures summary it shows
-    assert all(len(append) == 3 for append in appends)  # each names the patients shown
+    # each links the programs of the patients shown and names them
+    assert all(len(append) == 4 for append in appends)
+    assert all("patients_episode" in append[2] for append in appends)
 
     def trail():
         head = AuditChainHead.objects.get()
-        return AuditEvent.objects.count(), AuditEventPatient.objects.count(), head.last_seq
+        links = AuditEventProgram.objects.count()
+        return AuditEvent.objects.count(), AuditEventPatient.objects.count(), links, head.last_seq
 
     before = trail()
     pages._run_own(own)

@@ -13,7 +13,10 @@ director reviews every event about a patient who has come to their program, when
 event was written (the append links an event to the programs of its day; see
 privacy.models.AuditEventProgram). It takes the chain head's lock first, as an append does,
 so an event appended while the episode is being written is linked by one side or the other.
-Always installed: it keeps the links right, whatever the setting below.
+Always installed: it keeps the links right, whatever the setting below. SQLite drops a
+table's triggers when a migration rebuilds the table (Django does for most column
+changes): a later migration that alters patients_episode must install it again
+(install_patient_events_follow); the test of a patient coming to a program fails if not.
 
 Installed by migration. The test settings leave them out (STEPWELL_AUDIT_DB_TRIGGERS=False)
 because Django's test runner empties tables between transactional tests;
