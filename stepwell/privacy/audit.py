@@ -214,11 +214,23 @@ def _links_statement(event: AuditEvent, named: set[int]) -> tuple[str, list] | N
     return None
 
 
+_NAMED_TABLE = AuditEventPatient._meta.db_table
+
+
+def _named_statement(event: AuditEvent, named: set[int]) -> tuple[str, list]:
+    """The patients the event names besides its own (a list page names its rows')."""
+    rows = ", ".join(["(%s, %s)"] * len(named))
+    values = [value for patient_id in sorted(named) for value in (event.seq, patient_id)]
+    return f"INSERT INTO {_NAMED_TABLE} (event_seq, patient_id) VALUES {rows}", values  # noqa: S608
+
+
 def _write_event(cursor, event: AuditEvent, head_pk: int | None, named: set[int]) -> None:
-    """Insert the event and its program links and, unless a batch moves it later, move the
-    head onto it: on PostgreSQL in one round trip (the insert first: the head's trigger
-    wants the event it moves to to exist)."""
+    """Insert the event, the patients it names and its program links and, unless a batch
+    moves it later, move the head onto it: on PostgreSQL in one round trip (the insert
+    first: the head's trigger wants the event it moves to to exist)."""
     statements = [_insert_statement(event)]
+    if named:
+        statements.append(_named_statement(event, named))
     links = _links_statement(event, named)
     if links is not None:
         statements.append(links)
@@ -326,10 +338,6 @@ def audit_record(
         event.hash = chain.event_hash(event, key)
         named = named_patient_ids(detail) - {patient_id}
         _write_event(cursor, event, head_pk, named)
-        if named:
-            AuditEventPatient.objects.bulk_create(
-                [AuditEventPatient(event_seq=event.seq, patient_id=pid) for pid in sorted(named)]
-            )
     return event
 
 
