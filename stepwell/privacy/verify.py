@@ -11,6 +11,7 @@ from datetime import datetime
 
 from . import chain
 from .models import AuditChainHead, AuditCheckpoint, AuditEvent
+from .triggers import PROGRAM_LINKS
 
 
 @dataclass(frozen=True)
@@ -250,3 +251,99 @@ def _check_head(report: ChainReport, head, last_seen: int, last_hash: str, keys)
         report.problems.append(
             ChainProblem(last_seen, "changed: the last event does not match the chain head")
         )
+
+
+# The program links the rules give and the database can still work out: an event about a
+# patient belongs to each program the patient has an episode in, an event about no one
+# patient to each program of a patient it names. (Those naming no patient are linked to
+# their user's programs as staff when written, which the database no longer knows.)
+_MISSING_LINKS = f"""
+SELECT event.seq, episode.program_id FROM privacy_auditevent event
+  JOIN patients_episode episode ON episode.patient_id = event.patient_id
+  WHERE NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
+    WHERE link.event_seq = event.seq AND link.program_id = episode.program_id)
+UNION
+SELECT event.seq, episode.program_id FROM privacy_auditevent event
+  JOIN privacy_auditeventpatient named ON named.event_seq = event.seq
+  JOIN patients_episode episode ON episode.patient_id = named.patient_id
+  WHERE event.patient_id IS NULL AND NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
+    WHERE link.event_seq = event.seq AND link.program_id = episode.program_id)
+ORDER BY 1, 2
+"""  # noqa: S608 - table names only
+_STRAY_LINKS = f"""
+SELECT link.event_seq, link.program_id FROM {PROGRAM_LINKS} link
+  JOIN privacy_auditevent event ON event.seq = link.event_seq
+  WHERE (event.patient_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients_episode episode
+      WHERE episode.patient_id = event.patient_id AND episode.program_id = link.program_id))
+    OR (event.patient_id IS NULL
+      AND EXISTS (SELECT 1 FROM privacy_auditeventpatient named
+        WHERE named.event_seq = event.seq)
+      AND NOT EXISTS (SELECT 1 FROM privacy_auditeventpatient named
+        JOIN patients_episode episode ON episode.patient_id = named.patient_id
+        WHERE named.event_seq = event.seq AND episode.program_id = link.program_id))
+ORDER BY 1, 2
+"""  # noqa: S608 - table names only
+
+
+def audit_review_links_verify() -> list[ChainProblem]:
+    """Events missing from a program's review (a director would not see them) and events
+    in a program's review that its rules do not give (a director would see what they may
+    not): the program links checked against the episodes and the named patients."""
+    from django.db import connection
+
+    problems = []
+    with connection.cursor() as cursor:
+        cursor.execute(_MISSING_LINKS)
+        problems += [
+            ChainProblem(seq, f"missing from program {program}'s review (a patient of it)")
+            for seq, program in cursor.fetchall()
+        ]
+        cursor.execute(_STRAY_LINKS)
+        problems += [
+            ChainProblem(seq, f"in program {program}'s review, which no patient of it gives")
+            for seq, program in cursor.fetchall()
+        ]
+    return sorted(problems, key=lambda p: p.seq)
+
+
+# What the rules give every event (privacy 0005 linked the trail of its day the same
+# way), the links it lacks only; an event naming no patient and linked nowhere is linked
+# to its user's programs as staff now, the nearest to "when it was written" still known.
+_RELINK = f"""
+INSERT INTO {PROGRAM_LINKS} (event_seq, program_id)
+SELECT wanted.seq, wanted.program_id FROM (
+  SELECT event.seq AS seq, episode.program_id AS program_id FROM privacy_auditevent event
+    JOIN patients_episode episode ON episode.patient_id = event.patient_id
+  UNION
+  SELECT event.seq, episode.program_id FROM privacy_auditevent event
+    JOIN privacy_auditeventpatient named ON named.event_seq = event.seq
+    JOIN patients_episode episode ON episode.patient_id = named.patient_id
+    WHERE event.patient_id IS NULL
+  UNION
+  SELECT event.seq, staff.program_id FROM privacy_auditevent event
+    JOIN clinic_programstaff staff ON staff.user_id = event.user_id
+    WHERE event.patient_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM privacy_auditeventpatient named
+        WHERE named.event_seq = event.seq)
+      AND NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link WHERE link.event_seq = event.seq)
+) wanted
+WHERE NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
+  WHERE link.event_seq = wanted.seq AND link.program_id = wanted.program_id)
+"""  # noqa: S608 - table names only
+
+
+def audit_review_links_repair() -> int:
+    """Add the program links the rules give that are missing (events appended by a server
+    still running code from before the links, during an upgrade): how many were added.
+    Under the chain head's lock, so no append or new episode links meanwhile. Links that
+    should not be there are left for the operator (audit_review_links_verify names them):
+    the trail is append-only."""
+    from django.db import connection, transaction
+
+    from .models import AuditChainHead
+
+    with transaction.atomic():
+        AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        with connection.cursor() as cursor:
+            cursor.execute(_RELINK)
+            return cursor.rowcount

@@ -349,3 +349,55 @@ def test_a_read_of_the_trail_is_audited_and_does_not_list_itself(trail):
     read = AuditEvent.objects.filter(object_type="audit_trail", outcome="allowed").get()
     assert (read.username, read.action, read.detail) == ("dir_a", "list", {"via": "api"})
     assert read.seq not in {event.seq for event in events[0:10_000]}
+
+
+def test_verify_names_an_event_taken_out_of_a_programs_review_or_put_into_another(trail, capsys):
+    """The review reads the program links, which the hash chain does not cover: `audit
+    verify` checks them against the episodes and the named patients, so a link deleted
+    (a director no longer sees the event) or added (a director sees another program's)
+    is named with its event and program."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from stepwell.privacy.models import AuditEventProgram
+
+    call_command("audit", "verify")
+    assert "Every event is in the review" in capsys.readouterr().out
+    chart_a = AuditEvent.objects.get(object_type="chart_a")
+    list_b = AuditEvent.objects.get(object_type="list_b")
+    # the test settings leave out the append-only triggers an attacker would go around
+    AuditEventProgram.objects.filter(event_id=chart_a.seq).delete()
+    AuditEventProgram.objects.create(event_id=list_b.seq, program_id=trail.program_a.pk)
+    with pytest.raises(CommandError, match="review links are NOT: 2 problem"):
+        call_command("audit", "verify")
+    err = capsys.readouterr().err
+    assert f"event {chart_a.seq}: missing from program {trail.program_a.pk}'s review" in err
+    assert f"event {list_b.seq}: in program {trail.program_a.pk}'s review, which no" in err
+
+
+def test_relink_adds_the_links_events_lack_and_is_audited(trail, capsys):
+    """Events appended without links (a server still on the code from before them, during
+    an upgrade) are put back in their programs' reviews by `audit relink`, under the
+    chain's lock; a link that should not be there stays for the operator to see."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from stepwell.privacy.models import AuditEventProgram
+
+    appended = set(AuditEventProgram.objects.values_list("event_id", "program_id"))
+    list_both = AuditEvent.objects.get(object_type="list_both")
+    AuditEventProgram.objects.filter(event_id=list_both.seq).delete()
+    login_a = AuditEvent.objects.get(object_type="login_a")
+    AuditEventProgram.objects.filter(event_id=login_a.seq).delete()
+    call_command("audit", "relink")
+    assert "Added 3 program link(s)" in capsys.readouterr().out
+    assert set(AuditEventProgram.objects.values_list("event_id", "program_id")) == appended
+    relinked = AuditEvent.objects.filter(object_type="audit_review_links").get()
+    assert relinked.detail == {"links_added": 3}
+    call_command("audit", "verify")
+    chart_a = AuditEvent.objects.get(object_type="chart_a")
+    AuditEventProgram.objects.create(event_id=chart_a.seq, program_id=trail.program_b.pk)
+    call_command("audit", "relink")
+    assert "Added 0 program link(s)" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="review links are NOT"):
+        call_command("audit", "verify")

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from stepwell.daily.registry import DAILY_FLAG_GONE
 from stepwell.privacy import chain
 from stepwell.privacy.actors import system_actor
+from stepwell.privacy.audit import AuditAction, audit_record
 from stepwell.privacy.checkpoints import (
     CheckpointFileError,
     CheckpointRefused,
@@ -19,7 +20,12 @@ from stepwell.privacy.checkpoints import (
     checkpoint_export,
     checkpoint_load,
 )
-from stepwell.privacy.verify import ChainReport, audit_chain_verify
+from stepwell.privacy.verify import (
+    ChainReport,
+    audit_chain_verify,
+    audit_review_links_repair,
+    audit_review_links_verify,
+)
 
 
 def _operator(verb: str):
@@ -28,7 +34,7 @@ def _operator(verb: str):
 
 
 class Command(BaseCommand):
-    help = "Audit trail tools: verify, checkpoint, rotate-key."
+    help = "Audit trail tools: verify, relink, checkpoint, rotate-key."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
@@ -37,6 +43,10 @@ class Command(BaseCommand):
             "--against",
             metavar="FILE",
             help="Also check the chain against a checkpoint exported earlier.",
+        )
+        sub.add_parser(
+            "relink",
+            help="Add the program links (what each director reviews) that events lack.",
         )
         checkpoint = sub.add_parser(
             "checkpoint", help="Verify the trail and sign a checkpoint of where it stands."
@@ -66,6 +76,8 @@ class Command(BaseCommand):
     def handle(self, *args, verb: str, **options):
         if verb == "verify":
             return self._verify(options.get("against"))
+        if verb == "relink":
+            return self._relink()
         if verb == "checkpoint":
             return self._checkpoint(options.get("export"), options.get("daily", False))
         return self._rotate(Path(options["new_key_file"]), options["generate"], options["export"])
@@ -87,12 +99,35 @@ class Command(BaseCommand):
         report = audit_chain_verify(against=anchor)
         if not report.intact:
             self._fail(report)
+        misfiled = audit_review_links_verify()
+        if misfiled:
+            for problem in misfiled:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"Audit trail intact ({report.summary()}), but its review links are NOT: "
+                f"{len(misfiled)} problem(s). A director's review reads the links; "
+                "`stepwell audit relink` adds the missing ones."
+            )
         self.stdout.write(f"Audit trail intact: {report.summary()}")
+        self.stdout.write("Every event is in the review of each program its patients give.")
         if anchor is not None:
             self.stdout.write(
                 f"Matches the exported checkpoint at event {anchor.seq} "
                 f"({anchor.created_at:%Y-%m-%d %H:%M} UTC)."
             )
+
+    def _relink(self) -> None:
+        added = audit_review_links_repair()
+        audit_record(
+            user=_operator("relink"),
+            action=AuditAction.UPDATE,
+            object_type="audit_review_links",
+            detail={"links_added": added},
+        )
+        self.stdout.write(
+            f"Added {added} program link(s): each event is now in the review of the programs "
+            "its patients give (run `stepwell audit verify` to check)."
+        )
 
     def _checkpoint(self, export: str | None, daily: bool) -> None:
         if daily:
