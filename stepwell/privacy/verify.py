@@ -257,18 +257,20 @@ def _check_head(report: ChainReport, head, last_seen: int, last_hash: str, keys)
 # patient belongs to each program the patient has an episode in, an event about no one
 # patient to each program of a patient it names. (Those naming no patient are linked to
 # their user's programs as staff when written, which the database no longer knows.)
-_MISSING_LINKS = f"""
-SELECT event.seq, episode.program_id FROM privacy_auditevent event
+_GIVEN_BY_PATIENTS = """
+SELECT event.seq AS seq, episode.program_id AS program_id FROM privacy_auditevent event
   JOIN patients_episode episode ON episode.patient_id = event.patient_id
-  WHERE NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
-    WHERE link.event_seq = event.seq AND link.program_id = episode.program_id)
 UNION
 SELECT event.seq, episode.program_id FROM privacy_auditevent event
   JOIN privacy_auditeventpatient named ON named.event_seq = event.seq
   JOIN patients_episode episode ON episode.patient_id = named.patient_id
-  WHERE event.patient_id IS NULL AND NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
-    WHERE link.event_seq = event.seq AND link.program_id = episode.program_id)
-ORDER BY 1, 2
+  WHERE event.patient_id IS NULL
+"""
+_NOT_LINKED = f"""NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
+  WHERE link.event_seq = wanted.seq AND link.program_id = wanted.program_id)"""  # noqa: S608
+_MISSING_LINKS = f"""
+SELECT wanted.seq, wanted.program_id FROM ({_GIVEN_BY_PATIENTS}) wanted
+WHERE {_NOT_LINKED} ORDER BY 1, 2
 """  # noqa: S608 - table names only
 _STRAY_LINKS = f"""
 SELECT link.event_seq, link.program_id FROM {PROGRAM_LINKS} link
@@ -312,13 +314,7 @@ def audit_review_links_verify() -> list[ChainProblem]:
 _RELINK = f"""
 INSERT INTO {PROGRAM_LINKS} (event_seq, program_id)
 SELECT wanted.seq, wanted.program_id FROM (
-  SELECT event.seq AS seq, episode.program_id AS program_id FROM privacy_auditevent event
-    JOIN patients_episode episode ON episode.patient_id = event.patient_id
-  UNION
-  SELECT event.seq, episode.program_id FROM privacy_auditevent event
-    JOIN privacy_auditeventpatient named ON named.event_seq = event.seq
-    JOIN patients_episode episode ON episode.patient_id = named.patient_id
-    WHERE event.patient_id IS NULL
+  {_GIVEN_BY_PATIENTS}
   UNION
   SELECT event.seq, staff.program_id FROM privacy_auditevent event
     JOIN clinic_programstaff staff ON staff.user_id = event.user_id
@@ -327,8 +323,7 @@ SELECT wanted.seq, wanted.program_id FROM (
         WHERE named.event_seq = event.seq)
       AND NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link WHERE link.event_seq = event.seq)
 ) wanted
-WHERE NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
-  WHERE link.event_seq = wanted.seq AND link.program_id = wanted.program_id)
+WHERE {_NOT_LINKED}
 """  # noqa: S608 - table names only
 
 
