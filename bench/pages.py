@@ -387,14 +387,18 @@ class Case:
     sql: list[str]
 
 
-def _median_ms(run: Callable[[], None]) -> float:
-    run()  # warm the caches (sessions, content types, templates)
-    times = []
+def _medians_ms(runs: list[Callable[[], None]]) -> list[float]:
+    """The median time of each run, taken in turns (one of each, REPEAT times), so a busy
+    moment of the machine slows all sides of a ratio alike instead of one of them."""
+    for run in runs:
+        run()  # warm the caches (sessions, content types, templates)
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(REPEAT):
-        started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        for run, taken in zip(runs, times, strict=True):
+            started = time.perf_counter()
+            run()
+            taken.append((time.perf_counter() - started) * 1000)
+    return [statistics.median(taken) for taken in times]
 
 
 def _beside(rows_sql: str, lists: list[str], f: dict, programs: str | None = None) -> list[str]:
@@ -666,8 +670,7 @@ def main(argv: list[str] | None = None) -> int:
                     cursor.fetchall()
 
         own = _own_sql(clients[case.who], page)
-        server, sql = _median_ms(page), _median_ms(raw)
-        signed_in = _median_ms(lambda own=own: _run_own(own))
+        server, sql, signed_in = _medians_ms([page, raw, lambda own=own: _run_own(own)])
         rows.append((case, server, sql, signed_in))
         print(f"  {case.label}: {server:.0f} ms", file=sys.stderr, flush=True)
 
