@@ -328,8 +328,12 @@ WHERE p.id IN (
     AND p2.id IN (SELECT patient_id FROM patients_episode WHERE state IN ({states}))
   ORDER BY p2.legal_last_name, p2.legal_first_name, p2.id LIMIT 50)
 """
+# The API's referrals: the programs' newest 50, each with its patient's name and its
+# contact attempts counted (the API shows both).
 API_REFERRALS = """
-SELECT r.*, p.legal_last_name FROM intake_referral r
+SELECT r.*, p.legal_last_name, (SELECT COUNT(*) FROM intake_referralevent v
+  WHERE v.referral_id = r.id AND v.kind = 'contact_attempt') AS contact_attempts
+FROM intake_referral r
 JOIN patients_patient p ON p.id = r.patient_id
 JOIN patients_episode e ON e.id = r.episode_id
 WHERE e.program_id IN ({programs}) ORDER BY r.received_on DESC, r.id LIMIT 50

@@ -159,7 +159,7 @@ class CodeOut(Schema):
 
 def _contact_attempts(referral: Referral) -> int:
     """Counted in the list's query when it annotated the rows, else counted here."""
-    counted = getattr(referral, "contact_attempt_count", None)
+    counted = getattr(referral, "contact_attempts", None)
     if counted is not None:
         return counted
     return referral.events.filter(kind="contact_attempt").count()

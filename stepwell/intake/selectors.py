@@ -171,9 +171,8 @@ def referrals_listed(
         referrals = referrals.filter(state=state)
     if urgency:
         referrals = referrals.filter(urgency=urgency)
-    referrals = referrals.select_related("patient", "episode").annotate(
-        contact_attempt_count=Count("events", filter=Q(events__kind="contact_attempt"))
-    )  # the API's rows in one query, however many
+    # the API's rows, with their patients, episodes and contact attempts (counted by
+    # _board_referrals), in one query however many
     return list(referrals.order_by("-received_on", "-pk")[offset : offset + limit])
 
 

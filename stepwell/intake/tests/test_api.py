@@ -212,3 +212,26 @@ def test_a_clinician_runs_the_engine_over_the_api(client, clinic):
     )
     assert response.status_code == 200
     assert response.json()["level"] == "intensive_outpatient"
+
+
+def test_the_list_counts_each_referrals_contact_attempts_as_its_detail_does(client, clinic):
+    """The list counts contact attempts in its one query; a referral read alone counts
+    them itself. Both give the attempts only, not the referral's other events."""
+    from stepwell.intake.models import ContactMethod, ContactOutcome
+    from stepwell.intake.services.referrals import referral_contact_record
+
+    tried = make_referral(clinic)
+    untried = make_referral(clinic, legal_first_name="Sasha", legal_last_name="Birch")
+    for outcome in (ContactOutcome.NO_ANSWER, ContactOutcome.REACHED):
+        referral_contact_record(
+            actor=clinic.intake_a,
+            referral_id=tried.pk,
+            method=ContactMethod.PHONE,
+            outcome=outcome,
+        )
+    verified_login(client, clinic.intake_a)
+    listed = {r["id"]: r for r in client.get("/api/v1/intake/referrals").json()}
+    assert (listed[tried.pk]["contact_attempts"], listed[untried.pk]["contact_attempts"]) == (2, 0)
+    assert listed[tried.pk]["state"] == "contacted"  # reaching them moved it: another event
+    alone = client.get(f"/api/v1/intake/referrals/{tried.pk}").json()
+    assert alone["contact_attempts"] == 2
