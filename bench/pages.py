@@ -365,11 +365,18 @@ SELECT (SELECT MAX(id) + 1 FROM privacy_auditevent), 2, 'bench', h.last_seq + 1,
 FROM privacy_auditchainhead h WHERE h.id = 1
 """
 # The programs whose directors review the event (privacy.audit._links_statement): its
-# patient's, the named patients' when about no one patient, else its user's as staff.
-APPEND_LINKS_OF_PATIENTS = """
+# patient's, the named patients' when about no one patient (from the rows just written),
+# else its user's as staff.
+APPEND_LINKS_OF_PATIENT = """
 INSERT INTO privacy_auditeventprogram (event_seq, program_id)
 SELECT DISTINCT h.last_seq + 1, e.program_id FROM privacy_auditchainhead h, patients_episode e
-WHERE h.id = 1 AND e.patient_id IN ({patients})
+WHERE h.id = 1 AND e.patient_id = {patient}
+"""
+APPEND_LINKS_OF_NAMED = """
+INSERT INTO privacy_auditeventprogram (event_seq, program_id)
+SELECT DISTINCT h.last_seq + 1, e.program_id FROM privacy_auditchainhead h
+JOIN privacy_auditeventpatient n ON n.event_seq = h.last_seq + 1
+JOIN patients_episode e ON e.patient_id = n.patient_id WHERE h.id = 1
 """
 APPEND_LINKS_OF_STAFF = """
 INSERT INTO privacy_auditeventprogram (event_seq, program_id)
@@ -570,13 +577,14 @@ def _own_sql(client, run_page) -> list[list[str]]:
         detail = json.dumps(event.detail).replace("'", "''")
         patient = event.patient_id or "NULL"
         append = [APPEND_HEAD, APPEND_EVENT.format(**f, patient=patient, detail=detail)]
-        linked = [event.patient_id] if event.patient_id else named
-        if linked:
-            append.append(APPEND_LINKS_OF_PATIENTS.format(patients=_in(linked)))
-        else:
-            append.append(APPEND_LINKS_OF_STAFF.format(**f))
         if named:
             append.append(APPEND_NAMED.format(named=_in(named)))
+        if event.patient_id:
+            append.append(APPEND_LINKS_OF_PATIENT.format(patient=event.patient_id))
+        elif named:
+            append.append(APPEND_LINKS_OF_NAMED)
+        else:
+            append.append(APPEND_LINKS_OF_STAFF.format(**f))
         own.append(append)
     return own
 

@@ -112,9 +112,10 @@ def test_the_requests_own_sql_names_the_pages_events_and_leaves_the_trail(on_pos
     assert len(own[0]) == len(pages.SIGNED_IN)
     appends = own[1:]
     assert len(appends) == 2  # the caseload's list and the measures summary it shows
-    # each links the programs of the patients shown and names them
+    # each names the patients shown and links the programs of their episodes
     assert all(len(append) == 4 for append in appends)
-    assert all("patients_episode" in append[2] for append in appends)
+    assert all("privacy_auditeventpatient" in append[2] for append in appends)
+    assert all("patients_episode" in append[3] for append in appends)
 
     def trail():
         head = AuditChainHead.objects.get()

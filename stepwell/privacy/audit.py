@@ -185,25 +185,33 @@ def _move_head(head_pk: int, last_seq: int, last_hash: str) -> None:
 
 
 _LINKS_TABLE = AuditEventProgram._meta.db_table
+_NAMED_TABLE = AuditEventPatient._meta.db_table
 _LINK_COLUMNS = f"INSERT INTO {_LINKS_TABLE} (event_seq, program_id)"
 
 
 def _links_statement(event: AuditEvent, named: set[int]) -> tuple[str, list] | None:
     """Link the event to the programs whose directors review it (see AuditEventProgram):
-    its patient's, or the named patients' when it is about no one patient, or, naming no
-    patient, its user's programs as staff today. Under the head's lock, which the episode
-    trigger that links a patient's earlier events to a new program takes too, so an episode
-    written meanwhile is seen by one of the two."""
+    its patient's, or the named patients' when it is about no one patient (read from the
+    named rows written just before, so a list naming thousands asks no long list of ids),
+    or, naming no patient, its user's programs as staff today. Under the head's lock,
+    which the episode trigger that links a patient's earlier events to a new program takes
+    too, so an episode written meanwhile is seen by one of the two."""
     from stepwell.clinic.models import ProgramStaff
     from stepwell.patients.models import Episode
 
-    patients = [event.patient_id] if event.patient_id is not None else sorted(named)
-    if patients:
-        marks = ", ".join(["%s"] * len(patients))
+    episodes = Episode._meta.db_table
+    if event.patient_id is not None:
         return (
-            f"{_LINK_COLUMNS} SELECT DISTINCT %s, program_id FROM {Episode._meta.db_table} "  # noqa: S608
-            f"WHERE patient_id IN ({marks})",
-            [event.seq, *patients],
+            f"{_LINK_COLUMNS} SELECT DISTINCT %s, program_id FROM {episodes} "  # noqa: S608
+            "WHERE patient_id = %s",
+            [event.seq, event.patient_id],
+        )
+    if named:
+        return (
+            f"{_LINK_COLUMNS} SELECT DISTINCT %s, episode.program_id FROM {episodes} episode "  # noqa: S608
+            f"JOIN {_NAMED_TABLE} named ON named.patient_id = episode.patient_id "
+            "WHERE named.event_seq = %s",
+            [event.seq, event.seq],
         )
     if event.user_id is not None:
         return (
@@ -214,24 +222,30 @@ def _links_statement(event: AuditEvent, named: set[int]) -> tuple[str, list] | N
     return None
 
 
-_NAMED_TABLE = AuditEventPatient._meta.db_table
+NAMED_PER_STATEMENT = 1000  # SQLite takes at most 32,766 values a statement
 
 
-def _named_statement(event: AuditEvent, named: set[int]) -> tuple[str, list]:
-    """The patients the event names besides its own (a list page names its rows')."""
-    rows = ", ".join(["(%s, %s)"] * len(named))
-    values = [value for patient_id in sorted(named) for value in (event.seq, patient_id)]
-    return f"INSERT INTO {_NAMED_TABLE} (event_seq, patient_id) VALUES {rows}", values  # noqa: S608
+def _named_statements(event: AuditEvent, named: set[int]) -> list[tuple[str, list]]:
+    """The patients the event names besides its own (a list page names its rows'), a
+    thousand a statement."""
+    ids = sorted(named)
+    statements = []
+    for start in range(0, len(ids), NAMED_PER_STATEMENT):
+        part = ids[start : start + NAMED_PER_STATEMENT]
+        rows = ", ".join(["(%s, %s)"] * len(part))
+        values = [value for patient_id in part for value in (event.seq, patient_id)]
+        statements.append(
+            (f"INSERT INTO {_NAMED_TABLE} (event_seq, patient_id) VALUES {rows}", values)  # noqa: S608
+        )
+    return statements
 
 
 def _write_event(cursor, event: AuditEvent, head_pk: int | None, named: set[int]) -> None:
     """Insert the event, the patients it names and its program links and, unless a batch
     moves it later, move the head onto it: on PostgreSQL in one round trip (the insert
     first: the head's trigger wants the event it moves to to exist)."""
-    statements = [_insert_statement(event)]
-    if named:
-        statements.append(_named_statement(event, named))
-    links = _links_statement(event, named)
+    statements = [_insert_statement(event), *_named_statements(event, named)]
+    links = _links_statement(event, named)  # after the named rows, which it reads
     if links is not None:
         statements.append(links)
     if head_pk is not None:

@@ -447,3 +447,21 @@ def test_migration_0004_swaps_the_head_rule_where_the_triggers_are_installed(db)
             else "SELECT 1 FROM sqlite_master WHERE name = 'privacy_auditchainhead_step'"
         )
         assert cursor.fetchone() is None
+
+
+def test_a_list_naming_thousands_of_patients_is_appended_whole(db):
+    """An export or roster can name thousands of patients in one event: they are written
+    a thousand a statement (SQLite takes 32,766 values a statement), and the event is
+    linked to the programs of those who have episodes, read from the rows just written."""
+    from stepwell.privacy.audit import NAMED_PER_STATEMENT
+    from stepwell.privacy.models import AuditEventProgram
+    from stepwell.testing.factories import EpisodeFactory
+
+    episode = EpisodeFactory()
+    named = [*range(10**6, 10**6 + 2 * NAMED_PER_STATEMENT + 500), episode.patient_id]
+    event = audit_record(action="list", object_type="roster", detail={"patients": named})
+    stored = AuditEventPatient.objects.filter(event_seq=event.seq)
+    assert sorted(stored.values_list("patient_id", flat=True)) == sorted(named)
+    links = AuditEventProgram.objects.filter(event_id=event.seq)
+    assert list(links.values_list("program_id", flat=True)) == [episode.program_id]
+    assert audit_verify() == []
