@@ -73,8 +73,10 @@ PAGES = [
     ("director", "/plans/worklist/", 26),
     ("intake", "/intake/referrals/", 34),
     ("admin", "/privacy/audit/", 19),
+    ("director", "/privacy/audit/", 19),  # their program's newest links, then the rows
     ("director", "/api/v1/patients", 21),
     ("admin", "/api/v1/audit", 17),
+    ("director", "/api/v1/audit", 17),
     ("intake", "/api/v1/intake/referrals", 18),
     ("director", "/api/v1/plans/worklist", 25),
 ]
