@@ -26,7 +26,6 @@ def bearer(user):
 def by_rule(user) -> list[int]:
     """The events the user reviews by the rules as written (privacy.access.audit), worked
     out here from the episodes and staff as they are now, newest first."""
-    from stepwell.accounts.models import Role
     from stepwell.privacy.access.predicates import is_administrator, programs_with
 
     directed = programs_with(user, Role.PROGRAM_DIRECTOR)
