@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import groupby, islice
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -79,12 +80,13 @@ def _check(criteria: AuditFilter) -> None:
 class MergedTrail:
     """The events of several ways into a reviewer's scope (privacy.access.audit_scope_ways),
     in time order, read a window at a time: each way gives the numbers of its first events
-    up to the window's end from its own index, the numbers are merged in order (an event
-    that comes in two ways counted once) and the window's events read by number. So a page
+    up to the window's end from its own index, and the window is cut from them (an event
+    that comes in two ways counted once): on PostgreSQL in one query (each way's numbers
+    with its own ORDER BY and LIMIT in a UNION ALL), elsewhere merged here. So a page
     reads about a page per way, however far back the reviewer's events are in the trail;
-    one query over every way at once must walk the trail back from its newest event until
-    it has found a page of the reviewer's (all of it, for a director whose patients' events
-    are old).
+    a query asking the scope of the whole trail can walk it back from its newest event
+    until it has found a page of the reviewer's (all of it, for a director whose
+    patients' events are old).
 
     Sliced like a queryset (what core.paging.uncounted_page and the API's window do);
     filter() narrows every way."""
@@ -108,8 +110,16 @@ class MergedTrail:
             raise TypeError("Read a merged trail by a window with an end, [start:stop].")
         start, stop = window.start or 0, window.stop
         order = "-seq" if self.newest_first else "seq"
+        if not self.ways:  # no way in (refused, or a bad filter: an empty page)
+            return []
         if len(self.ways) == 1:  # one way (an administrator, a one-program director)
             return list(self.ways[0].order_by(order)[start:stop])
+        if connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL
+            # One query: each way's first numbers (its own ORDER BY and LIMIT) in a UNION
+            # ALL, then the window of the events they number.
+            first, *others = [way.order_by(order).values("seq")[:stop] for way in self.ways]
+            numbered = AuditEvent.objects.filter(seq__in=first.union(*others, all=True))
+            return list(numbered.order_by(order)[start:stop])
         firsts = [
             list(way.order_by(order).values_list("seq", flat=True)[:stop]) for way in self.ways
         ]
@@ -119,13 +129,19 @@ class MergedTrail:
         return [events[seq] for seq in numbers]
 
 
+def _unfiltered(criteria: AuditFilter) -> bool:
+    return criteria == AuditFilter(sort=criteria.sort)
+
+
 def audit_events_for(
     *, user, criteria: AuditFilter, whole: bool = False
 ) -> QuerySet[AuditEvent] | MergedTrail:
-    """The events the user may review, filtered and sorted: for a page in time order, the
-    ways into the user's scope merged (MergedTrail: a page reads a page of each way);
-    for a list that looks at every event (another sort, or `whole`, an export), the scope
-    gathered as a set. See privacy.access.audit."""
+    """The events the user may review, filtered and sorted: for an unfiltered page in time
+    order (the audit page as it opens), the ways into the user's scope merged
+    (MergedTrail: a page reads a page of each way); filtered, sorted by another column or
+    `whole` (an export), the scope gathered as a set, which lets the database start from
+    the filter's index (a patient's events: 340 -> 94 ms merged against gathered, on the
+    20,000-patient chain). See privacy.access.audit."""
     _check(criteria)
     events = AuditEvent.objects.all()
     if criteria.username:
@@ -155,9 +171,11 @@ def audit_events_for(
             occurred_at__lte=datetime.combine(criteria.date_to, time.max, tzinfo=zone)
         )
     sort = criteria.sort
-    if sort in ("seq", "-seq") and not whole:
+    if sort in ("seq", "-seq") and not whole and _unfiltered(criteria):
         ways = [events.filter(way) for way in access.audit_scope_ways(user)]
         return MergedTrail(ways, newest_first=sort == "-seq")
+    # Filtered, the database starts from the filter's own index where it has one (a
+    # patient's events), or walks the trail once, not once for each way.
     events = events.filter(access.audit_scope_as_set(user))
     return events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
 
