@@ -342,3 +342,39 @@ def audit_review_links_repair() -> int:
         with connection.cursor() as cursor:
             cursor.execute(_RELINK)
             return cursor.rowcount
+
+
+def audit_named_rows_verify(*, batch_size: int = 2000) -> list[ChainProblem]:
+    """Events whose rows of named patients (AuditEventPatient: what a patient filter and
+    the program links read) differ from the patients their detail names, which the chain
+    covers: a row deleted hides a list event from a search by its patient; one added puts
+    an event where its detail does not. Read a batch of events at a time, by number."""
+    from .audit import named_patient_ids
+    from .models import AuditEventPatient
+
+    problems = []
+    after = 0
+    while True:
+        batch = list(
+            AuditEvent.objects.filter(seq__gt=after)
+            .order_by("seq")
+            .values_list("seq", "patient_id", "detail")[:batch_size]
+        )
+        if not batch:
+            return problems
+        first, after = batch[0][0], batch[-1][0]
+        stored: dict[int, set[int]] = {}
+        for seq, patient_id in AuditEventPatient.objects.filter(
+            event_seq__gte=first, event_seq__lte=after
+        ).values_list("event_seq", "patient_id"):
+            stored.setdefault(seq, set()).add(patient_id)
+        for seq, patient_id, detail in batch:
+            named = named_patient_ids(detail) - {patient_id} if isinstance(detail, dict) else set()
+            rows = stored.get(seq, set())
+            problems += [
+                ChainProblem(seq, f"names patient {p} in its detail, but no row says so")
+                for p in sorted(named - rows)
+            ] + [
+                ChainProblem(seq, f"a row says it names patient {p}, but its detail does not")
+                for p in sorted(rows - named)
+            ]

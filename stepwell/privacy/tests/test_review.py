@@ -361,13 +361,13 @@ def test_verify_names_an_event_taken_out_of_a_programs_review_or_put_into_anothe
     from stepwell.privacy.models import AuditEventProgram
 
     call_command("audit", "verify")
-    assert "Every event is in the review" in capsys.readouterr().out
+    assert "is in the review of each program its patients give" in capsys.readouterr().out
     chart_a = AuditEvent.objects.get(object_type="chart_a")
     list_b = AuditEvent.objects.get(object_type="list_b")
     # the test settings leave out the append-only triggers an attacker would go around
     AuditEventProgram.objects.filter(event_id=chart_a.seq).delete()
     AuditEventProgram.objects.create(event_id=list_b.seq, program_id=trail.program_a.pk)
-    with pytest.raises(CommandError, match="review links are NOT: 2 problem"):
+    with pytest.raises(CommandError, match="review reads is NOT: 2 problem"):
         call_command("audit", "verify")
     err = capsys.readouterr().err
     assert f"event {chart_a.seq}: missing from program {trail.program_a.pk}'s review" in err
@@ -398,5 +398,31 @@ def test_relink_adds_the_links_events_lack_and_is_audited(trail, capsys):
     AuditEventProgram.objects.create(event_id=chart_a.seq, program_id=trail.program_b.pk)
     call_command("audit", "relink")
     assert "Added 0 program link(s)" in capsys.readouterr().out
-    with pytest.raises(CommandError, match="review links are NOT"):
+    with pytest.raises(CommandError, match="review reads is NOT"):
         call_command("audit", "verify")
+
+
+def test_verify_names_an_event_whose_named_patients_rows_differ_from_its_detail(trail, capsys):
+    """The rows of the patients a list event names (what a search by patient reads) are
+    checked against its detail, which the chain covers: a row taken out or put in is named
+    with its event and patient."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    list_both = AuditEvent.objects.get(object_type="list_both")
+    chart_a = AuditEvent.objects.get(object_type="chart_a")
+    # the test settings leave out the append-only triggers an attacker would go around
+    AuditEventPatient.objects.filter(
+        event_seq=list_both.seq, patient_id=trail.patient_b.pk
+    ).delete()
+    AuditEventPatient.objects.create(event_seq=chart_a.seq, patient_id=trail.patient_b.pk)
+    # three: the two rows, and B's link to the list, which no named row gives any more
+    with pytest.raises(CommandError, match="review reads is NOT: 3 problem"):
+        call_command("audit", "verify")
+    err = capsys.readouterr().err
+    assert f"event {list_both.seq}: in program {trail.program_b.pk}'s review" in err
+    assert (
+        f"event {list_both.seq}: names patient {trail.patient_b.pk} in its detail, but no row"
+        in err
+    )
+    assert f"event {chart_a.seq}: a row says it names patient {trail.patient_b.pk}" in err

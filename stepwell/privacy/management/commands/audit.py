@@ -23,6 +23,7 @@ from stepwell.privacy.checkpoints import (
 from stepwell.privacy.verify import (
     ChainReport,
     audit_chain_verify,
+    audit_named_rows_verify,
     audit_review_links_repair,
     audit_review_links_verify,
 )
@@ -99,17 +100,21 @@ class Command(BaseCommand):
         report = audit_chain_verify(against=anchor)
         if not report.intact:
             self._fail(report)
-        misfiled = audit_review_links_verify()
+        misfiled = audit_named_rows_verify() + audit_review_links_verify()
         if misfiled:
             for problem in misfiled:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"Audit trail intact ({report.summary()}), but its review links are NOT: "
-                f"{len(misfiled)} problem(s). A director's review reads the links; "
-                "`stepwell audit relink` adds the missing ones."
+                f"Audit trail intact ({report.summary()}), but what its review reads is NOT: "
+                f"{len(misfiled)} problem(s). A director's review reads the program links "
+                "(`stepwell audit relink` adds missing ones) and a patient filter the named "
+                "patients' rows."
             )
         self.stdout.write(f"Audit trail intact: {report.summary()}")
-        self.stdout.write("Every event is in the review of each program its patients give.")
+        self.stdout.write(
+            "Every event names the patients its detail names and is in the review of each "
+            "program its patients give."
+        )
         if anchor is not None:
             self.stdout.write(
                 f"Matches the exported checkpoint at event {anchor.seq} "
