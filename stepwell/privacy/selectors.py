@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import heapq
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from itertools import groupby, islice
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,7 +13,7 @@ from django.utils import timezone
 from stepwell.core.errors import ApplicationError
 
 from . import access
-from .audit import PATIENT_DETAIL_KEYS, AuditAction, audit_record
+from .audit import PATIENT_DETAIL_KEYS, AuditAction, audit_record, named_patient_ids
 from .models import AuditEvent, AuditEventPatient
 from .refusals import refuse
 
@@ -79,14 +77,14 @@ def _check(criteria: AuditFilter) -> None:
 
 class MergedTrail:
     """The events of several ways into a reviewer's scope (privacy.access.audit_scope_ways),
-    in time order, read a window at a time: each way gives the numbers of its first events
-    up to the window's end from its own index, and the window is cut from them (an event
-    that comes in two ways counted once): on PostgreSQL in one query (each way's numbers
-    with its own ORDER BY and LIMIT in a UNION ALL), elsewhere merged here. So a page
+    in time order, read a window at a time in one query: each way's first numbers up to
+    the window's end, from its own index (its own ORDER BY and LIMIT in a UNION ALL), and
+    the window cut from them (an event that comes in two ways counted once). So a page
     reads about a page per way, however far back the reviewer's events are in the trail;
     a query asking the scope of the whole trail can walk it back from its newest event
     until it has found a page of the reviewer's (all of it, for a director whose
-    patients' events are old).
+    patients' events are old). PostgreSQL only: SQLite takes no LIMIT inside a UNION (and
+    a SQLite clinic is small enough for the scope as a set).
 
     Sliced like a queryset (what core.paging.uncounted_page and the API's window do);
     filter() narrows every way."""
@@ -114,19 +112,9 @@ class MergedTrail:
             return []
         if len(self.ways) == 1:  # one way (an administrator, a one-program director)
             return list(self.ways[0].order_by(order)[start:stop])
-        if connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL
-            # One query: each way's first numbers (its own ORDER BY and LIMIT) in a UNION
-            # ALL, then the window of the events they number.
-            first, *others = [way.order_by(order).values("seq")[:stop] for way in self.ways]
-            numbered = AuditEvent.objects.filter(seq__in=first.union(*others, all=True))
-            return list(numbered.order_by(order)[start:stop])
-        firsts = [
-            list(way.order_by(order).values_list("seq", flat=True)[:stop]) for way in self.ways
-        ]
-        merged = (seq for seq, _ in groupby(heapq.merge(*firsts, reverse=self.newest_first)))
-        numbers = list(islice(merged, start, stop))
-        events = AuditEvent.objects.in_bulk(numbers, field_name="seq") if numbers else {}
-        return [events[seq] for seq in numbers]
+        first, *others = [way.order_by(order).values("seq")[:stop] for way in self.ways]
+        numbered = AuditEvent.objects.filter(seq__in=first.union(*others, all=True))
+        return list(numbered.order_by(order)[start:stop])
 
 
 def _unfiltered(criteria: AuditFilter) -> bool:
@@ -137,8 +125,8 @@ def audit_events_for(
     *, user, criteria: AuditFilter, whole: bool = False
 ) -> QuerySet[AuditEvent] | MergedTrail:
     """The events the user may review, filtered and sorted: for an unfiltered page in time
-    order (the audit page as it opens), the ways into the user's scope merged
-    (MergedTrail: a page reads a page of each way); filtered, sorted by another column or
+    order (the audit page as it opens) on PostgreSQL, the ways into the user's scope
+    merged (MergedTrail: a page reads a page of each way); on SQLite, filtered, sorted by another column or
     `whole` (an export), the scope gathered as a set, which lets the database start from
     the filter's index (a patient's events: 313 -> 88 ms merged against gathered, on the
     20,000-patient chain). See privacy.access.audit."""
@@ -171,7 +159,8 @@ def audit_events_for(
             occurred_at__lte=datetime.combine(criteria.date_to, time.max, tzinfo=zone)
         )
     sort = criteria.sort
-    if sort in ("seq", "-seq") and not whole and _unfiltered(criteria):
+    merges = connection.features.supports_slicing_ordering_in_compound  # PostgreSQL
+    if sort in ("seq", "-seq") and not whole and _unfiltered(criteria) and merges:
         ways = [events.filter(way) for way in access.audit_scope_ways(user)]
         return MergedTrail(ways, newest_first=sort == "-seq")
     # Filtered, the database starts from the filter's own index where it has one (a
@@ -232,14 +221,7 @@ def audit_patients_shown(*, user, among: set[int] | None = None) -> set[int]:
 
 def audit_patients_named(events) -> set[int]:
     """The patient ids the events' details name (what audit_detail_shown may leave out)."""
-    named = set()
-    for event in events:
-        for key in PATIENT_DETAIL_KEYS:
-            value = event.detail.get(key)
-            for item in value if isinstance(value, list) else [value]:
-                if (patient_id := _patient_id(item)) is not None:
-                    named.add(patient_id)
-    return named
+    return set().union(*(named_patient_ids(e.detail) for e in events if isinstance(e.detail, dict)))
 
 
 def audit_detail_shown(detail: dict, shown: set[int]) -> dict:

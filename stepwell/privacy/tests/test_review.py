@@ -193,6 +193,22 @@ def test_any_window_of_the_merged_ways_is_that_window_of_the_whole_scope(
     assert [e.seq for e in window] == [e.seq for e in whole[start : start + length]]
 
 
+def test_on_postgresql_the_page_as_it_opens_merges_the_ways_and_a_filtered_one_does_not(
+    on_postgres, trail
+):
+    """So the tests comparing the two forms compare the merged ways with the set there
+    (on SQLite every list is the set)."""
+    from stepwell.privacy.selectors import MergedTrail
+
+    director = trail.director_a
+    assert isinstance(audit_events_for(user=director, criteria=AuditFilter()), MergedTrail)
+    assert isinstance(
+        audit_events_for(user=director, criteria=AuditFilter(sort="seq")), MergedTrail
+    )
+    filtered = AuditFilter(patient_id=trail.patient_a.pk)
+    assert not isinstance(audit_events_for(user=director, criteria=filtered), MergedTrail)
+
+
 def test_the_migration_links_every_earlier_event_as_the_append_does(trail):
     """Migration 0005 links the events written before the links existed; on the trail
     the fixture wrote (every shape of event) it writes the links the append wrote."""
