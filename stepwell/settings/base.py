@@ -149,6 +149,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "stepwell.core.context_processors.stepwell",
             ],
+            # Django's date filter, quicker for the formats the pages use most.
+            "builtins": ["stepwell.core.templatetags.dates"],
         },
     }
 ]
