@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from stepwell.clinic.models import LevelOfCare, Program
+from stepwell.core.forms import ModelChoiceField
 from stepwell.schedule.calendar.weeks import FIRST_WEEK_YEAR, LAST_WEEK_YEAR
 
 from .models import (
@@ -61,7 +62,7 @@ class DateInput(forms.DateInput):
 class CoverageForm(forms.Form):
     """One coverage of a patient; the service checks its rules and names the field."""
 
-    payer = forms.ModelChoiceField(queryset=None, label="Payer")
+    payer = ModelChoiceField(queryset=None, label="Payer")
     priority = forms.ChoiceField(choices=CoveragePriority.choices, label="Priority")
     plan_name = forms.CharField(max_length=200, required=False, label="Plan name")
     member_id = forms.CharField(max_length=64, required=False, label="Member ID")
@@ -136,8 +137,8 @@ class AuthorizationForm(forms.Form):
 
 
 class AuthorizationNewForm(AuthorizationForm):
-    program = forms.ModelChoiceField(queryset=None, label="Program")
-    payer = forms.ModelChoiceField(queryset=None, label="Payer")
+    program = ModelChoiceField(queryset=None, label="Program")
+    payer = ModelChoiceField(queryset=None, label="Payer")
     status = forms.ChoiceField(
         choices=[
             (AuthorizationStatus.APPROVED, "Approved by the payer"),

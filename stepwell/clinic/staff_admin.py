@@ -27,7 +27,7 @@ from stepwell.clinic.services import (
     staff_account_changes_record,
     staff_privileges_set,
 )
-from stepwell.core.forms import message_call
+from stepwell.core.forms import ModelMultipleChoiceField, message_call
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
@@ -64,7 +64,7 @@ class StaffForm(forms.ModelForm):
         help_text="A role is held in one program: a director of one program is not a "
         "director of another program they also work in.",
     )
-    programs = forms.ModelMultipleChoiceField(
+    programs = ModelMultipleChoiceField(
         label="Works in",
         queryset=Program.objects.all(),
         required=False,

@@ -25,7 +25,33 @@ def form_add_service_errors(form: forms.Form, error: ApplicationError) -> None:
         form.add_error(None, message)
 
 
-class RecordIdChoiceField(forms.ModelChoiceField):
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A select's records read in one query. Django's iterator reads them through a
+    server-side cursor (on PostgreSQL three round trips and a result kept past the
+    transaction, for a list of a few dozen), and again for each time the select is
+    shown; a select's choices are few, and read once here."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the queryset's own cache: one query however many reads
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A choice of one record among a queryset's (Django's field, its choices read in one
+    query: ListedChoiceIterator). Every form of the project uses this one."""
+
+    iterator = ListedChoiceIterator
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of records among a queryset's, its choices read in one query."""
+
+    iterator = ListedChoiceIterator
+
+
+class RecordIdChoiceField(ModelChoiceField):
     """A choice among the records the user may use (the queryset the select offers),
     cleaned to the chosen id. Any other id is passed on: the use case's access check
     refuses it (403, audited) exactly as it refuses the same id through the API, instead of

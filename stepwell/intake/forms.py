@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from stepwell.clinic.models import LevelOfCare, Program
-from stepwell.core.forms import RecordIdChoiceField
+from stepwell.core.forms import ModelChoiceField, RecordIdChoiceField
 from stepwell.patients.models import CareTeamRole, SexAssignedAtBirth
 from stepwell.placement.inputs import (
     Dimension,
@@ -254,8 +254,8 @@ class PlacementForm(forms.Form):
 
 
 class AdmissionForm(forms.Form):
-    primary_clinician = forms.ModelChoiceField(queryset=None)
-    prescriber = forms.ModelChoiceField(queryset=None, required=False)
+    primary_clinician = ModelChoiceField(queryset=None)
+    prescriber = ModelChoiceField(queryset=None, required=False)
     effective_date = forms.DateField(
         widget=DateInput, required=False, help_text="Defaults to today."
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from stepwell.clinic.models import LevelOfCare, Program
-from stepwell.core.forms import RecordIdChoiceField
+from stepwell.core.forms import ModelChoiceField, RecordIdChoiceField
 
 from .details import DETAIL_FIELDS
 from .duplicates import PossibleDuplicate
@@ -97,7 +97,7 @@ class TransitionForm(forms.Form):
 
 
 class CareTeamForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, label="Staff member")
+    user = ModelChoiceField(queryset=None, label="Staff member")
     team_role = forms.ChoiceField(choices=CareTeamRole.choices, label="Role on the team")
 
     def __init__(self, *args, staff=None, **kwargs):

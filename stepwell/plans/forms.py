@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from stepwell.core.forms import ModelChoiceField
 from stepwell.intake.forms import DateInput
 from stepwell.measures.definitions import SHIPPED_KEYS, get_instrument
 
@@ -101,7 +102,7 @@ class InterventionForm(forms.Form):
     duration_weeks = _number(
         "For how many weeks", MAX_DURATION_WEEKS, "weeks", "How long the service is planned for."
     )
-    responsible = forms.ModelChoiceField(queryset=None, label="Responsible staff member")
+    responsible = ModelChoiceField(queryset=None, label="Responsible staff member")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, staff=None, **kwargs):

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django import forms
 
+from stepwell.core.forms import ModelChoiceField
 from stepwell.schedule.models import AppointmentKind, PlanRunMode
 
 
-class OccurrenceChoice(forms.ModelChoiceField):
+class OccurrenceChoice(ModelChoiceField):
     def __init__(self, *args, zone: str = "UTC", **kwargs):
         self.zone = zone
         super().__init__(*args, **kwargs)
@@ -21,7 +22,7 @@ class OccurrenceChoice(forms.ModelChoiceField):
         return f"{start:%a %d %b %H:%M} · {obj.title} ({obj.enrolled_count}/{obj.capacity} booked)"
 
 
-class PatientChoice(forms.ModelChoiceField):
+class PatientChoice(ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.display_name} ({obj.mrn})"
 
@@ -40,7 +41,7 @@ class EnrollmentForm(forms.Form):
 class AppointmentForm(forms.Form):
     patient = PatientChoice(queryset=None, label="Patient")
     kind = forms.ChoiceField(choices=AppointmentKind.choices, label="Type")
-    staff = forms.ModelChoiceField(queryset=None, label="With")
+    staff = ModelChoiceField(queryset=None, label="With")
     day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
     starts_at = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(label="Minutes", min_value=15, max_value=240, initial=60)

@@ -1,0 +1,100 @@
+"""A form's choice of records reads its choices in one query (core.forms.ModelChoiceField),
+and every form of the project uses that field."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+from django import forms
+from django.forms.models import ModelChoiceIterator
+
+import stepwell
+from stepwell.accounts.models import User
+from stepwell.clinic.models import Program
+from stepwell.core.forms import ListedChoiceIterator, ModelChoiceField, ModelMultipleChoiceField
+from stepwell.testing.factories import ProgramFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class StaffForm(forms.Form):
+    user = ModelChoiceField(queryset=User.objects.none(), label="Staff member")
+    programs = ModelMultipleChoiceField(queryset=Program.objects.none(), required=False)
+
+
+def _form() -> StaffForm:
+    form = StaffForm()
+    form.fields["user"].queryset = User.objects.order_by("username")
+    form.fields["programs"].queryset = Program.objects.order_by("name")
+    return form
+
+
+def test_a_select_is_read_in_one_query_however_often_it_is_shown(django_assert_num_queries):
+    people = [UserFactory(username=f"staff{n}") for n in range(3)]
+    ProgramFactory(name="Evening IOP")
+    form = _form()
+    with django_assert_num_queries(2):  # one for each select, not a cursor's three
+        first = str(form["user"]) + str(form["programs"])
+        again = str(form["user"]) + str(form["programs"])
+    assert first == again
+    for person in people:
+        assert f'<option value="{person.pk}">{person}</option>' in first
+    assert "Evening IOP" in first
+    assert '<option value="" selected>---------</option>' in first
+
+
+def test_a_select_shows_what_is_there_when_the_form_is_made():
+    form = _form()
+    late = UserFactory()
+    # read when shown, not when the field was declared
+    assert f'value="{late.pk}"' in str(form["user"])
+    later = UserFactory()
+    assert f'value="{later.pk}"' in str(_form()["user"])  # each form reads its own
+
+
+def test_a_posted_choice_is_checked_against_the_queryset():
+    person = UserFactory()
+    form = StaffForm(data={"user": person.pk})
+    form.fields["user"].queryset = User.objects.exclude(pk=person.pk)
+    assert not form.is_valid()
+    assert "user" in form.errors
+    form = StaffForm(data={"user": person.pk})
+    form.fields["user"].queryset = User.objects.all()
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["user"] == person
+
+
+def _project_forms() -> list[type[forms.BaseForm]]:
+    for module in pkgutil.walk_packages(stepwell.__path__, "stepwell."):
+        if ".tests" not in module.name and module.name.rsplit(".", 1)[-1] in (
+            "forms",
+            "staff_admin",
+            "views",
+        ):
+            importlib.import_module(module.name)
+    found, todo = [], [forms.BaseForm]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        module = cls.__module__
+        # (the admin's forms are Django's own, made from the models)
+        if module.startswith("stepwell.") and ".tests" not in module and "admin" not in module:
+            found.append(cls)
+    return found
+
+
+def test_every_form_of_the_project_reads_its_choices_in_one_query():
+    checked = []
+    for form in _project_forms():
+        for name, field in form.base_fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                assert field.iterator is not ModelChoiceIterator, (
+                    f"{form.__module__}.{form.__name__}.{name}: use "
+                    "stepwell.core.forms.ModelChoiceField (its choices in one query)"
+                )
+                assert issubclass(field.iterator, ListedChoiceIterator)
+                checked.append(f"{form.__name__}.{name}")
+    assert "CareTeamForm.user" in checked
+    assert len(checked) >= 10
