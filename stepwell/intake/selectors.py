@@ -34,6 +34,8 @@ from .models import (
 )
 
 BOARD_COLUMN_LIMIT = 50
+REFERRAL_COLUMNS = [field.name for field in Referral._meta.concrete_fields]
+NAME_COLUMNS = ("preferred_name", "legal_first_name", "legal_last_name")  # display_name's
 
 
 def _board_referrals(user) -> QuerySet[Referral]:
@@ -171,9 +173,12 @@ def referrals_listed(
         referrals = referrals.filter(state=state)
     if urgency:
         referrals = referrals.filter(urgency=urgency)
-    # the API's rows, with their patients, episodes and contact attempts (counted by
-    # _board_referrals), in one query however many
-    return list(referrals.order_by("-received_on", "-pk")[offset : offset + limit])
+    # the API's rows, with their patients' names, episodes' programs and contact attempts
+    # (counted by _board_referrals), in one query however many; only the columns it shows
+    shown = referrals.select_related(None).select_related("patient", "episode").only(
+        *REFERRAL_COLUMNS, *(f"patient__{name}" for name in NAME_COLUMNS), "episode__program"
+    )
+    return list(shown.order_by("-received_on", "-pk")[offset : offset + limit])
 
 
 def _timings(referrals: QuerySet[Referral]) -> list[ProgramTiming]:
