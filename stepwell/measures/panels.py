@@ -86,7 +86,8 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
             "episode__program", "recorded_by"
         )
     )
-    episode = selectors.open_episode_for(patient)
+    # the chart read the patient's episodes with their programs (patients.selectors)
+    episode = selectors.open_episode_among(patient.episodes.all())
     program = episode.program if episode else None
     today = program_today(program) if program else timezone.localdate()
     series_list = progress.series_of(administrations)

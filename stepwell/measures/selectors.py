@@ -327,6 +327,14 @@ def open_episode_for(patient: Patient) -> Episode | None:
     return episodes.exclude(state="discharged").first() or episodes.first()
 
 
+def open_episode_among(episodes) -> Episode | None:
+    """open_episode_for's episode among episodes already read (the chart's, with their
+    programs): the newest open one, else the newest."""
+    newest_first = sorted(episodes, key=lambda e: (e.created_at, e.pk), reverse=True)
+    open_ones = (e for e in newest_first if e.state != "discharged")
+    return next(open_ones, newest_first[0] if newest_first else None)
+
+
 @dataclass(frozen=True)
 class ItemAnswer:
     number: int

@@ -4,7 +4,7 @@ questionnaires, links work once, loaded definitions are stored by version."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -457,3 +457,36 @@ def test_a_definition_stored_with_fields_now_refused_still_loads(db):
     with pytest.raises(ApplicationError) as error:
         services.instrument_definition_save(actor=LOADER, definition_data=data)
     assert error.value.field_errors == {"items[0].hint": "unknown field"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "episodes",
+    [
+        [],
+        [("discharged", 0)],
+        [("discharged", 0), ("discharged", 2)],
+        [("active", 0), ("discharged", 2)],  # an open one, older than a closed one
+        [("active", 0), ("on_hold", 1), ("discharged", 2)],
+        [("referred", 1), ("active", 1)],  # made at the same moment: the later id
+    ],
+)
+def test_the_charts_open_episode_is_the_one_the_database_gives(episodes):
+    """The chart picks the patient's open episode among those it read
+    (open_episode_among), the one open_episode_for asks the database for."""
+    from stepwell.measures.selectors import open_episode_among, open_episode_for
+    from stepwell.patients.models import Episode
+    from stepwell.testing.factories import EpisodeFactory, PatientFactory, ProgramFactory
+
+    patient = PatientFactory()
+    made = datetime(2026, 11, 2, 15, tzinfo=UTC)
+    for state, days in episodes:
+        dates = {"admitted_on": date(2026, 10, 5)} if state != "referred" else {}
+        if state == "discharged":
+            dates["discharged_on"] = date(2026, 11, 1)
+        episode = EpisodeFactory(patient=patient, program=ProgramFactory(), state=state, **dates)
+        Episode.objects.filter(pk=episode.pk).update(created_at=made + timedelta(days=days))
+    expected = open_episode_for(patient)
+    assert open_episode_among(patient.episodes.all()) == expected
+    if episodes:
+        assert expected is not None
