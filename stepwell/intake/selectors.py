@@ -175,8 +175,10 @@ def referrals_listed(
         referrals = referrals.filter(urgency=urgency)
     # the API's rows, with their patients' names, episodes' programs and contact attempts
     # (counted by _board_referrals), in one query however many; only the columns it shows
-    shown = referrals.select_related(None).select_related("patient", "episode").only(
-        *REFERRAL_COLUMNS, *(f"patient__{name}" for name in NAME_COLUMNS), "episode__program"
+    shown = (
+        referrals.select_related(None)
+        .select_related("patient", "episode")
+        .only(*REFERRAL_COLUMNS, *(f"patient__{name}" for name in NAME_COLUMNS), "episode__program")
     )
     return list(shown.order_by("-received_on", "-pk")[offset : offset + limit])
 
