@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -81,20 +82,27 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     rights = access.measures_rights(user, patient)
     if not rights.read:
         return None
-    administrations = list(
-        Administration.objects.filter(patient=patient).select_related(
-            "episode__program", "recorded_by"
-        )
-    )
-    # the chart read the patient's episodes with their programs (patients.selectors)
-    episode = selectors.open_episode_among(patient.episodes.all())
+    # The questionnaires alone: their episodes and programs are among those the chart
+    # read with the patient (patients.selectors), and who recorded them is read for the
+    # page of them shown (joining both for a year of questionnaires doubled the read).
+    administrations = list(Administration.objects.filter(patient=patient))
+    episodes = {e.pk: e for e in patient.episodes.all()}
+    episode = selectors.open_episode_among(episodes.values())
     program = episode.program if episode else None
+
+    def program_of(administration: Administration):  # selectors.program_for's
+        if administration.episode_id is None:
+            return program
+        known = episodes.get(administration.episode_id)
+        return known.program if known else selectors.program_for(administration)
+
     today = program_today(program) if program else timezone.localdate()
     series_list = progress.series_of(administrations)
     # (newest first, as the model orders them and completed_administrations pages them)
     completed_page = page_of(
         [a for a in administrations if a.status in RECORDED], 1, size=COMPLETED_SHOWN
     )
+    prefetch_related_objects(completed_page.object_list, "recorded_by")
     switched_off = selectors.instruments_switched_off()
     available = selectors.instruments_available()
     names = {i.key: i.abbreviation for i in available}  # PHQ-9, not the key phq9
@@ -105,7 +113,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
             "overdue": selectors.is_overdue(a, today),
             "switched_off": a.instrument_key in switched_off,
             "in_session_only": bool(
-                selectors.remote_refusal_for_program(a.instrument_key, selectors.program_for(a))
+                selectors.remote_refusal_for_program(a.instrument_key, program_of(a))
             ),
         }
         for a in sorted(administrations, key=lambda a: (a.due_on is None, a.due_on, a.pk))

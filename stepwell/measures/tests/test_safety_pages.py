@@ -158,6 +158,40 @@ def test_chart_offers_no_asq_link_when_it_is_kept_to_the_session(client, clinic)
     assert 'value="asq"' in record_select
 
 
+def test_chart_keeps_a_due_asq_to_the_session_by_its_own_episodes_program(client, clinic):
+    """A due ASQ of an episode whose program lets it go by link offers the link; one of
+    the in-session program's episode, or of no episode (the patient's open one, in that
+    program), is marked in session only."""
+    from stepwell.patients.models import Episode
+
+    clinic.program_b.asq_in_session_only = False
+    clinic.program_b.save()
+    earlier = Episode.objects.create(
+        patient=clinic.patient_a,
+        program=clinic.program_b,
+        state="discharged",
+        referred_on=clinic.episode_a.referred_on,
+        admitted_on=clinic.episode_a.referred_on,
+        discharged_on=clinic.episode_a.referred_on,
+    )
+    due = {
+        name: Administration.objects.create(
+            patient=clinic.patient_a, episode=episode, instrument_key="asq"
+        )
+        for name, episode in (("b", earlier), ("a", clinic.episode_a), ("none", None))
+    }
+    verified_login(client, clinic.clinician_a)
+    html = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
+    rows = {
+        name: html.split(f"administration={a.pk}", 1)[1].split("</li>", 1)[0]
+        for name, a in due.items()
+    }
+    assert "in session only" not in rows["b"]
+    assert f'name="administration" value="{due["b"].pk}"' in rows["b"]
+    assert "in session only" in rows["a"]
+    assert "in session only" in rows["none"]
+
+
 def test_send_page_explains_why_an_asq_link_is_refused(client, clinic):
     verified_login(client, clinic.clinician_a)
     response = client.post(
