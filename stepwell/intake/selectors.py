@@ -38,14 +38,17 @@ REFERRAL_COLUMNS = [field.name for field in Referral._meta.concrete_fields]
 NAME_COLUMNS = ("preferred_name", "legal_first_name", "legal_last_name")  # display_name's
 
 
+def _contact_attempts() -> Count:
+    """A referral's contact attempts, counted in the query that lists it."""
+    return Count("events", filter=Q(events__kind=ReferralEventKind.CONTACT_ATTEMPT))
+
+
 def _board_referrals(user) -> QuerySet[Referral]:
     return (
         intake_access.referrals_visible_to(user)
         .select_related("patient", "episode", "episode__program")
         .annotate(
-            contact_attempts=Count(
-                "events", filter=Q(events__kind=ReferralEventKind.CONTACT_ATTEMPT)
-            ),
+            contact_attempts=_contact_attempts(),
             urgency_rank=Case(
                 When(urgency=Urgency.URGENT, then=Value(0)),
                 When(urgency=Urgency.PRIORITY, then=Value(1)),
@@ -166,21 +169,21 @@ def referrals_listed(
     one who may see the board and has no referral on it)."""
     if not intake_access.access_referral_board(user):
         raise refuse(actor=user, action=AuditAction.LIST, object_type="referral")
-    referrals = _board_referrals(user)
+    # the API's rows with what it shows: their patients' names, episodes' programs and
+    # contact attempts, in one query however many
+    referrals = (
+        intake_access.referrals_visible_to(user)
+        .select_related("patient", "episode")
+        .only(*REFERRAL_COLUMNS, *(f"patient__{name}" for name in NAME_COLUMNS), "episode__program")
+        .annotate(contact_attempts=_contact_attempts())
+    )
     if program_id:
         referrals = referrals.filter(episode__program_id=program_id)
     if state:
         referrals = referrals.filter(state=state)
     if urgency:
         referrals = referrals.filter(urgency=urgency)
-    # the API's rows, with their patients' names, episodes' programs and contact attempts
-    # (counted by _board_referrals), in one query however many; only the columns it shows
-    shown = (
-        referrals.select_related(None)
-        .select_related("patient", "episode")
-        .only(*REFERRAL_COLUMNS, *(f"patient__{name}" for name in NAME_COLUMNS), "episode__program")
-    )
-    return list(shown.order_by("-received_on", "-pk")[offset : offset + limit])
+    return list(referrals.order_by("-received_on", "-pk")[offset : offset + limit])
 
 
 def _timings(referrals: QuerySet[Referral]) -> list[ProgramTiming]:
