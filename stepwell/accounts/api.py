@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Router, Schema, Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import Out, responses
 
 from .token_exchange import api_token_exchange
 
@@ -19,7 +19,7 @@ class TokenRequest(Schema):
     days: int | None = None
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     token: str
     expires_at: datetime
     prefix: str

@@ -10,21 +10,21 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 
 from . import selectors, services
 
 router = Router(tags=["alumni"])
 
 
-class MeetingOut(Schema):
+class MeetingOut(Out):
     id: int
     starts_at: datetime
     ends_at: datetime
     cancelled: bool
 
 
-class EventOut(Schema):
+class EventOut(Out):
     id: int
     program_id: int
     title: str
@@ -96,7 +96,7 @@ def event_create(request, program_id: int, payload: EventIn):
     return Status(201, _event(event))
 
 
-class AttendanceRowOut(Schema):
+class AttendanceRowOut(Out):
     patient_id: int
     name: str
     answer: str
@@ -161,7 +161,7 @@ class RsvpIn(Schema):
     answer: str
 
 
-class RsvpOut(Schema):
+class RsvpOut(Out):
     meeting_id: int
     answer: str
 

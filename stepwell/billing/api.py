@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 
 from . import services
 from .selectors import work
@@ -19,13 +19,13 @@ from .selectors import work
 router = Router(tags=["billing"])
 
 
-class ProblemOut(Schema):
+class ProblemOut(Out):
     code: str
     message: str
     fix: str
 
 
-class BillableDayOut(Schema):
+class BillableDayOut(Out):
     patient_id: int
     day: date
     payer: str | None
@@ -38,14 +38,14 @@ class BillableDayOut(Schema):
     problems: list[ProblemOut]
 
 
-class DaysOut(Schema):
+class DaysOut(Out):
     program_id: int
     date_from: date
     date_to: date
     days: list[BillableDayOut]
 
 
-class LineOut(Schema):
+class LineOut(Out):
     line_number: int
     service_date: date
     revenue_code: str
@@ -54,7 +54,7 @@ class LineOut(Schema):
     charge: Decimal
 
 
-class ClaimOut(Schema):
+class ClaimOut(Out):
     id: int
     claim_number: str
     patient_id: int
@@ -69,7 +69,7 @@ class ClaimOut(Schema):
     lines: list[LineOut]
 
 
-class BatchOut(Schema):
+class BatchOut(Out):
     id: int
     program_id: int
     file_format: str

@@ -17,24 +17,24 @@ from stepwell.care.notes import addenda, group_notes
 from stepwell.care.notes import selectors as note_selectors
 from stepwell.care.notes import services as note_services
 from stepwell.care.notes.formats import sections_of
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 from stepwell.privacy.access.notes import NoteNeed
 
 router = Router(tags=["care"])
 
 
-class WindowOut(Schema):
+class WindowOut(Out):
     min: int
     max: int
 
 
-class FlagOut(Schema):
+class FlagOut(Out):
     code: str
     message: str
     day: date | None
 
 
-class DayOut(Schema):
+class DayOut(Out):
     day: date
     attended_minutes: int
     scheduled_minutes: int
@@ -44,7 +44,7 @@ class DayOut(Schema):
     tier: str
 
 
-class RuleOut(Schema):
+class RuleOut(Out):
     name: str
     kind: str
     source: str
@@ -54,7 +54,7 @@ class RuleOut(Schema):
     day_counts_from_minutes: int
 
 
-class WeeklyHoursOut(Schema):
+class WeeklyHoursOut(Out):
     patient_id: int
     week: str
     attended_minutes: int
@@ -72,7 +72,7 @@ class WeeklyHoursOut(Schema):
     days: list[DayOut]
 
 
-class AttendanceOut(Schema):
+class AttendanceOut(Out):
     id: int
     patient_id: int
     patient: str
@@ -100,7 +100,7 @@ class WalkInIn(Schema):
     check_in_at: datetime | None = None
 
 
-class GroupSharedOut(Schema):
+class GroupSharedOut(Out):
     group_note_id: int
     topic: str
     curriculum_module: str | None
@@ -113,14 +113,14 @@ class GroupSharedOut(Schema):
     signed_at: datetime | None
 
 
-class AddendumOut(Schema):
+class AddendumOut(Out):
     id: int
     author: str
     text: str
     written_at: datetime
 
 
-class NoteOut(Schema):
+class NoteOut(Out):
     id: int
     patient_id: int
     kind: str

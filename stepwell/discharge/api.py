@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import Out, responses
 
 from . import selectors, services
 from .models import DischargeSummary
@@ -17,14 +17,14 @@ from .models import DischargeSummary
 router = Router(tags=["discharge"])
 
 
-class SummaryAddendumOut(Schema):
+class SummaryAddendumOut(Out):
     id: int
     text: str
     author: str
     created_at: datetime
 
 
-class SummaryOut(Schema):
+class SummaryOut(Out):
     episode_id: int
     patient_id: int
     status: str
@@ -58,13 +58,13 @@ class SummaryAddendumIn(Schema):
     text: str = Field(max_length=10000)
 
 
-class ContactOut(Schema):
+class ContactOut(Out):
     name: str
     relationship: str
     phone: str
 
 
-class AppointmentOut(Schema):
+class AppointmentOut(Out):
     kind: str
     provider: str
     starts_at: datetime
@@ -72,7 +72,7 @@ class AppointmentOut(Schema):
     phone: str
 
 
-class SupportGroupOut(Schema):
+class SupportGroupOut(Out):
     id: int
     kind: str
     name: str
@@ -83,12 +83,12 @@ class SupportGroupOut(Schema):
     phone: str
 
 
-class CrisisOut(Schema):
+class CrisisOut(Out):
     label: str
     number: str
 
 
-class AftercareOut(Schema):
+class AftercareOut(Out):
     episode_id: int
     patient_id: int
     status: str

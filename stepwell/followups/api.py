@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 
 from . import selectors
 
 router = Router(tags=["follow-ups"])
 
 
-class FollowUpOut(Schema):
+class FollowUpOut(Out):
     id: int
     due_on: date
     days_after_discharge: int

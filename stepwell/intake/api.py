@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from ninja import Body, Query, Router, Schema, Status
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -21,7 +21,7 @@ from .placement_schemas import PlacementDecisionIn, PlacementInputIn
 router = Router(tags=["intake"])
 
 
-class ReferralOut(Schema):
+class ReferralOut(Out):
     id: int
     patient_id: int
     patient_name: str
@@ -71,7 +71,7 @@ class ContactIn(Schema):
     effective_date: date | None = None
 
 
-class DiagnosisOut(Schema):
+class DiagnosisOut(Out):
     id: int
     code: str
     description: str
@@ -79,7 +79,7 @@ class DiagnosisOut(Schema):
     primary: bool
 
 
-class AssessmentOut(Schema):
+class AssessmentOut(Out):
     id: int
     patient_id: int
     episode_id: int
@@ -118,7 +118,7 @@ class WindowSchema(Schema):
     end: time
 
 
-class PlacementDecisionOut(Schema):
+class PlacementDecisionOut(Out):
     id: int
     assessment_id: int
     episode_id: int
@@ -143,13 +143,13 @@ class AdmissionIn(Schema):
     admitted_from: str | None = None
 
 
-class AdmissionOut(Schema):
+class AdmissionOut(Out):
     episode_id: int
     state: str
     admitted_on: date | None
 
 
-class CodeOut(Schema):
+class CodeOut(Out):
     code: str
     description: str
     billable: bool

@@ -11,9 +11,9 @@ import functools
 import json
 
 from django.http import FileResponse, HttpResponse, JsonResponse
-from ninja import Router, Schema
+from ninja import Router
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import Out, responses
 
 from . import bulk, export, referrals
 from .models import BulkExportStatus
@@ -24,7 +24,7 @@ FHIR_JSON = "application/fhir+json"
 NDJSON = "application/fhir+ndjson"
 
 
-class ReferralImportOut(Schema):
+class ReferralImportOut(Out):
     referral_id: int
     patient_id: int
     episode_id: int

@@ -10,7 +10,7 @@ from enum import StrEnum
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 from stepwell.measures.instruments import instrument_registry
 from stepwell.privacy.audit import AuditAction, audit_request
 
@@ -27,7 +27,7 @@ class AlertStatusFilter(StrEnum):
     ALL = "all"
 
 
-class InstrumentOut(Schema):
+class InstrumentOut(Out):
     key: str
     abbreviation: str
     name: str
@@ -41,7 +41,7 @@ class InstrumentOut(Schema):
     switched_off_reason: str
 
 
-class AdministrationOut(Schema):
+class AdministrationOut(Out):
     id: int
     patient_id: int
     episode_id: int | None
@@ -61,7 +61,7 @@ class AdministrationOut(Schema):
     problems: list[str]  # status "incomplete": what was missing or invalid
 
 
-class AlertOut(Schema):
+class AlertOut(Out):
     id: int
     patient_id: int
     administration_id: int
@@ -75,7 +75,7 @@ class AlertOut(Schema):
     action_note: str
 
 
-class RecordedOut(Schema):
+class RecordedOut(Out):
     administration: AdministrationOut
     alerts: list[AlertOut]
 
@@ -217,13 +217,13 @@ def administration_create(request, patient_id: int, payload: AdministrationIn):
     )
 
 
-class ThresholdOut(Schema):
+class ThresholdOut(Out):
     points: int
     verified: bool  # false: shown as unverified, never used to classify change
     source: str
 
 
-class InstrumentOutcomeOut(Schema):
+class InstrumentOutcomeOut(Out):
     instrument: str
     baseline: int
     baseline_on: date
@@ -236,7 +236,7 @@ class InstrumentOutcomeOut(Schema):
     remission: bool | None
 
 
-class ReliableRecoveryOut(Schema):
+class ReliableRecoveryOut(Out):
     reliable_recovery: bool | None  # null: not applicable (see reason)
     reason: str
     caseness_at_baseline: bool
@@ -245,7 +245,7 @@ class ReliableRecoveryOut(Schema):
     reliable_deterioration: bool
 
 
-class OutcomesOut(Schema):
+class OutcomesOut(Out):
     instruments: list[InstrumentOutcomeOut]
     reliable_recovery: ReliableRecoveryOut | None  # PHQ-9 and GAD-7 together (IAPT)
 

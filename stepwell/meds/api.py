@@ -9,7 +9,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 
 from . import selectors, services
 from .models import Allergy, DrugTest, Medication, Reconciliation
@@ -19,7 +19,7 @@ router = Router(tags=["medications"])
 PART2_NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
 
 
-class MedicationOut(Schema):
+class MedicationOut(Out):
     id: int
     patient_id: int
     name: str
@@ -68,7 +68,7 @@ class MedicationPatch(Schema):
     stop_date: date | None = None
 
 
-class AllergyOut(Schema):
+class AllergyOut(Out):
     id: int
     patient_id: int
     kind: str
@@ -98,7 +98,7 @@ class ReconciliationIn(Schema):
     decisions: list[DecisionSchema] = []
 
 
-class MedicationItemOut(Schema):
+class MedicationItemOut(Out):
     medication_id: int
     name: str
     decision: str
@@ -107,7 +107,7 @@ class MedicationItemOut(Schema):
     note: str
 
 
-class ReconciliationOut(Schema):
+class ReconciliationOut(Out):
     id: int
     episode_id: int
     patient_id: int
@@ -117,7 +117,7 @@ class ReconciliationOut(Schema):
     items: list[MedicationItemOut]
 
 
-class ResultOut(Schema):
+class ResultOut(Out):
     substance: str
     outcome: str
     expected: bool
@@ -125,7 +125,7 @@ class ResultOut(Schema):
     unexpected_positive: bool
 
 
-class DrugTestOut(Schema):
+class DrugTestOut(Out):
     id: int
     patient_id: int
     program_id: int

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 
 from . import selectors
 
 router = Router(tags=["messages"])
 
 
-class MessageOut(Schema):
+class MessageOut(Out):
     id: int
     patient_id: int | None
     purpose: str

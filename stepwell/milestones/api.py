@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status
 
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 
 from . import selectors
 from .models import Milestone
@@ -15,7 +15,7 @@ from .models import Milestone
 router = Router(tags=["milestones"])
 
 
-class MilestoneOut(Schema):
+class MilestoneOut(Out):
     code: str
     title: str
     achieved_on: date

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from stepwell.billing.services.chart import patient_chart_update
-from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -22,7 +22,7 @@ from .models import Episode, Patient
 router = Router(tags=["patients"])
 
 
-class EpisodeSummary(Schema):
+class EpisodeSummary(Out):
     id: int
     program_id: int
     program: str
@@ -32,7 +32,7 @@ class EpisodeSummary(Schema):
     discharged_on: date | None
 
 
-class PatientSummary(Schema):
+class PatientSummary(Out):
     id: int
     mrn: str
     display_name: str
@@ -42,7 +42,7 @@ class PatientSummary(Schema):
     episodes: list[EpisodeSummary]
 
 
-class FamilyContactOut(Schema):
+class FamilyContactOut(Out):
     id: int
     name: str
     relationship: str
@@ -51,7 +51,7 @@ class FamilyContactOut(Schema):
     consented_to_involvement: bool
 
 
-class CoverageOut(Schema):
+class CoverageOut(Out):
     id: int
     payer_id: int
     payer: str
@@ -172,7 +172,7 @@ class PatientDetailsPatch(Schema):
     coverages: list[CoveragePatch] | None = None
 
 
-class EpisodeEventOut(Schema):
+class EpisodeEventOut(Out):
     from_state: str
     to_state: str
     effective_date: date
@@ -181,7 +181,7 @@ class EpisodeEventOut(Schema):
     occurred_at: datetime
 
 
-class LevelOfCareOut(Schema):
+class LevelOfCareOut(Out):
     direction: str
     level_of_care: str
     effective_date: date

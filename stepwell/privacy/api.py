@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
-from stepwell.core.api_schemas import MAX_OFFSET, PAGE_SIZE, responses
+from stepwell.core.api_schemas import MAX_OFFSET, PAGE_SIZE, Out, responses
 from stepwell.core.errors import ApplicationError
 
 from .selectors import (
@@ -21,7 +21,7 @@ MAX_ID = 2**63 - 1
 router = Router(tags=["audit"])
 
 
-class AuditEventOut(Schema):
+class AuditEventOut(Out):
     seq: int
     occurred_at: datetime
     user_id: int | None

@@ -13,7 +13,7 @@ from datetime import date
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import Out, responses
 
 from . import selectors
 
@@ -30,20 +30,20 @@ class ReportFilters(Schema):
     date_to: date | None = Field(None, alias="to")
 
 
-class ReportSummaryOut(Schema):
+class ReportSummaryOut(Out):
     name: str
     title: str
     summary: str
     group: str
 
 
-class ColumnOut(Schema):
+class ColumnOut(Out):
     key: str
     label: str
     kind: str
 
 
-class TableOut(Schema):
+class TableOut(Out):
     key: str
     title: str
     note: str
@@ -51,7 +51,7 @@ class TableOut(Schema):
     rows: list[list[CellOut]]
 
 
-class ReportOut(Schema):
+class ReportOut(Out):
     name: str
     title: str
     filters: dict

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from ninja import Field, Router, Schema, Status
 
-from stepwell.core.api_schemas import responses
+from stepwell.core.api_schemas import Out, responses
 from stepwell.schedule.booking import selectors as booking_selectors
 from stepwell.schedule.booking import services as booking_services
 from stepwell.schedule.booking.week_items import WeekItem
@@ -15,12 +15,12 @@ from stepwell.schedule.booking.week_items import WeekItem
 router = Router(tags=["schedule"])
 
 
-class PersonOut(Schema):
+class PersonOut(Out):
     id: int
     name: str
 
 
-class ItemOut(Schema):
+class ItemOut(Out):
     kind: str
     title: str
     starts_at: datetime
@@ -38,7 +38,7 @@ class ItemOut(Schema):
     module: str
 
 
-class WeekOut(Schema):
+class WeekOut(Out):
     week: str
     items: list[ItemOut]
 
@@ -57,7 +57,7 @@ class AppointmentIn(Schema):
     minutes: int = Field(60, ge=15, le=240)
 
 
-class BookedOut(Schema):
+class BookedOut(Out):
     id: int
     kind: str
     patient_id: int

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from ninja import Schema
 
+from stepwell.core.api_schemas import Out
+
 from .. import selectors
 from ..models import TreatmentPlan
 from ..revisions import plan_changes
@@ -68,11 +70,11 @@ class StatusIn(Schema):
     note: str = ""
 
 
-class CreatedOut(Schema):
+class CreatedOut(Out):
     id: int
 
 
-class WorklistItemOut(Schema):
+class WorklistItemOut(Out):
     kind: str
     patient_id: int
     episode_id: int
@@ -82,14 +84,14 @@ class WorklistItemOut(Schema):
     detail: str
 
 
-class AwaitingPhysicianOut(Schema):
+class AwaitingPhysicianOut(Out):
     patient_id: int
     episode_id: int
     plan_id: int
     waiting_since: date
 
 
-class PlanOut(Schema):
+class PlanOut(Out):
     id: int
     patient_id: int
     episode_id: int
