@@ -158,10 +158,9 @@ def test_chart_offers_no_asq_link_when_it_is_kept_to_the_session(client, clinic)
     assert 'value="asq"' in record_select
 
 
-def test_chart_keeps_a_due_asq_to_the_session_by_its_own_episodes_program(client, clinic):
-    """A due ASQ of an episode whose program lets it go by link offers the link; one of
-    the in-session program's episode, or of no episode (the patient's open one, in that
-    program), is marked in session only."""
+def _due_asqs_in_two_programs(clinic) -> dict[str, Administration]:
+    """Due ASQs of patient A: one of an earlier episode in a program that lets the ASQ go
+    by link, one of the open episode (in-session only), one of no episode."""
     from stepwell.patients.models import Episode
 
     clinic.program_b.asq_in_session_only = False
@@ -174,12 +173,19 @@ def test_chart_keeps_a_due_asq_to_the_session_by_its_own_episodes_program(client
         admitted_on=clinic.episode_a.referred_on,
         discharged_on=clinic.episode_a.referred_on,
     )
-    due = {
+    return {
         name: Administration.objects.create(
             patient=clinic.patient_a, episode=episode, instrument_key="asq"
         )
         for name, episode in (("b", earlier), ("a", clinic.episode_a), ("none", None))
     }
+
+
+def test_chart_keeps_a_due_asq_to_the_session_by_its_own_episodes_program(client, clinic):
+    """A due ASQ of an episode whose program lets it go by link offers the link; one of
+    the in-session program's episode, or of no episode (the patient's open one, in that
+    program), is marked in session only."""
+    due = _due_asqs_in_two_programs(clinic)
     verified_login(client, clinic.clinician_a)
     html = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
     rows = {
@@ -190,6 +196,26 @@ def test_chart_keeps_a_due_asq_to_the_session_by_its_own_episodes_program(client
     assert f'name="administration" value="{due["b"].pk}"' in rows["b"]
     assert "in session only" in rows["a"]
     assert "in session only" in rows["none"]
+
+
+def test_measures_panel_reads_the_episodes_itself_for_a_patient_read_alone(clinic):
+    """chart_panel given a patient read without its episodes reads them (one query,
+    with their programs) and flags the same questionnaires."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stepwell.measures.panels import chart_panel
+    from stepwell.patients.models import Patient
+
+    due = _due_asqs_in_two_programs(clinic)
+    patient = Patient.objects.get(pk=clinic.patient_a.pk)
+    with CaptureQueriesContext(connection) as queries:
+        panel = chart_panel(user=clinic.clinician_a, patient=patient)
+    flags = {row["administration"].pk: row["in_session_only"] for row in panel.due}
+    assert flags == {due["b"].pk: False, due["a"].pk: True, due["none"].pk: True}
+    episode_reads = [q for q in queries if q["sql"].startswith('SELECT "patients_episode"."id"')]
+    assert len(episode_reads) == 1
+    assert "clinic_program" in episode_reads[0]["sql"]
 
 
 def test_send_page_explains_why_an_asq_link_is_refused(client, clinic):
