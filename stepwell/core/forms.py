@@ -37,6 +37,12 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
         for obj in self.queryset:  # the queryset's own cache: one query however many reads
             yield self.choice(obj)
 
+    def __len__(self):  # from the same read, not a COUNT beside it
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.queryset)
+
 
 class ModelChoiceField(forms.ModelChoiceField):
     """A choice of one record among a queryset's (Django's field, its choices read in one

@@ -38,7 +38,10 @@ def test_a_select_is_read_in_one_query_however_often_it_is_shown(django_assert_n
     with django_assert_num_queries(2):  # one for each select, not a cursor's three
         first = str(form["user"]) + str(form["programs"])
         again = str(form["user"]) + str(form["programs"])
+        counted = len(form.fields["user"].choices), len(form.fields["programs"].choices)
+        assert form.fields["user"].choices and form.fields["programs"].choices
     assert first == again
+    assert counted == (User.objects.count() + 1, Program.objects.count())
     for person in people:
         assert f'<option value="{person.pk}">{person}</option>' in first
     assert "Evening IOP" in first
