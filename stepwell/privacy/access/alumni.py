@@ -32,7 +32,7 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .patients import patients_visible_to
-from .predicates import as_record_id, fetch_or_refuse, is_patient_user, programs_with
+from .predicates import as_record_id, is_patient_user, programs_with, read_and_check
 
 RUNNER_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
 
@@ -174,11 +174,12 @@ def access_event_by_id(user, event_id, *, action: str = AuditAction.UPDATE) -> A
 
 
 def access_mentor_by_id(user, mentor_id, *, action: str = AuditAction.UPDATE) -> PeerMentor:
-    return fetch_or_refuse(
-        PeerMentor.objects.select_related("patient", "program").filter(
-            program_id__in=alumni_program_ids(user)
-        ),
+    """A peer mentor of a program whose alumni the user runs, or an audited refusal."""
+    programs = alumni_program_ids(user)
+    return read_and_check(
+        PeerMentor.objects.select_related("patient", "program"),
         mentor_id,
+        lambda mentor: mentor.program_id in programs,
         user=user,
         action=action,
         object_type="peer_mentor",
@@ -186,11 +187,12 @@ def access_mentor_by_id(user, mentor_id, *, action: str = AuditAction.UPDATE) ->
 
 
 def access_pairing_by_id(user, pairing_id, *, action: str = AuditAction.UPDATE) -> MentorPairing:
-    return fetch_or_refuse(
-        MentorPairing.objects.select_related("mentor__patient", "patient").filter(
-            program_id__in=alumni_program_ids(user)
-        ),
+    """A mentor pairing of a program whose alumni the user runs, or an audited refusal."""
+    programs = alumni_program_ids(user)
+    return read_and_check(
+        MentorPairing.objects.select_related("mentor__patient", "patient"),
         pairing_id,
+        lambda pairing: pairing.program_id in programs,
         user=user,
         action=action,
         object_type="mentor_pairing",

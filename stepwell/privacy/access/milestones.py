@@ -29,17 +29,18 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .attendance import access_session_attendance_by_id
+from .conditions import NOBODY, PatientCondition, patients_where
 from .meds import READ_ROLES as DRUG_TEST_READ_ROLES
 from .meds import meds_patients_visible_to
-from .notes import patients_in_role
+from .notes import role_condition
 from .patients import access_own_patient, patients_visible_to
 from .predicates import (
     as_record_id,
-    fetch_or_refuse,
     is_patient_user,
     is_staff_member,
     is_system_actor,
     programs_with,
+    read_and_check,
 )
 
 WRITE_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
@@ -52,10 +53,15 @@ def milestone_patients_visible_to(user) -> QuerySet[Patient]:
     return patients_visible_to(user)
 
 
-def milestone_patients_written_by(user) -> QuerySet[Patient]:
+def milestones_written_condition(user) -> PatientCondition:
+    """Patients whose milestones the user records: staff in a writing role."""
     if not is_staff_member(user):
-        return Patient.objects.none()
-    return patients_in_role(user, *WRITE_ROLES)
+        return NOBODY
+    return role_condition(user, *WRITE_ROLES)
+
+
+def milestone_patients_written_by(user) -> QuerySet[Patient]:
+    return patients_where(milestones_written_condition(user))
 
 
 def milestones_visible_to(user) -> QuerySet[Milestone]:
@@ -83,11 +89,15 @@ def access_milestones_compute(actor) -> bool:
 def access_compute_episode_by_id(actor, episode_id) -> Episode:
     """An episode whose milestones the actor may work out: a job of COMPUTE_JOBS, or
     staff who record the patient's milestones. Otherwise an audited refusal."""
-    episodes = Episode.objects.select_related("patient", "program")
-    if not access_milestones_compute(actor):
-        episodes = episodes.filter(patient__in=milestone_patients_written_by(actor).values("pk"))
-    return fetch_or_refuse(
-        episodes, episode_id, user=actor, action=AuditAction.CREATE, object_type="milestone"
+    # (a job of COMPUTE_JOBS works them out for every patient)
+    writes = None if access_milestones_compute(actor) else milestones_written_condition(actor)
+    return read_and_check(
+        Episode.objects.select_related("patient", "program"),
+        episode_id,
+        lambda episode: writes is None or writes.holds_for(episode.patient),
+        user=actor,
+        action=AuditAction.CREATE,
+        object_type="milestone",
     )
 
 

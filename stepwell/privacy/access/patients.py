@@ -64,7 +64,6 @@ from .predicates import (
     CLINICAL_ROLES,
     PROGRAM_WIDE_ROLES,
     as_record_id,
-    fetch_or_refuse,
     holds_role_in,
     is_active_user,
     is_administrator,
@@ -523,18 +522,14 @@ def access_patient_details_by_id(user, patient_id) -> Patient:
 def access_family_contact_by_id(user, contact_id) -> FamilyContact:
     """A family contact whose patient's details the user keeps, or an audited refusal (an
     unknown contact gets the same one)."""
-    scoped = FamilyContact.objects.select_related("patient").filter(
-        patient__in=patients_visible_to(user)
+    sees = patient_condition(user)
+    return read_and_check(
+        FamilyContact.objects.select_related("patient"),
+        contact_id,
+        lambda contact: (
+            sees.holds_for(contact.patient) and access_patient_details_edit(user, contact.patient)
+        ),
+        user=user,
+        action=AuditAction.UPDATE,
+        object_type="family_contact",
     )
-    contact = fetch_or_refuse(
-        scoped, contact_id, user=user, action=AuditAction.UPDATE, object_type="family_contact"
-    )
-    if not access_patient_details_edit(user, contact.patient):
-        raise refuse(
-            actor=user,
-            action=AuditAction.UPDATE,
-            object_type="family_contact",
-            object_id=contact.pk,
-            patient_id=contact.patient_id,
-        )
-    return contact

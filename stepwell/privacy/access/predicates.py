@@ -73,33 +73,6 @@ def as_record_id(value) -> int:
     return number if 0 < number < 2**63 else 0
 
 
-def fetch_or_refuse(
-    scoped,
-    record_id,
-    *,
-    user,
-    action: str,
-    object_type: str,
-    object_id=None,
-    patient_field: str = "patient_id",
-):
-    """The record of `scoped` (a queryset already limited to what `user` may reach) with
-    this id; otherwise an audited refusal naming the stored record's patient, if the record
-    exists at all. A missing record and a forbidden one get the same answer."""
-    pk = as_record_id(record_id)
-    found = one_or_none(scoped.filter(pk=pk))
-    if found is not None:
-        return found
-    stored = scoped.model._default_manager.filter(pk=pk)
-    raise refuse(
-        actor=user,
-        action=action,
-        object_type=object_type,
-        object_id=record_id if object_id is None else object_id,
-        patient_id=one_or_none(stored.values_list(patient_field, flat=True)),
-    )
-
-
 def read_and_check(
     rows,
     record_id,

@@ -41,12 +41,12 @@ from stepwell.schedule.models import Appointment, Enrollment, SchedulePlanRun, S
 from .patients import access_patient_by_id, patient_in_scope, patients_visible_to
 from .predicates import (
     PROGRAM_WIDE_ROLES,
-    fetch_or_refuse,
     holds_role_in,
     is_patient_user,
     is_staff_member,
     is_system_actor,
     programs_with,
+    read_and_check,
 )
 from .predicates import as_record_id as record_id
 
@@ -140,11 +140,11 @@ def access_occurrence_by_id(
 
 def access_enrollment_by_id(user, enrollment_id, *, action=AuditAction.UPDATE) -> Enrollment:
     """A booking into a group session of a program the user directs."""
-    return fetch_or_refuse(
-        Enrollment.objects.select_related("occurrence__program").filter(
-            occurrence__program_id__in=_managed(user)
-        ),
+    programs = _managed(user)
+    return read_and_check(
+        Enrollment.objects.select_related("occurrence__program"),
         enrollment_id,
+        lambda enrollment: enrollment.occurrence.program_id in programs,
         user=user,
         action=action,
         object_type="enrollment",
@@ -153,9 +153,11 @@ def access_enrollment_by_id(user, enrollment_id, *, action=AuditAction.UPDATE) -
 
 def access_appointment_by_id(user, appointment_id, *, action=AuditAction.UPDATE) -> Appointment:
     """An appointment in a program the user directs."""
-    return fetch_or_refuse(
-        Appointment.objects.select_related("program").filter(program_id__in=_managed(user)),
+    programs = _managed(user)
+    return read_and_check(
+        Appointment.objects.select_related("program"),
         appointment_id,
+        lambda appointment: appointment.program_id in programs,
         user=user,
         action=action,
         object_type="appointment",
