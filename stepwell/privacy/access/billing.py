@@ -41,8 +41,9 @@ from stepwell.privacy.refusals import refuse
 from .patients import (
     access_clinic_configuration,
     access_patient_billing,
-    patient_in_scope,
-    patients_visible_to,
+    access_patient_chart,
+    patient_condition,
+    patient_id_meets,
 )
 from .predicates import as_record_id, is_staff_member, is_system_actor, programs_with
 
@@ -64,7 +65,7 @@ def access_coverage_read(user, patient: Patient) -> bool:
         return False
     if access_patient_billing(user, patient):
         return True
-    return patient_in_scope(patient.pk, patients_visible_to, user)
+    return access_patient_chart(user, patient)
 
 
 def access_coverage_edit(user, patient: Patient) -> bool:
@@ -285,7 +286,7 @@ def access_ur_summary(user, review: UtilizationReview) -> bool:
     authorization = review.authorization
     if review.outcome in OPEN_OUTCOMES and access_billing_work(user, authorization.program_id):
         return True
-    return patient_in_scope(authorization.patient_id, patients_visible_to, user)
+    return patient_id_meets(authorization.patient_id, patient_condition(user))
 
 
 def access_ur_summary_by_id(user, review_id) -> UtilizationReview:

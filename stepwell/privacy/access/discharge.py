@@ -32,12 +32,12 @@ from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
-from .notes import patients_in_role, role_condition
-from .patients import episode_meeting_or_refuse, patient_from_scope, patient_in_scope
+from .conditions import PatientCondition, patients_where
+from .notes import role_condition
+from .patients import episode_meeting_or_refuse, patient_from_scope
 from .predicates import (
     as_record_id,
     is_patient_user,
-    is_staff_member,
     programs_with,
 )
 
@@ -61,14 +61,18 @@ _ROLES = {
 }
 
 
+def discharge_condition(user, need: DischargeNeed = DischargeNeed.READ) -> PatientCondition:
+    """Patients whose discharge documents the user reads (or writes, by ``need``): staff
+    in one of the need's roles for the patient (role_condition lets in staff only)."""
+    return role_condition(user, *_ROLES[need])
+
+
 def discharge_patients_visible_to(user, need: DischargeNeed = DischargeNeed.READ):
-    if not is_staff_member(user):
-        return Patient.objects.none()
-    return patients_in_role(user, *_ROLES[need])
+    return patients_where(discharge_condition(user, need))
 
 
 def access_discharge(user, patient: Patient, need: DischargeNeed = DischargeNeed.READ) -> bool:
-    return patient_in_scope(patient.pk, discharge_patients_visible_to, user, need)
+    return discharge_condition(user, need).holds_for(patient)
 
 
 def discharge_episodes_visible_to(
@@ -93,7 +97,7 @@ def access_discharge_episode_by_id(
     return episode_meeting_or_refuse(
         user,
         episode_id,
-        role_condition(user, *_ROLES[need]),
+        discharge_condition(user, need),
         action=action,
         object_type=object_type,
     )

@@ -54,7 +54,6 @@ from .alumni import refuse_alumnus
 from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of, patients_where
 from .patients import (
     patient_condition,
-    patient_in_scope,
     patient_meeting_or_refuse,
     patient_meets,
     patients_visible_to,
@@ -148,16 +147,16 @@ def banner_alerts_visible_to(user) -> QuerySet[Alert]:
 
 
 def access_measures_read(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, measures_patients_visible_to, user)
+    return measures_condition(user).holds_for(patient)
 
 
 def access_administration_record(user, patient: Patient) -> bool:
     """Record answers in session, or send the patient a questionnaire."""
-    return patient_in_scope(patient.pk, recording_patients_visible_to, user)
+    return recording_condition(user).holds_for(patient)
 
 
 def access_alerts_see(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, alert_patients_visible_to, user)
+    return alert_condition(user).holds_for(patient)
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,11 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 
 from .alumni import refuse_alumnus
-from .conditions import NOBODY, PatientCondition
-from .notes import patients_in_role, role_condition
+from .conditions import NOBODY, PatientCondition, patients_where
+from .notes import role_condition
 from .patients import (
     about_one_patient,
     episode_meeting_or_refuse,
-    patient_in_scope,
     patient_meeting_or_refuse,
     patient_meets,
 )
@@ -89,13 +88,11 @@ def meds_condition(user, need: MedsNeed = MedsNeed.READ) -> PatientCondition:
 
 
 def meds_patients_visible_to(user, need: MedsNeed = MedsNeed.READ) -> QuerySet[Patient]:
-    if not is_staff_member(user):
-        return Patient.objects.none()
-    return patients_in_role(user, *_ROLES[need])
+    return patients_where(meds_condition(user, need))
 
 
 def access_meds(user, patient: Patient, need: MedsNeed = MedsNeed.READ) -> bool:
-    return patient_in_scope(patient.pk, meds_patients_visible_to, user, need)
+    return meds_condition(user, need).holds_for(patient)
 
 
 def meds_rights(user, patient: Patient) -> dict[MedsNeed, bool]:

@@ -47,7 +47,7 @@ from .conditions import NOBODY, OnCareTeam, PatientCondition, in_any_of, patient
 from .patients import (
     billing_condition,
     patient_condition,
-    patient_in_scope,
+    patient_id_meets,
     patient_meeting_or_refuse,
     patient_meets,
     patients_visible_to,
@@ -119,11 +119,11 @@ def _note_write_roles(kind: str) -> tuple[str, ...]:
 
 
 def access_notes_read(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, patients_notes_visible_to, user)
+    return notes_condition(user).holds_for(patient)
 
 
 def access_note_write(user, patient: Patient, kind: str) -> bool:
-    return patient_in_scope(patient.pk, patients_in_role, user, *_note_write_roles(kind))
+    return role_condition(user, *_note_write_roles(kind)).holds_for(patient)
 
 
 def access_note_sign(user, author_id: int | None) -> bool:
@@ -140,11 +140,11 @@ def access_note_cosign(user, note: ClinicalNote) -> bool:
         return False
     if credential_requires_cosign(user):
         return False
-    return patient_in_scope(note.patient_id, patients_in_role, user, *COSIGN_ROLES)
+    return patient_id_meets(note.patient_id, role_condition(user, *COSIGN_ROLES))
 
 
 def access_hours_read(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, patients_hours_visible_to, user)
+    return hours_condition(user).holds_for(patient)
 
 
 def access_transition_week_mark(user, episode: Episode) -> bool:
@@ -152,7 +152,7 @@ def access_transition_week_mark(user, episode: Episode) -> bool:
 
 
 def access_psychotherapy_note_write(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, patients_in_role, user, *PSYCHOTHERAPY_ROLES)
+    return role_condition(user, *PSYCHOTHERAPY_ROLES).holds_for(patient)
 
 
 def access_psychotherapy_note_read(user, note: PsychotherapyNote) -> bool:

@@ -113,6 +113,7 @@ __all__ = [
     "on_care_team",
     "patient_condition",
     "patient_from_scope",
+    "patient_id_meets",
     "patient_in_scope",
     "patient_meeting",
     "patient_meeting_or_refuse",
@@ -166,6 +167,12 @@ def patients_meet(patient_ids, conditions: Mapping[str, PatientCondition]) -> di
         name: [pid for pid in ids if pid in facts and condition.holds(facts[pid])]
         for name, condition in conditions.items()
     }
+
+
+def patient_id_meets(patient_id, condition: PatientCondition) -> bool:
+    """Whether the stored patient with this id meets ``condition``, from its facts (one
+    query): a rule asked of a record that names its patient by id (a note, a review)."""
+    return bool(patients_meet([patient_id], {"in": condition})["in"])
 
 
 def patients_in_scope(patient_ids, scope: Callable[..., QuerySet[Patient]], *args) -> QuerySet:
@@ -371,11 +378,11 @@ def episode_meeting_or_refuse(
 
 
 def access_patient_chart(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, patients_visible_to, user)
+    return patient_condition(user).holds_for(patient)
 
 
 def access_patient_billing(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, patients_billing_visible_to, user)
+    return billing_condition(user).holds_for(patient)
 
 
 def access_patient_register_any(user) -> bool:

@@ -38,7 +38,8 @@ from stepwell.privacy.audit import AuditAction
 from stepwell.privacy.refusals import refuse
 from stepwell.schedule.models import Appointment, Enrollment, SchedulePlanRun, SessionOccurrence
 
-from .patients import access_patient_by_id, patient_in_scope, patients_visible_to
+from .conditions import NOBODY, OnCareTeam, OwnRecord, PatientCondition, in_any_of, patients_where
+from .patients import access_patient_by_id, patient_condition
 from .predicates import (
     PROGRAM_WIDE_ROLES,
     holds_role_in,
@@ -185,7 +186,7 @@ def access_plan_run_execute(user, run: SchedulePlanRun) -> bool:
 
 
 def access_patient_schedule_read(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, patients_visible_to, user)
+    return patient_condition(user).holds_for(patient)
 
 
 def access_patient_schedule_by_id(user, patient_id, *, action=AuditAction.VIEW) -> Patient:
@@ -193,23 +194,26 @@ def access_patient_schedule_by_id(user, patient_id, *, action=AuditAction.VIEW) 
     return access_patient_by_id(user, patient_id, action=action, object_type="patient_schedule")
 
 
-def patients_feed_manageable_by(user) -> QuerySet[Patient]:
-    """Patients whose calendar feed the user may make, change or turn off."""
+def feed_condition(user) -> PatientCondition:
+    """Patients whose calendar feed the user may make, change or turn off: their own (a
+    patient), or, of the patients whose chart the user reads, those with an episode in a
+    program where the user holds a feed role, and a clinician's care-team patients."""
     if is_patient_user(user):
-        return Patient.objects.filter(user=user)
+        return OwnRecord(user)
     if not is_staff_member(user):
-        return Patient.objects.none()
-    scope = Q(pk__in=[])
-    program_ids = programs_with(user, *FEED_ROLES)
-    if program_ids:
-        scope |= Q(episodes__program_id__in=program_ids)
+        return NOBODY
+    ways = in_any_of(programs_with(user, *FEED_ROLES))
     if programs_with(user, Role.CLINICIAN):
-        scope |= Q(care_team__user=user)
-    return patients_visible_to(user).filter(scope)
+        ways |= OnCareTeam(user)
+    return patient_condition(user) & ways
+
+
+def patients_feed_manageable_by(user) -> QuerySet[Patient]:
+    return patients_where(feed_condition(user))
 
 
 def access_patient_feed_manage(user, patient: Patient) -> bool:
-    return patient_in_scope(patient.pk, patients_feed_manageable_by, user)
+    return feed_condition(user).holds_for(patient)
 
 
 def access_patient_feed_by_id(user, patient_id, *, action=AuditAction.UPDATE) -> Patient:

@@ -29,8 +29,17 @@ from stepwell.patients.models import CareTeamMember, CareTeamRole, Episode, Pati
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
 from stepwell.privacy.access.conditions import facts_of, facts_of_patients
+from stepwell.privacy.access.discharge import (
+    DischargeNeed,
+    access_discharge,
+    discharge_condition,
+    discharge_patients_visible_to,
+)
 from stepwell.privacy.access.intake import access_availability_edit
 from stepwell.privacy.access.measures import (
+    access_administration_record,
+    access_alerts_see,
+    access_measures_read,
     alert_condition,
     alert_patients_visible_to,
     measures_patients_visible_to,
@@ -48,9 +57,14 @@ from stepwell.privacy.access.meds import (
     meds_rights,
 )
 from stepwell.privacy.access.notes import (
+    MEDICATION_NOTE_ROLES,
+    NOTE_WRITE_ROLES,
+    PSYCHOTHERAPY_ROLES,
     NoteNeed,
     access_hours_read,
+    access_note_write,
     access_notes_read,
+    access_psychotherapy_note_write,
     hours_condition,
     note_allowed,
     notes_condition,
@@ -61,7 +75,19 @@ from stepwell.privacy.access.notes import (
     role_condition,
 )
 from stepwell.privacy.access.patients import PatientNeed
-from stepwell.privacy.access.predicates import CLINICAL_ROLES
+from stepwell.privacy.access.predicates import (
+    CLINICAL_ROLES,
+    is_patient_user,
+    is_staff_member,
+    programs_with,
+)
+from stepwell.privacy.access.schedule import (
+    FEED_ROLES,
+    access_patient_feed_manage,
+    access_patient_schedule_read,
+    feed_condition,
+    patients_feed_manageable_by,
+)
 from stepwell.privacy.audit import AuditOutcome
 from stepwell.privacy.models import AuditEvent
 from stepwell.testing.people import CLINIC_PEOPLE
@@ -163,7 +189,77 @@ CONDITIONS = (
     (recording_patients_visible_to, recording_condition, ()),
     (alert_patients_visible_to, alert_condition, ()),
     *((meds_patients_visible_to, meds_condition, (need,)) for need in MedsNeed),
+    *((discharge_patients_visible_to, discharge_condition, (need,)) for need in DischargeNeed),
+    (patients_feed_manageable_by, feed_condition, ()),
 )
+
+# Each boolean rule (what a page offers for one patient) and the scope it answers for.
+BOOLEAN_RULES = (
+    (access.access_patient_chart, access.patients_visible_to, ()),
+    (access_patient_schedule_read, access.patients_visible_to, ()),
+    (access.access_patient_billing, access.patients_billing_visible_to, ()),
+    (access_notes_read, patients_notes_visible_to, ()),
+    (access_hours_read, patients_hours_visible_to, ()),
+    (access_measures_read, measures_patients_visible_to, ()),
+    (access_administration_record, recording_patients_visible_to, ()),
+    (access_alerts_see, alert_patients_visible_to, ()),
+    (access_patient_feed_manage, patients_feed_manageable_by, ()),
+    *((access_meds, meds_patients_visible_to, (need,)) for need in MedsNeed),
+    *((access_discharge, discharge_patients_visible_to, (need,)) for need in DischargeNeed),
+)
+
+
+def test_each_boolean_rule_is_its_scopes_answer(wider):
+    """A page's rules, answered from the patient's facts, say what the lists say: the
+    patient is in the rule's scope, for every person and patient."""
+    patients = list(Patient.objects.order_by("pk"))
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        for rule, scope, args in BOOLEAN_RULES:
+            whole = set(scope(user, *args).values_list("pk", flat=True))
+            for patient in patients:
+                fresh = Patient.objects.get(pk=patient.pk)
+                assert rule(user, fresh, *args) == (patient.pk in whole), (who, rule, patient)
+        for kind, roles in (
+            ("individual", NOTE_WRITE_ROLES),
+            ("medication", MEDICATION_NOTE_ROLES),
+        ):
+            writers = set(patients_in_role(user, *roles).values_list("pk", flat=True))
+            for patient in patients:
+                assert access_note_write(user, patient, kind) == (patient.pk in writers)
+        therapists = set(patients_in_role(user, *PSYCHOTHERAPY_ROLES).values_list("pk", flat=True))
+        for patient in patients:
+            assert access_psychotherapy_note_write(user, patient) == (patient.pk in therapists)
+
+
+def _feed_scope_as_it_was(user):
+    """Who could manage a patient's calendar feed, as the scope was written before it was
+    a condition (a patient's own; else of the patients whose chart the user reads, those
+    in a program where the user holds a feed role, and a clinician's care-team patients)."""
+    from django.db.models import Q
+
+    from stepwell.accounts.models import Role
+
+    if is_patient_user(user):
+        return Patient.objects.filter(user=user)
+    if not is_staff_member(user):
+        return Patient.objects.none()
+    scope = Q(pk__in=[])
+    program_ids = programs_with(user, *FEED_ROLES)
+    if program_ids:
+        scope |= Q(episodes__program_id__in=program_ids)
+    if programs_with(user, Role.CLINICIAN):
+        scope |= Q(care_team__user=user)
+    return access.patients_visible_to(user).filter(scope)
+
+
+def test_the_feed_scope_as_a_condition_lets_in_whom_it_did(wider):
+    for who in PEOPLE:
+        user = getattr(wider, who)
+        before = set(_feed_scope_as_it_was(user).values_list("pk", flat=True))
+        now = set(patients_feed_manageable_by(user).values_list("pk", flat=True))
+        assert now == before, who
+    assert set(patients_feed_manageable_by(wider.clinician_a).values_list("pk", flat=True))
 
 
 def test_a_condition_answered_from_the_facts_is_the_scope_answer(wider):
