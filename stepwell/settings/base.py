@@ -155,6 +155,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer, with the common widgets written directly (core/form_renderer.py).
+FORM_RENDERER = "stepwell.core.form_renderer.FormRenderer"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

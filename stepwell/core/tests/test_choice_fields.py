@@ -3,18 +3,15 @@ and every form of the project uses that field."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import pytest
 from django import forms
 from django.forms.models import ModelChoiceIterator
 
-import stepwell
 from stepwell.accounts.models import User
 from stepwell.clinic.models import Program
 from stepwell.core.forms import ListedChoiceIterator, ModelChoiceField, ModelMultipleChoiceField
 from stepwell.testing.factories import ProgramFactory, UserFactory
+from stepwell.testing.forms import project_forms
 
 pytestmark = pytest.mark.django_db
 
@@ -69,28 +66,9 @@ def test_a_posted_choice_is_checked_against_the_queryset():
     assert form.cleaned_data["user"] == person
 
 
-def _project_forms() -> list[type[forms.BaseForm]]:
-    for module in pkgutil.walk_packages(stepwell.__path__, "stepwell."):
-        if ".tests" not in module.name and module.name.rsplit(".", 1)[-1] in (
-            "forms",
-            "staff_admin",
-            "views",
-        ):
-            importlib.import_module(module.name)
-    found, todo = [], [forms.BaseForm]
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        module = cls.__module__
-        # (the admin's forms are Django's own, made from the models)
-        if module.startswith("stepwell.") and ".tests" not in module and "admin" not in module:
-            found.append(cls)
-    return found
-
-
 def test_every_form_of_the_project_reads_its_choices_in_one_query():
     checked = []
-    for form in _project_forms():
+    for form in project_forms():
         for name, field in form.base_fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 assert field.iterator is not ModelChoiceIterator, (
