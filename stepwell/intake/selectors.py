@@ -35,7 +35,6 @@ from .models import (
 
 BOARD_COLUMN_LIMIT = 50
 REFERRAL_COLUMNS = [field.name for field in Referral._meta.concrete_fields]
-NAME_COLUMNS = ("preferred_name", "legal_first_name", "legal_last_name")  # display_name's
 
 
 def _contact_attempts() -> Count:
@@ -174,7 +173,11 @@ def referrals_listed(
     referrals = (
         intake_access.referrals_visible_to(user)
         .select_related("patient", "episode")
-        .only(*REFERRAL_COLUMNS, *(f"patient__{name}" for name in NAME_COLUMNS), "episode__program")
+        .only(
+            *REFERRAL_COLUMNS,
+            *(f"patient__{name}" for name in Patient.DISPLAY_NAME_FIELDS),
+            "episode__program",
+        )
         .annotate(contact_attempts=_contact_attempts())
     )
     if program_id:

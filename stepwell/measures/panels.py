@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from stepwell.clinic.time import program_today
 from stepwell.core.paging import page_of
-from stepwell.patients.models import Episode, Patient
+from stepwell.patients.models import Patient
+from stepwell.patients.selectors import CHART_EPISODES
 from stepwell.privacy.access import measures as access
 from stepwell.privacy.audit import AuditAction, audit_record
 
@@ -25,8 +26,6 @@ from .trajectory import ChartBand, ChartPoint, trajectory_svg
 
 COMPLETED_SHOWN = 50  # a page of the chart's completed questionnaires
 RECORDED = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
-# The patient's episodes with their programs, as the chart reads them with the patient.
-EPISODES_WITH_PROGRAMS = Prefetch("episodes", queryset=Episode.objects.select_related("program"))
 
 
 def chart_for(series: progress.Series, sex: str | None) -> SafeString:
@@ -88,7 +87,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     # read with the patient (patients.selectors), and who recorded them is read for the
     # page of them shown (joining both for a year of questionnaires doubled the read).
     administrations = list(Administration.objects.filter(patient=patient))
-    prefetch_related_objects([patient], EPISODES_WITH_PROGRAMS)  # (read already: no query)
+    prefetch_related_objects([patient], CHART_EPISODES)  # (read already: no query)
     episodes = {e.pk: e for e in patient.episodes.all()}
     episode = selectors.open_episode_among(episodes.values())
     program = episode.program if episode else None

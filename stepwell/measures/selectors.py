@@ -322,9 +322,9 @@ def remote_refusal(instrument_key: str, program) -> str:
 
 
 def open_episode_for(patient: Patient) -> Episode | None:
-    """The episode a new administration belongs to: the newest open one, else the newest."""
-    episodes = patient.episodes.select_related("program").order_by("-created_at", "-pk")
-    return episodes.exclude(state="discharged").first() or episodes.first()
+    """The episode a new administration belongs to: the newest open one, else the newest
+    (open_episode_among, of the patient's episodes read with their programs)."""
+    return open_episode_among(patient.episodes.select_related("program"))
 
 
 def open_episode_among(episodes) -> Episode | None:

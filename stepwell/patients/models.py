@@ -68,6 +68,9 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.display_name} ({self.mrn})"
 
+    # The columns display_name reads (for a list that reads only those).
+    DISPLAY_NAME_FIELDS = ("preferred_name", "legal_first_name", "legal_last_name")
+
     @property
     def display_name(self) -> str:
         first = self.preferred_name or self.legal_first_name

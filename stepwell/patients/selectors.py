@@ -224,8 +224,10 @@ def patients_listed(
 
 
 # What the chart reads with the patient: the access rules answer from these rows too.
+# A patient's episodes with their programs, as the chart reads them (and its sections).
+CHART_EPISODES = Prefetch("episodes", queryset=Episode.objects.select_related("program"))
 _CHART_ROWS = (
-    Prefetch("episodes", queryset=Episode.objects.select_related("program")),
+    CHART_EPISODES,
     Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
 )
 

@@ -112,7 +112,7 @@ def patient_hours_week(
 COMPLIANCE_PAGE_SIZE = 50
 COMPLIANCE_EPISODE_COLUMNS = (
     *("patient", "program", "state", "admitted_on", "discharged_on"),
-    *("patient__legal_first_name", "patient__legal_last_name", "patient__preferred_name"),
+    *(f"patient__{name}" for name in Patient.DISPLAY_NAME_FIELDS),
 )
 
 

@@ -461,32 +461,36 @@ def test_a_definition_stored_with_fields_now_refused_still_loads(db):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "episodes",
+    ("episodes", "chosen"),
     [
-        [],
-        [("discharged", 0)],
-        [("discharged", 0), ("discharged", 2)],
-        [("active", 0), ("discharged", 2)],  # an open one, older than a closed one
-        [("active", 0), ("on_hold", 1), ("discharged", 2)],
-        [("referred", 1), ("active", 1)],  # made at the same moment: the later id
+        ([], None),
+        ([("discharged", 0)], 0),
+        ([("discharged", 0), ("discharged", 2)], 1),  # none open: the newest
+        ([("active", 0), ("discharged", 2)], 0),  # an open one, older than a closed one
+        ([("active", 0), ("on_hold", 1), ("discharged", 2)], 1),  # the newest open one
+        ([("referred", 1), ("active", 1)], 1),  # made at the same moment: the later id
     ],
 )
-def test_the_charts_open_episode_is_the_one_the_database_gives(episodes):
+def test_the_charts_open_episode_is_the_one_the_database_gives(episodes, chosen):
     """The chart picks the patient's open episode among those it read
-    (open_episode_among), the one open_episode_for asks the database for."""
+    (open_episode_among), the one open_episode_for reads for itself: the newest open one,
+    else the newest."""
     from stepwell.measures.selectors import open_episode_among, open_episode_for
     from stepwell.patients.models import Episode
     from stepwell.testing.factories import EpisodeFactory, PatientFactory, ProgramFactory
 
     patient = PatientFactory()
     made = datetime(2026, 11, 2, 15, tzinfo=UTC)
+    created = []
     for state, days in episodes:
         dates = {"admitted_on": date(2026, 10, 5)} if state != "referred" else {}
         if state == "discharged":
             dates["discharged_on"] = date(2026, 11, 1)
         episode = EpisodeFactory(patient=patient, program=ProgramFactory(), state=state, **dates)
         Episode.objects.filter(pk=episode.pk).update(created_at=made + timedelta(days=days))
+        created.append(episode)
     expected = open_episode_for(patient)
+    assert expected == (None if chosen is None else created[chosen])
     assert open_episode_among(patient.episodes.all()) == expected
     if episodes:
         assert expected is not None
