@@ -26,16 +26,19 @@ from stepwell.accounts.models import Role
 from stepwell.milestones.models import Milestone
 from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.audit import AuditAction
-from stepwell.privacy.refusals import refuse
 
 from .attendance import access_session_attendance_by_id
 from .conditions import NOBODY, PatientCondition, patients_where
 from .meds import READ_ROLES as DRUG_TEST_READ_ROLES
 from .meds import meds_patients_visible_to
 from .notes import role_condition
-from .patients import access_own_patient, patients_visible_to
+from .patients import (
+    access_own_patient,
+    patient_condition,
+    patient_meeting_or_refuse,
+    patients_visible_to,
+)
 from .predicates import (
-    as_record_id,
     is_patient_user,
     is_staff_member,
     is_system_actor,
@@ -79,7 +82,7 @@ def milestones_visible_to(user) -> QuerySet[Milestone]:
 
 def access_milestones_write(user, patient: Patient) -> bool:
     """Show the "record a milestone" form and the sharing switch to this user?"""
-    return milestone_patients_written_by(user).filter(pk=patient.pk).exists()
+    return milestones_written_condition(user).holds_for(patient)
 
 
 def access_milestones_compute(actor) -> bool:
@@ -113,17 +116,10 @@ def access_patient_milestones_by_id(
     object_type: str = "milestone",
 ) -> Patient:
     """A patient whose milestones the user may read (or write), or an audited refusal."""
-    scope = milestone_patients_written_by(user) if write else milestone_patients_visible_to(user)
-    patient = scope.filter(pk=as_record_id(patient_id)).first()
-    if patient is None:
-        raise refuse(
-            actor=user,
-            action=action,
-            object_type=object_type,
-            object_id=patient_id,
-            patient_id=patient_id,
-        )
-    return patient
+    condition = milestones_written_condition(user) if write else patient_condition(user)
+    return patient_meeting_or_refuse(
+        user, patient_id, condition, action=action, object_type=object_type
+    )
 
 
 def access_own_milestones(user, *, object_type: str = "portal_progress") -> Patient:

@@ -56,6 +56,10 @@ from stepwell.privacy.access.meds import (
     meds_patients_visible_to,
     meds_rights,
 )
+from stepwell.privacy.access.milestones import (
+    access_milestones_write,
+    milestone_patients_written_by,
+)
 from stepwell.privacy.access.notes import (
     MEDICATION_NOTE_ROLES,
     NOTE_WRITE_ROLES,
@@ -204,6 +208,7 @@ BOOLEAN_RULES = (
     (access_administration_record, recording_patients_visible_to, ()),
     (access_alerts_see, alert_patients_visible_to, ()),
     (access_patient_feed_manage, patients_feed_manageable_by, ()),
+    (access_milestones_write, milestone_patients_written_by, ()),
     *((access_meds, meds_patients_visible_to, (need,)) for need in MedsNeed),
     *((access_discharge, discharge_patients_visible_to, (need,)) for need in DischargeNeed),
 )
