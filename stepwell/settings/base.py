@@ -149,8 +149,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "stepwell.core.context_processors.stepwell",
             ],
-            # Django's date filter, quicker for the formats the pages use most.
-            "builtins": ["stepwell.core.templatetags.dates"],
+            # Django's date filter and url tag, quicker for what the pages repeat most.
+            "builtins": ["stepwell.core.templatetags.dates", "stepwell.core.templatetags.urls"],
         },
     }
 ]
