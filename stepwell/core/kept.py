@@ -169,13 +169,29 @@ class RecordRead:
             _layout,
         )
         prepared = self.field.get_db_prep_value(value, connection=connections[alias])
-        layout = kept.derived
-        for row in _run(alias, kept, lambda _name: prepared):
-            record = self.model.from_db(alias, layout.attnames, row[layout.start : layout.end])
-            for populator in layout.populators:
-                populator.populate(row, record)
+        for record in _records(self.model, alias, kept, lambda _name: prepared):
             return record
         return None
+
+
+def _records(model: type[Model], alias: str, kept: _Kept, values: Callable[[str], object]):
+    """The kept query's records, built as ModelIterable builds them."""
+    layout = kept.derived
+    for row in _run(alias, kept, values):
+        record = model.from_db(alias, layout.attnames, row[layout.start : layout.end])
+        for populator in layout.populators:
+            populator.populate(row, record)
+        yield record
+
+
+def _prepared(fields: dict, values: dict, alias: str) -> dict:
+    if values.keys() != fields.keys() or any(v is None for v in values.values()):
+        raise ValueError(f"a kept query takes a value for each of {sorted(fields)}")
+    connection = connections[alias]
+    return {
+        name: field.get_db_prep_value(values[name], connection=connection)
+        for name, field in fields.items()
+    }
 
 
 class KeptRows:
@@ -191,14 +207,42 @@ class KeptRows:
         self.fields = fields
 
     def rows(self, **values) -> list[tuple]:
-        if values.keys() != self.fields.keys() or any(v is None for v in values.values()):
-            raise ValueError(f"a kept query takes a value for each of {sorted(self.fields)}")
         alias = router.db_for_read(self.model)
+        prepared = _prepared(self.fields, values, alias)
         slots = {name: Slot(values[name], field, name) for name, field in self.fields.items()}
         kept = _kept(self, alias, lambda: self.build(**slots).query)
-        connection = connections[alias]
-        prepared = {
-            name: field.get_db_prep_value(values[name], connection=connection)
-            for name, field in self.fields.items()
-        }
         return [tuple(row) for row in _run(alias, kept, prepared.__getitem__)]
+
+
+LISTS: list[KeptRecords] = []  # every record list defined, for the tests to compare
+
+
+class KeptRecords:
+    """The records (model instances, with what select_related joins in) of the query
+    ``build(**slots)`` builds, compiled once per connection, as KeptRows keeps a values
+    query: ``list(build(**values))`` without building and compiling it each time. For the
+    reads a page makes on every request (a chart's lists of its patient's records).
+
+    Define one per module and call ``records(**values)``; the values may not be None."""
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], **fields) -> None:
+        self.model = model
+        self.build = build
+        self.fields = fields
+        LISTS.append(self)
+
+    def __repr__(self) -> str:
+        return f"KeptRecords({self.model.__name__}, {sorted(self.fields)})"
+
+    def records(self, **values) -> list:
+        alias = router.db_for_read(self.model)
+        prepared = _prepared(self.fields, values, alias)
+        slots = {name: Slot(values[name], field, name) for name, field in self.fields.items()}
+        kept = _kept(self, alias, lambda: self.build(**slots).query, _list_layout)
+        return list(_records(self.model, alias, kept, prepared.__getitem__))
+
+
+def _list_layout(compiler) -> _Layout:
+    if compiler.query.annotation_select or compiler.query.extra_select:
+        raise ValueError("a kept record list builds plain records: no annotations")
+    return _layout(compiler)

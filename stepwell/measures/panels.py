@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from stepwell.clinic.time import program_today
+from stepwell.core.kept import KeptRecords
 from stepwell.core.paging import page_of
 from stepwell.patients.models import Patient
 from stepwell.patients.selectors import CHART_EPISODES
@@ -26,6 +27,19 @@ from .trajectory import ChartBand, ChartPoint, trajectory_svg
 
 COMPLETED_SHOWN = 50  # a page of the chart's completed questionnaires
 RECORDED = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
+# The patient's questionnaires and open alerts: read on every chart, so kept compiled
+# (stepwell/core/kept.py).
+_PATIENT = Administration._meta.get_field("patient").target_field
+_QUESTIONNAIRES = KeptRecords(
+    Administration,
+    lambda patient: Administration.objects.filter(patient_id=patient),
+    patient=_PATIENT,
+)
+_OPEN_ALERTS = KeptRecords(
+    Alert,
+    lambda patient: Alert.objects.filter(patient_id=patient, status=AlertStatus.OPEN),
+    patient=_PATIENT,
+)
 
 
 def chart_for(series: progress.Series, sex: str | None) -> SafeString:
@@ -86,7 +100,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     # The questionnaires alone: their episodes and programs are among those the chart
     # read with the patient (patients.selectors), and who recorded them is read for the
     # page of them shown (joining both for a year of questionnaires doubled the read).
-    administrations = list(Administration.objects.filter(patient=patient))
+    administrations = _QUESTIONNAIRES.records(patient=patient.pk)
     prefetch_related_objects([patient], CHART_EPISODES)  # (read already: no query)
     episodes = {e.pk: e for e in patient.episodes.all()}
     episode = selectors.open_episode_among(episodes.values())
@@ -123,9 +137,12 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     ]
     open_alerts = []
     if rights.see_alerts:  # the open ones only: a year of closed alerts stays in the database
-        open_alerts = list(
-            patient.measure_alerts.filter(status=AlertStatus.OPEN).select_related("administration")
-        )
+        open_alerts = _OPEN_ALERTS.records(patient=patient.pk)
+        by_pk = {a.pk: a for a in administrations}
+        for alert in open_alerts:  # each raised by one of the questionnaires read above
+            alert.patient = patient
+            if alert.administration_id in by_pk:
+                alert.administration = by_pk[alert.administration_id]
     usable = [i for i in available if i.key not in switched_off]
     return ChartPanel(
         patient=patient,

@@ -12,6 +12,7 @@ from django.core.paginator import Page
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
+from stepwell.core.kept import KeptRows
 from stepwell.core.paging import page_of, window
 from stepwell.measures.instruments import (
     Instrument,
@@ -41,11 +42,16 @@ from .models import (
 OVERDUE_AFTER_DAYS = 2
 
 
+# Asked on every chart: kept compiled (stepwell/core/kept.py).
+_SWITCHED_OFF = KeptRows(
+    InstrumentSetting,
+    lambda: InstrumentSetting.objects.filter(enabled=False).values_list("instrument_key", "reason"),
+)
+
+
 def instruments_switched_off() -> dict[str, str]:
     """Instrument key -> the reason given, for every instrument the clinic switched off."""
-    return dict(
-        InstrumentSetting.objects.filter(enabled=False).values_list("instrument_key", "reason")
-    )
+    return dict(_SWITCHED_OFF.rows())
 
 
 def instrument_unavailable_reason(key: str) -> str:
@@ -133,14 +139,24 @@ def instrument_for(key: str, version: str | None = None) -> Instrument:
 def instruments_available() -> list[Instrument]:
     """Shipped instruments first, then the newest version of each stored one."""
     result = list(instrument_registry().values())
-    shipped = {instrument.key for instrument in result}
     seen: set[str] = set()
-    for row in InstrumentDefinition.objects.order_by("key", "-loaded_at", "-pk"):
-        if row.key in shipped or row.key in seen:
-            continue
-        seen.add(row.key)
-        result.append(load_definition(row.definition, stored=True))
+    for key, definition in _STORED_NOT_SHIPPED.rows():
+        if key not in seen:
+            seen.add(key)
+            result.append(load_definition(definition, stored=True))
     return result
+
+
+# The stored definitions of instruments the program does not ship, newest first: asked on
+# every chart, so kept compiled.
+_STORED_NOT_SHIPPED = KeptRows(
+    InstrumentDefinition,
+    lambda: (
+        InstrumentDefinition.objects.exclude(key__in=sorted(instrument_registry()))
+        .order_by("key", "-loaded_at", "-pk")
+        .values_list("key", "definition")
+    ),
+)
 
 
 def instrument_bands(instrument: Instrument, sex: str | None = None):

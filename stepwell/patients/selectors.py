@@ -15,6 +15,7 @@ from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core import paging
+from stepwell.core.kept import KeptRecords
 from stepwell.core.paging import counted_page
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
@@ -232,6 +233,26 @@ _CHART_ROWS = (
 )
 
 
+# The chart's other lists of its patient's records, read on every chart: kept compiled
+# (stepwell/core/kept.py).
+_PATIENT_KEY = Patient._meta.pk
+_FAMILY_CONTACTS = KeptRecords(
+    FamilyContact,
+    lambda patient: FamilyContact.objects.filter(patient_id=patient),
+    patient=_PATIENT_KEY,
+)
+RECENT_VIEWERS = 10
+_RECENT_VIEWERS = KeptRecords(
+    AuditEvent,
+    lambda patient: (
+        AuditEvent.objects.filter(patient_id=patient, action="view", outcome="allowed")
+        .exclude(username="")
+        .order_by("-seq")[:RECENT_VIEWERS]
+    ),
+    patient=_PATIENT_KEY,
+)
+
+
 @dataclass(frozen=True)
 class Chart:
     """What the chart page shows besides the patient's fields."""
@@ -274,7 +295,7 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         else User.objects.none(),
         viewers=patient_recent_viewers(patient=patient),
         can_edit_details=access.access_patient_details_edit(user, patient),
-        family_contacts=list(patient.family_contacts.all()),
+        family_contacts=_FAMILY_CONTACTS.records(patient=patient.pk),
         links=chart_links(user, patient),
     )
 
@@ -346,9 +367,6 @@ def episode_for_user(*, user, episode_id: int) -> Episode | None:
     )
 
 
-def patient_recent_viewers(*, patient: Patient, limit: int = 10) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(patient_id=patient.pk, action="view", outcome="allowed")
-        .exclude(username="")
-        .order_by("-seq")[:limit]
-    )
+def patient_recent_viewers(*, patient: Patient) -> list[AuditEvent]:
+    """The last ten who opened the patient's chart (the chart shows them)."""
+    return _RECENT_VIEWERS.records(patient=patient.pk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models.sql.compiler import SQLCompiler
 
-from stepwell.core.kept import RecordRead
+from stepwell.core.kept import KeptRecords, RecordRead
 from stepwell.core.rows import one_or_none
 
 
@@ -45,3 +45,13 @@ def assert_read_as_orm(read: RecordRead, value) -> None:
     """``read.one(value)`` is the ORM's read of the same rows: the same model, field values
     of the same types, and the same records joined in (or None), all the way down."""
     _same(read.one(value), one_or_none(read.rows().filter(**{read.key: value})), set())
+
+
+def assert_records_as_orm(kept: KeptRecords, **values) -> None:
+    """``kept.records(**values)`` is the ORM's read of the query it keeps: the same records
+    in the same order, field values of the same types, the same records joined in."""
+    records, orm = kept.records(**values), list(kept.build(**values))
+    assert [r.pk for r in records] == [o.pk for o in orm]
+    seen: set[int] = set()
+    for record, expected in zip(records, orm, strict=True):
+        _same(record, expected, seen)
