@@ -25,7 +25,8 @@ from .instruments import Instrument
 from .models import Administration, AdministrationStatus, Alert, AlertStatus
 from .trajectory import ChartBand, ChartPoint, trajectory_svg
 
-COMPLETED_SHOWN = 50  # a page of the chart's completed questionnaires
+COMPLETED_SHOWN = 50  # a page of the patient's completed questionnaires (their own page)
+CHART_COMPLETED_SHOWN = 10  # the newest, on the chart (with a link to all of them)
 RECORDED = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
 # The patient's questionnaires and open alerts: read on every chart, so kept compiled
 # (stepwell/core/kept.py).
@@ -81,7 +82,7 @@ class ChartPanel:
     findings: list[progress.Finding]
     joint: object  # change.JointOutcome | None
     completed: list[dict]  # {"administration": Administration, "items": [ItemAnswer]}
-    completed_page: Page  # which page of the completed ones `completed` is (the first)
+    completed_total: int  # how many are completed (`completed` is the newest of them)
     due: list[dict]  # {"administration", "overdue", "switched_off", "in_session_only"}
     open_alerts: list[Alert]
     can_acknowledge: bool
@@ -115,10 +116,9 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     today = program_today(program) if program else timezone.localdate()
     series_list = progress.series_of(administrations)
     # (newest first, as the model orders them and completed_administrations pages them)
-    completed_page = page_of(
-        [a for a in administrations if a.status in RECORDED], 1, size=COMPLETED_SHOWN
-    )
-    prefetch_related_objects(completed_page.object_list, "recorded_by")
+    recorded = [a for a in administrations if a.status in RECORDED]
+    newest = recorded[:CHART_COMPLETED_SHOWN]
+    prefetch_related_objects(newest, "recorded_by")
     switched_off = selectors.instruments_switched_off()
     available = selectors.instruments_available()
     names = {i.key: i.abbreviation for i in available}  # PHQ-9, not the key phq9
@@ -152,8 +152,8 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
         ],
         findings=progress.findings_of(series_list),
         joint=progress.joint_recovery(series_list),
-        completed=completed_rows(completed_page.object_list, names),
-        completed_page=completed_page,
+        completed=completed_rows(newest, names),
+        completed_total=len(recorded),
         due=due,
         open_alerts=open_alerts,
         can_acknowledge=bool(open_alerts),
@@ -199,8 +199,8 @@ class CompletedPage:
 
 
 def completed_administrations(*, user, patient_id, page_number) -> CompletedPage:
-    """A page of the patient's completed questionnaires (the chart's list past its first
-    page), newest first, cut in SQL; refused unless the user may read the patient's
+    """A page of the patient's completed questionnaires (all of them, where the chart shows
+    the newest), newest first, cut in SQL; refused unless the user may read the patient's
     scores, and audited naming the administrations shown."""
     patient = access.access_patient_measures_by_id(user, patient_id, action=AuditAction.LIST)
     listed = (

@@ -230,9 +230,10 @@ def _next_url(request) -> str:
 
 @login_required
 def administrations(request, patient_id: int):
-    """The chart's completed questionnaires past the first page: loaded into the chart's
-    section by htmx; without JavaScript, a page of its own. Refused (audited) unless the
-    user may read the patient's scores; the listing is audited."""
+    """The patient's completed questionnaires, a page at a time (the chart shows the newest
+    and links here): a page of its own, whose pager loads the next page into its section
+    by htmx. Refused (audited) unless the user may read the patient's scores; the listing
+    is audited."""
     listed = panels.completed_administrations(
         user=request.user, patient_id=patient_id, page_number=request.GET.get("page")
     )

@@ -229,27 +229,39 @@ def _chart_rows(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'data-testid="administration-(\d+)"', html)]
 
 
-def test_the_chart_shows_50_completed_questionnaires_and_pages_the_rest_in_place(client, clinic):
+def test_the_chart_shows_the_10_newest_questionnaires_and_links_to_all_of_them(client, clinic):
     completed = _completed(clinic.patient_a, 60)
     newest_first = [a.pk for a in reversed(completed)]
     verified_login(client, clinic.clinician_a)
     chart = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
-    assert _chart_rows(chart) == newest_first[:50]
-    assert "Page 1 of 2 · 60 questionnaires completed" in chart
+    assert _chart_rows(chart) == newest_first[:10]
+    assert "(the 10 newest of 60)" in chart
     url = f"/measures/patients/{clinic.patient_a.pk}/administrations/"
-    assert f'hx-get="{url}?page=2" hx-target="closest section"' in chart
+    assert f'<a href="{url}" data-testid="all-administrations">All 60 completed' in chart
+    # All of them on a page of their own, 50 a page, the pager loading the next in place.
+    page = client.get(url).content.decode()
+    assert "<html" in page and clinic.patient_a.display_name in page
+    assert _chart_rows(page) == newest_first[:50]
+    assert "Page 1 of 2 · 60 questionnaires completed" in page
+    assert f'hx-get="{url}?page=2" hx-target="closest section"' in page
     second = client.get(url, {"page": 2}, HTTP_HX_REQUEST="true")
     html = second.content.decode()
     assert _chart_rows(html) == newest_first[50:]  # each once, newest first
     assert '<section id="administrations"' in html
-    assert "<html" not in html  # the section only, swapped into the chart
+    assert "<html" not in html  # the section only, swapped into the page
     event = AuditEvent.objects.filter(object_type="administration").latest("seq")
     assert (event.action, event.patient_id) == ("list", clinic.patient_a.pk)
     assert event.detail["administrations"] == newest_first[50:]
-    # Without JavaScript the link opens a page of its own.
-    page = client.get(url, {"page": 2}).content.decode()
-    assert "<html" in page and clinic.patient_a.display_name in page
-    assert _chart_rows(page) == newest_first[50:]
+    # Without JavaScript the pager's link opens the next page on its own.
+    assert _chart_rows(client.get(url, {"page": 2}).content.decode()) == newest_first[50:]
+
+
+def test_the_chart_shows_every_questionnaire_when_there_are_10_or_fewer(client, clinic):
+    completed = _completed(clinic.patient_a, 10)
+    verified_login(client, clinic.clinician_a)
+    chart = client.get(f"/patients/{clinic.patient_a.pk}/").content.decode()
+    assert _chart_rows(chart) == [a.pk for a in reversed(completed)]
+    assert "newest of" not in chart and "all-administrations" not in chart
 
 
 def test_the_chart_s_questionnaire_pages_are_refused_outside_the_care_scope(client, clinic):
