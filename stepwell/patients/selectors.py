@@ -26,7 +26,15 @@ from stepwell.privacy.models import AuditEvent
 from stepwell.privacy.refusals import refuse
 
 from .episodes import allowed_next_states
-from .models import OPEN_STATES, CareTeamMember, Episode, EpisodeState, FamilyContact, Patient
+from .models import (
+    OPEN_STATES,
+    CareTeamMember,
+    Episode,
+    EpisodeEvent,
+    EpisodeState,
+    FamilyContact,
+    Patient,
+)
 
 
 def episode_days_in_program(episode: Episode, *, today: date | None = None) -> int | None:
@@ -253,6 +261,10 @@ _RECENT_VIEWERS = KeptRecords(
 )
 
 
+# Each episode's history with who made each move (one query, not one and one for users).
+_EVENTS_WITH_ACTORS = Prefetch("events", queryset=EpisodeEvent.objects.select_related("actor"))
+
+
 @dataclass(frozen=True)
 class Chart:
     """What the chart page shows besides the patient's fields."""
@@ -273,7 +285,7 @@ def patient_chart(*, user, patient: Patient) -> Chart:
     # with it): the rules below read them from there instead of asking the database again.
     prefetch_related_objects([patient], *_CHART_ROWS)
     episodes = list(patient.episodes.all())
-    prefetch_related_objects(episodes, "events__actor", "level_of_care_changes")
+    prefetch_related_objects(episodes, _EVENTS_WITH_ACTORS, "level_of_care_changes")
     can_edit = access.access_care_team_edit(user, patient)
     return Chart(
         episodes=[
@@ -290,7 +302,7 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         ],
         care_team=list(patient.care_team.all()),
         can_edit_care_team=can_edit,
-        care_team_candidates=care_team_candidates(patient=patient)
+        care_team_candidates=care_team_candidates(episodes=episodes)
         if can_edit
         else User.objects.none(),
         viewers=patient_recent_viewers(patient=patient),
@@ -321,10 +333,12 @@ def patient_billing_episodes(*, patient: Patient) -> list[Episode]:
     return list(patient.episodes.select_related("program"))
 
 
-def care_team_candidates(*, patient: Patient) -> QuerySet[User]:
-    """Active staff of the patient's programs: whom the chart offers for the care team."""
+def care_team_candidates(*, episodes: list[Episode]) -> QuerySet[User]:
+    """Active staff of the programs of the patient's ``episodes``: whom the chart offers
+    for the care team."""
+    programs = sorted({episode.program_id for episode in episodes})
     return User.objects.filter(
-        kind=UserKind.STAFF, is_active=True, program_memberships__program__episodes__patient=patient
+        kind=UserKind.STAFF, is_active=True, program_memberships__program_id__in=programs
     ).distinct()
 
 

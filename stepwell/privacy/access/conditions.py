@@ -121,6 +121,15 @@ def _union(patients, now, *, accounts: bool) -> QuerySet:
 
 # One patient's ways in: the query every record check of a patient's record asks, kept
 # compiled (stepwell/core/kept.py).
+# The emergency access open on one patient: asked with the chart's rows (facts_of), kept
+# compiled too. (The model names the database read; the grants' own is imported late,
+# as _emergency_grants does: the consent app imports this module.)
+_ONE_PATIENTS_GRANTS = KeptRows(
+    Patient,
+    lambda patient, now: _emergency_grants(now).filter(patient_id=patient).values_list("user_id"),
+    patient=Patient._meta.pk,
+    now=DateTimeField(),
+)
 _ONE_PATIENT = KeptRows(
     Episode,
     lambda patient, now: _union(lambda key: {key: patient}, now, accounts=False),
@@ -177,9 +186,10 @@ def facts_of(patient: Patient) -> PatientFacts:
         ways = {
             _EPISODE: {episode.program_id for episode in loaded["episodes"]},
             _TEAM: {member.user_id for member in loaded["care_team"]},
-            _EMERGENCY: set(
-                _emergency_grants().filter(patient_id=patient.pk).values_list("user_id", flat=True)
-            ),
+            _EMERGENCY: {
+                user_id
+                for (user_id,) in _ONE_PATIENTS_GRANTS.rows(patient=patient.pk, now=timezone.now())
+            },
         }
     else:
         ways = _ways_of_one(patient.pk)

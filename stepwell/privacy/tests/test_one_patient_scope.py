@@ -302,6 +302,8 @@ def test_a_condition_answered_from_the_facts_is_the_scope_answer(wider):
             loaded = Patient.objects.prefetch_related("episodes", "care_team").filter(pk=patient.pk)
             for row in loaded:
                 assert access.patient_meets(row, conditions) == alone, (who, patient.pk)
+                # from the rows and the patient's emergency access, as from the one query
+                assert facts_of(row) == facts_of(Patient(pk=row.pk, user_id=row.user_id))
                 with CaptureQueriesContext(connection) as queries:
                     assert access.patient_meets(row, conditions) == alone
                 assert len(queries) == 0, who  # the facts are kept with the rows
