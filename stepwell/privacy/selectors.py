@@ -92,16 +92,21 @@ class MergedTrail:
     model = AuditEvent
     ordered = True
 
-    def __init__(self, ways: list[QuerySet[AuditEvent]], *, newest_first: bool):
+    def __init__(self, ways: list[QuerySet[AuditEvent]], *, newest_first: bool, fields: tuple = ()):
         self.ways = ways
         self.newest_first = newest_first
+        self.fields = fields
 
     def filter(self, *args, **kwargs) -> MergedTrail:
         ways = [way.filter(*args, **kwargs) for way in self.ways]
-        return MergedTrail(ways, newest_first=self.newest_first)
+        return MergedTrail(ways, newest_first=self.newest_first, fields=self.fields)
 
     def none(self) -> MergedTrail:
-        return MergedTrail([], newest_first=self.newest_first)
+        return MergedTrail([], newest_first=self.newest_first, fields=self.fields)
+
+    def values(self, *fields: str) -> MergedTrail:
+        """The window's events as dicts of these fields (QuerySet.values)."""
+        return MergedTrail(self.ways, newest_first=self.newest_first, fields=fields)
 
     def __getitem__(self, window: slice) -> list[AuditEvent]:
         if not isinstance(window, slice) or window.stop is None or window.step is not None:
@@ -111,10 +116,13 @@ class MergedTrail:
         if not self.ways:  # no way in (refused, or a bad filter: an empty page)
             return []
         if len(self.ways) == 1:  # one way (an administrator, a one-program director)
-            return list(self.ways[0].order_by(order)[start:stop])
+            return list(self._shown(self.ways[0].order_by(order))[start:stop])
         first, *others = [way.order_by(order).values("seq")[:stop] for way in self.ways]
         numbered = AuditEvent.objects.filter(seq__in=first.union(*others, all=True))
-        return list(numbered.order_by(order)[start:stop])
+        return list(self._shown(numbered.order_by(order))[start:stop])
+
+    def _shown(self, events: QuerySet[AuditEvent]):
+        return events.values(*self.fields) if self.fields else events
 
 
 def _unfiltered(criteria: AuditFilter) -> bool:
