@@ -30,7 +30,7 @@ CHART_COMPLETED_SHOWN = 10  # the newest, on the chart (with a link to all of th
 RECORDED = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
 # The patient's questionnaires and open alerts: read on every chart, so kept compiled
 # (stepwell/core/kept.py).
-_PATIENT = Administration._meta.get_field("patient").target_field
+_PATIENT = Patient._meta.pk
 _QUESTIONNAIRES = KeptRecords(
     Administration,
     lambda patient: Administration.objects.filter(patient_id=patient),

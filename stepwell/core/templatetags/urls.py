@@ -44,7 +44,7 @@ _FIRST_STAND_INS = tuple(731_900_000_000 + 10_007 * i for i in range(1, 9))
 _SECOND_STAND_INS = tuple(482_600_000_000 + 10_009 * i for i in range(1, 9))
 _UNSHAPED = None  # a shape that does not hold: always Django's reverse
 
-# (resolver, urlconf, script prefix, current app, view name, argument names or count)
+# (resolver, script prefix, current app, view name, argument names or count)
 # -> the URL's pieces between the ids and the order the ids go in, or _UNSHAPED.
 _shapes: dict[tuple, tuple[tuple[str, ...], tuple[int, ...]] | None] = {}
 
@@ -90,13 +90,14 @@ def id_names(resolver: URLResolver) -> frozenset[str]:
                 found = chains.setdefault(":".join((*namespaces, entry.name)), [])
                 found.append((namespaces, [*chain, entry.pattern]))
 
+    def sure(namespaces: tuple[str, ...]) -> bool:  # it and every namespace around it
+        return not any(namespaces[:depth] in unsure for depth in range(1, len(namespaces) + 1))
+
     walk(resolver, (), [])
     known = _id_names[resolver] = frozenset(
         name
-        for name, found in chains.items()
-        if len(found) == 1
-        and not any(found[0][0][: depth + 1] in unsure for depth in range(len(found[0][0])))
-        and _writes_ids_as_digits(found[0][1])
+        for name, [(namespaces, chain), *others] in chains.items()
+        if not others and sure(namespaces) and _writes_ids_as_digits(chain)
     )
     return known
 
@@ -158,13 +159,11 @@ def url_of(view_name: str, args: list, kwargs: dict, current_app=None) -> str:
     if not all(_is_id(value) for value in values):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     names = tuple(kwargs) if kwargs else None
-    urlconf = get_urlconf()
-    resolver = get_resolver(urlconf)
+    resolver = get_resolver(get_urlconf())
     if view_name not in id_names(resolver):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     key = (
         resolver,
-        urlconf,
         get_script_prefix(),
         current_app,
         view_name,

@@ -133,7 +133,7 @@ def test_a_shape_that_does_not_hold_is_not_used(monkeypatch):
 
     monkeypatch.setattr(urls, "reverse", reverse_once_differently)
     assert urls.url_of("record", [70, 80], {}, current_app="shape-test") == "/record/70/80/"
-    key = next(k for k in urls._shapes if k[3] == "shape-test")
+    key = next(k for k in urls._shapes if k[2] == "shape-test")
     assert urls._shapes[key] is urls._UNSHAPED
 
 
