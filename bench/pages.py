@@ -311,6 +311,20 @@ AUDIT_PROGRAM_NEWEST = (
     "ORDER BY event_seq DESC LIMIT 50)"
 )
 
+# Filtered (a value few events have: the denied attempts, one user's events), the trail
+# is searched by the filter's index and the scope taken as a set (privacy.selectors).
+AUDIT_FILTERED = """
+SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u ON u.id = a.user_id
+WHERE {condition} AND {scope} ORDER BY a.seq DESC LIMIT 50
+"""
+AUDIT_ADMIN_SCOPE = (
+    "a.patient_id IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq)"
+)
+AUDIT_DIRECTOR_SCOPE = (
+    "a.seq IN (SELECT event_seq FROM privacy_auditeventprogram WHERE program_id IN ({programs}))"
+)
+
 
 def _audit_director(programs: list[int]) -> str:
     newest = " UNION ".join(AUDIT_PROGRAM_NEWEST.format(program=p) for p in programs)
@@ -475,6 +489,8 @@ def _cases(users: dict, programs: list[int], patient: int, week, search: str, da
         beside = _beside(rows, CASELOAD_BESIDE + WEEK_HOURS, mine)
         return [rows, CASELOAD_COUNT.format(**mine), CENSUS.format(**mine), *beside]
 
+    director_scope = AUDIT_DIRECTOR_SCOPE.format(**f)
+    by_user = f"UPPER(a.username) LIKE UPPER('%%{users['clinician'].username}%%')"
     worklist = PLAN_WORKLIST.format(**f, **_by_program(days))
     compliance = COMPLIANCE.format(**f)
     compliance_hours = _beside(compliance, WEEK_HOURS, f, programs=str(programs[0]))
@@ -505,6 +521,24 @@ def _cases(users: dict, programs: list[int], patient: int, week, search: str, da
             "/privacy/audit/",
             "director",
             [_audit_director(programs)],
+        ),
+        Case(
+            "audit trail, denied attempts",
+            "/privacy/audit/?outcome=denied",
+            "admin",
+            [AUDIT_FILTERED.format(condition="a.outcome = 'denied'", scope=AUDIT_ADMIN_SCOPE)],
+        ),
+        Case(
+            "audit trail, a director's denied attempts",
+            "/privacy/audit/?outcome=denied",
+            "director",
+            [AUDIT_FILTERED.format(condition="a.outcome = 'denied'", scope=director_scope)],
+        ),
+        Case(
+            "audit trail, a director's for one user",
+            f"/privacy/audit/?username={users['clinician'].username}",
+            "director",
+            [AUDIT_FILTERED.format(condition=by_user, scope=director_scope)],
         ),
         Case("API patients", "/api/v1/patients", "director", [API_PATIENTS.format(**f)]),
         Case("API referrals", "/api/v1/intake/referrals", "director", [API_REFERRALS.format(**f)]),

@@ -54,7 +54,16 @@ class AuditEvent(AppendOnly):
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["occurred_at"]), models.Index(fields=["user_id"])]
+        indexes = [
+            models.Index(fields=["occurred_at"]),
+            models.Index(fields=["user_id"]),
+            # The review's filters on a value, newest first: a rare one (denied attempts,
+            # exports) is read from its own index instead of the trail walked back to
+            # find it. The text filters' trigram indexes (PostgreSQL) are in migration 0006.
+            models.Index(fields=["outcome", "seq"], name="audit_outcome_seq"),
+            models.Index(fields=["action", "seq"], name="audit_action_seq"),
+            models.Index(fields=["object_type", "seq"], name="audit_object_type_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
