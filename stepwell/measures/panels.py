@@ -31,9 +31,20 @@ RECORDED = (AdministrationStatus.COMPLETED, AdministrationStatus.INCOMPLETE)
 # The patient's questionnaires and open alerts: read on every chart, so kept compiled
 # (stepwell/core/kept.py).
 _PATIENT = Patient._meta.pk
+# The answers and what is scored from them, five JSON columns decoded for every row read:
+# the chart reads them for the questionnaires it shows with their answers (the newest),
+# not for the year of them behind its trajectories, findings and due list.
+ANSWER_FIELDS = ("answers", "item_scores", "subscales", "flags", "problems")
 _QUESTIONNAIRES = KeptRecords(
     Administration,
-    lambda patient: Administration.objects.filter(patient_id=patient),
+    lambda patient: Administration.objects.filter(patient_id=patient).defer(*ANSWER_FIELDS),
+    patient=_PATIENT,
+)
+_NEWEST_RECORDED = KeptRecords(
+    Administration,
+    lambda patient: Administration.objects.filter(patient_id=patient, status__in=RECORDED)[
+        :CHART_COMPLETED_SHOWN
+    ],
     patient=_PATIENT,
 )
 _OPEN_ALERTS = KeptRecords(
@@ -101,6 +112,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     # The questionnaires alone: their episodes and programs are among those the chart
     # read with the patient (patients.selectors), and who recorded them is read for the
     # page of them shown (joining both for a year of questionnaires doubled the read).
+    # Without their answers (ANSWER_FIELDS): the newest are read whole below.
     administrations = _QUESTIONNAIRES.records(patient=patient.pk)
     prefetch_related_objects([patient], CHART_EPISODES)  # (read already: no query)
     episodes = {e.pk: e for e in patient.episodes.all()}
@@ -117,7 +129,7 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     series_list = progress.series_of(administrations)
     # (newest first, as the model orders them and completed_administrations pages them)
     recorded = [a for a in administrations if a.status in RECORDED]
-    newest = recorded[:CHART_COMPLETED_SHOWN]
+    newest = _NEWEST_RECORDED.records(patient=patient.pk)  # with their answers
     prefetch_related_objects(newest, "recorded_by")
     switched_off = selectors.instruments_switched_off()
     available = selectors.instruments_available()

@@ -34,6 +34,8 @@ def _same(kept, orm, seen: set[int]) -> None:
     if orm is None or id(orm) in seen:
         return
     seen.add(id(orm))
+    # the same columns left unread (a deferred field), before _values reads them all
+    assert kept.get_deferred_fields() == orm.get_deferred_fields()
     assert _values(kept) == _values(orm)
     assert (kept._state.db, kept._state.adding) == (orm._state.db, orm._state.adding)
     assert kept._state.fields_cache.keys() == orm._state.fields_cache.keys()

@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 START = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
 CHART_LISTS = [
     panels._QUESTIONNAIRES,
+    panels._NEWEST_RECORDED,
     panels._OPEN_ALERTS,
     selectors._FAMILY_CONTACTS,
     selectors._RECENT_VIEWERS,
