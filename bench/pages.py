@@ -21,9 +21,10 @@ checks, audit or rendering; for the plan worklist that is the due items worked o
 hand. The hand SQL is PostgreSQL's, and so must the database be. The run stops unless
 the worklist's hand SQL gives the items and total the worklist lists and each caseload's
 gives the page's episodes. A second raw column adds what every signed-in request sends
-whatever its page (SIGNED_IN: session, user, second factor, roles; and the audit events
-the page appends, in transactions rolled back), which a hand-written page that checks
-who asks and audits sends too.
+whatever its page (SIGNED_IN: session, user, second factor, roles; on a staff page the
+safety banner's question, BANNER; and the audit events the page appends, in transactions
+rolled back), which a hand-written page that checks who asks, warns of an urgent alert
+and audits sends too.
 
 The median of several runs is printed as a Markdown table; `--only caseload` measures the
 pages whose label holds it; `--director director` measures the demo clinic's own programs
@@ -87,9 +88,9 @@ WHERE e.patient_id IN ({scope}) GROUP BY e.program_id, e.state
 """
 # The chart's reads: the patient, episodes, care team and emergency grants (who may read
 # it), the episode's history and level-of-care changes, the last ten who opened it, family
-# contacts, the questionnaires (the measures panel's trajectories and its list) and the
-# open alerts, the instruments and their settings, the clinic's newest immediate alert (the
-# banner) and the staff who may join the care team (the form's choices).
+# contacts, the questionnaires (a year of scores for the measures panel's trajectories,
+# and the newest ten with their answers) and the open alerts, the instruments and their
+# settings, and the staff who may join the care team (the form's choices).
 CHART = [
     "SELECT * FROM patients_patient WHERE id = {patient}",
     "SELECT e.*, g.name, g.timezone FROM patients_episode e "
@@ -107,19 +108,20 @@ CHART = [
     "SELECT occurred_at, username, role FROM privacy_auditevent WHERE patient_id = {patient} "
     "AND action = 'view' AND outcome = 'allowed' AND username <> '' ORDER BY seq DESC LIMIT 10",
     "SELECT * FROM patients_familycontact WHERE patient_id = {patient} ORDER BY name, id",
-    "SELECT a.*, g.name, u.first_name, u.last_name FROM measures_administration a "
-    "LEFT JOIN patients_episode e ON e.id = a.episode_id "
-    "LEFT JOIN clinic_program g ON g.id = e.program_id "
+    "SELECT id, instrument_key, instrument_version, status, occurrence, due_on, source, total, "
+    "band, suggested_band, completed_at, created_at, episode_id, recorded_by_id, "
+    "requested_by_id FROM measures_administration WHERE patient_id = {patient} "
+    "ORDER BY completed_at DESC, due_on DESC, id DESC",
+    "SELECT a.*, u.first_name, u.last_name FROM measures_administration a "
     "LEFT JOIN accounts_user u ON u.id = a.recorded_by_id WHERE a.patient_id = {patient} "
-    "ORDER BY a.completed_at DESC, a.due_on DESC, a.id DESC",
+    "AND a.status IN ('completed', 'incomplete') "
+    "ORDER BY a.completed_at DESC, a.due_on DESC, a.id DESC LIMIT 10",
     "SELECT instrument_key, reason FROM measures_instrumentsetting WHERE NOT enabled",
     "SELECT key, version, name, abbreviation, definition FROM measures_instrumentdefinition "
     "ORDER BY key, loaded_at DESC",
     "SELECT l.*, a.instrument_key, a.total, a.completed_at FROM measures_alert l "
     "JOIN measures_administration a ON a.id = l.administration_id "
     "WHERE l.patient_id = {patient} AND l.status = 'open' ORDER BY l.created_at DESC",
-    "SELECT id FROM measures_alert WHERE immediate AND status = 'open' "
-    "ORDER BY created_at DESC LIMIT 1",
     "SELECT DISTINCT u.id, u.first_name, u.last_name FROM accounts_user u "
     "JOIN clinic_programstaff s ON s.user_id = u.id JOIN patients_episode e "
     "ON e.program_id = s.program_id WHERE e.patient_id = {patient} AND u.is_active "
@@ -365,6 +367,12 @@ SIGNED_IN = [
     "SELECT * FROM otp_totp_totpdevice WHERE id = {device}",
     "SELECT role, program_id FROM accounts_roleassignment WHERE user_id = {user}",
 ]
+# A staff page's urgent safety banner (stepwell.measures.banner): whether any immediate
+# alert is open, asked on every page the app serves to staff (not by the API).
+BANNER = (
+    "SELECT id FROM measures_alert WHERE immediate AND status = 'open' "
+    "ORDER BY created_at DESC LIMIT 1"
+)
 APPEND_HEAD = (
     "SELECT id, last_seq, last_hash FROM privacy_auditchainhead WHERE id = 1 FOR UPDATE; "
     "SELECT MAX(id) FROM privacy_auditevent"
@@ -589,19 +597,23 @@ def _own_sql(client, run_page) -> list[list[str]]:
     trail after serving it once. Each inner list is one transaction."""
     import json
 
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from stepwell.privacy.models import AuditEvent, AuditEventPatient
 
     last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    run_page()
+    with CaptureQueriesContext(connection) as sent:
+        run_page()
+    banner = any('"measures_alert"."immediate"' in query["sql"] for query in sent)
     session = client.session
     f = {
         "session": session.session_key,
         "user": int(session["_auth_user_id"]),
         "device": int(session[DEVICE_ID_SESSION_KEY].rpartition("/")[2]),
     }
-    own = [[sql.format(**f) for sql in SIGNED_IN]]
+    own = [[sql.format(**f) for sql in SIGNED_IN] + ([BANNER] if banner else [])]
     for event in AuditEvent.objects.filter(seq__gt=last).order_by("seq"):
         named = list(
             AuditEventPatient.objects.filter(event_seq=event.seq).values_list(

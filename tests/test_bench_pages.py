@@ -109,7 +109,12 @@ def test_the_requests_own_sql_names_the_pages_events_and_leaves_the_trail(on_pos
         assert client.get("/caseload/").status_code == 200
 
     own = pages._own_sql(client, page)
-    assert len(own[0]) == len(pages.SIGNED_IN)
+    # a staff page asks the safety banner's question; its htmx fragment does not
+    assert own[0][len(pages.SIGNED_IN) :] == [pages.BANNER]
+    fragment = pages._own_sql(
+        client, lambda: client.get("/caseload/", headers={"HX-Request": "true"})
+    )
+    assert len(fragment[0]) == len(pages.SIGNED_IN)
     appends = own[1:]
     assert len(appends) == 2  # the caseload's list and the measures summary it shows
     # each names the patients shown and links the programs of their episodes
