@@ -1,7 +1,7 @@
 """Indexes for the audit review's filters, so a filter on a rare value reads the events
 that have it instead of walking the trail back from its newest event to find them (a
 user with no events, the denied attempts, the exports: 70 to 260 ms on a trail of
-395,000 events, growing with it, and 9 to 14 ms with these).
+395,000 events, growing with it, and 9 to 19 ms with these).
 
 - Outcome, action and record type (equal to a value): an index on the column and the
   event number, read newest first (in the model, so on SQLite too).
