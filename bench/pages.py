@@ -295,14 +295,14 @@ BOARD_COUNT = """
 SELECT r.state, COUNT(*) FROM intake_referral r JOIN patients_episode e ON e.id = r.episode_id
 WHERE e.program_id IN ({programs}) GROUP BY r.state
 """
-# The administrator reviews the events that name no patient (privacy.access.audit), a
-# director the events linked to their programs (privacy.models.AuditEventProgram): each
-# program's 50 newest from its index, merged: the 50 newest (the page counts none).
+# The administrator reviews the events that name no patient, a director the events of
+# their programs (privacy.access.audit), each review's events linked to it
+# (privacy.models.AuditEventProgram, the administrators' under 0): each review's 50
+# newest from the links' index, merged: the 50 newest (the page counts none).
 AUDIT = [
     "SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u "
-    "ON u.id = a.user_id WHERE a.patient_id IS NULL AND NOT EXISTS "
-    "(SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq) "
-    "ORDER BY a.seq DESC LIMIT 50",
+    "ON u.id = a.user_id WHERE a.seq IN (SELECT event_seq FROM privacy_auditeventprogram "
+    "WHERE program_id = 0 ORDER BY event_seq DESC LIMIT 50) ORDER BY a.seq DESC LIMIT 50",
 ]
 AUDIT_DIRECTOR = """
 SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u ON u.id = a.user_id
@@ -320,8 +320,7 @@ SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u ON u.
 WHERE {condition} AND {scope} ORDER BY a.seq DESC LIMIT 50
 """
 AUDIT_ADMIN_SCOPE = (
-    "a.patient_id IS NULL AND NOT EXISTS "
-    "(SELECT 1 FROM privacy_auditeventpatient n WHERE n.event_seq = a.seq)"
+    "a.seq IN (SELECT event_seq FROM privacy_auditeventprogram WHERE program_id = 0)"
 )
 AUDIT_DIRECTOR_SCOPE = (
     "a.seq IN (SELECT event_seq FROM privacy_auditeventprogram WHERE program_id IN ({programs}))"
@@ -386,9 +385,9 @@ SELECT (SELECT MAX(id) + 1 FROM privacy_auditevent), 2, 'bench', h.last_seq + 1,
   '{detail}', h.last_hash, repeat('0', 64)
 FROM privacy_auditchainhead h WHERE h.id = 1
 """
-# The programs whose directors review the event (privacy.audit._links_statement): its
-# patient's, the named patients' when about no one patient (from the rows just written),
-# else its user's as staff.
+# The reviews the event belongs to (privacy.audit._links_statements): its patient's
+# programs, the named patients' when about no one patient (from the rows just written),
+# else its user's as staff and the administrators' review.
 APPEND_LINKS_OF_PATIENT = """
 INSERT INTO privacy_auditeventprogram (event_seq, program_id)
 SELECT DISTINCT h.last_seq + 1, e.program_id FROM privacy_auditchainhead h, patients_episode e
@@ -404,6 +403,7 @@ APPEND_LINKS_OF_STAFF = """
 INSERT INTO privacy_auditeventprogram (event_seq, program_id)
 SELECT h.last_seq + 1, s.program_id FROM privacy_auditchainhead h, clinic_programstaff s
 WHERE h.id = 1 AND s.user_id = {user}
+UNION ALL SELECT h.last_seq + 1, 0 FROM privacy_auditchainhead h WHERE h.id = 1
 """
 APPEND_NAMED = """
 INSERT INTO privacy_auditeventpatient (event_seq, patient_id)

@@ -22,7 +22,13 @@ from django.utils import timezone
 
 from . import chain
 from .actors import SYSTEM_KIND, is_system
-from .models import AuditChainHead, AuditEvent, AuditEventPatient, AuditEventProgram
+from .models import (
+    ADMINISTRATORS_REVIEW,
+    AuditChainHead,
+    AuditEvent,
+    AuditEventPatient,
+    AuditEventProgram,
+)
 
 GENESIS_HASH = chain.GENESIS_HASH
 # Keys of `detail` whose values are patient ids (one or a list): the event names them.
@@ -189,37 +195,44 @@ _NAMED_TABLE = AuditEventPatient._meta.db_table
 _LINK_COLUMNS = f"INSERT INTO {_LINKS_TABLE} (event_seq, program_id)"
 
 
-def _links_statement(event: AuditEvent, named: set[int]) -> tuple[str, list] | None:
-    """Link the event to the programs whose directors review it (see AuditEventProgram):
-    its patient's, or the named patients' when it is about no one patient (read from the
-    named rows written just before, so a list naming thousands asks no long list of ids),
-    or, naming no patient, its user's programs as staff today. Under the head's lock,
-    which the episode trigger that links a patient's earlier events to a new program takes
-    too, so an episode written meanwhile is seen by one of the two."""
+def _links_statements(event: AuditEvent, named: set[int]) -> list[tuple[str, list]]:
+    """Link the event to the reviews it belongs to (see AuditEventProgram): the programs
+    of its patient, or of the named patients when it is about no one patient (read from
+    the named rows written just before, so a list naming thousands asks no long list of
+    ids); naming no patient, its user's programs as staff today and the administrators'
+    review. Under the head's lock, which the episode trigger that links a patient's
+    earlier events to a new program takes too, so an episode written meanwhile is seen by
+    one of the two."""
     from stepwell.clinic.models import ProgramStaff
     from stepwell.patients.models import Episode
 
     episodes = Episode._meta.db_table
     if event.patient_id is not None:
-        return (
-            f"{_LINK_COLUMNS} SELECT DISTINCT %s, program_id FROM {episodes} "  # noqa: S608
-            "WHERE patient_id = %s",
-            [event.seq, event.patient_id],
-        )
+        return [
+            (
+                f"{_LINK_COLUMNS} SELECT DISTINCT %s, program_id FROM {episodes} "  # noqa: S608
+                "WHERE patient_id = %s",
+                [event.seq, event.patient_id],
+            )
+        ]
     if named:
-        return (
-            f"{_LINK_COLUMNS} SELECT DISTINCT %s, episode.program_id FROM {episodes} episode "  # noqa: S608
-            f"JOIN {_NAMED_TABLE} named ON named.patient_id = episode.patient_id "
-            "WHERE named.event_seq = %s",
-            [event.seq, event.seq],
-        )
-    if event.user_id is not None:
-        return (
+        return [
+            (
+                f"{_LINK_COLUMNS} SELECT DISTINCT %s, episode.program_id FROM {episodes} episode "  # noqa: S608
+                f"JOIN {_NAMED_TABLE} named ON named.patient_id = episode.patient_id "
+                "WHERE named.event_seq = %s",
+                [event.seq, event.seq],
+            )
+        ]
+    if event.user_id is None:
+        return [(f"{_LINK_COLUMNS} VALUES (%s, %s)", [event.seq, ADMINISTRATORS_REVIEW])]
+    return [
+        (
             f"{_LINK_COLUMNS} SELECT %s, program_id FROM {ProgramStaff._meta.db_table} "  # noqa: S608
-            "WHERE user_id = %s",
-            [event.seq, event.user_id],
+            "WHERE user_id = %s UNION ALL SELECT %s, %s",
+            [event.seq, event.user_id, event.seq, ADMINISTRATORS_REVIEW],
         )
-    return None
+    ]
 
 
 NAMED_PER_STATEMENT = 1000  # SQLite takes at most 32,766 values a statement
@@ -245,9 +258,7 @@ def _write_event(cursor, event: AuditEvent, head_pk: int | None, named: set[int]
     moves it later, move the head onto it: on PostgreSQL in one round trip (the insert
     first: the head's trigger wants the event it moves to to exist)."""
     statements = [_insert_statement(event), *_named_statements(event, named)]
-    links = _links_statement(event, named)  # after the named rows, which it reads
-    if links is not None:
-        statements.append(links)
+    statements += _links_statements(event, named)  # after the named rows, which they read
     if head_pk is not None:
         statements.append(_move_head_statement(head_pk, event.seq, event.hash))
     if _one_round_trip():

@@ -5,8 +5,9 @@ Four tables, all append-only in the database itself (privacy/triggers.py):
 - AuditEvent: one row per access, chained by HMAC to the one before it.
 - AuditEventPatient: the patients an event names in its detail (a list page names many),
   so the audit review can scope events by patient.
-- AuditEventProgram: the programs an event concerns, so a director's review reads their
-  programs' events newest first from one index instead of searching the whole trail.
+- AuditEventProgram: the reviews an event belongs to (the programs it concerns, and the
+  administrators' for an event that concerns and names no patient), so a review reads its
+  events newest first from one index instead of searching the whole trail.
 - AuditChainHead: one row, the last event's number and hash with its own HMAC. The only
   change the database accepts is a step to the event just appended.
 - AuditCheckpoint: signed anchors of the chain (daily, on demand, at key rotation) that
@@ -86,11 +87,17 @@ class AuditEventPatient(AppendOnly):
         return f"event {self.event_seq} names patient {self.patient_id}"
 
 
+# The review an administrator reads (events that concern and name no patient: logins,
+# privilege changes), linked as a program's is: under this number, which no program has
+# (their ids start at 1).
+ADMINISTRATORS_REVIEW = 0
+
+
 class AuditEventProgram(AppendOnly):
     """A program whose director reviews the event: a program the event's patient has an
     episode in (or, for an event about no one patient, a program of a patient it names);
     for an event that concerns and names no patient, a program its user was staff of when
-    it was written.
+    it was written, and ADMINISTRATORS_REVIEW.
 
     Written with the event (privacy.audit.audit_record). A patient's first episode in a
     program links that patient's earlier events to the program too, by a database

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import chain
-from .models import AuditChainHead, AuditCheckpoint, AuditEvent
+from .models import ADMINISTRATORS_REVIEW, AuditChainHead, AuditCheckpoint, AuditEvent
 from .triggers import PROGRAM_LINKS
 
 
@@ -253,11 +253,12 @@ def _check_head(report: ChainReport, head, last_seen: int, last_hash: str, keys)
         )
 
 
-# The program links the rules give and the database can still work out: an event about a
-# patient belongs to each program the patient has an episode in, an event about no one
-# patient to each program of a patient it names. (Those naming no patient are linked to
-# their user's programs as staff when written, which the database no longer knows.)
-_GIVEN_BY_PATIENTS = """
+# The links the rules give and the database can still work out: an event about a patient
+# belongs to each program the patient has an episode in, an event about no one patient to
+# each program of a patient it names, and an event that concerns and names no patient to
+# the administrators' review. (The last are also linked to their user's programs as staff
+# when written, which the database no longer knows.)
+_GIVEN_BY_PATIENTS = f"""
 SELECT event.seq AS seq, episode.program_id AS program_id FROM privacy_auditevent event
   JOIN patients_episode episode ON episode.patient_id = event.patient_id
 UNION
@@ -265,7 +266,11 @@ SELECT event.seq, episode.program_id FROM privacy_auditevent event
   JOIN privacy_auditeventpatient named ON named.event_seq = event.seq
   JOIN patients_episode episode ON episode.patient_id = named.patient_id
   WHERE event.patient_id IS NULL
-"""
+UNION
+SELECT event.seq, {ADMINISTRATORS_REVIEW} FROM privacy_auditevent event
+  WHERE event.patient_id IS NULL AND NOT EXISTS (SELECT 1 FROM privacy_auditeventpatient
+    named WHERE named.event_seq = event.seq)
+"""  # noqa: S608 - a constant number only
 _NOT_LINKED = f"""NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
   WHERE link.event_seq = wanted.seq AND link.program_id = wanted.program_id)"""  # noqa: S608
 _MISSING_LINKS = f"""
@@ -288,29 +293,40 @@ ORDER BY 1, 2
 
 
 def audit_review_links_verify() -> list[ChainProblem]:
-    """Events missing from a program's review (a director would not see them) and events
-    in a program's review that its rules do not give (a director would see what they may
-    not): the program links checked against the episodes and the named patients."""
+    """Events missing from a review (a director or administrator would not see them) and
+    events in a review its rules do not give (they would see what they may not): the
+    links checked against the episodes and the named patients."""
     from django.db import connection
 
     problems = []
     with connection.cursor() as cursor:
         cursor.execute(_MISSING_LINKS)
         problems += [
-            ChainProblem(seq, f"missing from program {program}'s review (a patient of it)")
+            ChainProblem(
+                seq,
+                "missing from the administrators' review (it names no patient)"
+                if program == ADMINISTRATORS_REVIEW
+                else f"missing from program {program}'s review (a patient of it)",
+            )
             for seq, program in cursor.fetchall()
         ]
         cursor.execute(_STRAY_LINKS)
         problems += [
-            ChainProblem(seq, f"in program {program}'s review, which no patient of it gives")
+            ChainProblem(
+                seq,
+                "in the administrators' review, but it concerns or names a patient"
+                if program == ADMINISTRATORS_REVIEW
+                else f"in program {program}'s review, which no patient of it gives",
+            )
             for seq, program in cursor.fetchall()
         ]
     return sorted(problems, key=lambda p: p.seq)
 
 
-# What the rules give every event (privacy 0005 linked the trail of its day the same
-# way), the links it lacks only; an event naming no patient and linked nowhere is linked
-# to its user's programs as staff now, the nearest to "when it was written" still known.
+# What the rules give every event (privacy 0005 and 0007 linked the trail of their day
+# the same way), the links it lacks only; an event naming no patient and linked to no
+# program is linked to its user's programs as staff now, the nearest to "when it was
+# written" still known.
 _RELINK = f"""
 INSERT INTO {PROGRAM_LINKS} (event_seq, program_id)
 SELECT wanted.seq, wanted.program_id FROM (
@@ -321,10 +337,11 @@ SELECT wanted.seq, wanted.program_id FROM (
     WHERE event.patient_id IS NULL
       AND NOT EXISTS (SELECT 1 FROM privacy_auditeventpatient named
         WHERE named.event_seq = event.seq)
-      AND NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link WHERE link.event_seq = event.seq)
+      AND NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link WHERE link.event_seq = event.seq
+        AND link.program_id <> {ADMINISTRATORS_REVIEW})
 ) wanted
 WHERE {_NOT_LINKED}
-"""  # noqa: S608 - table names only
+"""  # noqa: S608 - table names and a constant number only
 
 
 def audit_review_links_repair() -> int:

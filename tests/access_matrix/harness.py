@@ -37,6 +37,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UNTRACKED_TABLES = {
     "privacy_auditevent",
     "privacy_auditeventpatient",
+    "privacy_auditeventprogram",  # the reviews the denial belongs to
     "privacy_auditchainhead",
     "django_session",
     "measures_linklookupfailure",

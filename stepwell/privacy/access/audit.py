@@ -2,18 +2,18 @@
 
 - A program director reviews access to the patients of the programs they direct.
 - An administrator sees only events that concern and name no patient (logins,
-  privilege changes).
+  privilege changes): the administrators' review (privacy.models.ADMINISTRATORS_REVIEW).
 - Checkpoints and key rotations are signed by the operator at the server or the daily
   job: named system actors, never a person through a page.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from stepwell.accounts.models import Role
 from stepwell.patients.models import Patient
-from stepwell.privacy.models import AuditEvent, AuditEventPatient, AuditEventProgram
+from stepwell.privacy.models import ADMINISTRATORS_REVIEW, AuditEventProgram
 
 from .predicates import is_administrator, is_system_actor, programs_with
 
@@ -27,10 +27,6 @@ def access_audit_trail(user) -> bool:
 def access_audit_maintenance(actor) -> bool:
     """Signing a checkpoint or rotating the audit key."""
     return is_system_actor(actor)
-
-
-def _names_any_patient() -> Exists:
-    return Exists(AuditEventPatient.objects.filter(event_seq=OuterRef("seq")))
 
 
 def audit_reviewable_patients(user) -> QuerySet[Patient]:
@@ -50,38 +46,28 @@ def audit_scope_ways(user) -> list[Q]:
       (privacy.models.AuditEventProgram): events about a patient who has an episode in the
       program, events about no one patient that name one (a list page), and events about
       and naming no patient by the program's staff at the time.
-    - An administrator: events that concern and name no patient (logins, privileges).
+    - An administrator: events that concern and name no patient (logins, privileges),
+      linked to the administrators' review when written (ADMINISTRATORS_REVIEW).
     Patients of other programs named in a listed event's detail are left out when it is
     shown (privacy.selectors.audit_detail_shown).
 
     See audit_scope_as_set for a list that must look at every event."""
-    ways = []
-    if is_administrator(user):
-        ways.append(Q(patient_id__isnull=True) & ~_names_any_patient())
-    for program_id in sorted(programs_with(user, Role.PROGRAM_DIRECTOR)):
-        ways.append(Q(program_links__program_id=program_id))
-    return ways
+    return [Q(program_links__program_id=review) for review in _reviews(user)]
+
+
+def _reviews(user) -> list[int]:
+    """The reviews (AuditEventProgram's program ids) the user reads."""
+    reviews = [ADMINISTRATORS_REVIEW] if is_administrator(user) else []
+    return reviews + sorted(programs_with(user, Role.PROGRAM_DIRECTOR))
 
 
 def audit_scope_as_set(user) -> Q:
-    """audit_scope_ways' events, as the sequence numbers of each way gathered once (a UNION
-    ALL, each part read from its own index), for a list sorted other than by time or an
-    export, which looks at every event. The tests compare the two for every kind of
-    reviewer."""
-    events = AuditEvent.objects.order_by()
-    ways = []
-    if is_administrator(user):
-        ways.append(
-            events.filter(patient_id__isnull=True).exclude(_names_any_patient()).values("seq")
-        )
-    director_programs = programs_with(user, Role.PROGRAM_DIRECTOR)
-    if director_programs:
-        ways.append(
-            AuditEventProgram.objects.order_by()
-            .filter(program_id__in=director_programs)
-            .values("event_id")
-        )
-    if not ways:
+    """audit_scope_ways' events as one set, the numbers of the reviews' links (read from
+    the links' index, each event once however many of the user's reviews it is in), for a
+    filtered list, a list sorted other than by time or an export. The tests compare the
+    two for every kind of reviewer."""
+    reviews = _reviews(user)
+    if not reviews:
         return Q(pk__in=[])
-    first, *others = ways
-    return Q(seq__in=first.union(*others, all=True) if others else first)
+    links = AuditEventProgram.objects.order_by().filter(program_id__in=reviews)
+    return Q(seq__in=links.values("event_id"))

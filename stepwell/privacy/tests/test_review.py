@@ -215,23 +215,36 @@ def test_on_postgresql_the_page_as_it_opens_merges_the_ways_and_a_filtered_one_d
     assert not isinstance(audit_events_for(user=director, criteria=filtered), MergedTrail)
 
 
-def test_the_migration_links_every_earlier_event_as_the_append_does(trail):
-    """Migration 0005 links the events written before the links existed; on the trail
-    the fixture wrote (every shape of event) it writes the links the append wrote."""
+def test_the_migrations_link_every_earlier_event_as_the_append_does(trail):
+    """Migrations 0005 (the programs' reviews) and 0007 (the administrators') link the
+    events written before their links existed; on the trail the fixture wrote (every
+    shape of event) they write the links the append wrote, and 0007 adds none twice."""
     from django.db import connection
 
     from stepwell.privacy.migrations import __name__ as migrations
-    from stepwell.privacy.models import AuditEventProgram
+    from stepwell.privacy.models import ADMINISTRATORS_REVIEW, AuditEventProgram
 
-    link_every_event = __import__(
-        f"{migrations}.0005_audit_event_programs", fromlist=["LINK_EVERY_EVENT"]
-    ).LINK_EVERY_EVENT
+    def statement(name: str, constant: str) -> str:
+        return getattr(__import__(f"{migrations}.{name}", fromlist=[constant]), constant)
+
     appended = set(AuditEventProgram.objects.values_list("event_id", "program_id"))
-    assert len(appended) == 7  # two charts, two logins, two lists, one naming both programs
+    # two charts, two logins, two lists, one naming both programs; and the two logins and
+    # the privilege change in the administrators' review
+    assert len(appended) == 10
+    assert {seq for seq, review in appended if review == ADMINISTRATORS_REVIEW} == set(
+        AuditEvent.objects.filter(object_type__in=["login_a", "login_b", "privileges"]).values_list(
+            "seq", flat=True
+        )
+    )
     AuditEventProgram.objects.all().delete()  # the test settings leave the refusals out
     with connection.cursor() as cursor:
-        cursor.execute(link_every_event)
+        cursor.execute(statement("0005_audit_event_programs", "LINK_EVERY_EVENT"))
+        for _ in range(2):
+            cursor.execute(
+                statement("0007_administrators_review_links", "LINK_EVERY_EVENT_ABOUT_NO_ONE")
+            )
     assert set(AuditEventProgram.objects.values_list("event_id", "program_id")) == appended
+    assert AuditEventProgram.objects.count() == len(appended)
 
 
 def test_others_see_no_event(trail):
@@ -396,6 +409,44 @@ def test_verify_names_an_event_taken_out_of_a_programs_review_or_put_into_anothe
     assert f"event {list_b.seq}: in program {trail.program_a.pk}'s review, which no" in err
 
 
+def test_verify_names_an_event_taken_out_of_the_administrators_review_or_put_into_it(trail, capsys):
+    """The administrators' review is links too: an event about no patient without its
+    link (an administrator would not see it) or an event about a patient with one (they
+    would see what they may not) is named."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from stepwell.privacy.models import ADMINISTRATORS_REVIEW, AuditEventProgram
+
+    login_a = AuditEvent.objects.get(object_type="login_a")
+    chart_a = AuditEvent.objects.get(object_type="chart_a")
+    list_b = AuditEvent.objects.get(object_type="list_b")
+    # the test settings leave out the append-only triggers an attacker would go around
+    AuditEventProgram.objects.filter(
+        event_id=login_a.seq, program_id=ADMINISTRATORS_REVIEW
+    ).delete()
+    for named_or_about in (chart_a, list_b):
+        AuditEventProgram.objects.create(
+            event_id=named_or_about.seq, program_id=ADMINISTRATORS_REVIEW
+        )
+    assert login_a.seq not in scoped_seqs(trail.admin)
+    assert {chart_a.seq, list_b.seq} <= scoped_seqs(trail.admin)
+    with pytest.raises(CommandError, match="review reads is NOT: 3 problem"):
+        call_command("audit", "verify")
+    err = capsys.readouterr().err
+    assert f"event {login_a.seq}: missing from the administrators' review" in err
+    for event in (chart_a, list_b):
+        assert f"event {event.seq}: in the administrators' review, but it concerns" in err
+    call_command("audit", "relink")  # puts the missing link back, leaves the others
+    assert "Added 1 program link(s)" in capsys.readouterr().out
+    assert login_a.seq in scoped_seqs(trail.admin)
+
+
+def scoped_seqs(user) -> set[int]:
+    listed = audit_events_for(user=user, criteria=AuditFilter(), whole=True)
+    return set(listed.values_list("seq", flat=True))
+
+
 def test_relink_adds_the_links_events_lack_and_is_audited(trail, capsys):
     """Events appended without links (a server still on the code from before them, during
     an upgrade) are put back in their programs' reviews by `audit relink`, under the
@@ -410,11 +461,14 @@ def test_relink_adds_the_links_events_lack_and_is_audited(trail, capsys):
     AuditEventProgram.objects.filter(event_id=list_both.seq).delete()
     login_a = AuditEvent.objects.get(object_type="login_a")
     AuditEventProgram.objects.filter(event_id=login_a.seq).delete()
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     call_command("audit", "relink")
-    assert "Added 3 program link(s)" in capsys.readouterr().out
-    assert set(AuditEventProgram.objects.values_list("event_id", "program_id")) == appended
+    # the list's two programs, the login's program and the administrators' review
+    assert "Added 4 program link(s)" in capsys.readouterr().out
+    earlier = AuditEventProgram.objects.filter(event_id__lte=last)  # not the relink's own
+    assert set(earlier.values_list("event_id", "program_id")) == appended
     relinked = AuditEvent.objects.filter(object_type="audit_review_links").get()
-    assert relinked.detail == {"links_added": 3}
+    assert relinked.detail == {"links_added": 4}
     call_command("audit", "verify")
     chart_a = AuditEvent.objects.get(object_type="chart_a")
     AuditEventProgram.objects.create(event_id=chart_a.seq, program_id=trail.program_b.pk)

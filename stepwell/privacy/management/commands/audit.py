@@ -113,7 +113,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Audit trail intact: {report.summary()}")
         self.stdout.write(
             "Every event names the patients its detail names and is in the review of each "
-            "program its patients give."
+            "program its patients give (the administrators' review when it names none)."
         )
         if anchor is not None:
             self.stdout.write(
@@ -131,7 +131,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Added {added} program link(s): each event is now in the review of the programs "
-            "its patients give (run `stepwell audit verify` to check)."
+            "its patients give, or the administrators' when it names none (run `stepwell "
+            "audit verify` to check)."
         )
 
     def _checkpoint(self, export: str | None, daily: bool) -> None:
