@@ -385,7 +385,7 @@ SELECT (SELECT MAX(id) + 1 FROM privacy_auditevent), 2, 'bench', h.last_seq + 1,
   '{detail}', h.last_hash, repeat('0', 64)
 FROM privacy_auditchainhead h WHERE h.id = 1
 """
-# The reviews the event belongs to (privacy.audit._links_statements): its patient's
+# The reviews the event belongs to (privacy.audit._links_statement): its patient's
 # programs, the named patients' when about no one patient (from the rows just written),
 # else its user's as staff and the administrators' review.
 APPEND_LINKS_OF_PATIENT = """

@@ -195,12 +195,12 @@ _NAMED_TABLE = AuditEventPatient._meta.db_table
 _LINK_COLUMNS = f"INSERT INTO {_LINKS_TABLE} (event_seq, program_id)"
 
 
-def _links_statements(event: AuditEvent, named: set[int]) -> list[tuple[str, list]]:
+def _links_statement(event: AuditEvent, named: set[int]) -> tuple[str, list]:
     """Link the event to the reviews it belongs to (see AuditEventProgram): the programs
     of its patient, or of the named patients when it is about no one patient (read from
     the named rows written just before, so a list naming thousands asks no long list of
-    ids); naming no patient, its user's programs as staff today and the administrators'
-    review. Under the head's lock, which the episode trigger that links a patient's
+    ids); naming no patient, the administrators' review and its user's programs as staff
+    today. Under the head's lock, which the episode trigger that links a patient's
     earlier events to a new program takes too, so an episode written meanwhile is seen by
     one of the two."""
     from stepwell.clinic.models import ProgramStaff
@@ -208,31 +208,23 @@ def _links_statements(event: AuditEvent, named: set[int]) -> list[tuple[str, lis
 
     episodes = Episode._meta.db_table
     if event.patient_id is not None:
-        return [
-            (
-                f"{_LINK_COLUMNS} SELECT DISTINCT %s, program_id FROM {episodes} "  # noqa: S608
-                "WHERE patient_id = %s",
-                [event.seq, event.patient_id],
-            )
-        ]
-    if named:
-        return [
-            (
-                f"{_LINK_COLUMNS} SELECT DISTINCT %s, episode.program_id FROM {episodes} episode "  # noqa: S608
-                f"JOIN {_NAMED_TABLE} named ON named.patient_id = episode.patient_id "
-                "WHERE named.event_seq = %s",
-                [event.seq, event.seq],
-            )
-        ]
-    if event.user_id is None:
-        return [(f"{_LINK_COLUMNS} VALUES (%s, %s)", [event.seq, ADMINISTRATORS_REVIEW])]
-    return [
-        (
-            f"{_LINK_COLUMNS} SELECT %s, program_id FROM {ProgramStaff._meta.db_table} "  # noqa: S608
-            "WHERE user_id = %s UNION ALL SELECT %s, %s",
-            [event.seq, event.user_id, event.seq, ADMINISTRATORS_REVIEW],
+        return (
+            f"{_LINK_COLUMNS} SELECT DISTINCT %s, program_id FROM {episodes} "  # noqa: S608
+            "WHERE patient_id = %s",
+            [event.seq, event.patient_id],
         )
-    ]
+    if named:
+        return (
+            f"{_LINK_COLUMNS} SELECT DISTINCT %s, episode.program_id FROM {episodes} episode "  # noqa: S608
+            f"JOIN {_NAMED_TABLE} named ON named.patient_id = episode.patient_id "
+            "WHERE named.event_seq = %s",
+            [event.seq, event.seq],
+        )
+    return (
+        f"{_LINK_COLUMNS} SELECT %s, %s UNION ALL SELECT %s, program_id "  # noqa: S608
+        f"FROM {ProgramStaff._meta.db_table} WHERE user_id = %s",
+        [event.seq, ADMINISTRATORS_REVIEW, event.seq, event.user_id],
+    )
 
 
 NAMED_PER_STATEMENT = 1000  # SQLite takes at most 32,766 values a statement
@@ -258,7 +250,8 @@ def _write_event(cursor, event: AuditEvent, head_pk: int | None, named: set[int]
     moves it later, move the head onto it: on PostgreSQL in one round trip (the insert
     first: the head's trigger wants the event it moves to to exist)."""
     statements = [_insert_statement(event), *_named_statements(event, named)]
-    statements += _links_statements(event, named)  # after the named rows, which they read
+    # the links after the named rows, which they read
+    statements.append(_links_statement(event, named))
     if head_pk is not None:
         statements.append(_move_head_statement(head_pk, event.seq, event.hash))
     if _one_round_trip():
