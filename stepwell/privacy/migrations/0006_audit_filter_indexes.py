@@ -29,6 +29,15 @@ TRIGRAM_INDEXES = {
 }
 
 
+def _concurrently(schema_editor) -> str:
+    """PostgreSQL builds and drops an index concurrently only outside a transaction: so
+    does `migrate` here (atomic = False), but not a caller that migrates inside one (the
+    tests that step through migrations), which gets the plain build."""
+    connection = schema_editor.connection
+    concurrent = connection.vendor == "postgresql" and not connection.in_atomic_block
+    return "CONCURRENTLY " if concurrent else ""
+
+
 def create_indexes(apps, schema_editor):
     """On PostgreSQL built concurrently: every request appends to the trail, and a plain
     build would hold those appends (so every page) for as long as it takes on a long
@@ -40,9 +49,10 @@ def create_indexes(apps, schema_editor):
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     using = {name: f"({columns})" for name, columns in BTREE_INDEXES.items()}
     using |= {name: f"USING gin ({expression})" for name, expression in TRIGRAM_INDEXES.items()}
+    concurrently = _concurrently(schema_editor)
     for name, how in using.items():
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY {name} ON privacy_auditevent {how}")
+        schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {name}")
+        schema_editor.execute(f"CREATE INDEX {concurrently}{name} ON privacy_auditevent {how}")
 
 
 def drop_indexes(apps, schema_editor):
@@ -50,7 +60,7 @@ def drop_indexes(apps, schema_editor):
     postgres = schema_editor.connection.vendor == "postgresql"
     names = [*BTREE_INDEXES, *(TRIGRAM_INDEXES if postgres else ())]
     for name in names:
-        schema_editor.execute(f"DROP INDEX {'CONCURRENTLY ' if postgres else ''}IF EXISTS {name}")
+        schema_editor.execute(f"DROP INDEX {_concurrently(schema_editor)}IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
