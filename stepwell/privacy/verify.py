@@ -258,7 +258,7 @@ def _check_head(report: ChainReport, head, last_seen: int, last_hash: str, keys)
 # each program of a patient it names, and an event that concerns and names no patient to
 # the administrators' review. (The last are also linked to their user's programs as staff
 # when written, which the database no longer knows.)
-_GIVEN_BY_PATIENTS = f"""
+_GIVEN_BY_RULES = f"""
 SELECT event.seq AS seq, episode.program_id AS program_id FROM privacy_auditevent event
   JOIN patients_episode episode ON episode.patient_id = event.patient_id
 UNION
@@ -274,7 +274,7 @@ SELECT event.seq, {ADMINISTRATORS_REVIEW} FROM privacy_auditevent event
 _NOT_LINKED = f"""NOT EXISTS (SELECT 1 FROM {PROGRAM_LINKS} link
   WHERE link.event_seq = wanted.seq AND link.program_id = wanted.program_id)"""  # noqa: S608
 _MISSING_LINKS = f"""
-SELECT wanted.seq, wanted.program_id FROM ({_GIVEN_BY_PATIENTS}) wanted
+SELECT wanted.seq, wanted.program_id FROM ({_GIVEN_BY_RULES}) wanted
 WHERE {_NOT_LINKED} ORDER BY 1, 2
 """  # noqa: S608 - table names only
 _STRAY_LINKS = f"""
@@ -330,7 +330,7 @@ def audit_review_links_verify() -> list[ChainProblem]:
 _RELINK = f"""
 INSERT INTO {PROGRAM_LINKS} (event_seq, program_id)
 SELECT wanted.seq, wanted.program_id FROM (
-  {_GIVEN_BY_PATIENTS}
+  {_GIVEN_BY_RULES}
   UNION
   SELECT event.seq, staff.program_id FROM privacy_auditevent event
     JOIN clinic_programstaff staff ON staff.user_id = event.user_id
