@@ -217,7 +217,9 @@ def test_the_billing_page_takes_as_many_queries_for_60_patients_as_for_3(
     _batches(program, count)
     _remittances(program, count)
     client.get(_weeks_url(billing), {"date_from": WEEK_1})  # per-process caches
-    with django_assert_max_num_queries(46):
+    # 46 on PostgreSQL, whose audit append goes in one round trip; 47 on SQLite, where
+    # `make test` without PostgreSQL runs it
+    with django_assert_max_num_queries(47):
         response = client.get(_weeks_url(billing), {"date_from": WEEK_1})
     assert len(response.context["page"].weeks) == min(count, 50)
     assert len(response.context["authorizations"]) == min(count, 50)

@@ -118,8 +118,10 @@ def test_the_progress_page_pages_the_timeline_and_the_objectives_apart(client, c
 @pytest.mark.parametrize(
     ("who", "url", "bound"),
     [
-        ("clinician_a", "/api/v1/patients/{pk}/milestones", 11),
-        ("clinician_a", "/milestones/patients/{pk}/", 15),
+        # one more on SQLite than on PostgreSQL (11 and 15 there), whose audit append goes
+        # in one round trip: `make test` without PostgreSQL runs these on SQLite
+        ("clinician_a", "/api/v1/patients/{pk}/milestones", 12),
+        ("clinician_a", "/milestones/patients/{pk}/", 16),
         ("patient_user_a", "/milestones/mine/", 15),
     ],
 )
