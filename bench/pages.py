@@ -297,39 +297,37 @@ WHERE e.program_id IN ({programs}) GROUP BY r.state
 """
 # The administrator reviews the events that name no patient, a director the events of
 # their programs (privacy.access.audit), each review's events linked to it
-# (privacy.models.AuditEventProgram, the administrators' under 0): each review's 50
-# newest from the links' index, merged: the 50 newest (the page counts none).
-AUDIT = [
-    "SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u "
-    "ON u.id = a.user_id WHERE a.seq IN (SELECT event_seq FROM privacy_auditeventprogram "
-    "WHERE program_id = 0 ORDER BY event_seq DESC LIMIT 50) ORDER BY a.seq DESC LIMIT 50",
-]
-AUDIT_DIRECTOR = """
+# (privacy.models.AuditEventProgram; the administrators' review is number 0,
+# ADMIN_REVIEW): each review's 50 newest from the links' index, merged: the 50 newest
+# (the page counts none).
+ADMIN_REVIEW = 0
+AUDIT_NEWEST = """
 SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u ON u.id = a.user_id
 WHERE a.seq IN ({newest_of_each}) ORDER BY a.seq DESC LIMIT 50
 """
-AUDIT_PROGRAM_NEWEST = (
-    "(SELECT event_seq FROM privacy_auditeventprogram WHERE program_id = {program} "
+AUDIT_REVIEW_NEWEST = (
+    "(SELECT event_seq FROM privacy_auditeventprogram WHERE program_id = {review} "
     "ORDER BY event_seq DESC LIMIT 50)"
 )
-
 # Filtered (a value few events have: the denied attempts, one user's events), the trail
-# is searched by the filter's index and the scope taken as a set (privacy.selectors).
+# is searched by the filter's index and the reviews taken as a set (privacy.selectors).
 AUDIT_FILTERED = """
 SELECT a.*, u.username FROM privacy_auditevent a LEFT JOIN accounts_user u ON u.id = a.user_id
-WHERE {condition} AND {scope} ORDER BY a.seq DESC LIMIT 50
+WHERE {condition} AND a.seq IN (SELECT event_seq FROM privacy_auditeventprogram
+  WHERE program_id IN ({reviews})) ORDER BY a.seq DESC LIMIT 50
 """
-AUDIT_ADMIN_SCOPE = (
-    "a.seq IN (SELECT event_seq FROM privacy_auditeventprogram WHERE program_id = 0)"
-)
-AUDIT_DIRECTOR_SCOPE = (
-    "a.seq IN (SELECT event_seq FROM privacy_auditeventprogram WHERE program_id IN ({programs}))"
-)
 
 
-def _audit_director(programs: list[int]) -> str:
-    newest = " UNION ".join(AUDIT_PROGRAM_NEWEST.format(program=p) for p in programs)
-    return AUDIT_DIRECTOR.format(newest_of_each=newest)
+def _audit_newest(reviews: list[int]) -> str:
+    newest = " UNION ".join(AUDIT_REVIEW_NEWEST.format(review=r) for r in reviews)
+    return AUDIT_NEWEST.format(newest_of_each=newest)
+
+
+def _audit_filtered(condition: str, reviews: list[int]) -> list[str]:
+    return [AUDIT_FILTERED.format(condition=condition, reviews=_in(reviews))]
+
+
+AUDIT = [_audit_newest([ADMIN_REVIEW])]
 
 
 # The API's patients: those of the programs (an episode there, in any state) with an
@@ -403,7 +401,7 @@ APPEND_LINKS_OF_STAFF = """
 INSERT INTO privacy_auditeventprogram (event_seq, program_id)
 SELECT h.last_seq + 1, s.program_id FROM privacy_auditchainhead h, clinic_programstaff s
 WHERE h.id = 1 AND s.user_id = {user}
-UNION ALL SELECT h.last_seq + 1, 0 FROM privacy_auditchainhead h WHERE h.id = 1
+UNION ALL SELECT h.last_seq + 1, {admin_review} FROM privacy_auditchainhead h WHERE h.id = 1
 """
 APPEND_NAMED = """
 INSERT INTO privacy_auditeventpatient (event_seq, patient_id)
@@ -497,7 +495,6 @@ def _cases(users: dict, programs: list[int], patient: int, week, search: str, da
         beside = _beside(rows, CASELOAD_BESIDE + WEEK_HOURS, mine)
         return [rows, CASELOAD_COUNT.format(**mine), CENSUS.format(**mine), *beside]
 
-    director_scope = AUDIT_DIRECTOR_SCOPE.format(**f)
     by_user = f"UPPER(a.username) LIKE UPPER('%%{users['clinician'].username}%%')"
     worklist = PLAN_WORKLIST.format(**f, **_by_program(days))
     compliance = COMPLIANCE.format(**f)
@@ -528,25 +525,25 @@ def _cases(users: dict, programs: list[int], patient: int, week, search: str, da
             "audit trail, a director's",
             "/privacy/audit/",
             "director",
-            [_audit_director(programs)],
+            [_audit_newest(programs)],
         ),
         Case(
             "audit trail, denied attempts",
             "/privacy/audit/?outcome=denied",
             "admin",
-            [AUDIT_FILTERED.format(condition="a.outcome = 'denied'", scope=AUDIT_ADMIN_SCOPE)],
+            _audit_filtered("a.outcome = 'denied'", [ADMIN_REVIEW]),
         ),
         Case(
             "audit trail, a director's denied attempts",
             "/privacy/audit/?outcome=denied",
             "director",
-            [AUDIT_FILTERED.format(condition="a.outcome = 'denied'", scope=director_scope)],
+            _audit_filtered("a.outcome = 'denied'", programs),
         ),
         Case(
             "audit trail, a director's for one user",
             f"/privacy/audit/?username={users['clinician'].username}",
             "director",
-            [AUDIT_FILTERED.format(condition=by_user, scope=director_scope)],
+            _audit_filtered(by_user, programs),
         ),
         Case("API patients", "/api/v1/patients", "director", [API_PATIENTS.format(**f)]),
         Case("API referrals", "/api/v1/intake/referrals", "director", [API_REFERRALS.format(**f)]),
@@ -630,7 +627,7 @@ def _own_sql(client, run_page) -> list[list[str]]:
         elif named:
             append.append(APPEND_LINKS_OF_NAMED)
         else:
-            append.append(APPEND_LINKS_OF_STAFF.format(**f))
+            append.append(APPEND_LINKS_OF_STAFF.format(**f, admin_review=ADMIN_REVIEW))
         own.append(append)
     return own
 

@@ -130,3 +130,44 @@ def test_the_requests_own_sql_names_the_pages_events_and_leaves_the_trail(on_pos
     before = trail()
     pages._run_own(own)
     assert trail() == before
+
+
+def test_the_audit_raw_sql_reads_the_administrators_and_the_directors_pages(on_postgres, clinic):
+    """The audit trail's raw SQL reads each review's links as the pages do: the
+    administrators' review under the number the app links it under, a director's under
+    their programs, filtered or not."""
+    from stepwell.accounts.models import Role
+    from stepwell.privacy.audit import audit_record
+    from stepwell.privacy.models import ADMINISTRATORS_REVIEW
+    from stepwell.privacy.selectors import AuditFilter, audit_events_for
+
+    assert pages.ADMIN_REVIEW == ADMINISTRATORS_REVIEW
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    patient = Episode.objects.filter(program=clinic["program"]).first().patient_id
+    for who, patient_id, outcome in [
+        (clinic["director"], None, "denied"),
+        (admin, None, "allowed"),
+        (clinic["director"], patient, "denied"),
+        (admin, None, "denied"),
+    ]:
+        audit_record(user=who, action="view", patient_id=patient_id, outcome=outcome)
+
+    def raw(sql: str) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            column = [c.name for c in cursor.description].index("seq")
+            return [row[column] for row in cursor.fetchall()]
+
+    def page(user, **criteria) -> list[int]:
+        listed = audit_events_for(user=user, criteria=AuditFilter(**criteria))
+        return [event.seq for event in listed[0:50]]
+
+    director, programs = clinic["director"], [clinic["program"].pk]
+    denied = "a.outcome = 'denied'"
+    assert raw(pages.AUDIT[0]) == page(admin)
+    assert raw(pages._audit_newest(programs)) == page(director)
+    assert raw(pages._audit_filtered(denied, [pages.ADMIN_REVIEW])[0]) == page(
+        admin, outcome="denied"
+    )
+    assert raw(pages._audit_filtered(denied, programs)[0]) == page(director, outcome="denied")
+    assert len(page(admin, outcome="denied")) == 2  # the administrator's two, not the others
