@@ -246,3 +246,37 @@ def _list_layout(compiler) -> _Layout:
     if compiler.query.annotation_select or compiler.query.extra_select:
         raise ValueError("a kept record list builds plain records: no annotations")
     return _layout(compiler)
+
+
+def as_prefetched(instances: list[Model], name: str, records: list[Model]) -> None:
+    """Each of ``instances``' ``name`` (a reverse foreign key to them, as
+    ``patient.episodes``) set to its records among ``records`` (a kept list read for all
+    of them at once), in their order, where ``prefetch_related(name)`` puts them:
+    ``instance.<name>.all()`` reads nothing, and each record's foreign key holds its
+    instance, as after a prefetch. The chart reads its patient's episodes, care team and
+    the episodes' histories so, by its patient's id, instead of building and compiling a
+    prefetch query for the episodes' ids on every request. (The cache is Django's internal
+    ``_prefetched_objects_cache``, set as QuerySet.prefetch_related sets it; the tests
+    compare what the ORM's prefetch gives, stepwell/patients/tests/test_chart_kept.py.)"""
+    if not instances:
+        return
+    field = getattr(type(instances[0]), name).field  # the records' foreign key
+    if field.target_field != instances[0]._meta.pk:
+        raise ValueError(f"{name}: a reverse foreign key to the primary key")
+    by_key = {instance.pk: instance for instance in instances}
+    own: dict[object, list[Model]] = {key: [] for key in by_key}
+    for record in records:
+        key = getattr(record, field.attname)
+        if key not in own:
+            raise ValueError(f"{name}: a record of none of the instances ({record!r})")
+        own[key].append(record)
+        field.set_cached_value(record, by_key[key])
+    for instance in instances:
+        manager = getattr(instance, name)
+        manager._remove_prefetched_objects()
+        rows = manager.get_queryset()
+        rows._result_cache = own[instance.pk]
+        rows._prefetch_done = True
+        if not hasattr(instance, "_prefetched_objects_cache"):
+            instance._prefetched_objects_cache = {}
+        instance._prefetched_objects_cache[field.remote_field.cache_name] = rows

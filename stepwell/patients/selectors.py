@@ -15,7 +15,7 @@ from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core import paging
-from stepwell.core.kept import KeptRecords
+from stepwell.core.kept import KeptRecords, RecordRead, as_prefetched
 from stepwell.core.paging import counted_page
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
@@ -33,6 +33,7 @@ from .models import (
     EpisodeEvent,
     EpisodeState,
     FamilyContact,
+    LevelOfCareChange,
     Patient,
 )
 
@@ -208,9 +209,7 @@ def patient_record(*, user, patient_id, portal_for_patients: bool = False) -> Pa
     With `portal_for_patients` (the chart page), a patient asking for their own record is
     sent to the portal instead (RecordView.PORTAL).
     """
-    patient = access.patient_meeting(
-        patient_id, access.patient_condition(user), Patient.objects.prefetch_related(*_CHART_ROWS)
-    )
+    patient = access.patient_meeting(patient_id, access.patient_condition(user), _chart_patient)
     if patient is not None:
         if portal_for_patients and is_patient_user(user):
             return PatientRecord(patient, RecordView.PORTAL)
@@ -240,10 +239,49 @@ _CHART_ROWS = (
     Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
 )
 
-
-# The chart's other lists of its patient's records, read on every chart: kept compiled
-# (stepwell/core/kept.py).
+# The chart's lists of its patient's records, read on every chart: kept compiled
+# (stepwell/core/kept.py), each by the patient's id. The patient with its episodes and
+# care team is what prefetch_related(*_CHART_ROWS) reads, and each episode's history
+# (its moves with who made them, its level of care changes) what prefetching "events"
+# (with their actors) and "level_of_care_changes" onto the episodes reads, without
+# building and compiling those five queries on every chart (a prefetch asks by the
+# episodes' ids, a list, which a kept query cannot take).
 _PATIENT_KEY = Patient._meta.pk
+_CHART_PATIENT = RecordRead(Patient)
+_CHART_EPISODES = KeptRecords(
+    Episode,
+    lambda patient: Episode.objects.filter(patient_id=patient).select_related("program"),
+    patient=_PATIENT_KEY,
+)
+_CHART_CARE_TEAM = KeptRecords(
+    CareTeamMember,
+    lambda patient: CareTeamMember.objects.filter(patient_id=patient).select_related("user"),
+    patient=_PATIENT_KEY,
+)
+_EPISODE_EVENTS = KeptRecords(
+    EpisodeEvent,
+    lambda patient: EpisodeEvent.objects.filter(episode__patient_id=patient).select_related(
+        "actor"
+    ),
+    patient=_PATIENT_KEY,
+)
+_LEVEL_OF_CARE_CHANGES = KeptRecords(
+    LevelOfCareChange,
+    lambda patient: LevelOfCareChange.objects.filter(episode__patient_id=patient),
+    patient=_PATIENT_KEY,
+)
+
+
+def _chart_patient(record_id: int) -> Patient | None:
+    """The patient with its episodes (and their programs) and care team (and their users)
+    where prefetch_related(*_CHART_ROWS) puts them, in three kept queries; or None."""
+    patient = _CHART_PATIENT.one(record_id)
+    if patient is not None:
+        as_prefetched([patient], "episodes", _CHART_EPISODES.records(patient=record_id))
+        as_prefetched([patient], "care_team", _CHART_CARE_TEAM.records(patient=record_id))
+    return patient
+
+
 _FAMILY_CONTACTS = KeptRecords(
     FamilyContact,
     lambda patient: FamilyContact.objects.filter(patient_id=patient),
@@ -259,10 +297,6 @@ _RECENT_VIEWERS = KeptRecords(
     ),
     patient=_PATIENT_KEY,
 )
-
-
-# Each episode's history with who made each move (one query, not one and one for users).
-_EVENTS_WITH_ACTORS = Prefetch("events", queryset=EpisodeEvent.objects.select_related("actor"))
 
 
 @dataclass(frozen=True)
@@ -285,7 +319,10 @@ def patient_chart(*, user, patient: Patient) -> Chart:
     # with it): the rules below read them from there instead of asking the database again.
     prefetch_related_objects([patient], *_CHART_ROWS)
     episodes = list(patient.episodes.all())
-    prefetch_related_objects(episodes, _EVENTS_WITH_ACTORS, "level_of_care_changes")
+    as_prefetched(episodes, "events", _EPISODE_EVENTS.records(patient=patient.pk))
+    as_prefetched(
+        episodes, "level_of_care_changes", _LEVEL_OF_CARE_CHANGES.records(patient=patient.pk)
+    )
     can_edit = access.access_care_team_edit(user, patient)
     return Chart(
         episodes=[

@@ -57,3 +57,25 @@ def assert_records_as_orm(kept: KeptRecords, **values) -> None:
     seen: set[int] = set()
     for record, expected in zip(records, orm, strict=True):
         _same(record, expected, seen)
+
+
+def assert_prefetched_as_orm(instances: list, orm: list, name: str) -> None:
+    """Each of ``instances``' ``name`` (set by stepwell.core.kept.as_prefetched) holds what
+    the ORM's prefetch of ``orm`` (the same records) holds: the same records in the same
+    order, with the same records joined in, each pointing back to its own instance; and
+    none of it reads the database again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert [i.pk for i in instances] == [o.pk for o in orm]
+    with CaptureQueriesContext(connection) as read:
+        for instance, expected in zip(instances, orm, strict=True):
+            kept = list(getattr(instance, name).all())
+            prefetched = list(getattr(expected, name).all())
+            assert [r.pk for r in kept] == [r.pk for r in prefetched]
+            seen: set[int] = set()
+            for record, other in zip(kept, prefetched, strict=True):
+                field = getattr(type(instance), name).field
+                assert getattr(record, field.name) is instance
+                _same(record, other, seen)
+    assert read.captured_queries == []
