@@ -358,6 +358,26 @@ def test_page_accepts_every_sort_and_the_widest_days(client, trail):
     assert "chart_a" in response.content.decode()
 
 
+def test_page_shows_event_and_patient_numbers_as_stored_where_numbers_are_grouped(
+    client, trail, settings
+):
+    """Event and patient numbers are identifiers, not quantities: with a thousands
+    separator switched on (as a locale may), the page shows them as stored, as the CSV
+    and the API do."""
+    from stepwell.privacy.models import AuditChainHead
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    AuditChainHead.objects.update(last_seq=123_455)  # the next event is number 123456
+    patient = EpisodeFactory(patient__pk=234_567, program=trail.program_a).patient
+    audit_record(user=trail.clinician_a, action="view", patient_id=patient.pk)
+    verified_login(client, trail.director_a)
+    body = client.get("/privacy/audit/").content.decode()
+    assert "<td>123456</td>" in body
+    assert '<a href="/patients/234567/">234567</a>' in body
+    assert "123,456" not in body and "234,567" not in body
+    assert "{{" not in body
+
+
 @pytest.mark.parametrize("name", ["clinician_a", "nurse_a", "billing_a", "patient_user_a"])
 def test_reading_the_trail_directly_is_refused_and_audited(trail, name):
     from stepwell.core.errors import AccessDenied
