@@ -5,7 +5,12 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.db import connections, router
 from django.shortcuts import redirect
+from django_otp.middleware import OTPMiddleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from stepwell.core.kept import RecordRead
 
 from .models import UserKind
 
@@ -22,6 +27,32 @@ OPEN_PATHS = (
 
 def mfa_required_for(user) -> bool:
     return bool(settings.STEPWELL_MFA_REQUIRED) and user.kind == UserKind.STAFF
+
+
+_TOTP_DEVICE = RecordRead(TOTPDevice)
+
+
+class VerifiedDeviceMiddleware(OTPMiddleware):
+    """django-otp's OTPMiddleware (``request.user.otp_device``, ``is_verified()``), reading
+    the session's TOTP device (the one kind Stepwell enrolls) with a read kept compiled
+    (stepwell/core/kept.py) instead of a query the ORM built and compiled on every staff
+    request. Whether the device verifies the user (theirs, confirmed) is still decided by
+    django-otp; a device of another kind is read as django-otp reads it."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label != TOTPDevice._meta.label_lower:
+            return super()._device_from_persistent_id(persistent_id)
+        try:
+            number = int(device_id)
+        except ValueError:  # not a number: no device, as django-otp answers
+            return None
+        field = TOTPDevice._meta.pk
+        low, high = connections[router.db_for_read(TOTPDevice)].ops.integer_field_range(
+            field.get_internal_type()
+        )
+        # Past the column's range, no device (as the ORM answers such a lookup).
+        return _TOTP_DEVICE.one(number) if low <= number <= high else None
 
 
 class MultiFactorRequiredMiddleware:

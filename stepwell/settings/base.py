@@ -123,7 +123,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "stepwell.accounts.middleware.VerifiedDeviceMiddleware",
     "stepwell.accounts.middleware.MultiFactorRequiredMiddleware",
     "stepwell.clinic.middleware.ProgramTimezoneMiddleware",
     "stepwell.core.middleware.AuditContextMiddleware",
@@ -184,6 +184,8 @@ LOGIN_REDIRECT_URL = "core:home"
 SESSION_IDLE_MINUTES = env_int("STEPWELL_SESSION_IDLE_MINUTES", 15)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, the session read kept compiled (accounts/sessions.py).
+SESSION_ENGINE = "stepwell.accounts.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
