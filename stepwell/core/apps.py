@@ -13,6 +13,15 @@ class CoreConfig(AppConfig):
         # Before any urls.py is imported: every page route names its ids `<id:...>`.
         register_converter(RecordIdConverter, "id")
 
+        from django.db.models import Field, ForeignObject
+
+        from .lookups import AnyOf
+
+        # field__any_of=[...]: a list as one parameter, which a kept query can take (on a
+        # foreign key, its ids: relations keep lookups of their own).
+        Field.register_lookup(AnyOf)
+        ForeignObject.register_lookup(AnyOf)
+
         from django.apps import apps
 
         from . import constraints, foreign_keys

@@ -33,8 +33,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import Model, QuerySet, Value
+from django.db.models import Expression, Model, QuerySet, Value
 from django.db.models.query import get_related_populators
+
+from .lookups import many_parameter
 
 
 class Marker:
@@ -58,6 +60,34 @@ class Slot(Value):
     def as_sql(self, compiler, connection):
         sql, params = super().as_sql(compiler, connection)
         return sql, [Marker(self.slot) for _ in params]
+
+
+class Many:
+    """A kept query's value that is a list of values of ``field`` (a page's patient ids):
+    the query filters with ``field__any_of=slot`` (stepwell/core/lookups.py), which sends
+    the list as one parameter, so any number of values runs the same SQL."""
+
+    __slots__ = ("field",)
+
+    def __init__(self, field) -> None:
+        self.field = field
+
+
+class ManySlot(Expression):
+    """Where a Many value goes in a kept query: one placeholder, one Marker."""
+
+    def __init__(self, field, name: str) -> None:
+        super().__init__(output_field=field)
+        self.slot = name
+
+    def as_sql(self, compiler, connection):
+        return "%s", [Marker(self.slot)]
+
+
+def _slot(field, value, name: str):
+    if isinstance(field, Many):
+        return ManySlot(field.field, name)
+    return Slot(value, field, name)
 
 
 def filled(params, values: Callable[[str], object]) -> list:
@@ -188,18 +218,25 @@ def _prepared(fields: dict, values: dict, alias: str) -> dict:
     if values.keys() != fields.keys() or any(v is None for v in values.values()):
         raise ValueError(f"a kept query takes a value for each of {sorted(fields)}")
     connection = connections[alias]
-    return {
-        name: field.get_db_prep_value(values[name], connection=connection)
-        for name, field in fields.items()
-    }
+    prepared = {}
+    for name, field in fields.items():
+        if isinstance(field, Many):
+            if isinstance(values[name], str | bytes) or not hasattr(values[name], "__iter__"):
+                raise ValueError(f"a kept query takes a list of values for {name}")
+            prepared[name] = many_parameter(field.field, list(values[name]), connection)
+        else:
+            prepared[name] = field.get_db_prep_value(values[name], connection=connection)
+    return prepared
 
 
 class KeptRows:
     """The rows (tuples, converted as the ORM converts them) of a values query that
     ``build(**slots)`` builds, compiled once per connection: each later call runs its SQL
     with that call's values. ``fields`` names each value's field (how it is prepared for
-    the database). A value may not be None: NULL is compiled as a literal, not a
-    parameter, so a None could not take another value's place."""
+    the database), or ``Many(field)`` for a list of them, which the query asks with
+    ``field__any_of=slot`` (a page's ids: any number runs the same SQL). A value may not
+    be None: NULL is compiled as a literal, not a parameter, so a None could not take
+    another value's place."""
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet], **fields) -> None:
         self.model = model
@@ -209,7 +246,7 @@ class KeptRows:
     def rows(self, **values) -> list[tuple]:
         alias = router.db_for_read(self.model)
         prepared = _prepared(self.fields, values, alias)
-        slots = {name: Slot(values[name], field, name) for name, field in self.fields.items()}
+        slots = {name: _slot(field, values[name], name) for name, field in self.fields.items()}
         kept = _kept(self, alias, lambda: self.build(**slots).query)
         return [tuple(row) for row in _run(alias, kept, prepared.__getitem__)]
 
@@ -237,7 +274,7 @@ class KeptRecords:
     def records(self, **values) -> list:
         alias = router.db_for_read(self.model)
         prepared = _prepared(self.fields, values, alias)
-        slots = {name: Slot(values[name], field, name) for name, field in self.fields.items()}
+        slots = {name: _slot(field, values[name], name) for name, field in self.fields.items()}
         kept = _kept(self, alias, lambda: self.build(**slots).query, _list_layout)
         return list(_records(self.model, alias, kept, prepared.__getitem__))
 

@@ -8,8 +8,18 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from stepwell.core.kept import KEPT_ON_CONNECTION, LISTS, READS, KeptRecords, RecordRead
+from stepwell.core.kept import (
+    KEPT_ON_CONNECTION,
+    LISTS,
+    READS,
+    KeptRecords,
+    KeptRows,
+    Many,
+    RecordRead,
+)
 from stepwell.patients.models import Episode
 from stepwell.testing.factories import EpisodeFactory
 from stepwell.testing.kept import assert_read_as_orm, assert_records_as_orm, compiles
@@ -91,3 +101,70 @@ def test_a_record_list_takes_a_value_for_each_slot_and_no_annotations():
     LISTS.remove(counted)
     with pytest.raises(ValueError, match="no annotations"):
         counted.records(patient=1)
+
+
+# --- lists of values as one parameter (Many, field__any_of) ---------------------------
+
+EPISODES_OF_PATIENTS = KeptRows(
+    Episode,
+    lambda patients, states: (
+        Episode.objects.filter(patient_id__any_of=patients, state__any_of=states)
+        .order_by("pk")
+        .values_list("pk", "patient_id", "state")
+    ),
+    patients=Many(Episode._meta.get_field("patient")),
+    states=Many(Episode._meta.get_field("state")),
+)
+
+
+def test_any_of_is_in_for_any_list_of_values(django_assert_num_queries):
+    episodes = [EpisodeFactory(state=state) for state in ("admitted", "active", "referred")]
+    patients = [e.patient_id for e in episodes]
+    for ids, states in [
+        (patients, ["admitted", "active", "referred"]),
+        (patients[:1], ["admitted"]),
+        ([*patients[1:], 10**9], ["active", "discharged"]),
+        ([], ["admitted"]),
+        (patients, []),
+    ]:
+        expected = list(
+            Episode.objects.filter(patient_id__in=ids, state__in=states)
+            .order_by("pk")
+            .values_list("pk", "patient_id", "state")
+        )
+        orm = Episode.objects.filter(patient_id__any_of=ids, state__any_of=states)
+        assert list(orm.order_by("pk").values_list("pk", "patient_id", "state")) == expected
+        with django_assert_num_queries(1):
+            assert EPISODES_OF_PATIENTS.rows(patients=ids, states=states) == expected
+    with pytest.raises(TypeError, match="patient__any_of takes a list"):
+        list(Episode.objects.filter(patient_id__any_of=5))
+
+
+def test_a_list_of_any_length_runs_the_sql_compiled_first(compiled):
+    episodes = [EpisodeFactory() for _ in range(3)]
+    getattr(connection, KEPT_ON_CONNECTION, {}).pop(EPISODES_OF_PATIENTS, None)
+    compiled.clear()
+    with CaptureQueriesContext(connection) as asked:
+        for count in (1, 3, 0):
+            ids = [e.patient_id for e in episodes[:count]]
+            rows = EPISODES_OF_PATIENTS.rows(patients=ids, states=[episodes[0].state])
+            assert sorted(pk for pk, _, _ in rows) == sorted(e.pk for e in episodes[:count])
+    assert compiled == [Episode]
+    sent = {query["sql"].split(" WHERE ")[0] for query in asked.captured_queries}
+    assert len(asked.captured_queries) == 3 and len(sent) == 1
+    with pytest.raises(ValueError, match="a list of values for patients"):
+        EPISODES_OF_PATIENTS.rows(patients="12", states=["admitted"])
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chosen=st.lists(st.integers(min_value=0, max_value=5), max_size=8))
+def test_any_of_picks_what_in_picks_on_either_engine(chosen, five_episodes):
+    ids = [five_episodes[i].pk if i < 5 else 10**12 for i in chosen]
+    assert set(Episode.objects.filter(pk__any_of=ids).values_list("pk", flat=True)) == set(
+        Episode.objects.filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
+@pytest.fixture
+def five_episodes():
+    return [EpisodeFactory() for _ in range(5)]
