@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stepwell.accounts.models import User
 from stepwell.accounts.tokens import token_create
@@ -419,6 +420,8 @@ def test_every_record_read_reads_what_the_orm_reads(clinic, records):
     same rows gives. The attendance reads are compared in care/tests/test_access.py."""
     assert User in {read.model for read in READS}  # the session's user (privacy/backends.py)
     token_create(user=clinic.clinician_a, name="script")  # read by its prefix
+    # the session's second factor (accounts.middleware.VerifiedDeviceMiddleware)
+    TOTPDevice.objects.create(user=clinic.clinician_a, name="phone", confirmed=True)
     Objective.objects.create(  # a UUID, a date and a decimal to convert on the way in
         goal=records["goal"][0],
         description="PHQ-9 below 10",
