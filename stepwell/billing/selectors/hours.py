@@ -13,6 +13,7 @@ from datetime import date
 
 from stepwell.care.hours.rules import RULE_DEFAULTS, HoursRule, RuleKind
 from stepwell.clinic.models import Program
+from stepwell.core.kept import KeptRecords, Many
 from stepwell.patients.models import Patient
 
 from ..models import Coverage, CoveragePriority, Payer, PayerKind, ProgramHoursRule
@@ -60,6 +61,20 @@ class RuleSource:
     coverage: Coverage | None = None
 
 
+# Read for every page of weekly hours (caseload, compliance): kept compiled, the ids as one
+# list parameter (stepwell/core/kept.py).
+_PROGRAM_RULES = KeptRecords(
+    ProgramHoursRule,
+    lambda programs: ProgramHoursRule.objects.filter(program_id__any_of=programs),
+    programs=Many(Program._meta.pk),
+)
+_COVERAGES = KeptRecords(
+    Coverage,
+    lambda patients: Coverage.objects.filter(patient_id__any_of=patients).select_related("payer"),
+    patients=Many(Patient._meta.pk),
+)
+
+
 def program_default_rule(program: Program) -> HoursRule:
     """The program's own rule: its weekly window and the day rule it set, if any."""
     return program_default_rules([program])[program.pk]
@@ -68,7 +83,7 @@ def program_default_rule(program: Program) -> HoursRule:
 def program_default_rules(programs: Iterable[Program]) -> dict[int, HoursRule]:
     """program_default_rule of each program, by program id, in one query."""
     chosen = {program.pk: program for program in programs}
-    rows = {row.program_id: row for row in ProgramHoursRule.objects.filter(program_id__in=chosen)}
+    rows = {row.program_id: row for row in _PROGRAM_RULES.records(programs=list(chosen))}
     found = {}
     for program_id, program in chosen.items():
         row = rows.get(program_id)
@@ -122,7 +137,7 @@ def hours_rules_of(
     weeks = {(patient_id, program.pk): (program, monday) for patient_id, program, monday in wanted}
     defaults = program_default_rules(program for program, _ in weeks.values())
     coverages: dict[int, list[Coverage]] = {patient_id: [] for patient_id, _ in weeks}
-    for coverage in Coverage.objects.filter(patient_id__in=list(coverages)).select_related("payer"):
+    for coverage in _COVERAGES.records(patients=list(coverages)):
         coverages[coverage.patient_id].append(coverage)
     result = {}
     for (patient_id, program_id), (_, monday) in weeks.items():

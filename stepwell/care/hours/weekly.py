@@ -24,6 +24,7 @@ from stepwell.care.hours.rules import (
 from stepwell.care.models import Attendance, EpisodeTransitionWeek
 from stepwell.clinic.models import Program
 from stepwell.clinic.time import program_today
+from stepwell.core.kept import KeptRows, Many
 from stepwell.patients.models import Episode, EpisodeEvent, EpisodeState, Patient
 from stepwell.schedule.calendar.closures import programs_closures, programs_open_weekdays
 from stepwell.schedule.calendar.weeks import (
@@ -32,7 +33,7 @@ from stepwell.schedule.calendar.weeks import (
     utc_to_local,
     week_utc_range,
 )
-from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus
+from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
 
 HOURS_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
 
@@ -111,13 +112,88 @@ def _hold_days_from(events: list[tuple[str, date]], monday: date) -> frozenset[d
     return frozenset(days)
 
 
-def _transitions_of(episode_ids) -> dict[int, list[tuple[str, date]]]:
-    events: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for episode_id, state, effective in (
-        EpisodeEvent.objects.filter(episode_id__in=episode_ids)
+# The reads of a week's hours, by the page's patients and episodes, kept compiled
+# (stepwell/core/kept.py): the ids go in as one list parameter (field__any_of), so a
+# page of 50 patients and one of 49 run the same SQL, compiled once per connection
+# instead of built and compiled on every caseload and compliance page.
+_PATIENTS = Many(Patient._meta.pk)
+_EPISODES = Many(Episode._meta.pk)
+_TRANSITIONS = KeptRows(
+    EpisodeEvent,
+    lambda episodes: (
+        EpisodeEvent.objects.filter(episode_id__any_of=episodes)
         .order_by("episode_id", "effective_date", "occurred_at", "pk")
         .values_list("episode_id", "to_state", "effective_date")
-    ):
+    ),
+    episodes=_EPISODES,
+)
+_ATTENDED = KeptRows(
+    Attendance,
+    lambda patients, start, end: (
+        Attendance.objects.filter(
+            patient_id__any_of=patients, session_starts_at__gte=start, session_starts_at__lt=end
+        )
+        .order_by("session_starts_at", "pk")
+        .values_list(
+            "patient_id",
+            "occurrence_id",
+            "appointment_id",
+            "appointment__kind",
+            "status",
+            "minutes_attended",
+            "session_starts_at",
+            "session_ends_at",
+        )
+    ),
+    patients=_PATIENTS,
+    start=Attendance._meta.get_field("session_starts_at"),
+    end=Attendance._meta.get_field("session_starts_at"),
+)
+_ENROLLED = KeptRows(
+    Enrollment,
+    lambda patients, start, end: (
+        Enrollment.objects.filter(
+            patient_id__any_of=patients,
+            occurrence__status=OccurrenceStatus.SCHEDULED,
+            occurrence__starts_at__gte=start,
+            occurrence__starts_at__lt=end,
+        )
+        .order_by("occurrence__starts_at", "pk")
+        .values_list("patient_id", "occurrence_id", "occurrence__starts_at", "occurrence__ends_at")
+    ),
+    patients=_PATIENTS,
+    start=SessionOccurrence._meta.get_field("starts_at"),
+    end=SessionOccurrence._meta.get_field("starts_at"),
+)
+_APPOINTED = KeptRows(
+    Appointment,
+    lambda patients, start, end: (
+        Appointment.objects.filter(
+            patient_id__any_of=patients,
+            status=OccurrenceStatus.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .order_by("starts_at", "pk")
+        .values_list("patient_id", "pk", "kind", "starts_at", "ends_at")
+    ),
+    patients=_PATIENTS,
+    start=Appointment._meta.get_field("starts_at"),
+    end=Appointment._meta.get_field("starts_at"),
+)
+_TRANSITION_WEEKS = KeptRows(
+    EpisodeTransitionWeek,
+    lambda episodes, weeks: EpisodeTransitionWeek.objects.filter(
+        episode_id__any_of=episodes, week__any_of=weeks
+    ).values_list("episode_id", "week"),
+    episodes=_EPISODES,
+    weeks=Many(EpisodeTransitionWeek._meta.get_field("week")),
+)
+
+
+def _transitions_of(episode_ids) -> dict[int, list[tuple[str, date]]]:
+    events: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    for episode_id, state, effective in _TRANSITIONS.rows(episodes=list(episode_ids)):
         events[episode_id].append((state, effective))
     return events
 
@@ -213,22 +289,16 @@ def programs_weekly_hours(
 
     attended: dict[tuple[int, int], list[Block]] = defaultdict(list)
     taken: set[tuple[int, str, int]] = set()
-    for patient_id, occurrence_id, appointment_id, kind, status, minutes, starts, ends in (
-        Attendance.objects.filter(
-            patient_id__in=patient_ids, session_starts_at__gte=start, session_starts_at__lt=end
-        )
-        .order_by("session_starts_at", "pk")
-        .values_list(
-            "patient_id",
-            "occurrence_id",
-            "appointment_id",
-            "appointment__kind",
-            "status",
-            "minutes_attended",
-            "session_starts_at",
-            "session_ends_at",
-        )
-    ):
+    for (
+        patient_id,
+        occurrence_id,
+        appointment_id,
+        kind,
+        status,
+        minutes,
+        starts,
+        ends,
+    ) in _ATTENDED.rows(patients=patient_ids, start=start, end=end):
         if ends > now:
             # Not over yet: nothing attended counts before the session has ended; it
             # counts as scheduled below, as a session not yet taken (clinical-sources §4).
@@ -243,29 +313,15 @@ def programs_weekly_hours(
             if appointment_id:
                 taken.add((patient_id, "appointment", appointment_id))
     scheduled: dict[tuple[int, int], list[Block]] = defaultdict(list)
-    for patient_id, occurrence_id, starts_at, ends_at in (
-        Enrollment.objects.filter(
-            patient_id__in=patient_ids,
-            occurrence__status=OccurrenceStatus.SCHEDULED,
-            occurrence__starts_at__gte=start,
-            occurrence__starts_at__lt=end,
-        )
-        .order_by("occurrence__starts_at", "pk")
-        .values_list("patient_id", "occurrence_id", "occurrence__starts_at", "occurrence__ends_at")
+    for patient_id, occurrence_id, starts_at, ends_at in _ENROLLED.rows(
+        patients=patient_ids, start=start, end=end
     ):
         minutes = remaining(starts_at, ends_at)
         if minutes and (patient_id, "occurrence", occurrence_id) not in taken:
             for program_id, day in weeks_holding(patient_id, starts_at):
                 scheduled[patient_id, program_id].append(Block(day, minutes))
-    for patient_id, appointment_id, kind, starts_at, ends_at in (
-        Appointment.objects.filter(
-            patient_id__in=patient_ids,
-            status=OccurrenceStatus.SCHEDULED,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-        .order_by("starts_at", "pk")
-        .values_list("patient_id", "pk", "kind", "starts_at", "ends_at")
+    for patient_id, appointment_id, kind, starts_at, ends_at in _APPOINTED.rows(
+        patients=patient_ids, start=start, end=end
     ):
         minutes = remaining(starts_at, ends_at)
         if minutes and (patient_id, "appointment", appointment_id) not in taken:
@@ -273,9 +329,9 @@ def programs_weekly_hours(
                 scheduled[patient_id, program_id].append(Block(day, minutes, BlockKind(kind)))
     episode_ids = [e.pk for e in episodes]
     transitioning = set(
-        EpisodeTransitionWeek.objects.filter(
-            episode_id__in=episode_ids, week__in={week.week for week in weeks.values()}
-        ).values_list("episode_id", "week")
+        _TRANSITION_WEEKS.rows(
+            episodes=episode_ids, weeks=sorted({week.week for week in weeks.values()})
+        )
     )
     transitions = _transitions_of(episode_ids)
     rules = dict(rules or {})

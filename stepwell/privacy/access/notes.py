@@ -61,6 +61,7 @@ from .predicates import (
 )
 
 _NOTE = RecordRead(ClinicalNote, "patient", "author", "group_note")
+_PROGRAM = RecordRead(Program)
 
 
 NOTE_READ_ROLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.NURSE, Role.PROGRAM_DIRECTOR)
@@ -412,11 +413,9 @@ def access_episode_transition_week_by_id(
 def access_program_compliance_by_id(user, program_id, *, action: str = AuditAction.LIST) -> Program:
     """A program whose hours compliance the user reviews (its directors), or an audited
     refusal."""
-    program = (
-        Program.objects.filter(pk__in=programs_compliance_reviewed_by(user))
-        .filter(pk=as_record_id(program_id))
-        .first()
-    )
+    record_id = as_record_id(program_id)
+    reviewed = record_id in programs_compliance_reviewed_by(user)
+    program = _PROGRAM.one(record_id) if reviewed else None
     if program is None:
         raise refuse(
             actor=user, action=action, object_type="program_compliance", object_id=program_id

@@ -8,11 +8,32 @@ from datetime import date, datetime, timedelta
 
 from stepwell.clinic.models import Program
 from stepwell.core.errors import ApplicationError
+from stepwell.core.kept import KeptRecords, KeptRows, Many
 from stepwell.schedule.calendar.weeks import recurrence_dates, utc_to_local
 from stepwell.schedule.models import GroupSeries, Holiday
 
 WEEKDAYS_MON_TO_FRI = frozenset(range(5))
 NOT_PROGRAMMING = ("alumni_group",)  # alumni meet after discharge: not the patients' week
+
+# Read on every caseload and compliance page for its programs: kept compiled, the
+# programs as one list parameter (stepwell/core/kept.py).
+_PROGRAMS = Many(Program._meta.pk)
+_HOLIDAYS = KeptRows(
+    Holiday,
+    lambda programs, first, last: Holiday.objects.filter(
+        program_id__any_of=programs, date__gte=first, date__lte=last
+    ).values_list("program_id", "date", "name"),
+    programs=_PROGRAMS,
+    first=Holiday._meta.get_field("date"),
+    last=Holiday._meta.get_field("date"),
+)
+_PROGRAMMING = KeptRecords(
+    GroupSeries,
+    lambda programs: GroupSeries.objects.filter(program_id__any_of=programs, active=True).exclude(
+        kind__in=NOT_PROGRAMMING
+    ),
+    programs=_PROGRAMS,
+)
 
 
 def program_closures(program: Program, first: date, last: date) -> dict[date, str]:
@@ -28,9 +49,7 @@ def program_closure_on(program: Program, day: date) -> str | None:
 def programs_closures(program_ids, first: date, last: date) -> dict[int, dict[date, str]]:
     """program_closures of several programs, by program id, in one query."""
     found: dict[int, dict[date, str]] = {program_id: {} for program_id in program_ids}
-    for program_id, day, name in Holiday.objects.filter(
-        program_id__in=list(found), date__gte=first, date__lte=last
-    ).values_list("program_id", "date", "name"):
+    for program_id, day, name in _HOLIDAYS.rows(programs=list(found), first=first, last=last):
         found[program_id][day] = name
     return found
 
@@ -46,9 +65,7 @@ def programs_open_weekdays(weeks) -> dict[tuple[int, date], frozenset[int]]:
     one query (a report over thirteen weeks, a caseload over several programs)."""
     wanted = list(dict.fromkeys(weeks))
     active: dict[int, list[GroupSeries]] = {program_id: [] for program_id, _ in wanted}
-    for series in GroupSeries.objects.filter(program_id__in=list(active), active=True).exclude(
-        kind__in=NOT_PROGRAMMING
-    ):
+    for series in _PROGRAMMING.records(programs=list(active)):
         active[series.program_id].append(series)
     found: dict[tuple[int, date], frozenset[int]] = {}
     for program_id, monday in wanted:
