@@ -12,6 +12,12 @@ from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)
+# PDFs the same bytes each time (a signed consent printed again must be what was signed):
+# where the system's HarfBuzz subsetter is missing, WeasyPrint subsets fonts with
+# fontTools, which stamps each embedded font with the current second unless
+# SOURCE_DATE_EPOCH (the reproducible-builds convention) names one. Two prints of a
+# consent a second apart differed. An operator's own value is kept.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "315532800")  # 1980-01-01 UTC
 
 
 def env_bool(name: str, default: bool) -> bool:

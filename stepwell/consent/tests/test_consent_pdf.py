@@ -6,6 +6,7 @@ the chart and, for the patient's own consents, the portal; audited; never cached
 from __future__ import annotations
 
 import io
+import time
 
 import pypdf
 import pytest
@@ -52,6 +53,18 @@ def test_the_chart_downloads_the_signed_part2_consent_with_the_notice(client, pa
         part2.patient_b.pk,
         part2.clinician_b.pk,
     )
+
+
+def test_the_pdf_printed_an_hour_later_is_the_same_bytes(part2, monkeypatch):
+    """The fonts a PDF embeds carry a fixed time (SOURCE_DATE_EPOCH, stepwell/settings),
+    not the second they were subset: two prints a second apart differed."""
+    from stepwell.consent.documents import consent_pdf as print_pdf
+
+    consent = part2_consent(part2)
+    first = print_pdf(consent)
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert print_pdf(consent) == first
 
 
 def test_the_pdf_is_the_same_every_time_and_the_page_shows_the_same_text(client, part2):
