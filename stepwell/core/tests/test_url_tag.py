@@ -151,3 +151,58 @@ def test_every_template_gets_this_tag_with_djangos_syntax():
     )
     with pytest.raises(NoReverseMatch):
         Template("{% url 'patients:chart' 'x' %}").render(Context())
+
+
+class _Request:
+    """A request as the tag reads it: an application, or the namespace it was routed to."""
+
+    def __init__(self, **attributes):
+        self.__dict__.update(attributes)
+
+
+def test_the_urlconf_and_prefix_are_looked_up_once_a_render(monkeypatch):
+    asked = []
+    real = urls.url_place
+    monkeypatch.setattr(urls, "url_place", lambda: asked.append(1) or real())
+    template = Template("{% for i in ids %}{% url 'patients:chart' i %}{% endfor %}")
+    assert template.render(Context({"ids": [1, 2, 3]})) == "".join(
+        reverse("patients:chart", args=[i]) for i in (1, 2, 3)
+    )
+    assert len(asked) == 1
+    template.render(Context({"ids": [4, 5]}))
+    assert len(asked) == 2
+
+
+@pytest.mark.urls("stepwell.core.tests.url_shapes_urls")
+def test_the_tag_asks_the_request_for_its_application_and_each_render_for_its_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    template = Template("{% url 'first:item' 7 %}|{% url 'record' 7 0 %}")
+    routed = _Request(resolver_match=_Request(namespace="second"))
+    for request, app in [
+        (_Request(current_app="second"), "second"),
+        (routed, "second"),
+        (_Request(resolver_match=None), None),
+        (None, None),
+    ]:
+        context = Context()
+        if request is not None:
+            context.request = request
+        expected = "|".join(
+            [
+                reverse("first:item", args=[7], current_app=app),
+                reverse("record", args=[7, 0], current_app=app),
+            ]
+        )
+        assert template.render(context) == expected
+    # The URLconf's script prefix is read for each render, once: a later render under
+    # another prefix writes that one.
+    before = get_script_prefix()
+    assert template.render(Context()).endswith(f"|{before}record/7/0/")
+    try:
+        set_script_prefix("/clinic/")
+        assert template.render(Context()).endswith("|/clinic/record/7/0/")
+        set_script_prefix("/other/")
+        assert template.render(Context()).endswith("|/other/record/7/0/")
+    finally:
+        set_script_prefix(before)
