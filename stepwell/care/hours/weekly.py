@@ -33,7 +33,7 @@ from stepwell.schedule.calendar.weeks import (
     utc_to_local,
     week_utc_range,
 )
-from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus, SessionOccurrence
+from stepwell.schedule.models import Appointment, Enrollment, OccurrenceStatus
 
 HOURS_EPISODE_STATES = (EpisodeState.ADMITTED, EpisodeState.ACTIVE, EpisodeState.ON_HOLD)
 
@@ -149,37 +149,40 @@ _ATTENDED = KeptRows(
     start=Attendance._meta.get_field("session_starts_at"),
     end=Attendance._meta.get_field("session_starts_at"),
 )
-_ENROLLED = KeptRows(
+
+
+def _still_scheduled(model, starts: str, status: str, columns: tuple[str, ...]) -> KeptRows:
+    """The patients' rows of ``model`` (group enrollments, appointments) whose session is
+    still scheduled and starts (``starts``) in [start, end), by start time."""
+    return KeptRows(
+        model,
+        lambda patients, start, end: (
+            model.objects.filter(
+                patient_id__any_of=patients,
+                **{
+                    status: OccurrenceStatus.SCHEDULED,
+                    f"{starts}__gte": start,
+                    f"{starts}__lt": end,
+                },
+            )
+            .order_by(starts, "pk")
+            .values_list(*columns)
+        ),
+        patients=_PATIENTS,
+        # instants, prepared as any aware date and time is (a session's start is one too)
+        start=Appointment._meta.get_field("starts_at"),
+        end=Appointment._meta.get_field("starts_at"),
+    )
+
+
+_ENROLLED = _still_scheduled(
     Enrollment,
-    lambda patients, start, end: (
-        Enrollment.objects.filter(
-            patient_id__any_of=patients,
-            occurrence__status=OccurrenceStatus.SCHEDULED,
-            occurrence__starts_at__gte=start,
-            occurrence__starts_at__lt=end,
-        )
-        .order_by("occurrence__starts_at", "pk")
-        .values_list("patient_id", "occurrence_id", "occurrence__starts_at", "occurrence__ends_at")
-    ),
-    patients=_PATIENTS,
-    start=SessionOccurrence._meta.get_field("starts_at"),
-    end=SessionOccurrence._meta.get_field("starts_at"),
+    "occurrence__starts_at",
+    "occurrence__status",
+    ("patient_id", "occurrence_id", "occurrence__starts_at", "occurrence__ends_at"),
 )
-_APPOINTED = KeptRows(
-    Appointment,
-    lambda patients, start, end: (
-        Appointment.objects.filter(
-            patient_id__any_of=patients,
-            status=OccurrenceStatus.SCHEDULED,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-        .order_by("starts_at", "pk")
-        .values_list("patient_id", "pk", "kind", "starts_at", "ends_at")
-    ),
-    patients=_PATIENTS,
-    start=Appointment._meta.get_field("starts_at"),
-    end=Appointment._meta.get_field("starts_at"),
+_APPOINTED = _still_scheduled(
+    Appointment, "starts_at", "status", ("patient_id", "pk", "kind", "starts_at", "ends_at")
 )
 _TRANSITION_WEEKS = KeptRows(
     EpisodeTransitionWeek,

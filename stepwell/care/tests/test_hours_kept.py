@@ -49,23 +49,21 @@ def week(clinic):
     past = make_occurrence(clinic.program_a, starts_at=MONDAY, patients=[*patients, other])
     attend(clinic, past, patients[0])
     make_occurrence(clinic.program_a, starts_at=MONDAY + timedelta(days=2), patients=patients)
-    appointment = Appointment.objects.create(
-        patient=patients[1],
-        staff=clinic.clinician_a,
-        program=clinic.program_a,
-        kind="individual",
-        starts_at=MONDAY + timedelta(days=1),
-        ends_at=MONDAY + timedelta(days=1, minutes=50),
-    )
-    attendance_for_appointment_open(actor=clinic.clinician_a, appointment_id=appointment.pk)
-    Appointment.objects.create(
-        patient=patients[0],
-        staff=clinic.clinician_a,
-        program=clinic.program_a,
-        kind="medication",
-        starts_at=MONDAY + timedelta(days=3),
-        ends_at=MONDAY + timedelta(days=3, minutes=30),
-    )
+    appointments = [
+        Appointment.objects.create(
+            patient=patient,
+            staff=clinic.clinician_a,
+            program=clinic.program_a,
+            kind=kind,
+            starts_at=MONDAY + timedelta(days=day),
+            ends_at=MONDAY + timedelta(days=day, minutes=minutes),
+        )
+        for patient, kind, day, minutes in (
+            (patients[1], "individual", 1, 50),
+            (patients[0], "medication", 3, 30),
+        )
+    ]
+    attendance_for_appointment_open(actor=clinic.clinician_a, appointment_id=appointments[0].pk)
     episode = patients[0].episodes.get()
     for to_state, day in (("on_hold", 10), ("active", 12)):
         EpisodeEvent.objects.create(
