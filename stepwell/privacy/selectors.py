@@ -11,10 +11,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
+from stepwell.core.kept import KeptRows
 
 from . import access
 from .audit import PATIENT_DETAIL_KEYS, AuditAction, audit_record, named_patient_ids
-from .models import AuditEvent, AuditEventPatient
+from .models import AuditEvent, AuditEventPatient, AuditEventProgram
 from .refusals import refuse
 
 SORTABLE_FIELDS = (
@@ -86,43 +87,128 @@ class MergedTrail:
     patients' events are old). PostgreSQL only: SQLite takes no LIMIT inside a UNION (and
     a SQLite clinic is small enough for the scope as a set).
 
-    Sliced like a queryset (what core.paging.uncounted_page and the API's window do);
-    filter() narrows every way."""
+    Made of the reviews the reviewer reads (privacy.access.audit_scope_reviews), each way
+    being one review's links. Sliced like a queryset (what core.paging.uncounted_page and
+    the API's window do); narrowed only to the trail as it stood before an event
+    (filter(seq__lt=...)). The first window of rows (the page as it opens) is read by a
+    query kept compiled (stepwell/core/kept.py), one per number of reviews and window:
+    the ORM built and compiled the merged query on every audit page."""
 
     model = AuditEvent
     ordered = True
 
-    def __init__(self, ways: list[QuerySet[AuditEvent]], *, newest_first: bool, fields: tuple = ()):
-        self.ways = ways
+    def __init__(
+        self,
+        reviews: list[int],
+        *,
+        newest_first: bool,
+        fields: tuple = (),
+        before: int | None = None,
+    ):
+        self.reviews = reviews
         self.newest_first = newest_first
         self.fields = fields
+        self.before = before
 
-    def filter(self, *args, **kwargs) -> MergedTrail:
-        ways = [way.filter(*args, **kwargs) for way in self.ways]
-        return MergedTrail(ways, newest_first=self.newest_first, fields=self.fields)
+    def _with(self, **changes) -> MergedTrail:
+        kept = {
+            "reviews": self.reviews,
+            "newest_first": self.newest_first,
+            "fields": self.fields,
+            "before": self.before,
+        }
+        return MergedTrail(**{**kept, **changes})
+
+    def filter(self, *, seq__lt: int) -> MergedTrail:
+        """The trail as it stood before event ``seq__lt``."""
+        before = seq__lt if self.before is None else min(self.before, seq__lt)
+        return self._with(before=before)
 
     def none(self) -> MergedTrail:
-        return MergedTrail([], newest_first=self.newest_first, fields=self.fields)
+        return self._with(reviews=[])
 
     def values(self, *fields: str) -> MergedTrail:
         """The window's events as dicts of these fields (QuerySet.values)."""
-        return MergedTrail(self.ways, newest_first=self.newest_first, fields=fields)
+        return self._with(fields=fields)
 
-    def __getitem__(self, window: slice) -> list[AuditEvent]:
+    @property
+    def ways(self) -> list[QuerySet[AuditEvent]]:
+        events = AuditEvent.objects.all()
+        if self.before is not None:
+            events = events.filter(seq__lt=self.before)
+        return [events.filter(way) for way in access.audit_ways_of(self.reviews)]
+
+    def __getitem__(self, window: slice) -> list:
         if not isinstance(window, slice) or window.stop is None or window.step is not None:
             raise TypeError("Read a merged trail by a window with an end, [start:stop].")
         start, stop = window.start or 0, window.stop
-        order = "-seq" if self.newest_first else "seq"
-        if not self.ways:  # no way in (refused, or a bad filter: an empty page)
+        if not self.reviews:  # no way in (refused, or a bad filter: an empty page)
             return []
-        if len(self.ways) == 1:  # one way (an administrator, a one-program director)
-            return list(self._shown(self.ways[0].order_by(order))[start:stop])
-        first, *others = [way.order_by(order).values("seq")[:stop] for way in self.ways]
-        numbered = AuditEvent.objects.filter(seq__in=first.union(*others, all=True))
-        return list(self._shown(numbered.order_by(order))[start:stop])
+        kept = _first_window(len(self.reviews), stop, self.newest_first, self.fields)
+        if start == 0 and self.before is not None and kept is not None:
+            values = {f"review{n}": review for n, review in enumerate(self.reviews)}
+            rows = kept.rows(before=self.before, **values)
+            return [dict(zip(self.fields, row, strict=True)) for row in rows]
+        return list(_merged(self.ways, self.newest_first, self.fields)[start:stop])
 
-    def _shown(self, events: QuerySet[AuditEvent]):
-        return events.values(*self.fields) if self.fields else events
+
+def _merged(ways: list, newest_first: bool, fields: tuple) -> QuerySet:
+    """The ways' events merged in time order (each way's first ``stop`` numbers when
+    sliced [start:stop]), as dicts of ``fields`` or as events without them."""
+    order = "-seq" if newest_first else "seq"
+
+    def shown(events: QuerySet[AuditEvent]):
+        return events.values(*fields) if fields else events
+
+    if len(ways) == 1:  # one way (an administrator, a one-program director)
+        return shown(ways[0].order_by(order))
+    return _MergedWindow(ways, order, shown)
+
+
+class _MergedWindow:
+    """The merge of several ways, cut when sliced: each way's first numbers up to the
+    window's end in a UNION ALL, then the window of the events they number."""
+
+    def __init__(self, ways: list, order: str, shown) -> None:
+        self.ways, self.order, self.shown = ways, order, shown
+
+    def __getitem__(self, window: slice):
+        first, *others = [
+            way.order_by(self.order).values("seq")[: window.stop] for way in self.ways
+        ]
+        numbered = AuditEvent.objects.filter(seq__in=first.union(*others, all=True))
+        return self.shown(numbered.order_by(self.order))[window]
+
+
+# The first windows kept compiled, by (number of reviews, window's end, order, fields).
+_FIRST_WINDOWS: dict[tuple, KeptRows] = {}
+_KEPT_WINDOWS_AT_MOST = 64  # beyond (an API caller trying every limit), built each time
+_REVIEW = AuditEventProgram._meta.get_field("program_id")
+
+
+def _first_window(reviews: int, stop: int, newest_first: bool, fields: tuple) -> KeptRows | None:
+    """The kept query of a merged trail's first ``stop`` events as dicts of ``fields``,
+    for ``reviews`` reviews (its values: each review's number and the event before
+    which the trail is read); None when there are no fields (events are wanted whole)
+    or too many kinds of window are kept already."""
+    key = (reviews, stop, newest_first, fields)
+    found = _FIRST_WINDOWS.get(key)
+    if found is None and fields and len(_FIRST_WINDOWS) < _KEPT_WINDOWS_AT_MOST:
+
+        def build(before, **slots):
+            events = AuditEvent.objects.filter(seq__lt=before)
+            ways = [
+                events.filter(program_links__program_id=slots[f"review{n}"]) for n in range(reviews)
+            ]
+            return _merged(ways, newest_first, fields)[0:stop]
+
+        found = _FIRST_WINDOWS[key] = KeptRows(
+            AuditEvent,
+            build,
+            before=AuditEvent._meta.get_field("seq"),
+            **{f"review{n}": _REVIEW for n in range(reviews)},
+        )
+    return found
 
 
 def _unfiltered(criteria: AuditFilter) -> bool:
@@ -178,8 +264,7 @@ def audit_events_for(
     sort = criteria.sort
     merges = connection.features.supports_slicing_ordering_in_compound  # PostgreSQL
     if sort in ("seq", "-seq") and not whole and _unfiltered(criteria) and merges:
-        ways = [events.filter(way) for way in access.audit_scope_ways(user)]
-        return MergedTrail(ways, newest_first=sort == "-seq")
+        return MergedTrail(access.audit_scope_reviews(user), newest_first=sort == "-seq")
     # Filtered, the database starts from the filter's own index (meeting) where the value
     # is rare, or walks the trail once, not once for each way.
     events = events.filter(access.audit_scope_as_set(user))

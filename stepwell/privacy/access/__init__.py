@@ -18,7 +18,9 @@ from .audit import (
     access_audit_trail,
     audit_reviewable_patients,
     audit_scope_as_set,
+    audit_scope_reviews,
     audit_scope_ways,
+    audit_ways_of,
 )
 from .patients import *  # noqa: F403
 from .patients import __all__ as _patients_all
@@ -28,6 +30,8 @@ __all__ = [
     "access_audit_maintenance",
     "access_audit_trail",
     "audit_scope_as_set",
+    "audit_scope_reviews",
     "audit_scope_ways",
+    "audit_ways_of",
     "audit_reviewable_patients",
 ]

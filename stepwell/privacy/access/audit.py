@@ -52,7 +52,19 @@ def audit_scope_ways(user) -> list[Q]:
     shown (privacy.selectors.audit_detail_shown).
 
     See audit_scope_as_set for a list that must look at every event."""
-    return [Q(program_links__program_id=review) for review in _reviews(user)]
+    return audit_ways_of(audit_scope_reviews(user))
+
+
+def audit_ways_of(reviews: list[int]) -> list[Q]:
+    """The ways into the events of these reviews (audit_scope_reviews): each review's
+    links."""
+    return [Q(program_links__program_id=review) for review in reviews]
+
+
+def audit_scope_reviews(user) -> list[int]:
+    """The reviews (AuditEventProgram's program ids) the user reads: audit_scope_ways'
+    ways, one each."""
+    return _reviews(user)
 
 
 def _reviews(user) -> list[int]:

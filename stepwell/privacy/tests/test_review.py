@@ -215,6 +215,55 @@ def test_on_postgresql_the_page_as_it_opens_merges_the_ways_and_a_filtered_one_d
     assert not isinstance(audit_events_for(user=director, criteria=filtered), MergedTrail)
 
 
+@pytest.mark.parametrize("who", ["admin", "director_a", "both"])
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_the_first_window_kept_compiled_is_the_orms_and_the_scopes(
+    on_postgres, trail, who, newest_first
+):
+    """The page as it opens reads its first window with a query kept compiled (one per
+    number of reviews and window): for one review (the administrator), one program and
+    three overlapping reviews, each window is the ORM's merged query's and the scope's
+    (gathered as a set) before that event, as dicts of the page's columns."""
+    from stepwell.privacy.selectors import MergedTrail, _merged
+
+    user = getattr(trail, who, None) or UserFactory(
+        roles=[Role.PROGRAM_DIRECTOR, Role.ADMINISTRATOR],
+        programs=[trail.program_a, trail.program_b],
+    )
+    criteria = AuditFilter(sort="-seq" if newest_first else "seq")
+    whole = list(audit_events_for(user=user, criteria=criteria, whole=True))
+    assert whole
+    fields = ("seq", "username", "patient_id", "object_type", "occurred_at")
+    merged = audit_events_for(user=user, criteria=criteria)
+    assert isinstance(merged, MergedTrail)
+    for before in sorted({e.seq for e in whole} | {whole[0].seq + 1}):
+        for length in (1, 3, 51):
+            window = merged.filter(seq__lt=before).values(*fields)
+            expected = [
+                {field: getattr(e, field) for field in fields} for e in whole if e.seq < before
+            ][:length]
+            assert window[0:length] == expected
+            assert list(_merged(window.ways, newest_first, fields)[0:length]) == expected
+
+
+def test_the_audit_page_compiles_no_query_of_the_trail_after_its_first(
+    on_postgres, client, trail, monkeypatch
+):
+    from stepwell.testing.kept import compiles
+
+    verified_login(client, trail.director_a)
+    first = client.get("/privacy/audit/")
+    assert first.status_code == 200
+    compiled = compiles(monkeypatch)
+    again = client.get("/privacy/audit/")
+    assert again.status_code == 200
+    assert AuditEvent not in compiled, compiled
+    # the director's events as the rules give them, newest first, up to the page's read
+    seqs = [e["seq"] for e in again.context["page"]]
+    assert seqs == [seq for seq in by_rule(trail.director_a) if seq <= seqs[0]][: len(seqs)]
+    assert len(seqs) >= 3
+
+
 def test_the_migrations_link_every_earlier_event_as_the_append_does(trail):
     """Migrations 0005 (the programs' reviews) and 0007 (the administrators') link the
     events written before their links existed; on the trail the fixture wrote (every
