@@ -31,17 +31,33 @@ AUDIT_PAGE_SIZE = 50
 AS_OF_ERROR = "The page link's event number is not one; open the audit trail again."
 
 
+# The filter's choices as callables: a form copies its fields for each request, and a
+# field's list of choices with them (the action and sort lists were most of building the
+# form, about 0.1 ms a page); a callable is copied by reference and read when shown.
+_ACTIONS = [("", "Any"), *[(a.value, a.value) for a in AuditAction]]
+_OUTCOMES = [("", "Any"), *[(o.value, o.value) for o in AuditOutcome]]
+_SORTS = [(c, c) for c in SORT_CHOICES]
+
+
+def _actions():
+    return _ACTIONS
+
+
+def _outcomes():
+    return _OUTCOMES
+
+
+def _sorts():
+    return _SORTS
+
+
 class AuditFilterForm(forms.Form):
     username = forms.CharField(required=False, label="User")
     patient_id = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, label="Patient (record id)"
     )
-    action = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *[(a.value, a.value) for a in AuditAction]]
-    )
-    outcome = forms.ChoiceField(
-        required=False, choices=[("", "Any"), *[(o.value, o.value) for o in AuditOutcome]]
-    )
+    action = forms.ChoiceField(required=False, choices=_actions)
+    outcome = forms.ChoiceField(required=False, choices=_outcomes)
     object_type = forms.CharField(required=False, label="Record type")
     role = forms.CharField(required=False)
     client_address = forms.CharField(required=False, label="From address")
@@ -63,7 +79,7 @@ class AuditFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(
         required=False,
-        choices=[(c, c) for c in SORT_CHOICES],
+        choices=_sorts,
         error_messages={"invalid_choice": SORT_ERROR},
     )
 
