@@ -144,8 +144,9 @@ class MergedTrail:
         start, stop = window.start or 0, window.stop
         if not self.reviews:  # no way in (refused, or a bad filter: an empty page)
             return []
-        kept = _first_window(len(self.reviews), stop, self.newest_first, self.fields)
-        if start == 0 and self.before is not None and kept is not None:
+        first = start == 0 and self.before is not None
+        kept = first and _first_window(len(self.reviews), stop, self.newest_first, self.fields)
+        if kept:
             values = {f"review{n}": review for n, review in enumerate(self.reviews)}
             rows = kept.rows(before=self.before, **values)
             return [dict(zip(self.fields, row, strict=True)) for row in rows]
