@@ -15,7 +15,7 @@ from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core import paging
-from stepwell.core.kept import KeptRecords, RecordRead, as_prefetched
+from stepwell.core.kept import KeptRecords, as_prefetched
 from stepwell.core.paging import counted_page
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
@@ -209,7 +209,7 @@ def patient_record(*, user, patient_id, portal_for_patients: bool = False) -> Pa
     With `portal_for_patients` (the chart page), a patient asking for their own record is
     sent to the portal instead (RecordView.PORTAL).
     """
-    patient = access.patient_meeting(patient_id, access.patient_condition(user), _chart_patient)
+    patient = access.patient_meeting(patient_id, access.patient_condition(user), with_chart_rows)
     if patient is not None:
         if portal_for_patients and is_patient_user(user):
             return PatientRecord(patient, RecordView.PORTAL)
@@ -247,7 +247,6 @@ _CHART_ROWS = (
 # building and compiling those five queries on every chart (a prefetch asks by the
 # episodes' ids, a list, which a kept query cannot take).
 _PATIENT_KEY = Patient._meta.pk
-_CHART_PATIENT = RecordRead(Patient)
 _CHART_EPISODES = KeptRecords(
     Episode,
     lambda patient: Episode.objects.filter(patient_id=patient).select_related("program"),
@@ -272,14 +271,11 @@ _LEVEL_OF_CARE_CHANGES = KeptRecords(
 )
 
 
-def _chart_patient(record_id: int) -> Patient | None:
-    """The patient with its episodes (and their programs) and care team (and their users)
-    where prefetch_related(*_CHART_ROWS) puts them, in three kept queries; or None."""
-    patient = _CHART_PATIENT.one(record_id)
-    if patient is not None:
-        as_prefetched([patient], "episodes", _CHART_EPISODES.records(patient=record_id))
-        as_prefetched([patient], "care_team", _CHART_CARE_TEAM.records(patient=record_id))
-    return patient
+def with_chart_rows(patient: Patient) -> None:
+    """The patient's episodes (and their programs) and care team (and their users) put
+    where prefetch_related(*_CHART_ROWS) puts them, in two kept queries."""
+    as_prefetched([patient], "episodes", _CHART_EPISODES.records(patient=patient.pk))
+    as_prefetched([patient], "care_team", _CHART_CARE_TEAM.records(patient=patient.pk))
 
 
 _FAMILY_CONTACTS = KeptRecords(

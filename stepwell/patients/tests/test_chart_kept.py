@@ -22,6 +22,7 @@ from stepwell.patients.models import (
     LevelOfCareChange,
     Patient,
 )
+from stepwell.privacy import access
 from stepwell.testing.auth import verified_login
 from stepwell.testing.factories import (
     CareTeamMemberFactory,
@@ -92,12 +93,27 @@ def _orm(patient: Patient) -> Patient:
     return orm
 
 
+def _patient_read():
+    """The kept read of a patient by id (privacy.access's, which the chart reads by)."""
+    [read] = [read for read in READS if read.model is Patient and not read.related]
+    return read
+
+
+def _chart_patient(pk: int) -> Patient | None:
+    """The patient as the chart reads it (privacy.access.patient_meeting, before it asks
+    the reader's condition): by its id, then with the chart's rows."""
+    patient = _patient_read().one(pk)
+    if patient is not None:
+        selectors.with_chart_rows(patient)
+    return patient
+
+
 def test_the_charts_kept_lists_read_what_the_orm_reads(patients):
     assert all(kept in LISTS for kept in CHART_READS)
-    assert selectors._CHART_PATIENT in READS
+    assert _patient_read() in READS
     for who in ("patient", "other", "bare"):
         pk = patients[who].pk
-        assert_read_as_orm(selectors._CHART_PATIENT, pk)
+        assert_read_as_orm(_patient_read(), pk)
         for kept in CHART_READS:
             assert_records_as_orm(kept, patient=pk)
     assert selectors._EPISODE_EVENTS.records(patient=patients["patient"].pk)  # something read
@@ -105,9 +121,9 @@ def test_the_charts_kept_lists_read_what_the_orm_reads(patients):
 
 @pytest.mark.parametrize("who", ["patient", "other", "bare"])
 def test_the_chart_patient_is_what_the_orms_prefetches_read(patients, who):
-    patient = selectors._chart_patient(patients[who].pk)
+    patient = _chart_patient(patients[who].pk)
     orm = _orm(patients[who])
-    assert_read_as_orm(selectors._CHART_PATIENT, patient.pk)
+    assert_read_as_orm(_patient_read(), patient.pk)
     assert_prefetched_as_orm([patient], [orm], "episodes")
     assert_prefetched_as_orm([patient], [orm], "care_team")
     chart = selectors.patient_chart(user=patients["clinician"], patient=patient)
@@ -118,13 +134,14 @@ def test_the_chart_patient_is_what_the_orms_prefetches_read(patients, who):
 
 
 def test_a_missing_patient_is_none_and_reads_no_lists(patients):
+    condition = access.patient_condition(patients["clinician"])
     with CaptureQueriesContext(connection) as read:
-        assert selectors._chart_patient(10**9) is None
+        assert access.patient_meeting(10**9, condition, selectors.with_chart_rows) is None
     assert len(read.captured_queries) == 1
 
 
 def test_what_is_asked_of_a_kept_list_beyond_all_still_asks_the_database(patients):
-    patient = selectors._chart_patient(patients["patient"].pk)
+    patient = _chart_patient(patients["patient"].pk)
     first = patient.episodes.all()[0]
     with CaptureQueriesContext(connection) as read:
         assert patient.episodes.all()[0] is first

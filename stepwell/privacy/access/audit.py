@@ -64,11 +64,6 @@ def audit_ways_of(reviews: list[int]) -> list[Q]:
 def audit_scope_reviews(user) -> list[int]:
     """The reviews (AuditEventProgram's program ids) the user reads: audit_scope_ways'
     ways, one each."""
-    return _reviews(user)
-
-
-def _reviews(user) -> list[int]:
-    """The reviews (AuditEventProgram's program ids) the user reads."""
     reviews = [ADMINISTRATORS_REVIEW] if is_administrator(user) else []
     return reviews + sorted(programs_with(user, Role.PROGRAM_DIRECTOR))
 
@@ -78,7 +73,7 @@ def audit_scope_as_set(user) -> Q:
     the links' index, each event once however many of the user's reviews it is in), for a
     filtered list, a list sorted other than by time or an export. The tests compare the
     two for every kind of reviewer."""
-    reviews = _reviews(user)
+    reviews = audit_scope_reviews(user)
     if not reviews:
         return Q(pk__in=[])
     links = AuditEventProgram.objects.order_by().filter(program_id__in=reviews)

@@ -195,17 +195,18 @@ def patient_from_scope(
 
 
 def patient_meeting(
-    patient_id, condition: PatientCondition, read: Callable[[int], Patient | None] | None = None
+    patient_id, condition: PatientCondition, with_rows: Callable[[Patient], None] | None = None
 ) -> Patient | None:
     """The patient if it meets ``condition`` (answered from its facts, as patient_meets
-    answers), else None (or if the id is not a record id). ``read`` may say how to load
-    it from its id: loaded with its episodes and care team (the chart), the facts come
-    from those rows. No query is built from the scope, and nothing is read when the
+    answers), else None (or if the id is not a record id). ``with_rows`` may load rows
+    onto the patient once read: with its episodes and care team (the chart), the facts
+    come from those rows. No query is built from the scope, and nothing is read when the
     condition lets no one in."""
     if condition is NOBODY:
         return None
-    record_id = as_record_id(patient_id)
-    patient = (_PATIENT.one if read is None else read)(record_id)
+    patient = _PATIENT.one(as_record_id(patient_id))
+    if patient is not None and with_rows is not None:
+        with_rows(patient)
     if patient is None or not condition.holds(facts_for(patient, [condition])):
         return None
     return patient
