@@ -191,6 +191,24 @@ _PLACE = object()  # the render's (resolver, prefix), in the template's render c
 _MISSING = object()
 
 
+def render_place(context) -> tuple:
+    """url_place() for this template render, looked up on its first link."""
+    place = context.render_context.get(_PLACE)
+    if place is None:
+        place = context.render_context[_PLACE] = url_place()
+    return place
+
+
+def current_app_of(context):
+    """The application Django's url tag reverses for: the request's ``current_app`` if
+    it has one, else the namespace of the view it resolved to."""
+    request = getattr(context, "request", None)
+    current_app = getattr(request, "current_app", _MISSING)
+    if current_app is _MISSING:
+        current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+    return current_app
+
+
 class IdURLNode(URLNode):
     """Django's URLNode, reversing by the view's shape (url_of). The URLconf and script
     prefix are looked up once per template rendered, not for every link: neither changes
@@ -200,16 +218,11 @@ class IdURLNode(URLNode):
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
-        request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", _MISSING)
-        if current_app is _MISSING:
-            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
-        place = context.render_context.get(_PLACE)
-        if place is None:
-            place = context.render_context[_PLACE] = url_place()
         url = ""
         try:
-            url = url_of(view_name, args, kwargs, current_app, where=place)
+            url = url_of(
+                view_name, args, kwargs, current_app_of(context), where=render_place(context)
+            )
         except NoReverseMatch:
             if self.asvar is None:
                 raise
