@@ -14,6 +14,7 @@ other template (a form, a field, radio buttons, checkboxes in a list) goes to Dj
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
@@ -56,13 +57,18 @@ _CONTEXT = _Autoescaped()
 
 
 def _text(value) -> str:
-    """`{{ value }}` in a template."""
+    """`{{ value }}` in a template: for a plain text (most names, values and labels)
+    escaped, which is all the template does to one; anything else as the template does."""
+    if type(value) is str:
+        return escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
 def _as_string(value) -> str:
     """`{{ value|stringformat:'s' }}` in a template (a safe value stays safe, as the
     filter is marked is_safe)."""
+    if type(value) is str:
+        return escape(value)
     formatted = stringformat(value, "s")
     if isinstance(value, SafeData):  # already safe: the filter's is_safe keeps it so
         formatted = mark_safe(formatted)  # noqa: S308 - the same text, safe before
