@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from django.db import connection
@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
-from stepwell.core.kept import KeptRows
+from stepwell.core.kept import KeptRows, Many
 
 from . import access
 from .audit import PATIENT_DETAIL_KEYS, AuditAction, audit_record, named_patient_ids
@@ -76,7 +76,82 @@ def _check(criteria: AuditFilter) -> None:
         raise ApplicationError("The audit filter is not valid.", field_errors=errors)
 
 
-class MergedTrail:
+_KEPT_WINDOWS_AT_MOST = 64  # kinds of first window kept a process; beyond, built each time
+
+
+@dataclass(frozen=True)
+class _Trail:
+    """The events a reviewer lists, as the audit page and the API ask for them: sliced
+    like a queryset (what core.paging.uncounted_page and the API's window do), narrowed
+    only to the trail as it stood before an event (filter(seq__lt=...)), as dicts of some
+    fields (values) or as events. The first window of rows (the page as it opens) is read
+    by a query kept compiled (stepwell/core/kept.py), one per kind of window; the ORM
+    built and compiled the query on every audit page. Later windows, and events wanted
+    whole (the API), are the ORM's (``queryset``)."""
+
+    reviews: list[int]
+    fields: tuple = ()
+    before: int | None = None
+
+    model = AuditEvent
+    ordered = True
+
+    def filter(self, *, seq__lt: int):
+        """The trail as it stood before event ``seq__lt``."""
+        before = seq__lt if self.before is None else min(self.before, seq__lt)
+        return replace(self, before=before)
+
+    def none(self):
+        return replace(self, reviews=[])
+
+    def values(self, *fields: str):
+        """The window's events as dicts of these fields (QuerySet.values)."""
+        return replace(self, fields=fields)
+
+    def __getitem__(self, window: slice) -> list:
+        if not isinstance(window, slice) or window.stop is None or window.step is not None:
+            raise TypeError("Read a trail by a window with an end, [start:stop].")
+        start, stop = window.start or 0, window.stop
+        if not self.reviews:  # no way in (refused, or a bad filter: an empty page)
+            return []
+        if start == 0 and self.before is not None and self.fields:
+            kept = _first_window(self._window_kind(stop), lambda: self._kept(stop))
+            if kept is not None:
+                rows = kept.rows(before=self.before, **self._kept_values())
+                return [dict(zip(self.fields, row, strict=True)) for row in rows]
+        return list(self.queryset[start:stop])
+
+    @property
+    def queryset(self):
+        raise NotImplementedError
+
+    def _window_kind(self, stop: int) -> tuple:
+        raise NotImplementedError
+
+    def _kept(self, stop: int) -> KeptRows:
+        raise NotImplementedError
+
+    def _kept_values(self) -> dict:
+        raise NotImplementedError
+
+
+# The first windows kept compiled, by kind of trail and window (_Trail._window_kind).
+_FIRST_WINDOWS: dict[tuple, KeptRows] = {}
+_REVIEW = AuditEventProgram._meta.get_field("program_id")
+_SEQ = AuditEvent._meta.get_field("seq")
+
+
+def _first_window(kind: tuple, kept) -> KeptRows | None:
+    """The kept query of this kind of first window (``kept()`` describes it the first
+    time), or None when too many kinds are kept already."""
+    found = _FIRST_WINDOWS.get(kind)
+    if found is None and len(_FIRST_WINDOWS) < _KEPT_WINDOWS_AT_MOST:
+        found = _FIRST_WINDOWS[kind] = kept()
+    return found
+
+
+@dataclass(frozen=True)
+class MergedTrail(_Trail):
     """The events of several ways into a reviewer's scope (privacy.access.audit_scope_ways),
     in time order, read a window at a time in one query: each way's first numbers up to
     the window's end, from its own index (its own ORDER BY and LIMIT in a UNION ALL), and
@@ -88,48 +163,9 @@ class MergedTrail:
     a SQLite clinic is small enough for the scope as a set).
 
     Made of the reviews the reviewer reads (privacy.access.audit_scope_reviews), each way
-    being one review's links. Sliced like a queryset (what core.paging.uncounted_page and
-    the API's window do); narrowed only to the trail as it stood before an event
-    (filter(seq__lt=...)). The first window of rows (the page as it opens) is read by a
-    query kept compiled (stepwell/core/kept.py), one per number of reviews and window:
-    the ORM built and compiled the merged query on every audit page."""
+    being one review's links; its first window kept compiled per number of reviews."""
 
-    model = AuditEvent
-    ordered = True
-
-    def __init__(
-        self,
-        reviews: list[int],
-        *,
-        newest_first: bool,
-        fields: tuple = (),
-        before: int | None = None,
-    ):
-        self.reviews = reviews
-        self.newest_first = newest_first
-        self.fields = fields
-        self.before = before
-
-    def _with(self, **changes) -> MergedTrail:
-        kept = {
-            "reviews": self.reviews,
-            "newest_first": self.newest_first,
-            "fields": self.fields,
-            "before": self.before,
-        }
-        return MergedTrail(**{**kept, **changes})
-
-    def filter(self, *, seq__lt: int) -> MergedTrail:
-        """The trail as it stood before event ``seq__lt``."""
-        before = seq__lt if self.before is None else min(self.before, seq__lt)
-        return self._with(before=before)
-
-    def none(self) -> MergedTrail:
-        return self._with(reviews=[])
-
-    def values(self, *fields: str) -> MergedTrail:
-        """The window's events as dicts of these fields (QuerySet.values)."""
-        return self._with(fields=fields)
+    newest_first: bool = True
 
     @property
     def ways(self) -> list[QuerySet[AuditEvent]]:
@@ -138,19 +174,76 @@ class MergedTrail:
             events = events.filter(seq__lt=self.before)
         return [events.filter(way) for way in access.audit_ways_of(self.reviews)]
 
-    def __getitem__(self, window: slice) -> list:
-        if not isinstance(window, slice) or window.stop is None or window.step is not None:
-            raise TypeError("Read a merged trail by a window with an end, [start:stop].")
-        start, stop = window.start or 0, window.stop
-        if not self.reviews:  # no way in (refused, or a bad filter: an empty page)
-            return []
-        first = start == 0 and self.before is not None
-        kept = first and _first_window(len(self.reviews), stop, self.newest_first, self.fields)
-        if kept:
-            values = {f"review{n}": review for n, review in enumerate(self.reviews)}
-            rows = kept.rows(before=self.before, **values)
-            return [dict(zip(self.fields, row, strict=True)) for row in rows]
-        return list(_merged(self.ways, self.newest_first, self.fields)[start:stop])
+    @property
+    def queryset(self):
+        return _merged(self.ways, self.newest_first, self.fields)
+
+    def _window_kind(self, stop: int) -> tuple:
+        return ("merged", len(self.reviews), stop, self.newest_first, self.fields)
+
+    def _kept(self, stop: int) -> KeptRows:
+        reviews, newest_first, fields = len(self.reviews), self.newest_first, self.fields
+
+        def build(before, **slots):
+            events = AuditEvent.objects.filter(seq__lt=before)
+            ways = [
+                events.filter(program_links__program_id=slots[f"review{n}"]) for n in range(reviews)
+            ]
+            return _merged(ways, newest_first, fields)[0:stop]
+
+        return KeptRows(
+            AuditEvent, build, before=_SEQ, **{f"review{n}": _REVIEW for n in range(reviews)}
+        )
+
+    def _kept_values(self) -> dict:
+        return {f"review{n}": review for n, review in enumerate(self.reviews)}
+
+
+@dataclass(frozen=True)
+class FilteredTrail(_Trail):
+    """The events of the reviews (privacy.access.audit_scope_reviews) gathered as a set
+    (privacy.access.audit_set_of) that meet a filter, in the filter's sort: a filtered
+    page, or one sorted by another column (see audit_events_for). Its first window kept
+    compiled per kind of filter (which criteria it gives), sort and window: the criteria's
+    values, the reviews (as one list) and the event before which the trail is read go in
+    as values."""
+
+    criteria: AuditFilter = AuditFilter()
+
+    @property
+    def queryset(self):
+        events = meeting(AuditEvent.objects.all(), self.criteria)
+        if self.before is not None:
+            events = events.filter(seq__lt=self.before)
+        events = events.filter(access.audit_set_of(self.reviews))
+        sort = self.criteria.sort
+        events = events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
+        return events.values(*self.fields) if self.fields else events
+
+    def _window_kind(self, stop: int) -> tuple:
+        given = tuple(sorted(_compared(self.criteria)))
+        return ("filtered", given, self.criteria.sort, stop, self.fields)
+
+    def _kept(self, stop: int) -> KeptRows:
+        given = _compared(self.criteria)
+        sort, fields = self.criteria.sort, self.fields
+
+        def build(before, reviews, **slots):
+            events = _meeting(AuditEvent.objects.filter(seq__lt=before), slots)
+            events = events.filter(access.audit_set_of(reviews))
+            ordered = events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
+            return ordered.values(*fields)[0:stop]
+
+        return KeptRows(
+            AuditEvent,
+            build,
+            before=_SEQ,
+            reviews=Many(_REVIEW),
+            **{name: _COMPARED_FIELDS[name] for name in given},
+        )
+
+    def _kept_values(self) -> dict:
+        return {"reviews": self.reviews, **_compared(self.criteria)}
 
 
 def _merged(ways: list, newest_first: bool, fields: tuple) -> QuerySet:
@@ -181,39 +274,43 @@ class _MergedWindow:
         return self.shown(numbered.order_by(self.order))[window]
 
 
-# The first windows kept compiled, by (number of reviews, window's end, order, fields).
-_FIRST_WINDOWS: dict[tuple, KeptRows] = {}
-_KEPT_WINDOWS_AT_MOST = 64  # beyond (an API caller trying every limit), built each time
-_REVIEW = AuditEventProgram._meta.get_field("program_id")
-
-
-def _first_window(reviews: int, stop: int, newest_first: bool, fields: tuple) -> KeptRows | None:
-    """The kept query of a merged trail's first ``stop`` events as dicts of ``fields``,
-    for ``reviews`` reviews (its values: each review's number and the event before
-    which the trail is read); None when there are no fields (events are wanted whole)
-    or too many kinds of window are kept already."""
-    key = (reviews, stop, newest_first, fields)
-    found = _FIRST_WINDOWS.get(key)
-    if found is None and fields and len(_FIRST_WINDOWS) < _KEPT_WINDOWS_AT_MOST:
-
-        def build(before, **slots):
-            events = AuditEvent.objects.filter(seq__lt=before)
-            ways = [
-                events.filter(program_links__program_id=slots[f"review{n}"]) for n in range(reviews)
-            ]
-            return _merged(ways, newest_first, fields)[0:stop]
-
-        found = _FIRST_WINDOWS[key] = KeptRows(
-            AuditEvent,
-            build,
-            before=AuditEvent._meta.get_field("seq"),
-            **{f"review{n}": _REVIEW for n in range(reviews)},
-        )
-    return found
-
-
 def _unfiltered(criteria: AuditFilter) -> bool:
     return criteria == AuditFilter(sort=criteria.sort)
+
+
+# The fields each compared value is prepared as (_compared's names).
+_COMPARED_FIELDS = {
+    name: AuditEvent._meta.get_field(column)
+    for name, column in {
+        "username": "username",
+        "patient_id": "patient_id",
+        "action": "action",
+        "outcome": "outcome",
+        "object_type": "object_type",
+        "role": "role",
+        "client_address": "client_address",
+        "occurred_from": "occurred_at",
+        "occurred_to": "occurred_at",
+    }.items()
+}
+
+
+def _compared(criteria: AuditFilter) -> dict:
+    """The values the filter compares the events with, by name (_COMPARED_FIELDS): the
+    criteria given, the days as the first and last moment of each in the page's zone."""
+    values = {
+        name: getattr(criteria, name)
+        for name in ("username", "action", "outcome", "object_type", "role", "client_address")
+        if getattr(criteria, name)
+    }
+    if criteria.patient_id is not None:
+        values["patient_id"] = criteria.patient_id
+    zone = timezone.get_current_timezone()
+    if criteria.date_from:
+        values["occurred_from"] = datetime.combine(criteria.date_from, time.min, tzinfo=zone)
+    if criteria.date_to:
+        values["occurred_to"] = datetime.combine(criteria.date_to, time.max, tzinfo=zone)
+    return values
 
 
 def meeting(events: QuerySet[AuditEvent], criteria: AuditFilter) -> QuerySet[AuditEvent]:
@@ -222,54 +319,52 @@ def meeting(events: QuerySet[AuditEvent], criteria: AuditFilter) -> QuerySet[Aud
     the others; the user's, role's and address's on PostgreSQL only), so the events of a
     value few have are read from its index instead of found by walking the trail back
     from its newest event."""
-    if criteria.username:
-        events = events.filter(username__icontains=criteria.username)
-    if criteria.patient_id is not None:
-        named = AuditEventPatient.objects.filter(
-            event_seq=OuterRef("seq"), patient_id=criteria.patient_id
-        )
-        events = events.filter(Q(patient_id=criteria.patient_id) | Exists(named))
-    if criteria.action:
-        events = events.filter(action=criteria.action)
-    if criteria.outcome:
-        events = events.filter(outcome=criteria.outcome)
-    if criteria.object_type:
-        events = events.filter(object_type=criteria.object_type)
-    if criteria.role:
-        events = events.filter(role__icontains=criteria.role)
-    if criteria.client_address:
-        events = events.filter(client_address__startswith=criteria.client_address)
-    zone = timezone.get_current_timezone()
-    if criteria.date_from:
-        events = events.filter(
-            occurred_at__gte=datetime.combine(criteria.date_from, time.min, tzinfo=zone)
-        )
-    if criteria.date_to:
-        events = events.filter(
-            occurred_at__lte=datetime.combine(criteria.date_to, time.max, tzinfo=zone)
-        )
+    return _meeting(events, _compared(criteria))
+
+
+def _meeting(events: QuerySet[AuditEvent], compared: dict) -> QuerySet[AuditEvent]:
+    """meeting's conditions for these values (each a value, or where a kept query puts
+    one)."""
+    if "username" in compared:
+        events = events.filter(username__icontains=compared["username"])
+    if "patient_id" in compared:
+        patient = compared["patient_id"]
+        named = AuditEventPatient.objects.filter(event_seq=OuterRef("seq"), patient_id=patient)
+        events = events.filter(Q(patient_id=patient) | Exists(named))
+    for name in ("action", "outcome", "object_type"):
+        if name in compared:
+            events = events.filter(**{name: compared[name]})
+    if "role" in compared:
+        events = events.filter(role__icontains=compared["role"])
+    if "client_address" in compared:
+        events = events.filter(client_address__startswith=compared["client_address"])
+    if "occurred_from" in compared:
+        events = events.filter(occurred_at__gte=compared["occurred_from"])
+    if "occurred_to" in compared:
+        events = events.filter(occurred_at__lte=compared["occurred_to"])
     return events
 
 
 def audit_events_for(
     *, user, criteria: AuditFilter, whole: bool = False
-) -> QuerySet[AuditEvent] | MergedTrail:
+) -> QuerySet[AuditEvent] | MergedTrail | FilteredTrail:
     """The events the user may review, filtered and sorted: for an unfiltered page in time
     order (the audit page as it opens) on PostgreSQL, the ways into the user's scope
-    merged (MergedTrail: a page reads a page of each way); on SQLite, filtered, sorted by another column or
-    `whole` (an export), the scope gathered as a set, which lets the database start from
-    the filter's index (a patient's events: 313 -> 88 ms merged against gathered, on the
-    20,000-patient chain). See privacy.access.audit."""
+    merged (MergedTrail: a page reads a page of each way); filtered, sorted by another
+    column or on SQLite, the scope gathered as a set (FilteredTrail), which lets the
+    database start from the filter's index (a patient's events: 313 -> 88 ms merged
+    against gathered, on the 20,000-patient chain); ``whole`` (an export), that set as a
+    queryset. See privacy.access.audit."""
     _check(criteria)
-    events = meeting(AuditEvent.objects.all(), criteria)
     sort = criteria.sort
+    reviews = access.audit_scope_reviews(user)
     merges = connection.features.supports_slicing_ordering_in_compound  # PostgreSQL
     if sort in ("seq", "-seq") and not whole and _unfiltered(criteria) and merges:
-        return MergedTrail(access.audit_scope_reviews(user), newest_first=sort == "-seq")
+        return MergedTrail(reviews, newest_first=sort == "-seq")
     # Filtered, the database starts from the filter's own index (meeting) where the value
     # is rare, or walks the trail once, not once for each way.
-    events = events.filter(access.audit_scope_as_set(user))
-    return events.order_by(sort, "-seq" if sort.startswith("-") else "seq")
+    trail = FilteredTrail(reviews, criteria=criteria)
+    return trail.queryset if whole else trail
 
 
 def audit_trail_as_of(

@@ -20,6 +20,7 @@ from .audit import (
     audit_scope_as_set,
     audit_scope_reviews,
     audit_scope_ways,
+    audit_set_of,
     audit_ways_of,
 )
 from .patients import *  # noqa: F403
@@ -32,6 +33,7 @@ __all__ = [
     "audit_scope_as_set",
     "audit_scope_reviews",
     "audit_scope_ways",
+    "audit_set_of",
     "audit_ways_of",
     "audit_reviewable_patients",
 ]

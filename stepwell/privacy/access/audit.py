@@ -76,5 +76,11 @@ def audit_scope_as_set(user) -> Q:
     reviews = audit_scope_reviews(user)
     if not reviews:
         return Q(pk__in=[])
-    links = AuditEventProgram.objects.order_by().filter(program_id__in=reviews)
+    return audit_set_of(reviews)
+
+
+def audit_set_of(reviews) -> Q:
+    """audit_scope_as_set for these reviews (a list of them, or where a kept query puts
+    its list: stepwell/core/kept.py)."""
+    links = AuditEventProgram.objects.order_by().filter(program_id__any_of=reviews)
     return Q(seq__in=links.values("event_id"))

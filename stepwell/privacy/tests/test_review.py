@@ -625,14 +625,140 @@ def test_each_filter_lists_the_events_its_rule_names(varied, field, values):
         roles=[Role.PROGRAM_DIRECTOR, Role.ADMINISTRATOR], programs=[varied.program_a]
     )
     events = {event.seq: event for event in AuditEvent.objects.all()}
+    events_end = max(events) + 1
     found = 0
     for value in values:
         for user in (varied.admin, varied.director_a, varied.director_b, both):
             expected = [seq for seq in by_rule(user) if FILTER_RULES[field](events[seq], value)]
             listed = audit_events_for(user=user, criteria=AuditFilter(**{field: value}))
-            assert list(listed.values_list("seq", flat=True)) == expected, (value, user)
+            assert list(listed.queryset.values_list("seq", flat=True)) == expected, (value, user)
+            # the page's first window, read by its kept query
+            window = listed.filter(seq__lt=events_end).values("seq")[0:51]
+            assert [row["seq"] for row in window] == expected[:51], (value, user)
             found += len(expected)
     assert found  # the values chosen find events
+
+
+KEPT_FILTERS = [
+    {"outcome": "denied"},
+    {"action": "login"},
+    {"object_type": "chart"},
+    {"username": "CLIN"},
+    {"role": "Nurse"},
+    {"client_address": "10.1"},
+    # a pattern's own marks are the text, not wildcards
+    {"username": "_"},
+    {"username": "%"},
+    {"client_address": "10_1"},
+    {"role": "\\"},
+    {"outcome": "denied", "action": "login"},
+    {"username": "a", "outcome": "allowed", "client_address": "1"},
+    {"date_from": "today", "date_to": "today"},
+    {"date_from": "tomorrow"},
+    {"patient_id": "a"},
+    {"patient_id": "a", "outcome": "denied"},
+    {"patient_id": "b", "action": "list"},
+]
+
+NONE_MEET = [
+    {"date_from": "tomorrow"},
+    {"username": "%"},
+    {"client_address": "10_1"},
+    {"role": "\\"},
+]
+
+
+def _criteria(trail, given: dict, sort: str) -> AuditFilter:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    days = {"today": today, "tomorrow": today + dt.timedelta(days=1)}
+    patients = {"a": trail.patient_a.pk, "b": trail.patient_b.pk}
+    values = {
+        name: days[value]
+        if name.startswith("date_")
+        else patients[value]
+        if name == "patient_id"
+        else value
+        for name, value in given.items()
+    }
+    return AuditFilter(**values, sort=sort)
+
+
+@pytest.mark.parametrize("given", KEPT_FILTERS)
+@pytest.mark.parametrize("sort", ["-seq", "seq", "username", "-client_address"])
+def test_a_filtered_first_window_kept_compiled_is_the_orms(varied, given, sort, monkeypatch):
+    """A filtered page (or one sorted by another column) reads its first window with a
+    query kept compiled per kind of filter, sort and window: for each reviewer, before
+    each event, each window is the ORM's query's, as dicts of the page's columns."""
+    from stepwell.privacy import selectors
+    from stepwell.privacy.selectors import SORTABLE_FIELDS, FilteredTrail
+
+    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", {})  # none kept by other tests
+    both = UserFactory(
+        roles=[Role.PROGRAM_DIRECTOR, Role.ADMINISTRATOR],
+        programs=[varied.program_a, varied.program_b],
+    )
+    criteria = _criteria(varied, given, sort)
+    seqs = sorted(AuditEvent.objects.values_list("seq", flat=True))
+    found = 0
+    for user in (varied.admin, varied.director_a, varied.director_b, both):
+        listed = audit_events_for(user=user, criteria=criteria)
+        assert isinstance(listed, FilteredTrail)
+        for before in (seqs[len(seqs) // 2], seqs[-1] + 1):
+            for length in (1, 3, 51):
+                window = listed.filter(seq__lt=before).values(*SORTABLE_FIELDS)
+                expected = list(window.queryset[0:length])
+                assert window[0:length] == expected, (user, before, length)
+                found += len(expected)
+    assert len(selectors._FIRST_WINDOWS) == 3  # one kind per window's length
+    if given not in NONE_MEET:
+        assert found  # the values chosen find events
+
+
+def test_a_filtered_audit_page_compiles_no_query_of_the_trail_after_its_first(
+    client, varied, monkeypatch
+):
+    from stepwell.privacy import selectors
+    from stepwell.testing.kept import compiles
+
+    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", {})
+    verified_login(client, varied.director_a)
+    text = varied.prescriber_a.username[1:4].upper()
+    url = f"/privacy/audit/?outcome=denied&username={text}&patient_id={varied.patient_a.pk}"
+    first = client.get(url)
+    assert first.status_code == 200
+    compiled = compiles(monkeypatch)
+    again = client.get(url)
+    assert again.status_code == 200
+    assert AuditEvent not in compiled, compiled
+    seqs = [e["seq"] for e in again.context["page"]]
+    rule = {
+        e.seq
+        for e in AuditEvent.objects.filter(
+            outcome="denied", username__icontains=text, patient_id=varied.patient_a.pk
+        )
+    }
+    assert seqs == [seq for seq in by_rule(varied.director_a) if seq in rule]
+    assert seqs  # the prescriber's denied chart of patient A
+
+
+def test_past_the_kinds_of_window_kept_a_page_is_built_each_time(varied, monkeypatch):
+    """Past the kinds of first window a process keeps (an API caller trying every limit),
+    a window is the ORM's, built each time, and nothing more is kept."""
+    from stepwell.privacy import selectors
+    from stepwell.privacy.selectors import SORTABLE_FIELDS
+
+    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", {})
+    monkeypatch.setattr(selectors, "_KEPT_WINDOWS_AT_MOST", 1)
+    listed = audit_events_for(user=varied.admin, criteria=AuditFilter(outcome="allowed"))
+    window = listed.filter(seq__lt=10**9).values(*SORTABLE_FIELDS)
+    assert window[0:2] == list(window.queryset[0:2])
+    assert window[0:5] == list(window.queryset[0:5])  # a second kind: not kept
+    assert window[0:5]
+    assert len(selectors._FIRST_WINDOWS) == 1
 
 
 @pytest.mark.parametrize(
@@ -653,8 +779,10 @@ def test_each_filter_can_be_read_from_its_own_index(varied, criteria, index, pos
     filter sends (the lookup's expression, the trigram operator class); SQLite, with no
     statistics, searches by the equality's index."""
     from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
 
-    from stepwell.privacy.selectors import meeting
+    from stepwell.core.kept import KeptRows
+    from stepwell.privacy.selectors import _COMPARED_FIELDS, _compared, _meeting, meeting
 
     declared = {i.name: i.fields for i in AuditEvent._meta.indexes}
     if index in declared:  # built by the migration's SQL as the model declares it
@@ -671,4 +799,18 @@ def test_each_filter_can_be_read_from_its_own_index(varied, criteria, index, pos
         for method in ("seqscan", "indexscan", "indexonlyscan"):
             cursor.execute(f"SET LOCAL enable_{method} = off")
         plan = meeting(AuditEvent.objects.all(), criteria).explain()
-    assert f"Bitmap Index Scan on {index}" in plan
+        assert f"Bitmap Index Scan on {index}" in plan
+        # The same conditions as a kept query sends them (the value where a kept query
+        # puts it: a pattern's value goes through the database's escaping functions,
+        # which the planner works out before it picks the index).
+        compared = _compared(criteria)
+        kept = KeptRows(
+            AuditEvent,
+            lambda **slots: _meeting(AuditEvent.objects.all(), slots).values("seq"),
+            **{name: _COMPARED_FIELDS[name] for name in compared},
+        )
+        with CaptureQueriesContext(connection) as sent:
+            kept.rows(**compared)
+        cursor.execute(f"EXPLAIN {sent[-1]['sql']}")
+        kept_plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Bitmap Index Scan on {index}" in kept_plan
