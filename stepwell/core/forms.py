@@ -31,17 +31,22 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
     transaction, for a list of a few dozen), and again for each time the select is
     shown; a select's choices are few, and read once here."""
 
+    def _records(self):
+        listed = getattr(self.field, "listed", None)
+        # the queryset's own cache: one query however many reads
+        return self.queryset if listed is None else listed
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:  # the queryset's own cache: one query however many reads
+        for obj in self._records():
             yield self.choice(obj)
 
     def __len__(self):  # from the same read, not a COUNT beside it
-        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+        return len(self._records()) + (1 if self.field.empty_label is not None else 0)
 
     def __bool__(self):
-        return self.field.empty_label is not None or bool(self.queryset)
+        return self.field.empty_label is not None or bool(self._records())
 
 
 class ModelChoiceField(forms.ModelChoiceField):
@@ -49,6 +54,21 @@ class ModelChoiceField(forms.ModelChoiceField):
     query: ListedChoiceIterator). Every form of the project uses this one."""
 
     iterator = ListedChoiceIterator
+    listed: list | None = None  # the queryset's records, read already (offer)
+
+    def _set_queryset(self, queryset):
+        self.listed = None  # records read for another queryset are not this one's
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def offer(self, queryset, listed: list) -> None:
+        """Offer ``queryset``'s records, read already as ``listed`` (by a query kept
+        compiled, in the queryset's order): the select shows them without reading them
+        again; a choice sent is still checked against ``queryset``."""
+        self.queryset = queryset
+        self.listed = list(listed)
+        self.widget.choices = self.choices
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

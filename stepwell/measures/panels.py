@@ -40,11 +40,12 @@ _QUESTIONNAIRES = KeptRecords(
     lambda patient: Administration.objects.filter(patient_id=patient).defer(*ANSWER_FIELDS),
     patient=_PATIENT,
 )
+# with who recorded each (shown beside it), joined in
 _NEWEST_RECORDED = KeptRecords(
     Administration,
-    lambda patient: Administration.objects.filter(patient_id=patient, status__in=RECORDED)[
-        :CHART_COMPLETED_SHOWN
-    ],
+    lambda patient: Administration.objects.filter(
+        patient_id=patient, status__in=RECORDED
+    ).select_related("recorded_by")[:CHART_COMPLETED_SHOWN],
     patient=_PATIENT,
 )
 _OPEN_ALERTS = KeptRecords(
@@ -130,7 +131,6 @@ def chart_panel(*, user, patient: Patient) -> ChartPanel | None:
     # (newest first, as the model orders them and completed_administrations pages them)
     recorded = [a for a in administrations if a.status in RECORDED]
     newest = _NEWEST_RECORDED.records(patient=patient.pk)  # with their answers
-    prefetch_related_objects(newest, "recorded_by")
     switched_off = selectors.instruments_switched_off()
     available = selectors.instruments_available()
     names = {i.key: i.abbreviation for i in available}  # PHQ-9, not the key phq9

@@ -100,9 +100,14 @@ class CareTeamForm(forms.Form):
     user = ModelChoiceField(queryset=None, label="Staff member")
     team_role = forms.ChoiceField(choices=CareTeamRole.choices, label="Role on the team")
 
-    def __init__(self, *args, staff=None, **kwargs):
+    def __init__(self, *args, staff=None, offered=None, **kwargs):
+        """``staff``: whom the form accepts; ``offered``: their records, read already
+        (the chart's, kept compiled), or None to read them from ``staff``."""
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = staff
+        if offered is None:
+            self.fields["user"].queryset = staff
+        else:
+            self.fields["user"].offer(staff, offered)
 
 
 class PatientDetailsForm(forms.ModelForm):

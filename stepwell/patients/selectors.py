@@ -15,7 +15,7 @@ from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program
 from stepwell.clinic.selectors import programs_of_staff
 from stepwell.core import paging
-from stepwell.core.kept import KeptRecords, as_prefetched
+from stepwell.core.kept import KeptRecords, Many, as_prefetched
 from stepwell.core.paging import counted_page
 from stepwell.privacy import access
 from stepwell.privacy.access.chart import chart_links
@@ -303,6 +303,7 @@ class Chart:
     care_team: list[CareTeamMember]
     can_edit_care_team: bool
     care_team_candidates: QuerySet[User]
+    care_team_offered: list[User]  # care_team_candidates' records, read (kept compiled)
     viewers: list[AuditEvent]
     can_edit_details: bool = False
     family_contacts: list[FamilyContact] | None = None
@@ -338,6 +339,7 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         care_team_candidates=care_team_candidates(episodes=episodes)
         if can_edit
         else User.objects.none(),
+        care_team_offered=care_team_candidates_read(episodes=episodes) if can_edit else [],
         viewers=patient_recent_viewers(patient=patient),
         can_edit_details=access.access_patient_details_edit(user, patient),
         family_contacts=_FAMILY_CONTACTS.records(patient=patient.pk),
@@ -368,11 +370,30 @@ def patient_billing_episodes(*, patient: Patient) -> list[Episode]:
 
 def care_team_candidates(*, episodes: list[Episode]) -> QuerySet[User]:
     """Active staff of the programs of the patient's ``episodes``: whom the chart offers
-    for the care team."""
+    for the care team, by name."""
+    return _staff_of(sorted({episode.program_id for episode in episodes}))
+
+
+def _staff_of(programs) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            kind=UserKind.STAFF, is_active=True, program_memberships__program_id__any_of=programs
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username", "pk")
+    )
+
+
+# The chart's care-team candidates, as care_team_candidates (the programs as one list).
+_CARE_TEAM_CANDIDATES = KeptRecords(
+    User, _staff_of, programs=Many(Episode._meta.get_field("program"))
+)
+
+
+def care_team_candidates_read(*, episodes: list[Episode]) -> list[User]:
+    """care_team_candidates' records, read by a query kept compiled (the chart's)."""
     programs = sorted({episode.program_id for episode in episodes})
-    return User.objects.filter(
-        kind=UserKind.STAFF, is_active=True, program_memberships__program_id__in=programs
-    ).distinct()
+    return _CARE_TEAM_CANDIDATES.records(programs=programs)
 
 
 def active_staff() -> QuerySet[User]:

@@ -150,7 +150,9 @@ def chart(request, patient_id: int):
         "episodes": chart.episodes,
         "care_team": chart.care_team,
         "care_team_form": (
-            CareTeamForm(staff=chart.care_team_candidates) if chart.can_edit_care_team else None
+            CareTeamForm(staff=chart.care_team_candidates, offered=chart.care_team_offered)
+            if chart.can_edit_care_team
+            else None
         ),
         "viewers": chart.viewers,
         "can_edit_details": chart.can_edit_details,

@@ -66,6 +66,38 @@ def test_a_posted_choice_is_checked_against_the_queryset():
     assert form.cleaned_data["user"] == person
 
 
+def test_records_offered_read_already_are_shown_as_the_querysets_and_read_nothing(
+    django_assert_num_queries,
+):
+    """A select given its queryset's records read already (offer: the chart's care-team
+    candidates, kept compiled) shows what the queryset would, reading nothing; a choice
+    sent is still checked against the queryset; a queryset set again is read again."""
+    people = [UserFactory(username=f"staff{n}") for n in range(3)]
+    staff = User.objects.filter(pk__in=[p.pk for p in people]).order_by("username")
+    shown = str(_form_of(staff)["user"])
+    offered, read = StaffForm(), list(staff)
+    with django_assert_num_queries(0):
+        offered.fields["user"].offer(staff, read)
+        assert str(offered["user"]) == shown
+        assert len(offered.fields["user"].choices) == len(people) + 1
+    posted = StaffForm(data={"user": people[0].pk})
+    posted.fields["user"].offer(staff.exclude(pk=people[0].pk), list(staff))
+    assert not posted.is_valid() and "user" in posted.errors
+    posted = StaffForm(data={"user": people[1].pk})
+    posted.fields["user"].offer(staff, list(staff))
+    assert posted.is_valid() and posted.cleaned_data["user"] == people[1]
+    offered.fields["user"].queryset = staff.filter(pk=people[2].pk)  # offered no longer
+    assert offered.fields["user"].listed is None
+    assert str(offered["user"]).count("<option") == 2
+    assert StaffForm().fields["user"].listed is None  # each form its own
+
+
+def _form_of(staff) -> StaffForm:
+    form = StaffForm()
+    form.fields["user"].queryset = staff
+    return form
+
+
 def test_every_form_of_the_project_reads_its_choices_in_one_query():
     checked = []
     for form in project_forms():

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
 
+from stepwell.accounts.models import User, UserKind
 from stepwell.core.kept import KEPT_ON_CONNECTION, LISTS, READS, as_prefetched
 from stepwell.patients import selectors
 from stepwell.patients.models import (
@@ -166,6 +167,37 @@ def test_a_record_of_none_of_the_instances_or_a_forward_key_is_refused(patients)
     as_prefetched([], "episodes", [])  # nothing to put anywhere
 
 
+def test_the_charts_care_team_candidates_kept_are_the_orms(patients):
+    """Whom the chart offers for the care team (active staff of the patient's programs,
+    by name), read by a kept query: the same users in the same order as the ORM's
+    queryset, each once however many of the programs they work in; not an inactive
+    user, a patient's login or staff of another program."""
+    from stepwell.clinic.models import Program, ProgramStaff
+
+    patient = patients["patient"]
+    programs = list(Program.objects.filter(episodes__patient=patient).distinct().order_by("pk"))
+    both = UserFactory(first_name="Ann", last_name="Zed", roles=["nurse"], programs=programs)
+    UserFactory(first_name="Al", last_name="Zed", roles=["nurse"], programs=programs[:1])
+    gone = UserFactory(roles=["clinician"], programs=programs[:1], is_active=False)
+    elsewhere = UserFactory(roles=["clinician"], programs=[ProgramFactory()])
+    patient_login = UserFactory(kind=UserKind.PATIENT)
+    ProgramStaff.objects.create(user=patient_login, program=programs[0])
+    for who in ("patient", "other", "bare"):
+        episodes = list(Episode.objects.filter(patient=patients[who]))
+        expected = list(selectors.care_team_candidates(episodes=episodes))
+        read = selectors.care_team_candidates_read(episodes=episodes)
+        assert [u.pk for u in read] == [u.pk for u in expected]
+        assert_records_as_orm(
+            selectors._CARE_TEAM_CANDIDATES, programs=sorted({e.program_id for e in episodes})
+        )
+    offered = selectors.care_team_candidates_read(episodes=list(patient.episodes.all()))
+    names = [(u.last_name, u.first_name) for u in offered]
+    assert names == sorted(names)
+    assert [u.pk for u in offered].count(both.pk) == 1
+    assert not {gone.pk, elsewhere.pk, patient_login.pk} & {u.pk for u in offered}
+    assert selectors.care_team_candidates_read(episodes=[]) == []
+
+
 def test_a_chart_compiles_none_of_its_patients_lists_once_kept(client, patients, monkeypatch):
     """After the first chart on a connection, the patient, its episodes, care team, moves
     and level of care changes are read by SQL compiled then: the ORM compiles none of
@@ -182,5 +214,7 @@ def test_a_chart_compiles_none_of_its_patients_lists_once_kept(client, patients,
     again = client.get(url)
     assert again.status_code == 200
     assert not kept & set(compiled), compiled
+    # nor the care team's candidates, nor who recorded the questionnaires shown
+    assert User not in compiled, compiled
     html = again.content.decode()
     assert html.count("Synthetic") >= 4  # both episodes' level of care changes are shown
