@@ -302,8 +302,7 @@ class Chart:
     episodes: list[tuple[Episode, tuple[str, ...], int | None]]  # with next states, days
     care_team: list[CareTeamMember]
     can_edit_care_team: bool
-    care_team_candidates: QuerySet[User]
-    care_team_offered: list[User]  # care_team_candidates' records, read (kept compiled)
+    care_team_candidates: list[User]
     viewers: list[AuditEvent]
     can_edit_details: bool = False
     family_contacts: list[FamilyContact] | None = None
@@ -336,10 +335,7 @@ def patient_chart(*, user, patient: Patient) -> Chart:
         ],
         care_team=list(patient.care_team.all()),
         can_edit_care_team=can_edit,
-        care_team_candidates=care_team_candidates(episodes=episodes)
-        if can_edit
-        else User.objects.none(),
-        care_team_offered=care_team_candidates_read(episodes=episodes) if can_edit else [],
+        care_team_candidates=care_team_candidates(episodes=episodes) if can_edit else [],
         viewers=patient_recent_viewers(patient=patient),
         can_edit_details=access.access_patient_details_edit(user, patient),
         family_contacts=_FAMILY_CONTACTS.records(patient=patient.pk),
@@ -368,13 +364,15 @@ def patient_billing_episodes(*, patient: Patient) -> list[Episode]:
     return list(patient.episodes.select_related("program"))
 
 
-def care_team_candidates(*, episodes: list[Episode]) -> QuerySet[User]:
+def care_team_candidates(*, episodes: list[Episode]) -> list[User]:
     """Active staff of the programs of the patient's ``episodes``: whom the chart offers
-    for the care team, by name."""
-    return _staff_of(sorted({episode.program_id for episode in episodes}))
+    for the care team, by name (read by a query kept compiled: the chart's)."""
+    programs = sorted({episode.program_id for episode in episodes})
+    return _CARE_TEAM_CANDIDATES.records(programs=programs)
 
 
 def _staff_of(programs) -> QuerySet[User]:
+    """care_team_candidates' query, for these program ids."""
     return (
         User.objects.filter(
             kind=UserKind.STAFF, is_active=True, program_memberships__program_id__any_of=programs
@@ -384,16 +382,9 @@ def _staff_of(programs) -> QuerySet[User]:
     )
 
 
-# The chart's care-team candidates, as care_team_candidates (the programs as one list).
 _CARE_TEAM_CANDIDATES = KeptRecords(
     User, _staff_of, programs=Many(Episode._meta.get_field("program"))
 )
-
-
-def care_team_candidates_read(*, episodes: list[Episode]) -> list[User]:
-    """care_team_candidates' records, read by a query kept compiled (the chart's)."""
-    programs = sorted({episode.program_id for episode in episodes})
-    return _CARE_TEAM_CANDIDATES.records(programs=programs)
 
 
 def active_staff() -> QuerySet[User]:

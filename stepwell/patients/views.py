@@ -150,7 +150,8 @@ def chart(request, patient_id: int):
         "episodes": chart.episodes,
         "care_team": chart.care_team,
         "care_team_form": (
-            CareTeamForm(staff=chart.care_team_candidates, offered=chart.care_team_offered)
+            # the candidates offered; what the add accepts (care_team_add's staff)
+            CareTeamForm(staff=selectors.active_staff(), offered=chart.care_team_candidates)
             if chart.can_edit_care_team
             else None
         ),

@@ -184,18 +184,17 @@ def test_the_charts_care_team_candidates_kept_are_the_orms(patients):
     ProgramStaff.objects.create(user=patient_login, program=programs[0])
     for who in ("patient", "other", "bare"):
         episodes = list(Episode.objects.filter(patient=patients[who]))
-        expected = list(selectors.care_team_candidates(episodes=episodes))
-        read = selectors.care_team_candidates_read(episodes=episodes)
+        ids = sorted({e.program_id for e in episodes})
+        expected = list(selectors._staff_of(ids))
+        read = selectors.care_team_candidates(episodes=episodes)
         assert [u.pk for u in read] == [u.pk for u in expected]
-        assert_records_as_orm(
-            selectors._CARE_TEAM_CANDIDATES, programs=sorted({e.program_id for e in episodes})
-        )
-    offered = selectors.care_team_candidates_read(episodes=list(patient.episodes.all()))
+        assert_records_as_orm(selectors._CARE_TEAM_CANDIDATES, programs=ids)
+    offered = selectors.care_team_candidates(episodes=list(patient.episodes.all()))
     names = [(u.last_name, u.first_name) for u in offered]
     assert names == sorted(names)
     assert [u.pk for u in offered].count(both.pk) == 1
     assert not {gone.pk, elsewhere.pk, patient_login.pk} & {u.pk for u in offered}
-    assert selectors.care_team_candidates_read(episodes=[]) == []
+    assert selectors.care_team_candidates(episodes=[]) == []
 
 
 def test_a_chart_compiles_none_of_its_patients_lists_once_kept(client, patients, monkeypatch):
