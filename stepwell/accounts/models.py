@@ -57,10 +57,19 @@ class User(AbstractUser):
     def program_ids_with(self, *roles: str) -> frozenset[int]:
         """The programs in which the user holds one of the roles. Roles are per program:
         a director of program A who also works in program B is not a director in B."""
-        wanted = set(roles)
-        return frozenset(
-            program for role, program in self._role_pairs() if role in wanted and program
-        )
+        pairs = self._role_pairs()
+        # asked a few dozen times a page (each rule the page checks), so kept with the roles
+        # read (roles read again, after forget_roles, start anew)
+        known = self.__dict__.get("_programs_with_cache")
+        if known is None or known[0] is not pairs:
+            known = self._programs_with_cache = (pairs, {})
+        found = known[1].get(roles)
+        if found is None:
+            wanted = set(roles)
+            found = known[1][roles] = frozenset(
+                program for role, program in pairs if role in wanted and program
+            )
+        return found
 
     def has_role_in(self, program_id: int | None, *roles: str) -> bool:
         return program_id is not None and program_id in self.program_ids_with(*roles)
@@ -99,7 +108,7 @@ class User(AbstractUser):
 
     def forget_roles(self) -> None:
         """Drop the cached roles after they change."""
-        self.__dict__.pop("_role_pair_cache", None)
+        self.__dict__.pop("_role_pair_cache", None)  # (and with them the programs_with answers)
 
 
 class RoleAssignment(models.Model):

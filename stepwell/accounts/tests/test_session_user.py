@@ -40,7 +40,17 @@ def test_roles_are_read_as_stored_and_again_after_they_change():
     }
     assert fresh.role_keys() == {Role.CLINICIAN, Role.PROGRAM_DIRECTOR}
     RoleAssignment.objects.create(user=user, role=Role.ADMINISTRATOR, program=None)
+    RoleAssignment.objects.create(user=user, role=Role.CLINICIAN, program=program_b)
+    # asked again before forgetting: the roles as read (kept for the request)
+    assert fresh.program_ids_with(Role.CLINICIAN) == {program_a.pk}
     fresh.forget_roles()
     assert fresh.is_administrator
+    assert fresh.program_ids_with(Role.CLINICIAN) == {program_a.pk, program_b.pk}
+    assert fresh.program_ids_with(Role.PROGRAM_DIRECTOR, Role.CLINICIAN) == {
+        program_a.pk,
+        program_b.pk,
+    }
+    assert fresh.program_ids_with(Role.NURSE) == frozenset()
+    assert fresh.program_ids_with(Role.ADMINISTRATOR) == frozenset()  # a role of no program
     other = UserFactory()
     assert User.objects.get(pk=other.pk).role_keys() == set()
