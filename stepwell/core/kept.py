@@ -136,13 +136,14 @@ def _run(alias: str, kept: _Kept, values: Callable[[str], object]) -> list:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Where a record read's record is in a row, and how its joined records are filled
-    in (as ModelIterable does)."""
+    """Where a record read's record is in a row, how its joined records are filled in,
+    and where its annotations are (as ModelIterable does)."""
 
     start: int
     end: int
     attnames: list[str]
     populators: list
+    annotations: dict[str, int]
 
 
 def _layout(compiler) -> _Layout:
@@ -153,6 +154,7 @@ def _layout(compiler) -> _Layout:
         end=end,
         attnames=[column[0].target.attname for column in compiler.select[start:end]],
         populators=get_related_populators(info, compiler.select, compiler.using),
+        annotations=dict(compiler.annotation_col_map or {}),
     )
 
 
@@ -211,6 +213,8 @@ def _records(model: type[Model], alias: str, kept: _Kept, values: Callable[[str]
         record = model.from_db(alias, layout.attnames, row[layout.start : layout.end])
         for populator in layout.populators:
             populator.populate(row, record)
+        for name, position in layout.annotations.items():
+            setattr(record, name, row[position])
         yield record
 
 
@@ -280,9 +284,28 @@ class KeptRecords:
 
 
 def _list_layout(compiler) -> _Layout:
-    if compiler.query.annotation_select or compiler.query.extra_select:
-        raise ValueError("a kept record list builds plain records: no annotations")
+    if compiler.query.extra_select:
+        raise ValueError("a kept record list builds records and their annotations: no extra()")
     return _layout(compiler)
+
+
+class KeptKinds:
+    """Kept queries of one kind of list by their shape (which filters a request gives, its
+    sort, its window), for a list whose requests come in a few shapes: at most
+    ``at_most`` shapes a process, so a caller trying every shape (an API client stepping
+    through limits) cannot grow it without end; past that, None (the caller builds the
+    query each time)."""
+
+    def __init__(self, at_most: int) -> None:
+        self.at_most = at_most
+        self.kept: dict[tuple, object] = {}
+
+    def get(self, shape: tuple, describe: Callable[[], object]):
+        """The kept query of this shape (``describe()`` gives it the first time), or None."""
+        found = self.kept.get(shape)
+        if found is None and len(self.kept) < self.at_most:
+            found = self.kept[shape] = describe()
+        return found
 
 
 def as_prefetched(instances: list[Model], name: str, records: list[Model]) -> None:

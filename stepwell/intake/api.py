@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from ninja import Body, Query, Router, Schema, Status
 
 from stepwell.core.api_schemas import MAX_OFFSET, MAX_PAGE_SIZE, PAGE_SIZE, Out, responses
+from stepwell.core.converters import MAX_RECORD_ID
 from stepwell.privacy.audit import AuditAction, audit_request
 
 from . import selectors, services
@@ -241,14 +242,15 @@ def _viewed(request, object_type, object_id, patient_id):
 @router.get("/referrals", response=responses({200: list[ReferralOut]}))
 def referral_list(
     request,
-    program: int | None = None,
+    program: int | None = Query(None, ge=1, le=MAX_RECORD_ID),
     state: str = "",
     urgency: str = "",
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Referrals on the board you may see, newest first, a page at a time: `limit` (50
-    unless asked, at most 500) after `offset`."""
+    unless asked, at most 500) after `offset`; `program` a program's id (out of range: a
+    422 naming the parameter)."""
     rows = selectors.referrals_listed(
         user=request.user,
         program_id=program,

@@ -10,7 +10,9 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from stepwell.accounts.models import User, UserKind
 from stepwell.clinic.models import Program, Track
 from stepwell.clinic.selectors import programs_of_staff
-from stepwell.patients.models import Patient
+from stepwell.core.converters import MAX_RECORD_ID
+from stepwell.core.kept import KeptKinds, KeptRecords, Many
+from stepwell.patients.models import Episode, Patient
 from stepwell.privacy.access import intake as intake_access
 from stepwell.privacy.access.intake import IntakeNeed
 from stepwell.privacy.access.patients import REGISTERING_ROLES
@@ -165,13 +167,32 @@ def referrals_listed(
 ) -> list[Referral]:
     """The referrals of the user's programs, newest first (the API's list); the board's
     audited refusal for a user with no referral role in any program (an empty list is for
-    one who may see the board and has no referral on it)."""
+    one who may see the board and has no referral on it). The first page is read by a
+    query kept compiled per shape (the filters given, the limit)."""
     if not intake_access.access_referral_board(user):
         raise refuse(actor=user, action=AuditAction.LIST, object_type="referral")
-    # the API's rows with what it shows: their patients' names, episodes' programs and
-    # contact attempts, in one query however many
+    programs = intake_access.referral_programs(user)
+    given = {
+        name: value
+        for name, value in (("program_id", program_id), ("state", state), ("urgency", urgency))
+        if value
+    }
+    if "program_id" in given and not 0 < given["program_id"] <= MAX_RECORD_ID:
+        return []  # no program has such an id
+    if offset == 0:
+        kept = _LISTED.get((tuple(sorted(given)), limit), lambda: _kept_listed(given, limit))
+        if kept is not None:
+            return kept.records(programs=programs, **given)
+    return list(_listed(programs, given)[offset : offset + limit])
+
+
+def _listed(programs, given: dict) -> QuerySet[Referral]:
+    """The API's list of the referrals of these programs meeting the filters ``given``
+    (each a value, or where a kept query puts one), newest first: with what it shows,
+    their patients' names, episodes' programs and contact attempts, in one query however
+    many."""
     referrals = (
-        intake_access.referrals_visible_to(user)
+        intake_access.referrals_of(programs)
         .select_related("patient", "episode")
         .only(
             *REFERRAL_COLUMNS,
@@ -180,13 +201,31 @@ def referrals_listed(
         )
         .annotate(contact_attempts=_contact_attempts())
     )
-    if program_id:
-        referrals = referrals.filter(episode__program_id=program_id)
-    if state:
-        referrals = referrals.filter(state=state)
-    if urgency:
-        referrals = referrals.filter(urgency=urgency)
-    return list(referrals.order_by("-received_on", "-pk")[offset : offset + limit])
+    if "program_id" in given:
+        referrals = referrals.filter(episode__program_id=given["program_id"])
+    for name in ("state", "urgency"):
+        if name in given:
+            referrals = referrals.filter(**{name: given[name]})
+    return referrals.order_by("-received_on", "-pk")
+
+
+# The API's first pages kept compiled, by the filters given and the limit (at most 32
+# shapes a process; beyond, built each time).
+_LISTED = KeptKinds(at_most=32)
+_LISTED_FIELDS = {
+    "program_id": Episode._meta.get_field("program").target_field,
+    "state": Referral._meta.get_field("state"),
+    "urgency": Referral._meta.get_field("urgency"),
+}
+
+
+def _kept_listed(given: dict, limit: int) -> KeptRecords:
+    return KeptRecords(
+        Referral,
+        lambda programs, **slots: _listed(programs, slots)[:limit],
+        programs=Many(_LISTED_FIELDS["program_id"]),
+        **{name: _LISTED_FIELDS[name] for name in given},
+    )
 
 
 def _timings(referrals: QuerySet[Referral]) -> list[ProgramTiming]:

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stepwell.core.errors import ApplicationError
-from stepwell.core.kept import KeptRows, Many
+from stepwell.core.kept import KeptKinds, KeptRows, Many
 
 from . import access
 from .audit import PATIENT_DETAIL_KEYS, AuditAction, audit_record, named_patient_ids
@@ -76,9 +76,6 @@ def _check(criteria: AuditFilter) -> None:
         raise ApplicationError("The audit filter is not valid.", field_errors=errors)
 
 
-_KEPT_WINDOWS_AT_MOST = 64  # kinds of first window kept a process; beyond, built each time
-
-
 @dataclass(frozen=True)
 class _Trail:
     """The events a reviewer lists, as the audit page and the API ask for them: sliced
@@ -115,7 +112,7 @@ class _Trail:
         if not self.reviews:  # no way in (refused, or a bad filter: an empty page)
             return []
         if start == 0 and self.before is not None and self.fields:
-            kept = _first_window(self._window_kind(stop), lambda: self._kept(stop))
+            kept = _FIRST_WINDOWS.get(self._window_kind(stop), lambda: self._kept(stop))
             if kept is not None:
                 rows = kept.rows(before=self.before, **self._kept_values())
                 return [dict(zip(self.fields, row, strict=True)) for row in rows]
@@ -135,19 +132,11 @@ class _Trail:
         raise NotImplementedError
 
 
-# The first windows kept compiled, by kind of trail and window (_Trail._window_kind).
-_FIRST_WINDOWS: dict[tuple, KeptRows] = {}
+# The first windows kept compiled, by kind of trail and window (_Trail._window_kind);
+# beyond 64 kinds (an API caller trying every limit), built each time.
+_FIRST_WINDOWS = KeptKinds(at_most=64)
 _REVIEW = AuditEventProgram._meta.get_field("program_id")
 _SEQ = AuditEvent._meta.get_field("seq")
-
-
-def _first_window(kind: tuple, kept) -> KeptRows | None:
-    """The kept query of this kind of first window (``kept()`` describes it the first
-    time), or None when too many kinds are kept already."""
-    found = _FIRST_WINDOWS.get(kind)
-    if found is None and len(_FIRST_WINDOWS) < _KEPT_WINDOWS_AT_MOST:
-        found = _FIRST_WINDOWS[kind] = kept()
-    return found
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,18 @@ def assert_read_as_orm(read: RecordRead, value) -> None:
 
 def assert_records_as_orm(kept: KeptRecords, **values) -> None:
     """``kept.records(**values)`` is the ORM's read of the query it keeps: the same records
-    in the same order, field values of the same types, the same records joined in."""
-    records, orm = kept.records(**values), list(kept.build(**values))
+    in the same order, field values of the same types, the same records joined in, the
+    same annotations."""
+    records, query = kept.records(**values), kept.build(**values)
+    orm = list(query)
     assert [r.pk for r in records] == [o.pk for o in orm]
     seen: set[int] = set()
+    annotations = list(query.query.annotation_select)
     for record, expected in zip(records, orm, strict=True):
         _same(record, expected, seen)
+        assert {name: getattr(record, name) for name in annotations} == {
+            name: getattr(expected, name) for name in annotations
+        }
 
 
 def assert_prefetched_as_orm(instances: list, orm: list, name: str) -> None:

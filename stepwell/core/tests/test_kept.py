@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -88,19 +88,55 @@ def test_a_record_list_is_compiled_once_then_read_with_each_new_value(compiled):
     assert EPISODES_OF in LISTS
 
 
-def test_a_record_list_takes_a_value_for_each_slot_and_no_annotations():
+def test_a_record_list_takes_a_value_for_each_slot_and_no_extra_select():
     with pytest.raises(ValueError, match="a value for each of"):
         EPISODES_OF.records(patient=None)
     with pytest.raises(ValueError, match="a value for each of"):
         EPISODES_OF.records()
-    counted = KeptRecords(
+    extra = KeptRecords(
         Episode,
-        lambda patient: Episode.objects.filter(patient_id=patient).annotate(n=Count("events")),
+        lambda patient: Episode.objects.filter(patient_id=patient).extra(select={"one": "1"}),
         patient=Episode._meta.get_field("patient").target_field,
     )
-    LISTS.remove(counted)
-    with pytest.raises(ValueError, match="no annotations"):
-        counted.records(patient=1)
+    LISTS.remove(extra)
+    with pytest.raises(ValueError, match="no extra"):
+        extra.records(patient=1)
+
+
+COUNTED = KeptRecords(
+    Episode,
+    lambda patient: (
+        Episode.objects.filter(patient_id=patient)
+        .select_related("program")
+        .annotate(
+            moves=Count("events"), later=Count("events", filter=Q(events__to_state="admitted"))
+        )
+        .order_by("pk")
+    ),
+    patient=Episode._meta.get_field("patient").target_field,
+)
+
+
+def test_a_record_lists_annotations_are_the_orms(compiled):
+    """Annotations (a count beside each record, as a list page shows) are set on each
+    record as the ORM sets them, and the joined records are filled in beside them."""
+    from datetime import date
+
+    from stepwell.patients.models import EpisodeEvent
+
+    episode, quiet = EpisodeFactory(), EpisodeFactory()
+    EpisodeFactory(patient=episode.patient)
+    for state in ("assessed", "admitted", "admitted"):
+        EpisodeEvent.objects.create(
+            episode=episode, to_state=state, effective_date=date(2026, 11, 2)
+        )
+    assert_records_as_orm(COUNTED, patient=episode.patient_id)
+    assert_records_as_orm(COUNTED, patient=quiet.patient_id)
+    read = COUNTED.records(patient=episode.patient_id)
+    assert [(e.moves, e.later) for e in read] == [(3, 2), (0, 0)]
+    compiled.clear()
+    COUNTED.records(patient=quiet.patient_id)
+    assert compiled == []
 
 
 # --- lists of values as one parameter (Many, field__any_of) ---------------------------

@@ -78,6 +78,8 @@ __all__ = [
     "access_referral_by_id",
     "access_referral_manage",
     "assessments_visible_to",
+    "referral_programs",
+    "referrals_of",
     "referrals_visible_to",
 ]
 
@@ -132,10 +134,22 @@ def access_referral_board(user) -> bool:
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
-    program_ids = programs_with(user, *REFERRAL_ROLES)
+    program_ids = referral_programs(user)
     if not program_ids:
         return Referral.objects.none()
-    return Referral.objects.filter(episode__program_id__in=program_ids)
+    return referrals_of(program_ids)
+
+
+def referral_programs(user) -> list[int]:
+    """The programs whose referrals the user sees (those where they hold a referral
+    role), in order."""
+    return sorted(programs_with(user, *REFERRAL_ROLES))
+
+
+def referrals_of(programs) -> QuerySet[Referral]:
+    """referrals_visible_to for these programs (a list of ids, or where a kept query puts
+    one: stepwell/core/kept.py)."""
+    return Referral.objects.filter(episode__program_id__any_of=programs)
 
 
 def access_referral_by_id(user, referral_id, *, action: str = AuditAction.VIEW) -> Referral:

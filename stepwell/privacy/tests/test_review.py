@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from stepwell.accounts.models import Role
 from stepwell.accounts.tokens import token_create
 from stepwell.clinic.models import ProgramStaff
+from stepwell.core.kept import KeptKinds
 from stepwell.patients.models import Episode
 from stepwell.privacy import access
 from stepwell.privacy.audit import audit_record
@@ -696,7 +697,7 @@ def test_a_filtered_first_window_kept_compiled_is_the_orms(varied, given, sort, 
     from stepwell.privacy import selectors
     from stepwell.privacy.selectors import SORTABLE_FIELDS, FilteredTrail
 
-    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", {})  # none kept by other tests
+    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", KeptKinds(at_most=64))  # none kept yet
     both = UserFactory(
         roles=[Role.PROGRAM_DIRECTOR, Role.ADMINISTRATOR],
         programs=[varied.program_a, varied.program_b],
@@ -713,7 +714,7 @@ def test_a_filtered_first_window_kept_compiled_is_the_orms(varied, given, sort, 
                 expected = list(window.queryset[0:length])
                 assert window[0:length] == expected, (user, before, length)
                 found += len(expected)
-    assert len(selectors._FIRST_WINDOWS) == 3  # one kind per window's length
+    assert len(selectors._FIRST_WINDOWS.kept) == 3  # one kind per window's length
     if given not in NONE_MEET:
         assert found  # the values chosen find events
 
@@ -724,7 +725,7 @@ def test_a_filtered_audit_page_compiles_no_query_of_the_trail_after_its_first(
     from stepwell.privacy import selectors
     from stepwell.testing.kept import compiles
 
-    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", {})
+    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", KeptKinds(at_most=64))
     verified_login(client, varied.director_a)
     text = varied.prescriber_a.username[1:4].upper()
     url = f"/privacy/audit/?outcome=denied&username={text}&patient_id={varied.patient_a.pk}"
@@ -751,14 +752,13 @@ def test_past_the_kinds_of_window_kept_a_page_is_built_each_time(varied, monkeyp
     from stepwell.privacy import selectors
     from stepwell.privacy.selectors import SORTABLE_FIELDS
 
-    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", {})
-    monkeypatch.setattr(selectors, "_KEPT_WINDOWS_AT_MOST", 1)
+    monkeypatch.setattr(selectors, "_FIRST_WINDOWS", KeptKinds(at_most=1))
     listed = audit_events_for(user=varied.admin, criteria=AuditFilter(outcome="allowed"))
     window = listed.filter(seq__lt=10**9).values(*SORTABLE_FIELDS)
     assert window[0:2] == list(window.queryset[0:2])
     assert window[0:5] == list(window.queryset[0:5])  # a second kind: not kept
     assert window[0:5]
-    assert len(selectors._FIRST_WINDOWS) == 1
+    assert len(selectors._FIRST_WINDOWS.kept) == 1
 
 
 @pytest.mark.parametrize(
