@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib.auth.middleware import get_user
 from django.db import connections, router
 from django.shortcuts import redirect
+from django.utils.functional import LazyObject
 from django_otp.middleware import OTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -37,7 +39,27 @@ class VerifiedDeviceMiddleware(OTPMiddleware):
     the session's TOTP device (the one kind Stepwell enrolls) with a read kept compiled
     (stepwell/core/kept.py) instead of a query the ORM built and compiled on every staff
     request. Whether the device verifies the user (theirs, confirmed) is still decided by
-    django-otp; a device of another kind is read as django-otp reads it."""
+    django-otp; a device of another kind is read as django-otp reads it.
+
+    ``request.user`` is the user itself, read here, not django-otp's lazy object around
+    Django's: the next middleware asks on every request whether the user is signed in
+    and verified, so nothing is read that was not read before, and every attribute a
+    page's rules ask of the user (a chart asks about a thousand) no longer goes through
+    two lazy wrappers (1 to 1.5 ms of a chart). ``request.auser()`` gives the same user."""
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or self._is_async:
+            return super().__call__(request)
+        # Django's lazy user is get_user(request)'s answer, which it keeps on the request
+        concrete = get_user(request) if isinstance(user, LazyObject) else user
+        verified = self._verify_user_sync(request, concrete)
+
+        async def same_user():
+            return verified
+
+        request.user, request.auser = verified, same_user
+        return self.get_response(request)
 
     def _device_from_persistent_id(self, persistent_id: str):
         label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")

@@ -109,3 +109,57 @@ def test_the_device_is_read_without_compiling_a_query_after_the_first(client, cl
     compiled = compiles(monkeypatch)
     assert client.get("/accounts/tokens/").status_code == 200
     assert TOTPDevice not in compiled and Session not in compiled, compiled
+
+
+def _user_seen(middleware_class, rf, session_key: str | None):
+    """The request's user (and its auser) as a view behind the session, Django's
+    authentication and ``middleware_class`` sees them."""
+    from django.conf import settings as django_settings
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+
+    seen = {}
+
+    def view(request):
+        seen["user"], seen["auser"] = request.user, request.auser
+        return HttpResponse()
+
+    request = rf.get("/accounts/tokens/")
+    if session_key:
+        request.COOKIES[django_settings.SESSION_COOKIE_NAME] = session_key
+    SessionMiddleware(AuthenticationMiddleware(middleware_class(view)))(request)
+    return seen["user"], seen["auser"]
+
+
+def test_the_request_user_is_the_user_itself_as_django_otp_verifies_it(client, clinic, rf):
+    """Views get the user itself, not django-otp's lazy object around Django's: the same
+    user, signed in or not, with the device django-otp finds verified (or none);
+    ``auser()`` gives that same user."""
+    from asgiref.sync import async_to_sync
+    from django.utils.functional import LazyObject
+    from django_otp.middleware import OTPMiddleware
+
+    from stepwell.accounts.middleware import VerifiedDeviceMiddleware
+
+    user = clinic.clinician_a
+    devices = _devices(user)
+    verified_login(client, user)
+    signed_in = client.session.session_key
+    sessions = {"anonymous": None}
+    for kind in ("own", "another user's", "deleted"):
+        session = SessionStore()
+        session.update({**dict(client.session.items()), DEVICE_KEY: devices[kind]})
+        session.create()
+        sessions[kind] = session.session_key
+    sessions["signed in, no device"] = signed_in
+    for name, key in sessions.items():
+        ours, ours_async = _user_seen(VerifiedDeviceMiddleware, rf, key)
+        theirs, _ = _user_seen(OTPMiddleware, rf, key)
+        assert not isinstance(ours, LazyObject)
+        assert async_to_sync(ours_async)() is ours
+        assert (ours.is_authenticated, ours.pk) == (theirs.is_authenticated, theirs.pk), name
+        assert ours.is_verified() == theirs.is_verified(), name
+        assert getattr(ours.otp_device, "pk", None) == getattr(theirs.otp_device, "pk", None)
+    assert _user_seen(VerifiedDeviceMiddleware, rf, sessions["own"])[0].is_verified()
+    assert not _user_seen(VerifiedDeviceMiddleware, rf, None)[0].is_authenticated
