@@ -66,9 +66,8 @@ class ModelChoiceField(forms.ModelChoiceField):
         """Offer ``queryset``'s records, read already as ``listed`` (by a query kept
         compiled, in the queryset's order): the select shows them without reading them
         again; a choice sent is still checked against ``queryset``."""
-        self.queryset = queryset
+        self.queryset = queryset  # (the select's choices read ``listed`` when shown)
         self.listed = list(listed)
-        self.widget.choices = self.choices
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
